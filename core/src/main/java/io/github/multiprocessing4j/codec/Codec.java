@@ -1,0 +1,61 @@
+package io.github.multiprocessing4j.codec;
+
+import io.github.multiprocessing4j.internal.codec.StandardCodec;
+
+/**
+ * Turns values into bytes that another JVM can turn back into equal values.
+ *
+ * <p>Tasks, arguments, results and exceptions all cross process boundaries through a codec. The library
+ * encodes a task when it is handed over ({@code JvmProcess.start}, {@code Pool.submit}), so a value that
+ * cannot travel fails in the caller's thread with an {@link EncodingException} that names the offending
+ * class, never later inside a child.
+ *
+ * <p>The {@linkplain #standard() standard codec}:
+ * <ul>
+ *   <li>writes {@code null}, {@code byte[]}, {@code String}, boxed primitives and primitive arrays with a
+ *       one-byte tag and no serializer at all;</li>
+ *   <li>writes everything else with Java serialization, which carries serializable lambdas
+ *       ({@link io.github.multiprocessing4j.function.SerializableFunction} and friends) and records;</li>
+ *   <li>reads Java-serialized data through an allow-list filter: from the JDK only value types
+ *       ({@code java.lang}, {@code java.util}, {@code java.time}, {@code java.math}, their exceptions and
+ *       {@code SerializedLambda}); from the application every class except known gadget hosts. The system
+ *       property {@code mp4j.serialFilter}, a {@link java.io.ObjectInputFilter.Config#createFilter JDK filter
+ *       pattern} such as {@code "com.acme.**;!*"}, narrows (or widens) that choice and is handed to child JVMs.</li>
+ * </ul>
+ * It prints no JDK warning and needs no {@code --add-opens}.
+ *
+ * {@snippet :
+ * Codec codec = Codec.standard();
+ * byte[] bytes = codec.encode(List.of(1, 2, 3));
+ * List<?> back = (List<?>) codec.decode(bytes);
+ * }
+ *
+ * <p><b>Thread-safety:</b> implementations must be safe for use by many threads at once.
+ */
+public interface Codec {
+
+    /**
+     * Encodes {@code value}, which may be {@code null}.
+     *
+     * @throws EncodingException if the value, or anything it references, cannot be encoded
+     */
+    byte[] encode(Object value);
+
+    /**
+     * Decodes bytes produced by {@link #encode} in this or another JVM of the same class path.
+     *
+     * @throws DecodingException if the bytes are malformed, name a class that is missing here, or name a
+     *         class that the deserialization filter refuses
+     */
+    Object decode(byte[] bytes, int offset, int length);
+
+    /** Decodes a whole array; see {@link #decode(byte[], int, int)}. */
+    default Object decode(byte[] bytes) {
+        return decode(bytes, 0, bytes.length);
+    }
+
+    /** The codec that the library uses everywhere unless told otherwise. */
+    static Codec standard() {
+        return StandardCodec.INSTANCE;
+    }
+}

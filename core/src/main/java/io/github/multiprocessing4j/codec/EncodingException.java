@@ -1,0 +1,28 @@
+package io.github.multiprocessing4j.codec;
+
+import java.io.Serial;
+
+/**
+ * A value cannot be encoded to travel to another JVM, most often because it, or something it captures
+ * or references, does not implement {@link java.io.Serializable}. The message names the offending class
+ * and, when it can be found, the path to it from the value that was handed over.
+ *
+ * <p>It is an {@link IllegalArgumentException}: the caller passed something that cannot travel, and it is
+ * thrown in the caller's thread, at the moment the value is handed over.
+ */
+public class EncodingException extends IllegalArgumentException {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final String offendingClass;
+
+    public EncodingException(String message, String offendingClass, Throwable cause) {
+        super(message, cause);
+        this.offendingClass = offendingClass;
+    }
+
+    /** The binary name of the class that could not be encoded, or {@code null} if unknown. */
+    public String offendingClass() {
+        return offendingClass;
+    }
+}

@@ -1,0 +1,15 @@
+package io.github.multiprocessing4j.function;
+
+import java.io.Serializable;
+
+/**
+ * A {@link Runnable} that can be sent to another JVM.
+ *
+ * {@snippet :
+ * SerializableRunnable hello = () -> System.out.println("hello from " + ProcessHandle.current().pid());
+ * JvmProcess.start("hello", hello).join();
+ * }
+ */
+@FunctionalInterface
+public interface SerializableRunnable extends Runnable, Serializable {
+}

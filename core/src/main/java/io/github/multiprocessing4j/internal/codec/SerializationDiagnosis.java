@@ -1,0 +1,166 @@
+package io.github.multiprocessing4j.internal.codec;
+
+import io.github.multiprocessing4j.codec.EncodingException;
+import java.io.NotSerializableException;
+import java.io.Serializable;
+import java.lang.invoke.SerializedLambda;
+import java.lang.reflect.Array;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a {@link NotSerializableException}, whose message is just a class name, into an error that says
+ * where that class hides: it walks the object graph the way serialization did (captured lambda values,
+ * non-transient fields, array and collection elements) and reports the path from the value handed over
+ * to the first object of the offending class.
+ *
+ * <p>Best effort: the walk is bounded, and a field it may not read (a class in a package not open to
+ * this library) simply ends that branch.
+ */
+final class SerializationDiagnosis {
+    private static final int MAX_DEPTH = 16;
+    private static final int MAX_NODES = 20_000;
+    private static final int MAX_ELEMENTS = 1_000;
+
+    private final String offending;
+    private final IdentityHashMap<Object, Boolean> seen = new IdentityHashMap<>();
+
+    private SerializationDiagnosis(String offending) {
+        this.offending = offending;
+    }
+
+    static EncodingException notSerializable(Object root, NotSerializableException e) {
+        String offending = e.getMessage();
+        List<String> path = new SerializationDiagnosis(offending).find(root, 0);
+        StringBuilder message = new StringBuilder()
+                .append(offending).append(" is not Serializable, so ").append(StandardCodec.describe(root))
+                .append(" cannot be sent to another JVM.");
+        if (path != null && !path.isEmpty()) {
+            message.append("\n  path: ").append(String.join(" -> ", path));
+        }
+        message.append("\nEverything a task captures or references must implement java.io.Serializable: make ")
+                .append(offending).append(" Serializable, keep it in a transient field, or create it inside the task")
+                .append(" instead of capturing it.");
+        return new EncodingException(message.toString(), offending, e);
+    }
+
+    /** The path from {@code node} to an offending object, or null if none is reachable from here. */
+    private List<String> find(Object node, int depth) {
+        if (node == null || depth > MAX_DEPTH || seen.size() > MAX_NODES || seen.put(node, Boolean.TRUE) != null) {
+            return null;
+        }
+        Class<?> type = node.getClass();
+        if (type.getName().equals(offending) && !(node instanceof Serializable)) {
+            return new ArrayList<>();
+        }
+        if (!(node instanceof Serializable) || type.isPrimitive() || node instanceof String || node instanceof Number) {
+            return null;
+        }
+        SerializedLambda lambda = lambdaOf(node);
+        if (lambda != null) {
+            for (int i = 0; i < lambda.getCapturedArgCount(); i++) {
+                Object arg = lambda.getCapturedArg(i);
+                List<String> rest = find(arg, depth + 1);
+                if (rest != null) {
+                    return prepend("lambda " + lambda.getImplClass().replace('/', '.') + "." + lambda.getImplMethodName()
+                            + " captures value #" + (i + 1) + " (" + typeOf(arg) + ")", rest);
+                }
+            }
+            return null;
+        }
+        if (type.isArray()) {
+            if (type.getComponentType().isPrimitive()) {
+                return null;
+            }
+            int n = Math.min(Array.getLength(node), MAX_ELEMENTS);
+            for (int i = 0; i < n; i++) {
+                Object element = Array.get(node, i);
+                List<String> rest = find(element, depth + 1);
+                if (rest != null) {
+                    return prepend("[" + i + "] (" + typeOf(element) + ")", rest);
+                }
+            }
+            return null;
+        }
+        if (node instanceof Map<?, ?> map) {
+            int i = 0;
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                if (i++ >= MAX_ELEMENTS) {
+                    break;
+                }
+                List<String> rest = find(entry.getKey(), depth + 1);
+                if (rest != null) {
+                    return prepend("key " + entry.getKey() + " (" + typeOf(entry.getKey()) + ")", rest);
+                }
+                rest = find(entry.getValue(), depth + 1);
+                if (rest != null) {
+                    return prepend("value of key " + entry.getKey() + " (" + typeOf(entry.getValue()) + ")", rest);
+                }
+            }
+            return null;
+        }
+        if (node instanceof Collection<?> collection) {
+            int i = 0;
+            for (Object element : collection) {
+                if (i >= MAX_ELEMENTS) {
+                    break;
+                }
+                List<String> rest = find(element, depth + 1);
+                if (rest != null) {
+                    return prepend("element " + i + " (" + typeOf(element) + ")", rest);
+                }
+                i++;
+            }
+            return null;
+        }
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (Field field : c.getDeclaredFields()) {
+                int mod = field.getModifiers();
+                if (Modifier.isStatic(mod) || Modifier.isTransient(mod) || field.getType().isPrimitive()) {
+                    continue;
+                }
+                Object value;
+                try {
+                    field.setAccessible(true);
+                    value = field.get(node);
+                } catch (RuntimeException | IllegalAccessException inaccessible) {
+                    continue;
+                }
+                List<String> rest = find(value, depth + 1);
+                if (rest != null) {
+                    return prepend("field " + c.getSimpleName() + "." + field.getName() + " (" + typeOf(value) + ")", rest);
+                }
+            }
+        }
+        return null;
+    }
+
+    private static SerializedLambda lambdaOf(Object node) {
+        Class<?> type = node.getClass();
+        if (!type.isSynthetic() && !type.isHidden()) {
+            return null;
+        }
+        try {
+            Method writeReplace = type.getDeclaredMethod("writeReplace");
+            writeReplace.setAccessible(true);
+            return writeReplace.invoke(node) instanceof SerializedLambda lambda ? lambda : null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static String typeOf(Object value) {
+        return value == null ? "null" : value.getClass().getName();
+    }
+
+    private static List<String> prepend(String step, List<String> rest) {
+        rest.addFirst(step);
+        return rest;
+    }
+}

@@ -1,0 +1,249 @@
+package io.github.multiprocessing4j.internal.codec;
+
+import io.github.multiprocessing4j.codec.Codec;
+import io.github.multiprocessing4j.codec.DecodingException;
+import io.github.multiprocessing4j.codec.EncodingException;
+import io.github.multiprocessing4j.internal.bytes.ByteSink;
+import io.github.multiprocessing4j.internal.bytes.ByteSource;
+import io.github.multiprocessing4j.internal.bytes.MalformedDataException;
+import java.io.IOException;
+import java.io.InvalidClassException;
+import java.io.NotSerializableException;
+import java.io.ObjectOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The standard {@link Codec}: a tagged fast path for the common value types (see {@link Tag}) and Java
+ * serialization, read back through a {@link SerialFilter}, for everything else.
+ *
+ * <p>Besides the {@code Codec} methods it offers {@link #write} and {@link #read} to append values to, or
+ * take them from, a buffer that holds several, so that frames can be built without extra copies.
+ */
+public final class StandardCodec implements Codec {
+
+    public static final StandardCodec INSTANCE = new StandardCodec(SerialFilter.fromSystemProperties());
+
+    private final SerialFilter filter;
+
+    StandardCodec(SerialFilter filter) {
+        this.filter = filter;
+    }
+
+    @Override
+    public byte[] encode(Object value) {
+        ByteSink sink = new ByteSink(value instanceof byte[] b ? b.length + 5 : 64);
+        write(value, sink);
+        return sink.toByteArray();
+    }
+
+    @Override
+    public Object decode(byte[] bytes, int offset, int length) {
+        ByteSource source = new ByteSource(bytes, offset, length);
+        Object value = read(source);
+        if (source.remaining() != 0) {
+            throw new DecodingException("malformed value: " + source.remaining() + " trailing bytes", null);
+        }
+        return value;
+    }
+
+    /** Appends one value to {@code sink}. On failure the sink is left as it was. */
+    public void write(Object value, ByteSink sink) {
+        switch (value) {
+            case null -> sink.putByte(Tag.NULL);
+            case byte[] b -> sink.putByte(Tag.BYTES).putBlob(b);
+            case String s -> writeString(s, sink);
+            case Integer i -> sink.putByte(Tag.INT).putInt(i);
+            case Long l -> sink.putByte(Tag.LONG).putLong(l);
+            case Double d -> sink.putByte(Tag.DOUBLE).putLong(Double.doubleToRawLongBits(d));
+            case Float f -> sink.putByte(Tag.FLOAT).putInt(Float.floatToRawIntBits(f));
+            case Short s -> sink.putByte(Tag.SHORT).putShort(s);
+            case Byte b -> sink.putByte(Tag.BYTE).putByte(b);
+            case Character c -> sink.putByte(Tag.CHAR).putShort(c);
+            case Boolean b -> sink.putByte(Tag.BOOLEAN).putByte(b ? 1 : 0);
+            case int[] a -> bulk(sink, Tag.INTS, a.length, 4).asIntBuffer().put(a);
+            case long[] a -> bulk(sink, Tag.LONGS, a.length, 8).asLongBuffer().put(a);
+            case double[] a -> bulk(sink, Tag.DOUBLES, a.length, 8).asDoubleBuffer().put(a);
+            case float[] a -> bulk(sink, Tag.FLOATS, a.length, 4).asFloatBuffer().put(a);
+            case short[] a -> bulk(sink, Tag.SHORTS, a.length, 2).asShortBuffer().put(a);
+            case char[] a -> bulk(sink, Tag.CHARS, a.length, 2).asCharBuffer().put(a);
+            case boolean[] a -> {
+                ByteBuffer out = bulk(sink, Tag.BOOLEANS, a.length, 1);
+                for (boolean b : a) {
+                    out.put((byte) (b ? 1 : 0));
+                }
+            }
+            default -> writeSerialized(value, sink);
+        }
+    }
+
+    /** Reads one value written by {@link #write}. */
+    public Object read(ByteSource source) {
+        try {
+            byte tag = source.getByte();
+            return switch (tag) {
+                case Tag.NULL -> null;
+                case Tag.BYTES -> source.getBlob();
+                case Tag.LATIN1 -> readLatin1(source);
+                case Tag.UTF16 -> new String(chars(source));
+                case Tag.INT -> source.getInt();
+                case Tag.LONG -> source.getLong();
+                case Tag.DOUBLE -> Double.longBitsToDouble(source.getLong());
+                case Tag.FLOAT -> Float.intBitsToFloat(source.getInt());
+                case Tag.SHORT -> source.getShort();
+                case Tag.BYTE -> source.getByte();
+                case Tag.CHAR -> (char) source.getShort();
+                case Tag.BOOLEAN -> source.getByte() != 0;
+                case Tag.INTS -> ints(source);
+                case Tag.LONGS -> longs(source);
+                case Tag.DOUBLES -> doubles(source);
+                case Tag.FLOATS -> floats(source);
+                case Tag.SHORTS -> shorts(source);
+                case Tag.CHARS -> chars(source);
+                case Tag.BOOLEANS -> booleans(source);
+                case Tag.SERIAL -> readSerialized(source);
+                default -> throw new MalformedDataException("unknown value tag " + tag);
+            };
+        } catch (MalformedDataException e) {
+            throw new DecodingException("malformed value: " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeString(String s, ByteSink sink) {
+        int n = s.length();
+        boolean latin1 = true;
+        for (int i = 0; i < n && latin1; i++) {
+            latin1 = s.charAt(i) < 256;
+        }
+        if (latin1) {
+            sink.putByte(Tag.LATIN1).putBlob(s.getBytes(StandardCharsets.ISO_8859_1));
+        } else {
+            bulk(sink, Tag.UTF16, n, 2).asCharBuffer().put(s);
+        }
+    }
+
+    private static String readLatin1(ByteSource source) {
+        int n = source.getInt();
+        int at = source.skip(n);
+        return new String(source.array(), at, n, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Writes tag and count, claims {@code count * width} bytes and returns a view of them. */
+    private static ByteBuffer bulk(ByteSink sink, byte tag, int count, int width) {
+        sink.putByte(tag).putInt(count);
+        long bytes = (long) count * width;
+        if (bytes > Integer.MAX_VALUE - 16) {
+            throw new EncodingException("array too large to send: " + count + " elements", null, null);
+        }
+        int at = sink.claim((int) bytes);
+        return ByteBuffer.wrap(sink.array(), at, (int) bytes).slice();
+    }
+
+    /** Reads a count and returns a view of {@code count * width} bytes that back a fresh array. */
+    private static ByteBuffer bulk(ByteSource source, int width) {
+        int count = source.getInt();
+        if (count < 0 || (long) count * width > source.remaining()) {
+            throw new MalformedDataException("array of " + count + " elements does not fit in "
+                    + source.remaining() + " bytes");
+        }
+        int at = source.skip(count * width);
+        return ByteBuffer.wrap(source.array(), at, count * width).slice();
+    }
+
+    private static int[] ints(ByteSource source) {
+        ByteBuffer in = bulk(source, 4);
+        int[] a = new int[in.remaining() / 4];
+        in.asIntBuffer().get(a);
+        return a;
+    }
+
+    private static long[] longs(ByteSource source) {
+        ByteBuffer in = bulk(source, 8);
+        long[] a = new long[in.remaining() / 8];
+        in.asLongBuffer().get(a);
+        return a;
+    }
+
+    private static double[] doubles(ByteSource source) {
+        ByteBuffer in = bulk(source, 8);
+        double[] a = new double[in.remaining() / 8];
+        in.asDoubleBuffer().get(a);
+        return a;
+    }
+
+    private static float[] floats(ByteSource source) {
+        ByteBuffer in = bulk(source, 4);
+        float[] a = new float[in.remaining() / 4];
+        in.asFloatBuffer().get(a);
+        return a;
+    }
+
+    private static short[] shorts(ByteSource source) {
+        ByteBuffer in = bulk(source, 2);
+        short[] a = new short[in.remaining() / 2];
+        in.asShortBuffer().get(a);
+        return a;
+    }
+
+    private static char[] chars(ByteSource source) {
+        ByteBuffer in = bulk(source, 2);
+        char[] a = new char[in.remaining() / 2];
+        in.asCharBuffer().get(a);
+        return a;
+    }
+
+    private static boolean[] booleans(ByteSource source) {
+        ByteBuffer in = bulk(source, 1);
+        boolean[] a = new boolean[in.remaining()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = in.get() != 0;
+        }
+        return a;
+    }
+
+    private void writeSerialized(Object value, ByteSink sink) {
+        int start = sink.size();
+        sink.putByte(Tag.SERIAL);
+        int lengthAt = sink.claim(4);
+        try (ObjectOutputStream out = new ObjectOutputStream(sink)) {
+            out.writeObject(value);
+        } catch (NotSerializableException e) {
+            sink.truncate(start);
+            throw SerializationDiagnosis.notSerializable(value, e);
+        } catch (IOException | RuntimeException e) {
+            sink.truncate(start);
+            throw new EncodingException("cannot serialize " + describe(value) + ": " + e, null, e);
+        }
+        sink.setInt(lengthAt, sink.size() - lengthAt - 4);
+    }
+
+    private Object readSerialized(ByteSource source) {
+        int length = source.getInt();
+        if (length < 0 || length > source.remaining()) {
+            throw new MalformedDataException("serialized value of " + length + " bytes, " + source.remaining() + " left");
+        }
+        int at = source.skip(length);
+        SerialFilter.Check check = filter.newCheck();
+        try (FilteringObjectInputStream in = new FilteringObjectInputStream(
+                new ByteSource(source.array(), at, length), check)) {
+            return in.readObject();
+        } catch (InvalidClassException e) {
+            if (check.rejected() != null) {
+                throw new DecodingException(check.rejected() + " is refused by the deserialization filter. "
+                        + "If this class is meant to travel between JVMs, allow it with -D"
+                        + SerialFilter.PROPERTY + "=<pattern> (a java.io.ObjectInputFilter pattern, e.g. '"
+                        + check.rejected() + ";com.acme.**'), set in the parent", e);
+            }
+            throw new DecodingException("cannot deserialize: " + e.getMessage(), e);
+        } catch (ClassNotFoundException e) {
+            throw new DecodingException("class " + e.getMessage() + " is not on this JVM's class path. Child JVMs "
+                    + "get the parent's class path; a class from a custom class loader cannot travel", e);
+        } catch (IOException | RuntimeException e) {
+            throw new DecodingException("cannot deserialize: " + e, e);
+        }
+    }
+
+    static String describe(Object value) {
+        return value == null ? "null" : "a value of " + value.getClass().getName();
+    }
+}

@@ -1,0 +1,167 @@
+package io.github.multiprocessing4j.internal.launch;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A JDK 25 AOT cache for child JVMs, made once per JDK, class path and option set, and reused by every
+ * later child on the machine.
+ *
+ * <p>The first launch that finds no cache starts a <em>training run</em> in the background: an ordinary
+ * child with the same command line plus {@code -XX:AOTCacheOutput}, which boots, connects, authenticates,
+ * runs a task that exercises the codec ({@code AotTraining}) and writes the cache when it exits. Because
+ * the trainee is a real child, the cache holds what children load and nothing of the parent's.
+ * Children launched meanwhile boot without it. If this JVM is about to exit while the training runs, its
+ * exit waits for the training (a few seconds, once per class path), so that short programs — a CLI run —
+ * get their cache too. The cache is written under a temporary name and renamed into place, and a file
+ * lock keeps two JVMs from training the same key at once.
+ *
+ * <p>Guards: an AOT cache covers classes from jars only, and the JDK refuses to train with a non-empty
+ * directory on the class path, so the cache is used only when the class path is all jars (an IDE or a
+ * test run with {@code target/classes} boots children without it). The JDK prints AOT warnings on
+ * stdout; children redirect JVM warnings to stderr (see {@link JavaCommand}). Users who pick their own
+ * archive ({@code -XX:AOTCache}, {@code -XX:SharedArchiveFile}, {@code -Xshare}) keep it.
+ *
+ * <p>System properties: {@code mp4j.aot=false} turns it off; {@code mp4j.aot.dir} moves the cache folder
+ * (default {@code $XDG_CACHE_HOME/multiprocessing4j/aot} or {@code ~/.cache/multiprocessing4j/aot}).
+ */
+final class AotCache {
+    private static final System.Logger LOG = System.getLogger(AotCache.class.getName());
+    private static final long EXIT_WAIT_SECONDS = 20;
+
+    private final JavaRuntime runtime;
+    private final Set<String> trainingStarted = ConcurrentHashMap.newKeySet();
+
+    AotCache(JavaRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    /** Runs a training child that writes its AOT cache to the given file when it exits. */
+    interface Trainer {
+        /** @return the training child's exit value */
+        int train(Path output) throws IOException, InterruptedException;
+    }
+
+    /**
+     * The cache for children launched with {@code spec}, or null if there is none yet (a training run is
+     * then started, once) or it does not apply.
+     */
+    Path lookup(LaunchSpec spec, Trainer trainer) {
+        if (!enabled(spec)) {
+            return null;
+        }
+        Path dir = directory();
+        String key = key(spec);
+        Path cache = dir.resolve(key + ".aot");
+        if (Files.isRegularFile(cache)) {
+            return cache;
+        }
+        if (trainingStarted.add(key)) {
+            Thread training = Thread.ofPlatform().daemon().name("mp4j-aot-training")
+                    .start(() -> train(dir, key, cache, trainer));
+            // A training run takes a few seconds. If this JVM ends first, finish it rather than waste it:
+            // the next run of the program then boots its children from the cache.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    training.join(TimeUnit.SECONDS.toMillis(EXIT_WAIT_SECONDS));
+                } catch (InterruptedException ignored) {
+                    // exit now
+                }
+            }, "mp4j-aot-training-wait"));
+        }
+        return null;
+    }
+
+    private boolean enabled(LaunchSpec spec) {
+        return !"false".equalsIgnoreCase(System.getProperty("mp4j.aot"))
+                && runtime.feature() >= 25
+                && runtime.modulePath().isEmpty()
+                && runtime.classPathIsJarsOnly()
+                && !JavaCommand.userManagesArchive(spec);
+    }
+
+    static Path directory() {
+        String configured = System.getProperty("mp4j.aot.dir");
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("multiprocessing4j").resolve("aot");
+    }
+
+    /** Everything the JDK checks when it opens a cache, and everything that changes what is in it. */
+    private String key(LaunchSpec spec) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            StringBuilder text = new StringBuilder()
+                    .append(runtime.java()).append('\n')
+                    .append(System.getProperty("java.vm.version")).append('\n')
+                    .append(runtime.inheritedFlags()).append('\n')
+                    .append(spec.jvmOptions()).append('\n')
+                    .append(spec.systemProperties()).append('\n');
+            for (String entry : runtime.classPath().split(File.pathSeparator)) {
+                Path p = Path.of(entry);
+                text.append(p.toAbsolutePath());
+                if (Files.exists(p)) {
+                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+                    text.append(' ').append(a.size()).append(' ').append(a.lastModifiedTime().toMillis());
+                }
+                text.append('\n');
+            }
+            byte[] digest = sha.digest(text.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 12);
+        } catch (NoSuchAlgorithmException | IOException e) {
+            throw new IllegalStateException("cannot compute the AOT cache key", e);
+        }
+    }
+
+    private void train(Path dir, String key, Path cache, Trainer trainer) {
+        Path tmp = dir.resolve(key + ".aot." + ProcessHandle.current().pid() + ".tmp");
+        try {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            try (FileChannel lockFile = FileChannel.open(dir.resolve(key + ".lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+                 FileLock lock = lockFile.tryLock()) {
+                if (lock == null || Files.isRegularFile(cache)) {
+                    return; // another JVM is training this key, or just finished
+                }
+                LOG.log(Level.DEBUG, "training an AOT cache for child JVMs: {0}", tmp);
+                int exit = trainer.train(tmp);
+                if (exit == 0 && Files.isRegularFile(tmp)) {
+                    Files.move(tmp, cache, StandardCopyOption.ATOMIC_MOVE);
+                    LOG.log(Level.DEBUG, "AOT cache ready: {0}", cache);
+                } else {
+                    LOG.log(Level.DEBUG, "AOT training failed ({0}); children boot without a cache",
+                            ExitStatus.describe(exit));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "AOT training failed; children boot without a cache", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package io.github.multiprocessing4j.internal.launch;
+
+import io.github.multiprocessing4j.internal.session.ChildListener;
+import io.github.multiprocessing4j.internal.session.Hello;
+import io.github.multiprocessing4j.internal.wire.Connection;
+import io.github.multiprocessing4j.process.ProcessStartException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.OptionalInt;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A child JVM as its parent sees it: the OS process, the pumps that copy its stdout and stderr, the tail
+ * of its stderr, and the connection it makes back to the parent.
+ *
+ * <p>The child lives while its connection to the parent is open: {@link #close()} closes it, and the child
+ * exits at once. That is also how a child notices the death of its parent, however it died.
+ *
+ * <p>Thread-safe.
+ */
+public final class ChildJvm implements AutoCloseable {
+    /** How long to wait for a dead child's output to drain; a grandchild may hold the pipes open forever. */
+    private static final long DRAIN_MILLIS = 500;
+    private static final int TAIL_LINES = 20;
+
+    private final Process process;
+    private final long token;
+    private final long launchNanos;
+    private final CompletableFuture<ChildListener.Arrival> arrival;
+    private final OutputPump stdout;
+    private final OutputPump stderr;
+    private final StderrTail tail;
+    private final OutputStream stdin;
+    private final ChildListener listener;
+
+    ChildJvm(Process process, long token, long launchNanos, CompletableFuture<ChildListener.Arrival> arrival,
+             OutputPump stdout, OutputPump stderr, StderrTail tail, ChildListener listener) {
+        this.process = process;
+        this.token = token;
+        this.launchNanos = launchNanos;
+        this.arrival = arrival;
+        this.stdout = stdout;
+        this.stderr = stderr;
+        this.tail = tail;
+        this.stdin = process.getOutputStream();
+        this.listener = listener;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    public long launchNanos() {
+        return launchNanos;
+    }
+
+    /** True once the child has connected and authenticated (without waiting). */
+    public boolean isConnected() {
+        return arrival.isDone() && !arrival.isCompletedExceptionally();
+    }
+
+    /**
+     * Waits until the child has connected back and proved the session key.
+     *
+     * @throws ProcessStartException if the child exits, or stays silent for {@code timeout}, first; the
+     *         message carries the exit status and the tail of its stderr
+     */
+    public ChildListener.Arrival awaitConnected(Duration timeout) throws InterruptedException {
+        try {
+            CompletableFuture.anyOf(arrival, process.onExit()).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            listener.forget(token);
+            kill();
+            throw failedToStart("did not connect back within " + timeout.toSeconds() + " s (killed it)");
+        } catch (ExecutionException | CancellationException e) {
+            // the arrival failed: the listener closed (JVM shutting down)
+        }
+        if (arrival.isDone() && !arrival.isCompletedExceptionally()) {
+            return arrival.join();
+        }
+        listener.forget(token);
+        if (!process.isAlive()) {
+            awaitOutputDrained();
+            throw failedToStart("exited with " + ExitStatus.describe(process.exitValue()) + " before it connected back");
+        }
+        kill();
+        throw failedToStart("could not be reached (the listener closed); killed it");
+    }
+
+    private ProcessStartException failedToStart(String what) {
+        OptionalInt code = process.isAlive() ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
+        String lastLines = tail.lastLines(TAIL_LINES);
+        String message = "child JVM (pid " + process.pid() + ") " + what + "."
+                + (lastLines.isEmpty() ? " It wrote nothing to stderr." : " Last lines of its stderr:\n" + lastLines);
+        return new ProcessStartException(message, process.pid(), code, lastLines);
+    }
+
+    /** Waits (briefly) until everything the child wrote to stdout and stderr has been copied. */
+    public void awaitOutputDrained() {
+        try {
+            CompletableFuture.allOf(stdout.drained(), stderr.drained()).get(DRAIN_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // a grandchild holds the pipe open: what it writes later still arrives, just not before we return
+        }
+    }
+
+    public String stderrTail(int lines) {
+        return tail.lastLines(lines);
+    }
+
+    /** Sends SIGTERM. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** Sends SIGKILL. */
+    public void kill() {
+        process.destroyForcibly();
+    }
+
+    /**
+     * Closes the connection, which makes the child exit (if it has not connected yet, it is turned away
+     * when it does), and its stdin. Idempotent.
+     */
+    @Override
+    public void close() {
+        listener.forget(token);
+        arrival.thenAccept(a -> a.connection().close());
+        try {
+            stdin.close();
+        } catch (IOException ignored) {
+            // already closed, or the child is gone
+        }
+        process.onExit().thenRun(() -> listener.remove(token));
+    }
+
+    public Hello hello() {
+        return arrival.join().hello();
+    }
+
+    public Connection connection() {
+        return arrival.join().connection();
+    }
+}

@@ -1,0 +1,113 @@
+package io.github.multiprocessing4j.internal.launch;
+
+import io.github.multiprocessing4j.codec.Codec;
+import io.github.multiprocessing4j.internal.session.ChildListener;
+import io.github.multiprocessing4j.internal.session.Session;
+import io.github.multiprocessing4j.internal.wire.FrameType;
+import io.github.multiprocessing4j.internal.worker.AotTraining;
+import io.github.multiprocessing4j.internal.worker.OneShotProtocol;
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts child JVMs: builds the command line (with the AOT cache when there is one), starts the process,
+ * hands it the {@link BootRecord} on stdin and starts the output pumps. The child then connects back on
+ * its own; {@link ChildJvm#awaitConnected} waits for that.
+ *
+ * <p>Thread-safe; one instance per JVM ({@link #get()}).
+ */
+public final class ChildLauncher {
+    private static final System.Logger LOG = System.getLogger(ChildLauncher.class.getName());
+    private static final int TAIL_BYTES = 16 * 1024;
+    private static final Duration TRAINING_TIMEOUT = Duration.ofSeconds(60);
+    private static final SecureRandom TOKENS = new SecureRandom();
+    private static final ChildLauncher INSTANCE = new ChildLauncher(JavaRuntime.current());
+
+    private final JavaCommand command;
+    private final AotCache aot;
+
+    private ChildLauncher(JavaRuntime runtime) {
+        this.command = new JavaCommand(runtime);
+        this.aot = new AotCache(runtime);
+    }
+
+    public static ChildLauncher get() {
+        return INSTANCE;
+    }
+
+    /**
+     * Starts a child JVM and returns at once; it connects back in the background.
+     *
+     */
+    public ChildJvm launch(LaunchSpec spec) {
+        Path cache = aot.lookup(spec, output -> train(spec, output));
+        return start(command.build(spec, cache, null), spec, null);
+    }
+
+    /**
+     * @param log where the child's stdout and stderr go, or null to copy them to this JVM's
+     */
+    private ChildJvm start(List<String> argv, LaunchSpec spec, File log) {
+        Session session = Session.get();
+        ChildListener listener = session.listener();
+        long token = TOKENS.nextLong();
+        CompletableFuture<ChildListener.Arrival> arrival = listener.expect(token);
+        ProcessBuilder builder = new ProcessBuilder(argv);
+        builder.environment().putAll(spec.environment());
+        if (log != null) {
+            builder.redirectErrorStream(true).redirectOutput(log);
+        }
+        long launchNanos = System.nanoTime();
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            listener.remove(token);
+            throw new UncheckedIOException("cannot start a child JVM with " + argv.getFirst(), e);
+        }
+        LOG.log(Level.DEBUG, () -> "started child JVM " + process.pid() + ": " + String.join(" ", argv));
+        StderrTail tail = new StderrTail(TAIL_BYTES);
+        OutputPump out = OutputPump.start(process.getInputStream(), () -> System.out, null, "mp4j-out-" + process.pid());
+        OutputPump err = OutputPump.start(process.getErrorStream(), () -> System.err, tail, "mp4j-err-" + process.pid());
+        ChildJvm child = new ChildJvm(process, token, launchNanos, arrival, out, err, tail, listener);
+        BootRecord boot = new BootRecord(session.key(), session.directory(), listener.socket(), token,
+                ProcessHandle.current().pid());
+        try {
+            OutputStream stdin = process.getOutputStream();
+            stdin.write(boot.encode());
+            stdin.flush();
+        } catch (IOException e) {
+            // the child died at once; awaitConnected reports why, with its stderr
+            LOG.log(Level.DEBUG, "could not write the boot record to child " + process.pid(), e);
+        }
+        return child;
+    }
+
+    /** An AOT training run: a child with {@code -XX:AOTCacheOutput} that runs the training task and exits. */
+    private int train(LaunchSpec spec, Path output) throws IOException, InterruptedException {
+        File log = new File(output + ".log");
+        ChildJvm child = start(command.build(spec, null, output), spec, log);
+        try {
+            child.awaitConnected(TRAINING_TIMEOUT);
+            byte[] task = Codec.standard().encode(AotTraining.task());
+            child.connection().send(FrameType.RUN, 0, new OneShotProtocol.Run("aot-training", task).encode());
+            child.connection().receive(); // DONE; the cache is written while the child exits
+            if (!child.process().waitFor(TRAINING_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                child.kill();
+                return -1;
+            }
+            return child.process().exitValue();
+        } finally {
+            child.close();
+        }
+    }
+}

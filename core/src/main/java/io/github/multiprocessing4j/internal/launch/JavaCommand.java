@@ -1,0 +1,95 @@
+package io.github.multiprocessing4j.internal.launch;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the command line of a child JVM: the parent's {@code java}, the library's defaults, the
+ * inherited flags, the user's options, the parent's class path and module path, and the worker main.
+ *
+ * <p>Defaults, each of which the user's own options override because they come later:
+ * <ul>
+ *   <li>{@code -Xlog:disable -Xlog:all=warning:stderr}: the JVM's own warnings (about an AOT cache, say)
+ *       go to stderr, so the child's stdout carries only what the task prints;</li>
+ *   <li>{@code -XX:+UseSerialGC} unless the user picks a collector: it boots faster, and a pool runs one
+ *       JVM per core, where one GC thread each is what the machine can give;</li>
+ *   <li>{@code -XX:TieredStopAtLevel} is left alone: workers may run long, CPU-heavy tasks and deserve
+ *       the full JIT.</li>
+ * </ul>
+ */
+final class JavaCommand {
+    static final String WORKER_MAIN = "io.github.multiprocessing4j.internal.worker.WorkerMain";
+
+    private final JavaRuntime runtime;
+
+    JavaCommand(JavaRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    /**
+     * @param aotCache  an AOT cache to use, or null
+     * @param aotOutput where a training run writes its AOT cache, or null for a normal child
+     */
+    List<String> build(LaunchSpec spec, Path aotCache, Path aotOutput) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(runtime.java().toString());
+        cmd.add("-Xlog:disable");
+        cmd.add("-Xlog:all=warning:stderr");
+        if (!choosesCollector(spec)) {
+            cmd.add("-XX:+UseSerialGC");
+        }
+        if (aotCache != null) {
+            cmd.add("-XX:AOTCache=" + aotCache);
+        }
+        if (aotOutput != null) {
+            cmd.add("-XX:AOTCacheOutput=" + aotOutput);
+        }
+        cmd.addAll(runtime.inheritedFlags());
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith("mp4j.") && !name.startsWith("mp4j.test.")) {
+                cmd.add("-D" + name + "=" + System.getProperty(name));
+            }
+        }
+        for (Map.Entry<String, String> p : spec.systemProperties().entrySet()) {
+            cmd.add("-D" + p.getKey() + "=" + p.getValue());
+        }
+        cmd.addAll(spec.jvmOptions());
+        Module ours = JavaCommand.class.getModule();
+        if (!runtime.classPath().isEmpty()) {
+            cmd.add("-cp");
+            cmd.add(runtime.classPath());
+        }
+        if (ours.isNamed() && !runtime.modulePath().isEmpty()) {
+            cmd.add("--module-path");
+            cmd.add(runtime.modulePath());
+            cmd.add("--add-modules");
+            cmd.add("ALL-MODULE-PATH");
+            cmd.add("-m");
+            cmd.add(ours.getName() + "/" + WORKER_MAIN);
+        } else {
+            cmd.add(WORKER_MAIN);
+        }
+        return cmd;
+    }
+
+    private static boolean choosesCollector(LaunchSpec spec) {
+        for (String option : spec.jvmOptions()) {
+            if (option.startsWith("-XX:+Use") && option.endsWith("GC")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True if the user's options already pick an AOT or CDS archive, which ours must not fight. */
+    static boolean userManagesArchive(LaunchSpec spec) {
+        for (String option : spec.jvmOptions()) {
+            if (option.startsWith("-XX:AOT") || option.startsWith("-XX:SharedArchiveFile") || option.startsWith("-Xshare")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,81 @@
+package io.github.multiprocessing4j.internal.launch;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a child JVM inherits from this one: the {@code java} binary, the class path, the module path and
+ * the module-system flags this JVM was started with. Computed once.
+ */
+record JavaRuntime(Path java, String classPath, String modulePath, List<String> inheritedFlags, int feature) {
+
+    /** Flags that change which code can run or how it links; a child needs them to run the same code. */
+    private static final Set<String> INHERITED = Set.of(
+            "--add-opens", "--add-exports", "--add-reads", "--add-modules", "--limit-modules", "--patch-module",
+            "--enable-native-access", "--illegal-native-access", "--sun-misc-unsafe-memory-access");
+    private static final Set<String> INHERITED_SWITCHES = Set.of("--enable-preview");
+
+    private static final JavaRuntime CURRENT = detect();
+
+    static JavaRuntime current() {
+        return CURRENT;
+    }
+
+    private static JavaRuntime detect() {
+        Path java = Path.of(System.getProperty("java.home"), "bin", isWindows() ? "java.exe" : "java");
+        if (!Files.isExecutable(java)) {
+            java = ProcessHandle.current().info().command().map(Path::of).orElse(java);
+        }
+        return new JavaRuntime(java, System.getProperty("java.class.path", ""),
+                System.getProperty("jdk.module.path", ""), parseInheritedFlags(), Runtime.version().feature());
+    }
+
+    private static List<String> parseInheritedFlags() {
+        String[] args = ProcessHandle.current().info().arguments().orElse(new String[0]);
+        List<String> flags = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("-jar") || arg.equals("-m") || arg.equals("--module") || !arg.startsWith("-")) {
+                break; // the main class or jar: everything after it belongs to the application
+            }
+            if (arg.equals("-cp") || arg.equals("-classpath") || arg.equals("--class-path")
+                    || arg.equals("-p") || arg.equals("--module-path")) {
+                i++;
+                continue;
+            }
+            String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+            if (INHERITED_SWITCHES.contains(arg)) {
+                flags.add(arg);
+            } else if (INHERITED.contains(name)) {
+                if (arg.contains("=")) {
+                    flags.add(arg);
+                } else if (i + 1 < args.length) {
+                    flags.add(arg + "=" + args[++i]);
+                }
+            }
+        }
+        return List.copyOf(flags);
+    }
+
+    /** True if every class path entry is a jar (or missing): an AOT cache only covers classes from jars. */
+    boolean classPathIsJarsOnly() {
+        if (classPath.isEmpty()) {
+            return false;
+        }
+        for (String entry : classPath.split(File.pathSeparator)) {
+            Path p = Path.of(entry);
+            if (Files.isDirectory(p)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isWindows() {
+        return System.getProperty("os.name", "").startsWith("Windows");
+    }
+}

@@ -1,0 +1,38 @@
+package io.github.multiprocessing4j.internal.launch;
+
+import java.util.List;
+import java.util.Map;
+import java.util.SequencedMap;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+
+/**
+ * What a user may choose about a child JVM before it boots. Two launches with equal specs can share a
+ * warm spare.
+ *
+ * @param jvmOptions       extra options for the {@code java} command, e.g. {@code -Xmx256m}
+ * @param systemProperties {@code -D} properties, in order
+ * @param environment      variables added to (or overriding) the inherited environment
+ */
+public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> systemProperties,
+                         Map<String, String> environment) {
+
+    public static final LaunchSpec DEFAULT = new LaunchSpec(List.of(), new LinkedHashMap<>(), Map.of());
+
+    public LaunchSpec {
+        jvmOptions = List.copyOf(jvmOptions);
+        systemProperties = Collections.unmodifiableSequencedMap(new LinkedHashMap<>(systemProperties));
+        environment = Map.copyOf(environment);
+        for (String option : jvmOptions) {
+            if (option.startsWith("-XX:AOTCache") || option.startsWith("-XX:AOTMode")) {
+                // the library manages the AOT cache itself; an explicit one disables it (see AotCache)
+                continue;
+            }
+            if (option.equals("-jar") || option.equals("-cp") || option.equals("-classpath")
+                    || option.equals("--class-path") || option.equals("-m") || option.equals("--module")) {
+                throw new IllegalArgumentException("jvmOptions may not set the class path or main class ("
+                        + option + "): children always run with the parent's class path and module path");
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.github.multiprocessing4j.internal.launch;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Keeps the last few KiB a child wrote to stderr, for crash reports.
+ *
+ * <p>Thread-safe: the pump appends while any thread may read the tail.
+ */
+public final class StderrTail {
+    private final byte[] ring;
+    private long written;
+
+    public StderrTail(int capacity) {
+        ring = new byte[capacity];
+    }
+
+    public synchronized void append(byte[] b, int off, int len) {
+        for (int i = 0; i < len; i++) {
+            ring[(int) (written++ % ring.length)] = b[off + i];
+        }
+    }
+
+    /** The last {@code maxLines} complete or partial lines, without a leading partial line if the ring wrapped. */
+    public synchronized String lastLines(int maxLines) {
+        int n = (int) Math.min(written, ring.length);
+        byte[] bytes = new byte[n];
+        long start = written - n;
+        for (int i = 0; i < n; i++) {
+            bytes[i] = ring[(int) ((start + i) % ring.length)];
+        }
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        if (written > ring.length) {
+            int nl = text.indexOf('\n');
+            text = nl < 0 ? text : text.substring(nl + 1);
+        }
+        String[] lines = text.strip().split("\n");
+        int from = Math.max(0, lines.length - maxLines);
+        return String.join("\n", java.util.Arrays.asList(lines).subList(from, lines.length));
+    }
+}

@@ -1,0 +1,148 @@
+package io.github.multiprocessing4j.internal.session;
+
+import io.github.multiprocessing4j.internal.bytes.MalformedDataException;
+import io.github.multiprocessing4j.internal.wire.Connection;
+import io.github.multiprocessing4j.internal.wire.Frame;
+import io.github.multiprocessing4j.internal.wire.FrameType;
+import io.github.multiprocessing4j.internal.wire.Handshake;
+import io.github.multiprocessing4j.internal.wire.ProtocolException;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The Unix-domain socket on which this JVM's children call back.
+ *
+ * <p>Each accepted connection is admitted on its own virtual thread: the peer must pass the
+ * {@linkplain Handshake HMAC handshake} within {@value #ADMISSION_SECONDS} seconds and then name, in a
+ * {@link FrameType#HELLO}, a launch token that this JVM is {@linkplain #expect expecting}. Anything else
+ * (a wrong key, garbage, an unknown token, silence) closes that one connection and is logged; the
+ * listener goes on serving.
+ */
+public final class ChildListener implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ChildListener.class.getName());
+    static final int ADMISSION_SECONDS = 10;
+
+    /** A child that connected, authenticated and said hello. */
+    public record Arrival(Connection connection, Hello hello) {
+    }
+
+    private final Path socket;
+    private final byte[] key;
+    private final ServerSocketChannel server;
+    private final Map<Long, CompletableFuture<Arrival>> expected = new ConcurrentHashMap<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    ChildListener(Path socket, byte[] key) throws IOException {
+        this.socket = socket;
+        this.key = key;
+        Files.deleteIfExists(socket);
+        this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
+        Thread.ofPlatform().daemon().name("mp4j-listener").start(this::acceptLoop);
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    /** Registers a launch token; the future completes when the child that holds it has arrived. */
+    public CompletableFuture<Arrival> expect(long token) {
+        CompletableFuture<Arrival> arrival = new CompletableFuture<>();
+        if (expected.putIfAbsent(token, arrival) != null) {
+            throw new IllegalStateException("launch token reused: " + token);
+        }
+        return arrival;
+    }
+
+    /**
+     * Gives up on a token: its child died before it connected, or is no longer wanted. If that child
+     * connects after all, it is turned away quietly.
+     */
+    public void forget(long token) {
+        CompletableFuture<Arrival> waiting = expected.get(token);
+        if (waiting != null) {
+            waiting.cancel(false);
+        }
+    }
+
+    /** Drops a token for good, once its child has exited. */
+    public void remove(long token) {
+        expected.remove(token);
+    }
+
+    private void acceptLoop() {
+        while (!closed.get()) {
+            SocketChannel channel;
+            try {
+                channel = server.accept();
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "accept on " + socket + " failed", e);
+                continue;
+            }
+            Thread.ofVirtual().name("mp4j-admit").start(() -> admit(new Connection(channel)));
+        }
+    }
+
+    private void admit(Connection connection) {
+        AtomicBoolean admitted = new AtomicBoolean();
+        CompletableFuture.delayedExecutor(ADMISSION_SECONDS, TimeUnit.SECONDS).execute(() -> {
+            if (admitted.compareAndSet(false, true)) {
+                LOG.log(Level.WARNING, "closing a connection on " + socket + " that did not finish the handshake in "
+                        + ADMISSION_SECONDS + " s");
+                connection.close();
+            }
+        });
+        try {
+            Handshake.serve(connection, key);
+            Frame frame = connection.receive();
+            if (frame == null || frame.type() != FrameType.HELLO) {
+                throw new ProtocolException("expected HELLO after the handshake, got " + frame);
+            }
+            Hello hello = Hello.decode(frame.payload());
+            CompletableFuture<Arrival> waiting = expected.remove(hello.token());
+            if (waiting == null) {
+                throw new ProtocolException("pid " + hello.pid() + " presented an unknown launch token");
+            }
+            if (!admitted.compareAndSet(false, true)) {
+                throw new ProtocolException("pid " + hello.pid() + " said hello after the admission deadline");
+            }
+            if (!waiting.complete(new Arrival(connection, hello))) {
+                LOG.log(Level.DEBUG, "pid {0} arrived after its launch was given up; closing it", hello.pid());
+                connection.close();
+            }
+        } catch (IOException | MalformedDataException e) {
+            admitted.set(true);
+            connection.close();
+            if (!closed.get()) {
+                LOG.log(Level.WARNING, "refused a connection on " + socket + ": " + e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            try {
+                server.close();
+                Files.deleteIfExists(socket);
+            } catch (IOException ignored) {
+                // best effort at shutdown
+            }
+            expected.values().forEach(f -> f.completeExceptionally(new IllegalStateException("listener closed")));
+        }
+    }
+}

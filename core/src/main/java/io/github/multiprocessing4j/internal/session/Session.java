@@ -1,0 +1,101 @@
+package io.github.multiprocessing4j.internal.session;
+
+import io.github.multiprocessing4j.internal.tracker.StaleSessionSweeper;
+import io.github.multiprocessing4j.internal.wire.Handshake;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+
+/**
+ * The processes of one tree share a session: a random 32-byte key that every connection between them must
+ * prove, and a private (0700) directory where their sockets live.
+ *
+ * <p>The root process creates both on first use and removes the directory when it exits; a child joins its
+ * parent's session through the boot record it reads on stdin, so the key never appears in argv or the
+ * environment. A root killed with SIGKILL leaves its directory behind; the next root on the machine
+ * {@linkplain StaleSessionSweeper sweeps} it away.
+ */
+public final class Session {
+    private static final Object LOCK = new Object();
+    /** Guarded by LOCK for writes. */
+    private static volatile Session current;
+
+    private final byte[] key;
+    private final Path directory;
+    private final boolean root;
+    /** Guarded by this. */
+    private ChildListener listener;
+
+    private Session(byte[] key, Path directory, boolean root) {
+        this.key = key;
+        this.directory = directory;
+        this.root = root;
+    }
+
+    /** This JVM's session, created on first use unless this JVM joined its parent's. */
+    public static Session get() {
+        Session s = current;
+        if (s != null) {
+            return s;
+        }
+        synchronized (LOCK) {
+            if (current == null) {
+                Path dir = SessionDirectory.create();
+                Session created = new Session(Handshake.newKey(), dir, true);
+                Runtime.getRuntime().addShutdownHook(new Thread(created::shutdown, "mp4j-session-cleanup"));
+                StaleSessionSweeper.sweepInBackground(dir.getParent(), SessionDirectory.PREFIX);
+                current = created;
+            }
+            return current;
+        }
+    }
+
+    /** Called once, early, by a child JVM: it belongs to its parent's session. */
+    public static void join(byte[] key, Path directory) {
+        synchronized (LOCK) {
+            if (current != null) {
+                throw new IllegalStateException("this JVM already has a session");
+            }
+            current = new Session(key.clone(), directory, false);
+        }
+    }
+
+    /** True if this JVM joined a parent's session, i.e. it is a child. */
+    public static boolean isChild() {
+        Session s = current;
+        return s != null && !s.root;
+    }
+
+    public byte[] key() {
+        return key.clone();
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    /** The socket this JVM's children connect to, bound on first use. */
+    public synchronized ChildListener listener() {
+        if (listener == null) {
+            try {
+                listener = new ChildListener(directory.resolve(ProcessHandle.current().pid() + ".sock"), key);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot listen on " + directory, e);
+            }
+        }
+        return listener;
+    }
+
+    private void shutdown() {
+        ChildListener l;
+        synchronized (this) {
+            l = listener;
+        }
+        if (l != null) {
+            l.close();
+        }
+        if (root) {
+            StaleSessionSweeper.deleteTree(directory);
+        }
+    }
+}

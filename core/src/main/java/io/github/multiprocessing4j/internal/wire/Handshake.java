@@ -1,0 +1,155 @@
+package io.github.multiprocessing4j.internal.wire;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.io.File;
+import java.io.FileInputStream;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Arrays;
+
+/**
+ * Mutual HMAC challenge-response on a fresh {@link Connection}, after CPython's
+ * {@code multiprocessing.connection.deliver_challenge}/{@code answer_challenge}, folded into three
+ * messages instead of six:
+ *
+ * <pre>
+ *  server                                  client
+ *  CHALLENGE  version, nonceS (32 B)  --->
+ *                                     <--- RESPONSE  nonceC (32 B), HMAC(key, "client" nonceS nonceC)
+ *  (checks it; on mismatch sends FAILURE and closes)
+ *  WELCOME    HMAC(key, "server" nonceS nonceC) --->
+ *                                          (checks it; on mismatch closes)
+ * </pre>
+ *
+ * Both nonces enter both digests and the two digests are domain-separated, so no answer can be replayed
+ * or reflected. HMAC-SHA256 ({@link HmacSha256}); digests are compared in constant time. Until the handshake succeeds a
+ * connection accepts frames of at most {@value #MAX_HANDSHAKE_FRAME} bytes and nothing from it is
+ * deserialized.
+ *
+ * <p>A handshake has no timeout of its own: the caller closes the connection at its deadline.
+ */
+public final class Handshake {
+    public static final int KEY_LENGTH = 32;
+    static final int NONCE_LENGTH = 32;
+    static final int MAX_HANDSHAKE_FRAME = 256;
+    private static final byte VERSION = 1;
+    private static final byte[] CLIENT = "mp4j-client".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SERVER = "mp4j-server".getBytes(StandardCharsets.US_ASCII);
+    private static final File URANDOM = new File("/dev/urandom");
+
+    private Handshake() {
+    }
+
+    /** A new random session key. */
+    public static byte[] newKey() {
+        byte[] key = new byte[KEY_LENGTH];
+        Holder.RANDOM.nextBytes(key);
+        return key;
+    }
+
+    /** The accepting side: challenges the peer, then proves itself. */
+    public static void serve(Connection connection, byte[] key) throws IOException {
+        connection.maxFrameLength(MAX_HANDSHAKE_FRAME);
+        byte[] nonceS = nonce();
+        byte[] challenge = new byte[1 + NONCE_LENGTH];
+        challenge[0] = VERSION;
+        System.arraycopy(nonceS, 0, challenge, 1, NONCE_LENGTH);
+        connection.send(FrameType.CHALLENGE, 0, challenge);
+
+        Frame response = expect(connection, FrameType.RESPONSE);
+        byte[] payload = response.payload();
+        if (payload.length != NONCE_LENGTH + 32) {
+            refuse(connection, "malformed response (" + payload.length + " bytes)");
+        }
+        byte[] nonceC = Arrays.copyOfRange(payload, 0, NONCE_LENGTH);
+        byte[] digest = Arrays.copyOfRange(payload, NONCE_LENGTH, payload.length);
+        if (!MessageDigest.isEqual(digest, hmac(key, CLIENT, nonceS, nonceC))) {
+            refuse(connection, "the peer does not know the session key");
+        }
+        connection.send(FrameType.WELCOME, 0, hmac(key, SERVER, nonceS, nonceC));
+        connection.maxFrameLength(Integer.MAX_VALUE - Frame.HEADER_LENGTH);
+    }
+
+    /** The connecting side: answers the challenge, then checks the server's proof. */
+    public static void answer(Connection connection, byte[] key) throws IOException {
+        connection.maxFrameLength(MAX_HANDSHAKE_FRAME);
+        Frame challenge = expect(connection, FrameType.CHALLENGE);
+        byte[] payload = challenge.payload();
+        if (payload.length != 1 + NONCE_LENGTH) {
+            throw new ProtocolException("malformed challenge (" + payload.length + " bytes)");
+        }
+        if (payload[0] != VERSION) {
+            throw new ProtocolException("peer speaks protocol version " + payload[0] + ", this JVM speaks " + VERSION
+                    + ": parent and child run different versions of multiprocessing4j");
+        }
+        byte[] nonceS = Arrays.copyOfRange(payload, 1, payload.length);
+        byte[] nonceC = nonce();
+        byte[] response = new byte[NONCE_LENGTH + 32];
+        System.arraycopy(nonceC, 0, response, 0, NONCE_LENGTH);
+        System.arraycopy(hmac(key, CLIENT, nonceS, nonceC), 0, response, NONCE_LENGTH, 32);
+        connection.send(FrameType.RESPONSE, 0, response);
+
+        Frame welcome = connection.receive();
+        if (welcome == null || welcome.type() == FrameType.FAILURE) {
+            throw new AuthenticationException("the server refused our key");
+        }
+        if (welcome.type() != FrameType.WELCOME
+                || !MessageDigest.isEqual(welcome.payload(), hmac(key, SERVER, nonceS, nonceC))) {
+            throw new AuthenticationException("the server did not prove that it knows the session key");
+        }
+        connection.maxFrameLength(Integer.MAX_VALUE - Frame.HEADER_LENGTH);
+    }
+
+    private static Frame expect(Connection connection, byte type) throws IOException {
+        Frame frame = connection.receive();
+        if (frame == null) {
+            throw new ProtocolException("peer closed the connection during the handshake");
+        }
+        if (frame.type() == FrameType.FAILURE) {
+            throw new AuthenticationException("the peer refused the handshake");
+        }
+        if (frame.type() != type) {
+            throw new ProtocolException("expected " + FrameType.name(type) + " during the handshake, got "
+                    + FrameType.name(frame.type()));
+        }
+        return frame;
+    }
+
+    private static void refuse(Connection connection, String why) throws AuthenticationException {
+        try {
+            connection.send(FrameType.FAILURE, 0, new byte[0]);
+        } catch (IOException ignored) {
+            // the peer may be gone already; it is refused either way
+        }
+        throw new AuthenticationException(why);
+    }
+
+    /**
+     * A random nonce, read straight from {@code /dev/urandom} where there is one: a child's first
+     * {@code SecureRandom} would load the JCA provider framework, which costs tens of milliseconds.
+     */
+    private static byte[] nonce() {
+        byte[] nonce = new byte[NONCE_LENGTH];
+        if (URANDOM.canRead()) {
+            try (FileInputStream in = new FileInputStream(URANDOM)) {
+                if (in.readNBytes(nonce, 0, NONCE_LENGTH) == NONCE_LENGTH) {
+                    return nonce;
+                }
+            } catch (IOException e) {
+                // fall back to SecureRandom
+            }
+        }
+        Holder.RANDOM.nextBytes(nonce);
+        return nonce;
+    }
+
+    /** Initialized only where the platform has no /dev/urandom, or for a session key (in the root). */
+    private static final class Holder {
+        static final SecureRandom RANDOM = new SecureRandom();
+    }
+
+    private static byte[] hmac(byte[] key, byte[] label, byte[] nonceS, byte[] nonceC) {
+        return HmacSha256.mac(key, label, nonceS, nonceC);
+    }
+}

@@ -1,0 +1,18 @@
+package io.github.multiprocessing4j.internal.worker;
+
+import io.github.multiprocessing4j.function.SerializableRunnable;
+
+/**
+ * The task of an AOT training run (see {@code AotCache}). The training child is an ordinary child — it
+ * boots, connects, authenticates and receives this task like any other — so the cache records exactly
+ * the classes a child loads and links on its way to a task. The task then exercises what a typical task
+ * needs next: the codec's fast path and Java serialization both ways, and the report of a failure.
+ */
+public final class AotTraining {
+    private AotTraining() {
+    }
+
+    public static SerializableRunnable task() {
+        return () -> Warmup.run();
+    }
+}

@@ -1,0 +1,39 @@
+package io.github.multiprocessing4j.internal.worker;
+
+import io.github.multiprocessing4j.internal.launch.BootRecord;
+import io.github.multiprocessing4j.internal.session.Hello;
+import io.github.multiprocessing4j.internal.session.ThisProcess;
+import io.github.multiprocessing4j.internal.wire.Connection;
+import io.github.multiprocessing4j.internal.wire.Frame;
+import io.github.multiprocessing4j.internal.wire.FrameType;
+import io.github.multiprocessing4j.internal.wire.Handshake;
+import java.io.IOException;
+
+/**
+ * The child's side of the conversation with its parent: connect, prove the key, say hello, then do what
+ * the first frame asks. While it waits for that frame, a closed connection means the parent is gone or
+ * does not need this child (an unused spare): it returns and the child exits quietly.
+ */
+final class ChildSession {
+    private ChildSession() {
+    }
+
+    /** @return false if the child's work failed and it should exit with code 1 */
+    static boolean serve(BootRecord boot, long mainNanos, ParentWatch watch) throws IOException {
+        ThisProcess.parentPid(boot.parentPid());
+        Connection connection = Connection.connect(boot.parentSocket());
+        Handshake.answer(connection, boot.key());
+        long connected = System.nanoTime();
+        connection.send(FrameType.HELLO, 0,
+                new Hello(boot.token(), ProcessHandle.current().pid(), mainNanos, connected).encode());
+        Frame first = connection.receive();
+        if (first == null) {
+            connection.close();
+            return true;
+        }
+        return switch (first.type()) {
+            case FrameType.RUN -> OneShotRunner.run(connection, first, watch);
+            default -> throw new IOException("unexpected first frame from the parent: " + first);
+        };
+    }
+}

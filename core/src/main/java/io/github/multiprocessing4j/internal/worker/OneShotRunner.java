@@ -1,0 +1,43 @@
+package io.github.multiprocessing4j.internal.worker;
+
+import io.github.multiprocessing4j.codec.Codec;
+import io.github.multiprocessing4j.internal.session.ThisProcess;
+import io.github.multiprocessing4j.internal.wire.Connection;
+import io.github.multiprocessing4j.internal.wire.Frame;
+import io.github.multiprocessing4j.internal.wire.FrameType;
+import java.io.IOException;
+
+/**
+ * Runs the one task of a {@code JvmProcess} on the child's main thread and reports the outcome. A task
+ * that throws has its stack trace printed on stderr, introduced by the process's name and pid, much as
+ * Python prints {@code Process Process-1:} and a traceback.
+ */
+final class OneShotRunner {
+    private OneShotRunner() {
+    }
+
+    /** @return true if the task succeeded */
+    static boolean run(Connection connection, Frame frame, ParentWatch watch) throws IOException {
+        long received = System.nanoTime();
+        OneShotProtocol.Run run = OneShotProtocol.Run.decode(frame.payload());
+        ThisProcess.name(run.name());
+        watch.watchConnection(connection);
+        Throwable failure = null;
+        long decoded = 0;
+        try {
+            Runnable task = (Runnable) Codec.standard().decode(run.task());
+            decoded = System.nanoTime();
+            task.run();
+        } catch (Throwable t) {
+            failure = t;
+            System.err.println("Exception in process \"" + run.name() + "\" (pid " + ProcessHandle.current().pid() + "):");
+            t.printStackTrace();
+        }
+        long finished = System.nanoTime();
+        watch.finished();
+        // The parent closes the connection when it has the report; closing it here as well would make this
+        // thread wait for the watch thread to be woken from its read, which costs a cold JVM 10-20 ms.
+        connection.send(FrameType.DONE, 0, new OneShotProtocol.Done(received, decoded, finished, failure).encode());
+        return failure == null;
+    }
+}

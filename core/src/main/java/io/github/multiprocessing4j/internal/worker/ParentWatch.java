@@ -1,0 +1,92 @@
+package io.github.multiprocessing4j.internal.worker;
+
+import io.github.multiprocessing4j.internal.wire.Connection;
+import java.io.IOException;
+
+/**
+ * Makes a child exit as soon as its parent is gone, however the parent died (a SIGKILL included).
+ *
+ * <p>The primary signal is the connection to the parent: the operating system closes the parent's end
+ * when its process ends, so a read that returns end-of-stream while work is still owed means "orphaned".
+ * Once the child has reported its result, the parent closes the connection; from then on the watch polls
+ * the parent's {@link ProcessHandle} (which also notices a reused pid, by start time) every
+ * {@value #POLL_MILLIS} ms, for children whose non-daemon threads outlive their task. (The first poll
+ * comes after one interval: a child that simply exits never pays for {@code ProcessHandle}'s set-up.)
+ * A shutdown hook closes the connection, so that no thread of ours sits in a native read at exit.
+ *
+ * <p>Why not block on stdin, as the JDK's own tools do: HotSpot waits up to 300 ms at exit for threads
+ * that sit in native code ({@code VM_Exit::wait_for_threads_in_native_to_block}), and a read of a pipe
+ * cannot be woken. A {@link java.nio.channels.SocketChannel} read can: closing the channel wakes it.
+ *
+ * <p>An orphan exits with code {@value #ORPHANED_EXIT_CODE}; its shutdown hooks run, but a hook that hangs
+ * cannot keep it alive: the JVM is halted after {@value #GRACE_MILLIS} ms.
+ */
+final class ParentWatch {
+    static final int ORPHANED_EXIT_CODE = 3;
+    private static final long GRACE_MILLIS = 1000;
+    private static final long POLL_MILLIS = 200;
+
+    private final long parentPid;
+    private volatile boolean finished;
+
+    private ParentWatch(long parentPid) {
+        this.parentPid = parentPid;
+    }
+
+    /**
+     * A watch on the given parent. (The {@link ProcessHandle} is looked up only when polling starts: its
+     * first use costs a cold JVM ~15 ms, and a parent that dies before that closes the connection anyway.)
+     */
+    static ParentWatch of(long parentPid) {
+        return new ParentWatch(parentPid);
+    }
+
+    /** Reads the connection in the background until it closes; frames that arrive meanwhile are ignored. */
+    void watchConnection(Connection connection) {
+        Runtime.getRuntime().addShutdownHook(new Thread(connection::close, "mp4j-connection-close"));
+        Thread.ofPlatform().daemon().name("mp4j-parent-watch").stackSize(128 * 1024).start(() -> {
+            try {
+                while (connection.receive() != null) {
+                    // a one-shot child expects nothing more from its parent
+                }
+            } catch (IOException e) {
+                // closed by our shutdown hook, or the parent vanished mid-frame
+            }
+            if (finished) {
+                poll();
+            } else {
+                orphaned();
+            }
+        });
+    }
+
+    /** From now on, a closed connection is expected: the child is about to report. */
+    void finished() {
+        finished = true;
+    }
+
+    private void poll() {
+        try {
+            Thread.sleep(POLL_MILLIS);
+            ProcessHandle parent = ProcessHandle.of(parentPid).orElse(null);
+            while (parent != null && parent.isAlive()) {
+                Thread.sleep(POLL_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            return;
+        }
+        orphaned();
+    }
+
+    static void orphaned() {
+        Thread.ofPlatform().daemon().name("mp4j-orphan-halt").start(() -> {
+            try {
+                Thread.sleep(GRACE_MILLIS);
+            } catch (InterruptedException ignored) {
+                // halt anyway
+            }
+            Runtime.getRuntime().halt(ORPHANED_EXIT_CODE);
+        });
+        System.exit(ORPHANED_EXIT_CODE);
+    }
+}

@@ -1,0 +1,43 @@
+package io.github.multiprocessing4j.internal.worker;
+
+import io.github.multiprocessing4j.internal.launch.BootRecord;
+import io.github.multiprocessing4j.internal.session.Session;
+import java.io.InputStream;
+
+/**
+ * The {@code main} of every child JVM.
+ *
+ * <pre>
+ *  read the boot record on stdin  ->  join the parent's session  ->  connect back, handshake, HELLO
+ *  ->  serve what the parent asks for (one task, or a pool's tasks), watching for the parent's death
+ * </pre>
+ *
+ * It loads as little as it can before the task arrives: no logging, no reflection, no thread pools.
+ */
+public final class WorkerMain {
+    private WorkerMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long mainNanos = System.nanoTime();
+        InputStream stdin = System.in;
+        BootRecord boot;
+        try {
+            boot = BootRecord.read(stdin);
+        } catch (java.io.IOException e) {
+            System.err.println("multiprocessing4j worker: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        // Linking the serialization and lambda machinery takes a cold JVM ~15 ms, and connecting a Unix-domain
+        // socket ~30 ms (the JDK seeds a SecureRandom for it); do the first while the main thread does the second.
+        Warmup.startInBackground();
+        Session.join(boot.key(), boot.sessionDirectory());
+        ParentWatch watch = ParentWatch.of(boot.parentPid());
+        System.setIn(InputStream.nullInputStream());
+        if (!ChildSession.serve(boot, mainNanos, watch)) {
+            TaskFailedExit.installHandler(Thread.currentThread());
+            throw new TaskFailedExit();
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package io.github.multiprocessing4j.process;
+
+import io.github.multiprocessing4j.function.SerializableRunnable;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * A task running in a child JVM of its own: Python's {@code multiprocessing.Process} for Java.
+ *
+ * {@snippet :
+ * SerializableRunnable task = () -> System.out.println("Run child process test (" + ProcessHandle.current().pid() + ")...");
+ * try (JvmProcess child = JvmProcess.start("test", task)) {
+ *     child.join();
+ *     System.out.println("exit code " + child.exitCode().getAsInt()); // 0
+ * }
+ * }
+ *
+ * <h2>Life of a child</h2>
+ * {@link #start} encodes the task first, so a task that cannot travel fails right there with an
+ * {@link io.github.multiprocessing4j.codec.EncodingException} naming the offending class. It then hands
+ * the task to a child JVM — a warm spare when one is ready, else a fresh one with the same {@code java},
+ * class path and module path as this JVM plus the builder's options — and returns once the child has
+ * connected back, proved the session key and received the task. The child runs the task on its main
+ * thread. When the task returns and the child's other non-daemon threads have ended, it exits with code 0.
+ * When the task throws, the child prints the stack trace on its stderr and exits with code 1 (as in
+ * Python); the parent can read the exception through {@link #failure()}. A task that calls
+ * {@code System.exit(n)} exits with {@code n}.
+ *
+ * <h2>Output</h2>
+ * The child's stdout and stderr are copied to this JVM's {@code System.out} and {@code System.err}; its
+ * stdin is empty. {@link #join} returns after the copied output has been written.
+ *
+ * <h2>No orphans</h2>
+ * A child exits as soon as its parent JVM dies, however it dies (even by SIGKILL): it watches the pipe on
+ * its stdin, which the operating system closes when the parent goes. A non-daemon child keeps its parent
+ * JVM alive until it has finished, as in Python; a {@linkplain Builder#daemon daemon} child does not, and
+ * ends with its parent.
+ *
+ * <p><b>Thread-safety:</b> all methods may be called from any thread.
+ */
+public interface JvmProcess extends AutoCloseable {
+
+    /**
+     * Starts a child JVM running {@code task} and returns once the task has been handed over.
+     *
+     * @throws io.github.multiprocessing4j.codec.EncodingException if the task cannot be serialized
+     * @throws ProcessStartException if the child JVM exits before it connects back
+     */
+    static JvmProcess start(String name, SerializableRunnable task) {
+        return builder().name(name).task(task).start();
+    }
+
+    /** A builder for a child with options; each setter may be called once. */
+    static Builder builder() {
+        return new JvmProcessBuilder();
+    }
+
+    /** Who the running JVM is: its name, pid and parent pid. */
+    static CurrentProcess current() {
+        return JvmProcessImpl.current();
+    }
+
+    /** The name given at start. */
+    String name();
+
+    long pid();
+
+    boolean isAlive();
+
+    /**
+     * Waits until the child has exited and its output has been copied.
+     *
+     * @throws InterruptedException if interrupted while waiting (the interrupt status is cleared)
+     */
+    void join() throws InterruptedException;
+
+    /**
+     * Waits at most {@code timeout} for the child to exit.
+     *
+     * @return true if it exited, false if the timeout elapsed first; a zero or negative timeout only polls
+     * @throws InterruptedException if interrupted while waiting (the interrupt status is cleared)
+     */
+    boolean join(Duration timeout) throws InterruptedException;
+
+    /**
+     * The exit value, or empty while the child runs. Death by signal N reads as 128 + N (the JDK's
+     * convention): 143 after {@link #terminate()}, 137 after {@link #kill()}.
+     */
+    OptionalInt exitCode();
+
+    /**
+     * The exception the task threw, once the child has reported it: the exception itself when it can be
+     * recreated in this JVM, otherwise a {@link RemoteTaskException} with its class name, message and stack
+     * trace. Empty while the task runs, if it succeeded, or if the child died without reporting.
+     */
+    Optional<Throwable> failure();
+
+    /** Asks the child to stop (SIGTERM): its shutdown hooks run. Does nothing if it has exited. */
+    void terminate();
+
+    /** Kills the child (SIGKILL). Does nothing if it has exited. */
+    void kill();
+
+    /**
+     * Releases the child's pipes and connection. If the child still runs, it is told to exit (its stdin
+     * closes) and killed if it has not exited within a second. Idempotent.
+     */
+    @Override
+    void close();
+
+    /**
+     * Options for a child JVM. Each setter may be called once; {@link #task} is required.
+     *
+     * {@snippet :
+     * JvmProcess child = JvmProcess.builder()
+     *         .name("resize")
+     *         .task(() -> resizeImages())
+     *         .jvmOptions(List.of("-Xmx512m"))
+     *         .systemProperty("app.mode", "batch")
+     *         .environment("TMPDIR", "/scratch")
+     *         .daemon(true)
+     *         .start();
+     * }
+     */
+    interface Builder {
+        /** The child's name, which {@link JvmProcess#current()} reports in the child; default "Process-N". */
+        Builder name(String name);
+
+        Builder task(SerializableRunnable task);
+
+        /** Extra options for the child's {@code java} command, e.g. {@code -Xmx512m}. */
+        Builder jvmOptions(List<String> options);
+
+        /** A {@code -D} system property for the child; may be called once per key. */
+        Builder systemProperty(String key, String value);
+
+        /** An environment variable for the child, added to the inherited ones; may be called once per key. */
+        Builder environment(String key, String value);
+
+        /** Whether the child must not keep this JVM alive; default false. */
+        Builder daemon(boolean daemon);
+
+        /**
+         * Starts the child; see {@link JvmProcess#start(String, SerializableRunnable)}.
+         *
+         * @throws IllegalStateException if no task was set
+         */
+        JvmProcess start();
+    }
+}

@@ -1,0 +1,79 @@
+package io.github.multiprocessing4j.process;
+
+import io.github.multiprocessing4j.function.SerializableRunnable;
+import io.github.multiprocessing4j.internal.launch.LaunchSpec;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The {@link JvmProcess.Builder}: every setter may be called once, as in Caffeine's builders. */
+final class JvmProcessBuilder implements JvmProcess.Builder {
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+
+    private String name;
+    private SerializableRunnable task;
+    private List<String> jvmOptions;
+    private final LinkedHashMap<String, String> systemProperties = new LinkedHashMap<>();
+    private final Map<String, String> environment = new LinkedHashMap<>();
+    private Boolean daemon;
+
+    @Override
+    public JvmProcess.Builder name(String name) {
+        requireUnset(this.name, "name");
+        this.name = Objects.requireNonNull(name, "name");
+        return this;
+    }
+
+    @Override
+    public JvmProcess.Builder task(SerializableRunnable task) {
+        requireUnset(this.task, "task");
+        this.task = Objects.requireNonNull(task, "task");
+        return this;
+    }
+
+    @Override
+    public JvmProcess.Builder jvmOptions(List<String> options) {
+        requireUnset(this.jvmOptions, "jvmOptions");
+        this.jvmOptions = List.copyOf(options);
+        return this;
+    }
+
+    @Override
+    public JvmProcess.Builder systemProperty(String key, String value) {
+        requireUnset(systemProperties.get(key), "systemProperty " + key);
+        systemProperties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+        return this;
+    }
+
+    @Override
+    public JvmProcess.Builder environment(String key, String value) {
+        requireUnset(environment.get(key), "environment " + key);
+        environment.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+        return this;
+    }
+
+    @Override
+    public JvmProcess.Builder daemon(boolean daemon) {
+        requireUnset(this.daemon, "daemon");
+        this.daemon = daemon;
+        return this;
+    }
+
+    @Override
+    public JvmProcess start() {
+        if (task == null) {
+            throw new IllegalStateException("no task: call task(...) before start()");
+        }
+        String n = name != null ? name : "Process-" + COUNTER.incrementAndGet();
+        LaunchSpec spec = new LaunchSpec(jvmOptions == null ? List.of() : jvmOptions, systemProperties, environment);
+        return JvmProcessImpl.start(n, task, spec, daemon != null && daemon);
+    }
+
+    private static void requireUnset(Object current, String what) {
+        if (current != null) {
+            throw new IllegalStateException(what + " was already set to " + current);
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package io.github.multiprocessing4j.process;
+
+import io.github.multiprocessing4j.codec.Codec;
+import io.github.multiprocessing4j.function.SerializableRunnable;
+import io.github.multiprocessing4j.internal.bytes.MalformedDataException;
+import io.github.multiprocessing4j.internal.launch.ChildJvm;
+import io.github.multiprocessing4j.internal.launch.LaunchSpec;
+import io.github.multiprocessing4j.internal.launch.PhaseTimings;
+import io.github.multiprocessing4j.internal.launch.SpareJvms;
+import io.github.multiprocessing4j.internal.session.Hello;
+import io.github.multiprocessing4j.internal.session.Session;
+import io.github.multiprocessing4j.internal.session.ThisProcess;
+import io.github.multiprocessing4j.internal.wire.Connection;
+import io.github.multiprocessing4j.internal.wire.Frame;
+import io.github.multiprocessing4j.internal.wire.FrameType;
+import io.github.multiprocessing4j.internal.worker.OneShotProtocol;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** The {@link JvmProcess} of one child JVM running one task. */
+final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
+    private static final System.Logger LOG = System.getLogger(JvmProcess.class.getName());
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(Long.getLong("mp4j.connectTimeoutSeconds", 60));
+    private static final long REPORT_WAIT_MILLIS = 500;
+
+    private final String name;
+    private final ChildJvm child;
+    private final long handedOver;
+    private final CompletableFuture<OneShotProtocol.Done> report = new CompletableFuture<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile long exitObserved;
+
+    private JvmProcessImpl(String name, ChildJvm child, long handedOver) {
+        this.name = name;
+        this.child = child;
+        this.handedOver = handedOver;
+    }
+
+    static JvmProcess start(String name, SerializableRunnable task, LaunchSpec spec, boolean daemon) {
+        byte[] run = new OneShotProtocol.Run(name, Codec.standard().encode(task)).encode();
+        ChildJvm child;
+        try {
+            child = SpareJvms.get().take(spec, CONNECT_TIMEOUT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProcessStartException("interrupted while starting a child JVM for " + name, -1,
+                    OptionalInt.empty(), "");
+        }
+        long handedOver = System.nanoTime();
+        try {
+            child.connection().send(FrameType.RUN, 0, run);
+        } catch (IOException e) {
+            // It died just now; join() and exitCode() will tell how.
+            LOG.log(Level.DEBUG, "child {0} died before it got its task: {1}", child.pid(), e.getMessage());
+        }
+        JvmProcessImpl process = new JvmProcessImpl(name, child, handedOver);
+        Thread.ofVirtual().name("mp4j-report-" + child.pid()).start(process::readReport);
+        if (!daemon) {
+            // As in Python, a non-daemon child keeps its parent alive until it has finished.
+            Thread.ofPlatform().daemon(false).name("mp4j-keepalive-" + child.pid()).stackSize(128 * 1024)
+                    .start(process::awaitExitQuietly);
+        }
+        process.child.process().onExit().thenRun(() -> process.exitObserved = System.nanoTime());
+        return process;
+    }
+
+    private void readReport() {
+        Connection connection = child.connection();
+        try {
+            Frame frame = connection.receive();
+            if (frame != null && frame.type() == FrameType.DONE) {
+                report.complete(OneShotProtocol.Done.decode(frame.payload(), "child JVM " + child.pid() + " \"" + name + "\""));
+            }
+        } catch (IOException | MalformedDataException e) {
+            LOG.log(Level.DEBUG, "no report from child {0}: {1}", child.pid(), e.getMessage());
+        } finally {
+            connection.close();
+            report.complete(null);
+        }
+    }
+
+    private void awaitExitQuietly() {
+        try {
+            child.process().waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static CurrentProcess current() {
+        long pid = ProcessHandle.current().pid();
+        if (Session.isChild()) {
+            String given = ThisProcess.name();
+            return new CurrentProcess(given == null ? "SpareProcess" : given, pid,
+                    OptionalLong.of(ThisProcess.parentPid()), true);
+        }
+        OptionalLong parent = ProcessHandle.current().parent()
+                .map(p -> OptionalLong.of(p.pid())).orElse(OptionalLong.empty());
+        return new CurrentProcess(CurrentProcess.MAIN_PROCESS, pid, parent, false);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public long pid() {
+        return child.pid();
+    }
+
+    @Override
+    public boolean isAlive() {
+        return child.process().isAlive();
+    }
+
+    @Override
+    public void join() throws InterruptedException {
+        child.process().waitFor();
+        afterExit();
+    }
+
+    @Override
+    public boolean join(Duration timeout) throws InterruptedException {
+        if (!child.process().waitFor(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS)) {
+            return false;
+        }
+        afterExit();
+        return true;
+    }
+
+    /** Once the process is gone: let its output and its report arrive. */
+    private void afterExit() throws InterruptedException {
+        child.awaitOutputDrained();
+        try {
+            report.get(REPORT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // no report: the child died before it could send one
+        }
+    }
+
+    @Override
+    public OptionalInt exitCode() {
+        Process p = child.process();
+        return p.isAlive() ? OptionalInt.empty() : OptionalInt.of(p.exitValue());
+    }
+
+    @Override
+    public Optional<Throwable> failure() {
+        OneShotProtocol.Done done = report.getNow(null);
+        return done == null ? Optional.empty() : Optional.ofNullable(done.failure());
+    }
+
+    @Override
+    public void terminate() {
+        child.terminate();
+    }
+
+    @Override
+    public void kill() {
+        child.kill();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        child.close();
+        try {
+            if (!child.process().waitFor(1, TimeUnit.SECONDS)) {
+                child.kill();
+                child.process().waitFor(1, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            child.kill();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public PhaseTimings timings() {
+        Hello hello = child.hello();
+        OneShotProtocol.Done done = report.getNow(null);
+        return new PhaseTimings(child.launchNanos(), hello.mainNanos(), hello.connectedNanos(), handedOver,
+                done == null ? 0 : done.received(), done == null ? 0 : done.decoded(),
+                done == null ? 0 : done.finished(), exitObserved);
+    }
+
+    @Override
+    public String toString() {
+        return "JvmProcess[name=" + name + ", pid=" + pid() + ", " + (isAlive() ? "running" : "exit " + exitCode().getAsInt()) + "]";
+    }
+}

@@ -1,0 +1,40 @@
+package io.github.multiprocessing4j.process;
+
+import java.io.Serial;
+import java.util.OptionalInt;
+
+/**
+ * A child JVM could not be started: it exited (or stayed silent past the deadline) before it connected
+ * back to its parent. Typical causes are a bad JVM option, too little memory, or a class path the child
+ * cannot read. The message carries the exit status and the last lines of the child's stderr, which
+ * usually name the cause.
+ */
+public class ProcessStartException extends RuntimeException {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final long pid;
+    private final Integer exitCode;
+    private final String stderrTail;
+
+    public ProcessStartException(String message, long pid, OptionalInt exitCode, String stderrTail) {
+        super(message);
+        this.pid = pid;
+        this.exitCode = exitCode.isPresent() ? exitCode.getAsInt() : null;
+        this.stderrTail = stderrTail;
+    }
+
+    public long pid() {
+        return pid;
+    }
+
+    /** The child's exit value, empty if it was still alive (and then killed) when the launch gave up. */
+    public OptionalInt exitCode() {
+        return exitCode == null ? OptionalInt.empty() : OptionalInt.of(exitCode);
+    }
+
+    /** The last lines the child wrote to stderr, possibly empty. */
+    public String stderrTail() {
+        return stderrTail;
+    }
+}

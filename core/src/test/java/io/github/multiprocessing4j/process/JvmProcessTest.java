@@ -1,0 +1,298 @@
+package io.github.multiprocessing4j.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.multiprocessing4j.codec.EncodingException;
+import io.github.multiprocessing4j.function.SerializableRunnable;
+import io.github.multiprocessing4j.testing.Delays;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Serial;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JvmProcessTest {
+
+    @TempDir
+    Path tmp;
+
+    /** Writes text to a file, for a child to report to the test. */
+    static void write(String file, String text) {
+        try {
+            Files.writeString(Path.of(file), text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void start_capturingLambda_runsInAnotherJvmWithTheCapturedValues() throws Exception {
+        String out = tmp.resolve("out").toString();
+        int factor = 6;
+        List<Integer> numbers = List.of(1, 2, 3);
+        try (JvmProcess child = JvmProcess.start("calc", () ->
+                write(out, ProcessHandle.current().pid() + " " + numbers.stream().mapToInt(n -> n * factor).sum()))) {
+            child.join();
+            assertThat(child.exitCode()).hasValue(0);
+            assertThat(child.failure()).isEmpty();
+            String[] reply = Files.readString(Path.of(out)).split(" ");
+            assertThat(Long.parseLong(reply[0])).isEqualTo(child.pid()).isNotEqualTo(ProcessHandle.current().pid());
+            assertThat(reply[1]).isEqualTo("36");
+        }
+    }
+
+    @Test
+    void failingTask_exitsWithCode1_andTheParentReadsTheExceptionWithTheChildsStackTrace() throws Exception {
+        try (JvmProcess child = JvmProcess.start("failing", JvmProcessTest::throwBoom)) {
+            child.join();
+            assertThat(child.exitCode()).hasValue(1);
+            assertThat(child.failure().orElseThrow()).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("boom from the child");
+            StackTraceElement[] trace = child.failure().orElseThrow().getStackTrace();
+            assertThat(trace).extracting(StackTraceElement::getMethodName).contains("throwBoom");
+        }
+    }
+
+    static void throwBoom() {
+        throw new IllegalStateException("boom from the child");
+    }
+
+    /** An exception that cannot be serialized: the parent gets a RemoteTaskException built from text. */
+    static final class UnsendableException extends RuntimeException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        @SuppressWarnings({"unused", "serial"})
+        private final Object lock = new Object();
+
+        UnsendableException(String message) {
+            super(message);
+        }
+    }
+
+    @Test
+    void failingTask_whoseExceptionCannotTravel_givesRemoteTaskExceptionWithTheRemoteTrace() throws Exception {
+        try (JvmProcess child = JvmProcess.start("unsendable", () -> {
+            throw new UnsendableException("not serializable");
+        })) {
+            child.join();
+            assertThat(child.exitCode()).hasValue(1);
+            assertThat(child.failure()).get().isInstanceOfSatisfying(RemoteTaskException.class, e -> {
+                assertThat(e.remoteClassName()).isEqualTo(UnsendableException.class.getName());
+                assertThat(e.remoteMessage()).isEqualTo("not serializable");
+                assertThat(e.remoteStackTrace()).contains("JvmProcessTest");
+                assertThat(e.getMessage()).contains("stack trace in child JVM " + child.pid());
+            });
+        }
+    }
+
+    @Test
+    void failingTask_printsItsStackTraceOnTheChildsStderr_whichReachesOurs() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream original = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try (JvmProcess child = JvmProcess.start("loud", JvmProcessTest::throwBoom)) {
+            child.join();
+        } finally {
+            System.setErr(original);
+        }
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("Exception in process \"loud\"")
+                .contains("java.lang.IllegalStateException: boom from the child")
+                .contains("throwBoom");
+    }
+
+    @Test
+    void stdoutAndStderr_ofTheChild_areCopiedToOurs_beforeJoinReturns() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream originalOut = System.out;
+        PrintStream originalErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try (JvmProcess child = JvmProcess.start("talker", () -> {
+            System.out.println("to stdout from " + ProcessHandle.current().pid());
+            System.err.println("to stderr");
+        })) {
+            child.join();
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("to stdout from " + child.pid());
+            assertThat(err.toString(StandardCharsets.UTF_8)).contains("to stderr");
+        } finally {
+            System.setOut(originalOut);
+            System.setErr(originalErr);
+        }
+    }
+
+    @Test
+    void systemExit_inTheTask_isTheExitCode() throws Exception {
+        try (JvmProcess child = JvmProcess.start("exiting", () -> System.exit(42))) {
+            child.join();
+            assertThat(child.exitCode()).hasValue(42);
+            assertThat(child.failure()).isEmpty();
+        }
+    }
+
+    @Test
+    void terminate_sendsSigterm_soShutdownHooksRun() throws Exception {
+        String marker = tmp.resolve("hook-ran").toString();
+        try (JvmProcess child = JvmProcess.start("sleeper", () -> {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> write(marker, "yes")));
+            sleepForever();
+        })) {
+            assertThat(child.join(Delays.millis(300))).isFalse();
+            assertThat(child.isAlive()).isTrue();
+            assertThat(child.exitCode()).isEmpty();
+            child.terminate();
+            assertThat(child.join(Delays.seconds(10))).isTrue();
+            assertThat(child.exitCode()).hasValue(143);
+            assertThat(Files.readString(Path.of(marker))).isEqualTo("yes");
+        }
+    }
+
+    @Test
+    void kill_sendsSigkill() throws Exception {
+        try (JvmProcess child = JvmProcess.start("sleeper", JvmProcessTest::sleepForever)) {
+            child.kill();
+            assertThat(child.join(Delays.seconds(10))).isTrue();
+            assertThat(child.exitCode()).hasValue(137);
+            assertThat(child.isAlive()).isFalse();
+        }
+    }
+
+    @Test
+    void join_withTimeout_returnsFalseWhileTheChildRuns_andTrueOnceItHasExited() throws Exception {
+        try (JvmProcess child = JvmProcess.start("napper", () -> sleep(1500))) {
+            long started = System.nanoTime();
+            assertThat(child.join(Delays.millis(200))).isFalse();
+            assertThat(System.nanoTime() - started).isGreaterThanOrEqualTo(Delays.millis(150).toNanos());
+            assertThat(child.join(java.time.Duration.ZERO)).isFalse();
+            assertThat(child.join(Delays.seconds(30))).isTrue();
+            assertThat(child.exitCode()).hasValue(0);
+        }
+    }
+
+    @Test
+    void close_killsAChildThatStillRuns_andIsIdempotent() throws Exception {
+        JvmProcess child = JvmProcess.start("abandoned", JvmProcessTest::sleepForever);
+        long pid = child.pid();
+        child.close();
+        child.close();
+        assertThat(child.isAlive()).isFalse();
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isEmpty();
+    }
+
+    @Test
+    void current_inTheChild_tellsItsNamePidAndParent() throws Exception {
+        String out = tmp.resolve("current").toString();
+        try (JvmProcess child = JvmProcess.start("curious", () -> {
+            CurrentProcess me = JvmProcess.current();
+            write(out, me.name() + " " + me.pid() + " " + me.parentPid().orElse(-1) + " " + me.isChild());
+        })) {
+            child.join();
+            assertThat(Files.readString(Path.of(out)))
+                    .isEqualTo("curious " + child.pid() + " " + ProcessHandle.current().pid() + " true");
+        }
+    }
+
+    @Test
+    void current_inAJvmNotStartedByTheLibrary_isTheMainProcess() {
+        CurrentProcess me = JvmProcess.current();
+        assertThat(me.name()).isEqualTo("MainProcess");
+        assertThat(me.pid()).isEqualTo(ProcessHandle.current().pid());
+        assertThat(me.isChild()).isFalse();
+    }
+
+    @Test
+    void jvmOptions_systemProperties_andEnvironment_reachTheChild() throws Exception {
+        String out = tmp.resolve("env").toString();
+        try (JvmProcess child = JvmProcess.builder()
+                .name("configured")
+                .task(() -> write(out, System.getProperty("app.mode") + "|" + System.getenv("MP4J_TEST_VAR") + "|"
+                        + Runtime.getRuntime().maxMemory() / (1024 * 1024)))
+                .jvmOptions(List.of("-Xmx96m"))
+                .systemProperty("app.mode", "batch")
+                .environment("MP4J_TEST_VAR", "from-parent")
+                .start()) {
+            child.join();
+            String[] reply = Files.readString(Path.of(out)).split("\\|");
+            assertThat(reply[0]).isEqualTo("batch");
+            assertThat(reply[1]).isEqualTo("from-parent");
+            assertThat(Long.parseLong(reply[2])).isBetween(80L, 96L);
+        }
+    }
+
+    @Test
+    void start_withATaskThatCapturesSomethingUnserializable_failsAtOnce_namingTheClassAndThePath() {
+        Object lock = new Object();
+        SerializableRunnable task = () -> System.out.println(lock);
+        assertThatThrownBy(() -> JvmProcess.start("doomed", task))
+                .isInstanceOf(EncodingException.class)
+                .hasMessageContaining("java.lang.Object is not Serializable")
+                .hasMessageContaining("captures value #1 (java.lang.Object)")
+                .hasMessageContaining("make java.lang.Object Serializable, keep it in a transient field")
+                .satisfies(e -> assertThat(((EncodingException) e).offendingClass()).isEqualTo("java.lang.Object"));
+    }
+
+    @Test
+    void start_ofAChildThatDiesBeforeConnecting_failsWithItsExitCodeAndStderr() {
+        assertThatThrownBy(() -> JvmProcess.builder().name("bad-options").task(() -> { })
+                .jvmOptions(List.of("-XX:+ThisOptionDoesNotExist")).start())
+                .isInstanceOfSatisfying(ProcessStartException.class, e -> {
+                    assertThat(e.exitCode()).hasValue(1);
+                    assertThat(e.stderrTail()).contains("ThisOptionDoesNotExist");
+                    assertThat(e.getMessage()).contains("before it connected back").contains("ThisOptionDoesNotExist");
+                });
+    }
+
+    @Test
+    void builder_refusesASetterCalledTwice_andAStartWithoutTask() {
+        assertThatThrownBy(() -> JvmProcess.builder().name("a").name("b"))
+                .isInstanceOf(IllegalStateException.class).hasMessage("name was already set to a");
+        assertThatThrownBy(() -> JvmProcess.builder().environment("K", "1").environment("K", "2"))
+                .isInstanceOf(IllegalStateException.class).hasMessage("environment K was already set to 1");
+        assertThatThrownBy(() -> JvmProcess.builder().name("no-task").start())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("no task");
+    }
+
+    @Test
+    void jvmOptions_thatSetTheClassPath_areRefused() {
+        assertThatThrownBy(() -> JvmProcess.builder().task(() -> { }).jvmOptions(List.of("-cp", "/elsewhere")).start())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("may not set the class path");
+    }
+
+    @Test
+    void manyChildren_atOnce_eachRunsItsOwnTask() throws Exception {
+        List<JvmProcess> children = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            int code = 10 + i;
+            children.add(JvmProcess.start("many-" + i, () -> System.exit(code)));
+        }
+        Map<String, Integer> codes = new java.util.TreeMap<>();
+        for (JvmProcess child : children) {
+            child.join();
+            codes.put(child.name(), child.exitCode().getAsInt());
+            child.close();
+        }
+        assertThat(codes).isEqualTo(Map.of("many-0", 10, "many-1", 11, "many-2", 12, "many-3", 13));
+    }
+
+    static void sleepForever() {
+        sleep(Long.MAX_VALUE);
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
