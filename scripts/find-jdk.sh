@@ -39,8 +39,8 @@ mp4j_find_jdk() {
   for c in "${candidates[@]}"; do
     v=$(mp4j_jdk_feature "$c")
     [[ -n $v ]] || continue
-    if (( v >= MP4J_MIN_JDK && (best_v == 0 || v < best_v || (v == best_v && -z $best)) )); then
-      # Prefer the oldest JDK that is new enough: the one the project is tested on.
+    # Prefer the oldest JDK that is new enough (the one the project is tested on); on a tie, the first found.
+    if (( v >= MP4J_MIN_JDK )) && { [[ -z $best ]] || (( v < best_v )); }; then
       best=$c best_v=$v
     fi
   done

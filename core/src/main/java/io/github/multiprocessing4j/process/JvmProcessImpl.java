@@ -140,6 +140,7 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
 
     /** Once the process is gone: let its output and its report arrive. */
     private void afterExit() throws InterruptedException {
+        child.markDone();
         child.awaitOutputDrained();
         try {
             report.get(REPORT_WAIT_MILLIS, TimeUnit.MILLISECONDS);

@@ -81,6 +81,13 @@ public final class TestJvm implements AutoCloseable {
         }
     }
 
+    /** Every line printed so far and not yet taken. */
+    public List<String> drainLines() {
+        List<String> all = new ArrayList<>();
+        lines.drainTo(all);
+        return all;
+    }
+
     public Process process() {
         return process;
     }

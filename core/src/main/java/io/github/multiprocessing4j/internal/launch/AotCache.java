@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.internal.launch;
 
+import io.github.multiprocessing4j.internal.session.Session;
 import java.io.File;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -77,13 +78,13 @@ final class AotCache {
                     .start(() -> train(dir, key, cache, trainer));
             // A training run takes a few seconds. If this JVM ends first, finish it rather than waste it:
             // the next run of the program then boots its children from the cache.
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Session.beforeShutdown(() -> {
                 try {
                     training.join(TimeUnit.SECONDS.toMillis(EXIT_WAIT_SECONDS));
                 } catch (InterruptedException ignored) {
                     // exit now
                 }
-            }, "mp4j-aot-training-wait"));
+            });
         }
         return null;
     }

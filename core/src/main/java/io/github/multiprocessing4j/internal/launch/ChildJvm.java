@@ -37,6 +37,7 @@ public final class ChildJvm implements AutoCloseable {
     private final StderrTail tail;
     private final OutputStream stdin;
     private final ChildListener listener;
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
 
     ChildJvm(Process process, long token, long launchNanos, CompletableFuture<ChildListener.Arrival> arrival,
              OutputPump stdout, OutputPump stderr, StderrTail tail, ChildListener listener) {
@@ -49,6 +50,17 @@ public final class ChildJvm implements AutoCloseable {
         this.tail = tail;
         this.stdin = process.getOutputStream();
         this.listener = listener;
+        process.onExit().thenRun(() -> done.complete(null));
+    }
+
+    /** Runs {@code action} once the child is done: {@link #markDone} was called, or the process exited. */
+    public void whenDone(Runnable action) {
+        done.thenRun(action);
+    }
+
+    /** Tells that whoever drives this child has seen it finish (e.g. a join returned). */
+    public void markDone() {
+        done.complete(null);
     }
 
     public long pid() {

@@ -94,7 +94,7 @@ public final class ChildLauncher {
 
     /** An AOT training run: a child with {@code -XX:AOTCacheOutput} that runs the training task and exits. */
     private int train(LaunchSpec spec, Path output) throws IOException, InterruptedException {
-        File log = new File(output + ".log");
+        File log = new File(output.getParent().toFile(), output.getFileName().toString().replaceFirst("\\.aot\\..*", "") + ".log");
         ChildJvm child = start(command.build(spec, null, output), spec, log);
         try {
             child.awaitConnected(TRAINING_TIMEOUT);

@@ -3,17 +3,25 @@ package io.github.multiprocessing4j.internal.launch;
 import io.github.multiprocessing4j.process.ProcessStartException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The warm spare: one idle child JVM, booted and authenticated ahead of time, that the next launch with
- * the same {@link LaunchSpec} takes over instead of booting a JVM of its own. Python's forkserver plays
- * the same role.
+ * The warm spare: one child JVM, booted and authenticated ahead of time, that the next launch with the
+ * same {@link LaunchSpec} takes over instead of booting a JVM of its own. Python's forkserver plays the
+ * same role.
  *
- * <p>Lifecycle: there is no spare until the first {@link #take}; each take hands over the spare (or boots
- * a child if there is none for that spec) and, once that child is connected, boots the next spare in the
- * background, so the spare's boot overlaps the task's run rather than its start. A spare for another spec
- * is closed. A spare that died while idle is noticed and replaced by a fresh launch. Spares are ordinary
- * children: they exit when this JVM does, however it ends.
+ * <p>Lifecycle: there is no spare until the first {@link #take}. Each take hands over the spare — ready,
+ * or still booting, in which case the take waits for it — or boots a child if there is none for that
+ * spec. The next spare starts booting when the child just handed out is done: when its handle sees it exit
+ * ({@link ChildJvm#markDone}), when the process exits, or {@value #REPLENISH_DELAY_MILLIS} ms after the
+ * hand-over, whichever comes first. The next start usually follows the end of the current child, and a
+ * spare booting beside a short child would only slow it down; with this rule a run of back-to-back starts
+ * never has two JVMs booting at once. A spare for another spec is closed. A spare that died while idle is
+ * noticed and replaced by a fresh launch. Spares exit with this JVM (an idle one is killed at exit).
  *
  * <p>{@code -Dmp4j.spare=false} turns spares off.
  *
@@ -21,14 +29,15 @@ import java.time.Duration;
  */
 public final class SpareJvms {
     private static final System.Logger LOG = System.getLogger(SpareJvms.class.getName());
+    private static final long REPLENISH_DELAY_MILLIS = 250;
     private static final SpareJvms INSTANCE = new SpareJvms(ChildLauncher.get());
 
     private final ChildLauncher launcher;
-    private final boolean enabled = !"false".equalsIgnoreCase(System.getProperty("mp4j.spare"));
+    private volatile boolean enabled = !"false".equalsIgnoreCase(System.getProperty("mp4j.spare"));
     /** Guarded by this. */
     private LaunchSpec spareSpec;
-    /** Guarded by this. */
-    private ChildJvm spare;
+    /** The spare being launched or launched; guarded by this. */
+    private CompletableFuture<ChildJvm> spare;
     /** Guarded by this. */
     private boolean hookInstalled;
 
@@ -46,18 +55,19 @@ public final class SpareJvms {
      * @throws ProcessStartException if a fresh child fails to start
      */
     public ChildJvm take(LaunchSpec spec, Duration connectTimeout) throws InterruptedException {
-        ChildJvm candidate = takeSpare(spec);
+        CompletableFuture<ChildJvm> candidate = takeSpare(spec);
         ChildJvm child = null;
         if (candidate != null) {
             try {
-                candidate.awaitConnected(connectTimeout);
-                if (candidate.process().isAlive()) {
-                    child = candidate;
+                ChildJvm spareChild = candidate.get();
+                spareChild.awaitConnected(connectTimeout);
+                if (spareChild.process().isAlive()) {
+                    child = spareChild;
                 } else {
-                    candidate.close();
+                    spareChild.close();
                 }
-            } catch (ProcessStartException e) {
-                LOG.log(Level.DEBUG, "the spare died before it connected; starting a fresh child: {0}", e.getMessage());
+            } catch (ProcessStartException | ExecutionException e) {
+                LOG.log(Level.DEBUG, "the spare failed; starting a fresh child: {0}", e.getMessage());
             }
         }
         if (child == null) {
@@ -65,8 +75,14 @@ public final class SpareJvms {
             child.awaitConnected(connectTimeout);
         }
         if (enabled) {
-            // Off the caller's path: starting a process costs the parent a few milliseconds.
-            Thread.ofVirtual().name("mp4j-spare").start(() -> replenish(spec));
+            AtomicBoolean replenished = new AtomicBoolean();
+            Runnable replenish = () -> {
+                if (replenished.compareAndSet(false, true)) {
+                    replenish(spec);
+                }
+            };
+            child.whenDone(replenish);
+            CompletableFuture.delayedExecutor(REPLENISH_DELAY_MILLIS, TimeUnit.MILLISECONDS).execute(replenish);
         }
         return child;
     }
@@ -78,47 +94,67 @@ public final class SpareJvms {
         }
     }
 
-    private synchronized ChildJvm takeSpare(LaunchSpec spec) {
+    private synchronized CompletableFuture<ChildJvm> takeSpare(LaunchSpec spec) {
         if (spare == null || !spec.equals(spareSpec)) {
             return null;
         }
-        ChildJvm taken = spare;
+        CompletableFuture<ChildJvm> taken = spare;
         spare = null;
         return taken;
     }
 
+    /** Starts launching a spare for {@code spec} unless one is there; the launch itself runs off this thread. */
     private synchronized void replenish(LaunchSpec spec) {
-        if (spare != null && spec.equals(spareSpec) && spare.process().isAlive()) {
+        if (!enabled) {
             return;
         }
-        if (spare != null) {
-            spare.close();
-        } else if (!hookInstalled) {
+        if (spare != null && spec.equals(spareSpec)) {
+            ChildJvm current = spare.getNow(null);
+            if (current == null || current.process().isAlive()) {
+                return;
+            }
+        }
+        closeSpare();
+        if (!hookInstalled) {
             // An idle spare has nothing to finish: kill it at exit rather than wait for it to notice.
             Runtime.getRuntime().addShutdownHook(new Thread(this::killSpare, "mp4j-spare-cleanup"));
             hookInstalled = true;
         }
         spareSpec = spec;
-        spare = launcher.launch(spec);
+        spare = CompletableFuture.supplyAsync(() -> launcher.launch(spec),
+                r -> Thread.ofVirtual().name("mp4j-spare-launch").start(r));
     }
 
     private synchronized void killSpare() {
         if (spare != null) {
-            spare.kill();
+            spare.thenAccept(ChildJvm::kill);
             spare = null;
+        }
+    }
+
+    /** Turns spares on or off for this JVM (benchmarks); turning them off closes the current one. */
+    public void enabled(boolean on) {
+        enabled = on;
+        if (!on) {
+            closeSpare();
         }
     }
 
     /** Closes the spare, if any (tests, and pools that want no extra JVM). */
     public synchronized void closeSpare() {
         if (spare != null) {
-            spare.close();
+            spare.thenAccept(ChildJvm::close);
             spare = null;
         }
     }
 
-    /** The pid of the current spare, or -1 (tests). */
+    /** The pid of the current spare once it has been launched, or -1 (tests). */
     public synchronized long sparePid() {
-        return spare == null ? -1 : spare.pid();
+        try {
+            ChildJvm current = spare == null ? null : spare.getNow(null);
+            return current == null ? -1 : current.pid();
+        } catch (CompletionException e) {
+            return -1;
+        }
     }
 }

@@ -5,6 +5,8 @@ import io.github.multiprocessing4j.internal.wire.Handshake;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The processes of one tree share a session: a random 32-byte key that every connection between them must
@@ -19,6 +21,9 @@ public final class Session {
     private static final Object LOCK = new Object();
     /** Guarded by LOCK for writes. */
     private static volatile Session current;
+
+    /** Work that must finish before the session shuts down (it may still need the listener). */
+    private static final List<Runnable> BEFORE_SHUTDOWN = new CopyOnWriteArrayList<>();
 
     private final byte[] key;
     private final Path directory;
@@ -60,6 +65,14 @@ public final class Session {
         }
     }
 
+    /**
+     * Registers work to finish when this JVM exits, before the session's listener closes: JVM shutdown hooks
+     * run in no particular order, so work that still talks to children registers here instead.
+     */
+    public static void beforeShutdown(Runnable work) {
+        BEFORE_SHUTDOWN.add(work);
+    }
+
     /** True if this JVM joined a parent's session, i.e. it is a child. */
     public static boolean isChild() {
         Session s = current;
@@ -87,6 +100,13 @@ public final class Session {
     }
 
     private void shutdown() {
+        for (Runnable work : BEFORE_SHUTDOWN) {
+            try {
+                work.run();
+            } catch (RuntimeException e) {
+                System.getLogger(Session.class.getName()).log(System.Logger.Level.DEBUG, "shutdown work failed", e);
+            }
+        }
         ChildListener l;
         synchronized (this) {
             l = listener;

@@ -12,11 +12,10 @@ import java.io.IOException;
  * the parent's {@link ProcessHandle} (which also notices a reused pid, by start time) every
  * {@value #POLL_MILLIS} ms, for children whose non-daemon threads outlive their task. (The first poll
  * comes after one interval: a child that simply exits never pays for {@code ProcessHandle}'s set-up.)
- * A shutdown hook closes the connection, so that no thread of ours sits in a native read at exit.
  *
- * <p>Why not block on stdin, as the JDK's own tools do: HotSpot waits up to 300 ms at exit for threads
- * that sit in native code ({@code VM_Exit::wait_for_threads_in_native_to_block}), and a read of a pipe
- * cannot be woken. A {@link java.nio.channels.SocketChannel} read can: closing the channel wakes it.
+ * <p>Why not block on stdin: HotSpot waits up to 300 ms at exit for threads that sit in native code
+ * ({@code VM_Exit::wait_for_threads_in_native_to_block}), and a read of a pipe cannot be woken. A socket
+ * read can: the child shuts its input down after its report ({@link Connection#shutdownInput}).
  *
  * <p>An orphan exits with code {@value #ORPHANED_EXIT_CODE}; its shutdown hooks run, but a hook that hangs
  * cannot keep it alive: the JVM is halted after {@value #GRACE_MILLIS} ms.
@@ -43,14 +42,13 @@ final class ParentWatch {
 
     /** Reads the connection in the background until it closes; frames that arrive meanwhile are ignored. */
     void watchConnection(Connection connection) {
-        Runtime.getRuntime().addShutdownHook(new Thread(connection::close, "mp4j-connection-close"));
         Thread.ofPlatform().daemon().name("mp4j-parent-watch").stackSize(128 * 1024).start(() -> {
             try {
                 while (connection.receive() != null) {
                     // a one-shot child expects nothing more from its parent
                 }
             } catch (IOException e) {
-                // closed by our shutdown hook, or the parent vanished mid-frame
+                // the parent vanished mid-frame
             }
             if (finished) {
                 poll();

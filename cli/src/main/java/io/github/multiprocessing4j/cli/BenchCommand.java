@@ -1,0 +1,71 @@
+package io.github.multiprocessing4j.cli;
+
+import io.github.multiprocessing4j.cli.bench.Bench;
+import io.github.multiprocessing4j.cli.bench.Benches;
+import io.github.multiprocessing4j.cli.bench.BenchmarksDoc;
+import io.github.multiprocessing4j.cli.bench.PythonBaseline;
+import io.github.multiprocessing4j.cli.bench.Report;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code mp4j bench [topic...]}: measures ours beside CPython and records the table in docs/benchmarks.md. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measures the library beside CPython's equivalent, in the same run, and prints medians",
+            "and ratios; the table also goes into docs/benchmarks.md. With no topic, runs every topic."})
+final class BenchCommand implements Callable<Integer> {
+
+    @Parameters(arity = "0..*", paramLabel = "TOPIC", completionCandidates = TopicNames.class,
+            description = "Benchmark topics: ${COMPLETION-CANDIDATES}")
+    List<String> topics = new ArrayList<>();
+
+    @Option(names = "--trials", description = "Trials per measurement (default: each topic's own)")
+    int trials;
+
+    @Option(names = "--doc", description = "Where to record the tables (default: docs/benchmarks.md of the checkout)")
+    Path doc;
+
+    @Option(names = "--no-doc", description = "Print only; do not touch docs/benchmarks.md")
+    boolean noDoc;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Bench> chosen = new ArrayList<>();
+        for (String topic : topics) {
+            chosen.add(Benches.named(topic).orElseThrow(() -> new CommandLine.ParameterException(
+                    new CommandLine(this), "no benchmark named '" + topic + "'; topics: "
+                    + String.join(", ", new TopicNames()))));
+        }
+        if (chosen.isEmpty()) {
+            chosen.addAll(Benches.all());
+        }
+        if (!PythonBaseline.available()) {
+            System.out.println("Note: " + PythonBaseline.executable() + " was not found; CPython's side is skipped "
+                    + "(set MP4J_PYTHON to a Python 3 interpreter to include it).");
+        }
+        Path target = doc != null ? doc : BenchmarksDoc.defaultPath();
+        for (Bench bench : chosen) {
+            Report report = bench.run(trials, System.out);
+            System.out.println();
+            report.print(System.out);
+            System.out.println();
+            if (!noDoc) {
+                BenchmarksDoc.write(target, report);
+                System.out.println("(recorded in " + target.toAbsolutePath().normalize() + ")");
+            }
+        }
+        return 0;
+    }
+
+    static final class TopicNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Benches.all().stream().map(Bench::name).iterator();
+        }
+    }
+}

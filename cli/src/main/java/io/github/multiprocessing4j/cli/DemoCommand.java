@@ -1,0 +1,56 @@
+package io.github.multiprocessing4j.cli;
+
+import io.github.multiprocessing4j.cli.demo.Demo;
+import io.github.multiprocessing4j.cli.demo.Demos;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code mp4j demo [topic...]}: runs the named demos, or all of them. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Runs demos that show each part of the library working.",
+            "With no topic, runs every demo in turn."})
+final class DemoCommand implements Callable<Integer> {
+
+    @Parameters(arity = "0..*", paramLabel = "TOPIC", completionCandidates = TopicNames.class,
+            description = "Demo topics: ${COMPLETION-CANDIDATES}")
+    List<String> topics = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        List<Demo> chosen = new ArrayList<>();
+        for (String topic : topics) {
+            chosen.add(Demos.named(topic).orElseThrow(() -> new picocli.CommandLine.ParameterException(
+                    new picocli.CommandLine(this), "no demo named '" + topic + "'; topics: " + TopicNames.list())));
+        }
+        if (chosen.isEmpty()) {
+            chosen.addAll(Demos.all());
+        }
+        for (Demo demo : chosen) {
+            if (chosen.size() > 1) {
+                out.println("== demo " + demo.name() + ": " + demo.summary() + " ==");
+            }
+            demo.run(out);
+            if (chosen.size() > 1) {
+                out.println();
+            }
+        }
+        return 0;
+    }
+
+    /** The demo names, for help and completion. */
+    static final class TopicNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Demos.all().stream().map(Demo::name).iterator();
+        }
+
+        static String list() {
+            return String.join(", ", new TopicNames());
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package io.github.multiprocessing4j.cli.bench;
+
+import io.github.multiprocessing4j.internal.launch.PhaseTimings;
+import io.github.multiprocessing4j.internal.launch.SpareJvms;
+import io.github.multiprocessing4j.process.JvmProcess;
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * {@code mp4j bench process}: how long a trivial task takes from {@code JvmProcess.start} to the end of
+ * {@code join}, beside CPython's {@code Process.start(); join()} with the spawn, forkserver and fork start
+ * methods, plus where a cold start spends its time.
+ *
+ * <ul>
+ *   <li>back to back: start-&gt;join again and again, as fast as possible (the spare has little time to boot);</li>
+ *   <li>1.5 s apart: the warm spare is ready when the task comes, as CPython's forkserver is;</li>
+ *   <li>cold start phases: with the spare turned off, each child's boot, connect + handshake, task
+ *       delivery, decode, run and exit, from timestamps taken in both processes.</li>
+ * </ul>
+ */
+public final class ProcessBench implements Bench {
+    private static final int DEFAULT_TRIALS = 21;
+    private static final long APART_MILLIS = 1500;
+
+    @Override
+    public String name() {
+        return "process";
+    }
+
+    @Override
+    public String summary() {
+        return "JvmProcess start->join vs CPython multiprocessing.Process (spawn, forkserver, fork)";
+    }
+
+    @Override
+    public Report run(int trials, PrintStream log) throws Exception {
+        int n = trials > 0 ? trials : DEFAULT_TRIALS;
+        int apartTrials = Math.max(5, n / 3);
+        log.println("process: warming up (the first children train the AOT cache when the class path is all jars)...");
+        for (int i = 0; i < 3; i++) {
+            startJoin();
+        }
+        log.printf("process: %d x start->join back to back...%n", n);
+        double[] backToBack = new double[n];
+        for (int i = 0; i < n; i++) {
+            backToBack[i] = startJoin();
+        }
+        log.printf("process: %d x start->join %d ms apart...%n", apartTrials, APART_MILLIS);
+        double[] apart = new double[apartTrials];
+        for (int i = 0; i < apartTrials; i++) {
+            Thread.sleep(APART_MILLIS);
+            apart[i] = startJoin();
+        }
+        log.printf("process: %d x cold start (no spare), by phase...%n", n);
+        PhaseTimings[] cold = new PhaseTimings[n];
+        SpareJvms.get().enabled(false);
+        try {
+            for (int i = 0; i < n; i++) {
+                cold[i] = coldStart();
+            }
+        } finally {
+            SpareJvms.get().enabled(true);
+        }
+        Map<String, Double> py = Map.of();
+        if (PythonBaseline.available()) {
+            log.println("process: CPython's side...");
+            py = PythonBaseline.run("process_start.py", 600, String.valueOf(n), String.valueOf(apartTrials),
+                    String.valueOf(APART_MILLIS));
+        }
+        double ours = Stats.of(backToBack).median();
+        double spawn = py.getOrDefault("spawn_ms", Double.NaN);
+        double oursApart = Stats.of(apart).median();
+        double forkserverApart = py.getOrDefault("forkserver_apart_ms", Double.NaN);
+        Report report = new Report(name(), "Child JVM start->join of a trivial task (`mp4j bench process`)")
+                .add(Row.time("start->join, back to back (vs spawn)", "ms", ours, spawn,
+                        "<= 100 ms and <= 1.3x CPython spawn", ours <= 100 && (Double.isNaN(spawn) || ours <= 1.3 * spawn)))
+                .add(Row.time("  CPython forkserver / fork, back to back", "ms", Double.NaN,
+                        py.getOrDefault("forkserver_ms", Double.NaN), "", null))
+                .add(Row.time("  CPython fork, back to back", "ms", Double.NaN, py.getOrDefault("fork_ms", Double.NaN), "", null))
+                .add(Row.time("start->join, " + APART_MILLIS + " ms apart (spare ready; vs forkserver)", "ms", oursApart,
+                        forkserverApart, "<= CPython forkserver", Double.isNaN(forkserverApart) ? null : oursApart <= forkserverApart))
+                .add(Row.time("cold start, total (no spare)", "ms", median(cold, t -> (t.exitObserved() - t.launch()) / 1e6),
+                        Double.NaN, "", null))
+                .add(Row.time("  JVM boot: process start -> main()", "ms", median(cold, PhaseTimings::bootMillis), Double.NaN, "", null))
+                .add(Row.time("  connect + HMAC handshake", "ms", median(cold, PhaseTimings::handshakeMillis), Double.NaN, "", null))
+                .add(Row.time("  task delivery", "ms", median(cold, PhaseTimings::deliveryMillis), Double.NaN, "", null))
+                .add(Row.time("  task decode (lambda deserialization)", "ms", median(cold, PhaseTimings::decodeMillis), Double.NaN, "", null))
+                .add(Row.time("  run (empty task)", "ms", median(cold, PhaseTimings::runMillis), Double.NaN, "", null))
+                .add(Row.time("  exit: task done -> parent sees the exit", "ms", median(cold, PhaseTimings::exitMillis), Double.NaN, "", null));
+        report.note("Medians of " + n + " trials (" + apartTrials + " for the spaced runs); the task is an empty "
+                + "serializable lambda. CPython runs the same loop with multiprocessing.get_context(method).Process.");
+        return report;
+    }
+
+    private static double startJoin() throws InterruptedException {
+        long t0 = System.nanoTime();
+        try (JvmProcess p = JvmProcess.start("bench", ProcessBench::noop)) {
+            p.join();
+        }
+        return (System.nanoTime() - t0) / 1e6;
+    }
+
+    private static PhaseTimings coldStart() throws InterruptedException {
+        JvmProcess p = JvmProcess.start("bench-cold", ProcessBench::noop);
+        try (p) {
+            p.join();
+            PhaseTimings t = ((PhaseTimings.Source) p).timings();
+            for (int i = 0; i < 100 && t.exitObserved() == 0; i++) {
+                Thread.sleep(1);
+                t = ((PhaseTimings.Source) p).timings();
+            }
+            return t;
+        }
+    }
+
+    private static double median(PhaseTimings[] all, ToDoubleFunction<PhaseTimings> f) {
+        double[] v = new double[all.length];
+        for (int i = 0; i < all.length; i++) {
+            v[i] = f.applyAsDouble(all[i]);
+        }
+        return Stats.of(v).median();
+    }
+
+    static void noop() {
+        // the trivial task
+    }
+}

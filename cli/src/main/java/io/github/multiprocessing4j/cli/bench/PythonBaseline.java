@@ -1,0 +1,89 @@
+package io.github.multiprocessing4j.cli.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs CPython's side of a benchmark: a script from {@code src/main/resources/python} that prints one
+ * {@code name value} line per figure. {@code python3} is taken from the PATH, or from
+ * {@code MP4J_PYTHON}; when there is none, benchmarks report our side alone and say so.
+ */
+public final class PythonBaseline {
+    private PythonBaseline() {
+    }
+
+    public static String executable() {
+        String configured = System.getenv("MP4J_PYTHON");
+        return configured == null || configured.isBlank() ? "python3" : configured;
+    }
+
+    /** "Python 3.11.7", or "not found". */
+    public static String version() {
+        try {
+            Process p = new ProcessBuilder(executable(), "--version").redirectErrorStream(true).start();
+            String v = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            return p.waitFor() == 0 ? v : "not found";
+        } catch (IOException e) {
+            return "not found";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "not found";
+        }
+    }
+
+    public static boolean available() {
+        return !version().equals("not found");
+    }
+
+    /**
+     * Runs {@code python/<script>} with {@code args} and returns its figures.
+     *
+     * @throws IOException if the script fails; its output is in the message
+     */
+    public static Map<String, Double> run(String script, long timeoutSeconds, String... args)
+            throws IOException, InterruptedException {
+        Path file = Files.createTempFile("mp4j-bench-", ".py");
+        try {
+            try (InputStream in = PythonBaseline.class.getResourceAsStream("/python/" + script)) {
+                if (in == null) {
+                    throw new IOException("missing benchmark script python/" + script);
+                }
+                Files.write(file, in.readAllBytes());
+            }
+            List<String> cmd = new ArrayList<>(List.of(executable(), file.toString()));
+            cmd.addAll(List.of(args));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(script + " did not finish in " + timeoutSeconds + " s");
+            }
+            String text = new String(out, StandardCharsets.UTF_8);
+            if (p.exitValue() != 0) {
+                throw new IOException(script + " failed (exit " + p.exitValue() + "):\n" + text);
+            }
+            Map<String, Double> figures = new LinkedHashMap<>();
+            for (String line : text.split("\n")) {
+                String[] parts = line.strip().split("\\s+");
+                if (parts.length == 2) {
+                    try {
+                        figures.put(parts[0], Double.parseDouble(parts[1]));
+                    } catch (NumberFormatException ignored) {
+                        // not a figure
+                    }
+                }
+            }
+            return figures;
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+}

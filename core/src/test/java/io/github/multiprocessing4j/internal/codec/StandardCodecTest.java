@@ -1,0 +1,128 @@
+package io.github.multiprocessing4j.internal.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.multiprocessing4j.codec.Codec;
+import io.github.multiprocessing4j.codec.DecodingException;
+import io.github.multiprocessing4j.codec.EncodingException;
+import io.github.multiprocessing4j.function.SerializableFunction;
+import java.io.Serial;
+import java.io.Serializable;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.URL;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.collections.functors.FakeGadget;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class StandardCodecTest {
+    private final Codec codec = Codec.standard();
+
+    static List<Object> fastPathValues() {
+        return java.util.Arrays.asList(null, new byte[] {1, -2, 3}, "", "plain ascii", "latin1 caf\u00e9",
+                "snowman \u2603 and emoji \uD83D\uDE00", "lone surrogate \uD800 kept", 0, -1, Integer.MAX_VALUE,
+                Long.MIN_VALUE, 3.25, Double.NaN, -0.0f, (short) -7, (byte) 5, 'x', '\u2603', true, false,
+                new int[] {1, 2, -3}, new long[] {Long.MAX_VALUE}, new double[] {1.5, Double.NEGATIVE_INFINITY},
+                new float[] {0.5f}, new short[] {-1, 2}, new char[] {'a', '\u2603'}, new boolean[] {true, false, true},
+                new int[0]);
+    }
+
+    @ParameterizedTest
+    @MethodSource("fastPathValues")
+    void fastPathValues_roundTripExactly(Object value) {
+        byte[] bytes = codec.encode(value);
+        assertThat(codec.decode(bytes)).isEqualTo(value);
+        if (value != null && !(value instanceof byte[])) {
+            assertThat(bytes[0]).as("tag of %s", value.getClass()).isNotEqualTo(Tag.SERIAL);
+        }
+    }
+
+    record Point(int x, int y) implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+    }
+
+    @Test
+    void otherSerializableValues_roundTripThroughJavaSerialization() {
+        Object value = Map.of("points", List.of(new Point(1, 2)), "price", new BigDecimal("9.99"),
+                "timeout", Duration.ofSeconds(3), "where", URI.create("https://example.org/"));
+        byte[] bytes = codec.encode(value);
+        assertThat(bytes[0]).isEqualTo(Tag.SERIAL);
+        assertThat(codec.decode(bytes)).isEqualTo(value);
+    }
+
+    @Test
+    void aCapturingSerializableLambda_travelsAndKeepsItsCapturedValues() {
+        int offset = 100;
+        SerializableFunction<Integer, Integer> f = x -> x + offset;
+        @SuppressWarnings("unchecked")
+        SerializableFunction<Integer, Integer> back = (SerializableFunction<Integer, Integer>) codec.decode(codec.encode(f));
+        assertThat(back.apply(1)).isEqualTo(101);
+    }
+
+    @Test
+    void aClassFromAKnownGadgetPackage_isRefused_withAMessageThatSaysHowToAllowIt() {
+        byte[] bytes = codec.encode(new FakeGadget("rm -rf /"));
+        assertThatThrownBy(() -> codec.decode(bytes))
+                .isInstanceOf(DecodingException.class)
+                .hasMessageContaining(FakeGadget.class.getName() + " is refused by the deserialization filter")
+                .hasMessageContaining("-Dmp4j.serialFilter=");
+    }
+
+    @Test
+    void jdkClassesOutsideTheValueAllowList_areRefused() throws Exception {
+        byte[] bytes = codec.encode(new URL("https://example.org/"));
+        assertThatThrownBy(() -> codec.decode(bytes))
+                .isInstanceOf(DecodingException.class)
+                .hasMessageContaining("java.net.URL is refused");
+    }
+
+    @Test
+    void aUserPattern_decidesFirst_andThenRefusesApplicationClassesItDoesNotAllow() throws Exception {
+        StandardCodec custom = new StandardCodec(SerialFilter.withPattern("java.net.URL;" + Point.class.getName()));
+        assertThat(custom.decode(codec.encode(new URL("https://example.org/")))).isEqualTo(new URL("https://example.org/"));
+        assertThat(custom.decode(codec.encode(new Point(3, 4)))).isEqualTo(new Point(3, 4));
+        byte[] other = codec.encode(new ArrayList<>(List.of(new FakeGadget("x"))));
+        assertThatThrownBy(() -> custom.decode(other)).isInstanceOf(DecodingException.class);
+    }
+
+    @Test
+    void malformedBytes_areADecodingError_neverAnotherException() {
+        assertThatThrownBy(() -> codec.decode(new byte[] {99})).isInstanceOf(DecodingException.class)
+                .hasMessageContaining("unknown value tag 99");
+        assertThatThrownBy(() -> codec.decode(new byte[] {Tag.INT, 0, 0})).isInstanceOf(DecodingException.class)
+                .hasMessageContaining("truncated");
+        assertThatThrownBy(() -> codec.decode(new byte[] {Tag.INTS, 0x7f, 0, 0, 0})).isInstanceOf(DecodingException.class);
+        assertThatThrownBy(() -> codec.decode(new byte[] {Tag.SERIAL, 0, 0, 0, 4, 1, 2, 3, 4}))
+                .isInstanceOf(DecodingException.class);
+        byte[] ok = codec.encode(5);
+        byte[] trailing = java.util.Arrays.copyOf(ok, ok.length + 1);
+        assertThatThrownBy(() -> codec.decode(trailing)).isInstanceOf(DecodingException.class)
+                .hasMessageContaining("trailing");
+    }
+
+    /** A serializable holder with a field that is not. */
+    static final class Holder implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        @SuppressWarnings("serial")
+        final List<Object> things = new ArrayList<>(List.of("a", "b", new Object()));
+    }
+
+    @Test
+    void aNonSerializableValueDeepInside_isNamedWithThePathToIt() {
+        Holder holder = new Holder();
+        SerializableFunction<Integer, Integer> f = x -> x + holder.things.size();
+        assertThatThrownBy(() -> codec.encode(f))
+                .isInstanceOf(EncodingException.class)
+                .hasMessageStartingWith("java.lang.Object is not Serializable")
+                .hasMessageContaining("captures value #1 (" + Holder.class.getName() + ")"
+                        + " -> field Holder.things (java.util.ArrayList) -> element 2 (java.lang.Object)");
+    }
+}

@@ -1,0 +1,88 @@
+package io.github.multiprocessing4j.internal.launch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.multiprocessing4j.internal.launch.fixtures.AotFixtureMain;
+import io.github.multiprocessing4j.process.JvmProcess;
+import io.github.multiprocessing4j.testing.TestJvm;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The AOT cache, end to end: a program whose class path is all jars trains a cache on its first run
+ * (its exit waits for the training) and boots its children from it on the next, with nothing on stdout
+ * but what the program and its child print.
+ */
+class AotCacheTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aJarOnlyClassPath_trainsACacheOnce_andLaterChildrenBootFromIt() throws Exception {
+        Path coreJar = jar(tmp.resolve("core.jar"), classesOf(JvmProcess.class), p -> true);
+        Path fixtureJar = jar(tmp.resolve("fixture.jar"), classesOf(AotFixtureMain.class),
+                p -> p.toString().contains("fixtures/AotFixtureMain"));
+        String classPath = coreJar + java.io.File.pathSeparator + fixtureJar;
+        Path cacheDir = tmp.resolve("aot");
+        List<String> options = List.of("-Dmp4j.aot.dir=" + cacheDir);
+
+        List<String> first = runToEnd(classPath, options);
+        assertThat(first).hasSize(2);
+        assertThat(first.get(0)).startsWith("ARGS ").doesNotContain("-XX:AOTCache=");
+        assertThat(first.get(1)).isEqualTo("EXIT 0");
+        try (Stream<Path> files = Files.list(cacheDir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).anyMatch(name -> name.endsWith(".aot"));
+        }
+
+        List<String> second = runToEnd(classPath, options);
+        assertThat(second).hasSize(2);
+        assertThat(second.get(0)).startsWith("ARGS ").contains("-XX:AOTCache=" + cacheDir);
+        assertThat(second.get(1)).isEqualTo("EXIT 0");
+    }
+
+    @Test
+    void aClassPathWithDirectories_usesNoCache() {
+        JavaRuntime runtime = new JavaRuntime(Path.of("java"), System.getProperty("java.class.path"), "", List.of(), 25);
+        assertThat(runtime.classPathIsJarsOnly()).as("the test class path has target/classes").isFalse();
+        assertThat(new AotCache(runtime).lookup(LaunchSpec.DEFAULT, output -> {
+            throw new AssertionError("must not train");
+        })).isNull();
+    }
+
+    /** Runs the fixture to its end and returns every line it printed on stdout. */
+    private static List<String> runToEnd(String classPath, List<String> options) throws Exception {
+        try (TestJvm jvm = TestJvm.start(classPath, AotFixtureMain.class.getName(), options)) {
+            assertThat(jvm.process().waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(jvm.process().exitValue()).as("stderr: %s", jvm.stderr()).isZero();
+            Thread.sleep(200);
+            return jvm.drainLines();
+        }
+    }
+
+    private static Path classesOf(Class<?> type) throws Exception {
+        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+    }
+
+    private static Path jar(Path jar, Path classes, java.util.function.Predicate<Path> include) throws IOException {
+        try (OutputStream file = Files.newOutputStream(jar);
+             JarOutputStream out = new JarOutputStream(file);
+             Stream<Path> paths = Files.walk(classes)) {
+            for (Path p : paths.filter(Files::isRegularFile).filter(p -> include.test(classes.relativize(p))).toList()) {
+                out.putNextEntry(new JarEntry(classes.relativize(p).toString().replace('\\', '/')));
+                Files.copy(p, out);
+                out.closeEntry();
+            }
+        }
+        return jar;
+    }
+}

@@ -1,0 +1,71 @@
+package io.github.multiprocessing4j.internal.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.multiprocessing4j.internal.wire.AuthenticationException;
+import io.github.multiprocessing4j.internal.wire.Connection;
+import io.github.multiprocessing4j.internal.wire.FrameType;
+import io.github.multiprocessing4j.internal.wire.Handshake;
+import io.github.multiprocessing4j.process.JvmProcess;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+
+/** The listener children call back on, attacked the ways the issue lists; it must go on serving. */
+class ChildListenerTest {
+
+    @Test
+    void theSessionDirectory_isPrivateToThisUser() throws Exception {
+        Session session = Session.get();
+        session.listener();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(session.directory()))).isEqualTo("rwx------");
+    }
+
+    @Test
+    void garbageOnTheSocket_closesThatConnection_andTheListenerGoesOnServing() throws Exception {
+        ChildListener listener = Session.get().listener();
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(listener.socket()));
+            channel.write(ByteBuffer.wrap(new byte[] {(byte) 0xde, (byte) 0xad, (byte) 0xbe, (byte) 0xef, 0, 0, 0, 0, 0, 0, 0, 0, 0}));
+            ByteBuffer in = ByteBuffer.allocate(4096);
+            int n;
+            do {
+                n = channel.read(in.clear());
+            } while (n > 0);
+            assertThat(n).as("the listener closed the connection").isEqualTo(-1);
+        }
+        assertThatAChildCanStillStart();
+    }
+
+    @Test
+    void aPeerWithTheWrongKey_isRefusedBeforeItCanSendAnything() throws Exception {
+        ChildListener listener = Session.get().listener();
+        try (Connection connection = Connection.connect(listener.socket())) {
+            assertThatThrownBy(() -> Handshake.answer(connection, Handshake.newKey()))
+                    .isInstanceOf(AuthenticationException.class);
+        }
+        assertThatAChildCanStillStart();
+    }
+
+    @Test
+    void anAuthenticatedPeerWithAnUnknownLaunchToken_isTurnedAway() throws Exception {
+        Session session = Session.get();
+        try (Connection connection = Connection.connect(session.listener().socket())) {
+            Handshake.answer(connection, session.key());
+            connection.send(FrameType.HELLO, 0, new Hello(12345, 1, 0, 0).encode());
+            assertThat(connection.receive()).as("closed without a word").isNull();
+        }
+    }
+
+    private static void assertThatAChildCanStillStart() throws InterruptedException {
+        try (JvmProcess child = JvmProcess.start("after-attack", () -> System.exit(5))) {
+            child.join();
+            assertThat(child.exitCode()).hasValue(5);
+        }
+    }
+}

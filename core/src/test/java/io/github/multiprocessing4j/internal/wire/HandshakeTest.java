@@ -1,0 +1,111 @@
+package io.github.multiprocessing4j.internal.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HandshakeTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void sameKey_bothSidesAreAuthenticated_andFramesFlowAfterwards() throws Exception {
+        byte[] key = Handshake.newKey();
+        try (SocketPair pair = SocketPair.open(dir)) {
+            Connection server = new Connection(pair.server());
+            Connection client = new Connection(pair.client());
+            CompletableFuture<Void> serving = CompletableFuture.runAsync(() -> serve(server, key));
+            Handshake.answer(client, key);
+            serving.get(10, TimeUnit.SECONDS);
+            client.send(FrameType.HELLO, 7, new byte[] {1, 2, 3});
+            Frame frame = server.receive();
+            assertThat(frame.type()).isEqualTo(FrameType.HELLO);
+            assertThat(frame.id()).isEqualTo(7);
+            assertThat(frame.payload()).containsExactly(1, 2, 3);
+        }
+    }
+
+    @Test
+    void clientWithTheWrongKey_isRefusedByTheServer_andTold() throws Exception {
+        try (SocketPair pair = SocketPair.open(dir)) {
+            Connection server = new Connection(pair.server());
+            Connection client = new Connection(pair.client());
+            CompletableFuture<Void> serving = CompletableFuture.runAsync(() -> serve(server, Handshake.newKey()));
+            assertThatThrownBy(() -> Handshake.answer(client, Handshake.newKey()))
+                    .isInstanceOf(AuthenticationException.class).hasMessageContaining("refused");
+            assertThatThrownBy(() -> serving.get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(AuthenticationException.class)
+                    .hasMessageContaining("does not know the session key");
+        }
+    }
+
+    @Test
+    void serverWithTheWrongKey_isRejectedByTheClient() throws Exception {
+        try (SocketPair pair = SocketPair.open(dir)) {
+            Connection server = new Connection(pair.server());
+            Connection client = new Connection(pair.client());
+            byte[] clientKey = Handshake.newKey();
+            // A server that cannot compute the proof: it answers with a digest under another key.
+            CompletableFuture.runAsync(() -> serve(server, clientKey, Handshake.newKey()));
+            assertThatThrownBy(() -> Handshake.answer(client, clientKey))
+                    .isInstanceOf(AuthenticationException.class);
+        }
+    }
+
+    @Test
+    void garbageInsteadOfAResponse_closesTheHandshakeWithAProtocolError() throws Exception {
+        try (SocketPair pair = SocketPair.open(dir)) {
+            Connection server = new Connection(pair.server());
+            CompletableFuture<Void> serving = CompletableFuture.runAsync(() -> serve(server, Handshake.newKey()));
+            pair.client().write(ByteBuffer.wrap("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes()));
+            assertThatThrownBy(() -> serving.get(10, TimeUnit.SECONDS))
+                    .cause().isInstanceOf(ProtocolException.class).hasMessageContaining("announces");
+        }
+    }
+
+    @Test
+    void aWrongFrameTypeDuringTheHandshake_isAProtocolError() throws Exception {
+        try (SocketPair pair = SocketPair.open(dir)) {
+            Connection server = new Connection(pair.server());
+            Connection client = new Connection(pair.client());
+            CompletableFuture<Void> serving = CompletableFuture.runAsync(() -> serve(server, Handshake.newKey()));
+            client.receive(); // the challenge
+            client.send(FrameType.RUN, 0, new byte[10]);
+            assertThatThrownBy(() -> serving.get(10, TimeUnit.SECONDS))
+                    .cause().isInstanceOf(ProtocolException.class)
+                    .hasMessageContaining("expected RESPONSE during the handshake, got RUN");
+        }
+    }
+
+    private static void serve(Connection server, byte[] key) {
+        try {
+            Handshake.serve(server, key);
+        } catch (Exception e) {
+            throw new java.util.concurrent.CompletionException(e);
+        }
+    }
+
+    /** A server that checks the client with {@code key} but proves itself with {@code proofKey}. */
+    private static void serve(Connection server, byte[] key, byte[] proofKey) {
+        try {
+            byte[] nonceS = new byte[Handshake.NONCE_LENGTH];
+            byte[] challenge = new byte[1 + nonceS.length];
+            challenge[0] = 1;
+            server.send(FrameType.CHALLENGE, 0, challenge);
+            Frame response = server.receive();
+            byte[] nonceC = java.util.Arrays.copyOfRange(response.payload(), 0, Handshake.NONCE_LENGTH);
+            server.send(FrameType.WELCOME, 0, HmacSha256.mac(proofKey, "mp4j-server".getBytes(), nonceS, nonceC));
+        } catch (Exception e) {
+            throw new java.util.concurrent.CompletionException(e);
+        }
+    }
+}
