@@ -6,7 +6,9 @@ import java.util.Optional;
 /** Every benchmark topic, in the order {@code mp4j bench} runs them. */
 public final class Benches {
     private static final List<Bench> ALL = List.of(
-            new ProcessBench());
+            new ProcessBench(),
+            new SubprocessBench(),
+            new CoroutinesBench());
 
     private Benches() {
     }

@@ -6,7 +6,9 @@ import java.util.Optional;
 /** Every demo, in the order {@code mp4j demo} runs them. */
 public final class Demos {
     private static final List<Demo> ALL = List.of(
-            new ProcessDemo());
+            new ProcessDemo(),
+            new SubprocessDemo(),
+            new CoroutinesDemo());
 
     private Demos() {
     }
