@@ -6,5 +6,6 @@
 module io.github.multiprocessing4j {
     exports io.github.multiprocessing4j.codec;
     exports io.github.multiprocessing4j.function;
+    exports io.github.multiprocessing4j.pool;
     exports io.github.multiprocessing4j.process;
 }

@@ -47,6 +47,31 @@ public final class StandardCodec implements Codec {
         return value;
     }
 
+    /** True if {@code value} is written without Java serialization. */
+    public static boolean isFastPath(Object value) {
+        return switch (value) {
+            case null -> true;
+            case byte[] b -> true;
+            case String s -> true;
+            case Integer i -> true;
+            case Long l -> true;
+            case Double d -> true;
+            case Float f -> true;
+            case Short s -> true;
+            case Byte b -> true;
+            case Character c -> true;
+            case Boolean b -> true;
+            case int[] a -> true;
+            case long[] a -> true;
+            case double[] a -> true;
+            case float[] a -> true;
+            case short[] a -> true;
+            case char[] a -> true;
+            case boolean[] a -> true;
+            default -> false;
+        };
+    }
+
     /** Appends one value to {@code sink}. On failure the sink is left as it was. */
     public void write(Object value, ByteSink sink) {
         switch (value) {

@@ -33,6 +33,7 @@ final class ChildSession {
         }
         return switch (first.type()) {
             case FrameType.RUN -> OneShotRunner.run(connection, first, watch);
+            case FrameType.SERVE -> PoolWorker.serve(connection, first);
             default -> throw new IOException("unexpected first frame from the parent: " + first);
         };
     }

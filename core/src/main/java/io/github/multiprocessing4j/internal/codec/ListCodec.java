@@ -1,0 +1,193 @@
+package io.github.multiprocessing4j.internal.codec;
+
+import io.github.multiprocessing4j.internal.bytes.ByteSink;
+import io.github.multiprocessing4j.internal.bytes.ByteSource;
+import io.github.multiprocessing4j.internal.bytes.MalformedDataException;
+import java.nio.ByteBuffer;
+import java.util.AbstractList;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.RandomAccess;
+
+/**
+ * Encodes the arguments or results of a {@code map} chunk, choosing the cheapest form the elements allow:
+ *
+ * <pre>
+ *  int8 form | int32 count | body
+ *  INTS / LONGS / DOUBLES   every element is an Integer / Long / Double: a packed primitive array
+ *  VALUES                   every element takes the codec's fast path: one tagged value after another
+ *  OBJECTS                  anything else: one Java-serialization stream of the whole array, so class
+ *                           descriptors are written once per chunk, not once per element
+ * </pre>
+ *
+ * Packed lists decode to read-only views that box on access.
+ */
+public final class ListCodec {
+    private static final byte INTS = 1;
+    private static final byte LONGS = 2;
+    private static final byte DOUBLES = 3;
+    private static final byte VALUES = 4;
+    private static final byte OBJECTS = 5;
+
+    private ListCodec() {
+    }
+
+    public static void write(List<?> items, ByteSink sink) {
+        int n = items.size();
+        byte form = formOf(items);
+        sink.putByte(form).putInt(n);
+        switch (form) {
+            case INTS -> {
+                int at = sink.claim(n * 4);
+                var out = ByteBuffer.wrap(sink.array(), at, n * 4).asIntBuffer();
+                for (Object o : items) {
+                    out.put((Integer) o);
+                }
+            }
+            case LONGS -> {
+                int at = sink.claim(n * 8);
+                var out = ByteBuffer.wrap(sink.array(), at, n * 8).asLongBuffer();
+                for (Object o : items) {
+                    out.put((Long) o);
+                }
+            }
+            case DOUBLES -> {
+                int at = sink.claim(n * 8);
+                var out = ByteBuffer.wrap(sink.array(), at, n * 8).asDoubleBuffer();
+                for (Object o : items) {
+                    out.put((Double) o);
+                }
+            }
+            case VALUES -> {
+                for (Object o : items) {
+                    StandardCodec.INSTANCE.write(o, sink);
+                }
+            }
+            default -> StandardCodec.INSTANCE.write(items.toArray(), sink);
+        }
+    }
+
+    public static List<Object> read(ByteSource source) {
+        byte form = source.getByte();
+        int n = source.getInt();
+        if (n < 0) {
+            throw new MalformedDataException("negative list length " + n);
+        }
+        return switch (form) {
+            case INTS -> {
+                int[] a = new int[n];
+                ByteBuffer.wrap(source.array(), source.skip(n * 4), n * 4).asIntBuffer().get(a);
+                yield new IntList(a);
+            }
+            case LONGS -> {
+                long[] a = new long[n];
+                ByteBuffer.wrap(source.array(), source.skip(n * 8), n * 8).asLongBuffer().get(a);
+                yield new LongList(a);
+            }
+            case DOUBLES -> {
+                double[] a = new double[n];
+                ByteBuffer.wrap(source.array(), source.skip(n * 8), n * 8).asDoubleBuffer().get(a);
+                yield new DoubleList(a);
+            }
+            case VALUES -> {
+                List<Object> list = new ArrayList<>(Math.min(n, source.remaining()));
+                for (int i = 0; i < n; i++) {
+                    list.add(StandardCodec.INSTANCE.read(source));
+                }
+                yield list;
+            }
+            case OBJECTS -> {
+                Object[] array = (Object[]) StandardCodec.INSTANCE.read(source);
+                if (array.length != n) {
+                    throw new MalformedDataException("list of " + n + " decoded to " + array.length + " elements");
+                }
+                yield java.util.Arrays.asList(array);
+            }
+            default -> throw new MalformedDataException("unknown list form " + form);
+        };
+    }
+
+    private static byte formOf(List<?> items) {
+        if (items.isEmpty()) {
+            return VALUES;
+        }
+        Class<?> first = items.getFirst() == null ? null : items.getFirst().getClass();
+        boolean same = first != null;
+        boolean fast = true;
+        for (Object o : items) {
+            if (same && (o == null || o.getClass() != first)) {
+                same = false;
+            }
+            if (fast && !StandardCodec.isFastPath(o)) {
+                fast = false;
+            }
+            if (!same && !fast) {
+                return OBJECTS;
+            }
+        }
+        if (same && first == Integer.class) {
+            return INTS;
+        }
+        if (same && first == Long.class) {
+            return LONGS;
+        }
+        if (same && first == Double.class) {
+            return DOUBLES;
+        }
+        return fast ? VALUES : OBJECTS;
+    }
+
+    private static final class IntList extends AbstractList<Object> implements RandomAccess {
+        private final int[] a;
+
+        IntList(int[] a) {
+            this.a = a;
+        }
+
+        @Override
+        public Object get(int i) {
+            return a[i];
+        }
+
+        @Override
+        public int size() {
+            return a.length;
+        }
+    }
+
+    private static final class LongList extends AbstractList<Object> implements RandomAccess {
+        private final long[] a;
+
+        LongList(long[] a) {
+            this.a = a;
+        }
+
+        @Override
+        public Object get(int i) {
+            return a[i];
+        }
+
+        @Override
+        public int size() {
+            return a.length;
+        }
+    }
+
+    private static final class DoubleList extends AbstractList<Object> implements RandomAccess {
+        private final double[] a;
+
+        DoubleList(double[] a) {
+            this.a = a;
+        }
+
+        @Override
+        public Object get(int i) {
+            return a[i];
+        }
+
+        @Override
+        public int size() {
+            return a.length;
+        }
+    }
+}

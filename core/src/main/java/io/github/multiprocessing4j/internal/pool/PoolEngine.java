@@ -1,0 +1,51 @@
+package io.github.multiprocessing4j.internal.pool;
+
+import java.util.List;
+
+/**
+ * What a pool engine (child JVMs, platform threads, virtual threads) offers the {@code Pool} front end,
+ * which builds {@code apply}, {@code map}, {@code imap}, {@code submit} and the {@code ExecutorService}
+ * contract on top of it.
+ *
+ * <p>Thread-safe.
+ */
+public interface PoolEngine {
+
+    /**
+     * Makes a function, callable or runnable ready for calls. The process engine serializes it here —
+     * so a value that cannot travel fails in the caller's thread — and sends it to each worker once.
+     *
+     * @param reusable whether the reference outlives one call; a one-shot reference is released by its call
+     * @throws io.github.multiprocessing4j.codec.EncodingException if the process engine cannot serialize it
+     */
+    Definition define(Object target, boolean reusable);
+
+    /**
+     * Queues one call.
+     *
+     * @param arg the argument for {@link CallMode#APPLY}, the list of arguments for {@link CallMode#CHUNK},
+     *            else ignored
+     * @throws java.util.concurrent.RejectedExecutionException if the engine is shut down
+     */
+    <V> TaskFuture<V> call(Definition target, CallMode mode, Object arg);
+
+    /** How many tasks run at once (0: unbounded). */
+    int parallelism();
+
+    void shutdown();
+
+    /** Cancels the queued tasks and stops the running ones; returns placeholders for the queued ones. */
+    List<Runnable> shutdownNow();
+
+    boolean isShutdown();
+
+    boolean isTerminated();
+
+    boolean awaitTermination(long nanos) throws InterruptedException;
+
+    /** A target made ready by {@link #define}; {@link #close()} says no more calls will use it. */
+    interface Definition extends AutoCloseable {
+        @Override
+        void close();
+    }
+}

@@ -1,0 +1,44 @@
+package io.github.multiprocessing4j.internal.pool;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The future of one task in a pool. {@link #cancel(boolean)} does what {@link java.util.concurrent.Future}
+ * promises and a plain {@link CompletableFuture} does not: it tells the engine, which removes a task that
+ * has not started and, with {@code mayInterruptIfRunning}, stops one that has (interrupting its thread, or
+ * killing its worker process).
+ *
+ * <p>Dependent stages ({@code thenApply}...) are plain {@code CompletableFuture}s. Completion happens on
+ * the engine's threads; dependents added without an {@code ...Async} executor run there too.
+ *
+ * @param <V> the result type
+ */
+public final class TaskFuture<V> extends CompletableFuture<V> {
+
+    /** What the engine does when a task's future is cancelled. */
+    public interface Canceller {
+        void cancelled(boolean mayInterruptIfRunning);
+    }
+
+    private volatile Canceller canceller;
+
+    /** Set once, by the engine, when the task is queued. */
+    public void canceller(Canceller c) {
+        this.canceller = c;
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        boolean cancelled = super.cancel(mayInterruptIfRunning);
+        Canceller c = canceller;
+        if (cancelled && c != null) {
+            c.cancelled(mayInterruptIfRunning);
+        }
+        return cancelled;
+    }
+
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+        return new CompletableFuture<>();
+    }
+}

@@ -1,0 +1,36 @@
+package io.github.multiprocessing4j.internal.pool;
+
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * One queued call of a process pool: what to send, and where it is. Mutable fields are guarded by the
+ * engine's lock.
+ */
+final class TaskRecord {
+    final long id;
+    final CallMode mode;
+    final ProcessDefinition target;
+    /** The encoded argument: a value for APPLY, a list for CHUNK, empty otherwise. */
+    final byte[] argument;
+    final TaskFuture<Object> future;
+
+    /** The worker it was sent to, or null while pending. */
+    Worker worker;
+    /** When it started running (became the head of its worker's queue); 0 if it has not. */
+    long startNanos;
+    ScheduledFuture<?> timeout;
+    int attempts;
+
+    TaskRecord(long id, CallMode mode, ProcessDefinition target, byte[] argument, TaskFuture<Object> future) {
+        this.id = id;
+        this.mode = mode;
+        this.target = target;
+        this.argument = argument;
+        this.future = future;
+    }
+
+    @Override
+    public String toString() {
+        return "task " + id + " (" + mode + (worker == null ? ", pending" : ", on " + worker) + ")";
+    }
+}

@@ -1,0 +1,240 @@
+package io.github.multiprocessing4j.internal.pool;
+
+import io.github.multiprocessing4j.pool.TaskTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The engine of a {@code ThreadPool} (a fixed set of platform threads) and of a {@code VirtualThreadPool}
+ * (a virtual thread per task, or N virtual threads sharing a queue). Nothing is serialized: tasks run in
+ * this JVM.
+ *
+ * <p>A task timeout, or {@code cancel(true)}, completes the task's future and interrupts its thread; a
+ * task that ignores the interrupt keeps its thread until it returns (only a process can be killed). The
+ * interrupt never leaks into the next task run by the same thread.
+ *
+ * <p>Thread-safe.
+ */
+public final class ThreadEngine implements PoolEngine {
+    private final ExecutorService executor;
+    private final int parallelism;
+    private final Duration taskTimeout;
+    private volatile ScheduledExecutorService timer;
+
+    private ThreadEngine(ExecutorService executor, int parallelism, Duration taskTimeout) {
+        this.executor = executor;
+        this.parallelism = parallelism;
+        this.taskTimeout = taskTimeout;
+    }
+
+    /** A fixed pool of {@code threads} daemon platform threads named {@code name-N}. */
+    public static ThreadEngine platform(int threads, String name, Duration taskTimeout) {
+        ThreadPoolExecutor tpe = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), Thread.ofPlatform().daemon().name(name + "-", 1).factory());
+        return new ThreadEngine(tpe, threads, taskTimeout);
+    }
+
+    /**
+     * A virtual thread per task named {@code name}; with a positive {@code maxConcurrency}, that many virtual
+     * threads take tasks from a queue instead, so tasks beyond the limit wait in order (and
+     * {@link #shutdownNow()} can return them).
+     */
+    public static ThreadEngine virtual(int maxConcurrency, String name, Duration taskTimeout) {
+        var factory = Thread.ofVirtual().name(name + "-", 1).factory();
+        if (maxConcurrency > 0) {
+            return new ThreadEngine(new ThreadPoolExecutor(maxConcurrency, maxConcurrency, 0, TimeUnit.MILLISECONDS,
+                    new LinkedBlockingQueue<>(), factory), maxConcurrency, taskTimeout);
+        }
+        return new ThreadEngine(Executors.newThreadPerTaskExecutor(factory), 0, taskTimeout);
+    }
+
+    @Override
+    public Definition define(Object target, boolean reusable) {
+        return new LocalDefinition(target);
+    }
+
+    private record LocalDefinition(Object target) implements Definition {
+        @Override
+        public void close() {
+            // nothing travelled, nothing to forget
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <V> TaskFuture<V> call(Definition target, CallMode mode, Object arg) {
+        TaskFuture<Object> future = new TaskFuture<>();
+        Job job = new Job(((LocalDefinition) target).target(), mode, arg, future);
+        future.canceller(job::cancelled);
+        executor.execute(job);
+        return (TaskFuture<V>) future;
+    }
+
+    @Override
+    public int parallelism() {
+        return parallelism;
+    }
+
+    private ScheduledExecutorService timer() {
+        ScheduledExecutorService t = timer;
+        if (t == null) {
+            synchronized (this) {
+                if (timer == null) {
+                    ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1,
+                            Thread.ofPlatform().daemon().name("mp4j-pool-timer").factory());
+                    s.setRemoveOnCancelPolicy(true);
+                    timer = s;
+                }
+                t = timer;
+            }
+        }
+        return t;
+    }
+
+    /** One task on its way through the executor. */
+    private final class Job implements Runnable {
+        private static final Object NOT_STARTED = new Object();
+        private static final Object FINISHED = new Object();
+
+        private final Object target;
+        private final CallMode mode;
+        private final Object arg;
+        private final TaskFuture<Object> future;
+        /** NOT_STARTED, the running Thread, or FINISHED; guarded by this. */
+        private Object runner = NOT_STARTED;
+
+        Job(Object target, CallMode mode, Object arg, TaskFuture<Object> future) {
+            this.target = target;
+            this.mode = mode;
+            this.arg = arg;
+            this.future = future;
+        }
+
+        @Override
+        public void run() {
+            synchronized (this) {
+                if (runner != NOT_STARTED || future.isDone()) {
+                    return;
+                }
+                runner = Thread.currentThread();
+            }
+            ScheduledFuture<?> deadline = taskTimeout == null ? null
+                    : timer().schedule(this::timedOut, taskTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            int[] at = {-1};
+            try {
+                future.complete(invoke(at));
+            } catch (Throwable t) {
+                future.completeExceptionally(mode == CallMode.CHUNK ? new ChunkFailedException(at[0], t) : t);
+            } finally {
+                if (deadline != null) {
+                    deadline.cancel(false);
+                }
+                synchronized (this) {
+                    runner = FINISHED;
+                }
+                Thread.interrupted(); // an interrupt meant for this task must not reach the next one
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        private Object invoke(int[] at) throws Exception {
+            return switch (mode) {
+                case APPLY -> ((Function<Object, Object>) target).apply(arg);
+                case CALL -> ((Callable<Object>) target).call();
+                case RUN -> {
+                    ((Runnable) target).run();
+                    yield null;
+                }
+                case CHUNK -> {
+                    Function<Object, Object> fn = (Function<Object, Object>) target;
+                    List<?> items = (List<?>) arg;
+                    List<Object> results = new ArrayList<>(items.size());
+                    for (int i = 0; i < items.size(); i++) {
+                        at[0] = i;
+                        results.add(fn.apply(items.get(i)));
+                    }
+                    at[0] = -1;
+                    yield results;
+                }
+            };
+        }
+
+        private void timedOut() {
+            if (future.completeExceptionally(new TaskTimeoutException("the task ran longer than " + taskTimeout
+                    + "; its thread was interrupted", taskTimeout))) {
+                interruptRunner();
+            }
+        }
+
+        void cancelled(boolean mayInterrupt) {
+            if (mayInterrupt) {
+                interruptRunner();
+            }
+        }
+
+        private synchronized void interruptRunner() {
+            if (runner instanceof Thread t) {
+                t.interrupt();
+            }
+        }
+    }
+
+    @Override
+    public void shutdown() {
+        executor.shutdown();
+        stopTimerIfTerminated();
+    }
+
+    @Override
+    public List<Runnable> shutdownNow() {
+        List<Runnable> queued = executor.shutdownNow();
+        for (Runnable r : queued) {
+            if (r instanceof Job job) {
+                job.future.completeExceptionally(new CancellationException("the pool was terminated before the task started"));
+            }
+        }
+        ScheduledExecutorService t = timer;
+        if (t != null) {
+            t.shutdownNow();
+        }
+        return queued;
+    }
+
+    private void stopTimerIfTerminated() {
+        ScheduledExecutorService t = timer;
+        if (t != null && executor.isTerminated()) {
+            t.shutdownNow();
+        }
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return executor.isShutdown();
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return executor.isTerminated();
+    }
+
+    @Override
+    public boolean awaitTermination(long nanos) throws InterruptedException {
+        boolean done = executor.awaitTermination(nanos, TimeUnit.NANOSECONDS);
+        if (done) {
+            stopTimerIfTerminated();
+        }
+        return done;
+    }
+}

@@ -1,0 +1,100 @@
+package io.github.multiprocessing4j.internal.pool;
+
+import io.github.multiprocessing4j.internal.bytes.ByteSink;
+import io.github.multiprocessing4j.internal.launch.ChildJvm;
+import io.github.multiprocessing4j.internal.wire.Connection;
+import io.github.multiprocessing4j.internal.wire.Frame;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A process pool's worker as the parent sees it: its child JVM, the tasks sent to it in order
+ * ({@link #inFlight}; the head is the one running), the functions it holds, and an outbox of frames.
+ *
+ * <p>Frames are appended to the outbox under the engine's lock, in the order the tasks were queued, and
+ * written by whichever thread calls {@link #flush()} first, outside that lock, many frames per system
+ * call. The worker's reader thread (see {@link ProcessEngine}) is the only one that reads its connection.
+ */
+final class Worker {
+    final ChildJvm child;
+    final Connection connection;
+    final String name;
+
+    /** Guarded by the engine's lock. */
+    final ArrayDeque<TaskRecord> inFlight = new ArrayDeque<>();
+    /** Function ids this worker holds; guarded by the engine's lock. */
+    final Set<Long> defined = new HashSet<>();
+    /** Tasks sent so far; guarded by the engine's lock. */
+    int sent;
+    /** No more tasks go to it: it is to be stopped and replaced; guarded by the engine's lock. */
+    boolean retiring;
+    /** STOP was sent; guarded by the engine's lock. */
+    boolean stopSent;
+    /** Guarded by the engine's lock. */
+    boolean dead;
+
+    private final Object outboxLock = new Object();
+    /** Guarded by outboxLock. */
+    private ByteSink outbox = new ByteSink(4096);
+    private final AtomicBoolean flushing = new AtomicBoolean();
+
+    Worker(ChildJvm child, String name) {
+        this.child = child;
+        this.connection = child.connection();
+        this.name = name;
+    }
+
+    long pid() {
+        return child.pid();
+    }
+
+    /** Appends a frame; call {@link #flush()} after releasing the engine's lock. */
+    void post(byte type, long id, byte[] payload) {
+        synchronized (outboxLock) {
+            Connection.appendFrame(outbox, type, id, payload);
+        }
+    }
+
+    /** Writes what the outbox holds. Any thread; concurrent callers leave the work to the one writing. */
+    void flush() {
+        while (flushing.compareAndSet(false, true)) {
+            try {
+                while (true) {
+                    ByteSink batch;
+                    synchronized (outboxLock) {
+                        if (outbox.size() == 0) {
+                            break;
+                        }
+                        batch = outbox;
+                        outbox = new ByteSink(Math.min(batch.array().length, 1 << 20));
+                    }
+                    connection.sendBatch(batch);
+                }
+            } catch (IOException e) {
+                // the worker is gone; its reader thread sees the end of the connection and handles it
+                synchronized (outboxLock) {
+                    outbox.clear();
+                }
+            } finally {
+                flushing.set(false);
+            }
+            synchronized (outboxLock) {
+                if (outbox.size() == 0) {
+                    return;
+                }
+            }
+        }
+    }
+
+    Frame receive() throws IOException {
+        return connection.receive();
+    }
+
+    @Override
+    public String toString() {
+        return name + " (pid " + child.pid() + ")";
+    }
+}

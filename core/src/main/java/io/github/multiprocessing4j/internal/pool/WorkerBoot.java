@@ -1,0 +1,119 @@
+package io.github.multiprocessing4j.internal.pool;
+
+import io.github.multiprocessing4j.internal.bytes.ByteSource;
+import io.github.multiprocessing4j.internal.codec.ThrowableCodec;
+import io.github.multiprocessing4j.internal.launch.ChildJvm;
+import io.github.multiprocessing4j.internal.launch.ChildLauncher;
+import io.github.multiprocessing4j.internal.launch.ExitStatus;
+import io.github.multiprocessing4j.internal.wire.Frame;
+import io.github.multiprocessing4j.internal.wire.FrameType;
+import io.github.multiprocessing4j.process.ProcessStartException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Boots pool workers: a child JVM, then {@code SERVE} with the initializer, then the wait for
+ * {@code READY}. A worker is handed to the engine only once its initializer has succeeded.
+ */
+final class WorkerBoot {
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(Long.getLong("mp4j.connectTimeoutSeconds", 60));
+
+    private final WorkerConfig config;
+    private final AtomicInteger counter = new AtomicInteger();
+
+    WorkerBoot(WorkerConfig config) {
+        this.config = config;
+    }
+
+    /**
+     * Boots {@code n} workers in parallel; if any fails, kills the others and throws its failure.
+     *
+     * @throws IllegalStateException if an initializer failed (its exception is the cause)
+     * @throws ProcessStartException if a JVM could not start
+     */
+    List<Worker> bootAll(int n) throws InterruptedException {
+        List<CompletableFuture<Worker>> booting = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            CompletableFuture<Worker> f = new CompletableFuture<>();
+            Thread.ofVirtual().name("mp4j-pool-boot").start(() -> {
+                try {
+                    f.complete(bootOne());
+                } catch (Throwable t) {
+                    f.completeExceptionally(t);
+                }
+            });
+            booting.add(f);
+        }
+        List<Worker> ready = new ArrayList<>();
+        Throwable failure = null;
+        for (CompletableFuture<Worker> f : booting) {
+            try {
+                ready.add(f.get());
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause();
+                }
+            } catch (InterruptedException e) {
+                booting.forEach(b -> b.thenAccept(w -> w.child.kill()));
+                throw e;
+            }
+        }
+        if (failure != null) {
+            ready.forEach(w -> w.child.kill());
+            if (failure instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(failure);
+        }
+        return ready;
+    }
+
+    /** Boots one worker and waits until it is ready. */
+    Worker bootOne() throws InterruptedException {
+        String name = config.name() + "-" + counter.incrementAndGet();
+        ChildJvm child = ChildLauncher.get().launch(config.spec());
+        boolean ok = false;
+        try {
+            child.awaitConnected(CONNECT_TIMEOUT);
+            Worker worker = new Worker(child, name);
+            int flags = config.maxMemoryPerChild() > 0 ? PoolProtocol.REPORT_MEMORY : 0;
+            worker.connection.send(FrameType.SERVE, 0, new PoolProtocol.Serve(name, flags, config.initializer()).encode());
+            Frame ready = worker.receive();
+            if (ready == null || ready.type() != FrameType.READY) {
+                throw diedDuringStart(child, name);
+            }
+            if (ready.payload()[0] == 0) {
+                ByteSource in = ready.body();
+                in.getByte();
+                Throwable cause = ThrowableCodec.read(in, "pool worker " + name + " (pid " + child.pid() + ")");
+                throw new IllegalStateException("the pool's initializer failed in worker " + name + " (pid "
+                        + child.pid() + "): " + cause, cause);
+            }
+            ok = true;
+            return worker;
+        } catch (IOException e) {
+            throw diedDuringStart(child, name);
+        } finally {
+            if (!ok) {
+                child.kill();
+            }
+        }
+    }
+
+    private static ProcessStartException diedDuringStart(ChildJvm child, String name) throws InterruptedException {
+        child.kill();
+        child.process().waitFor();
+        child.awaitOutputDrained();
+        int exit = child.process().exitValue();
+        String tail = child.stderrTail(20);
+        return new ProcessStartException("pool worker " + name + " (pid " + child.pid() + ") died while starting: "
+                + ExitStatus.describe(exit) + (tail.isEmpty() ? "" : ". Last lines of its stderr:\n" + tail),
+                child.pid(), OptionalInt.of(exit), tail);
+    }
+}

@@ -1,0 +1,20 @@
+package io.github.multiprocessing4j.internal.pool;
+
+import io.github.multiprocessing4j.internal.launch.LaunchSpec;
+import java.time.Duration;
+
+/**
+ * What a {@code ProcessPool.Builder} decided.
+ *
+ * @param processes         how many workers
+ * @param initializer       the encoded initializer, or an empty array
+ * @param maxTasksPerChild  recycle a worker after this many tasks (0: never)
+ * @param maxMemoryPerChild recycle a worker whose resident set exceeds this many bytes (0: never)
+ * @param taskTimeout       kill a worker whose task runs longer, or null
+ * @param retries           how many times a task whose worker died runs again
+ * @param spec              how worker JVMs are launched
+ * @param name              the prefix of worker names
+ */
+public record WorkerConfig(int processes, byte[] initializer, int maxTasksPerChild, long maxMemoryPerChild,
+                           Duration taskTimeout, int retries, LaunchSpec spec, String name) {
+}

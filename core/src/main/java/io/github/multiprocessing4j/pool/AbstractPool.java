@@ -1,0 +1,464 @@
+package io.github.multiprocessing4j.pool;
+
+import io.github.multiprocessing4j.function.SerializableBiFunction;
+import io.github.multiprocessing4j.function.SerializableCallable;
+import io.github.multiprocessing4j.function.SerializableFunction;
+import io.github.multiprocessing4j.function.SerializableRunnable;
+import io.github.multiprocessing4j.internal.pool.CallMode;
+import io.github.multiprocessing4j.internal.pool.ChunkFailedException;
+import io.github.multiprocessing4j.internal.pool.Pair;
+import io.github.multiprocessing4j.internal.pool.PoolEngine;
+import io.github.multiprocessing4j.internal.pool.TaskFuture;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The {@link Pool} API on top of a {@link PoolEngine}: what {@code apply}, {@code map}, {@code imap},
+ * {@code starmap} and the {@code ExecutorService} contract mean, the same for every engine.
+ */
+abstract class AbstractPool extends AbstractExecutorService implements Pool {
+    private static final System.Logger LOG = System.getLogger(Pool.class.getName());
+    private static final long TERMINATE_WAIT_SECONDS = 30;
+
+    final PoolEngine engine;
+
+    AbstractPool(PoolEngine engine) {
+        this.engine = engine;
+    }
+
+    // ------------------------------------------------------------------------------------ single calls
+
+    @Override
+    public <T, R> R apply(SerializableFunction<T, R> fn, T arg) throws InterruptedException, ExecutionException {
+        CompletableFuture<R> future = applyAsync(fn, arg);
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            throw e;
+        }
+    }
+
+    @Override
+    public <T, R> CompletableFuture<R> applyAsync(SerializableFunction<T, R> fn, T arg) {
+        Objects.requireNonNull(fn, "fn");
+        return engine.call(engine.define(fn, false), CallMode.APPLY, arg);
+    }
+
+    @Override
+    public <V> CompletableFuture<V> submit(SerializableCallable<V> task) {
+        return submit((Callable<V>) task);
+    }
+
+    @Override
+    public CompletableFuture<?> submit(SerializableRunnable task) {
+        return submit((Runnable) task);
+    }
+
+    @Override
+    public <V> CompletableFuture<V> submit(Callable<V> task) {
+        Objects.requireNonNull(task, "task");
+        return engine.call(engine.define(task, false), CallMode.CALL, null);
+    }
+
+    @Override
+    public CompletableFuture<?> submit(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        return engine.call(engine.define(task, false), CallMode.RUN, null);
+    }
+
+    @Override
+    public <V> CompletableFuture<V> submit(Runnable task, V result) {
+        TaskFuture<Object> ran = (TaskFuture<Object>) submit(task);
+        TaskFuture<V> withResult = new TaskFuture<>();
+        withResult.canceller(ran::cancel);
+        ran.whenComplete((v, e) -> {
+            if (e == null) {
+                withResult.complete(result);
+            } else {
+                withResult.completeExceptionally(e instanceof CompletionException c ? c.getCause() : e);
+            }
+        });
+        return withResult;
+    }
+
+    /** A task whose future nobody holds: its failure must not vanish. */
+    @Override
+    public void execute(Runnable command) {
+        submit(command).whenComplete((v, e) -> {
+            if (e != null && !(e instanceof CancellationException)) {
+                LOG.log(Level.WARNING, "a task given to execute() failed", e);
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------------------------------------- map
+
+    @Override
+    public <T, R> List<R> map(SerializableFunction<T, R> fn, Iterable<T> args) throws InterruptedException, ExecutionException {
+        List<T> items = toList(args);
+        return map(fn, items, defaultChunkSize(items.size()));
+    }
+
+    @Override
+    public <T, R> List<R> map(SerializableFunction<T, R> fn, Iterable<T> args, int chunkSize)
+            throws InterruptedException, ExecutionException {
+        List<T> items = toList(args);
+        requirePositive(chunkSize);
+        try (PoolEngine.Definition function = engine.define(Objects.requireNonNull(fn, "fn"), true)) {
+            List<TaskFuture<List<Object>>> chunks = submitChunks(function, items, chunkSize);
+            List<R> results = new ArrayList<>(items.size());
+            for (int c = 0; c < chunks.size(); c++) {
+                try {
+                    results.addAll(resultsOf(chunks.get(c).get()));
+                } catch (ExecutionException e) {
+                    cancelAll(chunks, false);
+                    throw itemFailed(c * chunkSize, e.getCause());
+                } catch (InterruptedException e) {
+                    cancelAll(chunks, true);
+                    throw e;
+                }
+            }
+            return results;
+        }
+    }
+
+    @Override
+    public <T, R> CompletableFuture<List<R>> mapAsync(SerializableFunction<T, R> fn, Iterable<T> args, int chunkSize) {
+        List<T> items = toList(args);
+        requirePositive(chunkSize);
+        PoolEngine.Definition function = engine.define(Objects.requireNonNull(fn, "fn"), true);
+        List<TaskFuture<List<Object>>> chunks = submitChunks(function, items, chunkSize);
+        TaskFuture<List<R>> all = new TaskFuture<>();
+        all.canceller(mayInterrupt -> cancelAll(chunks, mayInterrupt));
+        CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> {
+            function.close();
+            List<R> results = new ArrayList<>(items.size());
+            for (int c = 0; c < chunks.size(); c++) {
+                TaskFuture<List<Object>> chunk = chunks.get(c);
+                if (chunk.isCompletedExceptionally()) {
+                    all.completeExceptionally(itemFailed(c * chunkSize, chunk.exceptionNow()));
+                    return;
+                }
+                results.addAll(resultsOf(chunk.resultNow()));
+            }
+            all.complete(results);
+        });
+        return all;
+    }
+
+    private <T> List<TaskFuture<List<Object>>> submitChunks(PoolEngine.Definition function, List<T> items, int chunkSize) {
+        List<TaskFuture<List<Object>>> chunks = new ArrayList<>((items.size() + chunkSize - 1) / chunkSize);
+        try {
+            for (int from = 0; from < items.size(); from += chunkSize) {
+                List<T> chunk = items.subList(from, Math.min(items.size(), from + chunkSize));
+                chunks.add(engine.call(function, CallMode.CHUNK, new ArrayList<>(chunk)));
+            }
+        } catch (RuntimeException e) {
+            cancelAll(chunks, false);
+            throw e;
+        }
+        return chunks;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <R> List<R> resultsOf(List<Object> chunk) {
+        return (List<R>) chunk;
+    }
+
+    /** The failure of the item at {@code chunkStart + its index in the chunk}, named as such. */
+    private static ExecutionException itemFailed(int chunkStart, Throwable failure) {
+        Throwable cause = failure;
+        String which;
+        if (failure instanceof ChunkFailedException chunk) {
+            cause = chunk.getCause();
+            which = chunk.indexInChunk() >= 0 ? "item " + (chunkStart + chunk.indexInChunk())
+                    : "the chunk starting at item " + chunkStart;
+        } else {
+            which = "the chunk starting at item " + chunkStart;
+        }
+        return new ExecutionException(which + " failed: " + cause, cause);
+    }
+
+    private static void cancelAll(List<? extends Future<?>> futures, boolean mayInterrupt) {
+        for (Future<?> f : futures) {
+            f.cancel(mayInterrupt);
+        }
+    }
+
+    // --------------------------------------------------------------------------------------------- imap
+
+    @Override
+    public <T, R> ResultIterator<R> imap(SerializableFunction<T, R> fn, Iterable<T> args) {
+        return imap(fn, args, 1);
+    }
+
+    @Override
+    public <T, R> ResultIterator<R> imap(SerializableFunction<T, R> fn, Iterable<T> args, int chunkSize) {
+        return lazily(fn, args, chunkSize, true);
+    }
+
+    @Override
+    public <T, R> ResultIterator<R> imapUnordered(SerializableFunction<T, R> fn, Iterable<T> args) {
+        return imapUnordered(fn, args, 1);
+    }
+
+    @Override
+    public <T, R> ResultIterator<R> imapUnordered(SerializableFunction<T, R> fn, Iterable<T> args, int chunkSize) {
+        return lazily(fn, args, chunkSize, false);
+    }
+
+    private <T, R> ResultIterator<R> lazily(SerializableFunction<T, R> fn, Iterable<T> args, int chunkSize, boolean ordered) {
+        requirePositive(chunkSize);
+        Iterator<T> input = Objects.requireNonNull(args, "args").iterator();
+        return new ImapIterator<>(engine, engine.define(Objects.requireNonNull(fn, "fn"), true), input, chunkSize,
+                ordered, window());
+    }
+
+    /** How many tasks imap keeps in flight ahead of its consumer. */
+    private int window() {
+        return Math.max(8, 4 * workers());
+    }
+
+    // ------------------------------------------------------------------------------------------ starmap
+
+    @Override
+    public <T, U, R> List<R> starmap(SerializableBiFunction<T, U, R> fn, Iterable<? extends Map.Entry<T, U>> args)
+            throws InterruptedException, ExecutionException {
+        List<Pair> pairs = pairs(args);
+        return map(Pair.spread(fn), pairs, defaultChunkSize(pairs.size()));
+    }
+
+    @Override
+    public <T, U, R> List<R> starmap(SerializableBiFunction<T, U, R> fn, Iterable<? extends Map.Entry<T, U>> args,
+                                     int chunkSize) throws InterruptedException, ExecutionException {
+        return map(Pair.spread(fn), pairs(args), chunkSize);
+    }
+
+    @Override
+    public <T, U, R> CompletableFuture<List<R>> starmapAsync(SerializableBiFunction<T, U, R> fn,
+                                                              Iterable<? extends Map.Entry<T, U>> args, int chunkSize) {
+        return mapAsync(Pair.spread(fn), pairs(args), chunkSize);
+    }
+
+    private static List<Pair> pairs(Iterable<? extends Map.Entry<?, ?>> args) {
+        List<Pair> pairs = new ArrayList<>();
+        for (Map.Entry<?, ?> e : args) {
+            pairs.add(Pair.of(e));
+        }
+        return pairs;
+    }
+
+    // ------------------------------------------------------------------------------ ExecutorService bulk
+
+    @Override
+    public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks) throws InterruptedException {
+        List<Future<T>> futures = submitAll(tasks);
+        try {
+            for (Future<T> f : futures) {
+                awaitQuietly(f);
+            }
+        } catch (InterruptedException e) {
+            cancelAll(futures, true);
+            throw e;
+        }
+        return futures;
+    }
+
+    @Override
+    public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        List<Future<T>> futures = submitAll(tasks);
+        try {
+            for (Future<T> f : futures) {
+                try {
+                    f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (ExecutionException | CancellationException e) {
+                    // reported by the future itself
+                } catch (TimeoutException e) {
+                    cancelAll(futures, true);
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            cancelAll(futures, true);
+            throw e;
+        }
+        return futures;
+    }
+
+    @Override
+    public <T> T invokeAny(Collection<? extends Callable<T>> tasks) throws InterruptedException, ExecutionException {
+        try {
+            return invokeAny(tasks, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError("no timeout was given", e);
+        }
+    }
+
+    @Override
+    public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        if (tasks.isEmpty()) {
+            throw new IllegalArgumentException("no tasks");
+        }
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        List<Future<T>> futures = submitAll(tasks);
+        BlockingQueue<Future<T>> done = new LinkedBlockingQueue<>();
+        for (Future<T> f : futures) {
+            ((CompletableFuture<T>) f).whenComplete((v, e) -> done.add(f));
+        }
+        try {
+            ExecutionException last = null;
+            for (int i = 0; i < futures.size(); i++) {
+                long left = deadline - System.nanoTime();
+                Future<T> f = timeout == Long.MAX_VALUE && unit == TimeUnit.NANOSECONDS ? done.take()
+                        : done.poll(Math.max(0, left), TimeUnit.NANOSECONDS);
+                if (f == null) {
+                    throw new TimeoutException("no task completed successfully within " + unit.toMillis(timeout) + " ms");
+                }
+                try {
+                    return f.get();
+                } catch (ExecutionException e) {
+                    last = e;
+                } catch (CancellationException e) {
+                    last = new ExecutionException(e);
+                }
+            }
+            throw last;
+        } finally {
+            cancelAll(futures, true);
+        }
+    }
+
+    private <T> List<Future<T>> submitAll(Collection<? extends Callable<T>> tasks) {
+        List<Future<T>> futures = new ArrayList<>(tasks.size());
+        try {
+            for (Callable<T> task : tasks) {
+                futures.add(submit(task));
+            }
+        } catch (RuntimeException e) {
+            cancelAll(futures, true);
+            throw e;
+        }
+        return futures;
+    }
+
+    private static void awaitQuietly(Future<?> f) throws InterruptedException {
+        try {
+            f.get();
+        } catch (ExecutionException | CancellationException e) {
+            // reported by the future itself
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------- lifecycle
+
+    @Override
+    public void shutdown() {
+        engine.shutdown();
+    }
+
+    @Override
+    public List<Runnable> shutdownNow() {
+        return engine.shutdownNow();
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return engine.isShutdown();
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return engine.isTerminated();
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        return engine.awaitTermination(unit.toNanos(timeout));
+    }
+
+    @Override
+    public void join() throws InterruptedException {
+        if (!isShutdown()) {
+            throw new IllegalStateException("join() waits for a pool that was shut down: call close(), shutdown() or"
+                    + " terminate() first");
+        }
+        while (!awaitTermination(1, TimeUnit.DAYS)) {
+            // keep waiting
+        }
+    }
+
+    @Override
+    public void terminate() {
+        engine.shutdownNow();
+        try {
+            engine.awaitTermination(TimeUnit.SECONDS.toNanos(TERMINATE_WAIT_SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+        try {
+            while (!awaitTermination(1, TimeUnit.DAYS)) {
+                // keep waiting
+            }
+        } catch (InterruptedException e) {
+            terminate();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public int parallelism() {
+        return engine.parallelism();
+    }
+
+    /** Workers to size chunks and windows by: the parallelism, or the cores for an unbounded pool. */
+    private int workers() {
+        int p = engine.parallelism();
+        return p > 0 ? p : Runtime.getRuntime().availableProcessors();
+    }
+
+    /** Python's default: {@code ceil(n / (4 * workers))}, at least 1. */
+    int defaultChunkSize(int n) {
+        return Math.max(1, (int) Math.ceil(n / (4.0 * workers())));
+    }
+
+    private static <T> List<T> toList(Iterable<T> args) {
+        Objects.requireNonNull(args, "args");
+        if (args instanceof List<T> list) {
+            return list;
+        }
+        List<T> list = new ArrayList<>();
+        args.forEach(list::add);
+        return list;
+    }
+
+    private static void requirePositive(int chunkSize) {
+        if (chunkSize < 1) {
+            throw new IllegalArgumentException("chunkSize < 1: " + chunkSize);
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package io.github.multiprocessing4j.pool;
+
+import io.github.multiprocessing4j.function.SerializableBiFunction;
+import io.github.multiprocessing4j.function.SerializableCallable;
+import io.github.multiprocessing4j.function.SerializableFunction;
+import io.github.multiprocessing4j.function.SerializableRunnable;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * A pool of workers that run functions for you: Python's {@code multiprocessing.Pool} and
+ * {@code concurrent.futures} executors, as one {@link ExecutorService}. Three engines share this API:
+ * {@link ProcessPool} (child JVMs: isolation, hard timeouts, survival of crashes), {@link ThreadPool}
+ * (platform threads) and {@link VirtualThreadPool} (virtual threads).
+ *
+ * {@snippet :
+ * try (Pool pool = ProcessPool.create(4)) {
+ *     SerializableFunction<Integer, Integer> square = x -> x * x;
+ *     int nine = pool.apply(square, 3);
+ *     List<Integer> squares = pool.map(square, List.of(1, 2, 3, 4));          // [1, 4, 9, 16]
+ *     CompletableFuture<Integer> later = pool.applyAsync(square, 5);
+ *     for (Iterator<Integer> it = pool.imap(square, hugeLazyInput, 100); it.hasNext(); ) {
+ *         consume(it.next());                                                    // in input order, lazily
+ *     }
+ * }                                                                              // close(): waits for queued work
+ * }
+ *
+ * <h2>Results and failures</h2>
+ * Asynchronous calls return {@link CompletableFuture}s. A task's own exception arrives as the cause of an
+ * {@link ExecutionException} (blocking calls) or a {@link java.util.concurrent.CompletionException}
+ * ({@code join}, iterators), with the worker's stack trace. A worker that dies fails only the task it was
+ * running, with a {@link WorkerCrashedException}; a task that outlives the pool's task timeout fails with a
+ * {@link TaskTimeoutException}. {@link #map} rethrows the first failure and names the item's index.
+ *
+ * <h2>Lifecycle</h2>
+ * {@link #close()} stops accepting work, lets queued work finish and waits for it, as
+ * {@link ExecutorService#close()} does (Python's {@code close(); join()}). {@link #shutdown()} is the
+ * non-blocking half, {@link #join()} the waiting half. {@link #terminate()} stops at once: queued tasks are
+ * cancelled and running ones stopped (a process pool kills its workers). Submitting after shutdown throws
+ * {@link java.util.concurrent.RejectedExecutionException}.
+ *
+ * <p><b>Thread-safety:</b> every method may be called from any thread, by many threads at once.
+ *
+ * <p><b>Memory consistency effects:</b> actions in a thread before it submits a task
+ * <i>happen-before</i> the task runs; the task's actions happen-before its result is returned or its future
+ * completes. For a process pool the task runs in another JVM on a copy of what it captured: see
+ * {@linkplain io.github.multiprocessing4j the package overview}.
+ */
+public interface Pool extends ExecutorService, AutoCloseable {
+
+    /**
+     * Runs {@code fn(arg)} in the pool and waits for the result (Python's {@code apply}).
+     *
+     * @throws ExecutionException   if the task failed; the cause says how
+     * @throws InterruptedException if interrupted while waiting; the task is cancelled
+     */
+    <T, R> R apply(SerializableFunction<T, R> fn, T arg) throws InterruptedException, ExecutionException;
+
+    /** Runs {@code fn(arg)} in the pool (Python's {@code apply_async}). */
+    <T, R> CompletableFuture<R> applyAsync(SerializableFunction<T, R> fn, T arg);
+
+    /**
+     * Applies {@code fn} to every argument and returns the results in order (Python's {@code map}). The
+     * arguments travel in chunks of a size chosen as Python does (about four chunks per worker); the
+     * function travels once per worker, not once per item.
+     *
+     * @throws ExecutionException   for the first item that failed, naming its index; the cause says how.
+     *                              The chunks that had not started are cancelled.
+     * @throws InterruptedException if interrupted while waiting; the remaining chunks are cancelled
+     */
+    <T, R> List<R> map(SerializableFunction<T, R> fn, Iterable<T> args) throws InterruptedException, ExecutionException;
+
+    /** {@link #map(SerializableFunction, Iterable)} with a chosen chunk size (at least 1). */
+    <T, R> List<R> map(SerializableFunction<T, R> fn, Iterable<T> args, int chunkSize)
+            throws InterruptedException, ExecutionException;
+
+    /** Python's {@code map_async}: the results as one future; it fails with the first failure. */
+    <T, R> CompletableFuture<List<R>> mapAsync(SerializableFunction<T, R> fn, Iterable<T> args, int chunkSize);
+
+    /**
+     * Lazily applies {@code fn} to the arguments, one at a time (chunk size 1), and yields the results in
+     * input order (Python's {@code imap}). The input is read only as far as a bounded window ahead of the
+     * consumer, so an endless or huge {@code Iterable} is fine.
+     */
+    <T, R> ResultIterator<R> imap(SerializableFunction<T, R> fn, Iterable<T> args);
+
+    /** {@link #imap(SerializableFunction, Iterable)} sending {@code chunkSize} arguments per task. */
+    <T, R> ResultIterator<R> imap(SerializableFunction<T, R> fn, Iterable<T> args, int chunkSize);
+
+    /** Like {@link #imap(SerializableFunction, Iterable)}, but yields results as they complete. */
+    <T, R> ResultIterator<R> imapUnordered(SerializableFunction<T, R> fn, Iterable<T> args);
+
+    /** Like {@link #imap(SerializableFunction, Iterable, int)}, but yields results as they complete. */
+    <T, R> ResultIterator<R> imapUnordered(SerializableFunction<T, R> fn, Iterable<T> args, int chunkSize);
+
+    /**
+     * Applies a two-argument function to argument pairs, in order (Python's {@code starmap}), e.g.
+     * {@code pool.starmap(Integer::sum, List.of(Map.entry(1, 2), Map.entry(3, 4)))} gives {@code [3, 7]}.
+     * Failures as for {@link #map}.
+     */
+    <T, U, R> List<R> starmap(SerializableBiFunction<T, U, R> fn, Iterable<? extends Map.Entry<T, U>> args)
+            throws InterruptedException, ExecutionException;
+
+    /** {@link #starmap(SerializableBiFunction, Iterable)} with a chosen chunk size. */
+    <T, U, R> List<R> starmap(SerializableBiFunction<T, U, R> fn, Iterable<? extends Map.Entry<T, U>> args, int chunkSize)
+            throws InterruptedException, ExecutionException;
+
+    /** Python's {@code starmap_async}. */
+    <T, U, R> CompletableFuture<List<R>> starmapAsync(SerializableBiFunction<T, U, R> fn,
+                                                       Iterable<? extends Map.Entry<T, U>> args, int chunkSize);
+
+    /** Runs a callable in the pool. */
+    <V> CompletableFuture<V> submit(SerializableCallable<V> task);
+
+    /** Runs a runnable in the pool; the future completes with {@code null}. */
+    CompletableFuture<?> submit(SerializableRunnable task);
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A process pool needs a task that can be serialized and throws
+     * {@link io.github.multiprocessing4j.codec.EncodingException} for one that cannot.
+     */
+    @Override
+    <V> CompletableFuture<V> submit(Callable<V> task);
+
+    /** {@inheritDoc} (Serializable for a process pool, as for {@link #submit(Callable)}.) */
+    @Override
+    CompletableFuture<?> submit(Runnable task);
+
+    /** {@inheritDoc} (Serializable for a process pool, as for {@link #submit(Callable)}.) */
+    @Override
+    <V> CompletableFuture<V> submit(Runnable task, V result);
+
+    /**
+     * Waits until the pool has terminated after {@link #shutdown()}, {@link #close()} or
+     * {@link #terminate()} (Python's {@code join}).
+     *
+     * @throws IllegalStateException if the pool was not shut down first (as Python raises)
+     * @throws InterruptedException  if interrupted while waiting
+     */
+    void join() throws InterruptedException;
+
+    /**
+     * Stops now (Python's {@code terminate}): no new work; queued tasks are cancelled; running tasks are
+     * stopped (a process pool kills its workers; a thread pool interrupts them); returns once the workers
+     * are gone (for threads: once they have been told). Idempotent.
+     */
+    void terminate();
+
+    /**
+     * Orderly shutdown: no new work; queued work finishes; waits for it (see
+     * {@link ExecutorService#close()}). Idempotent. If interrupted while waiting, terminates the pool and
+     * re-asserts the interrupt.
+     */
+    @Override
+    void close();
+
+    /**
+     * How many tasks run at once: the number of worker processes or threads; for a virtual-thread pool,
+     * its concurrency limit, or 0 if it has none.
+     */
+    int parallelism();
+
+    /**
+     * {@link #apply(SerializableFunction, Object)} with a bound on the wait (Python's
+     * {@code apply_async(...).get(timeout)}); at the timeout the task is cancelled.
+     *
+     * @throws java.util.concurrent.TimeoutException if the result did not arrive in time
+     */
+    default <T, R> R apply(SerializableFunction<T, R> fn, T arg, Duration timeout)
+            throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
+        CompletableFuture<R> future = applyAsync(fn, arg);
+        try {
+            return future.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            future.cancel(true);
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.github.multiprocessing4j.pool;
+
+import io.github.multiprocessing4j.function.SerializableRunnable;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A {@link Pool} of child JVMs: Python's {@code multiprocessing.Pool}, made crash- and hang-proof as
+ * loky and pebble make it.
+ *
+ * {@snippet :
+ * try (ProcessPool pool = ProcessPool.builder()
+ *         .processes(4)
+ *         .taskTimeout(Duration.ofSeconds(30))   // kill a worker whose task hangs
+ *         .maxTasksPerChild(100)                 // recycle leaky workers
+ *         .retries(1)                            // run a task again if its worker crashed
+ *         .jvmOptions(List.of("-Xmx512m"))
+ *         .build()) {
+ *     List<String> texts = pool.map(file -> extractText(file), files);
+ * }
+ * }
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li>A worker that dies — {@code System.exit}, {@code Runtime.halt}, an {@link OutOfMemoryError}, a
+ *       SIGKILL from outside, a native crash — fails only the task it was running, with a
+ *       {@link WorkerCrashedException}; a replacement boots and every other task completes. There is no
+ *       "broken pool".</li>
+ *   <li>With a {@linkplain Builder#taskTimeout task timeout}, a task still running at its deadline fails
+ *       with a {@link TaskTimeoutException} and its worker is killed and replaced; {@code cancel(true)} of a
+ *       running task does the same, and cancelling a queued task just removes it.</li>
+ *   <li>Functions travel once per worker for each {@code map}/{@code imap} call, arguments in chunks;
+ *       {@code imap} reads its input lazily.</li>
+ *   <li>{@link #close()}, {@link #terminate()} and the death of this JVM (even by SIGKILL) leave no worker
+ *       alive.</li>
+ * </ul>
+ *
+ * <p>Tasks, arguments and results are serialized with the {@linkplain io.github.multiprocessing4j.codec.Codec
+ * standard codec}; a task that cannot be serialized fails at submission with an
+ * {@link io.github.multiprocessing4j.codec.EncodingException} that names the offending class. Workers
+ * start with this JVM's class path and module path; an {@link OutOfMemoryError} ends a worker at once
+ * ({@code -XX:+ExitOnOutOfMemoryError}), as its heap can no longer be trusted.
+ */
+public interface ProcessPool extends Pool {
+
+    /**
+     * A pool of {@code processes} worker JVMs with default options. Returns once every worker is ready.
+     *
+     * @throws IllegalArgumentException if {@code processes < 1}
+     * @throws io.github.multiprocessing4j.process.ProcessStartException if a worker JVM cannot start
+     */
+    static ProcessPool create(int processes) {
+        return builder().processes(processes).build();
+    }
+
+    /** A builder; each setter may be called once. */
+    static Builder builder() {
+        return new ProcessPoolBuilder();
+    }
+
+    /** The pids of the workers alive now (they change as workers are replaced). */
+    java.util.Set<Long> workerPids();
+
+    /** Options for a {@link ProcessPool}. Each setter may be called once. */
+    interface Builder {
+        /** How many worker JVMs; default: the number of processors. */
+        Builder processes(int processes);
+
+        /** Runs once in each worker before its first task; if it fails, {@link #build()} fails with its exception. */
+        Builder initializer(SerializableRunnable initializer);
+
+        /** Replaces a worker after it has run this many tasks (Python's {@code maxtasksperchild}); default: never. */
+        Builder maxTasksPerChild(int tasks);
+
+        /** Replaces a worker, between tasks, once its resident memory exceeds this many bytes; default: never. */
+        Builder maxMemoryPerChild(long bytes);
+
+        /** Kills and replaces a worker whose task runs longer than this; default: no limit. */
+        Builder taskTimeout(Duration timeout);
+
+        /** How many times a task whose worker died runs again on another worker; default 0. */
+        Builder retries(int retries);
+
+        /** Extra options for the workers' {@code java} command, e.g. {@code -Xmx512m}. */
+        Builder jvmOptions(List<String> options);
+
+        /** The prefix of worker names ({@code JvmProcess.current().name()} in a worker); default "PoolWorker". */
+        Builder name(String prefix);
+
+        /**
+         * Starts the workers in parallel and returns once all are ready.
+         *
+         * @throws IllegalStateException if the initializer failed in a worker (its exception is the cause);
+         *         no worker is left running
+         * @throws io.github.multiprocessing4j.process.ProcessStartException if a worker JVM cannot start
+         */
+        ProcessPool build();
+    }
+}

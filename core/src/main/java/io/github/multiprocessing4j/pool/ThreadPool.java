@@ -1,0 +1,45 @@
+package io.github.multiprocessing4j.pool;
+
+import java.time.Duration;
+
+/**
+ * A {@link Pool} of platform threads: Python's {@code multiprocessing.pool.ThreadPool} and
+ * {@code ThreadPoolExecutor}, with the same API as {@link ProcessPool}. Unlike CPython's threads, Java
+ * threads run Java code in parallel (there is no global interpreter lock), so a thread pool speeds up
+ * CPU-bound work too; a {@link ProcessPool} is for isolation, hard timeouts and separate heaps.
+ *
+ * {@snippet :
+ * try (ThreadPool pool = ThreadPool.create(8)) {
+ *     List<Integer> lengths = pool.map(String::length, words);
+ * }
+ * }
+ *
+ * <p>Tasks run in this JVM; nothing is serialized. A {@linkplain Builder#taskTimeout task timeout} or
+ * {@code cancel(true)} interrupts the task's thread: a task that ignores interrupts keeps running (a thread
+ * cannot be killed; only a process can). The threads are daemon threads named {@code name-N}.
+ */
+public interface ThreadPool extends Pool {
+
+    /** A pool of {@code threads} platform threads. */
+    static ThreadPool create(int threads) {
+        return builder().threads(threads).build();
+    }
+
+    static Builder builder() {
+        return new ThreadPoolBuilder();
+    }
+
+    /** Options for a {@link ThreadPool}. Each setter may be called once. */
+    interface Builder {
+        /** How many threads; default: the number of processors. */
+        Builder threads(int threads);
+
+        /** Fails a task with {@link TaskTimeoutException} and interrupts its thread at this deadline. */
+        Builder taskTimeout(Duration timeout);
+
+        /** The prefix of thread names; default "mp4j-pool". */
+        Builder name(String prefix);
+
+        ThreadPool build();
+    }
+}

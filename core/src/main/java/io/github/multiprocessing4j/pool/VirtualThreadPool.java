@@ -1,0 +1,43 @@
+package io.github.multiprocessing4j.pool;
+
+import java.time.Duration;
+
+/**
+ * A {@link Pool} that runs each task on a virtual thread of its own, optionally at most N at once: the
+ * {@code Pool} API for I/O-bound work at scale (thousands of blocking calls in flight).
+ *
+ * {@snippet :
+ * try (VirtualThreadPool pool = VirtualThreadPool.create()) {
+ *     List<String> pages = pool.map(url -> fetch(url), urls, 1);   // one virtual thread per URL
+ * }
+ * }
+ *
+ * <p>Tasks run in this JVM; nothing is serialized. A {@linkplain Builder#taskTimeout task timeout} or
+ * {@code cancel(true)} interrupts the task's thread: a task that ignores interrupts keeps running (only a
+ * process can be killed).
+ */
+public interface VirtualThreadPool extends Pool {
+
+    /** A pool with no limit on concurrency. */
+    static VirtualThreadPool create() {
+        return builder().build();
+    }
+
+    static Builder builder() {
+        return new VirtualThreadPoolBuilder();
+    }
+
+    /** Options for a {@link VirtualThreadPool}. Each setter may be called once. */
+    interface Builder {
+        /** At most this many tasks run at once (the rest wait, parked); default: no limit. */
+        Builder maxConcurrency(int tasks);
+
+        /** Fails a task with {@link TaskTimeoutException} and interrupts its thread at this deadline. */
+        Builder taskTimeout(Duration timeout);
+
+        /** The prefix of thread names; default "mp4j-vpool". */
+        Builder name(String prefix);
+
+        VirtualThreadPool build();
+    }
+}

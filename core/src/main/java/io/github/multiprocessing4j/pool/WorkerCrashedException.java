@@ -1,0 +1,50 @@
+package io.github.multiprocessing4j.pool;
+
+import java.io.Serial;
+import java.util.OptionalInt;
+
+/**
+ * The worker process running a task died: it exited ({@code System.exit}, {@code Runtime.halt}), ran out
+ * of memory, was killed from outside, or crashed in native code. Only the task it was running fails with
+ * this; the pool starts a replacement and serves the rest. It arrives as the cause of an
+ * {@link java.util.concurrent.ExecutionException} or {@link java.util.concurrent.CompletionException}.
+ *
+ * <p>The message names the worker's pid, its exit code or the signal that killed it, and the last lines
+ * of its stderr, which usually say why (for example {@code Terminating due to java.lang.OutOfMemoryError}).
+ */
+public class WorkerCrashedException extends RuntimeException {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final long pid;
+    private final int exitCode;
+    private final int signal;
+    private final String stderrTail;
+
+    public WorkerCrashedException(String message, long pid, int exitCode, int signal, String stderrTail) {
+        super(message);
+        this.pid = pid;
+        this.exitCode = exitCode;
+        this.signal = signal;
+        this.stderrTail = stderrTail;
+    }
+
+    public long pid() {
+        return pid;
+    }
+
+    /** The exit value as the JDK reports it (128 + N after death by signal N). */
+    public int exitCode() {
+        return exitCode;
+    }
+
+    /** The signal that killed the worker (9 for SIGKILL, 11 for SIGSEGV...), if it died by one. */
+    public OptionalInt signal() {
+        return signal == 0 ? OptionalInt.empty() : OptionalInt.of(signal);
+    }
+
+    /** The last lines the worker wrote to stderr, possibly empty. */
+    public String stderrTail() {
+        return stderrTail;
+    }
+}

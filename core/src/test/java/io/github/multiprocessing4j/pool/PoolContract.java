@@ -1,0 +1,362 @@
+package io.github.multiprocessing4j.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.multiprocessing4j.function.SerializableCallable;
+import io.github.multiprocessing4j.function.SerializableFunction;
+import io.github.multiprocessing4j.testing.Delays;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The {@link Pool} contract, run against every engine (JCTools' QueueSanityTest style): one subclass per
+ * engine supplies the pools. Most tests share one pool of two workers; lifecycle tests make their own.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class PoolContract {
+
+    /** A pool of {@code workers} workers (ignored by an unbounded engine) with an optional task timeout. */
+    abstract Pool newPool(int workers, Duration taskTimeout);
+
+    Pool shared;
+
+    @BeforeAll
+    void startSharedPool() {
+        shared = newPool(2, null);
+    }
+
+    @AfterAll
+    void stopSharedPool() {
+        shared.close();
+    }
+
+    static SerializableFunction<Integer, Integer> square() {
+        return x -> x * x;
+    }
+
+    static List<Integer> range(int n) {
+        return IntStream.range(0, n).boxed().toList();
+    }
+
+    @Test
+    void apply_returnsTheResult() throws Exception {
+        assertThat(shared.apply(square(), 12)).isEqualTo(144);
+        int offset = 1000;
+        SerializableFunction<Integer, Integer> plusOffset = x -> x + offset;
+        assertThat(shared.apply(plusOffset, 1)).isEqualTo(1001);
+    }
+
+    @Test
+    void apply_ofAFailingFunction_throwsExecutionExceptionCausedByItsException() {
+        assertThatThrownBy(() -> shared.apply(x -> {
+            throw new IllegalArgumentException("bad input " + x);
+        }, 7)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(IllegalArgumentException.class).hasMessage("bad input 7");
+    }
+
+    @Test
+    void apply_withATimeoutThatExpires_throwsTimeoutAndCancels() {
+        assertThatThrownBy(() -> shared.apply(x -> sleep(5000), 1, Delays.millis(200)))
+                .isInstanceOf(TimeoutException.class);
+    }
+
+    @Test
+    void applyAsync_completesTheFuture() {
+        CompletableFuture<Integer> f = shared.applyAsync(square(), 9);
+        assertThat(f.join()).isEqualTo(81);
+        assertThat(shared.applyAsync(x -> x / 0, 1)).failsWithin(Delays.seconds(30))
+                .withThrowableOfType(ExecutionException.class).havingCause().isInstanceOf(ArithmeticException.class);
+    }
+
+    @Test
+    void map_keepsTheInputOrder_forEveryChunkSize() throws Exception {
+        List<Integer> input = range(1000);
+        List<Integer> expected = input.stream().map(x -> x * x).toList();
+        assertThat(shared.map(square(), input)).isEqualTo(expected);
+        assertThat(shared.map(square(), input, 1)).isEqualTo(expected);
+        assertThat(shared.map(square(), input, 7)).isEqualTo(expected);
+        assertThat(shared.map(square(), input, 5000)).isEqualTo(expected);
+        assertThat(shared.map(square(), List.of())).isEmpty();
+    }
+
+    @Test
+    void map_overStringsAndRecords_roundTrips() throws Exception {
+        assertThat(shared.map(String::length, List.of("a", "bb", "", "caf\u00e9"))).containsExactly(1, 2, 0, 4);
+        assertThat(shared.map(p -> new Point(p.y(), p.x()), List.of(new Point(1, 2), new Point(3, 4))))
+                .containsExactly(new Point(2, 1), new Point(4, 3));
+    }
+
+    record Point(int x, int y) implements java.io.Serializable {
+    }
+
+    @Test
+    void map_rethrowsTheFirstFailure_namingTheItemsIndex() {
+        SerializableFunction<Integer, Integer> failOn37 = x -> {
+            if (x == 37) {
+                throw new IllegalStateException("no 37");
+            }
+            return x;
+        };
+        assertThatThrownBy(() -> shared.map(failOn37, range(100), 10))
+                .isInstanceOf(ExecutionException.class)
+                .hasMessageContaining("item 37 failed")
+                .cause().isInstanceOf(IllegalStateException.class).hasMessage("no 37");
+        assertThat(shared.mapAsync(failOn37, range(100), 10)).failsWithin(Delays.seconds(30))
+                .withThrowableOfType(ExecutionException.class)
+                .havingCause().isInstanceOf(ExecutionException.class).withMessageContaining("item 37 failed");
+    }
+
+    @Test
+    void mapAsync_andStarmap_giveTheResultsInOrder() throws Exception {
+        assertThat(shared.mapAsync(square(), range(10), 3).get()).isEqualTo(range(10).stream().map(x -> x * x).toList());
+        List<Map.Entry<Integer, Integer>> pairs = List.of(Map.entry(1, 2), Map.entry(3, 4), Map.entry(5, 6));
+        assertThat(shared.starmap(Integer::sum, pairs)).containsExactly(3, 7, 11);
+        assertThat(shared.starmap((Integer a, Integer b) -> a * b, pairs, 1)).containsExactly(2, 12, 30);
+        assertThat(shared.starmapAsync((String a, Integer b) -> a.repeat(b), List.of(Map.entry("ab", 2)), 1).get())
+                .containsExactly("abab");
+    }
+
+    @Test
+    void imap_yieldsInInputOrder_andImapUnorderedYieldsEveryResult() {
+        List<Integer> ordered = new ArrayList<>();
+        shared.imap(square(), range(50)).forEachRemaining(ordered::add);
+        assertThat(ordered).isEqualTo(range(50).stream().map(x -> x * x).toList());
+
+        List<Integer> chunked = new ArrayList<>();
+        shared.imap(square(), range(50), 7).forEachRemaining(chunked::add);
+        assertThat(chunked).isEqualTo(ordered);
+
+        Set<Integer> unordered = new HashSet<>();
+        try (ResultIterator<Integer> it = shared.imapUnordered(square(), range(50), 4)) {
+            it.forEachRemaining(unordered::add);
+        }
+        assertThat(unordered).isEqualTo(new HashSet<>(ordered));
+        assertThat(shared.imap(square(), range(5)).stream().toList()).containsExactly(0, 1, 4, 9, 16);
+    }
+
+    @Test
+    void imap_surfacesAFailureAtItsPosition_andGoesOn() {
+        Iterator<Integer> it = shared.imap(x -> 10 / x, List.of(1, 0, 5));
+        assertThat(it.next()).isEqualTo(10);
+        assertThatThrownBy(it::next).isInstanceOf(CompletionException.class).cause().isInstanceOf(ArithmeticException.class);
+        assertThat(it.next()).isEqualTo(2);
+        assertThat(it.hasNext()).isFalse();
+    }
+
+    /** 10 million items that count how many have been read. */
+    static final class CountingInput implements Iterable<Integer> {
+        final AtomicLong read = new AtomicLong();
+
+        @Override
+        public Iterator<Integer> iterator() {
+            return new Iterator<>() {
+                int next;
+
+                @Override
+                public boolean hasNext() {
+                    return next < 10_000_000;
+                }
+
+                @Override
+                public Integer next() {
+                    read.incrementAndGet();
+                    return next++;
+                }
+            };
+        }
+    }
+
+    @Test
+    void imap_readsItsInputOnlyABoundedWindowAhead() {
+        CountingInput input = new CountingInput();
+        try (ResultIterator<Integer> it = shared.imap(x -> x + 1, input, 10)) {
+            for (int i = 0; i < 100; i++) {
+                assertThat(it.next()).isEqualTo(i + 1);
+            }
+            assertThat(input.read.get()).as("items read from a 10M-item input after 100 results").isLessThan(5_000);
+        }
+        CountingInput unorderedInput = new CountingInput();
+        try (ResultIterator<Integer> it = shared.imapUnordered(x -> x, unorderedInput)) {
+            for (int i = 0; i < 100; i++) {
+                it.next();
+            }
+            assertThat(unorderedInput.read.get()).isLessThan(5_000);
+        }
+    }
+
+    @Test
+    void submit_callableAndRunnable_andTheExecutorServiceBulkMethods() throws Exception {
+        SerializableCallable<String> hello = () -> "hello";
+        assertThat(shared.submit(hello).get()).isEqualTo("hello");
+        assertThat(shared.submit((java.io.Serializable & Runnable) () -> { }).get()).isNull();
+        assertThat(shared.submit((java.io.Serializable & Runnable) () -> { }, 42).get()).isEqualTo(42);
+
+        List<Callable<Integer>> tasks = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            int v = i;
+            tasks.add((SerializableCallable<Integer>) () -> v * 10);
+        }
+        List<Future<Integer>> all = shared.invokeAll(tasks);
+        List<Integer> values = new ArrayList<>();
+        for (Future<Integer> f : all) {
+            values.add(f.get());
+        }
+        assertThat(values).containsExactly(0, 10, 20, 30, 40, 50);
+        assertThat(shared.invokeAny(tasks)).isIn(0, 10, 20, 30, 40, 50);
+
+        List<Callable<Integer>> oneGood = List.of(
+                (SerializableCallable<Integer>) () -> {
+                    throw new IllegalStateException("bad");
+                },
+                (SerializableCallable<Integer>) () -> 7);
+        assertThat(shared.invokeAny(oneGood)).isEqualTo(7);
+        List<Callable<Integer>> allBad = List.of((SerializableCallable<Integer>) () -> {
+            throw new IllegalStateException("bad");
+        });
+        assertThatThrownBy(() -> shared.invokeAny(allBad)).isInstanceOf(ExecutionException.class);
+    }
+
+    @Test
+    void manyCallerThreads_submittingAtOnce_eachGetTheirOwnResults() throws Exception {
+        List<Thread> callers = new ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int t = 0; t < 8; t++) {
+            int base = t * 1000;
+            callers.add(Thread.ofPlatform().start(() -> {
+                try {
+                    List<CompletableFuture<Integer>> futures = new ArrayList<>();
+                    for (int i = 0; i < 100; i++) {
+                        futures.add(shared.applyAsync(x -> x + 1, base + i));
+                    }
+                    for (int i = 0; i < 100; i++) {
+                        assertThat(futures.get(i).join()).isEqualTo(base + i + 1);
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        for (Thread t : callers) {
+            t.join();
+        }
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void aTaskRunningPastTheTimeout_failsWithTaskTimeoutException_andThePoolGoesOn() throws Exception {
+        try (Pool pool = newPool(1, Delays.seconds(1))) {
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> pool.apply(x -> sleep(60_000), 1))
+                    .isInstanceOf(ExecutionException.class).cause().isInstanceOf(TaskTimeoutException.class);
+            assertThat(System.nanoTime() - started).isLessThan(Delays.seconds(10).toNanos());
+            assertThat(pool.apply(square(), 5)).isEqualTo(25);
+        }
+    }
+
+    @Test
+    void cancel_ofAQueuedTask_removesIt() throws Exception {
+        try (Pool pool = newPool(1, null)) {
+            CompletableFuture<Integer> blocker = pool.applyAsync(x -> sleep(1500), 1);
+            List<CompletableFuture<Integer>> queued = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                queued.add(pool.applyAsync(x -> x, i));
+            }
+            CompletableFuture<Integer> victim = pool.applyAsync(x -> x * 100, 3);
+            assertThat(victim.cancel(false)).isTrue();
+            assertThat(victim).isCancelled();
+            assertThat(blocker.get()).isEqualTo(1500);
+            for (int i = 0; i < 5; i++) {
+                assertThat(queued.get(i).get()).isEqualTo(i);
+            }
+        }
+    }
+
+    @Test
+    void shutdown_rejectsNewWork_finishesQueuedWork_andTerminates() throws Exception {
+        Pool pool = newPool(2, null);
+        List<CompletableFuture<Integer>> queued = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            queued.add(pool.applyAsync(x -> sleep(100), i));
+        }
+        pool.shutdown();
+        assertThat(pool.isShutdown()).isTrue();
+        assertThatThrownBy(() -> pool.applyAsync(square(), 1)).isInstanceOf(RejectedExecutionException.class);
+        assertThat(pool.awaitTermination(Delays.seconds(60).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        assertThat(pool.isTerminated()).isTrue();
+        for (CompletableFuture<Integer> f : queued) {
+            assertThat(f.get()).isEqualTo(100);
+        }
+        pool.join();
+    }
+
+    @Test
+    void join_beforeShutdown_isRefused() {
+        try (Pool pool = newPool(1, null)) {
+            assertThatThrownBy(pool::join).isInstanceOf(IllegalStateException.class).hasMessageContaining("close()");
+        }
+    }
+
+    @Test
+    void close_waitsForQueuedWork() throws Exception {
+        CompletableFuture<Integer> f;
+        try (Pool pool = newPool(1, null)) {
+            f = pool.applyAsync(x -> sleep(300), 1);
+        }
+        assertThat(f).isCompletedWithValue(300);
+    }
+
+    @Test
+    void shutdownNow_cancelsQueuedTasks_stopsTheRunningOne_andReturnsTheNeverStarted() throws Exception {
+        Pool pool = newPool(1, null);
+        CompletableFuture<Integer> running = pool.applyAsync(x -> sleep(60_000), 1);
+        awaitStarted(running);
+        List<CompletableFuture<Integer>> queued = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            queued.add(pool.applyAsync(square(), i));
+        }
+        List<Runnable> neverStarted = pool.shutdownNow();
+        assertThat(neverStarted).hasSize(3);
+        for (CompletableFuture<Integer> f : queued) {
+            assertThat(f).isCompletedExceptionally();
+            assertThatThrownBy(f::join).isInstanceOf(CancellationException.class);
+        }
+        assertThat(pool.awaitTermination(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        assertThat(running).failsWithin(Delays.seconds(10));
+    }
+
+    /** Lets a long task be picked up by its worker before the test goes on. */
+    void awaitStarted(CompletableFuture<?> task) throws InterruptedException {
+        Thread.sleep(Delays.millis(500).toMillis());
+        assertThat(task).isNotDone();
+    }
+
+    static int sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException("interrupted", e);
+        }
+        return (int) millis;
+    }
+}
