@@ -11,8 +11,9 @@ import java.util.Map;
  *
  * <p>Defaults, each of which the user's own options override because they come later:
  * <ul>
- *   <li>{@code -Xlog:disable -Xlog:all=warning:stderr}: the JVM's own warnings (about an AOT cache, say)
- *       go to stderr, so the child's stdout carries only what the task prints;</li>
+ *   <li>{@code -Xlog:disable -Xlog:all=warning:stderr -XX:+DisplayVMOutputToStderr}: the JVM's own
+ *       warnings and messages (about an AOT cache, or "Terminating due to java.lang.OutOfMemoryError") go to
+ *       stderr, so the child's stdout carries only what the task prints, and crash reports quote them;</li>
  *   <li>{@code -XX:+UseSerialGC} unless the user picks a collector: it boots faster, and a pool runs one
  *       JVM per core, where one GC thread each is what the machine can give;</li>
  *   <li>{@code -XX:TieredStopAtLevel} is left alone: workers may run long, CPU-heavy tasks and deserve
@@ -37,6 +38,7 @@ final class JavaCommand {
         cmd.add(runtime.java().toString());
         cmd.add("-Xlog:disable");
         cmd.add("-Xlog:all=warning:stderr");
+        cmd.add("-XX:+DisplayVMOutputToStderr");
         if (!choosesCollector(spec)) {
             cmd.add("-XX:+UseSerialGC");
         }

@@ -1,0 +1,341 @@
+package io.github.multiprocessing4j.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.multiprocessing4j.codec.EncodingException;
+import io.github.multiprocessing4j.function.SerializableFunction;
+import io.github.multiprocessing4j.pool.fixtures.CountingFunction;
+import io.github.multiprocessing4j.pool.fixtures.PoolParentMain;
+import io.github.multiprocessing4j.process.JvmProcess;
+import io.github.multiprocessing4j.testing.Delays;
+import io.github.multiprocessing4j.testing.TestJvm;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What only a pool of processes can promise: it survives its workers' deaths and can stop any task. */
+class ProcessPoolTest {
+
+    @TempDir
+    Path tmp;
+
+    static long pid() {
+        return ProcessHandle.current().pid();
+    }
+
+    static void append(String file, String line) {
+        try {
+            Files.writeString(Path.of(file), line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void aWorkerKilledFromOutside_failsExactlyTheTaskItWasRunning_andEveryOtherTaskCompletes() throws Exception {
+        try (ProcessPool pool = ProcessPool.create(2)) {
+            List<CompletableFuture<Long>> tasks = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                tasks.add(pool.applyAsync(x -> {
+                    sleepMillis(10);
+                    return pid();
+                }, i));
+            }
+            Awaitility.await().atMost(Delays.seconds(30)).until(() -> tasks.stream().filter(CompletableFuture::isDone).count() >= 20);
+            long victim = pool.workerPids().iterator().next();
+            ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+            int failed = 0;
+            int ok = 0;
+            for (CompletableFuture<Long> t : tasks) {
+                try {
+                    t.get(60, TimeUnit.SECONDS);
+                    ok++;
+                } catch (ExecutionException e) {
+                    assertThat(e.getCause()).isInstanceOfSatisfying(WorkerCrashedException.class, crash -> {
+                        assertThat(crash.pid()).isEqualTo(victim);
+                        assertThat(crash.signal()).hasValue(9);
+                        assertThat(crash.getMessage()).contains("SIGKILL");
+                    });
+                    failed++;
+                }
+            }
+            assertThat(failed).as("tasks that failed").isEqualTo(1);
+            assertThat(ok).isEqualTo(199);
+            assertThat(pool.workerPids()).doesNotContain(victim);
+        }
+    }
+
+    @Test
+    void tasksThatEndTheirJvm_failAlone_withTheExitCodeOrSignal_andThePoolServesOn() throws Exception {
+        try (ProcessPool pool = ProcessPool.builder().processes(1).jvmOptions(List.of("-Xmx64m",
+                "-XX:ErrorFile=" + tmp.resolve("hs_err_%p.log"))).build()) {
+            assertThat(crashOf(pool, x -> {
+                Runtime.getRuntime().halt(3);
+                return 0;
+            })).satisfies(c -> assertThat(c.exitCode()).isEqualTo(3));
+            assertThat(crashOf(pool, x -> {
+                System.exit(5);
+                return 0;
+            })).satisfies(c -> assertThat(c.exitCode()).isEqualTo(5));
+            assertThat(crashOf(pool, x -> {
+                List<long[]> hog = new ArrayList<>();
+                while (true) {
+                    hog.add(new long[1 << 20]);
+                }
+            })).satisfies(c -> assertThat(c.stderrTail()).contains("OutOfMemoryError"));
+            assertThat(crashOf(pool, x -> {
+                try {
+                    new ProcessBuilder("kill", "-SEGV", String.valueOf(pid())).start().waitFor();
+                    Thread.sleep(10_000);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                return 0;
+            })).satisfies(c -> assertThat(c.signal()).as("a native crash ends in SIGABRT or SIGSEGV").isPresent());
+            assertThat(pool.<Integer, Integer>apply(x -> x + 1, 41)).isEqualTo(42);
+        }
+    }
+
+    private static WorkerCrashedException crashOf(Pool pool, SerializableFunction<Integer, Integer> task) {
+        try {
+            pool.apply(task, 1);
+        } catch (ExecutionException e) {
+            assertThat(e.getCause()).isInstanceOf(WorkerCrashedException.class);
+            return (WorkerCrashedException) e.getCause();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        throw new AssertionError("the task did not fail");
+    }
+
+    @Test
+    void aSpinningTask_withAOneSecondTimeout_failsInUnderTwoSeconds_andThePoolStillServes() throws Exception {
+        try (ProcessPool pool = ProcessPool.builder().processes(1).taskTimeout(Duration.ofSeconds(1)).build()) {
+            long before = pool.workerPids().iterator().next();
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> pool.apply(x -> {
+                long spin = 0;
+                while (true) {
+                    spin++;
+                }
+            }, 1)).isInstanceOf(ExecutionException.class).cause().isInstanceOf(TaskTimeoutException.class)
+                    .hasMessageContaining("PT1S");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Delays.seconds(2));
+            assertThat(pool.<Integer, Integer>apply(x -> x * 2, 21)).isEqualTo(42);
+            assertThat(ProcessHandle.of(before)).isEmpty();
+        }
+    }
+
+    @Test
+    void cancelWithInterrupt_ofARunningTask_killsItsWorker_andThePoolGoesOn() throws Exception {
+        String started = tmp.resolve("started").toString();
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            long worker = pool.workerPids().iterator().next();
+            CompletableFuture<Integer> task = pool.applyAsync(x -> {
+                append(started, "yes");
+                sleepMillis(600_000);
+                return x;
+            }, 1);
+            Awaitility.await().atMost(Delays.seconds(30)).until(() -> Files.exists(Path.of(started)));
+            assertThat(task.cancel(true)).isTrue();
+            assertThatThrownBy(task::join).isInstanceOf(CancellationException.class);
+            Awaitility.await().atMost(Delays.seconds(10)).until(() -> ProcessHandle.of(worker).isEmpty());
+            assertThat(pool.<Integer, Integer>apply(x -> x + 1, 1)).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void cancel_ofATaskQueuedBehindARunningOne_meansItNeverRuns() throws Exception {
+        String ran = tmp.resolve("ran").toString();
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            CompletableFuture<Integer> blocker = pool.applyAsync(x -> sleepMillis(800), 1);
+            CompletableFuture<Integer> victim = pool.applyAsync(x -> {
+                append(ran, "ran");
+                return x;
+            }, 2);
+            assertThat(victim.cancel(false)).isTrue();
+            assertThat(blocker.get()).isEqualTo(800);
+            assertThat(pool.<Integer, Integer>apply(x -> x, 3)).isEqualTo(3);
+            assertThat(Path.of(ran)).doesNotExist();
+        }
+    }
+
+    @Test
+    void retries_runATaskAgain_whenItsWorkerDied() throws Exception {
+        String marker = tmp.resolve("crashed-once").toString();
+        SerializableFunction<Integer, String> crashFirstTime = x -> {
+            if (!Files.exists(Path.of(marker))) {
+                append(marker, "crash");
+                Runtime.getRuntime().halt(9);
+            }
+            return "ok on attempt 2";
+        };
+        try (ProcessPool pool = ProcessPool.builder().processes(1).retries(1).build()) {
+            assertThat(pool.apply(crashFirstTime, 1)).isEqualTo("ok on attempt 2");
+        }
+        Files.delete(Path.of(marker));
+        try (ProcessPool pool = ProcessPool.builder().processes(1).build()) {
+            assertThatThrownBy(() -> pool.apply(crashFirstTime, 1)).cause().isInstanceOf(WorkerCrashedException.class);
+        }
+    }
+
+    @Test
+    void maxTasksPerChild_replacesTheWorkerAfterThatManyTasks() throws Exception {
+        try (ProcessPool pool = ProcessPool.builder().processes(1).maxTasksPerChild(2).build()) {
+            List<Long> pids = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                pids.add(pool.apply(x -> pid(), i));
+            }
+            Map<Long, Integer> tasksPerPid = new HashMap<>();
+            pids.forEach(p -> tasksPerPid.merge(p, 1, Integer::sum));
+            assertThat(tasksPerPid).hasSize(3).allSatisfy((p, n) -> assertThat(n).isEqualTo(2));
+        }
+    }
+
+    @Test
+    void maxMemoryPerChild_replacesAWorkerThatGrewTooBig_betweenTasks() throws Exception {
+        try (ProcessPool pool = ProcessPool.builder().processes(1).maxMemoryPerChild(200L << 20)
+                .jvmOptions(List.of("-Xmx512m")).build()) {
+            long first = pool.apply(x -> pid(), 0);
+            List<Long> pids = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                pids.add(pool.apply(x -> {
+                    Leak.retain(64 << 20);
+                    return pid();
+                }, i));
+            }
+            assertThat(pids).contains(first);
+            assertThat(Set.copyOf(pids)).as("workers that ran the leaking tasks").hasSizeGreaterThan(1);
+        }
+    }
+
+    /** Memory a task leaks on purpose, touched so that it is resident. */
+    static final class Leak {
+        static final List<byte[]> RETAINED = new ArrayList<>();
+
+        static void retain(int bytes) {
+            byte[] block = new byte[bytes];
+            Arrays.fill(block, (byte) 1);
+            RETAINED.add(block);
+        }
+    }
+
+    @Test
+    void initializer_runsOnceInEachWorker_beforeItsFirstTask() throws Exception {
+        String log = tmp.resolve("init").toString();
+        try (ProcessPool pool = ProcessPool.builder().processes(2).initializer(() -> {
+            append(log, String.valueOf(pid()));
+            System.setProperty("initialized", "yes");
+        }).build()) {
+            assertThat(pool.map(x -> System.getProperty("initialized"), List.of(1, 2, 3, 4), 1)).containsOnly("yes");
+            assertThat(Files.readAllLines(Path.of(log)).stream().map(Long::parseLong).toList())
+                    .containsExactlyInAnyOrderElementsOf(pool.workerPids());
+        }
+    }
+
+    @Test
+    void aFailingInitializer_failsTheBuildWithItsCause_andLeavesNoWorkerBehind() throws Exception {
+        String log = tmp.resolve("init").toString();
+        assertThatThrownBy(() -> ProcessPool.builder().processes(2).initializer(() -> {
+            append(log, String.valueOf(pid()));
+            throw new IllegalStateException("no database");
+        }).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("initializer failed")
+                .cause().isInstanceOf(IllegalStateException.class).hasMessage("no database");
+        for (String pid : Files.readAllLines(Path.of(log))) {
+            Awaitility.await().atMost(Delays.seconds(10)).until(() -> ProcessHandle.of(Long.parseLong(pid)).isEmpty());
+        }
+    }
+
+    @Test
+    void theFunctionTravelsOncePerWorkerForAMap_notOncePerItemOrChunk() throws Exception {
+        try (ProcessPool pool = ProcessPool.create(2)) {
+            List<Integer> counts = pool.map(new CountingFunction(1), PoolContract.range(200), 5);
+            assertThat(counts).hasSize(200).containsOnly(1);
+            List<Integer> again = pool.map(new CountingFunction(2), PoolContract.range(50), 5);
+            assertThat(again).containsOnly(2);
+        }
+    }
+
+    @Test
+    void aTaskThatCannotBeSerialized_failsAtSubmission_namingTheClass() {
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            Object lock = new Object();
+            assertThatThrownBy(() -> pool.applyAsync(x -> lock.hashCode() + x, 1))
+                    .isInstanceOf(EncodingException.class).hasMessageContaining("java.lang.Object is not Serializable");
+            assertThatThrownBy(() -> pool.submit(() -> lock.hashCode()))
+                    .isInstanceOf(EncodingException.class);
+            assertThatThrownBy(() -> pool.submit((java.util.concurrent.Callable<Integer>) () -> 1))
+                    .isInstanceOf(EncodingException.class).hasMessageContaining("ProcessPoolTest");
+        }
+    }
+
+    @Test
+    void closeAndTerminate_leaveNoWorkerAlive() throws Exception {
+        ProcessPool closed = ProcessPool.create(2);
+        Set<Long> pids = closed.workerPids();
+        closed.close();
+        assertThat(closed.isTerminated()).isTrue();
+        pids.forEach(pid -> assertThat(ProcessHandle.of(pid)).isEmpty());
+
+        ProcessPool terminated = ProcessPool.create(2);
+        Set<Long> busy = terminated.workerPids();
+        CompletableFuture<Integer> running = terminated.applyAsync(x -> sleepMillis(600_000), 1);
+        terminated.terminate();
+        assertThat(terminated.isTerminated()).isTrue();
+        busy.forEach(pid -> assertThat(ProcessHandle.of(pid)).isEmpty());
+        assertThatThrownBy(running::join).isInstanceOf(CancellationException.class);
+    }
+
+    @Test
+    void theDeathOfTheParent_evenBySigkill_leavesNoWorkerAlive() throws Exception {
+        try (TestJvm parent = TestJvm.start(PoolParentMain.class, List.of())) {
+            long[] pids = Arrays.stream(parent.nextLineStartingWith("PIDS ", 60).substring(5).split(" "))
+                    .mapToLong(Long::parseLong).toArray();
+            assertThat(pids).hasSize(2);
+            parent.process().destroyForcibly();
+            long deadline = System.nanoTime() + Delays.seconds(2).toNanos() + TimeUnit.SECONDS.toNanos(1);
+            for (long pid : pids) {
+                while (ProcessHandle.of(pid).isPresent() && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertThat(ProcessHandle.of(pid)).as("worker %d after its parent was killed", pid).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void workers_knowTheirNamesAndParent() throws Exception {
+        try (ProcessPool pool = ProcessPool.builder().processes(1).name("Cruncher").build()) {
+            String who = pool.apply(x -> JvmProcess.current().name() + " " + JvmProcess.current().parentPid().orElse(-1), 0);
+            assertThat(who).isEqualTo("Cruncher-1 " + ProcessHandle.current().pid());
+        }
+    }
+
+    static int sleepMillis(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return (int) millis;
+    }
+}

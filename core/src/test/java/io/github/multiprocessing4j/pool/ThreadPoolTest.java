@@ -1,0 +1,82 @@
+package io.github.multiprocessing4j.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.multiprocessing4j.testing.Delays;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** What the thread engines do where processes would kill: they interrupt, and never leak the interrupt. */
+class ThreadPoolTest {
+
+    @Test
+    void aTimeout_interruptsTheTasksThread_andTheInterruptDoesNotReachTheNextTask() throws Exception {
+        try (ThreadPool pool = ThreadPool.builder().threads(1).taskTimeout(Delays.millis(300)).build()) {
+            AtomicBoolean sawInterrupt = new AtomicBoolean();
+            CompletableFuture<Integer> slow = pool.applyAsync(x -> {
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException e) {
+                    sawInterrupt.set(true);
+                }
+                return x;
+            }, 1);
+            assertThatThrownBy(() -> slow.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(TaskTimeoutException.class).hasMessageContaining("interrupted");
+            assertThat(pool.<Boolean, Boolean>apply(x -> Thread.currentThread().isInterrupted(), true)).isFalse();
+            assertThat(sawInterrupt).isTrue();
+        }
+    }
+
+    @Test
+    void cancelWithInterrupt_interruptsARunningTask_onVirtualThreadsToo() throws Exception {
+        try (VirtualThreadPool pool = VirtualThreadPool.create()) {
+            CountDownLatch running = new CountDownLatch(1);
+            CountDownLatch interrupted = new CountDownLatch(1);
+            CompletableFuture<?> task = pool.submit(() -> {
+                running.countDown();
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException e) {
+                    interrupted.countDown();
+                }
+            });
+            assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(task.cancel(true)).isTrue();
+            assertThat(interrupted.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThatThrownBy(task::join).isInstanceOf(CancellationException.class);
+        }
+    }
+
+    @Test
+    void threadPools_needNoSerializableTasks() throws Exception {
+        Object notSerializable = new Object();
+        try (ThreadPool pool = ThreadPool.create(2)) {
+            assertThat(pool.submit(() -> notSerializable.hashCode()).get()).isEqualTo(notSerializable.hashCode());
+        }
+    }
+
+    @Test
+    void aVirtualThreadPoolWithoutLimit_runsThousandsOfBlockingTasksAtOnce() throws Exception {
+        try (VirtualThreadPool pool = VirtualThreadPool.create()) {
+            CountDownLatch all = new CountDownLatch(2000);
+            CountDownLatch release = new CountDownLatch(1);
+            for (int i = 0; i < 2000; i++) {
+                pool.submit(() -> {
+                    all.countDown();
+                    release.await();
+                    return null;
+                });
+            }
+            assertThat(all.await(30, TimeUnit.SECONDS)).as("all 2000 tasks blocked at once").isTrue();
+            release.countDown();
+            assertThat(pool.parallelism()).isZero();
+        }
+    }
+}
