@@ -167,8 +167,7 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
         List<TaskFuture<List<Object>>> chunks = new ArrayList<>((items.size() + chunkSize - 1) / chunkSize);
         try {
             for (int from = 0; from < items.size(); from += chunkSize) {
-                List<T> chunk = items.subList(from, Math.min(items.size(), from + chunkSize));
-                chunks.add(engine.call(function, CallMode.CHUNK, new ArrayList<>(chunk)));
+                chunks.add(engine.call(function, CallMode.CHUNK, items.subList(from, Math.min(items.size(), from + chunkSize))));
             }
         } catch (RuntimeException e) {
             cancelAll(chunks, false);

@@ -275,6 +275,18 @@ class ProcessPoolTest {
         }
     }
 
+    /** Regression: a reader thread that wrote to its worker while the worker wrote results back deadlocked both. */
+    @Test
+    void largeChunksInBothDirections_flowWithoutDeadlock() throws Exception {
+        try (ProcessPool pool = ProcessPool.create(2)) {
+            List<Integer> input = PoolContract.range(1_000_000);
+            for (int round = 0; round < 3; round++) {
+                assertThat(pool.mapAsync(x -> x + 1, input, 125_000).get(60, TimeUnit.SECONDS))
+                        .hasSize(1_000_000).startsWith(1, 2, 3).endsWith(1_000_000);
+            }
+        }
+    }
+
     @Test
     void aTaskThatCannotBeSerialized_failsAtSubmission_namingTheClass() {
         try (ProcessPool pool = ProcessPool.create(1)) {

@@ -7,6 +7,7 @@ import java.util.Optional;
 public final class Benches {
     private static final List<Bench> ALL = List.of(
             new ProcessBench(),
+            new PoolBench(),
             new SubprocessBench(),
             new CoroutinesBench());
 

@@ -7,6 +7,8 @@ import java.util.Optional;
 public final class Demos {
     private static final List<Demo> ALL = List.of(
             new ProcessDemo(),
+            new PoolDemo(),
+            new ThreadsDemo(),
             new SubprocessDemo(),
             new CoroutinesDemo());
 

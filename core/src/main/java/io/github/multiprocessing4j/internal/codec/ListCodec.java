@@ -113,12 +113,12 @@ public final class ListCodec {
         }
         Class<?> first = items.getFirst() == null ? null : items.getFirst().getClass();
         boolean same = first != null;
-        boolean fast = true;
+        boolean fast = StandardCodec.isFastPath(items.getFirst());
         for (Object o : items) {
             if (same && (o == null || o.getClass() != first)) {
                 same = false;
             }
-            if (fast && !StandardCodec.isFastPath(o)) {
+            if (!same && fast && !StandardCodec.isFastPath(o)) {
                 fast = false;
             }
             if (!same && !fast) {

@@ -23,7 +23,8 @@ public interface PoolEngine {
     /**
      * Queues one call.
      *
-     * @param arg the argument for {@link CallMode#APPLY}, the list of arguments for {@link CallMode#CHUNK},
+     * @param arg the argument for {@link CallMode#APPLY}, the list of arguments for {@link CallMode#CHUNK}
+     *            (which the engine copies or encodes before it returns, so the caller may reuse it),
      *            else ignored
      * @throws java.util.concurrent.RejectedExecutionException if the engine is shut down
      */

@@ -65,7 +65,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * Locking. One lock guards the queues and worker states. Frames are appended to a worker's outbox under
  * it and written outside it (Worker.flush). Futures are completed outside it, so user callbacks never run
- * under the lock.
+ * under the lock. A reader thread never blocks in a write (Worker.flushInBackground): the worker may be
+ * blocked writing its results to us, and a reader stuck writing to it would stop reading them.
  */
 
 /**
@@ -78,6 +79,8 @@ public final class ProcessEngine implements PoolEngine {
     private static final System.Logger LOG = System.getLogger(ProcessEngine.class.getName());
     private static final int MAX_CONSECUTIVE_START_FAILURES = 3;
     private static final long EXIT_WAIT_MILLIS = 2000;
+    /** True on reader threads, which must never block in a write. */
+    private static final ThreadLocal<Boolean> READER = ThreadLocal.withInitial(() -> false);
 
     private enum State { RUNNING, SHUTDOWN, STOPPING, TERMINATED }
 
@@ -209,7 +212,13 @@ public final class ProcessEngine implements PoolEngine {
 
     // ------------------------------------------------------------------------------------------ dispatch
 
-    /** Hands pending tasks to workers with room. Call with the lock held; then flush the touched workers. */
+    /**
+     * Hands pending tasks to workers with room. Call with the lock held; then flush the touched workers.
+     *
+     * <p>A worker that is already busy is not touched: its frames wait in its outbox, and the thread that
+     * handles its next outcome writes them, many per system call. The worker could not start them any
+     * sooner, and this way a caller submitting thousands of tasks does not pay a system call for each.
+     */
     private void dispatchLocked(List<Worker> touched) {
         assert lock.isHeldByCurrentThread();
         while (!pending.isEmpty()) {
@@ -221,8 +230,9 @@ public final class ProcessEngine implements PoolEngine {
             if (task.future.isDone()) {
                 continue; // cancelled while it waited
             }
+            boolean idle = w.inFlight.isEmpty();
             send(task, w);
-            if (!touched.contains(w)) {
+            if (idle && !touched.contains(w)) {
                 touched.add(w);
             }
         }
@@ -254,9 +264,7 @@ public final class ProcessEngine implements PoolEngine {
                 w.defined.add(target.id);
             }
         }
-        ByteSink call = PoolProtocol.callHeader(task.mode, target.oneShot, target.id, task.argument.length)
-                .putBytes(task.argument);
-        w.post(FrameType.CALL, task.id, call.toByteArray());
+        w.postCall(task.id, task.mode, target.oneShot, target.id, task.argument);
         task.worker = w;
         w.inFlight.addLast(task);
         w.sent++;
@@ -292,32 +300,50 @@ public final class ProcessEngine implements PoolEngine {
         return t;
     }
 
+    /**
+     * Writes the touched workers' outboxes: right here, for the lowest latency, unless this is a reader
+     * thread (a future completed there runs its callbacks there, and they may submit more work), which
+     * must never block in a write.
+     */
     private static void flush(List<Worker> touched) {
+        boolean reader = READER.get();
         for (Worker w : touched) {
-            w.flush();
+            if (reader) {
+                w.flushInBackground();
+            } else {
+                w.flush();
+            }
         }
     }
 
     // ---------------------------------------------------------------------------------------- outcomes
 
     private void startReader(Worker w) {
-        Thread.ofPlatform().daemon().name("mp4j-pool-reader-" + w.pid()).stackSize(256 * 1024).start(() -> readLoop(w));
+        Thread.ofPlatform().daemon().name("mp4j-pool-reader-" + w.pid()).stackSize(256 * 1024).start(() -> {
+            READER.set(true);
+            readLoop(w);
+        });
     }
 
     private void readLoop(Worker w) {
+        List<Frame> batch = new ArrayList<>();
+        List<TaskRecord> tasks = new ArrayList<>();
         try {
             Frame frame;
             while ((frame = w.receive()) != null) {
-                if (frame.type() != FrameType.RESULT && frame.type() != FrameType.ERROR
-                        && frame.type() != FrameType.SKIPPED) {
-                    LOG.log(Level.WARNING, "{0} sent an unexpected {1}; killing it", w, frame);
+                batch.add(frame);
+                while (w.connection.hasBufferedFrame() && batch.size() < 256) {
+                    batch.add(w.receive());
+                }
+                if (!outcomes(w, batch, tasks)) {
                     w.child.kill();
                     break;
                 }
-                if (!outcome(w, frame)) {
-                    w.child.kill();
-                    break;
+                for (int i = 0; i < batch.size(); i++) {
+                    complete(tasks.get(i), batch.get(i), w);
                 }
+                batch.clear();
+                tasks.clear();
             }
         } catch (IOException | MalformedDataException e) {
             LOG.log(Level.DEBUG, "connection to {0} ended: {1}", w, e.getMessage());
@@ -325,34 +351,45 @@ public final class ProcessEngine implements PoolEngine {
         workerExited(w);
     }
 
-    /** @return false if the frame does not match the worker's queue (a protocol violation) */
-    private boolean outcome(Worker w, Frame frame) {
-        TaskRecord task;
+    /**
+     * Takes the tasks that {@code frames} answer off the worker's queue, under one lock, and hands out
+     * more work; the caller completes the futures afterwards, outside the lock.
+     *
+     * @return false if a frame is not an outcome of the task at the head of the queue (a protocol
+     *         violation: the worker is killed)
+     */
+    private boolean outcomes(Worker w, List<Frame> frames, List<TaskRecord> tasks) {
         List<Worker> touched = new ArrayList<>(2);
-        ByteSource body = frame.body();
-        long rss = frame.type() == FrameType.SKIPPED ? 0 : body.getLong();
+        touched.add(w);
         lock.lock();
         try {
-            task = w.inFlight.peekFirst();
-            if (task == null || task.id != frame.id()) {
-                LOG.log(Level.WARNING, "{0} answered task {1}, expected {2}", w, frame.id(), task);
-                return false;
-            }
-            w.inFlight.pollFirst();
-            if (task.timeout != null) {
-                task.timeout.cancel(false);
-            }
-            long now = System.nanoTime();
-            if (frame.type() != FrameType.SKIPPED) {
-                averageRunNanos += (now - task.startNanos - averageRunNanos) / 8;
-            }
-            TaskRecord next = w.inFlight.peekFirst();
-            if (next != null) {
-                started(next, now);
-            }
-            if (config.maxMemoryPerChild() > 0 && rss > config.maxMemoryPerChild() && !w.retiring) {
-                LOG.log(Level.DEBUG, "{0} uses {1} bytes, more than {2}: recycling it", w, rss, config.maxMemoryPerChild());
-                w.retiring = true;
+            for (Frame frame : frames) {
+                byte type = frame.type();
+                TaskRecord task = w.inFlight.peekFirst();
+                if ((type != FrameType.RESULT && type != FrameType.ERROR && type != FrameType.SKIPPED)
+                        || task == null || task.id != frame.id()) {
+                    LOG.log(Level.WARNING, "{0} sent {1} while {2} was running; killing it", w, frame, task);
+                    return false;
+                }
+                w.inFlight.pollFirst();
+                tasks.add(task);
+                if (task.timeout != null) {
+                    task.timeout.cancel(false);
+                }
+                long now = System.nanoTime();
+                if (type != FrameType.SKIPPED) {
+                    averageRunNanos += (now - task.startNanos - averageRunNanos) / 8;
+                    long rss = frame.body().getLong();
+                    if (config.maxMemoryPerChild() > 0 && rss > config.maxMemoryPerChild() && !w.retiring) {
+                        LOG.log(Level.DEBUG, "{0} uses {1} bytes, more than {2}: recycling it", w, rss,
+                                config.maxMemoryPerChild());
+                        w.retiring = true;
+                    }
+                }
+                TaskRecord next = w.inFlight.peekFirst();
+                if (next != null) {
+                    started(next, now);
+                }
             }
             stopIfDoneLocked(w, touched);
             dispatchLocked(touched);
@@ -360,15 +397,17 @@ public final class ProcessEngine implements PoolEngine {
             lock.unlock();
         }
         flush(touched);
-        if (frame.type() != FrameType.SKIPPED && !task.future.isDone()) {
-            complete(task, frame.type(), body, w);
-        }
         return true;
     }
 
-    private static void complete(TaskRecord task, byte type, ByteSource body, Worker w) {
+    private static void complete(TaskRecord task, Frame frame, Worker w) {
+        if (frame.type() == FrameType.SKIPPED || task.future.isDone()) {
+            return;
+        }
+        ByteSource body = frame.body();
+        body.getLong(); // resident set size, read under the lock
         try {
-            if (type == FrameType.RESULT) {
+            if (frame.type() == FrameType.RESULT) {
                 task.future.complete(task.mode == CallMode.CHUNK ? ListCodec.read(body) : StandardCodec.INSTANCE.read(body));
             } else {
                 int index = body.getInt();
@@ -586,7 +625,7 @@ public final class ProcessEngine implements PoolEngine {
             lock.unlock();
         }
         if (notify != null) {
-            notify.flush();
+            flush(List.of(notify));
         }
         if (victim != null) {
             victim.child.kill();

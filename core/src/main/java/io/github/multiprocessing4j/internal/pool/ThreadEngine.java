@@ -76,7 +76,8 @@ public final class ThreadEngine implements PoolEngine {
     @SuppressWarnings("unchecked")
     public <V> TaskFuture<V> call(Definition target, CallMode mode, Object arg) {
         TaskFuture<Object> future = new TaskFuture<>();
-        Job job = new Job(((LocalDefinition) target).target(), mode, arg, future);
+        Object argument = mode == CallMode.CHUNK ? new ArrayList<>((List<?>) arg) : arg;
+        Job job = new Job(((LocalDefinition) target).target(), mode, argument, future);
         future.canceller(job::cancelled);
         executor.execute(job);
         return (TaskFuture<V>) future;

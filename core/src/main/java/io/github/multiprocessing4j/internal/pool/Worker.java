@@ -4,6 +4,7 @@ import io.github.multiprocessing4j.internal.bytes.ByteSink;
 import io.github.multiprocessing4j.internal.launch.ChildJvm;
 import io.github.multiprocessing4j.internal.wire.Connection;
 import io.github.multiprocessing4j.internal.wire.Frame;
+import io.github.multiprocessing4j.internal.wire.FrameType;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.HashSet;
@@ -16,7 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Frames are appended to the outbox under the engine's lock, in the order the tasks were queued, and
  * written by whichever thread calls {@link #flush()} first, outside that lock, many frames per system
- * call. The worker's reader thread (see {@link ProcessEngine}) is the only one that reads its connection.
+ * call. The worker's reader thread (see {@link ProcessEngine}) is the only one that reads its connection,
+ * and it never writes: it hands writing to {@link #flushInBackground()}.
  */
 final class Worker {
     final ChildJvm child;
@@ -58,7 +60,36 @@ final class Worker {
         }
     }
 
-    /** Writes what the outbox holds. Any thread; concurrent callers leave the work to the one writing. */
+    /** Appends a {@code CALL} frame (see {@link PoolProtocol}) without building its payload separately. */
+    void postCall(long taskId, CallMode mode, boolean forgetAfter, long functionId, byte[] argument) {
+        synchronized (outboxLock) {
+            int frame = Connection.beginFrame(outbox, FrameType.CALL, taskId);
+            outbox.putByte(mode.ordinal()).putByte(forgetAfter ? PoolProtocol.FORGET_AFTER : 0).putLong(functionId)
+                    .putBytes(argument);
+            Connection.endFrame(outbox, frame);
+        }
+    }
+
+    /**
+     * Writes what the outbox holds, on a virtual thread of its own. The reader thread uses this instead of
+     * {@link #flush()}: it must never block in a write, or a worker that blocks writing its results to us
+     * while we block writing tasks to it would deadlock both.
+     */
+    void flushInBackground() {
+        synchronized (outboxLock) {
+            if (outbox.size() == 0) {
+                return;
+            }
+        }
+        if (!flushing.get()) {
+            Thread.startVirtualThread(this::flush);
+        }
+    }
+
+    /**
+     * Writes what the outbox holds, blocking while the worker's socket buffer is full. Any thread but the
+     * reader; concurrent callers leave the work to the one already writing.
+     */
     void flush() {
         while (flushing.compareAndSet(false, true)) {
             try {

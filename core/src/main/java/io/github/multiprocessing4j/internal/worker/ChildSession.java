@@ -33,7 +33,7 @@ final class ChildSession {
         }
         return switch (first.type()) {
             case FrameType.RUN -> OneShotRunner.run(connection, first, watch);
-            case FrameType.SERVE -> PoolWorker.serve(connection, first);
+            case FrameType.SERVE -> PoolWorker.serve(connection, first, watch);
             default -> throw new IOException("unexpected first frame from the parent: " + first);
         };
     }

@@ -58,6 +58,11 @@ final class ParentWatch {
         });
     }
 
+    /** Polls the parent's liveness in the background, for a child that does not always read its connection. */
+    void pollInBackground() {
+        Thread.ofPlatform().daemon().name("mp4j-parent-poll").stackSize(128 * 1024).start(this::poll);
+    }
+
     /** From now on, a closed connection is expected: the child is about to report. */
     void finished() {
         finished = true;

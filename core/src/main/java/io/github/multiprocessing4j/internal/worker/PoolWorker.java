@@ -15,35 +15,34 @@ import io.github.multiprocessing4j.internal.wire.FrameType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Function;
 
 /**
  * A process pool's worker (see {@link PoolProtocol}): runs the initializer, then the tasks its parent
  * sends, one at a time, in order, on the main thread, until told to stop.
  *
- * <p>A reader thread takes frames off the connection, so that a {@code CANCEL} reaches a task that is
- * still queued while another one runs, and so that the death of the parent is noticed at once (its end of
- * the connection closes): an orphaned worker exits. After {@code STOP} the worker shuts its input down,
- * which wakes the reader, and exits.
+ * <p>The main thread reads the connection itself whenever it has nothing queued, so a task that arrives at
+ * an idle worker wakes the thread that runs it, with no hand-off between threads. Before it starts a task
+ * it takes in every frame already buffered, so a {@code CANCEL} sent for a queued task is seen in time;
+ * one that arrives while the task runs is answered by the result instead, which the parent drops. While
+ * a task runs, nobody reads the connection: the death of the parent is noticed by a {@link ParentWatch}
+ * that polls its pid, and at once when the worker next reads.
  */
 final class PoolWorker {
-    private static final Frame END = new Frame(FrameType.STOP, -1, new byte[0]);
-
     private final Connection connection;
     private final boolean reportMemory;
-    private final BlockingQueue<Frame> inbox = new LinkedBlockingQueue<>();
-    private final Set<Long> cancelled = ConcurrentHashMap.newKeySet();
+    /** Frames to handle in order: DEFINE, FORGET, CALL, STOP. */
+    private final ArrayDeque<Frame> queue = new ArrayDeque<>();
+    private final Set<Long> cancelled = new HashSet<>();
     /** Function id to its decoded target, or to the {@link RuntimeException} that decoding it raised. */
     private final Map<Long, Object> targets = new HashMap<>();
-    private volatile boolean stopping;
 
     private PoolWorker(Connection connection, boolean reportMemory) {
         this.connection = connection;
@@ -51,9 +50,10 @@ final class PoolWorker {
     }
 
     /** @return false if the initializer failed (the worker then exits with code 1) */
-    static boolean serve(Connection connection, Frame serveFrame) throws IOException {
+    static boolean serve(Connection connection, Frame serveFrame, ParentWatch watch) throws IOException {
         PoolProtocol.Serve serve = PoolProtocol.Serve.decode(serveFrame.payload());
         ThisProcess.name(serve.workerName());
+        watch.pollInBackground();
         if (serve.initializer().length > 0) {
             try {
                 ((Runnable) Codec.standard().decode(serve.initializer())).run();
@@ -61,44 +61,26 @@ final class PoolWorker {
                 ByteSink failure = new ByteSink(1024).putByte(0);
                 ThrowableCodec.write(t, failure);
                 connection.send(FrameType.READY, 0, failure.toByteArray());
-                connection.shutdownInput();
                 return false;
             }
         }
         connection.send(FrameType.READY, 0, new byte[] {1});
-        PoolWorker worker = new PoolWorker(connection, serve.reportMemory());
-        Thread.ofPlatform().daemon().name("mp4j-worker-reader").stackSize(256 * 1024).start(worker::readFrames);
-        worker.runTasks();
+        new PoolWorker(connection, serve.reportMemory()).runTasks();
         return true;
-    }
-
-    private void readFrames() {
-        try {
-            Frame frame;
-            while ((frame = connection.receive()) != null) {
-                if (frame.type() == FrameType.CANCEL) {
-                    cancelled.add(frame.id());
-                } else {
-                    inbox.add(frame);
-                }
-            }
-        } catch (IOException e) {
-            // the parent vanished mid-frame: treat as end-of-stream
-        }
-        if (!stopping) {
-            ParentWatch.orphaned();
-        }
-        inbox.add(END);
     }
 
     private void runTasks() throws IOException {
         while (true) {
-            Frame frame;
-            try {
-                frame = inbox.take();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (queue.isEmpty() && !take(connection.receive())) {
+                ParentWatch.orphaned(); // the parent closed the connection without a STOP: it is gone
                 return;
+            }
+            while (connection.hasBufferedFrame()) {
+                take(connection.receive());
+            }
+            Frame frame = queue.pollFirst();
+            if (frame == null) {
+                continue;
             }
             switch (frame.type()) {
                 case FrameType.DEFINE -> targets.put(frame.id(), decodeTarget(frame.payload()));
@@ -111,13 +93,24 @@ final class PoolWorker {
                     }
                 }
                 case FrameType.STOP -> {
-                    stopping = true;
-                    connection.shutdownInput();
                     return;
                 }
                 default -> throw new IOException("unexpected frame from the parent: " + frame);
             }
         }
+    }
+
+    /** Queues a frame, or notes a cancellation; false at the end of the stream. */
+    private boolean take(Frame frame) {
+        if (frame == null) {
+            return false;
+        }
+        if (frame.type() == FrameType.CANCEL) {
+            cancelled.add(frame.id());
+        } else {
+            queue.addLast(frame);
+        }
+        return true;
     }
 
     private static Object decodeTarget(byte[] payload) {
