@@ -2,7 +2,6 @@ package io.github.multiprocessing4j.subprocess;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -55,12 +54,8 @@ final class Completion {
      */
     static List<Long> killTrees(List<Process> processes, List<OutputCollector> collectors, Duration grace)
             throws InterruptedException {
-        List<Long> killed = new ArrayList<>();
-        for (Process p : processes) {
-            if (p.isAlive()) {
-                killed.addAll(ProcessTree.kill(p.toHandle(), grace));
-            }
-        }
+        List<ProcessHandle> roots = processes.stream().filter(Process::isAlive).map(Process::toHandle).toList();
+        List<Long> killed = roots.isEmpty() ? List.of() : ProcessTree.kill(roots, grace);
         if (!awaitEnd(collectors, processes, Deadline.after(ESCAPED_WRITER_GRACE))) {
             LOG.log(Level.DEBUG, () -> "output pipes still open " + ESCAPED_WRITER_GRACE.toMillis()
                     + " ms after killing process trees " + killed + ": a process that left the tree holds them");

@@ -16,18 +16,21 @@ import java.util.concurrent.CountDownLatch;
  */
 final class InputFeeder {
     private static final System.Logger LOG = System.getLogger(InputFeeder.class.getName());
-    /** Large writes cut the number of JNI calls; each is copied once into a native buffer by the JDK. */
-    private static final int WRITE_SIZE = 256 * 1024;
+    /**
+     * The capacity of a Linux pipe: the kernel moves no more per wake-up of the reader, and the JDK copies
+     * each write larger than 8 KiB into a native buffer it allocates for the call.
+     */
+    private static final int WRITE_SIZE = 64 * 1024;
 
     private final CountDownLatch done = new CountDownLatch(1);
 
     private InputFeeder() {
     }
 
-    /** Starts writing {@code input} to {@code stdin} on a new virtual thread; closes {@code stdin} after. */
+    /** Starts writing {@code input} to {@code stdin} on a {@linkplain PipeThreads pipe thread}; closes it after. */
     static InputFeeder start(OutputStream stdin, byte[] input, String name) {
         InputFeeder feeder = new InputFeeder();
-        Thread.ofVirtual().name(name).start(() -> feeder.feed(stdin, input, name));
+        PipeThreads.start(() -> feeder.feed(stdin, input, name));
         return feeder;
     }
 

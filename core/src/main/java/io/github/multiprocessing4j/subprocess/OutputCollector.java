@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The bytes go into chunks that grow from 8 KiB to 1 MiB: a command that prints a line costs one small
  * array, and 100 MB costs about a hundred large ones and no copying on the way. Reads ask for up to
- * 256 KiB at a time; a pipe rarely holds more than its 64 KiB capacity, so larger reads would only make
- * the JDK allocate larger native buffers.
+ * 64 KiB at a time, the capacity of a Linux pipe: one read rarely gets more, and the JDK allocates a native
+ * buffer of the requested size for every read larger than 8 KiB.
  *
  * <p>Thread-safety: the collector thread appends; any thread may take a {@link #snapshot()} (what was read
  * so far, for a timeout report) or {@link #await} the end of the stream.
@@ -25,7 +25,7 @@ final class OutputCollector {
     private static final System.Logger LOG = System.getLogger(OutputCollector.class.getName());
     private static final int FIRST_CHUNK = 8 * 1024;
     private static final int MAX_CHUNK = 1024 * 1024;
-    private static final int MAX_READ = 256 * 1024;
+    private static final int MAX_READ = 64 * 1024;
 
     private final InputStream source;
     private final String name;
@@ -45,10 +45,10 @@ final class OutputCollector {
         this.name = name;
     }
 
-    /** Starts draining {@code source} on a new virtual thread. */
+    /** Starts draining {@code source} on a {@linkplain PipeThreads pipe thread}. */
     static OutputCollector start(InputStream source, String name) {
         OutputCollector c = new OutputCollector(source, name);
-        Thread.ofVirtual().name(name).start(c::drain);
+        PipeThreads.start(c::drain);
         return c;
     }
 

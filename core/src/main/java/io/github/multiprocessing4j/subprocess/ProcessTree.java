@@ -49,14 +49,25 @@ final class ProcessTree {
      * {@code grace}, first asks them all to stop (SIGTERM) and waits up to {@code grace} for them to exit.
      * Returns without waiting for the SIGKILLed processes to be reaped.
      *
-     * @return the pids of the processes that were signalled, root first
+     * @return the pids of the processes found, root first; each was signalled unless it had exited by then
      * @throws InterruptedException if interrupted during the grace period; the survivors are then killed
      *                              before this method throws (the interrupt status is cleared)
      */
     static List<Long> kill(ProcessHandle root, Duration grace) throws InterruptedException {
+        return kill(List.of(root), grace);
+    }
+
+    /**
+     * Kills several trees as one: every root's descendants are found before any process is signalled, so
+     * that the stages of a pipeline are all caught even if one would exit on its own once an earlier one
+     * died (a {@code cat} whose input closes). The pids of processes that exited in between are listed too.
+     */
+    static List<Long> kill(List<ProcessHandle> roots, Duration grace) throws InterruptedException {
         List<ProcessHandle> members = new ArrayList<>();
-        members.add(root);
-        members.addAll(root.descendants().toList());
+        for (ProcessHandle root : roots) {
+            members.add(root);
+            members.addAll(root.descendants().toList());
+        }
         try {
             if (grace.isPositive()) {
                 members.forEach(ProcessHandle::destroy);

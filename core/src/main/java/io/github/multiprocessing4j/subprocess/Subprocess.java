@@ -80,7 +80,7 @@ public interface Subprocess extends AutoCloseable {
      *
      * {@snippet :
      * CompletedPipeline sorted = Subprocess.pipeline(
-     *                 Subprocess.command("printf", "b\\na\\nb\\n"),
+     *                 Subprocess.command("printf", "b\na\nb\n"),
      *                 Subprocess.command("sort"),
      *                 Subprocess.command("uniq", "-c"))
      *         .captureOutput()
