@@ -52,7 +52,8 @@ public final class CalledProcessException extends SubprocessException {
                 ? what + " returned non-zero exit status " + code
                 : what + " died: " + ExitStatus.describe(code);
         if (stderr == null) {
-            return status + " (stderr was not captured: use captureOutput() to see it in this message)";
+            return status + " (stderr was not captured on its own: captureOutput() without stderrToStdout() "
+                    + "puts its last lines in this message)";
         }
         return tail.isEmpty() ? status + "; stderr was empty" : status + "; last lines of stderr:\n" + tail;
     }
