@@ -93,19 +93,25 @@ public final class SubprocessBench implements Bench {
             py = PythonBaseline.run("subprocess_bench.py", 900, String.valueOf(n), String.valueOf(PIPE_TRIALS),
                     String.valueOf(MEGABYTES));
         }
-        return report(n, Stats.of(ours).median(), Stats.of(builder).median(), Stats.of(captured).median(),
-                mechanisms, mechanismWarnings, Stats.of(rates).median(), Stats.of(ceiling).median(), py);
+        double[] overhead = new double[n];
+        for (int i = 0; i < n; i++) {
+            overhead[i] = ours[i] - builder[i];
+        }
+        return report(n, Stats.of(ours).median(), Stats.of(builder).median(), Stats.of(overhead).median(),
+                Stats.of(captured).median(), mechanisms, mechanismWarnings, Stats.of(rates).median(),
+                Stats.of(ceiling).median(), py);
     }
 
-    private Report report(int n, double ours, double builder, double captured, Map<String, Double> mechanisms,
+    private Report report(int n, double ours, double builder, double overhead, double captured, Map<String, Double> mechanisms,
             Map<String, String> warnings, double rate, double ceiling, Map<String, Double> py) {
         double pyTrue = py.getOrDefault("run_true_ms", Double.NaN);
         double pyCaptured = py.getOrDefault("run_true_capture_ms", Double.NaN);
         double pyRate = py.getOrDefault("cat_mb_s", Double.NaN);
         Report report = new Report(name(), "External commands: launch latency and pipe throughput (`mp4j bench subprocess`)")
-                .add(Row.time("run(\"true\")", "ms", ours, pyTrue,
-                        "<= ProcessBuilder + " + OVERHEAD_GOAL_MS + " ms", ours <= builder + OVERHEAD_GOAL_MS))
+                .add(Row.time("run(\"true\")", "ms", ours, pyTrue, "", null))
                 .add(Row.time("  JDK ProcessBuilder(\"true\").start().waitFor() (baseline)", "ms", builder, pyTrue, "", null))
+                .add(Row.time("  ours minus ProcessBuilder (median of paired trials)", "ms", overhead, Double.NaN,
+                        "<= " + OVERHEAD_GOAL_MS + " ms", overhead <= OVERHEAD_GOAL_MS))
                 .add(Row.time("run(\"true\") with captureOutput()", "ms", captured, pyCaptured, "", null));
         for (String m : MECHANISMS) {
             report.add(Row.time("  ProcessBuilder, launchMechanism=" + m + " (own JVM)", "ms",
@@ -131,8 +137,8 @@ public final class SubprocessBench implements Bench {
                 + "control is our own overhead: run() without capture starts no thread and no pipe.");
         report.note(String.format("Throughput: each 64 KiB pipe (Linux default; its size can only be raised with "
                 + "fcntl(F_SETPIPE_SZ), native code again) is crossed twice, and cat copies every byte in and out, "
-                + "so even C tools alone reach %s MB/s on this machine now: the %d MB/s goal is %s. Ours writes 256 KiB "
-                + "per call on one virtual thread and reads into chunks of up to 1 MiB on another (no join copy until "
+                + "so even C tools alone reach %s MB/s on this machine now: the %d MB/s goal is %s. Ours writes 64 KiB "
+                + "per call on one pooled platform thread and reads into chunks of up to 1 MiB on another (no join copy until "
                 + "stdoutBytes(), which makes the one copy CPython's b''.join makes); CPython's communicate writes "
                 + "PIPE_BUF (4 KiB) per select() round.", Row.format(ceiling), (int) GOAL_MB_S,
                 rate >= GOAL_MB_S ? "met" : String.format("missed by %.1fx (ours is %.0f%% of the C-tools ceiling)",
