@@ -1,8 +1,32 @@
 package io.github.multiprocessing4j.cli.demo;
 
+import io.github.multiprocessing4j.subprocess.CompletedPipeline;
+import io.github.multiprocessing4j.subprocess.CompletedProcess;
+import io.github.multiprocessing4j.subprocess.Subprocess;
+import io.github.multiprocessing4j.subprocess.TimeoutExpiredException;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
 
-/** Placeholder until the demo is written (issue "Subprocesses and coroutines"). */
+/**
+ * Python's {@code subprocess} examples, in Java:
+ *
+ * <pre>{@code
+ * r = subprocess.run(["uname", "-sr"], capture_output=True, text=True, check=True)
+ * print(r.stdout)
+ *
+ * r = subprocess.run(["sort"], input="pear\napple\nfig\n", capture_output=True, text=True)
+ *
+ * try:
+ *     subprocess.run(["sh", "-c", "sleep 30 & echo ...; wait"], timeout=1)
+ * except subprocess.TimeoutExpired as e:
+ *     ...   # CPython kills the shell only; its sleep lives on. Ours kills both.
+ * }</pre>
+ */
 public final class SubprocessDemo implements Demo {
 
     @Override
@@ -16,7 +40,65 @@ public final class SubprocessDemo implements Demo {
     }
 
     @Override
-    public void run(PrintStream out) {
-        out.println("(the subprocess demo is not written yet)");
+    public void run(PrintStream out) throws Exception {
+        out.println("1. Capture a command's output");
+        CompletedProcess uname = Subprocess.command("uname", "-sr").captureOutput().check().run();
+        out.println("   $ uname -sr  ->  " + uname.stdout().strip() + "  (return code " + uname.returnCode() + ")");
+
+        out.println();
+        out.println("2. Pipe data through a child");
+        CompletedProcess sorted = Subprocess.command("sort").input("pear\napple\nfig\n").captureOutput().run();
+        out.println("   sort <<< pear apple fig  ->  " + sorted.stdout().strip().replace('\n', ' '));
+        try (Subprocess upper = Subprocess.command("tr", "a-z", "A-Z").input("streamed\nline by line\n")
+                .stdout(Redirect.PIPE).start();
+             Stream<String> lines = upper.stdoutLines()) {
+            lines.forEach(line -> out.println("   tr a-z A-Z streams: " + line));
+        }
+        CompletedPipeline counted = Subprocess.pipeline(
+                        Subprocess.command("printf", "b\\na\\nb\\nc\\nb\\n"),
+                        Subprocess.command("sort"),
+                        Subprocess.command("uniq", "-c"),
+                        Subprocess.command("sort", "-rn"))
+                .captureOutput().check().run();
+        out.println("   printf ... | sort | uniq -c | sort -rn  (statuses " + counted.returnCodes() + "):");
+        counted.stdout().lines().forEach(line -> out.println("     " + line.strip()));
+
+        out.println();
+        out.println("3. A timeout kills the sleeping child and its own child");
+        Duration timeout = Duration.ofSeconds(1);
+        try {
+            Subprocess.command("sh", "-c", "sleep 30 & echo \"shell $$ started sleep $!\"; wait")
+                    .captureOutput().timeout(timeout).run();
+            out.println("   (unexpected: the command finished)");
+        } catch (TimeoutExpiredException e) {
+            out.println("   output before the timeout: " + e.stdout().strip());
+            out.println("   " + e.getMessage());
+            waitUntilGone(e, Duration.ofSeconds(5));
+            for (long pid : e.killedPids()) {
+                boolean running = ProcessHandle.of(pid).map(SubprocessDemo::running).orElse(false);
+                out.println("   pid " + pid + ": " + (running ? "STILL RUNNING" : "gone"));
+            }
+        }
+    }
+
+    private static void waitUntilGone(TimeoutExpiredException e, Duration limit) throws InterruptedException {
+        long end = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < end && e.killedPids().stream()
+                .anyMatch(pid -> ProcessHandle.of(pid).map(SubprocessDemo::running).orElse(false))) {
+            Thread.sleep(10);
+        }
+    }
+
+    /** Alive and not a zombie (a killed grandchild stays one until init reaps it). */
+    private static boolean running(ProcessHandle p) {
+        if (!p.isAlive()) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException | RuntimeException noProcfs) {
+            return p.isAlive();
+        }
     }
 }

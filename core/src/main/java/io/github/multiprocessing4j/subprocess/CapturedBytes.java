@@ -1,0 +1,79 @@
+package io.github.multiprocessing4j.subprocess;
+
+import java.nio.charset.Charset;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The bytes a child wrote to one pipe, kept as the chunks they were read into. They are joined only when a
+ * caller asks for them, so reading a large output costs one copy from the pipe and one into the caller's
+ * array, as in CPython ({@code b"".join(chunks)}).
+ *
+ * <p>Immutable once built: the chunks are never written after the collector hands them over.
+ */
+final class CapturedBytes {
+    static final CapturedBytes EMPTY = new CapturedBytes(List.of(), 0, 0);
+
+    /** Every chunk but the last is full; the last holds {@code lastLength} bytes. */
+    private final List<byte[]> chunks;
+    private final int lastLength;
+    private final long size;
+
+    CapturedBytes(List<byte[]> chunks, int lastLength, long size) {
+        this.chunks = List.copyOf(chunks);
+        this.lastLength = lastLength;
+        this.size = size;
+    }
+
+    /** The bytes of {@code parts} one after the other (null parts are skipped), or null if all are null. */
+    static CapturedBytes concat(List<CapturedBytes> parts) {
+        List<byte[]> arrays = parts.stream().filter(Objects::nonNull).map(CapturedBytes::toArray).toList();
+        if (arrays.isEmpty()) {
+            return null;
+        }
+        int total = arrays.stream().mapToInt(a -> a.length).sum();
+        byte[] all = new byte[total];
+        int at = 0;
+        for (byte[] a : arrays) {
+            System.arraycopy(a, 0, all, at, a.length);
+            at += a.length;
+        }
+        return new CapturedBytes(List.of(all), total, total);
+    }
+
+    long size() {
+        return size;
+    }
+
+    /**
+     * A new array with every byte.
+     *
+     * @throws OutOfMemoryError if there are more than {@code Integer.MAX_VALUE - 8} bytes, which no Java
+     *                          array can hold
+     */
+    byte[] toArray() {
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new OutOfMemoryError("captured output too large for one array: " + size + " bytes");
+        }
+        byte[] all = new byte[(int) size];
+        int at = 0;
+        for (int i = 0; i < chunks.size(); i++) {
+            byte[] c = chunks.get(i);
+            int n = i == chunks.size() - 1 ? lastLength : c.length;
+            System.arraycopy(c, 0, all, at, n);
+            at += n;
+        }
+        return all;
+    }
+
+    /** The bytes decoded with {@code charset}; malformed input becomes U+FFFD. */
+    String decode(Charset charset) {
+        if (size == 0) {
+            return "";
+        }
+        if (chunks.size() == 1) {
+            return new String(chunks.getFirst(), 0, lastLength, charset);
+        }
+        return new String(toArray(), charset);
+    }
+}

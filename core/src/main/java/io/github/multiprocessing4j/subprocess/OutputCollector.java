@@ -1,0 +1,119 @@
+package io.github.multiprocessing4j.subprocess;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Drains one of a child's output pipes on a thread of its own, so that a child writing a lot to both
+ * stdout and stderr never blocks on a full pipe while we wait on the other one.
+ *
+ * <p>The bytes go into chunks that grow from 8 KiB to 1 MiB: a command that prints a line costs one small
+ * array, and 100 MB costs about a hundred large ones and no copying on the way. Reads ask for up to
+ * 64 KiB at a time, the capacity of a Linux pipe: one read rarely gets more, and the JDK allocates a native
+ * buffer of the requested size for every read larger than 8 KiB.
+ *
+ * <p>Thread-safety: the collector thread appends; any thread may take a {@link #snapshot()} (what was read
+ * so far, for a timeout report) or {@link #await} the end of the stream.
+ */
+final class OutputCollector {
+    private static final System.Logger LOG = System.getLogger(OutputCollector.class.getName());
+    private static final int FIRST_CHUNK = 8 * 1024;
+    private static final int MAX_CHUNK = 1024 * 1024;
+    private static final int MAX_READ = 64 * 1024;
+
+    private final InputStream source;
+    private final String name;
+    private final Object lock = new Object();
+    /** Accessed only under lock. Full chunks, then {@code current}. */
+    private final List<byte[]> chunks = new ArrayList<>();
+    /** Accessed only under lock; written by the collector thread between reads. */
+    private byte[] current = new byte[FIRST_CHUNK];
+    /** Accessed only under lock. Bytes of {@code current} that hold data. */
+    private int fill;
+    /** Accessed only under lock. */
+    private long size;
+    private final CountDownLatch done = new CountDownLatch(1);
+
+    private OutputCollector(InputStream source, String name) {
+        this.source = source;
+        this.name = name;
+    }
+
+    /** Starts draining {@code source} on a {@linkplain PipeThreads pipe thread}. */
+    static OutputCollector start(InputStream source, String name) {
+        OutputCollector c = new OutputCollector(source, name);
+        PipeThreads.start(c::drain);
+        return c;
+    }
+
+    private void drain() {
+        try (source) {
+            byte[] chunk = current;
+            int at = 0;
+            while (true) {
+                if (at == chunk.length) {
+                    chunk = new byte[Math.min(MAX_CHUNK, chunk.length * 2)];
+                    at = 0;
+                    synchronized (lock) {
+                        chunks.add(current);
+                        current = chunk;
+                        fill = 0;
+                    }
+                }
+                int n = source.read(chunk, at, Math.min(MAX_READ, chunk.length - at));
+                if (n < 0) {
+                    break;
+                }
+                at += n;
+                synchronized (lock) {
+                    fill = at;
+                    size += n;
+                }
+            }
+        } catch (IOException e) {
+            // The stream was closed under us (the handle was closed) or the pipe broke: keep what we have.
+            LOG.log(Level.DEBUG, () -> name + ": stopped reading: " + e);
+        } finally {
+            done.countDown();
+        }
+    }
+
+    /**
+     * Waits until the stream has ended or the deadline has passed.
+     *
+     * @return true at end of stream, false if the deadline passed first
+     * @throws InterruptedException if interrupted while waiting (the interrupt status is cleared)
+     */
+    boolean await(Deadline deadline) throws InterruptedException {
+        if (!deadline.bounded()) {
+            done.await();
+            return true;
+        }
+        return done.await(deadline.remainingNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    boolean finished() {
+        return done.getCount() == 0;
+    }
+
+    /** Everything read so far; after {@link #await} returned true, everything there was. */
+    CapturedBytes snapshot() {
+        synchronized (lock) {
+            List<byte[]> all = new ArrayList<>(chunks.size() + 1);
+            all.addAll(chunks);
+            if (finished()) {
+                all.add(current);
+                return new CapturedBytes(all, fill, size);
+            }
+            // The collector may still write into `current` past `fill`: hand out a copy of the valid part.
+            all.add(Arrays.copyOf(current, fill));
+            return new CapturedBytes(all, fill, size);
+        }
+    }
+}

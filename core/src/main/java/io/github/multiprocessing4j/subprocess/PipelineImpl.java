@@ -1,0 +1,245 @@
+package io.github.multiprocessing4j.subprocess;
+
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The {@link Pipeline}: starts the stages with {@link ProcessBuilder#startPipeline}, which connects them
+ * with operating system pipes, then feeds the first stage and drains the last stage's stdout and every
+ * captured stderr on threads of their own, as {@link SubprocessImpl} does for one command.
+ */
+final class PipelineImpl implements Pipeline {
+    private final List<SubprocessBuilder> stages;
+    /** One of byte[], String, Path, Redirect, or null. */
+    private Object stdin;
+    private Redirect stdout;
+    private Boolean captureStderr;
+    private Duration timeout;
+    private Duration grace;
+    private Boolean check;
+    private Charset charset;
+
+    PipelineImpl(Subprocess.Builder first, Subprocess.Builder second, Subprocess.Builder... more) {
+        List<SubprocessBuilder> all = new ArrayList<>();
+        all.add(stage(first));
+        all.add(stage(second));
+        for (Subprocess.Builder b : more) {
+            all.add(stage(b));
+        }
+        stages = List.copyOf(all);
+    }
+
+    private static SubprocessBuilder stage(Subprocess.Builder b) {
+        return (SubprocessBuilder) Objects.requireNonNull(b, "stage");
+    }
+
+    @Override
+    public Pipeline input(String input) {
+        return setStdin(Objects.requireNonNull(input, "input"));
+    }
+
+    @Override
+    public Pipeline input(byte[] input) {
+        return setStdin(Objects.requireNonNull(input, "input"));
+    }
+
+    @Override
+    public Pipeline input(Path file) {
+        return setStdin(Objects.requireNonNull(file, "file"));
+    }
+
+    @Override
+    public Pipeline stdin(Redirect redirect) {
+        if (redirect.type() != Redirect.Type.READ && redirect != Redirect.INHERIT && redirect != Redirect.DISCARD) {
+            throw new IllegalArgumentException("the pipeline's stdin cannot be " + Redirects.describe(redirect)
+                    + ": use INHERIT, DISCARD, Redirect.from(file) or input(...)");
+        }
+        return setStdin(redirect);
+    }
+
+    private Pipeline setStdin(Object value) {
+        requireUnset(stdin, "stdin");
+        stdin = value;
+        return this;
+    }
+
+    @Override
+    public Pipeline stdout(Redirect redirect) {
+        requireUnset(stdout, "stdout");
+        if (Objects.requireNonNull(redirect, "redirect").type() == Redirect.Type.READ) {
+            throw new IllegalArgumentException("stdout cannot be " + Redirects.describe(redirect) + ": use Redirect.to(file)");
+        }
+        stdout = redirect;
+        return this;
+    }
+
+    @Override
+    public Pipeline captureOutput() {
+        requireUnset(stdout, "stdout");
+        requireUnset(captureStderr, "captureOutput");
+        stdout = Redirect.PIPE;
+        captureStderr = true;
+        return this;
+    }
+
+    @Override
+    public Pipeline timeout(Duration timeout) {
+        requireUnset(this.timeout, "timeout");
+        if (!Objects.requireNonNull(timeout, "timeout").isPositive()) {
+            throw new IllegalArgumentException("timeout <= 0: " + timeout);
+        }
+        this.timeout = timeout;
+        return this;
+    }
+
+    @Override
+    public Pipeline gracePeriod(Duration grace) {
+        requireUnset(this.grace, "gracePeriod");
+        if (Objects.requireNonNull(grace, "grace").isNegative()) {
+            throw new IllegalArgumentException("grace < 0: " + grace);
+        }
+        this.grace = grace;
+        return this;
+    }
+
+    @Override
+    public Pipeline check() {
+        requireUnset(check, "check");
+        check = true;
+        return this;
+    }
+
+    @Override
+    public Pipeline charset(Charset charset) {
+        requireUnset(this.charset, "charset");
+        this.charset = Objects.requireNonNull(charset, "charset");
+        return this;
+    }
+
+    @Override
+    public CompletedPipeline run() throws IOException, InterruptedException {
+        Charset cs = charset == null ? StandardCharsets.UTF_8 : charset;
+        List<ProcessBuilder> builders = builders();
+        Deadline deadline = timeout == null ? Deadline.none() : Deadline.after(timeout);
+        List<Process> processes = start(builders);
+        boolean finished = false;
+        try {
+            byte[] input = switch (stdin) {
+                case byte[] bytes -> bytes;
+                case String text -> text.getBytes(cs);
+                case null, default -> null;
+            };
+            if (input != null) {
+                InputFeeder.start(processes.getFirst().getOutputStream(), input, "stdin of pipeline " + display());
+            }
+            OutputCollector out = builders.getLast().redirectOutput() == Redirect.PIPE
+                    ? OutputCollector.start(processes.getLast().getInputStream(), "stdout of pipeline " + display())
+                    : null;
+            List<OutputCollector> errs = new ArrayList<>();
+            for (int i = 0; i < processes.size(); i++) {
+                ProcessBuilder pb = builders.get(i);
+                errs.add(pb.redirectError() == Redirect.PIPE && !pb.redirectErrorStream()
+                        ? OutputCollector.start(processes.get(i).getErrorStream(), "stderr of stage " + (i + 1))
+                        : null);
+            }
+            List<OutputCollector> collectors = new ArrayList<>(errs);
+            collectors.add(out);
+            collectors.removeIf(Objects::isNull);
+            if (!Completion.awaitEnd(collectors, processes, deadline)) {
+                List<Long> killed = Completion.killTrees(processes, collectors, grace == null ? Duration.ZERO : grace);
+                finished = true;
+                throw new TimeoutExpiredException("pipeline " + display(), flatArgs(), timeout, killed,
+                        out == null ? null : out.snapshot(),
+                        CapturedBytes.concat(errs.stream().map(c -> c == null ? null : c.snapshot()).toList()), cs);
+            }
+            finished = true;
+            List<CompletedProcess> done = new ArrayList<>();
+            for (int i = 0; i < processes.size(); i++) {
+                boolean last = i == processes.size() - 1;
+                ProcessBuilder pb = builders.get(i);
+                OutputCollector err = errs.get(i);
+                done.add(new CompletedProcess(stages.get(i).args(), processes.get(i).exitValue(),
+                        last && out != null ? out.snapshot() : null, last ? Redirects.describe(pb.redirectOutput()) : "the next stage",
+                        err == null ? null : err.snapshot(), pb.redirectErrorStream() ? "stdout (stderrToStdout())"
+                                : Redirects.describe(pb.redirectError()), cs));
+            }
+            CompletedPipeline result = new CompletedPipeline(done);
+            return check == null ? result : result.checkReturnCodes();
+        } finally {
+            if (!finished) {
+                // interrupted, or an error: do not leave the stages running
+                Completion.killTrees(processes, List.of(), Duration.ZERO);
+            }
+        }
+    }
+
+    private List<ProcessBuilder> builders() {
+        int n = stages.size();
+        List<ProcessBuilder> builders = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            SubprocessBuilder stage = stages.get(i);
+            ProcessBuilder pb = stage.toStage(i, n);
+            if (i == 0) {
+                pb.redirectInput(switch (stdin) {
+                    case byte[] ignored -> Redirect.PIPE;
+                    case String ignored -> Redirect.PIPE;
+                    case Path file -> Redirect.from(file.toFile());
+                    case Redirect r when r == Redirect.DISCARD -> Redirect.from(Redirects.NULL_FILE);
+                    case Redirect r -> r;
+                    case null, default -> Redirect.INHERIT;
+                });
+            }
+            if (i == n - 1) {
+                pb.redirectOutput(stdout == null ? Redirect.INHERIT : stdout);
+            }
+            if (captureStderr != null && !stage.setsStderr()) {
+                pb.redirectError(Redirect.PIPE);
+            }
+            builders.add(pb);
+        }
+        return builders;
+    }
+
+    private List<Process> start(List<ProcessBuilder> builders) throws IOException {
+        try {
+            return ProcessBuilder.startPipeline(builders);
+        } catch (IOException e) {
+            for (SubprocessBuilder stage : stages) {
+                IOException explained = StartFailure.diagnose(stage.args(), stage.cwd());
+                if (explained != null) {
+                    explained.initCause(e);
+                    throw explained;
+                }
+            }
+            throw e;
+        }
+    }
+
+    private String display() {
+        return String.join(" | ", stages.stream().map(s -> SubprocessException.display(s.args())).toList());
+    }
+
+    private List<String> flatArgs() {
+        List<String> flat = new ArrayList<>();
+        for (SubprocessBuilder s : stages) {
+            if (!flat.isEmpty()) {
+                flat.add("|");
+            }
+            flat.addAll(s.args());
+        }
+        return flat;
+    }
+
+    private static void requireUnset(Object current, String what) {
+        if (current != null) {
+            throw new IllegalStateException(what + " was already set to " + current);
+        }
+    }
+}

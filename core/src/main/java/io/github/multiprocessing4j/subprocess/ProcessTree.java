@@ -1,0 +1,113 @@
+package io.github.multiprocessing4j.subprocess;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/*
+ * Overview
+ *
+ * Killing a process tree with nothing but ProcessHandle:
+ *
+ *   1. Snapshot: the root and root.descendants(), parents before children (the JDK lists them level by
+ *      level). The snapshot must come first: once a parent dies its children are re-parented (to init or
+ *      the nearest subreaper) and no longer appear among the root's descendants, but a ProcessHandle taken
+ *      before still reaches them.
+ *   2. Optionally SIGTERM every member, top-down, and give them `grace` to exit, so they can clean up.
+ *   3. SIGKILL every member still alive, top-down: a parent killed first cannot react to its children's
+ *      death by starting new ones.
+ *
+ * ProcessHandle.destroy/destroyForcibly check the process start time as well as the pid, so a pid reused
+ * by an unrelated process after a member died is never signalled.
+ *
+ * Limits, documented on Subprocess: a process that a member starts between the snapshot and the kill, or
+ * one that double-forked away (setsid, daemonizing) before the snapshot, is no longer a descendant and
+ * survives. Closing that gap needs an OS facility the JDK does not expose (a cgroup, or PR_SET_CHILD_SUBREAPER
+ * on this JVM plus a process group kill). Another user's processes cannot be signalled.
+ *
+ * Rejected: SIGSTOP the tree before the snapshot (needs the kill command, costs a process launch per
+ * signal and a stopped tree still races with the stop itself); kill(-pgid) (the JDK does not put the
+ * child in a process group of its own, so the group would be ours).
+ */
+
+/** Finds and kills a process and all its descendants; see the overview above. */
+final class ProcessTree {
+    private static final System.Logger LOG = System.getLogger(ProcessTree.class.getName());
+    private static final long POLL_MILLIS = 10;
+
+    private ProcessTree() {
+    }
+
+    /**
+     * Kills {@code root} and every process descending from it when this method is called. With a positive
+     * {@code grace}, first asks them all to stop (SIGTERM) and waits up to {@code grace} for them to exit.
+     * Returns without waiting for the SIGKILLed processes to be reaped.
+     *
+     * @return the pids of the processes found, root first; each was signalled unless it had exited by then
+     * @throws InterruptedException if interrupted during the grace period; the survivors are then killed
+     *                              before this method throws (the interrupt status is cleared)
+     */
+    static List<Long> kill(ProcessHandle root, Duration grace) throws InterruptedException {
+        return kill(List.of(root), grace);
+    }
+
+    /**
+     * Kills several trees as one: every root's descendants are found before any process is signalled, so
+     * that the stages of a pipeline are all caught even if one would exit on its own once an earlier one
+     * died (a {@code cat} whose input closes). The pids of processes that exited in between are listed too.
+     */
+    static List<Long> kill(List<ProcessHandle> roots, Duration grace) throws InterruptedException {
+        List<ProcessHandle> members = new ArrayList<>();
+        for (ProcessHandle root : roots) {
+            members.add(root);
+            members.addAll(root.descendants().toList());
+        }
+        try {
+            if (grace.isPositive()) {
+                members.forEach(ProcessHandle::destroy);
+                awaitExit(members, Deadline.after(grace));
+            }
+        } finally {
+            for (ProcessHandle p : members) {
+                if (isRunning(p)) {
+                    p.destroyForcibly();
+                }
+            }
+        }
+        List<Long> pids = members.stream().map(ProcessHandle::pid).toList();
+        LOG.log(Level.DEBUG, () -> "killed process tree " + pids.stream().map(String::valueOf)
+                .collect(Collectors.joining(", ", "[", "]")));
+        return pids;
+    }
+
+    /**
+     * Whether {@code p} still runs. {@link ProcessHandle#isAlive()} also says true of a zombie, a process
+     * that has exited but has not been reaped; a re-parented grandchild stays one until init gets round to
+     * it, which can take seconds. On Linux the state letter in {@code /proc/<pid>/stat} tells them apart.
+     */
+    static boolean isRunning(ProcessHandle p) {
+        if (!p.isAlive()) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+            int afterName = stat.lastIndexOf(')');
+            char state = afterName >= 0 && afterName + 2 < stat.length() ? stat.charAt(afterName + 2) : '?';
+            return state != 'Z' && state != 'X';
+        } catch (IOException | UncheckedIOException e) {
+            return p.isAlive(); // no procfs (macOS), or it has just been reaped
+        }
+    }
+
+    private static void awaitExit(List<ProcessHandle> members, Deadline deadline) throws InterruptedException {
+        while (members.stream().anyMatch(ProcessTree::isRunning) && !deadline.expired()) {
+            Thread.sleep(Math.min(POLL_MILLIS, Math.max(1, deadline.remainingNanos() / 1_000_000)));
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.github.multiprocessing4j.subprocess;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The POSIX signals {@link Subprocess#sendSignal} can send, by name: the numbers differ between Linux and
+ * macOS ({@code USR1} is 10 on one and 30 on the other), the names do not.
+ *
+ * <p>{@link #TERM} and {@link #KILL} go through the JDK ({@link Process#destroy()},
+ * {@link Process#destroyForcibly()}); the JDK has no call for the others, so they are sent by running
+ * {@code kill -s NAME pid}, which costs a process launch (about a millisecond). Unix only.
+ */
+public enum Signal {
+    /** Hangup: many daemons reload their configuration. */
+    HUP,
+    /** Interrupt, as Ctrl-C sends. */
+    INT,
+    /** Quit, as Ctrl-\ sends; a JVM prints a thread dump. */
+    QUIT,
+    /** Abort. */
+    ABRT,
+    /** Kill; cannot be caught. */
+    KILL,
+    /** User-defined signal 1. */
+    USR1,
+    /** User-defined signal 2. */
+    USR2,
+    /** Alarm clock. */
+    ALRM,
+    /** Termination request; the default of {@code kill}. */
+    TERM,
+    /** Continue a stopped process. */
+    CONT,
+    /** Stop; cannot be caught. */
+    STOP,
+    /** Terminal stop, as Ctrl-Z sends. */
+    TSTP,
+    /** Window size change. */
+    WINCH;
+
+    /** Sends this signal to {@code process} if it is alive; see the class comment for how. */
+    void sendTo(ProcessHandle process) throws IOException, InterruptedException {
+        if (!process.isAlive()) {
+            return;
+        }
+        switch (this) {
+            case TERM -> process.destroy();
+            case KILL -> process.destroyForcibly();
+            default -> runKill(process.pid());
+        }
+    }
+
+    private void runKill(long pid) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-s", name(), Long.toString(pid))
+                .redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(Redirects.NULL_FILE))
+                .start();
+        String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        int code = kill.waitFor();
+        if (code != 0) {
+            throw new IOException("could not send SIG" + name() + " to pid " + pid + ": kill exited with "
+                    + code + (output.isEmpty() ? "" : ": " + output));
+        }
+    }
+}

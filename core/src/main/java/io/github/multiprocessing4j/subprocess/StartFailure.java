@@ -1,0 +1,81 @@
+package io.github.multiprocessing4j.subprocess;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Turns the JDK's "Cannot run program ... error=2, No such file or directory" into an exception that says
+ * which of the executable or the working directory is missing, where the executable was looked for, and
+ * what to do. Consulted only after a start failed, so a successful start pays nothing for it.
+ *
+ * <p>On Unix the JDK looks a bare command name up on this JVM's {@code PATH}, not on the one given to the
+ * child ({@code childproc.c}), and resolves a relative path containing {@code /} against the child's
+ * working directory; so do we.
+ */
+final class StartFailure {
+    private StartFailure() {
+    }
+
+    static IOException explain(IOException failure, List<String> args, Path cwd) {
+        IOException explained = diagnose(args, cwd);
+        if (explained == null) {
+            return failure;
+        }
+        explained.initCause(failure);
+        return explained;
+    }
+
+    /** A specific exception for the missing or unusable executable or directory, or null if all look fine. */
+    static IOException diagnose(List<String> args, Path cwd) {
+        String command = SubprocessException.display(args);
+        if (cwd != null && !Files.isDirectory(cwd)) {
+            return new NoSuchFileException(cwd.toString(), null,
+                    "working directory of " + command + " does not exist or is not a directory");
+        }
+        String exe = args.getFirst();
+        if (exe.contains("/")) {
+            Path file = cwd == null ? Path.of(exe) : cwd.resolve(exe);
+            if (!Files.exists(file)) {
+                return new NoSuchFileException(exe, null, "executable of " + command + " not found"
+                        + (Path.of(exe).isAbsolute() ? "" : " (resolved against " + (cwd == null ? "the current directory" : cwd) + ")"));
+            }
+            return notExecutable(exe, file, command);
+        }
+        String path = System.getenv("PATH");
+        if (path == null || path.isEmpty()) {
+            return new NoSuchFileException(exe, null, "executable of " + command
+                    + " not found: this JVM has no PATH; give the executable's absolute path");
+        }
+        Path candidate = null;
+        for (String dir : path.split(File.pathSeparator)) {
+            Path file = Path.of(dir.isEmpty() ? "." : dir, exe);
+            if (Files.isRegularFile(file)) {
+                if (Files.isExecutable(file)) {
+                    return null; // found: the failure was something else, keep the JDK's message
+                }
+                candidate = candidate == null ? file : candidate;
+            }
+        }
+        if (candidate != null) {
+            return notExecutable(exe, candidate, command);
+        }
+        return new NoSuchFileException(exe, null, "executable of " + command + " not found on PATH=" + path
+                + "; check the spelling, install it, or give its absolute path");
+    }
+
+    private static IOException notExecutable(String exe, Path file, String command) {
+        if (Files.isDirectory(file)) {
+            return new AccessDeniedException(exe, null, "executable of " + command + " is a directory: " + file);
+        }
+        if (!Files.isExecutable(file)) {
+            return new AccessDeniedException(exe, null, "executable of " + command + " is not executable: "
+                    + file + " (chmod +x it, or run it through its interpreter)");
+        }
+        return null;
+    }
+}

@@ -1,0 +1,357 @@
+package io.github.multiprocessing4j.subprocess;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.Charset;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.stream.Stream;
+
+/**
+ * A running external command: Python's {@code subprocess.Popen}. Start one, or run one to completion, from
+ * the builder that {@link #command(String...)} returns.
+ *
+ * {@snippet :
+ * // subprocess.run(["ls", "-l"], capture_output=True, text=True, check=True, timeout=10)
+ * CompletedProcess ls = Subprocess.command("ls", "-l")
+ *         .captureOutput()
+ *         .check()
+ *         .timeout(Duration.ofSeconds(10))
+ *         .run();
+ * System.out.print(ls.stdout());
+ *
+ * // Popen: stream the lines of a running command
+ * try (Subprocess tail = Subprocess.command("journalctl", "-f").stdout(Redirect.PIPE).start();
+ *      Stream<String> lines = tail.stdoutLines()) {
+ *     lines.filter(l -> l.contains("error")).limit(3).forEach(System.out::println);
+ * }
+ * }
+ *
+ * <h2>Streams</h2>
+ * Each of stdin, stdout and stderr is, as chosen on the builder, inherited from this JVM (the default, as
+ * in Python), a pipe to this JVM ({@link Redirect#PIPE}), discarded, or a file. {@link #stdin()},
+ * {@link #stdout()} and {@link #stderr()} give the pipes. A child blocks when it writes to a full pipe
+ * (64 KiB on Linux) that nobody reads: read both output pipes at once, or let {@link #communicate} do it,
+ * which reads each pipe on a thread of its own and writes the input on a third, so it never deadlocks.
+ *
+ * <h2>Exit status</h2>
+ * The code the command exited with, or 128 + N if signal N killed it (the JDK's and the shell's
+ * convention; Python reports -N).
+ *
+ * <h2>Process trees</h2>
+ * {@link #killTree} and a {@linkplain Builder#timeout timeout} kill the command and every process
+ * descending from it, found just before the kill through {@link ProcessHandle#descendants()}. Processes
+ * found then are killed even if their parent dies first. Two kinds escape: one started between that
+ * snapshot and the kill of its parent, and one that detached itself before (a daemon that double-forks and
+ * is re-parented to init is no longer a descendant). If such a process keeps an output pipe open,
+ * {@code run()} waits one more second for the pipe to close, then reports the output it has.
+ *
+ * <p><b>Thread-safety:</b> the methods may be called from any thread. Each pipe should be used by one
+ * thread at a time, and not while {@link #communicate} reads it.
+ */
+public interface Subprocess extends AutoCloseable {
+
+    /**
+     * A builder for {@code cmd[0]} with arguments {@code cmd[1..]}. The executable is looked up on this
+     * JVM's {@code PATH} unless it contains a {@code /}. No shell is involved: to use shell syntax, run
+     * {@code command("sh", "-c", "...")}.
+     *
+     * @throws IllegalArgumentException if {@code cmd} is empty
+     */
+    static Builder command(String... cmd) {
+        return command(List.of(cmd));
+    }
+
+    /** {@link #command(String...)} with a list. */
+    static Builder command(List<String> cmd) {
+        return new SubprocessBuilder(cmd);
+    }
+
+    /**
+     * A pipeline {@code first | second | more...}: each stage's stdout is connected to the next stage's
+     * stdin by an operating system pipe, as a shell does, without passing through this JVM. The stages'
+     * builders give each command with its {@code cwd}, {@code env} and stderr; the pipeline's own builder
+     * gives the input, the output and the timeout.
+     *
+     * {@snippet :
+     * CompletedPipeline sorted = Subprocess.pipeline(
+     *                 Subprocess.command("printf", "b\na\nb\n"),
+     *                 Subprocess.command("sort"),
+     *                 Subprocess.command("uniq", "-c"))
+     *         .captureOutput()
+     *         .run();
+     * sorted.stdout();       // "      1 a\n      2 b\n"
+     * sorted.returnCodes();  // [0, 0, 0]
+     * }
+     */
+    static Pipeline pipeline(Builder first, Builder second, Builder... more) {
+        return new PipelineImpl(first, second, more);
+    }
+
+    /** The command and its arguments. */
+    List<String> args();
+
+    long pid();
+
+    /** The JDK's handle on this process, to read {@link ProcessHandle#info()} or its children. */
+    ProcessHandle toHandle();
+
+    /**
+     * The pipe to the command's stdin. Close it to signal the end of the input.
+     *
+     * @throws IllegalStateException if stdin is not a pipe (set {@code stdin(Redirect.PIPE)}), or is fed
+     *                               from {@link Builder#input(byte[])}
+     */
+    OutputStream stdin();
+
+    /**
+     * The pipe from the command's stdout.
+     *
+     * @throws IllegalStateException if stdout is not a pipe, or {@link #communicate} reads it
+     */
+    InputStream stdout();
+
+    /**
+     * The pipe from the command's stderr.
+     *
+     * @throws IllegalStateException if stderr is not a pipe, or {@link #communicate} reads it
+     */
+    InputStream stderr();
+
+    /**
+     * The lines of {@link #stdout()}, decoded with the builder's charset, read as the stream is consumed;
+     * Python's {@code for line in p.stdout}. Lines end at {@code \n}, {@code \r} or {@code \r\n}, which are
+     * not included. The stream ends when the command closes its stdout (usually when it exits). Closing
+     * the stream closes the pipe. A read error surfaces as an {@link java.io.UncheckedIOException}.
+     *
+     * @throws IllegalStateException as {@link #stdout()}
+     */
+    Stream<String> stdoutLines();
+
+    /** {@link #stdoutLines()} for stderr. */
+    Stream<String> stderrLines();
+
+    /** The exit status if the command has exited, else empty; never blocks. Python's {@code poll()}. */
+    OptionalInt poll();
+
+    /**
+     * Waits until the command exits.
+     *
+     * @return the exit status
+     * @throws InterruptedException if interrupted while waiting (the interrupt status is cleared; the
+     *                              command keeps running)
+     */
+    int waitFor() throws InterruptedException;
+
+    /**
+     * Waits at most {@code timeout} for the command to exit. Returns the exit status once it has exited,
+     * or empty once the timeout has elapsed (the command keeps running); a zero or negative timeout only
+     * polls.
+     *
+     * @throws InterruptedException if interrupted while waiting (the interrupt status is cleared)
+     */
+    OptionalInt waitFor(Duration timeout) throws InterruptedException;
+
+    /** {@link #communicate(byte[], Duration)} without input or timeout. */
+    CompletedProcess communicate() throws InterruptedException;
+
+    /** {@link #communicate(byte[], Duration)} without input. */
+    CompletedProcess communicate(Duration timeout) throws InterruptedException;
+
+    /** {@link #communicate(byte[], Duration)} without timeout. */
+    CompletedProcess communicate(byte[] input) throws InterruptedException;
+
+    /** {@link #communicate(byte[], Duration)} with text, encoded with the builder's charset. */
+    CompletedProcess communicate(String input) throws InterruptedException;
+
+    /** {@link #communicate(byte[], Duration)} with text, encoded with the builder's charset. */
+    CompletedProcess communicate(String input, Duration timeout) throws InterruptedException;
+
+    /**
+     * Sends {@code input} to stdin and closes it, reads stdout and stderr to their end, and waits for the
+     * command to exit: Python's {@code communicate}. The input is written on one thread and each output
+     * pipe read on another, so a command that writes much to both while reading its input cannot
+     * deadlock. The input array is not copied: leave it alone until this returns.
+     *
+     * <p>Returns, with the exit status and the captured pipes, once both output pipes are at their end and
+     * the command has exited. Otherwise:
+     * <ul>
+     *   <li>throws {@link TimeoutExpiredException} when {@code timeout} elapses first. The command is
+     *       <em>not</em> killed, as in Python: the exception holds the output read so far, and a later
+     *       {@code communicate()} resumes and returns all of it. A zero or negative timeout gives up at
+     *       once unless everything has already ended.</li>
+     *   <li>throws {@link InterruptedException} if interrupted (the interrupt status is cleared); the
+     *       command keeps running, and a later {@code communicate()} resumes as after a timeout.</li>
+     * </ul>
+     * If the command exits or closes its stdin before reading all the input, the rest is dropped without
+     * an error, as in Python; its exit status tells what it made of that.
+     *
+     * <p>Streams that are not pipes read as not captured in the result. Bytes already read through
+     * {@link #stdout()} are not in it.
+     *
+     * @param input the bytes for stdin, or null to send none (stdin is then just closed, if it is a pipe)
+     * @throws IllegalStateException if input is given but stdin is not a pipe, or a previous call already
+     *                               sent input
+     */
+    CompletedProcess communicate(byte[] input, Duration timeout) throws InterruptedException;
+
+    /** Asks the command to stop (SIGTERM); does nothing once it has exited. Python's {@code terminate()}. */
+    void terminate();
+
+    /** Kills the command (SIGKILL); does nothing once it has exited. Not its children: see {@link #killTree}. */
+    void kill();
+
+    /**
+     * Sends {@code signal} to the command; does nothing once it has exited. Python's {@code send_signal}.
+     * See {@link Signal} for how each is sent.
+     *
+     * @throws IOException if the signal could not be sent (the message says why)
+     * @throws InterruptedException if interrupted while sending a signal other than TERM or KILL
+     */
+    void sendSignal(Signal signal) throws IOException, InterruptedException;
+
+    /**
+     * Kills the command and every process descending from it, as found just before the kill; see
+     * "Process trees" above. With a positive {@code grace}, first sends them all SIGTERM and waits up to
+     * {@code grace} for them to exit, then sends SIGKILL to those still alive; with a zero or negative
+     * one, sends SIGKILL at once. Returns without waiting for the killed processes to be reaped: call
+     * {@link #waitFor()} for the command's status.
+     *
+     * @return the pids that were signalled, the command first
+     * @throws InterruptedException if interrupted during the grace period; the tree is then killed
+     *                              before this throws (the interrupt status is cleared)
+     */
+    List<Long> killTree(Duration grace) throws InterruptedException;
+
+    /**
+     * Releases the command: closes stdin, kills the command's process tree if it is still running, waits
+     * (up to a few seconds) for it to be reaped, and closes the output pipes. Call {@link #waitFor()}
+     * first if the command should finish on its own. Idempotent.
+     */
+    @Override
+    void close();
+
+    /**
+     * How to run a command. Every setter may be called once, and {@link #captureOutput()} counts as
+     * setting stdout and stderr, {@code input} as setting stdin. A builder may start the command any
+     * number of times; it must not be modified concurrently.
+     *
+     * {@snippet :
+     * CompletedProcess sorted = Subprocess.command("sort", "-u")
+     *         .input("pear\napple\npear\n")
+     *         .captureOutput()
+     *         .cwd(Path.of("/tmp"))
+     *         .env("LC_ALL", "C")
+     *         .check()
+     *         .run();
+     * }
+     */
+    interface Builder {
+        /** Text for stdin, encoded with {@link #charset}; stdin becomes a pipe fed by a thread of ours. */
+        Builder input(String input);
+
+        /** Bytes for stdin, not copied: leave the array alone until the command has read it. */
+        Builder input(byte[] input);
+
+        /** The command reads stdin from {@code file} itself (Python's {@code stdin=open(file)}). */
+        Builder input(Path file);
+
+        /**
+         * Where stdin comes from: {@link Redirect#INHERIT} (the default), {@link Redirect#PIPE} (write it
+         * through {@link Subprocess#stdin()}), {@link Redirect#DISCARD} (empty input, Python's
+         * {@code DEVNULL}), or {@link Redirect#from a file}.
+         */
+        Builder stdin(Redirect redirect);
+
+        /**
+         * Where stdout goes: {@link Redirect#INHERIT} (the default: this JVM's stdout, as in Python),
+         * {@link Redirect#PIPE} (captured by {@code run()}; readable through {@link Subprocess#stdout()}),
+         * {@link Redirect#DISCARD}, or a file ({@link Redirect#to}, {@link Redirect#appendTo}).
+         */
+        Builder stdout(Redirect redirect);
+
+        /** Where stderr goes; as {@link #stdout(Redirect)}. */
+        Builder stderr(Redirect redirect);
+
+        /** Captures stdout and stderr: both become pipes. Python's {@code capture_output=True}. */
+        Builder captureOutput();
+
+        /** Sends stderr to wherever stdout goes. Python's {@code stderr=STDOUT}. */
+        Builder stderrToStdout();
+
+        /**
+         * How long {@link #run()} may take. When it elapses, the command's whole process tree is killed and
+         * {@code run()} throws {@link TimeoutExpiredException} with the output captured so far.
+         * Applies to {@code run()} only: a started process takes timeouts on its own waits.
+         *
+         * @throws IllegalArgumentException if {@code timeout} is zero or negative
+         */
+        Builder timeout(Duration timeout);
+
+        /**
+         * On timeout, first ask the process tree to stop (SIGTERM) and allow it {@code grace} to exit before
+         * killing it (SIGKILL). Default zero: SIGKILL at once, as Python's {@code run}.
+         *
+         * @throws IllegalArgumentException if {@code grace} is negative
+         */
+        Builder gracePeriod(Duration grace);
+
+        /**
+         * Makes {@link #run()} throw {@link CalledProcessException} if the command exits with a non-zero
+         * status. Python's {@code check=True}.
+         */
+        Builder check();
+
+        /** The command's working directory; default this JVM's. */
+        Builder cwd(Path directory);
+
+        /** Sets an environment variable for the command; may be called once per key. */
+        Builder env(String key, String value);
+
+        /** Sets every entry of {@code variables} as by {@link #env(String, String)}. */
+        Builder env(Map<String, String> variables);
+
+        /**
+         * Starts the command with no environment variables but those given to {@link #env}; without this,
+         * it inherits this JVM's environment plus those. Python's {@code env={...}}.
+         */
+        Builder clearEnv();
+
+        /** The charset of text input and output; default UTF-8. */
+        Builder charset(Charset charset);
+
+        /**
+         * Runs the command to completion: Python's {@code subprocess.run}. Writes the input, captures the
+         * output pipes, waits for the command to exit. Returns its {@link CompletedProcess}, or:
+         * <ul>
+         *   <li>throws {@link TimeoutExpiredException} once the {@linkplain #timeout timeout} has elapsed,
+         *       after killing the whole process tree;</li>
+         *   <li>throws {@link CalledProcessException} with {@link #check()} if the status is not 0;</li>
+         *   <li>throws {@link InterruptedException} if interrupted while waiting, after killing the
+         *       process tree (the interrupt status is cleared).</li>
+         * </ul>
+         * Without a timeout it waits as long as the command runs and keeps its output pipes open.
+         *
+         * @throws java.nio.file.NoSuchFileException if the executable or the working directory does not
+         *                                            exist; the message names it
+         * @throws java.nio.file.AccessDeniedException if the executable is not executable
+         * @throws IOException if the operating system refused to start the command
+         */
+        CompletedProcess run() throws IOException, InterruptedException;
+
+        /**
+         * Starts the command and returns at once: Python's {@code Popen}. If {@link #input} was given, a
+         * thread of ours writes it to stdin and closes it.
+         *
+         * @throws IllegalStateException if {@link #timeout} or {@link #check()} was set: they apply to
+         *                               {@code run()}; pass timeouts to the handle's waits instead
+         * @throws IOException as {@link #run()}
+         */
+        Subprocess start() throws IOException;
+    }
+}

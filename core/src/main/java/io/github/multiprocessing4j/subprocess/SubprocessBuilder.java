@@ -1,0 +1,318 @@
+package io.github.multiprocessing4j.subprocess;
+
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** The {@link Subprocess.Builder}: every setter may be called once, as in Caffeine's builders. */
+final class SubprocessBuilder implements Subprocess.Builder {
+    private final List<String> args;
+    /** Set by input(...) or stdin(...); one of byte[], String, Path, Redirect. */
+    private Object stdin;
+    private String stdinSetter;
+    private Redirect stdout;
+    private String stdoutSetter;
+    private Redirect stderr;
+    private String stderrSetter;
+    private Duration timeout;
+    private Duration grace;
+    private Boolean check;
+    private Path cwd;
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private Boolean clearEnv;
+    private Charset charset;
+
+    SubprocessBuilder(List<String> args) {
+        if (args.isEmpty()) {
+            throw new IllegalArgumentException("command is empty: give at least the executable");
+        }
+        this.args = List.copyOf(args);
+    }
+
+    @Override
+    public Subprocess.Builder input(String input) {
+        return setStdin(Objects.requireNonNull(input, "input"), "input(String)");
+    }
+
+    @Override
+    public Subprocess.Builder input(byte[] input) {
+        return setStdin(Objects.requireNonNull(input, "input"), "input(byte[])");
+    }
+
+    @Override
+    public Subprocess.Builder input(Path file) {
+        return setStdin(Objects.requireNonNull(file, "file"), "input(Path)");
+    }
+
+    @Override
+    public Subprocess.Builder stdin(Redirect redirect) {
+        Objects.requireNonNull(redirect, "redirect");
+        if (redirect.type() == Redirect.Type.WRITE || redirect.type() == Redirect.Type.APPEND) {
+            if (redirect != Redirect.DISCARD) {
+                throw new IllegalArgumentException("stdin cannot be " + Redirects.describe(redirect) + ": use Redirect.from(file)");
+            }
+        }
+        return setStdin(redirect, "stdin(" + Redirects.describe(redirect) + ")");
+    }
+
+    private Subprocess.Builder setStdin(Object value, String setter) {
+        requireNotSetBy(stdinSetter, "stdin");
+        stdin = value;
+        stdinSetter = setter;
+        return this;
+    }
+
+    @Override
+    public Subprocess.Builder stdout(Redirect redirect) {
+        requireNotSetBy(stdoutSetter, "stdout");
+        stdout = output(redirect, "stdout");
+        stdoutSetter = "stdout(" + Redirects.describe(redirect) + ")";
+        return this;
+    }
+
+    @Override
+    public Subprocess.Builder stderr(Redirect redirect) {
+        requireNotSetBy(stderrSetter, "stderr");
+        stderr = output(redirect, "stderr");
+        stderrSetter = "stderr(" + Redirects.describe(redirect) + ")";
+        return this;
+    }
+
+    private static Redirect output(Redirect redirect, String stream) {
+        Objects.requireNonNull(redirect, "redirect");
+        if (redirect.type() == Redirect.Type.READ) {
+            throw new IllegalArgumentException(stream + " cannot be " + Redirects.describe(redirect) + ": use Redirect.to(file)");
+        }
+        return redirect;
+    }
+
+    @Override
+    public Subprocess.Builder captureOutput() {
+        requireNotSetBy(stdoutSetter, "stdout");
+        requireNotSetBy(stderrSetter, "stderr");
+        stdout = Redirect.PIPE;
+        stderr = Redirect.PIPE;
+        stdoutSetter = stderrSetter = "captureOutput()";
+        return this;
+    }
+
+    @Override
+    public Subprocess.Builder stderrToStdout() {
+        requireNotSetBy(stderrSetter, "stderr");
+        stderr = null;
+        stderrSetter = "stderrToStdout()";
+        return this;
+    }
+
+    @Override
+    public Subprocess.Builder timeout(Duration timeout) {
+        requireUnset(this.timeout, "timeout");
+        if (!Objects.requireNonNull(timeout, "timeout").isPositive()) {
+            throw new IllegalArgumentException("timeout <= 0: " + timeout);
+        }
+        this.timeout = timeout;
+        return this;
+    }
+
+    @Override
+    public Subprocess.Builder gracePeriod(Duration grace) {
+        requireUnset(this.grace, "gracePeriod");
+        if (Objects.requireNonNull(grace, "grace").isNegative()) {
+            throw new IllegalArgumentException("grace < 0: " + grace);
+        }
+        this.grace = grace;
+        return this;
+    }
+
+    @Override
+    public Subprocess.Builder check() {
+        requireUnset(check, "check");
+        check = true;
+        return this;
+    }
+
+    @Override
+    public Subprocess.Builder cwd(Path directory) {
+        requireUnset(cwd, "cwd");
+        cwd = Objects.requireNonNull(directory, "directory");
+        return this;
+    }
+
+    @Override
+    public Subprocess.Builder env(String key, String value) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+        if (key.isEmpty() || key.indexOf('=') >= 0 || key.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("environment variable name must be non-empty, without '=' or NUL: \""
+                    + key + "\"");
+        }
+        requireUnset(env.get(key), "env " + key);
+        env.put(key, value);
+        return this;
+    }
+
+    @Override
+    public Subprocess.Builder env(Map<String, String> variables) {
+        variables.forEach(this::env);
+        return this;
+    }
+
+    @Override
+    public Subprocess.Builder clearEnv() {
+        requireUnset(clearEnv, "clearEnv");
+        clearEnv = true;
+        return this;
+    }
+
+    @Override
+    public Subprocess.Builder charset(Charset charset) {
+        requireUnset(this.charset, "charset");
+        this.charset = Objects.requireNonNull(charset, "charset");
+        return this;
+    }
+
+    @Override
+    public CompletedProcess run() throws IOException, InterruptedException {
+        Deadline deadline = timeout == null ? Deadline.none() : Deadline.after(timeout);
+        SubprocessImpl process = SubprocessImpl.start(this);
+        CompletedProcess done;
+        try {
+            done = process.communicate(null, deadline, timeout);
+        } catch (TimeoutExpiredException e) {
+            throw process.killAfterTimeout(timeout, grace == null ? Duration.ZERO : grace);
+        } finally {
+            process.close(); // kills the tree if we leave by an interrupt or an error, closes the pipes
+        }
+        if (check != null) {
+            done.checkReturnCode();
+        }
+        return done;
+    }
+
+    @Override
+    public Subprocess start() throws IOException {
+        if (timeout != null || check != null) {
+            throw new IllegalStateException((timeout != null ? "timeout(" + timeout + ")" : "check()")
+                    + " applies to run(), not start(): pass timeouts to waitFor(Duration) or "
+                    + "communicate(..., Duration), and check the status with CompletedProcess.checkReturnCode()");
+        }
+        return SubprocessImpl.start(this);
+    }
+
+    // ---- what the implementation and the pipeline read ----
+
+    List<String> args() {
+        return args;
+    }
+
+    Charset charsetOrDefault() {
+        return charset == null ? StandardCharsets.UTF_8 : charset;
+    }
+
+    Path cwd() {
+        return cwd;
+    }
+
+    /** The bytes to feed to stdin, or null when stdin is not fed by us. */
+    byte[] inputBytes() {
+        return switch (stdin) {
+            case byte[] bytes -> bytes;
+            case String text -> text.getBytes(charsetOrDefault());
+            case null, default -> null;
+        };
+    }
+
+    Redirect stdinRedirect() {
+        return switch (stdin) {
+            case byte[] ignored -> Redirect.PIPE;
+            case String ignored -> Redirect.PIPE;
+            case Path file -> Redirect.from(file.toFile());
+            case Redirect r when r == Redirect.DISCARD -> Redirect.from(Redirects.NULL_FILE);
+            case Redirect r -> r;
+            case null, default -> Redirect.INHERIT;
+        };
+    }
+
+    Redirect stdoutRedirect() {
+        return stdout == null ? Redirect.INHERIT : stdout;
+    }
+
+    /** Where stderr goes, or null if it is merged into stdout. */
+    Redirect stderrRedirect() {
+        if ("stderrToStdout()".equals(stderrSetter)) {
+            return null;
+        }
+        return stderr == null ? Redirect.INHERIT : stderr;
+    }
+
+    /** The JDK builder for this command: arguments, directory, environment and redirections. */
+    ProcessBuilder toProcessBuilder() {
+        ProcessBuilder pb = new ProcessBuilder(args);
+        if (cwd != null) {
+            pb.directory(cwd.toFile());
+        }
+        if (clearEnv != null || !env.isEmpty()) {
+            Map<String, String> environment = pb.environment();
+            if (clearEnv != null) {
+                environment.clear();
+            }
+            environment.putAll(env);
+        }
+        pb.redirectInput(stdinRedirect());
+        pb.redirectOutput(stdoutRedirect());
+        Redirect err = stderrRedirect();
+        if (err == null) {
+            pb.redirectErrorStream(true);
+        } else {
+            pb.redirectError(err);
+        }
+        return pb;
+    }
+
+    /**
+     * The JDK builder for stage {@code index} of a pipeline of {@code count} stages.
+     *
+     * @throws IllegalArgumentException if this builder sets something that belongs to the pipeline
+     */
+    ProcessBuilder toStage(int index, int count) {
+        String stage = "stage " + (index + 1) + " of " + count + " of the pipeline (" + SubprocessException.display(args) + ")";
+        for (String setter : new String[] {stdinSetter, stdoutSetter, timeout == null ? null : "timeout(...)",
+            grace == null ? null : "gracePeriod(...)", check == null ? null : "check()", charset == null ? null : "charset(...)"}) {
+            if (setter != null && !setter.startsWith("stderr")) {
+                throw new IllegalArgumentException(stage + " sets " + setter
+                        + ": set input, output, timeout, check and charset on the Pipeline instead");
+            }
+        }
+        if ("captureOutput()".equals(stderrSetter)) {
+            throw new IllegalArgumentException(stage + " sets captureOutput(): call it on the Pipeline instead");
+        }
+        ProcessBuilder pb = toProcessBuilder();
+        pb.redirectInput(Redirect.PIPE);
+        pb.redirectOutput(Redirect.PIPE);
+        return pb;
+    }
+
+    /** Whether this stage chose its own stderr (a redirect or the merge), which the pipeline then leaves alone. */
+    boolean setsStderr() {
+        return stderrSetter != null;
+    }
+
+    private static void requireUnset(Object current, String what) {
+        if (current != null) {
+            throw new IllegalStateException(what + " was already set to " + current);
+        }
+    }
+
+    private static void requireNotSetBy(String setter, String what) {
+        if (setter != null) {
+            throw new IllegalStateException(what + " was already set by " + setter);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.github.multiprocessing4j.subprocess;
+
+import java.io.Serial;
+import java.nio.charset.Charset;
+import java.util.List;
+
+/**
+ * A command did not end the way the caller asked for: it timed out ({@link TimeoutExpiredException}) or,
+ * with {@link Subprocess.Builder#check()}, exited with a non-zero status ({@link CalledProcessException}).
+ * Python's {@code subprocess.SubprocessError}.
+ *
+ * <p><b>Why unchecked.</b> Both are raised only when the caller asked for them, by setting a timeout or
+ * {@code check()}, so a caller that did neither must not be made to catch them; and a caller that did
+ * usually lets them propagate, as Python code does. They carry what a handler needs: the command, the
+ * output captured so far (empty for a stream that was not captured), and in the message the exit status or
+ * timeout and the last lines of stderr. Failures of the operating system (a missing executable, an
+ * unreadable directory) stay {@link java.io.IOException}s, as with {@link ProcessBuilder}.
+ *
+ * <p>The captured output is kept with the exception but not serialized with it.
+ */
+public abstract sealed class SubprocessException extends RuntimeException
+        permits CalledProcessException, TimeoutExpiredException {
+    @Serial
+    private static final long serialVersionUID = 1L;
+    static final int TAIL_LINES = 10;
+    private static final int TAIL_BYTES = 4096;
+
+    private final List<String> args;
+    private final transient CapturedBytes stdout;
+    private final transient CapturedBytes stderr;
+    private final String charsetName;
+
+    SubprocessException(String message, List<String> args, CapturedBytes stdout, CapturedBytes stderr, Charset charset) {
+        super(message);
+        this.args = List.copyOf(args);
+        this.stdout = stdout;
+        this.stderr = stderr;
+        this.charsetName = charset.name();
+    }
+
+    /** The command; for a pipeline, every stage's arguments with {@code "|"} between stages. */
+    public List<String> args() {
+        return args;
+    }
+
+    /** What the command wrote to stdout before it failed, decoded; empty if stdout was not captured. */
+    public String stdout() {
+        return stdout == null ? "" : stdout.decode(Charset.forName(charsetName));
+    }
+
+    /** What the command wrote to stderr before it failed, decoded; empty if stderr was not captured. */
+    public String stderr() {
+        return stderr == null ? "" : stderr.decode(Charset.forName(charsetName));
+    }
+
+    /** {@link #stdout()} as bytes, in a new array. */
+    public byte[] stdoutBytes() {
+        return stdout == null ? new byte[0] : stdout.toArray();
+    }
+
+    /** {@link #stderr()} as bytes, in a new array. */
+    public byte[] stderrBytes() {
+        return stderr == null ? new byte[0] : stderr.toArray();
+    }
+
+    /** "[sh, -c, exit 3]": how messages show a command. */
+    static String display(List<String> args) {
+        return args.toString();
+    }
+
+    /** The last {@value #TAIL_LINES} lines of {@code stderr} (at most 4 KiB), or "" if there is none. */
+    static String tail(CapturedBytes stderr, Charset charset) {
+        if (stderr == null || stderr.size() == 0) {
+            return "";
+        }
+        byte[] all = stderr.toArray();
+        int from = Math.max(0, all.length - TAIL_BYTES);
+        String text = new String(all, from, all.length - from, charset).strip();
+        String[] lines = text.split("\n");
+        int first = Math.max(0, lines.length - TAIL_LINES);
+        if (from > 0 && first == 0 && lines.length > 1) {
+            first = 1; // the first line was cut by the byte limit
+        }
+        return String.join("\n", List.of(lines).subList(first, lines.length));
+    }
+}

@@ -1,0 +1,355 @@
+package io.github.multiprocessing4j.subprocess;
+
+import java.io.BufferedReader;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.lang.ProcessBuilder.Redirect;
+import java.lang.System.Logger.Level;
+import java.nio.charset.Charset;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+
+/**
+ * The {@link Subprocess} of one started command: a {@link Process} plus the threads that feed its stdin
+ * and drain its output pipes once {@code communicate} (or {@code run}) asks for it.
+ */
+final class SubprocessImpl implements Subprocess {
+    private static final System.Logger LOG = System.getLogger(SubprocessImpl.class.getName());
+    /** How long close() waits for a killed command to be reaped; SIGKILL takes microseconds. */
+    private static final Duration REAP_AFTER_KILL = Duration.ofSeconds(5);
+
+    private final List<String> args;
+    private final Process process;
+    private final Charset charset;
+    private final Redirect stdinMode;
+    private final Redirect stdoutMode;
+    /** Null when stderr is merged into stdout. */
+    private final Redirect stderrMode;
+    private final String what;
+    private final Object lock = new Object();
+    /** Accessed only under lock. Whether stdin is (or was) fed by us: builder input or communicate. */
+    private boolean inputTaken;
+    /** Accessed only under lock. */
+    private OutputCollector stdoutCollector;
+    /** Accessed only under lock. */
+    private OutputCollector stderrCollector;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private SubprocessImpl(List<String> args, Process process, Charset charset, Redirect stdin, Redirect stdout,
+            Redirect stderr) {
+        this.args = args;
+        this.process = process;
+        this.charset = charset;
+        this.stdinMode = stdin;
+        this.stdoutMode = stdout;
+        this.stderrMode = stderr;
+        this.what = "command " + SubprocessException.display(args);
+    }
+
+    static SubprocessImpl start(SubprocessBuilder b) throws IOException {
+        ProcessBuilder pb = b.toProcessBuilder();
+        byte[] input = b.inputBytes();
+        Process process;
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            throw StartFailure.explain(e, b.args(), b.cwd());
+        }
+        SubprocessImpl p = new SubprocessImpl(b.args(), process, b.charsetOrDefault(), pb.redirectInput(),
+                pb.redirectOutput(), b.stderrRedirect());
+        if (input != null) {
+            synchronized (p.lock) {
+                p.inputTaken = true;
+                InputFeeder.start(process.getOutputStream(), input, "stdin of " + p.what);
+            }
+        }
+        return p;
+    }
+
+    @Override
+    public List<String> args() {
+        return args;
+    }
+
+    @Override
+    public long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public ProcessHandle toHandle() {
+        return process.toHandle();
+    }
+
+    @Override
+    public OutputStream stdin() {
+        synchronized (lock) {
+            if (stdinMode != Redirect.PIPE) {
+                throw notAPipe("stdin", stdinMode);
+            }
+            if (inputTaken) {
+                throw new IllegalStateException("stdin of " + what + " is fed by input(...) or communicate(...)");
+            }
+            return process.getOutputStream();
+        }
+    }
+
+    @Override
+    public InputStream stdout() {
+        synchronized (lock) {
+            requirePipe("stdout", stdoutMode, stdoutCollector);
+            return process.getInputStream();
+        }
+    }
+
+    @Override
+    public InputStream stderr() {
+        synchronized (lock) {
+            requirePipe("stderr", stderrMode, stderrCollector);
+            return process.getErrorStream();
+        }
+    }
+
+    private void requirePipe(String stream, Redirect mode, OutputCollector collector) {
+        if (mode != Redirect.PIPE) {
+            throw notAPipe(stream, mode);
+        }
+        if (collector != null) {
+            throw new IllegalStateException(stream + " of " + what + " is being read by communicate()");
+        }
+    }
+
+    private IllegalStateException notAPipe(String stream, Redirect mode) {
+        return new IllegalStateException(stream + " of " + what + " is not a pipe: it goes to " + describe(mode)
+                + "; set " + stream + "(Redirect.PIPE) on the builder");
+    }
+
+    private static String describe(Redirect mode) {
+        return mode == null ? "stdout (stderrToStdout())" : Redirects.describe(mode);
+    }
+
+    @Override
+    public Stream<String> stdoutLines() {
+        return lines(stdout());
+    }
+
+    @Override
+    public Stream<String> stderrLines() {
+        return lines(stderr());
+    }
+
+    private Stream<String> lines(InputStream in) {
+        BufferedReader reader = new BufferedReader(new InputStreamReader(in, charset));
+        return reader.lines().onClose(() -> closeQuietly(reader));
+    }
+
+    @Override
+    public OptionalInt poll() {
+        try {
+            return OptionalInt.of(process.exitValue());
+        } catch (IllegalThreadStateException running) {
+            return OptionalInt.empty();
+        }
+    }
+
+    @Override
+    public int waitFor() throws InterruptedException {
+        return process.waitFor();
+    }
+
+    @Override
+    public OptionalInt waitFor(Duration timeout) throws InterruptedException {
+        return process.waitFor(Deadline.after(timeout).remainingNanos(), TimeUnit.NANOSECONDS)
+                ? OptionalInt.of(process.exitValue())
+                : OptionalInt.empty();
+    }
+
+    @Override
+    public CompletedProcess communicate() throws InterruptedException {
+        return communicate(null, Deadline.none(), null);
+    }
+
+    @Override
+    public CompletedProcess communicate(Duration timeout) throws InterruptedException {
+        return communicate(null, Deadline.after(timeout), timeout);
+    }
+
+    @Override
+    public CompletedProcess communicate(byte[] input) throws InterruptedException {
+        return communicate(input, Deadline.none(), null);
+    }
+
+    @Override
+    public CompletedProcess communicate(String input) throws InterruptedException {
+        return communicate(input.getBytes(charset), Deadline.none(), null);
+    }
+
+    @Override
+    public CompletedProcess communicate(String input, Duration timeout) throws InterruptedException {
+        return communicate(input.getBytes(charset), Deadline.after(timeout), timeout);
+    }
+
+    @Override
+    public CompletedProcess communicate(byte[] input, Duration timeout) throws InterruptedException {
+        return communicate(input, Deadline.after(timeout), timeout);
+    }
+
+    /**
+     * The one communicate: starts feeding and draining (once), then waits against {@code deadline}.
+     *
+     * @param timeout the timeout the deadline came from, for the exception message; null without one
+     */
+    CompletedProcess communicate(byte[] input, Deadline deadline, Duration timeout) throws InterruptedException {
+        List<OutputCollector> collectors = startCommunication(input);
+        if (!Completion.awaitEnd(collectors, List.of(process), deadline)) {
+            throw new TimeoutExpiredException(what, args, timeout, List.of(), snapshot(stdoutCollector()),
+                    snapshot(stderrCollector()), charset);
+        }
+        return new CompletedProcess(args, process.exitValue(), snapshot(stdoutCollector()), describe(stdoutMode),
+                snapshot(stderrCollector()), describe(stderrMode), charset);
+    }
+
+    private List<OutputCollector> startCommunication(byte[] input) {
+        synchronized (lock) {
+            if (input != null) {
+                if (stdinMode != Redirect.PIPE) {
+                    throw new IllegalStateException("cannot send input to " + what + ": its stdin is not a pipe but "
+                            + describe(stdinMode) + "; set stdin(Redirect.PIPE) on the builder");
+                }
+                if (inputTaken) {
+                    throw new IllegalStateException("cannot send input to " + what
+                            + ": input was already sent (by input(...) or an earlier communicate)");
+                }
+                inputTaken = true;
+                InputFeeder.start(process.getOutputStream(), input, "stdin of " + what);
+            } else if (stdinMode == Redirect.PIPE && !inputTaken) {
+                inputTaken = true; // as Python: communicate() without input closes stdin
+                closeQuietly(process.getOutputStream());
+            }
+            if (stdoutMode == Redirect.PIPE && stdoutCollector == null) {
+                stdoutCollector = OutputCollector.start(process.getInputStream(), "stdout of " + what);
+            }
+            if (stderrMode == Redirect.PIPE && stderrCollector == null) {
+                stderrCollector = OutputCollector.start(process.getErrorStream(), "stderr of " + what);
+            }
+            List<OutputCollector> collectors = new ArrayList<>(2);
+            if (stdoutCollector != null) {
+                collectors.add(stdoutCollector);
+            }
+            if (stderrCollector != null) {
+                collectors.add(stderrCollector);
+            }
+            return collectors;
+        }
+    }
+
+    private OutputCollector stdoutCollector() {
+        synchronized (lock) {
+            return stdoutCollector;
+        }
+    }
+
+    private OutputCollector stderrCollector() {
+        synchronized (lock) {
+            return stderrCollector;
+        }
+    }
+
+    private static CapturedBytes snapshot(OutputCollector c) {
+        return c == null ? null : c.snapshot();
+    }
+
+    /** After {@code run()}'s timeout: kills the tree and describes what happened, with all output so far. */
+    TimeoutExpiredException killAfterTimeout(Duration timeout, Duration grace) throws InterruptedException {
+        List<OutputCollector> collectors;
+        synchronized (lock) {
+            collectors = new ArrayList<>(2);
+            if (stdoutCollector != null) {
+                collectors.add(stdoutCollector);
+            }
+            if (stderrCollector != null) {
+                collectors.add(stderrCollector);
+            }
+        }
+        List<Long> killed = Completion.killTrees(List.of(process), collectors, grace);
+        return new TimeoutExpiredException(what, args, timeout, killed, snapshot(stdoutCollector()),
+                snapshot(stderrCollector()), charset);
+    }
+
+    @Override
+    public void terminate() {
+        process.destroy();
+    }
+
+    @Override
+    public void kill() {
+        process.destroyForcibly();
+    }
+
+    @Override
+    public void sendSignal(Signal signal) throws IOException, InterruptedException {
+        signal.sendTo(process.toHandle());
+    }
+
+    @Override
+    public List<Long> killTree(Duration grace) throws InterruptedException {
+        return process.isAlive() ? ProcessTree.kill(process.toHandle(), grace) : List.of();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        boolean interrupted = false;
+        synchronized (lock) {
+            if (stdinMode == Redirect.PIPE && !inputTaken) {
+                closeQuietly(process.getOutputStream());
+            }
+        }
+        if (process.isAlive()) {
+            try {
+                ProcessTree.kill(process.toHandle(), Duration.ZERO);
+                if (!process.waitFor(REAP_AFTER_KILL.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.log(Level.DEBUG, () -> what + " (pid " + pid() + ") not reaped "
+                            + REAP_AFTER_KILL.toSeconds() + " s after SIGKILL");
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        synchronized (lock) {
+            if (stdoutMode == Redirect.PIPE && stdoutCollector == null) {
+                closeQuietly(process.getInputStream());
+            }
+            if (stderrMode == Redirect.PIPE && stderrCollector == null) {
+                closeQuietly(process.getErrorStream());
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(Closeable c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "closing a pipe failed", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Subprocess[pid=" + pid() + ", args=" + args + ", " + poll().stream().mapToObj(c -> "exited " + c)
+                .findFirst().orElse("running") + "]";
+    }
+}

@@ -1,0 +1,69 @@
+package io.github.multiprocessing4j.subprocess;
+
+import java.io.Serial;
+import java.nio.charset.Charset;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A command did not finish within its timeout: Python's {@code TimeoutExpired}.
+ *
+ * <p>From {@link Subprocess.Builder#run()} (and {@link Pipeline#run()}) the command's whole process tree
+ * has been killed when this is thrown, and {@link #killedPids()} lists it; {@link #stdout()} and
+ * {@link #stderr()} hold everything the tree wrote before it died. From
+ * {@link Subprocess#communicate(byte[], Duration)} nothing is killed, as in Python: the process still
+ * runs, the output read so far is in this exception and will also be in the result of the next
+ * {@code communicate}.
+ *
+ * {@snippet :
+ * try {
+ *     Subprocess.command("sh", "-c", "echo started; sleep 60").captureOutput()
+ *             .timeout(Duration.ofSeconds(1)).run();
+ * } catch (TimeoutExpiredException e) {
+ *     e.stdout();      // "started\n"
+ *     e.killedPids();  // [the shell, sleep]
+ * }
+ * }
+ *
+ * Unchecked, for the reason given on {@link SubprocessException}.
+ */
+public final class TimeoutExpiredException extends SubprocessException {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final Duration timeout;
+    private final List<Long> killedPids;
+
+    TimeoutExpiredException(String what, List<String> args, Duration timeout, List<Long> killedPids,
+            CapturedBytes stdout, CapturedBytes stderr, Charset charset) {
+        super(message(what, timeout, killedPids, stderr, charset), args, stdout, stderr, charset);
+        this.timeout = timeout;
+        this.killedPids = List.copyOf(killedPids);
+    }
+
+    private static String message(String what, Duration timeout, List<Long> killed, CapturedBytes stderr,
+            Charset charset) {
+        String m = what + " timed out after " + seconds(timeout) + (killed.isEmpty()
+                ? " (still running)"
+                : "; killed its process tree, pids " + killed);
+        String tail = tail(stderr, charset);
+        return tail.isEmpty() ? m : m + "; last lines of stderr:\n" + tail;
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : String.format("%.3f s", d.toNanos() / 1e9);
+    }
+
+    /** The timeout that expired. */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /**
+     * The pids of the processes that were killed, the command first, then its descendants as found just
+     * before the kill; empty when the process was left running ({@link Subprocess#communicate}).
+     */
+    public List<Long> killedPids() {
+        return killedPids;
+    }
+}

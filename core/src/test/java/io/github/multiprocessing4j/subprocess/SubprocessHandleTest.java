@@ -1,0 +1,174 @@
+package io.github.multiprocessing4j.subprocess;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.multiprocessing4j.testing.Delays;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** The running handle, Python's {@code Popen}: pipes, lines, communicate, signals, tree kill, close. */
+class SubprocessHandleTest {
+
+    private static final int TEN_MIB = 10 * 1024 * 1024;
+
+    @Test
+    void communicate_with10MiBOnStdoutAnd10MiBOnStderrAtOnce_doesNotDeadlock() throws Exception {
+        // tee copies its input to stdout and stderr as it reads it: if either output pipe were not drained
+        // while the input is written, tee would block, stop reading, and our write would block too.
+        byte[] input = new byte[TEN_MIB];
+        new Random(42).nextBytes(input);
+        try (Subprocess tee = Subprocess.command("tee", "/dev/stderr").stdin(Redirect.PIPE).captureOutput().start()) {
+            CompletedProcess done = tee.communicate(input, Delays.seconds(60));
+
+            assertThat(done.returnCode()).isZero();
+            assertThat(done.stdoutBytes()).isEqualTo(input);
+            assertThat(done.stderrBytes()).isEqualTo(input);
+        }
+    }
+
+    @Test
+    void run_with10MiBOnEachOutputStream_andNoInput_doesNotDeadlock() throws Exception {
+        CompletedProcess done = Subprocess.command("sh", "-c",
+                        "head -c " + TEN_MIB + " /dev/zero >&2 & head -c " + TEN_MIB + " /dev/zero; wait")
+                .captureOutput().timeout(Delays.seconds(60)).run();
+
+        assertThat(done.stdoutBytes()).hasSize(TEN_MIB);
+        assertThat(done.stderrBytes()).hasSize(TEN_MIB);
+    }
+
+    @Test
+    void stdinAndStdout_asStreams_carryDataBothWays() throws Exception {
+        try (Subprocess cat = Subprocess.command("cat").stdin(Redirect.PIPE).stdout(Redirect.PIPE).start()) {
+            try (OutputStream in = cat.stdin()) {
+                in.write("hello\nworld\n".getBytes(StandardCharsets.UTF_8));
+            }
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(cat.stdout(), StandardCharsets.UTF_8))) {
+                assertThat(out.lines().toList()).containsExactly("hello", "world");
+            }
+            assertThat(cat.waitFor()).isZero();
+        }
+    }
+
+    @Test
+    void stdoutLines_deliversEachLineWhileTheCommandStillRuns() throws Exception {
+        try (Subprocess p = Subprocess.command("sh", "-c", "echo first; echo second; exec sleep 60")
+                .stdout(Redirect.PIPE).start();
+             Stream<String> lines = p.stdoutLines()) {
+            Iterator<String> it = lines.iterator();
+
+            assertThat(it.next()).isEqualTo("first");
+            assertThat(it.next()).isEqualTo("second");
+            assertThat(p.poll()).isEmpty();
+        }
+    }
+
+    @Test
+    void stderrLines_endsWhenTheCommandExits() throws Exception {
+        try (Subprocess p = Subprocess.command("sh", "-c", "printf 'a\\nb\\r\\nc' >&2").stderr(Redirect.PIPE).start();
+             Stream<String> lines = p.stderrLines()) {
+            assertThat(lines.toList()).containsExactly("a", "b", "c");
+            assertThat(p.waitFor()).isZero();
+        }
+    }
+
+    @Test
+    void start_withInput_feedsStdinFromAThreadOfOurs() throws Exception {
+        try (Subprocess p = Subprocess.command("tr", "a-z", "A-Z").input("shout\n").stdout(Redirect.PIPE).start();
+             Stream<String> lines = p.stdoutLines()) {
+            assertThat(lines.toList()).containsExactly("SHOUT");
+            assertThatThrownBy(p::stdin).isInstanceOf(IllegalStateException.class).hasMessageContaining("fed by input");
+        }
+    }
+
+    @Test
+    void pipes_thatWereNotRequested_throwNamingWhereTheStreamGoes() throws Exception {
+        try (Subprocess p = Subprocess.command("true").stdout(Redirect.DISCARD).start()) {
+            assertThatThrownBy(p::stdout).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("stdout of command [true] is not a pipe: it goes to DISCARD");
+            assertThatThrownBy(p::stdin).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("goes to INHERIT");
+            assertThatThrownBy(() -> p.communicate("x")).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("cannot send input");
+        }
+    }
+
+    @Test
+    void communicate_withInputTwice_throws() throws Exception {
+        try (Subprocess cat = Subprocess.command("cat").stdin(Redirect.PIPE).captureOutput().start()) {
+            assertThat(cat.communicate("once").stdout()).isEqualTo("once");
+            assertThatThrownBy(() -> cat.communicate("twice")).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("input was already sent");
+            assertThatThrownBy(cat::stdout).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("being read by communicate()");
+        }
+    }
+
+    @Test
+    void kill_endsTheCommandWithSigkill_andTerminateWithSigterm() throws Exception {
+        try (Subprocess a = Subprocess.command("sleep", "60").start();
+             Subprocess b = Subprocess.command("sleep", "60").start()) {
+            a.kill();
+            b.terminate();
+
+            assertThat(a.waitFor()).isEqualTo(137);
+            assertThat(b.waitFor()).isEqualTo(143);
+        }
+    }
+
+    @Test
+    void sendSignal_deliversSignalsTheJdkHasNoCallFor() throws Exception {
+        try (Subprocess p = Subprocess.command("sh", "-c",
+                        "trap 'echo got USR1; exit 7' USR1; echo ready; while :; do sleep 0.05; done")
+                .stdout(Redirect.PIPE).start();
+             Stream<String> lines = p.stdoutLines()) {
+            Iterator<String> it = lines.iterator();
+            assertThat(it.next()).isEqualTo("ready");
+
+            p.sendSignal(Signal.USR1);
+
+            assertThat(it.next()).isEqualTo("got USR1");
+            assertThat(p.waitFor(Delays.seconds(10))).hasValue(7);
+            p.sendSignal(Signal.HUP); // after exit: nothing to do, no error
+        }
+    }
+
+    @Test
+    void killTree_killsTheCommandAndItsGrandchildren() throws Exception {
+        try (Subprocess p = Subprocess.command("sh", "-c", "sleep 60 & sleep 60 & echo $$ $!; wait")
+                .stdout(Redirect.PIPE).start();
+             Stream<String> lines = p.stdoutLines()) {
+            List<Long> pids = Pids.parse(lines.iterator().next());
+            try {
+                List<Long> killed = p.killTree(Duration.ZERO);
+
+                assertThat(killed).hasSize(3).containsAll(pids).startsWith(p.pid());
+                assertThat(p.waitFor()).isEqualTo(137);
+                Pids.awaitGone(killed);
+            } finally {
+                Pids.killAll(pids);
+            }
+        }
+    }
+
+    @Test
+    void close_killsACommandThatStillRuns_andIsIdempotent() throws Exception {
+        Subprocess p = Subprocess.command("sleep", "60").start();
+        long pid = p.pid();
+
+        p.close();
+        p.close();
+
+        assertThat(p.poll()).hasValue(137);
+        assertThat(Pids.running(pid)).isFalse();
+    }
+}

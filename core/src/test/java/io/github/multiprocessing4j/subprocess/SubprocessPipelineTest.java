@@ -1,0 +1,113 @@
+package io.github.multiprocessing4j.subprocess;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.github.multiprocessing4j.testing.Delays;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.NoSuchFileException;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** {@code a | b | c}: stages connected by OS pipes, each stage's status, timeouts that kill every stage. */
+class SubprocessPipelineTest {
+
+    @Test
+    void pipeline_connectsTheStages_andReportsEachStatus() throws Exception {
+        CompletedPipeline done = Subprocess.pipeline(
+                        Subprocess.command("printf", "b\\na\\nb\\n"),
+                        Subprocess.command("sort"),
+                        Subprocess.command("uniq", "-c"))
+                .captureOutput().run();
+
+        assertThat(done.stdout().lines().map(String::strip).toList()).containsExactly("1 a", "2 b");
+        assertThat(done.returnCodes()).containsExactly(0, 0, 0);
+        assertThat(done.returnCode()).isZero();
+        assertThat(done.stages()).extracting(CompletedProcess::args)
+                .containsExactly(List.of("printf", "b\\na\\nb\\n"), List.of("sort"), List.of("uniq", "-c"));
+    }
+
+    @Test
+    void pipeline_passesLargeBinaryDataThroughEveryStageUnchanged() throws Exception {
+        byte[] input = new byte[5 * 1024 * 1024];
+        new Random(7).nextBytes(input);
+
+        CompletedPipeline done = Subprocess.pipeline(Subprocess.command("cat"), Subprocess.command("cat"),
+                Subprocess.command("cat")).input(input).captureOutput().timeout(Delays.seconds(60)).run();
+
+        assertThat(done.stdoutBytes()).isEqualTo(input);
+    }
+
+    @Test
+    void pipeline_aFailingMiddleStage_showsInTheStatuses_andCheckNamesIt() throws Exception {
+        Subprocess.Builder failing = Subprocess.command("sh", "-c", "cat; echo broken >&2; exit 3");
+
+        CompletedPipeline unchecked = Subprocess.pipeline(Subprocess.command("echo", "x"), failing,
+                Subprocess.command("cat")).captureOutput().run();
+
+        assertThat(unchecked.returnCodes()).containsExactly(0, 3, 0);
+        assertThat(unchecked.returnCode()).isZero(); // as a shell without pipefail
+        assertThat(unchecked.stdout()).isEqualTo("x\n");
+        assertThat(unchecked.stages().get(1).stderr()).isEqualTo("broken\n");
+        assertThatThrownBy(unchecked::checkReturnCodes).isInstanceOfSatisfying(CalledProcessException.class, e -> {
+            assertThat(e.returnCode()).isEqualTo(3);
+            assertThat(e.args()).containsExactly("sh", "-c", "cat; echo broken >&2; exit 3");
+            assertThat(e.getMessage()).startsWith("stage 2 of 3 [sh, -c, cat; echo broken >&2; exit 3] of pipeline")
+                    .endsWith("last lines of stderr:\nbroken");
+        });
+    }
+
+    @Test
+    void pipeline_withCheck_throwsForAFailingStage() {
+        assertThatThrownBy(() -> Subprocess.pipeline(Subprocess.command("false"), Subprocess.command("cat"))
+                .stdout(Redirect.DISCARD).check().run())
+                .isInstanceOf(CalledProcessException.class).hasMessageContaining("stage 1 of 2 [false]");
+    }
+
+    @Test
+    void pipeline_whenTimeoutExpires_killsEveryStagesTree() {
+        TimeoutExpiredException e = catchThrowableOfType(TimeoutExpiredException.class, () ->
+                Subprocess.pipeline(
+                                Subprocess.command("sh", "-c", "echo $$ >&2; sleep 60 & wait"),
+                                Subprocess.command("sh", "-c", "echo $$ >&2; cat"))
+                        .captureOutput().timeout(Delays.seconds(1.5)).run());
+
+        List<Long> shells = e.stderr().lines().map(Long::parseLong).toList();
+        try {
+            assertThat(shells).hasSize(2);
+            assertThat(e.killedPids()).containsAll(shells).hasSizeGreaterThanOrEqualTo(3); // + the sleep
+            assertThat(e.args()).contains("|");
+            Pids.awaitGone(e.killedPids());
+        } finally {
+            Pids.killAll(e.killedPids());
+        }
+    }
+
+    @Test
+    void pipeline_stageSettingWhatBelongsToThePipeline_isRejectedSayingWhere() {
+        assertThatThrownBy(() -> Subprocess.pipeline(Subprocess.command("echo"),
+                Subprocess.command("cat").captureOutput()).run())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("stage 2 of 2 of the pipeline ([cat]) sets captureOutput()");
+    }
+
+    @Test
+    void pipeline_stageWithStderrToStdout_sendsItsStderrDownThePipe() throws Exception {
+        CompletedPipeline done = Subprocess.pipeline(
+                        Subprocess.command("sh", "-c", "echo oops >&2").stderrToStdout(),
+                        Subprocess.command("tr", "a-z", "A-Z"))
+                .captureOutput().run();
+
+        assertThat(done.stdout()).isEqualTo("OOPS\n");
+    }
+
+    @Test
+    void pipeline_withAMissingExecutable_namesIt() {
+        assertThatThrownBy(() -> Subprocess.pipeline(Subprocess.command("echo"),
+                Subprocess.command("no-such-filter-mp4j")).run())
+                .isInstanceOfSatisfying(NoSuchFileException.class,
+                        e -> assertThat(e.getFile()).isEqualTo("no-such-filter-mp4j"));
+    }
+}

@@ -1,0 +1,257 @@
+package io.github.multiprocessing4j.subprocess;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code Subprocess.command(...).run()}: Python's {@code subprocess.run}. */
+class SubprocessRunTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void run_withCaptureOutput_returnsStdoutStderrAndTheReturnCode() throws Exception {
+        CompletedProcess done = Subprocess.command("sh", "-c", "printf 'out\\n'; printf 'err\\n' >&2; exit 3")
+                .captureOutput().run();
+
+        assertThat(done.args()).containsExactly("sh", "-c", "printf 'out\\n'; printf 'err\\n' >&2; exit 3");
+        assertThat(done.returnCode()).isEqualTo(3);
+        assertThat(done.stdout()).isEqualTo("out\n");
+        assertThat(done.stderr()).isEqualTo("err\n");
+        assertThat(done.stdoutBytes()).isEqualTo("out\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(done.stderrBytes()).isEqualTo("err\n".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void run_withoutCapture_readingStdout_throwsNamingWhereItWent() throws Exception {
+        CompletedProcess done = Subprocess.command("echo", "hi").stdout(Redirect.DISCARD).run();
+
+        assertThat(done.returnCode()).isZero();
+        assertThatThrownBy(done::stdout).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("stdout of [echo, hi] was not captured")
+                .hasMessageContaining("DISCARD")
+                .hasMessageContaining("captureOutput()");
+    }
+
+    @Test
+    void run_withInputText_feedsItToStdin() throws Exception {
+        CompletedProcess done = Subprocess.command("sort").input("pear\napple\nfig\n").captureOutput().run();
+
+        assertThat(done.stdout()).isEqualTo("apple\nfig\npear\n");
+    }
+
+    @Test
+    void run_withInputBytes_passesEveryByteValueUnchanged() throws Exception {
+        byte[] all = new byte[256 * 64];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = (byte) i;
+        }
+
+        CompletedProcess done = Subprocess.command("cat").input(all).captureOutput().run();
+
+        assertThat(done.stdoutBytes()).isEqualTo(all);
+    }
+
+    @Test
+    void run_withInputFile_theChildReadsTheFile() throws Exception {
+        Path file = Files.writeString(tmp.resolve("in.txt"), "one\ntwo\nthree\n");
+
+        CompletedProcess done = Subprocess.command("wc", "-l").input(file).captureOutput().run();
+
+        assertThat(done.stdout().strip()).isEqualTo("3");
+    }
+
+    @Test
+    void run_stderrToStdout_mergesBothStreamsInWriteOrder() throws Exception {
+        CompletedProcess done = Subprocess.command("sh", "-c", "echo 1; echo 2 >&2; echo 3")
+                .stdout(Redirect.PIPE).stderrToStdout().run();
+
+        assertThat(done.stdout()).isEqualTo("1\n2\n3\n");
+        assertThatThrownBy(done::stderr).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("stderrToStdout()");
+    }
+
+    @Test
+    void run_withCharset_encodesInputAndDecodesOutputWithIt() throws Exception {
+        CompletedProcess done = Subprocess.command("od", "-An", "-tx1").input("é")
+                .charset(StandardCharsets.ISO_8859_1).captureOutput().run();
+
+        assertThat(done.stdout().strip()).isEqualTo("e9"); // one byte in Latin-1, two in UTF-8
+    }
+
+    @Test
+    void run_byDefault_decodesUtf8() throws Exception {
+        CompletedProcess done = Subprocess.command("printf", "\\303\\251t\\303\\251").captureOutput().run();
+
+        assertThat(done.stdout()).isEqualTo("été");
+    }
+
+    @Test
+    void run_withCheck_whenExitIsNonZero_throwsWithTheCodeAndTheTailOfStderr() {
+        Subprocess.Builder failing = Subprocess.command("sh", "-c",
+                "for i in $(seq 1 30); do echo line $i >&2; done; echo partial; exit 4").captureOutput().check();
+
+        assertThatThrownBy(failing::run).isInstanceOfSatisfying(CalledProcessException.class, e -> {
+            assertThat(e.returnCode()).isEqualTo(4);
+            assertThat(e.args()).first().isEqualTo("sh");
+            assertThat(e.stdout()).isEqualTo("partial\n");
+            assertThat(e.stderrTail()).startsWith("line 21\n").endsWith("line 30")
+                    .hasLineCount(SubprocessException.TAIL_LINES);
+            assertThat(e.getMessage()).contains("returned non-zero exit status 4").contains("line 30")
+                    .doesNotContain("line 20\n");
+        });
+    }
+
+    @Test
+    void run_withCheck_whenKilledBySignal_namesTheSignal() {
+        assertThatThrownBy(() -> Subprocess.command("sh", "-c", "kill -9 $$").captureOutput().check().run())
+                .isInstanceOfSatisfying(CalledProcessException.class, e -> {
+                    assertThat(e.returnCode()).isEqualTo(137);
+                    assertThat(e.getMessage()).contains("killed by SIGKILL");
+                });
+    }
+
+    @Test
+    void run_withCheck_withoutCapture_saysStderrWasNotCaptured() {
+        assertThatThrownBy(() -> Subprocess.command("false").check().run())
+                .isInstanceOf(CalledProcessException.class)
+                .hasMessageContaining("[false] returned non-zero exit status 1")
+                .hasMessageContaining("stderr was not captured");
+    }
+
+    @Test
+    void run_withoutCheck_returnsTheNonZeroCode() throws Exception {
+        assertThat(Subprocess.command("false").run().returnCode()).isEqualTo(1);
+    }
+
+    @Test
+    void run_whenTheExecutableIsMissing_throwsNoSuchFileNamingIt() {
+        assertThatThrownBy(() -> Subprocess.command("no-such-command-mp4j", "--flag").run())
+                .isInstanceOfSatisfying(NoSuchFileException.class, e -> {
+                    assertThat(e.getFile()).isEqualTo("no-such-command-mp4j");
+                    assertThat(e.getMessage()).contains("not found on PATH=").contains("[no-such-command-mp4j, --flag]");
+                    assertThat(e.getCause()).isInstanceOf(IOException.class);
+                });
+    }
+
+    @Test
+    void run_whenTheExecutablePathIsMissing_throwsNoSuchFileNamingIt() {
+        String missing = tmp.resolve("bin/tool").toString();
+
+        assertThatThrownBy(() -> Subprocess.command(missing).run())
+                .isInstanceOfSatisfying(NoSuchFileException.class, e -> assertThat(e.getFile()).isEqualTo(missing));
+    }
+
+    @Test
+    void run_whenTheFileIsNotExecutable_throwsAccessDenied() throws Exception {
+        Path script = Files.writeString(tmp.resolve("script.sh"), "echo hi\n");
+
+        assertThatThrownBy(() -> Subprocess.command(script.toString()).run())
+                .isInstanceOf(AccessDeniedException.class)
+                .hasMessageContaining("is not executable");
+    }
+
+    @Test
+    void run_whenTheWorkingDirectoryIsMissing_throwsNamingTheDirectory() {
+        Path missing = tmp.resolve("nowhere");
+
+        assertThatThrownBy(() -> Subprocess.command("pwd").cwd(missing).run())
+                .isInstanceOfSatisfying(NoSuchFileException.class, e -> {
+                    assertThat(e.getFile()).isEqualTo(missing.toString());
+                    assertThat(e.getMessage()).contains("working directory");
+                });
+    }
+
+    @Test
+    void run_withCwd_runsTheCommandThere() throws Exception {
+        Files.writeString(tmp.resolve("marker"), "");
+
+        CompletedProcess done = Subprocess.command("ls").cwd(tmp).captureOutput().run();
+
+        assertThat(done.stdout()).isEqualTo("marker\n");
+    }
+
+    @Test
+    void run_withEnv_addsVariablesToTheInheritedEnvironment() throws Exception {
+        CompletedProcess done = Subprocess.command("sh", "-c", "echo \"$MP4J_A $MP4J_B\"; echo \"$PATH\"")
+                .env("MP4J_A", "alpha").env(Map.of("MP4J_B", "beta")).captureOutput().run();
+
+        assertThat(done.stdout().lines().toList()).containsExactly("alpha beta", System.getenv("PATH"));
+    }
+
+    @Test
+    void run_withClearEnv_passesOnlyTheGivenVariables() throws Exception {
+        CompletedProcess done = Subprocess.command("/usr/bin/env").clearEnv().env("ONLY", "this").captureOutput().run();
+
+        assertThat(done.stdout()).isEqualTo("ONLY=this\n");
+    }
+
+    @Test
+    void run_withStdoutToAFile_writesAndAppendsThere() throws Exception {
+        Path file = tmp.resolve("out.txt");
+        Subprocess.command("echo", "first").stdout(Redirect.to(file.toFile())).run();
+        Subprocess.command("echo", "second").stdout(Redirect.appendTo(file.toFile())).run();
+
+        assertThat(Files.readString(file)).isEqualTo("first\nsecond\n");
+    }
+
+    @Test
+    void run_withStdinDiscarded_theChildReadsNothing() throws Exception {
+        CompletedProcess done = Subprocess.command("wc", "-c").stdin(Redirect.DISCARD).captureOutput().run();
+
+        assertThat(done.stdout().strip()).isEqualTo("0");
+    }
+
+    @Test
+    void run_aBuilderRunsTheCommandAgainEachTime() throws Exception {
+        Subprocess.Builder date = Subprocess.command("sh", "-c", "echo $$").captureOutput();
+
+        assertThat(date.run().stdout()).isNotEqualTo(date.run().stdout());
+    }
+
+    @Test
+    void builder_settingTwice_throwsNamingTheFirstSetting() {
+        assertThatThrownBy(() -> Subprocess.command("true").captureOutput().stdout(Redirect.DISCARD))
+                .isInstanceOf(IllegalStateException.class).hasMessage("stdout was already set by captureOutput()");
+        assertThatThrownBy(() -> Subprocess.command("true").timeout(Duration.ofSeconds(1)).timeout(Duration.ofSeconds(2)))
+                .isInstanceOf(IllegalStateException.class).hasMessage("timeout was already set to PT1S");
+        assertThatThrownBy(() -> Subprocess.command("true").env("A", "1").env("A", "2"))
+                .isInstanceOf(IllegalStateException.class).hasMessage("env A was already set to 1");
+        assertThatThrownBy(() -> Subprocess.command("true").input("x").stdin(Redirect.PIPE))
+                .isInstanceOf(IllegalStateException.class).hasMessage("stdin was already set by input(String)");
+    }
+
+    @Test
+    void builder_rejectsInvalidArguments_sayingWhy() {
+        assertThatThrownBy(() -> Subprocess.command()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("command is empty");
+        assertThatThrownBy(() -> Subprocess.command("true").timeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("timeout <= 0: PT0S");
+        assertThatThrownBy(() -> Subprocess.command("true").gracePeriod(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("grace < 0: PT-1S");
+        assertThatThrownBy(() -> Subprocess.command("true").env("A=B", "1"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("without '='");
+        assertThatThrownBy(() -> Subprocess.command("true").stdout(Redirect.from(new java.io.File("/dev/null"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stdout cannot be");
+    }
+
+    @Test
+    void start_withTimeoutOrCheck_throwsSayingTheyApplyToRun() {
+        assertThatThrownBy(() -> Subprocess.command("true").timeout(Duration.ofSeconds(1)).start())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("applies to run(), not start()");
+        assertThatThrownBy(() -> Subprocess.command("true").check().start())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("check() applies to run()");
+    }
+}

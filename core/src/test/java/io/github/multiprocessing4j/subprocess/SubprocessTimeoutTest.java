@@ -1,0 +1,159 @@
+package io.github.multiprocessing4j.subprocess;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.github.multiprocessing4j.testing.Delays;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Timeouts and interrupts: the whole process tree dies, the output so far is kept, nothing hangs. */
+class SubprocessTimeoutTest {
+
+    @TempDir
+    Path tmp;
+
+    /** Pids the test learned of, killed after it in case it failed half-way. */
+    private final List<Long> started = new ArrayList<>();
+
+    @AfterEach
+    void killLeftovers() {
+        Pids.killAll(started);
+    }
+
+    @Test
+    void run_whenTimeoutExpires_killsTheWholeTree() {
+        // The shell prints its pid and its background grandchild's, then waits for the grandchild.
+        TimeoutExpiredException e = catchThrowableOfType(TimeoutExpiredException.class, () ->
+                Subprocess.command("sh", "-c", "sleep 60 & echo $$ $!; wait")
+                        .captureOutput().timeout(Delays.seconds(1.5)).run());
+
+        List<Long> pids = Pids.parse(e.stdout());
+        started.addAll(pids);
+        assertThat(pids).hasSize(2);
+        assertThat(e.killedPids()).containsAll(pids);
+        assertThat(e.timeout()).isEqualTo(Delays.seconds(1.5));
+        assertThat(e.getMessage()).contains("timed out after").contains("killed its process tree");
+        Pids.awaitGone(pids);
+    }
+
+    @Test
+    void run_whenTimeoutExpires_keepsTheOutputWrittenBeforeOnBothStreams() {
+        TimeoutExpiredException e = catchThrowableOfType(TimeoutExpiredException.class, () ->
+                Subprocess.command("sh", "-c", "echo to-out; echo to-err >&2; exec sleep 60")
+                        .captureOutput().timeout(Delays.seconds(1)).run());
+
+        assertThat(e.stdout()).isEqualTo("to-out\n");
+        assertThat(e.stderr()).isEqualTo("to-err\n");
+        assertThat(e.getMessage()).endsWith("last lines of stderr:\nto-err");
+    }
+
+    @Test
+    void run_withGracePeriod_sendsSigtermFirstSoTheCommandCanCleanUp() {
+        TimeoutExpiredException e = catchThrowableOfType(TimeoutExpiredException.class, () ->
+                Subprocess.command("sh", "-c", "trap 'echo cleaned up; exit 0' TERM; echo $$; sleep 60 & wait")
+                        .captureOutput().timeout(Delays.seconds(1)).gracePeriod(Delays.seconds(5)).run());
+
+        assertThat(e.stdout()).endsWith("cleaned up\n");
+        Pids.awaitGone(e.killedPids());
+    }
+
+    @Test
+    void run_whenAnEscapedProcessKeepsThePipeOpen_givesUpAfterTheTimeoutAndAGrace() {
+        // The subshell starts sleep and exits at once: sleep is re-parented to init, out of the tree,
+        // and holds stdout open. CPython's run() waits for it forever; ours gives up.
+        long t0 = System.nanoTime();
+        TimeoutExpiredException e = catchThrowableOfType(TimeoutExpiredException.class, () ->
+                Subprocess.command("sh", "-c", "(sleep 30 & echo $!)").captureOutput()
+                        .timeout(Delays.seconds(1)).run());
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+
+        long escaped = Pids.parse(e.stdout()).getFirst();
+        started.add(escaped);
+        assertThat(e.killedPids()).isEmpty(); // the shell had exited: there was no tree left to kill
+        assertThat(Pids.running(escaped)).isTrue();
+        assertThat(took).isLessThan(Delays.seconds(1).plus(Completion.ESCAPED_WRITER_GRACE).plus(Delays.seconds(10)));
+    }
+
+    @Test
+    void run_whenInterrupted_killsTheTreeAndThrowsInterruptedException() throws Exception {
+        Path pidFile = tmp.resolve("pids");
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread runner = Thread.ofPlatform().start(() -> {
+            try {
+                Subprocess.command("sh", "-c", "sleep 60 & echo $$ $! > " + pidFile + "; wait").run();
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        org.awaitility.Awaitility.await().atMost(Delays.seconds(10))
+                .until(() -> Files.exists(pidFile) && Files.readString(pidFile).strip().contains(" "));
+        List<Long> pids = Pids.parse(Files.readString(pidFile));
+        started.addAll(pids);
+
+        runner.interrupt();
+        runner.join(Delays.seconds(10));
+
+        assertThat(runner.isAlive()).isFalse();
+        assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+        Pids.awaitGone(pids);
+    }
+
+    @Test
+    void communicate_whenTimeoutExpires_leavesTheCommandRunning_andTheNextCallReturnsAllTheOutput() throws Exception {
+        try (Subprocess p = Subprocess.command("sh", "-c", "echo first; sleep 1; echo second").captureOutput().start()) {
+            TimeoutExpiredException e = catchThrowableOfType(TimeoutExpiredException.class,
+                    () -> p.communicate(Delays.millis(200)));
+            assertThat(e.killedPids()).isEmpty();
+            assertThat(e.getMessage()).contains("still running");
+            assertThat(p.poll()).isEmpty();
+
+            CompletedProcess done = p.communicate(Delays.seconds(10));
+
+            assertThat(done.stdout()).isEqualTo("first\nsecond\n");
+            assertThat(done.returnCode()).isZero();
+        }
+    }
+
+    @Test
+    void communicate_whenTimeoutExpires_theOutputSoFarIsInTheException() throws Exception {
+        try (Subprocess p = Subprocess.command("sh", "-c", "echo early; exec sleep 60").captureOutput().start()) {
+            TimeoutExpiredException e = null;
+            // the shell may not have written yet when the first timeout expires: try a few times
+            for (int i = 0; i < 50 && (e == null || e.stdout().isEmpty()); i++) {
+                e = catchThrowableOfType(TimeoutExpiredException.class, () -> p.communicate(Delays.millis(200)));
+            }
+            assertThat(e.stdout()).isEqualTo("early\n");
+            assertThat(p.poll()).isEmpty();
+        }
+    }
+
+    @Test
+    void waitFor_withTimeout_returnsEmptyWhileRunning_andTheStatusOnceExited() throws Exception {
+        try (Subprocess p = Subprocess.command("sleep", "60").start()) {
+            assertThat(p.waitFor(Delays.millis(100))).isEmpty();
+            assertThat(p.waitFor(Duration.ZERO)).isEmpty();
+            assertThat(p.poll()).isEmpty();
+
+            p.terminate();
+
+            assertThat(p.waitFor(Delays.seconds(10))).hasValue(143);
+            assertThat(p.poll()).hasValue(143);
+        }
+    }
+
+    @Test
+    void run_whenTheCommandFinishesInTime_isNotAffectedByTheTimeout() throws Exception {
+        CompletedProcess done = Subprocess.command("echo", "quick").captureOutput().timeout(Delays.seconds(10)).run();
+
+        assertThat(done.stdout()).isEqualTo("quick\n");
+        assertThat(done.checkReturnCode().stderrBytes()).isEmpty();
+    }
+}
