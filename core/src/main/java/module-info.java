@@ -8,4 +8,5 @@ module io.github.multiprocessing4j {
     exports io.github.multiprocessing4j.function;
     exports io.github.multiprocessing4j.pool;
     exports io.github.multiprocessing4j.process;
+    exports io.github.multiprocessing4j.subprocess;
 }
