@@ -32,9 +32,20 @@ public final class StandardCodec implements Codec {
 
     @Override
     public byte[] encode(Object value) {
-        ByteSink sink = new ByteSink(value instanceof byte[] b ? b.length + 5 : 64);
-        write(value, sink);
-        return sink.toByteArray();
+        switch (value) {
+            case null -> {
+                return new byte[] {Tag.NULL};
+            }
+            case Integer i -> {
+                int v = i;
+                return new byte[] {Tag.INT, (byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
+            }
+            default -> {
+                ByteSink sink = new ByteSink(value instanceof byte[] b ? b.length + 5 : 64);
+                write(value, sink);
+                return sink.toByteArray();
+            }
+        }
     }
 
     @Override

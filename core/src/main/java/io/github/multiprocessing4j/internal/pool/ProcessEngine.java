@@ -30,6 +30,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /*
@@ -79,6 +80,9 @@ public final class ProcessEngine implements PoolEngine {
     private static final System.Logger LOG = System.getLogger(ProcessEngine.class.getName());
     private static final int MAX_CONSECUTIVE_START_FAILURES = 3;
     private static final long EXIT_WAIT_MILLIS = 2000;
+    /** With at least this many tasks queued on a worker, its reader waits a moment to batch outcomes. */
+    private static final int COALESCE_DEPTH = 8;
+    private static final long COALESCE_NANOS = 30_000;
     /** True on reader threads, which must never block in a write. */
     private static final ThreadLocal<Boolean> READER = ThreadLocal.withInitial(() -> false);
 
@@ -141,24 +145,35 @@ public final class ProcessEngine implements PoolEngine {
 
     @Override
     public Definition define(Object target, boolean reusable) {
-        if (isStateless(target.getClass())) {
-            return stateless.computeIfAbsent(target.getClass(),
+        Class<?> type = target.getClass();
+        ProcessDefinition known = stateless.get(type);
+        if (known != null) {
+            return known;
+        }
+        if (STATELESS.get(type)) {
+            return stateless.computeIfAbsent(type,
                     c -> new ProcessDefinition(this, ids.incrementAndGet(), Codec.standard().encode(target), false, true));
         }
         return new ProcessDefinition(this, ids.incrementAndGet(), Codec.standard().encode(target), !reusable, false);
     }
 
-    /** A target whose class (and superclasses) has no instance fields carries no state: one copy serves every call. */
-    private static boolean isStateless(Class<?> type) {
-        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
-            for (java.lang.reflect.Field f : c.getDeclaredFields()) {
-                if (!java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
-                    return false;
+    /**
+     * Whether a class (and its superclasses) has no instance fields: an instance then carries no state, and
+     * one serialized copy serves every call, such as a non-capturing lambda.
+     */
+    private static final ClassValue<Boolean> STATELESS = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+                for (java.lang.reflect.Field f : c.getDeclaredFields()) {
+                    if (!java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                        return false;
+                    }
                 }
             }
+            return true;
         }
-        return true;
-    }
+    };
 
     @Override
     @SuppressWarnings("unchecked")
@@ -319,6 +334,7 @@ public final class ProcessEngine implements PoolEngine {
     // ---------------------------------------------------------------------------------------- outcomes
 
     private void startReader(Worker w) {
+        w.startWriter();
         Thread.ofPlatform().daemon().name("mp4j-pool-reader-" + w.pid()).stackSize(256 * 1024).start(() -> {
             READER.set(true);
             readLoop(w);
@@ -328,14 +344,22 @@ public final class ProcessEngine implements PoolEngine {
     private void readLoop(Worker w) {
         List<Frame> batch = new ArrayList<>();
         List<TaskRecord> tasks = new ArrayList<>();
+        int queued = 0;
         try {
             Frame frame;
             while ((frame = w.receive()) != null) {
+                if (queued >= COALESCE_DEPTH) {
+                    // Many tasks queued on the worker: let a few more outcomes arrive and take them in one
+                    // read, instead of waking up for each. A task in this queue waits for the ones ahead
+                    // of it anyway; a lone task (apply) is never delayed.
+                    LockSupport.parkNanos(COALESCE_NANOS);
+                }
                 batch.add(frame);
                 while (w.connection.hasBufferedFrame() && batch.size() < 256) {
                     batch.add(w.receive());
                 }
-                if (!outcomes(w, batch, tasks)) {
+                queued = outcomes(w, batch, tasks);
+                if (queued < 0) {
                     w.child.kill();
                     break;
                 }
@@ -355,10 +379,11 @@ public final class ProcessEngine implements PoolEngine {
      * Takes the tasks that {@code frames} answer off the worker's queue, under one lock, and hands out
      * more work; the caller completes the futures afterwards, outside the lock.
      *
-     * @return false if a frame is not an outcome of the task at the head of the queue (a protocol
-     *         violation: the worker is killed)
+     * @return how many tasks the worker still has, or -1 if a frame is not an outcome of the task at the
+     *         head of its queue (a protocol violation: the worker is killed)
      */
-    private boolean outcomes(Worker w, List<Frame> frames, List<TaskRecord> tasks) {
+    private int outcomes(Worker w, List<Frame> frames, List<TaskRecord> tasks) {
+        int queued;
         List<Worker> touched = new ArrayList<>(2);
         touched.add(w);
         lock.lock();
@@ -369,7 +394,7 @@ public final class ProcessEngine implements PoolEngine {
                 if ((type != FrameType.RESULT && type != FrameType.ERROR && type != FrameType.SKIPPED)
                         || task == null || task.id != frame.id()) {
                     LOG.log(Level.WARNING, "{0} sent {1} while {2} was running; killing it", w, frame, task);
-                    return false;
+                    return -1;
                 }
                 w.inFlight.pollFirst();
                 tasks.add(task);
@@ -393,11 +418,12 @@ public final class ProcessEngine implements PoolEngine {
             }
             stopIfDoneLocked(w, touched);
             dispatchLocked(touched);
+            queued = w.inFlight.size();
         } finally {
             lock.unlock();
         }
         flush(touched);
-        return true;
+        return queued;
     }
 
     private static void complete(TaskRecord task, Frame frame, Worker w) {
@@ -493,6 +519,7 @@ public final class ProcessEngine implements PoolEngine {
             lock.unlock();
         }
         w.connection.close();
+        w.stopWriter();
         flush(touched);
         if (!failed.isEmpty()) {
             String tail = w.child.stderrTail(20);

@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A process pool's worker as the parent sees it: its child JVM, the tasks sent to it in order
@@ -18,7 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Frames are appended to the outbox under the engine's lock, in the order the tasks were queued, and
  * written by whichever thread calls {@link #flush()} first, outside that lock, many frames per system
  * call. The worker's reader thread (see {@link ProcessEngine}) is the only one that reads its connection,
- * and it never writes: it hands writing to {@link #flushInBackground()}.
+ * and it never writes: it hands writing to the worker's writer thread ({@link #flushInBackground()}).
  */
 final class Worker {
     final ChildJvm child;
@@ -35,18 +36,26 @@ final class Worker {
     boolean retiring;
     /** STOP was sent; guarded by the engine's lock. */
     boolean stopSent;
-    /** Guarded by the engine's lock. */
-    boolean dead;
+    /** Set under the engine's lock; read by the writer thread. */
+    volatile boolean dead;
 
     private final Object outboxLock = new Object();
     /** Guarded by outboxLock. */
     private ByteSink outbox = new ByteSink(4096);
     private final AtomicBoolean flushing = new AtomicBoolean();
+    private final Thread writer;
 
     Worker(ChildJvm child, String name) {
         this.child = child;
         this.connection = child.connection();
         this.name = name;
+        this.writer = Thread.ofPlatform().daemon().name("mp4j-pool-writer-" + child.pid()).stackSize(256 * 1024)
+                .unstarted(this::writeLoop);
+    }
+
+    /** Starts the writer thread; once, when the worker joins the pool. */
+    void startWriter() {
+        writer.start();
     }
 
     long pid() {
@@ -82,8 +91,21 @@ final class Worker {
             }
         }
         if (!flushing.get()) {
-            Thread.startVirtualThread(this::flush);
+            LockSupport.unpark(writer);
         }
+    }
+
+    /** The thread behind {@link #flushInBackground()}: parked until there is something to write. */
+    private void writeLoop() {
+        while (!dead) {
+            LockSupport.park(this);
+            flush();
+        }
+    }
+
+    /** Lets the writer thread end; call once the worker is gone. */
+    void stopWriter() {
+        LockSupport.unpark(writer);
     }
 
     /**
