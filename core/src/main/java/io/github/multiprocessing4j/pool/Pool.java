@@ -49,7 +49,7 @@ import java.util.concurrent.ExecutorService;
  * <p><b>Memory consistency effects:</b> actions in a thread before it submits a task
  * <i>happen-before</i> the task runs; the task's actions happen-before its result is returned or its future
  * completes. For a process pool the task runs in another JVM on a copy of what it captured: see
- * {@linkplain io.github.multiprocessing4j the package overview}.
+ * {@linkplain io.github.multiprocessing4j.process the process package}.
  */
 public interface Pool extends ExecutorService, AutoCloseable {
 

@@ -1,0 +1,21 @@
+/**
+ * Tasks in child JVMs: {@link io.github.multiprocessing4j.process.JvmProcess}, Python's
+ * {@code multiprocessing.Process}.
+ *
+ * <h2 id="memory">Memory consistency effects across processes</h2>
+ * A task handed to another JVM (by {@code JvmProcess.start}, or by a {@code ProcessPool}) runs on a
+ * <em>copy</em> of everything it captures: the copy is made — the task serialized — in the calling thread
+ * when the task is handed over, so actions of that thread before the hand-over are reflected in the copy,
+ * and later changes to the originals are not. The task never sees this JVM's objects, and this JVM sees the
+ * task's effects only through what comes back: its result or exception (a copy again, decoded before the
+ * future completes or the call returns, so every action of the task happens-before the caller reads it),
+ * its output, and whatever it does to the outside world (files, sockets), whose ordering is that of the
+ * operating system. Nothing is shared between the processes' heaps.
+ *
+ * <h2>Process death</h2>
+ * A child exits when its parent dies, however the parent dies: its connection to the parent closes, which
+ * it notices at once (a pool worker busy with a task notices within a fifth of a second). A child that dies
+ * while it runs a task leaves the task's outcome unreported; its parent reports the exit code or signal
+ * and the last lines of its stderr instead.
+ */
+package io.github.multiprocessing4j.process;
