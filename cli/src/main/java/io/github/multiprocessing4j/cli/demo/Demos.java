@@ -10,7 +10,8 @@ public final class Demos {
             new PoolDemo(),
             new ThreadsDemo(),
             new SubprocessDemo(),
-            new CoroutinesDemo());
+            new CoroutinesDemo(),
+            new CpuVsIoDemo());
 
     private Demos() {
     }

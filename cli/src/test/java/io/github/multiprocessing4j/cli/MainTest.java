@@ -1,0 +1,87 @@
+package io.github.multiprocessing4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The CLI run in-process, its output captured (children's output is copied to our System.out). */
+class MainTest {
+
+    record Run(int exitCode, List<String> out, String err) {
+    }
+
+    static Run run(String... args) {
+        PrintStream originalOut = System.out;
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.commandLine().execute(args);
+            return new Run(code, Arrays.asList(out.toString(StandardCharsets.UTF_8).split("\n")),
+                    err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(originalOut);
+            System.setErr(originalErr);
+        }
+    }
+
+    @Test
+    void version_andHelp() {
+        assertThat(run("--version").out().getFirst()).startsWith("mp4j ");
+        Run help = run("--help");
+        assertThat(help.exitCode()).isZero();
+        assertThat(String.join("\n", help.out())).contains("demo").contains("bench");
+    }
+
+    @Test
+    void demoProcess_printsTheSeedsLines_withTwoDifferentPids_inOrder() {
+        Run run = run("demo", "process");
+        assertThat(run.exitCode()).isZero();
+        List<String> lines = run.out();
+        long parent = ProcessHandle.current().pid();
+        assertThat(lines).containsExactly(
+                "Parent process " + parent + ".",
+                "Child process will start.",
+                lines.get(2),
+                "Child process end.");
+        Matcher child = Pattern.compile("Run child process test \\((\\d+)\\)\\.\\.\\.").matcher(lines.get(2));
+        assertThat(child.matches()).as(lines.get(2)).isTrue();
+        assertThat(Long.parseLong(child.group(1))).isNotEqualTo(parent);
+    }
+
+    @Test
+    void demoPool_runsFiveTasksOnAtMostFourWorkers_andEndsLast() {
+        Run run = run("demo", "pool");
+        assertThat(run.exitCode()).isZero();
+        List<String> started = run.out().stream().filter(l -> l.startsWith("run task ")).toList();
+        assertThat(started).hasSize(5);
+        assertThat(started.stream().map(l -> l.substring(l.indexOf('(') + 1, l.indexOf(')'))).distinct().count())
+                .isBetween(1L, 4L);
+        assertThat(run.out().stream().filter(l -> l.startsWith("task ") && l.endsWith(" seconds"))).hasSize(5);
+        assertThat(run.out().getLast()).isEqualTo("all process end");
+    }
+
+    @Test
+    void demoThreads_lockedBalanceIsZero() {
+        Run run = run("demo", "threads");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("balance with a lock:    0 (always 0)", "Hello, Alice (in Thread-A)",
+                "Hello, Bob (in Thread-B)", "thread LoopThread >>> 5");
+    }
+
+    @Test
+    void anUnknownTopic_isAUsageError() {
+        Run run = run("demo", "no-such-topic");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("no demo named 'no-such-topic'").contains("process");
+    }
+}
