@@ -7,7 +7,9 @@ import java.nio.ByteBuffer;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.RandomAccess;
+import java.util.function.IntFunction;
 
 /**
  * Encodes the arguments or results of a {@code map} chunk, choosing the cheapest form the elements allow:
@@ -77,17 +79,17 @@ public final class ListCodec {
             case INTS -> {
                 int[] a = new int[n];
                 ByteBuffer.wrap(source.array(), source.skip(n * 4), n * 4).asIntBuffer().get(a);
-                yield new IntList(a);
+                yield new PackedList(n, i -> a[i]);
             }
             case LONGS -> {
                 long[] a = new long[n];
                 ByteBuffer.wrap(source.array(), source.skip(n * 8), n * 8).asLongBuffer().get(a);
-                yield new LongList(a);
+                yield new PackedList(n, i -> a[i]);
             }
             case DOUBLES -> {
                 double[] a = new double[n];
                 ByteBuffer.wrap(source.array(), source.skip(n * 8), n * 8).asDoubleBuffer().get(a);
-                yield new DoubleList(a);
+                yield new PackedList(n, i -> a[i]);
             }
             case VALUES -> {
                 List<Object> list = new ArrayList<>(Math.min(n, source.remaining()));
@@ -137,57 +139,25 @@ public final class ListCodec {
         return fast ? VALUES : OBJECTS;
     }
 
-    private static final class IntList extends AbstractList<Object> implements RandomAccess {
-        private final int[] a;
+    /** A read-only list over a primitive array that boxes each element when it is read. */
+    private static final class PackedList extends AbstractList<Object> implements RandomAccess {
+        private final int size;
+        private final IntFunction<Object> element;
 
-        IntList(int[] a) {
-            this.a = a;
+        PackedList(int size, IntFunction<Object> element) {
+            this.size = size;
+            this.element = element;
         }
 
         @Override
         public Object get(int i) {
-            return a[i];
+            Objects.checkIndex(i, size);
+            return element.apply(i);
         }
 
         @Override
         public int size() {
-            return a.length;
-        }
-    }
-
-    private static final class LongList extends AbstractList<Object> implements RandomAccess {
-        private final long[] a;
-
-        LongList(long[] a) {
-            this.a = a;
-        }
-
-        @Override
-        public Object get(int i) {
-            return a[i];
-        }
-
-        @Override
-        public int size() {
-            return a.length;
-        }
-    }
-
-    private static final class DoubleList extends AbstractList<Object> implements RandomAccess {
-        private final double[] a;
-
-        DoubleList(double[] a) {
-            this.a = a;
-        }
-
-        @Override
-        public Object get(int i) {
-            return a[i];
-        }
-
-        @Override
-        public int size() {
-            return a.length;
+            return size;
         }
     }
 }

@@ -25,8 +25,6 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -108,7 +106,7 @@ public final class ProcessEngine implements PoolEngine {
     private int consecutiveStartFailures;
     /** Moving average of task run times, for the prefetch depth; guarded by lock. */
     private long averageRunNanos = 1_000_000;
-    private volatile ScheduledExecutorService timer;
+    private final PoolTimer timer = new PoolTimer();
 
     private ProcessEngine(WorkerConfig config) {
         this.config = config;
@@ -295,24 +293,8 @@ public final class ProcessEngine implements PoolEngine {
     private void started(TaskRecord task, long now) {
         task.startNanos = now;
         if (config.taskTimeout() != null) {
-            task.timeout = timer().schedule(() -> timedOut(task), config.taskTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            task.timeout = timer.schedule(() -> timedOut(task), config.taskTimeout().toNanos());
         }
-    }
-
-    private ScheduledExecutorService timer() {
-        ScheduledExecutorService t = timer;
-        if (t == null) {
-            synchronized (this) {
-                if (timer == null) {
-                    ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1,
-                            Thread.ofPlatform().daemon().name("mp4j-pool-timer").factory());
-                    s.setRemoveOnCancelPolicy(true);
-                    timer = s;
-                }
-                t = timer;
-            }
-        }
-        return t;
     }
 
     /**
@@ -729,10 +711,7 @@ public final class ProcessEngine implements PoolEngine {
         if (state != State.RUNNING && state != State.TERMINATED && workers.isEmpty() && booting == 0) {
             state = State.TERMINATED;
             terminatedCondition.signalAll();
-            ScheduledExecutorService t = timer;
-            if (t != null) {
-                t.shutdownNow();
-            }
+            timer.shutdown();
         }
     }
 

@@ -9,9 +9,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -31,7 +29,7 @@ public final class ThreadEngine implements PoolEngine {
     private final ExecutorService executor;
     private final int parallelism;
     private final Duration taskTimeout;
-    private volatile ScheduledExecutorService timer;
+    private final PoolTimer timer = new PoolTimer();
 
     private ThreadEngine(ExecutorService executor, int parallelism, Duration taskTimeout) {
         this.executor = executor;
@@ -88,22 +86,6 @@ public final class ThreadEngine implements PoolEngine {
         return parallelism;
     }
 
-    private ScheduledExecutorService timer() {
-        ScheduledExecutorService t = timer;
-        if (t == null) {
-            synchronized (this) {
-                if (timer == null) {
-                    ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1,
-                            Thread.ofPlatform().daemon().name("mp4j-pool-timer").factory());
-                    s.setRemoveOnCancelPolicy(true);
-                    timer = s;
-                }
-                t = timer;
-            }
-        }
-        return t;
-    }
-
     /** One task on its way through the executor. */
     private final class Job implements Runnable {
         private static final Object NOT_STARTED = new Object();
@@ -132,7 +114,7 @@ public final class ThreadEngine implements PoolEngine {
                 runner = Thread.currentThread();
             }
             ScheduledFuture<?> deadline = taskTimeout == null ? null
-                    : timer().schedule(this::timedOut, taskTimeout.toNanos(), TimeUnit.NANOSECONDS);
+                    : timer.schedule(this::timedOut, taskTimeout.toNanos());
             int[] at = {-1};
             try {
                 future.complete(invoke(at));
@@ -206,17 +188,13 @@ public final class ThreadEngine implements PoolEngine {
                 job.future.completeExceptionally(new CancellationException("the pool was terminated before the task started"));
             }
         }
-        ScheduledExecutorService t = timer;
-        if (t != null) {
-            t.shutdownNow();
-        }
+        timer.shutdown();
         return queued;
     }
 
     private void stopTimerIfTerminated() {
-        ScheduledExecutorService t = timer;
-        if (t != null && executor.isTerminated()) {
-            t.shutdownNow();
+        if (executor.isTerminated()) {
+            timer.shutdown();
         }
     }
 
