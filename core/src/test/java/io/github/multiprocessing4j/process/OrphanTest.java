@@ -27,11 +27,13 @@ class OrphanTest {
             parent.process().destroyForcibly();
             parent.process().waitFor(10, TimeUnit.SECONDS);
             long deadline = System.nanoTime() + Delays.seconds(2).toNanos();
-            for (long pid : pids) {
+            String[] roles = {"non-daemon child", "daemon child", "warm spare"};
+            for (int i = 0; i < pids.length; i++) {
+                long pid = pids[i];
                 while (ProcessHandle.of(pid).isPresent() && System.nanoTime() < deadline) {
                     Thread.sleep(20);
                 }
-                assertThat(ProcessHandle.of(pid)).as("child %d two seconds after its parent was killed", pid).isEmpty();
+                assertThat(ProcessHandle.of(pid)).as("%s %d two seconds after its parent was killed", roles[i], pid).isEmpty();
             }
         }
     }

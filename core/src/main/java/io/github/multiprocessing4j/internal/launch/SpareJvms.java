@@ -148,11 +148,11 @@ public final class SpareJvms {
         }
     }
 
-    /** The pid of the current spare once it has been launched, or -1 (tests). */
+    /** The pid of the current spare once it has booted and connected, or -1 (tests). */
     public synchronized long sparePid() {
         try {
             ChildJvm current = spare == null ? null : spare.getNow(null);
-            return current == null ? -1 : current.pid();
+            return current == null || !current.isConnected() ? -1 : current.pid();
         } catch (CompletionException e) {
             return -1;
         }
