@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.async;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 
@@ -25,8 +26,13 @@ final class BoundedMap {
         TaskGroupImpl group = TaskGroupImpl.open(true, null);
         List<Task<R>> tasks = new ArrayList<>();
         try {
-            for (T item : items) {
-                permits.acquire();
+            Iterator<? extends T> it = items.iterator();
+            for (;;) {
+                permits.acquire(); // before pulling the item, so that no item waits for a permit in our hands
+                if (!it.hasNext()) {
+                    break;
+                }
+                T item = it.next();
                 Task<R> task = group.trySpawn(() -> {
                     try {
                         return fn.apply(item);

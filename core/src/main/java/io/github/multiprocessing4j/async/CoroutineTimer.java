@@ -19,8 +19,8 @@ import java.util.concurrent.locks.LockSupport;
  * cache miss. Measured on JDK 25 with 1M virtual threads sleeping 1 s: the last sleeper wakes ~4 s late even
  * with no GC at all, because that one thread cannot get through the heap faster (~250k expiries/s).
  *
- * The wheel. SLOTS buckets, one per tick modulo SLOTS. An entry's tick is ceil((deadline - origin) / TICK);
- * it is pushed (Treiber-stack CAS) onto bucket tick & MASK by the sleeping thread itself. The timer thread,
+ * The wheel. `slots` buckets (4096), one per tick modulo slots. An entry's tick is ceil((deadline - origin) / TICK);
+ * it is pushed (Treiber-stack CAS) onto bucket tick & mask by the sleeping thread itself. The timer thread,
  * at tick T, takes a whole bucket with one getAndSet and walks it: entries due (tick <= T) fire, entries of
  * a later round are pushed back, dead entries are dropped. Expiry is O(1) per entry and walks a list built
  * in arrival order, so a million expiries cost a million unparks and little else. Resolution is one tick:
@@ -57,8 +57,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class CoroutineTimer {
     static final long TICK_NANOS = 1_000_000L;
-    private static final int SLOTS = 4096;
-    private static final int MASK = SLOTS - 1;
+    private static final int DEFAULT_SLOTS = 4096;
     private static final VarHandle BUCKET = MethodHandles.arrayElementVarHandle(Entry[].class);
     private static final System.Logger LOG = System.getLogger(CoroutineTimer.class.getName());
 
@@ -69,7 +68,9 @@ final class CoroutineTimer {
         ALREADY_FIRED.claim();
     }
 
-    private final Entry[] buckets = new Entry[SLOTS];
+    private final int slots;
+    private final int mask;
+    private final Entry[] buckets;
     private final long origin = System.nanoTime();
     /** Entries pushed and not yet dropped by the timer thread. */
     private final AtomicLong pending = new AtomicLong();
@@ -79,8 +80,21 @@ final class CoroutineTimer {
     private volatile long plannedTick = Long.MAX_VALUE;
     private final Thread thread;
 
-    private CoroutineTimer() {
-        thread = Thread.ofPlatform().name("mp4j-coroutine-timer").daemon(true).unstarted(this::run);
+    private CoroutineTimer(int slots, String name) {
+        if (Integer.bitCount(slots) != 1) {
+            throw new IllegalArgumentException("slots must be a power of 2: " + slots);
+        }
+        this.slots = slots;
+        this.mask = slots - 1;
+        this.buckets = new Entry[slots];
+        this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this::run);
+    }
+
+    /** A timer of its own, for tests: a small wheel makes sleeps span several rounds quickly. */
+    static CoroutineTimer start(int slots, String name) {
+        CoroutineTimer timer = new CoroutineTimer(slots, name);
+        timer.thread.start();
+        return timer;
     }
 
     private static final class Holder {
@@ -88,9 +102,7 @@ final class CoroutineTimer {
 
         private static CoroutineTimer start() {
             JitWarmup.ensure();
-            CoroutineTimer timer = new CoroutineTimer();
-            timer.thread.start();
-            return timer;
+            return CoroutineTimer.start(DEFAULT_SLOTS, "mp4j-coroutine-timer");
         }
     }
 
@@ -172,7 +184,7 @@ final class CoroutineTimer {
     }
 
     private void push(Entry entry) {
-        int slot = (int) (entry.tick & MASK);
+        int slot = (int) (entry.tick & mask);
         Entry head;
         do {
             head = (Entry) BUCKET.getVolatile(buckets, slot);
@@ -188,8 +200,8 @@ final class CoroutineTimer {
                 long now = tickNow();
                 if (now > last) {
                     currentTick = now;
-                    for (long t = Math.max(last + 1, now - MASK); t <= now; t++) {
-                        drain((int) (t & MASK), now);
+                    for (long t = Math.max(last + 1, now - mask); t <= now; t++) {
+                        drain((int) (t & mask), now);
                     }
                     last = now;
                 }
@@ -240,7 +252,7 @@ final class CoroutineTimer {
                 return Long.MAX_VALUE;
             }
         }
-        long next = firstNonEmpty(last + 1, last + SLOTS);
+        long next = firstNonEmpty(last + 1, last + slots);
         if (next < 0) {
             // An entry is counted but not pushed yet: look again at the next tick.
             next = last + 1;
@@ -254,7 +266,7 @@ final class CoroutineTimer {
 
     private long firstNonEmpty(long from, long to) {
         for (long t = from; t <= to; t++) {
-            if (BUCKET.getVolatile(buckets, (int) (t & MASK)) != null) {
+            if (BUCKET.getVolatile(buckets, (int) (t & mask)) != null) {
                 return t;
             }
         }
