@@ -1,5 +1,8 @@
 package io.github.multiprocessing4j.async;
 
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+
 /**
  * Runs one virtual thread to its end before the first coroutine starts, so that the classes a virtual
  * thread needs when it ends are loaded before the JIT compiles {@code VirtualThread.run}.
@@ -11,31 +14,29 @@ package io.github.multiprocessing4j.async;
  * every frame frozen in that compiled code then hits the trap when it resumes, and each one is
  * deoptimized on its own, ~10 us apiece. Measured with -Xlog:deoptimization=debug on JDK 25.0.3: ~60,000
  * "unloaded" deoptimizations in VirtualThread.run for 1M sleepers, none after this warm-up.
+ *
+ * Not in a static initializer: a thread waiting in a class initializer pins its carrier, and on a
+ * scheduler with one carrier the warm-up thread could then never run. The wait is bounded for the same
+ * reason: the warm-up is an optimisation, never a reason to block.
  * </pre>
  */
 final class JitWarmup {
+    private static final AtomicBoolean STARTED = new AtomicBoolean();
+    private static final Duration MAX_WAIT = Duration.ofMillis(100);
+
     private JitWarmup() {
     }
 
-    static {
-        try {
-            // Not a lambda: its body would be a method of this class, which the new thread could not call
-            // before this initializer ends.
-            Thread.ofVirtual().name("mp4j-jit-warmup").start(new Noop()).join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // the warm-up is an optimisation; keep the interrupt for the caller
-        }
-    }
-
-    private static final class Noop implements Runnable {
-        @Override
-        public void run() {
-            // ending is the point
-        }
-    }
-
-    /** Triggers the warm-up once; later calls do nothing. */
+    /** Runs the warm-up the first time; later calls, and calls racing the first, return at once. */
     static void ensure() {
-        // the static initializer does the work
+        if (STARTED.get() || !STARTED.compareAndSet(false, true)) {
+            return;
+        }
+        Thread warmUp = Thread.ofVirtual().name("mp4j-jit-warmup").start(() -> { });
+        try {
+            warmUp.join(MAX_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // keep the interrupt for the caller's next blocking call
+        }
     }
 }

@@ -5,8 +5,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
 /**
- * A coroutine spawned in a {@link TaskGroup}: a {@link java.util.concurrent.Callable} running on a virtual thread of its own,
- * seen as a {@link Future}. Python's {@code asyncio.Task}.
+ * A coroutine spawned in a {@link TaskGroup}: a {@link java.util.concurrent.Callable} running on a virtual
+ * thread of its own, seen as a {@link Future}. Python's {@code asyncio.Task}.
  *
  * {@snippet :
  * try (TaskGroup group = TaskGroup.open()) {

@@ -69,8 +69,8 @@ public final class CoroutinesBench implements Bench {
             List<Run> raw = new ArrayList<>();
             List<Run> asyncio = new ArrayList<>();
             for (int i = 0; i < t; i++) {
-                log.printf("coroutines: %s sleepers, trial %d of %d: mp4j, mp4j with Thread.sleep, raw virtual threads%s...%n",
-                        size, i + 1, t, python ? ", asyncio" : "");
+                log.printf("coroutines: %s sleepers, trial %d of %d: mp4j, mp4j with Thread.sleep, "
+                        + "raw virtual threads%s...%n", size, i + 1, t, python ? ", asyncio" : "");
                 ours.add(java("ours", n));
                 oursThreadSleep.add(java("ours-thread-sleep", n));
                 raw.add(java("raw", n));

@@ -14,8 +14,8 @@ import java.util.concurrent.Callable;
 /**
  * One measurement of {@code mp4j bench coroutines}, run in a fresh JVM so that its peak RSS is its own:
  * {@code N} coroutines each sleeping, started and then all waited for. Prints {@code name value} lines as
- * the Python side does: {@code wall_ms}, {@code cpu_ms}, {@code gc_ms} (time in collections), {@code rss_base} (VmRSS before the first
- * coroutine) and {@code rss_peak} (VmHWM at the end).
+ * the Python side does: {@code wall_ms}, {@code cpu_ms}, {@code gc_ms} (time in collections),
+ * {@code rss_base} (VmRSS before the first coroutine) and {@code rss_peak} (VmHWM at the end).
  *
  * <p>Scenarios: {@code ours} — {@link Coroutines#gather} of callables that call {@link Coroutines#sleep};
  * {@code ours-thread-sleep} — the same with {@link Thread#sleep}, to tell the timer's share;
