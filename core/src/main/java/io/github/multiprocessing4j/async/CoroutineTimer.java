@@ -22,9 +22,10 @@ import java.util.concurrent.locks.LockSupport;
  * The wheel. `slots` buckets (4096), one per tick modulo slots. An entry's tick is
  * ceil((deadline - origin) / TICK); the sleeping thread itself pushes it (Treiber-stack CAS) onto bucket
  * tick & mask. The timer thread, at tick T, takes a whole bucket with one getAndSet and walks it: entries
- * due (tick <= T) fire, entries of a later round are pushed back, dead entries are dropped. Expiry is O(1) per entry and walks a list built
- * in arrival order, so a million expiries cost a million unparks and little else. Resolution is one tick:
- * an entry fires no earlier than its deadline and normally less than a tick after it.
+ * due (tick <= T) fire, entries of a later round are pushed back, dead entries are dropped. Expiry is O(1)
+ * per entry and walks a list built in arrival order, so a million expiries cost a million unparks and
+ * little else. Resolution is one tick: an entry fires no earlier than its deadline and normally less than
+ * a tick after it.
  *
  * Entry states: WAITING -> FIRED (by the timer, or by the adding thread, see below) or
  *               WAITING -> CANCELLED (by the owner: an interrupted sleeper, a closed group).
