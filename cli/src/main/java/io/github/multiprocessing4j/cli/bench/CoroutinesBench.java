@@ -100,6 +100,9 @@ public final class CoroutinesBench implements Bench {
                     .add(Row.time(size + ": time in GC (G1, default heap)", "ms", median(ours, Run::gcMs),
                             Double.NaN, "", null))
                     .add(Row.time("  raw virtual threads", "ms", median(raw, Run::gcMs), Double.NaN, "", null));
+            report.note(String.format("%s, mp4j: wall %s ms, %s B per coroutine (min-max of the %d runs; the machine "
+                    + "is shared, so single runs wander)", size, range(ours, Run::wallMs), range(ours, Run::bytesEach),
+                    t));
         }
         report.note("Medians of " + t + " runs; each run is a fresh process (child JVMs with the JDK's default "
                 + "options). Wall time runs from the first spawn to the end of gather; bytes per coroutine = "
@@ -151,6 +154,11 @@ public final class CoroutinesBench implements Bench {
             }
         }
         return new Run(figures, n);
+    }
+
+    private static String range(List<Run> runs, ToDoubleFunction<Run> f) {
+        Stats s = Stats.of(runs.stream().mapToDouble(f).toArray());
+        return String.format("%.0f-%.0f", s.min(), s.max());
     }
 
     private static double median(List<Run> runs, ToDoubleFunction<Run> f) {
