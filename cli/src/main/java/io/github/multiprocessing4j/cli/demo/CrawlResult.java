@@ -1,0 +1,14 @@
+package io.github.multiprocessing4j.cli.demo;
+
+/**
+ * What one crawl of the coroutines demo measured.
+ *
+ * @param pages       pages fetched
+ * @param bytes       bytes of HTML received
+ * @param millis      wall time
+ * @param maxInFlight the most requests that were ever in flight at once
+ * @param rssGrowth   how much the peak RSS grew during the crawl (bytes), or -1 where it cannot be read
+ * @param threads     how many threads fetched: virtual threads started, or the pool's platform threads
+ */
+record CrawlResult(int pages, long bytes, long millis, int maxInFlight, long rssGrowth, long threads) {
+}

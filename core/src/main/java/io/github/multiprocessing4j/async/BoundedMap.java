@@ -1,0 +1,61 @@
+package io.github.multiprocessing4j.async;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+
+/**
+ * {@link Coroutines#map}: a task per item, gated by a semaphore of {@code maxConcurrency} permits. The
+ * owner takes a permit before it pulls the next item and spawns its task; the task gives the permit back
+ * when the function has returned or thrown. So at most {@code maxConcurrency} calls of the function run at
+ * any moment, the input is read only as fast as calls finish (a lazy or endless {@code Iterable} is never
+ * run ahead), and no more than {@code maxConcurrency} threads wait on the semaphore: only the owner does.
+ *
+ * <p>After a failure the group is cancelled: {@link TaskGroupImpl#trySpawn} then refuses, and the owner
+ * stops pulling items.
+ */
+final class BoundedMap {
+    private BoundedMap() {
+    }
+
+    static <T, R> List<R> map(TaskFunction<? super T, ? extends R> fn, Iterable<? extends T> items, int maxConcurrency)
+            throws InterruptedException {
+        Semaphore permits = new Semaphore(maxConcurrency);
+        TaskGroupImpl group = TaskGroupImpl.open(true, null);
+        List<Task<R>> tasks = new ArrayList<>();
+        try {
+            Iterator<? extends T> it = items.iterator();
+            for (;;) {
+                permits.acquire(); // before pulling the item, so that no item waits for a permit in our hands
+                if (!it.hasNext()) {
+                    break;
+                }
+                T item = it.next();
+                Task<R> task = group.trySpawn(() -> {
+                    try {
+                        return fn.apply(item);
+                    } finally {
+                        permits.release();
+                    }
+                });
+                if (task == null) {
+                    break;
+                }
+                tasks.add(task);
+            }
+        } catch (Throwable e) {
+            // Interrupted in acquire, or the Iterable failed: stop the tasks, wait for them, rethrow.
+            group.cancel();
+            Coroutines.closeAfter(group, e);
+            throw e;
+        }
+        group.closeInterruptibly(true);
+        List<R> results = new ArrayList<>(tasks.size());
+        for (Task<R> t : tasks) {
+            results.add(t.resultNow());
+        }
+        return Collections.unmodifiableList(results);
+    }
+}

@@ -1,0 +1,51 @@
+package io.github.multiprocessing4j.async;
+
+import java.time.Duration;
+import java.util.NoSuchElementException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Tasks handed out in the order they complete: what {@link Coroutines#asCompleted} returns. Python's
+ * {@code asyncio.as_completed}, giving back the tasks themselves (as Python 3.13 does), so that the caller
+ * knows which one finished.
+ *
+ * {@snippet :
+ * Completions<String> done = Coroutines.asCompleted(tasks);
+ * while (done.hasNext()) {
+ *     Task<String> first = done.next();          // waits for the next task to complete
+ *     System.out.println(first.state() + " " + first);
+ * }
+ * }
+ *
+ * <p>Each task is handed out exactly once. A task is complete when it is {@linkplain Task#isDone() done}:
+ * it returned, failed, or was cancelled.
+ *
+ * <p><b>Thread-safety:</b> all methods may be called from any thread; concurrent callers of {@code next}
+ * each receive different tasks.
+ *
+ * @param <T> the type of the tasks' values
+ */
+public sealed interface Completions<T> permits CompletionsImpl {
+
+    /** Whether some task has not been handed out yet (it may not be complete yet). */
+    boolean hasNext();
+
+    /**
+     * Waits until a task not handed out yet is complete, and returns it.
+     *
+     * @throws NoSuchElementException if every task has been handed out
+     * @throws InterruptedException   if interrupted while waiting (the interrupt status is cleared); no task
+     *                                is consumed
+     */
+    Task<T> next() throws InterruptedException;
+
+    /**
+     * Waits at most {@code timeout} for a task not handed out yet to complete, and returns it. A zero or
+     * negative timeout only takes a task that is already complete.
+     *
+     * @throws TimeoutException       if no task completed in time; no task is consumed
+     * @throws NoSuchElementException if every task has been handed out
+     * @throws InterruptedException   if interrupted while waiting (the interrupt status is cleared)
+     */
+    Task<T> next(Duration timeout) throws InterruptedException, TimeoutException;
+}

@@ -1,0 +1,246 @@
+package io.github.multiprocessing4j.async;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The module-level functions of Python's {@code asyncio}, on virtual threads: {@link #sleep},
+ * {@link #gather}, {@link #gatherSettled}, {@link #timeout} / {@link #deadline} ({@code wait_for} /
+ * {@code timeout_at}), {@link #asCompleted}, {@link #await} ({@code asyncio.wait}) and a bounded-concurrency
+ * {@link #map}.
+ *
+ * {@snippet :
+ * List<String> pages = Coroutines.gather(() -> fetch("/a"), () -> fetch("/b"), () -> fetch("/c"));
+ * List<Integer> sizes = Coroutines.map(url -> fetch(url).length(), urls, 200);   // never more than 200 at once
+ * String quick = Coroutines.timeout(Duration.ofSeconds(2), () -> fetch("/slow"));
+ * }
+ *
+ * <p>Every function that runs calls does so in a {@link TaskGroup} of its own, which the calling thread
+ * owns and closes before returning: when a function returns or throws, every call it started has ended —
+ * no thread is left behind, whatever happened. Each call runs on a new virtual thread.
+ *
+ * <p><b>Interrupts.</b> If the calling thread is interrupted while one of these functions waits, the
+ * function cancels the calls it started (interrupting them), waits for them to end, and throws
+ * {@link InterruptedException} with the interrupt status cleared.
+ *
+ * <p><b>Thread-safety:</b> all methods may be called from any thread, platform or virtual.
+ *
+ * <p><b>Memory consistency effects:</b> see the {@linkplain io.github.multiprocessing4j.async package}.
+ */
+public final class Coroutines {
+    private Coroutines() {
+    }
+
+    /**
+     * Sleeps for {@code duration}: Python's {@code await asyncio.sleep(delay)}. Like
+     * {@link Thread#sleep(Duration)}, but a million sleeping coroutines wake on time: the wait is kept in a
+     * timing wheel with a 1 ms tick instead of the scheduler's delay heap (see the benchmark notes). The
+     * thread wakes no earlier than {@code duration} from now and, on a machine that is not overloaded,
+     * normally within a millisecond after.
+     *
+     * <p>Returns at once if {@code duration} is negative; a duration shorter than a millisecond is left to
+     * {@link Thread#sleep(Duration)}, which is precise at that scale (so a zero duration only checks the
+     * interrupt status).
+     *
+     * @throws InterruptedException if the thread is interrupted before or while sleeping; the interrupt
+     *                              status is cleared. A cancelled task therefore stops sleeping at once.
+     */
+    public static void sleep(Duration duration) throws InterruptedException {
+        long nanos = Deadline.saturatedNanos(Objects.requireNonNull(duration, "duration"));
+        if (nanos < CoroutineTimer.TICK_NANOS) {
+            Thread.sleep(duration);
+            return;
+        }
+        CoroutineTimer.get().sleep(nanos);
+    }
+
+    /**
+     * Runs every call concurrently and returns their values in the order of the calls: Python's
+     * {@code asyncio.gather}. Unlike {@code asyncio.gather}, the first failure cancels the other calls (as in a
+     * {@link TaskGroup}, which this is).
+     *
+     * @return the values, in order; an unmodifiable list that may contain nulls
+     * @throws TaskGroupException   if a call threw: the first exception is its cause, the rest suppressed
+     * @throws InterruptedException if interrupted while waiting; every call has been cancelled and has ended
+     */
+    @SafeVarargs
+    public static <T> List<T> gather(Callable<? extends T>... calls) throws InterruptedException {
+        List<Callable<? extends T>> list = new ArrayList<>(calls.length);
+        for (Callable<? extends T> call : calls) {
+            list.add(call);
+        }
+        return gather(list);
+    }
+
+    /**
+     * {@link #gather(Callable[])} for a collection of calls.
+     *
+     * @throws NullPointerException if a call is null (no call is left running)
+     */
+    public static <T> List<T> gather(Collection<? extends Callable<? extends T>> calls) throws InterruptedException {
+        TaskGroupImpl group = TaskGroupImpl.open(true, null);
+        List<Task<T>> tasks = spawnAll(group, calls);
+        group.closeInterruptibly(true);
+        List<T> values = new ArrayList<>(tasks.size());
+        for (Task<T> t : tasks) {
+            values.add(t.resultNow());
+        }
+        return Collections.unmodifiableList(values);
+    }
+
+    /**
+     * Runs every call concurrently until all have ended, and returns how each ended, in the order of the
+     * calls: Python's {@code asyncio.gather(..., return_exceptions=True)}. A failure does not cancel the
+     * other calls.
+     *
+     * @return an unmodifiable list with one {@link Outcome} per call
+     * @throws InterruptedException if interrupted while waiting; every call has been cancelled and has ended
+     * @throws NullPointerException if a call is null (no call is left running)
+     */
+    public static <T> List<Outcome<T>> gatherSettled(Collection<? extends Callable<? extends T>> calls)
+            throws InterruptedException {
+        TaskGroupImpl group = TaskGroupImpl.open(false, null);
+        List<Task<T>> tasks = spawnAll(group, calls);
+        group.closeInterruptibly(false);
+        List<Outcome<T>> outcomes = new ArrayList<>(tasks.size());
+        for (Task<T> t : tasks) {
+            outcomes.add(t.state() == Task.State.SUCCESS ? new Outcome.Success<>(t.resultNow())
+                    : new Outcome.Failure<>(t.exceptionNow()));
+        }
+        return Collections.unmodifiableList(outcomes);
+    }
+
+    /**
+     * Runs {@code call} on a new virtual thread and waits at most {@code timeout} for it: Python's
+     * {@code asyncio.wait_for}. When the time is up the call is cancelled (interrupted), and this method
+     * waits for it to end before throwing {@link TimeoutException}. A zero or negative timeout has already
+     * elapsed: the call is not started.
+     *
+     * <p>Returns in one of these ways:
+     * <ul>
+     *   <li>the call's value, if it returned in time;</li>
+     *   <li>{@link ExecutionException} whose cause is what the call threw, if it failed in time;</li>
+     *   <li>{@link TimeoutException}, if the time was up first; the call has ended;</li>
+     *   <li>{@link InterruptedException}, if the caller was interrupted; the call has been cancelled and has
+     *       ended, and the interrupt status is cleared.</li>
+     * </ul>
+     */
+    public static <T> T timeout(Duration timeout, Callable<? extends T> call)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        return runUntil(Deadline.after(timeout), call);
+    }
+
+    /**
+     * {@link #timeout} with a point in time instead of a duration: Python's {@code asyncio.timeout_at}. The
+     * deadline is read against the system clock once, when this method is called; a deadline in the past
+     * has already elapsed (the call is not started).
+     */
+    public static <T> T deadline(Instant deadline, Callable<? extends T> call)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        return runUntil(Deadline.at(deadline), call);
+    }
+
+    /**
+     * Hands out the tasks in the order they complete: Python's {@code asyncio.as_completed}. Does not wait
+     * itself; see {@link Completions}.
+     */
+    public static <T> Completions<T> asCompleted(Collection<? extends Task<T>> tasks) {
+        return new CompletionsImpl<>(List.copyOf(tasks));
+    }
+
+    /**
+     * Waits until {@code mode} is satisfied and tells which tasks are done: Python's {@code asyncio.wait}.
+     * Does not cancel anything. Returns at once for an empty collection.
+     *
+     * @throws InterruptedException if interrupted while waiting (the interrupt status is cleared)
+     */
+    public static <T> WaitResult<T> await(Collection<? extends Task<T>> tasks, WaitMode mode)
+            throws InterruptedException {
+        return Await.await(List.copyOf(tasks), Objects.requireNonNull(mode, "mode"), Long.MAX_VALUE);
+    }
+
+    /**
+     * Waits until {@code mode} is satisfied or {@code timeout} has elapsed, whichever comes first, and tells
+     * which tasks are done; a timeout is not an error here (the pending list says what is left), as in
+     * {@code asyncio.wait}. A zero or negative timeout only looks. Does not cancel anything.
+     *
+     * @throws InterruptedException if interrupted while waiting (the interrupt status is cleared)
+     */
+    public static <T> WaitResult<T> await(Collection<? extends Task<T>> tasks, WaitMode mode, Duration timeout)
+            throws InterruptedException {
+        long nanos = Deadline.saturatedNanos(Objects.requireNonNull(timeout, "timeout"));
+        return Await.await(List.copyOf(tasks), Objects.requireNonNull(mode, "mode"),
+                nanos == Long.MAX_VALUE ? Long.MAX_VALUE - 1 : nanos);
+    }
+
+    /**
+     * Applies {@code fn} to every item, at most {@code maxConcurrency} calls at a time, and returns the
+     * results in the order of the items. The items are read lazily, one more each time a call finishes, so a
+     * huge or endless {@code Iterable} is fine as input (the results of course are kept). The first failure
+     * cancels the running calls and stops reading items. What Python spells with an
+     * {@code asyncio.Semaphore} around each task; the semaphore here never lets more than
+     * {@code maxConcurrency} calls run at once.
+     *
+     * @return an unmodifiable list that may contain nulls
+     * @throws IllegalArgumentException if {@code maxConcurrency < 1}
+     * @throws TaskGroupException       if a call threw: the first exception is its cause, the rest suppressed
+     * @throws InterruptedException     if interrupted while waiting; every call has been cancelled and has
+     *                                  ended
+     */
+    public static <T, R> List<R> map(TaskFunction<? super T, ? extends R> fn, Iterable<? extends T> items,
+            int maxConcurrency) throws InterruptedException {
+        Objects.requireNonNull(fn, "fn");
+        Objects.requireNonNull(items, "items");
+        if (maxConcurrency < 1) {
+            throw new IllegalArgumentException("maxConcurrency < 1: " + maxConcurrency);
+        }
+        return BoundedMap.map(fn, items, maxConcurrency);
+    }
+
+    private static <T> T runUntil(Deadline deadline, Callable<? extends T> call)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        Objects.requireNonNull(call, "call");
+        TaskGroupImpl group = TaskGroupImpl.open(true, deadline);
+        Task<T> task = group.spawn(call);
+        group.closeInterruptibly(false);
+        return switch (task.state()) {
+            case SUCCESS -> task.resultNow();
+            case FAILED -> throw new ExecutionException(task.exceptionNow());
+            case CANCELLED -> throw new TimeoutException(deadline.description() + " elapsed; the call was "
+                    + "cancelled and has ended");
+            case RUNNING -> throw new AssertionError("a task is running after its group closed: " + task);
+        };
+    }
+
+    private static <T> List<Task<T>> spawnAll(TaskGroupImpl group, Collection<? extends Callable<? extends T>> calls) {
+        List<Task<T>> tasks = new ArrayList<>(calls.size());
+        try {
+            for (Callable<? extends T> call : calls) {
+                tasks.add(group.spawn(call));
+            }
+        } catch (Throwable e) {
+            group.cancel();
+            closeAfter(group, e);
+            throw e;
+        }
+        return tasks;
+    }
+
+    /** Closes {@code group} after the owner failed with {@code e}; an interrupt meanwhile is kept. */
+    static void closeAfter(TaskGroupImpl group, Throwable e) {
+        try {
+            group.closeInterruptibly(false);
+        } catch (InterruptedException ie) {
+            e.addSuppressed(ie);
+            Thread.currentThread().interrupt();
+        }
+    }
+}

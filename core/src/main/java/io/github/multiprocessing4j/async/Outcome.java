@@ -1,0 +1,35 @@
+package io.github.multiprocessing4j.async;
+
+import java.util.Objects;
+
+/**
+ * How a call ended, as a value: what {@link Coroutines#gatherSettled} returns for each call, where
+ * Python's {@code asyncio.gather(..., return_exceptions=True)} puts the value or the exception in the list.
+ *
+ * {@snippet :
+ * for (Outcome<String> o : Coroutines.gatherSettled(calls)) {
+ *     switch (o) {
+ *         case Outcome.Success<String>(var page) -> System.out.println(page.length());
+ *         case Outcome.Failure<String>(var e) -> System.out.println("failed: " + e);
+ *     }
+ * }
+ * }
+ *
+ * <p>Instances are immutable; {@code equals} compares values (and exceptions by identity, as
+ * {@link Throwable} does).
+ *
+ * @param <T> the type of the value
+ */
+public sealed interface Outcome<T> {
+
+    /** The call returned {@code value}, which may be null. */
+    record Success<T>(T value) implements Outcome<T> {
+    }
+
+    /** The call threw {@code exception}. */
+    record Failure<T>(Throwable exception) implements Outcome<T> {
+        public Failure {
+            Objects.requireNonNull(exception, "exception");
+        }
+    }
+}

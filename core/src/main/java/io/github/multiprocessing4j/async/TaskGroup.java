@@ -1,0 +1,123 @@
+package io.github.multiprocessing4j.async;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+
+/**
+ * Coroutines that end together: Python's {@code asyncio.TaskGroup} on virtual threads. Leaving the block
+ * waits for every task; the first failure cancels the others, and {@link #close()} throws one exception
+ * that carries every failure.
+ *
+ * {@snippet :
+ * Task<User> user;
+ * Task<List<Order>> orders;
+ * try (TaskGroup group = TaskGroup.withTimeout(Duration.ofSeconds(5))) {
+ *     user = group.spawn(() -> fetchUser(id));
+ *     orders = group.spawn(() -> fetchOrders(id));
+ * }   // both ended here; had one failed, the other was cancelled and close() threw TaskGroupException
+ * render(user.resultNow(), orders.resultNow());
+ * }
+ *
+ * <h2>Life of a group</h2>
+ * The thread that opens a group is its <em>owner</em>, and opens it in a try-with-resources statement.
+ * {@link #spawn} starts each task at once on a new virtual thread. {@link #close()} waits until every task's
+ * thread has ended — tasks spawned while it waits included — and then reports. Once it has returned or
+ * thrown, the group is closed and {@code spawn} throws {@link IllegalStateException}.
+ *
+ * <h2>Failure and cancellation</h2>
+ * A task <em>fails</em> when its callable throws. The first failure cancels the group: every task that is
+ * still running is {@linkplain Task#cancel(boolean) cancelled with an interrupt}, and a task spawned after
+ * that is returned already cancelled, without running. What the cancelled tasks throw while they unwind is
+ * not a failure. {@link #cancel()} cancels the group in the same way without a failure. A task
+ * cancelled on its own (through its {@code Future}) does not cancel the group.
+ *
+ * <p>{@code close()} cannot see an exception thrown by the block itself (Java gives it no way to), so such
+ * an exception does not cancel the tasks: {@code close()} still waits for them, and the block's exception
+ * propagates with {@code close()}'s attached as suppressed. To stop the tasks when the owner gives up,
+ * call {@link #cancel()} before leaving, for example in a {@code catch}.
+ *
+ * <h2>Deadline</h2>
+ * {@link #withTimeout} and {@link #withDeadline} bound the whole group: when the deadline passes, the group
+ * is cancelled as above. The owner's own code in the block is not interrupted (it is not a task); run it in
+ * a task if it must be bounded too. The deadline is precise to about a millisecond.
+ *
+ * <h2>What {@code close()} throws</h2>
+ * After every task has ended, what cancelled the group first decides:
+ * <ul>
+ *   <li>the owner was interrupted while waiting in {@code close()}: {@link CancellationException}. The
+ *       interrupt cancels the group, {@code close()} still waits for every task to end, then throws;</li>
+ *   <li>the deadline, and it cancelled at least one task or refused a spawn:
+ *       {@link TaskGroupTimeoutException}, whose cause is a {@link java.util.concurrent.TimeoutException};</li>
+ *   <li>otherwise, if any task failed: {@link TaskGroupException}, with the first failure as its cause and
+ *       the others suppressed ({@link TaskGroupException#failures()} lists them all).</li>
+ * </ul>
+ * Failures are attached as suppressed to the first two as well. Otherwise {@code close()} returns
+ * normally, and every task that was not cancelled has its value. If the owner was interrupted while waiting
+ * in {@code close()}, its interrupt status is set again when {@code close()} returns or throws. A second
+ * call to {@code close()} does nothing.
+ *
+ * <p><b>Thread-safety:</b> {@link #spawn}, {@link #cancel()} and {@link #isCancelled()} may be called from
+ * any thread while the group is open — the owner, its tasks (a task may spawn siblings, as in a crawler),
+ * or any thread the group is handed to, as with a Trio nursery. Only the owner may call {@link #close()}.
+ * Nothing here pins a virtual thread.
+ *
+ * <p><b>Memory consistency effects:</b> see the {@linkplain io.github.multiprocessing4j.async package}.
+ */
+public interface TaskGroup extends AutoCloseable {
+
+    /** Opens a group without a deadline; the current thread is its owner. */
+    static TaskGroup open() {
+        return TaskGroupImpl.open(true, null);
+    }
+
+    /**
+     * Opens a group that is cancelled when {@code timeout} has elapsed; the current thread is its owner.
+     * A zero or negative timeout opens a group that is already past its deadline: every spawn returns a
+     * cancelled task, and {@code close()} then throws {@link TaskGroupTimeoutException}.
+     */
+    static TaskGroup withTimeout(Duration timeout) {
+        return TaskGroupImpl.open(true, Deadline.after(timeout));
+    }
+
+    /**
+     * Opens a group that is cancelled at {@code deadline} (read on the system clock once, now, and kept
+     * on the monotonic clock from then on); the current thread is its owner. A deadline in the past opens
+     * a group that is already cancelled, as {@link #withTimeout} does with a zero timeout.
+     */
+    static TaskGroup withDeadline(Instant deadline) {
+        return TaskGroupImpl.open(true, Deadline.at(deadline));
+    }
+
+    /**
+     * Starts {@code task} on a new virtual thread and returns it as a {@link Task}. If the group has been
+     * cancelled, the returned task is already cancelled and never runs.
+     *
+     * @throws IllegalStateException if the group is closed
+     * @throws NullPointerException  if {@code task} is null
+     */
+    <T> Task<T> spawn(Callable<? extends T> task);
+
+    /**
+     * Cancels the group: interrupts every running task and makes later spawns return cancelled tasks.
+     * {@code close()} still waits for the tasks to end, and does not count the cancellation as a failure.
+     * Does nothing if the group is already cancelled or closed.
+     */
+    void cancel();
+
+    /** Whether the group has been cancelled: by a failure, its deadline, {@link #cancel()} or an interrupt. */
+    boolean isCancelled();
+
+    /**
+     * Waits until every task has ended, then reports as described in the class comment. If interrupted while
+     * waiting, cancels the group, keeps waiting, and throws {@link CancellationException}.
+     *
+     * @throws TaskGroupException        if a task failed
+     * @throws TaskGroupTimeoutException if the deadline cut the group short
+     * @throws CancellationException     if the owner was interrupted while waiting here
+     * @throws WrongThreadException      if called by a thread other than the owner
+     */
+    @Override
+    void close();
+}

@@ -1,0 +1,400 @@
+package io.github.multiprocessing4j.async;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The one {@link TaskGroup}; also the engine under {@link Coroutines}' gather, map and timeout.
+ *
+ * <pre>
+ * Overview
+ *
+ * Bookkeeping, all under `lock`: a doubly linked list of live tasks (threads that have not left
+ * TaskImpl.run), threaded through the tasks themselves so that a million tasks cost no extra nodes; the
+ * count of live tasks; why the group was cancelled first; the failures in order.
+ *
+ * States:  OPEN --close() sees live == 0--> CLOSED          (spawn throws from then on)
+ *          `cancelled` goes null -> FAILURE | DEADLINE | EXPLICIT | INTERRUPT once, in any state but CLOSED.
+ *
+ * Cancelling takes a snapshot of the live list under the lock and cancels each task outside it (an
+ * interrupt per task, which must not run under our lock). A task spawned after the snapshot sees
+ * `cancelled` and is refused, so no task escapes. close() waits for live == 0 AND for every cancelling pass
+ * to have finished (`cancelPasses`), so the count of tasks the deadline cut short is final when it reports.
+ *
+ * Why a lock and not a lock-free list: each task takes it twice (spawn, end), uncontended in the common
+ * case; a million spawns spend well under 100 ms here. The lock is never held while calling user code or
+ * interrupting a thread.
+ * </pre>
+ */
+final class TaskGroupImpl implements TaskGroup {
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private enum Cancel { FAILURE, DEADLINE, EXPLICIT, INTERRUPT }
+
+    private final String name = "TaskGroup-" + IDS.incrementAndGet();
+    private final Thread owner = Thread.currentThread();
+    /** One name for all threads of the group: the factory hands every thread the same String, at no cost. */
+    private final ThreadFactory threads = Thread.ofVirtual().name(name).factory();
+    private final boolean failFast;
+    private final Deadline deadline;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition allEnded = lock.newCondition();
+
+    // Accessed only under lock:
+    private TaskImpl<?> head;
+    private long live;
+    private long spawned;
+    private int cancelPasses;
+    private long cut;
+    private boolean closed;
+    private Cancel cancelled;
+    private final List<Throwable> failures = new ArrayList<>();
+    private CoroutineTimer.Entry deadlineTimer;
+
+    /** Mirrors {@code cancelled != null} for lock-free reads. */
+    private volatile boolean cancelledFlag;
+    /** Owner only: close() has run. */
+    private boolean closeCalled;
+
+    /**
+     * @param failFast whether the first failure cancels the group (false for gatherSettled)
+     * @param deadline when the group is cancelled, or null
+     */
+    private TaskGroupImpl(boolean failFast, Deadline deadline) {
+        this.failFast = failFast;
+        this.deadline = deadline;
+    }
+
+    /** Opens a group; a group with a deadline arms its timer here, after construction. */
+    static TaskGroupImpl open(boolean failFast, Deadline deadline) {
+        JitWarmup.ensure();
+        TaskGroupImpl group = new TaskGroupImpl(failFast, deadline);
+        if (deadline != null) {
+            group.armDeadline();
+        }
+        return group;
+    }
+
+    private void armDeadline() {
+        long left = deadline.remainingNanos();
+        lock.lock();
+        try {
+            if (left <= 0) {
+                cancelled = Cancel.DEADLINE;
+                cancelledFlag = true;
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        // The action runs on the timer thread, which must not block: cancelling may interrupt many tasks.
+        CoroutineTimer.Entry entry = CoroutineTimer.get().schedule(left,
+                () -> Thread.ofVirtual().name(name + "-deadline").start(this::expire));
+        lock.lock();
+        try {
+            deadlineTimer = entry;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public <T> Task<T> spawn(Callable<? extends T> task) {
+        return spawn(task, false);
+    }
+
+    /** For {@link BoundedMap}: spawns, or returns null (and spawns nothing) if the group is cancelled. */
+    <T> Task<T> trySpawn(Callable<? extends T> task) {
+        return spawn(task, true);
+    }
+
+    private <T> Task<T> spawn(Callable<? extends T> task, boolean nullIfRefused) {
+        Objects.requireNonNull(task, "task");
+        @SuppressWarnings("unchecked") // a Callable<? extends T> is a Callable<T> for every caller of call()
+        TaskImpl<T> t = new TaskImpl<>(this, (Callable<T>) task);
+        boolean refused;
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException(name + " is closed: spawn() after close() returned");
+            }
+            spawned++;
+            refused = cancelled != null;
+            if (refused) {
+                cut++;
+            } else {
+                link(t);
+                live++;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (refused) {
+            t.cancel(false);
+            return nullIfRefused ? null : t;
+        }
+        try {
+            threads.newThread(t).start();
+        } catch (Throwable e) {
+            t.cancel(false);
+            taskEnded(t);
+            throw e;
+        }
+        return t;
+    }
+
+    @Override
+    public void cancel() {
+        cancel(Cancel.EXPLICIT);
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return cancelledFlag;
+    }
+
+    @Override
+    public void close() {
+        checkOwner();
+        if (closeCalled) {
+            return;
+        }
+        closeCalled = true;
+        boolean interrupted = awaitAllEnded();
+        try {
+            report();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Owner only: close() for the helpers in {@link Coroutines}, which throw InterruptedException. If
+     * interrupted while waiting, cancels the group, waits for every task to end, and throws
+     * InterruptedException (the interrupt status cleared, failures suppressed).
+     *
+     * @param reportFailures whether to throw TaskGroupException / TaskGroupTimeoutException as close() does
+     */
+    void closeInterruptibly(boolean reportFailures) throws InterruptedException {
+        checkOwner();
+        if (closeCalled) {
+            return;
+        }
+        closeCalled = true;
+        if (awaitAllEnded()) {
+            throw interrupted();
+        }
+        if (reportFailures) {
+            report();
+        }
+    }
+
+    /** Called by each task's thread as its last act (and by spawn if the thread did not start). */
+    void taskEnded(TaskImpl<?> t) {
+        lock.lock();
+        try {
+            if (t.prev == null && head != t) {
+                return; // not linked: a refused task that someone ran through its Runnable face, or a second run
+            }
+            unlink(t);
+            live--;
+            if (live == 0 && cancelPasses == 0) {
+                allEnded.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Called once per failed task, by the thread that completed it. */
+    void taskFailed(Throwable failure) {
+        List<TaskImpl<?>> toCancel;
+        lock.lock();
+        try {
+            failures.add(failure);
+            if (!failFast || cancelled != null) {
+                return;
+            }
+            toCancel = cancelLocked(Cancel.FAILURE);
+        } finally {
+            lock.unlock();
+        }
+        cancelEach(toCancel);
+    }
+
+    private void expire() {
+        cancel(Cancel.DEADLINE);
+    }
+
+    private void cancel(Cancel reason) {
+        List<TaskImpl<?>> toCancel;
+        lock.lock();
+        try {
+            if (closed || cancelled != null) {
+                return;
+            }
+            toCancel = cancelLocked(reason);
+        } finally {
+            lock.unlock();
+        }
+        cancelEach(toCancel);
+    }
+
+    /** Marks the group cancelled and snapshots the live tasks; the caller must pass them to cancelEach. */
+    private List<TaskImpl<?>> cancelLocked(Cancel reason) {
+        assert lock.isHeldByCurrentThread();
+        cancelled = reason;
+        cancelledFlag = true;
+        cancelPasses++;
+        List<TaskImpl<?>> snapshot = new ArrayList<>((int) Math.min(live, Integer.MAX_VALUE - 8));
+        for (TaskImpl<?> t = head; t != null; t = t.next) {
+            snapshot.add(t);
+        }
+        return snapshot;
+    }
+
+    private void cancelEach(List<TaskImpl<?>> tasks) {
+        assert !lock.isHeldByCurrentThread();
+        long n = 0;
+        try {
+            for (TaskImpl<?> t : tasks) {
+                if (t.cancel(true)) {
+                    n++;
+                }
+            }
+        } finally {
+            lock.lock();
+            try {
+                cut += n;
+                cancelPasses--;
+                if (live == 0 && cancelPasses == 0) {
+                    allEnded.signalAll();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Waits until every task has ended and closes; returns whether the owner was interrupted meanwhile. */
+    private boolean awaitAllEnded() {
+        boolean interrupted = false;
+        for (;;) {
+            List<TaskImpl<?>> toCancel = null;
+            lock.lock();
+            try {
+                while ((live > 0 || cancelPasses > 0) && toCancel == null) {
+                    if (interrupted) {
+                        allEnded.awaitUninterruptibly();
+                        continue;
+                    }
+                    try {
+                        allEnded.await();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                        if (cancelled == null) {
+                            toCancel = cancelLocked(Cancel.INTERRUPT);
+                        }
+                    }
+                }
+                if (toCancel == null) {
+                    closed = true;
+                    if (deadlineTimer != null) {
+                        deadlineTimer.cancel();
+                    }
+                    return interrupted;
+                }
+            } finally {
+                lock.unlock();
+            }
+            cancelEach(toCancel);
+        }
+    }
+
+    /** Throws what close() throws, once every task has ended. */
+    private void report() {
+        Summary o = summary();
+        if (o.reason == Cancel.INTERRUPT) {
+            CancellationException e = new CancellationException(name + ": the owner was interrupted in close(); "
+                    + o.cut + (o.cut == 1 ? " task was" : " tasks were") + " cancelled, and all have ended");
+            o.failures.forEach(e::addSuppressed);
+            throw e;
+        }
+        if (o.reason == Cancel.DEADLINE && o.cut > 0) {
+            throw new TaskGroupTimeoutException(name + ": " + deadline.description(), o.cut, o.failures);
+        }
+        if (!o.failures.isEmpty()) {
+            throw TaskGroupException.of(o.failures, o.spawned);
+        }
+    }
+
+    private InterruptedException interrupted() {
+        Summary o = summary();
+        InterruptedException e = new InterruptedException(name + ": interrupted while waiting for its tasks; "
+                + o.cut + (o.cut == 1 ? " was" : " were") + " cancelled, and all have ended");
+        o.failures.forEach(e::addSuppressed);
+        return e;
+    }
+
+    private record Summary(Cancel reason, List<Throwable> failures, long cut, long spawned) {
+    }
+
+    private Summary summary() {
+        lock.lock();
+        try {
+            return new Summary(cancelled, List.copyOf(failures), cut, spawned);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void checkOwner() {
+        Thread current = Thread.currentThread();
+        if (current != owner) {
+            throw new WrongThreadException(name + " may be closed only by its owner " + owner + ", not by " + current);
+        }
+    }
+
+    private void link(TaskImpl<?> t) {
+        t.next = head;
+        if (head != null) {
+            head.prev = t;
+        }
+        head = t;
+    }
+
+    private void unlink(TaskImpl<?> t) {
+        TaskImpl<?> p = t.prev;
+        TaskImpl<?> n = t.next;
+        if (p == null) {
+            head = n;
+        } else {
+            p.next = n;
+        }
+        if (n != null) {
+            n.prev = p;
+        }
+        t.prev = null;
+        t.next = null;
+    }
+
+    @Override
+    public String toString() {
+        lock.lock();
+        try {
+            return name + "[" + (closed ? "closed" : "open") + (cancelled == null ? "" : ", cancelled: " + cancelled)
+                    + ", live=" + live + ", spawned=" + spawned + ", failed=" + failures.size() + "]";
+        } finally {
+            lock.unlock();
+        }
+    }
+}

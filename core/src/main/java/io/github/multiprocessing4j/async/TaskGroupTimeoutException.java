@@ -1,0 +1,23 @@
+package io.github.multiprocessing4j.async;
+
+import java.io.Serial;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Thrown by {@link TaskGroup#close()} when the group's deadline passed and cancelled at least one of its
+ * tasks (or refused a spawn). The {@linkplain #getCause() cause} is a {@link TimeoutException} that says
+ * which deadline; tasks that failed before the deadline are in {@link #failures()} and
+ * {@linkplain #getSuppressed() suppressed}. Python's {@code TimeoutError} from {@code asyncio.timeout};
+ * unchecked, like the JDK's {@code StructuredTaskScope.TimeoutException}, so that {@code close()} can throw
+ * it.
+ */
+public final class TaskGroupTimeoutException extends TaskGroupException {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    TaskGroupTimeoutException(String deadline, long cut, List<Throwable> failures) {
+        super(deadline + " passed; " + cut + (cut == 1 ? " task was" : " tasks were") + " cancelled or refused",
+                new TimeoutException(deadline + " passed"), failures);
+    }
+}

@@ -1,0 +1,141 @@
+package io.github.multiprocessing4j.async;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.multiprocessing4j.testing.Delays;
+import java.time.Duration;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+
+/** asCompleted and await (asyncio.as_completed and asyncio.wait). */
+class AwaitTest {
+
+    @Test
+    void asCompleted_handsOutTheTasksInTheOrderTheyComplete() throws Exception {
+        CountDownLatch releaseB = new CountDownLatch(1);
+        CountDownLatch releaseA = new CountDownLatch(1);
+        try (TaskGroup group = TaskGroup.open()) {
+            Task<String> a = group.spawn(() -> {
+                releaseA.await();
+                return "a";
+            });
+            Task<String> b = group.spawn(() -> {
+                releaseB.await();
+                return "b";
+            });
+            Task<String> c = group.spawn(() -> "c");
+            Completions<String> done = Coroutines.asCompleted(List.of(a, b, c));
+            assertThat(done.next()).isSameAs(c);
+            releaseB.countDown();
+            assertThat(done.next()).isSameAs(b);
+            assertThatThrownBy(() -> done.next(Delays.millis(30))).isInstanceOf(TimeoutException.class)
+                    .hasMessageContaining("1 not handed out yet");
+            assertThat(done.hasNext()).isTrue();
+            releaseA.countDown();
+            assertThat(done.next(Delays.seconds(10))).isSameAs(a);
+            assertThat(done.hasNext()).isFalse();
+            assertThatThrownBy(done::next).isInstanceOf(NoSuchElementException.class);
+        }
+    }
+
+    @Test
+    void asCompleted_nextWithZeroTimeout_takesOnlyATaskThatIsAlreadyComplete() throws Exception {
+        try (TaskGroup group = TaskGroup.open()) {
+            Task<String> t = group.spawn(() -> "x");
+            t.get();
+            Completions<String> done = Coroutines.asCompleted(List.of(t));
+            assertThat(done.next(Duration.ZERO)).isSameAs(t);
+        }
+    }
+
+    @Test
+    void await_firstCompleted_returnsAsSoonAsOneIsDone_withoutCancellingTheRest() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (TaskGroup group = TaskGroup.open()) {
+            Task<String> slow = group.spawn(() -> {
+                release.await();
+                return "slow";
+            });
+            Task<String> fast = group.spawn(() -> "fast");
+            WaitResult<String> r = Coroutines.await(List.of(slow, fast), WaitMode.FIRST_COMPLETED);
+            assertThat(r.done()).containsExactly(fast);
+            assertThat(r.pending()).containsExactly(slow);
+            assertThat(slow.isDone()).isFalse();
+            release.countDown();
+        }
+    }
+
+    @Test
+    void await_firstException_returnsOnAFailure_butNotOnACancellation() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch failNow = new CountDownLatch(1);
+        assertThatThrownBy(() -> {
+            try (TaskGroup group = TaskGroup.open()) {
+                Task<String> slow = group.spawn(() -> {
+                    release.await();
+                    return "slow";
+                });
+                Task<String> cancelled = group.spawn(() -> {
+                    Thread.sleep(60_000);
+                    return "never";
+                });
+                Task<String> failing = group.spawn(() -> {
+                    failNow.await();
+                    throw new IllegalStateException("boom");
+                });
+                cancelled.cancel(true);
+                WaitResult<String> r = Coroutines.await(List.of(slow, cancelled, failing), WaitMode.FIRST_EXCEPTION,
+                        Delays.millis(100));
+                assertThat(r.done()).as("a cancellation alone does not end the wait").containsExactly(cancelled);
+                failNow.countDown();
+                r = Coroutines.await(List.of(slow, cancelled, failing), WaitMode.FIRST_EXCEPTION);
+                assertThat(r.done()).contains(cancelled, failing);
+                release.countDown();
+            }
+        }).isInstanceOf(TaskGroupException.class);
+    }
+
+    @Test
+    void await_allCompleted_returnsWhenEveryTaskIsDone() throws Exception {
+        try (TaskGroup group = TaskGroup.open()) {
+            Task<Integer> a = group.spawn(() -> {
+                Thread.sleep(Delays.millis(30));
+                return 1;
+            });
+            Task<Integer> b = group.spawn(() -> 2);
+            WaitResult<Integer> r = Coroutines.await(List.of(a, b), WaitMode.ALL_COMPLETED);
+            assertThat(r.done()).containsExactly(a, b);
+            assertThat(r.pending()).isEmpty();
+        }
+    }
+
+    @Test
+    void await_whenTheTimeoutElapses_returnsWhatIsDoneSoFar_andAZeroTimeoutOnlyLooks() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (TaskGroup group = TaskGroup.open()) {
+            Task<String> slow = group.spawn(() -> {
+                release.await();
+                return "slow";
+            });
+            Task<String> fast = group.spawn(() -> "fast");
+            fast.get();
+            WaitResult<String> r = Coroutines.await(List.of(slow, fast), WaitMode.ALL_COMPLETED, Delays.millis(50));
+            assertThat(r.done()).containsExactly(fast);
+            assertThat(r.pending()).containsExactly(slow);
+            r = Coroutines.await(List.of(slow, fast), WaitMode.ALL_COMPLETED, Duration.ZERO);
+            assertThat(r.pending()).containsExactly(slow);
+            release.countDown();
+        }
+    }
+
+    @Test
+    void await_anEmptyCollection_returnsAtOnce() throws Exception {
+        WaitResult<Object> r = Coroutines.await(List.of(), WaitMode.FIRST_COMPLETED);
+        assertThat(r.done()).isEmpty();
+        assertThat(r.pending()).isEmpty();
+    }
+}

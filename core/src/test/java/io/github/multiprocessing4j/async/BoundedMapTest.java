@@ -1,0 +1,136 @@
+package io.github.multiprocessing4j.async;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.github.multiprocessing4j.testing.Delays;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class BoundedMapTest {
+
+    /** Counts calls in flight and keeps the high-water mark. */
+    private static final class InFlight {
+        final AtomicInteger now = new AtomicInteger();
+        final AtomicInteger max = new AtomicInteger();
+
+        void enter() {
+            max.accumulateAndGet(now.incrementAndGet(), Math::max);
+        }
+
+        void leave() {
+            now.decrementAndGet();
+        }
+    }
+
+    @Test
+    void map_neverHasMoreThanMaxConcurrencyCallsInFlight_andReturnsTheResultsInOrder() throws Exception {
+        int limit = 7;
+        InFlight inFlight = new InFlight();
+        List<Integer> items = IntStream.range(0, 400).boxed().toList();
+        List<Integer> results = Coroutines.map(n -> {
+            inFlight.enter();
+            try {
+                Thread.sleep(ThreadLocalRandom.current().nextInt(1, 4));
+                return n * 2;
+            } finally {
+                inFlight.leave();
+            }
+        }, items, limit);
+        assertThat(results).containsExactlyElementsOf(items.stream().map(n -> n * 2).toList());
+        assertThat(inFlight.max.get()).as("high-water mark of calls in flight").isEqualTo(limit);
+        assertThat(inFlight.now).hasValue(0);
+    }
+
+    @Test
+    void map_withMaxConcurrencyOne_runsTheCallsOneAfterAnother() throws Exception {
+        InFlight inFlight = new InFlight();
+        Coroutines.map(n -> {
+            inFlight.enter();
+            try {
+                Thread.sleep(1);
+                return n;
+            } finally {
+                inFlight.leave();
+            }
+        }, List.of(1, 2, 3, 4, 5), 1);
+        assertThat(inFlight.max).hasValue(1);
+    }
+
+    @Test
+    void map_readsTheItemsLazily_noFurtherThanTheCallsInFlight() throws Exception {
+        int limit = 4;
+        AtomicInteger pulled = new AtomicInteger();
+        CountDownLatch release = new CountDownLatch(1);
+        Iterable<Integer> endless = () -> new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return true;
+            }
+
+            @Override
+            public Integer next() {
+                return pulled.incrementAndGet();
+            }
+        };
+        AtomicReference<Throwable> outcome = new AtomicReference<>();
+        Thread caller = Thread.ofVirtual().start(() -> {
+            try {
+                Coroutines.map(n -> {
+                    release.await();
+                    if (n == 10) {
+                        throw new IOException("stop at 10");
+                    }
+                    return n;
+                }, endless, limit);
+            } catch (Throwable e) {
+                outcome.set(e);
+            }
+        });
+        Thread.sleep(Delays.millis(100));
+        assertThat(pulled).as("items pulled while every call is blocked").hasValue(limit);
+        release.countDown();
+        caller.join(Delays.seconds(10));
+        assertThat(outcome.get()).isInstanceOf(TaskGroupException.class).hasRootCauseMessage("stop at 10");
+        assertThat(pulled.get()).as("an endless input stops being read after the failure")
+                .isBetween(10, 10 + limit);
+    }
+
+    @Test
+    void map_whenACallFails_cancelsTheCallsInFlightAndThrowsTaskGroupException() {
+        InFlight inFlight = new InFlight();
+        TaskGroupException e = catchThrowableOfType(TaskGroupException.class, () -> Coroutines.map(n -> {
+            inFlight.enter();
+            try {
+                if (n == 3) {
+                    throw new IllegalStateException("item 3");
+                }
+                Thread.sleep(60_000);
+                return n;
+            } finally {
+                inFlight.leave();
+            }
+        }, List.of(1, 2, 3, 4, 5, 6), 3));
+        assertThat(e).hasCauseInstanceOf(IllegalStateException.class).hasRootCauseMessage("item 3");
+        assertThat(inFlight.now).as("nothing is left running").hasValue(0);
+    }
+
+    @Test
+    void map_ofNothing_returnsAnEmptyList() throws Exception {
+        assertThat(Coroutines.map(n -> n, List.<Integer>of(), 3)).isEmpty();
+    }
+
+    @Test
+    void map_rejectsAMaxConcurrencyBelowOne() {
+        assertThatThrownBy(() -> Coroutines.map(n -> n, List.of(1), 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxConcurrency < 1: 0");
+    }
+}

@@ -1,0 +1,199 @@
+package io.github.multiprocessing4j.async;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.github.multiprocessing4j.testing.Delays;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** gather, gatherSettled, timeout and deadline. */
+class GatherTest {
+
+    @Test
+    void gather_returnsTheValuesInTheOrderOfTheCalls_notOfCompletion() throws Exception {
+        List<Callable<Integer>> calls = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            int n = i;
+            calls.add(() -> {
+                Thread.sleep(Delays.millis(5L * (8 - n))); // the last call finishes first
+                return n;
+            });
+        }
+        assertThat(Coroutines.gather(calls)).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+    }
+
+    @Test
+    void gather_runsTheCallsConcurrently() throws Exception {
+        int n = 50;
+        CountDownLatch allStarted = new CountDownLatch(n);
+        List<Callable<Boolean>> calls = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            // each call waits for all the others to have started: this only returns if all run at once
+            calls.add(() -> {
+                allStarted.countDown();
+                return allStarted.await(Delays.seconds(10).toMillis(), TimeUnit.MILLISECONDS);
+            });
+        }
+        assertThat(Coroutines.gather(calls)).hasSize(n).containsOnly(true);
+    }
+
+    @Test
+    void gather_varargs_allowsNullValues() throws Exception {
+        List<String> values = Coroutines.gather(() -> "a", () -> null, () -> "c");
+        assertThat(values).containsExactly("a", null, "c");
+        assertThatThrownBy(() -> values.add("d")).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void gather_whenACallFails_cancelsTheOthersAndThrowsTaskGroupException() {
+        IOException boom = new IOException("boom");
+        AtomicBoolean otherEnded = new AtomicBoolean();
+        CountDownLatch otherStarted = new CountDownLatch(1);
+        TaskGroupException e = catchThrowableOfType(TaskGroupException.class, () -> Coroutines.gather(
+                () -> {
+                    otherStarted.countDown();
+                    try {
+                        Thread.sleep(60_000);
+                        return "slow";
+                    } finally {
+                        otherEnded.set(true);
+                    }
+                },
+                () -> {
+                    otherStarted.await();
+                    throw boom;
+                }));
+        assertThat(e).hasCauseReference(boom);
+        assertThat(otherEnded).as("no call is left running when gather throws").isTrue();
+    }
+
+    @Test
+    void gather_whenACallIsNull_throwsNullPointerException_andLeavesNothingRunning() {
+        AtomicInteger running = new AtomicInteger();
+        List<Callable<String>> calls = Arrays.asList(() -> {
+            running.incrementAndGet();
+            try {
+                Thread.sleep(60_000);
+                return "a";
+            } finally {
+                running.decrementAndGet();
+            }
+        }, null);
+        assertThatThrownBy(() -> Coroutines.gather(calls)).isInstanceOf(NullPointerException.class);
+        assertThat(running).as("the first call was cancelled before or while it ran, and has ended").hasValue(0);
+    }
+
+    @Test
+    void gather_whenTheCallerIsInterrupted_cancelsTheCallsAndThrowsInterruptedException() throws Exception {
+        AtomicInteger ended = new AtomicInteger();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        CountDownLatch started = new CountDownLatch(3);
+        Callable<String> sleeper = () -> {
+            started.countDown();
+            try {
+                Thread.sleep(60_000);
+                return "slept";
+            } finally {
+                ended.incrementAndGet();
+            }
+        };
+        Thread caller = Thread.ofVirtual().start(() -> {
+            try {
+                Coroutines.gather(sleeper, sleeper, sleeper);
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        assertThat(started.await(Delays.seconds(10).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        caller.interrupt();
+        caller.join(Delays.seconds(10));
+        assertThat(thrown.get()).isInstanceOf(InterruptedException.class).hasMessageContaining("3 were cancelled");
+        assertThat(ended).hasValue(3);
+    }
+
+    @Test
+    void gatherSettled_returnsValuesAndExceptionsInOrder_andAFailureCancelsNothing() throws Exception {
+        IOException boom = new IOException("boom");
+        List<Callable<String>> calls = List.of(
+                () -> "a",
+                () -> {
+                    throw boom;
+                },
+                () -> {
+                    Thread.sleep(Delays.millis(50)); // still finishes although its sibling failed first
+                    return "c";
+                });
+        List<Outcome<String>> outcomes = Coroutines.gatherSettled(calls);
+        assertThat(outcomes).containsExactly(new Outcome.Success<>("a"), new Outcome.Failure<>(boom),
+                new Outcome.Success<>("c"));
+    }
+
+    @Test
+    void timeout_whenTheCallReturnsInTime_returnsItsValue() throws Exception {
+        assertThat(Coroutines.timeout(Delays.seconds(10), () -> "fast")).isEqualTo("fast");
+    }
+
+    @Test
+    void timeout_whenTheCallFails_throwsExecutionExceptionWithItsException() {
+        IOException boom = new IOException("boom");
+        assertThatThrownBy(() -> Coroutines.timeout(Delays.seconds(10), () -> {
+            throw boom;
+        })).isInstanceOf(ExecutionException.class).hasCauseReference(boom);
+    }
+
+    @Test
+    void timeout_whenTheTimeIsUp_cancelsTheCallWaitsForItAndThrowsTimeoutException() {
+        Duration timeout = Delays.millis(100);
+        AtomicBoolean ended = new AtomicBoolean();
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> Coroutines.timeout(timeout, () -> {
+            try {
+                Thread.sleep(60_000);
+                return "slow";
+            } finally {
+                ended.set(true);
+            }
+        })).isInstanceOf(TimeoutException.class).hasMessageContaining("timeout of " + timeout);
+        assertThat(ended).as("the call has ended when timeout() throws").isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(timeout)
+                .isLessThan(timeout.plus(Delays.seconds(2)));
+    }
+
+    @Test
+    void timeout_zeroOrNegative_doesNotStartTheCall() {
+        AtomicBoolean ran = new AtomicBoolean();
+        assertThatThrownBy(() -> Coroutines.timeout(Duration.ZERO, () -> ran.getAndSet(true)))
+                .isInstanceOf(TimeoutException.class);
+        assertThatThrownBy(() -> Coroutines.timeout(Duration.ofMillis(-1), () -> ran.getAndSet(true)))
+                .isInstanceOf(TimeoutException.class);
+        assertThat(ran).isFalse();
+    }
+
+    @Test
+    void deadline_inTheFuture_behavesAsATimeout_andInThePastDoesNotStartTheCall() throws Exception {
+        assertThat(Coroutines.deadline(Instant.now().plus(Delays.seconds(10)), () -> 1)).isEqualTo(1);
+        assertThatThrownBy(() -> Coroutines.deadline(Instant.now().plus(Delays.millis(50)), () -> {
+            Thread.sleep(60_000);
+            return 2;
+        })).isInstanceOf(TimeoutException.class).hasMessageContaining("deadline ");
+        AtomicBoolean ran = new AtomicBoolean();
+        assertThatThrownBy(() -> Coroutines.deadline(Instant.now().minusSeconds(1), () -> ran.getAndSet(true)))
+                .isInstanceOf(TimeoutException.class);
+        assertThat(ran).isFalse();
+    }
+}

@@ -1,0 +1,96 @@
+package io.github.multiprocessing4j.async;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.multiprocessing4j.testing.Delays;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** Coroutines.sleep and the timing wheel behind it. */
+class SleepTest {
+
+    @Test
+    void sleep_neverWakesEarly_andWakesSoonAfter() throws Exception {
+        for (long ms : new long[] {1, 3, 20, 120}) {
+            long t0 = System.nanoTime();
+            Coroutines.sleep(Duration.ofMillis(ms));
+            Duration slept = Duration.ofNanos(System.nanoTime() - t0);
+            assertThat(slept).isGreaterThanOrEqualTo(Duration.ofMillis(ms))
+                    .isLessThan(Duration.ofMillis(ms).plus(Delays.millis(500)));
+        }
+    }
+
+    @Test
+    void sleep_ofThousandsOfCoroutinesWithRandomDurations_wakesEveryOneOnTime() throws Exception {
+        int n = 20_000;
+        AtomicLong early = new AtomicLong();
+        List<Callable<Long>> sleepers = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long ms = ThreadLocalRandom.current().nextLong(0, 40);
+            sleepers.add(() -> {
+                long t0 = System.nanoTime();
+                Coroutines.sleep(Duration.ofMillis(ms));
+                long late = System.nanoTime() - t0 - ms * 1_000_000;
+                if (late < 0) {
+                    early.incrementAndGet();
+                }
+                return late;
+            });
+        }
+        long t0 = System.nanoTime();
+        List<Long> lateness = Coroutines.gather(sleepers);
+        assertThat(lateness).hasSize(n);
+        assertThat(early).as("sleepers that woke before their time").hasValue(0);
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("no sleeper was lost").isLessThan(Delays.seconds(20));
+    }
+
+    @Test
+    void sleep_longerThanOneTurnOfTheWheel_firesInALaterRound() throws Exception {
+        CoroutineTimer timer = CoroutineTimer.start(8, "test-timer-8-slots"); // one round = 8 ms
+        List<Callable<Long>> sleepers = new ArrayList<>();
+        for (long ms : new long[] {3, 9, 17, 30, 55}) {
+            sleepers.add(() -> {
+                long t0 = System.nanoTime();
+                timer.sleep(ms * 1_000_000);
+                return (System.nanoTime() - t0) / 1_000_000 - ms;
+            });
+        }
+        assertThat(Coroutines.gather(sleepers)).allSatisfy(late -> assertThat(late).isBetween(0L,
+                Delays.millis(500).toMillis()));
+    }
+
+    @Test
+    void sleep_whenInterrupted_throwsAtOnceAndClearsTheStatus() {
+        Thread.currentThread().interrupt();
+        assertThatThrownBy(() -> Coroutines.sleep(Duration.ofSeconds(10))).isInstanceOf(InterruptedException.class);
+        assertThat(Thread.interrupted()).isFalse();
+        Thread.currentThread().interrupt();
+        assertThatThrownBy(() -> Coroutines.sleep(Duration.ZERO)).isInstanceOf(InterruptedException.class);
+        assertThat(Thread.interrupted()).isFalse();
+    }
+
+    @Test
+    void sleep_negative_returnsAtOnce() throws Exception {
+        long t0 = System.nanoTime();
+        Coroutines.sleep(Duration.ofSeconds(-5));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Delays.seconds(1));
+    }
+
+    @Test
+    void timerSchedule_runsTheActionOnce_unlessCancelled() throws Exception {
+        CoroutineTimer timer = CoroutineTimer.get();
+        AtomicLong fired = new AtomicLong();
+        CoroutineTimer.Entry kept = timer.schedule(Delays.millis(20).toNanos(), fired::incrementAndGet);
+        CoroutineTimer.Entry cancelled = timer.schedule(Delays.millis(20).toNanos(), () -> fired.addAndGet(100));
+        assertThat(cancelled.cancel()).isTrue();
+        Thread.sleep(Delays.millis(200));
+        assertThat(fired).hasValue(1);
+        assertThat(kept.cancel()).as("an entry that fired cannot be cancelled").isFalse();
+    }
+}

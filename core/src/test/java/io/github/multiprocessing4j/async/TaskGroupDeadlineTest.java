@@ -1,0 +1,159 @@
+package io.github.multiprocessing4j.async;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.github.multiprocessing4j.testing.Delays;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class TaskGroupDeadlineTest {
+
+    @Test
+    void withTimeout_whenATaskOverruns_cancelsItAtTheDeadlineAndCloseThrowsTaskGroupTimeoutException() {
+        Duration timeout = Delays.millis(200);
+        AtomicBoolean ended = new AtomicBoolean();
+        AtomicReference<Task<String>> quick = new AtomicReference<>();
+        AtomicReference<Task<String>> slow = new AtomicReference<>();
+        long t0 = System.nanoTime();
+        TaskGroupTimeoutException e = catchThrowableOfType(TaskGroupTimeoutException.class, () -> {
+            try (TaskGroup group = TaskGroup.withTimeout(timeout)) {
+                quick.set(group.spawn(() -> "quick"));
+                slow.set(group.spawn(() -> {
+                    try {
+                        Thread.sleep(60_000);
+                        return "slow";
+                    } finally {
+                        ended.set(true);
+                    }
+                }));
+            }
+        });
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
+        assertThat(e).isNotNull().hasCauseInstanceOf(TimeoutException.class)
+                .hasMessageContaining("timeout of " + timeout).hasMessageContaining("1 task was cancelled");
+        assertThat(e.failures()).isEmpty();
+        assertThat(elapsed).isGreaterThanOrEqualTo(timeout).isLessThan(timeout.plus(Delays.seconds(2)));
+        assertThat(ended).isTrue();
+        assertThat(quick.get().resultNow()).as("a task that finished in time keeps its value").isEqualTo("quick");
+        assertThat(slow.get().state()).isEqualTo(Future.State.CANCELLED);
+    }
+
+    @Test
+    void withTimeout_whenEveryTaskFinishesInTime_closeReturnsNormally() throws Exception {
+        Task<Integer> t;
+        try (TaskGroup group = TaskGroup.withTimeout(Delays.seconds(10))) {
+            t = group.spawn(() -> {
+                Thread.sleep(10);
+                return 7;
+            });
+        }
+        assertThat(t.resultNow()).isEqualTo(7);
+    }
+
+    @Test
+    void withTimeout_whenTheDeadlinePassesAfterEveryTaskEnded_closeReturnsNormally() throws Exception {
+        Task<Integer> t;
+        try (TaskGroup group = TaskGroup.withTimeout(Delays.millis(50))) {
+            t = group.spawn(() -> 7);
+            t.get();
+            Thread.sleep(Delays.millis(200)); // the owner dawdles past the deadline; nothing was cut short
+            assertThat(group.isCancelled()).isTrue();
+        }
+        assertThat(t.resultNow()).isEqualTo(7);
+    }
+
+    @Test
+    void withTimeout_cancelsTheTasksAtTheDeadlineEvenWhileTheOwnerIsStillInTheBlock() throws Exception {
+        AtomicReference<Task<String>> slow = new AtomicReference<>();
+        assertThatThrownBy(() -> {
+            try (TaskGroup group = TaskGroup.withTimeout(Delays.millis(100))) {
+                slow.set(group.spawn(() -> {
+                    Thread.sleep(60_000);
+                    return "slow";
+                }));
+                long deadline = System.nanoTime() + Delays.seconds(10).toNanos();
+                while (!slow.get().isDone() && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertThat(slow.get().isCancelled()).as("cancelled before close() was called").isTrue();
+            }
+        }).isInstanceOf(TaskGroupTimeoutException.class);
+    }
+
+    @Test
+    void withTimeout_zero_refusesEverySpawn_andCloseThrowsTaskGroupTimeoutException() {
+        AtomicBoolean ran = new AtomicBoolean();
+        assertThatThrownBy(() -> {
+            try (TaskGroup group = TaskGroup.withTimeout(Duration.ZERO)) {
+                assertThat(group.isCancelled()).isTrue();
+                Task<Boolean> t = group.spawn(() -> {
+                    ran.set(true);
+                    return true;
+                });
+                assertThat(t.isCancelled()).isTrue();
+            }
+        }).isInstanceOf(TaskGroupTimeoutException.class).hasMessageContaining("1 task was cancelled or refused");
+        assertThat(ran).isFalse();
+    }
+
+    @Test
+    void withTimeout_zero_withoutSpawns_closesNormally() {
+        try (TaskGroup group = TaskGroup.withTimeout(Duration.ofSeconds(-1))) {
+            assertThat(group.isCancelled()).isTrue();
+        }
+    }
+
+    @Test
+    void withDeadline_inThePast_behavesAsAnElapsedTimeout() {
+        assertThatThrownBy(() -> {
+            try (TaskGroup group = TaskGroup.withDeadline(Instant.now().minusSeconds(1))) {
+                group.spawn(() -> 1);
+            }
+        }).isInstanceOf(TaskGroupTimeoutException.class).hasMessageContaining("deadline ");
+    }
+
+    @Test
+    void withDeadline_cancelsAtThatInstant() {
+        Instant deadline = Instant.now().plus(Delays.millis(150));
+        assertThatThrownBy(() -> {
+            try (TaskGroup group = TaskGroup.withDeadline(deadline)) {
+                group.spawn(() -> {
+                    Thread.sleep(60_000);
+                    return null;
+                });
+            }
+        }).isInstanceOf(TaskGroupTimeoutException.class);
+        assertThat(Instant.now()).isAfterOrEqualTo(deadline.minusMillis(20)); // system clock vs monotonic clock
+    }
+
+    @Test
+    void aFailureBeforeTheDeadline_isReportedAsAFailureNotATimeout() {
+        IOException boom = new IOException("boom");
+        TaskGroupException e = catchThrowableOfType(TaskGroupException.class, () -> {
+            try (TaskGroup group = TaskGroup.withTimeout(Delays.seconds(10))) {
+                group.spawn(() -> {
+                    throw boom;
+                });
+                group.spawn(() -> {
+                    Thread.sleep(60_000);
+                    return null;
+                });
+            }
+        });
+        assertThat(e).isExactlyInstanceOf(TaskGroupException.class).hasCauseReference(boom);
+    }
+
+    @Test
+    void nullTimeoutOrDeadline_throwsNullPointerException() {
+        assertThatThrownBy(() -> TaskGroup.withTimeout(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> TaskGroup.withDeadline(null)).isInstanceOf(NullPointerException.class);
+    }
+}
