@@ -131,6 +131,35 @@ class JvmProcessTest {
     }
 
     @Test
+    void linesOfChildrenPrintingAtOnce_arriveWhole_evenWhenWrittenInPieces() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            List<JvmProcess> children = new java.util.ArrayList<>();
+            for (String who : List.of("alpha", "beta")) {
+                children.add(JvmProcess.start(who, () -> {
+                    for (int i = 0; i < 200; i++) {
+                        System.out.print(who + "-");
+                        System.out.flush();
+                        System.out.print(i);
+                        System.out.flush();
+                        System.out.println(".");
+                    }
+                }));
+            }
+            for (JvmProcess child : children) {
+                child.join();
+                child.close();
+            }
+        } finally {
+            System.setOut(original);
+        }
+        List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines).hasSize(400).allMatch(line -> line.matches("(alpha|beta)-\\d+\\."));
+    }
+
+    @Test
     void systemExit_inTheTask_isTheExitCode() throws Exception {
         try (JvmProcess child = JvmProcess.start("exiting", () -> System.exit(42))) {
             child.join();

@@ -1,21 +1,32 @@
 package io.github.multiprocessing4j.internal.launch;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
  * Copies a child's stdout or stderr to this JVM's {@code System.out} or {@code System.err} (looked up at
  * every write, so {@link System#setOut} is honoured), keeping a {@link StderrTail} on the way if asked.
  * {@link #drained()} completes at end of stream.
+ *
+ * <p>Several children print to the same stream, so the pump forwards whole lines: a read that ends in the
+ * middle of a line keeps the partial line back for up to {@value #PARTIAL_LINE_WAIT_MILLIS} ms, waiting
+ * for its end, and forwards it alone only if the child stays silent (a prompt, a progress bar). Lines of
+ * different children never interleave.
  */
 final class OutputPump implements Runnable {
+    private static final long PARTIAL_LINE_WAIT_MILLIS = 5;
+
     private final InputStream source;
     private final Supplier<PrintStream> target;
     private final StderrTail tail;
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    /** The unfinished last line; accessed by the pump thread only. */
+    private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
 
     OutputPump(InputStream source, Supplier<PrintStream> target, StderrTail tail) {
         this.source = source;
@@ -38,14 +49,61 @@ final class OutputPump implements Runnable {
                 if (tail != null) {
                     tail.append(buffer, 0, n);
                 }
-                PrintStream out = target.get();
-                out.write(buffer, 0, n);
-                out.flush();
+                forward(buffer, n);
+                if (partial.size() > 0 && !moreArrivesSoon()) {
+                    writePartial();
+                }
             }
         } catch (IOException e) {
             // the pipe was closed under us (the child was killed): nothing more to copy
         } finally {
+            writePartial();
             drained.complete(null);
+        }
+    }
+
+    /** Writes every complete line (with what was kept back before it); keeps the rest back. */
+    private void forward(byte[] buffer, int n) {
+        int lastNewline = -1;
+        for (int i = n - 1; i >= 0; i--) {
+            if (buffer[i] == '\n') {
+                lastNewline = i;
+                break;
+            }
+        }
+        if (lastNewline < 0) {
+            partial.write(buffer, 0, n);
+            return;
+        }
+        PrintStream out = target.get();
+        synchronized (out) {
+            if (partial.size() > 0) {
+                out.write(partial.toByteArray(), 0, partial.size());
+                partial.reset();
+            }
+            out.write(buffer, 0, lastNewline + 1);
+            out.flush();
+        }
+        partial.write(buffer, lastNewline + 1, n - lastNewline - 1);
+    }
+
+    private boolean moreArrivesSoon() throws IOException {
+        long deadline = System.nanoTime() + PARTIAL_LINE_WAIT_MILLIS * 1_000_000;
+        while (System.nanoTime() < deadline) {
+            if (source.available() > 0) {
+                return true;
+            }
+            LockSupport.parkNanos(250_000);
+        }
+        return source.available() > 0;
+    }
+
+    private void writePartial() {
+        if (partial.size() > 0) {
+            PrintStream out = target.get();
+            out.write(partial.toByteArray(), 0, partial.size());
+            out.flush();
+            partial.reset();
         }
     }
 
