@@ -34,6 +34,7 @@ def apply_rt_us(apply):
 
 
 def median(trials, f):
+    f()  # warm-up
     return statistics.median(f() for _ in range(trials))
 
 

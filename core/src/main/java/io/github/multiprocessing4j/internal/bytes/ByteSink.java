@@ -48,6 +48,15 @@ public final class ByteSink extends OutputStream {
         return at;
     }
 
+    /** Makes sure {@code n} more bytes fit without growing the buffer again. */
+    public ByteSink reserve(int n) {
+        int needed = size + n;
+        if (needed > buf.length && needed > 0) {
+            buf = Arrays.copyOf(buf, needed);
+        }
+        return this;
+    }
+
     public ByteSink putByte(int b) {
         int at = claim(1);
         buf[at] = (byte) b;

@@ -37,6 +37,11 @@ public final class ListCodec {
     public static void write(List<?> items, ByteSink sink) {
         int n = items.size();
         byte form = formOf(items);
+        sink.reserve(5 + switch (form) {
+            case INTS -> 4 * n;
+            case LONGS, DOUBLES -> 8 * n;
+            default -> 5 * n;
+        });
         sink.putByte(form).putInt(n);
         switch (form) {
             case INTS -> {

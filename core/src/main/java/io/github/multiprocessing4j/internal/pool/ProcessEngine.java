@@ -28,7 +28,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /*
@@ -38,9 +37,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * Dispatch. Tasks wait in `pending` until a worker has room. A worker runs its tasks one at a time, in
  * the order they were sent; the head of its `inFlight` queue is the one running. To keep workers busy
- * with tiny tasks a worker may hold a few more queued behind the head (prefetch), but only while tasks
- * are short: the pool keeps a moving average of task run times, and prefetches 32 below 200 us, 4 below
- * 2 ms, none above, so a long task never has work stuck behind it while another worker idles.
+ * with tiny tasks a worker may hold more queued behind the head (prefetch), but only while tasks are
+ * short: the pool keeps a moving average of task run times, and prefetches 128 below 200 us (deep enough
+ * that a worker never runs dry while its outcomes travel back and new tasks travel out), 4 below 2 ms,
+ * none above, so a long task never has much work stuck behind it while another worker idles.
  *
  * Crash attribution. A worker writes each task's outcome before it starts the next, and a dead process's
  * last writes can still be read from the socket. So when a worker's connection ends, every task with an
@@ -78,9 +78,6 @@ public final class ProcessEngine implements PoolEngine {
     private static final System.Logger LOG = System.getLogger(ProcessEngine.class.getName());
     private static final int MAX_CONSECUTIVE_START_FAILURES = 3;
     private static final long EXIT_WAIT_MILLIS = 2000;
-    /** With at least this many tasks queued on a worker, its reader waits a moment to batch outcomes. */
-    private static final int COALESCE_DEPTH = 8;
-    private static final long COALESCE_NANOS = 30_000;
     /** True on reader threads, which must never block in a write. */
     private static final ThreadLocal<Boolean> READER = ThreadLocal.withInitial(() -> false);
 
@@ -201,9 +198,9 @@ public final class ProcessEngine implements PoolEngine {
     }
 
     private static byte[] encodeList(List<?> items) {
-        ByteSink sink = new ByteSink(16 + items.size() * 8);
+        ByteSink sink = new ByteSink(16);
         ListCodec.write(items, sink);
-        return sink.toByteArray();
+        return sink.size() == sink.array().length ? sink.array() : sink.toByteArray();
     }
 
     /** Sends a definition's FORGET to every worker that holds it (the end of a map or imap). */
@@ -252,7 +249,7 @@ public final class ProcessEngine implements PoolEngine {
     }
 
     private Worker leastLoaded() {
-        int prefetch = averageRunNanos < 200_000 ? 32 : averageRunNanos < 2_000_000 ? 4 : 0;
+        int prefetch = averageRunNanos < 200_000 ? 128 : averageRunNanos < 2_000_000 ? 4 : 0;
         Worker best = null;
         for (Worker w : workers) {
             int room = 1 + prefetch - w.inFlight.size();
@@ -326,22 +323,14 @@ public final class ProcessEngine implements PoolEngine {
     private void readLoop(Worker w) {
         List<Frame> batch = new ArrayList<>();
         List<TaskRecord> tasks = new ArrayList<>();
-        int queued = 0;
         try {
             Frame frame;
             while ((frame = w.receive()) != null) {
-                if (queued >= COALESCE_DEPTH) {
-                    // Many tasks queued on the worker: let a few more outcomes arrive and take them in one
-                    // read, instead of waking up for each. A task in this queue waits for the ones ahead
-                    // of it anyway; a lone task (apply) is never delayed.
-                    LockSupport.parkNanos(COALESCE_NANOS);
-                }
                 batch.add(frame);
                 while (w.connection.hasBufferedFrame() && batch.size() < 256) {
                     batch.add(w.receive());
                 }
-                queued = outcomes(w, batch, tasks);
-                if (queued < 0) {
+                if (!outcomes(w, batch, tasks)) {
                     w.child.kill();
                     break;
                 }
@@ -361,11 +350,10 @@ public final class ProcessEngine implements PoolEngine {
      * Takes the tasks that {@code frames} answer off the worker's queue, under one lock, and hands out
      * more work; the caller completes the futures afterwards, outside the lock.
      *
-     * @return how many tasks the worker still has, or -1 if a frame is not an outcome of the task at the
-     *         head of its queue (a protocol violation: the worker is killed)
+     * @return false if a frame is not an outcome of the task at the head of the worker's queue (a protocol
+     *         violation: the worker is killed)
      */
-    private int outcomes(Worker w, List<Frame> frames, List<TaskRecord> tasks) {
-        int queued;
+    private boolean outcomes(Worker w, List<Frame> frames, List<TaskRecord> tasks) {
         List<Worker> touched = new ArrayList<>(2);
         touched.add(w);
         lock.lock();
@@ -376,7 +364,7 @@ public final class ProcessEngine implements PoolEngine {
                 if ((type != FrameType.RESULT && type != FrameType.ERROR && type != FrameType.SKIPPED)
                         || task == null || task.id != frame.id()) {
                     LOG.log(Level.WARNING, "{0} sent {1} while {2} was running; killing it", w, frame, task);
-                    return -1;
+                    return false;
                 }
                 w.inFlight.pollFirst();
                 tasks.add(task);
@@ -400,12 +388,11 @@ public final class ProcessEngine implements PoolEngine {
             }
             stopIfDoneLocked(w, touched);
             dispatchLocked(touched);
-            queued = w.inFlight.size();
         } finally {
             lock.unlock();
         }
         flush(touched);
-        return queued;
+        return true;
     }
 
     private static void complete(TaskRecord task, Frame frame, Worker w) {

@@ -64,8 +64,9 @@ public final class TaskFuture<V> extends CompletableFuture<V> {
     /**
      * Pool results often arrive within microseconds: a waiter that parks at once pays for a futex wait and
      * a wake-up per result, which at a hundred thousand results a second is most of the work. So a
-     * platform thread first spins for up to {@value #SPIN_NANOS} ns (a virtual thread would hold its
-     * carrier, so it does not).
+     * platform thread first waits for up to {@value #SPIN_NANOS} ns yielding its processor (a virtual
+     * thread would hold its carrier, so it does not). Yielding rather than spinning matters on a small
+     * machine: the thread that completes the future (the pool's reader) may be queued on the same core.
      */
     private void spinBriefly() {
         if (isDone() || Thread.currentThread().isVirtual()) {
@@ -73,7 +74,7 @@ public final class TaskFuture<V> extends CompletableFuture<V> {
         }
         long deadline = System.nanoTime() + SPIN_NANOS;
         while (!isDone() && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
+            Thread.yield();
         }
     }
 

@@ -42,8 +42,11 @@ final class Worker {
     private final Object outboxLock = new Object();
     /** Guarded by outboxLock. */
     private ByteSink outbox = new ByteSink(4096);
+    /** The other buffer of the pair that the writer swaps with the outbox; guarded by outboxLock. */
+    private ByteSink spare = new ByteSink(4096);
     private final AtomicBoolean flushing = new AtomicBoolean();
     private final Thread writer;
+    private static final int MAX_KEPT_BUFFER = 4 << 20;
 
     Worker(ChildJvm child, String name) {
         this.child = child;
@@ -72,6 +75,7 @@ final class Worker {
     /** Appends a {@code CALL} frame (see {@link PoolProtocol}) without building its payload separately. */
     void postCall(long taskId, CallMode mode, boolean forgetAfter, long functionId, byte[] argument) {
         synchronized (outboxLock) {
+            outbox.reserve(Frame.HEADER_LENGTH + 10 + argument.length);
             int frame = Connection.beginFrame(outbox, FrameType.CALL, taskId);
             outbox.putByte(mode.ordinal()).putByte(forgetAfter ? PoolProtocol.FORGET_AFTER : 0).putLong(functionId)
                     .putBytes(argument);
@@ -122,14 +126,23 @@ final class Worker {
                             break;
                         }
                         batch = outbox;
-                        outbox = new ByteSink(Math.min(batch.array().length, 1 << 20));
+                        outbox = spare;
+                        spare = null;
                     }
                     connection.sendBatch(batch);
+                    batch.clear();
+                    synchronized (outboxLock) {
+                        // keep the buffer for the next swap, unless one huge frame blew it up
+                        spare = batch.array().length > MAX_KEPT_BUFFER ? new ByteSink(4096) : batch;
+                    }
                 }
             } catch (IOException e) {
                 // the worker is gone; its reader thread sees the end of the connection and handles it
                 synchronized (outboxLock) {
                     outbox.clear();
+                    if (spare == null) {
+                        spare = new ByteSink(4096);
+                    }
                 }
             } finally {
                 flushing.set(false);
