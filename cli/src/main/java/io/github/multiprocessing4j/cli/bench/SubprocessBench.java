@@ -77,10 +77,17 @@ public final class SubprocessBench implements Bench {
         for (int i = 0; i < data.length; i++) {
             data[i] = (byte) i;
         }
-        throughCat(data);
+        for (int i = 0; i < 3; i++) {
+            // A young JVM touches fresh heap for each 100 MB it keeps (a page fault per 4 KiB, costlier than
+            // the copy itself) until its collector starts reusing memory: warm up before measuring.
+            throughCat(data);
+            jdkThroughCat(data);
+        }
         double[] rates = new double[PIPE_TRIALS];
+        double[] jdkRates = new double[PIPE_TRIALS];
         for (int i = 0; i < PIPE_TRIALS; i++) {
             rates[i] = throughCat(data);
+            jdkRates[i] = jdkThroughCat(data);
         }
         log.printf("subprocess: %d x the same through C tools alone (head | cat | cat)...%n", PIPE_TRIALS);
         double[] ceiling = new double[PIPE_TRIALS];
@@ -99,11 +106,11 @@ public final class SubprocessBench implements Bench {
         }
         return report(n, Stats.of(ours).median(), Stats.of(builder).median(), Stats.of(overhead).median(),
                 Stats.of(captured).median(), mechanisms, mechanismWarnings, Stats.of(rates).median(),
-                Stats.of(ceiling).median(), py);
+                Stats.of(jdkRates).median(), Stats.of(ceiling).median(), py);
     }
 
     private Report report(int n, double ours, double builder, double overhead, double captured, Map<String, Double> mechanisms,
-            Map<String, String> warnings, double rate, double ceiling, Map<String, Double> py) {
+            Map<String, String> warnings, double rate, double jdkRate, double ceiling, Map<String, Double> py) {
         double pyTrue = py.getOrDefault("run_true_ms", Double.NaN);
         double pyCaptured = py.getOrDefault("run_true_capture_ms", Double.NaN);
         double pyRate = py.getOrDefault("cat_mb_s", Double.NaN);
@@ -119,6 +126,7 @@ public final class SubprocessBench implements Bench {
         }
         report.add(Row.rate(MEGABYTES + " MB through cat, communicate()", "MB/s", rate, pyRate,
                         ">= " + (int) GOAL_MB_S + " MB/s", rate >= GOAL_MB_S))
+                .add(Row.rate("  JDK ProcessBuilder + ByteArrayOutputStream (baseline)", "MB/s", jdkRate, pyRate, "", null))
                 .add(Row.rate("  C tools alone: head -c | cat | cat > /dev/null", "MB/s", ceiling, pyRate, "", null));
         report.note("Medians of " + n + " launches (interleaved: ours, ProcessBuilder, ours with capture) and of "
                 + PIPE_TRIALS + " transfers; MB = 10^6 bytes. CPython runs subprocess.run([\"true\"]) and "
@@ -174,6 +182,29 @@ public final class SubprocessBench implements Bench {
         double seconds = (System.nanoTime() - t0) / 1e9;
         if (out.length != data.length) {
             throw new IllegalStateException("cat returned " + out.length + " bytes of " + data.length);
+        }
+        return data.length / seconds / 1e6;
+    }
+
+    /** The baseline: the JDK's ProcessBuilder, a writer thread and a read loop into a ByteArrayOutputStream. */
+    private static double jdkThroughCat(byte[] data) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        Process cat = new ProcessBuilder("cat").start();
+        Thread writer = Thread.ofPlatform().start(() -> {
+            try (var in = cat.getOutputStream()) {
+                in.write(data);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        var out = new java.io.ByteArrayOutputStream(1 << 20);
+        cat.getInputStream().transferTo(out);
+        writer.join();
+        cat.waitFor();
+        byte[] bytes = out.toByteArray();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (bytes.length != data.length) {
+            throw new IllegalStateException("cat returned " + bytes.length + " bytes of " + data.length);
         }
         return data.length / seconds / 1e6;
     }
