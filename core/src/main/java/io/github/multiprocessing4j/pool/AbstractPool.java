@@ -123,10 +123,10 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
         requirePositive(chunkSize);
         try (PoolEngine.Definition function = engine.define(Objects.requireNonNull(fn, "fn"), true)) {
             List<TaskFuture<List<Object>>> chunks = submitChunks(function, items, chunkSize);
-            List<R> results = new ArrayList<>(items.size());
+            List<List<Object>> results = new ArrayList<>(chunks.size());
             for (int c = 0; c < chunks.size(); c++) {
                 try {
-                    results.addAll(resultsOf(chunks.get(c).get()));
+                    results.add(chunks.get(c).get());
                 } catch (ExecutionException e) {
                     cancelAll(chunks, false);
                     throw itemFailed(c * chunkSize, e.getCause());
@@ -135,7 +135,7 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
                     throw e;
                 }
             }
-            return results;
+            return new ChunkedList<>(results, chunkSize, items.size());
         }
     }
 
@@ -149,16 +149,16 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
         all.canceller(mayInterrupt -> cancelAll(chunks, mayInterrupt));
         CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> {
             function.close();
-            List<R> results = new ArrayList<>(items.size());
+            List<List<Object>> results = new ArrayList<>(chunks.size());
             for (int c = 0; c < chunks.size(); c++) {
                 TaskFuture<List<Object>> chunk = chunks.get(c);
                 if (chunk.isCompletedExceptionally()) {
                     all.completeExceptionally(itemFailed(c * chunkSize, chunk.exceptionNow()));
                     return;
                 }
-                results.addAll(resultsOf(chunk.resultNow()));
+                results.add(chunk.resultNow());
             }
-            all.complete(results);
+            all.complete(new ChunkedList<>(results, chunkSize, items.size()));
         });
         return all;
     }
@@ -174,11 +174,6 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
             throw e;
         }
         return chunks;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <R> List<R> resultsOf(List<Object> chunk) {
-        return (List<R>) chunk;
     }
 
     /** The failure of the item at {@code chunkStart + its index in the chunk}, named as such. */

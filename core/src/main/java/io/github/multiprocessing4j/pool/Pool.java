@@ -65,9 +65,9 @@ public interface Pool extends ExecutorService, AutoCloseable {
     <T, R> CompletableFuture<R> applyAsync(SerializableFunction<T, R> fn, T arg);
 
     /**
-     * Applies {@code fn} to every argument and returns the results in order (Python's {@code map}). The
-     * arguments travel in chunks of a size chosen as Python does (about four chunks per worker); the
-     * function travels once per worker, not once per item.
+     * Applies {@code fn} to every argument and returns the results in order (Python's {@code map}), as an
+     * unmodifiable list (copy it to change it). The arguments travel in chunks of a size chosen as Python
+     * does (about four chunks per worker); the function travels once per worker, not once per item.
      *
      * @throws ExecutionException   for the first item that failed, naming its index; the cause says how.
      *                              The chunks that had not started are cancelled.

@@ -3,7 +3,10 @@ package io.github.multiprocessing4j.internal.codec;
 import io.github.multiprocessing4j.internal.bytes.ByteSink;
 import io.github.multiprocessing4j.internal.bytes.ByteSource;
 import io.github.multiprocessing4j.internal.bytes.MalformedDataException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +25,8 @@ import java.util.function.IntFunction;
  *                           descriptors are written once per chunk, not once per element
  * </pre>
  *
- * Packed lists decode to read-only views that box on access.
+ * Packed lists decode to read-only views over the bytes they arrived in, which box each element when it
+ * is read: a chunk of a million ints costs four megabytes, not twenty.
  */
 public final class ListCodec {
     private static final byte INTS = 1;
@@ -30,6 +34,9 @@ public final class ListCodec {
     private static final byte DOUBLES = 3;
     private static final byte VALUES = 4;
     private static final byte OBJECTS = 5;
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle DOUBLE = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.BIG_ENDIAN);
 
     private ListCodec() {
     }
@@ -82,19 +89,19 @@ public final class ListCodec {
         }
         return switch (form) {
             case INTS -> {
-                int[] a = new int[n];
-                ByteBuffer.wrap(source.array(), source.skip(n * 4), n * 4).asIntBuffer().get(a);
-                yield new PackedList(n, i -> a[i]);
+                byte[] bytes = source.array();
+                int at = source.skip(checkedSize(n, 4));
+                yield new PackedList(n, i -> (int) INT.get(bytes, at + 4 * i));
             }
             case LONGS -> {
-                long[] a = new long[n];
-                ByteBuffer.wrap(source.array(), source.skip(n * 8), n * 8).asLongBuffer().get(a);
-                yield new PackedList(n, i -> a[i]);
+                byte[] bytes = source.array();
+                int at = source.skip(checkedSize(n, 8));
+                yield new PackedList(n, i -> (long) LONG.get(bytes, at + 8 * i));
             }
             case DOUBLES -> {
-                double[] a = new double[n];
-                ByteBuffer.wrap(source.array(), source.skip(n * 8), n * 8).asDoubleBuffer().get(a);
-                yield new PackedList(n, i -> a[i]);
+                byte[] bytes = source.array();
+                int at = source.skip(checkedSize(n, 8));
+                yield new PackedList(n, i -> (double) DOUBLE.get(bytes, at + 8 * i));
             }
             case VALUES -> {
                 List<Object> list = new ArrayList<>(Math.min(n, source.remaining()));
@@ -112,6 +119,14 @@ public final class ListCodec {
             }
             default -> throw new MalformedDataException("unknown list form " + form);
         };
+    }
+
+    private static int checkedSize(int n, int width) {
+        long bytes = (long) n * width;
+        if (bytes > Integer.MAX_VALUE) {
+            throw new MalformedDataException("list of " + n + " elements of " + width + " bytes");
+        }
+        return (int) bytes;
     }
 
     private static byte formOf(List<?> items) {

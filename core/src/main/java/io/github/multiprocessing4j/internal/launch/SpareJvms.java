@@ -87,13 +87,6 @@ public final class SpareJvms {
         return child;
     }
 
-    /** Boots a spare for {@code spec} now, if there is none, so that the first take is fast too. */
-    public void prestart(LaunchSpec spec) {
-        if (enabled) {
-            replenish(spec);
-        }
-    }
-
     private synchronized CompletableFuture<ChildJvm> takeSpare(LaunchSpec spec) {
         if (spare == null || !spec.equals(spareSpec)) {
             return null;

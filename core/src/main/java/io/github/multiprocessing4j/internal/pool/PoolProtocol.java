@@ -49,10 +49,4 @@ public final class PoolProtocol {
             return (flags & REPORT_MEMORY) != 0;
         }
     }
-
-    /** Starts a {@code CALL} payload; the caller appends the argument. */
-    public static ByteSink callHeader(CallMode mode, boolean forgetAfter, long functionId, int argumentSizeHint) {
-        return new ByteSink(16 + argumentSizeHint).putByte(mode.ordinal()).putByte(forgetAfter ? FORGET_AFTER : 0)
-                .putLong(functionId);
-    }
 }

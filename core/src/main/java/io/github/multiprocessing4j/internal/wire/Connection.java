@@ -197,10 +197,6 @@ public final class Connection implements AutoCloseable {
         }
     }
 
-    public boolean isOpen() {
-        return !closed.get();
-    }
-
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
@@ -210,9 +206,5 @@ public final class Connection implements AutoCloseable {
                 // nothing to do: the socket is gone either way
             }
         }
-    }
-
-    SocketChannel channel() {
-        return channel;
     }
 }
