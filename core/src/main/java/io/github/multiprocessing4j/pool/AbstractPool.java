@@ -46,13 +46,8 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
 
     @Override
     public <T, R> R apply(SerializableFunction<T, R> fn, T arg) throws InterruptedException, ExecutionException {
-        CompletableFuture<R> future = applyAsync(fn, arg);
-        try {
-            return future.get();
-        } catch (InterruptedException e) {
-            future.cancel(true);
-            throw e;
-        }
+        Objects.requireNonNull(fn, "fn");
+        return engine.callAndWait(engine.define(fn, false), CallMode.APPLY, arg);
     }
 
     @Override

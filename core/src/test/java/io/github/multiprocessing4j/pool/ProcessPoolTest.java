@@ -83,6 +83,31 @@ class ProcessPoolTest {
     }
 
     @Test
+    void anIdleWorkerKilledFromOutside_isNoticedAndReplaced() throws Exception {
+        try (ProcessPool pool = ProcessPool.create(2)) {
+            long victim = pool.workerPids().iterator().next();
+            ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+            Awaitility.await().atMost(Delays.seconds(30))
+                    .until(() -> !pool.workerPids().contains(victim) && pool.workerPids().size() == 2);
+            assertThat(pool.<Integer, Integer>apply(x -> x + 1, 1)).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void apply_interruptedWhileItWaits_throwsInterruptedException_andThePoolServesOn() throws Exception {
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            Thread caller = Thread.currentThread();
+            Thread.ofPlatform().start(() -> {
+                sleepMillis(300);
+                caller.interrupt();
+            });
+            assertThatThrownBy(() -> pool.apply(x -> sleepMillis(60_000), 1)).isInstanceOf(InterruptedException.class);
+            assertThat(Thread.currentThread().isInterrupted()).isFalse();
+            assertThat(pool.<Integer, Integer>apply(x -> x * 3, 3)).isEqualTo(9);
+        }
+    }
+
+    @Test
     void tasksThatEndTheirJvm_failAlone_withTheExitCodeOrSignal_andThePoolServesOn() throws Exception {
         try (ProcessPool pool = ProcessPool.builder().processes(1).jvmOptions(List.of("-Xmx64m",
                 "-XX:ErrorFile=" + tmp.resolve("hs_err_%p.log"))).build()) {

@@ -30,6 +30,22 @@ public interface PoolEngine {
      */
     <V> TaskFuture<V> call(Definition target, CallMode mode, Object arg);
 
+    /**
+     * Queues one call and waits for its outcome. An engine may run it more directly than {@link #call}.
+     *
+     * @throws InterruptedException if interrupted while waiting; the call is then cancelled
+     */
+    default <V> V callAndWait(Definition target, CallMode mode, Object arg) throws InterruptedException,
+            java.util.concurrent.ExecutionException {
+        TaskFuture<V> future = call(target, mode, arg);
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            throw e;
+        }
+    }
+
     /** How many tasks run at once (0: unbounded). */
     int parallelism();
 

@@ -22,8 +22,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.nio.channels.ClosedByInterruptException;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -107,7 +109,7 @@ public final class ProcessEngine implements PoolEngine {
 
     private ProcessEngine(WorkerConfig config) {
         this.config = config;
-        this.boot = new WorkerBoot(config);
+        this.boot = new WorkerBoot(config, lock);
     }
 
     /**
@@ -173,6 +175,120 @@ public final class ProcessEngine implements PoolEngine {
     @Override
     @SuppressWarnings("unchecked")
     public <V> TaskFuture<V> call(Definition target, CallMode mode, Object arg) {
+        TaskRecord task = newTask(target, mode, arg);
+        List<Worker> touched = new ArrayList<>(2);
+        lock.lock();
+        try {
+            rejectUnlessRunning();
+            pending.addLast(task);
+            dispatchLocked(touched);
+        } finally {
+            lock.unlock();
+        }
+        flush(touched);
+        return (TaskFuture<V>) task.future;
+    }
+
+    /**
+     * Runs one call and waits for it. When a worker is idle and nothing waits before this call, the caller
+     * <em>borrows</em> the worker: it sends the task and reads the outcome from the worker's connection
+     * itself, so the result reaches it without a hand-off between threads (on a small machine that
+     * hand-off, and the third runnable thread it needs, is most of a round trip). Otherwise the call is
+     * queued like any other.
+     */
+    @Override
+    @SuppressWarnings("unchecked")
+    public <V> V callAndWait(Definition target, CallMode mode, Object arg) throws InterruptedException, ExecutionException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        TaskRecord task = newTask(target, mode, arg);
+        Worker borrowed = null;
+        List<Worker> touched = new ArrayList<>(2);
+        lock.lock();
+        try {
+            rejectUnlessRunning();
+            borrowed = pending.isEmpty() ? idleWorker() : null;
+            if (borrowed != null) {
+                borrowed.borrowed = true;
+                send(task, borrowed);
+            } else {
+                pending.addLast(task);
+                dispatchLocked(touched);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (borrowed == null) {
+            flush(touched);
+        } else {
+            borrowed.flush();
+            readUntilDone(borrowed, task);
+        }
+        try {
+            return (V) task.future.get();
+        } catch (InterruptedException e) {
+            task.future.cancel(true);
+            throw e;
+        }
+    }
+
+    /** A worker with nothing in flight that nobody reads, or null. Lock held. */
+    private Worker idleWorker() {
+        for (Worker w : workers) {
+            if (w.inFlight.isEmpty() && !w.readerActive && !w.borrowed && !w.retiring && !w.dead
+                    && (config.maxTasksPerChild() == 0 || w.sent < config.maxTasksPerChild())) {
+                return w;
+            }
+        }
+        return null;
+    }
+
+    /** The borrowing caller reads the worker's outcomes until its own task is done, then hands back. */
+    private void readUntilDone(Worker w, TaskRecord task) throws InterruptedException {
+        boolean ended = false;
+        boolean interrupted = false;
+        boolean wasReader = READER.get();
+        READER.set(true);
+        try {
+            while (!task.future.isDone()) {
+                if (!readOnce(w)) {
+                    ended = true;
+                    break;
+                }
+            }
+        } catch (ClosedByInterruptException e) {
+            // interrupted while blocked in the read: the JDK closed the connection, so the worker is lost
+            ended = true;
+            interrupted = true;
+        } catch (IOException | MalformedDataException e) {
+            LOG.log(Level.DEBUG, "connection to {0} ended: {1}", w, e.getMessage());
+            ended = true;
+        } finally {
+            READER.set(wasReader);
+            lock.lock();
+            try {
+                w.borrowed = false;
+                if (!w.inFlight.isEmpty()) {
+                    w.readable.signal(); // tasks queued behind ours: the reader thread takes over
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        if (interrupted) {
+            Thread.interrupted();
+            task.future.cancel(false);
+        }
+        if (ended) {
+            workerExited(w);
+        }
+        if (interrupted) {
+            throw new InterruptedException();
+        }
+    }
+
+    private TaskRecord newTask(Definition target, CallMode mode, Object arg) {
         byte[] argument = switch (mode) {
             case APPLY -> Codec.standard().encode(arg);
             case CHUNK -> encodeList((List<?>) arg);
@@ -181,20 +297,15 @@ public final class ProcessEngine implements PoolEngine {
         TaskFuture<Object> future = new TaskFuture<>();
         TaskRecord task = new TaskRecord(ids.incrementAndGet(), mode, (ProcessDefinition) target, argument, future);
         future.canceller(mayInterrupt -> cancel(task, mayInterrupt));
-        List<Worker> touched = new ArrayList<>(2);
-        lock.lock();
-        try {
-            if (state != State.RUNNING) {
-                throw new RejectedExecutionException(broken != null
-                        ? "the pool is broken: " + broken.getMessage() : "the pool is shut down", broken);
-            }
-            pending.addLast(task);
-            dispatchLocked(touched);
-        } finally {
-            lock.unlock();
+        return task;
+    }
+
+    /** Lock held. */
+    private void rejectUnlessRunning() {
+        if (state != State.RUNNING) {
+            throw new RejectedExecutionException(broken != null
+                    ? "the pool is broken: " + broken.getMessage() : "the pool is shut down", broken);
         }
-        flush(touched);
-        return (TaskFuture<V>) future;
     }
 
     private static byte[] encodeList(List<?> items) {
@@ -283,6 +394,7 @@ public final class ProcessEngine implements PoolEngine {
         }
         if (w.inFlight.size() == 1) {
             started(task, System.nanoTime());
+            w.readable.signal();
         }
     }
 
@@ -318,32 +430,85 @@ public final class ProcessEngine implements PoolEngine {
             READER.set(true);
             readLoop(w);
         });
+        // An idle worker's connection is read by nobody: its death is noticed through its process instead.
+        w.child.process().onExit().thenRunAsync(() -> processExited(w), r -> Thread.ofVirtual().start(r));
+    }
+
+    private void processExited(Worker w) {
+        boolean someoneReads;
+        lock.lock();
+        try {
+            someoneReads = w.readerActive || w.borrowed;
+        } finally {
+            lock.unlock();
+        }
+        if (!someoneReads) {
+            workerExited(w);
+        }
+    }
+
+    /**
+     * Waits until the reader thread should read: the worker has tasks in flight and no caller has borrowed
+     * it. Returns false once the worker is dead.
+     */
+    private boolean awaitReadable(Worker w) {
+        lock.lock();
+        try {
+            while (!w.dead && (w.borrowed || w.inFlight.isEmpty())) {
+                w.readerActive = false;
+                w.readable.awaitUninterruptibly();
+            }
+            w.readerActive = !w.dead;
+            return !w.dead;
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void readLoop(Worker w) {
-        List<Frame> batch = new ArrayList<>();
-        List<TaskRecord> tasks = new ArrayList<>();
         try {
-            Frame frame;
-            while ((frame = w.receive()) != null) {
-                batch.add(frame);
-                while (w.connection.hasBufferedFrame() && batch.size() < 256) {
-                    batch.add(w.receive());
-                }
-                if (!outcomes(w, batch, tasks)) {
-                    w.child.kill();
+            while (awaitReadable(w)) {
+                if (!readOnce(w)) {
                     break;
                 }
-                for (int i = 0; i < batch.size(); i++) {
-                    complete(tasks.get(i), batch.get(i), w);
-                }
-                batch.clear();
-                tasks.clear();
             }
         } catch (IOException | MalformedDataException e) {
             LOG.log(Level.DEBUG, "connection to {0} ended: {1}", w, e.getMessage());
         }
+        lock.lock();
+        try {
+            w.readerActive = false;
+        } finally {
+            lock.unlock();
+        }
         workerExited(w);
+    }
+
+    /**
+     * Reads the worker's next outcomes (all that are already buffered) and handles them. For the thread
+     * that reads the connection: the reader, or a borrowing caller.
+     *
+     * @return false at the end of the connection, or after a protocol violation (the worker is then killed)
+     */
+    private boolean readOnce(Worker w) throws IOException {
+        Frame frame = w.receive();
+        if (frame == null) {
+            return false;
+        }
+        List<Frame> batch = new ArrayList<>();
+        batch.add(frame);
+        while (w.connection.hasBufferedFrame() && batch.size() < 256) {
+            batch.add(w.receive());
+        }
+        List<TaskRecord> tasks = new ArrayList<>(batch.size());
+        if (!outcomes(w, batch, tasks)) {
+            w.child.kill();
+            return false;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            complete(tasks.get(i), batch.get(i), w);
+        }
+        return true;
     }
 
     /**
@@ -430,8 +595,11 @@ public final class ProcessEngine implements PoolEngine {
 
     // -------------------------------------------------------------------------------- worker lifecycle
 
-    /** The worker's connection ended: it exited after STOP, or died. */
+    /** The worker exited after STOP, or died. Whoever notices first handles it; later calls do nothing. */
     private void workerExited(Worker w) {
+        if (!w.exitHandled.compareAndSet(false, true)) {
+            return;
+        }
         Process process = w.child.process();
         try {
             if (!process.waitFor(EXIT_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
@@ -483,6 +651,7 @@ public final class ProcessEngine implements PoolEngine {
                 dispatchLocked(touched);
             }
             w.inFlight.clear();
+            w.readable.signalAll();
             checkTerminatedLocked();
         } finally {
             lock.unlock();

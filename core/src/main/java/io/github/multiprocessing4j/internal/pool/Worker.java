@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -18,8 +19,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Frames are appended to the outbox under the engine's lock, in the order the tasks were queued, and
  * written by whichever thread calls {@link #flush()} first, outside that lock, many frames per system
- * call. The worker's reader thread (see {@link ProcessEngine}) is the only one that reads its connection,
- * and it never writes: it hands writing to the worker's writer thread ({@link #flushInBackground()}).
+ * call. One thread at a time reads the connection — the worker's reader thread, or a caller of
+ * {@code apply} that borrowed the idle worker (see {@link ProcessEngine}) — and a reading thread never
+ * writes: it hands writing to the worker's writer thread ({@link #flushInBackground()}).
  */
 final class Worker {
     final ChildJvm child;
@@ -38,6 +40,14 @@ final class Worker {
     boolean stopSent;
     /** Set under the engine's lock; read by the writer thread. */
     volatile boolean dead;
+    /** A caller of {@code apply} reads this worker's connection itself; guarded by the engine's lock. */
+    boolean borrowed;
+    /** The reader thread reads (or is about to read) the connection; guarded by the engine's lock. */
+    boolean readerActive;
+    /** Signalled when the reader thread should read: tasks in flight and nobody borrowing, or death. */
+    final Condition readable;
+    /** The end of this worker has been handled (once, by whoever noticed it first). */
+    final AtomicBoolean exitHandled = new AtomicBoolean();
 
     private final Object outboxLock = new Object();
     /** Guarded by outboxLock. */
@@ -48,7 +58,8 @@ final class Worker {
     private final Thread writer;
     private static final int MAX_KEPT_BUFFER = 4 << 20;
 
-    Worker(ChildJvm child, String name) {
+    Worker(ChildJvm child, String name, Condition readable) {
+        this.readable = readable;
         this.child = child;
         this.connection = child.connection();
         this.name = name;

@@ -16,6 +16,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Boots pool workers: a child JVM, then {@code SERVE} with the initializer, then the wait for
@@ -25,10 +26,13 @@ final class WorkerBoot {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(Long.getLong("mp4j.connectTimeoutSeconds", 60));
 
     private final WorkerConfig config;
+    /** The engine's lock: each worker gets a condition of it. */
+    private final ReentrantLock engineLock;
     private final AtomicInteger counter = new AtomicInteger();
 
-    WorkerBoot(WorkerConfig config) {
+    WorkerBoot(WorkerConfig config, ReentrantLock engineLock) {
         this.config = config;
+        this.engineLock = engineLock;
     }
 
     /**
@@ -81,7 +85,7 @@ final class WorkerBoot {
         boolean ok = false;
         try {
             child.awaitConnected(CONNECT_TIMEOUT);
-            Worker worker = new Worker(child, name);
+            Worker worker = new Worker(child, name, engineLock.newCondition());
             int flags = config.maxMemoryPerChild() > 0 ? PoolProtocol.REPORT_MEMORY : 0;
             worker.connection.send(FrameType.SERVE, 0, new PoolProtocol.Serve(name, flags, config.initializer()).encode());
             Frame ready = worker.receive();
