@@ -1,33 +1,20 @@
 package io.github.multiprocessing4j.internal.pool;
 
 import io.github.multiprocessing4j.codec.Codec;
-import io.github.multiprocessing4j.codec.DecodingException;
 import io.github.multiprocessing4j.internal.bytes.ByteSink;
-import io.github.multiprocessing4j.internal.bytes.ByteSource;
-import io.github.multiprocessing4j.internal.bytes.MalformedDataException;
 import io.github.multiprocessing4j.internal.codec.ListCodec;
-import io.github.multiprocessing4j.internal.codec.StandardCodec;
-import io.github.multiprocessing4j.internal.codec.ThrowableCodec;
-import io.github.multiprocessing4j.internal.launch.ExitStatus;
-import io.github.multiprocessing4j.internal.wire.Frame;
 import io.github.multiprocessing4j.internal.wire.FrameType;
 import io.github.multiprocessing4j.pool.TaskTimeoutException;
-import io.github.multiprocessing4j.pool.WorkerCrashedException;
-import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.nio.channels.ClosedByInterruptException;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -68,6 +55,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * it and written outside it (Worker.flush). Futures are completed outside it, so user callbacks never run
  * under the lock. A reader thread never blocks in a write (Worker.flushInBackground): the worker may be
  * blocked writing its results to us, and a reader stuck writing to it would stop reading them.
+ *
+ * Files. This class holds the state, submission, dispatch, cancellation and the pool's lifecycle;
+ * OutcomeReader reads what workers send back (and lets apply() borrow an idle worker); WorkerTurnover
+ * handles workers that exit and the replacements that boot. All three share the engine's lock.
  */
 
 /**
@@ -77,35 +68,35 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Thread-safe.
  */
 public final class ProcessEngine implements PoolEngine {
-    private static final System.Logger LOG = System.getLogger(ProcessEngine.class.getName());
-    private static final int MAX_CONSECUTIVE_START_FAILURES = 3;
-    private static final long EXIT_WAIT_MILLIS = 2000;
     /** True on reader threads, which must never block in a write. */
-    private static final ThreadLocal<Boolean> READER = ThreadLocal.withInitial(() -> false);
+    static final ThreadLocal<Boolean> READER = ThreadLocal.withInitial(() -> false);
 
-    private enum State { RUNNING, SHUTDOWN, STOPPING, TERMINATED }
+    enum State { RUNNING, SHUTDOWN, STOPPING, TERMINATED }
 
-    private final WorkerConfig config;
-    private final WorkerBoot boot;
+    final WorkerConfig config;
+    final WorkerBoot boot;
     private final AtomicLong ids = new AtomicLong();
     private final Map<Class<?>, ProcessDefinition> stateless = new ConcurrentHashMap<>();
-    private final ReentrantLock lock = new ReentrantLock();
+    final ReentrantLock lock = new ReentrantLock();
     private final Condition terminatedCondition = lock.newCondition();
     /** Guarded by lock. */
-    private final ArrayDeque<TaskRecord> pending = new ArrayDeque<>();
+    final ArrayDeque<TaskRecord> pending = new ArrayDeque<>();
     /** Live workers, ready to serve; guarded by lock. */
-    private final List<Worker> workers = new ArrayList<>();
+    final List<Worker> workers = new ArrayList<>();
     /** Workers being booted; guarded by lock. */
-    private int booting;
+    int booting;
     /** Guarded by lock. */
-    private State state = State.RUNNING;
+    State state = State.RUNNING;
     /** Why the pool cannot go on, or null; guarded by lock. */
-    private Throwable broken;
+    Throwable broken;
     /** Guarded by lock. */
-    private int consecutiveStartFailures;
+    int consecutiveStartFailures;
     /** Moving average of task run times, for the prefetch depth; guarded by lock. */
-    private long averageRunNanos = 1_000_000;
+    long averageRunNanos = 1_000_000;
     private final PoolTimer timer = new PoolTimer();
+
+    final OutcomeReader reader = new OutcomeReader(this);
+    final WorkerTurnover turnover = new WorkerTurnover(this);
 
     private ProcessEngine(WorkerConfig config) {
         this.config = config;
@@ -128,7 +119,7 @@ public final class ProcessEngine implements PoolEngine {
             engine.lock.unlock();
         }
         for (Worker w : started) {
-            engine.startReader(w);
+            engine.reader.start(w);
         }
         return engine;
     }
@@ -223,7 +214,7 @@ public final class ProcessEngine implements PoolEngine {
             flush(touched);
         } else {
             borrowed.flush();
-            readUntilDone(borrowed, task);
+            reader.readUntilDone(borrowed, task);
         }
         try {
             return (V) task.future.get();
@@ -242,50 +233,6 @@ public final class ProcessEngine implements PoolEngine {
             }
         }
         return null;
-    }
-
-    /** The borrowing caller reads the worker's outcomes until its own task is done, then hands back. */
-    private void readUntilDone(Worker w, TaskRecord task) throws InterruptedException {
-        boolean ended = false;
-        boolean interrupted = false;
-        boolean wasReader = READER.get();
-        READER.set(true);
-        try {
-            while (!task.future.isDone()) {
-                if (!readOnce(w)) {
-                    ended = true;
-                    break;
-                }
-            }
-        } catch (ClosedByInterruptException e) {
-            // interrupted while blocked in the read: the JDK closed the connection, so the worker is lost
-            ended = true;
-            interrupted = true;
-        } catch (IOException | MalformedDataException e) {
-            LOG.log(Level.DEBUG, "connection to {0} ended: {1}", w, e.getMessage());
-            ended = true;
-        } finally {
-            READER.set(wasReader);
-            lock.lock();
-            try {
-                w.borrowed = false;
-                if (!w.inFlight.isEmpty()) {
-                    w.readable.signal(); // tasks queued behind ours: the reader thread takes over
-                }
-            } finally {
-                lock.unlock();
-            }
-        }
-        if (interrupted) {
-            Thread.interrupted();
-            task.future.cancel(false);
-        }
-        if (ended) {
-            workerExited(w);
-        }
-        if (interrupted) {
-            throw new InterruptedException();
-        }
     }
 
     private TaskRecord newTask(Definition target, CallMode mode, Object arg) {
@@ -340,7 +287,7 @@ public final class ProcessEngine implements PoolEngine {
      * handles its next outcome writes them, many per system call. The worker could not start them any
      * sooner, and this way a caller submitting thousands of tasks does not pay a system call for each.
      */
-    private void dispatchLocked(List<Worker> touched) {
+    void dispatchLocked(List<Worker> touched) {
         assert lock.isHeldByCurrentThread();
         while (!pending.isEmpty()) {
             Worker w = leastLoaded();
@@ -399,7 +346,7 @@ public final class ProcessEngine implements PoolEngine {
     }
 
     /** The task became the head of its worker's queue: its clock starts. */
-    private void started(TaskRecord task, long now) {
+    void started(TaskRecord task, long now) {
         task.startNanos = now;
         if (config.taskTimeout() != null) {
             task.timeout = timer.schedule(() -> timedOut(task), config.taskTimeout().toNanos());
@@ -411,7 +358,7 @@ public final class ProcessEngine implements PoolEngine {
      * thread (a future completed there runs its callbacks there, and they may submit more work), which
      * must never block in a write.
      */
-    private static void flush(List<Worker> touched) {
+    static void flush(List<Worker> touched) {
         boolean reader = READER.get();
         for (Worker w : touched) {
             if (reader) {
@@ -422,329 +369,16 @@ public final class ProcessEngine implements PoolEngine {
         }
     }
 
-    // ---------------------------------------------------------------------------------------- outcomes
-
-    private void startReader(Worker w) {
-        w.startWriter();
-        Thread.ofPlatform().daemon().name("mp4j-pool-reader-" + w.pid()).stackSize(256 * 1024).start(() -> {
-            READER.set(true);
-            readLoop(w);
-        });
-        // An idle worker's connection is read by nobody: its death is noticed through its process instead.
-        w.child.process().onExit().thenRunAsync(() -> processExited(w), r -> Thread.ofVirtual().start(r));
-    }
-
-    private void processExited(Worker w) {
-        boolean someoneReads;
-        lock.lock();
-        try {
-            someoneReads = w.readerActive || w.borrowed;
-        } finally {
-            lock.unlock();
-        }
-        if (!someoneReads) {
-            workerExited(w);
-        }
-    }
-
-    /**
-     * Waits until the reader thread should read: the worker has tasks in flight and no caller has borrowed
-     * it. Returns false once the worker is dead.
-     */
-    private boolean awaitReadable(Worker w) {
-        lock.lock();
-        try {
-            while (!w.dead && (w.borrowed || w.inFlight.isEmpty())) {
-                w.readerActive = false;
-                w.readable.awaitUninterruptibly();
-            }
-            w.readerActive = !w.dead;
-            return !w.dead;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void readLoop(Worker w) {
-        try {
-            while (awaitReadable(w)) {
-                if (!readOnce(w)) {
-                    break;
-                }
-            }
-        } catch (IOException | MalformedDataException e) {
-            LOG.log(Level.DEBUG, "connection to {0} ended: {1}", w, e.getMessage());
-        }
-        lock.lock();
-        try {
-            w.readerActive = false;
-        } finally {
-            lock.unlock();
-        }
-        workerExited(w);
-    }
-
-    /**
-     * Reads the worker's next outcomes (all that are already buffered) and handles them. For the thread
-     * that reads the connection: the reader, or a borrowing caller.
-     *
-     * @return false at the end of the connection, or after a protocol violation (the worker is then killed)
-     */
-    private boolean readOnce(Worker w) throws IOException {
-        Frame frame = w.receive();
-        if (frame == null) {
-            return false;
-        }
-        List<Frame> batch = new ArrayList<>();
-        batch.add(frame);
-        while (w.connection.hasBufferedFrame() && batch.size() < 256) {
-            batch.add(w.receive());
-        }
-        List<TaskRecord> tasks = new ArrayList<>(batch.size());
-        if (!outcomes(w, batch, tasks)) {
-            w.child.kill();
-            return false;
-        }
-        for (int i = 0; i < batch.size(); i++) {
-            complete(tasks.get(i), batch.get(i), w);
-        }
-        return true;
-    }
-
-    /**
-     * Takes the tasks that {@code frames} answer off the worker's queue, under one lock, and hands out
-     * more work; the caller completes the futures afterwards, outside the lock.
-     *
-     * @return false if a frame is not an outcome of the task at the head of the worker's queue (a protocol
-     *         violation: the worker is killed)
-     */
-    private boolean outcomes(Worker w, List<Frame> frames, List<TaskRecord> tasks) {
-        List<Worker> touched = new ArrayList<>(2);
-        touched.add(w);
-        lock.lock();
-        try {
-            for (Frame frame : frames) {
-                byte type = frame.type();
-                TaskRecord task = w.inFlight.peekFirst();
-                if ((type != FrameType.RESULT && type != FrameType.ERROR && type != FrameType.SKIPPED)
-                        || task == null || task.id != frame.id()) {
-                    LOG.log(Level.WARNING, "{0} sent {1} while {2} was running; killing it", w, frame, task);
-                    return false;
-                }
-                w.inFlight.pollFirst();
-                tasks.add(task);
-                if (task.timeout != null) {
-                    task.timeout.cancel(false);
-                }
-                long now = System.nanoTime();
-                if (type != FrameType.SKIPPED) {
-                    averageRunNanos += (now - task.startNanos - averageRunNanos) / 8;
-                    long rss = frame.body().getLong();
-                    if (config.maxMemoryPerChild() > 0 && rss > config.maxMemoryPerChild() && !w.retiring) {
-                        LOG.log(Level.DEBUG, "{0} uses {1} bytes, more than {2}: recycling it", w, rss,
-                                config.maxMemoryPerChild());
-                        w.retiring = true;
-                    }
-                }
-                TaskRecord next = w.inFlight.peekFirst();
-                if (next != null) {
-                    started(next, now);
-                }
-            }
-            stopIfDoneLocked(w, touched);
-            dispatchLocked(touched);
-        } finally {
-            lock.unlock();
-        }
-        flush(touched);
-        return true;
-    }
-
-    private static void complete(TaskRecord task, Frame frame, Worker w) {
-        if (frame.type() == FrameType.SKIPPED || task.future.isDone()) {
-            return;
-        }
-        ByteSource body = frame.body();
-        body.getLong(); // resident set size, read under the lock
-        try {
-            if (frame.type() == FrameType.RESULT) {
-                task.future.complete(task.mode == CallMode.CHUNK ? ListCodec.read(body) : StandardCodec.INSTANCE.read(body));
-            } else {
-                int index = body.getInt();
-                Throwable failure = ThrowableCodec.read(body, "pool worker " + w);
-                task.future.completeExceptionally(task.mode == CallMode.CHUNK ? new ChunkFailedException(index, failure) : failure);
-            }
-        } catch (DecodingException | MalformedDataException e) {
-            task.future.completeExceptionally(e instanceof DecodingException d ? d
-                    : new DecodingException("malformed outcome from " + w + ": " + e.getMessage(), e));
-        }
-    }
-
     /** Stops a worker that should stop and has nothing left to do. Lock held. */
-    private void stopIfDoneLocked(Worker w, List<Worker> touched) {
+    void stopIfDoneLocked(Worker w, List<Worker> touched) {
         boolean draining = state == State.SHUTDOWN && pending.isEmpty();
         if ((w.retiring || draining) && w.inFlight.isEmpty() && !w.stopSent && !w.dead) {
             w.stopSent = true;
             w.post(FrameType.STOP, 0, new byte[0]);
             touched.add(w);
             if (w.retiring && state == State.RUNNING) {
-                bootReplacementLocked();
+                turnover.bootReplacementLocked();
             }
-        }
-    }
-
-    // -------------------------------------------------------------------------------- worker lifecycle
-
-    /** The worker exited after STOP, or died. Whoever notices first handles it; later calls do nothing. */
-    private void workerExited(Worker w) {
-        if (!w.exitHandled.compareAndSet(false, true)) {
-            return;
-        }
-        Process process = w.child.process();
-        try {
-            if (!process.waitFor(EXIT_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
-                w.child.kill();
-                process.waitFor(EXIT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        w.child.awaitOutputDrained();
-        int exit = process.isAlive() ? -1 : process.exitValue();
-        List<TaskRecord> failed = new ArrayList<>();
-        List<TaskRecord> cancelled = new ArrayList<>();
-        List<Worker> touched = new ArrayList<>();
-        lock.lock();
-        try {
-            w.dead = true;
-            workers.remove(w);
-            TaskRecord head = w.inFlight.pollFirst();
-            if (head != null && head.timeout != null) {
-                head.timeout.cancel(false);
-            }
-            if (state == State.STOPPING) {
-                if (head != null) {
-                    cancelled.add(head);
-                }
-                cancelled.addAll(w.inFlight);
-            } else {
-                for (Iterator<TaskRecord> it = w.inFlight.descendingIterator(); it.hasNext(); ) {
-                    requeueLocked(it.next());
-                }
-                if (head != null && !head.future.isDone()) {
-                    if (head.attempts < config.retries()) {
-                        head.attempts++;
-                        LOG.log(Level.DEBUG, "{0} died running {1}; running it again (attempt {2})", w, head, head.attempts + 1);
-                        requeueLocked(head);
-                    } else {
-                        failed.add(head);
-                    }
-                }
-                if (!w.stopSent || head != null) {
-                    LOG.log(Level.DEBUG, "{0} died: {1}", w, ExitStatus.describe(exit));
-                }
-                if (state == State.RUNNING || (state == State.SHUTDOWN && !pending.isEmpty())) {
-                    if (!w.stopSent || w.retiring) {
-                        bootReplacementLocked();
-                    }
-                }
-                dispatchLocked(touched);
-            }
-            w.inFlight.clear();
-            w.readable.signalAll();
-            checkTerminatedLocked();
-        } finally {
-            lock.unlock();
-        }
-        w.connection.close();
-        w.stopWriter();
-        flush(touched);
-        if (!failed.isEmpty()) {
-            String tail = w.child.stderrTail(20);
-            int signal = ExitStatus.signal(exit);
-            for (TaskRecord t : failed) {
-                t.future.completeExceptionally(new WorkerCrashedException(
-                        "worker " + w + " died while running a task: " + ExitStatus.describe(exit)
-                                + (tail.isEmpty() ? "" : ". Last lines of its stderr:\n" + tail),
-                        w.pid(), exit, signal, tail));
-            }
-        }
-        for (TaskRecord t : cancelled) {
-            t.future.completeExceptionally(new CancellationException("the pool was terminated"));
-        }
-    }
-
-    private void requeueLocked(TaskRecord task) {
-        task.worker = null;
-        task.startNanos = 0;
-        if (!task.future.isDone()) {
-            pending.addFirst(task);
-        }
-    }
-
-    /** Boots a replacement worker in the background, unless enough are running or booting. Lock held. */
-    private void bootReplacementLocked() {
-        long live = workers.stream().filter(x -> !x.retiring && !x.dead).count();
-        if (live + booting >= config.processes() || broken != null) {
-            return;
-        }
-        booting++;
-        Thread.ofVirtual().name("mp4j-pool-boot").start(() -> {
-            Worker w = null;
-            Throwable failure = null;
-            try {
-                w = boot.bootOne();
-            } catch (InterruptedException e) {
-                failure = e;
-            } catch (RuntimeException e) {
-                failure = e;
-            }
-            replacementBooted(w, failure);
-        });
-    }
-
-    private void replacementBooted(Worker w, Throwable failure) {
-        List<Worker> touched = new ArrayList<>();
-        List<TaskRecord> doomed = new ArrayList<>();
-        boolean keep = false;
-        lock.lock();
-        try {
-            booting--;
-            if (w != null && (state == State.RUNNING || state == State.SHUTDOWN)) {
-                consecutiveStartFailures = 0;
-                workers.add(w);
-                keep = true;
-                stopIfDoneLocked(w, touched);
-                dispatchLocked(touched);
-            } else if (failure != null && state != State.STOPPING && state != State.TERMINATED) {
-                LOG.log(Level.WARNING, "a replacement worker failed to start: " + failure.getMessage());
-                if (++consecutiveStartFailures >= MAX_CONSECUTIVE_START_FAILURES) {
-                    broken = failure;
-                    state = State.STOPPING;
-                    doomed.addAll(pending);
-                    pending.clear();
-                } else {
-                    bootReplacementLocked();
-                }
-            }
-            checkTerminatedLocked();
-        } finally {
-            lock.unlock();
-        }
-        if (w != null) {
-            if (keep) {
-                startReader(w);
-                flush(touched);
-            } else {
-                w.child.kill();
-            }
-        }
-        for (TaskRecord t : doomed) {
-            t.future.completeExceptionally(new IllegalStateException("the pool is broken: " + MAX_CONSECUTIVE_START_FAILURES
-                    + " replacement workers in a row failed to start; the last failure: " + failure.getMessage(), failure));
-        }
-        if (!doomed.isEmpty() || broken != null && w == null) {
-            killAll();
         }
     }
 
@@ -850,7 +484,7 @@ public final class ProcessEngine implements PoolEngine {
         return neverStarted;
     }
 
-    private void killAll() {
+    void killAll() {
         List<Worker> all;
         lock.lock();
         try {
@@ -863,7 +497,7 @@ public final class ProcessEngine implements PoolEngine {
         }
     }
 
-    private void checkTerminatedLocked() {
+    void checkTerminatedLocked() {
         if (state != State.RUNNING && state != State.TERMINATED && workers.isEmpty() && booting == 0) {
             state = State.TERMINATED;
             terminatedCondition.signalAll();

@@ -1,0 +1,236 @@
+package io.github.multiprocessing4j.internal.pool;
+
+import io.github.multiprocessing4j.codec.DecodingException;
+import io.github.multiprocessing4j.internal.bytes.ByteSource;
+import io.github.multiprocessing4j.internal.bytes.MalformedDataException;
+import io.github.multiprocessing4j.internal.codec.ListCodec;
+import io.github.multiprocessing4j.internal.codec.StandardCodec;
+import io.github.multiprocessing4j.internal.codec.ThrowableCodec;
+import io.github.multiprocessing4j.internal.wire.Frame;
+import io.github.multiprocessing4j.internal.wire.FrameType;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.channels.ClosedByInterruptException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads what a process pool's workers send back (see {@link ProcessEngine}): each outcome takes its task
+ * off the head of the worker's queue, under the engine's lock, and completes the task's future outside it.
+ *
+ * <p>One thread at a time reads a worker's connection: its reader thread while it has tasks in flight, or
+ * a caller of {@code apply} that borrowed the idle worker ({@link #readUntilDone}). An idle worker's
+ * connection is read by nobody, so its death is noticed through its process. A reading thread never
+ * blocks in a write (the worker may be blocked writing to us): it leaves writing to the writer threads.
+ */
+final class OutcomeReader {
+    private static final System.Logger LOG = System.getLogger(OutcomeReader.class.getName());
+
+    private final ProcessEngine engine;
+
+    OutcomeReader(ProcessEngine engine) {
+        this.engine = engine;
+    }
+
+    /** Starts the worker's reader and writer threads, and watches its process. */
+    void start(Worker w) {
+        w.startWriter();
+        Thread.ofPlatform().daemon().name("mp4j-pool-reader-" + w.pid()).stackSize(256 * 1024).start(() -> {
+            ProcessEngine.READER.set(true);
+            readLoop(w);
+        });
+        // An idle worker's connection is read by nobody: its death is noticed through its process instead.
+        w.child.process().onExit().thenRunAsync(() -> processExited(w), r -> Thread.ofVirtual().start(r));
+    }
+
+    private void processExited(Worker w) {
+        boolean someoneReads;
+        engine.lock.lock();
+        try {
+            someoneReads = w.readerActive || w.borrowed;
+        } finally {
+            engine.lock.unlock();
+        }
+        if (!someoneReads) {
+            engine.turnover.workerExited(w);
+        }
+    }
+
+    /**
+     * Waits until the reader thread should read: the worker has tasks in flight and no caller has borrowed
+     * it. Returns false once the worker is dead.
+     */
+    private boolean awaitReadable(Worker w) {
+        engine.lock.lock();
+        try {
+            while (!w.dead && (w.borrowed || w.inFlight.isEmpty())) {
+                w.readerActive = false;
+                w.readable.awaitUninterruptibly();
+            }
+            w.readerActive = !w.dead;
+            return !w.dead;
+        } finally {
+            engine.lock.unlock();
+        }
+    }
+
+    private void readLoop(Worker w) {
+        try {
+            while (awaitReadable(w)) {
+                if (!readOnce(w)) {
+                    break;
+                }
+            }
+        } catch (IOException | MalformedDataException e) {
+            LOG.log(Level.DEBUG, "connection to {0} ended: {1}", w, e.getMessage());
+        }
+        engine.lock.lock();
+        try {
+            w.readerActive = false;
+        } finally {
+            engine.lock.unlock();
+        }
+        engine.turnover.workerExited(w);
+    }
+
+    /**
+     * Reads the worker's next outcomes (all that are already buffered) and handles them. For the thread
+     * that reads the connection: the reader, or a borrowing caller.
+     *
+     * @return false at the end of the connection, or after a protocol violation (the worker is then killed)
+     */
+    private boolean readOnce(Worker w) throws IOException {
+        Frame frame = w.receive();
+        if (frame == null) {
+            return false;
+        }
+        List<Frame> batch = new ArrayList<>();
+        batch.add(frame);
+        while (w.connection.hasBufferedFrame() && batch.size() < 256) {
+            batch.add(w.receive());
+        }
+        List<TaskRecord> tasks = new ArrayList<>(batch.size());
+        if (!outcomes(w, batch, tasks)) {
+            w.child.kill();
+            return false;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            complete(tasks.get(i), batch.get(i), w);
+        }
+        return true;
+    }
+
+    /**
+     * Takes the tasks that {@code frames} answer off the worker's queue, under one engine.lock, and hands out
+     * more work; the caller completes the futures afterwards, outside the engine.lock.
+     *
+     * @return false if a frame is not an outcome of the task at the head of the worker's queue (a protocol
+     *         violation: the worker is killed)
+     */
+    private boolean outcomes(Worker w, List<Frame> frames, List<TaskRecord> tasks) {
+        List<Worker> touched = new ArrayList<>(2);
+        touched.add(w);
+        engine.lock.lock();
+        try {
+            for (Frame frame : frames) {
+                byte type = frame.type();
+                TaskRecord task = w.inFlight.peekFirst();
+                if ((type != FrameType.RESULT && type != FrameType.ERROR && type != FrameType.SKIPPED)
+                        || task == null || task.id != frame.id()) {
+                    LOG.log(Level.WARNING, "{0} sent {1} while {2} was running; killing it", w, frame, task);
+                    return false;
+                }
+                w.inFlight.pollFirst();
+                tasks.add(task);
+                if (task.timeout != null) {
+                    task.timeout.cancel(false);
+                }
+                long now = System.nanoTime();
+                if (type != FrameType.SKIPPED) {
+                    engine.averageRunNanos += (now - task.startNanos - engine.averageRunNanos) / 8;
+                    long rss = frame.body().getLong();
+                    if (engine.config.maxMemoryPerChild() > 0 && rss > engine.config.maxMemoryPerChild() && !w.retiring) {
+                        LOG.log(Level.DEBUG, "{0} uses {1} bytes, more than {2}: recycling it", w, rss,
+                                engine.config.maxMemoryPerChild());
+                        w.retiring = true;
+                    }
+                }
+                TaskRecord next = w.inFlight.peekFirst();
+                if (next != null) {
+                    engine.started(next, now);
+                }
+            }
+            engine.stopIfDoneLocked(w, touched);
+            engine.dispatchLocked(touched);
+        } finally {
+            engine.lock.unlock();
+        }
+        ProcessEngine.flush(touched);
+        return true;
+    }
+
+    private static void complete(TaskRecord task, Frame frame, Worker w) {
+        if (frame.type() == FrameType.SKIPPED || task.future.isDone()) {
+            return;
+        }
+        ByteSource body = frame.body();
+        body.getLong(); // resident set size, read under the engine.lock
+        try {
+            if (frame.type() == FrameType.RESULT) {
+                task.future.complete(task.mode == CallMode.CHUNK ? ListCodec.read(body) : StandardCodec.INSTANCE.read(body));
+            } else {
+                int index = body.getInt();
+                Throwable failure = ThrowableCodec.read(body, "pool worker " + w);
+                task.future.completeExceptionally(task.mode == CallMode.CHUNK ? new ChunkFailedException(index, failure) : failure);
+            }
+        } catch (DecodingException | MalformedDataException e) {
+            task.future.completeExceptionally(e instanceof DecodingException d ? d
+                    : new DecodingException("malformed outcome from " + w + ": " + e.getMessage(), e));
+        }
+    }
+
+
+    /** The borrowing caller reads the worker's outcomes until its own task is done, then hands back. */
+    void readUntilDone(Worker w, TaskRecord task) throws InterruptedException {
+        boolean ended = false;
+        boolean interrupted = false;
+        boolean wasReader = ProcessEngine.READER.get();
+        ProcessEngine.READER.set(true);
+        try {
+            while (!task.future.isDone()) {
+                if (!readOnce(w)) {
+                    ended = true;
+                    break;
+                }
+            }
+        } catch (ClosedByInterruptException e) {
+            // interrupted while blocked in the read: the JDK closed the connection, so the worker is lost
+            ended = true;
+            interrupted = true;
+        } catch (IOException | MalformedDataException e) {
+            LOG.log(Level.DEBUG, "connection to {0} ended: {1}", w, e.getMessage());
+            ended = true;
+        } finally {
+            ProcessEngine.READER.set(wasReader);
+            engine.lock.lock();
+            try {
+                w.borrowed = false;
+                if (!w.inFlight.isEmpty()) {
+                    w.readable.signal(); // tasks queued behind ours: the reader thread takes over
+                }
+            } finally {
+                engine.lock.unlock();
+            }
+        }
+        if (interrupted) {
+            Thread.interrupted();
+            task.future.cancel(false);
+        }
+        if (ended) {
+            engine.turnover.workerExited(w);
+        }
+        if (interrupted) {
+            throw new InterruptedException();
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package io.github.multiprocessing4j.internal.pool;
+
+import io.github.multiprocessing4j.internal.launch.ExitStatus;
+import io.github.multiprocessing4j.internal.pool.ProcessEngine.State;
+import io.github.multiprocessing4j.pool.WorkerCrashedException;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The comings and goings of a process pool's workers (see {@link ProcessEngine}): a worker that exits,
+ * after {@code STOP} or by dying, and the replacements that boot in its place.
+ *
+ * <p>When a worker dies, the task it was running (the head of its queue) fails with a
+ * {@link WorkerCrashedException} that quotes its exit status and stderr, or runs again if the pool allows
+ * retries; the tasks queued behind it never started and go back to the front of the pool's queue. A pool
+ * whose replacements fail to start {@value #MAX_CONSECUTIVE_START_FAILURES} times in a row is broken:
+ * its queued tasks fail with the reason, and new ones are refused.
+ *
+ * <p>Guarded by the engine's lock, like the engine; futures are completed outside it.
+ */
+final class WorkerTurnover {
+    private static final System.Logger LOG = System.getLogger(WorkerTurnover.class.getName());
+    private static final int MAX_CONSECUTIVE_START_FAILURES = 3;
+    private static final long EXIT_WAIT_MILLIS = 2000;
+
+    private final ProcessEngine engine;
+
+    WorkerTurnover(ProcessEngine engine) {
+        this.engine = engine;
+    }
+
+    /** The worker exited after STOP, or died. Whoever notices first handles it; later calls do nothing. */
+    void workerExited(Worker w) {
+        if (!w.exitHandled.compareAndSet(false, true)) {
+            return;
+        }
+        Process process = w.child.process();
+        try {
+            if (!process.waitFor(EXIT_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                w.child.kill();
+                process.waitFor(EXIT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        w.child.awaitOutputDrained();
+        int exit = process.isAlive() ? -1 : process.exitValue();
+        List<TaskRecord> failed = new ArrayList<>();
+        List<TaskRecord> cancelled = new ArrayList<>();
+        List<Worker> touched = new ArrayList<>();
+        engine.lock.lock();
+        try {
+            w.dead = true;
+            engine.workers.remove(w);
+            TaskRecord head = w.inFlight.pollFirst();
+            if (head != null && head.timeout != null) {
+                head.timeout.cancel(false);
+            }
+            if (engine.state == State.STOPPING) {
+                if (head != null) {
+                    cancelled.add(head);
+                }
+                cancelled.addAll(w.inFlight);
+            } else {
+                for (Iterator<TaskRecord> it = w.inFlight.descendingIterator(); it.hasNext(); ) {
+                    requeueLocked(it.next());
+                }
+                if (head != null && !head.future.isDone()) {
+                    if (head.attempts < engine.config.retries()) {
+                        head.attempts++;
+                        LOG.log(Level.DEBUG, "{0} died running {1}; running it again (attempt {2})", w, head, head.attempts + 1);
+                        requeueLocked(head);
+                    } else {
+                        failed.add(head);
+                    }
+                }
+                if (!w.stopSent || head != null) {
+                    LOG.log(Level.DEBUG, "{0} died: {1}", w, ExitStatus.describe(exit));
+                }
+                if (engine.state == State.RUNNING || (engine.state == State.SHUTDOWN && !engine.pending.isEmpty())) {
+                    if (!w.stopSent || w.retiring) {
+                        bootReplacementLocked();
+                    }
+                }
+                engine.dispatchLocked(touched);
+            }
+            w.inFlight.clear();
+            w.readable.signalAll();
+            engine.checkTerminatedLocked();
+        } finally {
+            engine.lock.unlock();
+        }
+        w.connection.close();
+        w.stopWriter();
+        ProcessEngine.flush(touched);
+        if (!failed.isEmpty()) {
+            String tail = w.child.stderrTail(20);
+            int signal = ExitStatus.signal(exit);
+            for (TaskRecord t : failed) {
+                t.future.completeExceptionally(new WorkerCrashedException(
+                        "worker " + w + " died while running a task: " + ExitStatus.describe(exit)
+                                + (tail.isEmpty() ? "" : ". Last lines of its stderr:\n" + tail),
+                        w.pid(), exit, signal, tail));
+            }
+        }
+        for (TaskRecord t : cancelled) {
+            t.future.completeExceptionally(new CancellationException("the pool was terminated"));
+        }
+    }
+
+    private void requeueLocked(TaskRecord task) {
+        task.worker = null;
+        task.startNanos = 0;
+        if (!task.future.isDone()) {
+            engine.pending.addFirst(task);
+        }
+    }
+
+    /** Boots a replacement worker in the background, unless enough are running or engine.booting. Lock held. */
+    void bootReplacementLocked() {
+        long live = engine.workers.stream().filter(x -> !x.retiring && !x.dead).count();
+        if (live + engine.booting >= engine.config.processes() || engine.broken != null) {
+            return;
+        }
+        engine.booting++;
+        Thread.ofVirtual().name("mp4j-pool-engine.boot").start(() -> {
+            Worker w = null;
+            Throwable failure = null;
+            try {
+                w = engine.boot.bootOne();
+            } catch (InterruptedException e) {
+                failure = e;
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            replacementBooted(w, failure);
+        });
+    }
+
+    private void replacementBooted(Worker w, Throwable failure) {
+        List<Worker> touched = new ArrayList<>();
+        List<TaskRecord> doomed = new ArrayList<>();
+        boolean keep = false;
+        engine.lock.lock();
+        try {
+            engine.booting--;
+            if (w != null && (engine.state == State.RUNNING || engine.state == State.SHUTDOWN)) {
+                engine.consecutiveStartFailures = 0;
+                engine.workers.add(w);
+                keep = true;
+                engine.stopIfDoneLocked(w, touched);
+                engine.dispatchLocked(touched);
+            } else if (failure != null && engine.state != State.STOPPING && engine.state != State.TERMINATED) {
+                LOG.log(Level.WARNING, "a replacement worker failed to start: " + failure.getMessage());
+                if (++engine.consecutiveStartFailures >= MAX_CONSECUTIVE_START_FAILURES) {
+                    engine.broken = failure;
+                    engine.state = State.STOPPING;
+                    doomed.addAll(engine.pending);
+                    engine.pending.clear();
+                } else {
+                    bootReplacementLocked();
+                }
+            }
+            engine.checkTerminatedLocked();
+        } finally {
+            engine.lock.unlock();
+        }
+        if (w != null) {
+            if (keep) {
+                engine.reader.start(w);
+                ProcessEngine.flush(touched);
+            } else {
+                w.child.kill();
+            }
+        }
+        for (TaskRecord t : doomed) {
+            t.future.completeExceptionally(new IllegalStateException("the pool is engine.broken: " + MAX_CONSECUTIVE_START_FAILURES
+                    + " replacement engine.workers in a row failed to start; the last failure: " + failure.getMessage(), failure));
+        }
+        if (!doomed.isEmpty() || engine.broken != null && w == null) {
+            engine.killAll();
+        }
+    }
+}
