@@ -15,7 +15,9 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +47,7 @@ import java.util.concurrent.TimeUnit;
 final class AotCache {
     private static final System.Logger LOG = System.getLogger(AotCache.class.getName());
     private static final long EXIT_WAIT_SECONDS = 20;
+    private static final int KEPT_CACHES = 8;
 
     private final JavaRuntime runtime;
     private final Set<String> trainingStarted = ConcurrentHashMap.newKeySet();
@@ -133,6 +136,34 @@ final class AotCache {
         }
     }
 
+    /**
+     * Keeps the {@value #KEPT_CACHES} most recently made caches and deletes the others with their logs and
+     * locks: every rebuild of a jar makes a new key, and a cache is some 16 MB.
+     */
+    static void prune(Path dir) {
+        try (var files = Files.list(dir)) {
+            List<Path> caches = files.filter(p -> p.getFileName().toString().endsWith(".aot"))
+                    .sorted(Comparator.comparing(AotCache::modified).reversed())
+                    .toList();
+            for (Path old : caches.subList(Math.min(KEPT_CACHES, caches.size()), caches.size())) {
+                String key = old.getFileName().toString().replace(".aot", "");
+                Files.deleteIfExists(old);
+                Files.deleteIfExists(dir.resolve(key + ".log"));
+                Files.deleteIfExists(dir.resolve(key + ".lock"));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "could not prune old AOT caches in " + dir, e);
+        }
+    }
+
+    private static long modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p).toMillis();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     private void train(Path dir, String key, Path cache, Trainer trainer) {
         Path tmp = dir.resolve(key + ".aot." + ProcessHandle.current().pid() + ".tmp");
         try {
@@ -148,6 +179,7 @@ final class AotCache {
                 if (exit == 0 && Files.isRegularFile(tmp)) {
                     Files.move(tmp, cache, StandardCopyOption.ATOMIC_MOVE);
                     LOG.log(Level.DEBUG, "AOT cache ready: {0}", cache);
+                    prune(dir);
                 } else {
                     LOG.log(Level.DEBUG, "AOT training failed ({0}); children boot without a cache",
                             ExitStatus.describe(exit));

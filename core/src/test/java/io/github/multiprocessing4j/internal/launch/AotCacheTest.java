@@ -59,6 +59,24 @@ class AotCacheTest {
         })).isNull();
     }
 
+    @Test
+    void oldCaches_arePruned_keepingTheNewestEight() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("caches"));
+        for (int i = 0; i < 11; i++) {
+            Path cache = Files.writeString(dir.resolve("key" + i + ".aot"), "cache " + i);
+            Files.writeString(dir.resolve("key" + i + ".log"), "log");
+            Files.setLastModifiedTime(cache, java.nio.file.attribute.FileTime.fromMillis(1_000_000L * (i + 1)));
+        }
+        AotCache.prune(dir);
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".aot")))
+                    .containsExactlyInAnyOrder("key3.aot", "key4.aot", "key5.aot", "key6.aot", "key7.aot", "key8.aot",
+                            "key9.aot", "key10.aot");
+        }
+        assertThat(dir.resolve("key0.log")).doesNotExist();
+        assertThat(dir.resolve("key10.log")).exists();
+    }
+
     /** Runs the fixture to its end and returns every line it printed on stdout. */
     private static List<String> runToEnd(String classPath, List<String> options) throws Exception {
         try (TestJvm jvm = TestJvm.start(classPath, AotFixtureMain.class.getName(), options)) {
