@@ -33,6 +33,17 @@ def apply_rt_us(apply):
     return (time.perf_counter() - t) / N_APPLY * 1e6
 
 
+def apply_median_us(apply):
+    for i in range(500):
+        apply(i)
+    samples = []
+    for i in range(N_APPLY):
+        t = time.perf_counter()
+        apply(i)
+        samples.append(time.perf_counter() - t)
+    return statistics.median(samples) * 1e6
+
+
 def median(trials, f):
     f()  # warm-up
     return statistics.median(f() for _ in range(trials))
@@ -65,12 +76,14 @@ def main():
     data = list(range(N_MAP))
     with mp.Pool(2) as pool:
         print("process_apply_us %.3f" % median(trials, lambda: apply_rt_us(lambda i: pool.apply(identity, (i,)))), flush=True)
+        print("process_apply_median_us %.3f" % apply_median_us(lambda i: pool.apply(identity, (i,))), flush=True)
         print("process_async_per_s %.1f" % median(trials, lambda: pool_async_rate(pool, N_ASYNC)), flush=True)
         print("process_map_per_s %.1f" % median(trials, lambda: map_rate(pool, data)), flush=True)
     with ProcessPoolExecutor(2) as ex:
         print("ppe_async_per_s %.1f" % median(trials, lambda: executor_rate(ex, N_ASYNC // 5)), flush=True)
     with ThreadPoolExecutor(2) as ex:
         print("thread_apply_us %.3f" % median(trials, lambda: apply_rt_us(lambda i: ex.submit(identity, i).result())), flush=True)
+        print("thread_apply_median_us %.3f" % apply_median_us(lambda i: ex.submit(identity, i).result()), flush=True)
         print("thread_async_per_s %.1f" % median(trials, lambda: executor_rate(ex, N_ASYNC)), flush=True)
     with ThreadPool(2) as pool:
         print("thread_map_per_s %.1f" % median(trials, lambda: map_rate(pool, data)), flush=True)

@@ -41,7 +41,7 @@ public final class PoolBench implements Bench {
     }
 
     /** The measured figures of one engine. */
-    private record Figures(double applyMicros, double asyncPerSecond, double mapPerSecond) {
+    private record Figures(double applyMicros, double applyMedianMicros, double asyncPerSecond, double mapPerSecond) {
     }
 
     @Override
@@ -66,22 +66,26 @@ public final class PoolBench implements Bench {
         double pyThreadAsync = py.getOrDefault("thread_async_per_s", Double.NaN);
         double pyThreadMap = py.getOrDefault("thread_map_per_s", Double.NaN);
         Report report = new Report(name(), "Pools: apply, applyAsync, map (`mp4j bench pool`)")
-                .add(Row.time("ProcessPool(2).apply round trip (vs Pool(2).apply)", "us", process.applyMicros(), pyApply,
-                        "<= 25 us", process.applyMicros() <= 25))
+                .add(Row.time("ProcessPool(2).apply round trip, mean (vs Pool(2).apply)", "us", process.applyMicros(),
+                        pyApply, "<= 25 us", process.applyMicros() <= 25))
+                .add(Row.time("  the same, median of single calls", "us", process.applyMedianMicros(),
+                        py.getOrDefault("process_apply_median_us", Double.NaN), "", null))
                 .add(Row.rate("ProcessPool(2).applyAsync x100k (vs Pool.apply_async)", "tasks/s", process.asyncPerSecond(),
                         pyAsync, ">= 200k tasks/s", process.asyncPerSecond() >= 200_000))
                 .add(Row.rate("  CPython ProcessPoolExecutor(2).submit", "tasks/s", Double.NaN,
                         py.getOrDefault("ppe_async_per_s", Double.NaN), "", null))
                 .add(Row.rate("ProcessPool(2).map 1M ints (vs Pool(2).map)", "items/s", process.mapPerSecond(), pyMap,
                         ">= 3x CPython", Double.isNaN(pyMap) ? null : process.mapPerSecond() >= 3 * pyMap))
-                .add(Row.time("ThreadPool(2).apply round trip (vs ThreadPoolExecutor)", "us", threads.applyMicros(),
+                .add(Row.time("ThreadPool(2).apply round trip, mean (vs ThreadPoolExecutor)", "us", threads.applyMicros(),
                         pyThreadApply, "", null))
+                .add(Row.time("  the same, median of single calls", "us", threads.applyMedianMicros(),
+                        py.getOrDefault("thread_apply_median_us", Double.NaN), "", null))
                 .add(Row.rate("ThreadPool(2).applyAsync x100k (vs ThreadPoolExecutor)", "tasks/s", threads.asyncPerSecond(),
                         pyThreadAsync, "", null))
                 .add(Row.rate("ThreadPool(2).map 1M ints (vs pool.ThreadPool(2).map)", "items/s", threads.mapPerSecond(),
                         pyThreadMap, "", null))
-                .add(Row.time("VirtualThreadPool.apply round trip (vs ThreadPoolExecutor)", "us", virtual.applyMicros(),
-                        pyThreadApply, "", null))
+                .add(Row.time("VirtualThreadPool.apply round trip, mean (vs ThreadPoolExecutor)", "us",
+                        virtual.applyMicros(), pyThreadApply, "", null))
                 .add(Row.rate("VirtualThreadPool.applyAsync x100k (vs ThreadPoolExecutor)", "tasks/s",
                         virtual.asyncPerSecond(), pyThreadAsync, "", null))
                 .add(Row.rate("VirtualThreadPool.map 1M ints (vs pool.ThreadPool(2).map)", "items/s", virtual.mapPerSecond(),
@@ -113,6 +117,12 @@ public final class PoolBench implements Bench {
                 }
                 apply[t] = (System.nanoTime() - start) / 1e3 / N_APPLY;
             }
+            double[] single = new double[N_APPLY];
+            for (int i = 0; i < N_APPLY; i++) {
+                long start = System.nanoTime();
+                pool.apply(identity, i);
+                single[i] = (System.nanoTime() - start) / 1e3;
+            }
             for (int t = 0; t < trials; t++) {
                 long start = System.nanoTime();
                 List<CompletableFuture<Object>> futures = new ArrayList<>(N_ASYNC);
@@ -129,7 +139,8 @@ public final class PoolBench implements Bench {
                 List<Integer> out = pool.map(identity, data);
                 map[t] = out.size() / ((System.nanoTime() - start) / 1e9);
             }
-            return new Figures(Stats.of(apply).median(), Stats.of(async).median(), Stats.of(map).median());
+            return new Figures(Stats.of(apply).median(), Stats.of(single).median(), Stats.of(async).median(),
+                    Stats.of(map).median());
         }
     }
 }
