@@ -55,7 +55,7 @@ public final class Report {
         md.append("### ").append(title).append("\n\n").append(machine).append("\n\n");
         md.append("| metric | mp4j | CPython | mp4j vs CPython | goal |\n|---|---:|---:|---|---|\n");
         for (Row r : rows) {
-            md.append("| ").append(r.metric()).append(" | ").append(Row.format(r.ours())).append(' ').append(r.unit())
+            md.append("| ").append(r.metric().replace("|", "\\|")).append(" | ").append(Row.format(r.ours())).append(' ').append(r.unit())
                     .append(" | ").append(Double.isNaN(r.cpython()) ? "-" : Row.format(r.cpython()) + " " + r.unit())
                     .append(" | ").append(r.comparison()).append(" | ").append(goalText(r)).append(" |\n");
         }
