@@ -80,6 +80,7 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
 
     @Override
     public <V> CompletableFuture<V> submit(Runnable task, V result) {
+        @SuppressWarnings("unchecked")
         TaskFuture<Object> ran = (TaskFuture<Object>) submit(task);
         TaskFuture<V> withResult = new TaskFuture<>();
         withResult.canceller(ran::cancel);

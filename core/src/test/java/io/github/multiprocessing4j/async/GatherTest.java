@@ -78,7 +78,7 @@ class GatherTest {
                     otherStarted.await();
                     throw boom;
                 }));
-        assertThat(e).hasCauseReference(boom);
+        assertThat(e).cause().isSameAs(boom);
         assertThat(otherEnded).as("no call is left running when gather throws").isTrue();
     }
 
@@ -153,7 +153,7 @@ class GatherTest {
         IOException boom = new IOException("boom");
         assertThatThrownBy(() -> Coroutines.timeout(Delays.seconds(10), () -> {
             throw boom;
-        })).isInstanceOf(ExecutionException.class).hasCauseReference(boom);
+        })).isInstanceOf(ExecutionException.class).cause().isSameAs(boom);
     }
 
     @Test

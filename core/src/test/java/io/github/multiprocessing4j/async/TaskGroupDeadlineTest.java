@@ -148,7 +148,7 @@ class TaskGroupDeadlineTest {
                 });
             }
         });
-        assertThat(e).isExactlyInstanceOf(TaskGroupException.class).hasCauseReference(boom);
+        assertThat(e).isExactlyInstanceOf(TaskGroupException.class).cause().isSameAs(boom);
     }
 
     @Test
