@@ -100,8 +100,12 @@ class BoundedMapTest {
         release.countDown();
         caller.join(Delays.seconds(10));
         assertThat(outcome.get()).isInstanceOf(TaskGroupException.class).hasRootCauseMessage("stop at 10");
-        assertThat(pulled.get()).as("an endless input stops being read after the failure")
-                .isBetween(10, 10 + limit);
+        // Calls after the 10th may finish (and more items be read) before its failure cancels the map; what
+        // matters is that reading stops, and not far past it.
+        int afterFailure = pulled.get();
+        Thread.sleep(Delays.millis(200));
+        assertThat(pulled.get()).as("an endless input stops being read after the failure").isEqualTo(afterFailure)
+                .isBetween(10, 10 + 10 * limit);
     }
 
     @Test
