@@ -2,13 +2,10 @@ package io.github.multiprocessing4j.cli.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -132,27 +129,7 @@ public final class CoroutinesBench implements Bench {
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> cmd = List.of(java, "-cp", System.getProperty("java.class.path"),
                 CoroutinesBenchChild.class.getName(), scenario, String.valueOf(n), String.valueOf(SLEEP_MS));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(600, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException(scenario + " " + n + " did not finish in 600 s");
-        }
-        String text = new String(out, StandardCharsets.UTF_8);
-        if (p.exitValue() != 0) {
-            throw new IOException(scenario + " " + n + " failed (exit " + p.exitValue() + "):\n" + text);
-        }
-        Map<String, Double> figures = new LinkedHashMap<>();
-        for (String line : text.split("\n")) {
-            String[] parts = line.strip().split("\\s+");
-            if (parts.length == 2) {
-                try {
-                    figures.put(parts[0], Double.parseDouble(parts[1]));
-                } catch (NumberFormatException ignored) {
-                    // not a figure
-                }
-            }
-        }
+        Map<String, Double> figures = FigureRun.run(cmd, 600, scenario + " " + n);
         return new Run(figures, n);
     }
 

@@ -6,10 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs CPython's side of a benchmark: a script from {@code src/main/resources/python} that prints one
@@ -60,28 +58,7 @@ public final class PythonBaseline {
             }
             List<String> cmd = new ArrayList<>(List.of(executable(), file.toString()));
             cmd.addAll(List.of(args));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException(script + " did not finish in " + timeoutSeconds + " s");
-            }
-            String text = new String(out, StandardCharsets.UTF_8);
-            if (p.exitValue() != 0) {
-                throw new IOException(script + " failed (exit " + p.exitValue() + "):\n" + text);
-            }
-            Map<String, Double> figures = new LinkedHashMap<>();
-            for (String line : text.split("\n")) {
-                String[] parts = line.strip().split("\\s+");
-                if (parts.length == 2) {
-                    try {
-                        figures.put(parts[0], Double.parseDouble(parts[1]));
-                    } catch (NumberFormatException ignored) {
-                        // not a figure
-                    }
-                }
-            }
-            return figures;
+            return FigureRun.run(cmd, timeoutSeconds, script);
         } finally {
             Files.deleteIfExists(file);
         }
