@@ -1,10 +1,10 @@
 package io.github.multiprocessing4j.internal.launch;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SequencedMap;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 
 /**
  * What a user may choose about a child JVM before it boots. Two launches with equal specs can share a
@@ -24,10 +24,6 @@ public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> s
         systemProperties = Collections.unmodifiableSequencedMap(new LinkedHashMap<>(systemProperties));
         environment = Map.copyOf(environment);
         for (String option : jvmOptions) {
-            if (option.startsWith("-XX:AOTCache") || option.startsWith("-XX:AOTMode")) {
-                // the library manages the AOT cache itself; an explicit one disables it (see AotCache)
-                continue;
-            }
             if (option.equals("-jar") || option.equals("-cp") || option.equals("-classpath")
                     || option.equals("--class-path") || option.equals("-m") || option.equals("--module")) {
                 throw new IllegalArgumentException("jvmOptions may not set the class path or main class ("
