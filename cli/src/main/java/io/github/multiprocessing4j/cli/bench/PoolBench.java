@@ -54,6 +54,9 @@ public final class PoolBench implements Bench {
         Figures threads = measure(() -> ThreadPool.create(2), data, n);
         log.println("pool: VirtualThreadPool...");
         Figures virtual = measure(VirtualThreadPool::create, data, n);
+        log.println("pool: the bare Unix-socket round trip between two JVMs (the floor)...");
+        double[] socket = SocketEcho.roundTrips(N_APPLY);
+        double socketMean = java.util.Arrays.stream(socket).average().orElse(Double.NaN);
         Map<String, Double> py = Map.of();
         if (PythonBaseline.available()) {
             log.println("pool: CPython's side...");
@@ -70,6 +73,9 @@ public final class PoolBench implements Bench {
                         pyApply, "<= 25 us", process.applyMicros() <= 25))
                 .add(Row.time("  the same, median of single calls", "us", process.applyMedianMicros(),
                         py.getOrDefault("process_apply_median_us", Double.NaN), "", null))
+                .add(Row.time("  floor: bare Unix-socket round trip between two JVMs, mean", "us", socketMean, Double.NaN,
+                        "", null))
+                .add(Row.time("  floor: the same, median", "us", Stats.of(socket).median(), Double.NaN, "", null))
                 .add(Row.rate("ProcessPool(2).applyAsync x100k (vs Pool.apply_async)", "tasks/s", process.asyncPerSecond(),
                         pyAsync, ">= 200k tasks/s", process.asyncPerSecond() >= 200_000))
                 .add(Row.rate("  CPython ProcessPoolExecutor(2).submit", "tasks/s", Double.NaN,
