@@ -1,5 +1,9 @@
 package io.github.multiprocessing4j.pool;
 
+import static io.github.multiprocessing4j.internal.builder.BuilderChecks.atLeast;
+import static io.github.multiprocessing4j.internal.builder.BuilderChecks.positive;
+import static io.github.multiprocessing4j.internal.builder.BuilderChecks.requireUnset;
+
 import io.github.multiprocessing4j.codec.Codec;
 import io.github.multiprocessing4j.function.SerializableRunnable;
 import io.github.multiprocessing4j.internal.launch.LaunchSpec;
@@ -28,10 +32,7 @@ final class ProcessPoolBuilder implements ProcessPool.Builder {
     @Override
     public ProcessPool.Builder processes(int processes) {
         requireUnset(this.processes, "processes");
-        if (processes < 1) {
-            throw new IllegalArgumentException("processes < 1: " + processes);
-        }
-        this.processes = processes;
+        this.processes = atLeast(processes, 1, "processes");
         return this;
     }
 
@@ -45,40 +46,28 @@ final class ProcessPoolBuilder implements ProcessPool.Builder {
     @Override
     public ProcessPool.Builder maxTasksPerChild(int tasks) {
         requireUnset(this.maxTasksPerChild, "maxTasksPerChild");
-        if (tasks < 1) {
-            throw new IllegalArgumentException("maxTasksPerChild < 1: " + tasks);
-        }
-        this.maxTasksPerChild = tasks;
+        this.maxTasksPerChild = atLeast(tasks, 1, "maxTasksPerChild");
         return this;
     }
 
     @Override
     public ProcessPool.Builder maxMemoryPerChild(long bytes) {
         requireUnset(this.maxMemoryPerChild, "maxMemoryPerChild");
-        if (bytes < 1) {
-            throw new IllegalArgumentException("maxMemoryPerChild < 1: " + bytes);
-        }
-        this.maxMemoryPerChild = bytes;
+        this.maxMemoryPerChild = atLeast(bytes, 1, "maxMemoryPerChild");
         return this;
     }
 
     @Override
     public ProcessPool.Builder taskTimeout(Duration timeout) {
         requireUnset(this.taskTimeout, "taskTimeout");
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("taskTimeout <= 0: " + timeout);
-        }
-        this.taskTimeout = timeout;
+        this.taskTimeout = positive(timeout, "taskTimeout");
         return this;
     }
 
     @Override
     public ProcessPool.Builder retries(int retries) {
         requireUnset(this.retries, "retries");
-        if (retries < 0) {
-            throw new IllegalArgumentException("retries < 0: " + retries);
-        }
-        this.retries = retries;
+        this.retries = atLeast(retries, 0, "retries");
         return this;
     }
 
@@ -118,12 +107,6 @@ final class ProcessPoolBuilder implements ProcessPool.Builder {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ProcessStartException("interrupted while starting the pool's workers", -1, OptionalInt.empty(), "");
-        }
-    }
-
-    private static void requireUnset(Object current, String what) {
-        if (current != null) {
-            throw new IllegalStateException(what + " was already set to " + current);
         }
     }
 }

@@ -1,5 +1,9 @@
 package io.github.multiprocessing4j.pool;
 
+import static io.github.multiprocessing4j.internal.builder.BuilderChecks.atLeast;
+import static io.github.multiprocessing4j.internal.builder.BuilderChecks.positive;
+import static io.github.multiprocessing4j.internal.builder.BuilderChecks.requireUnset;
+
 import io.github.multiprocessing4j.internal.pool.ThreadEngine;
 import java.time.Duration;
 import java.util.Objects;
@@ -12,27 +16,21 @@ final class ThreadPoolBuilder implements ThreadPool.Builder {
 
     @Override
     public ThreadPool.Builder threads(int threads) {
-        if (this.threads != null) {
-            throw new IllegalStateException("threads was already set to " + this.threads);
-        }
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads < 1: " + threads);
-        }
-        this.threads = threads;
+        requireUnset(this.threads, "threads");
+        this.threads = atLeast(threads, 1, "threads");
         return this;
     }
 
     @Override
     public ThreadPool.Builder taskTimeout(Duration timeout) {
-        this.taskTimeout = ThreadPools.checkTimeout(this.taskTimeout, timeout);
+        requireUnset(this.taskTimeout, "taskTimeout");
+        this.taskTimeout = positive(timeout, "taskTimeout");
         return this;
     }
 
     @Override
     public ThreadPool.Builder name(String prefix) {
-        if (this.name != null) {
-            throw new IllegalStateException("name was already set to " + this.name);
-        }
+        requireUnset(this.name, "name");
         this.name = Objects.requireNonNull(prefix, "prefix");
         return this;
     }

@@ -1,5 +1,9 @@
 package io.github.multiprocessing4j.pool;
 
+import static io.github.multiprocessing4j.internal.builder.BuilderChecks.atLeast;
+import static io.github.multiprocessing4j.internal.builder.BuilderChecks.positive;
+import static io.github.multiprocessing4j.internal.builder.BuilderChecks.requireUnset;
+
 import io.github.multiprocessing4j.internal.pool.ThreadEngine;
 import java.time.Duration;
 import java.util.Objects;
@@ -12,27 +16,21 @@ final class VirtualThreadPoolBuilder implements VirtualThreadPool.Builder {
 
     @Override
     public VirtualThreadPool.Builder maxConcurrency(int tasks) {
-        if (this.maxConcurrency != null) {
-            throw new IllegalStateException("maxConcurrency was already set to " + this.maxConcurrency);
-        }
-        if (tasks < 1) {
-            throw new IllegalArgumentException("maxConcurrency < 1: " + tasks);
-        }
-        this.maxConcurrency = tasks;
+        requireUnset(this.maxConcurrency, "maxConcurrency");
+        this.maxConcurrency = atLeast(tasks, 1, "maxConcurrency");
         return this;
     }
 
     @Override
     public VirtualThreadPool.Builder taskTimeout(Duration timeout) {
-        this.taskTimeout = ThreadPools.checkTimeout(this.taskTimeout, timeout);
+        requireUnset(this.taskTimeout, "taskTimeout");
+        this.taskTimeout = positive(timeout, "taskTimeout");
         return this;
     }
 
     @Override
     public VirtualThreadPool.Builder name(String prefix) {
-        if (this.name != null) {
-            throw new IllegalStateException("name was already set to " + this.name);
-        }
+        requireUnset(this.name, "name");
         this.name = Objects.requireNonNull(prefix, "prefix");
         return this;
     }

@@ -1,5 +1,7 @@
 package io.github.multiprocessing4j.process;
 
+import static io.github.multiprocessing4j.internal.builder.BuilderChecks.requireUnset;
+
 import io.github.multiprocessing4j.function.SerializableRunnable;
 import io.github.multiprocessing4j.internal.launch.LaunchSpec;
 import java.util.LinkedHashMap;
@@ -69,11 +71,5 @@ final class JvmProcessBuilder implements JvmProcess.Builder {
         String n = name != null ? name : "Process-" + COUNTER.incrementAndGet();
         LaunchSpec spec = new LaunchSpec(jvmOptions == null ? List.of() : jvmOptions, systemProperties, environment);
         return JvmProcessImpl.start(n, task, spec, daemon != null && daemon);
-    }
-
-    private static void requireUnset(Object current, String what) {
-        if (current != null) {
-            throw new IllegalStateException(what + " was already set to " + current);
-        }
     }
 }

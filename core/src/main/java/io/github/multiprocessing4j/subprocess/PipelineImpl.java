@@ -1,5 +1,9 @@
 package io.github.multiprocessing4j.subprocess;
 
+import static io.github.multiprocessing4j.internal.builder.BuilderChecks.nonNegative;
+import static io.github.multiprocessing4j.internal.builder.BuilderChecks.positive;
+import static io.github.multiprocessing4j.internal.builder.BuilderChecks.requireUnset;
+
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.Charset;
@@ -92,20 +96,14 @@ final class PipelineImpl implements Pipeline {
     @Override
     public Pipeline timeout(Duration timeout) {
         requireUnset(this.timeout, "timeout");
-        if (!Objects.requireNonNull(timeout, "timeout").isPositive()) {
-            throw new IllegalArgumentException("timeout <= 0: " + timeout);
-        }
-        this.timeout = timeout;
+        this.timeout = positive(timeout, "timeout");
         return this;
     }
 
     @Override
     public Pipeline gracePeriod(Duration grace) {
         requireUnset(this.grace, "gracePeriod");
-        if (Objects.requireNonNull(grace, "grace").isNegative()) {
-            throw new IllegalArgumentException("grace < 0: " + grace);
-        }
-        this.grace = grace;
+        this.grace = nonNegative(grace, "grace");
         return this;
     }
 
@@ -235,11 +233,5 @@ final class PipelineImpl implements Pipeline {
             flat.addAll(s.args());
         }
         return flat;
-    }
-
-    private static void requireUnset(Object current, String what) {
-        if (current != null) {
-            throw new IllegalStateException(what + " was already set to " + current);
-        }
     }
 }

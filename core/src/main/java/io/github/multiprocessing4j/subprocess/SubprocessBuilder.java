@@ -1,5 +1,9 @@
 package io.github.multiprocessing4j.subprocess;
 
+import static io.github.multiprocessing4j.internal.builder.BuilderChecks.nonNegative;
+import static io.github.multiprocessing4j.internal.builder.BuilderChecks.positive;
+import static io.github.multiprocessing4j.internal.builder.BuilderChecks.requireUnset;
+
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.Charset;
@@ -114,20 +118,14 @@ final class SubprocessBuilder implements Subprocess.Builder {
     @Override
     public Subprocess.Builder timeout(Duration timeout) {
         requireUnset(this.timeout, "timeout");
-        if (!Objects.requireNonNull(timeout, "timeout").isPositive()) {
-            throw new IllegalArgumentException("timeout <= 0: " + timeout);
-        }
-        this.timeout = timeout;
+        this.timeout = positive(timeout, "timeout");
         return this;
     }
 
     @Override
     public Subprocess.Builder gracePeriod(Duration grace) {
         requireUnset(this.grace, "gracePeriod");
-        if (Objects.requireNonNull(grace, "grace").isNegative()) {
-            throw new IllegalArgumentException("grace < 0: " + grace);
-        }
-        this.grace = grace;
+        this.grace = nonNegative(grace, "grace");
         return this;
     }
 
@@ -302,12 +300,6 @@ final class SubprocessBuilder implements Subprocess.Builder {
     /** Whether this stage chose its own stderr (a redirect or the merge), which the pipeline then leaves alone. */
     boolean setsStderr() {
         return stderrSetter != null;
-    }
-
-    private static void requireUnset(Object current, String what) {
-        if (current != null) {
-            throw new IllegalStateException(what + " was already set to " + current);
-        }
     }
 
     private static void requireNotSetBy(String setter, String what) {
