@@ -341,7 +341,9 @@ public final class ProcessEngine implements PoolEngine {
         }
         if (w.inFlight.size() == 1) {
             started(task, System.nanoTime());
-            w.readable.signal();
+            if (!w.borrowed) {
+                w.readable.signal(); // a borrowing caller reads for itself: waking the reader would be in vain
+            }
         }
     }
 
