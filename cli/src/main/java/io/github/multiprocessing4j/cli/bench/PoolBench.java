@@ -108,13 +108,14 @@ public final class PoolBench implements Bench {
             double[] apply = new double[trials];
             double[] async = new double[trials];
             double[] map = new double[trials];
-            // Warm up each path: the JIT in every JVM, and the heaps (a young JVM touches fresh memory, a page
-            // fault per 4 KiB, until its first collections).
-            for (int i = 0; i < 2_000; i++) {
-                pool.apply(identity, i);
-            }
+            // Warm up each path: the JIT in every JVM (C2 must have compiled the apply path on both sides, or
+            // its compilations steal a core in the middle of a trial), and the heaps (a young JVM touches fresh
+            // memory, a page fault per 4 KiB, until its first collections).
             for (int i = 0; i < 3; i++) {
                 pool.map(identity, data);
+            }
+            for (int i = 0; i < 20_000; i++) {
+                pool.apply(identity, i);
             }
             for (int t = 0; t < trials; t++) {
                 long start = System.nanoTime();

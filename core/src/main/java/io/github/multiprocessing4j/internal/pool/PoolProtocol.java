@@ -28,6 +28,12 @@ import io.github.multiprocessing4j.internal.bytes.ByteSource;
 public final class PoolProtocol {
     public static final int REPORT_MEMORY = 1;
     public static final int FORGET_AFTER = 1;
+    /**
+     * How long each side of a pool connection polls before it sleeps when it waits for the other
+     * ({@code -Dmp4j.pool.spinMicros}, default 50 µs; 0 turns polling off). Both sides read the same property:
+     * the parent forwards {@code mp4j.*} properties to its children.
+     */
+    public static final long SPIN_NANOS = Math.max(0, Long.getLong("mp4j.pool.spinMicros", 50)) * 1000;
 
     private PoolProtocol() {
     }

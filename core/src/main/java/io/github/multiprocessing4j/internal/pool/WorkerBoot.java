@@ -99,6 +99,7 @@ final class WorkerBoot {
                 throw new IllegalStateException("the pool's initializer failed in worker " + name + " (pid "
                         + child.pid() + "): " + cause, cause);
             }
+            worker.connection.spinBeforeBlocking(PoolProtocol.SPIN_NANOS);
             ok = true;
             return worker;
         } catch (IOException e) {

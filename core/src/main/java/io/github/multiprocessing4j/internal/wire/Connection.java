@@ -36,6 +36,8 @@ public final class Connection implements AutoCloseable {
     private final ByteBuffer in = ByteBuffer.allocateDirect(READ_BUFFER).flip();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile int maxFrameLength = Integer.MAX_VALUE - Frame.HEADER_LENGTH;
+    /** Null while the channel blocks; set once by {@link #spinBeforeBlocking}. */
+    private volatile SpinningReadiness spinning;
 
     public Connection(SocketChannel channel) {
         this.channel = channel;
@@ -50,6 +52,29 @@ public final class Connection implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
+        }
+    }
+
+    /**
+     * From now on, a read that finds nothing tries again for up to {@code spinNanos}, yielding the CPU
+     * between tries, before it sleeps; see {@link SpinningReadiness}. For connections whose replies usually
+     * come within microseconds (a pool's workers). Call before anyone reads or writes concurrently; zero or
+     * less leaves the connection blocking.
+     */
+    public void spinBeforeBlocking(long spinNanos) throws IOException {
+        if (spinNanos <= 0) {
+            return;
+        }
+        writeLock.lock();
+        try {
+            if (spinning == null) {
+                spinning = new SpinningReadiness(channel, spinNanos);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+        if (closed.get()) {
+            spinning.close();
         }
     }
 
@@ -107,8 +132,13 @@ public final class Connection implements AutoCloseable {
     }
 
     private void writeFully(ByteBuffer buffer) throws IOException {
+        SpinningReadiness s = spinning;
         while (buffer.hasRemaining()) {
-            channel.write(buffer);
+            if (s == null) {
+                channel.write(buffer);
+            } else {
+                s.write(buffer);
+            }
         }
     }
 
@@ -142,7 +172,7 @@ public final class Connection implements AutoCloseable {
                 in.get(payload, buffered, length - buffered);
             } else {
                 while (rest.hasRemaining()) {
-                    if (channel.read(rest) < 0) {
+                    if (read(rest) < 0) {
                         throw new EOFException("connection closed inside a " + FrameType.name(type) + " frame");
                     }
                 }
@@ -172,7 +202,7 @@ public final class Connection implements AutoCloseable {
         in.compact();
         try {
             while (in.position() < n) {
-                if (channel.read(in) < 0) {
+                if (read(in) < 0) {
                     if (in.position() == 0) {
                         return false;
                     }
@@ -183,6 +213,11 @@ public final class Connection implements AutoCloseable {
             in.flip();
         }
         return true;
+    }
+
+    private int read(ByteBuffer dst) throws IOException {
+        SpinningReadiness s = spinning;
+        return s == null ? channel.read(dst) : s.read(dst);
     }
 
     /**
@@ -204,6 +239,10 @@ public final class Connection implements AutoCloseable {
                 channel.close();
             } catch (IOException ignored) {
                 // nothing to do: the socket is gone either way
+            }
+            SpinningReadiness s = spinning;
+            if (s != null) {
+                s.close();
             }
         }
     }

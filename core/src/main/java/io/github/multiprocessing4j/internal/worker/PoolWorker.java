@@ -53,6 +53,7 @@ final class PoolWorker {
     static boolean serve(Connection connection, Frame serveFrame, ParentWatch watch) throws IOException {
         PoolProtocol.Serve serve = PoolProtocol.Serve.decode(serveFrame.payload());
         ThisProcess.name(serve.workerName());
+        connection.spinBeforeBlocking(PoolProtocol.SPIN_NANOS);
         watch.pollInBackground();
         if (serve.initializer().length > 0) {
             try {

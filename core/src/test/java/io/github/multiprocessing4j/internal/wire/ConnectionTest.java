@@ -11,20 +11,43 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
+/** Every test runs on a plain blocking connection and on one that spins before it blocks. */
 class ConnectionTest {
+
+    enum Mode {
+        BLOCKING(0), SPINNING(50_000);
+
+        final long spinNanos;
+
+        Mode(long spinNanos) {
+            this.spinNanos = spinNanos;
+        }
+
+        Connection wrap(SocketChannel channel) throws java.io.IOException {
+            Connection c = new Connection(channel);
+            c.spinBeforeBlocking(spinNanos);
+            return c;
+        }
+    }
 
     @TempDir
     Path dir;
 
-    @Test
-    void framesOfEverySize_arriveWhole_andInOrder() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void framesOfEverySize_arriveWhole_andInOrder(Mode mode) throws Exception {
         int[] sizes = {0, 1, 13, 64 * 1024 - 13, 64 * 1024, 64 * 1024 + 13, 3 * 1024 * 1024 + 7};
         try (SocketPair pair = SocketPair.open(dir)) {
-            Connection a = new Connection(pair.client());
-            Connection b = new Connection(pair.server());
+            Connection a = mode.wrap(pair.client());
+            Connection b = mode.wrap(pair.server());
             CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
                 try {
                     for (int i = 0; i < sizes.length; i++) {
@@ -43,11 +66,12 @@ class ConnectionTest {
         }
     }
 
-    @Test
-    void concurrentSenders_neverInterleaveTheirFrames() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void concurrentSenders_neverInterleaveTheirFrames(Mode mode) throws Exception {
         try (SocketPair pair = SocketPair.open(dir)) {
-            Connection a = new Connection(pair.client());
-            Connection b = new Connection(pair.server());
+            Connection a = mode.wrap(pair.client());
+            Connection b = mode.wrap(pair.server());
             int senders = 4;
             int perSender = 300;
             List<Thread> threads = new ArrayList<>();
@@ -77,11 +101,12 @@ class ConnectionTest {
         }
     }
 
-    @Test
-    void peerCloses_betweenFrames_receiveReturnsTheRestThenNull() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void peerCloses_betweenFrames_receiveReturnsTheRestThenNull(Mode mode) throws Exception {
         try (SocketPair pair = SocketPair.open(dir)) {
-            Connection a = new Connection(pair.client());
-            Connection b = new Connection(pair.server());
+            Connection a = mode.wrap(pair.client());
+            Connection b = mode.wrap(pair.server());
             a.send(FrameType.RESULT, 1, new byte[] {9});
             a.close();
             assertThat(b.receive().payload()).containsExactly(9);
@@ -89,23 +114,82 @@ class ConnectionTest {
         }
     }
 
-    @Test
-    void peerCloses_insideAFrame_isAnEofError() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void peerCloses_insideAFrame_isAnEofError(Mode mode) throws Exception {
         try (SocketPair pair = SocketPair.open(dir)) {
-            Connection b = new Connection(pair.server());
+            Connection b = mode.wrap(pair.server());
             pair.client().write(ByteBuffer.allocate(13 + 5).putInt(100).put(FrameType.RESULT).putLong(1).flip());
             pair.client().close();
             assertThatThrownBy(b::receive).isInstanceOf(EOFException.class);
         }
     }
 
-    @Test
-    void aLengthOutOfRange_isAProtocolError() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void aLengthOutOfRange_isAProtocolError(Mode mode) throws Exception {
         try (SocketPair pair = SocketPair.open(dir)) {
-            Connection b = new Connection(pair.server());
+            Connection b = mode.wrap(pair.server());
             pair.client().write(ByteBuffer.allocate(13).putInt(-5).put(FrameType.RESULT).putLong(1).flip());
             assertThatThrownBy(b::receive).isInstanceOf(ProtocolException.class).hasMessageContaining("-5");
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void closeFromAnotherThread_wakesABlockedReceiver_andThePeerSeesTheEnd(Mode mode) throws Exception {
+        try (SocketPair pair = SocketPair.open(dir)) {
+            Connection a = mode.wrap(pair.client());
+            Connection b = mode.wrap(pair.server());
+            CompletableFuture<Frame> receiving = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return b.receive();
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            Thread.sleep(200); // long past any spin: the receiver sleeps in the kernel
+            b.close();
+            assertThatThrownBy(() -> receiving.get(5, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(AsynchronousCloseException.class);
+            assertThat(receiveWithin5s(a)).isNull(); // the socket is really closed, not kept by a selector
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void interruptingABlockedReceiver_closesTheConnection_andKeepsTheInterrupt(Mode mode) throws Exception {
+        try (SocketPair pair = SocketPair.open(dir)) {
+            Connection a = mode.wrap(pair.client());
+            Connection b = mode.wrap(pair.server());
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            AtomicReference<Boolean> stillInterrupted = new AtomicReference<>();
+            Thread receiver = Thread.ofPlatform().start(() -> {
+                try {
+                    b.receive();
+                } catch (Exception e) {
+                    thrown.set(e);
+                    stillInterrupted.set(Thread.currentThread().isInterrupted());
+                }
+            });
+            Thread.sleep(200);
+            receiver.interrupt();
+            receiver.join(5000);
+            assertThat(receiver.isAlive()).isFalse();
+            assertThat(thrown.get()).isInstanceOf(ClosedByInterruptException.class);
+            assertThat(stillInterrupted.get()).isTrue();
+            assertThat(receiveWithin5s(a)).isNull();
+        }
+    }
+
+    private static Frame receiveWithin5s(Connection c) throws Exception {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return c.receive();
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }).get(5, TimeUnit.SECONDS);
     }
 
     private static byte[] pattern(int size, int seed) {
