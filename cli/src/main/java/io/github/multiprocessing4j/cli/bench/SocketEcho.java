@@ -13,22 +13,29 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The floor under a pool's round trip: a bare Unix-socket ping-pong of a few bytes between this JVM and
- * another one ({@link #main} is the echoing side), with nothing else on either end.
+ * another one ({@link #main} is the echoing side), with nothing else on either end. Two ways: both ends
+ * block in their reads, or both poll a non-blocking socket, yielding between tries, as pool connections do
+ * for their first 50 µs of waiting.
  */
 final class SocketEcho {
     private SocketEcho() {
     }
 
-    /** Echoes everything it reads on the socket at {@code args[0]} until the peer closes. */
+    /** Echoes everything it reads on the socket at {@code args[0]} until the peer closes; {@code args[1]}: poll. */
     public static void main(String[] args) throws IOException {
         Path path = Path.of(args[0]);
+        boolean poll = Boolean.parseBoolean(args[1]);
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(path));
             System.out.println("ready");
             try (SocketChannel peer = server.accept()) {
+                peer.configureBlocking(!poll);
                 ByteBuffer buffer = ByteBuffer.allocateDirect(256);
-                while (peer.read(buffer.clear()) > 0) {
-                    peer.write(buffer.flip());
+                while (read(peer, buffer.clear()) > 0) {
+                    buffer.flip();
+                    while (buffer.hasRemaining()) {
+                        peer.write(buffer);
+                    }
                 }
             }
         } finally {
@@ -36,24 +43,37 @@ final class SocketEcho {
         }
     }
 
+    /** A read that returns something: on a non-blocking channel it retries, yielding, until it does. */
+    private static int read(SocketChannel channel, ByteBuffer buffer) throws IOException {
+        int n;
+        while ((n = channel.read(buffer)) == 0) {
+            Thread.yield();
+        }
+        return n;
+    }
+
     /** Round-trip times in microseconds of {@code n} 16-byte messages, after a warm-up. */
-    static double[] roundTrips(int n) throws IOException, InterruptedException {
+    static double[] roundTrips(int n, boolean poll) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("mp4j-echo");
         Path path = dir.resolve("echo.sock");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process echo = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                SocketEcho.class.getName(), path.toString())).redirectErrorStream(true).start();
+                SocketEcho.class.getName(), path.toString(), Boolean.toString(poll))).redirectErrorStream(true).start();
         try {
             echo.inputReader().readLine(); // "ready"
             try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+                channel.configureBlocking(!poll);
                 ByteBuffer buffer = ByteBuffer.allocateDirect(16);
                 double[] micros = new double[n];
                 for (int i = -2_000; i < n; i++) {
                     long start = System.nanoTime();
-                    channel.write(buffer.clear().putLong(i).putLong(i).flip());
+                    buffer.clear().putLong(i).putLong(i).flip();
+                    while (buffer.hasRemaining()) {
+                        channel.write(buffer);
+                    }
                     buffer.clear();
                     while (buffer.hasRemaining()) {
-                        channel.read(buffer);
+                        read(channel, buffer);
                     }
                     if (i >= 0) {
                         micros[i] = (System.nanoTime() - start) / 1e3;
