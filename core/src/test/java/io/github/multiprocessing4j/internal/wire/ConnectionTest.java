@@ -45,9 +45,9 @@ class ConnectionTest {
     @EnumSource(Mode.class)
     void framesOfEverySize_arriveWhole_andInOrder(Mode mode) throws Exception {
         int[] sizes = {0, 1, 13, 64 * 1024 - 13, 64 * 1024, 64 * 1024 + 13, 3 * 1024 * 1024 + 7};
-        try (SocketPair pair = SocketPair.open(dir)) {
-            Connection a = mode.wrap(pair.client());
-            Connection b = mode.wrap(pair.server());
+        try (Ends ends = open(mode)) {
+            Connection a = ends.a();
+            Connection b = ends.b();
             CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
                 try {
                     for (int i = 0; i < sizes.length; i++) {
@@ -69,9 +69,9 @@ class ConnectionTest {
     @ParameterizedTest
     @EnumSource(Mode.class)
     void concurrentSenders_neverInterleaveTheirFrames(Mode mode) throws Exception {
-        try (SocketPair pair = SocketPair.open(dir)) {
-            Connection a = mode.wrap(pair.client());
-            Connection b = mode.wrap(pair.server());
+        try (Ends ends = open(mode)) {
+            Connection a = ends.a();
+            Connection b = ends.b();
             int senders = 4;
             int perSender = 300;
             List<Thread> threads = new ArrayList<>();
@@ -104,9 +104,9 @@ class ConnectionTest {
     @ParameterizedTest
     @EnumSource(Mode.class)
     void peerCloses_betweenFrames_receiveReturnsTheRestThenNull(Mode mode) throws Exception {
-        try (SocketPair pair = SocketPair.open(dir)) {
-            Connection a = mode.wrap(pair.client());
-            Connection b = mode.wrap(pair.server());
+        try (Ends ends = open(mode)) {
+            Connection a = ends.a();
+            Connection b = ends.b();
             a.send(FrameType.RESULT, 1, new byte[] {9});
             a.close();
             assertThat(b.receive().payload()).containsExactly(9);
@@ -138,16 +138,10 @@ class ConnectionTest {
     @ParameterizedTest
     @EnumSource(Mode.class)
     void closeFromAnotherThread_wakesABlockedReceiver_andThePeerSeesTheEnd(Mode mode) throws Exception {
-        try (SocketPair pair = SocketPair.open(dir)) {
-            Connection a = mode.wrap(pair.client());
-            Connection b = mode.wrap(pair.server());
-            CompletableFuture<Frame> receiving = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return b.receive();
-                } catch (Exception e) {
-                    throw new java.util.concurrent.CompletionException(e);
-                }
-            });
+        try (Ends ends = open(mode)) {
+            Connection a = ends.a();
+            Connection b = ends.b();
+            CompletableFuture<Frame> receiving = receiveAsync(b);
             Thread.sleep(200); // long past any spin: the receiver sleeps in the kernel
             b.close();
             assertThatThrownBy(() -> receiving.get(5, TimeUnit.SECONDS))
@@ -159,9 +153,9 @@ class ConnectionTest {
     @ParameterizedTest
     @EnumSource(Mode.class)
     void interruptingABlockedReceiver_closesTheConnection_andKeepsTheInterrupt(Mode mode) throws Exception {
-        try (SocketPair pair = SocketPair.open(dir)) {
-            Connection a = mode.wrap(pair.client());
-            Connection b = mode.wrap(pair.server());
+        try (Ends ends = open(mode)) {
+            Connection a = ends.a();
+            Connection b = ends.b();
             AtomicReference<Throwable> thrown = new AtomicReference<>();
             AtomicReference<Boolean> stillInterrupted = new AtomicReference<>();
             Thread receiver = Thread.ofPlatform().start(() -> {
@@ -182,14 +176,31 @@ class ConnectionTest {
         }
     }
 
-    private static Frame receiveWithin5s(Connection c) throws Exception {
+    /** Two connected ends, a on the client side and b on the server side, in the given mode. */
+    private record Ends(SocketPair pair, Connection a, Connection b) implements AutoCloseable {
+        @Override
+        public void close() throws java.io.IOException {
+            pair.close();
+        }
+    }
+
+    private Ends open(Mode mode) throws java.io.IOException {
+        SocketPair pair = SocketPair.open(dir);
+        return new Ends(pair, mode.wrap(pair.client()), mode.wrap(pair.server()));
+    }
+
+    private static CompletableFuture<Frame> receiveAsync(Connection c) {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return c.receive();
             } catch (Exception e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
-        }).get(5, TimeUnit.SECONDS);
+        });
+    }
+
+    private static Frame receiveWithin5s(Connection c) throws Exception {
+        return receiveAsync(c).get(5, TimeUnit.SECONDS);
     }
 
     private static byte[] pattern(int size, int seed) {
