@@ -64,12 +64,12 @@ final class WorkerBoot {
                     failure = e.getCause();
                 }
             } catch (InterruptedException e) {
-                booting.forEach(b -> b.thenAccept(w -> w.child.kill()));
+                booting.forEach(b -> b.thenAccept(w -> discard(w.child)));
                 throw e;
             }
         }
         if (failure != null) {
-            ready.forEach(w -> w.child.kill());
+            ready.forEach(w -> discard(w.child));
             if (failure instanceof RuntimeException r) {
                 throw r;
             }
@@ -106,9 +106,15 @@ final class WorkerBoot {
             throw diedDuringStart(child, name);
         } finally {
             if (!ok) {
-                child.kill();
+                discard(child);
             }
         }
+    }
+
+    /** Kills a child that never became a working member of the pool, and closes its connection. */
+    private static void discard(ChildJvm child) {
+        child.kill();
+        child.close();
     }
 
     private static ProcessStartException diedDuringStart(ChildJvm child, String name) throws InterruptedException {

@@ -175,6 +175,7 @@ final class WorkerTurnover {
                 ProcessEngine.flush(touched);
             } else {
                 w.child.kill();
+                w.child.close(); // it never reached a reader thread, which would have closed its connection
             }
         }
         for (TaskRecord t : doomed) {

@@ -49,6 +49,11 @@ final class SpinningReadiness implements AutoCloseable {
             if (w != null) {
                 w.close();
             }
+            try {
+                channel.configureBlocking(true); // the keys went with the selectors: the channel blocks as before
+            } catch (IOException again) {
+                e.addSuppressed(again); // the channel is closed: nobody will read it in either mode
+            }
             throw e;
         }
         this.readable = r;
@@ -89,6 +94,7 @@ final class SpinningReadiness implements AutoCloseable {
         }
         if (Thread.currentThread().isInterrupted()) {
             channel.close();
+            close(); // wakes the thread parked on the other selector, as closing a blocking channel would
             throw new ClosedByInterruptException();
         }
         if (!channel.isOpen()) {

@@ -176,10 +176,34 @@ class ConnectionTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void interruptingABlockedSender_wakesTheReaderOfTheSameConnection(Mode mode) throws Exception {
+        try (Ends ends = open(mode)) {
+            Connection a = ends.a();
+            CompletableFuture<Frame> reading = receiveAsync(a); // nothing will come: it parks
+            AtomicReference<Throwable> sendFailure = new AtomicReference<>();
+            Thread sender = Thread.ofPlatform().start(() -> {
+                try {
+                    a.send(FrameType.RESULT, 1, new byte[16 * 1024 * 1024]); // b never reads: the send blocks
+                } catch (Exception e) {
+                    sendFailure.set(e);
+                }
+            });
+            Thread.sleep(200);
+            sender.interrupt();
+            sender.join(5000);
+            assertThat(sendFailure.get()).isInstanceOf(ClosedByInterruptException.class);
+            assertThatThrownBy(() -> reading.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(AsynchronousCloseException.class);
+        }
+    }
+
     /** Two connected ends, a on the client side and b on the server side, in the given mode. */
     private record Ends(SocketPair pair, Connection a, Connection b) implements AutoCloseable {
         @Override
         public void close() throws java.io.IOException {
+            a.close(); // also the selectors of a spinning connection, which hold on to the socket
+            b.close();
             pair.close();
         }
     }
