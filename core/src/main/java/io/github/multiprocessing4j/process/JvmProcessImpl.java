@@ -192,7 +192,7 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
     public PhaseTimings timings() {
         Hello hello = child.hello();
         OneShotProtocol.Done done = report.getNow(null);
-        return new PhaseTimings(child.launchNanos(), hello.mainNanos(), hello.connectedNanos(), handedOver,
+        return new PhaseTimings(child.launchNanos(), hello.mainNanos(), hello.socketNanos(), hello.connectedNanos(), handedOver,
                 done == null ? 0 : done.received(), done == null ? 0 : done.decoded(),
                 done == null ? 0 : done.finished(), exitObserved);
     }

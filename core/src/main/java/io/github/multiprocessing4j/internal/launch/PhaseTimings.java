@@ -6,6 +6,7 @@ package io.github.multiprocessing4j.internal.launch;
  *
  * @param launch       parent: just before the process was started
  * @param main         child: entered {@code main}
+ * @param socket       child: its Unix-domain socket was connected to the parent's
  * @param connected    child: finished the handshake
  * @param handedOver   parent: sent the task
  * @param received     child: received the task
@@ -13,7 +14,7 @@ package io.github.multiprocessing4j.internal.launch;
  * @param finished     child: the task returned
  * @param exitObserved parent: saw the process exit
  */
-public record PhaseTimings(long launch, long main, long connected, long handedOver, long received, long decoded,
+public record PhaseTimings(long launch, long main, long socket, long connected, long handedOver, long received, long decoded,
                            long finished, long exitObserved) {
 
     /** Implemented by process handles that record their timings (benchmarks read them). */
@@ -25,8 +26,13 @@ public record PhaseTimings(long launch, long main, long connected, long handedOv
         return millis(launch, main);
     }
 
+    /** From {@code main} to a connected socket: mostly the JDK's first use of Unix-domain sockets. */
+    public double connectMillis() {
+        return millis(main, socket);
+    }
+
     public double handshakeMillis() {
-        return millis(main, connected);
+        return millis(socket, connected);
     }
 
     public double deliveryMillis() {

@@ -10,17 +10,19 @@ import io.github.multiprocessing4j.internal.bytes.ByteSource;
  * @param token          the launch token the parent passed in the boot record
  * @param pid            the child's pid
  * @param mainNanos      when the child entered {@code main}
+ * @param socketNanos    when its socket was connected (the handshake starts)
  * @param connectedNanos when the child finished the handshake
  */
-public record Hello(long token, long pid, long mainNanos, long connectedNanos) {
+public record Hello(long token, long pid, long mainNanos, long socketNanos, long connectedNanos) {
 
     public byte[] encode() {
-        return new ByteSink(32).putLong(token).putLong(pid).putLong(mainNanos).putLong(connectedNanos).toByteArray();
+        return new ByteSink(40).putLong(token).putLong(pid).putLong(mainNanos).putLong(socketNanos).putLong(connectedNanos)
+                .toByteArray();
     }
 
     public static Hello decode(byte[] payload) {
         ByteSource in = new ByteSource(payload);
-        Hello hello = new Hello(in.getLong(), in.getLong(), in.getLong(), in.getLong());
+        Hello hello = new Hello(in.getLong(), in.getLong(), in.getLong(), in.getLong(), in.getLong());
         in.expectEnd();
         return hello;
     }

@@ -22,10 +22,11 @@ final class ChildSession {
     static boolean serve(BootRecord boot, long mainNanos, ParentWatch watch) throws IOException {
         ThisProcess.parentPid(boot.parentPid());
         Connection connection = Connection.connect(boot.parentSocket());
+        long socketConnected = System.nanoTime();
         Handshake.answer(connection, boot.key());
         long connected = System.nanoTime();
         connection.send(FrameType.HELLO, 0,
-                new Hello(boot.token(), ProcessHandle.current().pid(), mainNanos, connected).encode());
+                new Hello(boot.token(), ProcessHandle.current().pid(), mainNanos, socketConnected, connected).encode());
         Frame first = connection.receive();
         if (first == null) {
             connection.close();

@@ -57,7 +57,7 @@ class ChildListenerTest {
         Session session = Session.get();
         try (Connection connection = Connection.connect(session.listener().socket())) {
             Handshake.answer(connection, session.key());
-            connection.send(FrameType.HELLO, 0, new Hello(12345, 1, 0, 0).encode());
+            connection.send(FrameType.HELLO, 0, new Hello(12345, 1, 0, 0, 0).encode());
             assertThat(connection.receive()).as("closed without a word").isNull();
         }
     }
