@@ -70,7 +70,10 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T> {
     void whenDone(Runnable listener) {
         for (;;) {
             Runnable[] old = listeners;
-            if (old == COMPLETED) {
+            // isDone() turns true before done() runs the listeners: FutureTask wakes the callers of get()
+            // first. A task that a caller has seen done must count as done here too, so the listener runs
+            // now; it is not added, so done() cannot run it a second time.
+            if (old == COMPLETED || isDone()) {
                 listener.run();
                 return;
             }
