@@ -9,12 +9,15 @@ import java.util.concurrent.Semaphore;
 /**
  * {@link Coroutines#map}: a task per item, gated by a semaphore of {@code maxConcurrency} permits. The
  * owner takes a permit before it pulls the next item and spawns its task; the task gives the permit back
- * when the function has returned or thrown. So at most {@code maxConcurrency} calls of the function run at
- * any moment, the input is read only as fast as calls finish (a lazy or endless {@code Iterable} is never
- * run ahead), and no more than {@code maxConcurrency} threads wait on the semaphore: only the owner does.
+ * when it is done. So at most {@code maxConcurrency} calls of the function run at any moment, the input is
+ * read only as fast as calls finish (a lazy or endless {@code Iterable} is never run ahead), and no more
+ * than {@code maxConcurrency} threads wait on the semaphore: only the owner does.
  *
- * <p>After a failure the group is cancelled: {@link TaskGroupImpl#trySpawn} then refuses, and the owner
- * stops pulling items.
+ * <p>The permit goes back in a completion listener, not in a {@code finally} around the function: a task
+ * cancelled before its thread got to the function never runs it, and its permit must come back all the
+ * same, or the owner waits for it forever. The listener of a failed task also runs after the task has
+ * cancelled the group, so the owner it wakes finds {@link TaskGroupImpl#trySpawn} refusing and stops
+ * pulling items.
  */
 final class BoundedMap {
     private BoundedMap() {
@@ -23,6 +26,7 @@ final class BoundedMap {
     static <T, R> List<R> map(TaskFunction<? super T, ? extends R> fn, Iterable<? extends T> items, int maxConcurrency)
             throws InterruptedException {
         Semaphore permits = new Semaphore(maxConcurrency);
+        Runnable release = permits::release;
         TaskGroupImpl group = TaskGroupImpl.open(true, null);
         List<Task<R>> tasks = new ArrayList<>();
         try {
@@ -33,16 +37,11 @@ final class BoundedMap {
                     break;
                 }
                 T item = it.next();
-                Task<R> task = group.trySpawn(() -> {
-                    try {
-                        return fn.apply(item);
-                    } finally {
-                        permits.release();
-                    }
-                });
+                TaskImpl<R> task = group.trySpawn(() -> fn.apply(item));
                 if (task == null) {
                     break;
                 }
+                task.whenDone(release);
                 tasks.add(task);
             }
         } catch (Throwable e) {

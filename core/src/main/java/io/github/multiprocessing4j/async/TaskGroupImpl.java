@@ -111,11 +111,11 @@ final class TaskGroupImpl implements TaskGroup {
     }
 
     /** For {@link BoundedMap}: spawns, or returns null (and spawns nothing) if the group is cancelled. */
-    <T> Task<T> trySpawn(Callable<? extends T> task) {
+    <T> TaskImpl<T> trySpawn(Callable<? extends T> task) {
         return spawn(task, true);
     }
 
-    private <T> Task<T> spawn(Callable<? extends T> task, boolean nullIfRefused) {
+    private <T> TaskImpl<T> spawn(Callable<? extends T> task, boolean nullIfRefused) {
         Objects.requireNonNull(task, "task");
         @SuppressWarnings("unchecked") // a Callable<? extends T> is a Callable<T> for every caller of call()
         TaskImpl<T> t = new TaskImpl<>(this, (Callable<T>) task);

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class BoundedMapTest {
 
@@ -136,5 +137,20 @@ class BoundedMapTest {
     void map_rejectsAMaxConcurrencyBelowOne() {
         assertThatThrownBy(() -> Coroutines.map(n -> n, List.of(1), 0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("maxConcurrency < 1: 0");
+    }
+    @Test
+    @Timeout(30)
+    void aFailure_neverLeavesTheOwnerWaitingForAPermit_ofATaskCancelledBeforeItRan() throws Exception {
+        // With one permit: the first call fails; if the owner spawns the next task before the failure has
+        // cancelled the group, the cancel pass can stop that task before it runs its function. Its permit
+        // must come back anyway, or map() waits forever (it did, within a few rounds, before the fix).
+        for (int round = 0; round < 300; round++) {
+            assertThatThrownBy(() -> Coroutines.map(n -> {
+                if (n == 0) {
+                    throw new IllegalStateException("boom");
+                }
+                return n;
+            }, List.of(0, 1, 2, 3, 4, 5), 1)).as("round %d", round).hasRootCauseMessage("boom");
+        }
     }
 }
