@@ -229,7 +229,7 @@ public interface Subprocess extends AutoCloseable {
     List<Long> killTree(Duration grace) throws InterruptedException;
 
     /**
-     * Releases the command: closes stdin, kills the command's process tree if it is still running, waits
+     * Releases the command: kills the command's process tree if it is still running, closes stdin, waits
      * (up to a few seconds) for it to be reaped, and closes the output pipes. Call {@link #waitFor()}
      * first if the command should finish on its own. Idempotent.
      */

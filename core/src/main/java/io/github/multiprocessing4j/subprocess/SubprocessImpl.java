@@ -284,14 +284,17 @@ final class SubprocessImpl implements Subprocess {
                 snapshot(stderrCollector()), charset);
     }
 
+    // Through the ProcessHandle, not Process.destroy(): the JDK's destroy() also closes the three pipes, which
+    // would lose the output that Python's kill() then communicate() is meant to collect, and its close of
+    // stdin waits for a feeder thread blocked writing to a child that does not read.
     @Override
     public void terminate() {
-        process.destroy();
+        process.toHandle().destroy();
     }
 
     @Override
     public void kill() {
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
     }
 
     @Override
@@ -310,11 +313,6 @@ final class SubprocessImpl implements Subprocess {
             return;
         }
         boolean interrupted = false;
-        synchronized (lock) {
-            if (stdinMode == Redirect.PIPE && !inputTaken) {
-                closeQuietly(process.getOutputStream());
-            }
-        }
         if (process.isAlive()) {
             try {
                 ProcessTree.kill(process.toHandle(), Duration.ZERO);
@@ -327,6 +325,11 @@ final class SubprocessImpl implements Subprocess {
             }
         }
         synchronized (lock) {
+            // stdin only now that the command is dead: closing it flushes, and a flush into the pipe of a
+            // live command that does not read would block close() before it ever got to the kill
+            if (stdinMode == Redirect.PIPE && !inputTaken) {
+                closeQuietly(process.getOutputStream());
+            }
             if (stdoutMode == Redirect.PIPE && stdoutCollector == null) {
                 closeQuietly(process.getInputStream());
             }

@@ -47,6 +47,41 @@ class SubprocessHandleTest {
     }
 
     @Test
+    void killThenCommunicate_returnsTheOutputWrittenBeforeTheKill_asPythonsPatternExpects() throws Exception {
+        // Python's documented pattern after a timeout: proc.kill(); outs, errs = proc.communicate()
+        try (Subprocess p = Subprocess.command("sh", "-c", "echo out; echo err >&2; exec sleep 60")
+                .captureOutput().start()) {
+            assertThat(p.waitFor(Duration.ofMillis(300))).isEmpty();
+            p.kill();
+            CompletedProcess done = p.communicate(Delays.seconds(10));
+
+            assertThat(done.returnCode()).isEqualTo(137); // 128 + SIGKILL (Python would say -9)
+            assertThat(done.stdout()).isEqualTo("out\n");
+            assertThat(done.stderr()).isEqualTo("err\n");
+        }
+    }
+
+    @Test
+    void close_killsACommandThatDoesNotRead_evenWhileAWriterIsStuckOnItsStdin() throws Exception {
+        Subprocess p = Subprocess.command("sleep", "60").stdin(Redirect.PIPE).start();
+        Thread writer = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                p.stdin().write(new byte[1024 * 1024]); // fills the pipe; sleep never reads
+            } catch (java.io.IOException expected) {
+                // the pipe broke when the command died
+            }
+        });
+        Thread.sleep(300);
+        Thread closer = Thread.ofPlatform().start(p::close);
+        closer.join(10_000);
+
+        assertThat(closer.isAlive()).as("close() returned").isFalse();
+        assertThat(p.poll()).isPresent();
+        writer.join(10_000);
+        assertThat(writer.isAlive()).isFalse();
+    }
+
+    @Test
     void stdinAndStdout_asStreams_carryDataBothWays() throws Exception {
         try (Subprocess cat = Subprocess.command("cat").stdin(Redirect.PIPE).stdout(Redirect.PIPE).start()) {
             try (OutputStream in = cat.stdin()) {
