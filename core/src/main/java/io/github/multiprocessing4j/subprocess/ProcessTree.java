@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /*
@@ -20,13 +22,16 @@ import java.util.stream.Collectors;
  *      the nearest subreaper) and no longer appear among the root's descendants, but a ProcessHandle taken
  *      before still reaches them.
  *   2. Optionally SIGTERM every member, top-down, and give them `grace` to exit, so they can clean up.
- *   3. SIGKILL every member still alive, top-down: a parent killed first cannot react to its children's
+ *   3. After a grace period, add the descendants of the members still running that the snapshot did not
+ *      have: a SIGTERM handler may have started clean-up processes meanwhile.
+ *   4. SIGKILL every member still alive, top-down: a parent killed first cannot react to its children's
  *      death by starting new ones.
  *
  * ProcessHandle.destroy/destroyForcibly check the process start time as well as the pid, so a pid reused
  * by an unrelated process after a member died is never signalled.
  *
- * Limits, documented on Subprocess: a process that a member starts between the snapshot and the kill, or
+ * Limits, documented on Subprocess: a process that a member starts between the last listing and the kill
+ * and that is re-parented before the kill (its parent exited), or
  * one that double-forked away (setsid, daemonizing) before the snapshot, is no longer a descendant and
  * survives. Closing that gap needs an OS facility the JDK does not expose (a cgroup, or PR_SET_CHILD_SUBREAPER
  * on this JVM plus a process group kill). Another user's processes cannot be signalled.
@@ -74,6 +79,9 @@ final class ProcessTree {
                 awaitExit(members, Deadline.after(grace));
             }
         } finally {
+            if (grace.isPositive()) {
+                addDescendantsForkedSince(members); // e.g. by a SIGTERM handler's clean-up, during the grace
+            }
             for (ProcessHandle p : members) {
                 if (isRunning(p)) {
                     p.destroyForcibly();
@@ -102,6 +110,16 @@ final class ProcessTree {
             return state != 'Z' && state != 'X';
         } catch (IOException | UncheckedIOException e) {
             return p.isAlive(); // no procfs (macOS), or it has just been reaped
+        }
+    }
+
+    /** Adds to {@code members} the descendants of its running processes that it does not list yet. */
+    private static void addDescendantsForkedSince(List<ProcessHandle> members) {
+        Set<ProcessHandle> known = new HashSet<>(members);
+        for (ProcessHandle p : List.copyOf(members)) {
+            if (isRunning(p)) {
+                p.descendants().filter(known::add).forEach(members::add);
+            }
         }
     }
 

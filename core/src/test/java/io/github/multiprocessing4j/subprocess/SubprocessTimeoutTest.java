@@ -66,6 +66,21 @@ class SubprocessTimeoutTest {
     }
 
     @Test
+    void run_withGracePeriod_alsoKillsWhatTheCommandForkedDuringTheGrace() throws Exception {
+        // The TERM handler starts a clean-up child and the shell goes on: that child did not exist when
+        // the tree was first listed, and must not outlive the SIGKILL pass.
+        Path pidFile = tmp.resolve("cleanup-pid");
+        catchThrowableOfType(TimeoutExpiredException.class, () -> Subprocess.command("sh", "-c",
+                        "trap 'sleep 60 & echo $! > " + pidFile + "' TERM; while :; do sleep 0.1; done")
+                .timeout(Delays.seconds(1)).gracePeriod(Delays.seconds(1)).run());
+
+        assertThat(pidFile).exists();
+        List<Long> cleanup = Pids.parse(Files.readString(pidFile));
+        started.addAll(cleanup);
+        Pids.awaitGone(cleanup);
+    }
+
+    @Test
     void run_whenAnEscapedProcessKeepsThePipeOpen_givesUpAfterTheTimeoutAndAGrace() {
         // The subshell starts sleep and exits at once: sleep is re-parented to init, out of the tree,
         // and holds stdout open. CPython's run() waits for it forever; ours gives up.
