@@ -45,10 +45,11 @@ import java.util.stream.Stream;
  *
  * <h2>Process trees</h2>
  * {@link #killTree} and a {@linkplain Builder#timeout timeout} kill the command and every process
- * descending from it, found just before the kill through {@link ProcessHandle#descendants()}. Processes
- * found then are killed even if their parent dies first. Two kinds escape: one started between that
- * snapshot and the kill of its parent, and one that detached itself before (a daemon that double-forks and
- * is re-parented to init is no longer a descendant). If such a process keeps an output pipe open,
+ * descending from it, found just before the kill through {@link ProcessHandle#descendants()} (and again
+ * after a grace period, for what a SIGTERM handler started). Processes found then are killed even if their
+ * parent dies first. Two kinds escape: one started in the moment between the last listing and the kill of
+ * its parent, and one that detached itself before (a daemon that double-forks and is re-parented to init
+ * is no longer a descendant). If such a process keeps an output pipe open,
  * {@code run()} waits one more second for the pipe to close, then reports the output it has.
  *
  * <p><b>Thread-safety:</b> the methods may be called from any thread. Each pipe should be used by one
