@@ -215,8 +215,12 @@ final class TaskGroupImpl implements TaskGroup {
         }
     }
 
-    /** Called once per failed task, by the thread that completed it. */
-    void taskFailed(Throwable failure) {
+    /**
+     * Called once per failed task, by its own thread, before the failure becomes visible through the task's
+     * {@code Future} (so that whoever sees it sees the group cancelled too). The failing task itself is not
+     * cancelled: it is about to complete with its failure.
+     */
+    void taskFailed(Throwable failure, TaskImpl<?> failing) {
         List<TaskImpl<?>> toCancel;
         lock.lock();
         try {
@@ -228,6 +232,7 @@ final class TaskGroupImpl implements TaskGroup {
         } finally {
             lock.unlock();
         }
+        toCancel.remove(failing);
         cancelEach(toCancel);
     }
 

@@ -49,12 +49,22 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T> {
         }
     }
 
+    /**
+     * The callable threw. The group hears of it first: FutureTask wakes the callers of {@code get()} as
+     * soon as the failure is set, and one that sees it and spawns again must find the group cancelled.
+     * What a task throws after it was cancelled (it unwinds from the interrupt) is not a failure.
+     */
+    @Override
+    protected void setException(Throwable failure) {
+        if (!isCancelled()) {
+            group.taskFailed(failure, this);
+        }
+        super.setException(failure);
+    }
+
     /** Called once, by whichever thread completes the task: the task itself, or a canceller. */
     @Override
     protected void done() {
-        if (state() == State.FAILED) {
-            group.taskFailed(exceptionNow());
-        }
         Runnable[] ls = (Runnable[]) LISTENERS.getAndSet(this, COMPLETED);
         if (ls != null) {
             for (Runnable l : ls) {
