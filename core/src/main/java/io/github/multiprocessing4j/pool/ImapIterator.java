@@ -129,7 +129,7 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
             if (ordered) {
                 TaskFuture<Object> head = submitted.peekFirst();
                 if (timeout == null) {
-                    head.join();
+                    head.get(); // not join(): the wait must end when the caller is interrupted
                 } else {
                     head.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
                 }

@@ -165,6 +165,33 @@ abstract class PoolContract {
         assertThat(it.hasNext()).isFalse();
     }
 
+    @Test
+    void imap_next_endsWhenTheWaitingThreadIsInterrupted() throws Exception {
+        Pool pool = newPool(1, null);
+        try {
+            Iterator<Integer> it = pool.imap(x -> {
+                java.util.concurrent.locks.LockSupport.parkNanos(60_000_000_000L);
+                return x;
+            }, List.of(1));
+            java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread consumer = Thread.ofPlatform().start(() -> {
+                try {
+                    it.next();
+                } catch (RuntimeException e) {
+                    thrown.set(e);
+                }
+            });
+            Thread.sleep(300);
+            consumer.interrupt();
+            consumer.join(Delays.seconds(10).toMillis());
+
+            assertThat(consumer.isAlive()).as("next() still waits").isFalse();
+            assertThat(thrown.get()).isInstanceOf(CompletionException.class).cause().isInstanceOf(InterruptedException.class);
+        } finally {
+            pool.terminate();
+        }
+    }
+
     /** 10 million items that count how many have been read. */
     static final class CountingInput implements Iterable<Integer> {
         final AtomicLong read = new AtomicLong();

@@ -375,4 +375,59 @@ class ProcessPoolTest {
         }
         return (int) millis;
     }
+    @Test
+    void aWorkerThatExitsWhileItsReaderRunsACallback_isStillRemoved_soThePoolCanTerminate() throws Exception {
+        // maxTasksPerChild(1): after the result the worker is told to STOP and exits at once, while the
+        // reader thread is still inside the future's callback. Its exit must not go unnoticed.
+        ProcessPool pool = ProcessPool.builder().processes(1).maxTasksPerChild(1).build();
+        try {
+            CompletableFuture<Integer> first = pool.applyAsync(x -> {
+                try {
+                    Thread.sleep(500); // long enough for the callback below to be registered first
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return x;
+            }, 1);
+            CompletableFuture<Void> slowCallback = first.thenAccept(v -> {
+                try {
+                    Thread.sleep(1500); // runs on the reader thread, which completes the future
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            slowCallback.get(30, TimeUnit.SECONDS);
+            SerializableFunction<Integer, Integer> plusOne = x -> x + 1;
+            assertThat(pool.apply(plusOne, 1)).isEqualTo(2); // the replacement serves
+        } finally {
+            pool.close();
+        }
+        assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).as("terminated").isTrue();
+    }
+
+    @Test
+    void shutdownNow_withShortTasksQueuedOnTheWorkers_completesEveryFuture() throws Exception {
+        // Workers hold prefetched tasks; shutdownNow takes the queued ones back while the worker may already
+        // have answered some of them: every future must still end (result or cancellation), none hang.
+        for (int round = 0; round < 5; round++) {
+            ProcessPool pool = ProcessPool.create(2);
+            List<CompletableFuture<Integer>> futures = new java.util.ArrayList<>();
+            for (int i = 0; i < 2000; i++) {
+                futures.add(pool.applyAsync(x -> {
+                    java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+                    return x;
+                }, i));
+            }
+            Thread.sleep(50);
+            pool.shutdownNow();
+            for (CompletableFuture<Integer> f : futures) {
+                try {
+                    f.get(20, TimeUnit.SECONDS);
+                } catch (ExecutionException | java.util.concurrent.CancellationException ended) {
+                    // ended, as it may after shutdownNow
+                }
+            }
+            assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+        }
+    }
 }

@@ -43,11 +43,19 @@ final class OutcomeReader {
         w.child.process().onExit().thenRunAsync(() -> processExited(w), r -> Thread.ofVirtual().start(r));
     }
 
+    /**
+     * The worker's process ended. If nobody reads its connection, the end is handled here; otherwise the
+     * reader (or the borrowing caller) sees the end of the stream. Either way {@code exited} makes the
+     * reader thread read on to that end even with nothing in flight (after STOP, say), so that no exit goes
+     * unhandled because a reader was busy at the moment it happened.
+     */
     private void processExited(Worker w) {
         boolean someoneReads;
         engine.lock.lock();
         try {
+            w.exited = true;
             someoneReads = w.readerActive || w.borrowed;
+            w.readable.signal();
         } finally {
             engine.lock.unlock();
         }
@@ -63,7 +71,7 @@ final class OutcomeReader {
     private boolean awaitReadable(Worker w) {
         engine.lock.lock();
         try {
-            while (!w.dead && (w.borrowed || w.inFlight.isEmpty())) {
+            while (!w.dead && (w.borrowed || (w.inFlight.isEmpty() && !w.exited))) {
                 w.readerActive = false;
                 w.readable.awaitUninterruptibly();
             }
@@ -110,12 +118,15 @@ final class OutcomeReader {
             batch.add(w.receive());
         }
         List<TaskRecord> tasks = new ArrayList<>(batch.size());
-        if (!outcomes(w, batch, tasks)) {
+        boolean wellFormed = outcomes(w, batch, tasks);
+        // The tasks taken off the queue before a bad frame have their outcomes: complete them in any case,
+        // or nobody would (they are no longer in flight when the worker's end is handled).
+        for (int i = 0; i < tasks.size(); i++) {
+            complete(tasks.get(i), batch.get(i), w);
+        }
+        if (!wellFormed) {
             w.child.kill();
             return false;
-        }
-        for (int i = 0; i < batch.size(); i++) {
-            complete(tasks.get(i), batch.get(i), w);
         }
         return true;
     }
@@ -124,8 +135,9 @@ final class OutcomeReader {
      * Takes the tasks that {@code frames} answer off the worker's queue, under one engine.lock, and hands out
      * more work; the caller completes the futures afterwards, outside the engine.lock.
      *
-     * @return false if a frame is not an outcome of the task at the head of the worker's queue (a protocol
-     *         violation: the worker is killed)
+     * @return false if a frame is not an outcome of the task at the head of the worker's queue, or is
+     *         malformed (a protocol violation: the worker is killed); {@code tasks} then holds the tasks of
+     *         the frames before it
      */
     private boolean outcomes(Worker w, List<Frame> frames, List<TaskRecord> tasks) {
         List<Worker> touched = new ArrayList<>(2);
@@ -140,6 +152,14 @@ final class OutcomeReader {
                     LOG.log(Level.WARNING, "{0} sent {1} while {2} was running; killing it", w, frame, task);
                     return false;
                 }
+                long rss = 0;
+                if (type != FrameType.SKIPPED) {
+                    if (frame.payload().length < Long.BYTES) {
+                        LOG.log(Level.WARNING, "{0} sent a truncated {1}; killing it", w, frame);
+                        return false;
+                    }
+                    rss = frame.body().getLong();
+                }
                 w.inFlight.pollFirst();
                 tasks.add(task);
                 if (task.timeout != null) {
@@ -148,7 +168,6 @@ final class OutcomeReader {
                 long now = System.nanoTime();
                 if (type != FrameType.SKIPPED) {
                     engine.averageRunNanos += (now - task.startNanos - engine.averageRunNanos) / 8;
-                    long rss = frame.body().getLong();
                     if (engine.config.maxMemoryPerChild() > 0 && rss > engine.config.maxMemoryPerChild() && !w.retiring) {
                         LOG.log(Level.DEBUG, "{0} uses {1} bytes, more than {2}: recycling it", w, rss,
                                 engine.config.maxMemoryPerChild());
@@ -215,8 +234,8 @@ final class OutcomeReader {
             engine.lock.lock();
             try {
                 w.borrowed = false;
-                if (!w.inFlight.isEmpty()) {
-                    w.readable.signal(); // tasks queued behind ours: the reader thread takes over
+                if (!w.inFlight.isEmpty() || w.exited) {
+                    w.readable.signal(); // tasks queued behind ours, or the end to read: the reader takes over
                 }
             } finally {
                 engine.lock.unlock();

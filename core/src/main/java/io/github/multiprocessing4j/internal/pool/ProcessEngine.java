@@ -227,7 +227,8 @@ public final class ProcessEngine implements PoolEngine {
     /** A worker with nothing in flight that nobody reads, or null. Lock held. */
     private Worker idleWorker() {
         for (Worker w : workers) {
-            if (w.inFlight.isEmpty() && !w.readerActive && !w.borrowed && !w.retiring && !w.dead
+            if (w.inFlight.isEmpty() && !w.readerActive && !w.borrowed && !w.retiring && !w.stopSent && !w.dead
+                    && !w.exited
                     && (config.maxTasksPerChild() == 0 || w.sent < config.maxTasksPerChild())) {
                 return w;
             }
@@ -314,7 +315,7 @@ public final class ProcessEngine implements PoolEngine {
             if (config.maxTasksPerChild() > 0) {
                 room = Math.min(room, config.maxTasksPerChild() - w.sent);
             }
-            if (w.retiring || w.dead || room <= 0) {
+            if (w.retiring || w.stopSent || w.dead || w.exited || room <= 0) {
                 continue;
             }
             if (best == null || w.inFlight.size() < best.inFlight.size()) {

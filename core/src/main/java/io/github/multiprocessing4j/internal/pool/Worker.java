@@ -44,6 +44,8 @@ final class Worker {
     boolean borrowed;
     /** The reader thread reads (or is about to read) the connection; guarded by the engine's lock. */
     boolean readerActive;
+    /** Its process has ended (the connection's end may not have been read yet); guarded by the engine's lock. */
+    boolean exited;
     /** Signalled when the reader thread should read: tasks in flight and nobody borrowing, or death. */
     final Condition readable;
     /** The end of this worker has been handled (once, by whoever noticed it first). */

@@ -120,14 +120,14 @@ final class WorkerTurnover {
         }
     }
 
-    /** Boots a replacement worker in the background, unless enough are running or engine.booting. Lock held. */
+    /** Boots a replacement worker in the background, unless enough are running or booting. Lock held. */
     void bootReplacementLocked() {
-        long live = engine.workers.stream().filter(x -> !x.retiring && !x.dead).count();
+        long live = engine.workers.stream().filter(x -> !x.retiring && !x.stopSent && !x.dead).count();
         if (live + engine.booting >= engine.config.processes() || engine.broken != null) {
             return;
         }
         engine.booting++;
-        Thread.ofVirtual().name("mp4j-pool-engine.boot").start(() -> {
+        Thread.ofVirtual().name("mp4j-pool-boot").start(() -> {
             Worker w = null;
             Throwable failure = null;
             try {
@@ -179,8 +179,8 @@ final class WorkerTurnover {
             }
         }
         for (TaskRecord t : doomed) {
-            t.future.completeExceptionally(new IllegalStateException("the pool is engine.broken: " + MAX_CONSECUTIVE_START_FAILURES
-                    + " replacement engine.workers in a row failed to start; the last failure: " + failure.getMessage(), failure));
+            t.future.completeExceptionally(new IllegalStateException("the pool is broken: " + MAX_CONSECUTIVE_START_FAILURES
+                    + " replacement workers in a row failed to start; the last failure: " + failure.getMessage(), failure));
         }
         if (!doomed.isEmpty() || engine.broken != null && w == null) {
             engine.killAll();
