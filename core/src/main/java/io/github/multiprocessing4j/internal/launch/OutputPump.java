@@ -16,10 +16,13 @@ import java.util.function.Supplier;
  * <p>Several children print to the same stream, so the pump forwards whole lines: a read that ends in the
  * middle of a line keeps the partial line back for up to {@value #PARTIAL_LINE_WAIT_MILLIS} ms, waiting
  * for its end, and forwards it alone only if the child stays silent (a prompt, a progress bar). Lines of
- * different children never interleave.
+ * different children never interleave, unless a line grows past {@value #MAX_PARTIAL_LINE} bytes: output
+ * without newlines (binary data, a busy {@code \r} progress bar) is forwarded in pieces of that size
+ * rather than held back without limit.
  */
 final class OutputPump implements Runnable {
     private static final long PARTIAL_LINE_WAIT_MILLIS = 5;
+    static final int MAX_PARTIAL_LINE = 64 * 1024;
 
     private final InputStream source;
     private final Supplier<PrintStream> target;
@@ -50,7 +53,7 @@ final class OutputPump implements Runnable {
                     tail.append(buffer, 0, n);
                 }
                 forward(buffer, n);
-                if (partial.size() > 0 && !moreArrivesSoon()) {
+                if (partial.size() >= MAX_PARTIAL_LINE || partial.size() > 0 && !moreArrivesSoon()) {
                     writePartial();
                 }
             }

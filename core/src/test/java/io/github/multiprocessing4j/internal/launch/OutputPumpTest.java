@@ -1,0 +1,65 @@
+package io.github.multiprocessing4j.internal.launch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class OutputPumpTest {
+
+    /** Endless-looking output without a newline: always more available, as from a busy progress bar. */
+    private static final class NoNewlines extends InputStream {
+        final long total;
+        final ByteArrayOutputStream forwarded;
+        long produced;
+        volatile int forwardedAtHalfway = -1;
+
+        NoNewlines(long total, ByteArrayOutputStream forwarded) {
+            this.total = total;
+            this.forwarded = forwarded;
+        }
+
+        @Override
+        public int read() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (produced >= total) {
+                return -1;
+            }
+            if (produced >= total / 2 && forwardedAtHalfway < 0) {
+                synchronized (forwarded) {
+                    forwardedAtHalfway = forwarded.size();
+                }
+            }
+            int n = (int) Math.min(len, total - produced);
+            Arrays.fill(b, off, off + n, (byte) 'x');
+            produced += n;
+            return n;
+        }
+
+        @Override
+        public int available() {
+            return (int) Math.min(Integer.MAX_VALUE, total - produced);
+        }
+    }
+
+    @Test
+    void outputWithoutNewlines_isForwardedInBoundedPieces_notHeldBackUntilItEnds() throws Exception {
+        ByteArrayOutputStream forwarded = new ByteArrayOutputStream();
+        PrintStream target = new PrintStream(forwarded, true);
+        NoNewlines source = new NoNewlines(16L << 20, forwarded);
+        OutputPump pump = OutputPump.start(source, () -> target, null, "test-pump");
+        pump.drained().get(30, TimeUnit.SECONDS);
+
+        assertThat(forwarded.size()).isEqualTo(16 << 20);
+        assertThat(source.forwardedAtHalfway).as("bytes forwarded while the output was still coming")
+                .isGreaterThanOrEqualTo((8 << 20) - OutputPump.MAX_PARTIAL_LINE);
+    }
+}
