@@ -88,12 +88,15 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
         }
     }
 
+    /** The keep-alive of a non-daemon child: until it has exited and its last output has been forwarded. */
     private void awaitExitQuietly() {
         try {
             child.process().waitFor();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return;
         }
+        child.awaitOutputDrained();
     }
 
     static CurrentProcess current() {

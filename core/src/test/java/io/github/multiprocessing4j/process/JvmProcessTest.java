@@ -324,4 +324,30 @@ class JvmProcessTest {
             Thread.currentThread().interrupt();
         }
     }
+    @Test
+    void start_interruptedWhileTheChildBoots_fails_andLeavesNoChildJvmBehind() throws Exception {
+        java.util.Set<Long> before = childPids();
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread starter = Thread.ofPlatform().start(() -> {
+            Thread.currentThread().interrupt(); // the wait for the child to connect is interrupted at once
+            try {
+                // a system property of its own: no spare matches, so a fresh child is launched and waited for
+                JvmProcess.builder().name("interrupted").systemProperty("mp4j.test.interrupted", "yes")
+                        .task(() -> { }).start();
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        starter.join(Delays.seconds(30).toMillis());
+
+        assertThat(thrown.get()).isInstanceOf(ProcessStartException.class).hasMessageContaining("interrupted");
+        org.awaitility.Awaitility.await().atMost(Delays.seconds(10))
+                .untilAsserted(() -> assertThat(before).containsAll(childPids()));
+    }
+
+    /** The pids of this JVM's live child processes. */
+    private static java.util.Set<Long> childPids() {
+        return ProcessHandle.current().children().filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
+                .collect(java.util.stream.Collectors.toSet());
+    }
 }

@@ -68,11 +68,19 @@ public final class SpareJvms {
                 }
             } catch (ProcessStartException | ExecutionException e) {
                 LOG.log(Level.DEBUG, "the spare failed; starting a fresh child: {0}", e.getMessage());
+            } catch (InterruptedException e) {
+                candidate.thenAccept(SpareJvms::discard); // taken out of its slot: nobody else will end it
+                throw e;
             }
         }
         if (child == null) {
             child = launcher.launch(spec);
-            child.awaitConnected(connectTimeout);
+            try {
+                child.awaitConnected(connectTimeout);
+            } catch (InterruptedException e) {
+                discard(child);
+                throw e;
+            }
         }
         if (enabled) {
             AtomicBoolean replenished = new AtomicBoolean();
@@ -85,6 +93,12 @@ public final class SpareJvms {
             CompletableFuture.delayedExecutor(REPLENISH_DELAY_MILLIS, TimeUnit.MILLISECONDS).execute(replenish);
         }
         return child;
+    }
+
+    /** Ends a child that will get no task: its connection closes (it exits on its own), and it is killed. */
+    private static void discard(ChildJvm child) {
+        child.close();
+        child.kill();
     }
 
     private synchronized CompletableFuture<ChildJvm> takeSpare(LaunchSpec spec) {

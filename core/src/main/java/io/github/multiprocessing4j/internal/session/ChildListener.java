@@ -90,7 +90,9 @@ public final class ChildListener implements AutoCloseable {
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
-                LOG.log(Level.WARNING, "accept on " + socket + " failed", e);
+                // A lasting cause (no file descriptors left) would fail every retry at once: back off.
+                LOG.log(Level.WARNING, "accept on " + socket + " failed; trying again in 100 ms", e);
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
                 continue;
             }
             Thread.ofVirtual().name("mp4j-admit").start(() -> admit(new Connection(channel)));
