@@ -430,4 +430,34 @@ class ProcessPoolTest {
             assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
         }
     }
+    @Test
+    void terminate_killsAReplacementStillBooting_evenIfItsInitializerHangs(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        // The first worker's initializer leaves a mark; every later one (the replacement) hangs in it.
+        String mark = dir.resolve("first-worker-started").toString();
+        java.util.Set<Long> before = liveChildren(); // a spare of JvmProcess, say: not the pool's
+        ProcessPool pool = ProcessPool.builder().processes(1).maxTasksPerChild(1).initializer(() -> {
+            try {
+                if (!new java.io.File(mark).createNewFile()) {
+                    Thread.sleep(Long.MAX_VALUE);
+                }
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }).build();
+        SerializableFunction<Integer, Integer> identity = x -> x;
+        assertThat(pool.apply(identity, 7)).isEqualTo(7); // retires the worker: a replacement boots and hangs
+        Thread.sleep(1000);
+
+        pool.terminate();
+
+        assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).as("terminated").isTrue();
+        org.awaitility.Awaitility.await().atMost(Delays.seconds(10))
+                .untilAsserted(() -> assertThat(before).as("no child of the pool alive").containsAll(liveChildren()));
+    }
+
+    private static java.util.Set<Long> liveChildren() {
+        return ProcessHandle.current().children().filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
+                .collect(java.util.stream.Collectors.toSet());
+    }
 }

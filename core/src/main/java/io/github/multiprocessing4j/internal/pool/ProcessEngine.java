@@ -393,6 +393,7 @@ public final class ProcessEngine implements PoolEngine {
         try {
             if (task.worker != null && task.worker.inFlight.peekFirst() == task && !task.future.isDone()) {
                 victim = task.worker;
+                victim.killedFor = task;
             }
         } finally {
             lock.unlock();
@@ -418,6 +419,7 @@ public final class ProcessEngine implements PoolEngine {
             if (w.inFlight.peekFirst() == task) {
                 if (mayInterrupt) {
                     victim = w;
+                    w.killedFor = task;
                 }
             } else if (w.inFlight.contains(task)) {
                 w.post(FrameType.CANCEL, task.id, new byte[0]);
@@ -498,6 +500,7 @@ public final class ProcessEngine implements PoolEngine {
         for (Worker w : all) {
             w.child.kill();
         }
+        boot.killBooting();
     }
 
     void checkTerminatedLocked() {

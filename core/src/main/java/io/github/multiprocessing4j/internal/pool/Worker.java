@@ -46,6 +46,8 @@ final class Worker {
     boolean readerActive;
     /** Its process has ended (the connection's end may not have been read yet); guarded by the engine's lock. */
     boolean exited;
+    /** The task we killed this worker for (a timeout, a cancel); guarded by the engine's lock. */
+    TaskRecord killedFor;
     /** Signalled when the reader thread should read: tasks in flight and nobody borrowing, or death. */
     final Condition readable;
     /** The end of this worker has been handled (once, by whoever noticed it first). */

@@ -26,6 +26,8 @@ final class WorkerBoot {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(Long.getLong("mp4j.connectTimeoutSeconds", 60));
 
     private final WorkerConfig config;
+    /** Children launched by bootOne that are not ready yet. */
+    private final java.util.Set<ChildJvm> booting = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The engine's lock: each worker gets a condition of it. */
     private final ReentrantLock engineLock;
     private final AtomicInteger counter = new AtomicInteger();
@@ -82,6 +84,7 @@ final class WorkerBoot {
     Worker bootOne() throws InterruptedException {
         String name = config.name() + "-" + counter.incrementAndGet();
         ChildJvm child = ChildLauncher.get().launch(config.spec());
+        booting.add(child);
         boolean ok = false;
         try {
             child.awaitConnected(CONNECT_TIMEOUT);
@@ -105,10 +108,19 @@ final class WorkerBoot {
         } catch (IOException e) {
             throw diedDuringStart(child, name);
         } finally {
+            booting.remove(child);
             if (!ok) {
                 discard(child);
             }
         }
+    }
+
+    /**
+     * Kills the workers that are still booting (for {@code terminate()}): their wait for READY ends, and
+     * a replacement whose initializer hangs cannot keep the pool from terminating.
+     */
+    void killBooting() {
+        booting.forEach(ChildJvm::kill);
     }
 
     /** Kills a child that never became a working member of the pool, and closes its connection. */

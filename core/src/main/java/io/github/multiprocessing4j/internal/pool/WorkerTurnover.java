@@ -70,7 +70,13 @@ final class WorkerTurnover {
                     requeueLocked(it.next());
                 }
                 if (head != null && !head.future.isDone()) {
-                    if (head.attempts < engine.config.retries()) {
+                    if (w.killedFor != null && w.killedFor != head) {
+                        // Killed for a task (a timeout, a cancel) whose outcome arrived just before the kill
+                        // landed: the task it had moved on to is not to blame, and runs again elsewhere.
+                        LOG.log(Level.DEBUG, "{0} was killed for {1} as it started {2}; running that again",
+                                w, w.killedFor, head);
+                        requeueLocked(head);
+                    } else if (head.attempts < engine.config.retries()) {
                         head.attempts++;
                         LOG.log(Level.DEBUG, "{0} died running {1}; running it again (attempt {2})", w, head, head.attempts + 1);
                         requeueLocked(head);
