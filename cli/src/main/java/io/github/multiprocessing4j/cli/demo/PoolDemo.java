@@ -56,7 +56,9 @@ public final class PoolDemo implements Demo {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        System.out.printf("task %d runs %.2f seconds%n", name, (System.nanoTime() - start) / 1e9);
+        // One println, not printf: printf writes (and System.out flushes) each piece on its own, and on a
+        // busy machine another worker's line can then land between the pieces of this one.
+        System.out.println(String.format("task %d runs %.2f seconds", name, (System.nanoTime() - start) / 1e9));
         return name;
     }
 }

@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  * rather than held back without limit.
  */
 final class OutputPump implements Runnable {
-    private static final long PARTIAL_LINE_WAIT_MILLIS = 5;
+    private static final long PARTIAL_LINE_WAIT_MILLIS = 20;
     static final int MAX_PARTIAL_LINE = 64 * 1024;
 
     private final InputStream source;
