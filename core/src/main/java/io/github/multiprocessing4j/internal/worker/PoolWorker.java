@@ -88,6 +88,7 @@ final class PoolWorker {
                 case FrameType.FORGET -> targets.remove(frame.id());
                 case FrameType.CALL -> {
                     if (cancelled.remove(frame.id())) {
+                        forgetIfOneShot(frame);
                         connection.send(FrameType.SKIPPED, frame.id(), new byte[0]);
                     } else {
                         call(frame);
@@ -112,6 +113,15 @@ final class PoolWorker {
             queue.addLast(frame);
         }
         return true;
+    }
+
+    /** A skipped call still drops the function it was the only user of, as running it would have. */
+    private void forgetIfOneShot(Frame call) {
+        ByteSource in = call.body();
+        in.getByte(); // mode
+        if ((in.getByte() & PoolProtocol.FORGET_AFTER) != 0) {
+            targets.remove(in.getLong());
+        }
     }
 
     private static Object decodeTarget(byte[] payload) {
