@@ -18,6 +18,8 @@ import java.util.Set;
  *   <li>an application class passes unless it is in a package known to host deserialization gadgets, or
  *       {@code mp4j.serialFilter} is set, in which case application classes must be allowed by it.</li>
  * </ol>
+ * Then the limits of {@code mp4j.serialFilter} ({@code maxdepth=}, {@code maxrefs=}, {@code maxarray=},
+ * {@code maxbytes=}) and the JVM-wide filter ({@code jdk.serialFilter}) have a veto.
  * The connection that carries the bytes is authenticated first (HMAC with the session key), so the filter
  * is a second wall, not the only one.
  */
@@ -118,25 +120,49 @@ final class SerialFilter {
         return JDK_EXCEPTION_PACKAGES.contains(pkg) && Throwable.class.isAssignableFrom(c);
     }
 
-    /** The per-stream filter. */
+    /**
+     * The per-stream filter. Classes are judged by {@link #judge}; the limits of the user's pattern
+     * ({@code maxdepth}, {@code maxrefs}, {@code maxarray}, {@code maxbytes}) and the JVM-wide filter
+     * ({@code jdk.serialFilter}, which a stream's own filter would otherwise replace) see the real stream
+     * figures on every call, including those for no class.
+     */
     final class Check implements ObjectInputFilter {
         private String rejected;
+        private String limit;
 
         @Override
         public Status checkInput(FilterInfo info) {
             Class<?> c = info.serialClass();
-            if (c == null) {
-                return Status.UNDECIDED;
+            Status verdict = c == null ? Status.UNDECIDED : judge(c);
+            if (verdict == Status.REJECTED) {
+                if (rejected == null) {
+                    rejected = c.getName();
+                }
+                return verdict;
             }
-            Status verdict = judge(c);
-            if (verdict == Status.REJECTED && rejected == null) {
-                rejected = c.getName();
+            if (rejectedBy(userFilter, info) || rejectedBy(ObjectInputFilter.Config.getSerialFilter(), info)) {
+                if (limit == null) {
+                    limit = "at depth " + info.depth() + ", " + info.references() + " references, "
+                            + info.streamBytes() + " bytes" + (info.arrayLength() >= 0 ? ", an array of "
+                            + info.arrayLength() : "") + (c == null ? "" : ", class " + c.getName());
+                }
+                return Status.REJECTED;
             }
             return verdict;
         }
 
+        private static boolean rejectedBy(ObjectInputFilter filter, FilterInfo info) {
+            return filter != null && filter.checkInput(info) == Status.REJECTED;
+        }
+
+        /** The first class refused, or null. */
         String rejected() {
             return rejected;
+        }
+
+        /** Where the stream went past a limit (or the JVM-wide filter refused it), or null. */
+        String limit() {
+            return limit;
         }
     }
 

@@ -270,6 +270,11 @@ public final class StandardCodec implements Codec {
                         + SerialFilter.PROPERTY + "=<pattern> (a java.io.ObjectInputFilter pattern, e.g. '"
                         + check.rejected() + ";com.acme.**'), set in the parent", e);
             }
+            if (check.limit() != null) {
+                throw new DecodingException("the value is refused by a limit of the deserialization filter ("
+                        + check.limit() + "); the limits come from -D" + SerialFilter.PROPERTY
+                        + " (maxdepth=, maxrefs=, maxarray=, maxbytes=) and -Djdk.serialFilter", e);
+            }
             throw new DecodingException("cannot deserialize: " + e.getMessage(), e);
         } catch (ClassNotFoundException e) {
             throw new DecodingException("class " + e.getMessage() + " is not on this JVM's class path. Child JVMs "

@@ -92,6 +92,26 @@ class StandardCodecTest {
     }
 
     @Test
+    void theLimitsOfAUserPattern_apply() {
+        StandardCodec limited = new StandardCodec(SerialFilter.withPattern("maxdepth=5;maxarray=1000"));
+        List<Object> nested = new ArrayList<>();
+        List<Object> inner = nested;
+        for (int i = 0; i < 10; i++) {
+            List<Object> next = new ArrayList<>();
+            inner.add(next);
+            inner = next;
+        }
+        byte[] deep = codec.encode(nested);
+        assertThatThrownBy(() -> limited.decode(deep)).isInstanceOf(DecodingException.class)
+                .hasMessageContaining("limit of the deserialization filter");
+        byte[] longArray = codec.encode(new ArrayList<>(List.of((Object) new Integer[5000])));
+        assertThatThrownBy(() -> limited.decode(longArray)).isInstanceOf(DecodingException.class)
+                .hasMessageContaining("an array of 5000");
+        assertThat(limited.decode(codec.encode(new ArrayList<>(List.of(new ArrayList<>(List.of(1)))))))
+                .isEqualTo(List.of(List.of(1)));
+    }
+
+    @Test
     void malformedBytes_areADecodingError_neverAnotherException() {
         assertThatThrownBy(() -> codec.decode(new byte[] {99})).isInstanceOf(DecodingException.class)
                 .hasMessageContaining("unknown value tag 99");
