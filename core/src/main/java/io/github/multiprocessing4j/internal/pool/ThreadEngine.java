@@ -113,10 +113,12 @@ public final class ThreadEngine implements PoolEngine {
                 }
                 runner = Thread.currentThread();
             }
-            ScheduledFuture<?> deadline = taskTimeout == null ? null
-                    : timer.schedule(this::timedOut, taskTimeout.toNanos());
+            ScheduledFuture<?> deadline = null;
             int[] at = {-1};
             try {
+                if (taskTimeout != null) {
+                    deadline = scheduleTimeout();
+                }
                 future.complete(invoke(at));
             } catch (Throwable t) {
                 future.completeExceptionally(mode == CallMode.CHUNK ? new ChunkFailedException(at[0], t) : t);
@@ -128,6 +130,15 @@ public final class ThreadEngine implements PoolEngine {
                     runner = FINISHED;
                 }
                 Thread.interrupted(); // an interrupt meant for this task must not reach the next one
+            }
+        }
+
+        /** The timer of this task's timeout, or null if shutdownNow() has just stopped the timer. */
+        private ScheduledFuture<?> scheduleTimeout() {
+            try {
+                return timer.schedule(this::timedOut, taskTimeout.toNanos());
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                return null; // the pool is stopping now: this task is interrupted anyway, and still completes
             }
         }
 
