@@ -44,7 +44,10 @@ final class Worker {
     boolean borrowed;
     /** The reader thread reads (or is about to read) the connection; guarded by the engine's lock. */
     boolean readerActive;
-    /** Its process has ended (the connection's end may not have been read yet); guarded by the engine's lock. */
+    /**
+     * Its process has ended, or its connection has, and its end is being handled: it gets no more tasks;
+     * guarded by the engine's lock.
+     */
     boolean exited;
     /** The task we killed this worker for (a timeout, a cancel); guarded by the engine's lock. */
     TaskRecord killedFor;

@@ -38,6 +38,12 @@ final class WorkerTurnover {
         if (!w.exitHandled.compareAndSet(false, true)) {
             return;
         }
+        engine.lock.lock();
+        try {
+            w.exited = true; // no more tasks for it while we wait for the process and its output below
+        } finally {
+            engine.lock.unlock();
+        }
         Process process = w.child.process();
         try {
             if (!process.waitFor(EXIT_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
