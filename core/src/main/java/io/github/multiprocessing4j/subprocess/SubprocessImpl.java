@@ -210,7 +210,7 @@ final class SubprocessImpl implements Subprocess {
     CompletedProcess communicate(byte[] input, Deadline deadline, Duration timeout) throws InterruptedException {
         List<OutputCollector> collectors = startCommunication(input);
         if (!Completion.awaitEnd(collectors, List.of(process), deadline)) {
-            throw new TimeoutExpiredException(what, args, timeout, List.of(), snapshot(stdoutCollector()),
+            throw new TimeoutExpiredException(what, args, timeout, List.of(), false, snapshot(stdoutCollector()),
                     snapshot(stderrCollector()), charset);
         }
         return new CompletedProcess(args, process.exitValue(), snapshot(stdoutCollector()), describe(stdoutMode),
@@ -280,7 +280,7 @@ final class SubprocessImpl implements Subprocess {
             }
         }
         List<Long> killed = Completion.killTrees(List.of(process), collectors, grace);
-        return new TimeoutExpiredException(what, args, timeout, killed, snapshot(stdoutCollector()),
+        return new TimeoutExpiredException(what, args, timeout, killed, true, snapshot(stdoutCollector()),
                 snapshot(stderrCollector()), charset);
     }
 

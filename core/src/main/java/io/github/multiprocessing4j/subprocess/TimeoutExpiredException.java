@@ -34,18 +34,29 @@ public final class TimeoutExpiredException extends SubprocessException {
     private final Duration timeout;
     private final List<Long> killedPids;
 
-    TimeoutExpiredException(String what, List<String> args, Duration timeout, List<Long> killedPids,
+    /**
+     * @param killedPids what was killed; empty if nothing was (a {@code communicate} timeout leaves the
+     *                   command running; after a {@code run} timeout, the command may have exited already)
+     * @param killing    whether the timeout was meant to kill (run, pipelines) rather than leave it running
+     */
+    TimeoutExpiredException(String what, List<String> args, Duration timeout, List<Long> killedPids, boolean killing,
             CapturedBytes stdout, CapturedBytes stderr, Charset charset) {
-        super(message(what, timeout, killedPids, stderr, charset), args, stdout, stderr, charset);
+        super(message(what, timeout, killedPids, killing, stderr, charset), args, stdout, stderr, charset);
         this.timeout = timeout;
         this.killedPids = List.copyOf(killedPids);
     }
 
-    private static String message(String what, Duration timeout, List<Long> killed, CapturedBytes stderr,
-            Charset charset) {
-        String m = what + " timed out after " + seconds(timeout) + (killed.isEmpty()
-                ? " (still running)"
-                : "; killed its process tree, pids " + killed);
+    private static String message(String what, Duration timeout, List<Long> killed, boolean killing,
+            CapturedBytes stderr, Charset charset) {
+        String outcome;
+        if (!killed.isEmpty()) {
+            outcome = "; killed its process tree, pids " + killed;
+        } else if (killing) {
+            outcome = "; it had exited, but a process it started, no longer in its tree, kept its output open";
+        } else {
+            outcome = " (still running)";
+        }
+        String m = what + " timed out after " + seconds(timeout) + outcome;
         String tail = tail(stderr, charset);
         return tail.isEmpty() ? m : m + "; last lines of stderr:\n" + tail;
     }

@@ -93,6 +93,7 @@ class SubprocessTimeoutTest {
         long escaped = Pids.parse(e.stdout()).getFirst();
         started.add(escaped);
         assertThat(e.killedPids()).isEmpty(); // the shell had exited: there was no tree left to kill
+        assertThat(e.getMessage()).contains("it had exited, but a process it started").doesNotContain("still running");
         assertThat(Pids.running(escaped)).isTrue();
         assertThat(took).isLessThan(Delays.seconds(1).plus(Completion.ESCAPED_WRITER_GRACE).plus(Delays.seconds(10)));
     }
