@@ -111,7 +111,9 @@ public final class ListCodec {
                 yield list;
             }
             case OBJECTS -> {
-                Object[] array = (Object[]) StandardCodec.INSTANCE.read(source);
+                if (!(StandardCodec.INSTANCE.read(source) instanceof Object[] array)) {
+                    throw new MalformedDataException("a list of objects that is not an array of objects");
+                }
                 if (array.length != n) {
                     throw new MalformedDataException("list of " + n + " decoded to " + array.length + " elements");
                 }

@@ -68,7 +68,16 @@ final class SerialFilter {
 
     /** A filter for one stream, which remembers the first class it refused. */
     Check newCheck() {
-        return new Check();
+        return new Check(Long.MAX_VALUE);
+    }
+
+    /**
+     * A filter for a stream of {@code streamBytes} bytes: an array (or a collection's backing array, which
+     * ArrayList and HashMap check the same way) longer than that cannot be honest, since every element takes
+     * at least one byte, and is refused before the JDK allocates it.
+     */
+    Check newCheck(long streamBytes) {
+        return new Check(streamBytes);
     }
 
     String userPattern() {
@@ -127,11 +136,23 @@ final class SerialFilter {
      * figures on every call, including those for no class.
      */
     final class Check implements ObjectInputFilter {
+        private final long maxArrayLength;
         private String rejected;
         private String limit;
 
+        private Check(long maxArrayLength) {
+            this.maxArrayLength = maxArrayLength;
+        }
+
         @Override
         public Status checkInput(FilterInfo info) {
+            if (info.arrayLength() > maxArrayLength) {
+                if (limit == null) {
+                    limit = "an array of " + info.arrayLength() + " elements in a value of " + maxArrayLength
+                            + " bytes";
+                }
+                return Status.REJECTED;
+            }
             Class<?> c = info.serialClass();
             Status verdict = c == null ? Status.UNDECIDED : judge(c);
             if (verdict == Status.REJECTED) {

@@ -259,7 +259,7 @@ public final class StandardCodec implements Codec {
             throw new MalformedDataException("serialized value of " + length + " bytes, " + source.remaining() + " left");
         }
         int at = source.skip(length);
-        SerialFilter.Check check = filter.newCheck();
+        SerialFilter.Check check = filter.newCheck(length);
         try (FilteringObjectInputStream in = new FilteringObjectInputStream(
                 new ByteSource(source.array(), at, length), check)) {
             return in.readObject();
@@ -281,6 +281,8 @@ public final class StandardCodec implements Codec {
                     + "get the parent's class path; a class from a custom class loader cannot travel", e);
         } catch (IOException | RuntimeException e) {
             throw new DecodingException("cannot deserialize: " + e, e);
+        } catch (StackOverflowError e) {
+            throw new DecodingException("cannot deserialize: the value is nested too deeply for this thread's stack", e);
         }
     }
 

@@ -8,6 +8,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -27,6 +28,8 @@ public final class Connection implements AutoCloseable {
     /** Frames up to this size are copied into one buffer and written with one system call. */
     private static final int COALESCE_LIMIT = 32 * 1024;
     private static final int READ_BUFFER = 64 * 1024;
+    /** Frames up to this size get their whole buffer at once; longer ones grow it as their bytes come. */
+    private static final int EAGER_ALLOCATION = 16 * 1024 * 1024;
 
     private final SocketChannel channel;
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -160,21 +163,32 @@ public final class Connection implements AutoCloseable {
             throw new ProtocolException("frame " + FrameType.name(type) + " announces " + length
                     + " bytes; the limit is " + maxFrameLength);
         }
-        byte[] payload = new byte[length];
+        // A header alone cannot make us allocate a huge array: past EAGER_ALLOCATION the buffer grows only
+        // as fast as the bytes actually arrive.
+        byte[] payload = new byte[Math.min(length, EAGER_ALLOCATION)];
         int buffered = Math.min(length, in.remaining());
+        if (buffered > payload.length) {
+            payload = Arrays.copyOf(payload, buffered);
+        }
         in.get(payload, 0, buffered);
         if (buffered < length) {
-            ByteBuffer rest = ByteBuffer.wrap(payload, buffered, length - buffered);
-            if (rest.remaining() < READ_BUFFER) {
-                if (!fill(rest.remaining())) {
+            int missing = length - buffered;
+            if (missing < READ_BUFFER && payload.length == length) {
+                if (!fill(missing)) {
                     throw new EOFException("connection closed inside a " + FrameType.name(type) + " frame");
                 }
-                in.get(payload, buffered, length - buffered);
+                in.get(payload, buffered, missing);
             } else {
-                while (rest.hasRemaining()) {
-                    if (read(rest) < 0) {
+                int got = buffered;
+                while (got < length) {
+                    if (got == payload.length) {
+                        payload = Arrays.copyOf(payload, (int) Math.min(length, 2L * payload.length));
+                    }
+                    int n = read(ByteBuffer.wrap(payload, got, payload.length - got));
+                    if (n < 0) {
                         throw new EOFException("connection closed inside a " + FrameType.name(type) + " frame");
                     }
+                    got += n;
                 }
             }
         }

@@ -61,4 +61,12 @@ class ListCodecTest {
         ByteSink negative = new ByteSink().putByte(4).putInt(-1);
         assertThatThrownBy(() -> ListCodec.read(new ByteSource(negative.toByteArray()))).isInstanceOf(MalformedDataException.class);
     }
+    @Test
+    void aListOfObjectsWhoseBodyIsNotAnArray_isMalformed_notAnotherException() {
+        // form OBJECTS (5), one element, then a plain INT value where the serialized Object[] should be
+        byte[] forged = new ByteSink(16).putByte(5).putInt(1).putByte(Tag.INT).putInt(7).toByteArray();
+        assertThatThrownBy(() -> ListCodec.read(new ByteSource(forged))).isInstanceOf(MalformedDataException.class);
+        byte[] nullBody = new ByteSink(16).putByte(5).putInt(1).putByte(Tag.NULL).toByteArray();
+        assertThatThrownBy(() -> ListCodec.read(new ByteSource(nullBody))).isInstanceOf(MalformedDataException.class);
+    }
 }

@@ -7,6 +7,7 @@ import io.github.multiprocessing4j.codec.Codec;
 import io.github.multiprocessing4j.codec.DecodingException;
 import io.github.multiprocessing4j.codec.EncodingException;
 import io.github.multiprocessing4j.function.SerializableFunction;
+import io.github.multiprocessing4j.internal.bytes.ByteSink;
 import java.io.Serial;
 import java.io.Serializable;
 import java.math.BigDecimal;
@@ -109,6 +110,23 @@ class StandardCodecTest {
                 .hasMessageContaining("an array of 5000");
         assertThat(limited.decode(codec.encode(new ArrayList<>(List.of(new ArrayList<>(List.of(1)))))))
                 .isEqualTo(List.of(List.of(1)));
+    }
+
+    @Test
+    void aForgedArrayLength_isRefusedBeforeTheArrayIsAllocated() throws Exception {
+        // A real serialized long[1] whose length field is patched to Integer.MAX_VALUE: 16 GiB if believed.
+        java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(stream)) {
+            out.writeObject(new long[] {42});
+        }
+        byte[] serialized = stream.toByteArray();
+        int lengthAt = serialized.length - 8 - 4;
+        java.nio.ByteBuffer.wrap(serialized, lengthAt, 4).putInt(Integer.MAX_VALUE);
+        byte[] forged = new ByteSink(serialized.length + 5).putByte(Tag.SERIAL).putInt(serialized.length)
+                .putBytes(serialized).toByteArray();
+
+        assertThatThrownBy(() -> codec.decode(forged)).isInstanceOf(DecodingException.class)
+                .hasMessageContaining("an array of " + Integer.MAX_VALUE);
     }
 
     @Test
