@@ -37,7 +37,12 @@ final class SerializationDiagnosis {
 
     static EncodingException notSerializable(Object root, NotSerializableException e) {
         String offending = e.getMessage();
-        List<String> path = new SerializationDiagnosis(offending).find(root, 0);
+        List<String> path;
+        try {
+            path = new SerializationDiagnosis(offending).find(root, 0);
+        } catch (RuntimeException | StackOverflowError userCodeFailed) {
+            path = null; // the walk calls the user's toString() and iterators: a failure there costs only the path
+        }
         StringBuilder message = new StringBuilder()
                 .append(offending).append(" is not Serializable, so ").append(StandardCodec.describe(root))
                 .append(" cannot be sent to another JVM.");

@@ -249,6 +249,9 @@ public final class StandardCodec implements Codec {
         } catch (IOException | RuntimeException e) {
             sink.truncate(start);
             throw new EncodingException("cannot serialize " + describe(value) + ": " + e, null, e);
+        } catch (Error e) {
+            sink.truncate(start); // a StackOverflowError on a very deep graph, say: leave the sink as it was
+            throw e;
         }
         sink.setInt(lengthAt, sink.size() - lengthAt - 4);
     }

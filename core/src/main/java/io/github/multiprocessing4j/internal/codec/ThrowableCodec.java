@@ -30,9 +30,11 @@ public final class ThrowableCodec {
             sink.putUtf8(message);
         }
         sink.putUtf8(stackTraceOf(failure));
+        int valueAt = sink.size();
         try {
             StandardCodec.INSTANCE.write(failure, sink);
         } catch (EncodingException | StackOverflowError e) {
+            sink.truncate(valueAt); // nothing of the failed attempt may stay before the null that replaces it
             StandardCodec.INSTANCE.write(null, sink);
         }
     }
