@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@link Coroutines#map}: a task per item, gated by a semaphore of {@code maxConcurrency} permits. The
@@ -13,11 +14,10 @@ import java.util.concurrent.Semaphore;
  * read only as fast as calls finish (a lazy or endless {@code Iterable} is never run ahead), and no more
  * than {@code maxConcurrency} threads wait on the semaphore: only the owner does.
  *
- * <p>The permit goes back in a completion listener, not in a {@code finally} around the function: a task
- * cancelled before its thread got to the function never runs it, and its permit must come back all the
- * same, or the owner waits for it forever. The listener of a failed task also runs after the task has
- * cancelled the group, so the owner it wakes finds {@link TaskGroupImpl#trySpawn} refusing and stops
- * pulling items.
+ * <p>The permit goes back exactly once: from the task's own thread when the function ends (so the owner,
+ * blocked in {@code acquire}, lets the task threads run), or, for a task cancelled before its thread got
+ * to the function, from its completion listener; without that second way a failure that cancelled such a
+ * task left the owner waiting for its permit forever.
  */
 final class BoundedMap {
     private BoundedMap() {
@@ -26,7 +26,6 @@ final class BoundedMap {
     static <T, R> List<R> map(TaskFunction<? super T, ? extends R> fn, Iterable<? extends T> items, int maxConcurrency)
             throws InterruptedException {
         Semaphore permits = new Semaphore(maxConcurrency);
-        Runnable release = permits::release;
         TaskGroupImpl group = TaskGroupImpl.open(true, null);
         List<Task<R>> tasks = new ArrayList<>();
         try {
@@ -37,11 +36,23 @@ final class BoundedMap {
                     break;
                 }
                 T item = it.next();
-                TaskImpl<R> task = group.trySpawn(() -> fn.apply(item));
+                AtomicBoolean released = new AtomicBoolean();
+                Runnable releaseOnce = () -> {
+                    if (released.compareAndSet(false, true)) {
+                        permits.release();
+                    }
+                };
+                TaskImpl<R> task = group.trySpawn(() -> {
+                    try {
+                        return fn.apply(item);
+                    } finally {
+                        releaseOnce.run();
+                    }
+                });
                 if (task == null) {
                     break;
                 }
-                task.whenDone(release);
+                task.whenDone(releaseOnce); // for a task cancelled before it ran its function
                 tasks.add(task);
             }
         } catch (Throwable e) {
