@@ -8,6 +8,7 @@ import io.github.multiprocessing4j.function.SerializableFunction;
 import io.github.multiprocessing4j.pool.fixtures.CountingFunction;
 import io.github.multiprocessing4j.pool.fixtures.PoolParentMain;
 import io.github.multiprocessing4j.process.JvmProcess;
+import io.github.multiprocessing4j.testing.ChildProcesses;
 import io.github.multiprocessing4j.testing.Delays;
 import io.github.multiprocessing4j.testing.TestJvm;
 import java.io.IOException;
@@ -435,7 +436,7 @@ class ProcessPoolTest {
             throws Exception {
         // The first worker's initializer leaves a mark; every later one (the replacement) hangs in it.
         String mark = dir.resolve("first-worker-started").toString();
-        java.util.Set<Long> before = liveChildren(); // a spare of JvmProcess, say: not the pool's
+        java.util.Set<Long> before = ChildProcesses.livePids(); // a spare of JvmProcess, say: not the pool's
         ProcessPool pool = ProcessPool.builder().processes(1).maxTasksPerChild(1).initializer(() -> {
             try {
                 if (!new java.io.File(mark).createNewFile()) {
@@ -453,11 +454,6 @@ class ProcessPoolTest {
 
         assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).as("terminated").isTrue();
         org.awaitility.Awaitility.await().atMost(Delays.seconds(10))
-                .untilAsserted(() -> assertThat(before).as("no child of the pool alive").containsAll(liveChildren()));
-    }
-
-    private static java.util.Set<Long> liveChildren() {
-        return ProcessHandle.current().children().filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
-                .collect(java.util.stream.Collectors.toSet());
+                .untilAsserted(() -> assertThat(before).as("no child of the pool alive").containsAll(ChildProcesses.livePids()));
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.codec.EncodingException;
 import io.github.multiprocessing4j.function.SerializableRunnable;
+import io.github.multiprocessing4j.testing.ChildProcesses;
 import io.github.multiprocessing4j.testing.Delays;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -326,7 +327,7 @@ class JvmProcessTest {
     }
     @Test
     void start_interruptedWhileTheChildBoots_fails_andLeavesNoChildJvmBehind() throws Exception {
-        java.util.Set<Long> before = childPids();
+        java.util.Set<Long> before = ChildProcesses.livePids();
         java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
         Thread starter = Thread.ofPlatform().start(() -> {
             Thread.currentThread().interrupt(); // the wait for the child to connect is interrupted at once
@@ -342,12 +343,6 @@ class JvmProcessTest {
 
         assertThat(thrown.get()).isInstanceOf(ProcessStartException.class).hasMessageContaining("interrupted");
         org.awaitility.Awaitility.await().atMost(Delays.seconds(10))
-                .untilAsserted(() -> assertThat(before).containsAll(childPids()));
-    }
-
-    /** The pids of this JVM's live child processes. */
-    private static java.util.Set<Long> childPids() {
-        return ProcessHandle.current().children().filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
-                .collect(java.util.stream.Collectors.toSet());
+                .untilAsserted(() -> assertThat(before).containsAll(ChildProcesses.livePids()));
     }
 }

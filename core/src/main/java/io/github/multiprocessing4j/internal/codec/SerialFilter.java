@@ -66,15 +66,11 @@ final class SerialFilter {
         return new SerialFilter(pattern);
     }
 
-    /** A filter for one stream, which remembers the first class it refused. */
-    Check newCheck() {
-        return new Check(Long.MAX_VALUE);
-    }
-
     /**
-     * A filter for a stream of {@code streamBytes} bytes: an array (or a collection's backing array, which
-     * ArrayList and HashMap check the same way) longer than that cannot be honest, since every element takes
-     * at least one byte, and is refused before the JDK allocates it.
+     * A filter for one stream of {@code streamBytes} bytes, which remembers the first class it refused. An
+     * array (or a collection's backing array, which ArrayList and HashMap check the same way) longer than
+     * that cannot be honest, since every element takes at least one byte, and is refused before the JDK
+     * allocates it.
      */
     Check newCheck(long streamBytes) {
         return new Check(streamBytes);

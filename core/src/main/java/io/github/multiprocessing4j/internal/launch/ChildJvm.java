@@ -141,6 +141,12 @@ public final class ChildJvm implements AutoCloseable {
         process.destroyForcibly();
     }
 
+    /** Ends a child that will get no work: kills it and closes its connection. Idempotent. */
+    public void discard() {
+        kill();
+        close();
+    }
+
     /**
      * Closes the connection, which makes the child exit (if it has not connected yet, it is turned away
      * when it does), and its stdin. Idempotent.

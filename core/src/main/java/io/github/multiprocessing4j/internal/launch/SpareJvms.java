@@ -69,7 +69,7 @@ public final class SpareJvms {
             } catch (ProcessStartException | ExecutionException e) {
                 LOG.log(Level.DEBUG, "the spare failed; starting a fresh child: {0}", e.getMessage());
             } catch (InterruptedException e) {
-                candidate.thenAccept(SpareJvms::discard); // taken out of its slot: nobody else will end it
+                candidate.thenAccept(ChildJvm::discard); // taken out of its slot: nobody else will end it
                 throw e;
             }
         }
@@ -78,7 +78,7 @@ public final class SpareJvms {
             try {
                 child.awaitConnected(connectTimeout);
             } catch (InterruptedException e) {
-                discard(child);
+                child.discard();
                 throw e;
             }
         }
@@ -93,12 +93,6 @@ public final class SpareJvms {
             CompletableFuture.delayedExecutor(REPLENISH_DELAY_MILLIS, TimeUnit.MILLISECONDS).execute(replenish);
         }
         return child;
-    }
-
-    /** Ends a child that will get no task: its connection closes (it exits on its own), and it is killed. */
-    private static void discard(ChildJvm child) {
-        child.close();
-        child.kill();
     }
 
     private synchronized CompletableFuture<ChildJvm> takeSpare(LaunchSpec spec) {

@@ -66,12 +66,12 @@ final class WorkerBoot {
                     failure = e.getCause();
                 }
             } catch (InterruptedException e) {
-                booting.forEach(b -> b.thenAccept(w -> discard(w.child)));
+                booting.forEach(b -> b.thenAccept(w -> w.child.discard()));
                 throw e;
             }
         }
         if (failure != null) {
-            ready.forEach(w -> discard(w.child));
+            ready.forEach(w -> w.child.discard());
             if (failure instanceof RuntimeException r) {
                 throw r;
             }
@@ -110,7 +110,7 @@ final class WorkerBoot {
         } finally {
             booting.remove(child);
             if (!ok) {
-                discard(child);
+                child.discard();
             }
         }
     }
@@ -121,12 +121,6 @@ final class WorkerBoot {
      */
     void killBooting() {
         booting.forEach(ChildJvm::kill);
-    }
-
-    /** Kills a child that never became a working member of the pool, and closes its connection. */
-    private static void discard(ChildJvm child) {
-        child.kill();
-        child.close();
     }
 
     private static ProcessStartException diedDuringStart(ChildJvm child, String name) throws InterruptedException {

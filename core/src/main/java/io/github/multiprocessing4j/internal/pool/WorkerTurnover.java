@@ -186,8 +186,7 @@ final class WorkerTurnover {
                 engine.reader.start(w);
                 ProcessEngine.flush(touched);
             } else {
-                w.child.kill();
-                w.child.close(); // it never reached a reader thread, which would have closed its connection
+                w.child.discard(); // it never reached a reader thread, which would have closed its connection
             }
         }
         for (TaskRecord t : doomed) {
