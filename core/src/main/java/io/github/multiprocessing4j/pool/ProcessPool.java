@@ -26,6 +26,10 @@ import java.util.List;
  *       SIGKILL from outside, a native crash — fails only the task it was running, with a
  *       {@link WorkerCrashedException}; a replacement boots and every other task completes. There is no
  *       "broken pool".</li>
+ *   <li>Only if replacements fail to start three times in a row (an initializer that has begun to fail, a
+ *       machine out of memory) does the pool give up: it shuts down, the tasks still queued fail with an
+ *       {@link IllegalStateException} that gives the reason, new ones are rejected, and the tasks that live
+ *       workers are already running finish.</li>
  *   <li>With a {@linkplain Builder#taskTimeout task timeout}, a task still running at its deadline fails
  *       with a {@link TaskTimeoutException} and its worker is killed and replaced; {@code cancel(true)} of a
  *       running task does the same, and cancelling a queued task just removes it.</li>

@@ -11,6 +11,7 @@ import io.github.multiprocessing4j.process.JvmProcess;
 import io.github.multiprocessing4j.testing.ChildProcesses;
 import io.github.multiprocessing4j.testing.Delays;
 import io.github.multiprocessing4j.testing.TestJvm;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,10 +24,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -321,7 +325,7 @@ class ProcessPoolTest {
                     .isInstanceOf(EncodingException.class).hasMessageContaining("java.lang.Object is not Serializable");
             assertThatThrownBy(() -> pool.submit(() -> lock.hashCode()))
                     .isInstanceOf(EncodingException.class);
-            assertThatThrownBy(() -> pool.submit((java.util.concurrent.Callable<Integer>) () -> 1))
+            assertThatThrownBy(() -> pool.submit((Callable<Integer>) () -> 1))
                     .isInstanceOf(EncodingException.class).hasMessageContaining("ProcessPoolTest");
         }
     }
@@ -412,10 +416,10 @@ class ProcessPoolTest {
         // have answered some of them: every future must still end (result or cancellation), none hang.
         for (int round = 0; round < 5; round++) {
             ProcessPool pool = ProcessPool.create(2);
-            List<CompletableFuture<Integer>> futures = new java.util.ArrayList<>();
+            List<CompletableFuture<Integer>> futures = new ArrayList<>();
             for (int i = 0; i < 2000; i++) {
                 futures.add(pool.applyAsync(x -> {
-                    java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+                    LockSupport.parkNanos(200_000);
                     return x;
                 }, i));
             }
@@ -424,7 +428,7 @@ class ProcessPoolTest {
             for (CompletableFuture<Integer> f : futures) {
                 try {
                     f.get(20, TimeUnit.SECONDS);
-                } catch (ExecutionException | java.util.concurrent.CancellationException ended) {
+                } catch (ExecutionException | CancellationException ended) {
                     // ended, as it may after shutdownNow
                 }
             }
@@ -432,14 +436,14 @@ class ProcessPoolTest {
         }
     }
     @Test
-    void terminate_killsAReplacementStillBooting_evenIfItsInitializerHangs(@org.junit.jupiter.api.io.TempDir Path dir)
+    void terminate_killsAReplacementStillBooting_evenIfItsInitializerHangs(@TempDir Path dir)
             throws Exception {
         // The first worker's initializer leaves a mark; every later one (the replacement) hangs in it.
         String mark = dir.resolve("first-worker-started").toString();
-        java.util.Set<Long> before = ChildProcesses.livePids(); // a spare of JvmProcess, say: not the pool's
+        Set<Long> before = ChildProcesses.livePids(); // a spare of JvmProcess, say: not the pool's
         ProcessPool pool = ProcessPool.builder().processes(1).maxTasksPerChild(1).initializer(() -> {
             try {
-                if (!new java.io.File(mark).createNewFile()) {
+                if (!new File(mark).createNewFile()) {
                     Thread.sleep(Long.MAX_VALUE);
                 }
             } catch (IOException | InterruptedException e) {
@@ -453,7 +457,56 @@ class ProcessPoolTest {
         pool.terminate();
 
         assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).as("terminated").isTrue();
-        org.awaitility.Awaitility.await().atMost(Delays.seconds(10))
+        Awaitility.await().atMost(Delays.seconds(10))
                 .untilAsserted(() -> assertThat(before).as("no child of the pool alive").containsAll(ChildProcesses.livePids()));
+    }
+
+    @Test
+    void aPoolWhoseReplacementsKeepFailingToStart_givesUp_butLetsTheTasksOfHealthyWorkersFinish(@TempDir Path dir)
+            throws Exception {
+        // The first two workers start; the initializer fails in every worker after them.
+        String started = dir.resolve("workers-started").toString();
+        String release = dir.resolve("release").toString();
+        ProcessPool pool = ProcessPool.builder().processes(2).initializer(() -> {
+            append(started, "worker");
+            try {
+                if (Files.readAllLines(Path.of(started)).size() > 2) {
+                    throw new IllegalStateException("no more workers today");
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).build();
+        try {
+            CompletableFuture<Integer> healthy = pool.applyAsync(x -> {
+                try {
+                    while (!Files.exists(Path.of(release))) {
+                        Thread.sleep(20);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return x;
+            }, 1);
+            Awaitility.await().atMost(Delays.seconds(20)).until(() -> Files.exists(Path.of(started)));
+            CompletableFuture<Integer> crashing = pool.applyAsync(x -> {
+                Runtime.getRuntime().halt(3);
+                return x;
+            }, 2);
+            assertThatThrownBy(() -> crashing.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(WorkerCrashedException.class);
+
+            // Its replacements fail one after another; after the third the pool gives up.
+            Awaitility.await().atMost(Delays.seconds(60)).until(pool::isShutdown);
+            assertThatThrownBy(() -> pool.applyAsync(x -> x, 3))
+                    .isInstanceOf(RejectedExecutionException.class)
+                    .hasMessageContaining("broken");
+            assertThat(healthy).as("the healthy worker's task is left to run").isNotDone();
+
+            Files.createFile(Path.of(release));
+            assertThat(healthy.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).as("the pool ends by itself").isTrue();
+        } finally {
+            pool.close();
+        }
     }
 }

@@ -48,8 +48,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * States: RUNNING -> SHUTDOWN (no new tasks; queued ones finish; idle workers are stopped) ->
  * TERMINATED (no workers left). shutdownNow/terminate go to STOPPING: queued tasks are cancelled and
- * workers killed. A pool whose replacements keep failing to start (3 in a row) is BROKEN: queued tasks
- * fail with the reason, new ones are rejected.
+ * workers killed. A pool whose replacements keep failing to start (3 in a row) is broken: it goes to
+ * SHUTDOWN, its queued tasks fail with the reason at once (no worker will come for them), new ones are
+ * rejected, and the tasks its live workers hold finish.
  *
  * Locking. One lock guards the queues and worker states. Frames are appended to a worker's outbox under
  * it and written outside it (Worker.flush). Futures are completed outside it, so user callbacks never run

@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * {@link WorkerCrashedException} that quotes its exit status and stderr, or runs again if the pool allows
  * retries; the tasks queued behind it never started and go back to the front of the pool's queue. A pool
  * whose replacements fail to start {@value #MAX_CONSECUTIVE_START_FAILURES} times in a row is broken:
- * its queued tasks fail with the reason, and new ones are refused.
+ * it shuts down, its queued tasks fail with the reason, new ones are refused, and the tasks its live
+ * workers already hold run to the end (a crash among them is not retried: there is nowhere to run it).
  *
  * <p>Guarded by the engine's lock, like the engine; futures are completed outside it.
  */
@@ -57,6 +58,7 @@ final class WorkerTurnover {
         int exit = process.isAlive() ? -1 : process.exitValue();
         List<TaskRecord> failed = new ArrayList<>();
         List<TaskRecord> cancelled = new ArrayList<>();
+        List<TaskRecord> doomed = new ArrayList<>();
         List<Worker> touched = new ArrayList<>();
         engine.lock.lock();
         try {
@@ -82,7 +84,7 @@ final class WorkerTurnover {
                         LOG.log(Level.DEBUG, "{0} was killed for {1} as it started {2}; running that again",
                                 w, w.killedFor, head);
                         requeueLocked(head);
-                    } else if (head.attempts < engine.config.retries()) {
+                    } else if (head.attempts < engine.config.retries() && engine.broken == null) {
                         head.attempts++;
                         LOG.log(Level.DEBUG, "{0} died running {1}; running it again (attempt {2})", w, head, head.attempts + 1);
                         requeueLocked(head);
@@ -99,6 +101,7 @@ final class WorkerTurnover {
                     }
                 }
                 engine.dispatchLocked(touched);
+                failPendingIfBrokenLocked(doomed);
             }
             w.inFlight.clear();
             w.readable.signalAll();
@@ -122,6 +125,7 @@ final class WorkerTurnover {
         for (TaskRecord t : cancelled) {
             t.future.completeExceptionally(new CancellationException("the pool was terminated"));
         }
+        failBroken(doomed);
     }
 
     private void requeueLocked(TaskRecord task) {
@@ -170,9 +174,13 @@ final class WorkerTurnover {
                 LOG.log(Level.WARNING, "a replacement worker failed to start: " + failure.getMessage());
                 if (++engine.consecutiveStartFailures >= MAX_CONSECUTIVE_START_FAILURES) {
                     engine.broken = failure;
-                    engine.state = State.STOPPING;
-                    doomed.addAll(engine.pending);
-                    engine.pending.clear();
+                    if (engine.state == State.RUNNING) {
+                        engine.state = State.SHUTDOWN; // refuse new work; what the live workers hold finishes
+                    }
+                    failPendingIfBrokenLocked(doomed);
+                    for (Worker live : engine.workers) {
+                        engine.stopIfDoneLocked(live, touched);
+                    }
                 } else {
                     bootReplacementLocked();
                 }
@@ -184,17 +192,30 @@ final class WorkerTurnover {
         if (w != null) {
             if (keep) {
                 engine.reader.start(w);
-                ProcessEngine.flush(touched);
             } else {
                 w.child.discard(); // it never reached a reader thread, which would have closed its connection
             }
         }
-        for (TaskRecord t : doomed) {
-            t.future.completeExceptionally(new IllegalStateException("the pool is broken: " + MAX_CONSECUTIVE_START_FAILURES
-                    + " replacement workers in a row failed to start; the last failure: " + failure.getMessage(), failure));
+        ProcessEngine.flush(touched);
+        failBroken(doomed);
+    }
+
+    /**
+     * In a broken pool, tasks that wait for a worker would wait forever: they fail instead (see
+     * {@link #failBroken}). Tasks already on a live worker are left to finish. Lock held.
+     */
+    private void failPendingIfBrokenLocked(List<TaskRecord> doomed) {
+        if (engine.broken != null) {
+            doomed.addAll(engine.pending);
+            engine.pending.clear();
         }
-        if (!doomed.isEmpty() || engine.broken != null && w == null) {
-            engine.killAll();
+    }
+
+    private void failBroken(List<TaskRecord> doomed) {
+        for (TaskRecord t : doomed) {
+            t.future.completeExceptionally(new IllegalStateException("the pool is broken: "
+                    + MAX_CONSECUTIVE_START_FAILURES + " replacement workers in a row failed to start; the last failure: "
+                    + engine.broken.getMessage(), engine.broken));
         }
     }
 }
