@@ -13,13 +13,16 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The Unix-domain socket on which this JVM's children call back.
@@ -28,7 +31,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@linkplain Handshake HMAC handshake} within {@value #ADMISSION_SECONDS} seconds and then name, in a
  * {@link FrameType#HELLO}, a launch token that this JVM is {@linkplain #expect expecting}. Anything else
  * (a wrong key, garbage, an unknown token, silence) closes that one connection and is logged; the
- * listener goes on serving.
+ * listener goes on serving. A peer that was merely too slow is told so first, in a
+ * {@link FrameType#FAILURE} frame, so that a child on an overloaded machine says on its stderr why it
+ * was turned away instead of exiting as if its parent had gone.
  */
 public final class ChildListener implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ChildListener.class.getName());
@@ -40,13 +45,20 @@ public final class ChildListener implements AutoCloseable {
 
     private final Path socket;
     private final byte[] key;
+    private final Duration admission;
     private final ServerSocketChannel server;
     private final Map<Long, CompletableFuture<Arrival>> expected = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     ChildListener(Path socket, byte[] key) throws IOException {
+        this(socket, key, Duration.ofSeconds(ADMISSION_SECONDS));
+    }
+
+    /** @param admission how long a peer has, from its connect, to pass the handshake and say hello */
+    ChildListener(Path socket, byte[] key, Duration admission) throws IOException {
         this.socket = socket;
         this.key = key;
+        this.admission = admission;
         Files.deleteIfExists(socket);
         this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
@@ -92,7 +104,7 @@ public final class ChildListener implements AutoCloseable {
             } catch (IOException e) {
                 // A lasting cause (no file descriptors left) would fail every retry at once: back off.
                 LOG.log(Level.WARNING, "accept on " + socket + " failed; trying again in 100 ms", e);
-                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+                LockSupport.parkNanos(100_000_000L);
                 continue;
             }
             Thread.ofVirtual().name("mp4j-admit").start(() -> admit(new Connection(channel)));
@@ -101,11 +113,11 @@ public final class ChildListener implements AutoCloseable {
 
     private void admit(Connection connection) {
         AtomicBoolean admitted = new AtomicBoolean();
-        CompletableFuture.delayedExecutor(ADMISSION_SECONDS, TimeUnit.SECONDS).execute(() -> {
+        String late = "it did not pass the handshake and say hello within " + admission.toMillis()
+                + " ms of connecting (an overloaded machine?)";
+        CompletableFuture.delayedExecutor(admission.toNanos(), TimeUnit.NANOSECONDS).execute(() -> {
             if (admitted.compareAndSet(false, true)) {
-                LOG.log(Level.WARNING, "closing a connection on " + socket + " that did not finish the handshake in "
-                        + ADMISSION_SECONDS + " s");
-                connection.close();
+                refuse(connection, late);
             }
         });
         try {
@@ -120,19 +132,30 @@ public final class ChildListener implements AutoCloseable {
                 throw new ProtocolException("pid " + hello.pid() + " presented an unknown launch token");
             }
             if (!admitted.compareAndSet(false, true)) {
-                throw new ProtocolException("pid " + hello.pid() + " said hello after the admission deadline");
+                return; // the deadline passed as it said hello: refused already
             }
             if (!waiting.complete(new Arrival(connection, hello))) {
                 LOG.log(Level.DEBUG, "pid {0} arrived after its launch was given up; closing it", hello.pid());
                 connection.close();
             }
         } catch (IOException | MalformedDataException e) {
-            admitted.set(true);
+            boolean refusedAlready = !admitted.compareAndSet(false, true);
             connection.close();
-            if (!closed.get()) {
+            if (!refusedAlready && !closed.get()) {
                 LOG.log(Level.WARNING, "refused a connection on " + socket + ": " + e.getMessage());
             }
         }
+    }
+
+    /** Tells the peer why, if it still listens, and closes the connection. */
+    private void refuse(Connection connection, String why) {
+        LOG.log(Level.WARNING, "refused a connection on " + socket + ": " + why);
+        try {
+            connection.send(FrameType.FAILURE, 0, why.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // gone already
+        }
+        connection.close();
     }
 
     @Override

@@ -1,9 +1,9 @@
 package io.github.multiprocessing4j.internal.wire;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.io.File;
 import java.io.FileInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -91,8 +91,11 @@ public final class Handshake {
         connection.send(FrameType.RESPONSE, 0, response);
 
         Frame welcome = connection.receive();
-        if (welcome == null || welcome.type() == FrameType.FAILURE) {
-            throw new AuthenticationException("the server refused our key");
+        if (welcome == null) {
+            throw new ProtocolException("the peer closed the connection during the handshake");
+        }
+        if (welcome.type() == FrameType.FAILURE) {
+            throw new AuthenticationException("the server refused us" + reason(welcome));
         }
         if (welcome.type() != FrameType.WELCOME
                 || !MessageDigest.isEqual(welcome.payload(), hmac(key, SERVER, nonceS, nonceC))) {
@@ -107,13 +110,22 @@ public final class Handshake {
             throw new ProtocolException("peer closed the connection during the handshake");
         }
         if (frame.type() == FrameType.FAILURE) {
-            throw new AuthenticationException("the peer refused the handshake");
+            throw new AuthenticationException("the peer refused the handshake" + reason(frame));
         }
         if (frame.type() != type) {
             throw new ProtocolException("expected " + FrameType.name(type) + " during the handshake, got "
                     + FrameType.name(frame.type()));
         }
         return frame;
+    }
+
+    /**
+     * The reason a {@link FrameType#FAILURE} frame gives, as {@code ": why"}, or "" if it gives none (a wrong
+     * key is refused without one). Only printed, never interpreted.
+     */
+    public static String reason(Frame failure) {
+        byte[] why = failure.payload();
+        return why.length == 0 ? "" : ": " + new String(why, StandardCharsets.UTF_8);
     }
 
     private static void refuse(Connection connection, String why) throws AuthenticationException {

@@ -12,7 +12,8 @@ import java.io.IOException;
 /**
  * The child's side of the conversation with its parent: connect, prove the key, say hello, then do what
  * the first frame asks. While it waits for that frame, a closed connection means the parent is gone or
- * does not need this child (an unused spare): it returns and the child exits quietly.
+ * does not need this child (an unused spare): it returns and the child exits quietly. A parent that
+ * refuses the child (it was too slow to say hello) says why, and the child fails with that reason.
  */
 final class ChildSession {
     private ChildSession() {
@@ -35,6 +36,8 @@ final class ChildSession {
         return switch (first.type()) {
             case FrameType.RUN -> OneShotRunner.run(connection, first, watch);
             case FrameType.SERVE -> PoolWorker.serve(connection, first, watch);
+            case FrameType.FAILURE -> throw new IOException("the parent (pid " + boot.parentPid()
+                    + ") turned this child away" + Handshake.reason(first));
             default -> throw new IOException("unexpected first frame from the parent: " + first);
         };
     }

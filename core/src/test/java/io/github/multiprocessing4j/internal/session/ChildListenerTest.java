@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.internal.wire.AuthenticationException;
 import io.github.multiprocessing4j.internal.wire.Connection;
+import io.github.multiprocessing4j.internal.wire.Frame;
 import io.github.multiprocessing4j.internal.wire.FrameType;
 import io.github.multiprocessing4j.internal.wire.Handshake;
 import io.github.multiprocessing4j.process.JvmProcess;
@@ -13,7 +14,9 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** The listener children call back on, attacked the ways the issue lists; it must go on serving. */
@@ -59,6 +62,22 @@ class ChildListenerTest {
             Handshake.answer(connection, session.key());
             connection.send(FrameType.HELLO, 0, new Hello(12345, 1, 0, 0, 0).encode());
             assertThat(connection.receive()).as("closed without a word").isNull();
+        }
+    }
+
+    @Test
+    void aPeerTooSlowToSayHello_isToldWhyBeforeTheConnectionCloses() throws Exception {
+        Session session = Session.get();
+        Path socket = session.directory().resolve("slow-peer-test.sock");
+        try (ChildListener listener = new ChildListener(socket, session.key(), Duration.ofMillis(300));
+             Connection connection = Connection.connect(listener.socket())) {
+            Handshake.answer(connection, session.key());
+            // ...and then says nothing: past the deadline the listener explains, then closes.
+            Frame refusal = connection.receive();
+            assertThat(refusal).isNotNull();
+            assertThat(refusal.type()).isEqualTo(FrameType.FAILURE);
+            assertThat(Handshake.reason(refusal)).contains("did not pass the handshake and say hello within 300 ms");
+            assertThat(connection.receive()).as("closed after the refusal").isNull();
         }
     }
 
