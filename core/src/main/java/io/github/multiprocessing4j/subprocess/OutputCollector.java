@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.subprocess;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,6 +40,8 @@ final class OutputCollector {
     /** Accessed only under lock. */
     private long size;
     private final CountDownLatch done = new CountDownLatch(1);
+    /** Why reading stopped before the end of the stream, or null; written before {@code done} counts down. */
+    private volatile IOException failure;
 
     private OutputCollector(InputStream source, String name) {
         this.source = source;
@@ -77,7 +80,9 @@ final class OutputCollector {
                 }
             }
         } catch (IOException e) {
-            // The stream was closed under us (the handle was closed) or the pipe broke: keep what we have.
+            // The stream was closed under us (the handle was closed) or the read failed: keep what we have,
+            // and let complete() say that it is not all.
+            failure = e;
             LOG.log(Level.DEBUG, () -> name + ": stopped reading: " + e);
         } finally {
             done.countDown();
@@ -100,6 +105,22 @@ final class OutputCollector {
 
     boolean finished() {
         return done.getCount() == 0;
+    }
+
+    /**
+     * Everything there was, once {@link #await} has returned true.
+     *
+     * @throws UncheckedIOException if reading failed before the end of the stream: what was read is not all
+     *     the command wrote, and handing it out as its output would lose the rest silently
+     */
+    CapturedBytes complete() {
+        CapturedBytes all = snapshot();
+        IOException e = failure;
+        if (e != null) {
+            throw new UncheckedIOException("reading " + name + " failed after " + all.size()
+                    + " bytes, so its output is incomplete: " + e.getMessage(), e);
+        }
+        return all;
     }
 
     /** Everything read so far; after {@link #await} returned true, everything there was. */

@@ -83,7 +83,7 @@ public interface Pipeline {
      *
      * @throws IllegalArgumentException if a stage's builder sets something that belongs to the pipeline
      * @throws IOException if a stage could not be started (a missing executable is named); the stages
-     *                     already started are killed
+     *                     already started are killed. Or if reading a captured pipe failed before its end
      */
     CompletedPipeline run() throws IOException, InterruptedException;
 }

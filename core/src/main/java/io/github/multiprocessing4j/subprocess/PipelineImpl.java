@@ -5,6 +5,7 @@ import static io.github.multiprocessing4j.internal.builder.BuilderChecks.positiv
 import static io.github.multiprocessing4j.internal.builder.BuilderChecks.requireUnset;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -158,24 +159,35 @@ final class PipelineImpl implements Pipeline {
                         CapturedBytes.concat(errs.stream().map(c -> c == null ? null : c.snapshot()).toList()), cs);
             }
             finished = true;
-            List<CompletedProcess> done = new ArrayList<>();
-            for (int i = 0; i < processes.size(); i++) {
-                boolean last = i == processes.size() - 1;
-                ProcessBuilder pb = builders.get(i);
-                OutputCollector err = errs.get(i);
-                done.add(new CompletedProcess(stages.get(i).args(), processes.get(i).exitValue(),
-                        last && out != null ? out.snapshot() : null, last ? Redirects.describe(pb.redirectOutput()) : "the next stage",
-                        err == null ? null : err.snapshot(), pb.redirectErrorStream() ? "stdout (stderrToStdout())"
-                                : Redirects.describe(pb.redirectError()), cs));
-            }
-            CompletedPipeline result = new CompletedPipeline(done);
-            return check == null ? result : result.checkReturnCodes();
+            return checked(collect(processes, builders, out, errs, cs));
+        } catch (UncheckedIOException e) {
+            throw e.getCause(); // reading an output pipe failed: run() declares IOException
         } finally {
             if (!finished) {
                 // interrupted, or an error: do not leave the stages running
                 Completion.killTrees(processes, List.of(), Duration.ZERO);
             }
         }
+    }
+
+    private CompletedPipeline checked(CompletedPipeline result) {
+        return check == null ? result : result.checkReturnCodes();
+    }
+
+    /** The stages' results, once every stage has exited and every pipe we read has ended. */
+    private CompletedPipeline collect(List<Process> processes, List<ProcessBuilder> builders, OutputCollector out,
+            List<OutputCollector> errs, Charset cs) {
+        List<CompletedProcess> done = new ArrayList<>();
+        for (int i = 0; i < processes.size(); i++) {
+            boolean last = i == processes.size() - 1;
+            ProcessBuilder pb = builders.get(i);
+            OutputCollector err = errs.get(i);
+            done.add(new CompletedProcess(stages.get(i).args(), processes.get(i).exitValue(),
+                    last && out != null ? out.complete() : null, last ? Redirects.describe(pb.redirectOutput()) : "the next stage",
+                    err == null ? null : err.complete(), pb.redirectErrorStream() ? "stdout (stderrToStdout())"
+                            : Redirects.describe(pb.redirectError()), cs));
+        }
+        return new CompletedPipeline(done);
     }
 
     private List<ProcessBuilder> builders() {

@@ -198,6 +198,8 @@ public interface Subprocess extends AutoCloseable {
      * @param input the bytes for stdin, or null to send none (stdin is then just closed, if it is a pipe)
      * @throws IllegalStateException if input is given but stdin is not a pipe, or a previous call already
      *                               sent input
+     * @throws java.io.UncheckedIOException if reading an output pipe failed before its end (the output would
+     *                                      be incomplete); the message names the pipe
      */
     CompletedProcess communicate(byte[] input, Duration timeout) throws InterruptedException;
 
@@ -341,7 +343,8 @@ public interface Subprocess extends AutoCloseable {
          * @throws java.nio.file.NoSuchFileException if the executable or the working directory does not
          *                                            exist; the message names it
          * @throws java.nio.file.AccessDeniedException if the executable is not executable
-         * @throws IOException if the operating system refused to start the command
+         * @throws IOException if the operating system refused to start the command, or reading its output
+         *                     failed before the end (the output would be incomplete)
          */
         CompletedProcess run() throws IOException, InterruptedException;
 

@@ -5,6 +5,7 @@ import static io.github.multiprocessing4j.internal.builder.BuilderChecks.positiv
 import static io.github.multiprocessing4j.internal.builder.BuilderChecks.requireUnset;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -185,6 +186,8 @@ final class SubprocessBuilder implements Subprocess.Builder {
             done = process.communicate(null, deadline, timeout);
         } catch (TimeoutExpiredException e) {
             throw process.killAfterTimeout(timeout, grace == null ? Duration.ZERO : grace);
+        } catch (UncheckedIOException e) {
+            throw e.getCause(); // reading an output pipe failed: run() declares IOException
         } finally {
             process.close(); // kills the tree if we leave by an interrupt or an error, closes the pipes
         }

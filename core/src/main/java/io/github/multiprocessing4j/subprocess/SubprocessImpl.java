@@ -213,8 +213,8 @@ final class SubprocessImpl implements Subprocess {
             throw new TimeoutExpiredException(what, args, timeout, List.of(), false, snapshot(stdoutCollector()),
                     snapshot(stderrCollector()), charset);
         }
-        return new CompletedProcess(args, process.exitValue(), snapshot(stdoutCollector()), describe(stdoutMode),
-                snapshot(stderrCollector()), describe(stderrMode), charset);
+        return new CompletedProcess(args, process.exitValue(), complete(stdoutCollector()), describe(stdoutMode),
+                complete(stderrCollector()), describe(stderrMode), charset);
     }
 
     private List<OutputCollector> startCommunication(byte[] input) {
@@ -265,6 +265,10 @@ final class SubprocessImpl implements Subprocess {
 
     private static CapturedBytes snapshot(OutputCollector c) {
         return c == null ? null : c.snapshot();
+    }
+
+    private static CapturedBytes complete(OutputCollector c) {
+        return c == null ? null : c.complete();
     }
 
     /** After {@code run()}'s timeout: kills the tree and describes what happened, with all output so far. */
