@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.multiprocessing4j.function.SerializableCallable;
 import io.github.multiprocessing4j.function.SerializableFunction;
 import io.github.multiprocessing4j.testing.Delays;
+import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -23,6 +25,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -108,7 +112,7 @@ abstract class PoolContract {
                 .containsExactly(new Point(2, 1), new Point(4, 3));
     }
 
-    record Point(int x, int y) implements java.io.Serializable {
+    record Point(int x, int y) implements Serializable {
     }
 
     @Test
@@ -170,10 +174,10 @@ abstract class PoolContract {
         Pool pool = newPool(1, null);
         try {
             Iterator<Integer> it = pool.imap(x -> {
-                java.util.concurrent.locks.LockSupport.parkNanos(60_000_000_000L);
+                LockSupport.parkNanos(60_000_000_000L);
                 return x;
             }, List.of(1));
-            java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
             Thread consumer = Thread.ofPlatform().start(() -> {
                 try {
                     it.next();
@@ -237,8 +241,8 @@ abstract class PoolContract {
     void submit_callableAndRunnable_andTheExecutorServiceBulkMethods() throws Exception {
         SerializableCallable<String> hello = () -> "hello";
         assertThat(shared.submit(hello).get()).isEqualTo("hello");
-        assertThat(shared.submit((java.io.Serializable & Runnable) () -> { }).get()).isNull();
-        assertThat(shared.submit((java.io.Serializable & Runnable) () -> { }, 42).get()).isEqualTo(42);
+        assertThat(shared.submit((Serializable & Runnable) () -> { }).get()).isNull();
+        assertThat(shared.submit((Serializable & Runnable) () -> { }, 42).get()).isEqualTo(42);
 
         List<Callable<Integer>> tasks = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
@@ -268,7 +272,7 @@ abstract class PoolContract {
     @Test
     void manyCallerThreads_submittingAtOnce_eachGetTheirOwnResults() throws Exception {
         List<Thread> callers = new ArrayList<>();
-        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
         for (int t = 0; t < 8; t++) {
             int base = t * 1000;
             callers.add(Thread.ofPlatform().start(() -> {

@@ -15,8 +15,14 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -137,7 +143,7 @@ class JvmProcessTest {
         PrintStream original = System.out;
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         try {
-            List<JvmProcess> children = new java.util.ArrayList<>();
+            List<JvmProcess> children = new ArrayList<>();
             for (String who : List.of("alpha", "beta")) {
                 children.add(JvmProcess.start(who, () -> {
                     for (int i = 0; i < 200; i++) {
@@ -202,7 +208,7 @@ class JvmProcessTest {
             long started = System.nanoTime();
             assertThat(child.join(Delays.millis(200))).isFalse();
             assertThat(System.nanoTime() - started).isGreaterThanOrEqualTo(Delays.millis(150).toNanos());
-            assertThat(child.join(java.time.Duration.ZERO)).isFalse();
+            assertThat(child.join(Duration.ZERO)).isFalse();
             assertThat(child.join(Delays.seconds(30))).isTrue();
             assertThat(child.exitCode()).hasValue(0);
         }
@@ -300,12 +306,12 @@ class JvmProcessTest {
 
     @Test
     void manyChildren_atOnce_eachRunsItsOwnTask() throws Exception {
-        List<JvmProcess> children = new java.util.ArrayList<>();
+        List<JvmProcess> children = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             int code = 10 + i;
             children.add(JvmProcess.start("many-" + i, () -> System.exit(code)));
         }
-        Map<String, Integer> codes = new java.util.TreeMap<>();
+        Map<String, Integer> codes = new TreeMap<>();
         for (JvmProcess child : children) {
             child.join();
             codes.put(child.name(), child.exitCode().getAsInt());
@@ -327,8 +333,8 @@ class JvmProcessTest {
     }
     @Test
     void start_interruptedWhileTheChildBoots_fails_andLeavesNoChildJvmBehind() throws Exception {
-        java.util.Set<Long> before = ChildProcesses.livePids();
-        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        Set<Long> before = ChildProcesses.livePids();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
         Thread starter = Thread.ofPlatform().start(() -> {
             Thread.currentThread().interrupt(); // the wait for the child to connect is interrupted at once
             try {
@@ -342,7 +348,7 @@ class JvmProcessTest {
         starter.join(Delays.seconds(30).toMillis());
 
         assertThat(thrown.get()).isInstanceOf(ProcessStartException.class).hasMessageContaining("interrupted");
-        org.awaitility.Awaitility.await().atMost(Delays.seconds(10))
+        Awaitility.await().atMost(Delays.seconds(10))
                 .untilAsserted(() -> assertThat(before).containsAll(ChildProcesses.livePids()));
     }
 }

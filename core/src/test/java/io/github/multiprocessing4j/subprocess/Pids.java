@@ -1,8 +1,10 @@
 package io.github.multiprocessing4j.subprocess;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.multiprocessing4j.testing.Delays;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
@@ -23,8 +25,8 @@ final class Pids {
 
     /** Waits (scaled) until none of {@code pids} runs; fails naming the survivors otherwise. */
     static void awaitGone(List<Long> pids) {
-        await().atMost(Delays.seconds(5)).pollInterval(java.time.Duration.ofMillis(20))
-                .untilAsserted(() -> org.assertj.core.api.Assertions.assertThat(pids)
+        await().atMost(Delays.seconds(5)).pollInterval(Duration.ofMillis(20))
+                .untilAsserted(() -> assertThat(pids)
                         .as("processes still running").noneMatch(Pids::running));
     }
 

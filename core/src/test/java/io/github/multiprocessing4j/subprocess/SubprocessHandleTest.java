@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.testing.Delays;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.lang.ProcessBuilder.Redirect;
@@ -67,7 +68,7 @@ class SubprocessHandleTest {
         Thread writer = Thread.ofPlatform().daemon().start(() -> {
             try {
                 p.stdin().write(new byte[1024 * 1024]); // fills the pipe; sleep never reads
-            } catch (java.io.IOException expected) {
+            } catch (IOException expected) {
                 // the pipe broke when the command died
             }
         });

@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.subprocess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.File;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
@@ -243,7 +244,7 @@ class SubprocessRunTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("grace < 0: PT-1S");
         assertThatThrownBy(() -> Subprocess.command("true").env("A=B", "1"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("without '='");
-        assertThatThrownBy(() -> Subprocess.command("true").stdout(Redirect.from(new java.io.File("/dev/null"))))
+        assertThatThrownBy(() -> Subprocess.command("true").stdout(Redirect.from(new File("/dev/null"))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stdout cannot be");
     }
 

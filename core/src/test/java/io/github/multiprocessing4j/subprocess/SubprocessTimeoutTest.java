@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,7 +110,7 @@ class SubprocessTimeoutTest {
                 thrown.set(t);
             }
         });
-        org.awaitility.Awaitility.await().atMost(Delays.seconds(10))
+        Awaitility.await().atMost(Delays.seconds(10))
                 .until(() -> Files.exists(pidFile) && Files.readString(pidFile).strip().contains(" "));
         List<Long> pids = Pids.parse(Files.readString(pidFile));
         started.addAll(pids);

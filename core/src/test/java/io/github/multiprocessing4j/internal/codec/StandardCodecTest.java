@@ -8,12 +8,16 @@ import io.github.multiprocessing4j.codec.DecodingException;
 import io.github.multiprocessing4j.codec.EncodingException;
 import io.github.multiprocessing4j.function.SerializableFunction;
 import io.github.multiprocessing4j.internal.bytes.ByteSink;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectOutputStream;
 import java.io.Serial;
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.collections.functors.FakeGadget;
@@ -25,7 +29,7 @@ class StandardCodecTest {
     private final Codec codec = Codec.standard();
 
     static List<Object> fastPathValues() {
-        return java.util.Arrays.asList(null, new byte[] {1, -2, 3}, "", "plain ascii", "latin1 caf\u00e9",
+        return Arrays.asList(null, new byte[] {1, -2, 3}, "", "plain ascii", "latin1 caf\u00e9",
                 "snowman \u2603 and emoji \uD83D\uDE00", "lone surrogate \uD800 kept", 0, -1, Integer.MAX_VALUE,
                 Long.MIN_VALUE, 3.25, Double.NaN, -0.0f, (short) -7, (byte) 5, 'x', '\u2603', true, false,
                 new int[] {1, 2, -3}, new long[] {Long.MAX_VALUE}, new double[] {1.5, Double.NEGATIVE_INFINITY},
@@ -115,13 +119,13 @@ class StandardCodecTest {
     @Test
     void aForgedArrayLength_isRefusedBeforeTheArrayIsAllocated() throws Exception {
         // A real serialized long[1] whose length field is patched to Integer.MAX_VALUE: 16 GiB if believed.
-        java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
-        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(stream)) {
+        ByteArrayOutputStream stream = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(stream)) {
             out.writeObject(new long[] {42});
         }
         byte[] serialized = stream.toByteArray();
         int lengthAt = serialized.length - 8 - 4;
-        java.nio.ByteBuffer.wrap(serialized, lengthAt, 4).putInt(Integer.MAX_VALUE);
+        ByteBuffer.wrap(serialized, lengthAt, 4).putInt(Integer.MAX_VALUE);
         byte[] forged = new ByteSink(serialized.length + 5).putByte(Tag.SERIAL).putInt(serialized.length)
                 .putBytes(serialized).toByteArray();
 
@@ -139,7 +143,7 @@ class StandardCodecTest {
         assertThatThrownBy(() -> codec.decode(new byte[] {Tag.SERIAL, 0, 0, 0, 4, 1, 2, 3, 4}))
                 .isInstanceOf(DecodingException.class);
         byte[] ok = codec.encode(5);
-        byte[] trailing = java.util.Arrays.copyOf(ok, ok.length + 1);
+        byte[] trailing = Arrays.copyOf(ok, ok.length + 1);
         assertThatThrownBy(() -> codec.decode(trailing)).isInstanceOf(DecodingException.class)
                 .hasMessageContaining("trailing");
     }

@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.multiprocessing4j.internal.launch.fixtures.AotFixtureMain;
 import io.github.multiprocessing4j.process.JvmProcess;
 import io.github.multiprocessing4j.testing.TestJvm;
+import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
@@ -32,7 +35,7 @@ class AotCacheTest {
         Path coreJar = jar(tmp.resolve("core.jar"), classesOf(JvmProcess.class), p -> true);
         Path fixtureJar = jar(tmp.resolve("fixture.jar"), classesOf(AotFixtureMain.class),
                 p -> p.toString().contains("fixtures/AotFixtureMain"));
-        String classPath = coreJar + java.io.File.pathSeparator + fixtureJar;
+        String classPath = coreJar + File.pathSeparator + fixtureJar;
         Path cacheDir = tmp.resolve("aot");
         List<String> options = List.of("-Dmp4j.aot.dir=" + cacheDir);
 
@@ -65,7 +68,7 @@ class AotCacheTest {
         for (int i = 0; i < 11; i++) {
             Path cache = Files.writeString(dir.resolve("key" + i + ".aot"), "cache " + i);
             Files.writeString(dir.resolve("key" + i + ".log"), "log");
-            Files.setLastModifiedTime(cache, java.nio.file.attribute.FileTime.fromMillis(1_000_000L * (i + 1)));
+            Files.setLastModifiedTime(cache, FileTime.fromMillis(1_000_000L * (i + 1)));
         }
         AotCache.prune(dir);
         try (Stream<Path> files = Files.list(dir)) {
@@ -91,7 +94,7 @@ class AotCacheTest {
         return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
     }
 
-    private static Path jar(Path jar, Path classes, java.util.function.Predicate<Path> include) throws IOException {
+    private static Path jar(Path jar, Path classes, Predicate<Path> include) throws IOException {
         try (OutputStream file = Files.newOutputStream(jar);
              JarOutputStream out = new JarOutputStream(file);
              Stream<Path> paths = Files.walk(classes)) {

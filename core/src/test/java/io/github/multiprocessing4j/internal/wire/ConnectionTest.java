@@ -4,16 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.EOFException;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.ClosedByInterruptException;
-import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,7 +33,7 @@ class ConnectionTest {
             this.spinNanos = spinNanos;
         }
 
-        Connection wrap(SocketChannel channel) throws java.io.IOException {
+        Connection wrap(SocketChannel channel) throws IOException {
             Connection c = new Connection(channel);
             c.spinBeforeBlocking(spinNanos);
             return c;
@@ -55,7 +57,7 @@ class ConnectionTest {
                         a.send(FrameType.RESULT, i, pattern(sizes[i], i));
                     }
                 } catch (Exception e) {
-                    throw new java.util.concurrent.CompletionException(e);
+                    throw new CompletionException(e);
                 }
             });
             for (int i = 0; i < sizes.length; i++) {
@@ -202,14 +204,14 @@ class ConnectionTest {
     /** Two connected ends, a on the client side and b on the server side, in the given mode. */
     private record Ends(SocketPair pair, Connection a, Connection b) implements AutoCloseable {
         @Override
-        public void close() throws java.io.IOException {
+        public void close() throws IOException {
             a.close(); // also the selectors of a spinning connection, which hold on to the socket
             b.close();
             pair.close();
         }
     }
 
-    private Ends open(Mode mode) throws java.io.IOException {
+    private Ends open(Mode mode) throws IOException {
         SocketPair pair = SocketPair.open(dir);
         return new Ends(pair, mode.wrap(pair.client()), mode.wrap(pair.server()));
     }
@@ -219,7 +221,7 @@ class ConnectionTest {
             try {
                 return c.receive();
             } catch (Exception e) {
-                throw new java.util.concurrent.CompletionException(e);
+                throw new CompletionException(e);
             }
         });
     }

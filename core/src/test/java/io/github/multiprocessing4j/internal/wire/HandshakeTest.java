@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -90,7 +92,7 @@ class HandshakeTest {
         try {
             Handshake.serve(server, key);
         } catch (Exception e) {
-            throw new java.util.concurrent.CompletionException(e);
+            throw new CompletionException(e);
         }
     }
 
@@ -102,10 +104,10 @@ class HandshakeTest {
             challenge[0] = 1;
             server.send(FrameType.CHALLENGE, 0, challenge);
             Frame response = server.receive();
-            byte[] nonceC = java.util.Arrays.copyOfRange(response.payload(), 0, Handshake.NONCE_LENGTH);
+            byte[] nonceC = Arrays.copyOfRange(response.payload(), 0, Handshake.NONCE_LENGTH);
             server.send(FrameType.WELCOME, 0, HmacSha256.mac(proofKey, "mp4j-server".getBytes(), nonceS, nonceC));
         } catch (Exception e) {
-            throw new java.util.concurrent.CompletionException(e);
+            throw new CompletionException(e);
         }
     }
 }
