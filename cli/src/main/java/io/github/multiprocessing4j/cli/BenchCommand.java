@@ -16,8 +16,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code mp4j bench [topic...]}: measures ours beside CPython and records the table in docs/benchmarks.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measures the library beside CPython's equivalent, in the same run, and prints medians",
-            "and ratios; the table also goes into docs/benchmarks.md. With no topic, runs every topic."})
+        description = {"Measures the library beside CPython's equivalent in the same run.",
+            "Prints medians and ratios, and records the table in docs/benchmarks.md.",
+            "With no topic, runs every topic."})
 final class BenchCommand implements Callable<Integer> {
 
     @Parameters(arity = "0..*", paramLabel = "TOPIC", completionCandidates = TopicNames.class,
