@@ -265,6 +265,34 @@ class JvmProcessTest {
     }
 
     @Test
+    void aCollectorPickedInJavaToolOptions_isTheChildsCollector_notAConflictWithOurDefault() throws Exception {
+        String out = tmp.resolve("gc.txt").toString();
+        try (JvmProcess child = JvmProcess.builder().name("g1-from-env")
+                .task(() -> write(out, String.join(",", nativeThreadNames())))
+                .environment("JAVA_TOOL_OPTIONS", "-XX:+UseG1GC")
+                .start()) {
+            child.join();
+            assertThat(child.exitCode()).hasValue(0);
+            assertThat(Files.readString(Path.of(out))).as("the child's JVM threads").contains("G1 Main Marker");
+        }
+    }
+
+    /** The names of this process's threads as the kernel knows them (JVM threads included; 15 chars). */
+    static List<String> nativeThreadNames() {
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            return tasks.map(t -> {
+                try {
+                    return Files.readString(t.resolve("comm")).strip();
+                } catch (IOException e) {
+                    return "?"; // the thread ended meanwhile
+                }
+            }).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void start_withATaskThatCapturesSomethingUnserializable_failsAtOnce_namingTheClassAndThePath() {
         Object lock = new Object();
         SerializableRunnable task = () -> System.out.println(lock);

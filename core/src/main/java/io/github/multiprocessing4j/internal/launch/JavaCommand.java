@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.internal.launch;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -14,8 +15,9 @@ import java.util.Map;
  *   <li>{@code -Xlog:disable -Xlog:all=warning:stderr -XX:+DisplayVMOutputToStderr}: the JVM's own
  *       warnings and messages (about an AOT cache, or "Terminating due to java.lang.OutOfMemoryError") go to
  *       stderr, so the child's stdout carries only what the task prints, and crash reports quote them;</li>
- *   <li>{@code -XX:+UseSerialGC} unless the user picks a collector: it boots faster, and a pool runs one
- *       JVM per core, where one GC thread each is what the machine can give;</li>
+ *   <li>{@code -XX:+UseSerialGC} unless the user picks a collector (in the options, or in
+ *       {@code JAVA_TOOL_OPTIONS}, {@code JDK_JAVA_OPTIONS} or {@code _JAVA_OPTIONS}): it boots faster, and
+ *       a pool runs one JVM per core, where one GC thread each is what the machine can give;</li>
  *   <li>{@code -XX:TieredStopAtLevel} is left alone: workers may run long, CPU-heavy tasks and deserve
  *       the full JIT.</li>
  * </ul>
@@ -76,13 +78,30 @@ final class JavaCommand {
         return cmd;
     }
 
+    /**
+     * The variables through which the {@code java} launcher and the JVM take options from the environment;
+     * a collector picked there and ours on the command line would stop the child with "multiple garbage
+     * collectors selected".
+     */
+    private static final List<String> OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
+
     private static boolean choosesCollector(LaunchSpec spec) {
         for (String option : spec.jvmOptions()) {
-            if (option.startsWith("-XX:+Use") && option.endsWith("GC")) {
+            if (isCollector(option)) {
+                return true;
+            }
+        }
+        for (String variable : OPTION_VARIABLES) {
+            String value = spec.environment().containsKey(variable) ? spec.environment().get(variable) : System.getenv(variable);
+            if (value != null && Arrays.stream(value.trim().split("\\s+")).anyMatch(JavaCommand::isCollector)) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static boolean isCollector(String option) {
+        return option.startsWith("-XX:+Use") && option.endsWith("GC");
     }
 
     /** True if the user's options already pick an AOT or CDS archive, which ours must not fight. */
