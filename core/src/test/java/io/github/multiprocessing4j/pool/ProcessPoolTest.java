@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.codec.EncodingException;
 import io.github.multiprocessing4j.function.SerializableFunction;
+import io.github.multiprocessing4j.pool.fixtures.BrokenInWorkers;
 import io.github.multiprocessing4j.pool.fixtures.CountingFunction;
 import io.github.multiprocessing4j.pool.fixtures.PoolParentMain;
 import io.github.multiprocessing4j.process.JvmProcess;
@@ -507,6 +508,22 @@ class ProcessPoolTest {
             assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).as("the pool ends by itself").isTrue();
         } finally {
             pool.close();
+        }
+    }
+
+    @Test
+    void aFunctionThatCannotBeLoadedInTheWorker_failsItsCalls_withTheReason_andTheWorkerLives() throws Exception {
+        System.setProperty(BrokenInWorkers.HOME_PROPERTY, "here");
+        SerializableFunction<Integer, Integer> broken = BrokenInWorkers.plusOne();
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            long worker = pool.apply(x -> pid(), 0);
+            for (int i = 0; i < 2; i++) {
+                assertThatThrownBy(() -> pool.apply(broken, 1))
+                        .isInstanceOf(ExecutionException.class)
+                        .cause().isInstanceOf(ExceptionInInitializerError.class)
+                        .cause().hasMessageContaining("cannot be initialized in a worker");
+            }
+            assertThat(pool.<Integer, Long>apply(x -> pid(), 0)).as("the same worker, alive").isEqualTo(worker);
         }
     }
 }

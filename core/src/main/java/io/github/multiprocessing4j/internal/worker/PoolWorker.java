@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.function.Function;
 
 /**
@@ -124,11 +125,17 @@ final class PoolWorker {
         }
     }
 
+    /** A function that could not be decoded: every call of it fails with the reason. */
+    private record Undecodable(Throwable reason) {
+    }
+
     private static Object decodeTarget(byte[] payload) {
         try {
             return Codec.standard().decode(payload);
-        } catch (RuntimeException e) {
-            return e;
+        } catch (Throwable e) {
+            // Errors too: a capturing class whose static initializer fails here (ExceptionInInitializerError,
+            // NoClassDefFoundError) is the task's failure, not a reason for the worker to die
+            return new Undecodable(e);
         }
     }
 
@@ -141,8 +148,8 @@ final class PoolWorker {
         int[] failedAt = {-1};
         ByteSink out = new ByteSink(64);
         try {
-            if (target instanceof RuntimeException decodingFailed) {
-                throw decodingFailed;
+            if (target instanceof Undecodable undecodable) {
+                throw undecodable.reason();
             }
             if (target == null) {
                 throw new IllegalStateException("function " + functionId + " was never defined in this worker");
@@ -167,7 +174,7 @@ final class PoolWorker {
     private static Object invoke(Object target, CallMode mode, ByteSource in, int[] failedAt) throws Exception {
         return switch (mode) {
             case APPLY -> ((Function<Object, Object>) target).apply(StandardCodec.INSTANCE.read(in));
-            case CALL -> ((java.util.concurrent.Callable<Object>) target).call();
+            case CALL -> ((Callable<Object>) target).call();
             case RUN -> {
                 ((Runnable) target).run();
                 yield null;
