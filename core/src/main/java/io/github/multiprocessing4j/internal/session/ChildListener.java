@@ -61,7 +61,12 @@ public final class ChildListener implements AutoCloseable {
         this.admission = admission;
         Files.deleteIfExists(socket);
         this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
+        try {
+            server.bind(UnixDomainSocketAddress.of(socket));
+        } catch (IOException | RuntimeException e) {
+            server.close(); // the session tries again at the next launch: do not leak a descriptor each time
+            throw e;
+        }
         Thread.ofPlatform().daemon().name("mp4j-listener").start(this::acceptLoop);
     }
 
