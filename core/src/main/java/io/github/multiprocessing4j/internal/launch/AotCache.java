@@ -18,9 +18,16 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A JDK 25 AOT cache for child JVMs, made once per JDK, class path and option set, and reused by every
@@ -33,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * Children launched meanwhile boot without it. If this JVM is about to exit while the training runs, its
  * exit waits for the training (a few seconds, once per class path), so that short programs — a CLI run —
  * get their cache too. The cache is written under a temporary name and renamed into place, and a file
- * lock keeps two JVMs from training the same key at once.
+ * lock keeps two JVMs from training the same key at once; within one JVM, trainings run one at a time.
  *
  * <p>Guards: an AOT cache covers classes from jars only, and the JDK refuses to train with a non-empty
  * directory on the class path, so the cache is used only when the class path is all jars (an IDE or a
@@ -48,12 +55,26 @@ final class AotCache {
     private static final System.Logger LOG = System.getLogger(AotCache.class.getName());
     private static final long EXIT_WAIT_SECONDS = 20;
     private static final int KEPT_CACHES = 8;
+    private static final Pattern TRAINING_FILE = Pattern.compile("[0-9a-f]+\\.aot\\.(\\d{1,18})\\.tmp.*");
 
     private final JavaRuntime runtime;
+    private final Path fixedDirectory;
     private final Set<String> trainingStarted = ConcurrentHashMap.newKeySet();
+    /** One training at a time: each is a JVM that needs a core for seconds. */
+    private final ExecutorService trainings = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("mp4j-aot-training").factory());
+    private final AtomicBoolean exitWaitRegistered = new AtomicBoolean();
+    /** Set when this JVM exits: trainings still queued are dropped. */
+    private volatile boolean exiting;
 
     AotCache(JavaRuntime runtime) {
+        this(runtime, null);
+    }
+
+    /** @param directory where the caches live, or null for the configured {@link #directory()} */
+    AotCache(JavaRuntime runtime, Path directory) {
         this.runtime = runtime;
+        this.fixedDirectory = directory;
     }
 
     /** Runs a training child that writes its AOT cache to the given file when it exits. */
@@ -70,26 +91,38 @@ final class AotCache {
         if (!enabled(spec)) {
             return null;
         }
-        Path dir = directory();
+        Path dir = fixedDirectory != null ? fixedDirectory : directory();
         String key = key(spec);
         Path cache = dir.resolve(key + ".aot");
         if (Files.isRegularFile(cache)) {
             return cache;
         }
         if (trainingStarted.add(key)) {
-            Thread training = Thread.ofPlatform().daemon().name("mp4j-aot-training")
-                    .start(() -> train(dir, key, cache, trainer));
-            // A training run takes a few seconds. If this JVM ends first, finish it rather than waste it:
-            // the next run of the program then boots its children from the cache.
-            Session.beforeShutdown(() -> {
-                try {
-                    training.join(TimeUnit.SECONDS.toMillis(EXIT_WAIT_SECONDS));
-                } catch (InterruptedException ignored) {
-                    // exit now
+            trainings.execute(() -> {
+                if (!exiting) {
+                    train(dir, key, cache, trainer);
                 }
             });
+            if (exitWaitRegistered.compareAndSet(false, true)) {
+                Session.beforeShutdown(this::finishAtExit);
+            }
         }
         return null;
+    }
+
+    /**
+     * A training run takes a few seconds. If this JVM ends first, the one under way is finished rather than
+     * wasted (the next run of the program then boots its children from the cache), within one overall
+     * deadline; the ones still queued are dropped.
+     */
+    private void finishAtExit() {
+        exiting = true;
+        trainings.shutdown();
+        try {
+            trainings.awaitTermination(EXIT_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException ignored) {
+            // exit now
+        }
     }
 
     private boolean enabled(LaunchSpec spec) {
@@ -110,7 +143,11 @@ final class AotCache {
         return base.resolve("multiprocessing4j").resolve("aot");
     }
 
-    /** Everything the JDK checks when it opens a cache, and everything that changes what is in it. */
+    /**
+     * Everything the JDK checks when it opens a cache, and everything that changes what is in it. Not the
+     * ordinary system properties of a launch: a cache does not depend on them, and a program whose children
+     * differ only in a {@code -D} would otherwise train (and prune) one cache per variant.
+     */
     private String key(LaunchSpec spec) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
@@ -119,7 +156,7 @@ final class AotCache {
                     .append(System.getProperty("java.vm.version")).append('\n')
                     .append(runtime.inheritedFlags()).append('\n')
                     .append(spec.jvmOptions()).append('\n')
-                    .append(spec.systemProperties()).append('\n');
+                    .append(moduleProperties(spec)).append('\n');
             for (String entry : runtime.classPath().split(File.pathSeparator)) {
                 Path p = Path.of(entry);
                 text.append(p.toAbsolutePath());
@@ -134,6 +171,17 @@ final class AotCache {
         } catch (NoSuchAlgorithmException | IOException e) {
             throw new IllegalStateException("cannot compute the AOT cache key", e);
         }
+    }
+
+    /** The system properties that change how classes are found or loaded, which a cache does depend on. */
+    private static Map<String, String> moduleProperties(LaunchSpec spec) {
+        Map<String, String> relevant = new TreeMap<>();
+        spec.systemProperties().forEach((k, v) -> {
+            if (k.startsWith("jdk.module.") || k.startsWith("java.")) {
+                relevant.put(k, v);
+            }
+        });
+        return relevant;
     }
 
     /**
@@ -151,8 +199,24 @@ final class AotCache {
                 Files.deleteIfExists(dir.resolve(key + ".log"));
                 Files.deleteIfExists(dir.resolve(key + ".lock"));
             }
+            deleteOrphanedTrainingFiles(dir);
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.DEBUG, "could not prune old AOT caches in " + dir, e);
+        }
+    }
+
+    /**
+     * Deletes what training runs of JVMs that died mid-training left behind ({@code KEY.aot.PID.tmp} and
+     * the JDK's files named after it): nobody else would.
+     */
+    private static void deleteOrphanedTrainingFiles(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                Matcher m = TRAINING_FILE.matcher(p.getFileName().toString());
+                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
+                    Files.deleteIfExists(p);
+                }
+            }
         }
     }
 

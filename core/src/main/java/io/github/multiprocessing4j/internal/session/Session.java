@@ -95,6 +95,11 @@ public final class Session {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot listen on " + directory, e);
             }
+            if (!root) {
+                // A child that launches children of its own: close its listener and finish the work registered
+                // by beforeShutdown when it exits, as a root does. (Children that launch none skip the hook.)
+                Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "mp4j-session-cleanup"));
+            }
         }
         return listener;
     }

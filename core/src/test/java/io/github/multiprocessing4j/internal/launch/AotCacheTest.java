@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.internal.launch.fixtures.AotFixtureMain;
 import io.github.multiprocessing4j.process.JvmProcess;
+import io.github.multiprocessing4j.testing.Delays;
 import io.github.multiprocessing4j.testing.TestJvm;
 import java.io.File;
 import java.io.IOException;
@@ -11,12 +12,16 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,6 +83,49 @@ class AotCacheTest {
         }
         assertThat(dir.resolve("key0.log")).doesNotExist();
         assertThat(dir.resolve("key10.log")).exists();
+    }
+
+    @Test
+    void launchesThatDifferOnlyInSystemProperties_shareOneCache_andTrainingsRunOneAtATime() throws Exception {
+        Path jar = Files.writeString(tmp.resolve("app.jar"), "not really a jar; the class path is only inspected");
+        JavaRuntime runtime = new JavaRuntime(Path.of("java"), jar.toString(), "", List.of(), 25);
+        AotCache aot = new AotCache(runtime, tmp.resolve("aot"));
+        AtomicInteger trainings = new AtomicInteger();
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger mostAtOnce = new AtomicInteger();
+        AotCache.Trainer trainer = output -> {
+            mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+            Thread.sleep(100);
+            running.decrementAndGet();
+            trainings.incrementAndGet();
+            return 1; // made nothing
+        };
+        for (String mode : List.of("a", "b", "c")) {
+            LinkedHashMap<String, String> properties = new LinkedHashMap<>();
+            properties.put("app.mode", mode);
+            assertThat(aot.lookup(new LaunchSpec(List.of(), properties, Map.of()), trainer)).isNull();
+        }
+        assertThat(aot.lookup(new LaunchSpec(List.of("-Xmx64m"), new LinkedHashMap<>(), Map.of()), trainer)).isNull();
+        assertThat(aot.lookup(new LaunchSpec(List.of("-Xmx96m"), new LinkedHashMap<>(), Map.of()), trainer)).isNull();
+
+        Awaitility.await().atMost(Delays.seconds(10)).until(() -> trainings.get() >= 3);
+        Thread.sleep(300); // a training for another property value would have come by now
+        assertThat(trainings).as("one per distinct option set, not per property value").hasValue(3);
+        assertThat(mostAtOnce).as("trainings at once").hasValue(1);
+    }
+
+    @Test
+    void pruning_deletesTheFilesOfTrainingsWhoseJvmDied_andNotOfLiveOnes() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("caches"));
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path orphan = Files.writeString(dir.resolve("abc123.aot." + gone.pid() + ".tmp"), "half a cache");
+        Path orphanConfig = Files.writeString(dir.resolve("abc123.aot." + gone.pid() + ".tmp.config"), "config");
+        Path live = Files.writeString(dir.resolve("abc123.aot." + ProcessHandle.current().pid() + ".tmp"), "training");
+        AotCache.prune(dir);
+        assertThat(orphan).doesNotExist();
+        assertThat(orphanConfig).doesNotExist();
+        assertThat(live).exists();
     }
 
     /** Runs the fixture to its end and returns every line it printed on stdout. */
