@@ -65,9 +65,12 @@ final class JavaCommand {
             cmd.add("-cp");
             cmd.add(runtime.classPath());
         }
-        if (ours.isNamed() && !runtime.modulePath().isEmpty()) {
+        if (!runtime.modulePath().isEmpty()) {
+            // Even when we run from the class path: an inherited --add-modules may name a module found there.
             cmd.add("--module-path");
             cmd.add(runtime.modulePath());
+        }
+        if (ours.isNamed() && !runtime.modulePath().isEmpty()) {
             cmd.add("--add-modules");
             cmd.add("ALL-MODULE-PATH");
             cmd.add("-m");

@@ -3,7 +3,9 @@ package io.github.multiprocessing4j.internal.launch;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 
@@ -36,15 +38,37 @@ record JavaRuntime(Path java, String classPath, String modulePath, List<String> 
 
     private static List<String> parseInheritedFlags() {
         String[] args = ProcessHandle.current().info().arguments().orElse(new String[0]);
+        return inheritedFlags(List.of(args), Path.of(System.getProperty("user.dir")));
+    }
+
+    /**
+     * The flags among a {@code java} command's arguments (those before the main class) that a child needs.
+     * {@code @argfiles} are expanded as the launcher does (build tools pass options that way), relative
+     * to {@code workingDirectory}.
+     */
+    static List<String> inheritedFlags(List<String> args, Path workingDirectory) {
+        Deque<String> rest = new ArrayDeque<>(args);
+        boolean expandFiles = true;
         List<String> flags = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
+        while (!rest.isEmpty()) {
+            String arg = rest.removeFirst();
+            if (expandFiles && arg.startsWith("@") && arg.length() > 1) {
+                List<String> expanded = ArgumentFiles.read(workingDirectory.resolve(arg.substring(1)));
+                for (int i = expanded.size() - 1; i >= 0; i--) {
+                    rest.addFirst(expanded.get(i));
+                }
+                continue;
+            }
+            if (arg.equals("--disable-@files")) {
+                expandFiles = false;
+                continue;
+            }
             if (arg.equals("-jar") || arg.equals("-m") || arg.equals("--module") || !arg.startsWith("-")) {
                 break; // the main class or jar: everything after it belongs to the application
             }
             if (arg.equals("-cp") || arg.equals("-classpath") || arg.equals("--class-path")
                     || arg.equals("-p") || arg.equals("--module-path")) {
-                i++;
+                rest.pollFirst();
                 continue;
             }
             String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
@@ -53,8 +77,8 @@ record JavaRuntime(Path java, String classPath, String modulePath, List<String> 
             } else if (INHERITED.contains(name)) {
                 if (arg.contains("=")) {
                     flags.add(arg);
-                } else if (i + 1 < args.length) {
-                    flags.add(arg + "=" + args[++i]);
+                } else if (!rest.isEmpty()) {
+                    flags.add(arg + "=" + rest.removeFirst());
                 }
             }
         }
