@@ -4,6 +4,7 @@ import io.github.multiprocessing4j.internal.tracker.StaleSessionSweeper;
 import io.github.multiprocessing4j.internal.wire.Handshake;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,6 +31,9 @@ public final class Session {
     private final boolean root;
     /** Guarded by this. */
     private ChildListener listener;
+    /** A root's lock on its directory's liveness file: held (referenced) for the life of this JVM. */
+    @SuppressWarnings({"unused", "FieldCanBeLocal"})
+    private FileLock alive;
 
     private Session(byte[] key, Path directory, boolean root) {
         this.key = key;
@@ -47,8 +51,14 @@ public final class Session {
             if (current == null) {
                 Path dir = SessionDirectory.create();
                 Session created = new Session(Handshake.newKey(), dir, true);
+                try {
+                    created.alive = StaleSessionSweeper.holdAlive(dir);
+                } catch (IOException e) {
+                    StaleSessionSweeper.deleteTree(dir);
+                    throw new UncheckedIOException("cannot lock the session directory " + dir, e);
+                }
                 Runtime.getRuntime().addShutdownHook(new Thread(created::shutdown, "mp4j-session-cleanup"));
-                StaleSessionSweeper.sweepInBackground(dir.getParent(), SessionDirectory.PREFIX);
+                StaleSessionSweeper.sweepInBackground(dir, SessionDirectory.PREFIX);
                 current = created;
             }
             return current;

@@ -2,34 +2,70 @@ package io.github.multiprocessing4j.internal.tracker;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
  * Removes session directories whose root process died without cleaning up (killed with SIGKILL, or a
- * crash). A session directory is named {@code mp4j-<root pid>-<random>}; it is stale when no process with
- * that pid is alive. A reused pid only delays the sweep until that process is gone too.
+ * crash). A session directory is named {@code mp4j-<root pid>-<random>}, and its root holds a lock on the
+ * file {@value #ALIVE} in it for as long as it lives; the kernel releases the lock when the root dies,
+ * however it dies. A directory is stale when that lock can be taken. The lock, not the pid, decides:
+ * a temporary directory may be shared with other PID namespaces (containers that mount the same
+ * {@code /tmp}), where a live root's pid means nothing. Only directories of an older version, without the
+ * file, are judged by their pid, and only once they are a minute old.
  *
- * <p>Runs once per root process, on a virtual thread, so it never slows a launch down.
+ * <p>Only directories owned by this user (the same uid as this root's own) are considered. Runs once per
+ * root process, on a virtual thread, so it never slows a launch down.
+ *
+ * <pre>{@code
+ * FileLock alive = StaleSessionSweeper.holdAlive(ownDirectory); // keep it referenced for the JVM's life
+ * StaleSessionSweeper.sweepInBackground(ownDirectory, "mp4j-");
+ * }</pre>
  */
 public final class StaleSessionSweeper {
     private static final System.Logger LOG = System.getLogger(StaleSessionSweeper.class.getName());
+    /** The lock file a live root holds in its session directory. */
+    public static final String ALIVE = "alive.lock";
+    private static final long UNLOCKED_GRACE_MILLIS = 60_000;
 
     private StaleSessionSweeper() {
     }
 
-    public static void sweepInBackground(Path base, String prefix) {
-        Thread.ofVirtual().name("mp4j-sweeper").start(() -> sweep(base, prefix));
+    /**
+     * Creates and locks the liveness file of a root's own session directory. The lock lasts as long as the
+     * returned object is reachable and this JVM lives: keep a reference to it.
+     */
+    public static FileLock holdAlive(Path ownDirectory) throws IOException {
+        FileChannel channel = FileChannel.open(ownDirectory.resolve(ALIVE), StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE);
+        try {
+            return channel.lock();
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
     }
 
-    static void sweep(Path base, String prefix) {
+    /** Sweeps the siblings of {@code ownDirectory} whose names start with {@code prefix}. */
+    public static void sweepInBackground(Path ownDirectory, String prefix) {
+        Thread.ofVirtual().name("mp4j-sweeper").start(() -> sweep(ownDirectory, prefix));
+    }
+
+    static void sweep(Path ownDirectory, String prefix) {
+        Path base = ownDirectory.getParent();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(base, prefix + "*")) {
+            Object ownUid = uid(ownDirectory);
             for (Path dir : entries) {
                 long pid = ownerPid(dir.getFileName().toString(), prefix);
-                if (pid > 0 && ProcessHandle.of(pid).isEmpty() && ownedByUs(dir)) {
+                if (pid > 0 && !dir.equals(ownDirectory) && ownUid.equals(uid(dir)) && isStale(dir, pid)) {
                     LOG.log(Level.DEBUG, "removing stale session directory {0}", dir);
                     deleteTree(dir);
                 }
@@ -39,6 +75,27 @@ public final class StaleSessionSweeper {
         }
     }
 
+    private static boolean isStale(Path dir, long pid) throws IOException {
+        Path alive = dir.resolve(ALIVE);
+        if (Files.isRegularFile(alive, LinkOption.NOFOLLOW_LINKS)) {
+            try (FileChannel channel = FileChannel.open(alive, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+                 FileLock lock = channel.tryLock()) {
+                return lock != null;
+            } catch (OverlappingFileLockException e) {
+                return false; // held by this very JVM
+            } catch (IOException e) {
+                return false; // cannot tell: leave it
+            }
+        }
+        // No liveness file: a directory of an older version, or one whose root is creating the file this moment.
+        long age = System.currentTimeMillis() - Files.getLastModifiedTime(dir, LinkOption.NOFOLLOW_LINKS).toMillis();
+        return age > UNLOCKED_GRACE_MILLIS && ProcessHandle.of(pid).isEmpty();
+    }
+
+    private static Object uid(Path p) throws IOException {
+        return Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+    }
+
     private static long ownerPid(String name, String prefix) {
         int dash = name.indexOf('-', prefix.length());
         try {
@@ -46,10 +103,6 @@ public final class StaleSessionSweeper {
         } catch (NumberFormatException e) {
             return -1;
         }
-    }
-
-    private static boolean ownedByUs(Path dir) throws IOException {
-        return Files.getOwner(dir).getName().equals(System.getProperty("user.name"));
     }
 
     /** Deletes a directory and everything in it; best effort, as another process may be deleting it too. */
