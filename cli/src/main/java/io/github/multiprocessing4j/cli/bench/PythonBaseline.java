@@ -2,7 +2,6 @@ package io.github.multiprocessing4j.cli.bench;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,12 +22,10 @@ public final class PythonBaseline {
         return configured == null || configured.isBlank() ? "python3" : configured;
     }
 
-    /** "Python 3.11.7", or "not found". */
+    /** "Python 3.11.7", or "not found" (also when it fails, or does not answer within 10 s). */
     public static String version() {
         try {
-            Process p = new ProcessBuilder(executable(), "--version").redirectErrorStream(true).start();
-            String v = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            return p.waitFor() == 0 ? v : "not found";
+            return FigureRun.output(List.of(executable(), "--version"), 10, executable() + " --version").strip();
         } catch (IOException e) {
             return "not found";
         } catch (InterruptedException e) {

@@ -1,5 +1,7 @@
 package io.github.multiprocessing4j.cli.bench;
 
+import java.io.BufferedReader;
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -60,7 +62,7 @@ final class SocketEcho {
         Process echo = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
                 SocketEcho.class.getName(), path.toString(), Boolean.toString(poll))).redirectErrorStream(true).start();
         try {
-            echo.inputReader().readLine(); // "ready"
+            awaitReady(echo);
             try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
                 channel.configureBlocking(!poll);
                 ByteBuffer buffer = ByteBuffer.allocateDirect(16);
@@ -73,7 +75,9 @@ final class SocketEcho {
                     }
                     buffer.clear();
                     while (buffer.hasRemaining()) {
-                        read(channel, buffer);
+                        if (read(channel, buffer) < 0) {
+                            throw new EOFException("the echo JVM closed the socket mid-run (it exited or died)");
+                        }
                     }
                     if (i >= 0) {
                         micros[i] = (System.nanoTime() - start) / 1e3;
@@ -87,5 +91,22 @@ final class SocketEcho {
             Files.deleteIfExists(path);
             Files.deleteIfExists(dir);
         }
+    }
+
+    /**
+     * Waits for the echo JVM's "ready" line; lines before it (a JVM warning on stderr, say) are skipped.
+     *
+     * @throws IOException if its output ends without one; the output is in the message
+     */
+    private static void awaitReady(Process echo) throws IOException {
+        BufferedReader reader = echo.inputReader();
+        StringBuilder output = new StringBuilder();
+        for (String line; (line = reader.readLine()) != null; ) {
+            if (line.equals("ready")) {
+                return;
+            }
+            output.append(line).append('\n');
+        }
+        throw new IOException("the echo JVM did not get ready; its output:\n" + output);
     }
 }

@@ -29,6 +29,7 @@ public final class CpuVsIoDemo implements Demo {
     private static final int CPU_BYTES = 2 << 20;
     private static final int IO_TASKS = 40;
     private static final long IO_MILLIS = 50;
+    private static final int RUNS = 4;
     private static final Pattern WORD = Pattern.compile("\\b[a-p]{3,6}q\\b");
 
     @Override
@@ -76,7 +77,7 @@ public final class CpuVsIoDemo implements Demo {
 
     private static <R> double timeSequential(SerializableFunction<Integer, R> task, List<Integer> args) {
         double best = Double.MAX_VALUE;
-        for (int run = 0; run < 2; run++) {
+        for (int run = 0; run < RUNS; run++) {
             long start = System.nanoTime();
             for (Integer a : args) {
                 task.apply(a);
@@ -93,7 +94,7 @@ public final class CpuVsIoDemo implements Demo {
         try (Pool pool = pools.get()) {
             double bootMillis = (System.nanoTime() - boot) / 1e6;
             double millis = Double.MAX_VALUE;
-            for (int run = 0; run < 4; run++) { // the first runs JIT-compile the code in each worker JVM
+            for (int run = 0; run < RUNS; run++) { // the first runs JIT-compile the code in each worker JVM
                 long start = System.nanoTime();
                 pool.map(task, args, 1);
                 millis = Math.min(millis, (System.nanoTime() - start) / 1e6);
