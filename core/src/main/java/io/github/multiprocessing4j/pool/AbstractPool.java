@@ -27,6 +27,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The {@link Pool} API on top of a {@link PoolEngine}: what {@code apply}, {@code map}, {@code imap},
@@ -83,6 +85,7 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
         @SuppressWarnings("unchecked")
         TaskFuture<Object> ran = (TaskFuture<Object>) submit(task);
         TaskFuture<V> withResult = new TaskFuture<>();
+        withResult.owner(engine);
         withResult.canceller(ran::cancel);
         ran.whenComplete((v, e) -> {
             if (e == null) {
@@ -140,30 +143,62 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
         List<T> items = toList(args);
         requirePositive(chunkSize);
         PoolEngine.Definition function = engine.define(Objects.requireNonNull(fn, "fn"), true);
-        List<TaskFuture<List<Object>>> chunks = submitChunks(function, items, chunkSize);
-        TaskFuture<List<R>> all = new TaskFuture<>();
-        all.canceller(mayInterrupt -> cancelAll(chunks, mayInterrupt));
-        CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> {
+        List<TaskFuture<List<Object>>> chunks;
+        try {
+            chunks = submitChunks(function, items, chunkSize);
+        } catch (RuntimeException e) {
             function.close();
-            List<List<Object>> results = new ArrayList<>(chunks.size());
-            for (int c = 0; c < chunks.size(); c++) {
-                TaskFuture<List<Object>> chunk = chunks.get(c);
-                if (chunk.isCompletedExceptionally()) {
-                    all.completeExceptionally(itemFailed(c * chunkSize, chunk.exceptionNow()));
-                    return;
-                }
-                results.add(chunk.resultNow());
+            throw e;
+        }
+        TaskFuture<List<R>> all = new TaskFuture<>();
+        all.owner(engine);
+        all.canceller(mayInterrupt -> cancelAll(chunks, mayInterrupt));
+        AtomicInteger left = new AtomicInteger(chunks.size());
+        AtomicBoolean closed = new AtomicBoolean();
+        Runnable closeOnce = () -> {
+            if (closed.compareAndSet(false, true)) {
+                function.close();
             }
-            all.complete(new ChunkedList<>(results, chunkSize, items.size()));
-        });
+        };
+        if (chunks.isEmpty()) {
+            closeOnce.run();
+            all.complete(new ChunkedList<>(List.of(), chunkSize, 0));
+            return all;
+        }
+        for (TaskFuture<List<Object>> chunk : chunks) {
+            chunk.whenComplete((ignored, failure) -> {
+                if (failure != null) {
+                    // the first failure ends it at once, as in map(): the task's exception is the cause of get()'s
+                    if (all.completeExceptionally(unwrap(failure))) {
+                        cancelAll(chunks, false);
+                    }
+                    closeOnce.run();
+                } else if (left.decrementAndGet() == 0) {
+                    List<List<Object>> results = new ArrayList<>(chunks.size());
+                    for (TaskFuture<List<Object>> c : chunks) {
+                        results.add(c.resultNow());
+                    }
+                    closeOnce.run();
+                    all.complete(new ChunkedList<>(results, chunkSize, items.size()));
+                }
+            });
+        }
         return all;
     }
 
+    /** A chunk's failure as the task threw it. */
+    private static Throwable unwrap(Throwable failure) {
+        Throwable f = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
+        return f instanceof ChunkFailedException chunk ? chunk.getCause() : f;
+    }
+
     private <T> List<TaskFuture<List<Object>>> submitChunks(PoolEngine.Definition function, List<T> items, int chunkSize) {
-        List<TaskFuture<List<Object>>> chunks = new ArrayList<>((items.size() + chunkSize - 1) / chunkSize);
+        int n = items.size();
+        List<TaskFuture<List<Object>>> chunks = new ArrayList<>(n / chunkSize + (n % chunkSize == 0 ? 0 : 1));
         try {
-            for (int from = 0; from < items.size(); from += chunkSize) {
-                chunks.add(engine.call(function, CallMode.CHUNK, items.subList(from, Math.min(items.size(), from + chunkSize))));
+            for (int from = 0, to; from < n; from = to) {
+                to = from + Math.min(chunkSize, n - from); // never past n, so never past Integer.MAX_VALUE
+                chunks.add(engine.call(function, CallMode.CHUNK, items.subList(from, to)));
             }
         } catch (RuntimeException e) {
             cancelAll(chunks, false);
@@ -400,6 +435,9 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
     @Override
     public void terminate() {
         engine.shutdownNow();
+        if (!engine.stopsForSure()) {
+            return; // threads have been interrupted; one that ignores it cannot be waited for
+        }
         try {
             engine.awaitTermination(TimeUnit.SECONDS.toNanos(TERMINATE_WAIT_SECONDS));
         } catch (InterruptedException e) {
@@ -425,11 +463,17 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
         return engine.parallelism();
     }
 
-    /** Workers to size chunks and windows by: the parallelism, or the cores for an unbounded pool. */
+    /**
+     * Workers to size chunks and windows by: the parallelism, or {@value #UNBOUNDED_WORKERS} for an unbounded
+     * (virtual-thread) pool, whose tasks are I/O-bound: the cores would allow only a few dozen blocking calls in
+     * flight, where the pool is for thousands.
+     */
     private int workers() {
         int p = engine.parallelism();
-        return p > 0 ? p : Runtime.getRuntime().availableProcessors();
+        return p > 0 ? p : UNBOUNDED_WORKERS;
     }
+
+    private static final int UNBOUNDED_WORKERS = 1024;
 
     /** Python's default: {@code ceil(n / (4 * workers))}, at least 1. */
     int defaultChunkSize(int n) {

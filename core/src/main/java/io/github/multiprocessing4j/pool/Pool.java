@@ -37,6 +37,14 @@ import java.util.concurrent.ExecutorService;
  * running, with a {@link WorkerCrashedException}; a task that outlives the pool's task timeout fails with a
  * {@link TaskTimeoutException}. {@link #map} rethrows the first failure and names the item's index.
  *
+ * <h2>Callbacks</h2>
+ * A dependent stage added without an executor ({@code thenApply}, {@code thenAccept}, {@code whenComplete})
+ * runs on the thread that completes the future: for a process pool, the thread that reads the worker's
+ * results — as the {@code callback} of Python's {@code apply_async} runs on its pool's result thread. Keep
+ * such callbacks short. A callback that waits for the same pool ({@code apply}, {@code map}, {@code get()}
+ * of another of its futures) would wait for the thread it runs on: a process pool refuses that with an
+ * {@link IllegalStateException}. Give such work an executor: {@code thenApplyAsync(r -> pool.apply(f, r))}.
+ *
  * <h2>Lifecycle</h2>
  * {@link #close()} stops accepting work, lets queued work finish and waits for it, as
  * {@link ExecutorService#close()} does (Python's {@code close(); join()}). {@link #shutdown()} is the
@@ -79,7 +87,10 @@ public interface Pool extends ExecutorService, AutoCloseable {
     <T, R> List<R> map(SerializableFunction<T, R> fn, Iterable<T> args, int chunkSize)
             throws InterruptedException, ExecutionException;
 
-    /** Python's {@code map_async}: the results as one future; it fails with the first failure. */
+    /**
+     * Python's {@code map_async}: the results as one future. It fails as soon as an item fails, with that
+     * item's exception (the chunks not yet done are cancelled); cancelling it cancels them all.
+     */
     <T, R> CompletableFuture<List<R>> mapAsync(SerializableFunction<T, R> fn, Iterable<T> args, int chunkSize);
 
     /**
@@ -149,7 +160,8 @@ public interface Pool extends ExecutorService, AutoCloseable {
     /**
      * Stops now (Python's {@code terminate}): no new work; queued tasks are cancelled; running tasks are
      * stopped (a process pool kills its workers; a thread pool interrupts them); returns once the workers
-     * are gone (for threads: once they have been told). Idempotent.
+     * are gone (for threads: at once, once they have been told; a thread that ignores its interrupt runs on).
+     * Idempotent.
      */
     void terminate();
 

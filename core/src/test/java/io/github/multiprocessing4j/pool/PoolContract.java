@@ -103,6 +103,8 @@ abstract class PoolContract {
         assertThat(shared.map(square(), input, 7)).isEqualTo(expected);
         assertThat(shared.map(square(), input, 5000)).isEqualTo(expected);
         assertThat(shared.map(square(), List.of())).isEmpty();
+        assertThat(shared.map(square(), List.of(1, 2), Integer.MAX_VALUE)).containsExactly(1, 4);
+        assertThat(shared.mapAsync(square(), List.of(), 3).join()).isEmpty();
     }
 
     @Test
@@ -129,7 +131,25 @@ abstract class PoolContract {
                 .cause().isInstanceOf(IllegalStateException.class).hasMessage("no 37");
         assertThat(shared.mapAsync(failOn37, range(100), 10)).failsWithin(Delays.seconds(30))
                 .withThrowableOfType(ExecutionException.class)
-                .havingCause().isInstanceOf(ExecutionException.class).withMessageContaining("item 37 failed");
+                .havingCause().isInstanceOf(IllegalStateException.class).withMessage("no 37");
+    }
+
+    @Test
+    void mapAsync_failsAsSoonAsAnItemFails_withoutWaitingForTheOtherChunks() {
+        SerializableFunction<Integer, Integer> firstFails = x -> {
+            if (x == 0) {
+                throw new IllegalStateException("item 0 fails at once");
+            }
+            return sleep(20_000);
+        };
+        Pool pool = newPool(2, null);
+        try {
+            assertThat(pool.mapAsync(firstFails, range(4), 1)).failsWithin(Delays.seconds(10))
+                    .withThrowableOfType(ExecutionException.class)
+                    .havingCause().isInstanceOf(IllegalStateException.class).withMessage("item 0 fails at once");
+        } finally {
+            pool.terminate();
+        }
     }
 
     @Test

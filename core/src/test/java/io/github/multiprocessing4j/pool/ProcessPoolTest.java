@@ -526,4 +526,33 @@ class ProcessPoolTest {
             assertThat(pool.<Integer, Long>apply(x -> pid(), 0)).as("the same worker, alive").isEqualTo(worker);
         }
     }
+
+    @Test
+    void aCallbackThatWaitsForItsOwnPool_failsWithAClearError_insteadOfHanging() throws Exception {
+        SerializableFunction<Integer, Integer> square = x -> x * x;
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            CompletableFuture<Integer> nested = pool.applyAsync(square, 3).thenApply(r -> {
+                try {
+                    return pool.apply(square, r);
+                } catch (InterruptedException | ExecutionException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(nested).failsWithin(Delays.seconds(30)).withThrowableOfType(ExecutionException.class)
+                    .havingCause().isInstanceOf(IllegalStateException.class).withMessageContaining("thenApplyAsync");
+            CompletableFuture<List<Integer>> mapped = pool.applyAsync(square, 3)
+                    .thenApply(r -> pool.mapAsync(square, List.of(r), 1).join());
+            assertThat(mapped).failsWithin(Delays.seconds(30)).withThrowableOfType(ExecutionException.class)
+                    .havingCause().isInstanceOf(IllegalStateException.class);
+
+            CompletableFuture<Integer> async = pool.applyAsync(square, 3).thenApplyAsync(r -> {
+                try {
+                    return pool.apply(square, r);
+                } catch (InterruptedException | ExecutionException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(async.get(30, TimeUnit.SECONDS)).isEqualTo(81);
+        }
+    }
 }

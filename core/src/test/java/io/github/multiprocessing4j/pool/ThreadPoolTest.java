@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.testing.Delays;
+import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** What the thread engines do where processes would kill: they interrupt, and never leak the interrupt. */
@@ -78,5 +82,43 @@ class ThreadPoolTest {
             release.countDown();
             assertThat(pool.parallelism()).isZero();
         }
+    }
+
+    @Test
+    void terminate_returnsAtOnce_evenIfATaskIgnoresItsInterrupt() throws Exception {
+        ThreadPool pool = ThreadPool.create(1);
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch started = new CountDownLatch(1);
+        pool.submit(() -> {
+            started.countDown();
+            while (!stop.get()) {
+                Thread.onSpinWait(); // deaf to interrupts
+            }
+            return null;
+        });
+        try {
+            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+            long t0 = System.nanoTime();
+            pool.terminate();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+        } finally {
+            stop.set(true);
+        }
+        assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void anUnboundedVirtualThreadPool_mapsWithHundredsOfCallsInFlight_byDefault() throws Exception {
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        try (VirtualThreadPool pool = VirtualThreadPool.create()) {
+            pool.map(x -> {
+                most.accumulateAndGet(running.incrementAndGet(), Math::max);
+                LockSupport.parkNanos(300_000_000L); // a blocking call
+                running.decrementAndGet();
+                return x;
+            }, IntStream.range(0, 500).boxed().toList());
+        }
+        assertThat(most.get()).as("calls in flight at once").isGreaterThanOrEqualTo(250);
     }
 }

@@ -36,7 +36,7 @@ final class OutcomeReader {
     void start(Worker w) {
         w.startWriter();
         Thread.ofPlatform().daemon().name("mp4j-pool-reader-" + w.pid()).stackSize(256 * 1024).start(() -> {
-            ProcessEngine.READER.set(true);
+            ProcessEngine.READER.set(engine);
             readLoop(w);
         });
         // An idle worker's connection is read by nobody: its death is noticed through its process instead.
@@ -213,8 +213,8 @@ final class OutcomeReader {
     void readUntilDone(Worker w, TaskRecord task) throws InterruptedException {
         boolean ended = false;
         boolean interrupted = false;
-        boolean wasReader = ProcessEngine.READER.get();
-        ProcessEngine.READER.set(true);
+        ProcessEngine wasReader = ProcessEngine.READER.get();
+        ProcessEngine.READER.set(engine);
         try {
             while (!task.future.isDone()) {
                 if (!readOnce(w)) {

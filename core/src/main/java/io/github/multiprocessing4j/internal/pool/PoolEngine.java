@@ -60,6 +60,21 @@ public interface PoolEngine {
 
     boolean awaitTermination(long nanos) throws InterruptedException;
 
+    /**
+     * Throws {@link IllegalStateException} if the calling thread must not wait for an outcome of this engine
+     * because it may be the thread that has to deliver it; else does nothing.
+     */
+    default void refuseToWaitOnOwnReader() {
+    }
+
+    /**
+     * Whether {@link #shutdownNow()} ends every running task for certain (a process can be killed), so that
+     * waiting for termination after it is bounded; a thread that ignores its interrupt cannot be stopped.
+     */
+    default boolean stopsForSure() {
+        return false;
+    }
+
     /** A target made ready by {@link #define}; {@link #close()} says no more calls will use it. */
     interface Definition extends AutoCloseable {
         @Override

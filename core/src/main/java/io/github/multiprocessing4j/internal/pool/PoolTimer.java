@@ -7,10 +7,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The one daemon thread that fires a pool's task timeouts, started on first use (a pool without a task
- * timeout never starts it). Cancelled timeouts are removed at once, so a pool that runs millions of short
+ * timeout never starts it) and ended after a few idle seconds. Cancelled timeouts are removed at once, so a pool that runs millions of short
  * tasks does not accumulate them.
  */
 final class PoolTimer {
+    private static final long IDLE_SECONDS = 5;
     private volatile ScheduledExecutorService executor;
 
     ScheduledFuture<?> schedule(Runnable action, long nanos) {
@@ -25,6 +26,10 @@ final class PoolTimer {
                     ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1,
                             Thread.ofPlatform().daemon().name("mp4j-pool-timer").factory());
                     s.setRemoveOnCancelPolicy(true);
+                    // The thread ends when no timeout is pending, so a pool that is never awaited or closed does
+                    // not keep it for good; the next timeout starts another.
+                    s.setKeepAliveTime(IDLE_SECONDS, TimeUnit.SECONDS);
+                    s.allowCoreThreadTimeOut(true);
                     executor = s;
                 }
                 e = executor;

@@ -69,8 +69,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Thread-safe.
  */
 public final class ProcessEngine implements PoolEngine {
-    /** True on reader threads, which must never block in a write. */
-    static final ThreadLocal<Boolean> READER = ThreadLocal.withInitial(() -> false);
+    /**
+     * On a thread that reads a worker's outcomes (and so completes futures and runs their plain dependent
+     * stages), the engine it reads for; else null. Such a thread must never block in a write, nor wait for
+     * an outcome of its own engine: it may be the one that would have to read it.
+     */
+    static final ThreadLocal<ProcessEngine> READER = new ThreadLocal<>();
 
     enum State { RUNNING, SHUTDOWN, STOPPING, TERMINATED }
 
@@ -191,6 +195,7 @@ public final class ProcessEngine implements PoolEngine {
     @Override
     @SuppressWarnings("unchecked")
     public <V> V callAndWait(Definition target, CallMode mode, Object arg) throws InterruptedException, ExecutionException {
+        refuseToWaitOnOwnReader();
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
@@ -225,6 +230,21 @@ public final class ProcessEngine implements PoolEngine {
         }
     }
 
+    /**
+     * A dependent stage of a pool future ({@code thenApply}, {@code whenComplete}...) added without an
+     * executor runs on the thread that completed the future: one of this engine's readers, as a callback of
+     * Python's {@code apply_async} runs on its pool's result thread. Waiting there for another outcome of the
+     * pool would wait, sometimes forever, for the thread itself: refuse it with a clear error instead.
+     */
+    @Override
+    public void refuseToWaitOnOwnReader() {
+        if (READER.get() == this) {
+            throw new IllegalStateException("this thread delivers the pool's results (it is running a callback such"
+                    + " as thenApply or whenComplete of a pool future) and cannot wait for the pool itself: run such"
+                    + " callbacks with thenApplyAsync, thenAcceptAsync or whenCompleteAsync");
+        }
+    }
+
     /** A worker with nothing in flight that nobody reads, or null. Lock held. */
     private Worker idleWorker() {
         for (Worker w : workers) {
@@ -244,6 +264,7 @@ public final class ProcessEngine implements PoolEngine {
             case CALL, RUN -> new byte[0];
         };
         TaskFuture<Object> future = new TaskFuture<>();
+        future.owner(this);
         TaskRecord task = new TaskRecord(ids.incrementAndGet(), mode, (ProcessDefinition) target, argument, future);
         future.canceller(mayInterrupt -> cancel(task, mayInterrupt));
         return task;
@@ -363,7 +384,7 @@ public final class ProcessEngine implements PoolEngine {
      * must never block in a write.
      */
     static void flush(List<Worker> touched) {
-        boolean reader = READER.get();
+        boolean reader = READER.get() != null;
         for (Worker w : touched) {
             if (reader) {
                 w.flushInBackground();
@@ -510,6 +531,11 @@ public final class ProcessEngine implements PoolEngine {
             terminatedCondition.signalAll();
             timer.shutdown();
         }
+    }
+
+    @Override
+    public boolean stopsForSure() {
+        return true;
     }
 
     @Override

@@ -1,6 +1,9 @@
 package io.github.multiprocessing4j.internal.pool;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The future of one task in a pool. {@link #cancel(boolean)} does what {@link java.util.concurrent.Future}
@@ -9,7 +12,8 @@ import java.util.concurrent.CompletableFuture;
  * killing its worker process).
  *
  * <p>Dependent stages ({@code thenApply}...) are plain {@code CompletableFuture}s. Completion happens on
- * the engine's threads; dependents added without an {@code ...Async} executor run there too.
+ * the engine's threads; dependents added without an {@code ...Async} executor run there too, so they must
+ * not wait for the same pool (see {@link PoolEngine#refuseToWaitOnOwnReader()}).
  *
  * @param <V> the result type
  */
@@ -21,10 +25,17 @@ public final class TaskFuture<V> extends CompletableFuture<V> {
     }
 
     private volatile Canceller canceller;
+    /** The engine whose outcome this is, checked before an untimed wait; null for none. */
+    private volatile PoolEngine owner;
 
     /** Set once, by the engine, when the task is queued. */
     public void canceller(Canceller c) {
         this.canceller = c;
+    }
+
+    /** Set once, by whoever creates the future: waiting for it must not block that engine's own reader. */
+    public void owner(PoolEngine engine) {
+        this.owner = engine;
     }
 
     @Override
@@ -42,23 +53,37 @@ public final class TaskFuture<V> extends CompletableFuture<V> {
         return new CompletableFuture<>();
     }
 
+    /**
+     * @throws IllegalStateException if called, before the outcome is there, on a thread that delivers the
+     *                               engine's outcomes (a plain dependent stage of a pool future): it could
+     *                               wait for itself
+     */
     @Override
-    public V get() throws InterruptedException, java.util.concurrent.ExecutionException {
+    public V get() throws InterruptedException, ExecutionException {
+        refuseIfOwnReader();
         spinBriefly();
         return super.get();
     }
 
     @Override
-    public V get(long timeout, java.util.concurrent.TimeUnit unit)
-            throws InterruptedException, java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
+    public V get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
         spinBriefly();
         return super.get(timeout, unit);
     }
 
+    /** @throws IllegalStateException as {@link #get()} */
     @Override
     public V join() {
+        refuseIfOwnReader();
         spinBriefly();
         return super.join();
+    }
+
+    private void refuseIfOwnReader() {
+        PoolEngine o = owner;
+        if (o != null && !isDone()) {
+            o.refuseToWaitOnOwnReader();
+        }
     }
 
     /**
