@@ -17,8 +17,11 @@ import io.github.multiprocessing4j.internal.codec.StandardCodec;
  *   <li>writes everything else with Java serialization, which carries serializable lambdas
  *       ({@link io.github.multiprocessing4j.function.SerializableFunction} and friends) and records;</li>
  *   <li>reads Java-serialized data through an allow-list filter: from the JDK only value types
- *       ({@code java.lang}, {@code java.util}, {@code java.time}, {@code java.math}, their exceptions and
- *       {@code SerializedLambda}); from the application every class except known gadget hosts. The system
+ *       ({@code java.lang}, {@code java.util} with its {@code concurrent} and {@code regex} packages,
+ *       {@code java.time}, {@code java.math}, {@code java.net.URI}, {@code java.io.File}, the exceptions of
+ *       these and of {@code java.io}, {@code java.net}, {@code java.nio}, {@code java.util.zip} and
+ *       {@code java.lang.reflect}/{@code invoke}, and {@code SerializedLambda}); from the application every
+ *       class except known gadget hosts. The system
  *       property {@code mp4j.serialFilter}, a {@link java.io.ObjectInputFilter.Config#createFilter JDK filter
  *       pattern} such as {@code "com.acme.**;!*"}, narrows (or widens) that choice and is handed to child JVMs.</li>
  * </ul>

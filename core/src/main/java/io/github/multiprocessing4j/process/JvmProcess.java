@@ -33,8 +33,9 @@ import java.util.OptionalInt;
  * stdin is empty. {@link #join} returns after the copied output has been written.
  *
  * <h2>No orphans</h2>
- * A child exits as soon as its parent JVM dies, however it dies (even by SIGKILL): it watches the pipe on
- * its stdin, which the operating system closes when the parent goes. A non-daemon child keeps its parent
+ * A child exits as soon as its parent JVM dies, however it dies (even by SIGKILL): it watches its
+ * connection to the parent, which the operating system closes when the parent goes, and once it has
+ * reported its result it checks that the parent still lives every 200 ms. A non-daemon child keeps its parent
  * JVM alive until it has finished, as in Python; a {@linkplain Builder#daemon daemon} child does not, and
  * ends with its parent.
  *
@@ -104,8 +105,8 @@ public interface JvmProcess extends AutoCloseable {
     void kill();
 
     /**
-     * Releases the child's pipes and connection. If the child still runs, it is told to exit (its stdin
-     * closes) and killed if it has not exited within a second. Idempotent.
+     * Releases the child's pipes and connection. If the child still runs, it is told to exit (its
+     * connection to this JVM closes) and killed if it has not exited within a second. Idempotent.
      */
     @Override
     void close();
