@@ -22,11 +22,30 @@ import java.util.Objects;
  */
 public sealed interface Outcome<T> {
 
-    /** The call returned {@code value}, which may be null. */
+    /**
+     * The call returned {@code value}, which may be null.
+     *
+     * {@snippet :
+     * Outcome<String> first = Coroutines.gatherSettled(calls).getFirst();
+     * if (first instanceof Outcome.Success<String>(var page)) {
+     *     System.out.println(page);
+     * }
+     * }
+     */
     record Success<T>(T value) implements Outcome<T> {
     }
 
-    /** The call threw {@code exception}. */
+    /**
+     * The call threw {@code exception}.
+     *
+     * {@snippet :
+     * for (Outcome<String> o : Coroutines.gatherSettled(calls)) {
+     *     if (o instanceof Outcome.Failure<String>(Throwable e)) {
+     *         System.err.println("a call failed: " + e);
+     *     }
+     * }
+     * }
+     */
     record Failure<T>(Throwable exception) implements Outcome<T> {
         public Failure {
             Objects.requireNonNull(exception, "exception");

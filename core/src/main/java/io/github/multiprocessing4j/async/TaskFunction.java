@@ -5,6 +5,11 @@ package io.github.multiprocessing4j.async;
  * checked exceptions, such as {@link java.io.IOException} from a fetch or {@link InterruptedException} from
  * a cancelled sleep.
  *
+ * {@snippet :
+ * TaskFunction<Path, Long> size = Files::size;            // throws IOException: no Function could be this
+ * List<Long> sizes = Coroutines.map(size, paths, 16);     // at most 16 calls at once
+ * }
+ *
  * @param <T> the type of an item
  * @param <R> the type of a result
  */

@@ -10,6 +10,15 @@ import java.util.List;
  * {@linkplain #getSuppressed() suppressed}, and {@link #failures()} lists them all in the order they
  * happened. Python's {@code ExceptionGroup} as raised by {@code asyncio.TaskGroup}; unchecked, like the
  * JDK's {@code StructuredTaskScope.FailedException}.
+ *
+ * {@snippet :
+ * try (TaskGroup group = TaskGroup.open()) {
+ *     group.spawn(() -> upload(report));
+ *     group.spawn(() -> upload(archive));
+ * } catch (TaskGroupException e) {                   // thrown by close(), once both have ended
+ *     System.err.println(e.failures().size() + " upload(s) failed; first: " + e.getCause());
+ * }
+ * }
  */
 public class TaskGroupException extends RuntimeException {
     @Serial

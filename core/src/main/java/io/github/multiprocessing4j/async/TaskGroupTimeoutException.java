@@ -11,6 +11,14 @@ import java.util.concurrent.TimeoutException;
  * {@linkplain #getSuppressed() suppressed}. Python's {@code TimeoutError} from {@code asyncio.timeout};
  * unchecked, like the JDK's {@code StructuredTaskScope.TimeoutException}, so that {@code close()} can throw
  * it.
+ *
+ * {@snippet :
+ * try (TaskGroup group = TaskGroup.withTimeout(Duration.ofSeconds(2))) {
+ *     group.spawn(() -> fetch("/slow"));
+ * } catch (TaskGroupTimeoutException e) {   // catch it before TaskGroupException, which it extends
+ *     System.err.println(e.getMessage());   // "TaskGroup-1: timeout of PT2S passed; 1 task was cancelled or refused"
+ * }
+ * }
  */
 public final class TaskGroupTimeoutException extends TaskGroupException {
     @Serial

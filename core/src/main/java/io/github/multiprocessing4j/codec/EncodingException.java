@@ -9,6 +9,15 @@ import java.io.Serial;
  *
  * <p>It is an {@link IllegalArgumentException}: the caller passed something that cannot travel, and it is
  * thrown in the caller's thread, at the moment the value is handed over.
+ *
+ * {@snippet :
+ * try {
+ *     pool.apply(x -> x * scale, 3);      // scale is a field: the lambda captures this
+ * } catch (EncodingException e) {
+ *     e.offendingClass();                  // "com.acme.Report", the class of this, which is not Serializable
+ *     e.getMessage();                      // names the path to it and the ways out
+ * }
+ * }
  */
 public class EncodingException extends IllegalArgumentException {
     @Serial

@@ -65,7 +65,20 @@ public interface ProcessPool extends Pool {
     /** The pids of the workers alive now (they change as workers are replaced). */
     java.util.Set<Long> workerPids();
 
-    /** Options for a {@link ProcessPool}. Each setter may be called once. */
+    /**
+     * Options for a {@link ProcessPool}. Each setter may be called once.
+     *
+     * {@snippet :
+     * try (ProcessPool pool = ProcessPool.builder()
+     *         .processes(2)
+     *         .initializer(() -> Ocr.loadModel())   // once in each worker, before its first task
+     *         .maxMemoryPerChild(1L << 30)          // replace a worker, between tasks, above 1 GiB resident
+     *         .name("ocr")                          // workers ocr-1, ocr-2
+     *         .build()) {
+     *     List<String> texts = pool.map(scan -> Ocr.read(scan), scans);
+     * }
+     * }
+     */
     interface Builder {
         /** How many worker JVMs; default: the number of processors. */
         Builder processes(int processes);

@@ -9,6 +9,16 @@ import java.time.Duration;
  * that ignores interrupts keeps its thread busy: only a process can be stopped for sure). It arrives as
  * the cause of an {@link java.util.concurrent.ExecutionException} or
  * {@link java.util.concurrent.CompletionException}.
+ *
+ * {@snippet :
+ * try (ProcessPool pool = ProcessPool.builder().taskTimeout(Duration.ofSeconds(30)).build()) {
+ *     pool.apply(file -> parse(file), suspiciousFile);
+ * } catch (ExecutionException e) {
+ *     if (e.getCause() instanceof TaskTimeoutException t) {
+ *         System.err.println("gave up after " + t.timeout());   // the worker was killed and replaced
+ *     }
+ * }
+ * }
  */
 public class TaskTimeoutException extends RuntimeException {
     @Serial

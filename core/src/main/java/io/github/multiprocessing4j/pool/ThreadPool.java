@@ -29,7 +29,19 @@ public interface ThreadPool extends Pool {
         return new ThreadPoolBuilder();
     }
 
-    /** Options for a {@link ThreadPool}. Each setter may be called once. */
+    /**
+     * Options for a {@link ThreadPool}. Each setter may be called once.
+     *
+     * {@snippet :
+     * try (ThreadPool pool = ThreadPool.builder()
+     *         .threads(4)
+     *         .taskTimeout(Duration.ofSeconds(5))   // interrupt a task still running after 5 s
+     *         .name("thumbs")                       // threads thumbs-1, thumbs-2...
+     *         .build()) {
+     *     List<byte[]> thumbnails = pool.map(image -> thumbnail(image), images);
+     * }
+     * }
+     */
     interface Builder {
         /** How many threads; default: the number of processors. */
         Builder threads(int threads);

@@ -27,7 +27,18 @@ public interface VirtualThreadPool extends Pool {
         return new VirtualThreadPoolBuilder();
     }
 
-    /** Options for a {@link VirtualThreadPool}. Each setter may be called once. */
+    /**
+     * Options for a {@link VirtualThreadPool}. Each setter may be called once.
+     *
+     * {@snippet :
+     * try (VirtualThreadPool pool = VirtualThreadPool.builder()
+     *         .maxConcurrency(100)                   // at most 100 requests in flight
+     *         .taskTimeout(Duration.ofSeconds(10))
+     *         .build()) {
+     *     List<String> pages = pool.map(url -> fetch(url), urls);
+     * }
+     * }
+     */
     interface Builder {
         /** At most this many tasks run at once (the rest wait, parked); default: no limit. */
         Builder maxConcurrency(int tasks);

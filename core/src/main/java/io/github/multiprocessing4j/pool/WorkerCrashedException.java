@@ -11,6 +11,16 @@ import java.util.OptionalInt;
  *
  * <p>The message names the worker's pid, its exit code or the signal that killed it, and the last lines
  * of its stderr, which usually say why (for example {@code Terminating due to java.lang.OutOfMemoryError}).
+ *
+ * {@snippet :
+ * try {
+ *     pool.apply(scene -> renderNatively(scene), scene);
+ * } catch (ExecutionException e) {
+ *     if (e.getCause() instanceof WorkerCrashedException crash) {   // only this task failed; the pool goes on
+ *         System.err.println(crash.getMessage());   // the worker, its pid, exit code or signal, stderr's tail
+ *     }
+ * }
+ * }
  */
 public class WorkerCrashedException extends RuntimeException {
     @Serial

@@ -8,6 +8,15 @@ import java.util.OptionalInt;
  * back to its parent. Typical causes are a bad JVM option, too little memory, or a class path the child
  * cannot read. The message carries the exit status and the last lines of the child's stderr, which
  * usually name the cause.
+ *
+ * {@snippet :
+ * try (JvmProcess child = JvmProcess.builder().task(task).jvmOptions(List.of("-XX:+UseZGCC")).start()) {
+ *     child.join();
+ * } catch (ProcessStartException e) {
+ *     System.err.println(e.getMessage());   // "child JVM (pid 4242) exited with exit code 1 before it connected
+ *                                           //  back. Last lines of its stderr: Unrecognized VM option 'UseZGCC'..."
+ * }
+ * }
  */
 public class ProcessStartException extends RuntimeException {
     @Serial

@@ -10,6 +10,15 @@ import java.io.Serial;
  *
  * <p>When the child's exception can be recreated, callers get that exception itself instead, with the
  * child's stack trace.
+ *
+ * {@snippet :
+ * try (JvmProcess child = JvmProcess.start("import", () -> importFile(path))) {
+ *     child.join();
+ *     if (child.failure().orElse(null) instanceof RemoteTaskException e) {
+ *         System.err.println(e.remoteClassName() + " in the child:\n" + e.remoteStackTrace());
+ *     }
+ * }
+ * }
  */
 public class RemoteTaskException extends RuntimeException {
     @Serial

@@ -10,6 +10,14 @@ import java.nio.charset.StandardCharsets;
  * <p>{@link #TERM} and {@link #KILL} go through the JDK ({@link Process#destroy()},
  * {@link Process#destroyForcibly()}); the JDK has no call for the others, so they are sent by running
  * {@code kill -s NAME pid}, which costs a process launch (about a millisecond). Unix only.
+ *
+ * {@snippet :
+ * try (Subprocess worker = Subprocess.command("python3", "worker.py").start()) {
+ *     worker.sendSignal(Signal.USR1);   // same name on Linux and macOS, whatever the number
+ *     worker.sendSignal(Signal.INT);    // as Ctrl-C: KeyboardInterrupt in the Python code
+ *     int status = worker.waitFor();
+ * }
+ * }
  */
 public enum Signal {
     /** Hangup: many daemons reload their configuration. */

@@ -17,6 +17,15 @@ import java.util.List;
  * unreadable directory) stay {@link java.io.IOException}s, as with {@link ProcessBuilder}.
  *
  * <p>The captured output is kept with the exception but not serialized with it.
+ *
+ * {@snippet :
+ * try {
+ *     Subprocess.command("make", "test").captureOutput().check().timeout(Duration.ofMinutes(5)).run();
+ * } catch (SubprocessException e) {                       // CalledProcessException or TimeoutExpiredException
+ *     System.err.println(e.getMessage());                 // the command, its status or timeout, stderr's last lines
+ *     Files.writeString(Path.of("test.log"), e.stdout()); // what it printed before it failed
+ * }
+ * }
  */
 public abstract sealed class SubprocessException extends RuntimeException
         permits CalledProcessException, TimeoutExpiredException {
