@@ -19,12 +19,25 @@ import java.util.stream.StreamSupport;
  *
  * <p>{@link #next()} blocks until the next result is there. A failed task surfaces from {@code next()} as
  * a {@link java.util.concurrent.CompletionException} whose cause is the failure (a worker crash, a timeout,
- * the function's own exception); the iterator can go on past it. If the waiting thread is interrupted,
- * {@code next()} throws a {@code CompletionException} caused by {@link InterruptedException} and
- * re-asserts the interrupt.
+ * the function's own exception, or a {@link java.util.concurrent.CancellationException} for a task that
+ * {@code shutdownNow()} cancelled) and whose message names the item's position in the input
+ * ({@code "item 4 failed: ..."}); the iterator can go on past it. With a chunk size above 1, a failed chunk
+ * surfaces once, naming the item that failed, and the results of the chunk's other items are lost (as in
+ * Python); the iterator goes on with the next chunk. If the waiting thread is interrupted, {@code next()}
+ * throws a {@code CompletionException} caused by {@link InterruptedException} and re-asserts the interrupt;
+ * no result is lost, and the iterator stays usable.
  *
- * <p>{@link #close()} stops reading the input and cancels the tasks not yet started; a consumer that
- * stops early should close it (try-with-resources). It is idempotent.
+ * <p>If the input itself throws, or the pool refuses a task because it was shut down, the results of
+ * every element read before that are still delivered, in their place; then the failure surfaces once, as a
+ * {@code CompletionException} caused by the input's exception (or the
+ * {@link java.util.concurrent.RejectedExecutionException}) whose message says after how many elements the
+ * input failed (or which item could not be submitted); then {@link #hasNext()} is {@code false}. Tasks
+ * already submitted when the pool is shut down ({@code shutdown()}, not {@code shutdownNow()}) still run
+ * and deliver their results.
+ *
+ * <p>{@link #close()} stops reading the input, cancels the tasks not yet started and releases the
+ * function (a process pool's workers forget it); a consumer that stops early should close it
+ * (try-with-resources). An iterator that has delivered everything closes itself. It is idempotent.
  *
  * <p><b>Thread-safety:</b> one consumer thread at a time.
  *

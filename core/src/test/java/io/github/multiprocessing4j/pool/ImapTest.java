@@ -1,0 +1,413 @@
+package io.github.multiprocessing4j.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.github.multiprocessing4j.codec.EncodingException;
+import io.github.multiprocessing4j.function.SerializableCallable;
+import io.github.multiprocessing4j.function.SerializableFunction;
+import io.github.multiprocessing4j.internal.pool.CallMode;
+import io.github.multiprocessing4j.internal.pool.PoolEngine;
+import io.github.multiprocessing4j.internal.pool.TaskFuture;
+import io.github.multiprocessing4j.testing.Delays;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.Serial;
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code imap} and {@code imapUnordered} when something goes wrong: the input fails, the pool is shut down
+ * under the iterator, a chunk fails, the iterator is abandoned. Python's {@code Pool.imap} is the model:
+ * every result of an element read before a failure is delivered, in order, and the failure surfaces at the
+ * position where it happened.
+ */
+class ImapTest {
+
+    /** An input of {@code 0, 1, 2, ...} whose {@code next()} throws when asked for element {@code failAt}. */
+    static Iterable<Integer> failingAt(int failAt) {
+        return () -> new Iterator<>() {
+            int next;
+
+            @Override
+            public boolean hasNext() {
+                return true;
+            }
+
+            @Override
+            public Integer next() {
+                if (next == failAt) {
+                    throw new IllegalStateException("input broke at " + failAt);
+                }
+                return next++;
+            }
+        };
+    }
+
+    /** Drains the iterator: results (or the failures' messages, as "!message") in the order seen. */
+    static List<Object> drain(ResultIterator<?> it) {
+        List<Object> seen = new ArrayList<>();
+        while (it.hasNext()) {
+            try {
+                seen.add(it.next());
+            } catch (CompletionException e) {
+                seen.add("!" + e.getMessage());
+            }
+        }
+        return seen;
+    }
+
+    static List<Integer> upTo(int n) {
+        return PoolContract.range(n);
+    }
+
+    static int sleep(long millis) {
+        return PoolContract.sleep(millis);
+    }
+
+    // ------------------------------------------------------------------------------ the input fails
+
+    @Test
+    void imap_overAnInputThatThrows_deliversEveryEarlierResultInOrder_thenTheInputsFailure_thenEnds() {
+        try (ThreadPool pool = ThreadPool.create(2);
+             ResultIterator<Integer> it = pool.imap(x -> x * 10, failingAt(20))) {
+            List<Integer> results = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                results.add(it.next());
+            }
+            assertThat(results).isEqualTo(upTo(20).stream().map(x -> x * 10).toList());
+
+            assertThat(it.hasNext()).as("the input's failure is still to come").isTrue();
+            assertThatThrownBy(it::next).isInstanceOf(CompletionException.class)
+                    .hasMessageContaining("the input failed after 20 elements")
+                    .cause().isInstanceOf(IllegalStateException.class).hasMessage("input broke at 20");
+            assertThat(it.hasNext()).isFalse();
+            assertThatThrownBy(it::next).isInstanceOf(NoSuchElementException.class);
+        }
+    }
+
+    @Test
+    void imapUnordered_overAnInputThatThrows_deliversEveryEarlierResult_beforeTheInputsFailure() {
+        try (ThreadPool pool = ThreadPool.create(2);
+             ResultIterator<Integer> it = pool.imapUnordered(x -> x, failingAt(20))) {
+            Set<Integer> results = new HashSet<>();
+            for (int i = 0; i < 20; i++) {
+                results.add(it.next());
+            }
+            assertThat(results).isEqualTo(new HashSet<>(upTo(20)));
+            assertThatThrownBy(it::next).isInstanceOf(CompletionException.class)
+                    .hasMessageContaining("after 20 elements").cause().hasMessage("input broke at 20");
+            assertThat(it.hasNext()).isFalse();
+        }
+    }
+
+    @Test
+    void imap_withChunks_overAnInputThatThrowsMidChunk_stillComputesTheElementsReadBeforeIt() {
+        try (ThreadPool pool = ThreadPool.create(2);
+             ResultIterator<Integer> it = pool.imap(x -> x + 1, failingAt(20), 3)) {
+            assertThat(drain(it)).containsExactlyElementsOf(concat(
+                    upTo(20).stream().map(x -> x + 1).toList(),
+                    "!the input failed after 20 elements: java.lang.IllegalStateException: input broke at 20"));
+        }
+    }
+
+    @Test
+    void imap_overAnInputThatThrowsWhileTheFirstWindowIsRead_doesNotThrowFromImap_butAtTheFailuresPosition() {
+        try (ThreadPool pool = ThreadPool.create(2)) {
+            ResultIterator<Integer> it = pool.imap(x -> x * x, failingAt(3));
+            assertThat(drain(it)).containsExactly(0, 1, 4,
+                    "!the input failed after 3 elements: java.lang.IllegalStateException: input broke at 3");
+            assertThat(drain(pool.imap(x -> x, failingAt(0)))).as("an input that fails at once")
+                    .containsExactly("!the input failed after 0 elements: java.lang.IllegalStateException: input broke at 0");
+        }
+    }
+
+    /** A PoolEngine that hands every call to a real one and counts how often its definition is closed. */
+    static final class CountingEngine implements PoolEngine {
+        final PoolEngine real;
+        final AtomicInteger closes = new AtomicInteger();
+        final List<TaskFuture<?>> calls = new CopyOnWriteArrayList<>();
+
+        CountingEngine(Pool pool) {
+            this.real = ((AbstractPool) pool).engine;
+        }
+
+        record Counted(PoolEngine.Definition real, AtomicInteger closes) implements PoolEngine.Definition {
+            @Override
+            public void close() {
+                closes.incrementAndGet();
+                real.close();
+            }
+        }
+
+        Definition define(SerializableFunction<?, ?> fn) {
+            return new Counted(real.define(fn, true), closes);
+        }
+
+        @Override
+        public Definition define(Object target, boolean reusable) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public <V> TaskFuture<V> call(Definition target, CallMode mode, Object arg) {
+            TaskFuture<V> f = real.call(((Counted) target).real(), mode, arg);
+            calls.add(f);
+            return f;
+        }
+
+        @Override
+        public int parallelism() {
+            return real.parallelism();
+        }
+
+        @Override
+        public void shutdown() {
+            real.shutdown();
+        }
+
+        @Override
+        public List<Runnable> shutdownNow() {
+            return real.shutdownNow();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return real.isShutdown();
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return real.isTerminated();
+        }
+
+        @Override
+        public boolean awaitTermination(long nanos) throws InterruptedException {
+            return real.awaitTermination(nanos);
+        }
+    }
+
+    @Test
+    void anInputFailingInTheFirstWindow_leavesNoTaskUnreachable_andTheFunctionIsReleasedExactlyOnce() {
+        ThreadPool pool = ThreadPool.create(2);
+        try {
+            CountingEngine engine = new CountingEngine(pool);
+            SerializableFunction<Integer, Integer> slow = x -> sleep(x == 0 ? 0 : 60_000);
+            ImapIterator<Integer, Integer> it = new ImapIterator<>(engine, engine.define(slow), failingAt(5).iterator(),
+                    1, true, 8);
+            assertThat(engine.calls).as("the elements read before the failure were submitted").hasSize(5);
+            assertThat(it.next()).isZero();
+            assertThat(engine.closes).hasValue(0);
+
+            it.close(); // abandoned while four tasks still run or wait
+            it.close();
+            assertThat(engine.closes).as("definition closes").hasValue(1);
+            assertThat(engine.calls.subList(1, 5)).allMatch(TaskFuture::isCancelled);
+            assertThat(it.hasNext()).isFalse();
+        } finally {
+            pool.terminate(); // the two tasks that had started still sleep
+        }
+    }
+
+    // ------------------------------------------------------------------------- the pool shuts down
+
+    @Test
+    void aPoolShutDownMidIteration_deliversTheResultsOfTheSubmittedTasks_thenTheRejectionOnce() {
+        ThreadPool pool = ThreadPool.create(2); // a window of 8 tasks
+        try (ResultIterator<Integer> it = pool.imap(x -> {
+            sleep(5);
+            return x;
+        }, upTo(1000))) {
+            for (int i = 0; i < 5; i++) {
+                assertThat(it.next()).isEqualTo(i);
+            }
+            pool.shutdown(); // items 5..12 are in the pool, and finish
+            List<Integer> results = new ArrayList<>();
+            List<Throwable> failures = new ArrayList<>();
+            while (it.hasNext()) {
+                try {
+                    results.add(it.next());
+                } catch (RuntimeException e) {
+                    failures.add(e);
+                }
+            }
+            assertThat(results).isEqualTo(upTo(13).subList(5, 13));
+            assertThat(failures).hasSize(1);
+            assertThat(failures.getFirst()).isInstanceOf(CompletionException.class)
+                    .hasMessageStartingWith("could not submit item 13: ")
+                    .cause().isInstanceOf(RejectedExecutionException.class);
+        } finally {
+            pool.terminate();
+        }
+    }
+
+    @Test
+    void shutdownNow_underAnOrderedImap_failsTheCancelledTasksWithCompletionException_notARawCancellation() throws Exception {
+        ThreadPool pool = ThreadPool.create(1);
+        try (ResultIterator<Integer> it = pool.imap(x -> {
+            if (x == 0) {
+                return 0;
+            }
+            try {
+                Thread.sleep(60_000);
+                return x;
+            } catch (InterruptedException e) {
+                return -1;
+            }
+        }, upTo(5))) { // all five fit in the window: nothing is submitted after the shutdown
+            assertThat(it.next()).isZero();
+            Thread.sleep(Delays.millis(300).toMillis()); // task 1 runs, 2..4 wait
+            pool.shutdownNow();
+            assertThat(it.next()).as("the running task, interrupted").isEqualTo(-1);
+            for (int item = 2; item < 5; item++) {
+                assertThat(catchThrowable(it::next)).isInstanceOf(CompletionException.class)
+                        .hasMessageStartingWith("item " + item + " was cancelled")
+                        .cause().isInstanceOf(CancellationException.class);
+            }
+            assertThat(it.hasNext()).isFalse();
+        } finally {
+            pool.terminate();
+        }
+    }
+
+    @Test
+    void shutdownNow_underAnImapUnordered_failsTheCancelledTasksWithCompletionException() throws Exception {
+        ThreadPool pool = ThreadPool.create(1);
+        try (ResultIterator<Integer> it = pool.imapUnordered(x -> x == 0 ? 0 : sleep(60_000), upTo(100))) {
+            assertThat(it.next()).isZero();
+            Thread.sleep(Delays.millis(300).toMillis());
+            pool.shutdownNow();
+            int failures = 0;
+            while (it.hasNext()) {
+                assertThat(catchThrowable(it::next)).isInstanceOf(CompletionException.class);
+                failures++;
+            }
+            assertThat(failures).as("7 cancelled, 1 interrupted, 1 rejected").isEqualTo(9);
+        } finally {
+            pool.terminate();
+        }
+    }
+
+    // ------------------------------------------------------------------------------- a chunk fails
+
+    @Test
+    void aFailedChunk_namesTheFailingItemsPositionInTheInput_losesTheChunksOtherResults_andGoesOn() {
+        SerializableFunction<Integer, Integer> failOn4 = x -> {
+            if (x == 4) {
+                throw new IllegalArgumentException("no 4");
+            }
+            return x;
+        };
+        try (ThreadPool pool = ThreadPool.create(2)) {
+            ResultIterator<Integer> it = pool.imap(failOn4, upTo(10), 3);
+            assertThat(it.next()).isEqualTo(0);
+            assertThat(it.next()).isEqualTo(1);
+            assertThat(it.next()).isEqualTo(2);
+            assertThatThrownBy(it::next).isInstanceOf(CompletionException.class)
+                    .hasMessageStartingWith("item 4 failed: ")
+                    .cause().isInstanceOf(IllegalArgumentException.class).hasMessage("no 4");
+            assertThat(drain(it)).as("items 3 and 5 went down with their chunk").containsExactly(6, 7, 8, 9);
+
+            List<Object> unordered = drain(pool.imapUnordered(failOn4, upTo(10), 3));
+            assertThat(unordered).hasSize(8).contains("!item 4 failed: java.lang.IllegalArgumentException: no 4");
+        }
+    }
+
+    @Test
+    void aFailedTask_namesItsItem_evenWithoutChunks() {
+        try (ThreadPool pool = ThreadPool.create(2)) {
+            assertThat(drain(pool.imap(x -> 10 / x, List.of(1, 0, 5))))
+                    .containsExactly(10, "!item 1 failed: java.lang.ArithmeticException: / by zero", 2);
+        }
+    }
+
+    // ------------------------------------------------------------------------------ process pools
+
+    /** Remembers, in the worker JVM, every copy of itself that was deserialized. */
+    static final class TrackedFunction implements SerializableFunction<Integer, Integer> {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        static final List<WeakReference<TrackedFunction>> COPIES = new CopyOnWriteArrayList<>();
+
+        @SuppressWarnings("unused")
+        private final int tag = 1; // an instance field: the pool does not cache it as a stateless function
+
+        @Serial
+        private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+            in.defaultReadObject();
+            COPIES.add(new WeakReference<>(this));
+        }
+
+        @Override
+        public Integer apply(Integer x) {
+            return x + 100;
+        }
+
+        /** How many deserialized copies are still reachable in this JVM, after collecting garbage. */
+        static int liveCopies() {
+            int live = COPIES.size();
+            for (int i = 0; i < 20 && live > 0; i++) {
+                System.gc();
+                live = (int) COPIES.stream().filter(r -> r.get() != null).count();
+                if (live > 0) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+                }
+            }
+            return live;
+        }
+    }
+
+    @Test
+    void processPool_anInputFailingInTheFirstWindow_stillDeliversTheEarlierResults_andTheWorkerForgetsTheFunction()
+            throws Exception {
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            ResultIterator<Integer> it = pool.imap(new TrackedFunction(), failingAt(3));
+            assertThat(drain(it)).containsExactly(100, 101, 102,
+                    "!the input failed after 3 elements: java.lang.IllegalStateException: input broke at 3");
+
+            SerializableCallable<Integer> copies = () -> TrackedFunction.COPIES.size();
+            SerializableCallable<Integer> live = TrackedFunction::liveCopies;
+            assertThat(pool.submit(copies).get(30, TimeUnit.SECONDS)).as("copies sent to the worker").isEqualTo(1);
+            assertThat(pool.submit(live).get(30, TimeUnit.SECONDS)).as("copies the worker still holds").isZero();
+        }
+    }
+
+    @Test
+    void processPool_aChunkFailure_orAnArgumentThatCannotTravel_failsOnlyItsOwnTask_namingTheItem() {
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            SerializableFunction<Object, String> name = o -> o.getClass().getSimpleName();
+            assertThat(drain(pool.imap(name, List.of("a", new Object(), 3))))
+                    .hasSize(3).startsWith("String").endsWith("Integer")
+                    .element(1).asString().startsWith("!item 1 failed: " + EncodingException.class.getName());
+
+            SerializableFunction<Integer, Integer> failOn7 = x -> {
+                if (x == 7) {
+                    throw new IllegalArgumentException("no 7");
+                }
+                return x;
+            };
+            assertThat(drain(pool.imap(failOn7, upTo(10), 4)))
+                    .containsExactly(0, 1, 2, 3, "!item 7 failed: java.lang.IllegalArgumentException: no 7", 8, 9);
+        }
+    }
+
+    private static List<Object> concat(List<?> results, Object... more) {
+        List<Object> all = new ArrayList<>(results);
+        all.addAll(List.of(more));
+        return all;
+    }
+}
