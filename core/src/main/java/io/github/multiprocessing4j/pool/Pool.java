@@ -96,7 +96,10 @@ public interface Pool extends ExecutorService, AutoCloseable {
     /**
      * Lazily applies {@code fn} to the arguments, one at a time (chunk size 1), and yields the results in
      * input order (Python's {@code imap}). The input is read only as far as a bounded window ahead of the
-     * consumer, so an endless or huge {@code Iterable} is fine.
+     * consumer, so an endless or huge {@code Iterable} is fine. A failure surfaces from {@code next()} at its
+     * position, naming the item; with a chunk size above 1 the failed chunk's other results are lost (as in
+     * Python). If the input throws, the results before it are still delivered, then its exception. See
+     * {@link ResultIterator}.
      */
     <T, R> ResultIterator<R> imap(SerializableFunction<T, R> fn, Iterable<T> args);
 
