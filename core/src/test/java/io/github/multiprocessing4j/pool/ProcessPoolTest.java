@@ -531,17 +531,24 @@ class ProcessPoolTest {
     void aCallbackThatWaitsForItsOwnPool_failsWithAClearError_insteadOfHanging() throws Exception {
         SerializableFunction<Integer, Integer> square = x -> x * x;
         try (ProcessPool pool = ProcessPool.create(1)) {
-            CompletableFuture<Integer> nested = pool.applyAsync(square, 3).thenApply(r -> {
+            // Each first task waits for a file, so that the callback is registered before the result arrives and
+            // runs on the pool's result thread (registered later, it would run on this thread).
+            Path gate = tmp.resolve("gate-1");
+            CompletableFuture<Integer> nested = pool.applyAsync(waitingFor(gate, square), 3).thenApply(r -> {
                 try {
                     return pool.apply(square, r);
                 } catch (InterruptedException | ExecutionException e) {
                     throw new IllegalStateException(e);
                 }
             });
+            Files.createFile(gate);
             assertThat(nested).failsWithin(Delays.seconds(30)).withThrowableOfType(ExecutionException.class)
                     .havingCause().isInstanceOf(IllegalStateException.class).withMessageContaining("thenApplyAsync");
-            CompletableFuture<List<Integer>> mapped = pool.applyAsync(square, 3)
+
+            Path gate2 = tmp.resolve("gate-2");
+            CompletableFuture<List<Integer>> mapped = pool.applyAsync(waitingFor(gate2, square), 3)
                     .thenApply(r -> pool.mapAsync(square, List.of(r), 1).join());
+            Files.createFile(gate2);
             assertThat(mapped).failsWithin(Delays.seconds(30)).withThrowableOfType(ExecutionException.class)
                     .havingCause().isInstanceOf(IllegalStateException.class);
 
@@ -554,5 +561,16 @@ class ProcessPoolTest {
             });
             assertThat(async.get(30, TimeUnit.SECONDS)).isEqualTo(81);
         }
+    }
+
+    /** {@code fn}, once the file {@code gate} exists. */
+    static SerializableFunction<Integer, Integer> waitingFor(Path gate, SerializableFunction<Integer, Integer> fn) {
+        String path = gate.toString();
+        return x -> {
+            while (!Files.exists(Path.of(path))) {
+                LockSupport.parkNanos(5_000_000);
+            }
+            return fn.apply(x);
+        };
     }
 }
