@@ -9,6 +9,7 @@ import io.github.multiprocessing4j.internal.wire.Frame;
 import io.github.multiprocessing4j.internal.wire.FrameType;
 import io.github.multiprocessing4j.internal.wire.Handshake;
 import io.github.multiprocessing4j.process.JvmProcess;
+import io.github.multiprocessing4j.testing.Delays;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -69,14 +70,17 @@ class ChildListenerTest {
     void aPeerTooSlowToSayHello_isToldWhyBeforeTheConnectionCloses() throws Exception {
         Session session = Session.get();
         Path socket = session.directory().resolve("slow-peer-test.sock");
-        try (ChildListener listener = new ChildListener(socket, session.key(), Duration.ofMillis(300));
+        // Long enough for the handshake itself on a loaded machine; the test then waits that long.
+        Duration admission = Delays.millis(1500);
+        try (ChildListener listener = new ChildListener(socket, session.key(), admission);
              Connection connection = Connection.connect(listener.socket())) {
             Handshake.answer(connection, session.key());
             // ...and then says nothing: past the deadline the listener explains, then closes.
             Frame refusal = connection.receive();
             assertThat(refusal).isNotNull();
             assertThat(refusal.type()).isEqualTo(FrameType.FAILURE);
-            assertThat(Handshake.reason(refusal)).contains("did not pass the handshake and say hello within 300 ms");
+            assertThat(Handshake.reason(refusal))
+                    .contains("did not pass the handshake and say hello within " + admission.toMillis() + " ms");
             assertThat(connection.receive()).as("closed after the refusal").isNull();
         }
     }
