@@ -15,6 +15,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -22,9 +23,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -108,6 +112,20 @@ final class AotCache {
             }
         }
         return null;
+    }
+
+    /** Waits until the trainings queued so far have ended (they run one at a time, in order). */
+    boolean awaitIdle(Duration timeout) throws InterruptedException {
+        try {
+            trainings.submit(() -> { }).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return true; // this JVM is exiting: nothing more will train
+        } catch (ExecutionException e) {
+            throw new AssertionError("an empty task failed", e);
+        } catch (TimeoutException e) {
+            return false;
+        }
     }
 
     /**

@@ -45,6 +45,16 @@ public final class ChildLauncher {
     }
 
     /**
+     * Waits until the AOT cache trainings started so far have ended. A benchmark calls it before it measures:
+     * a training is a JVM working for seconds beside what is measured.
+     *
+     * @return false if {@code timeout} passed first
+     */
+    public boolean awaitAotTraining(Duration timeout) throws InterruptedException {
+        return aot.awaitIdle(timeout);
+    }
+
+    /**
      * Starts a child JVM and returns at once; it connects back in the background.
      *
      */
