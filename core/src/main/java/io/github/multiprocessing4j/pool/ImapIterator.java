@@ -217,8 +217,12 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
                 }
                 return head;
             }
-            Slot done = timeout == null ? completed.take()
-                    : completed.poll(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+            Slot done = completed.poll();
+            if (done == null) {
+                engine.refuseToWaitOnOwnReader(); // as TaskFuture.get() does for the ordered mode
+                done = timeout == null ? completed.take()
+                        : completed.poll(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+            }
             if (done == null) {
                 throw new TimeoutException("no result within " + timeout);
             }

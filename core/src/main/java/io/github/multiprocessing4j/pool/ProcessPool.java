@@ -27,9 +27,9 @@ import java.util.List;
  *       {@link WorkerCrashedException}; a replacement boots and every other task completes. There is no
  *       "broken pool".</li>
  *   <li>Only if replacements fail to start three times in a row (an initializer that has begun to fail, a
- *       machine out of memory) does the pool give up: it shuts down, the tasks still queued fail with an
- *       {@link IllegalStateException} that gives the reason, new ones are rejected, and the tasks that live
- *       workers are already running finish.</li>
+ *       machine out of memory) does the pool give up: it shuts down (new tasks are rejected), the workers
+ *       that live finish what they run and what is queued, and if none is left to take work, the tasks
+ *       still queued fail with an {@link IllegalStateException} that gives the reason.</li>
  *   <li>With a {@linkplain Builder#taskTimeout task timeout}, a task still running at its deadline fails
  *       with a {@link TaskTimeoutException} and its worker is killed and replaced; {@code cancel(true)} of a
  *       running task does the same, and cancelling a queued task just removes it.</li>

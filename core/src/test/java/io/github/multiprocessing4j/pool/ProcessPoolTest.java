@@ -463,7 +463,7 @@ class ProcessPoolTest {
     }
 
     @Test
-    void aPoolWhoseReplacementsKeepFailingToStart_givesUp_butLetsTheTasksOfHealthyWorkersFinish(@TempDir Path dir)
+    void aPoolWhoseReplacementsKeepFailingToStart_givesUp_butItsHealthyWorkersFinishTheWork(@TempDir Path dir)
             throws Exception {
         // The first two workers start; the initializer fails in every worker after them.
         String started = dir.resolve("workers-started").toString();
@@ -495,6 +495,11 @@ class ProcessPoolTest {
                 return x;
             }, 2);
             assertThatThrownBy(() -> crashing.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(WorkerCrashedException.class);
+            // Queued while the replacements fail: more than the healthy worker takes ahead, so some wait in the pool.
+            List<CompletableFuture<Integer>> queued = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                queued.add(pool.applyAsync(x -> x * 10, i));
+            }
 
             // Its replacements fail one after another; after the third the pool gives up.
             Awaitility.await().atMost(Delays.seconds(60)).until(pool::isShutdown);
@@ -505,6 +510,10 @@ class ProcessPoolTest {
 
             Files.createFile(Path.of(release));
             assertThat(healthy.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+            for (int i = 0; i < 10; i++) {
+                assertThat(queued.get(i).get(30, TimeUnit.SECONDS)).as("queued task %d, run by the healthy worker", i)
+                        .isEqualTo(i * 10);
+            }
             assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).as("the pool ends by itself").isTrue();
         } finally {
             pool.close();
@@ -552,6 +561,20 @@ class ProcessPoolTest {
             assertThat(mapped).failsWithin(Delays.seconds(30)).withThrowableOfType(ExecutionException.class)
                     .havingCause().isInstanceOf(IllegalStateException.class);
 
+            Path gate3 = tmp.resolve("gate-3");
+            CompletableFuture<Integer> dependent = pool.applyAsync(waitingFor(gate3, square), 3)
+                    .thenApply(r -> pool.submit(() -> r).thenApply(y -> y + 1).join()); // a dependent of a pool future
+            Files.createFile(gate3);
+            assertThat(dependent).failsWithin(Delays.seconds(30)).withThrowableOfType(ExecutionException.class)
+                    .havingCause().isInstanceOf(IllegalStateException.class);
+
+            Path gate4 = tmp.resolve("gate-4");
+            CompletableFuture<Integer> unordered = pool.applyAsync(waitingFor(gate4, square), 3)
+                    .thenApply(r -> pool.imapUnordered(square, List.of(r)).next());
+            Files.createFile(gate4);
+            assertThat(unordered).failsWithin(Delays.seconds(30)).withThrowableOfType(ExecutionException.class)
+                    .havingCause().isInstanceOf(IllegalStateException.class);
+
             CompletableFuture<Integer> async = pool.applyAsync(square, 3).thenApplyAsync(r -> {
                 try {
                     return pool.apply(square, r);
@@ -560,6 +583,23 @@ class ProcessPoolTest {
                 }
             });
             assertThat(async.get(30, TimeUnit.SECONDS)).isEqualTo(81);
+        }
+    }
+
+    @Test
+    void aCallbackMayApply_whenAnIdleWorkerLetsItReadTheResultItself() throws Exception {
+        SerializableFunction<Integer, Integer> square = x -> x * x;
+        try (ProcessPool pool = ProcessPool.create(2)) {
+            Path gate = tmp.resolve("gate");
+            CompletableFuture<Integer> nested = pool.applyAsync(waitingFor(gate, square), 3).thenApply(r -> {
+                try {
+                    return pool.apply(square, r); // the other worker is idle: this thread borrows it
+                } catch (InterruptedException | ExecutionException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Files.createFile(gate);
+            assertThat(nested.get(30, TimeUnit.SECONDS)).isEqualTo(81);
         }
     }
 

@@ -49,8 +49,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * States: RUNNING -> SHUTDOWN (no new tasks; queued ones finish; idle workers are stopped) ->
  * TERMINATED (no workers left). shutdownNow/terminate go to STOPPING: queued tasks are cancelled and
  * workers killed. A pool whose replacements keep failing to start (3 in a row) is broken: it goes to
- * SHUTDOWN, its queued tasks fail with the reason at once (no worker will come for them), new ones are
- * rejected, and the tasks its live workers hold finish.
+ * SHUTDOWN (new tasks are rejected) and its live workers drain the queue; once no worker is left to take
+ * work, the tasks still queued fail with the reason.
  *
  * Locking. One lock guards the queues and worker states. Frames are appended to a worker's outbox under
  * it and written outside it (Worker.flush). Futures are completed outside it, so user callbacks never run
@@ -195,7 +195,6 @@ public final class ProcessEngine implements PoolEngine {
     @Override
     @SuppressWarnings("unchecked")
     public <V> V callAndWait(Definition target, CallMode mode, Object arg) throws InterruptedException, ExecutionException {
-        refuseToWaitOnOwnReader();
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
@@ -207,9 +206,10 @@ public final class ProcessEngine implements PoolEngine {
             rejectUnlessRunning();
             borrowed = pending.isEmpty() ? idleWorker() : null;
             if (borrowed != null) {
-                borrowed.borrowed = true;
+                borrowed.borrowed = true; // this thread reads the outcome itself: safe on a reader thread too
                 send(task, borrowed);
             } else {
+                refuseToWaitOnOwnReader();
                 pending.addLast(task);
                 dispatchLocked(touched);
             }

@@ -48,9 +48,12 @@ public final class TaskFuture<V> extends CompletableFuture<V> {
         return cancelled;
     }
 
+    /** A dependent stage: cancelling it does not reach the engine, but waiting for it is guarded alike. */
     @Override
     public <U> CompletableFuture<U> newIncompleteFuture() {
-        return new CompletableFuture<>();
+        TaskFuture<U> dependent = new TaskFuture<>();
+        dependent.owner(owner);
+        return dependent;
     }
 
     /**

@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
  * {@link WorkerCrashedException} that quotes its exit status and stderr, or runs again if the pool allows
  * retries; the tasks queued behind it never started and go back to the front of the pool's queue. A pool
  * whose replacements fail to start {@value #MAX_CONSECUTIVE_START_FAILURES} times in a row is broken:
- * it shuts down, its queued tasks fail with the reason, new ones are refused, and the tasks its live
- * workers already hold run to the end (a crash among them is not retried: there is nowhere to run it).
+ * it shuts down (new tasks are refused), its live workers run what is queued and what they hold, and
+ * when no worker is left to take work, the tasks still queued fail with the reason. A crash is then not
+ * retried, since no replacement will come.
  *
  * <p>Guarded by the engine's lock, like the engine; futures are completed outside it.
  */
@@ -201,14 +202,18 @@ final class WorkerTurnover {
     }
 
     /**
-     * In a broken pool, tasks that wait for a worker would wait forever: they fail instead (see
-     * {@link #failBroken}). Tasks already on a live worker are left to finish. Lock held.
+     * In a broken pool, the queued tasks still run on the workers that live; once none is left that takes
+     * work, what remains would wait forever and fails instead (see {@link #failBroken}). Lock held.
      */
     private void failPendingIfBrokenLocked(List<TaskRecord> doomed) {
-        if (engine.broken != null) {
+        if (engine.broken != null && engine.workers.stream().noneMatch(WorkerTurnover::takesWork)) {
             doomed.addAll(engine.pending);
             engine.pending.clear();
         }
+    }
+
+    private static boolean takesWork(Worker w) {
+        return !w.retiring && !w.stopSent && !w.dead && !w.exited;
     }
 
     private void failBroken(List<TaskRecord> doomed) {

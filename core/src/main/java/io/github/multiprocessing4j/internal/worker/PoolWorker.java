@@ -132,8 +132,10 @@ final class PoolWorker {
     private static Object decodeTarget(byte[] payload) {
         try {
             return Codec.standard().decode(payload);
+        } catch (VirtualMachineError e) {
+            throw e; // out of memory, say: passing, and not the function's fault; the worker dies and is replaced
         } catch (Throwable e) {
-            // Errors too: a capturing class whose static initializer fails here (ExceptionInInitializerError,
+            // Other errors too: a capturing class whose static initializer fails here (ExceptionInInitializerError,
             // NoClassDefFoundError) is the task's failure, not a reason for the worker to die
             return new Undecodable(e);
         }
