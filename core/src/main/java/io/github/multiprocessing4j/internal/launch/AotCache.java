@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,9 +25,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,14 +60,14 @@ final class AotCache {
     private static final System.Logger LOG = System.getLogger(AotCache.class.getName());
     private static final long EXIT_WAIT_SECONDS = 20;
     private static final int KEPT_CACHES = 8;
-    private static final Pattern TRAINING_FILE = Pattern.compile("[0-9a-f]+\\.aot\\.(\\d{1,18})\\.tmp.*");
+    private static final Pattern TRAINING_FILE = Pattern.compile("([0-9a-f]+)\\.aot\\.\\d{1,18}\\.tmp.*");
 
     private final JavaRuntime runtime;
     private final Path fixedDirectory;
     private final Set<String> trainingStarted = ConcurrentHashMap.newKeySet();
     /** One training at a time: each is a JVM that needs a core for seconds. */
-    private final ExecutorService trainings = Executors.newSingleThreadExecutor(
-            Thread.ofPlatform().daemon().name("mp4j-aot-training").factory());
+    private final ThreadPoolExecutor trainings = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), Thread.ofPlatform().daemon().name("mp4j-aot-training").factory());
     private final AtomicBoolean exitWaitRegistered = new AtomicBoolean();
     /** Set when this JVM exits: trainings still queued are dropped. */
     private volatile boolean exiting;
@@ -79,6 +80,7 @@ final class AotCache {
     AotCache(JavaRuntime runtime, Path directory) {
         this.runtime = runtime;
         this.fixedDirectory = directory;
+        trainings.allowCoreThreadTimeOut(true); // no idle thread for the JVM's life once the trainings are done
     }
 
     /** Runs a training child that writes its AOT cache to the given file when it exits. */
@@ -225,16 +227,32 @@ final class AotCache {
 
     /**
      * Deletes what training runs of JVMs that died mid-training left behind ({@code KEY.aot.PID.tmp} and
-     * the JDK's files named after it): nobody else would.
+     * the JDK's files named after it): nobody else would. A training holds {@code KEY.lock} while it runs,
+     * so a key whose lock can be taken has none under way (its JVM may have run in another PID namespace
+     * that shares this folder: its pid would say nothing).
      */
     private static void deleteOrphanedTrainingFiles(Path dir) throws IOException {
         try (var files = Files.list(dir)) {
             for (Path p : files.toList()) {
                 Matcher m = TRAINING_FILE.matcher(p.getFileName().toString());
-                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
+                if (m.matches() && noTrainingUnderWay(dir.resolve(m.group(1) + ".lock"))) {
                     Files.deleteIfExists(p);
                 }
             }
+        }
+    }
+
+    private static boolean noTrainingUnderWay(Path lockFile) {
+        if (!Files.exists(lockFile)) {
+            return true; // a training creates its lock file before anything else
+        }
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
+             FileLock lock = channel.tryLock()) {
+            return lock != null;
+        } catch (OverlappingFileLockException e) {
+            return false; // this JVM is training that key
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -47,15 +47,18 @@ record JavaRuntime(Path java, String classPath, String modulePath, List<String> 
      * to {@code workingDirectory}.
      */
     static List<String> inheritedFlags(List<String> args, Path workingDirectory) {
-        Deque<String> rest = new ArrayDeque<>(args);
+        Deque<Arg> rest = new ArrayDeque<>();
+        args.forEach(a -> rest.addLast(new Arg(a, false)));
         boolean expandFiles = true;
         List<String> flags = new ArrayList<>();
         while (!rest.isEmpty()) {
-            String arg = rest.removeFirst();
-            if (expandFiles && arg.startsWith("@") && arg.length() > 1) {
+            Arg next = rest.removeFirst();
+            String arg = next.text();
+            if (expandFiles && !next.fromFile() && arg.startsWith("@") && arg.length() > 1) {
+                // the launcher expands a file's own "@..." arguments no further
                 List<String> expanded = ArgumentFiles.read(workingDirectory.resolve(arg.substring(1)));
                 for (int i = expanded.size() - 1; i >= 0; i--) {
-                    rest.addFirst(expanded.get(i));
+                    rest.addFirst(new Arg(expanded.get(i), true));
                 }
                 continue;
             }
@@ -78,11 +81,15 @@ record JavaRuntime(Path java, String classPath, String modulePath, List<String> 
                 if (arg.contains("=")) {
                     flags.add(arg);
                 } else if (!rest.isEmpty()) {
-                    flags.add(arg + "=" + rest.removeFirst());
+                    flags.add(arg + "=" + rest.removeFirst().text());
                 }
             }
         }
         return List.copyOf(flags);
+    }
+
+    /** An argument of the command line, and whether it was read from an argument file. */
+    private record Arg(String text, boolean fromFile) {
     }
 
     /** True if every class path entry is a jar (or missing): an AOT cache only covers classes from jars. */

@@ -108,7 +108,11 @@ public final class Session {
             if (!root) {
                 // A child that launches children of its own: close its listener and finish the work registered
                 // by beforeShutdown when it exits, as a root does. (Children that launch none skip the hook.)
-                Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "mp4j-session-cleanup"));
+                try {
+                    Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "mp4j-session-cleanup"));
+                } catch (IllegalStateException e) {
+                    // this JVM is already shutting down: nothing is left to clean up after
+                }
             }
         }
         return listener;

@@ -9,6 +9,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
@@ -44,10 +45,15 @@ public final class StaleSessionSweeper {
      * returned object is reachable and this JVM lives: keep a reference to it.
      */
     public static FileLock holdAlive(Path ownDirectory) throws IOException {
-        FileChannel channel = FileChannel.open(ownDirectory.resolve(ALIVE), StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE);
+        // Locked under another name, then renamed (the lock belongs to the file, not its name): a sweeper never
+        // sees the liveness file unlocked while its root lives. Until the rename, the directory has no such
+        // file, and a young directory without one is left alone.
+        Path unnamed = ownDirectory.resolve(ALIVE + ".new");
+        FileChannel channel = FileChannel.open(unnamed, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         try {
-            return channel.lock();
+            FileLock lock = channel.lock();
+            Files.move(unnamed, ownDirectory.resolve(ALIVE), StandardCopyOption.ATOMIC_MOVE);
+            return lock;
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;

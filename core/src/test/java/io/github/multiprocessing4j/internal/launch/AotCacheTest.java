@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.internal.launch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.internal.launch.fixtures.AotFixtureMain;
+import io.github.multiprocessing4j.internal.launch.fixtures.HoldsFileLock;
 import io.github.multiprocessing4j.process.JvmProcess;
 import io.github.multiprocessing4j.testing.Delays;
 import io.github.multiprocessing4j.testing.TestJvm;
@@ -115,17 +116,22 @@ class AotCacheTest {
     }
 
     @Test
-    void pruning_deletesTheFilesOfTrainingsWhoseJvmDied_andNotOfLiveOnes() throws Exception {
+    void pruning_deletesTheFilesOfTrainingsThatNobodyRuns_andNotOfOneUnderWay() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("caches"));
-        Process gone = new ProcessBuilder("true").start();
-        gone.waitFor();
-        Path orphan = Files.writeString(dir.resolve("abc123.aot." + gone.pid() + ".tmp"), "half a cache");
-        Path orphanConfig = Files.writeString(dir.resolve("abc123.aot." + gone.pid() + ".tmp.config"), "config");
-        Path live = Files.writeString(dir.resolve("abc123.aot." + ProcessHandle.current().pid() + ".tmp"), "training");
-        AotCache.prune(dir);
+        Path orphan = Files.writeString(dir.resolve("abc123.aot.4242.tmp"), "half a cache");
+        Path orphanConfig = Files.writeString(dir.resolve("abc123.aot.4242.tmp.config"), "config");
+        Path orphanUnlocked = Files.writeString(dir.resolve("def456.aot.77.tmp"), "half a cache");
+        Files.writeString(dir.resolve("def456.lock"), "");
+        Path underWay = Files.writeString(dir.resolve("bee789.aot.99.tmp"), "training");
+        // A training in another JVM holds its key's lock; the pid in the name means nothing here.
+        try (TestJvm trainer = TestJvm.start(HoldsFileLock.class, List.of(), dir.resolve("bee789.lock").toString())) {
+            assertThat(trainer.nextLine(30)).isEqualTo("locked");
+            AotCache.prune(dir);
+        }
         assertThat(orphan).doesNotExist();
         assertThat(orphanConfig).doesNotExist();
-        assertThat(live).exists();
+        assertThat(orphanUnlocked).doesNotExist();
+        assertThat(underWay).exists();
     }
 
     /** Runs the fixture to its end and returns every line it printed on stdout. */

@@ -44,6 +44,12 @@ class InheritedFlagsTest {
     }
 
     @Test
+    void anArgumentFileNamedInsideAnArgumentFile_isNotExpanded_asTheLauncherDoes() throws Exception {
+        Files.writeString(tmp.resolve("self.options"), "--enable-preview @self.options");
+        assertThat(JavaRuntime.inheritedFlags(List.of("@self.options", "Main"), tmp)).containsExactly("--enable-preview");
+    }
+
+    @Test
     void anUnreadableArgumentFile_contributesNothing() {
         assertThat(JavaRuntime.inheritedFlags(List.of("@missing.txt", "--enable-preview", "Main"), tmp))
                 .containsExactly("--enable-preview");
