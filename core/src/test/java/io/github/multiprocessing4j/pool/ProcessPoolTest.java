@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -543,13 +544,7 @@ class ProcessPoolTest {
             // Each first task waits for a file, so that the callback is registered before the result arrives and
             // runs on the pool's result thread (registered later, it would run on this thread).
             Path gate = tmp.resolve("gate-1");
-            CompletableFuture<Integer> nested = pool.applyAsync(waitingFor(gate, square), 3).thenApply(r -> {
-                try {
-                    return pool.apply(square, r);
-                } catch (InterruptedException | ExecutionException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<Integer> nested = pool.applyAsync(waitingFor(gate, square), 3).thenApply(applyingIn(pool, square));
             Files.createFile(gate);
             assertThat(nested).failsWithin(Delays.seconds(30)).withThrowableOfType(ExecutionException.class)
                     .havingCause().isInstanceOf(IllegalStateException.class).withMessageContaining("thenApplyAsync");
@@ -575,13 +570,7 @@ class ProcessPoolTest {
             assertThat(unordered).failsWithin(Delays.seconds(30)).withThrowableOfType(ExecutionException.class)
                     .havingCause().isInstanceOf(IllegalStateException.class);
 
-            CompletableFuture<Integer> async = pool.applyAsync(square, 3).thenApplyAsync(r -> {
-                try {
-                    return pool.apply(square, r);
-                } catch (InterruptedException | ExecutionException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<Integer> async = pool.applyAsync(square, 3).thenApplyAsync(applyingIn(pool, square));
             assertThat(async.get(30, TimeUnit.SECONDS)).isEqualTo(81);
         }
     }
@@ -591,16 +580,21 @@ class ProcessPoolTest {
         SerializableFunction<Integer, Integer> square = x -> x * x;
         try (ProcessPool pool = ProcessPool.create(2)) {
             Path gate = tmp.resolve("gate");
-            CompletableFuture<Integer> nested = pool.applyAsync(waitingFor(gate, square), 3).thenApply(r -> {
-                try {
-                    return pool.apply(square, r); // the other worker is idle: this thread borrows it
-                } catch (InterruptedException | ExecutionException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<Integer> nested = pool.applyAsync(waitingFor(gate, square), 3).thenApply(applyingIn(pool, square)); // the other worker is idle: the callback's thread borrows it
             Files.createFile(gate);
             assertThat(nested.get(30, TimeUnit.SECONDS)).isEqualTo(81);
         }
+    }
+
+    /** A callback that applies {@code fn} in {@code pool} and waits for the result. */
+    static Function<Integer, Integer> applyingIn(Pool pool, SerializableFunction<Integer, Integer> fn) {
+        return r -> {
+            try {
+                return pool.apply(fn, r);
+            } catch (InterruptedException | ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
+        };
     }
 
     /** {@code fn}, once the file {@code gate} exists. */
