@@ -28,17 +28,22 @@ class AwaitTest {
                 return "b";
             });
             Task<String> c = group.spawn(() -> "c");
-            Completions<String> done = Coroutines.asCompleted(List.of(a, b, c));
-            assertThat(done.next()).isSameAs(c);
-            releaseB.countDown();
-            assertThat(done.next()).isSameAs(b);
-            assertThatThrownBy(() -> done.next(Delays.millis(30))).isInstanceOf(TimeoutException.class)
-                    .hasMessageContaining("1 not handed out yet");
-            assertThat(done.hasNext()).isTrue();
-            releaseA.countDown();
-            assertThat(done.next(Delays.seconds(10))).isSameAs(a);
-            assertThat(done.hasNext()).isFalse();
-            assertThatThrownBy(done::next).isInstanceOf(NoSuchElementException.class);
+            try {
+                Completions<String> done = Coroutines.asCompleted(List.of(a, b, c));
+                assertThat(done.next()).isSameAs(c);
+                releaseB.countDown();
+                assertThat(done.next()).isSameAs(b);
+                assertThatThrownBy(() -> done.next(Delays.millis(30))).isInstanceOf(TimeoutException.class)
+                        .hasMessageContaining("1 not handed out yet");
+                assertThat(done.hasNext()).isTrue();
+                releaseA.countDown();
+                assertThat(done.next(Delays.seconds(10))).isSameAs(a);
+                assertThat(done.hasNext()).isFalse();
+                assertThatThrownBy(done::next).isInstanceOf(NoSuchElementException.class);
+            } finally {
+                releaseA.countDown(); // a failed assertion must not leave the group waiting for its tasks
+                releaseB.countDown();
+            }
         }
     }
 
@@ -65,11 +70,14 @@ class AwaitTest {
                 return "slow";
             });
             Task<String> fast = group.spawn(() -> "fast");
-            WaitResult<String> r = Coroutines.await(List.of(slow, fast), WaitMode.FIRST_COMPLETED);
-            assertThat(r.done()).containsExactly(fast);
-            assertThat(r.pending()).containsExactly(slow);
-            assertThat(slow.isDone()).isFalse();
-            release.countDown();
+            try {
+                WaitResult<String> r = Coroutines.await(List.of(slow, fast), WaitMode.FIRST_COMPLETED);
+                assertThat(r.done()).containsExactly(fast);
+                assertThat(r.pending()).containsExactly(slow);
+                assertThat(slow.isDone()).isFalse();
+            } finally {
+                release.countDown(); // also when an assertion failed: closing the group waits for slow
+            }
         }
     }
 
@@ -91,14 +99,18 @@ class AwaitTest {
                     failNow.await();
                     throw new IllegalStateException("boom");
                 });
-                cancelled.cancel(true);
-                WaitResult<String> r = Coroutines.await(List.of(slow, cancelled, failing), WaitMode.FIRST_EXCEPTION,
-                        Delays.millis(100));
-                assertThat(r.done()).as("a cancellation alone does not end the wait").containsExactly(cancelled);
-                failNow.countDown();
-                r = Coroutines.await(List.of(slow, cancelled, failing), WaitMode.FIRST_EXCEPTION);
-                assertThat(r.done()).contains(cancelled, failing);
-                release.countDown();
+                try {
+                    cancelled.cancel(true);
+                    WaitResult<String> r = Coroutines.await(List.of(slow, cancelled, failing), WaitMode.FIRST_EXCEPTION,
+                            Delays.millis(100));
+                    assertThat(r.done()).as("a cancellation alone does not end the wait").containsExactly(cancelled);
+                    failNow.countDown();
+                    r = Coroutines.await(List.of(slow, cancelled, failing), WaitMode.FIRST_EXCEPTION);
+                    assertThat(r.done()).contains(cancelled, failing);
+                } finally {
+                    failNow.countDown(); // also when an assertion failed: closing the group waits for its tasks
+                    release.countDown();
+                }
             }
         }).isInstanceOf(TaskGroupException.class);
     }
@@ -126,13 +138,16 @@ class AwaitTest {
                 return "slow";
             });
             Task<String> fast = group.spawn(() -> "fast");
-            fast.get();
-            WaitResult<String> r = Coroutines.await(List.of(slow, fast), WaitMode.ALL_COMPLETED, Delays.millis(50));
-            assertThat(r.done()).containsExactly(fast);
-            assertThat(r.pending()).containsExactly(slow);
-            r = Coroutines.await(List.of(slow, fast), WaitMode.ALL_COMPLETED, Duration.ZERO);
-            assertThat(r.pending()).containsExactly(slow);
-            release.countDown();
+            try {
+                fast.get();
+                WaitResult<String> r = Coroutines.await(List.of(slow, fast), WaitMode.ALL_COMPLETED, Delays.millis(50));
+                assertThat(r.done()).containsExactly(fast);
+                assertThat(r.pending()).containsExactly(slow);
+                r = Coroutines.await(List.of(slow, fast), WaitMode.ALL_COMPLETED, Duration.ZERO);
+                assertThat(r.pending()).containsExactly(slow);
+            } finally {
+                release.countDown(); // also when an assertion failed: closing the group waits for slow
+            }
         }
     }
 

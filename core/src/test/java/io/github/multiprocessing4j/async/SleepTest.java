@@ -47,6 +47,8 @@ class SleepTest {
         List<Long> lateness = Coroutines.gather(sleepers);
         assertThat(lateness).hasSize(n);
         assertThat(early).as("sleepers that woke before their time").hasValue(0);
+        long latest = lateness.stream().mapToLong(Long::longValue).max().orElseThrow();
+        assertThat(Duration.ofNanos(latest)).as("the latest sleeper's lateness").isLessThan(Delays.millis(500));
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("no sleeper was lost").isLessThan(Delays.seconds(20));
     }
 

@@ -178,11 +178,16 @@ class JvmProcessTest {
     @Test
     void terminate_sendsSigterm_soShutdownHooksRun() throws Exception {
         String marker = tmp.resolve("hook-ran").toString();
+        Path ready = tmp.resolve("hook-registered");
+        String readyFile = ready.toString();
         try (JvmProcess child = JvmProcess.start("sleeper", () -> {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> write(marker, "yes")));
+            write(readyFile, "ready");
             sleepForever();
         })) {
-            assertThat(child.join(Delays.millis(300))).isFalse();
+            // SIGTERM only once the hook is in place: earlier, the JVM would end without running it
+            Awaitility.await().atMost(Delays.seconds(30)).until(() -> Files.exists(ready));
+            assertThat(child.join(Duration.ZERO)).isFalse();
             assertThat(child.isAlive()).isTrue();
             assertThat(child.exitCode()).isEmpty();
             child.terminate();
@@ -204,7 +209,8 @@ class JvmProcessTest {
 
     @Test
     void join_withTimeout_returnsFalseWhileTheChildRuns_andTrueOnceItHasExited() throws Exception {
-        try (JvmProcess child = JvmProcess.start("napper", () -> sleep(1500))) {
+        long napMillis = Delays.millis(1500).toMillis(); // scaled like the joins below
+        try (JvmProcess child = JvmProcess.start("napper", () -> sleep(napMillis))) {
             long started = System.nanoTime();
             assertThat(child.join(Delays.millis(200))).isFalse();
             assertThat(System.nanoTime() - started).isGreaterThanOrEqualTo(Delays.millis(150).toNanos());

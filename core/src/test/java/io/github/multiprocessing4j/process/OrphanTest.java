@@ -54,7 +54,9 @@ class OrphanTest {
 
     @Test
     void nonDaemonChild_keepsItsParentAliveUntilItHasFinished() throws Exception {
-        try (TestJvm parent = TestJvm.start(NonDaemonChildMain.class, List.of(), "1500")) {
+        // the child's nap is scaled with the wait below, so that it still outlasts that wait on a slow machine
+        String childMillis = Long.toString(Delays.millis(1500).toMillis());
+        try (TestJvm parent = TestJvm.start(NonDaemonChildMain.class, List.of(), childMillis)) {
             parent.nextLineStartingWith("STARTED ", 60);
             assertThat(parent.process().waitFor(Delays.millis(700).toMillis(), TimeUnit.MILLISECONDS))
                     .as("parent still waits for its child").isFalse();

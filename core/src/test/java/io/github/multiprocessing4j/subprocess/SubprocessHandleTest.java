@@ -10,12 +10,16 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The running handle, Python's {@code Popen}: pipes, lines, communicate, signals, tree kill, close. */
 class SubprocessHandleTest {
@@ -48,11 +52,16 @@ class SubprocessHandleTest {
     }
 
     @Test
-    void killThenCommunicate_returnsTheOutputWrittenBeforeTheKill_asPythonsPatternExpects() throws Exception {
+    void killThenCommunicate_returnsTheOutputWrittenBeforeTheKill_asPythonsPatternExpects(@TempDir Path tmp)
+            throws Exception {
         // Python's documented pattern after a timeout: proc.kill(); outs, errs = proc.communicate()
-        try (Subprocess p = Subprocess.command("sh", "-c", "echo out; echo err >&2; exec sleep 60")
+        Path written = tmp.resolve("written");
+        try (Subprocess p = Subprocess.command("sh", "-c", "echo out; echo err >&2; : > \"$1\"; exec sleep 60",
+                        "sh", written.toString())
                 .captureOutput().start()) {
-            assertThat(p.waitFor(Duration.ofMillis(300))).isEmpty();
+            // kill only once both lines are in the pipes (the marker file comes after them)
+            Awaitility.await().atMost(Delays.seconds(10)).until(() -> Files.exists(written));
+            assertThat(p.poll()).isEmpty();
             p.kill();
             CompletedProcess done = p.communicate(Delays.seconds(10));
 

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -125,7 +126,10 @@ class SubprocessTimeoutTest {
 
     @Test
     void communicate_whenTimeoutExpires_leavesTheCommandRunning_andTheNextCallReturnsAllTheOutput() throws Exception {
-        try (Subprocess p = Subprocess.command("sh", "-c", "echo first; sleep 1; echo second").captureOutput().start()) {
+        // the pause is scaled like the timeout, so that the command is still running when the timeout expires
+        String pause = String.format(Locale.ROOT, "%.3f", Delays.seconds(1).toMillis() / 1000.0);
+        try (Subprocess p = Subprocess.command("sh", "-c", "echo first; sleep " + pause + "; echo second")
+                .captureOutput().start()) {
             TimeoutExpiredException e = catchThrowableOfType(TimeoutExpiredException.class,
                     () -> p.communicate(Delays.millis(200)));
             assertThat(e.killedPids()).isEmpty();

@@ -5,9 +5,11 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -19,10 +21,18 @@ public final class TestJvm implements AutoCloseable {
     private final Process process;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final StringBuffer stderr = new StringBuffer();
+    /** Counted down when the reader of stdout has reached its end (or failed). */
+    private final CountDownLatch stdoutEnded = new CountDownLatch(1);
 
     private TestJvm(Process process) {
         this.process = process;
-        Thread.ofPlatform().daemon().start(() -> copy(process.inputReader(StandardCharsets.UTF_8), lines, null));
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                copy(process.inputReader(StandardCharsets.UTF_8), lines, null);
+            } finally {
+                stdoutEnded.countDown();
+            }
+        });
         Thread.ofPlatform().daemon().start(() -> copy(process.errorReader(StandardCharsets.UTF_8), null, stderr));
     }
 
@@ -78,6 +88,16 @@ public final class TestJvm implements AutoCloseable {
             if (line.startsWith(prefix)) {
                 return line;
             }
+        }
+    }
+
+    /**
+     * Waits until every line the JVM printed on stdout is queued: its stdout reached its end (the JVM, and
+     * any child that shares its stdout, closed it). Fails if that takes longer than {@code timeout} (scaled).
+     */
+    public void awaitOutputEnd(Duration timeout) throws InterruptedException {
+        if (!stdoutEnded.await(Delays.scaled(timeout).toNanos(), TimeUnit.NANOSECONDS)) {
+            throw new AssertionError("the test JVM's stdout did not end within " + timeout + "; stderr:\n" + stderr);
         }
     }
 

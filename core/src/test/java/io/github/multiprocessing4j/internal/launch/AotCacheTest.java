@@ -13,6 +13,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -139,7 +140,7 @@ class AotCacheTest {
         try (TestJvm jvm = TestJvm.start(classPath, AotFixtureMain.class.getName(), options)) {
             assertThat(jvm.process().waitFor(120, TimeUnit.SECONDS)).isTrue();
             assertThat(jvm.process().exitValue()).as("stderr: %s", jvm.stderr()).isZero();
-            Thread.sleep(200);
+            jvm.awaitOutputEnd(Duration.ofSeconds(30));
             return jvm.drainLines();
         }
     }

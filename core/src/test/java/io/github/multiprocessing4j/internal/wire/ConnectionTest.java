@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.internal.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.multiprocessing4j.testing.Delays;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,13 +11,18 @@ import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -77,30 +83,46 @@ class ConnectionTest {
             Connection b = ends.b();
             int senders = 4;
             int perSender = 300;
-            List<Thread> threads = new ArrayList<>();
-            for (int s = 0; s < senders; s++) {
-                int sender = s;
-                threads.add(Thread.ofPlatform().start(() -> {
-                    try {
+            // Senders and the receiver all run as tasks whose results are taken in the order they end: the
+            // first to fail fails the test at once (a sender that failed would leave the receiver waiting).
+            ExecutorService pool = Executors.newFixedThreadPool(senders + 1); // platform threads
+            try {
+                CompletionService<int[]> tasks = new ExecutorCompletionService<>(pool);
+                for (int s = 0; s < senders; s++) {
+                    int sender = s;
+                    tasks.submit(() -> {
                         for (int i = 0; i < perSender; i++) {
                             a.send(FrameType.RESULT, sender, pattern(1000 + 17 * i, sender));
                         }
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
+                        return null;
+                    });
+                }
+                tasks.submit(() -> {
+                    int[] counts = new int[senders];
+                    for (int i = 0; i < senders * perSender; i++) {
+                        Frame f = b.receive();
+                        assertThat(f).as("frame %d", i).isNotNull();
+                        int sender = (int) f.id();
+                        assertThat(f.payload()).isEqualTo(pattern(1000 + 17 * counts[sender], sender));
+                        counts[sender]++;
                     }
-                }));
+                    return counts;
+                });
+                long deadline = System.nanoTime() + Delays.seconds(30).toNanos();
+                int[] counts = null;
+                for (int t = 0; t < senders + 1; t++) {
+                    Future<int[]> ended = tasks.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                    assertThat(ended).as("%d of %d senders and receiver still running", senders + 1 - t, senders + 1)
+                            .isNotNull();
+                    int[] result = ended.get(); // rethrows a sender's or the receiver's failure
+                    if (result != null) {
+                        counts = result;
+                    }
+                }
+                assertThat(counts).containsOnly(perSender);
+            } finally {
+                pool.shutdownNow();
             }
-            int[] counts = new int[senders];
-            for (int i = 0; i < senders * perSender; i++) {
-                Frame f = b.receive();
-                int sender = (int) f.id();
-                assertThat(f.payload()).isEqualTo(pattern(1000 + 17 * counts[sender], sender));
-                counts[sender]++;
-            }
-            for (Thread t : threads) {
-                t.join();
-            }
-            assertThat(counts).containsOnly(perSender);
         }
     }
 
@@ -144,10 +166,10 @@ class ConnectionTest {
         try (Ends ends = open(mode)) {
             Connection a = ends.a();
             Connection b = ends.b();
-            CompletableFuture<Frame> receiving = receiveAsync(b);
-            Thread.sleep(200); // long past any spin: the receiver sleeps in the kernel
+            Started<Frame> receiving = startOnNewThread(b::receive);
+            awaitBlockedIn("receive", receiving.thread(), mode); // past any spin: it sleeps in the kernel
             b.close();
-            assertThatThrownBy(() -> receiving.get(5, TimeUnit.SECONDS))
+            assertThatThrownBy(() -> receiving.result().get(Delays.seconds(5).toMillis(), TimeUnit.MILLISECONDS))
                     .hasCauseInstanceOf(AsynchronousCloseException.class);
             assertThat(receiveWithin5s(a)).isNull(); // the socket is really closed, not kept by a selector
         }
@@ -169,9 +191,9 @@ class ConnectionTest {
                     stillInterrupted.set(Thread.currentThread().isInterrupted());
                 }
             });
-            Thread.sleep(200);
+            awaitBlockedIn("receive", receiver, mode);
             receiver.interrupt();
-            receiver.join(5000);
+            receiver.join(Delays.seconds(5).toMillis());
             assertThat(receiver.isAlive()).isFalse();
             assertThat(thrown.get()).isInstanceOf(ClosedByInterruptException.class);
             assertThat(stillInterrupted.get()).isTrue();
@@ -184,7 +206,8 @@ class ConnectionTest {
     void interruptingABlockedSender_wakesTheReaderOfTheSameConnection(Mode mode) throws Exception {
         try (Ends ends = open(mode)) {
             Connection a = ends.a();
-            CompletableFuture<Frame> reading = receiveAsync(a); // nothing will come: it parks
+            Started<Frame> reading = startOnNewThread(a::receive); // nothing will come: it parks
+            awaitBlockedIn("receive", reading.thread(), mode);
             AtomicReference<Throwable> sendFailure = new AtomicReference<>();
             Thread sender = Thread.ofPlatform().start(() -> {
                 try {
@@ -193,11 +216,12 @@ class ConnectionTest {
                     sendFailure.set(e);
                 }
             });
-            Thread.sleep(200);
+            awaitBlockedIn("send", sender, mode);
             sender.interrupt();
-            sender.join(5000);
+            sender.join(Delays.seconds(5).toMillis());
             assertThat(sendFailure.get()).isInstanceOf(ClosedByInterruptException.class);
-            assertThatThrownBy(() -> reading.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(AsynchronousCloseException.class);
+            assertThatThrownBy(() -> reading.result().get(Delays.seconds(5).toMillis(), TimeUnit.MILLISECONDS))
+                    .hasCauseInstanceOf(AsynchronousCloseException.class);
         }
     }
 
@@ -227,7 +251,57 @@ class ConnectionTest {
     }
 
     private static Frame receiveWithin5s(Connection c) throws Exception {
-        return receiveAsync(c).get(5, TimeUnit.SECONDS);
+        return receiveAsync(c).get(Delays.seconds(5).toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** A call running on a platform thread of its own, so that the test can look at where it blocks. */
+    private record Started<T>(Thread thread, CompletableFuture<T> result) {
+    }
+
+    private static <T> Started<T> startOnNewThread(Callable<T> call) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Thread thread = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                result.complete(call.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        return new Started<>(thread, result);
+    }
+
+    /**
+     * Waits until {@code thread} sleeps in the kernel inside {@code Connection.<method>}: in a blocking
+     * connection, in a native method of the channel; in a spinning one, past its spin, parked in its selector.
+     * A fixed pause cannot tell a receiver that is blocked from one that has not yet started to read (a close
+     * that comes first makes the read fail with a plain ClosedChannelException, and wakes nobody).
+     */
+    private static void awaitBlockedIn(String method, Thread thread, Mode mode) throws InterruptedException {
+        long deadline = System.nanoTime() + Delays.seconds(10).toNanos();
+        StackTraceElement[] stack;
+        do {
+            stack = thread.getStackTrace();
+            if (isBlockedIn(method, stack, mode)) {
+                return;
+            }
+            Thread.sleep(1);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("the thread did not block in Connection." + method + "; it is at:\n  "
+                + Arrays.stream(stack).map(String::valueOf).collect(Collectors.joining("\n  ")));
+    }
+
+    private static boolean isBlockedIn(String method, StackTraceElement[] stack, Mode mode) {
+        if (stack.length == 0 || !stack[0].isNativeMethod() || !stack[0].getClassName().startsWith("sun.nio.ch.")
+                || stack[0].getClassName().contains("NativeThread")) {
+            return false;
+        }
+        boolean inMethod = false;
+        boolean parked = false;
+        for (StackTraceElement frame : stack) {
+            inMethod |= frame.getClassName().equals(Connection.class.getName()) && frame.getMethodName().equals(method);
+            parked |= frame.getClassName().equals(SpinningReadiness.class.getName()) && frame.getMethodName().equals("park");
+        }
+        return inMethod && (mode == Mode.BLOCKING || parked);
     }
 
     private static byte[] pattern(int size, int seed) {
