@@ -6,7 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.multiprocessing4j.function.SerializableCallable;
 import io.github.multiprocessing4j.function.SerializableFunction;
 import io.github.multiprocessing4j.testing.Delays;
+import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -28,10 +33,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@link Pool} contract, run against every engine (JCTools' QueueSanityTest style): one subclass per
@@ -80,9 +87,20 @@ abstract class PoolContract {
     }
 
     @Test
-    void apply_withATimeoutThatExpires_throwsTimeoutAndCancels() {
-        assertThatThrownBy(() -> shared.apply(x -> sleep(5000), 1, Delays.millis(200)))
-                .isInstanceOf(TimeoutException.class);
+    void apply_withATimeoutThatExpires_throwsTimeoutAndCancels(@TempDir Path dir) throws Exception {
+        String started = dir.resolve("started").toString();
+        Pool pool = newPool(1, null);
+        try {
+            assertThatThrownBy(() -> pool.apply(x -> {
+                touch(started);
+                return sleep(60_000);
+            }, 1, Delays.seconds(2))).isInstanceOf(TimeoutException.class);
+            assertThat(Path.of(started)).as("the task had started before its timeout").exists();
+            // The only worker is free again only if the 60 s task was stopped.
+            assertThat(pool.apply(square(), 7, Delays.seconds(10))).isEqualTo(49);
+        } finally {
+            pool.terminate();
+        }
     }
 
     @Test
@@ -327,20 +345,34 @@ abstract class PoolContract {
     }
 
     @Test
-    void cancel_ofAQueuedTask_removesIt() throws Exception {
-        try (Pool pool = newPool(1, null)) {
-            CompletableFuture<Integer> blocker = pool.applyAsync(x -> sleep(1500), 1);
+    void cancel_ofAQueuedTask_removesIt(@TempDir Path dir) throws Exception {
+        String gate = dir.resolve("gate").toString();
+        String victimRan = dir.resolve("victim-ran").toString();
+        Pool pool = newPool(1, null);
+        try {
+            CompletableFuture<Integer> blocker = pool.applyAsync(waitingFor(gate), 1);
             List<CompletableFuture<Integer>> queued = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 queued.add(pool.applyAsync(x -> x, i));
             }
-            CompletableFuture<Integer> victim = pool.applyAsync(x -> x * 100, 3);
+            CompletableFuture<Integer> victim = pool.applyAsync(x -> {
+                touch(victimRan);
+                return x * 100;
+            }, 3);
+            CompletableFuture<Integer> after = pool.applyAsync(x -> x, 42);
             assertThat(victim.cancel(false)).isTrue();
             assertThat(victim).isCancelled();
-            assertThat(blocker.get()).isEqualTo(1500);
+            touch(gate);
+            assertThat(blocker.get(30, TimeUnit.SECONDS)).isEqualTo(1);
             for (int i = 0; i < 5; i++) {
-                assertThat(queued.get(i).get()).isEqualTo(i);
+                assertThat(queued.get(i).get(30, TimeUnit.SECONDS)).isEqualTo(i);
             }
+            assertThat(after.get(30, TimeUnit.SECONDS)).isEqualTo(42);
+            pool.shutdown();
+            assertThat(pool.awaitTermination(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            assertThat(Path.of(victimRan)).as("the marker of the cancelled task").doesNotExist();
+        } finally {
+            pool.terminate();
         }
     }
 
@@ -379,10 +411,15 @@ abstract class PoolContract {
     }
 
     @Test
-    void shutdownNow_cancelsQueuedTasks_stopsTheRunningOne_andReturnsTheNeverStarted() throws Exception {
+    void shutdownNow_cancelsQueuedTasks_stopsTheRunningOne_andReturnsTheNeverStarted(@TempDir Path dir)
+            throws Exception {
+        String started = dir.resolve("started").toString();
         Pool pool = newPool(1, null);
-        CompletableFuture<Integer> running = pool.applyAsync(x -> sleep(60_000), 1);
-        awaitStarted(running);
+        CompletableFuture<Integer> running = pool.applyAsync(x -> {
+            touch(started);
+            return sleep(60_000);
+        }, 1);
+        awaitStarted(started, running);
         List<CompletableFuture<Integer>> queued = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             queued.add(pool.applyAsync(square(), i));
@@ -397,10 +434,32 @@ abstract class PoolContract {
         assertThat(running).failsWithin(Delays.seconds(10));
     }
 
-    /** Lets a long task be picked up by its worker before the test goes on. */
-    void awaitStarted(CompletableFuture<?> task) throws InterruptedException {
-        Thread.sleep(Delays.millis(500).toMillis());
+    /** Waits until a long task has created its marker file {@code started}, so it runs (and is not done). */
+    static void awaitStarted(String started, CompletableFuture<?> task) {
+        Awaitility.await().atMost(Delays.seconds(30)).until(() -> Files.exists(Path.of(started)));
         assertThat(task).isNotDone();
+    }
+
+    /** Creates (or appends to) the marker file {@code file}: a task may run in another JVM, so it is named by a String. */
+    static void touch(String file) {
+        try {
+            Files.writeString(Path.of(file), "x\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Returns its argument once the file {@code gate} exists; gives up, failing, if interrupted. */
+    static SerializableFunction<Integer, Integer> waitingFor(String gate) {
+        return x -> {
+            while (!Files.exists(Path.of(gate))) {
+                LockSupport.parkNanos(5_000_000);
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new IllegalStateException("interrupted");
+                }
+            }
+            return x;
+        };
     }
 
     static int sleep(long millis) {

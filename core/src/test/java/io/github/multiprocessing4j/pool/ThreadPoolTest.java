@@ -100,7 +100,7 @@ class ThreadPoolTest {
             assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
             long t0 = System.nanoTime();
             pool.terminate();
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Delays.seconds(5));
         } finally {
             stop.set(true);
         }
