@@ -27,7 +27,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -154,14 +153,8 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
         all.owner(engine);
         all.canceller(mayInterrupt -> cancelAll(chunks, mayInterrupt));
         AtomicInteger left = new AtomicInteger(chunks.size());
-        AtomicBoolean closed = new AtomicBoolean();
-        Runnable closeOnce = () -> {
-            if (closed.compareAndSet(false, true)) {
-                function.close();
-            }
-        };
         if (chunks.isEmpty()) {
-            closeOnce.run();
+            function.close();
             all.complete(new ChunkedList<>(List.of(), chunkSize, 0));
             return all;
         }
@@ -172,13 +165,13 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
                     if (all.completeExceptionally(unwrap(failure))) {
                         cancelAll(chunks, false);
                     }
-                    closeOnce.run();
+                    function.close(); // idempotent: each failing chunk may close it
                 } else if (left.decrementAndGet() == 0) {
                     List<List<Object>> results = new ArrayList<>(chunks.size());
                     for (TaskFuture<List<Object>> c : chunks) {
                         results.add(c.resultNow());
                     }
-                    closeOnce.run();
+                    function.close();
                     all.complete(new ChunkedList<>(results, chunkSize, items.size()));
                 }
             });

@@ -25,6 +25,13 @@ import java.util.Map;
 final class JavaCommand {
     static final String WORKER_MAIN = "io.github.multiprocessing4j.internal.worker.WorkerMain";
 
+    /**
+     * The variables through which the {@code java} launcher and the JVM take options from the environment;
+     * a collector picked there and ours on the command line would stop the child with "multiple garbage
+     * collectors selected".
+     */
+    private static final List<String> OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
+
     private final JavaRuntime runtime;
 
     JavaCommand(JavaRuntime runtime) {
@@ -81,13 +88,6 @@ final class JavaCommand {
         return cmd;
     }
 
-    /**
-     * The variables through which the {@code java} launcher and the JVM take options from the environment;
-     * a collector picked there and ours on the command line would stop the child with "multiple garbage
-     * collectors selected".
-     */
-    private static final List<String> OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
-
     private static boolean choosesCollector(LaunchSpec spec) {
         for (String option : spec.jvmOptions()) {
             if (isCollector(option)) {
@@ -95,7 +95,7 @@ final class JavaCommand {
             }
         }
         for (String variable : OPTION_VARIABLES) {
-            String value = spec.environment().containsKey(variable) ? spec.environment().get(variable) : System.getenv(variable);
+            String value = spec.environment().getOrDefault(variable, System.getenv(variable));
             if (value != null && Arrays.stream(value.trim().split("\\s+")).anyMatch(JavaCommand::isCollector)) {
                 return true;
             }

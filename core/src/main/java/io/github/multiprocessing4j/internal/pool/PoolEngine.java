@@ -75,7 +75,7 @@ public interface PoolEngine {
         return false;
     }
 
-    /** A target made ready by {@link #define}; {@link #close()} says no more calls will use it. */
+    /** A target made ready by {@link #define}; {@link #close()} (idempotent) says no more calls will use it. */
     interface Definition extends AutoCloseable {
         @Override
         void close();

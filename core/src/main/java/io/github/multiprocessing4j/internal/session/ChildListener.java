@@ -13,7 +13,6 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -155,11 +154,7 @@ public final class ChildListener implements AutoCloseable {
     /** Tells the peer why, if it still listens, and closes the connection. */
     private void refuse(Connection connection, String why) {
         LOG.log(Level.WARNING, "refused a connection on " + socket + ": " + why);
-        try {
-            connection.send(FrameType.FAILURE, 0, why.getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            // gone already
-        }
+        Handshake.sendFailure(connection, why);
         connection.close();
     }
 

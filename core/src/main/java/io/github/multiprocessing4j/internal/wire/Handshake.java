@@ -129,12 +129,20 @@ public final class Handshake {
     }
 
     private static void refuse(Connection connection, String why) throws AuthenticationException {
-        try {
-            connection.send(FrameType.FAILURE, 0, new byte[0]);
-        } catch (IOException ignored) {
-            // the peer may be gone already; it is refused either way
-        }
+        sendFailure(connection, ""); // a peer without the key learns nothing
         throw new AuthenticationException(why);
+    }
+
+    /**
+     * Sends a {@link FrameType#FAILURE} frame with a reason ("" for none), which the peer reads with
+     * {@link #reason}; quietly, since a peer that is gone is refused either way.
+     */
+    public static void sendFailure(Connection connection, String why) {
+        try {
+            connection.send(FrameType.FAILURE, 0, why.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException ignored) {
+            // the peer may be gone already
+        }
     }
 
     /**
