@@ -358,8 +358,9 @@ public interface Subprocess extends AutoCloseable {
          * Starts the command and returns at once: Python's {@code Popen}. If {@link #input} was given, a
          * thread of ours writes it to stdin and closes it.
          *
-         * @throws IllegalStateException if {@link #timeout} or {@link #check()} was set: they apply to
-         *                               {@code run()}; pass timeouts to the handle's waits instead
+         * @throws IllegalStateException if {@link #timeout}, {@link #gracePeriod} or {@link #check()} was
+         *                               set: they apply to {@code run()}; pass timeouts to the handle's
+         *                               waits and the grace to {@link Subprocess#killTree} instead
          * @throws IOException as {@link #run()}
          */
         Subprocess start() throws IOException;

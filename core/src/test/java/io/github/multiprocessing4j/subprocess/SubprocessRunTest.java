@@ -273,5 +273,7 @@ class SubprocessRunTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("applies to run(), not start()");
         assertThatThrownBy(() -> Subprocess.command("true").check().start())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("check() applies to run()");
+        assertThatThrownBy(() -> Subprocess.command("true").gracePeriod(Duration.ofSeconds(1)).start())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("gracePeriod(PT1S) applies to run()");
     }
 }
