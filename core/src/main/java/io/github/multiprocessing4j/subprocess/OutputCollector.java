@@ -55,7 +55,23 @@ final class OutputCollector {
         return c;
     }
 
+    /**
+     * Reads to the end of the stream, holding its monitor throughout. When the command exits, the JDK's
+     * process reaper takes that monitor ({@code ProcessPipeInputStream.processExited}) to read what is in
+     * the pipe and close it: a background process of the command that still writes would lose the rest of
+     * its output and die of SIGPIPE. Holding the monitor from the first read to the end, which the JDK's
+     * reads take anyway while they block, makes the reaper wait for the end of the stream, as Python reads.
+     * One gap remains: a command that exits before this thread first takes the monitor (within a
+     * millisecond of its start) is reaped first, and what its background processes write after that is
+     * lost; the JDK gives no other handle on the pipe.
+     */
     private void drain() {
+        synchronized (source) {
+            drainHoldingTheStream();
+        }
+    }
+
+    private void drainHoldingTheStream() {
         try (source) {
             byte[] chunk = current;
             int at = 0;

@@ -113,6 +113,11 @@ public interface Subprocess extends AutoCloseable {
     /**
      * The pipe from the command's stdout.
      *
+     * <p>Unlike Python's, this pipe may end before every writer has closed it: once the command has
+     * exited, the JDK reads what is left in the pipe and closes it at the first moment no read is under
+     * way, so what the command's background processes write after that is lost (and they get SIGPIPE).
+     * {@link #communicate} reads to the real end of the pipe.
+     *
      * @throws IllegalStateException if stdout is not a pipe, or {@link #communicate} reads it
      */
     InputStream stdout();
@@ -127,7 +132,8 @@ public interface Subprocess extends AutoCloseable {
     /**
      * The lines of {@link #stdout()}, decoded with the builder's charset, read as the stream is consumed;
      * Python's {@code for line in p.stdout}. Lines end at {@code \n}, {@code \r} or {@code \r\n}, which are
-     * not included. The stream ends when the command closes its stdout (usually when it exits). Closing
+     * not included. The stream ends when the command closes its stdout (usually when it exits; see
+     * {@link #stdout()} about its background processes). Closing
      * the stream closes the pipe. A read error surfaces as an {@link java.io.UncheckedIOException}.
      *
      * @throws IllegalStateException as {@link #stdout()}
@@ -352,8 +358,9 @@ public interface Subprocess extends AutoCloseable {
          * Starts the command and returns at once: Python's {@code Popen}. If {@link #input} was given, a
          * thread of ours writes it to stdin and closes it.
          *
-         * @throws IllegalStateException if {@link #timeout} or {@link #check()} was set: they apply to
-         *                               {@code run()}; pass timeouts to the handle's waits instead
+         * @throws IllegalStateException if {@link #timeout}, {@link #gracePeriod} or {@link #check()} was
+         *                               set: they apply to {@code run()}; pass timeouts to the handle's
+         *                               waits and the grace to {@link Subprocess#killTree} instead
          * @throws IOException as {@link #run()}
          */
         Subprocess start() throws IOException;

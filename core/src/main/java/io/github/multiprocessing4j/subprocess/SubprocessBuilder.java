@@ -199,10 +199,12 @@ final class SubprocessBuilder implements Subprocess.Builder {
 
     @Override
     public Subprocess start() throws IOException {
-        if (timeout != null || check != null) {
-            throw new IllegalStateException((timeout != null ? "timeout(" + timeout + ")" : "check()")
-                    + " applies to run(), not start(): pass timeouts to waitFor(Duration) or "
-                    + "communicate(..., Duration), and check the status with CompletedProcess.checkReturnCode()");
+        if (timeout != null || check != null || grace != null) {
+            String setter = timeout != null ? "timeout(" + timeout + ")"
+                    : check != null ? "check()" : "gracePeriod(" + grace + ")";
+            throw new IllegalStateException(setter + " applies to run(), not start(): pass timeouts to "
+                    + "waitFor(Duration) or communicate(..., Duration), the grace to killTree(Duration), and check "
+                    + "the status with CompletedProcess.checkReturnCode()");
         }
         return SubprocessImpl.start(this);
     }

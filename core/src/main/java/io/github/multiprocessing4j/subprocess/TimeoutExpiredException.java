@@ -4,6 +4,7 @@ import java.io.Serial;
 import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A command did not finish within its timeout: Python's {@code TimeoutExpired}.
@@ -62,7 +63,7 @@ public final class TimeoutExpiredException extends SubprocessException {
     }
 
     private static String seconds(Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : String.format("%.3f s", d.toNanos() / 1e9);
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : String.format(Locale.ROOT, "%.3f s", d.toNanos() / 1e9);
     }
 
     /** The timeout that expired. */

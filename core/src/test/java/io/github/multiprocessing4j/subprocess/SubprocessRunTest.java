@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.subprocess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.multiprocessing4j.testing.Delays;
 import java.io.File;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
@@ -33,6 +34,24 @@ class SubprocessRunTest {
         assertThat(done.stderr()).isEqualTo("err\n");
         assertThat(done.stdoutBytes()).isEqualTo("out\n".getBytes(StandardCharsets.UTF_8));
         assertThat(done.stderrBytes()).isEqualTo("err\n".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void run_capturesWhatABackgroundChildWritesAfterTheCommandExited() throws Exception {
+        // The shell writes more than a pipe holds, so it exits only once we read; then its background seq
+        // writes on and holds stdout open. Python's run() reads to the end of the pipe. The JDK closes the
+        // pipe when the shell exits unless a read holds it, which cut the output short (and killed seq with
+        // SIGPIPE) in most runs; a few runs make that near-certain.
+        byte[] seq = Subprocess.command("seq", "1", "200000").captureOutput().run().stdoutBytes();
+        byte[] expected = new byte[100_000 + seq.length];
+        System.arraycopy(seq, 0, expected, 100_000, seq.length);
+        for (int i = 0; i < 5; i++) {
+            CompletedProcess done = Subprocess.command("sh", "-c", "head -c 100000 /dev/zero; seq 1 200000 &")
+                    .captureOutput().timeout(Delays.seconds(30)).run();
+
+            assertThat(done.returnCode()).isZero();
+            assertThat(done.stdoutBytes()).as("run %d", i).hasSize(expected.length).isEqualTo(expected);
+        }
     }
 
     @Test
@@ -254,5 +273,7 @@ class SubprocessRunTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("applies to run(), not start()");
         assertThatThrownBy(() -> Subprocess.command("true").check().start())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("check() applies to run()");
+        assertThatThrownBy(() -> Subprocess.command("true").gracePeriod(Duration.ofSeconds(1)).start())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("gracePeriod(PT1S) applies to run()");
     }
 }

@@ -157,6 +157,21 @@ class SubprocessTimeoutTest {
     }
 
     @Test
+    void timeoutMessage_writesFractionalSecondsTheSameInEveryLocale() throws Exception {
+        Locale before = Locale.getDefault();
+        Locale.setDefault(Locale.GERMANY); // decimal comma
+        try (Subprocess p = Subprocess.command("sleep", "60").start()) {
+            // the timeout must expire (sleep runs for a minute): its length only shows in the message
+            TimeoutExpiredException e = catchThrowableOfType(TimeoutExpiredException.class,
+                    () -> p.communicate(Duration.ofMillis(250)));
+
+            assertThat(e.getMessage()).contains("timed out after 0.250 s");
+        } finally {
+            Locale.setDefault(before);
+        }
+    }
+
+    @Test
     void waitFor_withTimeout_returnsEmptyWhileRunning_andTheStatusOnceExited() throws Exception {
         try (Subprocess p = Subprocess.command("sleep", "60").start()) {
             assertThat(p.waitFor(Delays.millis(100))).isEmpty();
