@@ -50,7 +50,7 @@ public final class CalledProcessException extends SubprocessException {
         int signal = ExitStatus.signal(code);
         String status = signal == 0
                 ? what + " returned non-zero exit status " + code
-                : what + " died: " + ExitStatus.describe(code);
+                : what + " ended with " + ExitStatus.describe(code);
         if (stderr == null) {
             return status + " (stderr was not captured on its own: captureOutput() without stderrToStdout() "
                     + "puts its last lines in this message)";

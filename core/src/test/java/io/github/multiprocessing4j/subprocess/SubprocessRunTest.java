@@ -144,6 +144,17 @@ class SubprocessRunTest {
     }
 
     @Test
+    void run_withCheck_whenTheExitCodeLooksLikeASignal_doesNotClaimTheSignalForSure() {
+        // The JDK reports exit(130) and death by SIGINT alike: the message must not say "died" as a fact.
+        assertThatThrownBy(() -> Subprocess.command("sh", "-c", "exit 130").captureOutput().check().run())
+                .isInstanceOfSatisfying(CalledProcessException.class, e -> {
+                    assertThat(e.returnCode()).isEqualTo(130);
+                    assertThat(e.getMessage()).contains("ended with exit value 130 (killed by SIGINT, unless it "
+                            + "exited with that code itself)").doesNotContain("died");
+                });
+    }
+
+    @Test
     void run_withCheck_withoutCapture_saysStderrWasNotCaptured() {
         assertThatThrownBy(() -> Subprocess.command("false").check().run())
                 .isInstanceOf(CalledProcessException.class)

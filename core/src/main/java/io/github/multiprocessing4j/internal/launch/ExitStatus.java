@@ -22,12 +22,17 @@ public final class ExitStatus {
         return signal > 0 && signal < SIGNALS.length ? SIGNALS[signal] : "signal " + signal;
     }
 
-    /** "exit code 3", or "killed by SIGKILL (exit value 137)". */
+    /**
+     * "exit code 3", or "exit value 137 (killed by SIGKILL, unless it exited with that code itself)": the
+     * JDK reports death by signal N and {@code exit(128 + N)} alike, so the signal is the likely reading,
+     * not a certain one (shells exit with 130 after a Ctrl-C, for one).
+     */
     public static String describe(int exitValue) {
         int signal = signal(exitValue);
         if (signal == 0) {
             return "exit code " + exitValue;
         }
-        return "killed by " + signalName(signal) + " (exit value " + exitValue + ")";
+        return "exit value " + exitValue + " (killed by " + signalName(signal)
+                + ", unless it exited with that code itself)";
     }
 }
