@@ -37,6 +37,8 @@ final class SubprocessImpl implements Subprocess {
     private final Object lock = new Object();
     /** Accessed only under lock. Whether stdin is (or was) fed by us: builder input or communicate. */
     private boolean inputTaken;
+    /** Accessed only under lock. The stream handed out by stdin(), once asked for. */
+    private CallerStdin callerStdin;
     /** Accessed only under lock. */
     private OutputCollector stdoutCollector;
     /** Accessed only under lock. */
@@ -98,7 +100,10 @@ final class SubprocessImpl implements Subprocess {
             if (inputTaken) {
                 throw new IllegalStateException("stdin of " + what + " is fed by input(...) or communicate(...)");
             }
-            return process.getOutputStream();
+            if (callerStdin == null) {
+                callerStdin = new CallerStdin(process.getOutputStream());
+            }
+            return callerStdin;
         }
     }
 
@@ -227,6 +232,12 @@ final class SubprocessImpl implements Subprocess {
                 if (inputTaken) {
                     throw new IllegalStateException("cannot send input to " + what
                             + ": input was already sent (by input(...) or an earlier communicate)");
+                }
+                if (callerStdin != null && callerStdin.closed()) {
+                    // The JDK would buffer a small input and drop it at the flush: say so instead.
+                    throw new IllegalStateException("cannot send input to " + what
+                            + ": its stdin was closed through stdin(); send the input before closing it, or pass "
+                            + "it to communicate(...) and leave stdin open");
                 }
                 inputTaken = true;
                 InputFeeder.start(process.getOutputStream(), input, "stdin of " + what);

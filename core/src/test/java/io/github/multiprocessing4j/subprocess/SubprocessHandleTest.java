@@ -105,6 +105,29 @@ class SubprocessHandleTest {
     }
 
     @Test
+    void communicateWithInput_afterTheCallerClosedStdin_failsInsteadOfDroppingTheInput() throws Exception {
+        try (Subprocess cat = Subprocess.command("cat").stdin(Redirect.PIPE).captureOutput().start()) {
+            try (OutputStream in = cat.stdin()) {
+                in.write("written\n".getBytes(StandardCharsets.UTF_8));
+            }
+
+            assertThatThrownBy(() -> cat.communicate("lost?\n"))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("its stdin was closed through stdin()");
+            assertThat(cat.communicate().stdout()).isEqualTo("written\n");
+        }
+    }
+
+    @Test
+    void communicateWithInput_afterWritingToAnOpenStdin_sendsBoth() throws Exception {
+        try (Subprocess cat = Subprocess.command("cat").stdin(Redirect.PIPE).captureOutput().start()) {
+            cat.stdin().write("first\n".getBytes(StandardCharsets.UTF_8));
+
+            assertThat(cat.communicate("second\n").stdout()).isEqualTo("first\nsecond\n");
+        }
+    }
+
+    @Test
     void stdoutLines_deliversEachLineWhileTheCommandStillRuns() throws Exception {
         try (Subprocess p = Subprocess.command("sh", "-c", "echo first; echo second; exec sleep 60")
                 .stdout(Redirect.PIPE).start();
