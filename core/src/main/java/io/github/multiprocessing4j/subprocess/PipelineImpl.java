@@ -62,6 +62,7 @@ final class PipelineImpl implements Pipeline {
 
     @Override
     public Pipeline stdin(Redirect redirect) {
+        Objects.requireNonNull(redirect, "redirect");
         if (redirect.type() != Redirect.Type.READ && redirect != Redirect.INHERIT && redirect != Redirect.DISCARD) {
             throw new IllegalArgumentException("the pipeline's stdin cannot be " + Redirects.describe(redirect)
                     + ": use INHERIT, DISCARD, Redirect.from(file) or input(...)");

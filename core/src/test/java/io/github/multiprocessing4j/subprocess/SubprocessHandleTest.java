@@ -119,6 +119,13 @@ class SubprocessHandleTest {
     }
 
     @Test
+    void communicate_withNullText_sendsNoInputAndClosesStdin_asWithNullBytes() throws Exception {
+        try (Subprocess cat = Subprocess.command("cat").stdin(Redirect.PIPE).captureOutput().start()) {
+            assertThat(cat.communicate((String) null, Duration.ofMinutes(1)).stdout()).isEmpty();
+        }
+    }
+
+    @Test
     void communicateWithInput_afterWritingToAnOpenStdin_sendsBoth() throws Exception {
         try (Subprocess cat = Subprocess.command("cat").stdin(Redirect.PIPE).captureOutput().start()) {
             cat.stdin().write("first\n".getBytes(StandardCharsets.UTF_8));
