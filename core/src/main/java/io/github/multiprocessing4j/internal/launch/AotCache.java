@@ -8,7 +8,9 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -51,7 +53,10 @@ import java.util.regex.Pattern;
  * directory on the class path, so the cache is used only when the class path is all jars (an IDE or a
  * test run with {@code target/classes} boots children without it). The JDK prints AOT warnings on
  * stdout; children redirect JVM warnings to stderr (see {@link JavaCommand}). Users who pick their own
- * archive ({@code -XX:AOTCache}, {@code -XX:SharedArchiveFile}, {@code -Xshare}) keep it.
+ * archive ({@code -XX:AOTCache}, {@code -XX:SharedArchiveFile}, {@code -Xshare}) keep it. A cache runs
+ * code in every child that loads it, so it is loaded (and trained) only in a folder that nobody but this
+ * user can write to, and only if nobody else can write the file ({@link PrivatePaths}); caches are made
+ * mode 0600.
  *
  * <p>System properties: {@code mp4j.aot=false} turns it off; {@code mp4j.aot.dir} moves the cache folder
  * (default {@code $XDG_CACHE_HOME/multiprocessing4j/aot} or {@code ~/.cache/multiprocessing4j/aot}).
@@ -65,6 +70,8 @@ final class AotCache {
     private final JavaRuntime runtime;
     private final Path fixedDirectory;
     private final Set<String> trainingStarted = ConcurrentHashMap.newKeySet();
+    /** Cache folders found open to others, each reported once. */
+    private final Set<Path> distrusted = ConcurrentHashMap.newKeySet();
     /** One training at a time: each is a JVM that needs a core for seconds. */
     private final ThreadPoolExecutor trainings = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(), Thread.ofPlatform().daemon().name("mp4j-aot-training").factory());
@@ -101,7 +108,10 @@ final class AotCache {
         String key = key(spec);
         Path cache = dir.resolve(key + ".aot");
         if (Files.isRegularFile(cache)) {
-            return cache;
+            return isPrivate(dir, cache) ? cache : null;
+        }
+        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !isPrivate(dir, null)) {
+            return null; // do not train into a folder that others could write to either
         }
         if (trainingStarted.add(key)) {
             trainings.execute(() -> {
@@ -143,6 +153,30 @@ final class AotCache {
         } catch (InterruptedException ignored) {
             // exit now
         }
+    }
+
+    /**
+     * True if nobody but this user can have written {@code cache} (null: anything) in {@code dir}, nor can
+     * replace it before a child opens it; see {@link PrivatePaths}. Says why not, once per folder.
+     */
+    private boolean isPrivate(Path dir, Path cache) {
+        String why;
+        try {
+            if (!PrivatePaths.isPrivateFolder(dir)) {
+                why = "the folder, or one of its parents, belongs to another user or others may write to it";
+            } else if (cache != null && !PrivatePaths.isPrivateFile(cache)) {
+                why = cache.getFileName() + " belongs to another user or others may write to it";
+            } else {
+                return true;
+            }
+        } catch (IOException | RuntimeException e) {
+            why = "cannot check who may write to it: " + e;
+        }
+        if (distrusted.add(dir)) {
+            LOG.log(Level.WARNING, "not using the AOT cache folder " + dir + ": " + why + ". Children boot without "
+                    + "an AOT cache; point -Dmp4j.aot.dir to a folder of your own (mode 0700)");
+        }
+        return false;
     }
 
     private boolean enabled(LaunchSpec spec) {
@@ -256,6 +290,12 @@ final class AotCache {
         }
     }
 
+    private static void restrictToOwner(Path file) throws IOException {
+        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        }
+    }
+
     private static long modified(Path p) {
         try {
             return Files.getLastModifiedTime(p).toMillis();
@@ -268,6 +308,9 @@ final class AotCache {
         Path tmp = dir.resolve(key + ".aot." + ProcessHandle.current().pid() + ".tmp");
         try {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            if (!isPrivate(dir, null)) {
+                return; // a folder that others could write to when it was made (an mp4j.aot.dir under theirs)
+            }
             try (FileChannel lockFile = FileChannel.open(dir.resolve(key + ".lock"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE);
                  FileLock lock = lockFile.tryLock()) {
@@ -277,6 +320,8 @@ final class AotCache {
                 LOG.log(Level.DEBUG, "training an AOT cache for child JVMs: {0}", tmp);
                 int exit = trainer.train(tmp);
                 if (exit == 0 && Files.isRegularFile(tmp)) {
+                    // The JVM creates it as the umask allows; a cache that others may write is never loaded.
+                    restrictToOwner(tmp);
                     Files.move(tmp, cache, StandardCopyOption.ATOMIC_MOVE);
                     LOG.log(Level.DEBUG, "AOT cache ready: {0}", cache);
                     prune(dir);

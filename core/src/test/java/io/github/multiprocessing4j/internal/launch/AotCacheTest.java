@@ -13,6 +13,8 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +26,7 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -133,6 +136,92 @@ class AotCacheTest {
         assertThat(orphanConfig).doesNotExist();
         assertThat(orphanUnlocked).doesNotExist();
         assertThat(underWay).exists();
+    }
+
+    @Test
+    void aCache_isMadePrivate_andNotLoadedOnceOthersMayHaveWrittenIt() throws Exception {
+        JavaRuntime runtime = fakeJarRuntime();
+        Path dir = tmp.resolve("aot");
+        AtomicInteger trainings = new AtomicInteger();
+        AotCache.Trainer trainer = output -> {
+            trainings.incrementAndGet();
+            Files.writeString(output, "a cache");
+            return 0;
+        };
+        AotCache aot = new AotCache(runtime, dir);
+        assertThat(aot.lookup(LaunchSpec.DEFAULT, trainer)).isNull();
+        assertThat(aot.awaitIdle(Delays.seconds(10))).isTrue();
+        Path cache = aot.lookup(LaunchSpec.DEFAULT, trainer);
+        assertThat(cache).as("trained in a folder of our own, then loaded from it").isNotNull();
+        assertThat(trainings).hasValue(1);
+        assertThat(Files.getPosixFilePermissions(cache)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+
+        // Others may write to the folder: anyone could have planted or swapped the cache.
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThat(aot.lookup(LaunchSpec.DEFAULT, trainer)).isNull();
+        // Or to the file itself.
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rw-rw-rw-"));
+        assertThat(aot.lookup(LaunchSpec.DEFAULT, trainer)).isNull();
+        Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rw-------"));
+        assertThat(aot.lookup(LaunchSpec.DEFAULT, trainer)).isEqualTo(cache);
+        // Or a parent that is not sticky, where the folder can be renamed away and replaced.
+        Path open = Files.createDirectory(tmp.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path moved = Files.move(dir, open.resolve("aot"));
+        assertThat(new AotCache(runtime, moved).lookup(LaunchSpec.DEFAULT, trainer)).isNull();
+        assertThat(trainings).as("no training either").hasValue(1);
+    }
+
+    @Test
+    void aCacheOfAnotherUser_isNotLoaded() throws Exception {
+        UserPrincipal nobody;
+        try {
+            nobody = tmp.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+            Path probe = Files.createFile(tmp.resolve("probe"));
+            Files.setOwner(probe, nobody);
+        } catch (IOException e) {
+            Assumptions.abort("only root can give a file away: " + e);
+            return;
+        }
+        JavaRuntime runtime = fakeJarRuntime();
+        Path dir = tmp.resolve("aot");
+        AotCache aot = new AotCache(runtime, dir);
+        assertThat(aot.lookup(LaunchSpec.DEFAULT, output -> {
+            Files.writeString(output, "a cache");
+            return 0;
+        })).isNull();
+        assertThat(aot.awaitIdle(Delays.seconds(10))).isTrue();
+        Path cache = aot.lookup(LaunchSpec.DEFAULT, output -> 1);
+        assertThat(cache).isNotNull();
+        Files.setOwner(cache, nobody);
+        assertThat(aot.lookup(LaunchSpec.DEFAULT, output -> 1)).isNull();
+        Files.setOwner(cache, Files.getOwner(dir));
+        Files.setOwner(dir, nobody);
+        assertThat(aot.lookup(LaunchSpec.DEFAULT, output -> 1)).isNull();
+    }
+
+    @Test
+    void noTrainingRun_writesIntoAFolderThatOthersMayWriteTo() throws Exception {
+        Path shared = Files.createDirectory(tmp.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        AotCache aot = new AotCache(fakeJarRuntime(), shared);
+        AtomicInteger trainings = new AtomicInteger();
+        assertThat(aot.lookup(LaunchSpec.DEFAULT, output -> {
+            trainings.incrementAndGet();
+            return 1;
+        })).isNull();
+        assertThat(aot.awaitIdle(Delays.seconds(10))).isTrue();
+        assertThat(trainings).hasValue(0);
+        try (Stream<Path> files = Files.list(shared)) {
+            assertThat(files).as("no lock, log or cache file in it").isEmpty();
+        }
+    }
+
+    /** A runtime whose class path is one jar, so that the cache applies (the jar is only inspected). */
+    private JavaRuntime fakeJarRuntime() throws IOException {
+        Path jar = Files.writeString(tmp.resolve("app.jar"), "not really a jar; the class path is only inspected");
+        return new JavaRuntime(Path.of("java"), jar.toString(), "", List.of(), 25);
     }
 
     /** Runs the fixture to its end and returns every line it printed on stdout. */

@@ -1,0 +1,83 @@
+package io.github.multiprocessing4j.internal.launch;
+
+import io.github.multiprocessing4j.internal.session.Session;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Whether a folder, or a file in it, can be changed by nobody but this user (and root). An AOT cache must
+ * pass before a child loads it: a cache that another user planted or swapped runs their code in the child.
+ *
+ * <p>The rules are those of OpenSSH's {@code StrictModes}: the folder (after symbolic links are resolved)
+ * belongs to this user and is writable by nobody else; each of its ancestors belongs to this user or root
+ * and is writable by nobody else unless it is sticky, as {@code /tmp} is (there only an entry's owner may
+ * rename or delete it). A file belongs to this user, is a regular file (not a link) and is writable by
+ * nobody else. Where the file system has no Unix owners and modes (Windows), everything passes.
+ */
+final class PrivatePaths {
+    private static final int ROOT = 0;
+    private static final int WRITABLE_BY_GROUP_OR_OTHERS = 0022;
+    private static final int STICKY = 01000;
+
+    private PrivatePaths() {
+    }
+
+    /** True if only this user (and root) can add, replace or remove entries of {@code dir}. */
+    static boolean isPrivateFolder(Path dir) throws IOException {
+        Map<String, Object> unix = unixAttributes(dir, false);
+        if (unix == null) {
+            return true;
+        }
+        int me = currentUid();
+        Path real = dir.toRealPath();
+        if (!isOwnAndClosed(unixAttributes(real, false), me)) {
+            return false;
+        }
+        for (Path ancestor = real.getParent(); ancestor != null; ancestor = ancestor.getParent()) {
+            Map<String, Object> a = unixAttributes(ancestor, false);
+            int uid = (Integer) a.get("uid");
+            int mode = (Integer) a.get("mode");
+            if (uid != me && uid != ROOT
+                    || (mode & WRITABLE_BY_GROUP_OR_OTHERS) != 0 && (mode & STICKY) == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** True if {@code file} is a regular file of this user that nobody else can write. */
+    static boolean isPrivateFile(Path file) throws IOException {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        Map<String, Object> unix = unixAttributes(file, true);
+        return unix == null || isOwnAndClosed(unix, currentUid());
+    }
+
+    private static boolean isOwnAndClosed(Map<String, Object> unix, int me) {
+        return (Integer) unix.get("uid") == me && ((Integer) unix.get("mode") & WRITABLE_BY_GROUP_OR_OTHERS) == 0;
+    }
+
+    /** The owner and mode of {@code p}, or null where the file system has none. */
+    private static Map<String, Object> unixAttributes(Path p, boolean noFollow) throws IOException {
+        try {
+            return noFollow ? Files.readAttributes(p, "unix:uid,mode", LinkOption.NOFOLLOW_LINKS)
+                    : Files.readAttributes(p, "unix:uid,mode");
+        } catch (UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /**
+     * This process's user id: the owner of {@code /proc/self} on Linux, elsewhere the owner of the session
+     * directory, which this JVM's session created (a child's, its parent: the same user).
+     */
+    private static int currentUid() throws IOException {
+        Path self = Path.of("/proc/self");
+        Path own = Files.isDirectory(self) ? self : Session.get().directory();
+        return (Integer) Files.getAttribute(own, "unix:uid");
+    }
+}
