@@ -2,12 +2,16 @@ package io.github.multiprocessing4j.internal.session;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Creates the session's private directory, where its sockets live: {@code mp4j-<root pid>-<random>}
@@ -17,36 +21,64 @@ final class SessionDirectory {
     /** Unix-domain socket paths are limited to 107 bytes on Linux; leave room for the socket's file name. */
     private static final int MAX_DIRECTORY_LENGTH = 80;
     static final String PREFIX = "mp4j-";
+    /** Names tried per base before giving up: a random name is taken only if someone made it on purpose. */
+    private static final int ATTEMPTS = 16;
 
     private SessionDirectory() {
     }
 
     static Path create() {
-        for (Path base : candidates()) {
+        return create(Arrays.asList(candidates()), SessionDirectory::randomSuffix);
+    }
+
+    /**
+     * Creates {@code mp4j-<pid>-<suffix>} in the first usable base. A name that exists already (another
+     * user may have made it first, to stop this JVM) is never reused: the next suffix is tried.
+     */
+    static Path create(List<Path> bases, Supplier<String> suffixes) {
+        bases:
+        for (Path base : bases) {
             if (base == null || !Files.isDirectory(base) || !Files.isWritable(base)) {
                 continue;
             }
-            String name = PREFIX + ProcessHandle.current().pid() + "-"
-                    + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-            Path dir = base.resolve(name).toAbsolutePath();
-            if (dir.toString().length() > MAX_DIRECTORY_LENGTH) {
-                continue;
-            }
-            try {
-                if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-                    Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-                    // createDirectory applies the umask; make sure the mode is exactly 0700.
-                    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-                } else {
-                    Files.createDirectory(dir);
+            for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+                Path dir = base.resolve(PREFIX + ProcessHandle.current().pid() + "-" + suffixes.get()).toAbsolutePath();
+                if (dir.toString().length() > MAX_DIRECTORY_LENGTH) {
+                    continue bases;
                 }
-                return dir;
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot create the session directory " + dir, e);
+                try {
+                    createPrivate(dir);
+                    return dir;
+                } catch (FileAlreadyExistsException e) {
+                    // taken: draw another name
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot create the session directory " + dir, e);
+                }
             }
+            throw new IllegalStateException("cannot create a session directory in " + base + ": " + ATTEMPTS
+                    + " random names were all taken");
         }
         throw new IllegalStateException("no writable temporary directory with a path shorter than "
                 + MAX_DIRECTORY_LENGTH + " characters: set java.io.tmpdir to one");
+    }
+
+    private static void createPrivate(Path dir) throws IOException {
+        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            // createDirectory applies the umask; make sure the mode is exactly 0700.
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        } else {
+            Files.createDirectory(dir);
+        }
+    }
+
+    /** Unpredictable, so that nobody can make the directory's name first. */
+    private static String randomSuffix() {
+        return HexFormat.of().toHexDigits(Holder.RANDOM.nextLong());
+    }
+
+    private static final class Holder {
+        static final SecureRandom RANDOM = new SecureRandom();
     }
 
     private static Path[] candidates() {
