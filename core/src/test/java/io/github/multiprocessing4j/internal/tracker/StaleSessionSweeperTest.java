@@ -79,6 +79,26 @@ class StaleSessionSweeperTest {
         assertThat(oldButLive).exists();
     }
 
+    @Test
+    void aLinkThatLooksLikeAStaleSession_isRemovedAlone_neverWhatItPointsTo() throws Exception {
+        Path own = ownSession();
+        Path outside = Files.createDirectories(base.resolve("precious"));
+        Files.writeString(outside.resolve(StaleSessionSweeper.ALIVE), "");
+        Path file = Files.writeString(outside.resolve("data"), "keep me");
+        Path inside = Files.createDirectories(base.resolve("mp4j-" + deadPid() + "-deadbeef"));
+        Files.writeString(inside.resolve(StaleSessionSweeper.ALIVE), "");
+        Path innerLink = Files.createSymbolicLink(inside.resolve("link"), outside);
+        Path topLink = Files.createSymbolicLink(base.resolve("mp4j-" + deadPid() + "-11111111"), outside);
+
+        StaleSessionSweeper.sweep(own, "mp4j-");
+
+        assertThat(inside).doesNotExist();
+        assertThat(innerLink).doesNotExist();
+        assertThat(topLink).doesNotExist();
+        assertThat(file).as("nothing behind a link is touched").hasContent("keep me");
+        assertThat(outside.resolve(StaleSessionSweeper.ALIVE)).exists();
+    }
+
     /** A session directory of this JVM's, with its lock held, as a root has. */
     private Path ownSession() throws Exception {
         Path own = Files.createDirectories(base.resolve("mp4j-" + ProcessHandle.current().pid() + "-5e1f"));
