@@ -1,26 +1,35 @@
 package io.github.multiprocessing4j.internal.session;
 
+import io.github.multiprocessing4j.internal.tracker.StaleSessionSweeper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
  * Creates the session's private directory, where its sockets live: {@code mp4j-<root pid>-<random>}
- * under {@code $XDG_RUNTIME_DIR} or {@code java.io.tmpdir}, mode 0700, so only this user can reach them.
+ * under {@code $XDG_RUNTIME_DIR} or {@code java.io.tmpdir}, mode 0700, so only this user can reach them,
+ * and only where nobody else can replace it.
  */
 final class SessionDirectory {
     /** Unix-domain socket paths are limited to 107 bytes on Linux; leave room for the socket's file name. */
     private static final int MAX_DIRECTORY_LENGTH = 80;
+    private static final System.Logger LOG = System.getLogger(SessionDirectory.class.getName());
     static final String PREFIX = "mp4j-";
+    private static final int ROOT = 0;
+    private static final int WRITABLE_BY_GROUP_OR_OTHERS = 0022;
+    private static final int STICKY = 01000;
     /** Names tried per base before giving up: a random name is taken only if someone made it on purpose. */
     private static final int ATTEMPTS = 16;
 
@@ -48,18 +57,51 @@ final class SessionDirectory {
                 }
                 try {
                     createPrivate(dir);
-                    return dir;
                 } catch (FileAlreadyExistsException e) {
-                    // taken: draw another name
+                    continue; // taken: draw another name
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot create the session directory " + dir, e);
                 }
+                if (othersCanReplace(dir)) {
+                    StaleSessionSweeper.deleteTree(dir);
+                    continue bases;
+                }
+                return dir;
             }
             throw new IllegalStateException("cannot create a session directory in " + base + ": " + ATTEMPTS
                     + " random names were all taken");
         }
         throw new IllegalStateException("no writable temporary directory with a path shorter than "
-                + MAX_DIRECTORY_LENGTH + " characters: set java.io.tmpdir to one");
+                + MAX_DIRECTORY_LENGTH + " characters that only this user (or root) controls: set java.io.tmpdir to one");
+    }
+
+    /**
+     * True if someone other than this user (and root) could rename {@code dir} away and put a directory of
+     * their own in its place, where this JVM would then bind its sockets: a relay there sees and forges the
+     * frames of authenticated connections. So each directory above it must belong to this user (the owner of
+     * {@code dir}, just made) or root, and be writable by nobody else unless it is sticky, as {@code /tmp}
+     * is. A {@code $XDG_RUNTIME_DIR} inherited from another user (by {@code su}) fails this.
+     */
+    private static boolean othersCanReplace(Path dir) {
+        try {
+            Object me = Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            for (Path p = dir.toRealPath().getParent(); p != null; p = p.getParent()) {
+                Map<String, Object> a = Files.readAttributes(p, "unix:uid,mode");
+                int mode = (Integer) a.get("mode");
+                if (!a.get("uid").equals(me) && (Integer) a.get("uid") != ROOT
+                        || (mode & WRITABLE_BY_GROUP_OR_OTHERS) != 0 && (mode & STICKY) == 0) {
+                    LOG.log(Level.DEBUG, "not making the session directory under {0}: {1} belongs to another user "
+                            + "or others may write to it", dir.getParent(), p);
+                    return true;
+                }
+            }
+            return false;
+        } catch (UnsupportedOperationException e) {
+            return false; // no Unix owners here (Windows)
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "cannot check who owns the directories above " + dir, e);
+            return true;
+        }
     }
 
     private static void createPrivate(Path dir) throws IOException {

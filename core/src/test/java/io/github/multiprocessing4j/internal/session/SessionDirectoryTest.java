@@ -3,11 +3,14 @@ package io.github.multiprocessing4j.internal.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.internal.tracker.StaleSessionSweeper;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Iterator;
 import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +33,38 @@ class SessionDirectoryTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(taken))).as("left alone")
                 .isEqualTo("rwxrwxrwx");
+    }
+
+    @Test
+    void aBaseThatOthersMayWriteTo_isPassedOver_unlessItIsSticky() throws Exception {
+        // Anyone could rename our directory away from there and put theirs, with a socket of theirs, in its place.
+        Path open = Files.createDirectory(base.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path sticky = Files.createDirectory(base.resolve("sticky"));
+        Files.setAttribute(sticky, "unix:mode", 01777); // as /tmp: only an entry's owner may rename it
+
+        Path dir = SessionDirectory.create(List.of(open, sticky), () -> "x");
+
+        assertThat(dir.getParent()).isEqualTo(sticky);
+        try (Stream<Path> left = Files.list(open)) {
+            assertThat(left).as("nothing left behind").isEmpty();
+        }
+    }
+
+    @Test
+    void aBaseOfAnotherUser_isPassedOver() throws Exception {
+        // As after su from another user's session: $XDG_RUNTIME_DIR still names theirs.
+        Path theirs = Files.createDirectory(base.resolve("theirs"));
+        try {
+            Files.setOwner(theirs, base.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        } catch (IOException e) {
+            Assumptions.abort("only root can give a directory away: " + e);
+        }
+        Path own = Files.createDirectory(base.resolve("own"));
+
+        Path dir = SessionDirectory.create(List.of(theirs, own), () -> "x");
+
+        assertThat(dir.getParent()).isEqualTo(own);
     }
 
     @Test
