@@ -7,14 +7,13 @@ import java.lang.System.Logger.Level;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -27,9 +26,6 @@ final class SessionDirectory {
     private static final int MAX_DIRECTORY_LENGTH = 80;
     private static final System.Logger LOG = System.getLogger(SessionDirectory.class.getName());
     static final String PREFIX = "mp4j-";
-    private static final int ROOT = 0;
-    private static final int WRITABLE_BY_GROUP_OR_OTHERS = 0022;
-    private static final int STICKY = 01000;
     /** Names tried per base before giving up: a random name is taken only if someone made it on purpose. */
     private static final int ATTEMPTS = 16;
 
@@ -84,20 +80,11 @@ final class SessionDirectory {
      */
     private static boolean othersCanReplace(Path dir) {
         try {
-            Object me = Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-            for (Path p = dir.toRealPath().getParent(); p != null; p = p.getParent()) {
-                Map<String, Object> a = Files.readAttributes(p, "unix:uid,mode");
-                int mode = (Integer) a.get("mode");
-                if (!a.get("uid").equals(me) && (Integer) a.get("uid") != ROOT
-                        || (mode & WRITABLE_BY_GROUP_OR_OTHERS) != 0 && (mode & STICKY) == 0) {
-                    LOG.log(Level.DEBUG, "not making the session directory under {0}: {1} belongs to another user "
-                            + "or others may write to it", dir.getParent(), p);
-                    return true;
-                }
-            }
-            return false;
-        } catch (UnsupportedOperationException e) {
-            return false; // no Unix owners here (Windows)
+            int me = PrivatePaths.owner(dir);
+            Optional<Path> open = me < 0 ? Optional.empty() : PrivatePaths.openAncestor(dir.toRealPath(), me);
+            open.ifPresent(p -> LOG.log(Level.DEBUG, "not making the session directory under {0}: {1} belongs to "
+                    + "another user or others may write to it", dir.getParent(), p));
+            return open.isPresent();
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "cannot check who owns the directories above " + dir, e);
             return true;

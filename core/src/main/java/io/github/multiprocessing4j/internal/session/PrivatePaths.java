@@ -1,15 +1,16 @@
-package io.github.multiprocessing4j.internal.launch;
+package io.github.multiprocessing4j.internal.session;
 
-import io.github.multiprocessing4j.internal.session.Session;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * Whether a folder, or a file in it, can be changed by nobody but this user (and root). An AOT cache must
- * pass before a child loads it: a cache that another user planted or swapped runs their code in the child.
+ * Whether a folder, or a file in it, can be changed by nobody but this user (and root). The session's
+ * sockets and the AOT caches that children load must live in such places: another user who could swap
+ * the session directory could relay its connections, and a planted cache runs their code in every child.
  *
  * <p>The rules are those of OpenSSH's {@code StrictModes}: the folder (after symbolic links are resolved)
  * belongs to this user and is writable by nobody else; each of its ancestors belongs to this user or root
@@ -17,7 +18,7 @@ import java.util.Map;
  * rename or delete it). A file belongs to this user, is a regular file (not a link) and is writable by
  * nobody else. Where the file system has no Unix owners and modes (Windows), everything passes.
  */
-final class PrivatePaths {
+public final class PrivatePaths {
     private static final int ROOT = 0;
     private static final int WRITABLE_BY_GROUP_OR_OTHERS = 0022;
     private static final int STICKY = 01000;
@@ -26,35 +27,47 @@ final class PrivatePaths {
     }
 
     /** True if only this user (and root) can add, replace or remove entries of {@code dir}. */
-    static boolean isPrivateFolder(Path dir) throws IOException {
-        Map<String, Object> unix = unixAttributes(dir, false);
-        if (unix == null) {
+    public static boolean isPrivateFolder(Path dir) throws IOException {
+        if (unixAttributes(dir, false) == null) {
             return true;
         }
         int me = currentUid();
         Path real = dir.toRealPath();
-        if (!isOwnAndClosed(unixAttributes(real, false), me)) {
-            return false;
-        }
-        for (Path ancestor = real.getParent(); ancestor != null; ancestor = ancestor.getParent()) {
-            Map<String, Object> a = unixAttributes(ancestor, false);
-            int uid = (Integer) a.get("uid");
-            int mode = (Integer) a.get("mode");
-            if (uid != me && uid != ROOT
-                    || (mode & WRITABLE_BY_GROUP_OR_OTHERS) != 0 && (mode & STICKY) == 0) {
-                return false;
-            }
-        }
-        return true;
+        return isOwnAndClosed(unixAttributes(real, false), me) && openAncestor(real, me).isEmpty();
     }
 
     /** True if {@code file} is a regular file of this user that nobody else can write. */
-    static boolean isPrivateFile(Path file) throws IOException {
+    public static boolean isPrivateFile(Path file) throws IOException {
         if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
         Map<String, Object> unix = unixAttributes(file, true);
         return unix == null || isOwnAndClosed(unix, currentUid());
+    }
+
+    /**
+     * The first folder above {@code realDir} (a path without links) that someone other than {@code owner}
+     * and root could change, and so could rename {@code realDir} away and put their own in its place.
+     */
+    static Optional<Path> openAncestor(Path realDir, int owner) throws IOException {
+        for (Path ancestor = realDir.getParent(); ancestor != null; ancestor = ancestor.getParent()) {
+            Map<String, Object> a = unixAttributes(ancestor, false);
+            if (a == null) {
+                return Optional.empty();
+            }
+            int uid = (Integer) a.get("uid");
+            int mode = (Integer) a.get("mode");
+            if (uid != owner && uid != ROOT || (mode & WRITABLE_BY_GROUP_OR_OTHERS) != 0 && (mode & STICKY) == 0) {
+                return Optional.of(ancestor);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The owner of {@code p} itself (a link is not followed), or -1 where the file system has no owners. */
+    static int owner(Path p) throws IOException {
+        Map<String, Object> unix = unixAttributes(p, true);
+        return unix == null ? -1 : (Integer) unix.get("uid");
     }
 
     private static boolean isOwnAndClosed(Map<String, Object> unix, int me) {
