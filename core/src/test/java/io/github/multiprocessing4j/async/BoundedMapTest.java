@@ -139,6 +139,29 @@ class BoundedMapTest {
                 .hasMessage("maxConcurrency < 1: 0");
     }
     @Test
+    void aFailure_stopsReadingTheItems_noneIsPulledAfterIt() {
+        for (int round = 0; round < 50; round++) {
+            AtomicInteger pulled = new AtomicInteger();
+            Iterable<Integer> endless = () -> new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return true;
+                }
+
+                @Override
+                public Integer next() {
+                    return pulled.incrementAndGet();
+                }
+            };
+            assertThatThrownBy(() -> Coroutines.map(n -> {
+                throw new IOException("item " + n);
+            }, endless, 1)).as("round %d", round).isInstanceOf(TaskGroupException.class)
+                    .hasRootCauseMessage("item 1");
+            assertThat(pulled).as("items pulled, round %d: the one that failed and no other", round).hasValue(1);
+        }
+    }
+
+    @Test
     @Timeout(30)
     void aFailure_neverLeavesTheOwnerWaitingForAPermit_ofATaskCancelledBeforeItRan() throws Exception {
         // With one permit: the first call fails; if the owner spawns the next task before the failure has
