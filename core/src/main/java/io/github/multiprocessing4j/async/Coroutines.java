@@ -234,13 +234,22 @@ public final class Coroutines {
         return tasks;
     }
 
-    /** Closes {@code group} after the owner failed with {@code e}; an interrupt meanwhile is kept. */
+    /**
+     * Closes {@code group} after the owner failed with {@code e}, and attaches to {@code e} the failures of
+     * the calls (suppressed), so that none is lost; an interrupt meanwhile is kept.
+     */
     static void closeAfter(TaskGroupImpl group, Throwable e) {
         try {
             group.closeInterruptibly(false);
         } catch (InterruptedException ie) {
-            e.addSuppressed(ie);
+            e.addSuppressed(ie); // it carries the failures already
             Thread.currentThread().interrupt();
+            return;
+        }
+        for (Throwable failure : group.failures()) {
+            if (failure != e) {
+                e.addSuppressed(failure);
+            }
         }
     }
 }

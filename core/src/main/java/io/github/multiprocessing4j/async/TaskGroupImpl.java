@@ -365,6 +365,11 @@ final class TaskGroupImpl implements TaskGroup {
         return e;
     }
 
+    /** The failures so far, in order. */
+    List<Throwable> failures() {
+        return summary().failures;
+    }
+
     private record Summary(Cancel reason, List<Throwable> failures, long cut, long spawned) {
     }
 

@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.async;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.github.multiprocessing4j.testing.Delays;
@@ -159,6 +160,51 @@ class BoundedMapTest {
                     .hasRootCauseMessage("item 1");
             assertThat(pulled).as("items pulled, round %d: the one that failed and no other", round).hasValue(1);
         }
+    }
+
+    @Test
+    void whenTheInputFails_theFailuresOfTheCallsAreAttachedToItsException() {
+        IOException callFailure = new IOException("call B failed");
+        IllegalStateException inputFailure = new IllegalStateException("the input broke");
+        CountDownLatch ownerInThirdHasNext = new CountDownLatch(1);
+        CountDownLatch aCancelled = new CountDownLatch(1);
+        Iterable<String> items = () -> new Iterator<>() {
+            int read;
+
+            @Override
+            public boolean hasNext() {
+                if (read < 2) {
+                    return true;
+                }
+                ownerInThirdHasNext.countDown();
+                try {
+                    aCancelled.await(); // B's failure has cancelled the group by then
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                throw inputFailure;
+            }
+
+            @Override
+            public String next() {
+                return read++ == 0 ? "A" : "B";
+            }
+        };
+        Throwable thrown = catchThrowable(() -> Coroutines.map(item -> {
+            if (item.equals("A")) {
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException e) {
+                    aCancelled.countDown();
+                    throw e;
+                }
+                return item;
+            }
+            ownerInThirdHasNext.await();
+            throw callFailure;
+        }, items, 3));
+        assertThat(thrown).isSameAs(inputFailure);
+        assertThat(thrown.getSuppressed()).as("the failure of call B is not lost").containsExactly(callFailure);
     }
 
     @Test
