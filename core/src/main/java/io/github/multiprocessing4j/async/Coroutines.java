@@ -236,14 +236,17 @@ public final class Coroutines {
 
     /**
      * Closes {@code group} after the owner failed with {@code e}, and attaches to {@code e} the failures of
-     * the calls (suppressed), so that none is lost; an interrupt meanwhile is kept.
+     * the calls (suppressed), so that none is lost. An interrupt meanwhile is kept: in the interrupt status,
+     * unless {@code e} is itself an InterruptedException, which is thrown with the status cleared.
      */
     static void closeAfter(TaskGroupImpl group, Throwable e) {
         try {
             group.closeInterruptibly(false);
         } catch (InterruptedException ie) {
             e.addSuppressed(ie); // it carries the failures already
-            Thread.currentThread().interrupt();
+            if (!(e instanceof InterruptedException)) {
+                Thread.currentThread().interrupt();
+            }
             return;
         }
         for (Throwable failure : group.failures()) {

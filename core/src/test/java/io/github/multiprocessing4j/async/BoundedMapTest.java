@@ -208,6 +208,47 @@ class BoundedMapTest {
     }
 
     @Test
+    void whenTheOwnerIsInterruptedAgainWhileTheMapUnwinds_itThrowsInterruptedException_withTheStatusCleared()
+            throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch callInterrupted = new CountDownLatch(1);
+        CountDownLatch mayEnd = new CountDownLatch(1);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicReference<Boolean> interruptedAfter = new AtomicReference<>();
+        Thread owner = Thread.ofVirtual().start(() -> {
+            try {
+                Coroutines.map(n -> {
+                    running.countDown();
+                    try {
+                        Thread.sleep(60_000);
+                    } catch (InterruptedException e) {
+                        callInterrupted.countDown();
+                    }
+                    while (mayEnd.getCount() > 0) { // the call ends late, when the test lets it
+                        try {
+                            mayEnd.await();
+                        } catch (InterruptedException ignored) {
+                            // keep waiting
+                        }
+                    }
+                    return n;
+                }, List.of(1, 2), 1);
+            } catch (Throwable e) {
+                thrown.set(e);
+                interruptedAfter.set(Thread.currentThread().isInterrupted());
+            }
+        });
+        running.await();
+        owner.interrupt(); // waiting for the permit of call 1
+        callInterrupted.await(); // the map has cancelled call 1 and waits for it to end
+        owner.interrupt(); // and is interrupted again meanwhile
+        mayEnd.countDown();
+        owner.join();
+        assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+        assertThat(interruptedAfter.get()).as("interrupt status after InterruptedException").isFalse();
+    }
+
+    @Test
     @Timeout(30)
     void aFailure_neverLeavesTheOwnerWaitingForAPermit_ofATaskCancelledBeforeItRan() throws Exception {
         // With one permit: the first call fails; if the owner spawns the next task before the failure has
