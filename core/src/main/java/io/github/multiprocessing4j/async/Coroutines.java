@@ -209,8 +209,11 @@ public final class Coroutines {
             throws InterruptedException, ExecutionException, TimeoutException {
         Objects.requireNonNull(call, "call");
         TaskGroupImpl group = TaskGroupImpl.open(true, deadline);
-        Task<T> task = group.spawn(call);
+        Task<T> task = group.trySpawn(call);
         group.closeInterruptibly(false);
+        if (task == null) {
+            throw new TimeoutException(deadline.description() + " had elapsed already; the call was not started");
+        }
         return switch (task.state()) {
             case SUCCESS -> task.resultNow();
             case FAILED -> throw new ExecutionException(task.exceptionNow());

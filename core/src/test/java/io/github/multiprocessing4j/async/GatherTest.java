@@ -178,7 +178,8 @@ class GatherTest {
     void timeout_zeroOrNegative_doesNotStartTheCall() {
         AtomicBoolean ran = new AtomicBoolean();
         assertThatThrownBy(() -> Coroutines.timeout(Duration.ZERO, () -> ran.getAndSet(true)))
-                .isInstanceOf(TimeoutException.class);
+                .isInstanceOf(TimeoutException.class).hasMessageContaining("timeout of PT0S")
+                .hasMessageContaining("not started").hasMessageNotContaining("cancelled");
         assertThatThrownBy(() -> Coroutines.timeout(Duration.ofMillis(-1), () -> ran.getAndSet(true)))
                 .isInstanceOf(TimeoutException.class);
         assertThat(ran).isFalse();
@@ -193,7 +194,7 @@ class GatherTest {
         })).isInstanceOf(TimeoutException.class).hasMessageContaining("deadline ");
         AtomicBoolean ran = new AtomicBoolean();
         assertThatThrownBy(() -> Coroutines.deadline(Instant.now().minusSeconds(1), () -> ran.getAndSet(true)))
-                .isInstanceOf(TimeoutException.class);
+                .isInstanceOf(TimeoutException.class).hasMessageContaining("not started");
         assertThat(ran).isFalse();
     }
 }
