@@ -305,7 +305,11 @@ final class TaskGroupImpl implements TaskGroup {
         }
     }
 
-    /** Waits until every task has ended and closes; returns whether the owner was interrupted meanwhile. */
+    /**
+     * Waits until every task has ended and closes; returns whether the owner was interrupted meanwhile, with
+     * the interrupt status cleared (an interrupt during awaitUninterruptibly sets it again): the caller
+     * either sets it or throws InterruptedException.
+     */
     private boolean awaitAllEnded() {
         boolean interrupted = false;
         for (;;) {
@@ -327,6 +331,9 @@ final class TaskGroupImpl implements TaskGroup {
                     }
                 }
                 if (toCancel == null) {
+                    if (interrupted) {
+                        Thread.interrupted();
+                    }
                     closed = true;
                     if (deadlineTimer != null) {
                         deadlineTimer.cancel();

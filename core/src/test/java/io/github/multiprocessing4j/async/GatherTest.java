@@ -127,6 +127,47 @@ class GatherTest {
     }
 
     @Test
+    void gather_whenTheCallerIsInterruptedAgainWhileTheCallsUnwind_throwsInterruptedException_withTheStatusCleared()
+            throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch callInterrupted = new CountDownLatch(1);
+        CountDownLatch mayEnd = new CountDownLatch(1);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicReference<Boolean> interruptedAfter = new AtomicReference<>();
+        Thread caller = Thread.ofVirtual().start(() -> {
+            try {
+                Coroutines.gather(() -> {
+                    running.countDown();
+                    try {
+                        Thread.sleep(60_000);
+                    } catch (InterruptedException e) {
+                        callInterrupted.countDown();
+                    }
+                    while (mayEnd.getCount() > 0) { // the call ends late, when the test lets it
+                        try {
+                            mayEnd.await();
+                        } catch (InterruptedException ignored) {
+                            // keep waiting
+                        }
+                    }
+                    return "late";
+                });
+            } catch (Throwable e) {
+                thrown.set(e);
+                interruptedAfter.set(Thread.currentThread().isInterrupted());
+            }
+        });
+        running.await();
+        caller.interrupt();
+        callInterrupted.await(); // gather has cancelled the call and waits for it to end
+        caller.interrupt(); // and is interrupted again meanwhile
+        mayEnd.countDown();
+        caller.join();
+        assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+        assertThat(interruptedAfter.get()).as("interrupt status after InterruptedException").isFalse();
+    }
+
+    @Test
     void gatherSettled_returnsValuesAndExceptionsInOrder_andAFailureCancelsNothing() throws Exception {
         IOException boom = new IOException("boom");
         List<Callable<String>> calls = List.of(
