@@ -252,6 +252,9 @@ public final class Coroutines {
             }
             return;
         }
+        if (e instanceof InterruptedException) {
+            Thread.interrupted(); // an interrupt that came as the calls ended: e stands for it
+        }
         for (Throwable failure : group.failures()) {
             if (failure != e) {
                 e.addSuppressed(failure);

@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -242,6 +243,9 @@ class BoundedMapTest {
         owner.interrupt(); // waiting for the permit of call 1
         callInterrupted.await(); // the map has cancelled call 1 and waits for it to end
         owner.interrupt(); // and is interrupted again meanwhile
+        // Let the call end only once that interrupt has been taken (the status is cleared when it is): had the
+        // call ended first, the interrupt would come after the wait, and stay pending as usual.
+        Awaitility.await().atMost(Delays.seconds(10)).until(() -> !owner.isInterrupted());
         mayEnd.countDown();
         owner.join();
         assertThat(thrown.get()).isInstanceOf(InterruptedException.class);

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** gather, gatherSettled, timeout and deadline. */
@@ -161,6 +162,9 @@ class GatherTest {
         caller.interrupt();
         callInterrupted.await(); // gather has cancelled the call and waits for it to end
         caller.interrupt(); // and is interrupted again meanwhile
+        // Let the call end only once that interrupt has been taken (the status is cleared when it is): had the
+        // call ended first, the interrupt would come after the wait, and stay pending as usual.
+        Awaitility.await().atMost(Delays.seconds(10)).until(() -> !caller.isInterrupted());
         mayEnd.countDown();
         caller.join();
         assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
