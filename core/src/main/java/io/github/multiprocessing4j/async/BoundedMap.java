@@ -14,10 +14,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * read only as fast as calls finish (a lazy or endless {@code Iterable} is never run ahead), and no more
  * than {@code maxConcurrency} threads wait on the semaphore: only the owner does.
  *
- * <p>The permit goes back exactly once: from the task's own thread when the function ends (so the owner,
- * blocked in {@code acquire}, lets the task threads run), or, for a task cancelled before its thread got
- * to the function, from its completion listener; without that second way a failure that cancelled such a
- * task left the owner waiting for its permit forever.
+ * <p>The permit goes back exactly once: from the task's own thread when the function returns (so the owner,
+ * blocked in {@code acquire}, lets the task threads run), or else from its completion listener: for a task
+ * cancelled before its thread got to the function (without that, a failure that cancelled such a task left
+ * the owner waiting for its permit forever), and for a function that threw. The listener runs only once the
+ * group has heard of the failure, so the owner, woken by that permit, finds the group cancelled and reads no
+ * further item.
  */
 final class BoundedMap {
     private BoundedMap() {
@@ -32,7 +34,7 @@ final class BoundedMap {
             Iterator<? extends T> it = items.iterator();
             for (;;) {
                 permits.acquire(); // before pulling the item, so that no item waits for a permit in our hands
-                if (!it.hasNext()) {
+                if (group.isCancelled() || !it.hasNext()) {
                     break;
                 }
                 T item = it.next();
@@ -43,16 +45,14 @@ final class BoundedMap {
                     }
                 };
                 TaskImpl<R> task = group.trySpawn(() -> {
-                    try {
-                        return fn.apply(item);
-                    } finally {
-                        releaseOnce.run();
-                    }
+                    R result = fn.apply(item);
+                    releaseOnce.run();
+                    return result;
                 });
                 if (task == null) {
                     break;
                 }
-                task.whenDone(releaseOnce); // for a task cancelled before it ran its function
+                task.whenDone(releaseOnce); // for a function that threw, or a task cancelled before it ran it
                 tasks.add(task);
             }
         } catch (Throwable e) {

@@ -209,8 +209,11 @@ public final class Coroutines {
             throws InterruptedException, ExecutionException, TimeoutException {
         Objects.requireNonNull(call, "call");
         TaskGroupImpl group = TaskGroupImpl.open(true, deadline);
-        Task<T> task = group.spawn(call);
+        Task<T> task = group.trySpawn(call);
         group.closeInterruptibly(false);
+        if (task == null) {
+            throw new TimeoutException(deadline.description() + " had elapsed already; the call was not started");
+        }
         return switch (task.state()) {
             case SUCCESS -> task.resultNow();
             case FAILED -> throw new ExecutionException(task.exceptionNow());
@@ -234,13 +237,28 @@ public final class Coroutines {
         return tasks;
     }
 
-    /** Closes {@code group} after the owner failed with {@code e}; an interrupt meanwhile is kept. */
+    /**
+     * Closes {@code group} after the owner failed with {@code e}, and attaches to {@code e} the failures of
+     * the calls (suppressed), so that none is lost. An interrupt meanwhile is kept: in the interrupt status,
+     * unless {@code e} is itself an InterruptedException, which is thrown with the status cleared.
+     */
     static void closeAfter(TaskGroupImpl group, Throwable e) {
         try {
             group.closeInterruptibly(false);
         } catch (InterruptedException ie) {
-            e.addSuppressed(ie);
-            Thread.currentThread().interrupt();
+            e.addSuppressed(ie); // it carries the failures already
+            if (!(e instanceof InterruptedException)) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        if (e instanceof InterruptedException) {
+            Thread.interrupted(); // an interrupt that came as the calls ended: e stands for it
+        }
+        for (Throwable failure : group.failures()) {
+            if (failure != e) {
+                e.addSuppressed(failure);
+            }
         }
     }
 }

@@ -111,11 +111,13 @@ public interface TaskGroup extends AutoCloseable {
 
     /**
      * Waits until every task has ended, then reports as described in the class comment. If interrupted while
-     * waiting, cancels the group, keeps waiting, and throws {@link CancellationException}.
+     * waiting, cancels the group, keeps waiting, and throws {@link CancellationException}; but a group that
+     * was cancelled before (by a failure, its deadline or {@link #cancel()}) reports that first cause
+     * instead, and the interrupt status is set again either way.
      *
      * @throws TaskGroupException        if a task failed
      * @throws TaskGroupTimeoutException if the deadline cut the group short
-     * @throws CancellationException     if the owner was interrupted while waiting here
+     * @throws CancellationException     if the owner's interrupt while waiting here is what cancelled the group
      * @throws WrongThreadException      if called by a thread other than the owner
      */
     @Override

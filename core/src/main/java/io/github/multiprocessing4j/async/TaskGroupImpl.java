@@ -5,7 +5,11 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -37,6 +41,18 @@ final class TaskGroupImpl implements TaskGroup {
     private static final AtomicLong IDS = new AtomicLong();
 
     private enum Cancel { FAILURE, DEADLINE, EXPLICIT, INTERRUPT }
+
+    /**
+     * Where deadlines fire: one platform thread, started at the first deadline that passes. Not a virtual
+     * thread per deadline: a virtual thread needs a carrier, and tasks that compute (checking their
+     * interrupt status) can hold every carrier, so the deadline that should stop them would never run.
+     * Expiring is short, a snapshot and an interrupt per task, and never blocks.
+     */
+    private static final class Expiries {
+        static final ExecutorService EXECUTOR = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(),
+                Thread.ofPlatform().name("mp4j-taskgroup-deadlines").daemon(true).factory());
+    }
 
     private final String name = "TaskGroup-" + IDS.incrementAndGet();
     private final Thread owner = Thread.currentThread();
@@ -95,8 +111,7 @@ final class TaskGroupImpl implements TaskGroup {
             lock.unlock();
         }
         // The action runs on the timer thread, which must not block: cancelling may interrupt many tasks.
-        CoroutineTimer.Entry entry = CoroutineTimer.get().schedule(left,
-                () -> Thread.ofVirtual().name(name + "-deadline").start(this::expire));
+        CoroutineTimer.Entry entry = CoroutineTimer.get().schedule(left, () -> Expiries.EXECUTOR.execute(this::expire));
         lock.lock();
         try {
             deadlineTimer = entry;
@@ -290,7 +305,11 @@ final class TaskGroupImpl implements TaskGroup {
         }
     }
 
-    /** Waits until every task has ended and closes; returns whether the owner was interrupted meanwhile. */
+    /**
+     * Waits until every task has ended and closes; returns whether the owner was interrupted meanwhile, with
+     * the interrupt status cleared (an interrupt during awaitUninterruptibly sets it again): the caller
+     * either sets it or throws InterruptedException.
+     */
     private boolean awaitAllEnded() {
         boolean interrupted = false;
         for (;;) {
@@ -312,6 +331,9 @@ final class TaskGroupImpl implements TaskGroup {
                     }
                 }
                 if (toCancel == null) {
+                    if (interrupted) {
+                        Thread.interrupted();
+                    }
                     closed = true;
                     if (deadlineTimer != null) {
                         deadlineTimer.cancel();
@@ -348,6 +370,11 @@ final class TaskGroupImpl implements TaskGroup {
                 + o.cut + (o.cut == 1 ? " was" : " were") + " cancelled, and all have ended");
         o.failures.forEach(e::addSuppressed);
         return e;
+    }
+
+    /** The failures so far, in order. */
+    List<Throwable> failures() {
+        return summary().failures;
     }
 
     private record Summary(Cancel reason, List<Throwable> failures, long cut, long spawned) {

@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.async;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.github.multiprocessing4j.testing.Delays;
@@ -12,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -138,6 +140,118 @@ class BoundedMapTest {
         assertThatThrownBy(() -> Coroutines.map(n -> n, List.of(1), 0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("maxConcurrency < 1: 0");
     }
+    @Test
+    void aFailure_stopsReadingTheItems_noneIsPulledAfterIt() {
+        for (int round = 0; round < 50; round++) {
+            AtomicInteger pulled = new AtomicInteger();
+            Iterable<Integer> endless = () -> new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return true;
+                }
+
+                @Override
+                public Integer next() {
+                    return pulled.incrementAndGet();
+                }
+            };
+            assertThatThrownBy(() -> Coroutines.map(n -> {
+                throw new IOException("item " + n);
+            }, endless, 1)).as("round %d", round).isInstanceOf(TaskGroupException.class)
+                    .hasRootCauseMessage("item 1");
+            assertThat(pulled).as("items pulled, round %d: the one that failed and no other", round).hasValue(1);
+        }
+    }
+
+    @Test
+    void whenTheInputFails_theFailuresOfTheCallsAreAttachedToItsException() {
+        IOException callFailure = new IOException("call B failed");
+        IllegalStateException inputFailure = new IllegalStateException("the input broke");
+        CountDownLatch ownerInThirdHasNext = new CountDownLatch(1);
+        CountDownLatch aCancelled = new CountDownLatch(1);
+        Iterable<String> items = () -> new Iterator<>() {
+            int read;
+
+            @Override
+            public boolean hasNext() {
+                if (read < 2) {
+                    return true;
+                }
+                ownerInThirdHasNext.countDown();
+                try {
+                    aCancelled.await(); // B's failure has cancelled the group by then
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                throw inputFailure;
+            }
+
+            @Override
+            public String next() {
+                return read++ == 0 ? "A" : "B";
+            }
+        };
+        Throwable thrown = catchThrowable(() -> Coroutines.map(item -> {
+            if (item.equals("A")) {
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException e) {
+                    aCancelled.countDown();
+                    throw e;
+                }
+                return item;
+            }
+            ownerInThirdHasNext.await();
+            throw callFailure;
+        }, items, 3));
+        assertThat(thrown).isSameAs(inputFailure);
+        assertThat(thrown.getSuppressed()).as("the failure of call B is not lost").containsExactly(callFailure);
+    }
+
+    @Test
+    void whenTheOwnerIsInterruptedAgainWhileTheMapUnwinds_itThrowsInterruptedException_withTheStatusCleared()
+            throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch callInterrupted = new CountDownLatch(1);
+        CountDownLatch mayEnd = new CountDownLatch(1);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicReference<Boolean> interruptedAfter = new AtomicReference<>();
+        Thread owner = Thread.ofVirtual().start(() -> {
+            try {
+                Coroutines.map(n -> {
+                    running.countDown();
+                    try {
+                        Thread.sleep(60_000);
+                    } catch (InterruptedException e) {
+                        callInterrupted.countDown();
+                    }
+                    while (mayEnd.getCount() > 0) { // the call ends late, when the test lets it
+                        try {
+                            mayEnd.await();
+                        } catch (InterruptedException ignored) {
+                            // keep waiting
+                        }
+                    }
+                    return n;
+                }, List.of(1, 2), 1);
+            } catch (Throwable e) {
+                thrown.set(e);
+                interruptedAfter.set(Thread.currentThread().isInterrupted());
+            }
+        });
+        running.await();
+        owner.interrupt(); // waiting for the permit of call 1
+        callInterrupted.await(); // the map has cancelled call 1 and waits for it to end
+        owner.interrupt(); // and is interrupted again meanwhile
+        // Let the call end only once that interrupt has been taken (the status is cleared when it is): had the
+        // call ended first, the interrupt would come after the wait, and stay pending as usual.
+        Awaitility.await().atMost(Delays.seconds(10)).until(() -> !owner.isInterrupted());
+        mayEnd.countDown();
+        owner.join();
+        assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+        assertThat(interruptedAfter.get()).as("interrupt status after InterruptedException").isFalse();
+    }
+
     @Test
     @Timeout(30)
     void aFailure_neverLeavesTheOwnerWaitingForAPermit_ofATaskCancelledBeforeItRan() throws Exception {

@@ -152,6 +152,38 @@ class TaskGroupDeadlineTest {
     }
 
     @Test
+    void withTimeout_firesEvenWhileComputingTasksHoldEveryCarrier() throws Exception {
+        // Tasks that compute and check their interrupt status, as many as the virtual threads have carriers.
+        // The deadline must reach them although no virtual thread can get a carrier until they stop.
+        int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
+                Runtime.getRuntime().availableProcessors());
+        AtomicBoolean giveUp = new AtomicBoolean(); // frees the carriers if the deadline never fires
+        AtomicReference<Throwable> outcome = new AtomicReference<>();
+        Thread owner = Thread.ofPlatform().start(() -> {
+            try (TaskGroup group = TaskGroup.withTimeout(Delays.millis(100))) {
+                for (int i = 0; i < carriers; i++) {
+                    group.spawn(() -> {
+                        while (!Thread.currentThread().isInterrupted() && !giveUp.get()) {
+                            Thread.onSpinWait();
+                        }
+                        return null;
+                    });
+                }
+            } catch (Throwable e) {
+                outcome.set(e);
+            }
+        });
+        try {
+            owner.join(Delays.seconds(10));
+            assertThat(owner.isAlive()).as("close() still waits: the deadline never reached the tasks").isFalse();
+            assertThat(outcome.get()).isInstanceOf(TaskGroupTimeoutException.class);
+        } finally {
+            giveUp.set(true);
+            owner.join();
+        }
+    }
+
+    @Test
     void nullTimeoutOrDeadline_throwsNullPointerException() {
         assertThatThrownBy(() -> TaskGroup.withTimeout(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> TaskGroup.withDeadline(null)).isInstanceOf(NullPointerException.class);
