@@ -125,7 +125,17 @@ public final class Handshake {
      */
     public static String reason(Frame failure) {
         byte[] why = failure.payload();
-        return why.length == 0 ? "" : ": " + new String(why, StandardCharsets.UTF_8);
+        return why.length == 0 ? "" : ": " + printable(new String(why, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * {@code text} with control characters (line breaks, terminal escapes) replaced by {@code '?'}: the
+     * reason comes from a peer that may not have proved the key, and ends up in a log line.
+     */
+    static String printable(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return out.toString();
     }
 
     private static void refuse(Connection connection, String why) throws AuthenticationException {

@@ -88,6 +88,20 @@ class HandshakeTest {
         }
     }
 
+    @Test
+    void aRefusalReasonFromAnUnauthenticatedPeer_cannotBreakOrColourALogLine() throws Exception {
+        try (SocketPair pair = SocketPair.open(dir)) {
+            Connection server = new Connection(pair.server());
+            Connection client = new Connection(pair.client());
+            CompletableFuture<Void> serving = CompletableFuture.runAsync(() -> serve(server, Handshake.newKey()));
+            client.receive(); // the challenge
+            Handshake.sendFailure(client, "no\nWARNING forged line \u001b[31mred\u0000");
+            assertThatThrownBy(() -> serving.get(10, TimeUnit.SECONDS))
+                    .cause().isInstanceOf(AuthenticationException.class)
+                    .hasMessageEndingWith(": no?WARNING forged line ?[31mred?");
+        }
+    }
+
     private static void serve(Connection server, byte[] key) {
         try {
             Handshake.serve(server, key);
