@@ -111,8 +111,24 @@ public final class ChildListener implements AutoCloseable {
                 LockSupport.parkNanos(100_000_000L);
                 continue;
             }
-            Thread.ofVirtual().name("mp4j-admit").start(() -> admit(new Connection(channel)));
+            Thread.ofVirtual().name("mp4j-admit").start(() -> admit(channel));
         }
+    }
+
+    private void admit(SocketChannel channel) {
+        Connection connection;
+        try {
+            connection = new Connection(channel);
+        } catch (RuntimeException | OutOfMemoryError e) { // no direct memory left for its buffers
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // refused either way
+            }
+            LOG.log(Level.WARNING, "refused a connection on " + socket + ": " + e);
+            return;
+        }
+        admit(connection);
     }
 
     private void admit(Connection connection) {
