@@ -33,6 +33,12 @@ import java.util.concurrent.CancellationException;
  * not a failure. {@link #cancel()} cancels the group in the same way without a failure. A task
  * cancelled on its own (through its {@code Future}) does not cancel the group.
  *
+ * <p>Groups nest: a task may open a group of its own. Cancelling that task with an interrupt (its group's
+ * failure, deadline or {@code cancel()}, or {@code cancel(true)} on its {@code Future}) also cancels the
+ * groups it has open, innermost first, as cancelling a Python task cancels the {@code TaskGroup} it is in.
+ * So a task that leaves its block because of the interrupt (say, from a {@code get()}) does not wait in
+ * {@code close()} for inner tasks that nobody stops.
+ *
  * <p>{@code close()} cannot see an exception thrown by the block itself (Java gives it no way to), so such
  * an exception does not cancel the tasks: {@code close()} still waits for them, and the block's exception
  * propagates with {@code close()}'s attached as suppressed. To stop the tasks when the owner gives up,
@@ -48,6 +54,7 @@ import java.util.concurrent.CancellationException;
  * <ul>
  *   <li>the owner was interrupted while waiting in {@code close()}: {@link CancellationException}. The
  *       interrupt cancels the group, {@code close()} still waits for every task to end, then throws;</li>
+ *   <li>the owner is a task, and was cancelled: {@link CancellationException} too;</li>
  *   <li>the deadline, and it cancelled at least one task or refused a spawn:
  *       {@link TaskGroupTimeoutException}, whose cause is a {@link java.util.concurrent.TimeoutException};</li>
  *   <li>otherwise, if any task failed: {@link TaskGroupException}, with the first failure as its cause and
@@ -117,7 +124,8 @@ public interface TaskGroup extends AutoCloseable {
      *
      * @throws TaskGroupException        if a task failed
      * @throws TaskGroupTimeoutException if the deadline cut the group short
-     * @throws CancellationException     if the owner's interrupt while waiting here is what cancelled the group
+     * @throws CancellationException     if the owner's interrupt while waiting here is what cancelled the group,
+     *                                   or the cancellation of the task that owns the group
      * @throws WrongThreadException      if called by a thread other than the owner
      */
     @Override

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
@@ -25,12 +26,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * count of live tasks; why the group was cancelled first; the failures in order.
  *
  * States:  OPEN --close() sees live == 0--> CLOSED          (spawn throws from then on)
- *          `cancelled` goes null -> FAILURE | DEADLINE | EXPLICIT | INTERRUPT once, in any state but CLOSED.
+ *          `cancelled` goes null -> FAILURE | DEADLINE | EXPLICIT | INTERRUPT | OWNER once, in any state but
+ *          CLOSED.
  *
  * Cancelling takes a snapshot of the live list under the lock and cancels each task outside it (an
  * interrupt per task, which must not run under our lock). A task spawned after the snapshot sees
  * `cancelled` and is refused, so no task escapes. close() waits for live == 0 AND for every cancelling pass
  * to have finished (`cancelPasses`), so the count of tasks the deadline cut short is final when it reports.
+ *
+ * Nested groups: a group whose owner is a virtual thread is listed in OWNED under that thread, innermost
+ * first, until it closes. Cancelling a task with an interrupt (TaskImpl.cancel) also cancels the groups its
+ * thread owns (OWNER), as cancelling a Python task cancels the TaskGroup it is in: otherwise an owner that
+ * leaves its block by the interrupt would wait in close() for inner tasks that nobody stops.
  *
  * Why a lock and not a lock-free list: each task takes it twice (spawn, end), uncontended in the common
  * case; a million spawns spend well under 100 ms here. The lock is never held while calling user code or
@@ -40,7 +47,10 @@ import java.util.concurrent.locks.ReentrantLock;
 final class TaskGroupImpl implements TaskGroup {
     private static final AtomicLong IDS = new AtomicLong();
 
-    private enum Cancel { FAILURE, DEADLINE, EXPLICIT, INTERRUPT }
+    private enum Cancel { FAILURE, DEADLINE, EXPLICIT, INTERRUPT, OWNER }
+
+    /** The innermost open group of each virtual thread that owns one; see the overview. */
+    private static final ConcurrentHashMap<Thread, TaskGroupImpl> OWNED = new ConcurrentHashMap<>();
 
     /**
      * Where deadlines fire: one platform thread, started at the first deadline that passes. Not a virtual
@@ -78,6 +88,8 @@ final class TaskGroupImpl implements TaskGroup {
     private volatile boolean cancelledFlag;
     /** Owner only: close() has run. */
     private boolean closeCalled;
+    /** The group that the owner had open when it opened this one, or null; written by the owner only. */
+    private volatile TaskGroupImpl enclosing;
 
     /**
      * @param failFast whether the first failure cancels the group (false for gatherSettled)
@@ -95,7 +107,44 @@ final class TaskGroupImpl implements TaskGroup {
         if (deadline != null) {
             group.armDeadline();
         }
+        if (group.owner.isVirtual()) { // only a virtual thread can be a task, whose cancel reaches this group
+            group.enclosing = OWNED.put(group.owner, group);
+        }
         return group;
+    }
+
+    /**
+     * Cancels every open group that {@code thread} owns, innermost first: the task running on it has been
+     * cancelled with an interrupt.
+     */
+    static void cancelGroupsOwnedBy(Thread thread) {
+        for (TaskGroupImpl g = OWNED.get(thread); g != null; g = g.enclosing) {
+            g.cancel(Cancel.OWNER);
+        }
+    }
+
+    /** The innermost open group that {@code thread} owns, or null (tests). */
+    static TaskGroupImpl innermostOwnedBy(Thread thread) {
+        return OWNED.get(thread);
+    }
+
+    /** Takes this group out of its owner's list in OWNED (usually its head: groups close innermost first). */
+    private void leaveOwned() {
+        if (!owner.isVirtual()) {
+            return;
+        }
+        OWNED.computeIfPresent(owner, (thread, innermost) -> {
+            if (innermost == this) {
+                return enclosing;
+            }
+            for (TaskGroupImpl g = innermost; g != null; g = g.enclosing) {
+                if (g.enclosing == this) {
+                    g.enclosing = enclosing;
+                    break;
+                }
+            }
+            return innermost;
+        });
     }
 
     private void armDeadline() {
@@ -338,6 +387,7 @@ final class TaskGroupImpl implements TaskGroup {
                     if (deadlineTimer != null) {
                         deadlineTimer.cancel();
                     }
+                    leaveOwned();
                     return interrupted;
                 }
             } finally {
@@ -352,6 +402,12 @@ final class TaskGroupImpl implements TaskGroup {
         Summary o = summary();
         if (o.reason == Cancel.INTERRUPT) {
             CancellationException e = new CancellationException(name + ": the owner was interrupted in close(); "
+                    + o.cut + (o.cut == 1 ? " task was" : " tasks were") + " cancelled, and all have ended");
+            o.failures.forEach(e::addSuppressed);
+            throw e;
+        }
+        if (o.reason == Cancel.OWNER) {
+            CancellationException e = new CancellationException(name + ": the task that owns it was cancelled; "
                     + o.cut + (o.cut == 1 ? " task was" : " tasks were") + " cancelled, and all have ended");
             o.failures.forEach(e::addSuppressed);
             throw e;

@@ -1,0 +1,161 @@
+package io.github.multiprocessing4j.async;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A task that opens a group of its own and is then cancelled: its group is cancelled too, so the task does
+ * not wait in that group's close() for inner tasks that nobody would stop otherwise.
+ */
+class NestedGroupCancellationTest {
+
+    /** Ends only when interrupted: without the cascade, nothing would ever interrupt it. */
+    private static Void blockUntilInterrupted(CountDownLatch started) throws InterruptedException {
+        started.countDown();
+        new CountDownLatch(1).await();
+        return null;
+    }
+
+    /**
+     * The outer task waits in {@code get()} for its inner task; the interrupt of its cancellation ends that
+     * wait, and the block's exit runs the inner group's close().
+     */
+    private static Void waitInGetForAnInnerTask(CountDownLatch started, AtomicReference<Task<Void>> inner,
+            AtomicReference<Throwable> leftWith) throws Exception {
+        try (TaskGroup group = TaskGroup.open()) {
+            inner.set(group.spawn(() -> blockUntilInterrupted(started)));
+            inner.get().get();
+        } catch (Exception e) {
+            leftWith.set(e);
+            throw e;
+        }
+        return null;
+    }
+
+    @Test
+    void cancellingTheOuterGroup_cancelsTheGroupATaskOpened() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicReference<Task<Void>> inner = new AtomicReference<>();
+        AtomicReference<Throwable> leftWith = new AtomicReference<>();
+        AtomicReference<Task<Void>> owner = new AtomicReference<>();
+        // The outer group's whole life on a thread of its own, so that a hang fails the test instead.
+        CompletableFuture<Void> outerLife = CompletableFuture.runAsync(() -> {
+            try (TaskGroup outer = TaskGroup.open()) {
+                owner.set(outer.spawn(() -> waitInGetForAnInnerTask(started, inner, leftWith)));
+                if (!started.await(10, TimeUnit.SECONDS)) {
+                    throw new AssertionError("the inner task never started");
+                }
+                outer.cancel();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }, r -> Thread.ofPlatform().daemon().start(r));
+
+        outerLife.get(10, TimeUnit.SECONDS); // close() waits for good without the cascade
+
+        assertThat(owner.get().isCancelled()).isTrue();
+        assertThat(inner.get().isCancelled()).isTrue();
+        assertThat(leftWith.get()).isInstanceOf(InterruptedException.class);
+        assertThat(leftWith.get().getSuppressed()).singleElement()
+                .isInstanceOf(CancellationException.class)
+                .extracting(Throwable::getMessage).asString().contains("the task that owns it was cancelled");
+    }
+
+    @Test
+    void cancellingTheTaskThroughItsFuture_cancelsTheGroupItOpened() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicReference<Task<Void>> inner = new AtomicReference<>();
+        AtomicReference<Throwable> leftWith = new AtomicReference<>();
+        CompletableFuture<Void> outerLife = CompletableFuture.runAsync(() -> {
+            try (TaskGroup outer = TaskGroup.open()) {
+                Task<Void> owner = outer.spawn(() -> waitInGetForAnInnerTask(started, inner, leftWith));
+                if (!started.await(10, TimeUnit.SECONDS)) {
+                    throw new AssertionError("the inner task never started");
+                }
+                assertThat(owner.cancel(true)).isTrue();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            } // close() returns: a task cancelled on its own does not cancel its group, and every task ended
+        }, r -> Thread.ofPlatform().daemon().start(r));
+
+        outerLife.get(10, TimeUnit.SECONDS); // close() waits for good without the cascade
+
+        assertThat(inner.get().isCancelled()).isTrue();
+    }
+
+    @Test
+    void cancellingWithoutAnInterrupt_leavesTheTasksGroupsAlone() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<Task<String>> inner = new AtomicReference<>();
+        try (TaskGroup outer = TaskGroup.open()) {
+            Task<Void> owner = outer.spawn(() -> {
+                try (TaskGroup group = TaskGroup.open()) {
+                    inner.set(group.spawn(() -> {
+                        started.countDown();
+                        release.await();
+                        return "finished";
+                    }));
+                }
+                return null;
+            });
+            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(owner.cancel(false)).isTrue();
+            release.countDown();
+        }
+        assertThat(inner.get().resultNow()).isEqualTo("finished");
+    }
+
+    @Test
+    void closedGroups_leaveTheListOfTheirOwner_inWhateverOrderTheyClose() throws Exception {
+        List<String> innermost = new CopyOnWriteArrayList<>();
+        Thread owner = Thread.ofVirtual().start(() -> {
+            Thread me = Thread.currentThread();
+            TaskGroupImpl a = (TaskGroupImpl) TaskGroup.open();
+            TaskGroupImpl b = (TaskGroupImpl) TaskGroup.open();
+            Map<TaskGroupImpl, String> names = Map.of(a, "a", b, "b");
+            innermost.add(names.getOrDefault(TaskGroupImpl.innermostOwnedBy(me), "none"));
+            b.close();
+            innermost.add(names.getOrDefault(TaskGroupImpl.innermostOwnedBy(me), "none"));
+            TaskGroupImpl c = (TaskGroupImpl) TaskGroup.open();
+            a.close(); // out of order: c is still open
+            innermost.add(TaskGroupImpl.innermostOwnedBy(me) == c ? "c" : "not c");
+            c.close();
+            innermost.add(TaskGroupImpl.innermostOwnedBy(me) == null ? "none" : "left over");
+        });
+        assertThat(owner.join(Duration.ofSeconds(10))).isTrue();
+
+        assertThat(innermost).containsExactly("b", "a", "c", "none");
+    }
+
+    @Test
+    void aGroupThatWasClosed_isNoLongerReachedByItsOwnersCancellation() throws Exception {
+        CountDownLatch innerClosed = new CountDownLatch(1);
+        AtomicReference<TaskGroup> inner = new AtomicReference<>();
+        try (TaskGroup outer = TaskGroup.open()) {
+            Task<Void> owner = outer.spawn(() -> {
+                try (TaskGroup group = TaskGroup.open()) {
+                    inner.set(group);
+                    group.spawn(() -> "quick");
+                }
+                innerClosed.countDown();
+                new CountDownLatch(1).await();
+                return null;
+            });
+            assertThat(innerClosed.await(10, TimeUnit.SECONDS)).isTrue();
+            owner.cancel(true);
+        }
+        assertThat(inner.get().isCancelled()).isFalse();
+    }
+}
