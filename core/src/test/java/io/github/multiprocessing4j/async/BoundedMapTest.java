@@ -13,7 +13,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.awaitility.Awaitility;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -211,45 +210,9 @@ class BoundedMapTest {
     @Test
     void whenTheOwnerIsInterruptedAgainWhileTheMapUnwinds_itThrowsInterruptedException_withTheStatusCleared()
             throws Exception {
-        CountDownLatch running = new CountDownLatch(1);
-        CountDownLatch callInterrupted = new CountDownLatch(1);
-        CountDownLatch mayEnd = new CountDownLatch(1);
-        AtomicReference<Throwable> thrown = new AtomicReference<>();
-        AtomicReference<Boolean> interruptedAfter = new AtomicReference<>();
-        Thread owner = Thread.ofVirtual().start(() -> {
-            try {
-                Coroutines.map(n -> {
-                    running.countDown();
-                    try {
-                        Thread.sleep(60_000);
-                    } catch (InterruptedException e) {
-                        callInterrupted.countDown();
-                    }
-                    while (mayEnd.getCount() > 0) { // the call ends late, when the test lets it
-                        try {
-                            mayEnd.await();
-                        } catch (InterruptedException ignored) {
-                            // keep waiting
-                        }
-                    }
-                    return n;
-                }, List.of(1, 2), 1);
-            } catch (Throwable e) {
-                thrown.set(e);
-                interruptedAfter.set(Thread.currentThread().isInterrupted());
-            }
-        });
-        running.await();
-        owner.interrupt(); // waiting for the permit of call 1
-        callInterrupted.await(); // the map has cancelled call 1 and waits for it to end
-        owner.interrupt(); // and is interrupted again meanwhile
-        // Let the call end only once that interrupt has been taken (the status is cleared when it is): had the
-        // call ended first, the interrupt would come after the wait, and stay pending as usual.
-        Awaitility.await().atMost(Delays.seconds(10)).until(() -> !owner.isInterrupted());
-        mayEnd.countDown();
-        owner.join();
-        assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
-        assertThat(interruptedAfter.get()).as("interrupt status after InterruptedException").isFalse();
+        // one permit: while call 1 runs, the owner waits for the permit of call 2
+        SecondInterrupt.assertInterruptedExceptionWithTheStatusCleared(
+                call -> Coroutines.map(n -> call.call(), List.of(1, 2), 1));
     }
 
     @Test

@@ -19,7 +19,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** gather, gatherSettled, timeout and deadline. */
@@ -130,45 +129,7 @@ class GatherTest {
     @Test
     void gather_whenTheCallerIsInterruptedAgainWhileTheCallsUnwind_throwsInterruptedException_withTheStatusCleared()
             throws Exception {
-        CountDownLatch running = new CountDownLatch(1);
-        CountDownLatch callInterrupted = new CountDownLatch(1);
-        CountDownLatch mayEnd = new CountDownLatch(1);
-        AtomicReference<Throwable> thrown = new AtomicReference<>();
-        AtomicReference<Boolean> interruptedAfter = new AtomicReference<>();
-        Thread caller = Thread.ofVirtual().start(() -> {
-            try {
-                Coroutines.gather(() -> {
-                    running.countDown();
-                    try {
-                        Thread.sleep(60_000);
-                    } catch (InterruptedException e) {
-                        callInterrupted.countDown();
-                    }
-                    while (mayEnd.getCount() > 0) { // the call ends late, when the test lets it
-                        try {
-                            mayEnd.await();
-                        } catch (InterruptedException ignored) {
-                            // keep waiting
-                        }
-                    }
-                    return "late";
-                });
-            } catch (Throwable e) {
-                thrown.set(e);
-                interruptedAfter.set(Thread.currentThread().isInterrupted());
-            }
-        });
-        running.await();
-        caller.interrupt();
-        callInterrupted.await(); // gather has cancelled the call and waits for it to end
-        caller.interrupt(); // and is interrupted again meanwhile
-        // Let the call end only once that interrupt has been taken (the status is cleared when it is): had the
-        // call ended first, the interrupt would come after the wait, and stay pending as usual.
-        Awaitility.await().atMost(Delays.seconds(10)).until(() -> !caller.isInterrupted());
-        mayEnd.countDown();
-        caller.join();
-        assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
-        assertThat(interruptedAfter.get()).as("interrupt status after InterruptedException").isFalse();
+        SecondInterrupt.assertInterruptedExceptionWithTheStatusCleared(call -> Coroutines.gather(call));
     }
 
     @Test
