@@ -72,17 +72,7 @@ class BoundedMapTest {
         int limit = 4;
         AtomicInteger pulled = new AtomicInteger();
         CountDownLatch release = new CountDownLatch(1);
-        Iterable<Integer> endless = () -> new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return true;
-            }
-
-            @Override
-            public Integer next() {
-                return pulled.incrementAndGet();
-            }
-        };
+        Iterable<Integer> endless = countingForever(pulled);
         AtomicReference<Throwable> outcome = new AtomicReference<>();
         Thread caller = Thread.ofVirtual().start(() -> {
             try {
@@ -139,21 +129,12 @@ class BoundedMapTest {
         assertThatThrownBy(() -> Coroutines.map(n -> n, List.of(1), 0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("maxConcurrency < 1: 0");
     }
+
     @Test
     void aFailure_stopsReadingTheItems_noneIsPulledAfterIt() {
         for (int round = 0; round < 50; round++) {
             AtomicInteger pulled = new AtomicInteger();
-            Iterable<Integer> endless = () -> new Iterator<>() {
-                @Override
-                public boolean hasNext() {
-                    return true;
-                }
-
-                @Override
-                public Integer next() {
-                    return pulled.incrementAndGet();
-                }
-            };
+            Iterable<Integer> endless = countingForever(pulled);
             assertThatThrownBy(() -> Coroutines.map(n -> {
                 throw new IOException("item " + n);
             }, endless, 1)).as("round %d", round).isInstanceOf(TaskGroupException.class)
@@ -229,5 +210,20 @@ class BoundedMapTest {
                 return n;
             }, List.of(0, 1, 2, 3, 4, 5), 1)).as("round %d", round).hasRootCauseMessage("boom");
         }
+    }
+
+    /** 1, 2, 3, ... without end; {@code pulled} counts the items taken. */
+    private static Iterable<Integer> countingForever(AtomicInteger pulled) {
+        return () -> new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return true;
+            }
+
+            @Override
+            public Integer next() {
+                return pulled.incrementAndGet();
+            }
+        };
     }
 }
