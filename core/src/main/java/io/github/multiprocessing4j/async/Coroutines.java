@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
@@ -130,7 +131,9 @@ public final class Coroutines {
      *   <li>{@link ExecutionException} whose cause is what the call threw, if it failed in time;</li>
      *   <li>{@link TimeoutException}, if the time was up first; the call has ended;</li>
      *   <li>{@link InterruptedException}, if the caller was interrupted; the call has been cancelled and has
-     *       ended, and the interrupt status is cleared.</li>
+     *       ended, and the interrupt status is cleared;</li>
+     *   <li>{@link java.util.concurrent.CancellationException}, if the caller is a {@link TaskGroup} task that
+     *       was cancelled, and its interrupt had been taken before this method waited; the call has ended.</li>
      * </ul>
      */
     public static <T> T timeout(Duration timeout, Callable<? extends T> call)
@@ -211,6 +214,11 @@ public final class Coroutines {
         TaskGroupImpl group = TaskGroupImpl.open(true, deadline);
         Task<T> task = group.trySpawn(call);
         group.closeInterruptibly(false);
+        if (group.cancelledByOwner()) {
+            // not the deadline: the task that called this was cancelled (and had its interrupt taken elsewhere)
+            throw new CancellationException("the task that called timeout() or deadline() was cancelled; the call "
+                    + (task == null ? "was not started" : "was cancelled and has ended"));
+        }
         if (task == null) {
             throw new TimeoutException(deadline.description() + " had elapsed already; the call was not started");
         }

@@ -34,8 +34,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * `cancelled` and is refused, so no task escapes. close() waits for live == 0 AND for every cancelling pass
  * to have finished (`cancelPasses`), so the count of tasks the deadline cut short is final when it reports.
  *
- * Nested groups: a group whose owner is a virtual thread is listed in OWNED under that thread, innermost
- * first, until it closes. Cancelling a task with an interrupt (TaskImpl.cancel) also cancels the groups its
+ * Nested groups: a group whose owner is the thread of a task is listed in OWNED under that thread,
+ * innermost first, until it closes or the task ends (a group never closed must not stay listed for good). Cancelling a task with an interrupt (TaskImpl.cancel) also cancels the groups its
  * thread owns (OWNER), as cancelling a Python task cancels the TaskGroup it is in: otherwise an owner that
  * leaves its block by the interrupt would wait in close() for inner tasks that nobody stops.
  *
@@ -49,8 +49,16 @@ final class TaskGroupImpl implements TaskGroup {
 
     private enum Cancel { FAILURE, DEADLINE, EXPLICIT, INTERRUPT, OWNER }
 
-    /** The innermost open group of each virtual thread that owns one; see the overview. */
+    /** The innermost open group of each task thread that owns one; see the overview. */
     private static final ConcurrentHashMap<Thread, TaskGroupImpl> OWNED = new ConcurrentHashMap<>();
+
+    /**
+     * The uncaught-exception handler of every task's thread, which marks it as one (a field every thread has
+     * anyway): only a task's thread can be reached by a task's cancel, so only its groups go into OWNED.
+     * It reports as the JDK does without one, through the thread group.
+     */
+    private static final Thread.UncaughtExceptionHandler TASK_THREAD =
+            (thread, failure) -> thread.getThreadGroup().uncaughtException(thread, failure);
 
     /**
      * Where deadlines fire: one platform thread, started at the first deadline that passes. Not a virtual
@@ -67,7 +75,7 @@ final class TaskGroupImpl implements TaskGroup {
     private final String name = "TaskGroup-" + IDS.incrementAndGet();
     private final Thread owner = Thread.currentThread();
     /** One name for all threads of the group: the factory hands every thread the same String, at no cost. */
-    private final ThreadFactory threads = Thread.ofVirtual().name(name).factory();
+    private final ThreadFactory threads = Thread.ofVirtual().name(name).uncaughtExceptionHandler(TASK_THREAD).factory();
     private final boolean failFast;
     private final Deadline deadline;
     private final ReentrantLock lock = new ReentrantLock();
@@ -107,8 +115,12 @@ final class TaskGroupImpl implements TaskGroup {
         if (deadline != null) {
             group.armDeadline();
         }
-        if (group.owner.isVirtual()) { // only a virtual thread can be a task, whose cancel reaches this group
-            group.enclosing = OWNED.put(group.owner, group);
+        if (group.owner.getUncaughtExceptionHandler() == TASK_THREAD) {
+            // linked before it is published: a cancel that finds it must also find the groups around it
+            OWNED.compute(group.owner, (thread, innermost) -> {
+                group.enclosing = innermost;
+                return group;
+            });
         }
         return group;
     }
@@ -123,14 +135,34 @@ final class TaskGroupImpl implements TaskGroup {
         }
     }
 
+    /** Whether the task that owns this group was cancelled, and so the group (by the cascade of cancel). */
+    boolean cancelledByOwner() {
+        lock.lock();
+        try {
+            return cancelled == Cancel.OWNER;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The innermost open group that {@code thread} owns, or null (tests). */
     static TaskGroupImpl innermostOwnedBy(Thread thread) {
         return OWNED.get(thread);
     }
 
-    /** Takes this group out of its owner's list in OWNED (usually its head: groups close innermost first). */
+    /** Called as a task's thread ends: forgets what groups it owned, closed or (by mistake) not. */
+    static void forgetGroupsOwnedBy(Thread thread) {
+        if (!OWNED.isEmpty()) {
+            OWNED.remove(thread);
+        }
+    }
+
+    /**
+     * Owner only, not under the lock: takes this group out of its owner's list in OWNED (usually its head:
+     * groups close innermost first).
+     */
     private void leaveOwned() {
-        if (!owner.isVirtual()) {
+        if (owner.getUncaughtExceptionHandler() != TASK_THREAD) {
             return;
         }
         OWNED.computeIfPresent(owner, (thread, innermost) -> {
@@ -232,6 +264,7 @@ final class TaskGroupImpl implements TaskGroup {
         }
         closeCalled = true;
         boolean interrupted = awaitAllEnded();
+        leaveOwned();
         try {
             report();
         } finally {
@@ -254,7 +287,9 @@ final class TaskGroupImpl implements TaskGroup {
             return;
         }
         closeCalled = true;
-        if (awaitAllEnded()) {
+        boolean interrupted = awaitAllEnded();
+        leaveOwned();
+        if (interrupted) {
             throw interrupted();
         }
         if (reportFailures) {
@@ -387,7 +422,6 @@ final class TaskGroupImpl implements TaskGroup {
                     if (deadlineTimer != null) {
                         deadlineTimer.cancel();
                     }
-                    leaveOwned();
                     return interrupted;
                 }
             } finally {

@@ -44,11 +44,18 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T> {
 
     @Override
     public void run() {
-        thread = Thread.currentThread();
+        Thread current = Thread.currentThread();
+        boolean runsIt = thread == null && !isDone(); // not a second run() through the Runnable face
+        if (runsIt) {
+            thread = current;
+        }
         try {
             super.run();
         } finally {
-            thread = null;
+            if (runsIt) {
+                thread = null;
+                TaskGroupImpl.forgetGroupsOwnedBy(current);
+            }
             group.taskEnded(this);
         }
     }

@@ -3,11 +3,11 @@ package io.github.multiprocessing4j.async;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -120,24 +120,54 @@ class NestedGroupCancellationTest {
 
     @Test
     void closedGroups_leaveTheListOfTheirOwner_inWhateverOrderTheyClose() throws Exception {
-        List<String> innermost = new CopyOnWriteArrayList<>();
-        Thread owner = Thread.ofVirtual().start(() -> {
-            Thread me = Thread.currentThread();
-            TaskGroupImpl a = (TaskGroupImpl) TaskGroup.open();
-            TaskGroupImpl b = (TaskGroupImpl) TaskGroup.open();
-            Map<TaskGroupImpl, String> names = Map.of(a, "a", b, "b");
-            innermost.add(names.getOrDefault(TaskGroupImpl.innermostOwnedBy(me), "none"));
-            b.close();
-            innermost.add(names.getOrDefault(TaskGroupImpl.innermostOwnedBy(me), "none"));
-            TaskGroupImpl c = (TaskGroupImpl) TaskGroup.open();
-            a.close(); // out of order: c is still open
-            innermost.add(TaskGroupImpl.innermostOwnedBy(me) == c ? "c" : "not c");
-            c.close();
-            innermost.add(TaskGroupImpl.innermostOwnedBy(me) == null ? "none" : "left over");
-        });
-        assertThat(owner.join(Duration.ofSeconds(10))).isTrue();
+        Task<List<String>> owner;
+        try (TaskGroup outer = TaskGroup.open()) {
+            owner = outer.spawn(() -> {
+                List<String> innermost = new ArrayList<>();
+                Thread me = Thread.currentThread();
+                TaskGroupImpl a = (TaskGroupImpl) TaskGroup.open();
+                TaskGroupImpl b = (TaskGroupImpl) TaskGroup.open();
+                Map<TaskGroupImpl, String> names = Map.of(a, "a", b, "b");
+                innermost.add(names.getOrDefault(TaskGroupImpl.innermostOwnedBy(me), "none"));
+                b.close();
+                innermost.add(names.getOrDefault(TaskGroupImpl.innermostOwnedBy(me), "none"));
+                TaskGroupImpl c = (TaskGroupImpl) TaskGroup.open();
+                a.close(); // out of order: c is still open
+                innermost.add(TaskGroupImpl.innermostOwnedBy(me) == c ? "c" : "not c");
+                c.close();
+                innermost.add(TaskGroupImpl.innermostOwnedBy(me) == null ? "none" : "left over");
+                return innermost;
+            });
+        }
+        assertThat(owner.resultNow()).containsExactly("b", "a", "c", "none");
+    }
 
-        assertThat(innermost).containsExactly("b", "a", "c", "none");
+    @Test
+    void aGroupThatATaskNeverClosed_isForgottenWhenTheTaskEnds() throws Exception {
+        AtomicReference<Thread> taskThread = new AtomicReference<>();
+        AtomicReference<Object> listedWhileRunning = new AtomicReference<>();
+        try (TaskGroup outer = TaskGroup.open()) {
+            outer.spawn(() -> {
+                taskThread.set(Thread.currentThread());
+                TaskGroup.open(); // a mistake: never closed
+                listedWhileRunning.set(TaskGroupImpl.innermostOwnedBy(Thread.currentThread()));
+                return null;
+            });
+        }
+        assertThat(listedWhileRunning.get()).isNotNull();
+        assertThat(TaskGroupImpl.innermostOwnedBy(taskThread.get())).isNull();
+    }
+
+    @Test
+    void aGroupOfAThreadThatIsNoTask_isNotListed() throws Exception {
+        AtomicReference<Object> listed = new AtomicReference<>("unset");
+        Thread plain = Thread.ofVirtual().start(() -> {
+            try (TaskGroup group = TaskGroup.open()) {
+                listed.set(TaskGroupImpl.innermostOwnedBy(Thread.currentThread()));
+            }
+        });
+        assertThat(plain.join(Duration.ofSeconds(10))).isTrue();
+        assertThat(listed.get()).isNull();
     }
 
     @Test
