@@ -62,8 +62,15 @@ final class OutputCollector {
      * its output and die of SIGPIPE. Holding the monitor from the first read to the end, which the JDK's
      * reads take anyway while they block, makes the reaper wait for the end of the stream, as Python reads.
      * One gap remains: a command that exits before this thread first takes the monitor (within a
-     * millisecond of its start) is reaped first, and what its background processes write after that is
-     * lost; the JDK gives no other handle on the pipe.
+     * millisecond of the first communicate()) is reaped first, and what its background processes write
+     * after that is lost; the JDK gives no other handle on the pipe.
+     *
+     * <p>The price: while a background process holds the pipe open, the JDK's reaper thread waits here,
+     * and until it returns the JDK keeps the command's pid in its table of exit records, so a new process
+     * that the kernel gives the same pid would read as exited at once. The JDK's own reads, blocked in the
+     * monitor, make its reaper wait the same way whenever such a process stays silent; we only extend that
+     * to one that writes. Short of creating the pipes ourselves (native code), this is the trade: output
+     * is never cut short, as in Python.
      */
     private void drain() {
         synchronized (source) {

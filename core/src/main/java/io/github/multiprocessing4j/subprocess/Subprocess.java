@@ -116,7 +116,8 @@ public interface Subprocess extends AutoCloseable {
      * <p>Unlike Python's, this pipe may end before every writer has closed it: once the command has
      * exited, the JDK reads what is left in the pipe and closes it at the first moment no read is under
      * way, so what the command's background processes write after that is lost (and they get SIGPIPE).
-     * {@link #communicate} reads to the real end of the pipe.
+     * {@link #communicate}, called before the command exits (as {@code run()} does), reads to the real end
+     * of the pipe.
      *
      * @throws IllegalStateException if stdout is not a pipe, or {@link #communicate} reads it
      */
@@ -196,7 +197,9 @@ public interface Subprocess extends AutoCloseable {
      *       command keeps running, and a later {@code communicate()} resumes as after a timeout.</li>
      * </ul>
      * If the command exits or closes its stdin before reading all the input, the rest is dropped without
-     * an error, as in Python; its exit status tells what it made of that.
+     * an error, as in Python; its exit status tells what it made of that. A background process that the
+     * command leaves behind with its stdout or stderr keeps that pipe open, and this waits for it to close
+     * the pipe or exit, as Python does; give such a process other output (a file, {@code /dev/null}).
      *
      * <p>Streams that are not pipes read as not captured in the result. Bytes already read through
      * {@link #stdout()} are not in it.
