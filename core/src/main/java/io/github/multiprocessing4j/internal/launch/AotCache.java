@@ -109,7 +109,17 @@ final class AotCache {
         String key = key(spec);
         Path cache = dir.resolve(key + ".aot");
         if (Files.isRegularFile(cache)) {
-            return isPrivate(dir, cache) ? cache : null;
+            if (!isOursButOpen(dir, cache)) {
+                return isPrivate(dir, cache) ? cache : null;
+            }
+            // Ours, in our own folder, but others may write it (an older version left it so, under umask
+            // 002): never load it, make it again.
+            try {
+                Files.deleteIfExists(cache);
+                trainingStarted.remove(key);
+            } catch (IOException e) {
+                return null;
+            }
         }
         if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !isPrivate(dir, null)) {
             return null; // do not train into a folder that others could write to either
@@ -153,6 +163,15 @@ final class AotCache {
             trainings.awaitTermination(EXIT_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException ignored) {
             // exit now
+        }
+    }
+
+    /** True if {@code cache} is this user's, in a folder of this user's alone, but others may write to it. */
+    private static boolean isOursButOpen(Path dir, Path cache) {
+        try {
+            return PrivatePaths.isOwnFile(cache) && !PrivatePaths.isPrivateFile(cache) && PrivatePaths.isPrivateFolder(dir);
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

@@ -16,11 +16,16 @@ import java.util.Optional;
  * belongs to this user and is writable by nobody else; each of its ancestors belongs to this user or root
  * and is writable by nobody else unless it is sticky, as {@code /tmp} is (there only an entry's owner may
  * rename or delete it). A file belongs to this user, is a regular file (not a link) and is writable by
- * nobody else. Where the file system has no Unix owners and modes (Windows), everything passes.
+ * nobody else. As in Debian's OpenSSH, "writable by the group" is no one else when the group is the user's
+ * private group (a group of the user's name, the user's primary group, with no other member in
+ * {@code /etc/group} and no other user's primary group in {@code /etc/passwd}): Fedora and RHEL give such
+ * users umask 002, so their folders are group-writable. Where the file system has no Unix owners and modes
+ * (Windows), everything passes.
  */
 public final class PrivatePaths {
     private static final int ROOT = 0;
-    private static final int WRITABLE_BY_GROUP_OR_OTHERS = 0022;
+    private static final int WRITABLE_BY_OTHERS = 0002;
+    private static final int WRITABLE_BY_GROUP = 0020;
     private static final int STICKY = 01000;
 
     private PrivatePaths() {
@@ -45,6 +50,15 @@ public final class PrivatePaths {
         return unix == null || isOwnAndClosed(unix, currentUid());
     }
 
+    /** True if {@code file} is a regular file (not a link) that belongs to this user. */
+    public static boolean isOwnFile(Path file) throws IOException {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        Map<String, Object> unix = unixAttributes(file, true);
+        return unix == null || (Integer) unix.get("uid") == currentUid();
+    }
+
     /**
      * The first folder above {@code realDir} (a path without links) that someone other than {@code owner}
      * and root could change, and so could rename {@code realDir} away and put their own in its place.
@@ -56,8 +70,7 @@ public final class PrivatePaths {
                 return Optional.empty();
             }
             int uid = (Integer) a.get("uid");
-            int mode = (Integer) a.get("mode");
-            if (uid != owner && uid != ROOT || (mode & WRITABLE_BY_GROUP_OR_OTHERS) != 0 && (mode & STICKY) == 0) {
+            if (uid != owner && uid != ROOT || writableByOthers(a, owner) && ((Integer) a.get("mode") & STICKY) == 0) {
                 return Optional.of(ancestor);
             }
         }
@@ -71,14 +84,23 @@ public final class PrivatePaths {
     }
 
     private static boolean isOwnAndClosed(Map<String, Object> unix, int me) {
-        return (Integer) unix.get("uid") == me && ((Integer) unix.get("mode") & WRITABLE_BY_GROUP_OR_OTHERS) == 0;
+        return (Integer) unix.get("uid") == me && !writableByOthers(unix, me);
     }
 
-    /** The owner and mode of {@code p}, or null where the file system has none. */
+    /** Whether someone other than {@code user} (and root) may write: others, or a group that is not theirs alone. */
+    private static boolean writableByOthers(Map<String, Object> unix, int user) {
+        int mode = (Integer) unix.get("mode");
+        if ((mode & WRITABLE_BY_OTHERS) != 0) {
+            return true;
+        }
+        return (mode & WRITABLE_BY_GROUP) != 0 && !UserPrivateGroups.isPrivateGroupOf((Integer) unix.get("gid"), user);
+    }
+
+    /** The owner, group and mode of {@code p}, or null where the file system has none. */
     private static Map<String, Object> unixAttributes(Path p, boolean noFollow) throws IOException {
         try {
-            return noFollow ? Files.readAttributes(p, "unix:uid,mode", LinkOption.NOFOLLOW_LINKS)
-                    : Files.readAttributes(p, "unix:uid,mode");
+            return noFollow ? Files.readAttributes(p, "unix:uid,gid,mode", LinkOption.NOFOLLOW_LINKS)
+                    : Files.readAttributes(p, "unix:uid,gid,mode");
         } catch (UnsupportedOperationException e) {
             return null;
         }
