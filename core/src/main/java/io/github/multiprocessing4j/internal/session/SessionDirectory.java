@@ -2,7 +2,6 @@ package io.github.multiprocessing4j.internal.session;
 
 import io.github.multiprocessing4j.internal.tracker.StaleSessionSweeper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
@@ -10,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -41,14 +41,20 @@ final class SessionDirectory {
      * user may have made it first, to stop this JVM) is never reused: the next suffix is tried.
      */
     static Path create(List<Path> bases, Supplier<String> suffixes) {
+        List<String> passedOver = new ArrayList<>();
         bases:
         for (Path base : bases) {
-            if (base == null || !Files.isDirectory(base) || !Files.isWritable(base)) {
+            if (base == null) {
+                continue;
+            }
+            if (!Files.isDirectory(base) || !Files.isWritable(base)) {
+                passedOver.add(base + ": not a writable directory");
                 continue;
             }
             for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
                 Path dir = base.resolve(PREFIX + ProcessHandle.current().pid() + "-" + suffixes.get()).toAbsolutePath();
                 if (dir.toString().length() > MAX_DIRECTORY_LENGTH) {
+                    passedOver.add(base + ": its path is too long for a Unix-domain socket");
                     continue bases;
                 }
                 try {
@@ -56,38 +62,42 @@ final class SessionDirectory {
                 } catch (FileAlreadyExistsException e) {
                     continue; // taken: draw another name
                 } catch (IOException e) {
-                    throw new UncheckedIOException("cannot create the session directory " + dir, e);
+                    passedOver.add(base + ": cannot create " + dir.getFileName() + " (" + e + ")");
+                    continue bases; // a full or read-only file system, say: the next base may do
                 }
-                if (othersCanReplace(dir)) {
+                Optional<Path> open = othersCanReplace(dir);
+                if (open.isPresent()) {
                     StaleSessionSweeper.deleteTree(dir);
+                    passedOver.add(base + ": " + open.get() + " belongs to another user or others may write to it");
                     continue bases;
                 }
                 return dir;
             }
-            throw new IllegalStateException("cannot create a session directory in " + base + ": " + ATTEMPTS
-                    + " random names were all taken");
+            passedOver.add(base + ": " + ATTEMPTS + " random names were all taken");
         }
-        throw new IllegalStateException("no writable temporary directory with a path shorter than "
-                + MAX_DIRECTORY_LENGTH + " characters that only this user (or root) controls: set java.io.tmpdir to one");
+        throw new IllegalStateException("no directory for the session's sockets: it needs a writable one with a path "
+                + "shorter than " + MAX_DIRECTORY_LENGTH + " characters that only this user (or root) controls; set "
+                + "java.io.tmpdir to one. Passed over: " + String.join("; ", passedOver));
     }
 
     /**
-     * True if someone other than this user (and root) could rename {@code dir} away and put a directory of
-     * their own in its place, where this JVM would then bind its sockets: a relay there sees and forges the
-     * frames of authenticated connections. So each directory above it must belong to this user (the owner of
-     * {@code dir}, just made) or root, and be writable by nobody else unless it is sticky, as {@code /tmp}
-     * is. A {@code $XDG_RUNTIME_DIR} inherited from another user (by {@code su}) fails this.
+     * The folder above {@code dir}, if any, through which someone other than this user (and root) could
+     * rename {@code dir} away and put a directory of their own in its place, where this JVM would then bind
+     * its sockets: a relay there sees and forges the frames of authenticated connections. So each directory
+     * above it must belong to this user (the owner of {@code dir}, just made) or root, and be writable by
+     * nobody else unless it is sticky, as {@code /tmp} is. A {@code $XDG_RUNTIME_DIR} inherited from another
+     * user (by {@code su}) fails this.
      */
-    private static boolean othersCanReplace(Path dir) {
+    private static Optional<Path> othersCanReplace(Path dir) {
         try {
             int me = PrivatePaths.owner(dir);
             Optional<Path> open = me < 0 ? Optional.empty() : PrivatePaths.openAncestor(dir.toRealPath(), me);
             open.ifPresent(p -> LOG.log(Level.DEBUG, "not making the session directory under {0}: {1} belongs to "
                     + "another user or others may write to it", dir.getParent(), p));
-            return open.isPresent();
+            return open;
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "cannot check who owns the directories above " + dir, e);
-            return true;
+            return Optional.of(dir.getParent());
         }
     }
 

@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.internal.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.internal.tracker.StaleSessionSweeper;
 import java.io.IOException;
@@ -49,6 +50,19 @@ class SessionDirectoryTest {
         try (Stream<Path> left = Files.list(open)) {
             assertThat(left).as("nothing left behind").isEmpty();
         }
+    }
+
+    @Test
+    void whenNoBaseWillDo_theErrorSaysWhyEachWasPassedOver() throws Exception {
+        Path open = Files.createDirectory(base.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path missing = base.resolve("missing");
+
+        assertThatThrownBy(() -> SessionDirectory.create(List.of(open, missing), () -> "x"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("set java.io.tmpdir")
+                .hasMessageContaining(open + ": " + open + " belongs to another user or others may write to it")
+                .hasMessageContaining(missing + ": not a writable directory");
     }
 
     @Test
