@@ -37,6 +37,8 @@ public final class Handshake {
     private static final byte[] CLIENT = "mp4j-client".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SERVER = "mp4j-server".getBytes(StandardCharsets.US_ASCII);
     private static final File URANDOM = new File("/dev/urandom");
+    /** The longest refusal reason that {@link #reason} passes on, in characters. */
+    private static final int MAX_REASON = 200;
 
     private Handshake() {
     }
@@ -129,13 +131,20 @@ public final class Handshake {
     }
 
     /**
-     * {@code text} with control characters (line breaks, terminal escapes) replaced by {@code '?'}: the
+     * {@code text}, at most {@value #MAX_REASON} characters of it, with control and format characters
+     * (line breaks, terminal escapes, Unicode line separators, bidi overrides) replaced by {@code '?'}: the
      * reason comes from a peer that may not have proved the key, and ends up in a log line.
      */
     static String printable(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        text.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '?' : c));
-        return out.toString();
+        StringBuilder out = new StringBuilder(Math.min(text.length(), MAX_REASON + 1));
+        text.codePoints().limit(MAX_REASON).forEach(c -> out.appendCodePoint(isPrintable(c) ? c : '?'));
+        return text.codePointCount(0, text.length()) > MAX_REASON ? out.append('…').toString() : out.toString();
+    }
+
+    private static boolean isPrintable(int c) {
+        int type = Character.getType(c);
+        return !Character.isISOControl(c) && type != Character.FORMAT && type != Character.LINE_SEPARATOR
+                && type != Character.PARAGRAPH_SEPARATOR;
     }
 
     private static void refuse(Connection connection, String why) throws AuthenticationException {

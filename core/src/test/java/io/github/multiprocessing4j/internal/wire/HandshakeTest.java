@@ -102,6 +102,12 @@ class HandshakeTest {
         }
     }
 
+    @Test
+    void printable_alsoHidesUnicodeLineBreaksAndBidiOverrides_andCutsLongReasons() {
+        assertThat(Handshake.printable("a\u2028b\u2029c\u202Ed\u2066e")).isEqualTo("a?b?c?d?e");
+        assertThat(Handshake.printable("x".repeat(500))).isEqualTo("x".repeat(200) + "…");
+    }
+
     private static void serve(Connection server, byte[] key) {
         try {
             Handshake.serve(server, key);
