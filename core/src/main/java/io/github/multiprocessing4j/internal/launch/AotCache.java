@@ -110,7 +110,7 @@ final class AotCache {
         Path cache = dir.resolve(key + ".aot");
         if (Files.isRegularFile(cache)) {
             if (!isOursButOpen(dir, cache)) {
-                return isPrivate(dir, cache) ? cache : null;
+                return isPrivate(dir, cache) ? realPath(cache) : null;
             }
             // Ours, in our own folder, but others may write it (an older version left it so, under umask
             // 002): never load it, make it again.
@@ -163,6 +163,15 @@ final class AotCache {
             trainings.awaitTermination(EXIT_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException ignored) {
             // exit now
+        }
+    }
+
+    /** The path that was checked, without links that could be swapped later; null if it is gone. */
+    private static Path realPath(Path cache) {
+        try {
+            return cache.toRealPath();
+        } catch (IOException e) {
+            return null;
         }
     }
 

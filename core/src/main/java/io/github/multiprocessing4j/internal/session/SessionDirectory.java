@@ -71,7 +71,7 @@ final class SessionDirectory {
                     passedOver.add(base + ": " + open.get() + " belongs to another user or others may write to it");
                     continue bases;
                 }
-                return dir;
+                return withoutLinks(dir);
             }
             passedOver.add(base + ": " + ATTEMPTS + " random names were all taken");
         }
@@ -98,6 +98,19 @@ final class SessionDirectory {
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "cannot check who owns the directories above " + dir, e);
             return Optional.of(dir.getParent());
+        }
+    }
+
+    /**
+     * The path that was checked, without links that could be swapped later, if it is still short enough for
+     * socket paths (macOS's {@code /tmp} is a link to {@code /private/tmp}); else {@code dir} as it is.
+     */
+    private static Path withoutLinks(Path dir) {
+        try {
+            Path real = dir.toRealPath();
+            return real.toString().length() <= MAX_DIRECTORY_LENGTH ? real : dir;
+        } catch (IOException e) {
+            return dir;
         }
     }
 
