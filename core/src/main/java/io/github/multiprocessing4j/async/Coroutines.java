@@ -215,6 +215,10 @@ public final class Coroutines {
         Task<T> task = group.trySpawn(call);
         group.closeInterruptibly(false);
         if (group.cancelledByOwner()) {
+            if (Thread.interrupted()) { // the cascade's interrupt, not yet seen: report it as documented
+                throw new InterruptedException("interrupted: the task that called timeout() or deadline() was "
+                        + "cancelled; the call " + (task == null ? "was not started" : "has ended"));
+            }
             // not the deadline: the task that called this was cancelled (and had its interrupt taken elsewhere)
             throw new CancellationException("the task that called timeout() or deadline() was cancelled; the call "
                     + (task == null ? "was not started" : "was cancelled and has ended"));

@@ -54,8 +54,9 @@ final class TaskGroupImpl implements TaskGroup {
 
     /**
      * The uncaught-exception handler of every task's thread, which marks it as one (a field every thread has
-     * anyway): only a task's thread can be reached by a task's cancel, so only its groups go into OWNED.
-     * It reports as the JDK does without one, through the thread group.
+     * anyway, where a marker costs a million tasks nothing): only a task's thread can be reached by a task's
+     * cancel, so only its groups go into OWNED. It reports as the JDK does without one, through the thread
+     * group. A task that replaces its thread's handler opts out: its later groups are not cancelled with it.
      */
     private static final Thread.UncaughtExceptionHandler TASK_THREAD =
             (thread, failure) -> thread.getThreadGroup().uncaughtException(thread, failure);
@@ -98,6 +99,8 @@ final class TaskGroupImpl implements TaskGroup {
     private boolean closeCalled;
     /** The group that the owner had open when it opened this one, or null; written by the owner only. */
     private volatile TaskGroupImpl enclosing;
+    /** Whether open() put this group into OWNED; owner only. */
+    private boolean listed;
 
     /**
      * @param failFast whether the first failure cancels the group (false for gatherSettled)
@@ -116,6 +119,7 @@ final class TaskGroupImpl implements TaskGroup {
             group.armDeadline();
         }
         if (group.owner.getUncaughtExceptionHandler() == TASK_THREAD) {
+            group.listed = true;
             // linked before it is published: a cancel that finds it must also find the groups around it
             OWNED.compute(group.owner, (thread, innermost) -> {
                 group.enclosing = innermost;
@@ -145,14 +149,20 @@ final class TaskGroupImpl implements TaskGroup {
         }
     }
 
-    /** The innermost open group that {@code thread} owns, or null (tests). */
+    /** The innermost open group that {@code thread} owns, or null. */
     static TaskGroupImpl innermostOwnedBy(Thread thread) {
-        return OWNED.get(thread);
+        return OWNED.isEmpty() ? null : OWNED.get(thread);
     }
 
-    /** Called as a task's thread ends: forgets what groups it owned, closed or (by mistake) not. */
-    static void forgetGroupsOwnedBy(Thread thread) {
-        if (!OWNED.isEmpty()) {
+    /**
+     * Called as a task ends on {@code thread}: puts back what the thread owned when the task began
+     * ({@code before}, null for a task on a thread of its own), forgetting the groups the task opened,
+     * closed or (by mistake) not.
+     */
+    static void restoreGroupsOwnedBy(Thread thread, TaskGroupImpl before) {
+        if (before != null) {
+            OWNED.put(thread, before);
+        } else if (!OWNED.isEmpty()) {
             OWNED.remove(thread);
         }
     }
@@ -162,7 +172,7 @@ final class TaskGroupImpl implements TaskGroup {
      * groups close innermost first).
      */
     private void leaveOwned() {
-        if (owner.getUncaughtExceptionHandler() != TASK_THREAD) {
+        if (!listed) {
             return;
         }
         OWNED.computeIfPresent(owner, (thread, innermost) -> {

@@ -16,10 +16,12 @@ import java.util.concurrent.FutureTask;
  */
 final class TaskImpl<T> extends FutureTask<T> implements Task<T> {
     private static final VarHandle LISTENERS;
+    private static final VarHandle THREAD;
 
     static {
         try {
             LISTENERS = MethodHandles.lookup().findVarHandle(TaskImpl.class, "listeners", Runnable[].class);
+            THREAD = MethodHandles.lookup().findVarHandle(TaskImpl.class, "thread", Thread.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -45,16 +47,15 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T> {
     @Override
     public void run() {
         Thread current = Thread.currentThread();
-        boolean runsIt = thread == null && !isDone(); // not a second run() through the Runnable face
-        if (runsIt) {
-            thread = current;
-        }
+        // Claimed once: a second run() through the Runnable face (which FutureTask ignores) changes nothing.
+        boolean runsIt = !isDone() && THREAD.compareAndSet(this, null, current);
+        TaskGroupImpl ownedBefore = runsIt ? TaskGroupImpl.innermostOwnedBy(current) : null;
         try {
             super.run();
         } finally {
             if (runsIt) {
                 thread = null;
-                TaskGroupImpl.forgetGroupsOwnedBy(current);
+                TaskGroupImpl.restoreGroupsOwnedBy(current, ownedBefore);
             }
             group.taskEnded(this);
         }

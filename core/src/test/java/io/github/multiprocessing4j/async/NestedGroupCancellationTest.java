@@ -159,6 +159,20 @@ class NestedGroupCancellationTest {
     }
 
     @Test
+    void aGroupLeavesTheList_evenIfTheTaskReplacedItsThreadsHandlerMeanwhile() throws Exception {
+        Task<Object> owner;
+        try (TaskGroup outer = TaskGroup.open()) {
+            owner = outer.spawn(() -> {
+                try (TaskGroup inner = TaskGroup.open()) {
+                    Thread.currentThread().setUncaughtExceptionHandler((t, e) -> { });
+                }
+                return String.valueOf(TaskGroupImpl.innermostOwnedBy(Thread.currentThread()));
+            });
+        }
+        assertThat(owner.resultNow()).isEqualTo("null");
+    }
+
+    @Test
     void aGroupOfAThreadThatIsNoTask_isNotListed() throws Exception {
         AtomicReference<Object> listed = new AtomicReference<>("unset");
         Thread plain = Thread.ofVirtual().start(() -> {
