@@ -71,6 +71,8 @@ final class AotCache {
     private final JavaRuntime runtime;
     private final Path fixedDirectory;
     private final Set<String> trainingStarted = ConcurrentHashMap.newKeySet();
+    /** Keys whose cache was dropped for being open to others: dropped once per JVM, not at every lookup. */
+    private final Set<String> dropped = ConcurrentHashMap.newKeySet();
     /** Cache folders found open to others, each reported once. */
     private final Set<Path> distrusted = ConcurrentHashMap.newKeySet();
     /** One training at a time: each is a JVM that needs a core for seconds. */
@@ -109,7 +111,7 @@ final class AotCache {
         String key = key(spec);
         Path cache = dir.resolve(key + ".aot");
         if (Files.isRegularFile(cache)) {
-            if (!isOursButOpen(dir, cache)) {
+            if (!isOursButOpen(dir, cache) || !dropped.add(key)) {
                 return isPrivate(dir, cache) ? realPath(cache) : null;
             }
             // Ours, in our own folder, but others may write it (an older version left it so, under umask
@@ -351,6 +353,10 @@ final class AotCache {
                 if (exit == 0 && Files.isRegularFile(tmp)) {
                     // The JVM creates it as the umask allows; a cache that others may write is never loaded.
                     restrictToOwner(tmp);
+                    if (!PrivatePaths.isPrivateFile(tmp)) { // a file system that ignores chmod (CIFS, vfat)
+                        isPrivate(dir, tmp); // says why, once
+                        return;
+                    }
                     Files.move(tmp, cache, StandardCopyOption.ATOMIC_MOVE);
                     LOG.log(Level.DEBUG, "AOT cache ready: {0}", cache);
                     prune(dir);

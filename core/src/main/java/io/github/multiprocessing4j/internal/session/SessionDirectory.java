@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.internal.session;
 import io.github.multiprocessing4j.internal.tracker.StaleSessionSweeper;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -53,7 +54,7 @@ final class SessionDirectory {
             }
             for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
                 Path dir = base.resolve(PREFIX + ProcessHandle.current().pid() + "-" + suffixes.get()).toAbsolutePath();
-                if (dir.toString().length() > MAX_DIRECTORY_LENGTH) {
+                if (tooLong(dir)) {
                     passedOver.add(base + ": its path is too long for a Unix-domain socket");
                     continue bases;
                 }
@@ -76,7 +77,7 @@ final class SessionDirectory {
             passedOver.add(base + ": " + ATTEMPTS + " random names were all taken");
         }
         throw new IllegalStateException("no directory for the session's sockets: it needs a writable one with a path "
-                + "shorter than " + MAX_DIRECTORY_LENGTH + " characters that only this user (or root) controls; set "
+                + "shorter than " + MAX_DIRECTORY_LENGTH + " bytes that only this user (or root) controls; set "
                 + "java.io.tmpdir to one. Passed over: " + String.join("; ", passedOver));
     }
 
@@ -108,17 +109,27 @@ final class SessionDirectory {
     private static Path withoutLinks(Path dir) {
         try {
             Path real = dir.toRealPath();
-            return real.toString().length() <= MAX_DIRECTORY_LENGTH ? real : dir;
+            return tooLong(real) ? dir : real;
         } catch (IOException e) {
             return dir;
         }
     }
 
+    /** Socket paths are limited in bytes, and a name outside ASCII takes more than one (UTF-8, as a rule). */
+    private static boolean tooLong(Path dir) {
+        return dir.toString().getBytes(StandardCharsets.UTF_8).length > MAX_DIRECTORY_LENGTH;
+    }
+
     private static void createPrivate(Path dir) throws IOException {
         if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
             Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            // createDirectory applies the umask; make sure the mode is exactly 0700.
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            try {
+                // createDirectory applies the umask; make sure the mode is exactly 0700.
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            } catch (IOException e) {
+                Files.deleteIfExists(dir);
+                throw e;
+            }
         } else {
             Files.createDirectory(dir);
         }
