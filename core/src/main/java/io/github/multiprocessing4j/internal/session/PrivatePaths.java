@@ -17,9 +17,8 @@ import java.util.Optional;
  * and is writable by nobody else unless it is sticky, as {@code /tmp} is (there only an entry's owner may
  * rename or delete it). A file belongs to this user, is a regular file (not a link) and is writable by
  * nobody else. As in Debian's OpenSSH, "writable by the group" is no one else when the group is the user's
- * private group (a group of the user's name, the user's primary group, with no other member in
- * {@code /etc/group} and no other user's primary group in {@code /etc/passwd}): Fedora and RHEL give such
- * users umask 002, so their folders are group-writable. Where the file system has no Unix owners and modes
+ * private group ({@link UserPrivateGroups}): Fedora and RHEL give such users umask 002, so their folders
+ * are group-writable. Where the file system has no Unix owners and modes
  * (Windows), everything passes.
  */
 public final class PrivatePaths {
