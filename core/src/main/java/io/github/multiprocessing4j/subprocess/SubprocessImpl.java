@@ -39,6 +39,9 @@ final class SubprocessImpl implements Subprocess {
     private boolean inputTaken;
     /** Accessed only under lock. The stream handed out by stdin(), once asked for. */
     private CallerStdin callerStdin;
+    /** Accessed only under lock. What stdout() and stderr() hand out, once asked for. */
+    private PipeRelay stdoutRelay;
+    private PipeRelay stderrRelay;
     /** Accessed only under lock. */
     private OutputCollector stdoutCollector;
     /** Accessed only under lock. */
@@ -111,7 +114,10 @@ final class SubprocessImpl implements Subprocess {
     public InputStream stdout() {
         synchronized (lock) {
             requirePipe("stdout", stdoutMode, stdoutCollector);
-            return process.getInputStream();
+            if (stdoutRelay == null) {
+                stdoutRelay = PipeRelay.start(process.getInputStream());
+            }
+            return stdoutRelay.stream();
         }
     }
 
@@ -119,7 +125,10 @@ final class SubprocessImpl implements Subprocess {
     public InputStream stderr() {
         synchronized (lock) {
             requirePipe("stderr", stderrMode, stderrCollector);
-            return process.getErrorStream();
+            if (stderrRelay == null) {
+                stderrRelay = PipeRelay.start(process.getErrorStream());
+            }
+            return stderrRelay.stream();
         }
     }
 
@@ -246,10 +255,12 @@ final class SubprocessImpl implements Subprocess {
                 closeQuietly(process.getOutputStream());
             }
             if (stdoutMode == Redirect.PIPE && stdoutCollector == null) {
-                stdoutCollector = OutputCollector.start(process.getInputStream(), "stdout of " + what);
+                stdoutCollector = OutputCollector.start(stdoutRelay != null ? stdoutRelay.stream()
+                        : process.getInputStream(), "stdout of " + what);
             }
             if (stderrMode == Redirect.PIPE && stderrCollector == null) {
-                stderrCollector = OutputCollector.start(process.getErrorStream(), "stderr of " + what);
+                stderrCollector = OutputCollector.start(stderrRelay != null ? stderrRelay.stream()
+                        : process.getErrorStream(), "stderr of " + what);
             }
             List<OutputCollector> collectors = new ArrayList<>(2);
             if (stdoutCollector != null) {
@@ -346,10 +357,10 @@ final class SubprocessImpl implements Subprocess {
                 closeQuietly(process.getOutputStream());
             }
             if (stdoutMode == Redirect.PIPE && stdoutCollector == null) {
-                closeQuietly(process.getInputStream());
+                closeQuietly(stdoutRelay != null ? stdoutRelay.stream() : process.getInputStream());
             }
             if (stderrMode == Redirect.PIPE && stderrCollector == null) {
-                closeQuietly(process.getErrorStream());
+                closeQuietly(stderrRelay != null ? stderrRelay.stream() : process.getErrorStream());
             }
         }
         if (interrupted) {
