@@ -48,17 +48,37 @@ final class OutputCollector {
         this.name = name;
     }
 
-    /**
-     * Starts draining {@code source} on a {@linkplain PipeThreads pipe thread}, which holds the stream to its
-     * real end ({@link PipeThreads#startHolding}); returns once it does.
-     */
+    /** Starts draining {@code source} on a {@linkplain PipeThreads pipe thread}. */
     static OutputCollector start(InputStream source, String name) {
         OutputCollector c = new OutputCollector(source, name);
-        PipeThreads.startHolding(source, c::drain);
+        PipeThreads.start(c::drain);
         return c;
     }
 
+    /**
+     * Reads to the end of the stream, holding its monitor throughout. When the command exits, the JDK's
+     * process reaper takes that monitor ({@code ProcessPipeInputStream.processExited}) to read what is in
+     * the pipe and close it: a background process of the command that still writes would lose the rest of
+     * its output and die of SIGPIPE. Holding the monitor from the first read to the end, which the JDK's
+     * reads take anyway while they block, makes the reaper wait for the end of the stream, as Python reads.
+     * One gap remains: a command that exits before this thread first takes the monitor (within a
+     * millisecond of the first communicate()) is reaped first, and what its background processes write
+     * after that is lost; the JDK gives no other handle on the pipe.
+     *
+     * <p>The price: while a background process holds the pipe open, the JDK's reaper thread waits here,
+     * and until it returns the JDK keeps the command's pid in its table of exit records, so a new process
+     * that the kernel gives the same pid would read as exited at once. The JDK's own reads, blocked in the
+     * monitor, make its reaper wait the same way whenever such a process stays silent; we only extend that
+     * to one that writes. Short of creating the pipes ourselves (native code), this is the trade: output
+     * is never cut short, as in Python.
+     */
     private void drain() {
+        synchronized (source) {
+            drainHoldingTheStream();
+        }
+    }
+
+    private void drainHoldingTheStream() {
         try (source) {
             byte[] chunk = current;
             int at = 0;

@@ -113,19 +113,18 @@ public interface Subprocess extends AutoCloseable {
     /**
      * The pipe from the command's stdout.
      *
-     * <p>As in Python, the stream ends when every writer has closed the pipe: the command, and any
-     * background process it left with its stdout. A pipe thread reads it for you (the JDK's own stream
-     * would be closed under you once the command exits, losing what its background processes write
-     * later), and keeps at most 1 MiB ahead of your reads. One gap remains: asked for after the command
-     * has already exited, it may miss what a background process writes later. Closing the stream stops the
-     * reading; the command then gets SIGPIPE if it writes on.
+     * <p>Unlike Python's, this pipe may end before every writer has closed it: once the command has
+     * exited, the JDK reads what is left in the pipe and closes it at the first moment no read is under
+     * way, so what the command's background processes write after that is lost (and they get SIGPIPE).
+     * {@link #communicate}, called before the command exits (as {@code run()} does), reads to the real end
+     * of the pipe.
      *
      * @throws IllegalStateException if stdout is not a pipe, or {@link #communicate} reads it
      */
     InputStream stdout();
 
     /**
-     * The pipe from the command's stderr, read as {@link #stdout()} is.
+     * The pipe from the command's stderr.
      *
      * @throws IllegalStateException if stderr is not a pipe, or {@link #communicate} reads it
      */
@@ -134,8 +133,8 @@ public interface Subprocess extends AutoCloseable {
     /**
      * The lines of {@link #stdout()}, decoded with the builder's charset, read as the stream is consumed;
      * Python's {@code for line in p.stdout}. Lines end at {@code \n}, {@code \r} or {@code \r\n}, which are
-     * not included. The stream ends when the pipe does: when the command, and any background process it
-     * left with its stdout, have closed it (see {@link #stdout()}). Closing
+     * not included. The stream ends when the command closes its stdout (usually when it exits; see
+     * {@link #stdout()} about its background processes). Closing
      * the stream closes the pipe. A read error surfaces as an {@link java.io.UncheckedIOException}.
      *
      * @throws IllegalStateException as {@link #stdout()}

@@ -39,9 +39,6 @@ final class SubprocessImpl implements Subprocess {
     private boolean inputTaken;
     /** Accessed only under lock. The stream handed out by stdin(), once asked for. */
     private CallerStdin callerStdin;
-    /** Accessed only under lock. What stdout() and stderr() hand out, once asked for. */
-    private PipeRelay stdoutRelay;
-    private PipeRelay stderrRelay;
     /** Accessed only under lock. */
     private OutputCollector stdoutCollector;
     /** Accessed only under lock. */
@@ -114,10 +111,7 @@ final class SubprocessImpl implements Subprocess {
     public InputStream stdout() {
         synchronized (lock) {
             requirePipe("stdout", stdoutMode, stdoutCollector);
-            if (stdoutRelay == null) {
-                stdoutRelay = PipeRelay.start(process.getInputStream());
-            }
-            return stdoutRelay.stream();
+            return process.getInputStream();
         }
     }
 
@@ -125,10 +119,7 @@ final class SubprocessImpl implements Subprocess {
     public InputStream stderr() {
         synchronized (lock) {
             requirePipe("stderr", stderrMode, stderrCollector);
-            if (stderrRelay == null) {
-                stderrRelay = PipeRelay.start(process.getErrorStream());
-            }
-            return stderrRelay.stream();
+            return process.getErrorStream();
         }
     }
 
@@ -255,12 +246,10 @@ final class SubprocessImpl implements Subprocess {
                 closeQuietly(process.getOutputStream());
             }
             if (stdoutMode == Redirect.PIPE && stdoutCollector == null) {
-                stdoutCollector = OutputCollector.start(stdoutRelay != null ? stdoutRelay.stream()
-                        : process.getInputStream(), "stdout of " + what);
+                stdoutCollector = OutputCollector.start(process.getInputStream(), "stdout of " + what);
             }
             if (stderrMode == Redirect.PIPE && stderrCollector == null) {
-                stderrCollector = OutputCollector.start(stderrRelay != null ? stderrRelay.stream()
-                        : process.getErrorStream(), "stderr of " + what);
+                stderrCollector = OutputCollector.start(process.getErrorStream(), "stderr of " + what);
             }
             List<OutputCollector> collectors = new ArrayList<>(2);
             if (stdoutCollector != null) {
@@ -357,10 +346,10 @@ final class SubprocessImpl implements Subprocess {
                 closeQuietly(process.getOutputStream());
             }
             if (stdoutMode == Redirect.PIPE && stdoutCollector == null) {
-                closeQuietly(stdoutRelay != null ? stdoutRelay.stream() : process.getInputStream());
+                closeQuietly(process.getInputStream());
             }
             if (stderrMode == Redirect.PIPE && stderrCollector == null) {
-                closeQuietly(stderrRelay != null ? stderrRelay.stream() : process.getErrorStream());
+                closeQuietly(process.getErrorStream());
             }
         }
         if (interrupted) {

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.multiprocessing4j.testing.Delays;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.lang.ProcessBuilder.Redirect;
@@ -132,32 +131,6 @@ class SubprocessHandleTest {
             cat.stdin().write("first\n".getBytes(StandardCharsets.UTF_8));
 
             assertThat(cat.communicate("second\n").stdout()).isEqualTo("first\nsecond\n");
-        }
-    }
-
-    @Test
-    void stdoutLines_getsWhatABackgroundProcessWritesAfterTheCommandExited(@TempDir Path tmp) throws Exception {
-        Path go = tmp.resolve("go");
-        // The shell leaves a writer behind and exits; the writer starts only once the test says so.
-        try (Subprocess p = Subprocess.command("sh", "-c",
-                        "(while [ ! -e '" + go + "' ]; do sleep 0.01; done; seq 1 100000) & exit 0")
-                .stdout(Redirect.PIPE).start();
-             Stream<String> lines = p.stdoutLines()) {
-            assertThat(p.waitFor()).isZero();
-            Files.createFile(go);
-
-            assertThat(lines.count()).as("every line, though the command had exited before the first").isEqualTo(100_000);
-        }
-    }
-
-    @Test
-    void closingStdoutEarly_stopsTheReading_andTheCommandCanBeEnded() throws Exception {
-        try (Subprocess yes = Subprocess.command("yes").stdout(Redirect.PIPE).start()) {
-            InputStream out = yes.stdout();
-            assertThat(out.read()).isEqualTo('y');
-            out.close();
-            assertThatThrownBy(out::read).isInstanceOf(IOException.class).hasMessage("Stream closed");
-            // yes writes on into a pipe nobody drains any more: it gets SIGPIPE, or ends with the handle
         }
     }
 
