@@ -110,9 +110,15 @@ final class AotCache {
         Path dir = fixedDirectory != null ? fixedDirectory : directory();
         String key = key(spec);
         Path cache = dir.resolve(key + ".aot");
+        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !isPrivateFolder(dir)) {
+            return null; // neither load nor train in a folder that others could write to
+        }
         if (Files.isRegularFile(cache)) {
-            if (!isOursButOpen(dir, cache) || !dropped.add(key)) {
-                return isPrivate(dir, cache) ? realPath(cache) : null;
+            if (isPrivateFile(dir, cache)) {
+                return realPath(cache);
+            }
+            if (!isOwnFile(cache) || !dropped.add(key)) {
+                return null;
             }
             // Ours, in our own folder, but others may write it (an older version left it so, under umask
             // 002): never load it, make it again.
@@ -122,9 +128,6 @@ final class AotCache {
             } catch (IOException e) {
                 return null;
             }
-        }
-        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !isPrivate(dir, null)) {
-            return null; // do not train into a folder that others could write to either
         }
         if (trainingStarted.add(key)) {
             trainings.execute(() -> {
@@ -177,37 +180,51 @@ final class AotCache {
         }
     }
 
-    /** True if {@code cache} is this user's, in a folder of this user's alone, but others may write to it. */
-    private static boolean isOursButOpen(Path dir, Path cache) {
+    private static boolean isOwnFile(Path cache) {
         try {
-            return PrivatePaths.isOwnFile(cache) && !PrivatePaths.isPrivateFile(cache) && PrivatePaths.isPrivateFolder(dir);
+            return PrivatePaths.isOwnFile(cache);
         } catch (IOException | RuntimeException e) {
             return false;
         }
     }
 
-    /**
-     * True if nobody but this user can have written {@code cache} (null: anything) in {@code dir}, nor can
-     * replace it before a child opens it; see {@link PrivatePaths}. Says why not, once per folder.
-     */
-    private boolean isPrivate(Path dir, Path cache) {
-        String why;
+    /** True if only this user (and root) can change what is in {@code dir}; see {@link PrivatePaths}. */
+    private boolean isPrivateFolder(Path dir) {
         try {
-            if (!PrivatePaths.isPrivateFolder(dir)) {
-                why = "the folder, or one of its parents, belongs to another user or others may write to it";
-            } else if (cache != null && !PrivatePaths.isPrivateFile(cache)) {
-                why = cache.getFileName() + " belongs to another user or others may write to it";
-            } else {
+            if (PrivatePaths.isPrivateFolder(dir)) {
                 return true;
             }
+            distrust(dir, "the folder, or one of its parents, belongs to another user or others may write to it");
         } catch (IOException | RuntimeException e) {
-            why = "cannot check who may write to it: " + e;
+            distrust(dir, "cannot check who may write to it: " + e);
         }
+        return false;
+    }
+
+    /**
+     * True if nobody but this user can have written {@code file} (in a folder already found private). Says
+     * why not, unless the file is this user's own: that one is made again, or was just made.
+     */
+    private boolean isPrivateFile(Path dir, Path file) {
+        try {
+            if (PrivatePaths.isPrivateFile(file)) {
+                return true;
+            }
+            if (!PrivatePaths.isOwnFile(file)) {
+                distrust(dir, file.getFileName() + " belongs to another user or others may write to it");
+            }
+        } catch (IOException | RuntimeException e) {
+            distrust(dir, "cannot check who may write to it: " + e);
+        }
+        return false;
+    }
+
+    /** Says once per folder why children boot without a cache from it. */
+    private void distrust(Path dir, String why) {
         if (distrusted.add(dir)) {
             LOG.log(Level.WARNING, "not using the AOT cache folder " + dir + ": " + why + ". Children boot without "
                     + "an AOT cache; point -Dmp4j.aot.dir to a folder of your own (mode 0700)");
         }
-        return false;
     }
 
     private boolean enabled(LaunchSpec spec) {
@@ -339,7 +356,7 @@ final class AotCache {
         Path tmp = dir.resolve(key + ".aot." + ProcessHandle.current().pid() + ".tmp");
         try {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            if (!isPrivate(dir, null)) {
+            if (!isPrivateFolder(dir)) {
                 return; // a folder that others could write to when it was made (an mp4j.aot.dir under theirs)
             }
             try (FileChannel lockFile = FileChannel.open(dir.resolve(key + ".lock"), StandardOpenOption.CREATE,
@@ -353,8 +370,9 @@ final class AotCache {
                 if (exit == 0 && Files.isRegularFile(tmp)) {
                     // The JVM creates it as the umask allows; a cache that others may write is never loaded.
                     restrictToOwner(tmp);
-                    if (!PrivatePaths.isPrivateFile(tmp)) { // a file system that ignores chmod (CIFS, vfat)
-                        isPrivate(dir, tmp); // says why, once
+                    if (!PrivatePaths.isPrivateFile(tmp)) {
+                        distrust(dir, "the file system ignores chmod (CIFS, vfat?): a cache made here stays open "
+                                + "to others");
                         return;
                     }
                     Files.move(tmp, cache, StandardCopyOption.ATOMIC_MOVE);

@@ -26,6 +26,8 @@ public final class PrivatePaths {
     private static final int WRITABLE_BY_OTHERS = 0002;
     private static final int WRITABLE_BY_GROUP = 0020;
     private static final int STICKY = 01000;
+    /** This process's user id, once read. */
+    private static volatile Integer knownUid;
 
     private PrivatePaths() {
     }
@@ -110,8 +112,13 @@ public final class PrivatePaths {
      * directory, which this JVM's session created (a child's, its parent: the same user).
      */
     private static int currentUid() throws IOException {
-        Path self = Path.of("/proc/self");
-        Path own = Files.isDirectory(self) ? self : Session.get().directory();
-        return (Integer) Files.getAttribute(own, "unix:uid");
+        Integer uid = knownUid;
+        if (uid == null) {
+            Path self = Path.of("/proc/self");
+            Path own = Files.isDirectory(self) ? self : Session.get().directory();
+            uid = (Integer) Files.getAttribute(own, "unix:uid");
+            knownUid = uid; // a JVM cannot change its user: read once
+        }
+        return uid;
     }
 }
