@@ -41,8 +41,10 @@ import java.util.concurrent.CancellationException;
  *
  * <p>{@code close()} cannot see an exception thrown by the block itself (Java gives it no way to), so such
  * an exception does not cancel the tasks: {@code close()} still waits for them, and the block's exception
- * propagates with {@code close()}'s attached as suppressed. To stop the tasks when the owner gives up,
- * call {@link #cancel()} before leaving, for example in a {@code catch}.
+ * propagates with {@code close()}'s attached as suppressed. To stop the tasks when the owner gives up, use
+ * {@link #run(Body)}, which does see the block's exception and cancels the group, as leaving an
+ * {@code async with TaskGroup()} block by an exception does in Python; or call {@link #cancel()} before
+ * leaving, for example in a {@code catch}.
  *
  * <h2>Deadline</h2>
  * {@link #withTimeout} and {@link #withDeadline} bound the whole group: when the deadline passes, the group
@@ -95,6 +97,72 @@ public interface TaskGroup extends AutoCloseable {
      */
     static TaskGroup withDeadline(Instant deadline) {
         return TaskGroupImpl.open(true, Deadline.at(deadline));
+    }
+
+    /**
+     * Runs {@code body} with a new group and closes the group, as a try-with-resources block would, but
+     * also when the body throws, cancels the group first: the tasks are interrupted instead of awaited.
+     * This is Python's {@code async with TaskGroup() as tg:} in full; a plain block cannot do it, since
+     * {@link #close()} does not see the block's exception.
+     *
+     * {@snippet :
+     * Task<Price> price = TaskGroup.run(group -> {
+     *     Task<Price> p = group.spawn(() -> fetchPrice(item));
+     *     group.spawn(() -> audit(item));
+     *     if (!stock.has(item)) {
+     *         throw new OutOfStockException(item);   // cancels both tasks, then propagates
+     *     }
+     *     return p;
+     * });                                            // both tasks ended here
+     * show(price.resultNow());
+     * }
+     *
+     * <p>If the body returns, the group is closed normally and the body's value returned: it waits for every
+     * task and throws what {@link #close()} throws. If the body throws, the group is {@linkplain #cancel()
+     * cancelled}, every task has ended when the body's exception propagates, and an exception from
+     * {@code close()} (a task that failed before, the owner interrupted while waiting) is attached to it as
+     * suppressed. The current thread is the group's owner.
+     *
+     * @param body the block; it may throw one checked exception type, which {@code run} then throws too
+     * @return what the body returned
+     * @throws X                         what the body threw
+     * @throws TaskGroupException        if the body returned and a task failed
+     * @throws CancellationException     as {@link #close()}
+     */
+    static <R, X extends Exception> R run(Body<R, X> body) throws X {
+        return TaskGroupImpl.run(open(), body);
+    }
+
+    /**
+     * {@link #run(Body)} with a group that is cancelled when {@code timeout} has elapsed, as
+     * {@link #withTimeout} opens it.
+     *
+     * @throws TaskGroupTimeoutException if the body returned and the deadline cut the group short
+     */
+    static <R, X extends Exception> R run(Duration timeout, Body<R, X> body) throws X {
+        return TaskGroupImpl.run(withTimeout(timeout), body);
+    }
+
+    /**
+     * The block that {@link TaskGroup#run(Body)} runs with its group.
+     *
+     * {@snippet :
+     * TaskGroup.Body<Integer, IOException> crawlList = group -> {
+     *     List<String> urls = Files.readAllLines(listFile);     // may throw IOException
+     *     for (String url : urls) {
+     *         group.spawn(() -> fetch(url));
+     *     }
+     *     return urls.size();
+     * };
+     * int crawled = TaskGroup.run(crawlList);                  // throws IOException
+     * }
+     *
+     * @param <R> what the block returns
+     * @param <X> the checked exception it may throw ({@link RuntimeException} when it throws none)
+     */
+    @FunctionalInterface
+    interface Body<R, X extends Exception> {
+        R run(TaskGroup group) throws X;
     }
 
     /**

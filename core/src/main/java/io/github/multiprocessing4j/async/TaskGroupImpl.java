@@ -256,6 +256,26 @@ final class TaskGroupImpl implements TaskGroup {
         return t;
     }
 
+    /** {@link TaskGroup#run(TaskGroup.Body)}: the body's exception cancels the group before it is closed. */
+    static <R, X extends Exception> R run(TaskGroup group, TaskGroup.Body<R, X> body) throws X {
+        R result;
+        try {
+            result = body.run(group);
+        } catch (Throwable failure) {
+            group.cancel();
+            try {
+                group.close();
+            } catch (Throwable closing) {
+                if (closing != failure) {
+                    failure.addSuppressed(closing);
+                }
+            }
+            throw failure;
+        }
+        group.close();
+        return result;
+    }
+
     @Override
     public void cancel() {
         cancel(Cancel.EXPLICIT);

@@ -1,0 +1,156 @@
+package io.github.multiprocessing4j.async;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.github.multiprocessing4j.testing.Delays;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** {@link TaskGroup#run}: the block form that sees the block's own exception. */
+class TaskGroupRunTest {
+
+    /** Long enough that a task still sleeping at the end of a test was cancelled, not finished. */
+    private static final long FOREVER_MS = 60_000;
+
+    @Test
+    void run_whenTheBodyReturns_closesTheGroupAndReturnsTheBodysValue() {
+        AtomicBoolean slowTaskFinished = new AtomicBoolean();
+        Task<Integer> square = TaskGroup.run(group -> {
+            group.spawn(() -> {
+                Thread.sleep(Delays.millis(50));
+                slowTaskFinished.set(true);
+                return null;
+            });
+            return group.spawn(() -> 7 * 7);
+        });
+        assertThat(slowTaskFinished).as("run waited for every task").isTrue();
+        assertThat(square.resultNow()).isEqualTo(49);
+    }
+
+    @Test
+    void run_whenTheBodyThrows_cancelsTheTasksInsteadOfWaitingAndRethrowsTheBodysException() throws Exception {
+        IOException bodyFailure = new IOException("the list could not be read");
+        AtomicReference<Task<String>> sleeper = new AtomicReference<>();
+        AtomicBoolean sleeperEnded = new AtomicBoolean();
+        CountDownLatch sleeping = new CountDownLatch(1);
+        // On a thread of its own, so that a regression (waiting for the sleeper) fails the test instead of hanging it.
+        CompletableFuture<Throwable> thrown = CompletableFuture.supplyAsync(() -> catchThrowable(() ->
+                TaskGroup.run(group -> {
+                    sleeper.set(group.spawn(() -> {
+                        try {
+                            sleeping.countDown();
+                            Thread.sleep(FOREVER_MS);
+                            return "slept";
+                        } finally {
+                            sleeperEnded.set(true);
+                        }
+                    }));
+                    sleeping.await();
+                    throw bodyFailure;
+                })), Thread::startVirtualThread);
+
+        assertThat(thrown.get(Delays.seconds(10).toMillis(), TimeUnit.MILLISECONDS)).isSameAs(bodyFailure);
+        assertThat(bodyFailure.getSuppressed()).as("cancelling is not a failure").isEmpty();
+        assertThat(sleeper.get().state()).isEqualTo(Future.State.CANCELLED);
+        assertThat(sleeperEnded).as("every task has ended when the exception propagates").isTrue();
+    }
+
+    @Test
+    void run_whenATaskFailedBeforeTheBodyThrew_attachesTheGroupsFailureAsSuppressed() {
+        IllegalStateException taskFailure = new IllegalStateException("task failed");
+        IllegalArgumentException bodyFailure = new IllegalArgumentException("body gave up");
+        Throwable thrown = catchThrowable(() -> TaskGroup.run(group -> {
+            Task<Object> failing = group.spawn(() -> {
+                throw taskFailure;
+            });
+            try {
+                failing.get();
+            } catch (ExecutionException e) {
+                throw bodyFailure;
+            }
+            return null;
+        }));
+        assertThat(thrown).isSameAs(bodyFailure);
+        assertThat(bodyFailure.getSuppressed()).singleElement()
+                .isInstanceOfSatisfying(TaskGroupException.class, e -> assertThat(e).hasCause(taskFailure));
+    }
+
+    @Test
+    void run_whenTheBodyReturnsButATaskFailed_throwsWhatCloseThrows() {
+        IOException taskFailure = new IOException("boom");
+        TaskGroupException e = catchThrowableOfType(TaskGroupException.class, () -> TaskGroup.run(group -> {
+            group.spawn(() -> {
+                throw taskFailure;
+            });
+            return "returned";
+        }));
+        assertThat(e).hasCause(taskFailure);
+    }
+
+    @Test
+    void run_whenTheBodyIsInterrupted_cancelsTheTasksAndRethrowsTheInterruptedException() throws Exception {
+        AtomicReference<Task<String>> sleeper = new AtomicReference<>();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        CountDownLatch bodyWaiting = new CountDownLatch(1);
+        Thread owner = Thread.ofPlatform().daemon(true).start(() -> thrown.set(catchThrowable(() -> TaskGroup.run(group -> {
+            sleeper.set(group.spawn(() -> {
+                Thread.sleep(FOREVER_MS);
+                return "slept";
+            }));
+            bodyWaiting.countDown();
+            return sleeper.get().get();
+        }))));
+        assertThat(bodyWaiting.await(Delays.seconds(10).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        owner.interrupt();
+        owner.join(Delays.seconds(10).toMillis());
+        assertThat(owner.isAlive()).as("the owner did not wait for the sleeping task").isFalse();
+        assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+        assertThat(sleeper.get().isCancelled()).isTrue();
+    }
+
+    @Test
+    void run_withATimeout_cancelsTheGroupAtItsDeadline() throws Exception {
+        AtomicReference<Task<String>> sleeper = new AtomicReference<>();
+        CompletableFuture<Throwable> thrown = CompletableFuture.supplyAsync(() -> catchThrowable(() ->
+                TaskGroup.run(Duration.ofMillis(50), group -> {
+                    sleeper.set(group.spawn(() -> {
+                        Thread.sleep(FOREVER_MS);
+                        return "slept";
+                    }));
+                    return null;
+                })), Thread::startVirtualThread);
+        assertThat(thrown.get(Delays.seconds(10).toMillis(), TimeUnit.MILLISECONDS))
+                .isInstanceOf(TaskGroupTimeoutException.class).hasCauseInstanceOf(TimeoutException.class);
+        assertThat(sleeper.get().isCancelled()).isTrue();
+    }
+
+    @Test
+    void run_whenTheBodyClosesTheGroupItself_doesNotCloseItTwice() {
+        String value = TaskGroup.run(group -> {
+            Task<String> t = group.spawn(() -> "done");
+            group.close();
+            return t.resultNow();
+        });
+        assertThat(value).isEqualTo("done");
+    }
+
+    @Test
+    void run_ownerIsTheCallingThread_otherThreadsMayNotCloseTheGroup() throws Exception {
+        Throwable fromOtherThread = TaskGroup.run(group -> {
+            Task<Throwable> closer = group.spawn(() -> catchThrowable(group::close));
+            return closer.get();
+        });
+        assertThat(fromOtherThread).isInstanceOf(WrongThreadException.class);
+    }
+}
