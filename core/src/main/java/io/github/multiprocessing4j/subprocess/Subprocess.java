@@ -250,7 +250,8 @@ public interface Subprocess extends AutoCloseable {
 
     /**
      * How to run a command. Every setter may be called once, and {@link #captureOutput()} counts as
-     * setting stdout and stderr, {@code input} as setting stdin. A builder may start the command any
+     * setting stdout and stderr, {@code input} as setting stdin; the one combination allowed is
+     * {@code captureOutput()} with {@link #stderrToStdout()}, in either order. A builder may start the command any
      * number of times; it must not be modified concurrently.
      *
      * {@snippet :
@@ -290,10 +291,17 @@ public interface Subprocess extends AutoCloseable {
         /** Where stderr goes; as {@link #stdout(Redirect)}. */
         Builder stderr(Redirect redirect);
 
-        /** Captures stdout and stderr: both become pipes. Python's {@code capture_output=True}. */
+        /**
+         * Captures stdout and stderr: both become pipes. Python's {@code capture_output=True}. With
+         * {@link #stderrToStdout()} (before or after), captures stdout with stderr merged into it, in the
+         * order the command wrote them: Python's {@code stdout=PIPE, stderr=STDOUT}.
+         */
         Builder captureOutput();
 
-        /** Sends stderr to wherever stdout goes. Python's {@code stderr=STDOUT}. */
+        /**
+         * Sends stderr to wherever stdout goes. Python's {@code stderr=STDOUT}. May be combined with
+         * {@link #captureOutput()}, which then captures the merged output.
+         */
         Builder stderrToStdout();
 
         /**

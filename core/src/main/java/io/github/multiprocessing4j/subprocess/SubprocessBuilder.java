@@ -16,8 +16,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-/** The {@link Subprocess.Builder}: every setter may be called once, as in Caffeine's builders. */
+/**
+ * The {@link Subprocess.Builder}: every setter may be called once, as in Caffeine's builders; the one
+ * exception is {@code captureOutput()} with {@code stderrToStdout()}, in either order, which captures the
+ * merged output.
+ */
 final class SubprocessBuilder implements Subprocess.Builder {
+    private static final String CAPTURE_OUTPUT = "captureOutput()";
+    private static final String MERGE_STDERR = "stderrToStdout()";
     private final List<String> args;
     /** Set by input(...) or stdin(...); one of byte[], String, Path, Redirect. */
     private Object stdin;
@@ -101,18 +107,23 @@ final class SubprocessBuilder implements Subprocess.Builder {
     @Override
     public Subprocess.Builder captureOutput() {
         requireNotSetBy(stdoutSetter, "stdout");
-        requireNotSetBy(stderrSetter, "stderr");
         stdout = Redirect.PIPE;
-        stderr = Redirect.PIPE;
-        stdoutSetter = stderrSetter = "captureOutput()";
+        stdoutSetter = CAPTURE_OUTPUT;
+        if (!MERGE_STDERR.equals(stderrSetter)) {
+            requireNotSetBy(stderrSetter, "stderr");
+            stderr = Redirect.PIPE;
+            stderrSetter = CAPTURE_OUTPUT;
+        }
         return this;
     }
 
     @Override
     public Subprocess.Builder stderrToStdout() {
-        requireNotSetBy(stderrSetter, "stderr");
+        if (!CAPTURE_OUTPUT.equals(stderrSetter)) {
+            requireNotSetBy(stderrSetter, "stderr");
+        }
         stderr = null;
-        stderrSetter = "stderrToStdout()";
+        stderrSetter = MERGE_STDERR;
         return this;
     }
 

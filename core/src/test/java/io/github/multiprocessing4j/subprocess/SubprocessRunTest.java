@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,6 +102,24 @@ class SubprocessRunTest {
         assertThat(done.stdout()).isEqualTo("1\n2\n3\n");
         assertThatThrownBy(done::stderr).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("stderrToStdout()");
+    }
+
+    @Test
+    void captureOutput_withStderrToStdout_inEitherOrder_capturesTheMergedOutput() throws Exception {
+        Subprocess.Builder captureFirst = Subprocess.command("sh", "-c", "echo 1; echo 2 >&2; echo 3")
+                .captureOutput().stderrToStdout();
+        Subprocess.Builder mergeFirst = Subprocess.command("sh", "-c", "echo 1; echo 2 >&2; echo 3")
+                .stderrToStdout().captureOutput();
+
+        for (Subprocess.Builder b : List.of(captureFirst, mergeFirst)) {
+            CompletedProcess done = b.run();
+            assertThat(done.stdout()).isEqualTo("1\n2\n3\n");
+            assertThatThrownBy(done::stderr).isInstanceOf(IllegalStateException.class);
+        }
+        assertThatThrownBy(() -> Subprocess.command("true").captureOutput().stderrToStdout().stderr(Redirect.DISCARD))
+                .isInstanceOf(IllegalStateException.class).hasMessage("stderr was already set by stderrToStdout()");
+        assertThatThrownBy(() -> Subprocess.command("true").stderrToStdout().captureOutput().stdout(Redirect.DISCARD))
+                .isInstanceOf(IllegalStateException.class).hasMessage("stdout was already set by captureOutput()");
     }
 
     @Test
