@@ -15,15 +15,20 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code mp4j bench [topic...]}: measures ours beside CPython and records the table in docs/benchmarks.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measures the library beside CPython's equivalent in the same run.",
             "Prints medians and ratios, and records the table in docs/benchmarks.md.",
-            "With no topic, runs every topic."})
+            "With no topic, runs every topic (several minutes: coroutines alone takes about four)."})
 final class BenchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Parameters(arity = "0..*", paramLabel = "TOPIC", completionCandidates = TopicNames.class,
             description = "Benchmark topics: ${COMPLETION-CANDIDATES}")
@@ -32,7 +37,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--trials", description = "Trials per measurement (default: each topic's own)")
     int trials;
 
-    @Option(names = "--doc", description = "Where to record the tables (default: docs/benchmarks.md of the checkout)")
+    @Option(names = "--doc", description = "Where to record the tables (default: the checkout's docs/benchmarks.md)")
     Path doc;
 
     @Option(names = "--no-doc", description = "Print only; do not touch docs/benchmarks.md")
@@ -43,7 +48,7 @@ final class BenchCommand implements Callable<Integer> {
         List<Bench> chosen = new ArrayList<>();
         for (String topic : topics) {
             chosen.add(Benches.named(topic).orElseThrow(() -> new CommandLine.ParameterException(
-                    new CommandLine(this), "no benchmark named '" + topic + "'; topics: "
+                    spec.commandLine(), "no benchmark named '" + topic + "'; topics: "
                     + String.join(", ", new TopicNames()))));
         }
         if (chosen.isEmpty()) {

@@ -7,13 +7,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code mp4j demo [topic...]}: runs the named demos, or all of them. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Runs demos that show each part of the library working.",
             "With no topic, runs every demo in turn."})
 final class DemoCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Parameters(arity = "0..*", paramLabel = "TOPIC", completionCandidates = TopicNames.class,
             description = "Demo topics: ${COMPLETION-CANDIDATES}")
@@ -25,7 +30,7 @@ final class DemoCommand implements Callable<Integer> {
         List<Demo> chosen = new ArrayList<>();
         for (String topic : topics) {
             chosen.add(Demos.named(topic).orElseThrow(() -> new picocli.CommandLine.ParameterException(
-                    new picocli.CommandLine(this), "no demo named '" + topic + "'; topics: " + TopicNames.list())));
+                    spec.commandLine(), "no demo named '" + topic + "'; topics: " + TopicNames.list())));
         }
         if (chosen.isEmpty()) {
             chosen.addAll(Demos.all());

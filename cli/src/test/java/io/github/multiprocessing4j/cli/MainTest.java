@@ -82,6 +82,10 @@ class MainTest {
     void anUnknownTopic_isAUsageError() {
         Run run = run("demo", "no-such-topic");
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("no demo named 'no-such-topic'").contains("process");
+        assertThat(run.err()).contains("no demo named 'no-such-topic'").contains("process")
+                .contains("Usage: mp4j demo");
+        Run bench = run("bench", "no-such-topic");
+        assertThat(bench.exitCode()).isEqualTo(2);
+        assertThat(bench.err()).contains("no benchmark named 'no-such-topic'").contains("Usage: mp4j bench");
     }
 }

@@ -41,8 +41,8 @@ public final class PoolDemo implements Demo {
             for (int i = 0; i < 5; i++) {
                 pool.applyAsync(PoolDemo::longTimeTask, i);
             }
-            out.println("Waiting for all tasks: close() takes no new work and waits for the queued tasks (the seed");
-            out.println("forgets close()/join(), so its program can end before its tasks do).");
+            out.println("Waiting for all tasks: close() takes no new work and waits for the queued tasks (the Python");
+            out.println("original forgets close()/join(), so its program can end before its tasks do).");
         }
         out.println("all process end");
     }
