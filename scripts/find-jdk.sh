@@ -1,6 +1,7 @@
 # Sourced by ./mvnw and ./mp4j: finds a JDK whose feature version is at least $MP4J_MIN_JDK (25)
 # and exports it as JAVA_HOME. No path is hard-coded: it looks at JAVA_HOME, the `java` on the PATH
-# and the usual places where JDKs are installed, and takes the newest that is new enough.
+# and the usual places where JDKs are installed, and takes the oldest that is new enough (the one the
+# project is tested on).
 # Set MP4J_JAVA_HOME to force a choice.
 
 MP4J_MIN_JDK=${MP4J_MIN_JDK:-25}
