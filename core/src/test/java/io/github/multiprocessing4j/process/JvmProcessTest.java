@@ -57,6 +57,24 @@ class JvmProcessTest {
     }
 
     @Test
+    void start_aTaskThatCapturesPaths_seesThemInTheChild() throws Exception {
+        Path out = tmp.resolve("paths out.txt");
+        Path relative = Path.of("some", "relative.txt");
+        try (JvmProcess child = JvmProcess.start("paths", () -> {
+            try {
+                Files.writeString(out, relative + " absolute=" + relative.isAbsolute());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        })) {
+            child.join();
+            assertThat(child.failure()).isEmpty();
+            assertThat(child.exitCode()).hasValue(0);
+        }
+        assertThat(Files.readString(out)).isEqualTo("some/relative.txt absolute=false");
+    }
+
+    @Test
     void failingTask_exitsWithCode1_andTheParentReadsTheExceptionWithTheChildsStackTrace() throws Exception {
         try (JvmProcess child = JvmProcess.start("failing", JvmProcessTest::throwBoom)) {
             child.join();

@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.internal.codec;
 
 import java.io.ObjectInputFilter;
+import java.nio.file.Path;
 import java.util.Set;
 
 /**
@@ -11,7 +12,8 @@ import java.util.Set;
  *   <li>primitives pass;</li>
  *   <li>if {@code mp4j.serialFilter} is set, its verdict wins when it has one;</li>
  *   <li>a class of the JDK passes only if it is a value type from an allowed package (collections,
- *       {@code java.time}, {@code java.math}, boxed types, {@code SerializedLambda}) or an exception from a
+ *       {@code java.time}, {@code java.math}, boxed types, {@code SerializedLambda}, the {@code Path} a
+ *       {@link SerializedPath} resolves to) or an exception from a
  *       package whose exceptions are plain data; everything else of the JDK ({@code javax.management},
  *       {@code java.rmi}, {@code java.net.URL} and the like, which gadget chains are built from) is refused;</li>
  *   <li>this library's classes pass;</li>
@@ -117,6 +119,10 @@ final class SerialFilter {
     private static boolean jdkAllows(Class<?> c) {
         String pkg = c.getPackageName();
         if (JDK_SINGLE_CLASSES.contains(c.getName())) {
+            return true;
+        }
+        if (Path.class.isAssignableFrom(c)) {
+            // What a SerializedPath resolves to; a JDK Path is not Serializable, so no stream can carry one itself.
             return true;
         }
         if (JDK_VALUE_PACKAGES.contains(pkg)) {

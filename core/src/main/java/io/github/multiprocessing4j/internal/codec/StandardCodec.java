@@ -241,7 +241,7 @@ public final class StandardCodec implements Codec {
         int start = sink.size();
         sink.putByte(Tag.SERIAL);
         int lengthAt = sink.claim(4);
-        try (ObjectOutputStream out = new ObjectOutputStream(sink)) {
+        try (ObjectOutputStream out = new TravellingObjectOutputStream(sink)) {
             out.writeObject(value);
         } catch (NotSerializableException e) {
             sink.truncate(start);

@@ -15,6 +15,9 @@ import java.io.Serializable;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.commons.collections.functors.FakeGadget;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -146,6 +150,31 @@ class StandardCodecTest {
         byte[] trailing = Arrays.copyOf(ok, ok.length + 1);
         assertThatThrownBy(() -> codec.decode(trailing)).isInstanceOf(DecodingException.class)
                 .hasMessageContaining("trailing");
+    }
+    @Test
+    void paths_travel_asPythonsPathlibPathsPickle() {
+        Path absolute = Path.of("/var/data", "caf\u00e9 \u2603.csv");
+        Path relative = Path.of("reports", "2026", "q4.txt");
+        SerializableFunction<Integer, Path> f = i -> i == 0 ? absolute : relative;
+
+        @SuppressWarnings("unchecked")
+        SerializableFunction<Integer, Path> back = (SerializableFunction<Integer, Path>) codec.decode(codec.encode(f));
+        assertThat(back.apply(0)).isEqualTo(absolute);
+        assertThat(back.apply(1)).isEqualTo(relative).matches(p -> !p.isAbsolute(), "still relative");
+        List<Path> list = List.of(absolute, relative, absolute);
+        assertThat(codec.decode(codec.encode(list))).isEqualTo(list);
+        assertThat(codec.decode(codec.encode(absolute))).isInstanceOf(Path.class).isEqualTo(absolute);
+    }
+
+    @Test
+    void aPathOfAnotherFileSystem_stillFailsWithTheUsualMessage(@TempDir Path tmp) throws Exception {
+        Path zip = tmp.resolve("a.zip");
+        try (FileSystem zipFs = FileSystems.newFileSystem(zip, Map.of("create", "true"))) {
+            Path inside = zipFs.getPath("/entry.txt");
+            assertThatThrownBy(() -> codec.encode(List.of(inside)))
+                    .isInstanceOf(EncodingException.class)
+                    .hasMessageContaining(inside.getClass().getName() + " is not Serializable");
+        }
     }
 
     /** A serializable holder with a field that is not. */
