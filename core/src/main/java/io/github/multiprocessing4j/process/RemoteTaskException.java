@@ -12,7 +12,6 @@ import java.io.Serial;
  * child's stack trace.
  *
  * {@snippet :
- * String path = "/data/orders.csv";                  // a String travels; a java.nio.file.Path would not
  * try (JvmProcess child = JvmProcess.start("import", () -> importFile(path))) {
  *     child.join();
  *     if (child.failure().orElse(null) instanceof RemoteTaskException e) {
