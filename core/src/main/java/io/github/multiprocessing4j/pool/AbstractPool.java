@@ -420,6 +420,7 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
             throw new IllegalStateException("join() waits for a pool that was shut down: call close(), shutdown() or"
                     + " terminate() first");
         }
+        refuseToWaitForItself();
         while (!awaitTermination(1, TimeUnit.DAYS)) {
             // keep waiting
         }
@@ -441,6 +442,7 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
     @Override
     public void close() {
         shutdown();
+        refuseToWaitForItself();
         try {
             while (!awaitTermination(1, TimeUnit.DAYS)) {
                 // keep waiting
@@ -448,6 +450,17 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
         } catch (InterruptedException e) {
             terminate();
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * A thread that delivers the pool's results (one running a plain callback of a pool future) cannot wait
+     * for the pool to terminate: the worker whose result it is delivering ends only once that thread reads
+     * on. Refuse with a clear error rather than wait forever.
+     */
+    private void refuseToWaitForItself() {
+        if (!isTerminated()) {
+            engine.refuseToWaitOnOwnReader();
         }
     }
 

@@ -42,8 +42,8 @@ import java.util.concurrent.ExecutorService;
  * runs on the thread that completes the future: for a process pool, the thread that reads the worker's
  * results — as the {@code callback} of Python's {@code apply_async} runs on its pool's result thread. Keep
  * such callbacks short. A callback that waits for the same pool ({@code apply}, {@code map}, {@code get()}
- * of another of its futures) would wait for the thread it runs on: a process pool refuses that with an
- * {@link IllegalStateException}. Give such work an executor: {@code thenApplyAsync(r -> pool.apply(f, r))}.
+ * of another of its futures, {@code close()} or {@code join()}) would wait for the thread it runs on: a
+ * process pool refuses that with an {@link IllegalStateException}. Give such work an executor: {@code thenApplyAsync(r -> pool.apply(f, r))}.
  *
  * <h2>Lifecycle</h2>
  * {@link #close()} stops accepting work, lets queued work finish and waits for it, as
@@ -155,7 +155,9 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * Waits until the pool has terminated after {@link #shutdown()}, {@link #close()} or
      * {@link #terminate()} (Python's {@code join}).
      *
-     * @throws IllegalStateException if the pool was not shut down first (as Python raises)
+     * @throws IllegalStateException if the pool was not shut down first (as Python raises), or if called by a
+     *                               callback that runs on a process pool's result thread (it would wait for
+     *                               itself)
      * @throws InterruptedException  if interrupted while waiting
      */
     void join() throws InterruptedException;
@@ -172,6 +174,10 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * Orderly shutdown: no new work; queued work finishes; waits for it (see
      * {@link ExecutorService#close()}). Idempotent. If interrupted while waiting, terminates the pool and
      * re-asserts the interrupt.
+     *
+     * @throws IllegalStateException if called by a callback that runs on a process pool's result thread
+     *                               (see Callbacks above): the pool is shut down, but this thread cannot
+     *                               wait for it, as it would wait for itself
      */
     @Override
     void close();

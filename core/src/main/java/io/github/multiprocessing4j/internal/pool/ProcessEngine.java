@@ -39,7 +39,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * Timeouts and cancellation. A task's clock starts when it becomes the head. At the deadline, or on
  * cancel(true) of a running task, the task's future completes at once and its worker is killed, which
- * then goes down the crash path above. cancel of a task still queued on a worker sends CANCEL; the
+ * then goes down the crash path above. A running task cancelled without interrupt runs on, but is still
+ * killed at its deadline. cancel of a task still queued on a worker sends CANCEL; the
  * worker answers SKIPPED instead of running it.
  *
  * Recycling. After maxTasksPerChild tasks, or when a result reports more resident memory than
@@ -409,19 +410,27 @@ public final class ProcessEngine implements PoolEngine {
 
     // ------------------------------------------------------------------------ timeouts and cancellation
 
+    /**
+     * The task's deadline passed. If it is still running, its worker is killed, even when its future is
+     * already done: a task cancelled without interrupt (as {@code imap}'s {@code close()} and a failed
+     * {@code map} cancel the rest) still runs, and would otherwise hold its worker for good.
+     */
     private void timedOut(TaskRecord task) {
         Worker victim = null;
+        boolean abandoned = false;
         lock.lock();
         try {
-            if (task.worker != null && task.worker.inFlight.peekFirst() == task && !task.future.isDone()) {
+            if (task.worker != null && task.worker.inFlight.peekFirst() == task) {
                 victim = task.worker;
                 victim.killedFor = task;
+                abandoned = task.future.isDone();
             }
         } finally {
             lock.unlock();
         }
-        if (victim != null && task.future.completeExceptionally(new TaskTimeoutException("the task ran longer than "
-                + config.taskTimeout() + " (" + task + "); its worker pid " + victim.pid() + " was killed", config.taskTimeout()))) {
+        if (victim != null && (abandoned || task.future.completeExceptionally(new TaskTimeoutException("the task ran"
+                + " longer than " + config.taskTimeout() + " (" + task + "); its worker pid " + victim.pid()
+                + " was killed", config.taskTimeout())))) {
             victim.child.kill();
         }
     }

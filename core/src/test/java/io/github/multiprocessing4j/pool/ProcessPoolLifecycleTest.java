@@ -1,0 +1,102 @@
+package io.github.multiprocessing4j.pool;
+
+import static io.github.multiprocessing4j.pool.ProcessPoolTest.append;
+import static io.github.multiprocessing4j.pool.ProcessPoolTest.sleepMillis;
+import static io.github.multiprocessing4j.pool.ProcessPoolTest.waitingFor;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.multiprocessing4j.testing.Delays;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How a process pool's workers and the pool itself come to an end: kills at the deadline, close and join. */
+class ProcessPoolLifecycleTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aRunningTaskCancelledWithoutInterrupt_isStillKilledAtItsTimeout_andItsWorkerReplaced() throws Exception {
+        String started = tmp.resolve("started").toString();
+        ProcessPool pool = ProcessPool.builder().processes(1).taskTimeout(Duration.ofSeconds(1)).build();
+        try {
+            long worker = pool.workerPids().iterator().next();
+            CompletableFuture<Integer> hung = pool.applyAsync(x -> {
+                append(started, "yes");
+                return sleepMillis(600_000);
+            }, 1);
+            Awaitility.await().atMost(Delays.seconds(30)).until(() -> Files.exists(Path.of(started)));
+            assertThat(hung.cancel(false)).isTrue();
+            CompletableFuture<Integer> next = pool.applyAsync(x -> x + 1, 1);
+            assertThat(next.get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS))
+                    .as("a task queued behind the cancelled one, which ran past its timeout").isEqualTo(2);
+            assertThat(ProcessHandle.of(worker)).as("the worker that ran past the timeout").isEmpty();
+        } finally {
+            pool.terminate();
+        }
+    }
+
+    @Test
+    void anImapClosedEarlyOverHangingTasks_leavesThemToTheTimeout_soClosingThePoolReturns() throws Exception {
+        ProcessPool pool = ProcessPool.builder().processes(2).taskTimeout(Duration.ofSeconds(1)).build();
+        try {
+            ResultIterator<Integer> results = pool.imap(x -> sleepMillis(600_000), List.of(1, 2, 3, 4));
+            Thread.sleep(Delays.millis(300).toMillis()); // let the first two start on the workers
+            results.close(); // cancels the submitted tasks without interrupt, as Python's imap leaves them
+            CompletableFuture<Void> closed = CompletableFuture.runAsync(pool::close, r -> Thread.ofPlatform().start(r));
+            closed.get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(pool.isTerminated()).isTrue();
+        } finally {
+            pool.terminate();
+        }
+    }
+
+    @Test
+    void closeOrJoin_inACallbackOnThePoolsResultThread_failsWithAClearError_insteadOfHanging() throws Exception {
+        ProcessPool pool = ProcessPool.create(1);
+        try {
+            // The task waits for the gate, so that the callback is registered before the result arrives and runs
+            // on the pool's result thread (registered later, it would run on this thread).
+            Path gate = tmp.resolve("gate-close");
+            CompletableFuture<Integer> closing = pool.applyAsync(waitingFor(gate, x -> x), 1).thenApply(r -> {
+                pool.close();
+                return r;
+            });
+            Files.createFile(gate);
+            assertThat(closing).failsWithin(Delays.seconds(30)).withThrowableOfType(ExecutionException.class)
+                    .havingCause().isInstanceOf(IllegalStateException.class).withMessageContaining("thenApplyAsync");
+            assertThat(pool.isShutdown()).as("shut down by the refused close()").isTrue();
+            assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).as("terminated once the callback returned").isTrue();
+        } finally {
+            pool.terminate();
+        }
+
+        ProcessPool joined = ProcessPool.create(1);
+        try {
+            Path gate = tmp.resolve("gate-join");
+            CompletableFuture<Integer> joining = joined.applyAsync(waitingFor(gate, x -> x), 1).thenApply(r -> {
+                joined.shutdown();
+                try {
+                    joined.join();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                return r;
+            });
+            Files.createFile(gate);
+            assertThat(joining).failsWithin(Delays.seconds(30)).withThrowableOfType(ExecutionException.class)
+                    .havingCause().isInstanceOf(IllegalStateException.class);
+            assertThat(joined.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            joined.terminate();
+        }
+    }
+}
