@@ -417,20 +417,22 @@ public final class ProcessEngine implements PoolEngine {
      */
     private void timedOut(TaskRecord task) {
         Worker victim = null;
-        boolean abandoned = false;
         lock.lock();
         try {
             if (task.worker != null && task.worker.inFlight.peekFirst() == task) {
                 victim = task.worker;
                 victim.killedFor = task;
-                abandoned = task.future.isDone();
             }
         } finally {
             lock.unlock();
         }
-        if (victim != null && (abandoned || task.future.completeExceptionally(new TaskTimeoutException("the task ran"
-                + " longer than " + config.taskTimeout() + " (" + task + "); its worker pid " + victim.pid()
-                + " was killed", config.taskTimeout())))) {
+        if (victim != null) {
+            // A result cannot complete the future now (the reader takes the head off inFlight, under the lock,
+            // before it completes it), but a cancel can: then the task still runs, and is killed all the same.
+            // Always killing once killedFor is set also keeps the mark from outliving this timeout.
+            task.future.completeExceptionally(new TaskTimeoutException("the task ran longer than "
+                    + config.taskTimeout() + " (" + task + "); its worker pid " + victim.pid() + " was killed",
+                    config.taskTimeout()));
             victim.child.kill();
         }
     }
