@@ -131,7 +131,13 @@ public interface JvmProcess extends AutoCloseable {
 
         Builder task(SerializableRunnable task);
 
-        /** Extra options for the child's {@code java} command, e.g. {@code -Xmx512m}. */
+        /**
+         * Extra options for the child's {@code java} command, e.g. {@code -Xmx512m}. They come after the
+         * library's defaults, so they win: among those, a child runs {@code -XX:CompileThresholdScaling=5}
+         * (HotSpot compiles a method after five times the usual number of calls), since most of what a
+         * one-shot child runs before its task runs only a few times, and compiling it cost more CPU than it
+         * saved. Pass {@code -XX:CompileThresholdScaling=1} for HotSpot's own thresholds.
+         */
         Builder jvmOptions(List<String> options);
 
         /** A {@code -D} system property for the child; may be called once per key. */
