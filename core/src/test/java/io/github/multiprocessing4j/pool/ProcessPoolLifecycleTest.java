@@ -123,4 +123,20 @@ class ProcessPoolLifecycleTest {
             pool.terminate();
         }
     }
+
+    @Test
+    void close_inACallbackOfATaskThatTimedOut_returns_sinceItsWorkerIsKilledFirst() throws Exception {
+        ProcessPool pool = ProcessPool.builder().processes(1).taskTimeout(Duration.ofSeconds(1)).build();
+        try {
+            CompletableFuture<String> closing = pool.applyAsync(x -> sleepMillis(600_000), 1).handle((r, e) -> {
+                pool.close(); // runs where the timeout fires: the hung worker must be on its way out already
+                return String.valueOf(e);
+            });
+            assertThat(closing.get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS))
+                    .contains(TaskTimeoutException.class.getSimpleName());
+            assertThat(pool.isTerminated()).isTrue();
+        } finally {
+            pool.terminate();
+        }
+    }
 }
