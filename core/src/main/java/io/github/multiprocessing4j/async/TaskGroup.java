@@ -120,10 +120,14 @@ public interface TaskGroup extends AutoCloseable {
      * <p>If the body returns, the group is closed normally and the body's value returned: it waits for every
      * task and throws what {@link #close()} throws. If the body throws, the group is {@linkplain #cancel()
      * cancelled}, every task has ended when the body's exception propagates, and an exception from
-     * {@code close()} (a task that failed before, the owner interrupted while waiting) is attached to it as
-     * suppressed. The current thread is the group's owner.
+     * {@code close()} (a task that failed before, the deadline that cut the group short, the cancellation of
+     * the task that owns the group) is attached to it as suppressed. An interrupt while the tasks end is no
+     * such exception, the group being cancelled already: the interrupt status is set again. The current
+     * thread is the group's owner.
      *
-     * @param body the block; it may throw one checked exception type, which {@code run} then throws too
+     * @param body the block; it may throw one checked exception type, which {@code run} then throws too (a
+     *             body that throws two, as {@code task.get()} does, makes {@code run} throw their common
+     *             supertype: {@code Exception})
      * @return what the body returned
      * @throws X                         what the body threw
      * @throws TaskGroupException        if the body returned and a task failed

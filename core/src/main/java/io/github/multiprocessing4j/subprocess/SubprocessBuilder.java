@@ -107,13 +107,13 @@ final class SubprocessBuilder implements Subprocess.Builder {
     @Override
     public Subprocess.Builder captureOutput() {
         requireNotSetBy(stdoutSetter, "stdout");
-        stdout = Redirect.PIPE;
-        stdoutSetter = CAPTURE_OUTPUT;
         if (!MERGE_STDERR.equals(stderrSetter)) {
-            requireNotSetBy(stderrSetter, "stderr");
+            requireNotSetBy(stderrSetter, "stderr"); // before changing anything: a refused call leaves the builder as it was
             stderr = Redirect.PIPE;
             stderrSetter = CAPTURE_OUTPUT;
         }
+        stdout = Redirect.PIPE;
+        stdoutSetter = CAPTURE_OUTPUT;
         return this;
     }
 

@@ -153,4 +153,37 @@ class TaskGroupRunTest {
         });
         assertThat(fromOtherThread).isInstanceOf(WrongThreadException.class);
     }
+
+    @Test
+    void run_whenTheOwnerIsInterruptedWhileTheTasksOfAFailedBodyEnd_keepsTheInterruptStatus() throws Exception {
+        IllegalStateException bodyFailure = new IllegalStateException("body gave up");
+        CountDownLatch unwinding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicBoolean interruptedAfter = new AtomicBoolean();
+        Thread owner = Thread.ofPlatform().daemon(true).start(() -> {
+            thrown.set(catchThrowable(() -> TaskGroup.run(group -> {
+                group.spawn(() -> {
+                    try {
+                        Thread.sleep(FOREVER_MS);
+                    } catch (InterruptedException cancelled) {
+                        unwinding.countDown();
+                        release.await(); // a slow unwind, during which the owner waits in close()
+                    }
+                    return null;
+                });
+                Thread.sleep(Delays.millis(50));
+                throw bodyFailure;
+            })));
+            interruptedAfter.set(Thread.currentThread().isInterrupted());
+        });
+        assertThat(unwinding.await(Delays.seconds(10).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        owner.interrupt();
+        release.countDown();
+        owner.join(Delays.seconds(10).toMillis());
+        assertThat(owner.isAlive()).isFalse();
+        assertThat(thrown.get()).isSameAs(bodyFailure);
+        assertThat(bodyFailure.getSuppressed()).as("the group was cancelled already: the interrupt is no failure").isEmpty();
+        assertThat(interruptedAfter).as("the interrupt status is set again").isTrue();
+    }
 }

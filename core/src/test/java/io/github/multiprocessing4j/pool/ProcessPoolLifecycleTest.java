@@ -99,4 +99,44 @@ class ProcessPoolLifecycleTest {
             joined.terminate();
         }
     }
+
+    @Test
+    void close_inACallbackOfATaskWhoseWorkerCrashed_waitsForThePool_sinceThatThreadReadsNoMore() throws Exception {
+        ProcessPool pool = ProcessPool.create(1);
+        try {
+            // The worker dies running the task: its reader thread fails the future after taking the worker out of
+            // the pool, and reads nothing more, so a callback there may wait for the pool (the replacement's end).
+            Path gate = tmp.resolve("gate-crash");
+            CompletableFuture<String> closing = pool.applyAsync(waitingFor(gate, x -> {
+                Runtime.getRuntime().halt(3);
+                return x;
+            }), 1).handle((r, e) -> {
+                String thread = Thread.currentThread().getName();
+                pool.close();
+                return thread + ": " + e;
+            });
+            Files.createFile(gate);
+            assertThat(closing.get(Delays.seconds(60).toMillis(), TimeUnit.MILLISECONDS))
+                    .startsWith("mp4j-pool-reader-").contains(WorkerCrashedException.class.getSimpleName());
+            assertThat(pool.isTerminated()).isTrue();
+        } finally {
+            pool.terminate();
+        }
+    }
+
+    @Test
+    void close_inACallbackOfATaskThatTimedOut_returns_sinceItsWorkerIsKilledFirst() throws Exception {
+        ProcessPool pool = ProcessPool.builder().processes(1).taskTimeout(Duration.ofSeconds(1)).build();
+        try {
+            CompletableFuture<String> closing = pool.applyAsync(x -> sleepMillis(600_000), 1).handle((r, e) -> {
+                pool.close(); // runs where the timeout fires: the hung worker must be on its way out already
+                return String.valueOf(e);
+            });
+            assertThat(closing.get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS))
+                    .contains(TaskTimeoutException.class.getSimpleName());
+            assertThat(pool.isTerminated()).isTrue();
+        } finally {
+            pool.terminate();
+        }
+    }
 }

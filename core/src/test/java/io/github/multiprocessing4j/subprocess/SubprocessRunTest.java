@@ -284,6 +284,15 @@ class SubprocessRunTest {
     }
 
     @Test
+    void builder_aRefusedCaptureOutput_leavesTheBuilderAsItWas() throws Exception {
+        Subprocess.Builder b = Subprocess.command("sh", "-c", "echo out; echo err >&2").stderr(Redirect.DISCARD);
+        assertThatThrownBy(b::captureOutput).isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("stderr was already set by stderr(");
+        b.stdout(Redirect.PIPE);
+        assertThat(b.run().stdout()).isEqualTo("out\n");
+    }
+
+    @Test
     void builder_rejectsInvalidArguments_sayingWhy() {
         assertThatThrownBy(() -> Subprocess.command()).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("command is empty");

@@ -98,6 +98,9 @@ final class OutcomeReader {
         } finally {
             engine.lock.unlock();
         }
+        // This thread reads nothing more: the futures workerExited fails (the crashed task's) run their callbacks
+        // here, and those may wait for the pool (close() on a crash, say), which no longer needs this thread.
+        ProcessEngine.READER.remove();
         engine.turnover.workerExited(w);
     }
 

@@ -38,8 +38,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * back to the front of `pending`. A replacement worker boots. Other workers are not touched.
  *
  * Timeouts and cancellation. A task's clock starts when it becomes the head. At the deadline, or on
- * cancel(true) of a running task, the task's future completes at once and its worker is killed, which
- * then goes down the crash path above. A running task cancelled without interrupt runs on, but is still
+ * cancel(true) of a running task, the task's future completes at once and its worker is killed (at the
+ * deadline, killed first: the future's callbacks run on the timer thread), which then goes down the
+ * crash path above; that path leaves the future of the task the worker was killed for alone. A running task cancelled without interrupt runs on, but is still
  * killed at its deadline. cancel of a task still queued on a worker sends CANCEL; the
  * worker answers SKIPPED instead of running it.
  *
@@ -427,13 +428,15 @@ public final class ProcessEngine implements PoolEngine {
             lock.unlock();
         }
         if (victim != null) {
-            // A result cannot complete the future now (the reader takes the head off inFlight, under the lock,
-            // before it completes it), but a cancel can: then the task still runs, and is killed all the same.
-            // Always killing once killedFor is set also keeps the mark from outliving this timeout.
+            // A cancel may have completed the future already: then the task still runs, and is killed all the
+            // same. Always killing once killedFor is set also keeps the mark from outliving this timeout.
+            // Kill first: completing the future runs its plain callbacks on this thread, and one that waits for
+            // the pool (close(), say) would otherwise wait for a worker nobody kills. The crash path leaves the
+            // future of the task a worker was killed for alone, so it fails with this exception, not a crash.
+            victim.child.kill();
             task.future.completeExceptionally(new TaskTimeoutException("the task ran longer than "
                     + config.taskTimeout() + " (" + task + "); its worker pid " + victim.pid() + " was killed",
                     config.taskTimeout()));
-            victim.child.kill();
         }
     }
 

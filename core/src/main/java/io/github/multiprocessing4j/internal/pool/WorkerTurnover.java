@@ -79,7 +79,11 @@ final class WorkerTurnover {
                     requeueLocked(it.next());
                 }
                 if (head != null && !head.future.isDone()) {
-                    if (w.killedFor != null && w.killedFor != head) {
+                    if (w.killedFor == head) {
+                        // Killed at its deadline: the timer completes its future with TaskTimeoutException, right
+                        // after the kill (ProcessEngine.timedOut).
+                        LOG.log(Level.DEBUG, "{0} was killed at the deadline of {1}", w, head);
+                    } else if (w.killedFor != null) {
                         // Killed for a task (a timeout, a cancel) whose outcome arrived just before the kill
                         // landed: the task it had moved on to is not to blame, and runs again elsewhere.
                         LOG.log(Level.DEBUG, "{0} was killed for {1} as it started {2}; running that again",
