@@ -45,6 +45,31 @@ class ProcessPoolLifecycleTest {
     }
 
     @Test
+    void close_inACallbackRunByCancelOfARunningTask_returns_sinceItsWorkerIsKilledFirst() throws Exception {
+        String started = tmp.resolve("started-cancel").toString();
+        ProcessPool pool = ProcessPool.create(1);
+        try {
+            CompletableFuture<Integer> hung = pool.applyAsync(x -> {
+                append(started, "yes");
+                return sleepMillis(600_000);
+            }, 1);
+            CompletableFuture<String> closing = hung.handle((r, e) -> {
+                pool.close(); // runs inside cancel(true), on the cancelling thread
+                return String.valueOf(e);
+            });
+            Awaitility.await().atMost(Delays.seconds(30)).until(() -> Files.exists(Path.of(started)));
+            CompletableFuture<Boolean> cancel = CompletableFuture.supplyAsync(() -> hung.cancel(true),
+                    r -> Thread.ofPlatform().daemon().start(r));
+            assertThat(cancel.get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            assertThat(closing.getNow("not run")).contains("CancellationException");
+            assertThat(hung.isCancelled()).isTrue();
+            assertThat(pool.isTerminated()).isTrue();
+        } finally {
+            pool.terminate();
+        }
+    }
+
+    @Test
     void anImapClosedEarlyOverHangingTasks_leavesThemToTheTimeout_soClosingThePoolReturns() throws Exception {
         ProcessPool pool = ProcessPool.builder().processes(2).taskTimeout(Duration.ofSeconds(1)).build();
         try {

@@ -38,11 +38,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * back to the front of `pending`. A replacement worker boots. Other workers are not touched.
  *
  * Timeouts and cancellation. A task's clock starts when it becomes the head. At the deadline, or on
- * cancel(true) of a running task, the task's future completes at once and its worker is killed (at the
- * deadline, killed first: the future's callbacks run on the timer thread), which then goes down the
- * crash path above; that path leaves the future of the task the worker was killed for alone. A running task cancelled without interrupt runs on, but is still
- * killed at its deadline. cancel of a task still queued on a worker sends CANCEL; the
- * worker answers SKIPPED instead of running it.
+ * cancel(true) of a running task, its worker is killed first and then the task's future completes (with
+ * TaskTimeoutException, or cancelled): the future's plain callbacks run right there, on the timer thread or
+ * inside cancel(), and one that waits for the pool must not wait for the worker still running that task.
+ * The killed worker goes down the crash path above, which leaves the future of the task it was killed for
+ * alone. A running task cancelled without interrupt runs on, but is still killed at its deadline. cancel
+ * of a task still queued on a worker sends CANCEL; the worker answers SKIPPED instead of running it.
  *
  * Recycling. After maxTasksPerChild tasks, or when a result reports more resident memory than
  * maxMemoryPerChild, a worker is sent nothing more; when its queue is empty it gets STOP and exits, and
@@ -268,7 +269,7 @@ public final class ProcessEngine implements PoolEngine {
         TaskFuture<Object> future = new TaskFuture<>();
         future.owner(this);
         TaskRecord task = new TaskRecord(ids.incrementAndGet(), mode, (ProcessDefinition) target, argument, future);
-        future.canceller(mayInterrupt -> cancel(task, mayInterrupt));
+        future.canceller(mayInterrupt -> cancel(task, mayInterrupt), true);
         return task;
     }
 

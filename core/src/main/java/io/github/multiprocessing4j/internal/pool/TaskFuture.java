@@ -25,11 +25,26 @@ public final class TaskFuture<V> extends CompletableFuture<V> {
     }
 
     private volatile Canceller canceller;
+    /** Whether the canceller is told before the future completes; see {@link #canceller(Canceller, boolean)}. */
+    private volatile boolean stopsFirst;
     /** The engine whose outcome this is, checked before an untimed wait; null for none. */
     private volatile PoolEngine owner;
 
     /** Set once, by the engine, when the task is queued. */
     public void canceller(Canceller c) {
+        this.canceller = c;
+    }
+
+    /**
+     * As {@link #canceller(Canceller)}; with {@code stopsFirst}, {@link #cancel} tells the engine before it
+     * completes the future. Plain dependents of a cancelled future run on the cancelling thread, inside
+     * {@code cancel}: told first, a process engine has killed the worker of a running task before they run,
+     * so a callback that waits for the pool ({@code close()}, say) does not wait for the task it cancelled.
+     * Only for an engine whose stopping cannot complete the future itself (a killed worker's task is left
+     * to its canceller); a thread engine's interrupt would let the task complete first.
+     */
+    public void canceller(Canceller c, boolean stopsFirst) {
+        this.stopsFirst = stopsFirst;
         this.canceller = c;
     }
 
@@ -40,8 +55,15 @@ public final class TaskFuture<V> extends CompletableFuture<V> {
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        boolean cancelled = super.cancel(mayInterruptIfRunning);
         Canceller c = canceller;
+        if (c != null && stopsFirst) {
+            if (isDone()) {
+                return false;
+            }
+            c.cancelled(mayInterruptIfRunning);
+            return super.cancel(mayInterruptIfRunning);
+        }
+        boolean cancelled = super.cancel(mayInterruptIfRunning);
         if (cancelled && c != null) {
             c.cancelled(mayInterruptIfRunning);
         }
