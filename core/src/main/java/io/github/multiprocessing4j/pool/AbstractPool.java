@@ -85,7 +85,7 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
         TaskFuture<Object> ran = (TaskFuture<Object>) submit(task);
         TaskFuture<V> withResult = new TaskFuture<>();
         withResult.owner(engine);
-        withResult.canceller(ran::cancel);
+        withResult.canceller(ran::cancel, true); // stop the task before this future's callbacks run, as ran does
         ran.whenComplete((v, e) -> {
             if (e == null) {
                 withResult.complete(result);
@@ -151,7 +151,7 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
         }
         TaskFuture<List<R>> all = new TaskFuture<>();
         all.owner(engine);
-        all.canceller(mayInterrupt -> cancelAll(chunks, mayInterrupt));
+        all.canceller(mayInterrupt -> cancelAll(chunks, mayInterrupt), true); // chunks stopped before callbacks run
         AtomicInteger left = new AtomicInteger(chunks.size());
         if (chunks.isEmpty()) {
             function.close();

@@ -6,6 +6,7 @@ import static io.github.multiprocessing4j.pool.ProcessPoolTest.waitingFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.testing.Delays;
+import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,13 +48,28 @@ class ProcessPoolLifecycleTest {
 
     @Test
     void close_inACallbackRunByCancelOfARunningTask_returns_sinceItsWorkerIsKilledFirst() throws Exception {
-        String started = tmp.resolve("started-cancel").toString();
+        String applied = tmp.resolve("started-apply").toString();
+        closeInACallbackRunByCancel(applied, pool -> pool.applyAsync(x -> {
+            append(applied, "yes");
+            return sleepMillis(600_000);
+        }, 1));
+        String submitted = tmp.resolve("started-submit").toString();
+        closeInACallbackRunByCancel(submitted, pool -> pool.submit((Runnable & Serializable) () -> {
+            append(submitted, "yes");
+            sleepMillis(600_000);
+        }, "result"));
+        String mapped = tmp.resolve("started-map").toString();
+        closeInACallbackRunByCancel(mapped, pool -> pool.mapAsync(x -> {
+            append(mapped, "yes");
+            return sleepMillis(600_000);
+        }, List.of(1), 1));
+    }
+
+    private void closeInACallbackRunByCancel(String started, Function<ProcessPool, CompletableFuture<?>> submit)
+            throws Exception {
         ProcessPool pool = ProcessPool.create(1);
         try {
-            CompletableFuture<Integer> hung = pool.applyAsync(x -> {
-                append(started, "yes");
-                return sleepMillis(600_000);
-            }, 1);
+            CompletableFuture<?> hung = submit.apply(pool);
             CompletableFuture<String> closing = hung.handle((r, e) -> {
                 pool.close(); // runs inside cancel(true), on the cancelling thread
                 return String.valueOf(e);

@@ -41,7 +41,8 @@ public final class TaskFuture<V> extends CompletableFuture<V> {
      * {@code cancel}: told first, a process engine has killed the worker of a running task before they run,
      * so a callback that waits for the pool ({@code close()}, say) does not wait for the task it cancelled.
      * Only for an engine whose stopping cannot complete the future itself (a killed worker's task is left
-     * to its canceller); a thread engine's interrupt would let the task complete first.
+     * to its canceller; a thread engine's interrupt would let the task complete first), or for a future that
+     * its canceller's futures complete, which then ends cancelled through them.
      */
     public void canceller(Canceller c, boolean stopsFirst) {
         this.stopsFirst = stopsFirst;
@@ -61,7 +62,8 @@ public final class TaskFuture<V> extends CompletableFuture<V> {
                 return false;
             }
             c.cancelled(mayInterruptIfRunning);
-            return super.cancel(mayInterruptIfRunning);
+            // A future fed by the futures its canceller cancels may be cancelled through them already.
+            return super.cancel(mayInterruptIfRunning) || isCancelled();
         }
         boolean cancelled = super.cancel(mayInterruptIfRunning);
         if (cancelled && c != null) {
