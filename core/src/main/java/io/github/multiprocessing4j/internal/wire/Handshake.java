@@ -15,10 +15,10 @@ import java.util.Arrays;
  *
  * <pre>
  *  server                                  client
- *  CHALLENGE  version, nonceS (32 B)  --->
- *                                     <--- RESPONSE  nonceC (32 B), HMAC(key, "client" nonceS nonceC)
+ *  CHALLENGE  version, nonceS (32 B)  ---&gt;
+ *                                     &lt;--- RESPONSE  nonceC (32 B), HMAC(key, "client" nonceS nonceC)
  *  (checks it; on mismatch sends FAILURE and closes)
- *  WELCOME    HMAC(key, "server" nonceS nonceC) --->
+ *  WELCOME    HMAC(key, "server" nonceS nonceC) ---&gt;
  *                                          (checks it; on mismatch closes)
  * </pre>
  *
