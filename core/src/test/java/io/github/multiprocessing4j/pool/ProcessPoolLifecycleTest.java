@@ -87,6 +87,26 @@ class ProcessPoolLifecycleTest {
     }
 
     @Test
+    void cancelWithInterrupt_afterACancelWithout_returnsTrue_andStillKillsTheWorkerRunningTheTask() throws Exception {
+        String started = tmp.resolve("started-twice").toString();
+        ProcessPool pool = ProcessPool.create(1);
+        try {
+            long worker = pool.workerPids().iterator().next();
+            CompletableFuture<Integer> hung = pool.applyAsync(x -> {
+                append(started, "yes");
+                return sleepMillis(600_000);
+            }, 1);
+            Awaitility.await().atMost(Delays.seconds(30)).until(() -> Files.exists(Path.of(started)));
+            assertThat(hung.cancel(false)).isTrue();
+            assertThat(hung.cancel(true)).as("cancel of a cancelled CompletableFuture, as a thread pool's").isTrue();
+            assertThat(hung.isCancelled()).isTrue();
+            Awaitility.await().atMost(Delays.seconds(30)).until(() -> ProcessHandle.of(worker).isEmpty());
+        } finally {
+            pool.terminate();
+        }
+    }
+
+    @Test
     void anImapClosedEarlyOverHangingTasks_leavesThemToTheTimeout_soClosingThePoolReturns() throws Exception {
         ProcessPool pool = ProcessPool.builder().processes(2).taskTimeout(Duration.ofSeconds(1)).build();
         try {

@@ -59,7 +59,13 @@ public final class TaskFuture<V> extends CompletableFuture<V> {
         Canceller c = canceller;
         if (c != null && stopsFirst) {
             if (isDone()) {
-                return false;
+                if (!isCancelled()) {
+                    return false;
+                }
+                // Already cancelled (without interrupt, say): true, as CompletableFuture answers, and the engine
+                // is told all the same, so that cancel(true) still stops a task that cancel(false) left running.
+                c.cancelled(mayInterruptIfRunning);
+                return true;
             }
             c.cancelled(mayInterruptIfRunning);
             // A future fed by the futures its canceller cancels may be cancelled through them already.
