@@ -27,6 +27,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -151,7 +152,14 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
         }
         TaskFuture<List<R>> all = new TaskFuture<>();
         all.owner(engine);
-        all.canceller(mayInterrupt -> cancelAll(chunks, mayInterrupt), true); // chunks stopped before callbacks run
+        // Chunks stopped before callbacks run. While cancel() stops them, a chunk's end does not complete `all`
+        // (cancel does, right after): that would run its callbacks, and cancel the other chunks without interrupt,
+        // before they are stopped.
+        AtomicBoolean cancelling = new AtomicBoolean();
+        all.canceller(mayInterrupt -> {
+            cancelling.set(true);
+            cancelAll(chunks, mayInterrupt);
+        }, true);
         AtomicInteger left = new AtomicInteger(chunks.size());
         if (chunks.isEmpty()) {
             function.close();
@@ -162,7 +170,7 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
             chunk.whenComplete((ignored, failure) -> {
                 if (failure != null) {
                     // the first failure ends it at once, as in map(): the task's exception is the cause of get()'s
-                    if (all.completeExceptionally(unwrap(failure))) {
+                    if (!cancelling.get() && all.completeExceptionally(unwrap(failure))) {
                         cancelAll(chunks, false);
                     }
                     function.close(); // idempotent: each failing chunk may close it

@@ -87,6 +87,37 @@ class ProcessPoolLifecycleTest {
     }
 
     @Test
+    void cancelWithInterrupt_ofAMapAsyncWhoseChunksRunOnSeveralWorkers_killsThemAll_beforeItsCallbacksRun()
+            throws Exception {
+        String started = tmp.resolve("started-chunks").toString();
+        ProcessPool pool = ProcessPool.create(2);
+        try {
+            java.util.Set<Long> workers = pool.workerPids();
+            CompletableFuture<List<Integer>> all = pool.mapAsync(x -> {
+                append(started, "chunk " + x);
+                return sleepMillis(600_000);
+            }, List.of(1, 2), 1);
+            CompletableFuture<String> closing = all.handle((r, e) -> {
+                pool.close(); // runs inside cancel(true): both chunks' workers must be gone by then
+                return String.valueOf(e);
+            });
+            Awaitility.await().atMost(Delays.seconds(30))
+                    .until(() -> Files.exists(Path.of(started)) && Files.readAllLines(Path.of(started)).size() == 2);
+            CompletableFuture<Boolean> cancel = CompletableFuture.supplyAsync(() -> all.cancel(true),
+                    r -> Thread.ofPlatform().daemon().start(r));
+            assertThat(cancel.get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            assertThat(closing.getNow("not run")).contains("CancellationException");
+            assertThat(all.isCancelled()).isTrue();
+            assertThat(pool.isTerminated()).isTrue();
+            for (long pid : workers) {
+                assertThat(ProcessHandle.of(pid)).as("worker " + pid).isEmpty();
+            }
+        } finally {
+            pool.terminate();
+        }
+    }
+
+    @Test
     void cancelWithInterrupt_afterACancelWithout_returnsTrue_andStillKillsTheWorkerRunningTheTask() throws Exception {
         String started = tmp.resolve("started-twice").toString();
         ProcessPool pool = ProcessPool.create(1);

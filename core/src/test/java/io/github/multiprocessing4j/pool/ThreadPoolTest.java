@@ -59,6 +59,30 @@ class ThreadPoolTest {
     }
 
     @Test
+    void cancelWithInterrupt_ofAMapAsync_interruptsEveryRunningChunk() throws Exception {
+        ThreadPool pool = ThreadPool.create(2);
+        try {
+            CountDownLatch running = new CountDownLatch(2);
+            CountDownLatch interrupted = new CountDownLatch(2);
+            CompletableFuture<java.util.List<Integer>> all = pool.mapAsync(x -> {
+                running.countDown();
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException e) {
+                    interrupted.countDown();
+                }
+                return x;
+            }, java.util.List.of(1, 2), 1);
+            assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(all.cancel(true)).isTrue();
+            assertThat(all.isCancelled()).isTrue();
+            assertThat(interrupted.await(10, TimeUnit.SECONDS)).as("both chunks' threads interrupted").isTrue();
+        } finally {
+            pool.terminate();
+        }
+    }
+
+    @Test
     void threadPools_needNoSerializableTasks() throws Exception {
         Object notSerializable = new Object();
         try (ThreadPool pool = ThreadPool.create(2)) {
