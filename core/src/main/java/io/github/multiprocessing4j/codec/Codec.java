@@ -23,7 +23,9 @@ import io.github.multiprocessing4j.internal.codec.StandardCodec;
  *       {@code java.lang.reflect}/{@code invoke}, and {@code SerializedLambda}); from the application every
  *       class except known gadget hosts. The system
  *       property {@code mp4j.serialFilter}, a {@link java.io.ObjectInputFilter.Config#createFilter JDK filter
- *       pattern} such as {@code "com.acme.**;!*"}, narrows (or widens) that choice and is handed to child JVMs.</li>
+ *       pattern} such as {@code "com.acme.**;!*"}, narrows the application's classes to those it allows
+ *       (the JDK value types, lambdas and paths stay allowed), may add JDK classes, sets limits, and is
+ *       handed to child JVMs.</li>
  * </ul>
  * It prints no JDK warning and needs no {@code --add-opens}.
  *

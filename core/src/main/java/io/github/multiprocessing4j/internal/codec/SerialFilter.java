@@ -10,7 +10,10 @@ import java.util.Set;
  * <p>Rules, in order, for each class in the stream (arrays are judged by their element class):
  * <ol>
  *   <li>primitives pass;</li>
- *   <li>if {@code mp4j.serialFilter} is set, its verdict wins when it has one;</li>
+ *   <li>if {@code mp4j.serialFilter} is set, its class patterns decide first: a class they allow passes,
+ *       and a class they refuse is refused unless the next two rules allow it (so the usual
+ *       {@code com.acme.**;!*} narrows the application's classes without refusing the lambdas, collections
+ *       and paths that every task needs; to refuse one of those, use {@code jdk.serialFilter});</li>
  *   <li>a class of the JDK passes only if it is a value type from an allowed package (collections,
  *       {@code java.time}, {@code java.math}, boxed types, {@code SerializedLambda}, the {@code Path} a
  *       {@link SerializedPath} resolves to) or an exception from a
@@ -18,7 +21,8 @@ import java.util.Set;
  *       {@code java.rmi}, {@code java.net.URL} and the like, which gadget chains are built from) is refused;</li>
  *   <li>this library's classes pass;</li>
  *   <li>an application class passes unless it is in a package known to host deserialization gadgets, or
- *       {@code mp4j.serialFilter} is set, in which case application classes must be allowed by it.</li>
+ *       {@code mp4j.serialFilter} has class patterns, in which case application classes must be allowed by
+ *       them.</li>
  * </ol>
  * Then the limits of {@code mp4j.serialFilter} ({@code maxdepth=}, {@code maxrefs=}, {@code maxarray=},
  * {@code maxbytes=}) and the JVM-wide filter ({@code jdk.serialFilter}) have a veto.
@@ -52,12 +56,35 @@ final class SerialFilter {
 
     private static final String OWN_PACKAGE = "io.github.multiprocessing4j.";
 
+    /** The class patterns of the user's pattern, or null if it has none. */
     private final ObjectInputFilter userFilter;
+    /** The limits of the user's pattern ({@code maxdepth=}...), or null if it has none. */
+    private final ObjectInputFilter userLimits;
     private final String userPattern;
 
     private SerialFilter(String userPattern) {
         this.userPattern = userPattern;
-        this.userFilter = userPattern == null || userPattern.isBlank() ? null : ObjectInputFilter.Config.createFilter(userPattern);
+        this.userFilter = filterOf(userPattern, false);
+        this.userLimits = filterOf(userPattern, true);
+    }
+
+    /**
+     * The class patterns, or the limits, of a JDK filter pattern: kept apart, so that a catch-all such as
+     * {@code !*} judges classes only (and cannot pass for a limit), and a pattern of limits alone does not
+     * count as a list of allowed classes.
+     */
+    private static ObjectInputFilter filterOf(String pattern, boolean limits) {
+        if (pattern == null) {
+            return null;
+        }
+        StringBuilder kept = new StringBuilder();
+        for (String part : pattern.split(";")) {
+            String p = part.trim();
+            if (!p.isEmpty() && p.contains("=") == limits) {
+                kept.append(kept.isEmpty() ? "" : ";").append(p);
+            }
+        }
+        return kept.isEmpty() ? null : ObjectInputFilter.Config.createFilter(kept.toString());
     }
 
     static SerialFilter fromSystemProperties() {
@@ -90,19 +117,22 @@ final class SerialFilter {
         if (c.isPrimitive()) {
             return ObjectInputFilter.Status.ALLOWED;
         }
+        boolean builtIn = isJdk(c) ? jdkAllows(c) : c.getName().startsWith(OWN_PACKAGE);
         if (userFilter != null) {
             ObjectInputFilter.Status verdict = userFilter.checkInput(new ClassOnly(c));
-            if (verdict != ObjectInputFilter.Status.UNDECIDED) {
+            // The user's pattern may allow anything, but refuses only what the built-in list does not allow:
+            // the usual 'com.acme.**;!*' must not refuse the lambdas, collections and paths every task needs.
+            if (verdict == ObjectInputFilter.Status.ALLOWED || (verdict == ObjectInputFilter.Status.REJECTED && !builtIn)) {
                 return verdict;
             }
         }
-        if (isJdk(c)) {
-            return jdkAllows(c) ? ObjectInputFilter.Status.ALLOWED : ObjectInputFilter.Status.REJECTED;
-        }
-        String name = c.getName();
-        if (name.startsWith(OWN_PACKAGE)) {
+        if (builtIn) {
             return ObjectInputFilter.Status.ALLOWED;
         }
+        if (isJdk(c)) {
+            return ObjectInputFilter.Status.REJECTED;
+        }
+        String name = c.getName();
         for (String gadget : GADGET_PACKAGES) {
             if (name.startsWith(gadget)) {
                 return ObjectInputFilter.Status.REJECTED;
@@ -163,7 +193,7 @@ final class SerialFilter {
                 }
                 return verdict;
             }
-            if (rejectedBy(userFilter, info) || rejectedBy(ObjectInputFilter.Config.getSerialFilter(), info)) {
+            if (rejectedBy(userLimits, info) || rejectedBy(ObjectInputFilter.Config.getSerialFilter(), info)) {
                 if (limit == null) {
                     limit = "at depth " + info.depth() + ", " + info.references() + " references, "
                             + info.streamBytes() + " bytes" + (info.arrayLength() >= 0 ? ", an array of "

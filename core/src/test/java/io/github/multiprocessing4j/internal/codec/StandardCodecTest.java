@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.internal.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.acme.Order;
 import io.github.multiprocessing4j.codec.Codec;
 import io.github.multiprocessing4j.codec.DecodingException;
 import io.github.multiprocessing4j.codec.EncodingException;
@@ -98,6 +99,35 @@ class StandardCodecTest {
         assertThat(custom.decode(codec.encode(new Point(3, 4)))).isEqualTo(new Point(3, 4));
         byte[] other = codec.encode(new ArrayList<>(List.of(new FakeGadget("x"))));
         assertThatThrownBy(() -> custom.decode(other)).isInstanceOf(DecodingException.class);
+    }
+
+    @Test
+    void theUsualAllowListPattern_narrowsApplicationClasses_butKeepsWhatEveryTaskNeeds() throws Exception {
+        StandardCodec narrowed = new StandardCodec(SerialFilter.withPattern("com.acme.**;!*"));
+        int k = 3;
+        SerializableFunction<Integer, Integer> f = x -> x + k;
+        @SuppressWarnings("unchecked")
+        SerializableFunction<Integer, Integer> back = (SerializableFunction<Integer, Integer>) narrowed.decode(codec.encode(f));
+        assertThat(back.apply(1)).isEqualTo(4);
+        Object values = Map.of("orders", new ArrayList<>(List.of(new Order("pear", 2))), "when", Duration.ofSeconds(1),
+                "where", Path.of("/data/in.csv"));
+        assertThat(narrowed.decode(codec.encode(values))).isEqualTo(values);
+        assertThat(narrowed.decode(codec.encode(new IllegalStateException("boom"))))
+                .isInstanceOfSatisfying(IllegalStateException.class, e -> assertThat(e).hasMessage("boom"));
+
+        StandardCodec elsewhere = new StandardCodec(SerialFilter.withPattern("org.example.**;!*"));
+        byte[] order = codec.encode(new ArrayList<>(List.of(new Order("pear", 2))));
+        assertThatThrownBy(() -> elsewhere.decode(order)).isInstanceOf(DecodingException.class)
+                .hasMessageContaining(Order.class.getName() + " is refused");
+        byte[] url = codec.encode(URI.create("https://example.org/").toURL());
+        assertThatThrownBy(() -> narrowed.decode(url)).isInstanceOf(DecodingException.class)
+                .hasMessageContaining("java.net.URL is refused");
+    }
+
+    @Test
+    void aPatternOfLimitsAlone_leavesApplicationClassesAllowed() {
+        StandardCodec limited = new StandardCodec(SerialFilter.withPattern("maxdepth=20"));
+        assertThat(limited.decode(codec.encode(new Order("pear", 2)))).isEqualTo(new Order("pear", 2));
     }
 
     @Test
