@@ -47,7 +47,9 @@ public interface JvmProcess extends AutoCloseable {
      * Starts a child JVM running {@code task} and returns once the task has been handed over.
      *
      * @throws io.github.multiprocessing4j.codec.EncodingException if the task cannot be serialized
-     * @throws ProcessStartException if the child JVM exits before it connects back
+     * @throws ProcessStartException if the child JVM exits before it connects back, or if the calling thread is
+     *         interrupted before the task has been handed over (its interrupt status stays set, and no child is
+     *         left running)
      */
     static JvmProcess start(String name, SerializableRunnable task) {
         return builder().name(name).task(task).start();
