@@ -82,7 +82,9 @@ public interface JvmProcess extends AutoCloseable {
     /**
      * Waits at most {@code timeout} for the child to exit.
      *
-     * @return true if it exited, false if the timeout elapsed first; a zero or negative timeout only polls
+     * @return true if it exited, false if the timeout elapsed first; a zero or negative timeout only polls,
+     *         and one too long to count in nanoseconds (some 292 years, e.g. {@code ChronoUnit.FOREVER}'s)
+     *         waits as {@link #join()} does
      * @throws InterruptedException if interrupted while waiting (the interrupt status is cleared)
      */
     boolean join(Duration timeout) throws InterruptedException;
