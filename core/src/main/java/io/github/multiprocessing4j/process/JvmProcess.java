@@ -36,8 +36,9 @@ import java.util.OptionalInt;
  * A child exits as soon as its parent JVM dies, however it dies (even by SIGKILL): it watches its
  * connection to the parent, which the operating system closes when the parent goes, and once it has
  * reported its result it checks that the parent still lives every 200 ms. A non-daemon child keeps its parent
- * JVM alive until it has finished, as in Python; a {@linkplain Builder#daemon daemon} child does not, and
- * ends with its parent.
+ * JVM alive until it has finished, as in Python, but only as a non-daemon thread does: {@code System.exit}
+ * in the parent does not wait for it (Python's {@code sys.exit} would), and the child then ends with its
+ * parent. A {@linkplain Builder#daemon daemon} child does not keep its parent alive, and ends with it.
  *
  * <p><b>Thread-safety:</b> all methods may be called from any thread.
  */
@@ -47,7 +48,9 @@ public interface JvmProcess extends AutoCloseable {
      * Starts a child JVM running {@code task} and returns once the task has been handed over.
      *
      * @throws io.github.multiprocessing4j.codec.EncodingException if the task cannot be serialized
-     * @throws ProcessStartException if the child JVM exits before it connects back
+     * @throws ProcessStartException if the child JVM exits before it connects back, or if the calling thread is
+     *         interrupted before the task has been handed over (its interrupt status stays set, and no child is
+     *         left running)
      */
     static JvmProcess start(String name, SerializableRunnable task) {
         return builder().name(name).task(task).start();
@@ -80,7 +83,9 @@ public interface JvmProcess extends AutoCloseable {
     /**
      * Waits at most {@code timeout} for the child to exit.
      *
-     * @return true if it exited, false if the timeout elapsed first; a zero or negative timeout only polls
+     * @return true if it exited, false if the timeout elapsed first; a zero or negative timeout only polls,
+     *         and one too long to count in nanoseconds (some 292 years, e.g. {@code ChronoUnit.FOREVER}'s)
+     *         waits as {@link #join()} does
      * @throws InterruptedException if interrupted while waiting (the interrupt status is cleared)
      */
     boolean join(Duration timeout) throws InterruptedException;
@@ -105,8 +110,12 @@ public interface JvmProcess extends AutoCloseable {
     void kill();
 
     /**
-     * Releases the child's pipes and connection. If the child still runs, it is told to exit (its
-     * connection to this JVM closes) and killed if it has not exited within a second. Idempotent.
+     * Releases the child's pipes and connection. If the child still runs its task, it is told to exit (its
+     * connection to this JVM closes): it runs its shutdown hooks and exits with code 3, as it would on its
+     * parent's death. A child that has not exited within a second (a hook hangs, or its task has returned
+     * but other non-daemon threads of it still run) is killed (137). So close() returns within about a
+     * second and leaves no child JVM behind. (Python's {@code close()} refuses a running process instead.) {@link #join}, {@link #exitCode()} and {@link #failure()} still answer after close().
+     * Idempotent: a second call returns at once, even while the first still waits for the child.
      */
     @Override
     void close();

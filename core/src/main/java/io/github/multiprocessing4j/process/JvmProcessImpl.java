@@ -16,6 +16,7 @@ import io.github.multiprocessing4j.internal.wire.FrameType;
 import io.github.multiprocessing4j.internal.worker.OneShotProtocol;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.channels.ClosedByInterruptException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -58,6 +59,13 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
         long handedOver = System.nanoTime();
         try {
             child.connection().send(FrameType.RUN, 0, run);
+        } catch (ClosedByInterruptException e) {
+            // An interrupted thread cannot write to the connection: the write closed it instead, and the child,
+            // which never got its task, would exit with code 0 as if it had run it. (A ready spare lets start()
+            // get this far on a thread that was interrupted already.)
+            child.discard();
+            throw new ProcessStartException("interrupted while handing the task to child JVM " + child.pid()
+                    + " for " + name + " (killed it)", child.pid(), OptionalInt.empty(), "");
         } catch (IOException e) {
             // It died just now; join() and exitCode() will tell how.
             LOG.log(Level.DEBUG, "child {0} died before it got its task: {1}", child.pid(), e.getMessage());
@@ -134,7 +142,17 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
 
     @Override
     public boolean join(Duration timeout) throws InterruptedException {
-        if (!child.process().waitFor(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS)) {
+        long nanos;
+        try {
+            nanos = Math.max(0, timeout.toNanos());
+        } catch (ArithmeticException tooLong) { // beyond ~292 years either way, e.g. ChronoUnit.FOREVER
+            nanos = timeout.isNegative() ? 0 : Long.MAX_VALUE;
+        }
+        if (nanos == Long.MAX_VALUE) {
+            join();
+            return true;
+        }
+        if (!child.process().waitFor(nanos, TimeUnit.NANOSECONDS)) {
             return false;
         }
         afterExit();

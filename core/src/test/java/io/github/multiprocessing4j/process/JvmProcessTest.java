@@ -16,11 +16,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -235,6 +238,24 @@ class JvmProcessTest {
             assertThat(child.join(Duration.ZERO)).isFalse();
             assertThat(child.join(Delays.seconds(30))).isTrue();
             assertThat(child.exitCode()).hasValue(0);
+        }
+    }
+
+    @Test
+    void join_withATimeoutTooLongForNanoseconds_waitsForTheChild_andANegativeOneOnlyPolls() throws Exception {
+        Duration forever = ChronoUnit.FOREVER.getDuration();
+        try (JvmProcess child = JvmProcess.start("patient", () -> sleep(Delays.millis(300).toMillis()))) {
+            // both used to throw ArithmeticException (Duration.toNanos overflows)
+            assertThat(child.join(forever.negated())).isFalse();
+            assertThat(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return child.join(forever);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }).get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            assertThat(child.exitCode()).hasValue(0);
+            assertThat(child.join(forever.negated())).isTrue();
         }
     }
 
