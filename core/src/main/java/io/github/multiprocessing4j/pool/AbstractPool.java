@@ -462,13 +462,14 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
     }
 
     /**
-     * A thread that delivers the pool's results (one running a plain callback of a pool future) cannot wait
-     * for the pool to terminate: the worker whose result it is delivering ends only once that thread reads
-     * on. Refuse with a clear error rather than wait forever.
+     * A thread the pool itself needs cannot wait for the pool to terminate: a process pool's thread that
+     * delivers results (running a plain callback of a pool future), whose worker ends only once that thread
+     * reads on, or a thread pool's thread running one of its tasks (or a callback that task's end runs).
+     * Refuse with a clear error rather than wait forever.
      */
     private void refuseToWaitForItself() {
         if (!isTerminated()) {
-            engine.refuseToWaitOnOwnReader();
+            engine.refuseToAwaitTerminationHere();
         }
     }
 

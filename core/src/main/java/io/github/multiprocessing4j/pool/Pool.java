@@ -44,6 +44,9 @@ import java.util.concurrent.ExecutorService;
  * such callbacks short. A callback that waits for the same pool ({@code apply}, {@code map}, {@code get()}
  * of another of its futures, {@code close()} or {@code join()}) would wait for the thread it runs on: a
  * process pool refuses that with an {@link IllegalStateException}. Give such work an executor: {@code thenApplyAsync(r -> pool.apply(f, r))}.
+ * A thread or virtual-thread pool runs such callbacks on the task's own thread; there, waiting for another
+ * future is fine, but {@code close()} and {@code join()} would wait for the task itself to end, and are
+ * refused in the same way (as they are in the pool's tasks).
  *
  * <h2>Lifecycle</h2>
  * {@link #close()} stops accepting work, lets queued work finish and waits for it, as
@@ -156,8 +159,8 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * {@link #terminate()} (Python's {@code join}).
      *
      * @throws IllegalStateException if the pool was not shut down first (as Python raises), or if called by a
-     *                               callback that runs on a process pool's result thread (it would wait for
-     *                               itself)
+     *                               callback that runs on a process pool's result thread, or by a task of a
+     *                               thread pool or a callback it runs (it would wait for itself)
      * @throws InterruptedException  if interrupted while waiting
      */
     void join() throws InterruptedException;
@@ -175,9 +178,10 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * {@link ExecutorService#close()}). Idempotent. If interrupted while waiting, terminates the pool and
      * re-asserts the interrupt.
      *
-     * @throws IllegalStateException if called by a callback that runs on a process pool's result thread
-     *                               (see Callbacks above): the pool is shut down, but this thread cannot
-     *                               wait for it, as it would wait for itself
+     * @throws IllegalStateException if called by a callback that runs on a process pool's result thread,
+     *                               or by a task of a thread pool or a callback it runs (see Callbacks
+     *                               above): the pool is shut down, but this thread cannot wait for it, as
+     *                               it would wait for itself
      */
     @Override
     void close();

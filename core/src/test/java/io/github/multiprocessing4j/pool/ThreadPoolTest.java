@@ -39,6 +39,46 @@ class ThreadPoolTest {
     }
 
     @Test
+    void closeOrJoin_inATaskOfTheSamePool_orInACallbackItRuns_failsWithAClearError_insteadOfWaitingForItself()
+            throws Exception {
+        for (Pool pool : new Pool[] {ThreadPool.create(2), VirtualThreadPool.create(), VirtualThreadPool.builder()
+                .maxConcurrency(2).build()}) {
+            try {
+                CountDownLatch callbackRegistered = new CountDownLatch(1);
+                CompletableFuture<Object> inTask = pool.submit(() -> {
+                    callbackRegistered.await();
+                    pool.close();
+                    return "closed";
+                });
+                CompletableFuture<Object> inCallback = inTask.handle((r, e) -> {
+                    pool.shutdown();
+                    try {
+                        pool.join();
+                        return "joined";
+                    } catch (InterruptedException x) {
+                        throw new AssertionError(x);
+                    }
+                });
+                callbackRegistered.countDown();
+                assertThat(inTask).failsWithin(Delays.seconds(10)).withThrowableOfType(ExecutionException.class)
+                        .havingCause().isInstanceOf(IllegalStateException.class).withMessageContaining("wait for itself");
+                assertThat(inCallback).failsWithin(Delays.seconds(10)).withThrowableOfType(ExecutionException.class)
+                        .havingCause().isInstanceOf(IllegalStateException.class);
+                assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).as("shut down by the refused close()").isTrue();
+                // from outside the pool's tasks, and from a task of another pool, waiting is fine
+                try (ThreadPool other = ThreadPool.create(1)) {
+                    assertThat(other.submit(() -> {
+                        pool.join();
+                        return "joined from elsewhere";
+                    }).get(10, TimeUnit.SECONDS)).isEqualTo("joined from elsewhere");
+                }
+            } finally {
+                pool.terminate();
+            }
+        }
+    }
+
+    @Test
     void cancelWithInterrupt_interruptsARunningTask_onVirtualThreadsToo() throws Exception {
         try (VirtualThreadPool pool = VirtualThreadPool.create()) {
             CountDownLatch running = new CountDownLatch(1);

@@ -68,6 +68,15 @@ public interface PoolEngine {
     }
 
     /**
+     * Throws {@link IllegalStateException} if the calling thread must not wait for this engine to terminate
+     * (as {@code close()} and {@code join()} do) because the engine cannot end before this thread moves on;
+     * else does nothing. By default, the same rule as {@link #refuseToWaitOnOwnReader()}.
+     */
+    default void refuseToAwaitTerminationHere() {
+        refuseToWaitOnOwnReader();
+    }
+
+    /**
      * Whether {@link #shutdownNow()} ends every running task for certain (a process can be killed), so that
      * waiting for termination after it is bounded; a thread that ignores its interrupt cannot be stopped.
      */

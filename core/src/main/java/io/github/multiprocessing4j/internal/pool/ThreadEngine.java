@@ -26,6 +26,9 @@ import java.util.function.Function;
  * <p>Thread-safe.
  */
 public final class ThreadEngine implements PoolEngine {
+    /** The engine whose task the current thread runs, with the callbacks its completion runs. */
+    private static final ScopedValue<ThreadEngine> RUNNING = ScopedValue.newInstance();
+
     private final ExecutorService executor;
     private final int parallelism;
     private final Duration taskTimeout;
@@ -86,6 +89,19 @@ public final class ThreadEngine implements PoolEngine {
         return parallelism;
     }
 
+    /**
+     * A task of this pool (or a callback its end runs) that waited for the pool to terminate would wait for
+     * itself: the pool cannot terminate while the task runs. Waiting for another task's future is fine.
+     */
+    @Override
+    public void refuseToAwaitTerminationHere() {
+        if (RUNNING.isBound() && RUNNING.get() == this) {
+            throw new IllegalStateException("close() or join() in a task of this pool, or in a callback that one"
+                    + " of its tasks runs, would wait for itself: call shutdown() there, and close() or join()"
+                    + " elsewhere");
+        }
+    }
+
     /** One task on its way through the executor. */
     private final class Job implements Runnable {
         private static final Object NOT_STARTED = new Object();
@@ -119,9 +135,9 @@ public final class ThreadEngine implements PoolEngine {
                 if (taskTimeout != null) {
                     deadline = scheduleTimeout();
                 }
-                future.complete(invoke(at));
+                ScopedValue.where(RUNNING, ThreadEngine.this).run(() -> runTask(at));
             } catch (Throwable t) {
-                future.completeExceptionally(mode == CallMode.CHUNK ? new ChunkFailedException(at[0], t) : t);
+                future.completeExceptionally(t); // the timeout could not be set up: the task did not run
             } finally {
                 if (deadline != null) {
                     deadline.cancel(false);
@@ -130,6 +146,15 @@ public final class ThreadEngine implements PoolEngine {
                     runner = FINISHED;
                 }
                 Thread.interrupted(); // an interrupt meant for this task must not reach the next one
+            }
+        }
+
+        /** Runs the task and completes its future (whose plain callbacks run here too). */
+        private void runTask(int[] at) {
+            try {
+                future.complete(invoke(at));
+            } catch (Throwable t) {
+                future.completeExceptionally(mode == CallMode.CHUNK ? new ChunkFailedException(at[0], t) : t);
             }
         }
 
