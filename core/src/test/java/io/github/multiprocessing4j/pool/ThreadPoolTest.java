@@ -60,10 +60,13 @@ class ThreadPoolTest {
                     }
                 });
                 callbackRegistered.countDown();
-                assertThat(inTask).failsWithin(Delays.seconds(10)).withThrowableOfType(ExecutionException.class)
-                        .havingCause().isInstanceOf(IllegalStateException.class).withMessageContaining("wait for itself");
+                // Wait on the callback's future first: a thread waiting on inTask itself may run inTask's pending
+                // callbacks (CompletableFuture lets waiters help), and then the callback would not run on the task's
+                // thread.
                 assertThat(inCallback).failsWithin(Delays.seconds(10)).withThrowableOfType(ExecutionException.class)
                         .havingCause().isInstanceOf(IllegalStateException.class);
+                assertThat(inTask).failsWithin(Delays.seconds(10)).withThrowableOfType(ExecutionException.class)
+                        .havingCause().isInstanceOf(IllegalStateException.class).withMessageContaining("wait for itself");
                 assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).as("shut down by the refused close()").isTrue();
                 // from outside the pool's tasks, and from a task of another pool, waiting is fine
                 try (ThreadPool other = ThreadPool.create(1)) {
