@@ -147,7 +147,7 @@ final class Worker {
                         outbox = spare;
                         spare = null;
                     }
-                    connection.sendBatch(batch);
+                    connection.sendBatchUninterruptibly(batch); // the submitter's interrupt must not cost the worker
                     batch.clear();
                     synchronized (outboxLock) {
                         // keep the buffer for the next swap, unless one huge frame blew it up

@@ -118,6 +118,34 @@ public final class Connection implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #sendBatch}, but the calling thread's interrupt does not close the connection: on a connection
+     * that {@linkplain #spinBeforeBlocking spins}, the thread waits on until the frames are written and its
+     * interrupt status is set again after; on a blocking one, only an interrupt that was pending before the
+     * call is held back. For a pool, whose frames to a worker are written by whichever thread submitted
+     * work: an interrupt of that thread must not cost the worker, and the other tasks on it, their connection.
+     */
+    public void sendBatchUninterruptibly(ByteSink frames) throws IOException {
+        writeLock.lock();
+        boolean interrupted = Thread.interrupted();
+        try {
+            ByteBuffer buffer = ByteBuffer.wrap(frames.array(), 0, frames.size());
+            SpinningReadiness s = spinning;
+            while (buffer.hasRemaining()) {
+                if (s == null) {
+                    channel.write(buffer);
+                } else {
+                    s.writeUninterruptibly(buffer);
+                }
+            }
+        } finally {
+            writeLock.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** Lays out a frame at the end of {@code sink}, for {@link #sendBatch}. */
     public static void appendFrame(ByteSink sink, byte type, long id, byte[] payload) {
         sink.putInt(payload.length).putByte(type).putLong(id).putBytes(payload);

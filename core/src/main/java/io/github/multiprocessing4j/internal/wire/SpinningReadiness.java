@@ -85,6 +85,36 @@ final class SpinningReadiness implements AutoCloseable {
         }
     }
 
+    /**
+     * As {@link #write}, but an interrupt does not stop it: the thread waits on until the bytes are written
+     * (or the channel is closed), and its interrupt status is set again on the way out.
+     */
+    void writeUninterruptibly(ByteBuffer src) throws IOException {
+        boolean interrupted = false;
+        try {
+            while (channel.write(src) == 0) {
+                interrupted |= Thread.interrupted(); // a pending interrupt would make every select() return at once
+                parkUninterruptibly(writable);
+            }
+        } finally {
+            if (interrupted || Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void parkUninterruptibly(Selector selector) throws IOException {
+        try {
+            selector.select();
+            selector.selectedKeys().clear();
+        } catch (ClosedSelectorException e) {
+            throw new AsynchronousCloseException();
+        }
+        if (!channel.isOpen()) {
+            throw new AsynchronousCloseException();
+        }
+    }
+
     private void park(Selector selector) throws IOException {
         try {
             selector.select();

@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.internal.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.multiprocessing4j.internal.bytes.ByteSink;
 import io.github.multiprocessing4j.testing.Delays;
 import java.io.EOFException;
 import java.io.IOException;
@@ -23,6 +24,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -225,6 +227,46 @@ class ConnectionTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void sendBatchUninterruptibly_anInterruptPendingBeforeTheCall_neitherStopsItNorIsLost(Mode mode) throws Exception {
+        try (Ends ends = open(mode)) {
+            ByteSink batch = new ByteSink(64);
+            Connection.appendFrame(batch, FrameType.RESULT, 1, new byte[] {7});
+            Started<Boolean> sending = startOnNewThread(() -> {
+                Thread.currentThread().interrupt();
+                ends.a().sendBatchUninterruptibly(batch);
+                return Thread.currentThread().isInterrupted();
+            });
+            assertThat(sending.result().get(Delays.seconds(5).toMillis(), TimeUnit.MILLISECONDS))
+                    .as("the interrupt status after the send").isTrue();
+            assertThat(receiveWithin5s(ends.b()).payload()).containsExactly(7);
+        }
+    }
+
+    @Test
+    void sendBatchUninterruptibly_onASpinningConnection_waitsThroughAnInterrupt_andKeepsIt() throws Exception {
+        try (Ends ends = open(Mode.SPINNING)) {
+            ByteSink batch = new ByteSink(64);
+            Connection.appendFrame(batch, FrameType.RESULT, 1, pattern(16 * 1024 * 1024, 3)); // b is not reading yet
+            Connection.appendFrame(batch, FrameType.RESULT, 2, new byte[] {7});
+            Started<Boolean> sending = startOnNewThread(() -> {
+                ends.a().sendBatchUninterruptibly(batch);
+                return Thread.currentThread().isInterrupted();
+            });
+            awaitBlockedIn("sendBatchUninterruptibly", sending.thread(), Mode.SPINNING);
+            sending.thread().interrupt();
+            Thread.sleep(Delays.millis(100)); // time for an interrupt to close the connection, if it still did
+            assertThat(sending.result()).isNotDone();
+            Frame first = receiveWithin5s(ends.b());
+            Frame second = receiveWithin5s(ends.b());
+            assertThat(sending.result().get(Delays.seconds(5).toMillis(), TimeUnit.MILLISECONDS))
+                    .as("the interrupt status after the send").isTrue();
+            assertThat(first.payload()).isEqualTo(pattern(16 * 1024 * 1024, 3));
+            assertThat(second.payload()).containsExactly(7);
+        }
+    }
+
     /** Two connected ends, a on the client side and b on the server side, in the given mode. */
     private record Ends(SocketPair pair, Connection a, Connection b) implements AutoCloseable {
         @Override
@@ -299,7 +341,7 @@ class ConnectionTest {
         boolean parked = false;
         for (StackTraceElement frame : stack) {
             inMethod |= frame.getClassName().equals(Connection.class.getName()) && frame.getMethodName().equals(method);
-            parked |= frame.getClassName().equals(SpinningReadiness.class.getName()) && frame.getMethodName().equals("park");
+            parked |= frame.getClassName().equals(SpinningReadiness.class.getName()) && frame.getMethodName().startsWith("park");
         }
         return inMethod && (mode == Mode.BLOCKING || parked);
     }
