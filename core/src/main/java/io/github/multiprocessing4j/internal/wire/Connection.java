@@ -129,15 +129,7 @@ public final class Connection implements AutoCloseable {
         writeLock.lock();
         boolean interrupted = Thread.interrupted();
         try {
-            ByteBuffer buffer = ByteBuffer.wrap(frames.array(), 0, frames.size());
-            SpinningReadiness s = spinning;
-            while (buffer.hasRemaining()) {
-                if (s == null) {
-                    channel.write(buffer);
-                } else {
-                    s.writeUninterruptibly(buffer);
-                }
-            }
+            writeFully(ByteBuffer.wrap(frames.array(), 0, frames.size()), false);
         } finally {
             writeLock.unlock();
             if (interrupted) {
@@ -163,12 +155,18 @@ public final class Connection implements AutoCloseable {
     }
 
     private void writeFully(ByteBuffer buffer) throws IOException {
+        writeFully(buffer, true);
+    }
+
+    private void writeFully(ByteBuffer buffer, boolean interruptible) throws IOException {
         SpinningReadiness s = spinning;
         while (buffer.hasRemaining()) {
             if (s == null) {
                 channel.write(buffer);
-            } else {
+            } else if (interruptible) {
                 s.write(buffer);
+            } else {
+                s.writeUninterruptibly(buffer);
             }
         }
     }

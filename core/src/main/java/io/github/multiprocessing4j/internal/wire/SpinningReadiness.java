@@ -103,6 +103,7 @@ final class SpinningReadiness implements AutoCloseable {
         }
     }
 
+    /** Waits for {@code selector}; an interrupt (which wakes it) is left for the caller to judge. */
     private void parkUninterruptibly(Selector selector) throws IOException {
         try {
             selector.select();
@@ -116,19 +117,11 @@ final class SpinningReadiness implements AutoCloseable {
     }
 
     private void park(Selector selector) throws IOException {
-        try {
-            selector.select();
-            selector.selectedKeys().clear();
-        } catch (ClosedSelectorException e) {
-            throw new AsynchronousCloseException();
-        }
+        parkUninterruptibly(selector);
         if (Thread.currentThread().isInterrupted()) {
             channel.close();
             close(); // wakes the thread parked on the other selector, as closing a blocking channel would
             throw new ClosedByInterruptException();
-        }
-        if (!channel.isOpen()) {
-            throw new AsynchronousCloseException();
         }
     }
 
