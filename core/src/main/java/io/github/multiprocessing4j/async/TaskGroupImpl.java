@@ -35,9 +35,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * to have finished (`cancelPasses`), so the count of tasks the deadline cut short is final when it reports.
  *
  * Nested groups: a group whose owner is the thread of a task is listed in OWNED under that thread,
- * innermost first, until it closes or the task ends (a group never closed must not stay listed for good). Cancelling a task with an interrupt (TaskImpl.cancel) also cancels the groups its
- * thread owns (OWNER), as cancelling a Python task cancels the TaskGroup it is in: otherwise an owner that
- * leaves its block by the interrupt would wait in close() for inner tasks that nobody stops.
+ * innermost first, until it closes or the task ends (a group never closed must not stay listed for good).
+ * Cancelling a task with an interrupt (TaskImpl.cancel) also cancels the groups its thread owns (OWNER), as
+ * cancelling a Python task cancels the TaskGroup it is in: otherwise an owner that leaves its block by the
+ * interrupt would wait in close() for inner tasks that nobody stops.
  *
  * Why a lock and not a lock-free list: each task takes it twice (spawn, end), uncontended in the common
  * case; a million spawns spend well under 100 ms here. The lock is never held while calling user code or

@@ -142,17 +142,8 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
 
     @Override
     public boolean join(Duration timeout) throws InterruptedException {
-        long nanos;
-        try {
-            nanos = Math.max(0, timeout.toNanos());
-        } catch (ArithmeticException tooLong) { // beyond ~292 years either way, e.g. ChronoUnit.FOREVER
-            nanos = timeout.isNegative() ? 0 : Long.MAX_VALUE;
-        }
-        if (nanos == Long.MAX_VALUE) {
-            join();
-            return true;
-        }
-        if (!child.process().waitFor(nanos, TimeUnit.NANOSECONDS)) {
+        // The JDK's Duration form saturates: ChronoUnit.FOREVER waits, a negative timeout only polls.
+        if (!child.process().waitFor(timeout)) {
             return false;
         }
         afterExit();

@@ -58,17 +58,13 @@ public final class TaskFuture<V> extends CompletableFuture<V> {
     public boolean cancel(boolean mayInterruptIfRunning) {
         Canceller c = canceller;
         if (c != null && stopsFirst) {
-            if (isDone()) {
-                if (!isCancelled()) {
-                    return false;
-                }
-                // Already cancelled (without interrupt, say): true, as CompletableFuture answers, and the engine
-                // is told all the same, so that cancel(true) still stops a task that cancel(false) left running.
-                c.cancelled(mayInterruptIfRunning);
-                return true;
+            if (isDone() && !isCancelled()) {
+                return false;
             }
+            // Told even if cancelled already (without interrupt, say), so that cancel(true) still stops a task
+            // that cancel(false) left running; the answer is then true, as CompletableFuture's. A future fed by
+            // the futures its canceller cancels may also end cancelled through them.
             c.cancelled(mayInterruptIfRunning);
-            // A future fed by the futures its canceller cancels may be cancelled through them already.
             return super.cancel(mayInterruptIfRunning) || isCancelled();
         }
         boolean cancelled = super.cancel(mayInterruptIfRunning);

@@ -44,20 +44,24 @@ public final class PrivatePaths {
 
     /** True if {@code file} is a regular file of this user that nobody else can write. */
     public static boolean isPrivateFile(Path file) throws IOException {
-        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-            return false;
-        }
-        Map<String, Object> unix = unixAttributes(file, true);
-        return unix == null || isOwnAndClosed(unix, currentUid());
+        return isOwnRegularFile(file, true);
     }
 
     /** True if {@code file} is a regular file (not a link) that belongs to this user. */
     public static boolean isOwnFile(Path file) throws IOException {
+        return isOwnRegularFile(file, false);
+    }
+
+    private static boolean isOwnRegularFile(Path file, boolean closedToOthers) throws IOException {
         if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
         Map<String, Object> unix = unixAttributes(file, true);
-        return unix == null || (Integer) unix.get("uid") == currentUid();
+        if (unix == null) {
+            return true;
+        }
+        int me = currentUid();
+        return closedToOthers ? isOwnAndClosed(unix, me) : (Integer) unix.get("uid") == me;
     }
 
     /**
