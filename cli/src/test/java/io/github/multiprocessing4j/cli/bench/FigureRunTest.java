@@ -23,7 +23,7 @@ class FigureRunTest {
         long start = System.nanoTime();
         IOException e = catchThrowableOfType(IOException.class,
                 () -> FigureRun.run(List.of("sh", "-c", "sleep 30 & echo sleeper $!; wait"), 1, "hung"));
-        assertThat((System.nanoTime() - start) / 1e9).isLessThan(5);
+        assertThat((System.nanoTime() - start) / 1e9).as("seconds; the sleeper alone would take 30").isLessThan(20);
         assertThat(e).hasMessageContaining("hung did not finish in 1 s").hasMessageContaining("sh -c sleep 30");
         Matcher m = Pattern.compile("sleeper (\\d+)").matcher(e.getMessage());
         assertThat(m.find()).as("the output so far is in the message: %s", e.getMessage()).isTrue();
