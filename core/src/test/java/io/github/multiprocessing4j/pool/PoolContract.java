@@ -86,6 +86,27 @@ abstract class PoolContract {
                 .cause().isInstanceOf(IllegalArgumentException.class).hasMessage("bad input 7");
     }
 
+    /** A serializable exception whose {@code getMessage()} (and so {@code toString()}) throws. */
+    static final class MessageFailsException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getMessage() {
+            throw new IllegalStateException("getMessage() is broken");
+        }
+    }
+
+    @Test
+    void apply_ofAFunctionThrowingAnExceptionWhoseMessageThrows_failsWithThatException_andTheWorkerGoesOn()
+            throws Exception {
+        SerializableFunction<Integer, Integer> broken = x -> {
+            throw new MessageFailsException();
+        };
+        assertThatThrownBy(() -> shared.apply(broken, 1)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(MessageFailsException.class);
+        assertThat(shared.apply(square(), 3)).as("the pool still serves").isEqualTo(9);
+    }
+
     @Test
     void apply_withATimeoutThatExpires_throwsTimeoutAndCancels(@TempDir Path dir) throws Exception {
         String started = dir.resolve("started").toString();

@@ -121,6 +121,63 @@ class JvmProcessTest {
         }
     }
 
+    /** Serializable, but its {@code getMessage()} (and so {@code toString()} and {@code printStackTrace()}) throws. */
+    static class MessageFailsException extends RuntimeException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getMessage() {
+            throw new IllegalStateException("getMessage() is broken");
+        }
+    }
+
+    /** As above, and it cannot be serialized either. */
+    static final class UnsendableMessageFailsException extends MessageFailsException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        @SuppressWarnings({"unused", "serial"})
+        private final Object lock = new Object();
+    }
+
+    static void throwMessageFails() {
+        throw new MessageFailsException();
+    }
+
+    static void throwUnsendableMessageFails() {
+        throw new UnsendableMessageFailsException();
+    }
+
+    @Test
+    void failingTask_whoseExceptionsMessageThrows_isStillReported_withItsTypeAndTrace() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream original = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try (JvmProcess sendable = JvmProcess.start("bad-message", JvmProcessTest::throwMessageFails);
+                JvmProcess unsendable = JvmProcess.start("bad-unsendable", JvmProcessTest::throwUnsendableMessageFails)) {
+            sendable.join();
+            unsendable.join();
+            assertThat(sendable.exitCode()).hasValue(1);
+            assertThat(sendable.failure()).get().isInstanceOf(MessageFailsException.class);
+            assertThat(sendable.failure().orElseThrow().getStackTrace())
+                    .extracting(StackTraceElement::getMethodName).contains("throwMessageFails");
+            assertThat(unsendable.exitCode()).hasValue(1);
+            assertThat(unsendable.failure()).get().isInstanceOfSatisfying(RemoteTaskException.class, e -> {
+                assertThat(e.remoteClassName()).isEqualTo(UnsendableMessageFailsException.class.getName());
+                assertThat(e.remoteMessage()).isNull();
+                assertThat(e.remoteStackTrace()).contains(UnsendableMessageFailsException.class.getName())
+                        .contains("getMessage() threw java.lang.IllegalStateException")
+                        .contains("throwUnsendableMessageFails");
+            });
+        } finally {
+            System.setErr(original);
+        }
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("Exception in process \"bad-message\"")
+                .contains(MessageFailsException.class.getName())
+                .contains("throwMessageFails");
+    }
+
     @Test
     void failingTask_printsItsStackTraceOnTheChildsStderr_whichReachesOurs() throws Exception {
         ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -7,6 +7,9 @@ import io.github.multiprocessing4j.internal.bytes.ByteSource;
 import io.github.multiprocessing4j.process.RemoteTaskException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 
 /**
  * Carries a task's exception from a child to its parent. What always travels: the class name, the
@@ -24,7 +27,7 @@ public final class ThrowableCodec {
 
     public static void write(Throwable failure, ByteSink sink) {
         sink.putUtf8(failure.getClass().getName());
-        String message = failure.getMessage();
+        String message = messageOf(failure);
         sink.putByte(message == null ? 0 : 1);
         if (message != null) {
             sink.putUtf8(message);
@@ -56,11 +59,56 @@ public final class ThrowableCodec {
         return recreated != null ? recreated : new RemoteTaskException(className, message, stackTrace, where, whyNot);
     }
 
+    /**
+     * The stack trace as {@link Throwable#printStackTrace()} prints it; for an exception whose own methods
+     * throw while it is printed (a {@code getMessage()} that fails, say), the class names and frames of it
+     * and its causes, each with a note in place of the message it could not give.
+     */
     public static String stackTraceOf(Throwable failure) {
         StringWriter text = new StringWriter();
         try (PrintWriter out = new PrintWriter(text)) {
             failure.printStackTrace(out);
+        } catch (RuntimeException | StackOverflowError e) {
+            return plainStackTraceOf(failure);
         }
         return text.toString();
+    }
+
+    /** {@code getMessage()}, or null if it throws: the failure is still reported, by its type and trace. */
+    private static String messageOf(Throwable failure) {
+        try {
+            return failure.getMessage();
+        } catch (RuntimeException | StackOverflowError e) {
+            return null;
+        }
+    }
+
+    private static String plainStackTraceOf(Throwable failure) {
+        StringBuilder text = new StringBuilder();
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        String caption = "";
+        for (Throwable t = failure; t != null && seen.add(t); t = causeOf(t)) {
+            text.append(caption).append(t.getClass().getName()).append(": [its message is unavailable: ");
+            try {
+                t.getMessage();
+                text.append("printing it failed]");
+            } catch (RuntimeException | StackOverflowError e) {
+                text.append("getMessage() threw ").append(e.getClass().getName()).append(']');
+            }
+            text.append(System.lineSeparator());
+            for (StackTraceElement frame : t.getStackTrace()) {
+                text.append("\tat ").append(frame).append(System.lineSeparator());
+            }
+            caption = "Caused by: ";
+        }
+        return text.toString();
+    }
+
+    private static Throwable causeOf(Throwable t) {
+        try {
+            return t.getCause();
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 }

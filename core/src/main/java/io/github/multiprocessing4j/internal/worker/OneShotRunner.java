@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.internal.worker;
 
 import io.github.multiprocessing4j.codec.Codec;
+import io.github.multiprocessing4j.internal.codec.ThrowableCodec;
 import io.github.multiprocessing4j.internal.session.ThisProcess;
 import io.github.multiprocessing4j.internal.wire.Connection;
 import io.github.multiprocessing4j.internal.wire.Frame;
@@ -31,7 +32,7 @@ final class OneShotRunner {
         } catch (Throwable t) {
             failure = t;
             System.err.println("Exception in process \"" + run.name() + "\" (pid " + ProcessHandle.current().pid() + "):");
-            t.printStackTrace();
+            System.err.print(ThrowableCodec.stackTraceOf(t)); // t.printStackTrace(), but safe from a broken t
         }
         long finished = System.nanoTime();
         watch.finished();
