@@ -47,7 +47,11 @@ public enum Signal {
     /** Window size change. */
     WINCH;
 
-    /** Sends this signal to {@code process} if it is alive; see the class comment for how. */
+    /**
+     * Sends this signal to {@code process} if it is alive; see the class comment for how. A process that
+     * exits while the signal is on its way is not an error, as in Python's {@code send_signal} (which
+     * ignores {@code ProcessLookupError}).
+     */
     void sendTo(ProcessHandle process) throws IOException, InterruptedException {
         if (!process.isAlive()) {
             return;
@@ -55,18 +59,20 @@ public enum Signal {
         switch (this) {
             case TERM -> process.destroy();
             case KILL -> process.destroyForcibly();
-            default -> runKill(process.pid());
+            default -> runKill(process);
         }
     }
 
-    private void runKill(long pid) throws IOException, InterruptedException {
+    private void runKill(ProcessHandle process) throws IOException, InterruptedException {
+        long pid = process.pid();
         Process kill = new ProcessBuilder("kill", "-s", name(), Long.toString(pid))
                 .redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(Redirects.NULL_FILE))
                 .start();
         String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         int code = kill.waitFor();
-        if (code != 0) {
+        // a failure for a process that is gone by now is kill finding no such process: it exited after our check
+        if (code != 0 && process.isAlive()) {
             throw new IOException("could not send SIG" + name() + " to pid " + pid + ": kill exited with "
                     + code + (output.isEmpty() ? "" : ": " + output));
         }

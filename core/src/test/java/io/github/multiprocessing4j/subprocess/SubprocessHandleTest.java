@@ -218,6 +218,19 @@ class SubprocessHandleTest {
     }
 
     @Test
+    void sendSignal_toACommandThatExitsMeanwhile_doesNothing_asPython() throws Exception {
+        // The command exits while the signal is on its way (the kill command takes a millisecond to start):
+        // as Python's send_signal, which ignores ProcessLookupError, that is not an error.
+        for (int i = 0; i < 20; i++) {
+            try (Subprocess p = Subprocess.command("sh", "-c", "exit 0").start()) {
+                p.sendSignal(Signal.HUP);
+
+                assertThat(p.waitFor()).isIn(0, 129); // exited, or killed by the HUP if it came in time
+            }
+        }
+    }
+
+    @Test
     void killTree_killsTheCommandAndItsGrandchildren() throws Exception {
         try (Subprocess p = Subprocess.command("sh", "-c", "sleep 60 & sleep 60 & echo $$ $!; wait")
                 .stdout(Redirect.PIPE).start();
