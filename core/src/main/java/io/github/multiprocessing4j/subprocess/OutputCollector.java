@@ -55,6 +55,13 @@ final class OutputCollector {
         return c;
     }
 
+    /** A collector with nothing to read, at its end: for a pipe the caller closed before communicate(). */
+    static OutputCollector ended(String name) {
+        OutputCollector c = new OutputCollector(InputStream.nullInputStream(), name);
+        c.done.countDown();
+        return c;
+    }
+
     /**
      * Reads to the end of the stream, holding its monitor throughout. When the command exits, the JDK's
      * process reaper takes that monitor ({@code ProcessPipeInputStream.processExited}) to read what is in

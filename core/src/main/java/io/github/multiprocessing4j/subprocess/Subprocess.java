@@ -202,7 +202,8 @@ public interface Subprocess extends AutoCloseable {
      * the pipe or exit, as Python does; give such a process other output (a file, {@code /dev/null}).
      *
      * <p>Streams that are not pipes read as not captured in the result. Bytes already read through
-     * {@link #stdout()} are not in it.
+     * {@link #stdout()} are not in it, and a pipe the caller closed (through {@link #stdout()} or
+     * {@link #stdoutLines()}) reads as empty, as in Python.
      *
      * @param input the bytes for stdin, or null to send none (stdin is then just closed, if it is a pipe)
      * @throws IllegalStateException if input is given but stdin is not a pipe, or a previous call already

@@ -39,6 +39,9 @@ final class SubprocessImpl implements Subprocess {
     private boolean inputTaken;
     /** Accessed only under lock. The stream handed out by stdin(), once asked for. */
     private CallerStdin callerStdin;
+    /** Accessed only under lock. The streams handed out by stdout() and stderr(), once asked for. */
+    private CallerOutput callerStdout;
+    private CallerOutput callerStderr;
     /** Accessed only under lock. */
     private OutputCollector stdoutCollector;
     /** Accessed only under lock. */
@@ -111,7 +114,10 @@ final class SubprocessImpl implements Subprocess {
     public InputStream stdout() {
         synchronized (lock) {
             requirePipe("stdout", stdoutMode, stdoutCollector);
-            return process.getInputStream();
+            if (callerStdout == null) {
+                callerStdout = new CallerOutput(process.getInputStream());
+            }
+            return callerStdout;
         }
     }
 
@@ -119,7 +125,10 @@ final class SubprocessImpl implements Subprocess {
     public InputStream stderr() {
         synchronized (lock) {
             requirePipe("stderr", stderrMode, stderrCollector);
-            return process.getErrorStream();
+            if (callerStderr == null) {
+                callerStderr = new CallerOutput(process.getErrorStream());
+            }
+            return callerStderr;
         }
     }
 
@@ -246,10 +255,10 @@ final class SubprocessImpl implements Subprocess {
                 closeQuietly(process.getOutputStream());
             }
             if (stdoutMode == Redirect.PIPE && stdoutCollector == null) {
-                stdoutCollector = OutputCollector.start(process.getInputStream(), "stdout of " + what);
+                stdoutCollector = collect(process.getInputStream(), callerStdout, "stdout of " + what);
             }
             if (stderrMode == Redirect.PIPE && stderrCollector == null) {
-                stderrCollector = OutputCollector.start(process.getErrorStream(), "stderr of " + what);
+                stderrCollector = collect(process.getErrorStream(), callerStderr, "stderr of " + what);
             }
             List<OutputCollector> collectors = new ArrayList<>(2);
             if (stdoutCollector != null) {
@@ -260,6 +269,11 @@ final class SubprocessImpl implements Subprocess {
             }
             return collectors;
         }
+    }
+
+    /** A collector of {@code pipe}; one that is already at its end if the caller closed it, as Python skips it. */
+    private static OutputCollector collect(InputStream pipe, CallerOutput handedOut, String name) {
+        return handedOut != null && handedOut.closed() ? OutputCollector.ended(name) : OutputCollector.start(pipe, name);
     }
 
     private OutputCollector stdoutCollector() {

@@ -148,6 +148,22 @@ class SubprocessHandleTest {
     }
 
     @Test
+    void communicate_afterTheCallerReadAndClosedStdout_givesTheStatusAndStderr_andStdoutEmpty_asPython()
+            throws Exception {
+        try (Subprocess p = Subprocess.command("sh", "-c", "echo out; echo err >&2; exit 3").captureOutput().start()) {
+            try (Stream<String> lines = p.stdoutLines()) {
+                assertThat(lines.toList()).containsExactly("out");
+            }
+
+            CompletedProcess done = p.communicate(Delays.seconds(30));
+
+            assertThat(done.returnCode()).isEqualTo(3);
+            assertThat(done.stderr()).isEqualTo("err\n");
+            assertThat(done.stdout()).isEmpty(); // Python's communicate skips a closed pipe: b''
+        }
+    }
+
+    @Test
     void stderrLines_endsWhenTheCommandExits() throws Exception {
         try (Subprocess p = Subprocess.command("sh", "-c", "printf 'a\\nb\\r\\nc' >&2").stderr(Redirect.PIPE).start();
              Stream<String> lines = p.stderrLines()) {
