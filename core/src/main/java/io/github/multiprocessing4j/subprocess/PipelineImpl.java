@@ -155,7 +155,7 @@ final class PipelineImpl implements Pipeline {
             if (!Completion.awaitEnd(collectors, processes, deadline)) {
                 List<Long> killed = Completion.killTrees(processes, collectors, grace == null ? Duration.ZERO : grace);
                 finished = true;
-                throw new TimeoutExpiredException("pipeline " + display(), flatArgs(), timeout, killed, true,
+                throw new TimeoutExpiredException("pipeline " + display(), flatArgs(), timeout, killed, false,
                         out == null ? null : out.snapshot(),
                         CapturedBytes.concat(errs.stream().map(c -> c == null ? null : c.snapshot()).toList()), cs);
             }

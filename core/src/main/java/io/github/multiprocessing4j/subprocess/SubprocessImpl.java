@@ -224,7 +224,9 @@ final class SubprocessImpl implements Subprocess {
     CompletedProcess communicate(byte[] input, Deadline deadline, Duration timeout) throws InterruptedException {
         List<OutputCollector> collectors = startCommunication(input);
         if (!Completion.awaitEnd(collectors, List.of(process), deadline)) {
-            throw new TimeoutExpiredException(what, args, timeout, List.of(), false, snapshot(stdoutCollector()),
+            // not "still running" if the command has exited and a process it left behind holds a pipe open
+            boolean running = process.isAlive() || collectors.stream().allMatch(OutputCollector::finished);
+            throw new TimeoutExpiredException(what, args, timeout, List.of(), running, snapshot(stdoutCollector()),
                     snapshot(stderrCollector()), charset);
         }
         return new CompletedProcess(args, process.exitValue(), complete(stdoutCollector()), describe(stdoutMode),
@@ -309,7 +311,7 @@ final class SubprocessImpl implements Subprocess {
             }
         }
         List<Long> killed = Completion.killTrees(List.of(process), collectors, grace);
-        return new TimeoutExpiredException(what, args, timeout, killed, true, snapshot(stdoutCollector()),
+        return new TimeoutExpiredException(what, args, timeout, killed, false, snapshot(stdoutCollector()),
                 snapshot(stderrCollector()), charset);
     }
 

@@ -13,8 +13,8 @@ import java.util.Locale;
  * has been killed when this is thrown, and {@link #killedPids()} lists it; {@link #stdout()} and
  * {@link #stderr()} hold everything the tree wrote before it died. From
  * {@link Subprocess#communicate(byte[], Duration)} nothing is killed, as in Python: the process still
- * runs, the output read so far is in this exception and will also be in the result of the next
- * {@code communicate}.
+ * runs (or has exited, and a process it left behind holds its output open; the message says which), the
+ * output read so far is in this exception and will also be in the result of the next {@code communicate}.
  *
  * {@snippet :
  * try {
@@ -38,21 +38,22 @@ public final class TimeoutExpiredException extends SubprocessException {
     /**
      * @param killedPids what was killed; empty if nothing was (a {@code communicate} timeout leaves the
      *                   command running; after a {@code run} timeout, the command may have exited already)
-     * @param killing    whether the timeout was meant to kill (run, pipelines) rather than leave it running
+     * @param running    whether the command is left running ({@code communicate}), rather than killed or
+     *                   exited with only a process it started holding its output open
      */
-    TimeoutExpiredException(String what, List<String> args, Duration timeout, List<Long> killedPids, boolean killing,
+    TimeoutExpiredException(String what, List<String> args, Duration timeout, List<Long> killedPids, boolean running,
             CapturedBytes stdout, CapturedBytes stderr, Charset charset) {
-        super(message(what, timeout, killedPids, killing, stderr, charset), args, stdout, stderr, charset);
+        super(message(what, timeout, killedPids, running, stderr, charset), args, stdout, stderr, charset);
         this.timeout = timeout;
         this.killedPids = List.copyOf(killedPids);
     }
 
-    private static String message(String what, Duration timeout, List<Long> killed, boolean killing,
+    private static String message(String what, Duration timeout, List<Long> killed, boolean running,
             CapturedBytes stderr, Charset charset) {
         String outcome;
         if (!killed.isEmpty()) {
             outcome = "; killed its process tree, pids " + killed;
-        } else if (killing) {
+        } else if (!running) {
             outcome = "; it had exited, but a process it started, no longer in its tree, kept its output open";
         } else {
             outcome = " (still running)";

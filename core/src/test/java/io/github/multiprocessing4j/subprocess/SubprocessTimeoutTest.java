@@ -144,6 +144,29 @@ class SubprocessTimeoutTest {
     }
 
     @Test
+    void communicate_whenTimeoutExpiresAfterTheCommandExited_saysSoInsteadOfStillRunning() throws Exception {
+        // The shell leaves sleep behind with its stdout, and exits once the go file exists; communicate, as
+        // Python's, waits for the pipe to close, which sleep keeps open.
+        Path go = tmp.resolve("go");
+        try (Subprocess p = Subprocess.command("sh", "-c",
+                        "sleep 60 & echo $!; while [ ! -e \"$1\" ]; do sleep 0.05; done", "sh", go.toString())
+                .captureOutput().start()) {
+            TimeoutExpiredException first = catchThrowableOfType(TimeoutExpiredException.class,
+                    () -> p.communicate(Delays.millis(200)));
+            assertThat(first.getMessage()).contains("still running"); // the shell waits for the go file
+            Files.createFile(go);
+            assertThat(p.waitFor(Delays.seconds(10))).hasValue(0);
+
+            TimeoutExpiredException e = catchThrowableOfType(TimeoutExpiredException.class,
+                    () -> p.communicate(Delays.millis(200)));
+
+            started.add(Pids.parse(e.stdout()).getFirst());
+            assertThat(e.getMessage()).doesNotContain("still running")
+                    .contains("it had exited, but a process it started");
+        }
+    }
+
+    @Test
     void communicate_whenTimeoutExpires_theOutputSoFarIsInTheException() throws Exception {
         try (Subprocess p = Subprocess.command("sh", "-c", "echo early; exec sleep 60").captureOutput().start()) {
             TimeoutExpiredException e = null;
