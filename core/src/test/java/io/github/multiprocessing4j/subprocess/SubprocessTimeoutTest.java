@@ -151,8 +151,12 @@ class SubprocessTimeoutTest {
         try (Subprocess p = Subprocess.command("sh", "-c",
                         "sleep 60 & echo $!; while [ ! -e \"$1\" ]; do sleep 0.05; done", "sh", go.toString())
                 .captureOutput().start()) {
-            TimeoutExpiredException first = catchThrowableOfType(TimeoutExpiredException.class,
-                    () -> p.communicate(Delays.millis(200)));
+            TimeoutExpiredException first = null;
+            // until the collector has read the pid, and so holds the pipe before the shell exits
+            for (int i = 0; i < 50 && (first == null || first.stdout().isEmpty()); i++) {
+                first = catchThrowableOfType(TimeoutExpiredException.class, () -> p.communicate(Delays.millis(200)));
+            }
+            started.add(Pids.parse(first.stdout()).getFirst());
             assertThat(first.getMessage()).contains("still running"); // the shell waits for the go file
             Files.createFile(go);
             assertThat(p.waitFor(Delays.seconds(10))).hasValue(0);
@@ -160,7 +164,6 @@ class SubprocessTimeoutTest {
             TimeoutExpiredException e = catchThrowableOfType(TimeoutExpiredException.class,
                     () -> p.communicate(Delays.millis(200)));
 
-            started.add(Pids.parse(e.stdout()).getFirst());
             assertThat(e.getMessage()).doesNotContain("still running")
                     .contains("it had exited, but a process it started");
         }
