@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.subprocess;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * A point on the {@link System#nanoTime()} clock by which a wait must give up, or none. Every wait of this
@@ -23,6 +24,7 @@ final class Deadline {
 
     /** A deadline {@code timeout} from now; a zero or negative timeout has already expired. */
     static Deadline after(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout is null: to wait without a timeout, call the form without one");
         long nanos = timeout.isNegative() ? 0 : saturatedNanos(timeout);
         return new Deadline(System.nanoTime() + nanos, true);
     }

@@ -42,6 +42,17 @@ class SubprocessHandleTest {
     }
 
     @Test
+    void aNullTimeout_isRefusedWithAMessageThatSaysWhatToCallInstead() throws Exception {
+        try (Subprocess cat = Subprocess.command("cat").stdin(Redirect.PIPE).captureOutput().start()) {
+            assertThatThrownBy(() -> cat.communicate((Duration) null)).isInstanceOf(NullPointerException.class)
+                    .hasMessageContaining("timeout is null").hasMessageContaining("the form without one");
+            assertThatThrownBy(() -> cat.waitFor(null)).isInstanceOf(NullPointerException.class)
+                    .hasMessageContaining("timeout is null");
+            assertThat(cat.communicate("still usable", Delays.seconds(30)).stdout()).isEqualTo("still usable");
+        }
+    }
+
+    @Test
     void run_with10MiBOnEachOutputStream_andNoInput_doesNotDeadlock() throws Exception {
         CompletedProcess done = Subprocess.command("sh", "-c",
                         "head -c " + TEN_MIB + " /dev/zero >&2 & head -c " + TEN_MIB + " /dev/zero; wait")
