@@ -14,7 +14,7 @@ import java.util.concurrent.FutureTask;
  *
  * <p>Size matters here (the benchmark holds a million): 56 bytes with compressed oops.
  */
-final class TaskImpl<T> extends FutureTask<T> implements Task<T> {
+final class TaskImpl<T> extends FutureTask<T> implements Task<T>, Thread.UncaughtExceptionHandler {
     private static final VarHandle LISTENERS;
     private static final VarHandle THREAD;
 
@@ -75,6 +75,16 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T> {
             TaskGroupImpl.cancelGroupsOwnedBy(running);
         }
         return true;
+    }
+
+    /**
+     * As the JDK reports without a handler, through the thread group. A task is its thread's handler only so
+     * that the groups its thread opens can find it (FutureTask catches what the callable throws, so this
+     * runs only for a failure in the library's own bookkeeping).
+     */
+    @Override
+    public void uncaughtException(Thread thread, Throwable failure) {
+        thread.getThreadGroup().uncaughtException(thread, failure);
     }
 
     /**
