@@ -57,7 +57,11 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T>, Thread.Uncaugh
                 thread = null;
                 TaskGroupImpl.restoreGroupsOwnedBy(current, ownedBefore);
             }
-            group.taskEnded(this);
+            // Not while another run() is still in the callable: the group would count the task as ended, and
+            // close() could return before it. That run reports the end itself (taskEnded counts only once).
+            if (runsIt || thread == null) {
+                group.taskEnded(this);
+            }
         }
     }
 
