@@ -215,11 +215,8 @@ public final class Coroutines {
         Task<T> task = group.trySpawn(call);
         group.closeInterruptibly(false);
         if (group.cancelledByOwner()) {
-            if (Thread.interrupted()) { // the cascade's interrupt, not yet seen: report it as documented
-                throw new InterruptedException("interrupted: the task that called timeout() or deadline() was "
-                        + "cancelled; the call " + (task == null ? "was not started" : "has ended"));
-            }
-            // not the deadline: the task that called this was cancelled (and had its interrupt taken elsewhere)
+            // not the deadline: the task that called this was cancelled (and had its interrupt taken elsewhere;
+            // a pending one made closeInterruptibly throw InterruptedException, as documented)
             throw new CancellationException("the task that called timeout() or deadline() was cancelled; the call "
                     + (task == null ? "was not started" : "was cancelled and has ended"));
         }

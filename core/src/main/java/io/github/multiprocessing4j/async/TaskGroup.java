@@ -37,7 +37,9 @@ import java.util.concurrent.CancellationException;
  * failure, deadline or {@code cancel()}, or {@code cancel(true)} on its {@code Future}) also cancels the
  * groups it has open, innermost first, as cancelling a Python task cancels the {@code TaskGroup} it is in.
  * So a task that leaves its block because of the interrupt (say, from a {@code get()}) does not wait in
- * {@code close()} for inner tasks that nobody stops.
+ * {@code close()} for inner tasks that nobody stops. For the same reason a group that a cancelled task opens
+ * while the interrupt is still pending (it was computing when it was cancelled) is cancelled as it opens;
+ * once the task has taken the interrupt, say to clean up, the groups it opens run as usual.
  *
  * <p>{@code close()} cannot see an exception thrown by the block itself (Java gives it no way to), so such
  * an exception does not cancel the tasks: {@code close()} still waits for them, and the block's exception

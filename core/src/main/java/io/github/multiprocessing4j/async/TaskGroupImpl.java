@@ -38,7 +38,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * innermost first, until it closes or the task ends (a group never closed must not stay listed for good).
  * Cancelling a task with an interrupt (TaskImpl.cancel) also cancels the groups its thread owns (OWNER), as
  * cancelling a Python task cancels the TaskGroup it is in: otherwise an owner that leaves its block by the
- * interrupt would wait in close() for inner tasks that nobody stops.
+ * interrupt would wait in close() for inner tasks that nobody stops. A group that a cancelled task opens
+ * while the interrupt is still pending is cancelled as it opens, for the same reason.
  *
  * Why a lock and not a lock-free list: each task takes it twice (spawn, end), uncontended in the common
  * case; a million spawns spend well under 100 ms here. The lock is never held while calling user code or
@@ -54,15 +55,6 @@ final class TaskGroupImpl implements TaskGroup {
     private static final ConcurrentHashMap<Thread, TaskGroupImpl> OWNED = new ConcurrentHashMap<>();
 
     /**
-     * The uncaught-exception handler of every task's thread, which marks it as one (a field every thread has
-     * anyway, where a marker costs a million tasks nothing): only a task's thread can be reached by a task's
-     * cancel, so only its groups go into OWNED. It reports as the JDK does without one, through the thread
-     * group. A task that replaces its thread's handler opts out: its later groups are not cancelled with it.
-     */
-    private static final Thread.UncaughtExceptionHandler TASK_THREAD =
-            (thread, failure) -> thread.getThreadGroup().uncaughtException(thread, failure);
-
-    /**
      * Where deadlines fire: one platform thread, started at the first deadline that passes. Not a virtual
      * thread per deadline: a virtual thread needs a carrier, and tasks that compute (checking their
      * interrupt status) can hold every carrier, so the deadline that should stop them would never run.
@@ -76,8 +68,11 @@ final class TaskGroupImpl implements TaskGroup {
 
     private final String name = "TaskGroup-" + IDS.incrementAndGet();
     private final Thread owner = Thread.currentThread();
-    /** One name for all threads of the group: the factory hands every thread the same String, at no cost. */
-    private final ThreadFactory threads = Thread.ofVirtual().name(name).uncaughtExceptionHandler(TASK_THREAD).factory();
+    /**
+     * One name for all threads of the group: the factory hands every thread the same String, at no cost. Each
+     * thread's uncaught-exception handler is then set to its task (see {@link #taskOf}).
+     */
+    private final ThreadFactory threads = Thread.ofVirtual().name(name).factory();
     private final boolean failFast;
     private final Deadline deadline;
     private final ReentrantLock lock = new ReentrantLock();
@@ -119,15 +114,34 @@ final class TaskGroupImpl implements TaskGroup {
         if (deadline != null) {
             group.armDeadline();
         }
-        if (group.owner.getUncaughtExceptionHandler() == TASK_THREAD) {
+        TaskImpl<?> task = taskOf(group.owner);
+        if (task != null) {
             group.listed = true;
             // linked before it is published: a cancel that finds it must also find the groups around it
             OWNED.compute(group.owner, (thread, innermost) -> {
                 group.enclosing = innermost;
                 return group;
             });
+            // The task was cancelled before it opened this group, so the cancel did not find it; the interrupt
+            // is still pending, and a get() in the block would take it and leave the block, to wait in close()
+            // for tasks nobody stops. Cancelled now, as Python's TaskGroup is by the CancelledError its block
+            // meets. Published first, read second, as the cancel does the other way round: one of them sees
+            // the other. Once the task has taken the interrupt (it is cleaning up), its groups run as usual.
+            if (task.isCancelled() && group.owner.isInterrupted()) {
+                group.cancel(Cancel.OWNER);
+            }
         }
         return group;
+    }
+
+    /**
+     * The task running on {@code thread}, or null for a thread that is no task's. A task is its thread's
+     * uncaught-exception handler (a field every thread has anyway, where a marker costs a million tasks
+     * nothing): only a task's thread can be reached by a task's cancel, so only its groups go into OWNED. A
+     * task that replaces its thread's handler opts out: its later groups are not cancelled with it.
+     */
+    private static TaskImpl<?> taskOf(Thread thread) {
+        return thread.getUncaughtExceptionHandler() instanceof TaskImpl<?> task ? task : null;
     }
 
     /**
@@ -248,7 +262,9 @@ final class TaskGroupImpl implements TaskGroup {
             return nullIfRefused ? null : t;
         }
         try {
-            threads.newThread(t).start();
+            Thread thread = threads.newThread(t);
+            thread.setUncaughtExceptionHandler(t);
+            thread.start();
         } catch (Throwable e) {
             t.cancel(false);
             taskEnded(t);
@@ -308,7 +324,9 @@ final class TaskGroupImpl implements TaskGroup {
     /**
      * Owner only: close() for the helpers in {@link Coroutines}, which throw InterruptedException. If
      * interrupted while waiting, cancels the group, waits for every task to end, and throws
-     * InterruptedException (the interrupt status cleared, failures suppressed).
+     * InterruptedException (the interrupt status cleared, failures suppressed). So it does too when the
+     * owner is a task that was cancelled and has not taken the interrupt yet: the group was cancelled as it
+     * opened, or its tasks had ended before this waited.
      *
      * @param reportFailures whether to throw TaskGroupException / TaskGroupTimeoutException as close() does
      */
@@ -320,7 +338,7 @@ final class TaskGroupImpl implements TaskGroup {
         closeCalled = true;
         boolean interrupted = awaitAllEnded();
         leaveOwned();
-        if (interrupted) {
+        if (interrupted || cancelledByOwner() && Thread.interrupted()) {
             throw interrupted();
         }
         if (reportFailures) {

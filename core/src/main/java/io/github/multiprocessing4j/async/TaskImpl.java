@@ -14,7 +14,7 @@ import java.util.concurrent.FutureTask;
  *
  * <p>Size matters here (the benchmark holds a million): 56 bytes with compressed oops.
  */
-final class TaskImpl<T> extends FutureTask<T> implements Task<T> {
+final class TaskImpl<T> extends FutureTask<T> implements Task<T>, Thread.UncaughtExceptionHandler {
     private static final VarHandle LISTENERS;
     private static final VarHandle THREAD;
 
@@ -57,7 +57,11 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T> {
                 thread = null;
                 TaskGroupImpl.restoreGroupsOwnedBy(current, ownedBefore);
             }
-            group.taskEnded(this);
+            // Not while another run() is still in the callable: the group would count the task as ended, and
+            // close() could return before it. That run reports the end itself (taskEnded counts only once).
+            if (runsIt || thread == null) {
+                group.taskEnded(this);
+            }
         }
     }
 
@@ -75,6 +79,16 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T> {
             TaskGroupImpl.cancelGroupsOwnedBy(running);
         }
         return true;
+    }
+
+    /**
+     * As the JDK reports without a handler, through the thread group. A task is its thread's handler only so
+     * that the groups its thread opens can find it (FutureTask catches what the callable throws, so this
+     * runs only for a failure in the library's own bookkeeping).
+     */
+    @Override
+    public void uncaughtException(Thread thread, Throwable failure) {
+        thread.getThreadGroup().uncaughtException(thread, failure);
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -90,6 +91,8 @@ class BoundedMapTest {
                 outcome.set(e);
             }
         });
+        // every call blocks: the owner pulls limit items (however long a loaded machine takes), then no more
+        Awaitility.await().atMost(Delays.seconds(10)).until(() -> pulled.get() >= limit);
         Thread.sleep(Delays.millis(100));
         assertThat(pulled).as("items pulled while every call is blocked").hasValue(limit);
         release.countDown();

@@ -10,6 +10,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -92,6 +93,96 @@ class NestedGroupCancellationTest {
         outerLife.get(10, TimeUnit.SECONDS); // close() waits for good without the cascade
 
         assertThat(inner.get().isCancelled()).isTrue();
+    }
+
+    @Test
+    void aTaskCancelledBeforeItOpensItsGroup_hasThatGroupCancelled_whileTheInterruptIsPending() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        AtomicBoolean mayOpen = new AtomicBoolean();
+        AtomicReference<Task<Void>> inner = new AtomicReference<>();
+        AtomicReference<Throwable> leftWith = new AtomicReference<>();
+        CompletableFuture<Void> outerLife = CompletableFuture.runAsync(() -> {
+            try (TaskGroup outer = TaskGroup.open()) {
+                Task<Void> owner = outer.spawn(() -> {
+                    running.countDown();
+                    while (!mayOpen.get()) {
+                        Thread.onSpinWait(); // computing: the interrupt of the cancel stays pending
+                    }
+                    return waitInGetForAnInnerTask(new CountDownLatch(1), inner, leftWith);
+                });
+                if (!running.await(10, TimeUnit.SECONDS)) {
+                    throw new AssertionError("the task never started");
+                }
+                assertThat(owner.cancel(true)).isTrue();
+                mayOpen.set(true);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            } finally {
+                mayOpen.set(true);
+            }
+        }, r -> Thread.ofPlatform().daemon().start(r));
+
+        // Before the fix the group opened after the cancel was left alone: get() took the interrupt, and
+        // close() waited for good for an inner task that nobody would stop.
+        outerLife.get(10, TimeUnit.SECONDS);
+
+        assertThat(inner.get().isCancelled()).isTrue();
+        assertThat(leftWith.get()).isInstanceOfAny(InterruptedException.class, CancellationException.class);
+    }
+
+    @Test
+    void aTaskCancelledBeforeItCallsAHelper_getsInterruptedException_withTheStatusCleared() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        AtomicBoolean mayCall = new AtomicBoolean();
+        AtomicBoolean callRan = new AtomicBoolean();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicReference<Boolean> interruptedAfter = new AtomicReference<>();
+        try (TaskGroup outer = TaskGroup.open()) {
+            Task<Void> owner = outer.spawn(() -> {
+                running.countDown();
+                while (!mayCall.get()) {
+                    Thread.onSpinWait(); // computing: the interrupt of the cancel stays pending
+                }
+                try {
+                    Coroutines.gather(() -> callRan.getAndSet(true));
+                } catch (Throwable e) {
+                    thrown.set(e);
+                    interruptedAfter.set(Thread.currentThread().isInterrupted());
+                }
+                return null;
+            });
+            try {
+                assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+                assertThat(owner.cancel(true)).isTrue();
+            } finally {
+                mayCall.set(true);
+            }
+        }
+        assertThat(thrown.get()).as("gather documents InterruptedException for an interrupt")
+                .isInstanceOf(InterruptedException.class);
+        assertThat(interruptedAfter.get()).isFalse();
+        assertThat(callRan).as("the group was cancelled as it opened: the call was refused").isFalse();
+    }
+
+    @Test
+    void aTaskThatHandledItsCancellation_opensGroupsThatRunAsUsual() throws Exception {
+        CountDownLatch sleeping = new CountDownLatch(1);
+        AtomicReference<List<String>> cleanedUp = new AtomicReference<>();
+        try (TaskGroup outer = TaskGroup.open()) {
+            Task<Void> owner = outer.spawn(() -> {
+                try {
+                    sleeping.countDown();
+                    Thread.sleep(60_000);
+                } catch (InterruptedException cancelled) {
+                    // the interrupt is taken: clean-up work in a group of its own runs as usual
+                    cleanedUp.set(Coroutines.gather(() -> "closed a", () -> "closed b"));
+                }
+                return null;
+            });
+            assertThat(sleeping.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(owner.cancel(true)).isTrue();
+        }
+        assertThat(cleanedUp.get()).containsExactly("closed a", "closed b");
     }
 
     @Test

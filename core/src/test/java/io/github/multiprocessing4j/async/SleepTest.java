@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** Coroutines.sleep and the timing wheel behind it. */
@@ -89,10 +91,21 @@ class SleepTest {
         CoroutineTimer timer = CoroutineTimer.get();
         AtomicLong fired = new AtomicLong();
         CoroutineTimer.Entry kept = timer.schedule(Delays.millis(20).toNanos(), fired::incrementAndGet);
-        CoroutineTimer.Entry cancelled = timer.schedule(Delays.millis(20).toNanos(), () -> fired.addAndGet(100));
-        assertThat(cancelled.cancel()).isTrue();
-        Thread.sleep(Delays.millis(200));
+        AtomicBoolean cancelledRan;
+        for (;;) {
+            // A stall of the test thread longer than the delay lets the entry fire before cancel(): then it
+            // rightly cannot be cancelled, and that round proves nothing.
+            AtomicBoolean ran = new AtomicBoolean();
+            CoroutineTimer.Entry cancelled = timer.schedule(Delays.millis(20).toNanos(), () -> ran.set(true));
+            if (cancelled.cancel()) {
+                cancelledRan = ran;
+                break;
+            }
+        }
+        Awaitility.await().atMost(Delays.seconds(10)).until(() -> fired.get() > 0);
+        Thread.sleep(Delays.millis(100)); // past the cancelled entry's tick too
         assertThat(fired).hasValue(1);
+        assertThat(cancelledRan).as("a cancelled entry never runs").isFalse();
         assertThat(kept.cancel()).as("an entry that fired cannot be cancelled").isFalse();
     }
 }

@@ -328,6 +328,42 @@ class TaskGroupTest {
         assertThat(ran).hasValue(2000);
     }
     @Test
+    void runningATaskAgainThroughItsRunnableFace_whileItRuns_doesNotLetCloseReturnBeforeItEnds() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean ended = new AtomicBoolean();
+        AtomicBoolean endedWhenCloseReturned = new AtomicBoolean();
+        Thread releaser = null;
+        try {
+            try (TaskGroup group = TaskGroup.open()) {
+                Task<String> task = group.spawn(() -> {
+                    started.countDown();
+                    release.await();
+                    ended.set(true);
+                    return "ran once";
+                });
+                assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+                ((Runnable) task).run(); // FutureTask ignores a second run: so must the group
+                releaser = Thread.ofVirtual().start(() -> {
+                    try {
+                        Thread.sleep(Delays.millis(100));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    release.countDown();
+                });
+            }
+            endedWhenCloseReturned.set(ended.get());
+        } finally {
+            release.countDown();
+            if (releaser != null) {
+                releaser.join();
+            }
+        }
+        assertThat(endedWhenCloseReturned).as("close() waited for the task").isTrue();
+    }
+
+    @Test
     void aTaskSpawnedAfterAFailureWasSeen_isReturnedCancelled_andNeverRuns() throws Exception {
         // Many rounds: the failure must cancel the group before get() can report it (before the fix, a
         // task spawned by the caller that had just seen the failure ran in ~2% of the rounds).
