@@ -7,6 +7,7 @@ import io.github.multiprocessing4j.process.ProcessStartException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -38,9 +39,11 @@ public final class ChildJvm implements AutoCloseable {
     private final OutputStream stdin;
     private final ChildListener listener;
     private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private final Map<String, String> libraryProperties;
 
     ChildJvm(Process process, long token, long launchNanos, CompletableFuture<ChildListener.Arrival> arrival,
-             OutputPump stdout, OutputPump stderr, StderrTail tail, ChildListener listener) {
+             OutputPump stdout, OutputPump stderr, StderrTail tail, ChildListener listener,
+             Map<String, String> libraryProperties) {
         this.process = process;
         this.token = token;
         this.launchNanos = launchNanos;
@@ -50,6 +53,7 @@ public final class ChildJvm implements AutoCloseable {
         this.tail = tail;
         this.stdin = process.getOutputStream();
         this.listener = listener;
+        this.libraryProperties = libraryProperties;
         process.onExit().thenRun(() -> done.complete(null));
     }
 
@@ -69,6 +73,11 @@ public final class ChildJvm implements AutoCloseable {
 
     public Process process() {
         return process;
+    }
+
+    /** The {@code mp4j.*} system properties it was started with; see {@link JavaCommand#libraryProperties()}. */
+    Map<String, String> libraryProperties() {
+        return libraryProperties;
     }
 
     public long launchNanos() {

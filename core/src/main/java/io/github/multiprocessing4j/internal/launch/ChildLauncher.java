@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -60,13 +61,15 @@ public final class ChildLauncher {
      */
     public ChildJvm launch(LaunchSpec spec) {
         Path cache = aot.lookup(spec, output -> train(spec, output));
-        return start(command.build(spec, cache, null), spec, null);
+        Map<String, String> properties = JavaCommand.libraryProperties();
+        return start(command.build(spec, properties, cache, null), spec, properties, null);
     }
 
     /**
-     * @param log where the child's stdout and stderr go, or null to copy them to this JVM's
+     * @param properties the {@link JavaCommand#libraryProperties()} that {@code argv} gives the child
+     * @param log        where the child's stdout and stderr go, or null to copy them to this JVM's
      */
-    private ChildJvm start(List<String> argv, LaunchSpec spec, File log) {
+    private ChildJvm start(List<String> argv, LaunchSpec spec, Map<String, String> properties, File log) {
         Session session = Session.get();
         ChildListener listener = session.listener();
         long token = TOKENS.nextLong();
@@ -88,7 +91,7 @@ public final class ChildLauncher {
         StderrTail tail = new StderrTail(TAIL_BYTES);
         OutputPump out = OutputPump.start(process.getInputStream(), () -> System.out, null, "mp4j-out-" + process.pid());
         OutputPump err = OutputPump.start(process.getErrorStream(), () -> System.err, tail, "mp4j-err-" + process.pid());
-        ChildJvm child = new ChildJvm(process, token, launchNanos, arrival, out, err, tail, listener);
+        ChildJvm child = new ChildJvm(process, token, launchNanos, arrival, out, err, tail, listener, properties);
         BootRecord boot = new BootRecord(session.key(), session.directory(), listener.socket(), token,
                 ProcessHandle.current().pid());
         try {
@@ -105,7 +108,8 @@ public final class ChildLauncher {
     /** An AOT training run: a child with {@code -XX:AOTCacheOutput} that runs the training task and exits. */
     private int train(LaunchSpec spec, Path output) throws IOException, InterruptedException {
         File log = new File(output.getParent().toFile(), output.getFileName().toString().replaceFirst("\\.aot\\..*", "") + ".log");
-        ChildJvm child = start(command.build(spec, null, output), spec, log);
+        Map<String, String> properties = JavaCommand.libraryProperties();
+        ChildJvm child = start(command.build(spec, properties, null, output), spec, properties, log);
         try {
             child.awaitConnected(TRAINING_TIMEOUT);
             byte[] task = Codec.standard().encode(AotTraining.task());

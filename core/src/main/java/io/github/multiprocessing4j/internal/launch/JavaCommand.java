@@ -3,8 +3,10 @@ package io.github.multiprocessing4j.internal.launch;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Builds the command line of a child JVM: the parent's {@code java}, the library's defaults, the
@@ -39,10 +41,29 @@ final class JavaCommand {
     }
 
     /**
-     * @param aotCache  an AOT cache to use, or null
-     * @param aotOutput where a training run writes its AOT cache, or null for a normal child
+     * This JVM's own settings of the library: its {@code mp4j.*} system properties (but not the tests'
+     * {@code mp4j.test.*}), read now. Every child is given them; since they may be set at any time, a child
+     * booted ahead of time (a spare) must be checked against the ones of the moment it is handed a task.
      */
-    List<String> build(LaunchSpec spec, Path aotCache, Path aotOutput) {
+    static Map<String, String> libraryProperties() {
+        Map<String, String> properties = new TreeMap<>();
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith("mp4j.") && !name.startsWith("mp4j.test.")) {
+                String value = System.getProperty(name);
+                if (value != null) { // cleared meanwhile
+                    properties.put(name, value);
+                }
+            }
+        }
+        return Collections.unmodifiableMap(properties);
+    }
+
+    /**
+     * @param libraryProperties the {@link #libraryProperties()} to give the child
+     * @param aotCache          an AOT cache to use, or null
+     * @param aotOutput         where a training run writes its AOT cache, or null for a normal child
+     */
+    List<String> build(LaunchSpec spec, Map<String, String> libraryProperties, Path aotCache, Path aotOutput) {
         List<String> cmd = new ArrayList<>();
         cmd.add(runtime.java().toString());
         cmd.add("-Xlog:disable");
@@ -58,11 +79,7 @@ final class JavaCommand {
             cmd.add("-XX:AOTCacheOutput=" + aotOutput);
         }
         cmd.addAll(runtime.inheritedFlags());
-        for (String name : System.getProperties().stringPropertyNames()) {
-            if (name.startsWith("mp4j.") && !name.startsWith("mp4j.test.")) {
-                cmd.add("-D" + name + "=" + System.getProperty(name));
-            }
-        }
+        libraryProperties.forEach((name, value) -> cmd.add("-D" + name + "=" + value));
         for (Map.Entry<String, String> p : spec.systemProperties().entrySet()) {
             cmd.add("-D" + p.getKey() + "=" + p.getValue());
         }

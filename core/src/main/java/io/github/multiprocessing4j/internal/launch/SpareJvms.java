@@ -21,7 +21,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * hand-over, whichever comes first. The next start usually follows the end of the current child, and a
  * spare booting beside a short child would only slow it down; with this rule a run of back-to-back starts
  * never has two JVMs booting at once. A spare for another spec is closed. A spare that died while idle is
- * noticed and replaced by a fresh launch. Spares exit with this JVM (an idle one is killed at exit).
+ * noticed and replaced by a fresh launch, and so is one booted before an {@code mp4j.*} system property
+ * changed (children are given those: see {@link JavaCommand#libraryProperties()}). Spares exit with this
+ * JVM (an idle one is killed at exit).
  *
  * <p>{@code -Dmp4j.spare=false} turns spares off.
  *
@@ -60,11 +62,18 @@ public final class SpareJvms {
         if (candidate != null) {
             try {
                 ChildJvm spareChild = candidate.get();
-                spareChild.awaitConnected(connectTimeout);
-                if (spareChild.process().isAlive()) {
-                    child = spareChild;
+                if (!spareChild.libraryProperties().equals(JavaCommand.libraryProperties())) {
+                    // an mp4j.* setting changed since the spare booted: it would run the task under the old one
+                    LOG.log(Level.DEBUG, "the spare {0} has outdated mp4j.* settings; starting a fresh child",
+                            spareChild.pid());
+                    spareChild.discard();
                 } else {
-                    spareChild.close();
+                    spareChild.awaitConnected(connectTimeout);
+                    if (spareChild.process().isAlive()) {
+                        child = spareChild;
+                    } else {
+                        spareChild.close();
+                    }
                 }
             } catch (ProcessStartException | ExecutionException e) {
                 LOG.log(Level.DEBUG, "the spare failed; starting a fresh child: {0}", e.getMessage());
