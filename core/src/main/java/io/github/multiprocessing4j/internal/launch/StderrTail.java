@@ -29,7 +29,15 @@ public final class StderrTail {
         for (int i = 0; i < n; i++) {
             bytes[i] = ring[(int) ((start + i) % ring.length)];
         }
-        String text = new String(bytes, StandardCharsets.UTF_8);
+        int skip = 0;
+        if (written > ring.length) {
+            // The ring may have cut a character in two: its first bytes are then UTF-8 continuation bytes
+            // (10xxxxxx), which would decode to U+FFFD where no newline follows to drop them with the line.
+            while (skip < Math.min(3, n) && (bytes[skip] & 0xC0) == 0x80) {
+                skip++;
+            }
+        }
+        String text = new String(bytes, skip, n - skip, StandardCharsets.UTF_8);
         if (written > ring.length) {
             int nl = text.indexOf('\n');
             text = nl < 0 ? text : text.substring(nl + 1);

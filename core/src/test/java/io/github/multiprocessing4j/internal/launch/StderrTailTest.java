@@ -1,0 +1,33 @@
+package io.github.multiprocessing4j.internal.launch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class StderrTailTest {
+
+    private static void append(StderrTail tail, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        tail.append(bytes, 0, bytes.length);
+    }
+
+    @Test
+    void aCharacterCutInTwoByTheStartOfTheTail_isDropped_notShownAsAReplacementCharacter() {
+        StderrTail tail = new StderrTail(8);
+        append(tail, "x\u20ac\u20ac\u20ac"); // 1 + 3 * 3 bytes: the tail starts inside the first euro sign
+        assertThat(tail.lastLines(5)).isEqualTo("\u20ac\u20ac");
+
+        StderrTail emoji = new StderrTail(6);
+        append(emoji, "\uD83D\uDE00\uD83D\uDE00"); // 2 * 4 bytes: the tail keeps the last 2 bytes of the first
+        assertThat(emoji.lastLines(5)).isEqualTo("\uD83D\uDE00");
+    }
+
+    @Test
+    void aTailThatWrapped_dropsItsLeadingPartialLine_andKeepsTheLastLines() {
+        StderrTail tail = new StderrTail(16);
+        append(tail, "first line\nsecond\nthird\n");
+        assertThat(tail.lastLines(5)).isEqualTo("second\nthird");
+        assertThat(tail.lastLines(1)).isEqualTo("third");
+    }
+}
