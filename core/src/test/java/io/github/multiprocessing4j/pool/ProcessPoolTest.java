@@ -616,4 +616,30 @@ class ProcessPoolTest {
             return fn.apply(x);
         };
     }
+
+    /** Serializable, but its class can be initialized only in a child JVM, as one that needs what only a child has. */
+    static final class ChildOnlyValue implements java.io.Serializable {
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+
+        static {
+            if (!JvmProcess.current().isChild()) {
+                throw new IllegalStateException("ChildOnlyValue cannot be initialized outside a child");
+            }
+        }
+    }
+
+    @Test
+    void aResultWhoseClassCannotBeInitializedHere_failsItsTask_andThePoolGoesOn() throws Exception {
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            CompletableFuture<Object> bad = pool.submit((io.github.multiprocessing4j.function.SerializableCallable<Object>)
+                    ChildOnlyValue::new);
+            assertThatThrownBy(() -> bad.get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(io.github.multiprocessing4j.codec.DecodingException.class)
+                    .hasMessageContaining(ChildOnlyValue.class.getName());
+            assertThat(pool.submit((io.github.multiprocessing4j.function.SerializableCallable<Integer>) () -> 6 * 7)
+                    .get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(42);
+        }
+    }
 }

@@ -121,6 +121,39 @@ class JvmProcessTest {
         }
     }
 
+    /** Serializable, but its class can be initialized only in a child JVM, as one that needs what only a child has. */
+    static final class ChildOnlyException extends RuntimeException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        static {
+            if (!JvmProcess.current().isChild()) {
+                throw new IllegalStateException("ChildOnlyException cannot be initialized outside a child");
+            }
+        }
+
+        ChildOnlyException(String message) {
+            super(message);
+        }
+    }
+
+    static void throwChildOnly() {
+        throw new ChildOnlyException("thrown in the child");
+    }
+
+    @Test
+    void failingTask_whoseExceptionClassCannotBeInitializedHere_givesRemoteTaskException() throws Exception {
+        try (JvmProcess child = JvmProcess.start("child-only", JvmProcessTest::throwChildOnly)) {
+            child.join();
+            assertThat(child.exitCode()).hasValue(1);
+            assertThat(child.failure()).get().isInstanceOfSatisfying(RemoteTaskException.class, e -> {
+                assertThat(e.remoteClassName()).isEqualTo(ChildOnlyException.class.getName());
+                assertThat(e.remoteMessage()).isEqualTo("thrown in the child");
+                assertThat(e.getCause()).hasMessageContaining("static initializer of " + ChildOnlyException.class.getName());
+            });
+        }
+    }
+
     /** Serializable, but its {@code getMessage()} (and so {@code toString()} and {@code printStackTrace()}) throws. */
     static class MessageFailsException extends RuntimeException {
         @Serial

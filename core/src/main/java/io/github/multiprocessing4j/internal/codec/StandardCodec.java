@@ -286,7 +286,23 @@ public final class StandardCodec implements Codec {
             throw new DecodingException("cannot deserialize: " + e, e);
         } catch (StackOverflowError e) {
             throw new DecodingException("cannot deserialize: the value is nested too deeply for this thread's stack", e);
+        } catch (LinkageError e) {
+            // A class of the value that this JVM cannot initialize or link: its static initializer throws here,
+            // say. An Error escaping here would end the thread that reads the connection, not just this value.
+            throw new DecodingException("cannot deserialize: " + linkageProblem(e), e);
         }
+    }
+
+    /** What went wrong with a class, naming it: an ExceptionInInitializerError names none itself. */
+    private static String linkageProblem(LinkageError e) {
+        if (e instanceof ExceptionInInitializerError && e.getCause() != null) {
+            for (StackTraceElement frame : e.getCause().getStackTrace()) {
+                if (frame.getMethodName().equals("<clinit>")) {
+                    return "the static initializer of " + frame.getClassName() + " failed in this JVM: " + e.getCause();
+                }
+            }
+        }
+        return e.toString();
     }
 
     static String describe(Object value) {

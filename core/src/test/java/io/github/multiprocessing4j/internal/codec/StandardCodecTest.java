@@ -16,6 +16,7 @@ import java.io.Serializable;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
@@ -224,5 +225,51 @@ class StandardCodecTest {
                 .hasMessageStartingWith("java.lang.Object is not Serializable")
                 .hasMessageContaining("captures value #1 (" + Holder.class.getName() + ")"
                         + " -> field Holder.things (java.util.ArrayList) -> element 2 (java.lang.Object)");
+    }
+
+    /** Loads fine. */
+    static final class InitOk implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+    }
+
+    /** Cannot be initialized in this JVM, as a class whose static initializer needs what only the sender has. */
+    static final class InitKo implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        static {
+            if (Boolean.parseBoolean("true")) {
+                throw new IllegalStateException("this JVM cannot initialize InitKo");
+            }
+        }
+    }
+
+    @Test
+    void aClassThatCannotBeInitializedHere_isADecodingError_notAnErrorThatEscapes() {
+        byte[] bytes = codec.encode(new InitOk());
+        byte[] from = InitOk.class.getName().getBytes(StandardCharsets.UTF_8);
+        byte[] to = InitKo.class.getName().getBytes(StandardCharsets.UTF_8);
+        int at = indexOf(bytes, from);
+        System.arraycopy(to, 0, bytes, at, to.length); // the same stream, naming the class that fails to initialize
+
+        // the first attempt fails in the static initializer, later ones with "Could not initialize class"
+        for (int attempt = 0; attempt < 2; attempt++) {
+            assertThatThrownBy(() -> codec.decode(bytes)).isInstanceOf(DecodingException.class)
+                    .hasMessageContaining(InitKo.class.getName());
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("not found");
     }
 }
