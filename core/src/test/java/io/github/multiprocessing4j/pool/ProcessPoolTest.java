@@ -629,6 +629,34 @@ class ProcessPoolTest {
         }
     }
 
+    /** Serializable, but its readObject fails with an Error outside a child JVM. */
+    static final class ChildOnlyReadable implements java.io.Serializable {
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+
+        @java.io.Serial
+        private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+            if (!JvmProcess.current().isChild()) {
+                throw new AssertionError("ChildOnlyReadable cannot be read outside a child");
+            }
+            in.defaultReadObject();
+        }
+    }
+
+    @Test
+    void aResultWhoseReadObjectThrowsAnErrorHere_failsItsTask_andThePoolGoesOn() throws Exception {
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            CompletableFuture<Object> bad = pool.submit((io.github.multiprocessing4j.function.SerializableCallable<Object>)
+                    ChildOnlyReadable::new);
+            assertThatThrownBy(() -> bad.get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(io.github.multiprocessing4j.codec.DecodingException.class)
+                    .hasMessageContaining("ChildOnlyReadable cannot be read outside a child");
+            assertThat(pool.submit((io.github.multiprocessing4j.function.SerializableCallable<Integer>) () -> 6 * 7)
+                    .get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(42);
+        }
+    }
+
     @Test
     void aResultWhoseClassCannotBeInitializedHere_failsItsTask_andThePoolGoesOn() throws Exception {
         try (ProcessPool pool = ProcessPool.create(1)) {

@@ -290,6 +290,12 @@ public final class StandardCodec implements Codec {
             // A class of the value that this JVM cannot initialize or link: its static initializer throws here,
             // say. An Error escaping here would end the thread that reads the connection, not just this value.
             throw new DecodingException("cannot deserialize: " + linkageProblem(e), e);
+        } catch (VirtualMachineError e) {
+            throw e; // out of memory, say: not the value's fault, and not to be hidden
+        } catch (Error e) {
+            // An AssertionError, say, from a readObject or readResolve of the value's classes: the value's
+            // failure, like their exceptions above, not a reason to end the thread that reads the connection.
+            throw new DecodingException("cannot deserialize: the value's own code threw " + e, e);
         }
     }
 

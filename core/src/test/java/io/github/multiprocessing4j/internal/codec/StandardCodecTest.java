@@ -260,6 +260,24 @@ class StandardCodecTest {
         }
     }
 
+    /** Serializable, but refuses to be read back, with an Error (as an assert in a readObject would). */
+    static final class ReadFails implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Serial
+        private void readObject(java.io.ObjectInputStream in) {
+            throw new AssertionError("ReadFails refuses to be read");
+        }
+    }
+
+    @Test
+    void anErrorFromTheValuesOwnReadObject_isADecodingError_notAnErrorThatEscapes() {
+        byte[] bytes = codec.encode(new ReadFails());
+        assertThatThrownBy(() -> codec.decode(bytes)).isInstanceOf(DecodingException.class)
+                .hasMessageContaining("ReadFails refuses to be read").hasCauseInstanceOf(AssertionError.class);
+    }
+
     private static int indexOf(byte[] haystack, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= haystack.length; i++) {
