@@ -539,8 +539,9 @@ class ProcessPoolTest {
             for (int i = 0; i < 2; i++) {
                 assertThatThrownBy(() -> pool.apply(broken, 1))
                         .isInstanceOf(ExecutionException.class)
-                        .cause().isInstanceOf(ExceptionInInitializerError.class)
-                        .cause().hasMessageContaining("cannot be initialized in a worker");
+                        .cause().isInstanceOf(io.github.multiprocessing4j.codec.DecodingException.class)
+                        .hasMessageContaining("static initializer of " + BrokenInWorkers.class.getName())
+                        .hasMessageContaining("cannot be initialized in a worker");
             }
             assertThat(pool.<Integer, Long>apply(x -> pid(), 0)).as("the same worker, alive").isEqualTo(worker);
         }

@@ -135,8 +135,8 @@ final class PoolWorker {
         } catch (VirtualMachineError e) {
             throw e; // out of memory, say: passing, and not the function's fault; the worker dies and is replaced
         } catch (Throwable e) {
-            // Other errors too: a capturing class whose static initializer fails here (ExceptionInInitializerError,
-            // NoClassDefFoundError) is the task's failure, not a reason for the worker to die
+            // The codec's DecodingException (it also stands for a capturing class whose static initializer fails
+            // here), and anything else: the task's failure, not a reason for the worker to die
             return new Undecodable(e);
         }
     }
