@@ -91,6 +91,11 @@ final class OutcomeReader {
             }
         } catch (IOException | MalformedDataException e) {
             LOG.log(Level.DEBUG, "connection to {0} ended: {1}", w, e.getMessage());
+        } catch (RuntimeException | Error e) {
+            // Nothing else reads this connection: rather than leave the worker's tasks waiting for good, it is
+            // handled as a crash (its running task fails, the rest run elsewhere).
+            LOG.log(Level.WARNING, "reading from " + w + " failed; killing it", e);
+            w.child.kill();
         }
         engine.lock.lock();
         try {
@@ -208,6 +213,10 @@ final class OutcomeReader {
         } catch (DecodingException | MalformedDataException e) {
             task.future.completeExceptionally(e instanceof DecodingException d ? d
                     : new DecodingException("malformed outcome from " + w + ": " + e.getMessage(), e));
+        } catch (OutOfMemoryError e) {
+            // a result too large for this JVM's heap: the task's failure, not the end of the reader thread
+            task.future.completeExceptionally(new DecodingException("not enough memory in this JVM to decode the "
+                    + "outcome of " + task + " from " + w, e));
         }
     }
 
