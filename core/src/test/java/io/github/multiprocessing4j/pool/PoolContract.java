@@ -366,6 +366,65 @@ abstract class PoolContract {
     }
 
     @Test
+    void close_inACallbackOfATaskThatTimedOut_stillLetsTheOtherRunningTasksTimeOut() throws Exception {
+        Pool pool = newPool(2, Delays.seconds(1));
+        try {
+            // Whichever timeout fires first runs a callback that waits for the pool, which ends only once the other
+            // hung task has timed out too: the first callback must not hold up the second timeout.
+            List<CompletableFuture<String>> closing = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                closing.add(pool.applyAsync(x -> sleep(600_000), i).handle((r, e) -> {
+                    pool.close();
+                    return String.valueOf(e);
+                }));
+            }
+            for (CompletableFuture<String> f : closing) {
+                assertThat(f.get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS))
+                        .contains(TaskTimeoutException.class.getSimpleName());
+            }
+            assertThat(pool.isTerminated()).isTrue();
+        } finally {
+            pool.terminate();
+        }
+    }
+
+    @Test
+    void close_inACallbackRunByCancelWithInterruptOfARunningTask_returns(@TempDir Path dir) throws Exception {
+        String applied = dir.resolve("started-apply").toString();
+        closeInACallbackRunByCancel(applied, pool -> pool.applyAsync(x -> {
+            touch(applied);
+            return sleep(600_000);
+        }, 1));
+        String mapped = dir.resolve("started-map").toString();
+        closeInACallbackRunByCancel(mapped, pool -> pool.mapAsync(x -> {
+            touch(mapped);
+            return sleep(600_000);
+        }, List.of(1), 1));
+    }
+
+    /** The callback runs inside cancel(true): the task must be stopped before it, or close() waits for it. */
+    private void closeInACallbackRunByCancel(String started, java.util.function.Function<Pool, CompletableFuture<?>> submit)
+            throws Exception {
+        Pool pool = newPool(1, null);
+        try {
+            CompletableFuture<?> hung = submit.apply(pool);
+            CompletableFuture<String> closing = hung.handle((r, e) -> {
+                pool.close();
+                return String.valueOf(e);
+            });
+            awaitStarted(started, hung);
+            CompletableFuture<Boolean> cancel = CompletableFuture.supplyAsync(() -> hung.cancel(true),
+                    r -> Thread.ofPlatform().daemon().start(r));
+            assertThat(cancel.get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            assertThat(closing.getNow("not run")).contains(CancellationException.class.getSimpleName());
+            assertThat(hung.isCancelled()).isTrue();
+            assertThat(pool.isTerminated()).isTrue();
+        } finally {
+            pool.terminate();
+        }
+    }
+
+    @Test
     void cancel_ofAQueuedTask_removesIt(@TempDir Path dir) throws Exception {
         String gate = dir.resolve("gate").toString();
         String victimRan = dir.resolve("victim-ran").toString();

@@ -39,8 +39,26 @@ final class OutcomeReader {
             ProcessEngine.READER.set(engine);
             readLoop(w);
         });
-        // An idle worker's connection is read by nobody: its death is noticed through its process instead.
-        w.child.process().onExit().thenRunAsync(() -> processExited(w), r -> Thread.ofVirtual().start(r));
+        // An idle worker's connection is read by nobody: its death is noticed through its process instead. Not with
+        // Process.onExit(): the JDK completes that on the common ForkJoinPool, so a caller that blocks the common
+        // pool (close() in a CompletableFuture.runAsync on a 2-core machine, say) would keep every exit unnoticed,
+        // and the pool from terminating. waitFor() is woken by the JDK's process reaper itself.
+        Process process = w.child.process();
+        Thread.ofVirtual().name("mp4j-pool-exit-" + w.pid()).start(() -> {
+            awaitExit(process);
+            processExited(w);
+        });
+    }
+
+    private static void awaitExit(Process process) {
+        while (true) {
+            try {
+                process.waitFor();
+                return;
+            } catch (InterruptedException e) {
+                // nobody interrupts this thread; wait on
+            }
+        }
     }
 
     /**

@@ -9,13 +9,19 @@ import java.util.concurrent.TimeUnit;
  * The one daemon thread that fires a pool's task timeouts, started on first use (a pool without a task
  * timeout never starts it) and ended after a few idle seconds. Cancelled timeouts are removed at once, so a pool that runs millions of short
  * tasks does not accumulate them.
+ *
+ * <p>A timeout that fires runs on a virtual thread of its own, not on the timer's thread: it completes the
+ * task's future, whose plain callbacks run right there, and one that waits (for the pool to close, for
+ * another of its tasks) would otherwise hold up every later timeout, such as the one of the task it waits for.
  */
 final class PoolTimer {
     private static final long IDLE_SECONDS = 5;
     private volatile ScheduledExecutorService executor;
 
+    /** Runs {@code action} on a new virtual thread in {@code nanos}, unless the returned future is cancelled first. */
     ScheduledFuture<?> schedule(Runnable action, long nanos) {
-        return executor().schedule(action, nanos, TimeUnit.NANOSECONDS);
+        return executor().schedule(() -> Thread.ofVirtual().name("mp4j-pool-timeout").start(action), nanos,
+                TimeUnit.NANOSECONDS);
     }
 
     private ScheduledExecutorService executor() {

@@ -39,7 +39,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * Timeouts and cancellation. A task's clock starts when it becomes the head. At the deadline, or on
  * cancel(true) of a running task, its worker is killed first and then the task's future completes (with
- * TaskTimeoutException, or cancelled): the future's plain callbacks run right there, on the timer thread or
+ * TaskTimeoutException, or cancelled): the future's plain callbacks run right there, on the timeout's thread or
  * inside cancel(), and one that waits for the pool must not wait for the worker still running that task.
  * The killed worker goes down the crash path above, which leaves the future of the task it was killed for
  * alone. A running task cancelled without interrupt runs on, but is still killed at its deadline. cancel

@@ -39,9 +39,10 @@ public final class TaskFuture<V> extends CompletableFuture<V> {
      * As {@link #canceller(Canceller)}; with {@code stopsFirst}, {@link #cancel} tells the engine before it
      * completes the future. Plain dependents of a cancelled future run on the cancelling thread, inside
      * {@code cancel}: told first, a process engine has killed the worker of a running task before they run,
-     * so a callback that waits for the pool ({@code close()}, say) does not wait for the task it cancelled.
-     * Only for an engine whose stopping cannot complete the future itself (a killed worker's task is left
-     * to its canceller; a thread engine's interrupt would let the task complete first), or for a future that
+     * and a thread engine has interrupted its thread, so a callback that waits for the pool ({@code close()},
+     * say) does not wait for the task it cancelled. Only for an engine whose stopping cannot complete the
+     * future itself (a killed worker's task is left to its canceller; a thread engine's task, which the
+     * interrupt may end at once, finds its outcome claimed by the cancel and drops it), or for a future that
      * its canceller's futures complete, which then ends cancelled through them.
      */
     public void canceller(Canceller c, boolean stopsFirst) {

@@ -12,6 +12,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -19,9 +20,12 @@ import java.util.function.Function;
  * (a virtual thread per task, or N virtual threads sharing a queue). Nothing is serialized: tasks run in
  * this JVM.
  *
- * <p>A task timeout, or {@code cancel(true)}, completes the task's future and interrupts its thread; a
- * task that ignores the interrupt keeps its thread until it returns (only a process can be killed). The
- * interrupt never leaks into the next task run by the same thread.
+ * <p>A task timeout, or {@code cancel(true)}, interrupts the task's thread and then completes its future;
+ * a task that ignores the interrupt keeps its thread until it returns (only a process can be killed). The
+ * interrupt comes first because completing the future runs its plain callbacks, and one that waits for the
+ * pool ({@code close()}, say) would otherwise wait for a task nobody has interrupted yet; the timeout or
+ * cancel claims the task's outcome before it interrupts, so the task's own outcome, which the interrupt may
+ * hasten, is dropped. The interrupt never leaks into the next task run by the same thread.
  *
  * <p>Thread-safe.
  */
@@ -79,7 +83,7 @@ public final class ThreadEngine implements PoolEngine {
         TaskFuture<Object> future = new TaskFuture<>();
         Object argument = mode == CallMode.CHUNK ? new ArrayList<>((List<?>) arg) : arg;
         Job job = new Job(((LocalDefinition) target).target(), mode, argument, future);
-        future.canceller(job::cancelled);
+        future.canceller(job::cancelled, true);
         executor.execute(job);
         return (TaskFuture<V>) future;
     }
@@ -106,6 +110,9 @@ public final class ThreadEngine implements PoolEngine {
     private final class Job implements Runnable {
         private static final Object NOT_STARTED = new Object();
         private static final Object FINISHED = new Object();
+        private static final int OPEN = 0;
+        private static final int BY_TASK = 1;
+        private static final int BY_STOP = 2;
 
         private final Object target;
         private final CallMode mode;
@@ -113,6 +120,11 @@ public final class ThreadEngine implements PoolEngine {
         private final TaskFuture<Object> future;
         /** NOT_STARTED, the running Thread, or FINISHED; guarded by this. */
         private Object runner = NOT_STARTED;
+        /**
+         * Who completes the future: OPEN until claimed, BY_TASK (its result or exception) or BY_STOP (a timeout
+         * or cancel, which interrupts the task before it completes the future).
+         */
+        private final AtomicInteger outcome = new AtomicInteger(OPEN);
 
         Job(Object target, CallMode mode, Object arg, TaskFuture<Object> future) {
             this.target = target;
@@ -124,7 +136,7 @@ public final class ThreadEngine implements PoolEngine {
         @Override
         public void run() {
             synchronized (this) {
-                if (runner != NOT_STARTED || future.isDone()) {
+                if (runner != NOT_STARTED || outcome.get() == BY_STOP || future.isDone()) {
                     return;
                 }
                 runner = Thread.currentThread();
@@ -137,7 +149,9 @@ public final class ThreadEngine implements PoolEngine {
                 }
                 ScopedValue.where(RUNNING, ThreadEngine.this).run(() -> runTask(at));
             } catch (Throwable t) {
-                future.completeExceptionally(t); // the timeout could not be set up: the task did not run
+                if (outcome.compareAndSet(OPEN, BY_TASK)) {
+                    future.completeExceptionally(t); // the timeout could not be set up: the task did not run
+                }
             } finally {
                 if (deadline != null) {
                     deadline.cancel(false);
@@ -151,10 +165,17 @@ public final class ThreadEngine implements PoolEngine {
 
         /** Runs the task and completes its future (whose plain callbacks run here too). */
         private void runTask(int[] at) {
+            Object result;
             try {
-                future.complete(invoke(at));
+                result = invoke(at);
             } catch (Throwable t) {
-                future.completeExceptionally(mode == CallMode.CHUNK ? new ChunkFailedException(at[0], t) : t);
+                if (outcome.compareAndSet(OPEN, BY_TASK)) {
+                    future.completeExceptionally(mode == CallMode.CHUNK ? new ChunkFailedException(at[0], t) : t);
+                }
+                return;
+            }
+            if (outcome.compareAndSet(OPEN, BY_TASK)) {
+                future.complete(result);
             }
         }
 
@@ -191,14 +212,20 @@ public final class ThreadEngine implements PoolEngine {
         }
 
         private void timedOut() {
-            if (future.completeExceptionally(new TaskTimeoutException("the task ran longer than " + taskTimeout
-                    + "; its thread was interrupted", taskTimeout))) {
+            if (outcome.compareAndSet(OPEN, BY_STOP)) {
                 interruptRunner();
+                future.completeExceptionally(new TaskTimeoutException("the task ran longer than " + taskTimeout
+                        + "; its thread was interrupted", taskTimeout));
             }
         }
 
+        /**
+         * Called by {@code cancel} before it completes the future. A task that has not started never will; one
+         * that runs is interrupted with {@code mayInterrupt}, even if an earlier cancel without interrupt claimed
+         * it, but not one that has completed its future itself.
+         */
         void cancelled(boolean mayInterrupt) {
-            if (mayInterrupt) {
+            if (outcome.compareAndExchange(OPEN, BY_STOP) != BY_TASK && mayInterrupt) {
                 interruptRunner();
             }
         }
