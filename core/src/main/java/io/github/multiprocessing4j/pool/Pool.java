@@ -45,8 +45,10 @@ import java.util.concurrent.ExecutorService;
  * of another of its futures, {@code close()} or {@code join()}) would wait for the thread it runs on: a
  * process pool refuses that with an {@link IllegalStateException}. Give such work an executor: {@code thenApplyAsync(r -> pool.apply(f, r))}.
  * A thread or virtual-thread pool runs such callbacks on the task's own thread; there, waiting for another
- * future is fine, but {@code close()} and {@code join()} would wait for the task itself to end, and are
- * refused in the same way (as they are in the pool's tasks).
+ * future is allowed, but {@code close()} and {@code join()} would wait for the task itself to end, and are
+ * refused in the same way (as they are in the pool's tasks). Mind that a thread pool whose every thread
+ * waits for work queued behind it deadlocks, as any bounded executor does: a one-thread pool cannot run
+ * an {@code apply} made from one of its own callbacks or tasks.
  *
  * <h2>Lifecycle</h2>
  * {@link #close()} stops accepting work, lets queued work finish and waits for it, as
