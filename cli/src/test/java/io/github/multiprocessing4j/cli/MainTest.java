@@ -88,4 +88,14 @@ class MainTest {
         assertThat(bench.exitCode()).isEqualTo(2);
         assertThat(bench.err()).contains("no benchmark named 'no-such-topic'").contains("Usage: mp4j bench");
     }
+
+    @Test
+    void benchTrialsBelowOne_isAUsageError_beforeAnyTopicRuns() {
+        for (String trials : List.of("0", "-3")) {
+            Run bench = run("bench", "--no-doc", "--trials", trials, "no-such-topic");
+            assertThat(bench.exitCode()).as(trials).isEqualTo(2);
+            assertThat(bench.err()).as(trials).contains("--trials must be at least 1, not " + trials)
+                    .contains("Usage: mp4j bench");
+        }
+    }
 }
