@@ -45,6 +45,11 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (spec.commandLine().getParseResult().hasMatchedOption("--trials") && trials < 1) {
+            // Checked first: a bad value would otherwise be taken for "the topic's own" and run for minutes.
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--trials must be at least 1, not " + trials);
+        }
         List<Bench> chosen = new ArrayList<>();
         for (String topic : topics) {
             chosen.add(Benches.named(topic).orElseThrow(() -> new CommandLine.ParameterException(

@@ -17,6 +17,9 @@ import picocli.CommandLine.Spec;
             "With no topic, runs every demo in turn."})
 final class DemoCommand implements Callable<Integer> {
 
+    /** The exit code once stdout is closed: a shell's for a command killed by SIGPIPE (128 + 13). */
+    static final int STDOUT_CLOSED = 141;
+
     @Spec
     CommandSpec spec;
 
@@ -38,6 +41,10 @@ final class DemoCommand implements Callable<Integer> {
         for (Demo demo : chosen) {
             if (chosen.size() > 1) {
                 out.println("== demo " + demo.name() + ": " + demo.summary() + " ==");
+            }
+            if (out.checkError()) {
+                // The reader has gone (./mp4j demo | head): the demos left would run for a minute, for nobody.
+                return STDOUT_CLOSED;
             }
             demo.run(out);
             if (chosen.size() > 1) {

@@ -3,6 +3,8 @@ package io.github.multiprocessing4j.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -87,5 +89,54 @@ class MainTest {
         Run bench = run("bench", "no-such-topic");
         assertThat(bench.exitCode()).isEqualTo(2);
         assertThat(bench.err()).contains("no benchmark named 'no-such-topic'").contains("Usage: mp4j bench");
+    }
+
+    /**
+     * {@code ./mp4j demo | head -3}: once the reader has gone, the demos still to come are not run (they
+     * took a minute, for nobody) and the exit code says so, as a shell's for a command killed by SIGPIPE.
+     */
+    @Test
+    void demo_stopsBeforeTheNextTopic_onceStdoutIsClosed() {
+        StringBuilder attempted = new StringBuilder();
+        OutputStream closedAfterFirstLine = new OutputStream() {
+            private boolean closed;
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                String text = new String(b, off, len, StandardCharsets.UTF_8);
+                if (closed) {
+                    synchronized (attempted) {
+                        attempted.append(text);
+                    }
+                    throw new IOException("Broken pipe");
+                }
+                closed = text.contains("\n");
+            }
+        };
+        PrintStream originalOut = System.out;
+        System.setOut(new PrintStream(closedAfterFirstLine, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = Main.commandLine().execute("demo", "threads", "threads");
+        } finally {
+            System.setOut(originalOut);
+        }
+        assertThat(code).isEqualTo(141);
+        assertThat(attempted.toString()).containsOnlyOnce("thread main is running...");
+    }
+
+    @Test
+    void benchTrialsBelowOne_isAUsageError_beforeAnyTopicRuns() {
+        for (String trials : List.of("0", "-3")) {
+            Run bench = run("bench", "--no-doc", "--trials", trials, "no-such-topic");
+            assertThat(bench.exitCode()).as(trials).isEqualTo(2);
+            assertThat(bench.err()).as(trials).contains("--trials must be at least 1, not " + trials)
+                    .contains("Usage: mp4j bench");
+        }
     }
 }
