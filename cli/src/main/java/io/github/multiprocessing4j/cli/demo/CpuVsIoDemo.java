@@ -52,11 +52,15 @@ public final class CpuVsIoDemo implements Demo {
         out.printf("CPU-bound: %d tasks, each compresses, hashes and regex-searches %d MiB%n", CPU_TASKS, CPU_BYTES >> 20);
         double sequential = timeSequential(cpuTask, cpuSeeds);
         out.printf("  %-34s %7.0f ms%n", "sequential", sequential);
-        report(out, "ThreadPool(" + cores + ")", () -> ThreadPool.create(cores), cpuTask, cpuSeeds, sequential);
-        report(out, "VirtualThreadPool", VirtualThreadPool::create, cpuTask, cpuSeeds, sequential);
-        report(out, "ProcessPool(" + cores + ")", () -> ProcessPool.create(cores), cpuTask, cpuSeeds, sequential);
-        out.println("  CPython: threads give ~1x here (the GIL runs one thread's bytecode at a time), processes ~" + cores + "x.");
-        out.println("  JVM: threads already scale, since Java threads run in parallel; processes scale too, once warm.");
+        double threads = report(out, "ThreadPool(" + cores + ")", () -> ThreadPool.create(cores), cpuTask, cpuSeeds, sequential);
+        double virtualThreads = report(out, "VirtualThreadPool", VirtualThreadPool::create, cpuTask, cpuSeeds, sequential);
+        double processes = report(out, "ProcessPool(" + cores + ")", () -> ProcessPool.create(cores), cpuTask, cpuSeeds,
+                sequential);
+        out.println("  CPython: threads give ~1x here (the GIL runs one thread's bytecode at a time), processes up to ~"
+                + cores + "x.");
+        out.printf("  JVM: threads %.1fx (virtual %.1fx) and child JVMs %.1fx in this run. Java threads run bytecode in%n"
+                + "  parallel (no GIL), so they scale CPU-bound work as processes do, as far as the free cores allow.%n",
+                threads, virtualThreads, processes);
         out.println();
 
         List<Integer> ioTasks = IntStream.range(0, IO_TASKS).boxed().toList();
@@ -87,7 +91,8 @@ public final class CpuVsIoDemo implements Demo {
         return best;
     }
 
-    private static <R> void report(PrintStream out, String label, Supplier<Pool> pools,
+    /** Runs the job on a fresh pool, prints its best time and speed-up, and returns the speed-up. */
+    private static <R> double report(PrintStream out, String label, Supplier<Pool> pools,
                                    SerializableFunction<Integer, R> task, List<Integer> args, double sequential)
             throws Exception {
         long boot = System.nanoTime();
@@ -101,6 +106,7 @@ public final class CpuVsIoDemo implements Demo {
             }
             out.printf("  %-34s %7.0f ms   %4.1fx%s%n", label, millis, sequential / millis,
                     bootMillis > 50 ? String.format("   (the pool took %.0f ms to start, once)", bootMillis) : "");
+            return sequential / millis;
         }
     }
 
