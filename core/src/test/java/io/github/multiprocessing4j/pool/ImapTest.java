@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -258,11 +259,13 @@ class ImapTest {
     @Test
     void shutdownNow_underAnOrderedImap_failsTheCancelledTasksWithCompletionException_notARawCancellation() throws Exception {
         ThreadPool pool = ThreadPool.create(1);
+        CountDownLatch firstSleeperRuns = new CountDownLatch(1);
         try (ResultIterator<Integer> it = pool.imap(x -> {
             if (x == 0) {
                 return 0;
             }
             try {
+                firstSleeperRuns.countDown();
                 Thread.sleep(60_000);
                 return x;
             } catch (InterruptedException e) {
@@ -270,7 +273,8 @@ class ImapTest {
             }
         }, upTo(5))) { // all five fit in the window: nothing is submitted after the shutdown
             assertThat(it.next()).isZero();
-            Thread.sleep(Delays.millis(300).toMillis()); // task 1 runs, 2..4 wait
+            // task 1 runs, 2..4 wait
+            assertThat(firstSleeperRuns.await(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
             pool.shutdownNow();
             assertThat(it.next()).as("the running task, interrupted").isEqualTo(-1);
             for (int item = 2; item < 5; item++) {

@@ -31,22 +31,35 @@ class ProcessPoolLifecycleTest {
 
     @Test
     void aRunningTaskCancelledWithoutInterrupt_isStillKilledAtItsTimeout_andItsWorkerReplaced() throws Exception {
-        String started = tmp.resolve("started").toString();
-        ProcessPool pool = ProcessPool.builder().processes(1).taskTimeout(Duration.ofSeconds(1)).build();
-        try {
-            long worker = pool.workerPids().iterator().next();
-            CompletableFuture<Integer> hung = pool.applyAsync(x -> {
-                append(started, "yes");
-                return sleepMillis(600_000);
-            }, 1);
-            Awaitility.await().atMost(Delays.seconds(30)).until(() -> Files.exists(Path.of(started)));
-            assertThat(hung.cancel(false)).isTrue();
-            CompletableFuture<Integer> next = pool.applyAsync(x -> x + 1, 1);
-            assertThat(next.get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS))
-                    .as("a task queued behind the cancelled one, which ran past its timeout").isEqualTo(2);
-            assertThat(ProcessHandle.of(worker)).as("the worker that ran past the timeout").isEmpty();
-        } finally {
-            pool.terminate();
+        // The cancel must come between the task's start and its timeout. On a slow machine the timeout may
+        // expire first (the task then fails with TaskTimeoutException and cannot be cancelled): that round proves
+        // nothing, so it is tried again with a longer timeout.
+        for (int round = 0; ; round++) {
+            Duration timeout = Duration.ofSeconds(1L << (2 * round)); // 1, 4, 16 s
+            String started = tmp.resolve("started-" + round).toString();
+            ProcessPool pool = ProcessPool.builder().processes(1).taskTimeout(timeout).build();
+            try {
+                long worker = pool.workerPids().iterator().next();
+                CompletableFuture<Integer> hung = pool.applyAsync(x -> {
+                    append(started, "yes");
+                    return sleepMillis(600_000);
+                }, 1);
+                Awaitility.await().atMost(Delays.seconds(30)).until(() -> Files.exists(Path.of(started)));
+                if (!hung.cancel(false)) {
+                    assertThat(hung).as("a task that could not be cancelled").failsWithin(Delays.seconds(30))
+                            .withThrowableOfType(ExecutionException.class).havingCause()
+                            .isInstanceOf(TaskTimeoutException.class);
+                    assertThat(round).as("rounds whose timeout expired before the cancel").isLessThan(2);
+                    continue;
+                }
+                CompletableFuture<Integer> next = pool.applyAsync(x -> x + 1, 1);
+                assertThat(next.get(Delays.seconds(30).toMillis() + timeout.toMillis(), TimeUnit.MILLISECONDS))
+                        .as("a task queued behind the cancelled one, which ran past its timeout").isEqualTo(2);
+                assertThat(ProcessHandle.of(worker)).as("the worker that ran past the timeout").isEmpty();
+                return;
+            } finally {
+                pool.terminate();
+            }
         }
     }
 

@@ -58,17 +58,24 @@ class ProcessPoolTest {
 
     @Test
     void aWorkerKilledFromOutside_failsExactlyTheTaskItWasRunning_andEveryOtherTaskCompletes() throws Exception {
+        // Tasks from 100 on wait for the gate, opened after the kill: however slowly this thread gets to the
+        // kill, both workers are still running a task then (else the victim could have run out of work).
+        String gate = tmp.resolve("gate").toString();
         try (ProcessPool pool = ProcessPool.create(2)) {
             List<CompletableFuture<Long>> tasks = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 tasks.add(pool.applyAsync(x -> {
                     sleepMillis(10);
+                    while (x >= 100 && !Files.exists(Path.of(gate))) {
+                        LockSupport.parkNanos(5_000_000);
+                    }
                     return pid();
                 }, i));
             }
             Awaitility.await().atMost(Delays.seconds(30)).until(() -> tasks.stream().filter(CompletableFuture::isDone).count() >= 20);
             long victim = pool.workerPids().iterator().next();
             ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+            Files.createFile(Path.of(gate));
             int failed = 0;
             int ok = 0;
             for (CompletableFuture<Long> t : tasks) {
@@ -198,13 +205,15 @@ class ProcessPoolTest {
     @Test
     void cancel_ofATaskQueuedBehindARunningOne_meansItNeverRuns() throws Exception {
         String ran = tmp.resolve("ran").toString();
+        Path gate = tmp.resolve("gate"); // the blocker holds the only worker until the victim is cancelled
         try (ProcessPool pool = ProcessPool.create(1)) {
-            CompletableFuture<Integer> blocker = pool.applyAsync(x -> sleepMillis(800), 1);
+            CompletableFuture<Integer> blocker = pool.applyAsync(waitingFor(gate, x -> 800), 1);
             CompletableFuture<Integer> victim = pool.applyAsync(x -> {
                 append(ran, "ran");
                 return x;
             }, 2);
             assertThat(victim.cancel(false)).isTrue();
+            Files.createFile(gate);
             assertThat(blocker.get()).isEqualTo(800);
             assertThat(pool.<Integer, Integer>apply(x -> x, 3)).isEqualTo(3);
             assertThat(Path.of(ran)).doesNotExist();

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -178,10 +179,18 @@ class ThreadPoolTest {
     void anUnboundedVirtualThreadPool_mapsWithHundredsOfCallsInFlight_byDefault() throws Exception {
         AtomicInteger running = new AtomicInteger();
         AtomicInteger most = new AtomicInteger();
+        // Each call blocks until 250 are in flight, or until a deadline after the first call began: a pool that
+        // runs fewer at once ends soon after it (and fails below), while on a slow machine a pool that runs them
+        // all does not depend on starting 250 of them within a fixed blocking time.
+        AtomicLong deadline = new AtomicLong();
+        long wait = Delays.seconds(10).toNanos();
         try (VirtualThreadPool pool = VirtualThreadPool.create()) {
             pool.map(x -> {
+                deadline.compareAndSet(0, System.nanoTime() + wait);
                 most.accumulateAndGet(running.incrementAndGet(), Math::max);
-                LockSupport.parkNanos(300_000_000L); // a blocking call
+                while (most.get() < 250 && System.nanoTime() - deadline.get() < 0) {
+                    LockSupport.parkNanos(10_000_000L); // a blocking call
+                }
                 running.decrementAndGet();
                 return x;
             }, IntStream.range(0, 500).boxed().toList());

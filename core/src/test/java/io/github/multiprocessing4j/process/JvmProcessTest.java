@@ -320,12 +320,13 @@ class JvmProcessTest {
 
     @Test
     void join_withTimeout_returnsFalseWhileTheChildRuns_andTrueOnceItHasExited() throws Exception {
-        long napMillis = Delays.millis(1500).toMillis(); // scaled like the joins below
-        try (JvmProcess child = JvmProcess.start("napper", () -> sleep(napMillis))) {
+        Path gate = tmp.resolve("gate"); // the child runs until the test opens it, however slow the machine
+        try (JvmProcess child = JvmProcess.start("napper", waitingFor(gate.toString()))) {
             long started = System.nanoTime();
             assertThat(child.join(Delays.millis(200))).isFalse();
             assertThat(System.nanoTime() - started).isGreaterThanOrEqualTo(Delays.millis(150).toNanos());
             assertThat(child.join(Duration.ZERO)).isFalse();
+            Files.createFile(gate);
             assertThat(child.join(Delays.seconds(30))).isTrue();
             assertThat(child.exitCode()).hasValue(0);
         }
@@ -334,16 +335,19 @@ class JvmProcessTest {
     @Test
     void join_withATimeoutTooLongForNanoseconds_waitsForTheChild_andANegativeOneOnlyPolls() throws Exception {
         Duration forever = ChronoUnit.FOREVER.getDuration();
-        try (JvmProcess child = JvmProcess.start("patient", () -> sleep(Delays.millis(300).toMillis()))) {
+        Path gate = tmp.resolve("gate"); // the child runs until the test opens it, however slow the machine
+        try (JvmProcess child = JvmProcess.start("patient", waitingFor(gate.toString()))) {
             // both used to throw ArithmeticException (Duration.toNanos overflows)
             assertThat(child.join(forever.negated())).isFalse();
-            assertThat(CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<Boolean> joined = CompletableFuture.supplyAsync(() -> {
                 try {
                     return child.join(forever);
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
-            }).get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            }, r -> Thread.ofPlatform().daemon().start(r));
+            Files.createFile(gate);
+            assertThat(joined.get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
             assertThat(child.exitCode()).hasValue(0);
             assertThat(child.join(forever.negated())).isTrue();
         }
@@ -481,6 +485,15 @@ class JvmProcessTest {
             child.close();
         }
         assertThat(codes).isEqualTo(Map.of("many-0", 10, "many-1", 11, "many-2", 12, "many-3", 13));
+    }
+
+    /** A task that ends once the file {@code gate} exists. */
+    static SerializableRunnable waitingFor(String gate) {
+        return () -> {
+            while (!Files.exists(Path.of(gate))) {
+                sleep(10);
+            }
+        };
     }
 
     static void sleepForever() {

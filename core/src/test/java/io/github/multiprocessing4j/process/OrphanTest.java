@@ -7,10 +7,13 @@ import io.github.multiprocessing4j.process.fixtures.NonDaemonChildMain;
 import io.github.multiprocessing4j.process.fixtures.ParentWithChildrenMain;
 import io.github.multiprocessing4j.testing.Delays;
 import io.github.multiprocessing4j.testing.TestJvm;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** No child outlives its parent: each test plays the parent in a JVM of its own. */
 class OrphanTest {
@@ -53,13 +56,14 @@ class OrphanTest {
     }
 
     @Test
-    void nonDaemonChild_keepsItsParentAliveUntilItHasFinished() throws Exception {
-        // the child's nap is scaled with the wait below, so that it still outlasts that wait on a slow machine
-        String childMillis = Long.toString(Delays.millis(1500).toMillis());
-        try (TestJvm parent = TestJvm.start(NonDaemonChildMain.class, List.of(), childMillis)) {
+    void nonDaemonChild_keepsItsParentAliveUntilItHasFinished(@TempDir Path tmp) throws Exception {
+        // the child runs until the gate exists, so it outlasts the wait below however slow the machine
+        Path gate = tmp.resolve("gate");
+        try (TestJvm parent = TestJvm.start(NonDaemonChildMain.class, List.of(), gate.toString())) {
             parent.nextLineStartingWith("STARTED ", 60);
             assertThat(parent.process().waitFor(Delays.millis(700).toMillis(), TimeUnit.MILLISECONDS))
                     .as("parent still waits for its child").isFalse();
+            Files.createFile(gate);
             assertThat(parent.nextLineStartingWith("CHILD DONE", 30)).isEqualTo("CHILD DONE");
             assertThat(parent.process().waitFor(Delays.seconds(10).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
             assertThat(parent.process().exitValue()).isZero();

@@ -126,9 +126,10 @@ class SubprocessTimeoutTest {
 
     @Test
     void communicate_whenTimeoutExpires_leavesTheCommandRunning_andTheNextCallReturnsAllTheOutput() throws Exception {
-        // the pause is scaled like the timeout, so that the command is still running when the timeout expires
-        String pause = String.format(Locale.ROOT, "%.3f", Delays.seconds(1).toMillis() / 1000.0);
-        try (Subprocess p = Subprocess.command("sh", "-c", "echo first; sleep " + pause + "; echo second")
+        // the command waits for the go file, so that it still runs when the timeout expires however slow the machine
+        Path go = tmp.resolve("go");
+        try (Subprocess p = Subprocess.command("sh", "-c",
+                        "echo first; while [ ! -e \"$1\" ]; do sleep 0.05; done; echo second", "sh", go.toString())
                 .captureOutput().start()) {
             TimeoutExpiredException e = catchThrowableOfType(TimeoutExpiredException.class,
                     () -> p.communicate(Delays.millis(200)));
@@ -136,6 +137,7 @@ class SubprocessTimeoutTest {
             assertThat(e.getMessage()).contains("still running");
             assertThat(p.poll()).isEmpty();
 
+            Files.createFile(go);
             CompletedProcess done = p.communicate(Delays.seconds(10));
 
             assertThat(done.stdout()).isEqualTo("first\nsecond\n");
