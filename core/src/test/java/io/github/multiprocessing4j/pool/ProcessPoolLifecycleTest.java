@@ -5,6 +5,7 @@ import static io.github.multiprocessing4j.pool.ProcessPoolTest.sleepMillis;
 import static io.github.multiprocessing4j.pool.ProcessPoolTest.waitingFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.multiprocessing4j.testing.BusyCommonPool;
 import io.github.multiprocessing4j.testing.Delays;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -12,12 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -253,33 +250,22 @@ class ProcessPoolLifecycleTest {
     @Test
     void close_onACommonPoolThread_whileTheCommonPoolIsFull_stillSeesRecycledWorkersExit_andReturns() throws Exception {
         ProcessPool pool = ProcessPool.builder().processes(2).maxTasksPerChild(1).build();
-        AtomicBoolean release = new AtomicBoolean();
         try {
             List<CompletableFuture<Integer>> tasks = new java.util.ArrayList<>();
             for (int i = 0; i < 6; i++) {
                 tasks.add(pool.applyAsync(x -> x + 1, i));
             }
-            // close() takes one of the common pool's threads and the others stay busy, so the common pool runs nothing
-            // else until close() returns: the pool must notice its workers' exits without the common pool.
-            int others = ForkJoinPool.getCommonPoolParallelism() - 1;
-            CountDownLatch busy = new CountDownLatch(others);
-            for (int i = 0; i < others; i++) {
-                CompletableFuture.runAsync(() -> {
-                    busy.countDown();
-                    while (!release.get()) {
-                        LockSupport.parkNanos(10_000_000);
-                    }
-                });
+            // close() takes the common pool's last thread, so the common pool runs nothing else until close()
+            // returns: the pool must notice its workers' exits without the common pool.
+            try (BusyCommonPool busy = BusyCommonPool.allButOneThread()) {
+                CompletableFuture<Void> closing = CompletableFuture.runAsync(pool::close);
+                closing.get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS);
             }
-            assertThat(busy.await(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
-            CompletableFuture<Void> closing = CompletableFuture.runAsync(pool::close);
-            closing.get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS);
             assertThat(pool.isTerminated()).isTrue();
             for (int i = 0; i < 6; i++) {
                 assertThat(tasks.get(i)).isCompletedWithValue(i + 1);
             }
         } finally {
-            release.set(true);
             pool.terminate();
         }
     }

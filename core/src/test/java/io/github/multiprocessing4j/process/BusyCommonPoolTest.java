@@ -3,14 +3,11 @@ package io.github.multiprocessing4j.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.github.multiprocessing4j.testing.BusyCommonPool;
 import io.github.multiprocessing4j.testing.Delays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,28 +20,14 @@ class BusyCommonPoolTest {
 
     @Test
     void start_ofAChildThatDiesBeforeConnecting_failsPromptly_fromAFullCommonPool() throws Exception {
-        AtomicBoolean release = new AtomicBoolean();
-        try {
-            int others = ForkJoinPool.getCommonPoolParallelism() - 1;
-            CountDownLatch busy = new CountDownLatch(others);
-            for (int i = 0; i < others; i++) {
-                CompletableFuture.runAsync(() -> {
-                    busy.countDown();
-                    while (!release.get()) {
-                        LockSupport.parkNanos(10_000_000);
-                    }
-                });
-            }
-            assertThat(busy.await(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
-            // the last thread of the common pool starts the child, and waits for it there
+        try (BusyCommonPool busy = BusyCommonPool.allButOneThread()) {
+            // the common pool's last thread starts the child, and waits for it there
             CompletableFuture<Throwable> start = CompletableFuture.supplyAsync(() -> catchThrowable(() ->
                     JvmProcess.builder().name("dies-at-once").task(() -> { })
                             .jvmOptions(List.of("-XX:+ThisOptionDoesNotExist")).start()));
             // the connect timeout is 60 s: a death seen only then would fail this wait
             Throwable failure = start.get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS);
             assertThat(failure).isInstanceOf(ProcessStartException.class).hasMessageContaining("before it connected back");
-        } finally {
-            release.set(true);
         }
     }
 }
