@@ -220,6 +220,51 @@ class ProcessPoolTest {
         }
     }
 
+    /** A result whose decoding in the parent waits for a gate file: it holds up the pool's reader thread. */
+    static final class SlowToRead implements java.io.Serializable {
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+        private final String gate;
+
+        SlowToRead(String gate) {
+            this.gate = gate;
+        }
+
+        @java.io.Serial
+        private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+            in.defaultReadObject();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!Files.exists(Path.of(gate)) && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(5_000_000);
+            }
+        }
+    }
+
+    @Test
+    void cancelWithInterrupt_thatReachesAQueuedTaskAfterItsWorkerStartedIt_stillKillsTheWorker() throws Exception {
+        String gate = tmp.resolve("reader-gate").toString();
+        String started = tmp.resolve("late-victim-started").toString();
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            long worker = pool.workerPids().iterator().next();
+            // While the parent decodes the first result, it reads nothing more: the worker runs the second task
+            // and starts the third, which the parent still sees as queued behind the second.
+            CompletableFuture<Object> first = pool.applyAsync(x -> new SlowToRead(gate), 1);
+            CompletableFuture<Integer> second = pool.applyAsync(x -> x, 2);
+            CompletableFuture<Integer> victim = pool.applyAsync(x -> {
+                append(started, "yes");
+                return sleepMillis(600_000);
+            }, 3);
+            Awaitility.await().atMost(Delays.seconds(30)).until(() -> Files.exists(Path.of(started)));
+            assertThat(victim.cancel(true)).isTrue();
+            Files.createFile(Path.of(gate));
+            assertThat(first.get(30, TimeUnit.SECONDS)).isInstanceOf(SlowToRead.class);
+            assertThat(second.get(30, TimeUnit.SECONDS)).isEqualTo(2);
+            Awaitility.await("the worker running the cancelled task is killed").atMost(Delays.seconds(20))
+                    .until(() -> ProcessHandle.of(worker).map(ProcessHandle::isAlive).orElse(false) == false);
+            assertThat(pool.<Integer, Integer>apply(x -> x * 2, 21)).as("a new worker serves").isEqualTo(42);
+        }
+    }
+
     @Test
     void retries_runATaskAgain_whenItsWorkerDied() throws Exception {
         String marker = tmp.resolve("crashed-once").toString();

@@ -5,6 +5,8 @@ import io.github.multiprocessing4j.internal.bytes.ByteSink;
 import io.github.multiprocessing4j.internal.codec.ListCodec;
 import io.github.multiprocessing4j.internal.wire.FrameType;
 import io.github.multiprocessing4j.pool.TaskTimeoutException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -43,7 +45,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * inside cancel(), and one that waits for the pool must not wait for the worker still running that task.
  * The killed worker goes down the crash path above, which leaves the future of the task it was killed for
  * alone. A running task cancelled without interrupt runs on, but is still killed at its deadline. cancel
- * of a task still queued on a worker sends CANCEL; the worker answers SKIPPED instead of running it.
+ * of a task still queued on a worker sends CANCEL; the worker answers SKIPPED instead of running it. A
+ * CANCEL can arrive after the worker has started the task (it reads no frame while a task runs): for
+ * cancel(true), a task that is still the head CANCEL_GRACE after it became the head is taken to be running,
+ * and its worker is killed.
  *
  * Recycling. After maxTasksPerChild tasks, or when a result reports more resident memory than
  * maxMemoryPerChild, a worker is sent nothing more; when its queue is empty it gets STOP and exits, and
@@ -78,6 +83,12 @@ public final class ProcessEngine implements PoolEngine {
      * an outcome of its own engine: it may be the one that would have to read it.
      */
     static final ThreadLocal<ProcessEngine> READER = new ThreadLocal<>();
+    private static final System.Logger LOG = System.getLogger(ProcessEngine.class.getName());
+    /**
+     * How long a task cancelled with interrupt while queued may stay the head of its worker's queue before it
+     * is taken to be running: the worker's SKIPPED normally follows the previous outcome at once.
+     */
+    private static final Duration CANCEL_GRACE = Duration.ofMillis(500);
 
     enum State { RUNNING, SHUTDOWN, STOPPING, TERMINATED }
 
@@ -379,6 +390,9 @@ public final class ProcessEngine implements PoolEngine {
         if (config.taskTimeout() != null) {
             task.timeout = timer.schedule(() -> timedOut(task), config.taskTimeout().toNanos());
         }
+        if (task.stopIfStarted) {
+            timer.schedule(() -> startedDespiteCancel(task), CANCEL_GRACE.toNanos());
+        }
     }
 
     /**
@@ -441,6 +455,31 @@ public final class ProcessEngine implements PoolEngine {
         }
     }
 
+    /**
+     * A task that cancel(true) reached while it was queued, and that has become the head of its worker's queue
+     * since. A worker skips a task it has been told to cancel, and says so right after the outcome of the task
+     * before it: if nothing has come by now, the CANCEL arrived after the worker had started the task, and the
+     * worker, which reads no frame while a task runs, is killed as for a running task (the tasks queued behind it
+     * run elsewhere).
+     */
+    private void startedDespiteCancel(TaskRecord task) {
+        Worker victim = null;
+        lock.lock();
+        try {
+            Worker w = task.worker;
+            if (w != null && !w.dead && w.inFlight.peekFirst() == task) {
+                victim = w;
+                w.killedFor = task;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (victim != null) {
+            LOG.log(Level.DEBUG, "{0} started {1} before its cancel arrived; killing it", victim, task);
+            victim.child.kill();
+        }
+    }
+
     private void cancel(TaskRecord task, boolean mayInterrupt) {
         Worker victim = null;
         Worker notify = null;
@@ -459,6 +498,7 @@ public final class ProcessEngine implements PoolEngine {
                     w.killedFor = task;
                 }
             } else if (w.inFlight.contains(task)) {
+                task.stopIfStarted |= mayInterrupt;
                 w.post(FrameType.CANCEL, task.id, new byte[0]);
                 notify = w;
             }

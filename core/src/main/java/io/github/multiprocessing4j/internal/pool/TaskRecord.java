@@ -20,6 +20,11 @@ final class TaskRecord {
     long startNanos;
     ScheduledFuture<?> timeout;
     int attempts;
+    /**
+     * cancel(true) reached it while it was queued behind another task on its worker, and sent CANCEL: if the
+     * worker had started it already (the CANCEL came too late), its worker is killed once it is the head.
+     */
+    boolean stopIfStarted;
 
     TaskRecord(long id, CallMode mode, ProcessDefinition target, byte[] argument, TaskFuture<Object> future) {
         this.id = id;
