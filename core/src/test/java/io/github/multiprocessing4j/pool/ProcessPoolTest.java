@@ -31,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
@@ -119,6 +120,39 @@ class ProcessPoolTest {
             assertThatThrownBy(() -> pool.apply(x -> sleepMillis(60_000), 1)).isInstanceOf(InterruptedException.class);
             assertThat(Thread.currentThread().isInterrupted()).isFalse();
             assertThat(pool.<Integer, Integer>apply(x -> x * 3, 3)).isEqualTo(9);
+        }
+    }
+
+    @Test
+    void apply_interruptedWhileItReadsItsWorker_stopsThatWorkerAtOnce() throws Exception {
+        String ticks = tmp.resolve("ticks").toString();
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            Thread caller = Thread.currentThread();
+            AtomicLong ticksAtInterrupt = new AtomicLong();
+            Thread.ofPlatform().start(() -> {
+                Awaitility.await().atMost(Delays.seconds(30)).until(() -> lineCount(ticks) >= 2);
+                ticksAtInterrupt.set(lineCount(ticks));
+                caller.interrupt();
+            });
+            SerializableFunction<Integer, Integer> ticking = x -> {
+                while (true) {
+                    append(ticks, "tick");
+                    sleepMillis(100);
+                }
+            };
+            assertThatThrownBy(() -> pool.apply(ticking, 1)).isInstanceOf(InterruptedException.class);
+            // The interrupt closed the connection the caller was reading, so the worker is lost: it is gone by
+            // the time apply throws. One left to run on would tick ten times a second until it was stopped.
+            assertThat(lineCount(ticks) - ticksAtInterrupt.get()).as("ticks after the interrupt").isLessThan(10);
+            assertThat(pool.<Integer, Integer>apply(x -> x * 3, 3)).isEqualTo(9);
+        }
+    }
+
+    private static long lineCount(String file) {
+        try {
+            return Files.exists(Path.of(file)) ? Files.readAllLines(Path.of(file)).size() : 0;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -276,6 +276,11 @@ final class OutcomeReader {
             task.future.cancel(false);
         }
         if (ended) {
+            if (interrupted) {
+                // Its connection is closed, so the worker is lost; it reads nothing while a task runs, and would
+                // run ours on (for up to workerExited's wait) for nobody.
+                w.child.kill();
+            }
             engine.turnover.workerExited(w);
         }
         if (interrupted) {
