@@ -6,9 +6,10 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one daemon thread that fires a pool's task timeouts, started on first use (a pool without a task
- * timeout never starts it) and ended after a few idle seconds. Cancelled timeouts are removed at once, so a pool that runs millions of short
- * tasks does not accumulate them.
+ * The one daemon thread that fires a pool's task timeouts (and, in a process pool, the check that a task
+ * cancelled with interrupt while queued on a worker did not start there), started on first use (a pool
+ * with neither never starts it) and ended after a few idle seconds. Cancelled timeouts are removed at once,
+ * so a pool that runs millions of short tasks does not accumulate them.
  *
  * <p>A timeout that fires runs on a virtual thread of its own, not on the timer's thread: it completes the
  * task's future, whose plain callbacks run right there, and one that waits (for the pool to close, for
