@@ -120,6 +120,7 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
             throws InterruptedException, ExecutionException {
         List<T> items = toList(args);
         requirePositive(chunkSize);
+        engine.refuseToWaitOnOwnReader(); // before any chunk is sent: the wait below would be refused anyway
         try (PoolEngine.Definition function = engine.define(Objects.requireNonNull(fn, "fn"), true)) {
             List<TaskFuture<List<Object>>> chunks = submitChunks(function, items, chunkSize);
             List<List<Object>> results = new ArrayList<>(chunks.size());

@@ -674,6 +674,32 @@ class ProcessPoolTest {
     }
 
     @Test
+    void map_inACallbackOnTheResultThread_isRefusedBeforeItSendsAnyWork() throws Exception {
+        String ran = tmp.resolve("chunk-ran").toString();
+        SerializableFunction<Integer, Integer> marking = x -> {
+            append(ran, "ran " + x);
+            return x;
+        };
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            Path gate = tmp.resolve("gate-map");
+            CompletableFuture<List<Integer>> mapped = pool.applyAsync(waitingFor(gate, x -> x), 3)
+                    .thenApply(r -> {
+                        try {
+                            return pool.map(marking, List.of(r, r + 1), 1);
+                        } catch (InterruptedException | ExecutionException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+            Files.createFile(gate);
+            assertThat(mapped).failsWithin(Delays.seconds(30)).withThrowableOfType(ExecutionException.class)
+                    .havingCause().isInstanceOf(IllegalStateException.class).withMessageContaining("thenApplyAsync");
+            // one worker runs its queue in order: chunks sent before this call would have run by its end
+            assertThat(pool.<Integer, Integer>apply(x -> x, 0)).isZero();
+            assertThat(Path.of(ran)).as("chunks of the refused map").doesNotExist();
+        }
+    }
+
+    @Test
     void aCallbackMayApply_whenAnIdleWorkerLetsItReadTheResultItself() throws Exception {
         SerializableFunction<Integer, Integer> square = x -> x * x;
         try (ProcessPool pool = ProcessPool.create(2)) {
