@@ -1,6 +1,8 @@
 package io.github.multiprocessing4j.internal.pool;
 
 import io.github.multiprocessing4j.pool.TaskTimeoutException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +14,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -113,6 +114,15 @@ public final class ThreadEngine implements PoolEngine {
         private static final int OPEN = 0;
         private static final int BY_TASK = 1;
         private static final int BY_STOP = 2;
+        private static final VarHandle OUTCOME;
+
+        static {
+            try {
+                OUTCOME = MethodHandles.lookup().findVarHandle(Job.class, "outcome", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
 
         private final Object target;
         private final CallMode mode;
@@ -122,9 +132,10 @@ public final class ThreadEngine implements PoolEngine {
         private Object runner = NOT_STARTED;
         /**
          * Who completes the future: OPEN until claimed, BY_TASK (its result or exception) or BY_STOP (a timeout
-         * or cancel, which interrupts the task before it completes the future).
+         * or cancel, which interrupts the task before it completes the future). A field with a VarHandle, not
+         * an AtomicInteger: a pool may run a million short tasks a second, and each would allocate one.
          */
-        private final AtomicInteger outcome = new AtomicInteger(OPEN);
+        private volatile int outcome = OPEN;
 
         Job(Object target, CallMode mode, Object arg, TaskFuture<Object> future) {
             this.target = target;
@@ -136,7 +147,7 @@ public final class ThreadEngine implements PoolEngine {
         @Override
         public void run() {
             synchronized (this) {
-                if (runner != NOT_STARTED || outcome.get() == BY_STOP || future.isDone()) {
+                if (runner != NOT_STARTED || outcome == BY_STOP || future.isDone()) {
                     return;
                 }
                 runner = Thread.currentThread();
@@ -149,7 +160,7 @@ public final class ThreadEngine implements PoolEngine {
                 }
                 ScopedValue.where(RUNNING, ThreadEngine.this).run(() -> runTask(at));
             } catch (Throwable t) {
-                if (outcome.compareAndSet(OPEN, BY_TASK)) {
+                if (OUTCOME.compareAndSet(this, OPEN, BY_TASK)) {
                     future.completeExceptionally(t); // the timeout could not be set up: the task did not run
                 }
             } finally {
@@ -169,12 +180,12 @@ public final class ThreadEngine implements PoolEngine {
             try {
                 result = invoke(at);
             } catch (Throwable t) {
-                if (outcome.compareAndSet(OPEN, BY_TASK)) {
+                if (OUTCOME.compareAndSet(this, OPEN, BY_TASK)) {
                     future.completeExceptionally(mode == CallMode.CHUNK ? new ChunkFailedException(at[0], t) : t);
                 }
                 return;
             }
-            if (outcome.compareAndSet(OPEN, BY_TASK)) {
+            if (OUTCOME.compareAndSet(this, OPEN, BY_TASK)) {
                 future.complete(result);
             }
         }
@@ -212,7 +223,7 @@ public final class ThreadEngine implements PoolEngine {
         }
 
         private void timedOut() {
-            if (outcome.compareAndSet(OPEN, BY_STOP)) {
+            if (OUTCOME.compareAndSet(this, OPEN, BY_STOP)) {
                 interruptRunner();
                 future.completeExceptionally(new TaskTimeoutException("the task ran longer than " + taskTimeout
                         + "; its thread was interrupted", taskTimeout));
@@ -225,7 +236,7 @@ public final class ThreadEngine implements PoolEngine {
          * it, but not one that has completed its future itself.
          */
         void cancelled(boolean mayInterrupt) {
-            if (outcome.compareAndExchange(OPEN, BY_STOP) != BY_TASK && mayInterrupt) {
+            if ((int) OUTCOME.compareAndExchange(this, OPEN, BY_STOP) != BY_TASK && mayInterrupt) {
                 interruptRunner();
             }
         }
