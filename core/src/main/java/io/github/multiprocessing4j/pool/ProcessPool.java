@@ -83,7 +83,10 @@ public interface ProcessPool extends Pool {
         /** How many worker JVMs; default: the number of processors. */
         Builder processes(int processes);
 
-        /** Runs once in each worker before its first task; if it fails, {@link #build()} fails with its exception. */
+        /**
+         * Runs once in each worker before its first task; if it fails, {@link #build()} throws an
+         * {@link IllegalStateException} whose cause is its exception.
+         */
         Builder initializer(SerializableRunnable initializer);
 
         /** Replaces a worker after it has run this many tasks (Python's {@code maxtasksperchild}); default: never. */
