@@ -86,7 +86,8 @@ public interface TaskGroup extends AutoCloseable {
     /**
      * Opens a group that is cancelled when {@code timeout} has elapsed; the current thread is its owner.
      * A zero or negative timeout opens a group that is already past its deadline: every spawn returns a
-     * cancelled task, and {@code close()} then throws {@link TaskGroupTimeoutException}.
+     * cancelled task, and {@code close()} then throws {@link TaskGroupTimeoutException} (it returns normally
+     * if nothing was spawned).
      */
     static TaskGroup withTimeout(Duration timeout) {
         return TaskGroupImpl.open(true, Deadline.after(timeout));
