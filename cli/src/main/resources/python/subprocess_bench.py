@@ -1,4 +1,4 @@
-"""CPython's side of `mp4j bench subprocess`: subprocess.run(["true"]) and 100 MB through cat.
+"""CPython's side of `mp4j bench subprocess`: subprocess.run(["true"]) and 100 MiB through cat.
 
 Usage: subprocess_bench.py RUN_TRIALS PIPE_TRIALS MEGABYTES
 Prints `name value` lines: run_true_ms and run_true_capture_ms (medians, milliseconds),

@@ -22,12 +22,15 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What it costs to send a value to another JVM and back through the standard codec: an encode and a
- * decode of each kind of value a pool moves (a boxed int argument, a string, a chunk of 1,000 ints, a
- * serializable lambda), beside the baseline of plain Java serialization of the same value.
+ * decode of each kind of value a pool moves (a boxed int argument, a string, an {@code int[1000]} argument,
+ * a serializable lambda), beside the baseline of plain Java serialization of the same value. The
+ * {@code int[1000]} takes the codec's packed-array path; a {@code map} chunk (a list of ints) travels by
+ * the pool's own list encoding instead, which is not measured here.
  *
  * <pre>
  * ./mvnw -q package -DskipTests -pl bench -am
- * java -cp "bench/target/benchmarks.jar:bench/target/lib/*" org.openjdk.jmh.Main CodecBenchmark
+ * # with the JDK 25 that ./mvnw uses: an older default java cannot load the classes
+ * bash -c 'source scripts/find-jdk.sh &amp;&amp; exec "$JAVA_HOME/bin/java" -jar bench/target/benchmarks.jar CodecBenchmark'
  * </pre>
  */
 @State(Scope.Benchmark)

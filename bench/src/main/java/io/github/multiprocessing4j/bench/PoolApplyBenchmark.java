@@ -24,13 +24,15 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The round trip of {@code Pool.apply} with an identity function, two workers, on each engine, beside the
- * JDK's {@code Executors.newFixedThreadPool(2)} as the baseline for a hand-off to another thread. The
+ * The round trip of {@code Pool.apply} with an identity function on each engine (two workers; the
+ * virtual-thread pool has no limit, but {@code apply} keeps one task in flight), beside the JDK's
+ * {@code Executors.newFixedThreadPool(2)} as the baseline for a hand-off to another thread. The
  * process engine's figure is a Unix-socket round trip to another JVM plus the pool's own work.
  *
  * <pre>
  * ./mvnw -q package -DskipTests -pl bench -am
- * java -cp "bench/target/benchmarks.jar:bench/target/lib/*" org.openjdk.jmh.Main PoolApplyBenchmark
+ * # with the JDK 25 that ./mvnw uses: an older default java cannot load the classes
+ * bash -c 'source scripts/find-jdk.sh &amp;&amp; exec "$JAVA_HOME/bin/java" -jar bench/target/benchmarks.jar PoolApplyBenchmark'
  * </pre>
  */
 @State(Scope.Benchmark)

@@ -77,7 +77,7 @@ public final class ProcessBench implements Bench {
         Report report = new Report(name(), "Child JVM start->join of a trivial task (`mp4j bench process`)")
                 .add(Row.time("start->join, back to back (vs spawn)", "ms", ours, spawn,
                         "<= 100 ms and <= 1.3x CPython spawn", backToBackMet))
-                .add(Row.time("  CPython forkserver / fork, back to back", "ms", Double.NaN,
+                .add(Row.time("  CPython forkserver, back to back", "ms", Double.NaN,
                         py.getOrDefault("forkserver_ms", Double.NaN), "", null))
                 .add(Row.time("  CPython fork, back to back", "ms", Double.NaN, py.getOrDefault("fork_ms", Double.NaN), "", null))
                 .add(Row.time("start->join, " + APART_MILLIS + " ms apart (spare ready; vs forkserver)", "ms", oursApart,

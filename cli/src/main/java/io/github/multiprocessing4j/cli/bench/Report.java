@@ -40,9 +40,8 @@ public final class Report {
         out.println(header);
         out.println("-".repeat(header.length() + 10));
         for (Row r : rows) {
-            out.printf("%-52s %14s %14s %-14s %s%n", r.metric(), Row.format(r.ours()) + " " + r.unit(),
-                    Double.isNaN(r.cpython()) ? "-" : Row.format(r.cpython()) + " " + r.unit(), r.comparison(),
-                    goalText(r));
+            out.printf("%-52s %14s %14s %-14s %s%n", r.metric(), cell(r.ours(), r.unit()), cell(r.cpython(), r.unit()),
+                    r.comparison(), goalText(r));
         }
         for (String note : notes) {
             out.println("  * " + note);
@@ -55,8 +54,8 @@ public final class Report {
         md.append("### ").append(title).append("\n\n").append(machine).append("\n\n");
         md.append("| metric | mp4j | CPython | mp4j vs CPython | goal |\n|---|---:|---:|---|---|\n");
         for (Row r : rows) {
-            md.append("| ").append(r.metric().replace("|", "\\|")).append(" | ").append(Row.format(r.ours())).append(' ').append(r.unit())
-                    .append(" | ").append(Double.isNaN(r.cpython()) ? "-" : Row.format(r.cpython()) + " " + r.unit())
+            md.append("| ").append(r.metric().replace("|", "\\|")).append(" | ").append(cell(r.ours(), r.unit()))
+                    .append(" | ").append(cell(r.cpython(), r.unit()))
                     .append(" | ").append(r.comparison()).append(" | ").append(goalText(r)).append(" |\n");
         }
         if (!notes.isEmpty()) {
@@ -66,6 +65,11 @@ public final class Report {
             }
         }
         return md.toString();
+    }
+
+    /** A figure with its unit, or "-" for a side that was not measured (NaN), as CPython's column always did. */
+    private static String cell(double value, String unit) {
+        return Double.isNaN(value) ? "-" : Row.format(value) + " " + unit;
     }
 
     private static String goalText(Row r) {

@@ -23,7 +23,7 @@ import java.util.Map;
  *   <li>The JDK's launch mechanisms: {@code ProcessBuilder} in child JVMs started with
  *       {@code -Djdk.lang.Process.launchMechanism=POSIX_SPAWN|FORK|VFORK}, since the JDK reads the
  *       property once per JVM ({@link SubprocessLaunchProbe}).</li>
- *   <li>100 MB through {@code cat}: {@code communicate(data)} then {@code stdoutBytes()}, against
+ *   <li>100 MiB through {@code cat}: {@code communicate(data)} then {@code stdoutBytes()}, against
  *       CPython's {@code Popen(["cat"]).communicate(data)}, and the same two pipe hops done by C tools
  *       alone ({@code head -c | cat | cat > /dev/null}), the ceiling of this machine.</li>
  * </ul>
@@ -49,7 +49,7 @@ public final class SubprocessBench implements Bench {
 
     @Override
     public String summary() {
-        return "run(\"true\") latency and 100 MB through cat vs CPython subprocess";
+        return "run(\"true\") latency and 100 MiB through cat vs CPython subprocess";
     }
 
     @Override
@@ -82,7 +82,7 @@ public final class SubprocessBench implements Bench {
             log.printf("subprocess: %d x ProcessBuilder(\"true\") in a child JVM with launchMechanism=%s...%n", n, m);
             probe(m, n, mechanisms, mechanismWarnings);
         }
-        log.printf("subprocess: %d x %d MB through cat with communicate...%n", PIPE_TRIALS, MEGABYTES);
+        log.printf("subprocess: %d x %d MiB through cat with communicate...%n", PIPE_TRIALS, MEGABYTES);
         byte[] data = new byte[BYTES];
         for (int i = 0; i < data.length; i++) {
             data[i] = (byte) i;
@@ -134,13 +134,13 @@ public final class SubprocessBench implements Bench {
             report.add(Row.time("  ProcessBuilder, launchMechanism=" + m + " (own JVM)", "ms",
                     mechanisms.getOrDefault(m, Double.NaN), pyTrue, "", null));
         }
-        report.add(Row.rate(MEGABYTES + " MB through cat, communicate()", "MB/s", rate, pyRate,
+        report.add(Row.rate(MEGABYTES + " MiB through cat, communicate()", "MB/s", rate, pyRate,
                         ">= " + (int) GOAL_MB_S + " MB/s", rate >= GOAL_MB_S))
                 .add(Row.rate("  JDK ProcessBuilder + ByteArrayOutputStream (baseline)", "MB/s", jdkRate, pyRate, "", null))
                 .add(Row.rate("  C tools alone: head -c | cat | cat > /dev/null", "MB/s", ceiling, pyRate, "", null));
         report.note("Medians of " + n + " launches (ours, ProcessBuilder and ours with capture interleaved, "
                 + "cycling through all six orders) and of "
-                + PIPE_TRIALS + " transfers; MB = 10^6 bytes. CPython runs subprocess.run([\"true\"]) and "
+                + PIPE_TRIALS + " transfers of " + MEGABYTES + " MiB; MB/s = 10^6 bytes per second. CPython runs subprocess.run([\"true\"]) and "
                 + "Popen([\"cat\"]).communicate(data) in the same run.");
         double spawn = mechanisms.getOrDefault("POSIX_SPAWN", Double.NaN);
         double vfork = mechanisms.getOrDefault("VFORK", Double.NaN);

@@ -27,6 +27,22 @@ class BenchmarksDocTest {
     }
 
     @Test
+    void aSideThatWasNotMeasured_showsADash_inBothColumns() throws Exception {
+        Path doc = tmp.resolve("docs/benchmarks.md");
+        Report report = new Report("process", "Process")
+                .add(Row.time("  CPython fork, back to back", "ms", Double.NaN, 17.8, "", null))
+                .add(Row.time("cold start", "ms", 174, Double.NaN, "", null));
+        BenchmarksDoc.write(doc, report);
+        String text = Files.readString(doc);
+        assertThat(text).contains("|   CPython fork, back to back | - | 17.8 ms | - |  |")
+                .contains("| cold start | 174 ms | - | - |  |")
+                .doesNotContain("n/a");
+        var printed = new java.io.ByteArrayOutputStream();
+        report.print(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(printed.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("n/a");
+    }
+
+    @Test
     void comparisons_sayFasterOrSlower_inTheRightDirection() {
         assertThat(Row.time("t", "ms", 50, 100, "", null).comparison()).isEqualTo("2.00x faster");
         assertThat(Row.time("t", "ms", 200, 100, "", null).comparison()).isEqualTo("2.00x slower");
