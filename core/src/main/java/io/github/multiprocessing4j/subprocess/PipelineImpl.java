@@ -219,6 +219,16 @@ final class PipelineImpl implements Pipeline {
     }
 
     private List<Process> start(List<ProcessBuilder> builders) throws IOException {
+        // The JDK's startPipeline closes its end of a stage's output pipe only after the next stage has
+        // started: a later stage that fails to start leaks that descriptor for good, one per run. So the
+        // usual causes (a missing executable or directory) are looked for before any stage starts; only a
+        // rarer failure (an argument list too long, a file removed meanwhile) still leaks one.
+        for (SubprocessBuilder stage : stages.subList(1, stages.size())) {
+            IOException cannotStart = StartFailure.diagnose(stage.args(), stage.cwd());
+            if (cannotStart != null) {
+                throw cannotStart;
+            }
+        }
         try {
             return ProcessBuilder.startPipeline(builders);
         } catch (IOException e) {

@@ -53,7 +53,8 @@ final class StartFailure {
         }
         Path candidate = null;
         for (String dir : path.split(File.pathSeparator)) {
-            Path file = Path.of(dir.isEmpty() ? "." : dir, exe);
+            // the child searches after changing to its directory: a relative entry (".") is relative to that
+            Path file = (cwd == null ? Path.of(dir.isEmpty() ? "." : dir) : cwd.resolve(dir)).resolve(exe);
             if (Files.isRegularFile(file)) {
                 if (Files.isExecutable(file)) {
                     return null; // found: the failure was something else, keep the JDK's message

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.github.multiprocessing4j.testing.Delays;
+import java.io.File;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -109,5 +111,23 @@ class SubprocessPipelineTest {
                 Subprocess.command("no-such-filter-mp4j")).run())
                 .isInstanceOfSatisfying(NoSuchFileException.class,
                         e -> assertThat(e.getFile()).isEqualTo("no-such-filter-mp4j"));
+    }
+
+    @Test
+    void pipeline_whoseLaterStageCannotStart_leaksNoFileDescriptor() {
+        // The JDK's startPipeline closes the read end of a stage's output pipe only once the next stage has
+        // started, so each run whose second stage failed to start left one descriptor open for good.
+        File fds = new File("/proc/self/fd");
+        Subprocess.Builder missingCwd = Subprocess.command("cat").cwd(Path.of("/no-such-dir-mp4j"));
+        for (Subprocess.Builder bad : List.of(Subprocess.command("no-such-filter-mp4j"), missingCwd)) {
+            Pipeline pipeline = Subprocess.pipeline(Subprocess.command("echo"), Subprocess.command("cat"), bad)
+                    .captureOutput();
+            assertThatThrownBy(pipeline::run).isInstanceOf(NoSuchFileException.class); // warm-up: class loading
+            int before = fds.list().length;
+            for (int i = 0; i < 100; i++) {
+                assertThatThrownBy(pipeline::run).isInstanceOf(NoSuchFileException.class);
+            }
+            assertThat(fds.list().length).as("open file descriptors").isLessThan(before + 50);
+        }
     }
 }
