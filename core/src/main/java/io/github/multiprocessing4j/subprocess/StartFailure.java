@@ -18,6 +18,9 @@ import java.util.List;
  * working directory; so do we.
  */
 final class StartFailure {
+    /** What the JDK searches when this JVM has no PATH ({@code ProcessImpl_md.c}); an empty PATH means ".". */
+    private static final String JDK_DEFAULT_PATH = ":/bin:/usr/bin";
+
     private StartFailure() {
     }
 
@@ -46,13 +49,10 @@ final class StartFailure {
             }
             return notExecutable(exe, file, command);
         }
-        String path = System.getenv("PATH");
-        if (path == null || path.isEmpty()) {
-            return new NoSuchFileException(exe, null, "executable of " + command
-                    + " not found: this JVM has no PATH; give the executable's absolute path");
-        }
+        String jvmPath = System.getenv("PATH");
+        String path = jvmPath == null ? JDK_DEFAULT_PATH : jvmPath;
         Path candidate = null;
-        for (String dir : path.split(File.pathSeparator)) {
+        for (String dir : path.split(File.pathSeparator, -1)) { // an empty entry, even the last, means "."
             // the child searches after changing to its directory: a relative entry (".") is relative to that
             Path file = (cwd == null ? Path.of(dir.isEmpty() ? "." : dir) : cwd.resolve(dir)).resolve(exe);
             if (Files.isRegularFile(file)) {
@@ -66,6 +66,7 @@ final class StartFailure {
             return notExecutable(exe, candidate, command);
         }
         return new NoSuchFileException(exe, null, "executable of " + command + " not found on PATH=" + path
+                + (jvmPath == null ? " (this JVM has no PATH: the JDK's default)" : "")
                 + "; check the spelling, install it, or give its absolute path");
     }
 

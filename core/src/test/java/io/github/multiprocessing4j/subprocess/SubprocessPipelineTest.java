@@ -130,4 +130,25 @@ class SubprocessPipelineTest {
             assertThat(fds.list().length).as("open file descriptors").isLessThan(before + 50);
         }
     }
+
+    @Test
+    void pipeline_inAJvmWithoutPath_findsItsStagesWhereTheJdkLooks() throws Exception {
+        // Without PATH the JDK searches ":/bin:/usr/bin"; the look for a stage that cannot start, done before
+        // any starts, must not call one it would find missing.
+        CompletedProcess child = Subprocess.command(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp", System.getProperty("java.class.path"), PipelineWithoutPathMain.class.getName())
+                .clearEnv().captureOutput().timeout(Delays.seconds(60)).run();
+
+        assertThat(child.stderr()).isEmpty();
+        assertThat(child.stdout()).isEqualTo("PATH=null\npiped\n");
+    }
+
+    /** Runs {@code echo piped | cat}, in a JVM started without environment. */
+    static final class PipelineWithoutPathMain {
+        public static void main(String[] args) throws Exception {
+            System.out.println("PATH=" + System.getenv("PATH"));
+            System.out.print(Subprocess.pipeline(Subprocess.command("echo", "piped"), Subprocess.command("cat"))
+                    .captureOutput().run().stdout());
+        }
+    }
 }
