@@ -36,6 +36,12 @@ final class StartFailure {
     /** A specific exception for the missing or unusable executable or directory, or null if all look fine. */
     static IOException diagnose(List<String> args, Path cwd) {
         String command = SubprocessException.display(args);
+        for (int i = 0; i < args.size(); i++) {
+            if (args.get(i).indexOf('\0') >= 0) { // before any Path.of, which throws InvalidPathException on it
+                return new IOException((i == 0 ? "the executable" : "argument " + i) + " of " + command.replace('\0', ' ')
+                        + " contains a NUL character, which no program can receive");
+            }
+        }
         if (cwd != null && !Files.isDirectory(cwd)) {
             return new NoSuchFileException(cwd.toString(), null,
                     "working directory of " + command + " does not exist or is not a directory");
