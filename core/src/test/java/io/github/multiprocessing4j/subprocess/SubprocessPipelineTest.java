@@ -131,6 +131,17 @@ class SubprocessPipelineTest {
             }
             assertThat(fds.list().length).as("open file descriptors").isLessThan(before + 50);
         }
+        File missingDir = new File("/no-such-dir-mp4j/out");
+        for (Pipeline pipeline : List.of(
+                Subprocess.pipeline(Subprocess.command("echo"), Subprocess.command("cat")).stdout(Redirect.to(missingDir)),
+                Subprocess.pipeline(Subprocess.command("echo"), Subprocess.command("cat").stderr(Redirect.appendTo(missingDir))))) {
+            assertThatThrownBy(pipeline::run).isInstanceOf(IOException.class).hasMessageContaining(missingDir.toString());
+            int before = fds.list().length;
+            for (int i = 0; i < 100; i++) {
+                assertThatThrownBy(pipeline::run).isInstanceOf(IOException.class);
+            }
+            assertThat(fds.list().length).as("open file descriptors").isLessThan(before + 50);
+        }
     }
 
     @Test
