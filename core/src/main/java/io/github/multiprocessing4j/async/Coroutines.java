@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -153,10 +154,11 @@ public final class Coroutines {
 
     /**
      * Hands out the tasks in the order they complete: Python's {@code asyncio.as_completed}. Does not wait
-     * itself; see {@link Completions}.
+     * itself; see {@link Completions}. A task given more than once is handed out once, as Python's makes a
+     * set of its futures.
      */
     public static <T> Completions<T> asCompleted(Collection<? extends Task<T>> tasks) {
-        return new CompletionsImpl<>(List.copyOf(tasks));
+        return new CompletionsImpl<>(List.copyOf(new LinkedHashSet<>(tasks)));
     }
 
     /**

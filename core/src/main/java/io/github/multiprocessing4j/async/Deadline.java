@@ -9,17 +9,18 @@ import java.util.Objects;
  * messages. An {@link Instant} is read against the system clock once, when the deadline is made.
  */
 record Deadline(long nanoTime, String description) {
+    private static final long MAX_DISTANCE = Long.MAX_VALUE / 4;
 
     static Deadline after(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        return new Deadline(plus(System.nanoTime(), saturatedNanos(timeout)), "timeout of " + timeout);
+        return new Deadline(System.nanoTime() + bounded(saturatedNanos(timeout)), "timeout of " + timeout);
     }
 
     static Deadline at(Instant deadline) {
         Objects.requireNonNull(deadline, "deadline");
         long now = System.nanoTime();
         Duration left = Duration.between(Instant.now(), deadline);
-        return new Deadline(plus(now, saturatedNanos(left)), "deadline " + deadline);
+        return new Deadline(now + bounded(saturatedNanos(left)), "deadline " + deadline);
     }
 
     /** Nanoseconds left; zero or negative once the deadline has passed. */
@@ -35,12 +36,13 @@ record Deadline(long nanoTime, String description) {
         }
     }
 
-    /** now + nanos without wrapping around: a far deadline stays far, a long-past one stays past. */
-    private static long plus(long now, long nanos) {
-        long sum = now + nanos;
-        if (((now ^ sum) & (nanos ^ sum)) < 0) {
-            return nanos > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
-        }
-        return sum;
+    /**
+     * {@code nanos} limited to about 73 years either way, so that the distance between the deadline and any
+     * later reading of {@link System#nanoTime()} fits in a long: a far deadline stays far, a long-past one
+     * stays past. Saturating the sum instead is not enough, since {@link #remainingNanos()} subtracts again:
+     * a deadline near {@code Long.MIN_VALUE} came out centuries ahead.
+     */
+    private static long bounded(long nanos) {
+        return Math.clamp(nanos, -MAX_DISTANCE, MAX_DISTANCE);
     }
 }

@@ -18,6 +18,9 @@ import java.util.List;
  * working directory; so do we.
  */
 final class StartFailure {
+    /** What the JDK searches when this JVM has no PATH ({@code ProcessImpl_md.c}); an empty PATH means ".". */
+    private static final String JDK_DEFAULT_PATH = ":/bin:/usr/bin";
+
     private StartFailure() {
     }
 
@@ -33,6 +36,12 @@ final class StartFailure {
     /** A specific exception for the missing or unusable executable or directory, or null if all look fine. */
     static IOException diagnose(List<String> args, Path cwd) {
         String command = SubprocessException.display(args);
+        for (int i = 0; i < args.size(); i++) {
+            if (args.get(i).indexOf('\0') >= 0) { // before any Path.of, which throws InvalidPathException on it
+                return new IOException((i == 0 ? "the executable" : "argument " + i) + " of " + command.replace('\0', ' ')
+                        + " contains a NUL character, which no program can receive");
+            }
+        }
         if (cwd != null && !Files.isDirectory(cwd)) {
             return new NoSuchFileException(cwd.toString(), null,
                     "working directory of " + command + " does not exist or is not a directory");
@@ -46,14 +55,12 @@ final class StartFailure {
             }
             return notExecutable(exe, file, command);
         }
-        String path = System.getenv("PATH");
-        if (path == null || path.isEmpty()) {
-            return new NoSuchFileException(exe, null, "executable of " + command
-                    + " not found: this JVM has no PATH; give the executable's absolute path");
-        }
+        String jvmPath = System.getenv("PATH");
+        String path = jvmPath == null ? JDK_DEFAULT_PATH : jvmPath;
         Path candidate = null;
-        for (String dir : path.split(File.pathSeparator)) {
-            Path file = Path.of(dir.isEmpty() ? "." : dir, exe);
+        for (String dir : path.split(File.pathSeparator, -1)) { // an empty entry, even the last, means "."
+            // the child searches after changing to its directory: a relative entry (".") is relative to that
+            Path file = (cwd == null ? Path.of(dir.isEmpty() ? "." : dir) : cwd.resolve(dir)).resolve(exe);
             if (Files.isRegularFile(file)) {
                 if (Files.isExecutable(file)) {
                     return null; // found: the failure was something else, keep the JDK's message
@@ -65,6 +72,7 @@ final class StartFailure {
             return notExecutable(exe, candidate, command);
         }
         return new NoSuchFileException(exe, null, "executable of " + command + " not found on PATH=" + path
+                + (jvmPath == null ? " (this JVM has no PATH: the JDK's default)" : "")
                 + "; check the spelling, install it, or give its absolute path");
     }
 

@@ -63,8 +63,10 @@ public final class TimeoutExpiredException extends SubprocessException {
         return tail.isEmpty() ? m : m + "; last lines of stderr:\n" + tail;
     }
 
+    /** "2 s", "0.250 s"; without toMillis() or toNanos(), which overflow for the longest durations. */
     private static String seconds(Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : String.format(Locale.ROOT, "%.3f s", d.toNanos() / 1e9);
+        return d.getNano() < 1_000_000 ? d.getSeconds() + " s"
+                : String.format(Locale.ROOT, "%.3f s", d.getSeconds() + d.getNano() / 1e9);
     }
 
     /** The timeout that expired. */

@@ -48,6 +48,21 @@ class AwaitTest {
     }
 
     @Test
+    void asCompleted_handsOutATaskGivenTwiceOnlyOnce() throws Exception {
+        // as asyncio.as_completed, which makes a set of its futures
+        try (TaskGroup group = TaskGroup.open()) {
+            Task<String> a = group.spawn(() -> "a");
+            Task<String> b = group.spawn(() -> "b");
+            Completions<String> done = Coroutines.asCompleted(List.of(a, b, a));
+            List<Task<String>> handedOut = List.of(done.next(), done.next());
+
+            assertThat(handedOut).containsExactlyInAnyOrder(a, b);
+            assertThat(done.hasNext()).isFalse();
+            assertThatThrownBy(() -> done.next(Duration.ZERO)).isInstanceOf(NoSuchElementException.class);
+        }
+    }
+
+    @Test
     void asCompleted_nextWithZeroTimeout_takesOnlyATaskThatIsAlreadyComplete() throws Exception {
         // Many rounds: get() returns before the task's completion listeners have run, and a task that a
         // caller has seen done must be handed out at once all the same (it was not, in a third of the rounds).

@@ -192,6 +192,26 @@ class GatherTest {
     }
 
     @Test
+    void timeoutOrDeadline_farInThePast_doesNotStartTheCall() {
+        // A deadline whose nanoTime is near Long.MIN_VALUE: its distance to now overflowed into a huge
+        // positive remaining time, and the call ran as if it had centuries.
+        AtomicBoolean ran = new AtomicBoolean();
+        assertThatThrownBy(() -> Coroutines.timeout(Duration.ofSeconds(Long.MIN_VALUE), () -> ran.getAndSet(true)))
+                .isInstanceOf(TimeoutException.class).hasMessageContaining("not started");
+        assertThatThrownBy(() -> Coroutines.timeout(Duration.ofDays(-200 * 365), () -> ran.getAndSet(true)))
+                .isInstanceOf(TimeoutException.class).hasMessageContaining("not started");
+        assertThatThrownBy(() -> Coroutines.deadline(Instant.MIN, () -> ran.getAndSet(true)))
+                .isInstanceOf(TimeoutException.class).hasMessageContaining("not started");
+        assertThat(ran).isFalse();
+    }
+
+    @Test
+    void timeoutOrDeadline_farInTheFuture_runsTheCall() throws Exception {
+        assertThat(Coroutines.timeout(Duration.ofSeconds(Long.MAX_VALUE), () -> 1)).isEqualTo(1);
+        assertThat(Coroutines.deadline(Instant.MAX, () -> 2)).isEqualTo(2);
+    }
+
+    @Test
     void deadline_inTheFuture_behavesAsATimeout_andInThePastDoesNotStartTheCall() throws Exception {
         assertThat(Coroutines.deadline(Instant.now().plus(Delays.seconds(10)), () -> 1)).isEqualTo(1);
         assertThatThrownBy(() -> Coroutines.deadline(Instant.now().plus(Delays.millis(50)), () -> {

@@ -155,6 +155,23 @@ class TaskGroupDeadlineTest {
     }
 
     @Test
+    void withTimeoutOrDeadline_farInThePast_opensAnAlreadyCancelledGroup() {
+        // Its nanoTime is near Long.MIN_VALUE, and its distance to now overflowed into centuries ahead.
+        assertThatThrownBy(() -> {
+            try (TaskGroup group = TaskGroup.withDeadline(Instant.MIN)) {
+                assertThat(group.isCancelled()).isTrue();
+                assertThat(group.spawn(() -> 1).isCancelled()).isTrue();
+            }
+        }).isInstanceOf(TaskGroupTimeoutException.class);
+        assertThatThrownBy(() -> {
+            try (TaskGroup group = TaskGroup.withTimeout(Duration.ofSeconds(Long.MIN_VALUE))) {
+                assertThat(group.isCancelled()).isTrue();
+                assertThat(group.spawn(() -> 1).isCancelled()).isTrue();
+            }
+        }).isInstanceOf(TaskGroupTimeoutException.class);
+    }
+
+    @Test
     void withDeadline_cancelsAtThatInstant() {
         Instant deadline = Instant.now().plus(Delays.millis(150));
         assertThatThrownBy(() -> {

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.github.multiprocessing4j.testing.Delays;
+import java.io.File;
+import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -109,5 +112,56 @@ class SubprocessPipelineTest {
                 Subprocess.command("no-such-filter-mp4j")).run())
                 .isInstanceOfSatisfying(NoSuchFileException.class,
                         e -> assertThat(e.getFile()).isEqualTo("no-such-filter-mp4j"));
+    }
+
+    @Test
+    void pipeline_whoseLaterStageCannotStart_leaksNoFileDescriptor() {
+        // The JDK's startPipeline closes the read end of a stage's output pipe only once the next stage has
+        // started, so each run whose second stage failed to start left one descriptor open for good.
+        File fds = new File("/proc/self/fd");
+        Subprocess.Builder missingCwd = Subprocess.command("cat").cwd(Path.of("/no-such-dir-mp4j"));
+        Subprocess.Builder nulArgument = Subprocess.command("cat", "a\0b");
+        for (Subprocess.Builder bad : List.of(Subprocess.command("no-such-filter-mp4j"), missingCwd, nulArgument)) {
+            Pipeline pipeline = Subprocess.pipeline(Subprocess.command("echo"), Subprocess.command("cat"), bad)
+                    .captureOutput();
+            assertThatThrownBy(pipeline::run).isInstanceOf(IOException.class); // warm-up: class loading
+            int before = fds.list().length;
+            for (int i = 0; i < 100; i++) {
+                assertThatThrownBy(pipeline::run).isInstanceOf(IOException.class);
+            }
+            assertThat(fds.list().length).as("open file descriptors").isLessThan(before + 50);
+        }
+        File missingDir = new File("/no-such-dir-mp4j/out");
+        for (Pipeline pipeline : List.of(
+                Subprocess.pipeline(Subprocess.command("echo"), Subprocess.command("cat")).stdout(Redirect.to(missingDir)),
+                Subprocess.pipeline(Subprocess.command("echo"), Subprocess.command("cat").stderr(Redirect.appendTo(missingDir))))) {
+            assertThatThrownBy(pipeline::run).isInstanceOf(IOException.class).hasMessageContaining(missingDir.toString());
+            int before = fds.list().length;
+            for (int i = 0; i < 100; i++) {
+                assertThatThrownBy(pipeline::run).isInstanceOf(IOException.class);
+            }
+            assertThat(fds.list().length).as("open file descriptors").isLessThan(before + 50);
+        }
+    }
+
+    @Test
+    void pipeline_inAJvmWithoutPath_findsItsStagesWhereTheJdkLooks() throws Exception {
+        // Without PATH the JDK searches ":/bin:/usr/bin"; the look for a stage that cannot start, done before
+        // any starts, must not call one it would find missing.
+        CompletedProcess child = Subprocess.command(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp", System.getProperty("java.class.path"), PipelineWithoutPathMain.class.getName())
+                .clearEnv().captureOutput().timeout(Delays.seconds(60)).run();
+
+        assertThat(child.stderr()).isEmpty();
+        assertThat(child.stdout()).isEqualTo("PATH=null\npiped\n");
+    }
+
+    /** Runs {@code echo piped | cat}, in a JVM started without environment. */
+    static final class PipelineWithoutPathMain {
+        public static void main(String[] args) throws Exception {
+            System.out.println("PATH=" + System.getenv("PATH"));
+            System.out.print(Subprocess.pipeline(Subprocess.command("echo", "piped"), Subprocess.command("cat"))
+                    .captureOutput().run().stdout());
+        }
     }
 }

@@ -197,6 +197,16 @@ class SubprocessRunTest {
     }
 
     @Test
+    void run_withANulCharacterInTheExecutableOrAnArgument_throwsIOException() {
+        // The diagnosis of the JDK's failure made a Path of the executable, and Path.of throws
+        // InvalidPathException (unchecked) on a NUL.
+        for (List<String> command : List.of(List.of("ec\0ho"), List.of("/bin/ec\0ho"), List.of("echo", "a\0b"))) {
+            assertThatThrownBy(() -> Subprocess.command(command).run()).as("%s", command)
+                    .isExactlyInstanceOf(IOException.class).hasMessageContaining("NUL");
+        }
+    }
+
+    @Test
     void run_whenTheExecutablePathIsMissing_throwsNoSuchFileNamingIt() {
         String missing = tmp.resolve("bin/tool").toString();
 

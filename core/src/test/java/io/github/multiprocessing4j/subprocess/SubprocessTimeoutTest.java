@@ -200,6 +200,19 @@ class SubprocessTimeoutTest {
     }
 
     @Test
+    void communicate_withANegativeTimeoutBeyondLongMillis_throwsTimeoutExpiredException() throws Exception {
+        try (Subprocess p = Subprocess.command("sleep", "60").start()) {
+            // the message's "timed out after ..." converted it to milliseconds, which overflowed
+            TimeoutExpiredException e = catchThrowableOfType(TimeoutExpiredException.class,
+                    () -> p.communicate(Duration.ofSeconds(Long.MIN_VALUE)));
+
+            assertThat(e.getMessage()).contains("timed out after " + Long.MIN_VALUE + " s");
+            assertThat(e.timeout()).isEqualTo(Duration.ofSeconds(Long.MIN_VALUE));
+            assertThat(p.poll()).isEmpty();
+        }
+    }
+
+    @Test
     void waitFor_withTimeout_returnsEmptyWhileRunning_andTheStatusOnceExited() throws Exception {
         try (Subprocess p = Subprocess.command("sleep", "60").start()) {
             assertThat(p.waitFor(Delays.millis(100))).isEmpty();
