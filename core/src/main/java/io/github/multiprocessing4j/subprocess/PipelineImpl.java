@@ -4,13 +4,11 @@ import static io.github.multiprocessing4j.internal.builder.BuilderChecks.nonNega
 import static io.github.multiprocessing4j.internal.builder.BuilderChecks.positive;
 import static io.github.multiprocessing4j.internal.builder.BuilderChecks.requireUnset;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -223,28 +221,19 @@ final class PipelineImpl implements Pipeline {
     private List<Process> start(List<ProcessBuilder> builders) throws IOException {
         // The JDK's startPipeline closes its end of a stage's output pipe only after the next stage has
         // started: a later stage that fails to start leaks that descriptor for good, one per run. So the
-        // usual causes (a missing executable, working directory, or directory of an output file) are looked
-        // for before any stage starts; only a rarer failure (an argument list too long, a file not writable
-        // or removed meanwhile) still leaks one.
+        // usual causes (a missing executable, working directory or redirect file) are looked for before any
+        // stage starts; only a rarer failure (an argument list too long, a file removed meanwhile) still leaks one.
         for (int i = 1; i < stages.size(); i++) {
-            IOException cannotStart = StartFailure.diagnose(stages.get(i).args(), stages.get(i).cwd());
+            IOException cannotStart = StartFailure.diagnose(stages.get(i).args(), stages.get(i).cwd(), builders.get(i));
             if (cannotStart != null) {
                 throw cannotStart;
-            }
-            for (Redirect output : List.of(builders.get(i).redirectOutput(), builders.get(i).redirectError())) {
-                File parent = output.file() == null ? null : output.file().getAbsoluteFile().getParentFile();
-                if (parent != null && !parent.isDirectory()) {
-                    throw new NoSuchFileException(output.file().toString(), null, "the directory of an output file of "
-                            + "stage " + (i + 1) + " " + SubprocessException.display(stages.get(i).args())
-                            + " does not exist");
-                }
             }
         }
         try {
             return ProcessBuilder.startPipeline(builders);
         } catch (IOException e) {
-            for (SubprocessBuilder stage : stages) {
-                IOException explained = StartFailure.diagnose(stage.args(), stage.cwd());
+            for (int i = 0; i < stages.size(); i++) {
+                IOException explained = StartFailure.diagnose(stages.get(i).args(), stages.get(i).cwd(), builders.get(i));
                 if (explained != null) {
                     explained.initCause(e);
                     throw explained;

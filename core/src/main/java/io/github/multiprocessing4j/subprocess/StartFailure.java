@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.subprocess;
 
 import java.io.File;
 import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -10,8 +11,8 @@ import java.util.List;
 
 /**
  * Turns the JDK's "Cannot run program ... error=2, No such file or directory" into an exception that says
- * which of the executable or the working directory is missing, where the executable was looked for, and
- * what to do. Consulted only after a start failed, so a successful start pays nothing for it.
+ * which of the executable, the working directory or a redirect file is missing or unusable, where the
+ * executable was looked for, and what to do. Consulted only after a start failed, so a successful start pays nothing for it.
  *
  * <p>On Unix the JDK looks a bare command name up on this JVM's {@code PATH}, not on the one given to the
  * child ({@code childproc.c}), and resolves a relative path containing {@code /} against the child's
@@ -24,8 +25,8 @@ final class StartFailure {
     private StartFailure() {
     }
 
-    static IOException explain(IOException failure, List<String> args, Path cwd) {
-        IOException explained = diagnose(args, cwd);
+    static IOException explain(IOException failure, List<String> args, Path cwd, ProcessBuilder pb) {
+        IOException explained = diagnose(args, cwd, pb);
         if (explained == null) {
             return failure;
         }
@@ -33,8 +34,17 @@ final class StartFailure {
         return explained;
     }
 
+    /**
+     * A specific exception for the missing or unusable executable, working directory or redirect file of
+     * {@code pb} (which runs {@code args} in {@code cwd}), or null if all look fine.
+     */
+    static IOException diagnose(List<String> args, Path cwd, ProcessBuilder pb) {
+        IOException executable = diagnose(args, cwd);
+        return executable != null ? executable : redirectFiles(pb, SubprocessException.display(args));
+    }
+
     /** A specific exception for the missing or unusable executable or directory, or null if all look fine. */
-    static IOException diagnose(List<String> args, Path cwd) {
+    private static IOException diagnose(List<String> args, Path cwd) {
         String command = SubprocessException.display(args);
         for (int i = 0; i < args.size(); i++) {
             if (args.get(i).indexOf('\0') >= 0) { // before any Path.of, which throws InvalidPathException on it
@@ -74,6 +84,43 @@ final class StartFailure {
         return new NoSuchFileException(exe, null, "executable of " + command + " not found on PATH=" + path
                 + (jvmPath == null ? " (this JVM has no PATH: the JDK's default)" : "")
                 + "; check the spelling, install it, or give its absolute path");
+    }
+
+    /**
+     * The JDK opens redirect files in this JVM, relative to its own directory, and reports a failure as
+     * "Cannot run program": which reads as if the program were missing.
+     */
+    private static IOException redirectFiles(ProcessBuilder pb, String command) {
+        File input = pb.redirectInput().file();
+        if (input != null) {
+            Path in = input.getAbsoluteFile().toPath();
+            if (!Files.exists(in)) {
+                return new NoSuchFileException(input.toString(), null, "input file of " + command + " does not exist");
+            }
+            if (Files.isDirectory(in) || !Files.isReadable(in)) {
+                return new AccessDeniedException(input.toString(), null, "input file of " + command + " is "
+                        + (Files.isDirectory(in) ? "a directory" : "not readable"));
+            }
+        }
+        for (Redirect output : List.of(pb.redirectOutput(), pb.redirectError())) {
+            File file = output.file();
+            if (file == null) {
+                continue;
+            }
+            String which = (output == pb.redirectOutput() ? "output" : "stderr") + " file of " + command;
+            Path out = file.getAbsoluteFile().toPath();
+            if (Files.isDirectory(out)) {
+                return new AccessDeniedException(file.toString(), null, which + " is a directory");
+            }
+            if (!Files.isDirectory(out.getParent())) {
+                return new NoSuchFileException(file.toString(), null, "the directory of the " + which
+                        + " does not exist");
+            }
+            if (Files.exists(out) && !Files.isWritable(out)) {
+                return new AccessDeniedException(file.toString(), null, which + " is not writable");
+            }
+        }
+        return null;
     }
 
     private static IOException notExecutable(String exe, Path file, String command) {

@@ -224,6 +224,25 @@ class SubprocessRunTest {
     }
 
     @Test
+    void run_whenARedirectFileCannotBeOpened_saysWhichFile_notThatTheProgramCannotRun() throws Exception {
+        // The JDK reports these as "Cannot run program \"cat\": <file> (No such file or directory)".
+        Path missing = tmp.resolve("missing.txt");
+        assertThatThrownBy(() -> Subprocess.command("cat").input(missing).run())
+                .isInstanceOfSatisfying(NoSuchFileException.class, e -> {
+                    assertThat(e.getFile()).isEqualTo(missing.toString());
+                    assertThat(e.getMessage()).contains("input file of [cat] does not exist");
+                });
+        assertThatThrownBy(() -> Subprocess.command("cat").input(tmp).run())
+                .isInstanceOf(AccessDeniedException.class).hasMessageContaining("input file of [cat] is a directory");
+        File inMissingDir = tmp.resolve("nowhere/out.txt").toFile();
+        assertThatThrownBy(() -> Subprocess.command("echo").stdout(Redirect.to(inMissingDir)).run())
+                .isInstanceOfSatisfying(NoSuchFileException.class, e -> assertThat(e.getMessage())
+                        .contains("the directory of the output file of [echo] does not exist"));
+        assertThatThrownBy(() -> Subprocess.command("echo").stderr(Redirect.appendTo(tmp.toFile())).run())
+                .isInstanceOf(AccessDeniedException.class).hasMessageContaining("stderr file of [echo] is a directory");
+    }
+
+    @Test
     void run_whenTheWorkingDirectoryIsMissing_throwsNamingTheDirectory() {
         Path missing = tmp.resolve("nowhere");
 
