@@ -243,8 +243,11 @@ public interface Subprocess extends AutoCloseable {
 
     /**
      * Releases the command: kills the command's process tree if it is still running, closes stdin, waits
-     * (up to a few seconds) for it to be reaped, and closes the output pipes. Call {@link #waitFor()}
-     * first if the command should finish on its own. Idempotent.
+     * (up to a few seconds) for it to be reaped, and closes the output pipes that nothing reads. A pipe
+     * that {@link #communicate} (or a timed-out {@code run()}) reads in the background is left to its
+     * reader, which ends when the last process holding the pipe (one the command left running in the
+     * background, say) closes it: on Linux, closing a pipe does not wake a read under way. Call
+     * {@link #waitFor()} first if the command should finish on its own. Idempotent.
      */
     @Override
     void close();
