@@ -203,7 +203,7 @@ public interface Subprocess extends AutoCloseable {
      *
      * <p>Streams that are not pipes read as not captured in the result. Bytes already read through
      * {@link #stdout()} are not in it, and a pipe the caller closed (through {@link #stdout()} or
-     * {@link #stdoutLines()}) reads as empty, as in Python.
+     * {@link #stdoutLines()}) reads as empty, as in Python; so do the pipes after {@link #close()}.
      *
      * @param input the bytes for stdin, or null to send none (stdin is then just closed, if it is a pipe)
      * @throws IllegalStateException if input is given but stdin is not a pipe, or a previous call already

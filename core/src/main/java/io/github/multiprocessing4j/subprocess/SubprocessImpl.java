@@ -257,10 +257,10 @@ final class SubprocessImpl implements Subprocess {
                 closeQuietly(process.getOutputStream());
             }
             if (stdoutMode == Redirect.PIPE && stdoutCollector == null) {
-                stdoutCollector = collect(process.getInputStream(), callerStdout, "stdout of " + what);
+                stdoutCollector = collect(process.getInputStream(), callerStdout, closed.get(), "stdout of " + what);
             }
             if (stderrMode == Redirect.PIPE && stderrCollector == null) {
-                stderrCollector = collect(process.getErrorStream(), callerStderr, "stderr of " + what);
+                stderrCollector = collect(process.getErrorStream(), callerStderr, closed.get(), "stderr of " + what);
             }
             List<OutputCollector> collectors = new ArrayList<>(2);
             if (stdoutCollector != null) {
@@ -273,9 +273,13 @@ final class SubprocessImpl implements Subprocess {
         }
     }
 
-    /** A collector of {@code pipe}; one that is already at its end if the caller closed it, as Python skips it. */
-    private static OutputCollector collect(InputStream pipe, CallerOutput handedOut, String name) {
-        return handedOut != null && handedOut.closed() ? OutputCollector.ended(name) : OutputCollector.start(pipe, name);
+    /**
+     * A collector of {@code pipe}; one that is already at its end if the caller closed it (as Python skips
+     * a closed pipe), or if {@link #close()} has closed it or is about to.
+     */
+    private static OutputCollector collect(InputStream pipe, CallerOutput handedOut, boolean released, String name) {
+        return released || handedOut != null && handedOut.closed() ? OutputCollector.ended(name)
+                : OutputCollector.start(pipe, name);
     }
 
     private OutputCollector stdoutCollector() {

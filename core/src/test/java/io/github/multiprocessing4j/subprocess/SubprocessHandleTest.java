@@ -175,6 +175,20 @@ class SubprocessHandleTest {
     }
 
     @Test
+    void communicate_afterClose_givesTheStatus_andTheClosedPipesEmpty() throws Exception {
+        Subprocess p = Subprocess.command("sh", "-c", "echo out; echo err >&2; exit 3").captureOutput().start();
+        assertThat(p.waitFor()).isEqualTo(3);
+        p.close();
+
+        // it threw UncheckedIOException ("reading stdout ... failed after 0 bytes"): close() had closed the pipes
+        CompletedProcess done = p.communicate(Delays.seconds(30));
+
+        assertThat(done.returnCode()).isEqualTo(3);
+        assertThat(done.stdout()).isEmpty();
+        assertThat(done.stderr()).isEmpty();
+    }
+
+    @Test
     void stderrLines_endsWhenTheCommandExits() throws Exception {
         try (Subprocess p = Subprocess.command("sh", "-c", "printf 'a\\nb\\r\\nc' >&2").stderr(Redirect.PIPE).start();
              Stream<String> lines = p.stderrLines()) {
