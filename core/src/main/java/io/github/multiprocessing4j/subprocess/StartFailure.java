@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,7 +13,8 @@ import java.util.List;
 /**
  * Turns the JDK's "Cannot run program ... error=2, No such file or directory" into an exception that says
  * which of the executable, the working directory or a redirect file is missing or unusable, where the
- * executable was looked for, and what to do. Consulted only after a start failed, so a successful start pays nothing for it.
+ * executable was looked for, and what to do. Consulted after a start failed, and by a pipeline before it
+ * starts any stage (a later stage that fails to start would leak a descriptor, see {@code PipelineImpl}).
  *
  * <p>On Unix the JDK looks a bare command name up on this JVM's {@code PATH}, not on the one given to the
  * child ({@code childproc.c}), and resolves a relative path containing {@code /} against the child's
@@ -40,7 +42,15 @@ final class StartFailure {
      */
     static IOException diagnose(List<String> args, Path cwd, ProcessBuilder pb) {
         IOException executable = diagnose(args, cwd);
-        return executable != null ? executable : redirectFiles(pb, SubprocessException.display(args));
+        if (executable != null) {
+            return executable;
+        }
+        String command = SubprocessException.display(args);
+        try {
+            return redirectFiles(pb, command);
+        } catch (InvalidPathException e) { // a NUL in a file name, say
+            return new IOException("a redirect file of " + command + " has an invalid name: " + e.getMessage());
+        }
     }
 
     /** A specific exception for the missing or unusable executable or directory, or null if all look fine. */
@@ -102,12 +112,13 @@ final class StartFailure {
                         + (Files.isDirectory(in) ? "a directory" : "not readable"));
             }
         }
-        for (Redirect output : List.of(pb.redirectOutput(), pb.redirectError())) {
-            File file = output.file();
+        List<Redirect> outputs = List.of(pb.redirectOutput(), pb.redirectError());
+        for (int i = 0; i < outputs.size(); i++) {
+            File file = outputs.get(i).file();
             if (file == null) {
                 continue;
             }
-            String which = (output == pb.redirectOutput() ? "output" : "stderr") + " file of " + command;
+            String which = (i == 0 ? "output" : "stderr") + " file of " + command;
             Path out = file.getAbsoluteFile().toPath();
             if (Files.isDirectory(out)) {
                 return new AccessDeniedException(file.toString(), null, which + " is a directory");

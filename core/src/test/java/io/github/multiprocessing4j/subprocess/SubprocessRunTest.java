@@ -240,6 +240,8 @@ class SubprocessRunTest {
                         .contains("the directory of the output file of [echo] does not exist"));
         assertThatThrownBy(() -> Subprocess.command("echo").stderr(Redirect.appendTo(tmp.toFile())).run())
                 .isInstanceOf(AccessDeniedException.class).hasMessageContaining("stderr file of [echo] is a directory");
+        assertThatThrownBy(() -> Subprocess.command("echo").stdout(Redirect.to(new File("a\0b"))).run())
+                .isExactlyInstanceOf(IOException.class).hasMessageContaining("invalid name");
     }
 
     @Test
