@@ -166,11 +166,11 @@ public final class StandardCodec implements Codec {
 
     /** Writes tag and count, claims {@code count * width} bytes and returns a view of them. */
     private static ByteBuffer bulk(ByteSink sink, byte tag, int count, int width) {
-        sink.putByte(tag).putInt(count);
         long bytes = (long) count * width;
-        if (bytes > Integer.MAX_VALUE - 16) {
+        if (bytes > Integer.MAX_VALUE - 16) { // before writing anything: a failed write leaves the sink as it was
             throw new EncodingException("array too large to send: " + count + " elements", null, null);
         }
+        sink.putByte(tag).putInt(count);
         int at = sink.claim((int) bytes);
         return ByteBuffer.wrap(sink.array(), at, (int) bytes).slice();
     }
