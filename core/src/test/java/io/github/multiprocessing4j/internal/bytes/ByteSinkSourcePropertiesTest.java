@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.github.multiprocessing4j.testing.Gen;
+import io.github.multiprocessing4j.testing.Tries;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
 
 /** Property tests of the byte cursor pair that every encoder and decoder is built on. */
 class ByteSinkSourcePropertiesTest {
@@ -39,16 +36,19 @@ class ByteSinkSourcePropertiesTest {
     record PutUtf8(String v) implements Op {
     }
 
-    @Provide
-    Arbitrary<List<Op>> ops() {
-        Arbitrary<Op> op = Arbitraries.oneOf(
-                Arbitraries.bytes().map(PutByte::new),
-                Arbitraries.shorts().map(PutShort::new),
-                Arbitraries.integers().map(PutInt::new),
-                Arbitraries.longs().map(PutLong::new),
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(300).map(PutBlob::new),
-                Arbitraries.strings().all().ofMaxLength(40).map(PutUtf8::new));
-        return op.list().ofMaxSize(30);
+    static Op op(Gen g) {
+        return switch (g.choose(6)) {
+            case 0 -> new PutByte(g.byteValue());
+            case 1 -> new PutShort(g.shortValue());
+            case 2 -> new PutInt(g.intValue());
+            case 3 -> new PutLong(g.longValue());
+            case 4 -> new PutBlob(g.bytes(0, 300));
+            default -> new PutUtf8(g.string(40));
+        };
+    }
+
+    /** Writes, to a sink that starts with room for {@code capacity} bytes. */
+    record Writes(List<Op> ops, int capacity) {
     }
 
     /**
@@ -56,8 +56,13 @@ class ByteSinkSourcePropertiesTest {
      * every write can hit a growth. UTF-8 is the JDK's: a lone surrogate becomes '?', as documented for
      * {@code putUtf8} (names and messages, not user data).
      */
-    @Property(tries = 500)
-    void whatTheSinkWrites_theSourceReadsBack(@ForAll("ops") List<Op> ops, @ForAll("capacities") int capacity) {
+    @Test
+    void whatTheSinkWrites_theSourceReadsBack() {
+        Tries.forAll(500, g -> new Writes(g.list(0, 30, () -> op(g)), g.intBetween(-1, 70)),
+                in -> readsBack(in.ops(), in.capacity()));
+    }
+
+    private static void readsBack(List<Op> ops, int capacity) {
         ByteSink sink = new ByteSink(capacity);
         for (Op op : ops) {
             switch (op) {
@@ -87,15 +92,18 @@ class ByteSinkSourcePropertiesTest {
         assertThat(source.read()).isEqualTo(-1);
     }
 
-    @Provide
-    Arbitrary<Integer> capacities() {
-        return Arbitraries.integers().between(-1, 70);
+    /** Bytes, and getters to call on them: 0 to 3 fixed-size, 4 and 5 length-prefixed, 6 skip. */
+    record Reads(byte[] bytes, List<Integer> getters) {
     }
 
     /** Getters in any order over any bytes: a value, or MalformedDataException when too few bytes are left. */
-    @Property(tries = 500)
-    void readingAnyBytes_givesValuesOrMalformedData(@ForAll @Size(max = 40) byte[] bytes,
-                                                    @ForAll @Size(max = 20) List<@net.jqwik.api.constraints.IntRange(max = 6) Integer> getters) {
+    @Test
+    void readingAnyBytes_givesValuesOrMalformedData() {
+        Tries.forAll(500, g -> new Reads(g.bytes(0, 40), g.list(0, 20, () -> g.choose(7))),
+                in -> readsOrFails(in.bytes(), in.getters()));
+    }
+
+    private static void readsOrFails(byte[] bytes, List<Integer> getters) {
         ByteSource source = new ByteSource(bytes);
         for (int g : getters) {
             int before = source.remaining();
@@ -128,22 +136,29 @@ class ByteSinkSourcePropertiesTest {
         }
     }
 
-    @Provide
-    Arbitrary<Integer> offsetsAndLengths() {
-        return Arbitraries.oneOf(
-                Arbitraries.integers().between(-3, 40),
-                Arbitraries.of(Integer.MAX_VALUE, Integer.MAX_VALUE - 1, Integer.MAX_VALUE - 7, Integer.MIN_VALUE),
-                Arbitraries.integers());
+    /** Small, a bound near overflow, or anything. */
+    static int offsetOrLength(Gen g) {
+        return switch (g.choose(3)) {
+            case 0 -> g.intBetween(-3, 40);
+            case 1 -> g.pickInt(Integer.MAX_VALUE, Integer.MAX_VALUE - 1, Integer.MAX_VALUE - 7, Integer.MIN_VALUE);
+            default -> g.intValue();
+        };
+    }
+
+    record Range(byte[] bytes, int offset, int length) {
     }
 
     /**
      * A source over {@code (offset, length)} of an array is either refused with IndexOutOfBoundsException
      * (the range is not inside the array) or reads exactly those bytes and no others.
      */
-    @Property(tries = 1000)
-    void aSourceOverARange_readsExactlyThatRange(@ForAll @Size(max = 32) byte[] bytes,
-                                                  @ForAll("offsetsAndLengths") int offset,
-                                                  @ForAll("offsetsAndLengths") int length) throws Exception {
+    @Test
+    void aSourceOverARange_readsExactlyThatRange() {
+        Tries.forAll(1000, g -> new Range(g.bytes(0, 32), offsetOrLength(g), offsetOrLength(g)),
+                in -> readsExactlyThatRange(in.bytes(), in.offset(), in.length()));
+    }
+
+    private static void readsExactlyThatRange(byte[] bytes, int offset, int length) throws Exception {
         boolean inside = offset >= 0 && length >= 0 && (long) offset + length <= bytes.length;
         if (!inside) {
             assertThatThrownBy(() -> new ByteSource(bytes, offset, length)).isInstanceOf(IndexOutOfBoundsException.class);
@@ -156,10 +171,17 @@ class ByteSinkSourcePropertiesTest {
         assertThatThrownBy(source::getByte).isInstanceOf(MalformedDataException.class);
     }
 
+    record BeforeAndAfter(byte[] before, byte[] after) {
+    }
+
     /** A sink truncated back to where it was holds exactly the bytes it held then. */
-    @Property(tries = 300)
-    void truncate_undoesWhatWasWrittenAfter(@ForAll @Size(max = 100) byte[] before,
-                                            @ForAll @Size(max = 300) byte[] after) {
+    @Test
+    void truncate_undoesWhatWasWrittenAfter() {
+        Tries.forAll(300, g -> new BeforeAndAfter(g.bytes(0, 100), g.bytes(0, 300)),
+                in -> undoes(in.before(), in.after()));
+    }
+
+    private static void undoes(byte[] before, byte[] after) {
         ByteSink sink = new ByteSink(0);
         sink.putBytes(before);
         int mark = sink.size();

@@ -1,11 +1,8 @@
 package io.github.multiprocessing4j.internal.codec;
 
+import io.github.multiprocessing4j.testing.Gen;
 import java.util.Arrays;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Tuple;
 
 /** One change to an encoding: the ways a broken or hostile peer can garble bytes. */
 record Mutation(Kind kind, int at, int value) {
@@ -14,24 +11,27 @@ record Mutation(Kind kind, int at, int value) {
         FLIP_BIT, SET_BYTE, TRUNCATE, SET_INT, SET_LENGTH_FIELD, INSERT_BYTE, DELETE_BYTE
     }
 
+    /** Lengths whose byte size overflows an int to 0 or a few bytes, for any element width, among others. */
+    private static final int[] SPECIAL_LENGTHS = {Integer.MIN_VALUE, -1, 0, 1, Integer.MAX_VALUE,
+        Integer.MAX_VALUE - 4, 0x7fff_fff0, 2_000_000_000, 1 << 29, (1 << 29) + 1, 1 << 30, (1 << 30) + 1,
+        0x8000_0001, 0x8000_0002};
+
     /** Ints that make length fields interesting: negative, huge, one off the truth. */
-    static Arbitrary<Integer> lengths() {
-        return Arbitraries.frequencyOf(
-                // and counts whose byte size overflows an int to 0 or a few bytes, for any element width
-                Tuple.of(2, Arbitraries.of(Integer.MIN_VALUE, -1, 0, 1, Integer.MAX_VALUE, Integer.MAX_VALUE - 4,
-                        0x7fff_fff0, 2_000_000_000, 1 << 29, (1 << 29) + 1, 1 << 30, (1 << 30) + 1, 0x8000_0001,
-                        0x8000_0002)),
-                Tuple.of(1, Arbitraries.integers().between(-4, 300)),
-                Tuple.of(1, Arbitraries.integers()));
+    static int length(Gen g) {
+        return switch (g.choose(4)) {
+            case 0, 1 -> g.pickInt(SPECIAL_LENGTHS);
+            case 2 -> g.intBetween(-4, 300);
+            default -> g.intValue();
+        };
     }
 
-    static Arbitrary<Mutation> any() {
-        return Combinators.combine(Arbitraries.of(Kind.class), Arbitraries.integers().greaterOrEqual(0), lengths())
-                .as(Mutation::new);
+    static Mutation any(Gen g) {
+        return new Mutation(g.pick(Kind.values()), g.intBetween(0, Integer.MAX_VALUE), length(g));
     }
 
-    static Arbitrary<List<Mutation>> some() {
-        return any().list().ofMinSize(1).ofMaxSize(3);
+    /** One to three mutations. */
+    static List<Mutation> some(Gen g) {
+        return g.list(1, 3, () -> any(g));
     }
 
     static byte[] applyAll(byte[] bytes, List<Mutation> mutations) {

@@ -7,17 +7,15 @@ import io.github.multiprocessing4j.internal.bytes.ByteSink;
 import io.github.multiprocessing4j.internal.bytes.ByteSource;
 import io.github.multiprocessing4j.internal.bytes.MalformedDataException;
 import io.github.multiprocessing4j.process.RemoteTaskException;
+import io.github.multiprocessing4j.testing.Gen;
 import io.github.multiprocessing4j.testing.Guarded;
+import io.github.multiprocessing4j.testing.Tries;
 import java.io.IOException;
 import java.io.Serial;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
 
 class ThrowableCodecPropertiesTest {
 
@@ -79,18 +77,24 @@ class ThrowableCodecPropertiesTest {
         }
     }
 
-    @Provide
-    Arbitrary<Failure> failures() {
-        Arbitrary<String> messages = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(1, Arbitraries.just((String) null)),
-                net.jqwik.api.Tuple.of(3, Values.strings()),
-                net.jqwik.api.Tuple.of(1, Arbitraries.strings().withCharRange('\u0000', '\u001f')
-                        .withChars('\u007f', '\u0085', '\u2028', '\u202e', 'a').ofMaxLength(12)));
-        Arbitrary<Node> node = Combinators.combine(
-                Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(6, Arbitraries.of(Kind.RUNTIME, Kind.ILLEGAL_STATE,
-                        Kind.IO, Kind.OOPS)), net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.UNSENDABLE))),
-                messages).as(Node::new);
-        return Combinators.combine(node.list().ofMinSize(1).ofMaxSize(4), node.list().ofMaxSize(2)).as(Failure::new);
+    /** A message: null, any text, or control, format and separator characters. */
+    private static String message(Gen g) {
+        return switch (g.choose(5)) {
+            case 0 -> null;
+            case 1, 2, 3 -> Values.string(g);
+            default -> g.string(0, 12, () -> g.oneIn(2) ? g.charBetween('\u0000', '\u001f')
+                    : g.pick('\u007f', '\u0085', '\u2028', '\u202e', 'a'));
+        };
+    }
+
+    /** An exception of a kind that can be serialized six times in seven, one that cannot otherwise. */
+    private static Node node(Gen g) {
+        Kind kind = g.oneIn(7) ? Kind.UNSENDABLE : g.pick(Kind.RUNTIME, Kind.ILLEGAL_STATE, Kind.IO, Kind.OOPS);
+        return new Node(kind, message(g));
+    }
+
+    static Failure failure(Gen g) {
+        return new Failure(g.list(1, 4, () -> node(g)), g.list(0, 2, () -> node(g)));
     }
 
     private static String utf8(String s) {
@@ -103,8 +107,12 @@ class ThrowableCodecPropertiesTest {
      * RemoteTaskException with the class name, message and stack trace text, which travel as UTF-8 (a lone
      * surrogate becomes '?'). Either way the record takes exactly the bytes it was written in.
      */
-    @Property(tries = 300)
-    void failures_travel(@ForAll("failures") Failure failure) {
+    @Test
+    void failures_travel() {
+        Tries.forAll(300, ThrowableCodecPropertiesTest::failure, ThrowableCodecPropertiesTest::travels);
+    }
+
+    private static void travels(Failure failure) {
         Throwable thrown = failure.build();
         ByteSink sink = new ByteSink();
         ThrowableCodec.write(thrown, sink);
@@ -140,15 +148,21 @@ class ThrowableCodecPropertiesTest {
         }
     }
 
-    @Provide
-    Arbitrary<List<Mutation>> mutations() {
-        return Mutation.some();
+    record MutatedFailure(Failure failure, List<Mutation> mutations) {
+    }
+
+    private static MutatedFailure mutatedFailure(Gen g) {
+        return new MutatedFailure(failure(g), Mutation.some(g));
     }
 
     /** A garbled failure reads as some Throwable, or fails with MalformedDataException or DecodingException. */
-    @Property(tries = 500)
-    void mutatedFailures_readOrFailCleanly(@ForAll("failures") Failure failure,
-                                           @ForAll("mutations") List<Mutation> mutations) {
+    @Test
+    void mutatedFailures_readOrFailCleanly() {
+        Tries.forAll(500, ThrowableCodecPropertiesTest::mutatedFailure,
+                in -> readsOrFailsCleanly(in.failure(), in.mutations()));
+    }
+
+    private static void readsOrFailsCleanly(Failure failure, List<Mutation> mutations) {
         ByteSink sink = new ByteSink();
         ThrowableCodec.write(failure.build(), sink);
         byte[] bytes = Mutation.applyAll(sink.toByteArray(), mutations);
@@ -167,9 +181,13 @@ class ThrowableCodecPropertiesTest {
      * With the text intact, a garbled value never fails the read: the parent gets a Throwable, and if it
      * is not one the bytes still decode to, a RemoteTaskException with the text that travelled.
      */
-    @Property(tries = 500)
-    void aGarbledValue_fallsBackToTheText(@ForAll("failures") Failure failure,
-                                          @ForAll("mutations") List<Mutation> mutations) {
+    @Test
+    void aGarbledValue_fallsBackToTheText() {
+        Tries.forAll(500, ThrowableCodecPropertiesTest::mutatedFailure,
+                in -> fallsBackToTheText(in.failure(), in.mutations()));
+    }
+
+    private static void fallsBackToTheText(Failure failure, List<Mutation> mutations) {
         Throwable thrown = failure.build();
         ByteSink sink = new ByteSink();
         ThrowableCodec.write(thrown, sink);
@@ -179,8 +197,8 @@ class ThrowableCodecPropertiesTest {
         String message = text.getByte() != 0 ? text.getUtf8() : null;
         String stackTrace = text.getUtf8();
         int valueAt = text.position();
-        byte[] value = Mutation.applyAll(java.util.Arrays.copyOfRange(bytes, valueAt, bytes.length), mutations);
-        byte[] garbled = java.util.Arrays.copyOf(bytes, valueAt + value.length);
+        byte[] value = Mutation.applyAll(Arrays.copyOfRange(bytes, valueAt, bytes.length), mutations);
+        byte[] garbled = Arrays.copyOf(bytes, valueAt + value.length);
         System.arraycopy(value, 0, garbled, valueAt, value.length);
 
         Guarded.Outcome<Throwable> outcome = Guarded.call(() -> ThrowableCodec.read(new ByteSource(garbled), "there"));

@@ -3,7 +3,9 @@ package io.github.multiprocessing4j.internal.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.internal.bytes.ByteSink;
+import io.github.multiprocessing4j.testing.Gen;
 import io.github.multiprocessing4j.testing.Guarded;
+import io.github.multiprocessing4j.testing.Tries;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,15 +14,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Property tests of the frame reader, on real Unix-domain socket pairs: whatever bytes a peer writes, and
@@ -32,12 +28,12 @@ class ConnectionPropertiesTest {
     private static final int DEFAULT_MAX = Integer.MAX_VALUE - Frame.HEADER_LENGTH;
     private static Path dir;
 
-    @BeforeContainer
+    @BeforeAll
     static void createDirectory() throws IOException {
         dir = Files.createTempDirectory("mp4j-wire-props");
     }
 
-    @AfterContainer
+    @AfterAll
     static void deleteDirectory() throws IOException {
         Files.deleteIfExists(dir);
     }
@@ -78,22 +74,21 @@ class ConnectionPropertiesTest {
         }
     }
 
-    @Provide
-    Arbitrary<Sent> frames() {
-        Arbitrary<byte[]> payloads = Arbitraries.frequencyOf(
-                Tuple.of(8, Arbitraries.bytes().array(byte[].class).ofMaxSize(64)),
-                Tuple.of(2, Arbitraries.bytes().array(byte[].class).ofMinSize(1000).ofMaxSize(9000)),
-                Tuple.of(1, Arbitraries.integers().between(64 * 1024 - 40, 64 * 1024 + 40).map(byte[]::new)));
-        return Combinators.combine(Arbitraries.bytes(), Arbitraries.longs(), payloads).as(Sent::new);
+    /** A frame: any type and id, a payload mostly small, sometimes of kilobytes, now and then around 64 KiB. */
+    static Sent frame(Gen g) {
+        int kind = g.choose(11);
+        byte[] payload = kind < 8 ? g.bytes(0, 64)
+                : kind < 10 ? g.bytes(1000, 9000)
+                : new byte[g.intBetween(64 * 1024 - 40, 64 * 1024 + 40)];
+        return new Sent(g.byteValue(), g.longValue(), payload);
     }
 
     /** Ints for a header's length field: negative, huge, just past what follows. */
-    @Provide
-    Arbitrary<Integer> lengths() {
-        return Arbitraries.oneOf(
-                Arbitraries.of(Integer.MIN_VALUE, -1, 0, 1, 12, 13, 255, 256, 257, 64 * 1024, Integer.MAX_VALUE,
-                        DEFAULT_MAX, DEFAULT_MAX + 1, 16 * 1024 * 1024, 16 * 1024 * 1024 + 1, 2_000_000_000),
-                Arbitraries.integers());
+    static int length(Gen g) {
+        return g.bool()
+                ? g.pickInt(Integer.MIN_VALUE, -1, 0, 1, 12, 13, 255, 256, 257, 64 * 1024, Integer.MAX_VALUE,
+                        DEFAULT_MAX, DEFAULT_MAX + 1, 16 * 1024 * 1024, 16 * 1024 * 1024 + 1, 2_000_000_000)
+                : g.intValue();
     }
 
     /** Garbling of a stream of frames: change, drop or insert bytes, set a header's length, cut it short. */
@@ -130,42 +125,44 @@ class ConnectionPropertiesTest {
         }
     }
 
-    @Provide
-    Arbitrary<List<Change>> changes() {
-        return Combinators.combine(Arbitraries.integers().between(0, 4), Arbitraries.integers(), lengths())
-                .as(Change::new).list().ofMaxSize(3);
+    static List<Change> changes(Gen g) {
+        return g.list(0, 3, () -> new Change(g.choose(5), g.intValue(), length(g)));
     }
 
-    @Provide
-    Arbitrary<Integer> maxFrameLengths() {
-        return Arbitraries.of(DEFAULT_MAX, Handshake.MAX_HANDSHAKE_FRAME, 0, 70_000);
+    /** Random bytes one time in five, valid frames otherwise. */
+    static byte[] stream(Gen g) {
+        if (g.oneIn(5)) {
+            return g.bytes(0, 100);
+        }
+        ByteSink sink = new ByteSink();
+        for (Sent f : g.list(0, 12, () -> frame(g))) {
+            Connection.appendFrame(sink, f.type(), f.id(), f.payload());
+        }
+        return sink.toByteArray();
     }
 
-    @Provide
-    Arbitrary<byte[]> streams() {
-        Arbitrary<byte[]> ofFrames = frames().list().ofMaxSize(12).map(frames -> {
-            ByteSink sink = new ByteSink();
-            for (Sent f : frames) {
-                Connection.appendFrame(sink, f.type(), f.id(), f.payload());
-            }
-            return sink.toByteArray();
-        });
-        return Arbitraries.frequencyOf(
-                Tuple.of(1, Arbitraries.bytes().array(byte[].class).ofMaxSize(100)),
-                Tuple.of(4, ofFrames));
+    record Garbled(byte[] valid, List<Change> changes, int maxFrameLength, boolean spinning) {
+    }
+
+    static Garbled garbled(Gen g) {
+        return new Garbled(stream(g), changes(g),
+                g.pickInt(DEFAULT_MAX, Handshake.MAX_HANDSHAKE_FRAME, 0, 70_000), g.bool());
     }
 
     /**
      * Any stream, valid frames garbled or not, yields exactly the frames the model finds in it and ends as the
      * model says, allocating at most the eager 16 MiB beyond the bytes that actually came.
      */
-    @Property(tries = 300)
-    void anyStream_yieldsItsFrames_thenEndsAsDocumented(@ForAll("streams") byte[] valid,
-                                                        @ForAll("changes") List<Change> changes,
-                                                        @ForAll("maxFrameLengths") int maxFrameLength,
-                                                        @ForAll boolean spinning) throws Exception {
-        byte[] stream = valid;
-        for (Change c : changes) {
+    @Test
+    void anyStream_yieldsItsFrames_thenEndsAsDocumented() {
+        Tries.forAll(300, ConnectionPropertiesTest::garbled, ConnectionPropertiesTest::yieldsItsFrames);
+    }
+
+    private static void yieldsItsFrames(Garbled in) throws Exception {
+        int maxFrameLength = in.maxFrameLength();
+        boolean spinning = in.spinning();
+        byte[] stream = in.valid();
+        for (Change c : in.changes()) {
             stream = c.apply(stream);
         }
         Parsed expected = Parsed.of(stream, maxFrameLength);
@@ -214,13 +211,20 @@ class ConnectionPropertiesTest {
         }
     }
 
+    record Batches(List<List<Sent>> batches, boolean spinning) {
+    }
+
     /**
      * Frames sent with {@code send}, or laid out with {@code appendFrame}/{@code beginFrame} and sent in a
      * batch, arrive whole and in order, then {@code null} once the sender closes.
      */
-    @Property(tries = 100)
-    void sentFrames_arriveWholeAndInOrder(@ForAll("batches") List<List<Sent>> batches, @ForAll boolean spinning)
-            throws Exception {
+    @Test
+    void sentFrames_arriveWholeAndInOrder() {
+        Tries.forAll(100, g -> new Batches(g.list(0, 8, () -> g.list(1, 6, () -> frame(g))), g.bool()),
+                in -> arriveWholeAndInOrder(in.batches(), in.spinning()));
+    }
+
+    private static void arriveWholeAndInOrder(List<List<Sent>> batches, boolean spinning) throws Exception {
         try (SocketPair pair = SocketPair.open(dir);
              Connection reader = new Connection(pair.server());
              Connection sender = new Connection(pair.client())) {
@@ -271,10 +275,5 @@ class ConnectionPropertiesTest {
                 assertThat(got.get(i).payload()).isEqualTo(expected.get(i).payload());
             }
         }
-    }
-
-    @Provide
-    Arbitrary<List<List<Sent>>> batches() {
-        return frames().list().ofMinSize(1).ofMaxSize(6).list().ofMaxSize(8);
     }
 }
