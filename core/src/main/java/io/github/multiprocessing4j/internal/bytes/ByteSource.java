@@ -28,7 +28,7 @@ public final class ByteSource extends InputStream {
     }
 
     public ByteSource(byte[] buf, int offset, int length) {
-        if (offset < 0 || length < 0 || offset + length > buf.length) {
+        if (offset < 0 || length < 0 || length > buf.length - offset) { // offset + length may overflow
             throw new IndexOutOfBoundsException("offset=" + offset + ", length=" + length + ", array=" + buf.length);
         }
         this.buf = buf;
