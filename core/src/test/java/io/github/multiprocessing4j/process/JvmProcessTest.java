@@ -476,6 +476,12 @@ class JvmProcessTest {
     }
 
     @Test
+    void aJvmOptionWithANul_isRefusedAsAnIllegalArgument_notReportedAsAnIoFailure() {
+        assertThatThrownBy(() -> JvmProcess.builder().task(() -> { }).jvmOptions(List.of("-Da=b\0c")).start())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NUL");
+    }
+
+    @Test
     void jvmOptions_thatSetTheClassPath_areRefused() {
         assertThatThrownBy(() -> JvmProcess.builder().task(() -> { }).jvmOptions(List.of("-cp", "/elsewhere")).start())
                 .isInstanceOf(IllegalArgumentException.class)
