@@ -442,6 +442,11 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
             return; // threads have been interrupted; one that ignores it cannot be waited for
         }
         try {
+            engine.refuseToAwaitTerminationHere();
+        } catch (IllegalStateException ownThread) {
+            return; // a callback on a process pool's result thread: the workers are killed, their end is handled after it
+        }
+        try {
             engine.awaitTermination(TimeUnit.SECONDS.toNanos(TERMINATE_WAIT_SECONDS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -170,8 +170,9 @@ public interface Pool extends ExecutorService, AutoCloseable {
     /**
      * Stops now (Python's {@code terminate}): no new work; queued tasks are cancelled; running tasks are
      * stopped (a process pool kills its workers; a thread pool interrupts them); returns once the workers
-     * are gone (for threads: at once, once they have been told; a thread that ignores its interrupt runs on).
-     * Idempotent.
+     * are gone (for threads: at once, once they have been told; a thread that ignores its interrupt runs on;
+     * in a callback on a process pool's result thread: once they have been killed, as that thread handles their
+     * end only after the callback). Idempotent.
      */
     void terminate();
 

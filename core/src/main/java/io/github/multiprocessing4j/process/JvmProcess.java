@@ -149,7 +149,12 @@ public interface JvmProcess extends AutoCloseable {
          */
         Builder jvmOptions(List<String> options);
 
-        /** A {@code -D} system property for the child; may be called once per key. */
+        /**
+         * A {@code -D} system property for the child; may be called once per key.
+         *
+         * @throws IllegalArgumentException if the key is empty or holds an {@code '='}, or either holds a NUL:
+         *         a {@code -D} option cannot carry them
+         */
         Builder systemProperty(String key, String value);
 
         /** An environment variable for the child, added to the inherited ones; may be called once per key. */

@@ -55,7 +55,14 @@ final class JvmProcessBuilder implements JvmProcess.Builder {
     @Override
     public JvmProcess.Builder systemProperty(String key, String value) {
         requireUnset(systemProperties.get(key), "systemProperty " + key);
-        systemProperties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+        // the child gets it as -Dkey=value: the first '=' ends the key, and a command line cannot hold a NUL
+        if (key.isEmpty() || key.indexOf('=') >= 0 || key.indexOf('\0') >= 0 || value.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("a system property's key must be non-empty and hold no '=' or NUL,"
+                    + " and its value no NUL: " + (key + "=" + value).replace("\0", "\\0"));
+        }
+        systemProperties.put(key, value);
         return this;
     }
 

@@ -208,6 +208,29 @@ class ProcessPoolLifecycleTest {
     }
 
     @Test
+    void terminate_inACallbackOnThePoolsResultThread_killsTheWorkers_andReturnsWithoutWaitingForItself() throws Exception {
+        ProcessPool pool = ProcessPool.create(1);
+        try {
+            long pid = pool.workerPids().iterator().next();
+            Path gate = tmp.resolve("gate-terminate");
+            CompletableFuture<Long> terminating = pool.applyAsync(waitingFor(gate, x -> x), 1).thenApply(r -> {
+                long start = System.nanoTime();
+                pool.terminate(); // this thread must handle the killed worker's end: it cannot wait for it
+                return System.nanoTime() - start;
+            });
+            Files.createFile(gate);
+            // terminate() waits up to 30 s for a pool that cannot terminate before it returns: far above this bound
+            assertThat(Duration.ofNanos(terminating.get(Delays.seconds(60).toMillis(), TimeUnit.MILLISECONDS)))
+                    .isLessThan(Delays.seconds(15));
+            assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).as("terminated once the callback returned").isTrue();
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("the worker was killed").isNotEqualTo(
+                    java.util.Optional.of(true));
+        } finally {
+            pool.terminate();
+        }
+    }
+
+    @Test
     void close_inACallbackOfATaskWhoseWorkerCrashed_waitsForThePool_sinceThatThreadReadsNoMore() throws Exception {
         ProcessPool pool = ProcessPool.create(1);
         try {

@@ -410,6 +410,29 @@ class ProcessPoolTest {
     }
 
     @Test
+    void theListThatMapReturns_travelsToWorkers_asAnArgument_capturedOrAsAResult() throws Exception {
+        try (ProcessPool pool = ProcessPool.create(1); ThreadPool threads = ThreadPool.create(1)) {
+            List<Integer> doubled = pool.map(x -> x * 2, List.of(1, 2, 3, 4, 5), 2);
+            List<Integer> withNull = threads.map(x -> x == 2 ? null : x, List.of(1, 2, 3));
+            SerializableFunction<List<Integer>, Integer> sum = l -> l.stream().mapToInt(Integer::intValue).sum();
+            assertThat(pool.apply(sum, doubled)).isEqualTo(30);
+            SerializableFunction<Integer, Integer> captures = i -> withNull.get(i);
+            assertThat(pool.apply(captures, 2)).isEqualTo(3);
+            assertThat(pool.map(List::size, List.of(doubled, withNull))).containsExactly(5, 3);
+            SerializableFunction<Integer, List<Integer>> mapInAWorker = n -> {
+                try (ThreadPool inner = ThreadPool.create(1)) {
+                    return inner.map(x -> x + n, List.of(1, 2, 3));
+                } catch (InterruptedException | ExecutionException e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            List<Integer> back = pool.apply(mapInAWorker, 10);
+            assertThat(back).containsExactly(11, 12, 13);
+            assertThatThrownBy(() -> back.add(14)).as("still unmodifiable").isInstanceOf(UnsupportedOperationException.class);
+        }
+    }
+
+    @Test
     void aTaskThatCannotBeSerialized_failsAtSubmission_namingTheClass() {
         try (ProcessPool pool = ProcessPool.create(1)) {
             Object lock = new Object();

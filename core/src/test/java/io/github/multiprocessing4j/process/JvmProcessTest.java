@@ -465,6 +465,23 @@ class JvmProcessTest {
     }
 
     @Test
+    void systemProperty_thatADashDOptionCannotCarry_isRefused_ratherThanReachingTheChildAsAnotherProperty() {
+        // "-Da=b=v" would give the child a = "b=v"; no property can have an empty key; a NUL cannot be in a command
+        for (String key : List.of("a=b", "", "a\0b")) {
+            assertThatThrownBy(() -> JvmProcess.builder().systemProperty(key, "v"))
+                    .as("key %s", key.replace("\0", "\\0")).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThatThrownBy(() -> JvmProcess.builder().systemProperty("a", "v\0w"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aJvmOptionWithANul_isRefusedAsAnIllegalArgument_notReportedAsAnIoFailure() {
+        assertThatThrownBy(() -> JvmProcess.builder().task(() -> { }).jvmOptions(List.of("-Da=b\0c")).start())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NUL");
+    }
+
+    @Test
     void jvmOptions_thatSetTheClassPath_areRefused() {
         assertThatThrownBy(() -> JvmProcess.builder().task(() -> { }).jvmOptions(List.of("-cp", "/elsewhere")).start())
                 .isInstanceOf(IllegalArgumentException.class)

@@ -24,6 +24,9 @@ public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> s
         systemProperties = Collections.unmodifiableSequencedMap(new LinkedHashMap<>(systemProperties));
         environment = Map.copyOf(environment);
         for (String option : jvmOptions) {
+            if (option.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("a JVM option cannot hold a NUL: " + option.replace("\0", "\\0"));
+            }
             if (option.equals("-jar") || option.equals("-cp") || option.equals("-classpath")
                     || option.equals("--class-path") || option.equals("-m") || option.equals("--module")) {
                 throw new IllegalArgumentException("jvmOptions may not set the class path or main class ("
