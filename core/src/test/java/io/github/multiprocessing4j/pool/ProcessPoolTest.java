@@ -642,6 +642,51 @@ class ProcessPoolTest {
     }
 
     @Test
+    void afterShutdown_aReplacementThatFailsToStart_isNotRetried_whenNoTaskWaitsForIt(@TempDir Path dir)
+            throws Exception {
+        // The first two workers start; a later one fails its initializer once the gate file exists.
+        String started = dir.resolve("workers-started").toString();
+        String failNow = dir.resolve("fail-now").toString();
+        String release = dir.resolve("release").toString();
+        ProcessPool pool = ProcessPool.builder().processes(2).initializer(() -> {
+            append(started, "worker");
+            try {
+                if (Files.readAllLines(Path.of(started)).size() > 2) {
+                    while (!Files.exists(Path.of(failNow))) {
+                        Thread.sleep(20);
+                    }
+                    throw new IllegalStateException("no more workers today");
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }).build();
+        try {
+            CompletableFuture<Integer> healthy = pool.applyAsync(waitingFor(Path.of(release), x -> x), 1);
+            CompletableFuture<Integer> crashing = pool.applyAsync(x -> {
+                Runtime.getRuntime().halt(3);
+                return x;
+            }, 2);
+            assertThatThrownBy(() -> crashing.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(WorkerCrashedException.class);
+            Awaitility.await().atMost(Delays.seconds(30))
+                    .until(() -> Files.readAllLines(Path.of(started)).size() == 3); // the replacement waits at the gate
+
+            pool.shutdown(); // nothing is queued: the running task needs no replacement
+            Files.createFile(Path.of(failNow));
+            Files.createFile(Path.of(release));
+
+            assertThat(healthy.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).as("terminated").isTrue();
+            // each retry would have started one more worker (a broken pool gives up after three failures in a row)
+            assertThat(Files.readAllLines(Path.of(started))).as("workers started").hasSize(3);
+        } finally {
+            pool.close();
+        }
+    }
+
+    @Test
     void aFunctionThatCannotBeLoadedInTheWorker_failsItsCalls_withTheReason_andTheWorkerLives() throws Exception {
         System.setProperty(BrokenInWorkers.HOME_PROPERTY, "here");
         SerializableFunction<Integer, Integer> broken = BrokenInWorkers.plusOne();

@@ -186,8 +186,8 @@ final class WorkerTurnover {
                     for (Worker live : engine.workers) {
                         engine.stopIfDoneLocked(live, touched);
                     }
-                } else {
-                    bootReplacementLocked();
+                } else if (engine.state == State.RUNNING || !engine.pending.isEmpty()) {
+                    bootReplacementLocked(); // after shutdown(), only while queued tasks wait for a worker
                 }
             }
             engine.checkTerminatedLocked();
