@@ -41,15 +41,23 @@ final class StartFailure {
      * {@code pb} (which runs {@code args} in {@code cwd}), or null if all look fine.
      */
     static IOException diagnose(List<String> args, Path cwd, ProcessBuilder pb) {
-        IOException executable = diagnose(args, cwd);
+        // A name this JVM cannot make a Path of, though the JDK passes it on (a PATH entry or file name that is
+        // not ASCII when the locale is C, say), cannot be examined: then it is for the JDK to try, never refused.
+        IOException executable;
+        try {
+            executable = diagnose(args, cwd);
+        } catch (InvalidPathException e) {
+            executable = null;
+        }
         if (executable != null) {
             return executable;
         }
         String command = SubprocessException.display(args);
         try {
             return redirectFiles(pb, command);
-        } catch (InvalidPathException e) { // a NUL in a file name, say
-            return new IOException("a redirect file of " + command + " has an invalid name: " + e.getMessage());
+        } catch (InvalidPathException e) { // a NUL in a file name, which the JDK refuses too
+            return e.getInput().indexOf('\0') < 0 ? null
+                    : new IOException("a redirect file of " + command + " has an invalid name: " + e.getMessage());
         }
     }
 

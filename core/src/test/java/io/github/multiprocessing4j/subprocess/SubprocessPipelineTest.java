@@ -156,6 +156,34 @@ class SubprocessPipelineTest {
         assertThat(child.stdout()).isEqualTo("PATH=null\npiped\n");
     }
 
+    @Test
+    void pipeline_inAJvmThatCannotMakeAPathOfAPathEntry_startsItsStages() throws Exception {
+        // In the C locale a PATH entry that is not ASCII reads back with '?' for its bytes, and Path.of refuses
+        // it with InvalidPathException: the look for a stage that cannot start threw that, though the JDK,
+        // which searches the PATH's bytes, starts the stage.
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        CompletedProcess child = Subprocess.command("sh", "-c",
+                        "PATH=\"/no-such-dir-mp4j-$(printf '\\303\\251'):/usr/bin:/bin\" LC_ALL=C exec \"$0\" -cp \"$1\" \"$2\"",
+                        java, System.getProperty("java.class.path"), UnreadablePathEntryMain.class.getName())
+                .clearEnv().captureOutput().timeout(Delays.seconds(60)).run();
+
+        assertThat(child.stderr()).isEmpty();
+        assertThat(child.stdout()).isEqualTo("piped\nmissing: IOException\n");
+    }
+
+    /** Runs {@code echo piped | cat}, then a command that is nowhere, with a PATH entry it cannot make a Path of. */
+    static final class UnreadablePathEntryMain {
+        public static void main(String[] args) throws Exception {
+            System.out.print(Subprocess.pipeline(Subprocess.command("echo", "piped"), Subprocess.command("cat"))
+                    .captureOutput().run().stdout());
+            try {
+                Subprocess.command("no-such-command-mp4j").run();
+            } catch (IOException e) {
+                System.out.println("missing: " + e.getClass().getSimpleName());
+            }
+        }
+    }
+
     /** Runs {@code echo piped | cat}, in a JVM started without environment. */
     static final class PipelineWithoutPathMain {
         public static void main(String[] args) throws Exception {
