@@ -246,7 +246,10 @@ final class AotCache {
     }
 
     /**
-     * Everything the JDK checks when it opens a cache, and everything that changes what is in it. Not the
+     * Everything the JDK checks when it opens a cache, and everything that changes what is in it, including
+     * the options the child's launcher reads from the environment ({@code JAVA_TOOL_OPTIONS} and the like:
+     * the JDK refuses a cache trained without the {@code --add-modules} or {@code -XX:-UseCompressedOops}
+     * found there, with error lines on the child's stderr). Not the
      * ordinary system properties of a launch: a cache does not depend on them, and a program whose children
      * differ only in a {@code -D} would otherwise train (and prune) one cache per variant.
      */
@@ -258,7 +261,8 @@ final class AotCache {
                     .append(System.getProperty("java.vm.version")).append('\n')
                     .append(runtime.inheritedFlags()).append('\n')
                     .append(spec.jvmOptions()).append('\n')
-                    .append(moduleProperties(spec)).append('\n');
+                    .append(moduleProperties(spec)).append('\n')
+                    .append(JavaCommand.optionVariables(spec)).append('\n');
             for (String entry : runtime.classPath().split(File.pathSeparator)) {
                 Path p = Path.of(entry);
                 text.append(p.toAbsolutePath());

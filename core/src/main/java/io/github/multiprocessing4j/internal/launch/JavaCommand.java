@@ -105,6 +105,21 @@ final class JavaCommand {
         return cmd;
     }
 
+    /**
+     * The values the child's {@code java} launcher will read from {@link #OPTION_VARIABLES} (the spec's
+     * environment, else this JVM's), by name; unset ones are left out.
+     */
+    static Map<String, String> optionVariables(LaunchSpec spec) {
+        Map<String, String> values = new TreeMap<>();
+        for (String variable : OPTION_VARIABLES) {
+            String value = spec.environment().getOrDefault(variable, System.getenv(variable));
+            if (value != null) {
+                values.put(variable, value);
+            }
+        }
+        return values;
+    }
+
     private static boolean choosesCollector(LaunchSpec spec) {
         for (String option : spec.jvmOptions()) {
             if (isCollector(option)) {

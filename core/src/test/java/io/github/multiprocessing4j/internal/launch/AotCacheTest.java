@@ -139,6 +139,31 @@ class AotCacheTest {
     }
 
     @Test
+    void jvmOptionsGivenInTheEnvironment_getACacheOfTheirOwn() throws Exception {
+        // The java launcher reads these variables: -XX:-UseCompressedOops or --add-modules there make the JDK
+        // refuse a cache trained without them, with error lines on every child's stderr.
+        AotCache aot = new AotCache(fakeJarRuntime(), tmp.resolve("aot"));
+        AtomicInteger trainings = new AtomicInteger();
+        AotCache.Trainer trainer = output -> {
+            trainings.incrementAndGet();
+            Files.writeString(output, "a cache");
+            return 0;
+        };
+        assertThat(aot.lookup(LaunchSpec.DEFAULT, trainer)).isNull();
+        assertThat(aot.awaitIdle(Delays.seconds(10))).isTrue();
+        Path plain = aot.lookup(LaunchSpec.DEFAULT, trainer);
+        assertThat(plain).isNotNull();
+        for (String variable : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")) {
+            LaunchSpec spec = new LaunchSpec(List.of(), new LinkedHashMap<>(), Map.of(variable, "-XX:-UseCompressedOops"));
+            assertThat(aot.lookup(spec, trainer)).as(variable).isNull();
+            assertThat(aot.awaitIdle(Delays.seconds(10))).isTrue();
+            Path own = aot.lookup(spec, trainer);
+            assertThat(own).as(variable).isNotNull().isNotEqualTo(plain);
+        }
+        assertThat(trainings).hasValue(4);
+    }
+
+    @Test
     void aCache_isMadePrivate_andNotLoadedOnceOthersMayHaveWrittenIt() throws Exception {
         JavaRuntime runtime = fakeJarRuntime();
         Path dir = tmp.resolve("aot");
