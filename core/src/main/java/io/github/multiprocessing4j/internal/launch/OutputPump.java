@@ -104,8 +104,11 @@ final class OutputPump implements Runnable {
     private void writePartial() {
         if (partial.size() > 0) {
             PrintStream out = target.get();
-            out.write(partial.toByteArray(), 0, partial.size());
-            out.flush();
+            // the monitor forward() holds across its two writes: a PrintStream's own lock covers one write only
+            synchronized (out) {
+                out.write(partial.toByteArray(), 0, partial.size());
+                out.flush();
+            }
             partial.reset();
         }
     }
