@@ -143,7 +143,16 @@ public final class ChildListener implements AutoCloseable {
         try {
             Handshake.serve(connection, key);
             Frame frame = connection.receive();
-            if (frame == null || frame.type() != FrameType.HELLO) {
+            if (frame == null) {
+                // It proved the key, so it is a child of ours, and it ended before saying hello: killed while
+                // starting (a spare thrown away, an interrupted start()) or crashed, which its launch reports.
+                if (admitted.compareAndSet(false, true)) {
+                    LOG.log(Level.DEBUG, "a child on {0} ended after the handshake, before saying hello", socket);
+                }
+                connection.close();
+                return;
+            }
+            if (frame.type() != FrameType.HELLO) {
                 throw new ProtocolException("expected HELLO after the handshake, got " + frame);
             }
             Hello hello = Hello.decode(frame.payload());
