@@ -53,7 +53,8 @@ import java.util.regex.Pattern;
  * <p>Guards: an AOT cache covers classes from jars only, and the JDK refuses to train with a non-empty
  * directory on the class path, so the cache is used only when the class path is all jars (an IDE or a
  * test run with {@code target/classes} boots children without it). The JDK prints AOT warnings on
- * stdout; children redirect JVM warnings to stderr (see {@link JavaCommand}). Users who pick their own
+ * stdout; children redirect JVM warnings to stderr (see {@link JavaCommand}), and keep quiet about a cache
+ * of ours that the JDK refuses (a damaged file, say): such a child boots as if it had none. Users who pick their own
  * archive ({@code -XX:AOTCache}, {@code -XX:SharedArchiveFile}, {@code -Xshare}) keep it. A cache runs
  * code in every child that loads it, so it is loaded (and trained) only in a folder that nobody but this
  * user can write to, and only if nobody else can write the file ({@link PrivatePaths}); caches are made

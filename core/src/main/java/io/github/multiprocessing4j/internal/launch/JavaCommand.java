@@ -67,7 +67,10 @@ final class JavaCommand {
         List<String> cmd = new ArrayList<>();
         cmd.add(runtime.java().toString());
         cmd.add("-Xlog:disable");
-        cmd.add("-Xlog:all=warning:stderr");
+        // A cache of ours that the JDK refuses (damaged, or made for other options) costs the child its head
+        // start, nothing else; its error lines are not the user's business. A user's own -Xlog:aot comes later
+        // on the command line and wins.
+        cmd.add(aotCache != null ? "-Xlog:all=warning,aot*=off:stderr" : "-Xlog:all=warning:stderr");
         cmd.add("-XX:+DisplayVMOutputToStderr");
         if (!choosesCollector(spec)) {
             cmd.add("-XX:+UseSerialGC");

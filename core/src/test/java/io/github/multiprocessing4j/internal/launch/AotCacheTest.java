@@ -10,8 +10,10 @@ import io.github.multiprocessing4j.testing.TestJvm;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
@@ -61,6 +63,37 @@ class AotCacheTest {
         assertThat(second).hasSize(2);
         assertThat(second.get(0)).startsWith("ARGS ").contains("-XX:AOTCache=" + cacheDir);
         assertThat(second.get(1)).isEqualTo("EXIT 0");
+    }
+
+    @Test
+    void aDamagedCache_isRefusedByTheJdk_withoutALineOnTheChildsStderr() throws Exception {
+        // The JDK checks a cache as it loads it and boots without one it refuses, but it printed four error
+        // lines on every child's stderr; the cache is ours, not the user's, so its diagnostics stay quiet.
+        Path coreJar = jar(tmp.resolve("core.jar"), classesOf(JvmProcess.class), p -> true);
+        Path fixtureJar = jar(tmp.resolve("fixture.jar"), classesOf(AotFixtureMain.class),
+                p -> p.toString().contains("fixtures/AotFixtureMain"));
+        String classPath = coreJar + File.pathSeparator + fixtureJar;
+        Path cacheDir = tmp.resolve("aot");
+        List<String> options = List.of("-Dmp4j.aot.dir=" + cacheDir);
+        runToEnd(classPath, options); // trains the cache
+        Path cache;
+        try (Stream<Path> files = Files.list(cacheDir)) {
+            cache = files.filter(p -> p.getFileName().toString().endsWith(".aot")).findFirst().orElseThrow();
+        }
+        try (FileChannel file = FileChannel.open(cache, StandardOpenOption.WRITE)) {
+            file.truncate(file.size() / 2);
+        }
+
+        try (TestJvm jvm = TestJvm.start(classPath, AotFixtureMain.class.getName(), options)) {
+            assertThat(jvm.process().waitFor(120, TimeUnit.SECONDS)).isTrue();
+            jvm.awaitOutputEnd(Duration.ofSeconds(30));
+            assertThat(jvm.process().exitValue()).as("stderr: %s", jvm.stderr()).isZero();
+            List<String> lines = jvm.drainLines();
+            assertThat(lines).hasSize(2);
+            assertThat(lines.get(0)).as("the child was given the cache").contains("-XX:AOTCache=" + cacheDir);
+            assertThat(lines.get(1)).isEqualTo("EXIT 0");
+            assertThat(jvm.stderr()).doesNotContain("aot]");
+        }
     }
 
     @Test
