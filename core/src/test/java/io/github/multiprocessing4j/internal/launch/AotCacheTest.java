@@ -44,10 +44,7 @@ class AotCacheTest {
 
     @Test
     void aJarOnlyClassPath_trainsACacheOnce_andLaterChildrenBootFromIt() throws Exception {
-        Path coreJar = jar(tmp.resolve("core.jar"), classesOf(JvmProcess.class), p -> true);
-        Path fixtureJar = jar(tmp.resolve("fixture.jar"), classesOf(AotFixtureMain.class),
-                p -> p.toString().contains("fixtures/AotFixtureMain"));
-        String classPath = coreJar + File.pathSeparator + fixtureJar;
+        String classPath = fixtureClassPath();
         Path cacheDir = tmp.resolve("aot");
         List<String> options = List.of("-Dmp4j.aot.dir=" + cacheDir);
 
@@ -69,10 +66,7 @@ class AotCacheTest {
     void aDamagedCache_isRefusedByTheJdk_withoutALineOnTheChildsStderr() throws Exception {
         // The JDK checks a cache as it loads it and boots without one it refuses, but it printed four error
         // lines on every child's stderr; the cache is ours, not the user's, so its diagnostics stay quiet.
-        Path coreJar = jar(tmp.resolve("core.jar"), classesOf(JvmProcess.class), p -> true);
-        Path fixtureJar = jar(tmp.resolve("fixture.jar"), classesOf(AotFixtureMain.class),
-                p -> p.toString().contains("fixtures/AotFixtureMain"));
-        String classPath = coreJar + File.pathSeparator + fixtureJar;
+        String classPath = fixtureClassPath();
         Path cacheDir = tmp.resolve("aot");
         List<String> options = List.of("-Dmp4j.aot.dir=" + cacheDir);
         runToEnd(classPath, options); // trains the cache
@@ -285,6 +279,14 @@ class AotCacheTest {
     }
 
     /** Runs the fixture to its end and returns every line it printed on stdout. */
+    /** The library and {@link AotFixtureMain}, each in a jar of its own: a class path the AOT cache serves. */
+    private String fixtureClassPath() throws Exception {
+        Path coreJar = jar(tmp.resolve("core.jar"), classesOf(JvmProcess.class), p -> true);
+        Path fixtureJar = jar(tmp.resolve("fixture.jar"), classesOf(AotFixtureMain.class),
+                p -> p.toString().contains("fixtures/AotFixtureMain"));
+        return coreJar + File.pathSeparator + fixtureJar;
+    }
+
     private static List<String> runToEnd(String classPath, List<String> options) throws Exception {
         try (TestJvm jvm = TestJvm.start(classPath, AotFixtureMain.class.getName(), options)) {
             assertThat(jvm.process().waitFor(120, TimeUnit.SECONDS)).isTrue();
