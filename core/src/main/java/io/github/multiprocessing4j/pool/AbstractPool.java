@@ -441,9 +441,7 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
         if (!engine.stopsForSure()) {
             return; // threads have been interrupted; one that ignores it cannot be waited for
         }
-        try {
-            engine.refuseToAwaitTerminationHere();
-        } catch (IllegalStateException ownThread) {
+        if (engine.isOwnReaderThread()) {
             return; // a callback on a process pool's result thread: the workers are killed, their end is handled after it
         }
         try {

@@ -54,8 +54,8 @@ import java.util.regex.Pattern;
  * directory on the class path, so the cache is used only when the class path is all jars (an IDE or a
  * test run with {@code target/classes} boots children without it). The JDK prints AOT warnings on
  * stdout; children redirect JVM warnings to stderr (see {@link JavaCommand}), and keep quiet about a cache
- * of ours that the JDK refuses (a damaged file, say): such a child boots as if it had none. Users who pick their own
- * archive ({@code -XX:AOTCache}, {@code -XX:SharedArchiveFile}, {@code -Xshare}) keep it. A cache runs
+ * of ours that the JDK refuses (a damaged file, say): such a child boots as if it had none. Users who pick
+ * their own archive ({@code -XX:AOTCache}, {@code -XX:SharedArchiveFile}, {@code -Xshare}) keep it. A cache runs
  * code in every child that loads it, so it is loaded (and trained) only in a folder that nobody but this
  * user can write to, and only if nobody else can write the file ({@link PrivatePaths}); caches are made
  * mode 0600.
@@ -250,7 +250,7 @@ final class AotCache {
      * Everything the JDK checks when it opens a cache, and everything that changes what is in it, including
      * the options the child's launcher reads from the environment ({@code JAVA_TOOL_OPTIONS} and the like:
      * the JDK refuses a cache trained without the {@code --add-modules} or {@code -XX:-UseCompressedOops}
-     * found there, with error lines on the child's stderr). Not the
+     * found there, and the child boots without it). Not the
      * ordinary system properties of a launch: a cache does not depend on them, and a program whose children
      * differ only in a {@code -D} would otherwise train (and prune) one cache per variant.
      */

@@ -129,9 +129,8 @@ final class JavaCommand {
                 return true;
             }
         }
-        for (String variable : OPTION_VARIABLES) {
-            String value = spec.environment().getOrDefault(variable, System.getenv(variable));
-            if (value != null && Arrays.stream(value.trim().split("\\s+")).anyMatch(JavaCommand::isCollector)) {
+        for (String value : optionVariables(spec).values()) {
+            if (Arrays.stream(value.trim().split("\\s+")).anyMatch(JavaCommand::isCollector)) {
                 return true;
             }
         }

@@ -61,6 +61,14 @@ public interface PoolEngine {
     boolean awaitTermination(long nanos) throws InterruptedException;
 
     /**
+     * Whether the calling thread is the one that delivers this engine's outcomes (it runs their plain
+     * callbacks), so that it must not wait for an outcome, or for the engine to end.
+     */
+    default boolean isOwnReaderThread() {
+        return false;
+    }
+
+    /**
      * Throws {@link IllegalStateException} if the calling thread must not wait for an outcome of this engine
      * because it may be the thread that has to deliver it; else does nothing.
      */

@@ -251,8 +251,13 @@ public final class ProcessEngine implements PoolEngine {
      * pool would wait, sometimes forever, for the thread itself: refuse it with a clear error instead.
      */
     @Override
+    public boolean isOwnReaderThread() {
+        return READER.get() == this;
+    }
+
+    @Override
     public void refuseToWaitOnOwnReader() {
-        if (READER.get() == this) {
+        if (isOwnReaderThread()) {
             throw new IllegalStateException("this thread delivers the pool's results (it is running a callback such"
                     + " as thenApply or whenComplete of a pool future) and cannot wait for the pool itself: run such"
                     + " callbacks with thenApplyAsync, thenAcceptAsync or whenCompleteAsync");
