@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.pool;
 
 import static io.github.multiprocessing4j.pool.ProcessPoolTest.append;
+import static io.github.multiprocessing4j.pool.ProcessPoolTest.hangsOnceStarted;
 import static io.github.multiprocessing4j.pool.ProcessPoolTest.sleepMillis;
 import static io.github.multiprocessing4j.pool.ProcessPoolTest.waitingFor;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,10 +38,7 @@ class ProcessPoolLifecycleTest {
             ProcessPool pool = ProcessPool.builder().processes(1).taskTimeout(timeout).build();
             try {
                 long worker = pool.workerPids().iterator().next();
-                CompletableFuture<Integer> hung = pool.applyAsync(x -> {
-                    append(started, "yes");
-                    return sleepMillis(600_000);
-                }, 1);
+                CompletableFuture<Integer> hung = pool.applyAsync(hangsOnceStarted(started), 1);
                 Awaitility.await().atMost(Delays.seconds(30)).until(() -> Files.exists(Path.of(started)));
                 if (!hung.cancel(false)) {
                     assertThat(hung).as("a task that could not be cancelled").failsWithin(Delays.seconds(30))
@@ -63,20 +61,14 @@ class ProcessPoolLifecycleTest {
     @Test
     void close_inACallbackRunByCancelOfARunningTask_returns_sinceItsWorkerIsKilledFirst() throws Exception {
         String applied = tmp.resolve("started-apply").toString();
-        closeInACallbackRunByCancel(applied, pool -> pool.applyAsync(x -> {
-            append(applied, "yes");
-            return sleepMillis(600_000);
-        }, 1));
+        closeInACallbackRunByCancel(applied, pool -> pool.applyAsync(hangsOnceStarted(applied), 1));
         String submitted = tmp.resolve("started-submit").toString();
         closeInACallbackRunByCancel(submitted, pool -> pool.submit((Runnable & Serializable) () -> {
             append(submitted, "yes");
             sleepMillis(600_000);
         }, "result"));
         String mapped = tmp.resolve("started-map").toString();
-        closeInACallbackRunByCancel(mapped, pool -> pool.mapAsync(x -> {
-            append(mapped, "yes");
-            return sleepMillis(600_000);
-        }, List.of(1), 1));
+        closeInACallbackRunByCancel(mapped, pool -> pool.mapAsync(hangsOnceStarted(mapped), List.of(1), 1));
     }
 
     private void closeInACallbackRunByCancel(String started, Function<ProcessPool, CompletableFuture<?>> submit)
@@ -137,10 +129,7 @@ class ProcessPoolLifecycleTest {
         ProcessPool pool = ProcessPool.create(1);
         try {
             long worker = pool.workerPids().iterator().next();
-            CompletableFuture<Integer> hung = pool.applyAsync(x -> {
-                append(started, "yes");
-                return sleepMillis(600_000);
-            }, 1);
+            CompletableFuture<Integer> hung = pool.applyAsync(hangsOnceStarted(started), 1);
             Awaitility.await().atMost(Delays.seconds(30)).until(() -> Files.exists(Path.of(started)));
             assertThat(hung.cancel(false)).isTrue();
             assertThat(hung.cancel(true)).as("cancel of a cancelled CompletableFuture, as a thread pool's").isTrue();

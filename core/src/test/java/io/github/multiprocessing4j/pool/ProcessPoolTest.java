@@ -284,10 +284,7 @@ class ProcessPoolTest {
             // and starts the third, which the parent still sees as queued behind the second.
             CompletableFuture<Object> first = pool.applyAsync(x -> new SlowToRead(gate), 1);
             CompletableFuture<Integer> second = pool.applyAsync(x -> x, 2);
-            CompletableFuture<Integer> victim = pool.applyAsync(x -> {
-                append(started, "yes");
-                return sleepMillis(600_000);
-            }, 3);
+            CompletableFuture<Integer> victim = pool.applyAsync(hangsOnceStarted(started), 3);
             Awaitility.await().atMost(Delays.seconds(30)).until(() -> Files.exists(Path.of(started)));
             assertThat(victim.cancel(true)).isTrue();
             Files.createFile(Path.of(gate));
@@ -488,6 +485,14 @@ class ProcessPoolTest {
             String who = pool.apply(x -> JvmProcess.current().name() + " " + JvmProcess.current().parentPid().orElse(-1), 0);
             assertThat(who).isEqualTo("Cruncher-1 " + ProcessHandle.current().pid());
         }
+    }
+
+    /** A task that appends a line to {@code started} as it begins, then sleeps for ten minutes (until killed). */
+    static SerializableFunction<Integer, Integer> hangsOnceStarted(String started) {
+        return x -> {
+            append(started, "yes");
+            return sleepMillis(600_000);
+        };
     }
 
     static int sleepMillis(long millis) {
