@@ -199,6 +199,8 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * {@link #apply(SerializableFunction, Object)} with a bound on the wait (Python's
      * {@code apply_async(...).get(timeout)}); at the timeout the task is cancelled.
      *
+     * @throws ExecutionException                    if the task failed; the cause says how
+     * @throws InterruptedException                  if interrupted while waiting; the task is cancelled
      * @throws java.util.concurrent.TimeoutException if the result did not arrive in time
      */
     default <T, R> R apply(SerializableFunction<T, R> fn, T arg, Duration timeout)
@@ -206,8 +208,8 @@ public interface Pool extends ExecutorService, AutoCloseable {
         CompletableFuture<R> future = applyAsync(fn, arg);
         try {
             return future.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            future.cancel(true);
+        } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
+            future.cancel(true); // as apply(fn, arg) does when interrupted
             throw e;
         }
     }

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -196,5 +197,37 @@ class ThreadPoolTest {
             }, IntStream.range(0, 500).boxed().toList());
         }
         assertThat(most.get()).as("calls in flight at once").isGreaterThanOrEqualTo(250);
+    }
+
+    @Test
+    void timedApply_interruptedWhileWaiting_cancelsTheTask_asApplyDoes() throws Exception {
+        ThreadPool pool = ThreadPool.create(1);
+        try {
+            CountDownLatch started = new CountDownLatch(1);
+            CountDownLatch taskInterrupted = new CountDownLatch(1);
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread caller = Thread.ofPlatform().start(() -> {
+                try {
+                    pool.apply(x -> {
+                        started.countDown();
+                        try {
+                            Thread.sleep(Delays.seconds(60));
+                        } catch (InterruptedException e) {
+                            taskInterrupted.countDown();
+                        }
+                        return x;
+                    }, 1, Duration.ofMinutes(10));
+                } catch (Throwable e) {
+                    thrown.set(e);
+                }
+            });
+            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+            caller.interrupt();
+            caller.join(Delays.seconds(10));
+            assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+            assertThat(taskInterrupted.await(10, TimeUnit.SECONDS)).as("the task was cancelled with an interrupt").isTrue();
+        } finally {
+            pool.terminate();
+        }
     }
 }
