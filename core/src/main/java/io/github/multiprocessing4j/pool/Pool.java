@@ -43,7 +43,9 @@ import java.util.concurrent.ExecutorService;
  * results — as the {@code callback} of Python's {@code apply_async} runs on its pool's result thread. Keep
  * such callbacks short. A callback that waits for the same pool ({@code apply}, {@code map}, {@code get()}
  * of another of its futures, {@code close()} or {@code join()}) would wait for the thread it runs on: a
- * process pool refuses that with an {@link IllegalStateException}. Give such work an executor: {@code thenApplyAsync(r -> pool.apply(f, r))}.
+ * process pool refuses that with an {@link IllegalStateException}. Give such work an executor
+ * ({@code thenApplyAsync}, {@code thenAcceptAsync}), or chain the next task without waiting for it:
+ * {@code thenCompose(r -> pool.applyAsync(f, r))}.
  * A thread or virtual-thread pool runs such callbacks on the task's own thread; there, waiting for another
  * future is allowed, but {@code close()} and {@code join()} would wait for the task itself to end, and are
  * refused in the same way (as they are in the pool's tasks). Mind that a thread pool whose every thread

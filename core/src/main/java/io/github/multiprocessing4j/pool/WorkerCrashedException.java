@@ -14,7 +14,7 @@ import java.util.OptionalInt;
  *
  * {@snippet :
  * try {
- *     pool.apply(scene -> renderNatively(scene), scene);
+ *     pool.apply(s -> renderNatively(s), scene);
  * } catch (ExecutionException e) {
  *     if (e.getCause() instanceof WorkerCrashedException crash) {   // only this task failed; the pool goes on
  *         System.err.println(crash.getMessage());   // the worker, its pid, exit code or signal, stderr's tail
