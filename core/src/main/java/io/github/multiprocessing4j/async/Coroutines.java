@@ -85,6 +85,8 @@ public final class Coroutines {
     /**
      * {@link #gather(Callable[])} for a collection of calls.
      *
+     * @throws TaskGroupException   if a call threw: the first exception is its cause, the rest suppressed
+     * @throws InterruptedException if interrupted while waiting; every call has been cancelled and has ended
      * @throws NullPointerException if a call is null (no call is left running)
      */
     public static <T> List<T> gather(Collection<? extends Callable<? extends T>> calls) throws InterruptedException {
@@ -136,6 +138,10 @@ public final class Coroutines {
      *   <li>{@link java.util.concurrent.CancellationException}, if the caller is a {@link TaskGroup} task that
      *       was cancelled, and its interrupt had been taken before this method waited; the call has ended.</li>
      * </ul>
+     *
+     * @throws ExecutionException   if the call failed in time; the cause is what it threw
+     * @throws TimeoutException     if the time was up first; the call has ended
+     * @throws InterruptedException if interrupted while waiting; the call has been cancelled and has ended
      */
     public static <T> T timeout(Duration timeout, Callable<? extends T> call)
             throws InterruptedException, ExecutionException, TimeoutException {
@@ -146,6 +152,10 @@ public final class Coroutines {
      * {@link #timeout} with a point in time instead of a duration: Python's {@code asyncio.timeout_at}. The
      * deadline is read against the system clock once, when this method is called; a deadline in the past
      * has already elapsed (the call is not started).
+     *
+     * @throws ExecutionException   as {@link #timeout}
+     * @throws TimeoutException     as {@link #timeout}
+     * @throws InterruptedException as {@link #timeout}
      */
     public static <T> T deadline(Instant deadline, Callable<? extends T> call)
             throws InterruptedException, ExecutionException, TimeoutException {

@@ -144,6 +144,7 @@ public interface TaskGroup extends AutoCloseable {
      * {@link #run(Body)} with a group that is cancelled when {@code timeout} has elapsed, as
      * {@link #withTimeout} opens it.
      *
+     * @throws X                         what the body threw
      * @throws TaskGroupTimeoutException if the body returned and the deadline cut the group short
      */
     static <R, X extends Exception> R run(Duration timeout, Body<R, X> body) throws X {

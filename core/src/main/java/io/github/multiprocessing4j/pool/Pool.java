@@ -90,7 +90,12 @@ public interface Pool extends ExecutorService, AutoCloseable {
      */
     <T, R> List<R> map(SerializableFunction<T, R> fn, Iterable<T> args) throws InterruptedException, ExecutionException;
 
-    /** {@link #map(SerializableFunction, Iterable)} with a chosen chunk size (at least 1). */
+    /**
+     * {@link #map(SerializableFunction, Iterable)} with a chosen chunk size (at least 1).
+     *
+     * @throws ExecutionException   as {@link #map(SerializableFunction, Iterable)}
+     * @throws InterruptedException as {@link #map(SerializableFunction, Iterable)}
+     */
     <T, R> List<R> map(SerializableFunction<T, R> fn, Iterable<T> args, int chunkSize)
             throws InterruptedException, ExecutionException;
 
@@ -123,11 +128,19 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * Applies a two-argument function to argument pairs, in order (Python's {@code starmap}), e.g.
      * {@code pool.starmap(Integer::sum, List.of(Map.entry(1, 2), Map.entry(3, 4)))} gives {@code [3, 7]}.
      * Failures as for {@link #map}.
+     *
+     * @throws ExecutionException   for the first pair that failed, naming its index; the cause says how
+     * @throws InterruptedException if interrupted while waiting; the remaining chunks are cancelled
      */
     <T, U, R> List<R> starmap(SerializableBiFunction<T, U, R> fn, Iterable<? extends Map.Entry<T, U>> args)
             throws InterruptedException, ExecutionException;
 
-    /** {@link #starmap(SerializableBiFunction, Iterable)} with a chosen chunk size. */
+    /**
+     * {@link #starmap(SerializableBiFunction, Iterable)} with a chosen chunk size.
+     *
+     * @throws ExecutionException   as {@link #starmap(SerializableBiFunction, Iterable)}
+     * @throws InterruptedException as {@link #starmap(SerializableBiFunction, Iterable)}
+     */
     <T, U, R> List<R> starmap(SerializableBiFunction<T, U, R> fn, Iterable<? extends Map.Entry<T, U>> args, int chunkSize)
             throws InterruptedException, ExecutionException;
 

@@ -84,6 +84,8 @@ public interface Pipeline {
      * @throws IllegalArgumentException if a stage's builder sets something that belongs to the pipeline
      * @throws IOException if a stage could not be started (a missing executable is named); the stages
      *                     already started are killed. Or if reading a captured pipe failed before its end
+     * @throws InterruptedException if interrupted while waiting, after killing every stage's tree (the
+     *                              interrupt status is cleared)
      */
     CompletedPipeline run() throws IOException, InterruptedException;
 }

@@ -165,19 +165,39 @@ public interface Subprocess extends AutoCloseable {
      */
     OptionalInt waitFor(Duration timeout) throws InterruptedException;
 
-    /** {@link #communicate(byte[], Duration)} without input or timeout. */
+    /**
+     * {@link #communicate(byte[], Duration)} without input or timeout.
+     *
+     * @throws InterruptedException as {@link #communicate(byte[], Duration)}
+     */
     CompletedProcess communicate() throws InterruptedException;
 
-    /** {@link #communicate(byte[], Duration)} without input. */
+    /**
+     * {@link #communicate(byte[], Duration)} without input.
+     *
+     * @throws InterruptedException as {@link #communicate(byte[], Duration)}
+     */
     CompletedProcess communicate(Duration timeout) throws InterruptedException;
 
-    /** {@link #communicate(byte[], Duration)} without timeout. */
+    /**
+     * {@link #communicate(byte[], Duration)} without timeout.
+     *
+     * @throws InterruptedException as {@link #communicate(byte[], Duration)}
+     */
     CompletedProcess communicate(byte[] input) throws InterruptedException;
 
-    /** {@link #communicate(byte[], Duration)} with text, encoded with the builder's charset. */
+    /**
+     * {@link #communicate(byte[], Duration)} with text, encoded with the builder's charset.
+     *
+     * @throws InterruptedException as {@link #communicate(byte[], Duration)}
+     */
     CompletedProcess communicate(String input) throws InterruptedException;
 
-    /** {@link #communicate(byte[], Duration)} with text, encoded with the builder's charset. */
+    /**
+     * {@link #communicate(byte[], Duration)} with text, encoded with the builder's charset.
+     *
+     * @throws InterruptedException as {@link #communicate(byte[], Duration)}
+     */
     CompletedProcess communicate(String input, Duration timeout) throws InterruptedException;
 
     /**
@@ -206,6 +226,8 @@ public interface Subprocess extends AutoCloseable {
      * {@link #stdoutLines()}) reads as empty, as in Python; so do the pipes after {@link #close()}.
      *
      * @param input the bytes for stdin, or null to send none (stdin is then just closed, if it is a pipe)
+     * @throws InterruptedException if interrupted while waiting (the interrupt status is cleared); the command
+     *                              keeps running
      * @throws IllegalStateException if input is given but stdin is not a pipe, or a previous call already
      *                               sent input
      * @throws java.io.UncheckedIOException if reading an output pipe failed before its end (the output would
@@ -366,6 +388,8 @@ public interface Subprocess extends AutoCloseable {
          * @throws java.nio.file.AccessDeniedException if the executable is not executable
          * @throws IOException if the operating system refused to start the command, or reading its output
          *                     failed before the end (the output would be incomplete)
+         * @throws InterruptedException if interrupted while waiting, after killing the process tree (the
+         *                              interrupt status is cleared)
          */
         CompletedProcess run() throws IOException, InterruptedException;
 
