@@ -7,7 +7,7 @@
 MP4J_MIN_JDK=${MP4J_MIN_JDK:-25}
 
 mp4j_jdk_feature() { # prints the feature version of the JDK at $1, or nothing
-  local home=$1 v
+  local home=$1 v="" # initialised: with no release file, v is read below, and ./mp4j and ./mvnw run with set -u
   [[ -x $home/bin/java && -x $home/bin/javac ]] || return 0
   if [[ -f $home/release ]]; then
     v=$(sed -n 's/^JAVA_VERSION="\([^"]*\)".*/\1/p' "$home/release")
@@ -34,7 +34,11 @@ mp4j_find_jdk() {
   if [[ -n ${MP4J_JAVA_HOME:-} ]]; then
     v=$(mp4j_jdk_feature "$MP4J_JAVA_HOME")
     if [[ -n $v && $v -ge $MP4J_MIN_JDK ]]; then echo "$MP4J_JAVA_HOME"; return 0; fi
-    echo "MP4J_JAVA_HOME=$MP4J_JAVA_HOME is not a JDK $MP4J_MIN_JDK or newer" >&2
+    if [[ ! -d $MP4J_JAVA_HOME ]]; then v="there is no such directory"
+    elif [[ -z $v ]]; then v="it has no bin/java and bin/javac"
+    else v="it is JDK $v"
+    fi
+    echo "MP4J_JAVA_HOME=$MP4J_JAVA_HOME is not a JDK $MP4J_MIN_JDK or newer: $v" >&2
     return 1
   fi
   for c in "${candidates[@]}"; do
