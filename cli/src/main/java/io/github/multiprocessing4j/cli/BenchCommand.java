@@ -7,6 +7,7 @@ import io.github.multiprocessing4j.cli.bench.PythonBaseline;
 import io.github.multiprocessing4j.cli.bench.Report;
 import io.github.multiprocessing4j.internal.launch.ChildLauncher;
 import io.github.multiprocessing4j.process.JvmProcess;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,6 +65,17 @@ final class BenchCommand implements Callable<Integer> {
                     + "(set MP4J_PYTHON to a Python 3 interpreter to include it).");
         }
         Path target = doc != null ? doc : BenchmarksDoc.defaultPath();
+        if (!noDoc) {
+            try {
+                // Now, not after minutes of measuring: a document whose markers are broken cannot take the tables.
+                for (Bench bench : chosen) {
+                    BenchmarksDoc.check(target, bench.name());
+                }
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("mp4j bench: " + e.getMessage());
+                return 1;
+            }
+        }
         trainAotCacheFirst();
         for (Bench bench : chosen) {
             Report report = bench.run(trials, System.out);

@@ -7,11 +7,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The CLI run in-process, its output captured (children's output is copied to our System.out). */
 class MainTest {
@@ -128,6 +131,20 @@ class MainTest {
         }
         assertThat(code).isEqualTo(141);
         assertThat(attempted.toString()).containsOnlyOnce("thread main is running...");
+    }
+
+    /** A document the tables cannot go into is reported at once, not after the topic has measured for minutes. */
+    @Test
+    void benchIntoADocumentWithBrokenMarkers_failsBeforeMeasuring(@TempDir Path tmp) throws IOException {
+        Path doc = tmp.resolve("benchmarks.md");
+        Files.writeString(doc, "# Benchmarks\n\n<!-- bench:process -->\nits end marker was deleted\n");
+
+        Run bench = run("bench", "--trials", "1", "--doc", doc.toString(), "process");
+
+        assertThat(bench.exitCode()).isEqualTo(1);
+        assertThat(bench.err()).contains("mp4j bench: " + doc + ": the markers of topic 'process' are broken");
+        assertThat(bench.out()).noneMatch(line -> line.startsWith("process:"));
+        assertThat(Files.readString(doc)).isEqualTo("# Benchmarks\n\n<!-- bench:process -->\nits end marker was deleted\n");
     }
 
     @Test

@@ -48,19 +48,70 @@ public final class BenchmarksDoc {
         return System.getProperty("os.arch");
     }
 
+    /**
+     * Replaces {@code report}'s section, or appends it when the document has none (creating the document
+     * when it does not exist).
+     *
+     * @throws IOException if the document cannot be read or written, or its markers of this topic are broken
+     *                     (see {@link #check}); the document is then left as it was
+     */
     public static void write(Path doc, Report report) throws IOException {
-        String begin = "<!-- bench:" + report.topic() + " -->";
-        String end = "<!-- /bench:" + report.topic() + " -->";
+        String begin = begin(report.topic());
+        String end = end(report.topic());
         String section = begin + "\n" + report.markdown(machine()) + end;
         String text = Files.exists(doc) ? Files.readString(doc) : HEADER;
+        checkMarkers(doc, text, report.topic());
         int from = text.indexOf(begin);
-        int to = text.indexOf(end);
-        if (from >= 0 && to > from) {
+        if (from >= 0) {
+            int to = text.indexOf(end);
             text = text.substring(0, from) + section + text.substring(to + end.length());
         } else {
             text = text.stripTrailing() + "\n\n" + section + "\n";
         }
         Files.createDirectories(doc.toAbsolutePath().getParent());
         Files.writeString(doc, text);
+    }
+
+    /**
+     * Checks, before a benchmark runs for minutes, that {@link #write} will be able to record its topic: the
+     * document is missing (it will be created) or readable, and holds either no marker of the topic or one
+     * begin marker followed by one end marker. A begin marker without its end (a hand edit) would otherwise
+     * make the next write take everything up to a later end marker, other topics' sections included.
+     *
+     * @throws IOException with the document's path and the marker at fault
+     */
+    public static void check(Path doc, String topic) throws IOException {
+        if (Files.exists(doc)) {
+            checkMarkers(doc, Files.readString(doc), topic);
+        }
+    }
+
+    private static void checkMarkers(Path doc, String text, String topic) throws IOException {
+        String begin = begin(topic);
+        String end = end(topic);
+        int begins = count(text, begin);
+        int ends = count(text, end);
+        boolean broken = begins != ends || begins > 1 || begins == 1 && text.indexOf(end) < text.indexOf(begin);
+        if (broken) {
+            throw new IOException(doc.toAbsolutePath().normalize() + ": the markers of topic '" + topic
+                    + "' are broken: expected one " + begin + " followed by one " + end + " (or neither); fix them by"
+                    + " hand, or pass --doc with another file, or --no-doc");
+        }
+    }
+
+    private static int count(String text, String marker) {
+        int n = 0;
+        for (int i = text.indexOf(marker); i >= 0; i = text.indexOf(marker, i + marker.length())) {
+            n++;
+        }
+        return n;
+    }
+
+    private static String begin(String topic) {
+        return "<!-- bench:" + topic + " -->";
+    }
+
+    private static String end(String topic) {
+        return "<!-- /bench:" + topic + " -->";
     }
 }

@@ -1,7 +1,9 @@
 package io.github.multiprocessing4j.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -24,6 +26,65 @@ class BenchmarksDocTest {
         assertThat(text).doesNotContain("| start | 90.0 ms");
         assertThat(text).contains("| map | 3,000,000 items/s | 1,000,000 items/s | 3.00x faster | >= 3x (met) |");
         assertThat(text.indexOf("<!-- bench:process -->")).isLessThan(text.indexOf("<!-- bench:pool -->"));
+    }
+
+    /**
+     * A begin marker whose end marker was lost (a hand edit): writing the topic used to append a second
+     * section, and the next write then replaced everything from the orphan begin marker to the new end
+     * marker, other topics' sections included. Now the write is refused and the document left alone.
+     */
+    @Test
+    void aBeginMarkerWithoutItsEnd_isRefused_andTheDocumentIsLeftAlone() throws Exception {
+        Path doc = tmp.resolve("benchmarks.md");
+        String text = """
+                # Benchmarks
+
+                <!-- bench:process -->
+                an old process table whose end marker was deleted
+
+                <!-- bench:pool -->
+                the pool table
+                <!-- /bench:pool -->
+                """;
+        Files.writeString(doc, text);
+        Report process = new Report("process", "Process").add(Row.time("start", "ms", 70, 80, "", null));
+
+        for (int run = 0; run < 2; run++) {
+            assertThatThrownBy(() -> BenchmarksDoc.write(doc, process)).isInstanceOf(IOException.class)
+                    .hasMessageContaining(doc.toString())
+                    .hasMessageContaining("<!-- bench:process --> followed by one <!-- /bench:process -->");
+        }
+        assertThatThrownBy(() -> BenchmarksDoc.check(doc, "process")).isInstanceOf(IOException.class);
+        assertThat(Files.readString(doc)).isEqualTo(text);
+        BenchmarksDoc.check(doc, "pool");
+        BenchmarksDoc.check(doc, "coroutines");
+    }
+
+    @Test
+    void anEndMarkerAlone_orTwoSectionsOfOneTopic_areRefused() throws Exception {
+        Path doc = tmp.resolve("benchmarks.md");
+        Files.writeString(doc, "# Benchmarks\n\nold\n<!-- /bench:process -->\n");
+        assertThatThrownBy(() -> BenchmarksDoc.check(doc, "process")).isInstanceOf(IOException.class);
+        Files.writeString(doc, "<!-- bench:process -->\na\n<!-- /bench:process -->\n<!-- bench:process -->\nb\n"
+                + "<!-- /bench:process -->\n");
+        assertThatThrownBy(() -> BenchmarksDoc.check(doc, "process")).isInstanceOf(IOException.class);
+        Files.writeString(doc, "<!-- /bench:process -->\n<!-- bench:process -->\n");
+        assertThatThrownBy(() -> BenchmarksDoc.check(doc, "process")).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void aMissingDocument_orOneWithoutMarkers_takesTheSection() throws Exception {
+        Path missing = tmp.resolve("new/docs/benchmarks.md");
+        BenchmarksDoc.check(missing, "process");
+        BenchmarksDoc.write(missing, new Report("process", "Process").add(Row.time("start", "ms", 70, 80, "", null)));
+        assertThat(Files.readString(missing)).startsWith("# Benchmarks").contains("<!-- bench:process -->\n### Process")
+                .endsWith("<!-- /bench:process -->\n");
+
+        Path plain = tmp.resolve("plain.md");
+        Files.writeString(plain, "# My notes\n");
+        BenchmarksDoc.check(plain, "process");
+        BenchmarksDoc.write(plain, new Report("process", "Process").add(Row.time("start", "ms", 70, 80, "", null)));
+        assertThat(Files.readString(plain)).startsWith("# My notes\n\n<!-- bench:process -->");
     }
 
     @Test
