@@ -1,7 +1,11 @@
 package io.github.multiprocessing4j.cli.demo;
 
+import io.github.multiprocessing4j.function.SerializableFunction;
 import io.github.multiprocessing4j.pool.ProcessPool;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -34,15 +38,33 @@ public final class PoolDemo implements Demo {
         return "five tasks on a pool of four worker JVMs (multiprocessing.Pool)";
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException if a task fails (it throws, or its worker dies): the demo then fails, and
+     *                               {@code mp4j demo} exits non-zero
+     */
     @Override
     public void run(PrintStream out) {
+        run(out, PoolDemo::longTimeTask);
+    }
+
+    /** The demo with {@code task} as the function each of the five tasks runs. */
+    static void run(PrintStream out, SerializableFunction<Integer, Integer> task) {
         out.println("Parent process " + ProcessHandle.current().pid() + ".");
+        List<CompletableFuture<Integer>> tasks = new ArrayList<>();
         try (ProcessPool pool = ProcessPool.create(4)) {
             for (int i = 0; i < 5; i++) {
-                pool.applyAsync(PoolDemo::longTimeTask, i);
+                tasks.add(pool.applyAsync(task, i));
             }
             out.println("Waiting for all tasks: close() takes no new work and waits for the queued tasks (the Python");
             out.println("original forgets close()/join(), so its program can end before its tasks do).");
+        }
+        for (int i = 0; i < tasks.size(); i++) {
+            Throwable failure = tasks.get(i).handle((result, e) -> e).getNow(null);
+            if (failure != null) {
+                throw new IllegalStateException("task " + i + " failed: " + failure, failure);
+            }
         }
         out.println("all process end");
     }

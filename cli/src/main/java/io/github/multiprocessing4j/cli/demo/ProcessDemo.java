@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.cli.demo;
 
+import io.github.multiprocessing4j.function.SerializableRunnable;
 import io.github.multiprocessing4j.process.JvmProcess;
 import java.io.PrintStream;
 
@@ -30,13 +31,30 @@ public final class ProcessDemo implements Demo {
         return "run a function in a child JVM and wait for it (multiprocessing.Process)";
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException if the child fails (its task throws, or it dies): the demo then fails, and
+     *                               {@code mp4j demo} exits non-zero, where CPython's original would go on
+     */
     @Override
     public void run(PrintStream out) throws Exception {
-        out.println("Parent process " + ProcessHandle.current().pid() + ".");
         String name = "test";
+        run(out, () -> runProc(name));
+    }
+
+    /** The demo with {@code task} as the child's function. */
+    static void run(PrintStream out, SerializableRunnable task) throws InterruptedException {
+        out.println("Parent process " + ProcessHandle.current().pid() + ".");
         out.println("Child process will start.");
-        try (JvmProcess child = JvmProcess.start("run_proc", () -> runProc(name))) {
+        try (JvmProcess child = JvmProcess.start("run_proc", task)) {
             child.join();
+            int exit = child.exitCode().orElseThrow();
+            if (exit != 0) {
+                throw new IllegalStateException("the child process (pid " + child.pid() + ") failed with exit code "
+                        + exit + child.failure().map(f -> ": " + f).orElse(" without reporting an exception")
+                        + "; its stderr is above", child.failure().orElse(null));
+            }
         }
         out.println("Child process end.");
     }

@@ -69,14 +69,20 @@ public final class SubprocessDemo implements Demo {
         try {
             Subprocess.command("sh", "-c", "sleep 30 & echo \"shell $$ started sleep $!\"; wait")
                     .captureOutput().timeout(timeout).run();
-            out.println("   (unexpected: the command finished)");
+            throw new IllegalStateException("the command was to time out after " + timeout.toSeconds()
+                    + " s, but it finished");
         } catch (TimeoutExpiredException e) {
             out.println("   output before the timeout: " + e.stdout().strip());
             out.println("   " + e.getMessage());
             waitUntilGone(e, Duration.ofSeconds(5));
+            boolean left = false;
             for (long pid : e.killedPids()) {
                 boolean running = ProcessHandle.of(pid).map(SubprocessDemo::running).orElse(false);
                 out.println("   pid " + pid + ": " + (running ? "STILL RUNNING" : "gone"));
+                left |= running;
+            }
+            if (left) {
+                throw new IllegalStateException("the timeout left processes of the tree running: " + e.killedPids());
             }
         }
     }
