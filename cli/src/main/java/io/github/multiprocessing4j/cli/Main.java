@@ -1,6 +1,11 @@
 package io.github.multiprocessing4j.cli;
 
+import io.github.multiprocessing4j.cli.bench.Benches;
+import io.github.multiprocessing4j.cli.demo.Demos;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
+import picocli.CommandLine.Help;
 import picocli.CommandLine.Command;
 
 /**
@@ -24,7 +29,28 @@ public final class Main {
 
     /** The configured command line, for tests and embedding. */
     public static CommandLine commandLine() {
-        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+        CommandLine commandLine = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+        // Each topic's one-line summary, under the options of `demo --help` and `bench --help`.
+        topics(commandLine.getSubcommands().get("demo"),
+                Demos.all().stream().map(d -> Map.entry(d.name(), d.summary())).toList());
+        topics(commandLine.getSubcommands().get("bench"),
+                Benches.all().stream().map(b -> Map.entry(b.name(), b.summary())).toList());
+        return commandLine;
+    }
+
+    private static void topics(CommandLine command, List<Map.Entry<String, String>> summaries) {
+        int width = command.getCommandSpec().usageMessage().width();
+        int names = summaries.stream().mapToInt(e -> e.getKey().length()).max().orElse(0) + 4;
+        // A table of two columns, so that a long summary wraps under itself instead of under the names.
+        Help.TextTable table = Help.TextTable.forColumns(Help.defaultColorScheme(Help.Ansi.OFF),
+                new Help.Column(names, 2, Help.Column.Overflow.SPAN),
+                new Help.Column(width - names, 0, Help.Column.Overflow.WRAP));
+        for (Map.Entry<String, String> topic : summaries) {
+            table.addRowValues(topic.getKey(), topic.getValue());
+        }
+        // picocli formats the footer as it prints it: a % of the text must be doubled
+        command.getCommandSpec().usageMessage().footerHeading("%nTopics:%n")
+                .footer(table.toString().replace("%", "%%"));
     }
 
     /** Reads the version from the jar manifest (set by the build). */

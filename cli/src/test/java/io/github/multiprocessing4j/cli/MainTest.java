@@ -47,6 +47,21 @@ class MainTest {
         assertThat(String.join("\n", help.out())).contains("demo").contains("bench");
     }
 
+    /** Each topic's summary is in its command's help, as Demo.summary() and Bench.summary() say. */
+    @Test
+    void demoAndBenchHelp_describeEachTopic() {
+        Run demo = run("demo", "--help");
+        assertThat(demo.exitCode()).isZero();
+        assertThat(demo.out()).contains("Topics:",
+                "  pool        five tasks on a pool of four worker JVMs (multiprocessing.Pool)");
+        assertThat(String.join(" ", demo.out()).replaceAll("\\s+", " "))
+                .contains("cpu-vs-io CPU-bound and I/O-bound jobs sequentially, on threads, virtual threads and child JVMs");
+        Run bench = run("bench", "--help");
+        assertThat(bench.exitCode()).isZero();
+        assertThat(bench.out()).contains("Topics:",
+                "  coroutines  100k and 1M sleeping coroutines gathered vs asyncio");
+    }
+
     @Test
     void demoProcess_printsTheSeedsLines_withTwoDifferentPids_inOrder() {
         Run run = run("demo", "process");
