@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.cli;
 import io.github.multiprocessing4j.cli.demo.Demo;
 import io.github.multiprocessing4j.cli.demo.Demos;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -20,8 +21,22 @@ final class DemoCommand implements Callable<Integer> {
     /** The exit code once stdout is closed: a shell's for a command killed by SIGPIPE (128 + 13). */
     static final int STDOUT_CLOSED = 141;
 
+    /** The exit code when a demo failed. */
+    static final int FAILED = 1;
+
     @Spec
     CommandSpec spec;
+
+    private final List<Demo> available;
+
+    DemoCommand() {
+        this(Demos.all());
+    }
+
+    /** A command over other demos than the library's, for tests. */
+    DemoCommand(List<Demo> available) {
+        this.available = List.copyOf(available);
+    }
 
     @Parameters(arity = "0..*", paramLabel = "TOPIC", completionCandidates = TopicNames.class,
             description = "Demo topics: ${COMPLETION-CANDIDATES}")
@@ -32,12 +47,14 @@ final class DemoCommand implements Callable<Integer> {
         PrintStream out = System.out;
         List<Demo> chosen = new ArrayList<>();
         for (String topic : topics) {
-            chosen.add(Demos.named(topic).orElseThrow(() -> new picocli.CommandLine.ParameterException(
-                    spec.commandLine(), "no demo named '" + topic + "'; topics: " + TopicNames.list())));
+            chosen.add(available.stream().filter(d -> d.name().equals(topic)).findFirst().orElseThrow(() -> new picocli.CommandLine.ParameterException(
+                    spec.commandLine(), "no demo named '" + topic + "'; topics: "
+                    + String.join(", ", available.stream().map(Demo::name).toList()))));
         }
         if (chosen.isEmpty()) {
-            chosen.addAll(Demos.all());
+            chosen.addAll(available);
         }
+        List<String> failed = new ArrayList<>();
         for (Demo demo : chosen) {
             if (chosen.size() > 1) {
                 out.println("== demo " + demo.name() + ": " + demo.summary() + " ==");
@@ -46,10 +63,27 @@ final class DemoCommand implements Callable<Integer> {
                 // The reader has gone (./mp4j demo | head): the demos left would run for a minute, for nobody.
                 return STDOUT_CLOSED;
             }
-            demo.run(out);
+            try {
+                demo.run(out);
+            } catch (Exception e) {
+                // One broken demo must not hide the others: report it, run the rest, exit 1 at the end.
+                out.flush();
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("mp4j demo: demo '" + demo.name() + "' failed: " + e);
+                e.printStackTrace(err);
+                err.flush();
+                failed.add(demo.name());
+            }
             if (chosen.size() > 1) {
                 out.println();
             }
+        }
+        if (!failed.isEmpty()) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("mp4j demo: " + failed.size() + " of " + chosen.size() + " demos failed: "
+                    + String.join(", ", failed));
+            err.flush();
+            return FAILED;
         }
         return 0;
     }
@@ -59,10 +93,6 @@ final class DemoCommand implements Callable<Integer> {
         @Override
         public java.util.Iterator<String> iterator() {
             return Demos.all().stream().map(Demo::name).iterator();
-        }
-
-        static String list() {
-            return String.join(", ", new TopicNames());
         }
     }
 }

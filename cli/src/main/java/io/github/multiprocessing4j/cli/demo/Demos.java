@@ -1,7 +1,6 @@
 package io.github.multiprocessing4j.cli.demo;
 
 import java.util.List;
-import java.util.Optional;
 
 /** Every demo, in the order {@code mp4j demo} runs them. */
 public final class Demos {
@@ -18,9 +17,5 @@ public final class Demos {
 
     public static List<Demo> all() {
         return ALL;
-    }
-
-    public static Optional<Demo> named(String name) {
-        return ALL.stream().filter(d -> d.name().equals(name)).findFirst();
     }
 }
