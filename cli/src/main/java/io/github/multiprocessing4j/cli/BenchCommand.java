@@ -60,9 +60,10 @@ final class BenchCommand implements Callable<Integer> {
         if (chosen.isEmpty()) {
             chosen.addAll(Benches.all());
         }
-        if (!PythonBaseline.available()) {
-            System.out.println("Note: " + PythonBaseline.executable() + " was not found; CPython's side is skipped "
-                    + "(set MP4J_PYTHON to a Python 3 interpreter to include it).");
+        String skipped = PythonBaseline.whySkipped();
+        if (!skipped.isEmpty()) {
+            System.out.println("Note: " + skipped + "; CPython's side is skipped "
+                    + "(set MP4J_PYTHON to a Python 3.8 or newer to include it).");
         }
         Path target = doc != null ? doc : BenchmarksDoc.defaultPath();
         if (!noDoc) {

@@ -7,13 +7,20 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Runs CPython's side of a benchmark: a script from {@code src/main/resources/python} that prints one
  * {@code name value} line per figure. {@code python3} is taken from the PATH, or from
- * {@code MP4J_PYTHON}; when there is none, benchmarks report our side alone and say so.
+ * {@code MP4J_PYTHON}; when there is none, or it is older than Python 3.8 (the scripts need it), benchmarks
+ * report our side alone and say so.
  */
 public final class PythonBaseline {
+    /** The scripts use f-strings, {@code asyncio.run} and {@code subprocess.run(capture_output=...)}. */
+    static final int MIN_MINOR_VERSION = 8;
+    private static final Pattern PYTHON_3 = Pattern.compile("Python 3\\.(\\d+)");
+
     private PythonBaseline() {
     }
 
@@ -34,8 +41,25 @@ public final class PythonBaseline {
         }
     }
 
+    /** Whether CPython's side can run: the interpreter answers, and is a Python 3.8 or newer. */
     public static boolean available() {
-        return !version().equals("not found");
+        return usable(version());
+    }
+
+    /** Whether {@code version}, as {@link #version()} gives it, names a Python the scripts run on. */
+    static boolean usable(String version) {
+        Matcher m = PYTHON_3.matcher(version);
+        return m.lookingAt() && Integer.parseInt(m.group(1)) >= MIN_MINOR_VERSION;
+    }
+
+    /** Why CPython's side is skipped, for a note; empty when it is not. */
+    public static String whySkipped() {
+        String version = version();
+        if (usable(version)) {
+            return "";
+        }
+        return executable() + (version.equals("not found") ? " was not found" : " is \"" + version
+                + "\", not a Python 3." + MIN_MINOR_VERSION + " or newer");
     }
 
     /**
