@@ -82,10 +82,26 @@ public final class PrivatePaths {
         return Optional.empty();
     }
 
-    /** The owner of {@code p} itself (a link is not followed), or -1 where the file system has no owners. */
-    static int owner(Path p) throws IOException {
+    /**
+     * This process's user id, or -1 where the file system has no owners. Where it cannot be read
+     * ({@code /proc/self} is Linux's), the owner of {@code madeHere}, which this process has just made (a
+     * link is not followed).
+     */
+    static int currentUidOr(Path madeHere) throws IOException {
+        Map<String, Object> unix = unixAttributes(madeHere, true);
+        if (unix == null) {
+            return -1;
+        }
+        return Files.isDirectory(Path.of("/proc/self")) ? currentUid() : (Integer) unix.get("uid");
+    }
+
+    /** True if {@code p} itself (not a link to one) is a directory that belongs to {@code uid}. */
+    static boolean isDirectoryOf(Path p, int uid) throws IOException {
+        if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
         Map<String, Object> unix = unixAttributes(p, true);
-        return unix == null ? -1 : (Integer) unix.get("uid");
+        return unix == null || (Integer) unix.get("uid") == uid;
     }
 
     private static boolean isOwnAndClosed(Map<String, Object> unix, int me) {

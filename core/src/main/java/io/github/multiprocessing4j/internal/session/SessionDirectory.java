@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.internal.session;
 
 import io.github.multiprocessing4j.internal.tracker.StaleSessionSweeper;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -42,6 +43,14 @@ final class SessionDirectory {
      * user may have made it first, to stop this JVM) is never reused: the next suffix is tried.
      */
     static Path create(List<Path> bases, Supplier<String> suffixes) {
+        return create(bases, suffixes, dir -> { });
+    }
+
+    /**
+     * {@link #create(List, Supplier)}, with {@code meanwhile} run between making a directory and checking it:
+     * in tests, what another user could do in that moment.
+     */
+    static Path create(List<Path> bases, Supplier<String> suffixes, Meanwhile meanwhile) {
         List<String> passedOver = new ArrayList<>();
         bases:
         for (Path base : bases) {
@@ -66,13 +75,20 @@ final class SessionDirectory {
                     passedOver.add(base + ": cannot create " + dir.getFileName() + " (" + e + ")");
                     continue bases; // a full or read-only file system, say: the next base may do
                 }
-                Optional<Path> open = othersCanReplace(dir);
-                if (open.isPresent()) {
-                    StaleSessionSweeper.deleteTree(dir);
-                    passedOver.add(base + ": " + open.get() + " belongs to another user or others may write to it");
+                try {
+                    meanwhile.act(dir);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                Checked checked = check(dir);
+                if (checked.open().isPresent()) {
+                    if (checked.stillOurs()) {
+                        StaleSessionSweeper.deleteTree(dir);
+                    } // else someone put their own entry in its place: not ours to delete, nor to follow
+                    passedOver.add(base + ": " + checked.open().get() + " belongs to another user or others may write to it");
                     continue bases;
                 }
-                return withoutLinks(dir);
+                return tooLong(checked.real()) ? dir : checked.real();
             }
             passedOver.add(base + ": " + ATTEMPTS + " random names were all taken");
         }
@@ -81,37 +97,54 @@ final class SessionDirectory {
                 + "java.io.tmpdir to one. Passed over: " + String.join("; ", passedOver));
     }
 
-    /**
-     * The folder above {@code dir}, if any, through which someone other than this user (and root) could
-     * rename {@code dir} away and put a directory of their own in its place, where this JVM would then bind
-     * its sockets: a relay there sees and forges the frames of authenticated connections. So each directory
-     * above it must belong to this user (the owner of {@code dir}, just made) or root, and be writable by
-     * nobody else unless it is sticky, as {@code /tmp} is. A {@code $XDG_RUNTIME_DIR} inherited from another
-     * user (by {@code su}) fails this.
-     */
-    private static Optional<Path> othersCanReplace(Path dir) {
-        try {
-            int me = PrivatePaths.owner(dir);
-            Optional<Path> open = me < 0 ? Optional.empty() : PrivatePaths.openAncestor(dir.toRealPath(), me);
-            open.ifPresent(p -> LOG.log(Level.DEBUG, "not making the session directory under {0}: {1} belongs to "
-                    + "another user or others may write to it", dir.getParent(), p));
-            return open;
-        } catch (IOException e) {
-            LOG.log(Level.DEBUG, "cannot check who owns the directories above " + dir, e);
-            return Optional.of(dir.getParent());
-        }
+    /** Something done to a directory just made, before it is checked. */
+    @FunctionalInterface
+    interface Meanwhile {
+        void act(Path dir) throws IOException;
     }
 
     /**
-     * The path that was checked, without links that could be swapped later, if it is still short enough for
-     * socket paths (macOS's {@code /tmp} is a link to {@code /private/tmp}); else {@code dir} as it is.
+     * What {@link #check} found: {@code real} is the directory's path with the links above it resolved (but
+     * not the directory itself, which may have been replaced by a link); {@code open} is the first place
+     * through which someone other than this user (and root) could replace it; {@code stillOurs} whether the
+     * entry there is still a directory of this user, not a link.
      */
-    private static Path withoutLinks(Path dir) {
+    private record Checked(Path real, Optional<Path> open, boolean stillOurs) {
+    }
+
+    /**
+     * Where someone other than this user (and root) could rename {@code dir} away and put a directory of their
+     * own in its place, where this JVM would then bind its sockets: a relay there sees and forges the frames of
+     * authenticated connections. So each directory above it must belong to this user or root, and be writable
+     * by nobody else unless it is sticky, as {@code /tmp} is. A {@code $XDG_RUNTIME_DIR} inherited from another
+     * user (by {@code su}) fails this.
+     *
+     * <p>The directories checked are those above {@code dir}'s own name, whose links are resolved; {@code dir}
+     * itself is never followed. Where others can write, they may have replaced it, between its making and this
+     * check, by a link: to one of this user's folders (which the session would take for its own, and delete
+     * at exit) or to one of theirs (owned by them, so that the uid of {@code dir} would say "theirs" is "ours").
+     * The owner that counts is this process's user, and the entry must still be a directory of theirs.
+     */
+    private static Checked check(Path dir) {
+        Path real = dir;
         try {
-            Path real = dir.toRealPath();
-            return tooLong(real) ? dir : real;
+            real = dir.getParent().toRealPath().resolve(dir.getFileName());
+            int me = PrivatePaths.currentUidOr(dir);
+            if (me < 0) {
+                return new Checked(real, Optional.empty(), true); // no Unix owners and modes here
+            }
+            boolean ours = PrivatePaths.isDirectoryOf(real, me);
+            Optional<Path> open = PrivatePaths.openAncestor(real, me);
+            if (open.isEmpty() && !ours) {
+                open = Optional.of(real); // replaced, though nobody else could have done it: refuse anyway
+            }
+            Path realDir = real;
+            open.ifPresent(p -> LOG.log(Level.DEBUG, "not making the session directory under {0}: {1} belongs to "
+                    + "another user or others may write to it", realDir.getParent(), p));
+            return new Checked(real, open, ours);
         } catch (IOException e) {
-            return dir;
+            LOG.log(Level.DEBUG, "cannot check who owns the directories above " + dir, e);
+            return new Checked(real, Optional.of(dir.getParent()), false);
         }
     }
 

@@ -53,6 +53,29 @@ class SessionDirectoryTest {
     }
 
     @Test
+    void aDirectorySwappedForALinkAsSoonAsItIsMade_isPassedOver_andWhatTheLinkNamesIsLeftAlone() throws Exception {
+        // In a base that others may write to and that is not sticky, another user watches for our new directory,
+        // renames it away and puts a link in its place before this JVM checks it: a link to a folder of ours, which
+        // this JVM would then take as its session directory (and delete, with all in it, when it exits), or to a
+        // folder of theirs, where they would relay our sockets.
+        Path open = Files.createDirectory(base.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path own = Files.createDirectory(base.resolve("own"));
+        Path precious = Files.createDirectory(base.resolve("precious"));
+        Files.writeString(precious.resolve("thesis.txt"), "years of work");
+
+        Path dir = SessionDirectory.create(List.of(open, own), () -> "x", made -> {
+            if (made.startsWith(open)) {
+                Files.move(made, open.resolve("moved-away"));
+                Files.createSymbolicLink(made, precious);
+            }
+        });
+
+        assertThat(dir.getParent()).as("the session directory").isEqualTo(own.toRealPath());
+        assertThat(Files.readString(precious.resolve("thesis.txt"))).isEqualTo("years of work");
+    }
+
+    @Test
     void whenNoBaseWillDo_theErrorSaysWhyEachWasPassedOver() throws Exception {
         Path open = Files.createDirectory(base.resolve("open"));
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
