@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -135,7 +136,11 @@ public final class ChildListener implements AutoCloseable {
         AtomicBoolean admitted = new AtomicBoolean();
         String late = "it did not pass the handshake and say hello within " + admission.toMillis()
                 + " ms of connecting (an overloaded machine?)";
-        CompletableFuture.delayedExecutor(admission.toNanos(), TimeUnit.NANOSECONDS).execute(() -> {
+        // Not on the common pool (the default): an application that keeps it busy would defer the deadline, and
+        // leave a peer that sends nothing holding its connection for as long.
+        Executor atDeadline = CompletableFuture.delayedExecutor(admission.toNanos(), TimeUnit.NANOSECONDS,
+                ChildListener::onVirtualThread);
+        atDeadline.execute(() -> {
             if (admitted.compareAndSet(false, true)) {
                 refuse(connection, late);
             }
@@ -174,6 +179,10 @@ public final class ChildListener implements AutoCloseable {
                 LOG.log(Level.WARNING, "refused a connection on " + socket + ": " + e.getMessage());
             }
         }
+    }
+
+    private static void onVirtualThread(Runnable task) {
+        Thread.ofVirtual().name("mp4j-admission-deadline").start(task);
     }
 
     /** Tells the peer why, if it still listens, and closes the connection. */

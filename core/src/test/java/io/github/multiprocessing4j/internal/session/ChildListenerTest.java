@@ -9,6 +9,7 @@ import io.github.multiprocessing4j.internal.wire.Frame;
 import io.github.multiprocessing4j.internal.wire.FrameType;
 import io.github.multiprocessing4j.internal.wire.Handshake;
 import io.github.multiprocessing4j.process.JvmProcess;
+import io.github.multiprocessing4j.testing.BusyCommonPool;
 import io.github.multiprocessing4j.testing.Delays;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -18,6 +19,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /** The listener children call back on, attacked the ways the issue lists; it must go on serving. */
@@ -82,6 +89,42 @@ class ChildListenerTest {
             assertThat(Handshake.reason(refusal))
                     .contains("did not pass the handshake and say hello within " + admission.toMillis() + " ms");
             assertThat(connection.receive()).as("closed after the refusal").isNull();
+        }
+    }
+
+    @Test
+    void aSilentPeer_isCutOffAtTheDeadline_evenWhileTheCommonPoolIsBusy() throws Exception {
+        // A peer that connects and sends nothing (a slow-loris) holds a thread and a descriptor until the
+        // admission deadline; the application keeping the common pool busy (a parallel stream) must not defer it.
+        Session session = Session.get();
+        Path socket = session.directory().resolve("silent-peer-test.sock");
+        AtomicBoolean release = new AtomicBoolean();
+        try (BusyCommonPool busy = BusyCommonPool.allButOneThread();
+             ChildListener listener = new ChildListener(socket, session.key(), Delays.millis(500))) {
+            CountDownLatch lastThreadTaken = new CountDownLatch(1);
+            CompletableFuture.runAsync(() -> {
+                lastThreadTaken.countDown();
+                while (!release.get()) {
+                    LockSupport.parkNanos(10_000_000); // not a managed block: the pool adds no thread for it
+                }
+            });
+            assertThat(lastThreadTaken.await(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                channel.connect(UnixDomainSocketAddress.of(listener.socket()));
+                FutureTask<Integer> end = new FutureTask<>(() -> {
+                    ByteBuffer in = ByteBuffer.allocate(4096);
+                    int n;
+                    do {
+                        n = channel.read(in.clear());
+                    } while (n >= 0);
+                    return n;
+                });
+                Thread.ofPlatform().daemon().start(end);
+                assertThat(end.get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS))
+                        .as("the listener closed the silent connection").isEqualTo(-1);
+            }
+        } finally {
+            release.set(true);
         }
     }
 
