@@ -2,13 +2,15 @@ package io.github.multiprocessing4j.internal.session;
 
 import io.github.multiprocessing4j.internal.tracker.StaleSessionSweeper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -16,6 +18,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -30,6 +33,7 @@ final class SessionDirectory {
     static final String PREFIX = "mp4j-";
     /** Names tried per base before giving up: a random name is taken only if someone made it on purpose. */
     private static final int ATTEMPTS = 16;
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
 
     private SessionDirectory() {
     }
@@ -47,7 +51,7 @@ final class SessionDirectory {
     }
 
     /**
-     * {@link #create(List, Supplier)}, with {@code meanwhile} run between making a directory and checking it:
+     * {@link #create(List, Supplier)}, with {@code meanwhile} run right after the {@code mkdir} of a directory:
      * in tests, what another user could do in that moment.
      */
     static Path create(List<Path> bases, Supplier<String> suffixes, Meanwhile meanwhile) {
@@ -68,17 +72,12 @@ final class SessionDirectory {
                     continue bases;
                 }
                 try {
-                    createPrivate(dir);
+                    createPrivate(dir, meanwhile);
                 } catch (FileAlreadyExistsException e) {
                     continue; // taken: draw another name
                 } catch (IOException e) {
                     passedOver.add(base + ": cannot create " + dir.getFileName() + " (" + e + ")");
                     continue bases; // a full or read-only file system, say: the next base may do
-                }
-                try {
-                    meanwhile.act(dir);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
                 }
                 Checked checked = check(dir);
                 if (checked.open().isPresent()) {
@@ -153,12 +152,22 @@ final class SessionDirectory {
         return dir.toString().getBytes(StandardCharsets.UTF_8).length > MAX_DIRECTORY_LENGTH;
     }
 
-    private static void createPrivate(Path dir) throws IOException {
+    private static void createPrivate(Path dir, Meanwhile meanwhile) throws IOException {
         if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
             try {
-                // createDirectory applies the umask; make sure the mode is exactly 0700.
-                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+                meanwhile.act(dir);
+                // createDirectory applies the umask; make sure the mode is exactly 0700. A chmod follows links (the
+                // JDK's too, asked not to), and where others may write, the entry may no longer be the directory
+                // just made: look at the entry itself first, and chmod only if the umask took an owner's bit, which
+                // hardly any umask does.
+                BasicFileAttributes entry = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (!entry.isDirectory()) {
+                    throw new IOException(dir + " was replaced, by a link or another file, as soon as it was made");
+                }
+                if (!Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS).equals(OWNER_ONLY)) {
+                    Files.setPosixFilePermissions(dir, OWNER_ONLY);
+                }
             } catch (IOException e) {
                 Files.deleteIfExists(dir);
                 throw e;

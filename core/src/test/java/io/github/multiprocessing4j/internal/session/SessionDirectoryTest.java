@@ -76,6 +76,27 @@ class SessionDirectoryTest {
     }
 
     @Test
+    void aLinkPutInPlaceOfTheNewDirectory_beforeItsModeIsSet_doesNotGetItsTargetsModeChanged() throws Exception {
+        // The same move, made before this JVM makes sure the new directory's mode is 0700: a chmod through the
+        // link would close a folder of this user's (a shared one, a web root) to everyone else.
+        Path open = Files.createDirectory(base.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path own = Files.createDirectory(base.resolve("own"));
+        Path shared = Files.createDirectory(base.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        Path dir = SessionDirectory.create(List.of(open, own), () -> "x", made -> {
+            if (made.startsWith(open)) {
+                Files.move(made, open.resolve("moved-away"));
+                Files.createSymbolicLink(made, shared);
+            }
+        });
+
+        assertThat(dir.getParent()).as("the session directory").isEqualTo(own.toRealPath());
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(shared))).isEqualTo("rwxr-xr-x");
+    }
+
+    @Test
     void whenNoBaseWillDo_theErrorSaysWhyEachWasPassedOver() throws Exception {
         Path open = Files.createDirectory(base.resolve("open"));
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
