@@ -19,6 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.FutureTask;
@@ -89,6 +91,25 @@ class ChildListenerTest {
             assertThat(Handshake.reason(refusal))
                     .contains("did not pass the handshake and say hello within " + admission.toMillis() + " ms");
             assertThat(connection.receive()).as("closed after the refusal").isNull();
+        }
+    }
+
+    @Test
+    void manyPeersThatConnectAndSayNothing_doNotHoldUpTheStartOfAChild() throws Exception {
+        // Each is admitted on its own thread: none of them stands between the listener and a real child.
+        ChildListener listener = Session.get().listener();
+        List<SocketChannel> silent = new ArrayList<>();
+        try {
+            for (int i = 0; i < 200; i++) {
+                SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+                silent.add(channel);
+                channel.connect(UnixDomainSocketAddress.of(listener.socket()));
+            }
+            assertThatAChildCanStillStart();
+        } finally {
+            for (SocketChannel channel : silent) {
+                channel.close();
+            }
         }
     }
 

@@ -64,6 +64,28 @@ class HandshakeTest {
     }
 
     @Test
+    void theServersOwnProof_reflectedAsAResponse_isRefused() throws Exception {
+        // Whatever a peer could learn of the server's proof (the WELCOME digest, for these very nonces) does not
+        // answer its challenge: the two digests are made under different labels.
+        byte[] key = Handshake.newKey();
+        try (SocketPair pair = SocketPair.open(dir)) {
+            Connection server = new Connection(pair.server());
+            Connection client = new Connection(pair.client());
+            CompletableFuture<Void> serving = CompletableFuture.runAsync(() -> serve(server, key));
+            byte[] nonceS = Arrays.copyOfRange(client.receive().payload(), 1, 1 + Handshake.NONCE_LENGTH);
+            byte[] nonceC = nonceS.clone(); // the challenge echoed, too
+            byte[] response = Arrays.copyOf(nonceC, Handshake.NONCE_LENGTH + 32);
+            byte[] serverProof = HmacSha256.mac(key, "mp4j-server".getBytes(), nonceS, nonceC);
+            System.arraycopy(serverProof, 0, response, Handshake.NONCE_LENGTH, 32);
+            client.send(FrameType.RESPONSE, 0, response);
+            assertThatThrownBy(() -> serving.get(10, TimeUnit.SECONDS))
+                    .cause().isInstanceOf(AuthenticationException.class)
+                    .hasMessageContaining("does not know the session key");
+            assertThat(client.receive().type()).isEqualTo(FrameType.FAILURE);
+        }
+    }
+
+    @Test
     void garbageInsteadOfAResponse_closesTheHandshakeWithAProtocolError() throws Exception {
         try (SocketPair pair = SocketPair.open(dir)) {
             Connection server = new Connection(pair.server());
