@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.internal.session;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -128,17 +129,40 @@ public final class PrivatePaths {
     }
 
     /**
-     * This process's user id: the owner of {@code /proc/self} on Linux, elsewhere the owner of the session
-     * directory, which this JVM's session created (a child's, its parent: the same user).
+     * This process's user id: on Linux, the file-system uid in {@code /proc/self/status} (whom the files it
+     * makes belong to; the owner of {@code /proc/self} itself is root for a process that is not dumpable, a
+     * {@code java} given file capabilities, say), else the owner of {@code /proc/self}; elsewhere the owner of
+     * the session directory, which this JVM's session created (a child's, its parent: the same user).
      */
     private static int currentUid() throws IOException {
         Integer uid = knownUid;
         if (uid == null) {
             Path self = Path.of("/proc/self");
-            Path own = Files.isDirectory(self) ? self : Session.get().directory();
-            uid = (Integer) Files.getAttribute(own, "unix:uid");
+            if (Files.isDirectory(self)) {
+                uid = fileSystemUid(self.resolve("status"));
+                if (uid == null) {
+                    uid = (Integer) Files.getAttribute(self, "unix:uid");
+                }
+            } else {
+                uid = (Integer) Files.getAttribute(Session.get().directory(), "unix:uid");
+            }
             knownUid = uid; // a JVM cannot change its user: read once
         }
         return uid;
+    }
+
+    /** The fourth uid of the {@code Uid:} line (real, effective, saved, file system), or null. */
+    private static Integer fileSystemUid(Path status) {
+        try {
+            for (String line : Files.readAllLines(status, StandardCharsets.ISO_8859_1)) {
+                if (line.startsWith("Uid:")) {
+                    String[] ids = line.substring(4).trim().split("\\s+");
+                    return ids.length == 4 ? Integer.parseUnsignedInt(ids[3]) : null;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall back to the owner of /proc/self
+        }
+        return null;
     }
 }
