@@ -47,12 +47,12 @@ final class SessionDirectory {
      * user may have made it first, to stop this JVM) is never reused: the next suffix is tried.
      */
     static Path create(List<Path> bases, Supplier<String> suffixes) {
-        return create(bases, suffixes, dir -> { });
+        return create(bases, suffixes, (dir, moment) -> { });
     }
 
     /**
-     * {@link #create(List, Supplier)}, with {@code meanwhile} run right after the {@code mkdir} of a directory:
-     * in tests, what another user could do in that moment.
+     * {@link #create(List, Supplier)}, with {@code meanwhile} run right after the {@code mkdir} of a directory,
+     * and again once its mode is set, before it is checked: in tests, what another user could do then.
      */
     static Path create(List<Path> bases, Supplier<String> suffixes, Meanwhile meanwhile) {
         List<String> passedOver = new ArrayList<>();
@@ -73,6 +73,7 @@ final class SessionDirectory {
                 }
                 try {
                     createPrivate(dir, meanwhile);
+                    meanwhile.act(dir, Moment.MODE_SET);
                 } catch (FileAlreadyExistsException e) {
                     continue; // taken: draw another name
                 } catch (IOException e) {
@@ -99,8 +100,11 @@ final class SessionDirectory {
     /** Something done to a directory just made, before it is checked. */
     @FunctionalInterface
     interface Meanwhile {
-        void act(Path dir) throws IOException;
+        void act(Path dir, Moment moment) throws IOException;
     }
+
+    /** When a {@link Meanwhile} acts: right after the {@code mkdir}, or once the mode is set. */
+    enum Moment { MADE, MODE_SET }
 
     /**
      * What {@link #check} found: {@code real} is the directory's path with the links above it resolved (but
@@ -156,7 +160,7 @@ final class SessionDirectory {
         if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
             Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
             try {
-                meanwhile.act(dir);
+                meanwhile.act(dir, Moment.MADE);
                 // createDirectory applies the umask; make sure the mode is exactly 0700. A chmod follows links (the
                 // JDK's too, asked not to), and where others may write, the entry may no longer be the directory
                 // just made: look at the entry itself first, and chmod only if the umask took an owner's bit, which

@@ -53,7 +53,7 @@ class SessionDirectoryTest {
     }
 
     @Test
-    void aDirectorySwappedForALinkAsSoonAsItIsMade_isPassedOver_andWhatTheLinkNamesIsLeftAlone() throws Exception {
+    void aDirectorySwappedForALinkBeforeItIsChecked_isPassedOver_andWhatTheLinkNamesIsLeftAlone() throws Exception {
         // In a base that others may write to and that is not sticky, another user watches for our new directory,
         // renames it away and puts a link in its place before this JVM checks it: a link to a folder of ours, which
         // this JVM would then take as its session directory (and delete, with all in it, when it exits), or to a
@@ -64,8 +64,8 @@ class SessionDirectoryTest {
         Path precious = Files.createDirectory(base.resolve("precious"));
         Files.writeString(precious.resolve("thesis.txt"), "years of work");
 
-        Path dir = SessionDirectory.create(List.of(open, own), () -> "x", made -> {
-            if (made.startsWith(open)) {
+        Path dir = SessionDirectory.create(List.of(open, own), () -> "x", (made, moment) -> {
+            if (made.startsWith(open) && moment == SessionDirectory.Moment.MODE_SET) {
                 Files.move(made, open.resolve("moved-away"));
                 Files.createSymbolicLink(made, precious);
             }
@@ -85,8 +85,8 @@ class SessionDirectoryTest {
         Path shared = Files.createDirectory(base.resolve("shared"));
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
 
-        Path dir = SessionDirectory.create(List.of(open, own), () -> "x", made -> {
-            if (made.startsWith(open)) {
+        Path dir = SessionDirectory.create(List.of(open, own), () -> "x", (made, moment) -> {
+            if (made.startsWith(open) && moment == SessionDirectory.Moment.MADE) {
                 Files.move(made, open.resolve("moved-away"));
                 Files.createSymbolicLink(made, shared);
             }
