@@ -11,7 +11,11 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -35,6 +39,10 @@ public final class StaleSessionSweeper {
     private static final System.Logger LOG = System.getLogger(StaleSessionSweeper.class.getName());
     /** The lock file a live root holds in its session directory. */
     public static final String ALIVE = "alive.lock";
+
+    /** The liveness file is made 0600, as every file of ours; the umask may only take bits away. */
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_READ_WRITE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
     private static final long UNLOCKED_GRACE_MILLIS = 60_000;
 
     private StaleSessionSweeper() {
@@ -49,7 +57,8 @@ public final class StaleSessionSweeper {
         // sees the liveness file unlocked while its root lives. Until the rename, the directory has no such
         // file, and a young directory without one is left alone.
         Path unnamed = ownDirectory.resolve(ALIVE + ".new");
-        FileChannel channel = FileChannel.open(unnamed, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        FileChannel channel = FileChannel.open(unnamed,
+                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OWNER_READ_WRITE);
         try {
             FileLock lock = channel.lock();
             Files.move(unnamed, ownDirectory.resolve(ALIVE), StandardCopyOption.ATOMIC_MOVE);

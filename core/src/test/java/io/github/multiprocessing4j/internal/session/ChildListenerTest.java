@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.internal.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.multiprocessing4j.internal.tracker.StaleSessionSweeper;
 import io.github.multiprocessing4j.internal.wire.AuthenticationException;
 import io.github.multiprocessing4j.internal.wire.Connection;
 import io.github.multiprocessing4j.internal.wire.Frame;
@@ -16,6 +17,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -37,6 +39,16 @@ class ChildListenerTest {
         Session session = Session.get();
         session.listener();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(session.directory()))).isEqualTo("rwx------");
+        try (var entries = Files.list(session.directory())) {
+            List<Path> files = entries.filter(f -> !Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS)).toList();
+            assertThat(files).as("the socket and the liveness file at least")
+                    .anyMatch(f -> f.equals(session.listener().socket()))
+                    .anyMatch(f -> f.getFileName().toString().equals(StaleSessionSweeper.ALIVE));
+            for (Path file : files) {
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS)))
+                        .as("the mode of %s", file).isEqualTo("rw-------");
+            }
+        }
     }
 
     @Test
