@@ -39,7 +39,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * Cancelling a task with an interrupt (TaskImpl.cancel) also cancels the groups its thread owns (OWNER), as
  * cancelling a Python task cancels the TaskGroup it is in: otherwise an owner that leaves its block by the
  * interrupt would wait in close() for inner tasks that nobody stops. A group that a cancelled task opens
- * while the interrupt is still pending is cancelled as it opens, for the same reason.
+ * while the interrupt is still pending is cancelled as it opens, for the same reason. One that a cancelled
+ * task opens after taking the interrupt (to clean up) runs as usual; it is listed only once the cancel has
+ * returned, since a cancel still at work reads OWNED after its interrupt and would cancel it too.
  *
  * Why a lock and not a lock-free list: each task takes it twice (spawn, end), uncontended in the common
  * case; a million spawns spend well under 100 ms here. The lock is never held while calling user code or
@@ -116,6 +118,13 @@ final class TaskGroupImpl implements TaskGroup {
         }
         TaskImpl<?> task = taskOf(group.owner);
         if (task != null) {
+            if (task.isCancelled()) {
+                // Cancelled before this group opened. Its canceller may still be at work: it may not have
+                // delivered the interrupt yet (the group must be cancelled), or it has, the task took it, and
+                // this is a clean-up group, which the canceller, going on to the task's groups, must not find.
+                // Listed only once the interrupt is pending or the canceller is done; the check below decides.
+                task.awaitCancelDelivered(group.owner);
+            }
             group.listed = true;
             // linked before it is published: a cancel that finds it must also find the groups around it
             OWNED.compute(group.owner, (thread, innermost) -> {

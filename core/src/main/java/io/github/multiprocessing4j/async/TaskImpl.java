@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A task of a group. {@link FutureTask} already has the exact {@code Future} semantics (cancellation that
@@ -38,6 +39,8 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T>, Thread.Uncaugh
     private volatile Runnable[] listeners;
     /** The thread running the task, while it runs: a cancel reaches the groups that thread owns. */
     private volatile Thread thread;
+    /** The cancel that cancelled the task has returned: it has interrupted the task and cancelled its groups. */
+    private volatile boolean cancelFinished;
 
     TaskImpl(TaskGroupImpl group, Callable<T> callable) {
         super(callable);
@@ -71,14 +74,36 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T>, Thread.Uncaugh
      */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        if (!super.cancel(mayInterruptIfRunning)) {
-            return false;
+        boolean won = true; // super.cancel throws only in the call that won (interrupt, listeners)
+        try {
+            if (!super.cancel(mayInterruptIfRunning)) {
+                won = false;
+                return false;
+            }
+            Thread running = thread;
+            if (mayInterruptIfRunning && running != null) {
+                TaskGroupImpl.cancelGroupsOwnedBy(running);
+            }
+            return true;
+        } finally {
+            if (won) {
+                cancelFinished = true;
+            }
         }
-        Thread running = thread;
-        if (mayInterruptIfRunning && running != null) {
-            TaskGroupImpl.cancelGroupsOwnedBy(running);
+    }
+
+    /**
+     * Called by the task's own thread, {@code self}, as it opens a group after the task was cancelled:
+     * returns once the interrupt of that cancellation is pending on {@code self}, or once the cancel has
+     * returned (interrupt delivered, groups cancelled). Until one of these, a group opened now could not
+     * tell whether the interrupt is still to come (the group must be cancelled) or was taken already (a
+     * clean-up group, which the cancel, going on, must not reach). Short: as short as the rest of the
+     * cancel, which never blocks, as {@code FutureTask.run} waits for a cancel's interrupt.
+     */
+    void awaitCancelDelivered(Thread self) {
+        while (!cancelFinished && !self.isInterrupted()) {
+            LockSupport.parkNanos(this, 100_000L);
         }
-        return true;
     }
 
     /**

@@ -6,12 +6,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -183,6 +185,62 @@ class NestedGroupCancellationTest {
             assertThat(owner.cancel(true)).isTrue();
         }
         assertThat(cleanedUp.get()).containsExactly("closed a", "closed b");
+    }
+
+    /**
+     * The interleaving that the test above leaves to chance: the task takes its interrupt and opens its
+     * clean-up group while its canceller has delivered the interrupt but not yet cancelled the groups the
+     * task owns. A listener of the task's completion, which runs in the canceller between the two, holds
+     * the canceller there until the task has opened that group (or waits for the canceller to finish).
+     */
+    @Test
+    void aTaskThatHandledItsCancellation_opensGroupsThatRunAsUsual_evenWhileItsCancellerIsStillAtWork()
+            throws Exception {
+        CountDownLatch waiting = new CountDownLatch(1);
+        CountDownLatch tookTheInterrupt = new CountDownLatch(1);
+        CountDownLatch mayFinishCleanUp = new CountDownLatch(1);
+        AtomicReference<Thread> taskThread = new AtomicReference<>();
+        AtomicReference<Object> cleanedUp = new AtomicReference<>();
+        try (TaskGroup outer = TaskGroup.open()) {
+            Task<Void> owner = outer.spawn(() -> {
+                taskThread.set(Thread.currentThread());
+                try {
+                    waiting.countDown();
+                    new CountDownLatch(1).await();
+                } catch (InterruptedException cancelled) {
+                    tookTheInterrupt.countDown();
+                    try {
+                        cleanedUp.set(Coroutines.gatherSettled(List.<Callable<String>>of(() -> {
+                            mayFinishCleanUp.await();
+                            return "cleaned up";
+                        })));
+                    } catch (Throwable e) {
+                        cleanedUp.set(e);
+                    }
+                }
+                return null;
+            });
+            assertThat(waiting.await(10, TimeUnit.SECONDS)).isTrue();
+            ((TaskImpl<Void>) owner).whenDone(() -> {
+                try {
+                    assertThat(tookTheInterrupt.await(10, TimeUnit.SECONDS)).isTrue();
+                    Thread t = taskThread.get();
+                    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (TaskGroupImpl.innermostOwnedBy(t) == null && LockSupport.getBlocker(t) != owner
+                            && System.nanoTime() < giveUp) {
+                        Thread.sleep(1);
+                    }
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            });
+
+            assertThat(owner.cancel(true)).isTrue();
+            mayFinishCleanUp.countDown();
+        }
+        // Before the fix the canceller, going on, cancelled the clean-up group too: its call was interrupted,
+        // and gatherSettled, finding it cancelled, threw IllegalStateException from exceptionNow().
+        assertThat(cleanedUp.get()).isEqualTo(List.of(new Outcome.Success<>("cleaned up")));
     }
 
     @Test
