@@ -18,15 +18,23 @@ import java.util.concurrent.locks.LockSupport;
 final class TaskImpl<T> extends FutureTask<T> implements Task<T>, Thread.UncaughtExceptionHandler {
     private static final VarHandle LISTENERS;
     private static final VarHandle THREAD;
+    private static final VarHandle ENDING;
 
     static {
         try {
             LISTENERS = MethodHandles.lookup().findVarHandle(TaskImpl.class, "listeners", Runnable[].class);
             THREAD = MethodHandles.lookup().findVarHandle(TaskImpl.class, "thread", Thread.class);
+            ENDING = MethodHandles.lookup().findVarHandle(TaskImpl.class, "ending", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
+
+    /** Values of {@link #ending}: who ends the task other than by a value; see setException and cancel. */
+    private static final int OPEN = 0;
+    private static final int FAILING = 1;
+    private static final int CANCELLING = 2;
+    private static final int CANCEL_RETURNED = 3;
 
     /** Marks a task whose listeners have run: a listener added later runs at once. */
     private static final Runnable[] COMPLETED = {};
@@ -39,8 +47,13 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T>, Thread.Uncaugh
     private volatile Runnable[] listeners;
     /** The thread running the task, while it runs: a cancel reaches the groups that thread owns. */
     private volatile Thread thread;
-    /** The cancel that cancelled the task has returned: it has interrupted the task and cancelled its groups. */
-    private volatile boolean cancelFinished;
+    /**
+     * OPEN until the callable throws (FAILING) or a cancel comes (CANCELLING, then CANCEL_RETURNED once that
+     * cancel has interrupted the task and cancelled its groups); set once, by CAS, out of OPEN. FutureTask
+     * decides between a failure and a cancel only as it completes, after the group has heard of the failure;
+     * this decides before, so that the group never counts as failed a task that ends cancelled.
+     */
+    private volatile int ending;
 
     TaskImpl(TaskGroupImpl group, Callable<T> callable) {
         super(callable);
@@ -74,11 +87,18 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T>, Thread.Uncaugh
      */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        boolean won = true; // super.cancel throws only in the call that won (interrupt, listeners)
+        if (!ENDING.compareAndSet(this, OPEN, CANCELLING)) {
+            // Failing (its group is hearing of the failure), or another cancel came first. As FutureTask's, a
+            // cancel returns once the task is done: moments later (never on the failing thread itself, which
+            // would wait for itself; no code of the caller's runs there).
+            if (thread != Thread.currentThread()) {
+                awaitDone();
+            }
+            return false;
+        }
         try {
             if (!super.cancel(mayInterruptIfRunning)) {
-                won = false;
-                return false;
+                return false; // it returned a value
             }
             Thread running = thread;
             if (mayInterruptIfRunning && running != null) {
@@ -86,9 +106,7 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T>, Thread.Uncaugh
             }
             return true;
         } finally {
-            if (won) {
-                cancelFinished = true;
-            }
+            ending = CANCEL_RETURNED;
         }
     }
 
@@ -101,7 +119,7 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T>, Thread.Uncaugh
      * cancel, which never blocks, as {@code FutureTask.run} waits for a cancel's interrupt.
      */
     void awaitCancelDelivered(Thread self) {
-        while (!cancelFinished && !self.isInterrupted()) {
+        while (ending != CANCEL_RETURNED && !self.isInterrupted()) {
             LockSupport.parkNanos(this, 100_000L);
         }
     }
@@ -119,14 +137,26 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T>, Thread.Uncaugh
     /**
      * The callable threw. The group hears of it first: FutureTask wakes the callers of {@code get()} as
      * soon as the failure is set, and one that sees it and spawns again must find the group cancelled.
-     * What a task throws after it was cancelled (it unwinds from the interrupt) is not a failure.
+     * What a task throws after it was cancelled (it unwinds from the interrupt) is not a failure; nor is
+     * what it throws as a cancel comes, which the cancel wins or loses here, before the group hears of it.
      */
     @Override
     protected void setException(Throwable failure) {
-        if (!isCancelled()) {
-            group.taskFailed(failure, this);
+        if (ENDING.compareAndSet(this, OPEN, FAILING)) {
+            group.taskFailed(failure, this); // no cancel can succeed from here on
+        } else {
+            // A cancel came first and is making the task done; wait for it, as FutureTask.run waits for a
+            // cancel's interrupt: the group must not hear that the task ended before it is done.
+            awaitDone();
         }
         super.setException(failure);
+    }
+
+    /** Waits until whoever won the task's end (a cancel, a failure) has made it done: a moment. */
+    private void awaitDone() {
+        while (!isDone()) {
+            LockSupport.parkNanos(this, 100_000L);
+        }
     }
 
     /** Called once, by whichever thread completes the task: the task itself, or a canceller. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.github.multiprocessing4j.testing.Delays;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -18,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 class TaskGroupTest {
@@ -389,5 +391,55 @@ class TaskGroupTest {
             assertThat(later.isCancelled()).as("round %d", round).isTrue();
             assertThat(laterRan).as("round %d", round).isFalse();
         }
+    }
+
+    /**
+     * A task that fails while someone cancels it is either failed or cancelled, never both: a failure the
+     * group reports is a task's outcome. The cancel comes at the worst moment, deterministically: the
+     * failure cancels the sibling on the failing task's own thread before that task is done, and a listener
+     * of the sibling's completion, run there, has another thread cancel the failing task, and holds the
+     * failing task until that cancel has returned (or waits for the failing task to be done).
+     */
+    @Test
+    void cancellingATaskAsItFails_eitherCancelsItOrLetsItFail_neverBoth() throws Exception {
+        IllegalStateException boom = new IllegalStateException("boom");
+        AtomicReference<Task<String>> failing = new AtomicReference<>();
+        AtomicReference<Boolean> cancelReturned = new AtomicReference<>();
+        AtomicReference<Thread> canceller = new AtomicReference<>();
+        CountDownLatch siblingRunning = new CountDownLatch(1);
+        CountDownLatch mayFail = new CountDownLatch(1);
+        TaskGroupException closed = catchThrowableOfType(TaskGroupException.class, () -> {
+            try (TaskGroup group = TaskGroup.open()) {
+                Task<String> sibling = group.spawn(() -> {
+                    siblingRunning.countDown();
+                    Thread.sleep(FOREVER_MS);
+                    return "slept";
+                });
+                assertThat(siblingRunning.await(10, TimeUnit.SECONDS)).isTrue();
+                ((TaskImpl<String>) sibling).whenDone(() -> {
+                    Task<String> task = failing.get();
+                    Thread c = Thread.ofPlatform().start(() -> cancelReturned.set(task.cancel(true)));
+                    canceller.set(c);
+                    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (c.isAlive() && LockSupport.getBlocker(c) != task && System.nanoTime() < giveUp) {
+                        Thread.onSpinWait();
+                    }
+                });
+                failing.set(group.spawn(() -> {
+                    mayFail.await();
+                    throw boom;
+                }));
+                mayFail.countDown();
+            }
+        });
+        assertThat(canceller.get().join(Duration.ofSeconds(10))).isTrue();
+
+        // Before the fix cancel(true) returned true and the task was CANCELLED, yet the group had counted
+        // its exception as a failure (and cancelled the sibling for it): close() threw it.
+        assertThat(closed).isNotNull();
+        assertThat(closed.failures()).containsExactly(boom);
+        assertThat(cancelReturned).hasValue(false);
+        assertThat(failing.get().state()).isEqualTo(Future.State.FAILED);
+        assertThat(failing.get().exceptionNow()).isSameAs(boom);
     }
 }
