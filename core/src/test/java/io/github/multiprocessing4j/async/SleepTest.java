@@ -50,7 +50,9 @@ class SleepTest {
         assertThat(lateness).hasSize(n);
         assertThat(early).as("sleepers that woke before their time").hasValue(0);
         long latest = lateness.stream().mapToLong(Long::longValue).max().orElseThrow();
-        assertThat(Duration.ofNanos(latest)).as("the latest sleeper's lateness").isLessThan(Delays.millis(500));
+        // Not a measure of speed: 20,000 threads wake on two loaded cores (0.66 s seen during a full build). A
+        // sleeper that the wheel missed would wake a whole round (4.096 s) late, or never.
+        assertThat(Duration.ofNanos(latest)).as("the latest sleeper's lateness").isLessThan(Delays.seconds(3));
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("no sleeper was lost").isLessThan(Delays.seconds(20));
     }
 
