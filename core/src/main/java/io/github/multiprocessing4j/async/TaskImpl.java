@@ -142,14 +142,18 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T>, Thread.Uncaugh
      */
     @Override
     protected void setException(Throwable failure) {
-        if (ENDING.compareAndSet(this, OPEN, FAILING)) {
-            group.taskFailed(failure, this); // no cancel can succeed from here on
-        } else {
+        if (!ENDING.compareAndSet(this, OPEN, FAILING)) {
             // A cancel came first and is making the task done; wait for it, as FutureTask.run waits for a
             // cancel's interrupt: the group must not hear that the task ended before it is done.
             awaitDone();
+            super.setException(failure); // no effect: it is cancelled
+            return;
         }
-        super.setException(failure);
+        try {
+            group.taskFailed(failure, this); // no cancel can succeed from here on
+        } finally {
+            super.setException(failure); // even if the bookkeeping failed (an Error): a cancel waits for it
+        }
     }
 
     /** Waits until whoever won the task's end (a cancel, a failure) has made it done: a moment. */
