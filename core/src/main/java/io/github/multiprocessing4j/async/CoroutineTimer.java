@@ -88,7 +88,11 @@ final class CoroutineTimer {
         this.slots = slots;
         this.mask = slots - 1;
         this.buckets = new Entry[slots];
-        this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this::run);
+        // Started by whichever thread sleeps first and kept for good: it must not inherit that thread's
+        // inheritable thread-locals, nor its context class loader (a web application's, say) - not inheriting
+        // the one leaves the other at the system class loader.
+        this.thread = Thread.ofPlatform().name(name).daemon(true).inheritInheritableThreadLocals(false)
+                .unstarted(this::run);
     }
 
     /** A timer of its own, for tests: a small wheel makes sleeps span several rounds quickly. */

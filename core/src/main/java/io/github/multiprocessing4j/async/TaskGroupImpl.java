@@ -60,12 +60,13 @@ final class TaskGroupImpl implements TaskGroup {
      * Where deadlines fire: one platform thread, started at the first deadline that passes. Not a virtual
      * thread per deadline: a virtual thread needs a carrier, and tasks that compute (checking their
      * interrupt status) can hold every carrier, so the deadline that should stop them would never run.
-     * Expiring is short, a snapshot and an interrupt per task, and never blocks.
+     * Expiring is short, a snapshot and an interrupt per task, and never blocks. The thread lives for good,
+     * so it inherits nothing of the thread that happens to start it (see CoroutineTimer's).
      */
     private static final class Expiries {
         static final ExecutorService EXECUTOR = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(),
-                Thread.ofPlatform().name("mp4j-taskgroup-deadlines").daemon(true).factory());
+                new LinkedBlockingQueue<>(), Thread.ofPlatform().name("mp4j-taskgroup-deadlines").daemon(true)
+                        .inheritInheritableThreadLocals(false).factory());
     }
 
     private final String name = "TaskGroup-" + IDS.incrementAndGet();
