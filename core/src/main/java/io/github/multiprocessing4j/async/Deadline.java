@@ -11,8 +11,14 @@ import java.util.Objects;
 record Deadline(long nanoTime, String description) {
     private static final long MAX_DISTANCE = Long.MAX_VALUE / 4;
 
+    /**
+     * {@code timeout} from now, counted once the JIT warm-up has run: its wait (once per JVM, up to 100 ms)
+     * is the library's time, not the caller's, and would leave a short first timeout elapsed before the call
+     * was even started.
+     */
     static Deadline after(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
+        JitWarmup.ensure();
         return new Deadline(System.nanoTime() + bounded(saturatedNanos(timeout)), "timeout of " + timeout);
     }
 
