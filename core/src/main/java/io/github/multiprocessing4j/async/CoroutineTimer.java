@@ -202,6 +202,9 @@ final class CoroutineTimer {
         currentTick = last;
         for (;;) {
             try {
+                // An interrupt (someone interrupting every thread, say) means nothing here; left set, it made
+                // every park return at once, and the thread spun for good.
+                Thread.interrupted();
                 long now = tickNow();
                 if (now > last) {
                     currentTick = now;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.testing.Delays;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,5 +111,29 @@ class SleepTest {
         assertThat(fired).hasValue(1);
         assertThat(cancelledRan).as("a cancelled entry never runs").isFalse();
         assertThat(kept.cancel()).as("an entry that fired cannot be cancelled").isFalse();
+    }
+
+    @Test
+    void theTimerThread_whenInterrupted_goesOnParking_insteadOfSpinning() throws Exception {
+        CoroutineTimer timer = CoroutineTimer.start(8, "test-timer-interrupted");
+        Field field = CoroutineTimer.class.getDeclaredField("thread");
+        field.setAccessible(true);
+        Thread thread = (Thread) field.get(timer);
+        // by reflection: the tests compile inside the library's module, which does not read java.management
+        Object threads = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean")
+                .invoke(null);
+        Method cpuTime = Class.forName("java.lang.management.ThreadMXBean").getMethod("getThreadCpuTime", long.class);
+        Awaitility.await().atMost(Delays.seconds(10)).until(() -> thread.getState() == Thread.State.WAITING);
+
+        thread.interrupt(); // someone interrupting every thread at shutdown, say
+        timer.sleep(Delays.millis(5).toNanos()); // still served
+        long cpu0 = (long) cpuTime.invoke(threads, thread.threadId());
+        Thread.sleep(Delays.millis(500));
+        long cpu = (long) cpuTime.invoke(threads, thread.threadId()) - cpu0;
+
+        // Before the fix park() returned at once, the interrupt status never being cleared: the thread spun
+        // with nothing to do (about as much CPU as the time that passed). Idle and parked, it uses none.
+        assertThat(Duration.ofNanos(cpu)).as("CPU time of the idle timer thread in 500 ms")
+                .isLessThan(Duration.ofMillis(50));
     }
 }
