@@ -89,9 +89,9 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T>, Thread.Uncaugh
     public boolean cancel(boolean mayInterruptIfRunning) {
         if (!ENDING.compareAndSet(this, OPEN, CANCELLING)) {
             // Failing (its group is hearing of the failure), or another cancel came first. As FutureTask's, a
-            // cancel returns once the task is done: moments later (never on the failing thread itself, which
-            // would wait for itself; no code of the caller's runs there).
-            if (thread != Thread.currentThread()) {
+            // cancel returns once the task is done: moments later. Not on the failing thread itself, which
+            // would wait for itself (only the library's completion listeners run there, never the caller's).
+            if (ending != FAILING || thread != Thread.currentThread()) {
                 awaitDone();
             }
             return false;
