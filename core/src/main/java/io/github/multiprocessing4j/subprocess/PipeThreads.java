@@ -23,7 +23,8 @@ final class PipeThreads {
     private static final long STACK_SIZE = 256 * 1024;
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static final ThreadFactory FACTORY = task -> Thread.ofPlatform().daemon()
-            .name("mp4j-subprocess-pipe-" + COUNTER.incrementAndGet()).stackSize(STACK_SIZE).unstarted(task);
+            .name("mp4j-subprocess-pipe-" + COUNTER.incrementAndGet()).stackSize(STACK_SIZE)
+            .inheritInheritableThreadLocals(false).unstarted(task); // pooled: shared by every caller
     private static final ExecutorService POOL = new ThreadPoolExecutor(0, Integer.MAX_VALUE, KEEP_ALIVE_SECONDS,
             TimeUnit.SECONDS, new SynchronousQueue<>(), FACTORY);
 

@@ -78,7 +78,8 @@ final class AotCache {
     private final Set<Path> distrusted = ConcurrentHashMap.newKeySet();
     /** One training at a time: each is a JVM that needs a core for seconds. */
     private final ThreadPoolExecutor trainings = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(), Thread.ofPlatform().daemon().name("mp4j-aot-training").factory());
+            new LinkedBlockingQueue<>(), Thread.ofPlatform().daemon().name("mp4j-aot-training")
+                    .inheritInheritableThreadLocals(false).factory());
     private final AtomicBoolean exitWaitRegistered = new AtomicBoolean();
     /** Set when this JVM exits: trainings still queued are dropped. */
     private volatile boolean exiting;

@@ -127,12 +127,14 @@ public final class SpareJvms {
         closeSpare();
         if (!hookInstalled) {
             // An idle spare has nothing to finish: kill it at exit rather than wait for it to notice.
-            Runtime.getRuntime().addShutdownHook(new Thread(this::killSpare, "mp4j-spare-cleanup"));
+            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("mp4j-spare-cleanup").inheritInheritableThreadLocals(false)
+                    .unstarted(this::killSpare));
             hookInstalled = true;
         }
         spareSpec = spec;
         spare = CompletableFuture.supplyAsync(() -> launcher.launch(spec),
-                r -> Thread.ofVirtual().name("mp4j-spare-launch").start(r));
+                // the spare and its output pumps may live as long as the JVM: they must not pin the caller's context
+                r -> Thread.ofVirtual().name("mp4j-spare-launch").inheritInheritableThreadLocals(false).start(r));
     }
 
     private synchronized void killSpare() {

@@ -31,7 +31,8 @@ final class PoolTimer {
             synchronized (this) {
                 if (executor == null) {
                     ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1,
-                            Thread.ofPlatform().daemon().name("mp4j-pool-timer").factory());
+                            Thread.ofPlatform().daemon().name("mp4j-pool-timer")
+                                    .inheritInheritableThreadLocals(false).factory());
                     s.setRemoveOnCancelPolicy(true);
                     // The thread ends when no timeout is pending, so a pool that is never awaited or closed does
                     // not keep it for good; the next timeout starts another.

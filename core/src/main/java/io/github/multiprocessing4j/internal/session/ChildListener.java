@@ -70,7 +70,8 @@ public final class ChildListener implements AutoCloseable {
             server.close(); // the session tries again at the next launch: do not leak a descriptor each time
             throw e;
         }
-        Thread.ofPlatform().daemon().name("mp4j-listener").start(this::acceptLoop);
+        // It lives as long as the session: it must not pin the context of the thread that happened to start it
+        Thread.ofPlatform().daemon().name("mp4j-listener").inheritInheritableThreadLocals(false).start(this::acceptLoop);
     }
 
     public Path socket() {

@@ -57,7 +57,7 @@ public final class Session {
                     StaleSessionSweeper.deleteTree(dir);
                     throw new UncheckedIOException("cannot lock the session directory " + dir, e);
                 }
-                Runtime.getRuntime().addShutdownHook(new Thread(created::shutdown, "mp4j-session-cleanup"));
+                Runtime.getRuntime().addShutdownHook(cleanupHook(created::shutdown));
                 StaleSessionSweeper.sweepInBackground(dir, SessionDirectory.PREFIX);
                 current = created;
             }
@@ -109,7 +109,7 @@ public final class Session {
                 // A child that launches children of its own: close its listener and finish the work registered
                 // by beforeShutdown when it exits, as a root does. (Children that launch none skip the hook.)
                 try {
-                    Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "mp4j-session-cleanup"));
+                    Runtime.getRuntime().addShutdownHook(cleanupHook(this::shutdown));
                 } catch (IllegalStateException e) {
                     // this JVM is already shutting down: nothing is left to clean up after
                 }
@@ -137,4 +137,13 @@ public final class Session {
             StaleSessionSweeper.deleteTree(directory);
         }
     }
+
+    /**
+     * The shutdown hook that cleans up: a thread made now, run at exit. It must not pin the inheritable
+     * thread-locals and context class loader of the thread that happened to make it for the JVM's life.
+     */
+    private static Thread cleanupHook(Runnable cleanup) {
+        return Thread.ofPlatform().name("mp4j-session-cleanup").inheritInheritableThreadLocals(false).unstarted(cleanup);
+    }
+
 }

@@ -1,0 +1,21 @@
+package io.github.multiprocessing4j.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.multiprocessing4j.process.fixtures.InheritedContextJvmProcessMain;
+import io.github.multiprocessing4j.testing.TestJvm;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Threads the library starts for child JVMs and commands may outlive the call: they must not pin its context. */
+class LongLivedThreadsTest {
+
+    @Test
+    void theThreadsOfTheFirstChildPoolAndCommand_keepNothingOfTheThreadThatStartedThem() throws Exception {
+        try (TestJvm jvm = TestJvm.start(InheritedContextJvmProcessMain.class, List.of())) {
+            assertThat(jvm.nextLine(60)).isEqualTo("ready");
+            assertThat(jvm.nextLine(30)).isEqualTo("inheritable thread-local value kept: false");
+            assertThat(jvm.nextLine(30)).isEqualTo("context class loader kept: false");
+        }
+    }
+}
