@@ -4,8 +4,10 @@ import java.io.Serial;
 
 /**
  * A value cannot be encoded to travel to another JVM, most often because it, or something it captures
- * or references, does not implement {@link java.io.Serializable}. The message names the offending class
- * and, when it can be found, the path to it from the value that was handed over.
+ * or references, does not implement {@link java.io.Serializable}, or because a class of it was defined by a
+ * class loader of its own (a plugin's), so the child JVM it is bound for, which has this JVM's class path,
+ * could not load it. The message names the offending class and, when it can be found, the path to it from
+ * the value that was handed over.
  *
  * <p>It is an {@link IllegalArgumentException}: the caller passed something that cannot travel, and it is
  * thrown in the caller's thread, at the moment the value is handed over.

@@ -41,8 +41,9 @@ import java.util.List;
  *
  * <p>Tasks, arguments and results are serialized with the {@linkplain io.github.multiprocessing4j.codec.Codec
  * standard codec}; a task that cannot be serialized fails at submission with an
- * {@link io.github.multiprocessing4j.codec.EncodingException} that names the offending class. Workers
- * start with this JVM's class path and module path; an {@link OutOfMemoryError} ends a worker at once
+ * {@link io.github.multiprocessing4j.codec.EncodingException} that names the offending class, and so does
+ * one (or an argument) holding a class that a worker could not load: workers start with this JVM's class
+ * path and module path, which a class defined by a class loader of its own (a plugin's) is not on. An {@link OutOfMemoryError} ends a worker at once
  * ({@code -XX:+ExitOnOutOfMemoryError}), as its heap can no longer be trusted.
  */
 public interface ProcessPool extends Pool {
@@ -51,7 +52,8 @@ public interface ProcessPool extends Pool {
      * A pool of {@code processes} worker JVMs with default options. Returns once every worker is ready.
      *
      * @throws IllegalArgumentException if {@code processes < 1}
-     * @throws io.github.multiprocessing4j.process.ProcessStartException if a worker JVM cannot start
+     * @throws io.github.multiprocessing4j.process.ProcessStartException if a worker JVM cannot start, or, at
+     *         once, if this library is not on this JVM's class path or module path (as under {@code mvn exec:java})
      */
     static ProcessPool create(int processes) {
         return builder().processes(processes).build();

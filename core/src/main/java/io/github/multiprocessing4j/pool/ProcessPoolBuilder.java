@@ -4,8 +4,9 @@ import static io.github.multiprocessing4j.internal.builder.BuilderChecks.atLeast
 import static io.github.multiprocessing4j.internal.builder.BuilderChecks.positive;
 import static io.github.multiprocessing4j.internal.builder.BuilderChecks.requireUnset;
 
-import io.github.multiprocessing4j.codec.Codec;
 import io.github.multiprocessing4j.function.SerializableRunnable;
+import io.github.multiprocessing4j.internal.codec.StandardCodec;
+import io.github.multiprocessing4j.internal.launch.ChildClassPath;
 import io.github.multiprocessing4j.internal.launch.LaunchSpec;
 import io.github.multiprocessing4j.internal.pool.ProcessEngine;
 import io.github.multiprocessing4j.internal.pool.WorkerConfig;
@@ -87,6 +88,7 @@ final class ProcessPoolBuilder implements ProcessPool.Builder {
 
     @Override
     public ProcessPool build() {
+        ChildClassPath.requireLibrary();
         List<String> options = new ArrayList<>();
         options.add("-XX:+ExitOnOutOfMemoryError");
         if (jvmOptions != null) {
@@ -95,7 +97,7 @@ final class ProcessPoolBuilder implements ProcessPool.Builder {
         Map<String, String> none = Map.of();
         WorkerConfig config = new WorkerConfig(
                 processes != null ? processes : Runtime.getRuntime().availableProcessors(),
-                initializer == null ? new byte[0] : Codec.standard().encode(initializer),
+                initializer == null ? new byte[0] : StandardCodec.TO_CHILD.encode(initializer),
                 maxTasksPerChild == null ? 0 : maxTasksPerChild,
                 maxMemoryPerChild == null ? 0 : maxMemoryPerChild,
                 taskTimeout,

@@ -47,8 +47,12 @@ public interface JvmProcess extends AutoCloseable {
     /**
      * Starts a child JVM running {@code task} and returns once the task has been handed over.
      *
-     * @throws io.github.multiprocessing4j.codec.EncodingException if the task cannot be serialized
-     * @throws ProcessStartException if the child JVM exits before it connects back, or if the calling thread is
+     * @throws io.github.multiprocessing4j.codec.EncodingException if the task cannot be serialized, or holds a
+     *         class that a child JVM could not load (one that a class loader of its own defined, not on this JVM's
+     *         class path or module path)
+     * @throws ProcessStartException if this library is not on this JVM's class path or module path (as under
+     *         {@code mvn exec:java}: no child is started, and the message says what to do), if the child JVM exits
+     *         before it connects back, or if the calling thread is
      *         interrupted before the task has been handed over (its interrupt status stays set, and no child is
      *         left running)
      */

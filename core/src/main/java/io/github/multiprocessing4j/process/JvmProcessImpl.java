@@ -1,8 +1,9 @@
 package io.github.multiprocessing4j.process;
 
-import io.github.multiprocessing4j.codec.Codec;
 import io.github.multiprocessing4j.function.SerializableRunnable;
 import io.github.multiprocessing4j.internal.bytes.MalformedDataException;
+import io.github.multiprocessing4j.internal.codec.StandardCodec;
+import io.github.multiprocessing4j.internal.launch.ChildClassPath;
 import io.github.multiprocessing4j.internal.launch.ChildJvm;
 import io.github.multiprocessing4j.internal.launch.LaunchSpec;
 import io.github.multiprocessing4j.internal.launch.PhaseTimings;
@@ -47,7 +48,8 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
     }
 
     static JvmProcess start(String name, SerializableRunnable task, LaunchSpec spec, boolean daemon) {
-        byte[] run = new OneShotProtocol.Run(name, Codec.standard().encode(task)).encode();
+        ChildClassPath.requireLibrary();
+        byte[] run = new OneShotProtocol.Run(name, StandardCodec.TO_CHILD.encode(task)).encode();
         ChildJvm child;
         try {
             child = SpareJvms.get().take(spec, CONNECT_TIMEOUT);

@@ -42,6 +42,11 @@ public final class ListCodec {
     }
 
     public static void write(List<?> items, ByteSink sink) {
+        write(items, sink, StandardCodec.INSTANCE);
+    }
+
+    /** Writes {@code items}, each serialized one through {@code codec} ({@link StandardCodec#TO_CHILD}, say). */
+    public static void write(List<?> items, ByteSink sink, StandardCodec codec) {
         int n = items.size();
         byte form = formOf(items);
         sink.reserve(5 + switch (form) {
@@ -74,10 +79,10 @@ public final class ListCodec {
             }
             case VALUES -> {
                 for (Object o : items) {
-                    StandardCodec.INSTANCE.write(o, sink);
+                    codec.write(o, sink);
                 }
             }
-            default -> StandardCodec.INSTANCE.write(items.toArray(), sink);
+            default -> codec.write(items.toArray(), sink);
         }
     }
 

@@ -22,12 +22,25 @@ import java.nio.charset.StandardCharsets;
  */
 public final class StandardCodec implements Codec {
 
-    public static final StandardCodec INSTANCE = new StandardCodec(SerialFilter.fromSystemProperties());
+    public static final StandardCodec INSTANCE = new StandardCodec(SerialFilter.fromSystemProperties(), false);
+
+    /**
+     * The same codec for what this JVM sends to a child JVM it starts (tasks, their arguments, a pool's
+     * initializer): it also refuses, with an {@link EncodingException} that says why and what to do, a class
+     * that the child cannot load because this JVM loaded it from outside its class path and module path.
+     */
+    public static final StandardCodec TO_CHILD = new StandardCodec(INSTANCE.filter, true);
 
     private final SerialFilter filter;
+    private final boolean toChild;
 
     StandardCodec(SerialFilter filter) {
+        this(filter, false);
+    }
+
+    private StandardCodec(SerialFilter filter, boolean toChild) {
         this.filter = filter;
+        this.toChild = toChild;
     }
 
     @Override
@@ -241,8 +254,11 @@ public final class StandardCodec implements Codec {
         int start = sink.size();
         sink.putByte(Tag.SERIAL);
         int lengthAt = sink.claim(4);
-        try (ObjectOutputStream out = new TravellingObjectOutputStream(sink)) {
+        try (ObjectOutputStream out = new TravellingObjectOutputStream(sink, toChild, value)) {
             out.writeObject(value);
+        } catch (EncodingException e) { // a class the child JVM could not load
+            sink.truncate(start);
+            throw e;
         } catch (NotSerializableException e) {
             sink.truncate(start);
             throw SerializationDiagnosis.notSerializable(value, e);

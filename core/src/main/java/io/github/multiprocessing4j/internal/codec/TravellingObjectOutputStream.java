@@ -1,5 +1,7 @@
 package io.github.multiprocessing4j.internal.codec;
 
+import io.github.multiprocessing4j.codec.EncodingException;
+import io.github.multiprocessing4j.internal.launch.ChildClassPath;
 import java.io.IOException;
 import java.io.ObjectOutputStream;
 import java.io.OutputStream;
@@ -14,12 +16,32 @@ import java.nio.file.Path;
  * relative path stays relative, and resolves against the receiving JVM's working directory (a child's is
  * its parent's). A path of another file system (a zip file system, say) is left alone, and so still fails
  * with the usual "not Serializable" message.
+ *
+ * <p>A stream bound for a child JVM also refuses a class that the child cannot load (see
+ * {@link ChildClassPath}) with an {@link EncodingException} that names it, rather than let the child fail
+ * with a {@code ClassNotFoundException} once it has booted.
  */
 final class TravellingObjectOutputStream extends ObjectOutputStream {
+    private final boolean toChild;
+    private final Object root;
 
-    TravellingObjectOutputStream(OutputStream out) throws IOException {
+    /**
+     * @param toChild true if a child JVM started by this one will read what is written
+     * @param root    the value written, named in the message about a class a child cannot load
+     */
+    TravellingObjectOutputStream(OutputStream out, boolean toChild, Object root) throws IOException {
         super(out);
+        this.toChild = toChild;
+        this.root = root;
         enableReplaceObject(true);
+    }
+
+    @Override
+    protected void annotateClass(Class<?> type) {
+        if (toChild && !ChildClassPath.reaches(type)) {
+            throw new EncodingException(ChildClassPath.unreachableMessage(type, StandardCodec.describe(root)),
+                    type.getName(), null);
+        }
     }
 
     @Override

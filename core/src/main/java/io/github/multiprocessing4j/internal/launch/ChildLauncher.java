@@ -58,8 +58,12 @@ public final class ChildLauncher {
     /**
      * Starts a child JVM and returns at once; it connects back in the background.
      *
+     * @throws io.github.multiprocessing4j.process.ProcessStartException at once, with no child started, if a
+     *         child would not find the library on this JVM's class path and module path
+     *         ({@link ChildClassPath#requireLibrary()})
      */
     public ChildJvm launch(LaunchSpec spec) {
+        ChildClassPath.requireLibrary();
         Path cache = aot.lookup(spec, output -> train(spec, output));
         Map<String, String> properties = JavaCommand.libraryProperties();
         return start(command.build(spec, properties, cache, null), spec, properties, null);

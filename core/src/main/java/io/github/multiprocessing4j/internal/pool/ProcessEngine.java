@@ -1,8 +1,8 @@
 package io.github.multiprocessing4j.internal.pool;
 
-import io.github.multiprocessing4j.codec.Codec;
 import io.github.multiprocessing4j.internal.bytes.ByteSink;
 import io.github.multiprocessing4j.internal.codec.ListCodec;
+import io.github.multiprocessing4j.internal.codec.StandardCodec;
 import io.github.multiprocessing4j.internal.wire.FrameType;
 import io.github.multiprocessing4j.pool.TaskTimeoutException;
 import java.lang.System.Logger.Level;
@@ -159,9 +159,9 @@ public final class ProcessEngine implements PoolEngine {
         }
         if (STATELESS.get(type)) {
             return stateless.computeIfAbsent(type,
-                    c -> new ProcessDefinition(this, ids.incrementAndGet(), Codec.standard().encode(target), false, true));
+                    c -> new ProcessDefinition(this, ids.incrementAndGet(), StandardCodec.TO_CHILD.encode(target), false, true));
         }
-        return new ProcessDefinition(this, ids.incrementAndGet(), Codec.standard().encode(target), !reusable, false);
+        return new ProcessDefinition(this, ids.incrementAndGet(), StandardCodec.TO_CHILD.encode(target), !reusable, false);
     }
 
     /**
@@ -278,7 +278,7 @@ public final class ProcessEngine implements PoolEngine {
 
     private TaskRecord newTask(Definition target, CallMode mode, Object arg) {
         byte[] argument = switch (mode) {
-            case APPLY -> Codec.standard().encode(arg);
+            case APPLY -> StandardCodec.TO_CHILD.encode(arg);
             case CHUNK -> encodeList((List<?>) arg);
             case CALL, RUN -> new byte[0];
         };
@@ -299,7 +299,7 @@ public final class ProcessEngine implements PoolEngine {
 
     private static byte[] encodeList(List<?> items) {
         ByteSink sink = new ByteSink(16);
-        ListCodec.write(items, sink);
+        ListCodec.write(items, sink, StandardCodec.TO_CHILD);
         return sink.size() == sink.array().length ? sink.array() : sink.toByteArray();
     }
 

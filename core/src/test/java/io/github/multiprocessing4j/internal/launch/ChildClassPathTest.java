@@ -1,0 +1,134 @@
+package io.github.multiprocessing4j.internal.launch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.multiprocessing4j.codec.EncodingException;
+import io.github.multiprocessing4j.function.SerializableFunction;
+import io.github.multiprocessing4j.function.SerializableRunnable;
+import io.github.multiprocessing4j.internal.launch.fixtures.IsolatedLibraryMain;
+import io.github.multiprocessing4j.pool.ProcessPool;
+import io.github.multiprocessing4j.process.JvmProcess;
+import io.github.multiprocessing4j.testing.TestJvm;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Set-ups in which a child JVM, which gets this JVM's class path and module path, could not load what it
+ * needs: the library itself (as under {@code mvn exec:java}), or the task's class (a plugin's).
+ */
+class ChildClassPathTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    @Timeout(120)
+    void aTaskOrValueOfAClassThatAClassLoaderOfItsOwnDefined_isRefusedWhenHandedOver_namingTheClass() throws Exception {
+        compile(tmp.resolve("src"), tmp.resolve("plugin"), "plugin/Plugin.java", """
+                package plugin;
+
+                import io.github.multiprocessing4j.function.SerializableFunction;
+                import io.github.multiprocessing4j.function.SerializableRunnable;
+
+                public final class Plugin {
+                    public static SerializableRunnable task() {
+                        return () -> System.out.println("plugin task");
+                    }
+
+                    public static SerializableFunction<Object, Object> function() {
+                        return x -> x;
+                    }
+
+                    public static Object value() {
+                        return new Value();
+                    }
+
+                    public static final class Value implements java.io.Serializable {
+                    }
+                }
+                """);
+        try (URLClassLoader plugins = new URLClassLoader(new java.net.URL[] {tmp.resolve("plugin").toUri().toURL()},
+                ChildClassPathTest.class.getClassLoader())) {
+            Class<?> plugin = plugins.loadClass("plugin.Plugin");
+            SerializableRunnable task = (SerializableRunnable) plugin.getMethod("task").invoke(null);
+            @SuppressWarnings("unchecked")
+            SerializableFunction<Object, Object> function =
+                    (SerializableFunction<Object, Object>) plugin.getMethod("function").invoke(null);
+            Object value = plugin.getMethod("value").invoke(null);
+
+            // Before: the child booted, failed to decode the task with a ClassNotFoundException and exited with 1.
+            assertThatThrownBy(() -> JvmProcess.start("plugin", task).close())
+                    .isInstanceOf(EncodingException.class)
+                    .hasMessageStartingWith("plugin.Plugin (in a value of plugin.Plugin$$Lambda")
+                    .hasMessageContaining("cannot be loaded in a child JVM")
+                    .hasMessageContaining("java.net.URLClassLoader")
+                    .satisfies(e -> assertThat(((EncodingException) e).offendingClass()).isEqualTo("plugin.Plugin"));
+            try (ProcessPool pool = ProcessPool.create(1)) {
+                assertThatThrownBy(() -> pool.map(function, List.of(1, 2)))
+                        .isInstanceOf(EncodingException.class).hasMessageStartingWith("plugin.Plugin ");
+                SerializableFunction<Object, Object> identity = x -> x;
+                assertThatThrownBy(() -> pool.apply(identity, value))
+                        .isInstanceOf(EncodingException.class).hasMessageStartingWith("plugin.Plugin$Value ");
+                assertThatThrownBy(() -> pool.map(identity, List.of(value)))
+                        .isInstanceOf(EncodingException.class).hasMessageStartingWith("plugin.Plugin$Value ");
+                assertThat(pool.apply(identity, "still works")).isEqualTo("still works");
+            }
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void whenTheLibraryIsNotOnTheClassPath_asUnderMvnExecJava_startingAChildFailsAtOnce_sayingWhatToDo() throws Exception {
+        String library = codeLocation(JvmProcess.class).toUri().toString();
+        String tests = codeLocation(ChildClassPathTest.class).toUri().toString();
+        try (TestJvm jvm = TestJvm.start(codeLocation(ChildClassPathTest.class).toString(),
+                IsolatedLibraryMain.class.getName(), List.of(), library, tests)) {
+            // Before: "child JVM (pid N) exited with exit code 1 before it connected back ... Could not find or
+            // load main class io.github.multiprocessing4j.internal.worker.WorkerMain".
+            for (String what : List.of("PROCESS", "POOL")) {
+                assertThat(jvm.nextLineStartingWith(what + " ", 60))
+                        .startsWith(what + " ProcessStartException pid -1: cannot start a child JVM: multiprocessing4j (")
+                        .contains("was loaded by the class loader java.net.URLClassLoader \"isolated\"")
+                        .contains("is not on this JVM's class path or module path")
+                        .contains("mvn exec:exec");
+            }
+        }
+    }
+
+    /** Compiles {@code (path, source)} pairs (a null path: module-info.java) against the test class path. */
+    private static void compile(Path src, Path out, String... pathsAndSources) throws IOException {
+        List<String> files = new ArrayList<>();
+        for (int i = 0; i < pathsAndSources.length; i += 2) {
+            Path file = src.resolve(pathsAndSources[i] == null ? "module-info.java" : pathsAndSources[i]);
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, pathsAndSources[i + 1]);
+            files.add(file.toString());
+        }
+        boolean modular = files.stream().anyMatch(f -> f.endsWith("module-info.java"));
+        List<String> args = new ArrayList<>(List.of("-d", out.toString(),
+                modular ? "--module-path" : "-cp", modular ? codeLocation(JvmProcess.class).toString()
+                        : System.getProperty("java.class.path")));
+        args.addAll(files);
+        StringWriter errors = new StringWriter();
+        java.io.PrintWriter print = new java.io.PrintWriter(errors);
+        int status = java.util.spi.ToolProvider.findFirst("javac").orElseThrow().run(print, print, args.toArray(String[]::new));
+        assertThat(status).as("javac: %s", errors).isZero();
+    }
+
+    private static Path codeLocation(Class<?> type) {
+        try {
+            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
