@@ -102,10 +102,23 @@ final class JavaCommand {
             cmd.add("ALL-MODULE-PATH");
             cmd.add("-m");
             cmd.add(ours.getName() + "/" + WORKER_MAIN);
+        } else if (ours.isNamed()) {
+            // A named module without a module path: we are linked into the runtime image (jlink), and so is the
+            // application, whose module a child would not resolve by default (a module that exports nothing is
+            // no default root), nor find its classes: resolve the modules this JVM has.
+            cmd.add("--add-modules");
+            cmd.add(bootModules());
+            cmd.add("-m");
+            cmd.add(ours.getName() + "/" + WORKER_MAIN);
         } else {
             cmd.add(WORKER_MAIN);
         }
         return cmd;
+    }
+
+    /** The names of the modules this JVM resolved at start-up, comma-separated. */
+    private static String bootModules() {
+        return String.join(",", ModuleLayer.boot().modules().stream().map(Module::getName).sorted().toList());
     }
 
     /**

@@ -10,20 +10,25 @@ import io.github.multiprocessing4j.internal.launch.fixtures.IsolatedLibraryMain;
 import io.github.multiprocessing4j.pool.ProcessPool;
 import io.github.multiprocessing4j.process.JvmProcess;
 import io.github.multiprocessing4j.testing.TestJvm;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Set-ups in which a child JVM, which gets this JVM's class path and module path, could not load what it
- * needs: the library itself (as under {@code mvn exec:java}), or the task's class (a plugin's).
+ * needs: the library itself (as under {@code mvn exec:java}), or the task's class (a plugin's), and one in
+ * which it could not find the application's module (a jlinked image).
  */
 class ChildClassPathTest {
 
@@ -102,6 +107,65 @@ class ChildClassPathTest {
                         .contains("mvn exec:exec");
             }
         }
+    }
+
+    @Test
+    @Timeout(300)
+    void inAJlinkedImage_theChildResolvesTheApplicationsModule() throws Exception {
+        Path library = codeLocation(JvmProcess.class);
+        Assumptions.assumeTrue(Files.exists(library.resolve("module-info.class")), "the library is not an exploded module");
+        compile(tmp.resolve("src"), tmp.resolve("app"), null, """
+                module app {
+                    requires io.github.multiprocessing4j;
+                }
+                """, "app/Main.java", """
+                package app;
+
+                import io.github.multiprocessing4j.function.SerializableFunction;
+                import io.github.multiprocessing4j.pool.ProcessPool;
+                import io.github.multiprocessing4j.process.JvmProcess;
+                import java.util.List;
+
+                public final class Main {
+                    public static void main(String[] args) throws Exception {
+                        String greeting = "hello from " + Main.class.getModule().getName();
+                        try (JvmProcess child = JvmProcess.start("image", () -> System.out.println("CHILD " + greeting))) {
+                            child.join();
+                            System.out.println("EXIT " + child.exitCode().getAsInt() + " " + child.failure());
+                        }
+                        SerializableFunction<Integer, Integer> square = x -> x * x;
+                        try (ProcessPool pool = ProcessPool.create(1)) {
+                            System.out.println("MAP " + pool.map(square, List.of(1, 2, 3)));
+                        }
+                    }
+                }
+                """);
+        var jlink = java.util.spi.ToolProvider.findFirst("jlink");
+        Assumptions.assumeTrue(jlink.isPresent(), "no jlink in this JDK");
+        StringWriter out = new StringWriter();
+        java.io.PrintWriter print = new java.io.PrintWriter(out);
+        Path image = tmp.resolve("image");
+        int status = jlink.get().run(print, print, "--module-path",
+                library + java.io.File.pathSeparator + tmp.resolve("app"), "--add-modules", "app", "--output", image.toString());
+        // A JDK without jmods links only from its own run-time image, which some builds do not allow.
+        Assumptions.assumeTrue(status == 0, () -> "jlink could not make an image here: " + out);
+
+        Process process = new ProcessBuilder(image.resolve("bin/java").toString(), "-Dmp4j.aot=false",
+                "-m", "app/app.Main").redirectErrorStream(true).start();
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        Thread reader = Thread.ofPlatform().daemon().start(() -> {
+            try (var in = process.getInputStream()) {
+                in.transferTo(output);
+            } catch (IOException ignored) {
+                // the process is gone
+            }
+        });
+        assertThat(process.waitFor(240, TimeUnit.SECONDS)).as("the image's program ended").isTrue();
+        reader.join(10_000);
+        String text = output.toString(StandardCharsets.UTF_8);
+        // Before: the child resolved only the modules that export an API, so app.Main was not found in it.
+        assertThat(text).as(text).contains("CHILD hello from app", "EXIT 0 Optional.empty", "MAP [1, 4, 9]");
+        assertThat(process.exitValue()).as(text).isZero();
     }
 
     /** Compiles {@code (path, source)} pairs (a null path: module-info.java) against the test class path. */
