@@ -1,5 +1,8 @@
 package io.github.multiprocessing4j.internal.launch;
 
+import java.io.File;
+import java.lang.module.ResolvedModule;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -97,17 +100,15 @@ final class JavaCommand {
             cmd.add("--module-path");
             cmd.add(runtime.modulePath());
         }
-        if (ours.isNamed() && !runtime.modulePath().isEmpty()) {
+        if (ours.isNamed()) {
+            // The modules this JVM resolved, and no others: ALL-MODULE-PATH would also resolve every other module
+            // on the path, and one that cannot be (it requires a module that is not there) would stop the child
+            // at boot although this JVM runs. Without a module path we are linked into the runtime image (jlink),
+            // and so is the application, whose module a child would not resolve by default (a module that exports
+            // nothing is no default root).
+            String roots = rootModules(ModuleLayer.boot(), runtime.modulePath());
             cmd.add("--add-modules");
-            cmd.add("ALL-MODULE-PATH");
-            cmd.add("-m");
-            cmd.add(ours.getName() + "/" + WORKER_MAIN);
-        } else if (ours.isNamed()) {
-            // A named module without a module path: we are linked into the runtime image (jlink), and so is the
-            // application, whose module a child would not resolve by default (a module that exports nothing is
-            // no default root), nor find its classes: resolve the modules this JVM has.
-            cmd.add("--add-modules");
-            cmd.add(bootModules());
+            cmd.add(roots.isEmpty() ? "ALL-MODULE-PATH" : roots);
             cmd.add("-m");
             cmd.add(ours.getName() + "/" + WORKER_MAIN);
         } else {
@@ -116,9 +117,35 @@ final class JavaCommand {
         return cmd;
     }
 
-    /** The names of the modules this JVM resolved at start-up, comma-separated. */
-    private static String bootModules() {
-        return String.join(",", ModuleLayer.boot().modules().stream().map(Module::getName).sorted().toList());
+    /**
+     * The modules of {@code layer} that a child must be told to resolve, comma-separated: those found on
+     * {@code modulePath}, or, without a module path (a runtime image made with jlink), all of them.
+     */
+    static String rootModules(ModuleLayer layer, String modulePath) {
+        List<Path> entries = new ArrayList<>();
+        if (!modulePath.isEmpty()) {
+            for (String entry : modulePath.split(File.pathSeparator)) {
+                if (!entry.isEmpty()) {
+                    entries.add(Path.of(entry).toAbsolutePath().normalize());
+                }
+            }
+        }
+        List<String> names = new ArrayList<>();
+        for (ResolvedModule module : layer.configuration().modules()) {
+            if (entries.isEmpty() || module.reference().location().filter(l -> onPath(l, entries)).isPresent()) {
+                names.add(module.name());
+            }
+        }
+        Collections.sort(names);
+        return String.join(",", names);
+    }
+
+    private static boolean onPath(URI location, List<Path> entries) {
+        if (!"file".equals(location.getScheme())) {
+            return false;
+        }
+        Path path = Path.of(location).toAbsolutePath().normalize();
+        return entries.stream().anyMatch(path::startsWith);
     }
 
     /**

@@ -27,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Set-ups in which a child JVM, which gets this JVM's class path and module path, could not load what it
- * needs: the library itself (as under {@code mvn exec:java}), or the task's class (a plugin's), and one in
- * which it could not find the application's module (a jlinked image).
+ * needs: the library itself (as under {@code mvn exec:java}), or the task's class (a plugin's), and those
+ * in which it resolved other modules than its parent (a jlinked image; a module path with a module that
+ * cannot be resolved).
  */
 class ChildClassPathTest {
 
@@ -114,6 +115,46 @@ class ChildClassPathTest {
     void inAJlinkedImage_theChildResolvesTheApplicationsModule() throws Exception {
         Path library = codeLocation(JvmProcess.class);
         Assumptions.assumeTrue(Files.exists(library.resolve("module-info.class")), "the library is not an exploded module");
+        compileApplication();
+        var jlink = java.util.spi.ToolProvider.findFirst("jlink");
+        Assumptions.assumeTrue(jlink.isPresent(), "no jlink in this JDK");
+        StringWriter out = new StringWriter();
+        java.io.PrintWriter print = new java.io.PrintWriter(out);
+        Path image = tmp.resolve("image");
+        int status = jlink.get().run(print, print, "--module-path",
+                library + java.io.File.pathSeparator + tmp.resolve("app"), "--add-modules", "app", "--output", image.toString());
+        // A JDK without jmods links only from its own run-time image, which some builds do not allow.
+        Assumptions.assumeTrue(status == 0, () -> "jlink could not make an image here: " + out);
+
+        String text = run(image.resolve("bin/java").toString(), "-Dmp4j.aot=false", "-m", "app/app.Main");
+        // Before: the child resolved only the modules that export an API, so app.Main was not found in it.
+        assertThat(text).contains("CHILD hello from app", "EXIT 0 Optional.empty", "MAP [1, 4, 9]", "END 0");
+    }
+
+    @Test
+    @Timeout(300)
+    void onTheModulePath_aModuleThatThisJvmDidNotResolve_doesNotStopTheChild() throws Exception {
+        Path library = codeLocation(JvmProcess.class);
+        Assumptions.assumeTrue(Files.exists(library.resolve("module-info.class")), "the library is not an exploded module");
+        compileApplication();
+        compile(tmp.resolve("src-missing"), tmp.resolve("missing"), null, "module missing { exports missing; }",
+                "missing/Missing.java", "package missing; public class Missing {}");
+        // A module on the path that requires one that is not: this JVM never resolves it, as the application
+        // does not need it.
+        Path unused = tmp.resolve("unused");
+        compileModule(tmp.resolve("src-unused"), unused, tmp.resolve("missing"), null, "module unused { requires missing; }",
+                "unused/Unused.java", "package unused; public class Unused { missing.Missing m; }");
+        String launcher = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String modulePath = String.join(java.io.File.pathSeparator, library.toString(), tmp.resolve("app").toString(),
+                unused.toString());
+        String text = run(launcher, "-Dmp4j.aot=false", "-p", modulePath, "-m", "app/app.Main");
+        // Before: --add-modules ALL-MODULE-PATH had the child resolve it too, and fail at boot: "Module missing not
+        // found, required by unused".
+        assertThat(text).contains("CHILD hello from app", "EXIT 0 Optional.empty", "MAP [1, 4, 9]", "END 0");
+    }
+
+    /** The application module {@code app}: a JvmProcess and a pool map with lambdas of its own class. */
+    private void compileApplication() throws IOException {
         compile(tmp.resolve("src"), tmp.resolve("app"), null, """
                 module app {
                     requires io.github.multiprocessing4j;
@@ -140,18 +181,11 @@ class ChildClassPathTest {
                     }
                 }
                 """);
-        var jlink = java.util.spi.ToolProvider.findFirst("jlink");
-        Assumptions.assumeTrue(jlink.isPresent(), "no jlink in this JDK");
-        StringWriter out = new StringWriter();
-        java.io.PrintWriter print = new java.io.PrintWriter(out);
-        Path image = tmp.resolve("image");
-        int status = jlink.get().run(print, print, "--module-path",
-                library + java.io.File.pathSeparator + tmp.resolve("app"), "--add-modules", "app", "--output", image.toString());
-        // A JDK without jmods links only from its own run-time image, which some builds do not allow.
-        Assumptions.assumeTrue(status == 0, () -> "jlink could not make an image here: " + out);
+    }
 
-        Process process = new ProcessBuilder(image.resolve("bin/java").toString(), "-Dmp4j.aot=false",
-                "-m", "app/app.Main").redirectErrorStream(true).start();
+    /** Runs a command; returns what it printed, and "END " and its exit code. */
+    private static String run(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         Thread reader = Thread.ofPlatform().daemon().start(() -> {
             try (var in = process.getInputStream()) {
@@ -160,16 +194,18 @@ class ChildClassPathTest {
                 // the process is gone
             }
         });
-        assertThat(process.waitFor(240, TimeUnit.SECONDS)).as("the image's program ended").isTrue();
+        assertThat(process.waitFor(240, TimeUnit.SECONDS)).as("the program ended").isTrue();
         reader.join(10_000);
-        String text = output.toString(StandardCharsets.UTF_8);
-        // Before: the child resolved only the modules that export an API, so app.Main was not found in it.
-        assertThat(text).as(text).contains("CHILD hello from app", "EXIT 0 Optional.empty", "MAP [1, 4, 9]");
-        assertThat(process.exitValue()).as(text).isZero();
+        return output.toString(StandardCharsets.UTF_8) + "\nEND " + process.exitValue();
     }
 
     /** Compiles {@code (path, source)} pairs (a null path: module-info.java) against the test class path. */
     private static void compile(Path src, Path out, String... pathsAndSources) throws IOException {
+        compileModule(src, out, codeLocation(JvmProcess.class), pathsAndSources);
+    }
+
+    /** As {@link #compile}, a module against {@code modulePath}. */
+    private static void compileModule(Path src, Path out, Path modulePath, String... pathsAndSources) throws IOException {
         List<String> files = new ArrayList<>();
         for (int i = 0; i < pathsAndSources.length; i += 2) {
             Path file = src.resolve(pathsAndSources[i] == null ? "module-info.java" : pathsAndSources[i]);
@@ -179,7 +215,7 @@ class ChildClassPathTest {
         }
         boolean modular = files.stream().anyMatch(f -> f.endsWith("module-info.java"));
         List<String> args = new ArrayList<>(List.of("-d", out.toString(),
-                modular ? "--module-path" : "-cp", modular ? codeLocation(JvmProcess.class).toString()
+                modular ? "--module-path" : "-cp", modular ? modulePath.toString()
                         : System.getProperty("java.class.path")));
         args.addAll(files);
         StringWriter errors = new StringWriter();
