@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.internal.launch;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -8,10 +9,14 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Set;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 
 /**
  * What a child JVM inherits from this one: the {@code java} binary, the class path, the module path and
- * the module-system flags this JVM was started with. Computed once.
+ * the module-system flags this JVM was started with (with those that the manifest of a jar run with
+ * {@code -jar} stands for). Computed once.
  */
 record JavaRuntime(Path java, String classPath, String modulePath, List<String> inheritedFlags, int feature) {
 
@@ -66,8 +71,17 @@ record JavaRuntime(Path java, String classPath, String modulePath, List<String> 
                 expandFiles = false;
                 continue;
             }
-            if (arg.equals("-jar") || arg.equals("-m") || arg.equals("--module") || !arg.startsWith("-")) {
-                break; // the main class or jar: everything after it belongs to the application
+            if (arg.equals("-jar")) {
+                // The launcher applies the main jar's own Add-Opens, Add-Exports and Enable-Native-Access; a child
+                // runs the jar from the class path, where they count for nothing, so it is given them as flags.
+                Arg jar = rest.pollFirst();
+                if (jar != null) {
+                    flags.addAll(manifestFlags(workingDirectory.resolve(jar.text())));
+                }
+                break;
+            }
+            if (arg.equals("-m") || arg.equals("--module") || !arg.startsWith("-")) {
+                break; // the main class or module: everything after it belongs to the application
             }
             if (arg.equals("-cp") || arg.equals("-classpath") || arg.equals("--class-path")
                     || arg.equals("-p") || arg.equals("--module-path")) {
@@ -86,6 +100,41 @@ record JavaRuntime(Path java, String classPath, String modulePath, List<String> 
             }
         }
         return List.copyOf(flags);
+    }
+
+    /**
+     * The flags that stand for the launcher attributes of an executable jar's manifest, which the launcher
+     * honours only for the jar that {@code -jar} runs: {@code Add-Opens} and {@code Add-Exports} (space-separated
+     * {@code module/package}s, to ALL-UNNAMED) and {@code Enable-Native-Access} (only ALL-UNNAMED). None if
+     * the jar cannot be read: the parent would not have started either.
+     */
+    static List<String> manifestFlags(Path jar) {
+        Attributes attributes;
+        try (JarFile file = new JarFile(jar.toFile())) {
+            Manifest manifest = file.getManifest();
+            if (manifest == null) {
+                return List.of();
+            }
+            attributes = manifest.getMainAttributes();
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+        List<String> flags = new ArrayList<>();
+        for (String[] attribute : new String[][] {{"Add-Opens", "--add-opens="}, {"Add-Exports", "--add-exports="}}) {
+            String value = attributes.getValue(attribute[0]);
+            if (value != null) {
+                for (String target : value.trim().split("\\s+")) {
+                    if (!target.isEmpty()) {
+                        flags.add(attribute[1] + target + "=ALL-UNNAMED");
+                    }
+                }
+            }
+        }
+        String nativeAccess = attributes.getValue("Enable-Native-Access");
+        if (nativeAccess != null && nativeAccess.trim().equals("ALL-UNNAMED")) {
+            flags.add("--enable-native-access=ALL-UNNAMED");
+        }
+        return flags;
     }
 
     /** An argument of the command line, and whether it was read from an argument file. */
