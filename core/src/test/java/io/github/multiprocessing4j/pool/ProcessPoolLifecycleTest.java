@@ -260,6 +260,76 @@ class ProcessPoolLifecycleTest {
     }
 
     @Test
+    void close_returnsOnlyOnceTheFutureOfATaskWhoseWorkerDiedIsDone() throws Exception {
+        // The last worker dies running the task: the pool terminated as soon as the worker's end was handled, and
+        // the task's future failed only after that, so close() often returned with the future still pending (21
+        // times in 30 before the fix). Found by ProcessPoolChaosTest.
+        for (int round = 0; round < 8; round++) {
+            ProcessPool pool = ProcessPool.create(1);
+            try {
+                CompletableFuture<Integer> crashing = pool.applyAsync(x -> {
+                    Runtime.getRuntime().halt(7);
+                    return x;
+                }, round);
+                pool.close();
+                assertThat(crashing.isDone()).as("round %d: the crashed task's future once close() returned", round)
+                        .isTrue();
+                assertThat(crashing).failsWithin(Duration.ZERO).withThrowableOfType(ExecutionException.class)
+                        .havingCause().isInstanceOf(WorkerCrashedException.class);
+            } finally {
+                pool.terminate();
+            }
+        }
+    }
+
+    @Test
+    void awaitTermination_isTrueOnlyOnceTheTasksThatTerminateCancelsAreDone() throws Exception {
+        String started = tmp.resolve("started-terminate").toString();
+        ProcessPool pool = ProcessPool.create(1);
+        try {
+            CompletableFuture<Integer> running = pool.applyAsync(hangsOnceStarted(started), 0);
+            Awaitility.await().atMost(Delays.seconds(30)).until(() -> Files.exists(Path.of(started)));
+            List<CompletableFuture<Integer>> queued = new java.util.ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                queued.add(pool.applyAsync(x -> x, i));
+            }
+            // terminate() cancels the queued tasks one by one; the first one's callback holds it up while another
+            // thread waits for the pool to terminate: it must not before the other two are cancelled as well.
+            java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicReference<String> seen = new java.util.concurrent.atomic.AtomicReference<>(
+                    "no callback ran");
+            for (CompletableFuture<Integer> q : queued) {
+                q.whenComplete((v, e) -> {
+                    if (first.compareAndSet(false, true)) {
+                        Thread observer = Thread.ofPlatform().start(() -> {
+                            try {
+                                boolean terminated = pool.awaitTermination(Delays.seconds(3).toMillis(), TimeUnit.MILLISECONDS);
+                                long pending = queued.stream().filter(f -> !f.isDone()).count();
+                                seen.set(terminated && pending > 0 ? "terminated with " + pending + " queued tasks not done"
+                                        : "fine");
+                            } catch (InterruptedException ex) {
+                                seen.set(ex.toString());
+                            }
+                        });
+                        try {
+                            observer.join();
+                        } catch (InterruptedException ex) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                });
+            }
+            pool.terminate();
+            assertThat(seen.get()).isEqualTo("fine");
+            assertThat(pool.isTerminated()).isTrue();
+            assertThat(running).isCancelled();
+            assertThat(queued).allSatisfy(q -> assertThat(q).isCancelled());
+        } finally {
+            pool.terminate();
+        }
+    }
+
+    @Test
     void close_onACommonPoolThread_whileTheCommonPoolIsFull_stillSeesRecycledWorkersExit_andReturns() throws Exception {
         ProcessPool pool = ProcessPool.builder().processes(2).maxTasksPerChild(1).build();
         try {

@@ -55,7 +55,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * a replacement boots at once.
  *
  * States: RUNNING -> SHUTDOWN (no new tasks; queued ones finish; idle workers are stopped) ->
- * TERMINATED (no workers left). shutdownNow/terminate go to STOPPING: queued tasks are cancelled and
+ * TERMINATED (no workers left, and no thread still completing futures it took out of the pool's state: a dead
+ * worker's task, a timeout, what terminate() cancels; so every future is done once close() returns). A thread
+ * that waits for termination in a callback of such a future gives up its own claim, or it would wait for
+ * itself. shutdownNow/terminate go to STOPPING: queued tasks are cancelled and
  * workers killed. A pool whose replacements keep failing to start (3 in a row) is broken: it goes to
  * SHUTDOWN (new tasks are rejected) and its live workers drain the queue; once no worker is left to take
  * work, the tasks still queued fail with the reason.
@@ -110,6 +113,14 @@ public final class ProcessEngine implements PoolEngine {
     Throwable broken;
     /** Guarded by lock. */
     int consecutiveStartFailures;
+    /**
+     * Threads about to complete futures outside the lock (a crashed worker's task, a timeout, the tasks that
+     * terminate() cancels): the pool does not terminate before they have, so that every future is done once
+     * close() or awaitTermination() returns. Guarded by lock; see {@link #delivering()}.
+     */
+    private int delivering;
+    /** How many of {@link #delivering} this thread holds, or null for none so far. */
+    private final ThreadLocal<int[]> deliveringHere = new ThreadLocal<>();
     /** Moving average of task run times, for the prefetch depth; guarded by lock. */
     long averageRunNanos = 1_000_000;
     private final PoolTimer timer = new PoolTimer();
@@ -443,6 +454,7 @@ public final class ProcessEngine implements PoolEngine {
             if (task.worker != null && task.worker.inFlight.peekFirst() == task) {
                 victim = task.worker;
                 victim.killedFor = task;
+                delivering();
             }
         } finally {
             lock.unlock();
@@ -452,11 +464,16 @@ public final class ProcessEngine implements PoolEngine {
             // same. Always killing once killedFor is set also keeps the mark from outliving this timeout.
             // Kill first: completing the future runs its plain callbacks on this thread, and one that waits for
             // the pool (close(), say) would otherwise wait for a worker nobody kills. The crash path leaves the
-            // future of the task a worker was killed for alone, so it fails with this exception, not a crash.
-            victim.child.kill();
-            task.future.completeExceptionally(new TaskTimeoutException("the task ran longer than "
-                    + config.taskTimeout() + " (" + task + "); its worker pid " + victim.pid() + " was killed",
-                    config.taskTimeout()));
+            // future of the task a worker was killed for alone, so it fails with this exception, not a crash; the
+            // pool does not terminate before it has (delivering).
+            try {
+                victim.child.kill();
+                task.future.completeExceptionally(new TaskTimeoutException("the task ran longer than "
+                        + config.taskTimeout() + " (" + task + "); its worker pid " + victim.pid() + " was killed",
+                        config.taskTimeout()));
+            } finally {
+                delivered();
+            }
         }
     }
 
@@ -557,16 +574,20 @@ public final class ProcessEngine implements PoolEngine {
                     queued.add(w.inFlight.pollLast());
                 }
             }
-            checkTerminatedLocked();
+            delivering(); // the pool terminates once the futures below are cancelled, not before
         } finally {
             lock.unlock();
         }
-        killAll();
         List<Runnable> neverStarted = new ArrayList<>();
-        for (TaskRecord t : queued) {
-            if (t.future.completeExceptionally(new CancellationException("the pool was terminated before the task started"))) {
-                neverStarted.add(new NeverStarted(t.toString()));
+        try {
+            killAll();
+            for (TaskRecord t : queued) {
+                if (t.future.completeExceptionally(new CancellationException("the pool was terminated before the task started"))) {
+                    neverStarted.add(new NeverStarted(t.toString()));
+                }
             }
+        } finally {
+            delivered();
         }
         return neverStarted;
     }
@@ -585,8 +606,38 @@ public final class ProcessEngine implements PoolEngine {
         boot.killBooting();
     }
 
+    /**
+     * Some futures are about to be completed outside the lock: the pool does not terminate before
+     * {@link #delivered()} says they are. Lock held.
+     */
+    void delivering() {
+        assert lock.isHeldByCurrentThread();
+        delivering++;
+        int[] mine = deliveringHere.get();
+        if (mine == null) {
+            deliveringHere.set(mine = new int[1]);
+        }
+        mine[0]++;
+    }
+
+    /** The futures announced by {@link #delivering()} are completed: the pool may terminate now. */
+    void delivered() {
+        int[] mine = deliveringHere.get();
+        lock.lock();
+        try {
+            if (mine != null && mine[0] > 0) { // else given up by a callback that waited for termination (awaitTermination)
+                mine[0]--;
+                delivering--;
+                checkTerminatedLocked();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     void checkTerminatedLocked() {
-        if (state != State.RUNNING && state != State.TERMINATED && workers.isEmpty() && booting == 0) {
+        if (state != State.RUNNING && state != State.TERMINATED && workers.isEmpty() && booting == 0
+                && delivering == 0) {
             state = State.TERMINATED;
             terminatedCondition.signalAll();
             timer.shutdown();
@@ -620,8 +671,17 @@ public final class ProcessEngine implements PoolEngine {
 
     @Override
     public boolean awaitTermination(long nanos) throws InterruptedException {
+        int[] mine = deliveringHere.get();
         lock.lock();
+        int given = mine == null ? 0 : mine[0];
         try {
+            // A callback of a future that this thread is completing (close() in it, say) would wait for itself:
+            // what it still has to deliver no longer holds up the pool while it waits.
+            if (given > 0) {
+                delivering -= given;
+                mine[0] = 0;
+                checkTerminatedLocked();
+            }
             while (state != State.TERMINATED) {
                 if (nanos <= 0) {
                     return false;
@@ -630,6 +690,10 @@ public final class ProcessEngine implements PoolEngine {
             }
             return true;
         } finally {
+            if (given > 0 && state != State.TERMINATED) {
+                delivering += given; // it timed out: this thread delivers on
+                mine[0] += given;
+            }
             lock.unlock();
         }
     }

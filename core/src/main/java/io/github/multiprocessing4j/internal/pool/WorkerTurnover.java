@@ -110,27 +110,32 @@ final class WorkerTurnover {
             }
             w.inFlight.clear();
             w.readable.signalAll();
-            engine.checkTerminatedLocked();
+            // The pool terminates once the futures below are completed, not before: close() returns with them done.
+            engine.delivering();
         } finally {
             engine.lock.unlock();
         }
-        w.connection.close();
-        w.stopWriter();
-        ProcessEngine.flush(touched);
-        if (!failed.isEmpty()) {
-            String tail = w.child.stderrTail(20);
-            int signal = ExitStatus.signal(exit);
-            for (TaskRecord t : failed) {
-                t.future.completeExceptionally(new WorkerCrashedException(
-                        "worker " + w + " died while running a task: " + ExitStatus.describe(exit)
-                                + (tail.isEmpty() ? "" : ". Last lines of its stderr:\n" + tail),
-                        w.pid(), exit, signal, tail));
+        try {
+            w.connection.close();
+            w.stopWriter();
+            ProcessEngine.flush(touched);
+            if (!failed.isEmpty()) {
+                String tail = w.child.stderrTail(20);
+                int signal = ExitStatus.signal(exit);
+                for (TaskRecord t : failed) {
+                    t.future.completeExceptionally(new WorkerCrashedException(
+                            "worker " + w + " died while running a task: " + ExitStatus.describe(exit)
+                                    + (tail.isEmpty() ? "" : ". Last lines of its stderr:\n" + tail),
+                            w.pid(), exit, signal, tail));
+                }
             }
+            for (TaskRecord t : cancelled) {
+                t.future.completeExceptionally(new CancellationException("the pool was terminated"));
+            }
+            failBroken(doomed);
+        } finally {
+            engine.delivered();
         }
-        for (TaskRecord t : cancelled) {
-            t.future.completeExceptionally(new CancellationException("the pool was terminated"));
-        }
-        failBroken(doomed);
     }
 
     private void requeueLocked(TaskRecord task) {
@@ -190,19 +195,23 @@ final class WorkerTurnover {
                     bootReplacementLocked(); // after shutdown(), only while queued tasks wait for a worker
                 }
             }
-            engine.checkTerminatedLocked();
+            engine.delivering(); // the pool terminates once the doomed tasks have failed, not before
         } finally {
             engine.lock.unlock();
         }
-        if (w != null) {
-            if (keep) {
-                engine.reader.start(w);
-            } else {
-                w.child.discard(); // it never reached a reader thread, which would have closed its connection
+        try {
+            if (w != null) {
+                if (keep) {
+                    engine.reader.start(w);
+                } else {
+                    w.child.discard(); // it never reached a reader thread, which would have closed its connection
+                }
             }
+            ProcessEngine.flush(touched);
+            failBroken(doomed);
+        } finally {
+            engine.delivered();
         }
-        ProcessEngine.flush(touched);
-        failBroken(doomed);
     }
 
     /**
