@@ -100,7 +100,14 @@ public interface ProcessPool extends Pool {
         /** Kills and replaces a worker whose task runs longer than this; default: no limit. */
         Builder taskTimeout(Duration timeout);
 
-        /** How many times a task whose worker died runs again on another worker; default 0. */
+        /**
+         * How many times a task whose worker died runs again on another worker; default 0.
+         *
+         * <p>One case runs a task again whatever this says: the pool kills a worker for another task (its
+         * timeout, a {@code cancel(true)}) just as that task ends and the worker moves on to the next. That next
+         * task is not to blame, so it runs again elsewhere instead of failing; it may have begun when the kill
+         * landed. A task that must not run twice, even partly, should check for itself (an idempotency key).
+         */
         Builder retries(int retries);
 
         /** Extra options for the workers' {@code java} command, e.g. {@code -Xmx512m}. */
