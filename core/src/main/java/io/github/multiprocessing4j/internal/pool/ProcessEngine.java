@@ -521,6 +521,7 @@ public final class ProcessEngine implements PoolEngine {
                 }
             } else if (w.inFlight.contains(task)) {
                 task.stopIfStarted |= mayInterrupt;
+                task.cancelRequested = true;
                 w.post(FrameType.CANCEL, task.id, new byte[0]);
                 notify = w;
             }

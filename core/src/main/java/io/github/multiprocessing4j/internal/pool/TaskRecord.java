@@ -25,6 +25,11 @@ final class TaskRecord {
      * worker had started it already (the CANCEL came too late), its worker is killed once it is the head.
      */
     boolean stopIfStarted;
+    /**
+     * A cancel reached it while it was queued on its worker (the engine is told before the future is
+     * cancelled): if that worker dies before the future is, the task is not queued again elsewhere.
+     */
+    boolean cancelRequested;
 
     TaskRecord(long id, CallMode mode, ProcessDefinition target, byte[] argument, TaskFuture<Object> future) {
         this.id = id;

@@ -141,7 +141,9 @@ final class WorkerTurnover {
     private void requeueLocked(TaskRecord task) {
         task.worker = null;
         task.startNanos = 0;
-        if (!task.future.isDone()) {
+        // A task whose cancel the engine has been told of is not run elsewhere: its future is about to be
+        // cancelled (the cancel tells the engine first), and cancel() will have returned true.
+        if (!task.future.isDone() && !task.cancelRequested) {
             engine.pending.addFirst(task);
         }
     }
