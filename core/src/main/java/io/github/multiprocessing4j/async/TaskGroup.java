@@ -124,7 +124,8 @@ public interface TaskGroup extends AutoCloseable {
      * task and throws what {@link #close()} throws. If the body throws, the group is {@linkplain #cancel()
      * cancelled}, every task has ended when the body's exception propagates, and an exception from
      * {@code close()} (a task that failed before, the deadline that cut the group short, the cancellation of
-     * the task that owns the group) is attached to it as suppressed. An interrupt while the tasks end is no
+     * the task that owns the group) is attached to it as suppressed; if the body threw a task's own exception,
+     * which {@code close()} reports too, the other failures are attached instead. An interrupt while the tasks end is no
      * such exception, the group being cancelled already: the interrupt status is set again. The current
      * thread is the group's owner.
      *

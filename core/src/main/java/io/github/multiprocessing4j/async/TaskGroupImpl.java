@@ -293,7 +293,16 @@ final class TaskGroupImpl implements TaskGroup {
             try {
                 group.close();
             } catch (Throwable closing) {
-                if (closing != failure) {
+                if (closing instanceof TaskGroupException reported && reported.failures().contains(failure)) {
+                    // The body rethrew a task's own exception, which close() reports too: attaching close()'s
+                    // exception would make a cycle (failure -> suppressed -> its cause, failure). The other
+                    // failures it carries are attached instead.
+                    for (Throwable other : reported.failures()) {
+                        if (other != failure) {
+                            failure.addSuppressed(other);
+                        }
+                    }
+                } else if (closing != failure) {
                     failure.addSuppressed(closing);
                 }
             }

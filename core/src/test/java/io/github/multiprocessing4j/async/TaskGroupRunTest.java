@@ -87,6 +87,24 @@ class TaskGroupRunTest {
     }
 
     @Test
+    void run_whenTheBodyRethrowsATasksOwnException_itIsThrownWithoutACycleOfSuppressedExceptions() {
+        IllegalStateException taskFailure = new IllegalStateException("task failed");
+        Throwable thrown = catchThrowable(() -> TaskGroup.run(group -> {
+            Task<Object> failing = group.spawn(() -> {
+                throw taskFailure;
+            });
+            try {
+                return failing.get();
+            } catch (ExecutionException e) {
+                throw (RuntimeException) e.getCause(); // unwrapped, as callers often do
+            }
+        }));
+        assertThat(thrown).isSameAs(taskFailure);
+        // Before: close()'s TaskGroupException, whose cause is taskFailure itself, was attached to it.
+        assertThat(taskFailure.getSuppressed()).isEmpty();
+    }
+
+    @Test
     void run_whenTheBodyReturnsButATaskFailed_throwsWhatCloseThrows() {
         IOException taskFailure = new IOException("boom");
         TaskGroupException e = catchThrowableOfType(TaskGroupException.class, () -> TaskGroup.run(group -> {
