@@ -403,8 +403,9 @@ public final class ProcessEngine implements PoolEngine {
     /** The task became the head of its worker's queue: its clock starts. */
     void started(TaskRecord task, long now) {
         task.startNanos = now;
+        int start = ++task.starts;
         if (config.taskTimeout() != null) {
-            task.timeout = timer.schedule(() -> timedOut(task), config.taskTimeout().toNanos());
+            task.timeout = timer.schedule(() -> timedOut(task, start), config.taskTimeout().toNanos());
         }
         if (task.stopIfStarted) {
             timer.schedule(() -> startedDespiteCancel(task), CANCEL_GRACE.toNanos());
@@ -447,11 +448,13 @@ public final class ProcessEngine implements PoolEngine {
      * already done: a task cancelled without interrupt (as {@code imap}'s {@code close()} and a failed
      * {@code map} cancel the rest) still runs, and would otherwise hold its worker for good.
      */
-    private void timedOut(TaskRecord task) {
+    private void timedOut(TaskRecord task, int start) {
         Worker victim = null;
         lock.lock();
         try {
-            if (task.worker != null && task.worker.inFlight.peekFirst() == task) {
+            // Still the same run: a timeout that fired as its worker died (too late for the crash path to cancel
+            // it) must not cut short the run the task got on another worker since.
+            if (task.starts == start && task.worker != null && task.worker.inFlight.peekFirst() == task) {
                 victim = task.worker;
                 victim.killedFor = task;
                 delivering();

@@ -19,6 +19,8 @@ final class TaskRecord {
     /** When it started running (became the head of its worker's queue); 0 if it has not. */
     long startNanos;
     ScheduledFuture<?> timeout;
+    /** How many times it has started (become the head of a worker's queue): a timeout belongs to one start. */
+    int starts;
     int attempts;
     /**
      * cancel(true) reached it while it was queued behind another task on its worker, and sent CANCEL: if the
