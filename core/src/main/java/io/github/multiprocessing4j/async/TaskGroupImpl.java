@@ -40,8 +40,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * cancelling a Python task cancels the TaskGroup it is in: otherwise an owner that leaves its block by the
  * interrupt would wait in close() for inner tasks that nobody stops. A group that a cancelled task opens
  * while the interrupt is still pending is cancelled as it opens, for the same reason. One that a cancelled
- * task opens after taking the interrupt (to clean up) runs as usual; it is listed only once the cancel has
- * returned, since a cancel still at work reads OWNED after its interrupt and would cancel it too.
+ * task opens after taking the interrupt (to clean up) runs as usual. A group that a cancelled task opens is
+ * listed only once the interrupt is pending (it is then cancelled as it opens) or the cancel has returned: a
+ * cancel still at work reads OWNED after its interrupt, and would cancel a clean-up group listed earlier.
  *
  * Why a lock and not a lock-free list: each task takes it twice (spawn, end), uncontended in the common
  * case; a million spawns spend well under 100 ms here. The lock is never held while calling user code or

@@ -43,8 +43,9 @@ import java.util.List;
  * standard codec}; a task that cannot be serialized fails at submission with an
  * {@link io.github.multiprocessing4j.codec.EncodingException} that names the offending class, and so does
  * one (or an argument) holding a class that a worker could not load: workers start with this JVM's class
- * path and module path, which a class defined by a class loader of its own (a plugin's) is not on. An {@link OutOfMemoryError} ends a worker at once
- * ({@code -XX:+ExitOnOutOfMemoryError}), as its heap can no longer be trusted.
+ * path and module path, which a class defined by a class loader of its own (a plugin's) is not on. An
+ * {@link OutOfMemoryError} ends a worker at once ({@code -XX:+ExitOnOutOfMemoryError}), as its heap can no
+ * longer be trusted.
  */
 public interface ProcessPool extends Pool {
 

@@ -346,7 +346,7 @@ final class AotCache {
 
     private static void restrictToOwner(Path file) throws IOException {
         if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(file, PrivatePaths.OWNER_READ_WRITE);
         }
     }
 
@@ -361,7 +361,7 @@ final class AotCache {
     private void train(Path dir, String key, Path cache, Trainer trainer) {
         Path tmp = dir.resolve(key + ".aot." + ProcessHandle.current().pid() + ".tmp");
         try {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PrivatePaths.OWNER_ONLY_FOLDER));
             if (!isPrivateFolder(dir)) {
                 return; // a folder that others could write to when it was made (an mp4j.aot.dir under theirs)
             }

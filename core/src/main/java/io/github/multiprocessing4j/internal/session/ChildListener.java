@@ -15,7 +15,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -65,7 +64,7 @@ public final class ChildListener implements AutoCloseable {
         try {
             server.bind(UnixDomainSocketAddress.of(socket));
             // 0600, as every file of ours: the directory already keeps others out, the mode says so too
-            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(socket, PrivatePaths.OWNER_READ_WRITE);
         } catch (IOException | RuntimeException e) {
             server.close(); // the session tries again at the next launch: do not leak a descriptor each time
             throw e;

@@ -5,8 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Whether a folder, or a file in it, can be changed by nobody but this user (and root). The session's
@@ -23,6 +26,10 @@ import java.util.Optional;
  * (Windows), everything passes.
  */
 public final class PrivatePaths {
+    /** The mode of every file of ours: 0600. */
+    public static final Set<PosixFilePermission> OWNER_READ_WRITE = PosixFilePermissions.fromString("rw-------");
+    /** The mode of every folder of ours: 0700. */
+    public static final Set<PosixFilePermission> OWNER_ONLY_FOLDER = PosixFilePermissions.fromString("rwx------");
     private static final int ROOT = 0;
     private static final int WRITABLE_BY_OTHERS = 0002;
     private static final int WRITABLE_BY_GROUP = 0020;

@@ -145,5 +145,4 @@ public final class Session {
     private static Thread cleanupHook(Runnable cleanup) {
         return Thread.ofPlatform().name("mp4j-session-cleanup").inheritInheritableThreadLocals(false).unstarted(cleanup);
     }
-
 }

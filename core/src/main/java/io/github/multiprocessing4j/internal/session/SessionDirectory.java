@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -18,7 +17,6 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -33,7 +31,6 @@ final class SessionDirectory {
     static final String PREFIX = "mp4j-";
     /** Names tried per base before giving up: a random name is taken only if someone made it on purpose. */
     private static final int ATTEMPTS = 16;
-    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
 
     private SessionDirectory() {
     }
@@ -158,7 +155,7 @@ final class SessionDirectory {
 
     private static void createPrivate(Path dir, Meanwhile meanwhile) throws IOException {
         if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PrivatePaths.OWNER_ONLY_FOLDER));
             try {
                 meanwhile.act(dir, Moment.MADE);
                 // createDirectory applies the umask; make sure the mode is exactly 0700. A chmod follows links (the
@@ -169,8 +166,8 @@ final class SessionDirectory {
                 if (!entry.isDirectory()) {
                     throw new IOException(dir + " was replaced, by a link or another file, as soon as it was made");
                 }
-                if (!Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS).equals(OWNER_ONLY)) {
-                    Files.setPosixFilePermissions(dir, OWNER_ONLY);
+                if (!Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS).equals(PrivatePaths.OWNER_ONLY_FOLDER)) {
+                    Files.setPosixFilePermissions(dir, PrivatePaths.OWNER_ONLY_FOLDER);
                 }
             } catch (IOException e) {
                 Files.deleteIfExists(dir);
