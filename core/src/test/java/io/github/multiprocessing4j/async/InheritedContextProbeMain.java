@@ -1,8 +1,6 @@
 package io.github.multiprocessing4j.async;
 
-import java.lang.ref.WeakReference;
-import java.net.URL;
-import java.net.URLClassLoader;
+import io.github.multiprocessing4j.testing.InheritedContext;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
@@ -13,8 +11,6 @@ import java.util.concurrent.CountDownLatch;
  * once the owner has let go of both, is either still reachable?
  */
 public final class InheritedContextProbeMain {
-    /** Kept: a value is then held only through the maps of the threads that inherited it. */
-    private static final InheritableThreadLocal<Object> LOCAL = new InheritableThreadLocal<>();
 
     private InheritedContextProbeMain() {
     }
@@ -23,22 +19,10 @@ public final class InheritedContextProbeMain {
         // The virtual-thread scheduler and the JIT warm-up come first: they are not under test, and the
         // warm-up's wait must not eat the deadline before it is armed. No timer exists yet.
         TaskGroup.open().close();
-        WeakReference<?>[] refs = firstDeadline();
-        for (int i = 0; i < 200 && (refs[0].get() != null || refs[1].get() != null); i++) {
-            System.gc();
-            Thread.sleep(50);
-        }
-        System.out.println("inheritable thread-local value kept: " + (refs[0].get() != null));
-        System.out.println("context class loader kept: " + (refs[1].get() != null));
+        InheritedContext.probe(InheritedContextProbeMain::firstDeadline);
     }
 
-    private static WeakReference<?>[] firstDeadline() throws Exception {
-        Object value = new Object();
-        ClassLoader loader = new URLClassLoader(new URL[0], ClassLoader.getSystemClassLoader());
-        Thread me = Thread.currentThread();
-        ClassLoader before = me.getContextClassLoader();
-        LOCAL.set(value);
-        me.setContextClassLoader(loader);
+    private static void firstDeadline() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
         Task<Void> task = null;
         try (TaskGroup group = TaskGroup.withTimeout(Duration.ofMillis(200))) {
@@ -49,12 +33,8 @@ public final class InheritedContextProbeMain {
             });
         } catch (TaskGroupTimeoutException expected) {
             // the deadline passed: through the timer and the deadline thread, if it cancelled a running task
-        } finally {
-            me.setContextClassLoader(before);
-            LOCAL.remove();
         }
         System.out.println("the deadline cancelled a running task: "
                 + (started.getCount() == 0 && task != null && task.isCancelled()));
-        return new WeakReference<?>[] {new WeakReference<>(value), new WeakReference<>(loader)};
     }
 }
