@@ -11,7 +11,8 @@ import java.io.IOException;
 /**
  * Runs the one task of a {@code JvmProcess} on the child's main thread and reports the outcome. A task
  * that throws has its stack trace printed on stderr, introduced by the process's name and pid, much as
- * Python prints {@code Process Process-1:} and a traceback.
+ * Python prints {@code Process Process-1:} and a traceback. The interrupt status a task leaves set is
+ * cleared before the report is sent.
  */
 final class OneShotRunner {
     private OneShotRunner() {
@@ -34,6 +35,9 @@ final class OneShotRunner {
             System.err.println("Exception in process \"" + run.name() + "\" (pid " + ProcessHandle.current().pid() + "):");
             System.err.print(ThrowableCodec.stackTraceOf(t)); // t.printStackTrace(), but safe from a broken t
         }
+        // A task may return with its thread interrupted (it restored an interrupt it caught, say): that status
+        // would close the connection under the report below, as an interrupted thread's write closes a channel.
+        Thread.interrupted();
         long finished = System.nanoTime();
         watch.finished();
         connection.send(FrameType.DONE, 0, new OneShotProtocol.Done(received, decoded, finished, failure).encode());

@@ -35,6 +35,9 @@ import java.util.function.Function;
  * one that arrives while the task runs is answered by the result instead, which the parent drops. While
  * a task runs, nobody reads the connection: the death of the parent is noticed by a {@link ParentWatch}
  * that polls its pid, and at once when the worker next reads.
+ *
+ * <p>The interrupt status that the initializer or a task leaves set is cleared after it, as a
+ * {@code ThreadPoolExecutor} does between tasks.
  */
 final class PoolWorker {
     private final Connection connection;
@@ -64,6 +67,8 @@ final class PoolWorker {
                 ThrowableCodec.write(t, failure);
                 connection.send(FrameType.READY, 0, failure.toByteArray());
                 return false;
+            } finally {
+                Thread.interrupted(); // see call()
             }
         }
         connection.send(FrameType.READY, 0, new byte[] {1});
@@ -156,7 +161,15 @@ final class PoolWorker {
             if (target == null) {
                 throw new IllegalStateException("function " + functionId + " was never defined in this worker");
             }
-            Object result = invoke(target, mode, in, failedAt);
+            Object result;
+            try {
+                result = invoke(target, mode, in, failedAt);
+            } finally {
+                // A task may return with its thread interrupted (it restored an interrupt it caught, say). Left
+                // set, the status would close the connection at the worker's next wait for it (an interrupted
+                // thread's wait closes a channel), and the next task would start interrupted.
+                Thread.interrupted();
+            }
             out.putLong(reportMemory ? residentSetSize() : 0);
             if (mode == CallMode.CHUNK) {
                 ListCodec.write((List<?>) result, out);

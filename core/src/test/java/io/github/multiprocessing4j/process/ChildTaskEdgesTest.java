@@ -1,0 +1,155 @@
+package io.github.multiprocessing4j.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.multiprocessing4j.testing.Delays;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.Serial;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a task may do to the JVM it runs in — interrupt its thread, leave threads behind, end
+ * the JVM abruptly after much output, throw an Error or a cyclic chain of causes — and what its parent sees.
+ */
+class ChildTaskEdgesTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aTaskThatReturnsWithItsThreadInterrupted_succeeds_andOneThatThrows_soReportsItsException() throws Exception {
+        // A task that restores an interrupt it caught, as it should, and returns. Its interrupted main thread used
+        // to have its report closed under it (an interrupted thread cannot write to a channel): exit code 1 with
+        // an IOException's stack trace for a task that succeeded, no failure() for one that threw.
+        try (JvmProcess returns = JvmProcess.start("interrupted-returns", () -> Thread.currentThread().interrupt());
+                JvmProcess throwing = JvmProcess.start("interrupted-throws", () -> {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted and failing");
+                })) {
+            returns.join();
+            throwing.join();
+            assertThat(returns.exitCode()).hasValue(0);
+            assertThat(returns.failure()).isEmpty();
+            assertThat(throwing.exitCode()).hasValue(1);
+            assertThat(throwing.failure().orElseThrow()).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("interrupted and failing");
+
+            // and an ended child stays as it ended, whatever is done to it after
+            returns.terminate();
+            returns.kill();
+            returns.close();
+            assertThat(returns.join(Duration.ofSeconds(-1))).isTrue();
+            assertThat(returns.exitCode()).hasValue(0);
+            assertThat(returns.isAlive()).isFalse();
+        }
+    }
+
+    @Test
+    void aNonDaemonThreadThatATaskLeftRunning_keepsTheChildAlive_untilItEnds_asInPython() throws Exception {
+        Path returned = tmp.resolve("returned");
+        String returnedFile = returned.toString();
+        Path gate = tmp.resolve("gate");
+        String gateFile = gate.toString();
+        try (JvmProcess child = JvmProcess.start("leaves-a-thread", () -> {
+            Thread.ofPlatform().daemon(false).start(() -> {
+                while (!Files.exists(Path.of(gateFile))) {
+                    JvmProcessTest.sleep(10);
+                }
+            });
+            write(returnedFile, "returned");
+        })) {
+            Awaitility.await().atMost(Delays.seconds(30)).until(() -> Files.exists(returned));
+            assertThat(child.join(Delays.millis(500))).as("ended while its thread still ran").isFalse();
+            assertThat(child.exitCode()).isEmpty();
+            Files.createFile(gate);
+            assertThat(child.join(Delays.seconds(30))).isTrue();
+            assertThat(child.exitCode()).hasValue(0);
+            assertThat(child.failure()).isEmpty();
+        }
+    }
+
+    @Test
+    void outputWithoutANewline_rightBeforeAHalt_isCopiedWhole_beforeJoinReturns() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream originalOut = System.out;
+        PrintStream originalErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try (JvmProcess child = JvmProcess.start("halter", () -> {
+            for (int i = 0; i < 20_000; i++) {
+                System.out.print("0123456789");
+                System.err.print("abcdefghij");
+            }
+            System.out.print("END");
+            System.err.print("ERR-END");
+            Runtime.getRuntime().halt(7);
+        })) {
+            child.join();
+            assertThat(child.exitCode()).hasValue(7);
+            assertThat(out.size()).isEqualTo(200_003);
+            assertThat(err.size()).isEqualTo(200_007);
+            assertThat(out.toString(StandardCharsets.UTF_8)).endsWith("789END");
+            assertThat(err.toString(StandardCharsets.UTF_8)).endsWith("hijERR-END");
+        } finally {
+            System.setOut(originalOut);
+            System.setErr(originalErr);
+        }
+    }
+
+    static final class CyclicException extends RuntimeException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        CyclicException(String message) {
+            super(message);
+        }
+    }
+
+    static void recurse() {
+        recurse();
+    }
+
+    static void throwCyclic() {
+        CyclicException a = new CyclicException("a");
+        CyclicException b = new CyclicException("b");
+        a.initCause(b);
+        b.initCause(a);
+        throw a;
+    }
+
+    @Test
+    void errorsAndCyclicCauses_reachTheParent_withExitCode1() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream original = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try (JvmProcess overflow = JvmProcess.start("overflow", ChildTaskEdgesTest::recurse);
+                JvmProcess cyclic = JvmProcess.start("cyclic", ChildTaskEdgesTest::throwCyclic)) {
+            overflow.join();
+            cyclic.join();
+            assertThat(overflow.exitCode()).hasValue(1);
+            assertThat(overflow.failure()).get().isInstanceOf(StackOverflowError.class);
+            assertThat(cyclic.exitCode()).hasValue(1);
+            Throwable a = cyclic.failure().orElseThrow();
+            assertThat(a).isInstanceOf(CyclicException.class).hasMessage("a");
+            assertThat(a.getCause()).hasMessage("b");
+            assertThat(a.getCause().getCause()).isSameAs(a);
+        } finally {
+            System.setErr(original);
+        }
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("Exception in process \"overflow\"").contains("java.lang.StackOverflowError")
+                .contains("Exception in process \"cyclic\"").contains("CIRCULAR REFERENCE");
+    }
+
+    static void write(String file, String text) {
+        JvmProcessTest.write(file, text);
+    }
+}
