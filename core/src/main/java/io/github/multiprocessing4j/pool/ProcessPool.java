@@ -36,7 +36,8 @@ import java.util.List;
  *   <li>Functions travel once per worker for each {@code map}/{@code imap} call, arguments in chunks;
  *       {@code imap} reads its input lazily.</li>
  *   <li>{@link #close()}, {@link #terminate()} and the death of this JVM (even by SIGKILL) leave no worker
- *       alive.</li>
+ *       alive. A worker that is stopped (by {@code close()}, or to be recycled) exits once its shutdown hooks
+ *       have run, even if tasks left non-daemon threads running in it.</li>
  * </ul>
  *
  * <p>Tasks, arguments and results are serialized with the {@linkplain io.github.multiprocessing4j.codec.Codec

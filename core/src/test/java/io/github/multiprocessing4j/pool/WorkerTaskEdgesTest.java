@@ -2,7 +2,14 @@ package io.github.multiprocessing4j.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.multiprocessing4j.testing.ChildProcesses;
+import io.github.multiprocessing4j.testing.Delays;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** What a task may leave behind in a pool's worker, and how the worker and the pool cope. */
@@ -27,5 +34,31 @@ class WorkerTaskEdgesTest {
             assertThat(second.get(1)).as("the second task was interrupted by the first").isZero();
             assertThat(second.get(0)).as("the worker of the second task").isEqualTo(first.get(0));
         }
+    }
+
+    @Test
+    void close_endsAWorkerThatATaskLeftANonDaemonThreadIn() throws Exception {
+        Set<Long> before = ChildProcesses.livePids();
+        ProcessPool pool = ProcessPool.create(1);
+        try {
+            long worker = pool.<Integer, Long>apply(x -> {
+                Thread.ofPlatform().daemon(false).name("left-behind").start(() -> {
+                    try {
+                        new CountDownLatch(1).await(); // for ever
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                return ProcessHandle.current().pid();
+            }, 1);
+            // close() used to wait for ever: the worker's main returned after STOP, but its JVM waited for the thread
+            CompletableFuture<Void> closed = CompletableFuture.runAsync(pool::close, r -> Thread.ofPlatform().daemon().start(r));
+            closed.get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(ProcessHandle.of(worker).map(ProcessHandle::isAlive)).isEmpty();
+        } finally {
+            pool.terminate();
+        }
+        Awaitility.await().atMost(Delays.seconds(10))
+                .untilAsserted(() -> assertThat(before).containsAll(ChildProcesses.livePids()));
     }
 }

@@ -27,7 +27,8 @@ import java.util.function.Function;
 
 /**
  * A process pool's worker (see {@link PoolProtocol}): runs the initializer, then the tasks its parent
- * sends, one at a time, in order, on the main thread, until told to stop.
+ * sends, one at a time, in order, on the main thread, until told to stop. Then it exits with code 0,
+ * running its shutdown hooks but not waiting for non-daemon threads that tasks left behind.
  *
  * <p>The main thread reads the connection itself whenever it has nothing queued, so a task that arrives at
  * an idle worker wakes the thread that runs it, with no hand-off between threads. Before it starts a task
@@ -73,6 +74,9 @@ final class PoolWorker {
         }
         connection.send(FrameType.READY, 0, new byte[] {1});
         new PoolWorker(connection, serve.reportMemory()).runTasks();
+        // STOP: the pool waits for this JVM to end (close(), a recycled worker). A non-daemon thread that a task
+        // left running must not keep it alive for ever, as returning from main would. Shutdown hooks still run.
+        System.exit(0);
         return true;
     }
 
