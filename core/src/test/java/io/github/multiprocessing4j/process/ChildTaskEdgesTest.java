@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.testing.Delays;
 import java.io.ByteArrayOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Serial;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What a task may do to the JVM it runs in — interrupt its thread, leave threads behind, end
+ * What a task may do to the JVM it runs in — interrupt its thread, leave threads behind, read stdin, end
  * the JVM abruptly after much output, throw an Error or a cyclic chain of causes — and what its parent sees.
  */
 class ChildTaskEdgesTest {
@@ -48,6 +52,27 @@ class ChildTaskEdgesTest {
             assertThat(returns.join(Duration.ofSeconds(-1))).isTrue();
             assertThat(returns.exitCode()).hasValue(0);
             assertThat(returns.isAlive()).isFalse();
+        }
+    }
+
+    @Test
+    void stdin_isAtItsEnd_alsoForCodeThatReadsFileDescriptorZero() throws Exception {
+        // System.in is empty; the file descriptor under it (read by FileDescriptor.in, or by a program the task
+        // starts with inheritIO()) was a pipe that the parent kept open until close(): a read blocked, and a
+        // join() before close() waited for ever.
+        String out = tmp.resolve("stdin").toString();
+        try (JvmProcess child = JvmProcess.start("stdin-reader", () -> {
+            try {
+                int fromSystemIn = System.in.read();
+                int fromFd0 = new FileInputStream(FileDescriptor.in).read();
+                write(out, fromSystemIn + " " + fromFd0);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        })) {
+            assertThat(child.join(Delays.seconds(30))).as("the child ended").isTrue();
+            assertThat(child.exitCode()).hasValue(0);
+            assertThat(Files.readString(Path.of(out))).isEqualTo("-1 -1");
         }
     }
 

@@ -158,7 +158,7 @@ public final class ChildJvm implements AutoCloseable {
 
     /**
      * Closes the connection, which makes the child exit (if it has not connected yet, it is turned away
-     * when it does), and its stdin. Idempotent.
+     * when it does), and its stdin (closed already once the boot record was written). Idempotent.
      */
     @Override
     public void close() {

@@ -98,8 +98,9 @@ public final class ChildLauncher {
         ChildJvm child = new ChildJvm(process, token, launchNanos, arrival, out, err, tail, listener, properties);
         BootRecord boot = new BootRecord(session.key(), session.directory(), listener.socket(), token,
                 ProcessHandle.current().pid());
-        try {
-            OutputStream stdin = process.getOutputStream();
+        // Then the pipe is closed: the child's stdin is empty, at its end for whoever reads file descriptor 0
+        // (FileDescriptor.in, a program the task starts with inheritIO()); an open pipe would block them.
+        try (OutputStream stdin = process.getOutputStream()) {
             stdin.write(boot.encode());
             stdin.flush();
         } catch (IOException e) {
