@@ -7,8 +7,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.ObjectOutputStream;
 import java.io.PrintStream;
 import java.io.Serial;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -172,6 +174,48 @@ class ChildTaskEdgesTest {
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .contains("Exception in process \"overflow\"").contains("java.lang.StackOverflowError")
                 .contains("Exception in process \"cyclic\"").contains("CIRCULAR REFERENCE");
+    }
+
+    /** Serializable, but writing it throws an Error, as a broken writeObject (or a class that fails to link) does. */
+    static final class WritingFails implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Serial
+        private void writeObject(ObjectOutputStream out) {
+            throw new AssertionError("writeObject is broken");
+        }
+    }
+
+    /** An exception whose serialization fails with an Error rather than an exception. */
+    static final class CarriesWritingFails extends RuntimeException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        @SuppressWarnings("unused")
+        private final WritingFails payload = new WritingFails();
+
+        CarriesWritingFails(String message) {
+            super(message);
+        }
+    }
+
+    static void throwCarriesWritingFails() {
+        throw new CarriesWritingFails("its payload cannot be written");
+    }
+
+    @Test
+    void anExceptionWhoseSerializationThrowsAnError_stillReachesTheParent_asARemoteTaskException() throws Exception {
+        // The Error used to escape the report: the child's main thread died with it (exit code 1 all the same),
+        // and failure() was empty.
+        try (JvmProcess child = JvmProcess.start("write-fails", ChildTaskEdgesTest::throwCarriesWritingFails)) {
+            child.join();
+            assertThat(child.exitCode()).hasValue(1);
+            assertThat(child.failure()).get().isInstanceOfSatisfying(RemoteTaskException.class, e -> {
+                assertThat(e.remoteClassName()).isEqualTo(CarriesWritingFails.class.getName());
+                assertThat(e.remoteMessage()).isEqualTo("its payload cannot be written");
+                assertThat(e.remoteStackTrace()).contains("throwCarriesWritingFails");
+            });
+        }
     }
 
     static void write(String file, String text) {

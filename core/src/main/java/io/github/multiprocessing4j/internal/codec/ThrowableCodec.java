@@ -37,9 +37,20 @@ public final class ThrowableCodec {
         try {
             StandardCodec.INSTANCE.write(failure, sink);
         } catch (EncodingException | StackOverflowError e) {
-            sink.truncate(valueAt); // nothing of the failed attempt may stay before the null that replaces it
-            StandardCodec.INSTANCE.write(null, sink);
+            withoutValue(sink, valueAt);
+        } catch (VirtualMachineError e) {
+            throw e; // out of memory, say: not the exception's fault, and not to be hidden
+        } catch (Error e) {
+            // An AssertionError or a LinkageError from the exception's own serialization code (a writeObject, a
+            // class of a field that fails to initialize): it cannot travel, as for an EncodingException. Escaping,
+            // the Error would end the child's main thread (a pool worker with it) and lose the report
+            withoutValue(sink, valueAt);
         }
+    }
+
+    private static void withoutValue(ByteSink sink, int valueAt) {
+        sink.truncate(valueAt); // nothing of the failed attempt may stay before the null that replaces it
+        StandardCodec.INSTANCE.write(null, sink);
     }
 
     /**
