@@ -32,7 +32,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
     private static final System.Logger LOG = System.getLogger(JvmProcess.class.getName());
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(Long.getLong("mp4j.connectTimeoutSeconds", 60));
-    private static final long REPORT_WAIT_MILLIS = 500;
+    /**
+     * How long join waits for the report of a child that has exited. Once the child is gone its end of the
+     * connection is closed, so the reader has the report (or end of stream) at once: this only guards against
+     * a reader thread that cannot get a carrier (an application keeping every carrier busy). It was 500 ms,
+     * short enough for a loaded machine to leave failure() empty right after join().
+     */
+    private static final long REPORT_WAIT_MILLIS = 10_000;
 
     private final String name;
     private final ChildJvm child;
