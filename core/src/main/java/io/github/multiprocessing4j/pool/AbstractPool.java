@@ -143,6 +143,8 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
     public <T, R> CompletableFuture<List<R>> mapAsync(SerializableFunction<T, R> fn, Iterable<T> args, int chunkSize) {
         List<T> items = toList(args);
         requirePositive(chunkSize);
+        // The size now, as the chunks are copied now: the caller may reuse its list once this returns.
+        int size = items.size();
         PoolEngine.Definition function = engine.define(Objects.requireNonNull(fn, "fn"), true);
         List<TaskFuture<List<Object>>> chunks;
         try {
@@ -181,7 +183,7 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
                         results.add(c.resultNow());
                     }
                     function.close();
-                    all.complete(new ChunkedList<>(results, chunkSize, items.size()));
+                    all.complete(new ChunkedList<>(results, chunkSize, size));
                 }
             });
         }

@@ -101,7 +101,8 @@ public interface Pool extends ExecutorService, AutoCloseable {
 
     /**
      * Python's {@code map_async}: the results as one future. It fails as soon as an item fails, with that
-     * item's exception (the chunks not yet done are cancelled); cancelling it cancels them all.
+     * item's exception (the chunks not yet done are cancelled); cancelling it cancels them all. The arguments
+     * are read before it returns, so the caller may reuse its list at once.
      */
     <T, R> CompletableFuture<List<R>> mapAsync(SerializableFunction<T, R> fn, Iterable<T> args, int chunkSize);
 

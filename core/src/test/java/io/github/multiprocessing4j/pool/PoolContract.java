@@ -182,6 +182,22 @@ abstract class PoolContract {
     }
 
     @Test
+    void mapAsync_givesTheResultsOfTheInputAsItWasWhenCalled_thoughTheCallerReusesItsListAfterwards(@TempDir Path dir)
+            throws Exception {
+        // Python's map_async copies its iterable at the call: the caller may refill its buffer for the next batch.
+        String gate = dir.resolve("gate").toString();
+        List<Integer> batch = new ArrayList<>(List.of(1, 2, 3, 4, 5));
+        CompletableFuture<List<Integer>> cleared = shared.mapAsync(waitingFor(gate), batch, 2);
+        batch.clear();
+        List<Integer> grown = new ArrayList<>(List.of(6, 7, 8));
+        CompletableFuture<List<Integer>> refilled = shared.mapAsync(waitingFor(gate), grown, 2);
+        grown.addAll(List.of(9, 10));
+        touch(gate);
+        assertThat(cleared.get(30, TimeUnit.SECONDS)).containsExactly(1, 2, 3, 4, 5);
+        assertThat(refilled.get(30, TimeUnit.SECONDS)).containsExactly(6, 7, 8);
+    }
+
+    @Test
     void mapAsync_failsAsSoonAsAnItemFails_withoutWaitingForTheOtherChunks() {
         SerializableFunction<Integer, Integer> firstFails = x -> {
             if (x == 0) {
