@@ -210,7 +210,7 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
                     if (timeout == null) {
                         head.task().get(); // not join(): the wait must end when the caller is interrupted
                     } else {
-                        head.task().get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+                        head.task().get(Math.max(0, TimeUnit.NANOSECONDS.convert(timeout)), TimeUnit.NANOSECONDS);
                     }
                 } catch (ExecutionException | CancellationException e) {
                     // complete, exceptionally: next() reports it
@@ -221,7 +221,7 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
             if (done == null) {
                 engine.refuseToWaitOnOwnReader(); // as TaskFuture.get() does for the ordered mode
                 done = timeout == null ? completed.take()
-                        : completed.poll(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+                        : completed.poll(Math.max(0, TimeUnit.NANOSECONDS.convert(timeout)), TimeUnit.NANOSECONDS);
             }
             if (done == null) {
                 throw new TimeoutException("no result within " + timeout);

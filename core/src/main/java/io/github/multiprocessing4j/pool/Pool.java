@@ -7,10 +7,12 @@ import io.github.multiprocessing4j.function.SerializableRunnable;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A pool of workers that run functions for you: Python's {@code multiprocessing.Pool} and
@@ -213,7 +215,8 @@ public interface Pool extends ExecutorService, AutoCloseable {
 
     /**
      * {@link #apply(SerializableFunction, Object)} with a bound on the wait (Python's
-     * {@code apply_async(...).get(timeout)}); at the timeout the task is cancelled.
+     * {@code apply_async(...).get(timeout)}); at the timeout the task is cancelled. A timeout too long for a
+     * {@code long} of nanoseconds ({@link java.time.temporal.ChronoUnit#FOREVER}) waits without bound.
      *
      * @throws ExecutionException                    if the task failed; the cause says how
      * @throws InterruptedException                  if interrupted while waiting; the task is cancelled
@@ -221,9 +224,11 @@ public interface Pool extends ExecutorService, AutoCloseable {
      */
     default <T, R> R apply(SerializableFunction<T, R> fn, T arg, Duration timeout)
             throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
+        // Saturated, and before the task is sent: a null or huge timeout must not leave it running unwatched.
+        long nanos = TimeUnit.NANOSECONDS.convert(Objects.requireNonNull(timeout, "timeout"));
         CompletableFuture<R> future = applyAsync(fn, arg);
         try {
-            return future.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            return future.get(nanos, TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
             future.cancel(true); // as apply(fn, arg) does when interrupted
             throw e;

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -127,6 +128,36 @@ abstract class PoolContract {
             assertThat(startedInTime).as("the task had started before its timeout").isTrue();
             // The only worker is free again only if the 60 s task was stopped.
             assertThat(pool.apply(square(), 7, Delays.seconds(30))).isEqualTo(49);
+        } finally {
+            pool.terminate();
+        }
+    }
+
+    @Test
+    void timeoutsTooLongForALongOfNanoseconds_meanNoTimeout_asTheJdksDurationMethodsDo(@TempDir Path dir)
+            throws Exception {
+        Duration forever = ChronoUnit.FOREVER.getDuration();
+        assertThat(shared.apply(square(), 4, forever)).isEqualTo(16);
+        try (ResultIterator<Integer> it = shared.imap(square(), List.of(5, 6))) {
+            assertThat(it.next(forever)).isEqualTo(25);
+        }
+        try (ResultIterator<Integer> it = shared.imapUnordered(square(), List.of(7))) {
+            assertThat(it.next(forever)).isEqualTo(49);
+        }
+        Pool pool = newPool(1, forever);
+        try {
+            assertThat(pool.applyAsync(square(), 3).get(30, TimeUnit.SECONDS)).as("a pool whose task timeout is FOREVER")
+                    .isEqualTo(9);
+            assertThat(pool.mapAsync(square(), List.of(1, 2, 3), 2).get(30, TimeUnit.SECONDS)).containsExactly(1, 4, 9);
+            // A missing timeout is refused before the task is sent, not after (it would run with nobody to get it).
+            String ran = dir.resolve("ran").toString();
+            assertThatThrownBy(() -> pool.apply(x -> {
+                touch(ran);
+                return x;
+            }, 1, null)).isInstanceOf(NullPointerException.class);
+            pool.shutdown();
+            assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(Path.of(ran)).as("the marker of the task given a null timeout").doesNotExist();
         } finally {
             pool.terminate();
         }

@@ -17,6 +17,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -405,7 +406,8 @@ public final class ProcessEngine implements PoolEngine {
         task.startNanos = now;
         int start = ++task.starts;
         if (config.taskTimeout() != null) {
-            task.timeout = timer.schedule(() -> timedOut(task, start), config.taskTimeout().toNanos());
+            // saturated: a timeout too long for a long of nanoseconds (ChronoUnit.FOREVER) never fires
+            task.timeout = timer.schedule(() -> timedOut(task, start), TimeUnit.NANOSECONDS.convert(config.taskTimeout()));
         }
         if (task.stopIfStarted) {
             timer.schedule(() -> startedDespiteCancel(task), CANCEL_GRACE.toNanos());

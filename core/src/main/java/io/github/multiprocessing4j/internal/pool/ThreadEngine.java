@@ -193,7 +193,7 @@ public final class ThreadEngine implements PoolEngine {
         /** The timer of this task's timeout, or null if shutdownNow() has just stopped the timer. */
         private ScheduledFuture<?> scheduleTimeout() {
             try {
-                return timer.schedule(this::timedOut, taskTimeout.toNanos());
+                return timer.schedule(this::timedOut, TimeUnit.NANOSECONDS.convert(taskTimeout)); // FOREVER saturates
             } catch (java.util.concurrent.RejectedExecutionException stopped) {
                 return null; // the pool is stopping now: this task is interrupted anyway, and still completes
             }
