@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.testing.Delays;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -15,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -151,6 +153,50 @@ class ThreadPoolTest {
             release.countDown();
             assertThat(pool.parallelism()).isZero();
         }
+    }
+
+    /**
+     * A timeout or {@code cancel(true)} interrupts a task before it completes the task's future, and the
+     * interrupted task may end first: its thread must not let the pool terminate before the future is done,
+     * or {@code close()} returns with a future still pending (as a process pool's never does). The window is
+     * short, so each kind of pool is tried many times.
+     */
+    @Test
+    void everyFuture_isDone_onceCloseReturns_evenThatOfATaskATimeoutOrCancelHasJustInterrupted() throws Exception {
+        Duration timeout = Duration.ofMillis(1);
+        List<Function<Boolean, Pool>> kinds = List.of(
+                timed -> timed ? ThreadPool.builder().threads(1).taskTimeout(timeout).build() : ThreadPool.create(1),
+                timed -> (timed ? VirtualThreadPool.builder().taskTimeout(timeout) : VirtualThreadPool.builder())
+                        .maxConcurrency(1).build(),
+                timed -> timed ? VirtualThreadPool.builder().taskTimeout(timeout).build() : VirtualThreadPool.create());
+        for (Function<Boolean, Pool> kind : kinds) {
+            for (int round = 0; round < 100; round++) {
+                Pool pool = kind.apply(true);
+                CompletableFuture<Integer> timedOut = pool.applyAsync(ThreadPoolTest::parkUntilInterrupted, round);
+                pool.close();
+                assertThat(timedOut).as("%s, round %d: the timed-out task's future", pool, round).isDone();
+            }
+            for (int round = 0; round < 100; round++) {
+                Pool pool = kind.apply(false);
+                CountDownLatch started = new CountDownLatch(1);
+                CompletableFuture<Integer> cancelled = pool.applyAsync(x -> {
+                    started.countDown();
+                    return parkUntilInterrupted(x);
+                }, round);
+                assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+                Thread canceller = Thread.ofPlatform().start(() -> cancelled.cancel(true));
+                pool.close();
+                assertThat(cancelled).as("%s, round %d: the cancelled task's future", pool, round).isDone();
+                canceller.join();
+            }
+        }
+    }
+
+    private static int parkUntilInterrupted(int x) {
+        while (!Thread.currentThread().isInterrupted()) {
+            LockSupport.park();
+        }
+        return x;
     }
 
     @Test

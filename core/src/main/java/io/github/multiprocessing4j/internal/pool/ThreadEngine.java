@@ -26,7 +26,8 @@ import java.util.function.Function;
  * interrupt comes first because completing the future runs its plain callbacks, and one that waits for the
  * pool ({@code close()}, say) would otherwise wait for a task nobody has interrupted yet; the timeout or
  * cancel claims the task's outcome before it interrupts, so the task's own outcome, which the interrupt may
- * hasten, is dropped. The interrupt never leaks into the next task run by the same thread.
+ * hasten, is dropped; the task's thread waits for that completion before it leaves, so the pool never terminates
+ * with such a future pending. The interrupt never leaks into the next task run by the same thread.
  *
  * <p>Thread-safe.
  */
@@ -146,11 +147,16 @@ public final class ThreadEngine implements PoolEngine {
 
         @Override
         public void run() {
+            boolean start;
             synchronized (this) {
-                if (runner != NOT_STARTED || outcome == BY_STOP || future.isDone()) {
-                    return;
+                start = runner == NOT_STARTED && outcome != BY_STOP && !future.isDone();
+                if (start) {
+                    runner = Thread.currentThread();
                 }
-                runner = Thread.currentThread();
+            }
+            if (!start) {
+                awaitStopped(); // a cancel of the queued task may not have completed its future yet
+                return;
             }
             ScheduledFuture<?> deadline = null;
             int[] at = {-1};
@@ -170,7 +176,23 @@ public final class ThreadEngine implements PoolEngine {
                 synchronized (this) {
                     runner = FINISHED;
                 }
+                awaitStopped();
                 Thread.interrupted(); // an interrupt meant for this task must not reach the next one
+            }
+        }
+
+        /**
+         * A timeout or cancel claims the outcome and interrupts the task before it completes the future, and the
+         * task may end in between: its thread waits for that completion, so that the pool does not terminate (and
+         * close() return) with the future still pending. Only a moment (no user code runs in between), and only
+         * until the future is done, not until its callbacks have run: one of them may wait for the pool (close(),
+         * say), that is, for this thread to leave.
+         */
+        private void awaitStopped() {
+            if (outcome == BY_STOP) {
+                while (!future.isDone()) {
+                    Thread.yield();
+                }
             }
         }
 
