@@ -25,6 +25,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -255,8 +256,15 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
 
     private <T, R> ResultIterator<R> lazily(SerializableFunction<T, R> fn, Iterable<T> args, int chunkSize, boolean ordered) {
         requirePositive(chunkSize);
-        Iterator<T> input = Objects.requireNonNull(args, "args").iterator();
-        return new ImapIterator<>(engine, engine.define(Objects.requireNonNull(fn, "fn"), true), input, chunkSize,
+        Objects.requireNonNull(fn, "fn");
+        Objects.requireNonNull(args, "args");
+        if (engine.isShutdown()) {
+            // as every other way to submit (and Python's imap) refuses at the call; a shutdown after this ends the
+            // iteration instead, once the tasks already submitted have delivered (see ImapIterator)
+            throw new RejectedExecutionException("the pool is shut down");
+        }
+        Iterator<T> input = args.iterator();
+        return new ImapIterator<>(engine, engine.define(fn, true), input, chunkSize,
                 ordered, window());
     }
 

@@ -115,6 +115,9 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * position, naming the item; with a chunk size above 1 the failed chunk's other results are lost (as in
      * Python). If the input throws, the results before it are still delivered, then its exception. See
      * {@link ResultIterator}.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down (a pool shut down later
+     *                                                         ends the iteration, as {@link ResultIterator} says)
      */
     <T, R> ResultIterator<R> imap(SerializableFunction<T, R> fn, Iterable<T> args);
 

@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.github.multiprocessing4j.function.SerializableCallable;
 import io.github.multiprocessing4j.function.SerializableFunction;
@@ -527,6 +528,83 @@ abstract class PoolContract {
             assertThat(f.get()).isEqualTo(100);
         }
         pool.join();
+    }
+
+    @Test
+    void everyWayToSubmit_afterShutdown_throwsRejectedExecutionException_atTheCall() throws Exception {
+        Pool pool = newPool(1, null);
+        pool.shutdown();
+        SerializableCallable<Integer> one = () -> 1;
+        Runnable nothing = (Serializable & Runnable) () -> { };
+        List<Map.Entry<Integer, Integer>> pairs = List.of(Map.entry(1, 2));
+        Map<String, Callable<?>> calls = new java.util.LinkedHashMap<>();
+        calls.put("submit(Callable)", () -> pool.submit(one));
+        calls.put("submit(Runnable)", () -> pool.submit(nothing));
+        calls.put("submit(Runnable, result)", () -> pool.submit(nothing, 1));
+        calls.put("execute", () -> {
+            pool.execute(nothing);
+            return null;
+        });
+        calls.put("apply", () -> pool.apply(square(), 1));
+        calls.put("apply(timeout)", () -> pool.apply(square(), 1, Delays.seconds(30)));
+        calls.put("applyAsync", () -> pool.applyAsync(square(), 1));
+        calls.put("map", () -> pool.map(square(), List.of(1, 2)));
+        calls.put("mapAsync", () -> pool.mapAsync(square(), List.of(1, 2), 1));
+        calls.put("starmap", () -> pool.starmap(Integer::sum, pairs));
+        calls.put("starmapAsync", () -> pool.starmapAsync(Integer::sum, pairs, 1));
+        calls.put("imap", () -> pool.imap(square(), List.of(1, 2)));
+        calls.put("imap(chunkSize)", () -> pool.imap(square(), List.of(1, 2), 2));
+        calls.put("imapUnordered", () -> pool.imapUnordered(square(), List.of(1, 2)));
+        calls.put("invokeAll", () -> pool.invokeAll(List.of(one)));
+        calls.put("invokeAll(timeout)", () -> pool.invokeAll(List.of(one), 30, TimeUnit.SECONDS));
+        calls.put("invokeAny", () -> pool.invokeAny(List.of(one)));
+        calls.put("invokeAny(timeout)", () -> pool.invokeAny(List.of(one), 30, TimeUnit.SECONDS));
+        try {
+            for (Map.Entry<String, Callable<?>> call : calls.entrySet()) {
+                assertThat(catchThrowable(() -> call.getValue().call())).as(call.getKey())
+                        .isInstanceOf(RejectedExecutionException.class);
+            }
+            assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            pool.terminate();
+        }
+    }
+
+    @Test
+    void theBulkMethodsOfExecutorService_keepItsContract() throws Exception {
+        assertThat(shared.invokeAll(List.<Callable<Integer>>of())).isEmpty();
+        assertThat(shared.invokeAll(List.<Callable<Integer>>of(), 1, TimeUnit.SECONDS)).isEmpty();
+        assertThatThrownBy(() -> shared.invokeAny(List.<Callable<Integer>>of())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> shared.invokeAny(List.<Callable<Integer>>of(), 1, TimeUnit.SECONDS))
+                .isInstanceOf(IllegalArgumentException.class);
+        List<Callable<Integer>> withNull = java.util.Arrays.asList((SerializableCallable<Integer>) () -> 1, null);
+        assertThatThrownBy(() -> shared.invokeAll(withNull)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> shared.invokeAll(withNull, 1, TimeUnit.SECONDS)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> shared.invokeAny(withNull)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> shared.invokeAny(withNull, 1, TimeUnit.SECONDS)).isInstanceOf(NullPointerException.class);
+
+        // invokeAll with a timeout: every future is done on return, and the unfinished ones are cancelled.
+        SerializableCallable<Integer> hangs = () -> sleep(600_000);
+        SerializableCallable<Integer> quick = () -> 7;
+        List<Future<Integer>> timed = shared.invokeAll(List.of(quick, hangs), 2, TimeUnit.SECONDS);
+        assertThat(timed).allMatch(Future::isDone);
+        assertThat(timed.get(1).isCancelled()).isTrue();
+        // quick ran unless the deadline came before it could (a slow machine): then it was cancelled too.
+        assertThat(timed.get(0).state()).isIn(Future.State.SUCCESS, Future.State.CANCELLED);
+
+        // invokeAny: the first success wins and the rest are cancelled; all failing gives the last failure. (The
+        // quick task goes first: a process pool may queue a task behind a running one on the same worker.)
+        assertThat(shared.invokeAny(List.of(quick, hangs))).isEqualTo(7);
+        assertThat(shared.invokeAny(List.of(quick, hangs), 30, TimeUnit.SECONDS)).isEqualTo(7);
+        assertThatThrownBy(() -> shared.invokeAny(List.of(hangs), 200, TimeUnit.MILLISECONDS))
+                .isInstanceOf(TimeoutException.class);
+        SerializableCallable<Integer> fails = () -> {
+            throw new IllegalStateException("fails");
+        };
+        assertThatThrownBy(() -> shared.invokeAny(List.of(fails, fails), 30, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).cause().hasMessage("fails");
+        // The hung tasks were stopped (cancel(true)), or the two workers would still be busy.
+        assertThat(shared.apply(square(), 6, Delays.seconds(30))).isEqualTo(36);
     }
 
     @Test
