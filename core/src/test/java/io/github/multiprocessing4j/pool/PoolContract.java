@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
@@ -282,6 +283,50 @@ abstract class PoolContract {
         assertThatThrownBy(it::next).isInstanceOf(CompletionException.class).cause().isInstanceOf(ArithmeticException.class);
         assertThat(it.next()).isEqualTo(2);
         assertThat(it.hasNext()).isFalse();
+    }
+
+    @Test
+    void imap_nextWithATimeout_throwsTimeoutException_andTheIteratorGoesOn(@TempDir Path dir) throws Exception {
+        for (boolean ordered : new boolean[] {true, false}) {
+            String gate = dir.resolve("gate-" + ordered).toString();
+            SerializableFunction<Integer, Integer> waits = waitingFor(gate);
+            try (ResultIterator<Integer> it = ordered ? shared.imap(waits, List.of(1, 2), 2)
+                    : shared.imapUnordered(waits, List.of(1, 2), 2)) {
+                assertThatThrownBy(() -> it.next(Duration.ofMillis(100))).as("ordered: %s", ordered)
+                        .isInstanceOf(TimeoutException.class);
+                assertThatThrownBy(() -> it.next(Duration.ofMillis(-1))).isInstanceOf(TimeoutException.class);
+                assertThat(it.hasNext()).isTrue();
+                touch(gate);
+                assertThat(it.next(Delays.seconds(30))).isEqualTo(1);
+                assertThat(it.next(Delays.seconds(30))).isEqualTo(2);
+                assertThat(it.hasNext()).isFalse();
+                assertThatThrownBy(() -> it.next(Delays.seconds(30))).isInstanceOf(NoSuchElementException.class);
+            }
+        }
+    }
+
+    @Test
+    void imap_overEmptyInputs_nullElements_andChunksLargerThanTheInput() throws Exception {
+        for (int chunkSize : new int[] {1, 2, 1000}) {
+            ResultIterator<Integer> empty = shared.imap(square(), List.of(), chunkSize);
+            assertThat(empty.hasNext()).isFalse();
+            assertThat(empty.hasNext()).isFalse();
+            assertThatThrownBy(empty::next).isInstanceOf(NoSuchElementException.class);
+            assertThat(shared.imapUnordered(square(), List.<Integer>of(), chunkSize).hasNext()).isFalse();
+
+            SerializableFunction<Integer, String> describe = x -> x == null ? "null" : "<" + x + ">";
+            List<Integer> withNulls = java.util.Arrays.asList(null, 1, null, 2);
+            assertThat(shared.imap(describe, withNulls, chunkSize).stream().toList())
+                    .containsExactly("null", "<1>", "null", "<2>");
+            assertThat(shared.imapUnordered(describe, withNulls, chunkSize).stream().toList())
+                    .containsExactlyInAnyOrder("null", "<1>", "null", "<2>");
+            SerializableFunction<Integer, Integer> toNull = x -> null;
+            assertThat(shared.imap(toNull, List.of(1, 2, 3), chunkSize).stream().toList()).containsExactly(null, null, null);
+            assertThat(shared.map(toNull, List.of(1, 2, 3), chunkSize)).containsExactly(null, null, null);
+            assertThat(shared.starmap((Integer a, Integer b) -> a == null ? b : a,
+                    List.of(new java.util.AbstractMap.SimpleEntry<Integer, Integer>(null, 5), Map.entry(6, 7)), chunkSize))
+                    .containsExactly(5, 6);
+        }
     }
 
     @Test
