@@ -192,6 +192,47 @@ class ThreadPoolTest {
         }
     }
 
+    /**
+     * {@code shutdownNow()} (or {@code terminate()}) takes the queued tasks out of the pool and then cancels their
+     * futures: a thread waiting in {@code close()} or {@code awaitTermination()} at the same time must not be let go
+     * in between, with those futures still pending.
+     */
+    @Test
+    void closeInAnotherThread_returnsOnlyOnceShutdownNowHasCancelledTheQueuedTasksFutures() throws Exception {
+        List<Function<Integer, Pool>> kinds = List.of(ThreadPool::create,
+                n -> VirtualThreadPool.builder().maxConcurrency(n).build());
+        for (Function<Integer, Pool> kind : kinds) {
+            for (int round = 0; round < 50; round++) {
+                Pool pool = kind.apply(1);
+                CountDownLatch started = new CountDownLatch(1);
+                pool.applyAsync(x -> {
+                    started.countDown();
+                    return parkUntilInterrupted(x);
+                }, 0);
+                List<CompletableFuture<Integer>> queued = new java.util.ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    queued.add(pool.applyAsync(x -> x, i));
+                }
+                assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+                AtomicLong pendingAfterClose = new AtomicLong(-1);
+                Thread closer = Thread.ofPlatform().start(() -> {
+                    pool.close();
+                    pendingAfterClose.set(queued.stream().filter(f -> !f.isDone()).count());
+                });
+                // Most rounds, shutdownNow() comes while close() waits; either way, close() must see every future done.
+                long until = System.nanoTime() + Delays.seconds(10).toNanos();
+                while (closer.getState() != Thread.State.WAITING && closer.getState() != Thread.State.TIMED_WAITING
+                        && System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
+                assertThat(pool.shutdownNow()).hasSize(20);
+                closer.join(Delays.seconds(30).toMillis());
+                assertThat(pendingAfterClose.get()).as("%s, round %d: futures pending when close() returned", pool, round)
+                        .isZero();
+            }
+        }
+    }
+
     private static int parkUntilInterrupted(int x) {
         while (!Thread.currentThread().isInterrupted()) {
             LockSupport.park();

@@ -39,6 +39,11 @@ public final class ThreadEngine implements PoolEngine {
     private final int parallelism;
     private final Duration taskTimeout;
     private final PoolTimer timer = new PoolTimer();
+    /**
+     * The threads in {@link #shutdownNow()} (one entry per call, as a callback may call it again), which the pool's
+     * termination waits for; guarded by itself.
+     */
+    private final List<Thread> delivering = new ArrayList<>();
 
     private ThreadEngine(ExecutorService executor, int parallelism, Duration taskTimeout) {
         this.executor = executor;
@@ -278,14 +283,38 @@ public final class ThreadEngine implements PoolEngine {
 
     @Override
     public List<Runnable> shutdownNow() {
-        List<Runnable> queued = executor.shutdownNow();
-        for (Runnable r : queued) {
-            if (r instanceof Job job) {
-                job.future.completeExceptionally(new CancellationException("the pool was terminated before the task started"));
+        Thread me = Thread.currentThread();
+        synchronized (delivering) {
+            delivering.add(me); // before the executor can terminate: see isTerminated()
+        }
+        try {
+            List<Runnable> queued = executor.shutdownNow();
+            for (Runnable r : queued) {
+                if (r instanceof Job job) {
+                    job.future.completeExceptionally(new CancellationException("the pool was terminated before the task started"));
+                }
+            }
+            timer.shutdown();
+            return queued;
+        } finally {
+            synchronized (delivering) {
+                delivering.remove(me);
+                delivering.notifyAll();
             }
         }
-        timer.shutdown();
-        return queued;
+    }
+
+    /**
+     * Whether a thread other than this one is in {@link #shutdownNow()}, completing the futures of the tasks it
+     * took from the queue. Called with the monitor of {@link #delivering} held.
+     */
+    private boolean othersDelivering() {
+        for (Thread t : delivering) {
+            if (t != Thread.currentThread()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void stopTimerIfTerminated() {
@@ -299,17 +328,37 @@ public final class ThreadEngine implements PoolEngine {
         return executor.isShutdown();
     }
 
+    /**
+     * The executor has terminated and no {@link #shutdownNow()} is still completing the futures of the tasks it took
+     * from the queue, so every future is done. (A thread in shutdownNow() itself, running a callback of one of those
+     * futures, does not wait for itself.)
+     */
     @Override
     public boolean isTerminated() {
-        return executor.isTerminated();
+        if (!executor.isTerminated()) {
+            return false;
+        }
+        synchronized (delivering) {
+            return !othersDelivering();
+        }
     }
 
     @Override
     public boolean awaitTermination(long nanos) throws InterruptedException {
-        boolean done = executor.awaitTermination(nanos, TimeUnit.NANOSECONDS);
-        if (done) {
-            stopTimerIfTerminated();
+        long deadline = System.nanoTime() + nanos;
+        if (!executor.awaitTermination(nanos, TimeUnit.NANOSECONDS)) {
+            return false;
         }
-        return done;
+        synchronized (delivering) {
+            while (othersDelivering()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(delivering, left);
+            }
+        }
+        stopTimerIfTerminated();
+        return true;
     }
 }
