@@ -27,6 +27,7 @@ final class ProcessPoolBuilder implements ProcessPool.Builder {
     private Long maxMemoryPerChild;
     private Duration taskTimeout;
     private Integer retries;
+    private Integer prefetch;
     private List<String> jvmOptions;
     private String name;
 
@@ -73,6 +74,13 @@ final class ProcessPoolBuilder implements ProcessPool.Builder {
     }
 
     @Override
+    public ProcessPool.Builder prefetch(int tasks) {
+        requireUnset(this.prefetch, "prefetch");
+        this.prefetch = atLeast(tasks, 0, "prefetch");
+        return this;
+    }
+
+    @Override
     public ProcessPool.Builder jvmOptions(List<String> options) {
         requireUnset(this.jvmOptions, "jvmOptions");
         this.jvmOptions = List.copyOf(options);
@@ -102,6 +110,7 @@ final class ProcessPoolBuilder implements ProcessPool.Builder {
                 maxMemoryPerChild == null ? 0 : maxMemoryPerChild,
                 taskTimeout,
                 retries == null ? 0 : retries,
+                prefetch == null ? WorkerConfig.ADAPTIVE_PREFETCH : prefetch,
                 new LaunchSpec(options, new LinkedHashMap<>(), none),
                 name == null ? "PoolWorker" : name);
         try {

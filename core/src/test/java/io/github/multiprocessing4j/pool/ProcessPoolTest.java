@@ -237,6 +237,31 @@ class ProcessPoolTest {
     }
 
     @Test
+    void quickTasks_doNotWaitBehindALongOne_whileAnotherWorkerCanRunThem() throws Exception {
+        Path gate = tmp.resolve("long-task-gate");
+        try (ProcessPool pool = ProcessPool.create(2)) {
+            CompletableFuture<Integer> longTask = pool.applyAsync(waitingFor(gate, x -> -1), 0);
+            List<CompletableFuture<Integer>> quick = new ArrayList<>();
+            for (int i = 1; i <= 10; i++) {
+                quick.add(pool.applyAsync(x -> x * 2, i));
+            }
+            try {
+                // Each of them could run at once on the other worker: none may be held for the long task's worker.
+                for (int i = 1; i <= 10; i++) {
+                    assertThat(quick.get(i - 1).get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS))
+                            .isEqualTo(2 * i);
+                }
+                assertThat(longTask).as("the long task still runs").isNotDone();
+            } finally {
+                Files.createFile(gate); // also when a check failed: close() waits for the long task
+            }
+            assertThat(longTask.get(30, TimeUnit.SECONDS)).isEqualTo(-1);
+        }
+        assertThatThrownBy(() -> ProcessPool.builder().prefetch(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("prefetch");
+    }
+
+    @Test
     void cancel_ofATaskQueuedBehindARunningOne_meansItNeverRuns() throws Exception {
         String ran = tmp.resolve("ran").toString();
         Path gate = tmp.resolve("gate"); // the blocker holds the only worker until the victim is cancelled
@@ -278,8 +303,10 @@ class ProcessPoolTest {
     void cancelWithInterrupt_thatReachesAQueuedTaskAfterItsWorkerStartedIt_stillKillsTheWorker() throws Exception {
         String gate = tmp.resolve("reader-gate").toString();
         String started = tmp.resolve("late-victim-started").toString();
-        try (ProcessPool pool = ProcessPool.create(1)) {
+        try (ProcessPool pool = ProcessPool.builder().processes(1).prefetch(4).build()) {
             long worker = pool.workerPids().iterator().next();
+            // The worker is sent up to 4 tasks ahead (whatever their average run time): the outcome of the first
+            // task below sends the second and the third together.
             // While the parent decodes the first result, it reads nothing more: the worker runs the second task
             // and starts the third, which the parent still sees as queued behind the second.
             CompletableFuture<Object> first = pool.applyAsync(x -> new SlowToRead(gate), 1);

@@ -32,7 +32,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * with tiny tasks a worker may hold more queued behind the head (prefetch), but only while tasks are
  * short: the pool keeps a moving average of task run times, and prefetches 128 below 200 us (deep enough
  * that a worker never runs dry while its outcomes travel back and new tasks travel out), 4 below 2 ms,
- * none above, so a long task never has much work stuck behind it while another worker idles.
+ * none above (unless the builder's prefetch fixes the depth), so a long task never has much work stuck behind it while another worker idles. A task is
+ * bound to a worker only when it is written to it at once: to a worker that is idle, or whose outcomes
+ * are being handled (their thread writes its new tasks with them). A worker that is busy and silent gets
+ * nothing: tasks wait in `pending` for whichever worker reports or goes idle first. (Binding tasks to a
+ * busy worker's outbox early, to be written with its next outcome, left quick tasks stuck behind a long
+ * one for its whole run while another worker idled.)
  *
  * Crash attribution. A worker writes each task's outcome before it starts the next, and a dead process's
  * last writes can still be read from the socket. So when a worker's connection ends, every task with an
@@ -337,14 +342,16 @@ public final class ProcessEngine implements PoolEngine {
     /**
      * Hands pending tasks to workers with room. Call with the lock held; then flush the touched workers.
      *
-     * <p>A worker that is already busy is not touched: its frames wait in its outbox, and the thread that
-     * handles its next outcome writes them, many per system call. The worker could not start them any
-     * sooner, and this way a caller submitting thousands of tasks does not pay a system call for each.
+     * <p>Only workers whose frames are written now get tasks: those in {@code touched} (the worker whose
+     * outcomes the caller is handling, and those this call has already given work) and idle ones. A busy
+     * worker that is not reporting gets nothing: its next outcome, or another worker going idle, takes the
+     * tasks, and a caller submitting thousands of tasks still pays no system call for each (the thread
+     * that handles each batch of outcomes writes the next batch of tasks in one).
      */
     void dispatchLocked(List<Worker> touched) {
         assert lock.isHeldByCurrentThread();
         while (!pending.isEmpty()) {
-            Worker w = leastLoaded();
+            Worker w = leastLoaded(touched);
             if (w == null) {
                 return;
             }
@@ -360,10 +367,15 @@ public final class ProcessEngine implements PoolEngine {
         }
     }
 
-    private Worker leastLoaded() {
-        int prefetch = averageRunNanos < 200_000 ? 128 : averageRunNanos < 2_000_000 ? 4 : 0;
+    /** The worker with the fewest tasks among those idle or in {@code touched} that have room, or null. */
+    private Worker leastLoaded(List<Worker> touched) {
+        int prefetch = config.prefetch() != WorkerConfig.ADAPTIVE_PREFETCH ? config.prefetch()
+                : averageRunNanos < 200_000 ? 128 : averageRunNanos < 2_000_000 ? 4 : 0;
         Worker best = null;
         for (Worker w : workers) {
+            if (!w.inFlight.isEmpty() && !touched.contains(w)) {
+                continue; // busy, and nobody writes to it now: see dispatchLocked
+            }
             int room = 1 + prefetch - w.inFlight.size();
             if (config.maxTasksPerChild() > 0) {
                 room = Math.min(room, config.maxTasksPerChild() - w.sent);

@@ -12,9 +12,12 @@ import java.time.Duration;
  * @param maxMemoryPerChild recycle a worker whose resident set exceeds this many bytes (0: never)
  * @param taskTimeout       kill a worker whose task runs longer, or null
  * @param retries           how many times a task whose worker died runs again
+ * @param prefetch          the most tasks queued on a worker behind its running one, or {@link #ADAPTIVE_PREFETCH}
  * @param spec              how worker JVMs are launched
  * @param name              the prefix of worker names
  */
 public record WorkerConfig(int processes, byte[] initializer, int maxTasksPerChild, long maxMemoryPerChild,
-                           Duration taskTimeout, int retries, LaunchSpec spec, String name) {
+                           Duration taskTimeout, int retries, int prefetch, LaunchSpec spec, String name) {
+    /** {@link #prefetch()}: chosen from the tasks' average run time. */
+    public static final int ADAPTIVE_PREFETCH = -1;
 }
