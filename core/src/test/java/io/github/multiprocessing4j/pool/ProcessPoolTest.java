@@ -279,6 +279,39 @@ class ProcessPoolTest {
         }
     }
 
+    @Test
+    void cancel_ofATaskSentAheadToItsWorker_isSkippedThere_andNeverRuns() throws Exception {
+        String ran = tmp.resolve("ran").toString();
+        String started = tmp.resolve("blocker-started").toString();
+        Path opener = tmp.resolve("opener-gate");
+        Path gate = tmp.resolve("gate");
+        try (ProcessPool pool = ProcessPool.builder().processes(1).prefetch(4).build()) {
+            // The opener holds the worker while the blocker and the victim are queued in the pool; its outcome
+            // then sends both to the worker at once, the victim queued there behind the running blocker.
+            CompletableFuture<Integer> opener1 = pool.applyAsync(waitingFor(opener, x -> x), 1);
+            String gatePath = gate.toString();
+            CompletableFuture<Integer> blocker = pool.applyAsync(x -> {
+                append(started, "started");
+                while (!Files.exists(Path.of(gatePath))) {
+                    LockSupport.parkNanos(5_000_000);
+                }
+                return 800;
+            }, 2);
+            CompletableFuture<Integer> victim = pool.applyAsync(x -> {
+                append(ran, "ran");
+                return x;
+            }, 3);
+            Files.createFile(opener);
+            assertThat(opener1.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+            Awaitility.await().atMost(Delays.seconds(30)).until(() -> Files.exists(Path.of(started)));
+            assertThat(victim.cancel(false)).isTrue();
+            Files.createFile(gate);
+            assertThat(blocker.get(30, TimeUnit.SECONDS)).isEqualTo(800);
+            assertThat(pool.<Integer, Integer>apply(x -> x, 4)).as("the same worker serves on").isEqualTo(4);
+            assertThat(Path.of(ran)).doesNotExist();
+        }
+    }
+
     /** A result whose decoding in the parent waits for a gate file: it holds up the pool's reader thread. */
     static final class SlowToRead implements java.io.Serializable {
         @java.io.Serial

@@ -223,6 +223,27 @@ public final class Connection implements AutoCloseable {
 
     /** True if a complete frame is already buffered, so that {@link #receive} will not block. */
     public boolean hasBufferedFrame() {
+        return bufferedFrame();
+    }
+
+    /**
+     * Reads, without waiting, what the peer has sent so far, so that {@link #hasBufferedFrame} sees it. Only a
+     * connection that {@linkplain #spinBeforeBlocking spins} (non-blocking underneath) can; on a blocking one
+     * this does nothing. For the reader only.
+     */
+    public void readAvailable() throws IOException {
+        if (spinning == null) {
+            return;
+        }
+        in.compact();
+        try {
+            channel.read(in); // 0 when nothing came; -1 at the end of the stream, which the next receive sees too
+        } finally {
+            in.flip();
+        }
+    }
+
+    private boolean bufferedFrame() {
         if (in.remaining() < Frame.HEADER_LENGTH) {
             return false;
         }

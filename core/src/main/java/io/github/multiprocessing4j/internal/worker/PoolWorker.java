@@ -32,8 +32,9 @@ import java.util.function.Function;
  *
  * <p>The main thread reads the connection itself whenever it has nothing queued, so a task that arrives at
  * an idle worker wakes the thread that runs it, with no hand-off between threads. Before it starts a task
- * it takes in every frame already buffered, so a {@code CANCEL} sent for a queued task is seen in time;
- * one that arrives while the task runs is answered by the result instead, which the parent drops. While
+ * it takes in every frame already buffered, and after a task that ran longer than 100 µs every frame that
+ * came meanwhile, so a {@code CANCEL} sent for a queued task is seen in time; one that arrives after the
+ * task has started is answered by the result instead, which the parent drops. While
  * a task runs, nobody reads the connection: the death of the parent is noticed by a {@link ParentWatch}
  * that polls its pid, and at once when the worker next reads.
  *
@@ -41,6 +42,8 @@ import java.util.function.Function;
  * {@code ThreadPoolExecutor} does between tasks.
  */
 final class PoolWorker {
+    /** After a task that ran longer than this, the worker looks for cancels before it starts a queued one. */
+    private static final long CANCEL_CHECK_NANOS = 100_000;
     private final Connection connection;
     private final boolean reportMemory;
     /** Frames to handle in order: DEFINE, FORGET, CALL, STOP. */
@@ -101,7 +104,14 @@ final class PoolWorker {
                         forgetIfOneShot(frame);
                         connection.send(FrameType.SKIPPED, frame.id(), new byte[0]);
                     } else {
+                        long start = System.nanoTime();
                         call(frame);
+                        if (!queue.isEmpty() && System.nanoTime() - start > CANCEL_CHECK_NANOS) {
+                            // A CANCEL of a call queued here may have come while this one ran, and still be in the
+                            // socket: read it before that call starts. (Tiny tasks stream on without the extra system
+                            // call: a cancel could hardly have overtaken them anyway.)
+                            connection.readAvailable();
+                        }
                     }
                 }
                 case FrameType.STOP -> {
