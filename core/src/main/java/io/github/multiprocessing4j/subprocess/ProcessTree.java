@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.subprocess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +22,10 @@ import java.util.stream.Collectors;
  *      level). The snapshot must come first: once a parent dies its children are re-parented (to init or
  *      the nearest subreaper) and no longer appear among the root's descendants, but a ProcessHandle taken
  *      before still reaches them.
- *   2. Optionally SIGTERM every member, top-down, and give them `grace` to exit, so they can clean up.
+ *   2. Optionally SIGTERM every member, top-down, and give them `grace` to exit, so they can clean up. A
+ *      stopped member (SIGSTOP, SIGTSTP) does not act on the SIGTERM until it is continued: it would sit out
+ *      the grace and be SIGKILLed without having run its handler. So the stopped ones are then sent SIGCONT,
+ *      as systemd does after its SIGTERM; the SIGTERM, pending meanwhile, is delivered as they resume.
  *   3. After a grace period, add the descendants of the members still running that the snapshot did not
  *      have: a SIGTERM handler may have started clean-up processes meanwhile.
  *   4. SIGKILL every member still alive, top-down: a parent killed first cannot react to its children's
@@ -45,6 +49,8 @@ import java.util.stream.Collectors;
 final class ProcessTree {
     private static final System.Logger LOG = System.getLogger(ProcessTree.class.getName());
     private static final long POLL_MILLIS = 10;
+    /** What {@link #state} says when {@code /proc} has no stat for the process. */
+    private static final char UNKNOWN = 0;
 
     private ProcessTree() {
     }
@@ -76,6 +82,7 @@ final class ProcessTree {
         try {
             if (grace.isPositive()) {
                 members.forEach(ProcessHandle::destroy);
+                continueStopped(members);
                 awaitExit(members, Deadline.after(grace));
             }
         } finally {
@@ -103,13 +110,39 @@ final class ProcessTree {
         if (!p.isAlive()) {
             return false;
         }
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
-            int afterName = stat.lastIndexOf(')');
-            char state = afterName >= 0 && afterName + 2 < stat.length() ? stat.charAt(afterName + 2) : '?';
-            return state != 'Z' && state != 'X';
-        } catch (IOException | UncheckedIOException e) {
+        char state = state(p);
+        if (state == UNKNOWN) {
             return p.isAlive(); // no procfs (macOS), or it has just been reaped
+        }
+        return state != 'Z' && state != 'X';
+    }
+
+    /**
+     * The state letter of {@code p} in {@code /proc/<pid>/stat} (R, S, D, T for stopped, Z...), '?' if the line
+     * cannot be parsed, or {@link #UNKNOWN} if it cannot be read. Read as bytes: the command name in it is
+     * the executable's file name, which need not be UTF-8.
+     */
+    private static char state(ProcessHandle p) {
+        try {
+            String stat = new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "stat")),
+                    StandardCharsets.ISO_8859_1);
+            int afterName = stat.lastIndexOf(')');
+            return afterName >= 0 && afterName + 2 < stat.length() ? stat.charAt(afterName + 2) : '?';
+        } catch (IOException | UncheckedIOException e) {
+            return UNKNOWN;
+        }
+    }
+
+    /** Sends SIGCONT to the members that are stopped, so that they act on the SIGTERM just sent. */
+    private static void continueStopped(List<ProcessHandle> members) throws InterruptedException {
+        for (ProcessHandle p : members) {
+            if (state(p) == 'T') {
+                try {
+                    Signal.CONT.sendTo(p);
+                } catch (IOException e) { // it is SIGKILLed after the grace all the same
+                    LOG.log(Level.DEBUG, () -> "could not continue stopped pid " + p.pid() + ": " + e.getMessage());
+                }
+            }
         }
     }
 

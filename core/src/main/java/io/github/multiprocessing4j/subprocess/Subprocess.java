@@ -252,7 +252,8 @@ public interface Subprocess extends AutoCloseable {
 
     /**
      * Kills the command and every process descending from it, as found just before the kill; see
-     * "Process trees" above. With a positive {@code grace}, first sends them all SIGTERM and waits up to
+     * "Process trees" above. With a positive {@code grace}, first sends them all SIGTERM (and SIGCONT to
+     * those that are stopped, which would not act on it otherwise) and waits up to
      * {@code grace} for them to exit, then sends SIGKILL to those still alive; with a zero or negative
      * one, sends SIGKILL at once. Returns without waiting for the killed processes to be reaped: call
      * {@link #waitFor()} for the command's status.
@@ -340,8 +341,9 @@ public interface Subprocess extends AutoCloseable {
         Builder timeout(Duration timeout);
 
         /**
-         * On timeout, first ask the process tree to stop (SIGTERM) and allow it {@code grace} to exit before
-         * killing it (SIGKILL). Default zero: SIGKILL at once, as Python's {@code run}.
+         * On timeout, first ask the process tree to stop (SIGTERM, with SIGCONT for its stopped processes) and
+         * allow it {@code grace} to exit before killing it (SIGKILL). Default zero: SIGKILL at once, as Python's
+         * {@code run}.
          *
          * @throws IllegalArgumentException if {@code grace} is negative
          */

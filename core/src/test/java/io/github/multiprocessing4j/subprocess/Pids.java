@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.multiprocessing4j.testing.Delays;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -21,6 +25,21 @@ final class Pids {
     /** Whether {@code pid} runs (a zombie does not: it has exited and waits for init to reap it). */
     static boolean running(long pid) {
         return ProcessHandle.of(pid).map(ProcessTree::isRunning).orElse(false);
+    }
+
+    /**
+     * The state letter of {@code pid} in {@code /proc/<pid>/stat}: R running, S sleeping, T stopped, Z zombie;
+     * '?' if there is no such process (or no procfs).
+     */
+    static char state(long pid) {
+        try {
+            String stat = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "stat")),
+                    StandardCharsets.ISO_8859_1);
+            int afterName = stat.lastIndexOf(')');
+            return afterName >= 0 && afterName + 2 < stat.length() ? stat.charAt(afterName + 2) : '?';
+        } catch (IOException e) {
+            return '?';
+        }
     }
 
     /** Waits (scaled) until none of {@code pids} runs; fails naming the survivors otherwise. */

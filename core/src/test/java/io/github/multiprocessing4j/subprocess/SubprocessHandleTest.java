@@ -290,6 +290,44 @@ class SubprocessHandleTest {
     }
 
     @Test
+    void killTree_withGrace_resumesAStoppedCommandSoItCanActOnTheSigterm() throws Exception {
+        // A stopped process does not act on SIGTERM until it is continued: it sat out the whole grace and was
+        // then SIGKILLed without having run its handler.
+        try (Subprocess p = Subprocess.command("sh", "-c", "trap 'exit 7' TERM; echo ready; while :; do sleep 0.05; done")
+                .stdout(Redirect.PIPE).start();
+             Stream<String> lines = p.stdoutLines()) {
+            assertThat(lines.iterator().next()).isEqualTo("ready");
+            p.sendSignal(Signal.STOP);
+            Awaitility.await().atMost(Delays.seconds(10)).until(() -> Pids.state(p.pid()) == 'T');
+
+            p.killTree(Delays.seconds(30));
+
+            assertThat(p.waitFor()).as("exit status: 7 from its TERM handler, 137 from the SIGKILL after the grace")
+                    .isEqualTo(7);
+        }
+    }
+
+    @Test
+    void killTree_withGrace_resumesAStoppedCommandWhoseNameIsNotUtf8(@TempDir Path tmp) throws Exception {
+        // /proc/<pid>/stat holds the executable's file name, bytes that need not be UTF-8: read as UTF-8, the
+        // state could not be known, and the stopped command was not resumed.
+        CompletedProcess copy = Subprocess.command("sh", "-c", "cp \"$(command -v sleep)\" \"$0/$(printf 'sl\\377')\"",
+                tmp.toString()).captureOutput().run();
+        assertThat(copy.returnCode()).as(copy.stderr()).isZero();
+        try (Subprocess p = Subprocess.command("sh", "-c", "exec \"$0/$(printf 'sl\\377')\" 60", tmp.toString()).start()) {
+            Awaitility.await().atMost(Delays.seconds(10))
+                    .until(() -> p.toHandle().info().command().orElse("").startsWith(tmp.toString()));
+            p.sendSignal(Signal.STOP);
+            Awaitility.await().atMost(Delays.seconds(10)).until(() -> Pids.state(p.pid()) == 'T');
+
+            p.killTree(Delays.seconds(30));
+
+            assertThat(p.waitFor()).as("exit status: 143 from the SIGTERM, 137 from the SIGKILL after the grace")
+                    .isEqualTo(143);
+        }
+    }
+
+    @Test
     void close_killsACommandThatStillRuns_andIsIdempotent() throws Exception {
         Subprocess p = Subprocess.command("sleep", "60").start();
         long pid = p.pid();
