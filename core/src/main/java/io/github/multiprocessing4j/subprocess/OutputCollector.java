@@ -28,6 +28,9 @@ final class OutputCollector {
     private static final int MAX_CHUNK = 1024 * 1024;
     private static final int MAX_READ = 64 * 1024;
 
+    /** The JDK's pipe stream, whose monitor {@link #drain()} holds. */
+    private final InputStream pipe;
+    /** What is read: {@code pipe}, or the caller's stream over it, which may hold bytes read ahead. */
     private final InputStream source;
     private final String name;
     private final Object lock = new Object();
@@ -43,21 +46,31 @@ final class OutputCollector {
     /** Why reading stopped before the end of the stream, or null; written before {@code done} counts down. */
     private volatile IOException failure;
 
-    private OutputCollector(InputStream source, String name) {
+    private OutputCollector(InputStream pipe, InputStream source, String name) {
+        this.pipe = pipe;
         this.source = source;
         this.name = name;
     }
 
-    /** Starts draining {@code source} on a {@linkplain PipeThreads pipe thread}. */
-    static OutputCollector start(InputStream source, String name) {
-        OutputCollector c = new OutputCollector(source, name);
+    /** Starts draining {@code pipe} on a {@linkplain PipeThreads pipe thread}. */
+    static OutputCollector start(InputStream pipe, String name) {
+        return start(pipe, pipe, name);
+    }
+
+    /**
+     * Starts draining {@code pipe} through {@code source}, a stream that reads {@code pipe} (and may first
+     * give bytes it read from it before), on a {@linkplain PipeThreads pipe thread}.
+     */
+    static OutputCollector start(InputStream pipe, InputStream source, String name) {
+        OutputCollector c = new OutputCollector(pipe, source, name);
         PipeThreads.start(c::drain);
         return c;
     }
 
     /** A collector with nothing to read, at its end: for a pipe the caller closed before communicate(). */
     static OutputCollector ended(String name) {
-        OutputCollector c = new OutputCollector(InputStream.nullInputStream(), name);
+        InputStream nothing = InputStream.nullInputStream();
+        OutputCollector c = new OutputCollector(nothing, nothing, name);
         c.done.countDown();
         return c;
     }
@@ -80,7 +93,7 @@ final class OutputCollector {
      * is never cut short, as in Python.
      */
     private void drain() {
-        synchronized (source) {
+        synchronized (pipe) {
             drainHoldingTheStream();
         }
     }

@@ -137,6 +137,13 @@ public interface Subprocess extends AutoCloseable {
      * {@link #stdout()} about its background processes). Closing
      * the stream closes the pipe. A read error surfaces as an {@link java.io.UncheckedIOException}.
      *
+     * <p>Nothing is taken from the pipe past the lines consumed: what follows is there for a later read of
+     * {@link #stdout()}, another {@code stdoutLines()} or {@link #communicate}, as after Python's
+     * {@code readline()}. Except in a charset that does not write {@code 
+} and {@code } as their ASCII
+     * bytes (UTF-16, say): the stream then reads ahead, and what it read past the lines consumed is lost to
+     * other reads.
+     *
      * @throws IllegalStateException as {@link #stdout()}
      */
     Stream<String> stdoutLines();

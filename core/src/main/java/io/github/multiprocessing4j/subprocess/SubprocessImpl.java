@@ -6,16 +6,22 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.lang.System.Logger.Level;
 import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.OptionalInt;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 /**
  * The {@link Subprocess} of one started command: a {@link Process} plus the threads that feed its stdin
@@ -152,17 +158,58 @@ final class SubprocessImpl implements Subprocess {
 
     @Override
     public Stream<String> stdoutLines() {
-        return lines(stdout());
+        synchronized (lock) {
+            stdout();
+            return lines(callerStdout);
+        }
     }
 
     @Override
     public Stream<String> stderrLines() {
-        return lines(stderr());
+        synchronized (lock) {
+            stderr();
+            return lines(callerStderr);
+        }
     }
 
-    private Stream<String> lines(InputStream in) {
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, charset));
-        return reader.lines().onClose(() -> closeQuietly(reader));
+    /**
+     * The lines of {@code in}, read by {@link CallerOutput#readLine}, which keeps what it reads past a line for
+     * the next read; in a charset it cannot split, through a {@link BufferedReader}, which reads ahead.
+     */
+    private Stream<String> lines(CallerOutput in) {
+        if (!CallerOutput.splitsLinesIn(charset)) {
+            BufferedReader reader = new BufferedReader(new InputStreamReader(in, charset));
+            return reader.lines().onClose(() -> closeQuietly(reader));
+        }
+        Iterator<String> lines = new Iterator<>() {
+            private String next;
+            private boolean ended;
+
+            @Override
+            public boolean hasNext() {
+                if (next == null && !ended) {
+                    try {
+                        next = in.readLine(charset);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    ended = next == null;
+                }
+                return next != null;
+            }
+
+            @Override
+            public String next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                String line = next;
+                next = null;
+                return line;
+            }
+        };
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(lines, Spliterator.ORDERED | Spliterator.NONNULL),
+                false).onClose(() -> closeQuietly(in));
     }
 
     @Override
@@ -275,11 +322,12 @@ final class SubprocessImpl implements Subprocess {
 
     /**
      * A collector of {@code pipe}; one that is already at its end if the caller closed it (as Python skips
-     * a closed pipe), or if {@link #close()} has closed it or is about to.
+     * a closed pipe), or if {@link #close()} has closed it or is about to. It reads through the stream handed
+     * out to the caller, if any, which may hold bytes that a line read took from the pipe past its line.
      */
     private static OutputCollector collect(InputStream pipe, CallerOutput handedOut, boolean released, String name) {
         return released || handedOut != null && handedOut.closed() ? OutputCollector.ended(name)
-                : OutputCollector.start(pipe, name);
+                : OutputCollector.start(pipe, handedOut == null ? pipe : handedOut, name);
     }
 
     private OutputCollector stdoutCollector() {

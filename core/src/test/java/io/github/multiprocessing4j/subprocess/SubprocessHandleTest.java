@@ -159,6 +159,38 @@ class SubprocessHandleTest {
     }
 
     @Test
+    void stdoutLines_readsNoFurtherThanTheLinesTaken_soCommunicateGetsTheRest_asPython() throws Exception {
+        // Python: p.stdout.readline(), then p.communicate() returns the rest. The stream's BufferedReader read
+        // ahead (up to 8 KiB), and those bytes were lost to communicate. printf writes its output at once.
+        try (Subprocess p = Subprocess.command("printf", "header\\nrow 1\\nrow 2\\n").captureOutput().start()) {
+            assertThat(p.stdoutLines().findFirst()).hasValue("header");
+
+            assertThat(p.communicate(Delays.seconds(30)).stdout()).isEqualTo("row 1\nrow 2\n");
+        }
+    }
+
+    @Test
+    void stdoutLines_takenInTurnsWithStdoutReads_loseNothing() throws Exception {
+        // \r\n, \r and \n end lines; a byte that is not UTF-8 becomes U+FFFD; the last line needs no end
+        try (Subprocess p = Subprocess.command("printf", "a\\r\\nb\\rc\\n\\377d\\ne").stdout(Redirect.PIPE).start()) {
+            assertThat(p.stdoutLines().findFirst()).hasValue("a");
+            assertThat(p.stdoutLines().iterator().next()).isEqualTo("b");
+            assertThat(p.stdout().read()).isEqualTo('c');
+
+            assertThat(p.stdoutLines().toList()).containsExactly("", "\uFFFDd", "e");
+        }
+    }
+
+    @Test
+    void stderrLines_readsNoFurtherThanTheLinesTaken() throws Exception {
+        try (Subprocess p = Subprocess.command("sh", "-c", "printf 'first\\nsecond\\n' >&2").stderr(Redirect.PIPE).start()) {
+            assertThat(p.stderrLines().findFirst()).hasValue("first");
+
+            assertThat(new String(p.stderr().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("second\n");
+        }
+    }
+
+    @Test
     void communicate_afterTheCallerReadAndClosedStdout_givesTheStatusAndStderr_andStdoutEmpty_asPython()
             throws Exception {
         try (Subprocess p = Subprocess.command("sh", "-c", "echo out; echo err >&2; exit 3").captureOutput().start()) {
