@@ -262,6 +262,70 @@ class SubprocessHandleTest {
     }
 
     @Test
+    void waitForPollAndCommunicate_inAnyOrderAndCalledTwice_agree() throws Exception {
+        try (Subprocess p = Subprocess.command("sh", "-c", "echo out; echo err >&2; exit 3").captureOutput().start()) {
+            assertThat(p.waitFor(Delays.seconds(30))).hasValue(3);
+            assertThat(p.poll()).hasValue(3);
+
+            CompletedProcess first = p.communicate();
+            CompletedProcess second = p.communicate(Delays.seconds(30));
+
+            for (CompletedProcess done : List.of(first, second)) {
+                assertThat(done.returnCode()).isEqualTo(3);
+                assertThat(done.stdout()).isEqualTo("out\n");
+                assertThat(done.stderr()).isEqualTo("err\n");
+            }
+            assertThat(p.waitFor()).isEqualTo(3);
+            assertThat(p.waitFor(Duration.ZERO)).hasValue(3);
+            assertThat(p.poll()).hasValue(3);
+        }
+    }
+
+    @Test
+    void communicateWithInput_toACommandThatExitsWithoutReadingIt_isNotAnError_asPython() throws Exception {
+        byte[] input = new byte[TEN_MIB]; // more than a pipe holds: the write meets the closed pipe (EPIPE)
+        try (Subprocess ignores = Subprocess.command("sh", "-c", "exit 4").stdin(Redirect.PIPE).captureOutput().start();
+             Subprocess readsOne = Subprocess.command("head", "-c", "1").stdin(Redirect.PIPE).captureOutput().start()) {
+            assertThat(ignores.communicate(input, Delays.seconds(60)).returnCode()).isEqualTo(4);
+
+            CompletedProcess done = readsOne.communicate(input, Delays.seconds(60));
+
+            assertThat(done.returnCode()).isZero();
+            assertThat(done.stdoutBytes()).hasSize(1);
+        }
+    }
+
+    @Test
+    void writingToStdin_afterTheCommandDied_throwsIOException_butCloseAndCommunicateDoNot() throws Exception {
+        try (Subprocess p = Subprocess.command("true").stdin(Redirect.PIPE).start()) {
+            assertThat(p.waitFor()).isZero();
+            OutputStream stdin = p.stdin();
+
+            assertThatThrownBy(() -> {
+                stdin.write(new byte[100]);
+                stdin.flush();
+            }).isInstanceOf(IOException.class);
+            assertThat(p.communicate(Delays.seconds(30)).returnCode()).isZero(); // as Python, ignores the broken pipe
+        }
+    }
+
+    @Test
+    void signalsAndKills_toACommandThatHasExited_doNothing() throws Exception {
+        try (Subprocess p = Subprocess.command("sh", "-c", "exit 5").start()) {
+            assertThat(p.waitFor()).isEqualTo(5);
+
+            p.kill();
+            p.terminate();
+            p.sendSignal(Signal.USR1);
+            p.sendSignal(Signal.KILL);
+
+            assertThat(p.killTree(Duration.ZERO)).isEmpty();
+            assertThat(p.killTree(Delays.seconds(1))).isEmpty();
+            assertThat(p.poll()).hasValue(5);
+        }
+    }
+
+    @Test
     void kill_endsTheCommandWithSigkill_andTerminateWithSigterm() throws Exception {
         try (Subprocess a = Subprocess.command("sleep", "60").start();
              Subprocess b = Subprocess.command("sleep", "60").start()) {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,63 @@ class SubprocessPipelineTest {
     }
 
     @Test
+    void pipeline_whoseLastStageExitsEarly_endsTheUpstreamStagesBySigpipe_andReportsAsAShell() throws Exception {
+        // bash: `yes | cat | head -c 10; echo ${PIPESTATUS[@]}` prints 141 141 0; $? is 0, 141 with pipefail
+        CompletedPipeline done = Subprocess.pipeline(Subprocess.command("yes"), Subprocess.command("cat"),
+                Subprocess.command("head", "-c", "10")).captureOutput().timeout(Delays.seconds(60)).run();
+
+        assertThat(done.stdout()).isEqualTo("y\ny\ny\ny\ny\n");
+        assertThat(done.returnCodes()).containsExactly(141, 141, 0);
+        assertThat(done.returnCode()).isZero();
+        assertThat(done.stages().get(0).stderr()).isEmpty(); // killed by the signal, not an error it printed
+        assertThatThrownBy(done::checkReturnCodes).isInstanceOfSatisfying(CalledProcessException.class, e -> {
+            assertThat(e.returnCode()).isEqualTo(141);
+            assertThat(e.getMessage()).startsWith("stage 2 of 3 [cat] of pipeline").contains("killed by SIGPIPE");
+        });
+        assertThatThrownBy(() -> Subprocess.pipeline(Subprocess.command("yes"), Subprocess.command("head", "-c", "1"))
+                .stdout(Redirect.DISCARD).check().timeout(Delays.seconds(60)).run())
+                .isInstanceOfSatisfying(CalledProcessException.class, e -> assertThat(e.returnCode()).isEqualTo(141));
+    }
+
+    @Test
+    void pipeline_fedMoreInputThanItsFirstStageReads_endsWithoutError() throws Exception {
+        byte[] input = new byte[10 * 1024 * 1024]; // far more than a pipe holds: the feeder meets a closed pipe
+        Arrays.fill(input, (byte) 'x');
+
+        CompletedPipeline headFirst = Subprocess.pipeline(Subprocess.command("head", "-c", "10"), Subprocess.command("cat"))
+                .input(input).captureOutput().timeout(Delays.seconds(60)).run();
+        CompletedPipeline ignoresStdin = Subprocess.pipeline(Subprocess.command("echo", "no input read"),
+                Subprocess.command("cat")).input(input).captureOutput().timeout(Delays.seconds(60)).run();
+        CompletedPipeline catFirst = Subprocess.pipeline(Subprocess.command("cat"), Subprocess.command("head", "-c", "3"))
+                .input(input).captureOutput().timeout(Delays.seconds(60)).run();
+
+        assertThat(headFirst.returnCodes()).containsExactly(0, 0);
+        assertThat(headFirst.stdout()).isEqualTo("xxxxxxxxxx");
+        assertThat(ignoresStdin.returnCodes()).containsExactly(0, 0);
+        assertThat(ignoresStdin.stdout()).isEqualTo("no input read\n");
+        assertThat(catFirst.returnCodes()).containsExactly(141, 0);
+        assertThat(catFirst.stdout()).isEqualTo("xxx");
+    }
+
+    @Test
+    void pipeline_whenTimeoutExpires_theExceptionHoldsEveryStagesStderr() {
+        TimeoutExpiredException e = catchThrowableOfType(TimeoutExpiredException.class, () ->
+                Subprocess.pipeline(
+                                Subprocess.command("sh", "-c", "echo one >&2; exec sleep 60"),
+                                Subprocess.command("sh", "-c", "echo two >&2; exec cat"))
+                        .captureOutput().check().timeout(Delays.seconds(1.5)).run());
+
+        try {
+            assertThat(e.stderr()).isEqualTo("one\ntwo\n"); // stage by stage
+            assertThat(e.stdout()).isEmpty();
+            assertThat(e.getMessage()).endsWith("last lines of stderr:\none\ntwo");
+            Pids.awaitGone(e.killedPids());
+        } finally {
+            Pids.killAll(e.killedPids());
+        }
+    }
+
+    @Test
     void pipeline_withCheck_throwsForAFailingStage() {
         assertThatThrownBy(() -> Subprocess.pipeline(Subprocess.command("false"), Subprocess.command("cat"))
                 .stdout(Redirect.DISCARD).check().run())
@@ -112,6 +170,16 @@ class SubprocessPipelineTest {
                 Subprocess.command("no-such-filter-mp4j")).run())
                 .isInstanceOfSatisfying(NoSuchFileException.class,
                         e -> assertThat(e.getFile()).isEqualTo("no-such-filter-mp4j"));
+    }
+
+    @Test
+    void pipeline_withAMissingMiddleStage_namesIt() {
+        assertThatThrownBy(() -> Subprocess.pipeline(Subprocess.command("echo"), Subprocess.command("no-such-filter-mp4j"),
+                Subprocess.command("cat")).captureOutput().run())
+                .isInstanceOfSatisfying(NoSuchFileException.class, e -> {
+                    assertThat(e.getFile()).isEqualTo("no-such-filter-mp4j");
+                    assertThat(e.getMessage()).contains("executable of [no-such-filter-mp4j] not found on PATH");
+                });
     }
 
     @Test

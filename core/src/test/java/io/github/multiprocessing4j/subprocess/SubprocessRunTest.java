@@ -138,6 +138,14 @@ class SubprocessRunTest {
     }
 
     @Test
+    void run_decodesBytesThatAreNotUtf8AsReplacementCharacters_andKeepsTheBytes() throws Exception {
+        CompletedProcess done = Subprocess.command("printf", "\\377a\\303").captureOutput().run();
+
+        assertThat(done.stdout()).isEqualTo("\uFFFDa\uFFFD");
+        assertThat(done.stdoutBytes()).containsExactly(0xff, 'a', 0xc3);
+    }
+
+    @Test
     void run_withCheck_whenExitIsNonZero_throwsWithTheCodeAndTheTailOfStderr() {
         Subprocess.Builder failing = Subprocess.command("sh", "-c",
                 "for i in $(seq 1 30); do echo line $i >&2; done; echo partial; exit 4").captureOutput().check();
@@ -286,6 +294,8 @@ class SubprocessRunTest {
         Subprocess.command("echo", "second").stdout(Redirect.appendTo(file.toFile())).run();
 
         assertThat(Files.readString(file)).isEqualTo("first\nsecond\n");
+        Subprocess.command("echo", "third").stdout(Redirect.to(file.toFile())).run();
+        assertThat(Files.readString(file)).isEqualTo("third\n"); // Redirect.to truncates what was there
     }
 
     @Test
