@@ -66,6 +66,20 @@ final class CapturedBytes {
         return all;
     }
 
+    /** The last {@code n} bytes, or all if there are fewer, in a new array; without joining the rest. */
+    byte[] last(int n) {
+        byte[] end = new byte[(int) Math.min(n, size)];
+        int to = end.length;
+        for (int i = chunks.size() - 1; i >= 0 && to > 0; i--) {
+            byte[] c = chunks.get(i);
+            int valid = i == chunks.size() - 1 ? lastLength : c.length;
+            int take = Math.min(valid, to);
+            System.arraycopy(c, valid - take, end, to - take, take);
+            to -= take;
+        }
+        return end;
+    }
+
     /** The bytes decoded with {@code charset}; malformed input becomes U+FFFD. */
     String decode(Charset charset) {
         if (size == 0) {

@@ -82,12 +82,11 @@ public abstract sealed class SubprocessException extends RuntimeException
         if (stderr == null || stderr.size() == 0) {
             return "";
         }
-        byte[] all = stderr.toArray();
-        int from = Math.max(0, all.length - TAIL_BYTES);
-        String text = new String(all, from, all.length - from, charset).strip();
+        byte[] end = stderr.last(TAIL_BYTES); // not all of it: there may be more than an array holds
+        String text = new String(end, charset).strip();
         String[] lines = text.split("\n");
         int first = Math.max(0, lines.length - TAIL_LINES);
-        if (from > 0 && first == 0 && lines.length > 1) {
+        if (stderr.size() > end.length && first == 0 && lines.length > 1) {
             first = 1; // the first line was cut by the byte limit
         }
         return String.join("\n", List.of(lines).subList(first, lines.length));

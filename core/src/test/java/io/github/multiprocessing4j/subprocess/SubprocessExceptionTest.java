@@ -1,0 +1,53 @@
+package io.github.multiprocessing4j.subprocess;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The messages of the exceptions, made from the tail of what may be a very large captured stderr. */
+class SubprocessExceptionTest {
+
+    @Test
+    void exceptions_forMoreStderrThanAnArrayHolds_quoteItsLastLines() {
+        // The tail was cut from a copy of all of stderr, which no array can hold past 2 GiB: making the exception
+        // threw OutOfMemoryError instead. Here 2 GiB of stderr is one 1 MiB chunk over and over, in 1 MiB of memory.
+        byte[] mib = new byte[1 << 20];
+        Arrays.fill(mib, (byte) 'x');
+        mib[mib.length - 1] = '\n';
+        byte[] last = "second to last\nlast\n".getBytes(StandardCharsets.UTF_8);
+        List<byte[]> chunks = new ArrayList<>(Collections.nCopies(2048, mib));
+        chunks.add(last);
+        CapturedBytes stderr = new CapturedBytes(chunks, last.length, 2048L * mib.length + last.length);
+
+        CalledProcessException failed = new CalledProcessException("command [make]", List.of("make"), 2, null, stderr,
+                StandardCharsets.UTF_8);
+        TimeoutExpiredException timedOut = new TimeoutExpiredException("command [make]", List.of("make"),
+                Duration.ofSeconds(1), List.of(), true, null, stderr, StandardCharsets.UTF_8);
+
+        assertThat(failed.stderrTail()).isEqualTo("second to last\nlast"); // not the line the 4 KiB limit cut
+        assertThat(failed.getMessage()).endsWith("last lines of stderr:\nsecond to last\nlast");
+        assertThat(timedOut.getMessage()).endsWith("last lines of stderr:\nsecond to last\nlast");
+    }
+
+    @Test
+    void theTail_isTheLastTenLines_ofTheLast4KiB() {
+        StringBuilder text = new StringBuilder();
+        for (int i = 1; i <= 30; i++) {
+            text.append("line ").append(i).append('\n');
+        }
+        byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] big = ("é".repeat(3000) + "\nend\n").getBytes(StandardCharsets.UTF_8); // 6 KiB: cut in a character
+
+        assertThat(SubprocessException.tail(new CapturedBytes(List.of(bytes), bytes.length, bytes.length),
+                StandardCharsets.UTF_8)).isEqualTo(String.join("\n", text.toString().lines().skip(20).toList()));
+        assertThat(SubprocessException.tail(new CapturedBytes(List.of(big), big.length, big.length),
+                StandardCharsets.UTF_8)).isEqualTo("end");
+        assertThat(SubprocessException.tail(CapturedBytes.EMPTY, StandardCharsets.UTF_8)).isEmpty();
+    }
+}
