@@ -27,6 +27,8 @@ final class SerializationDiagnosis {
     private static final int MAX_DEPTH = 16;
     private static final int MAX_NODES = 20_000;
     private static final int MAX_ELEMENTS = 1_000;
+    /** The field in which javac keeps the enclosing instance of an inner or anonymous class. */
+    private static final String ENCLOSING_FIELD = ".this$0 (";
 
     private final String offending;
     private final IdentityHashMap<Object, Boolean> seen = new IdentityHashMap<>();
@@ -49,9 +51,23 @@ final class SerializationDiagnosis {
         if (path != null && !path.isEmpty()) {
             message.append("\n  path: ").append(String.join(" -> ", path));
         }
-        message.append("\nEverything a task captures or references must implement java.io.Serializable: make ")
-                .append(offending).append(" Serializable, keep it in a transient field, or create it inside the task")
-                .append(" instead of capturing it.");
+        int lambda = offending.indexOf("$$Lambda");
+        if (lambda > 0) {
+            // A hidden class: "make com.acme.Job$$Lambda/0x... Serializable" would tell the user nothing.
+            message.append("\n").append(offending).append(" is a lambda or method reference, defined in ")
+                    .append(offending, 0, lambda).append(", whose type is not Serializable: declare it with a")
+                    .append(" Serializable interface (SerializableFunction, SerializableCallable, ...) or cast it,")
+                    .append(" as in (Function<A, B> & Serializable) x -> ..., or create it inside the task.");
+        } else if (path != null && !path.isEmpty() && path.getLast().contains(ENCLOSING_FIELD)) {
+            message.append("\n").append(offending).append(" is the enclosing instance that an inner (non-static) or")
+                    .append(" anonymous class keeps in its hidden field this$0: make that class a static nested class,")
+                    .append(" or a lambda that uses no field or method of ").append(offending)
+                    .append(", or make ").append(offending).append(" Serializable.");
+        } else {
+            message.append("\nEverything a task captures or references must implement java.io.Serializable: make ")
+                    .append(offending).append(" Serializable, keep it in a transient field, or create it inside the task")
+                    .append(" instead of capturing it.");
+        }
         return new EncodingException(message.toString(), offending, e);
     }
 
@@ -64,8 +80,9 @@ final class SerializationDiagnosis {
         if (type.getName().equals(offending) && !(node instanceof Serializable)) {
             return new ArrayList<>();
         }
-        if (!(node instanceof Serializable) || type.isPrimitive() || node instanceof String || node instanceof Number) {
-            return null;
+        if (!(node instanceof Serializable) || type.isPrimitive() || node instanceof String || node instanceof Number
+                || node instanceof Enum<?>) {
+            return null; // an enum constant travels as its name: serialization never looks at its fields
         }
         SerializedLambda lambda = lambdaOf(node);
         if (lambda != null) {
@@ -139,7 +156,7 @@ final class SerializationDiagnosis {
                 }
                 List<String> rest = find(value, depth + 1);
                 if (rest != null) {
-                    return prepend("field " + c.getSimpleName() + "." + field.getName() + " (" + typeOf(value) + ")", rest);
+                    return prepend("field " + nameOf(c) + "." + field.getName() + " (" + typeOf(value) + ")", rest);
                 }
             }
         }
@@ -158,6 +175,13 @@ final class SerializationDiagnosis {
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }
+    }
+
+    /** The simple name, or for an anonymous class (whose simple name is empty) its binary name without package. */
+    private static String nameOf(Class<?> c) {
+        String simple = c.getSimpleName();
+        return simple.isEmpty() ? c.getName().substring(c.getPackageName().isEmpty() ? 0 : c.getPackageName().length() + 1)
+                : simple;
     }
 
     private static String typeOf(Object value) {

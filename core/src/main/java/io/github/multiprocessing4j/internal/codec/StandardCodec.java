@@ -264,9 +264,19 @@ public final class StandardCodec implements Codec {
             throw SerializationDiagnosis.notSerializable(value, e);
         } catch (IOException | RuntimeException e) {
             sink.truncate(start);
-            throw new EncodingException("cannot serialize " + describe(value) + ": " + e, null, e);
+            StackTraceElement thrower = serializationMethodOf(e);
+            if (thrower == null) {
+                throw new EncodingException("cannot serialize " + describe(value) + ": " + e, null, e);
+            }
+            throw new EncodingException("cannot serialize " + describe(value) + ": the " + thrower.getMethodName()
+                    + " method of " + thrower.getClassName() + " threw " + e, thrower.getClassName(), e);
+        } catch (StackOverflowError e) {
+            sink.truncate(start);
+            throw new EncodingException("cannot serialize " + describe(value) + ": it is nested too deeply for this"
+                    + " thread's stack (a linked structure of many nodes, say). Give its class a writeObject that"
+                    + " writes the nodes one after another, as java.util.LinkedList does, or send it as a list", null, e);
         } catch (Error e) {
-            sink.truncate(start); // a StackOverflowError on a very deep graph, say: leave the sink as it was
+            sink.truncate(start); // an AssertionError of a writeObject, say: leave the sink as it was
             throw e;
         }
         sink.setInt(lengthAt, sink.size() - lengthAt - 4);
@@ -313,6 +323,27 @@ public final class StandardCodec implements Codec {
             // failure, like their exceptions above, not a reason to end the thread that reads the connection.
             throw new DecodingException("cannot deserialize: the value's own code threw " + e, e);
         }
+    }
+
+    /**
+     * The frame of the value's own serialization method (a {@code writeObject}, {@code writeReplace} or
+     * {@code writeExternal} of one of its classes) that {@code e} came from, or null if it came from elsewhere:
+     * a frame of the serialization machinery above the first such method means that the machinery threw, not
+     * the method that called it.
+     */
+    private static StackTraceElement serializationMethodOf(Throwable e) {
+        for (StackTraceElement frame : e.getStackTrace()) {
+            String type = frame.getClassName();
+            if (type.startsWith("java.io.ObjectOutputStream") || type.startsWith("java.io.ObjectStreamClass")
+                    || type.equals(TravellingObjectOutputStream.class.getName())) {
+                return null;
+            }
+            String method = frame.getMethodName();
+            if (method.equals("writeObject") || method.equals("writeReplace") || method.equals("writeExternal")) {
+                return frame;
+            }
+        }
+        return null;
     }
 
     /** What went wrong with a class, naming it: an ExceptionInInitializerError names none itself. */

@@ -1,0 +1,201 @@
+package io.github.multiprocessing4j.internal.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.multiprocessing4j.codec.Codec;
+import io.github.multiprocessing4j.codec.EncodingException;
+import io.github.multiprocessing4j.function.SerializableFunction;
+import io.github.multiprocessing4j.internal.bytes.ByteSink;
+import java.io.IOException;
+import java.io.ObjectOutputStream;
+import java.io.Serial;
+import java.io.Serializable;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/** What a value that cannot travel is told: the offending class, the path to it, and what to do. */
+class SerializationMessagesTest {
+    private final Codec codec = Codec.standard();
+
+    /** An enum whose constant holds something not Serializable: harmless, as enums travel by name. */
+    enum Mode {
+        FAST;
+
+        @SuppressWarnings({"serial", "unused"})
+        private final Object guard = new Object();
+    }
+
+    /** Declares the enum first, so that a walk of fields meets the enum before the real culprit. */
+    record Job(Mode mode, Object lock) implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+    }
+
+    @Test
+    void thePathToTheOffendingObject_doesNotRunThroughAnEnum_whichTravelsByName() {
+        assertThatThrownBy(() -> codec.encode(new Job(Mode.FAST, new Object())))
+                .isInstanceOf(EncodingException.class)
+                .hasMessageStartingWith("java.lang.Object is not Serializable")
+                .hasMessageContaining("path: field Job.lock (java.lang.Object)")
+                .hasMessageNotContaining("Mode.guard");
+    }
+
+    /** Not Serializable; hands out tasks that capture it. */
+    static final class Report {
+        final int scale = 3;
+
+        SerializableFunction<Integer, Integer> anonymous() {
+            return new SerializableFunction<>() {
+                @Serial
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                public Integer apply(Integer x) {
+                    return x * scale;
+                }
+            };
+        }
+
+        final class Inner implements Serializable {
+            @Serial
+            private static final long serialVersionUID = 1L;
+        }
+    }
+
+    @Test
+    void anAnonymousClassCapturingItsOuterInstance_isNamedInThePath_andTheMessageSaysWhatToDo() {
+        SerializableFunction<Integer, Integer> task = new Report().anonymous();
+        String anonymous = task.getClass().getName().substring(Report.class.getPackageName().length() + 1);
+        assertThatThrownBy(() -> codec.encode(task))
+                .isInstanceOf(EncodingException.class)
+                .hasMessageStartingWith(Report.class.getName() + " is not Serializable")
+                .hasMessageContaining("path: field " + anonymous + ".this$0 (" + Report.class.getName() + ")")
+                .hasMessageContaining("enclosing instance")
+                .hasMessageContaining("static nested class")
+                .satisfies(e -> assertThat(((EncodingException) e).offendingClass()).isEqualTo(Report.class.getName()));
+    }
+
+    @Test
+    void aNonStaticInnerClass_isToldAboutItsEnclosingInstance() {
+        Report.Inner inner = new Report().new Inner();
+        assertThatThrownBy(() -> codec.encode(List.of(inner)))
+                .isInstanceOf(EncodingException.class)
+                .hasMessageContaining("path: element 0 (" + Report.Inner.class.getName() + ") -> field Inner.this$0 ("
+                        + Report.class.getName() + ")")
+                .hasMessageContaining("enclosing instance");
+    }
+
+    @Test
+    void aCapturedLambdaThatIsNotSerializable_isToldHowToMakeItSerializable() {
+        Function<Integer, Integer> plain = x -> x + 1;
+        SerializableFunction<Integer, Integer> task = x -> plain.apply(x);
+        assertThatThrownBy(() -> codec.encode(task))
+                .isInstanceOf(EncodingException.class)
+                .hasMessageContaining("captures value #1 (" + plain.getClass().getName() + ")")
+                .hasMessageContaining("is a lambda or method reference, defined in " + getClass().getName())
+                .hasMessageContaining("SerializableFunction")
+                .hasMessageContaining("& Serializable)")
+                .hasMessageNotContaining("make " + plain.getClass().getName() + " Serializable");
+    }
+
+    @Test
+    void aMapValue_isNamedByItsKey() {
+        Map<String, Object> map = new HashMap<>();
+        map.put("ok", 1);
+        map.put("culprit", new Object());
+        assertThatThrownBy(() -> codec.encode(map))
+                .isInstanceOf(EncodingException.class)
+                .hasMessageContaining("path: value of key culprit (java.lang.Object)");
+    }
+
+    /** Refuses to travel from its writeObject. */
+    static final class RefusesRuntime implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Serial
+        private void writeObject(ObjectOutputStream out) {
+            throw new IllegalStateException("a RefusesRuntime is bound to this JVM");
+        }
+    }
+
+    /** Fails in its writeObject with an IOException. */
+    static final class RefusesIo implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Serial
+        private void writeObject(ObjectOutputStream out) throws IOException {
+            throw new IOException("the spool file is gone");
+        }
+    }
+
+    /** Fails in its writeReplace. */
+    static final class RefusesReplace implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Serial
+        private Object writeReplace() {
+            throw new UnsupportedOperationException("no replacement");
+        }
+    }
+
+    @Test
+    void anExceptionOfAWriteObjectOrWriteReplace_namesTheClassWhoseMethodThrew() {
+        assertThatThrownBy(() -> codec.encode(List.of("a", new RefusesRuntime())))
+                .isInstanceOf(EncodingException.class)
+                .hasMessageContaining("the writeObject method of " + RefusesRuntime.class.getName()
+                        + " threw java.lang.IllegalStateException: a RefusesRuntime is bound to this JVM")
+                .satisfies(e -> assertThat(((EncodingException) e).offendingClass()).isEqualTo(RefusesRuntime.class.getName()));
+        assertThatThrownBy(() -> codec.encode(Map.of("k", new RefusesIo())))
+                .isInstanceOf(EncodingException.class)
+                .hasMessageContaining("the writeObject method of " + RefusesIo.class.getName()
+                        + " threw java.io.IOException: the spool file is gone")
+                .satisfies(e -> assertThat(((EncodingException) e).offendingClass()).isEqualTo(RefusesIo.class.getName()));
+        assertThatThrownBy(() -> codec.encode(new RefusesReplace()))
+                .isInstanceOf(EncodingException.class)
+                .hasMessageContaining("the writeReplace method of " + RefusesReplace.class.getName() + " threw")
+                .satisfies(e -> assertThat(((EncodingException) e).offendingClass()).isEqualTo(RefusesReplace.class.getName()));
+    }
+
+    /** A hand-made linked list that serialization follows recursively, one level of stack per node. */
+    static final class Node implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        final Node next;
+
+        Node(Node next) {
+            this.next = next;
+        }
+    }
+
+    @Test
+    void aGraphTooDeepForTheStack_isAnEncodingException_andLeavesTheSinkAsItWas() throws Exception {
+        Node head = null;
+        for (int i = 0; i < 1_000_000; i++) {
+            head = new Node(head);
+        }
+        Node deep = head;
+        ByteSink sink = new ByteSink().putInt(42);
+        Throwable[] thrown = new Throwable[1];
+        // A small stack makes the overflow certain whatever the JVM's default.
+        Thread small = new Thread(null, () -> {
+            try {
+                StandardCodec.INSTANCE.write(deep, sink);
+            } catch (Throwable t) {
+                thrown[0] = t;
+            }
+        }, "small-stack", 256 * 1024);
+        small.start();
+        small.join();
+        assertThat(thrown[0]).isInstanceOf(EncodingException.class)
+                .hasMessageContaining("a value of " + Node.class.getName())
+                .hasMessageContaining("nested too deeply");
+        assertThat(sink.size()).isEqualTo(4);
+    }
+}
