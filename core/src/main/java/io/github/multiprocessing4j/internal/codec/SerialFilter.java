@@ -2,7 +2,9 @@ package io.github.multiprocessing4j.internal.codec;
 
 import java.io.ObjectInputFilter;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The allow-list that every Java-serialized value passes on its way in.
@@ -56,14 +58,21 @@ final class SerialFilter {
 
     private static final String OWN_PACKAGE = "io.github.multiprocessing4j.";
 
+    /** Load factor clamped to 0.25 by the JDK's readObject, then a power of two: at most 8 slots per entry. */
+    static final int HASH_TABLE_SLOTS_PER_ENTRY = 8;
+
     /** The class patterns of the user's pattern, or null if it has none. */
     private final ObjectInputFilter userFilter;
     /** The limits of the user's pattern ({@code maxdepth=}...), or null if it has none. */
     private final ObjectInputFilter userLimits;
     private final String userPattern;
 
-    private SerialFilter(String userPattern) {
+    /** The JVM-wide filter ({@code jdk.serialFilter}), asked on every call: it may be set after this one is made. */
+    private final Supplier<ObjectInputFilter> jvmWide;
+
+    private SerialFilter(String userPattern, Supplier<ObjectInputFilter> jvmWide) {
         this.userPattern = userPattern;
+        this.jvmWide = jvmWide;
         this.userFilter = filterOf(userPattern, false);
         this.userLimits = filterOf(userPattern, true);
     }
@@ -84,22 +93,37 @@ final class SerialFilter {
                 kept.append(kept.isEmpty() ? "" : ";").append(p);
             }
         }
-        return kept.isEmpty() ? null : ObjectInputFilter.Config.createFilter(kept.toString());
+        if (kept.isEmpty()) {
+            return null;
+        }
+        try {
+            return ObjectInputFilter.Config.createFilter(kept.toString());
+        } catch (IllegalArgumentException e) { // a NumberFormatException of "maxdepth=ten" too
+            throw new IllegalArgumentException("invalid -D" + PROPERTY + "=" + pattern + " (a java.io.ObjectInputFilter"
+                    + " pattern such as 'com.acme.**;!*' or 'maxdepth=100'): " + e.getMessage(), e);
+        }
     }
 
     static SerialFilter fromSystemProperties() {
-        return new SerialFilter(System.getProperty(PROPERTY));
+        return new SerialFilter(System.getProperty(PROPERTY), ObjectInputFilter.Config::getSerialFilter);
     }
 
     static SerialFilter withPattern(String pattern) {
-        return new SerialFilter(pattern);
+        return new SerialFilter(pattern, ObjectInputFilter.Config::getSerialFilter);
+    }
+
+    /** For tests: {@code jvmWide} stands for {@code jdk.serialFilter}, which a JVM can set only once. */
+    static SerialFilter withPattern(String pattern, ObjectInputFilter jvmWide) {
+        return new SerialFilter(pattern, () -> jvmWide);
     }
 
     /**
      * A filter for one stream of {@code streamBytes} bytes, which remembers the first class it refused. An
-     * array (or a collection's backing array, which ArrayList and HashMap check the same way) longer than
-     * that cannot be honest, since every element takes at least one byte, and is refused before the JDK
-     * allocates it.
+     * array (or a collection's backing array, which ArrayList checks the same way) longer than that cannot be
+     * honest, since every element takes at least one byte, and is refused before the JDK allocates it. The
+     * table of a hash map or set ({@code HashMap}, {@code HashSet}, {@code Hashtable}, checked as a
+     * {@code Map.Entry[]}) is sized for its load factor, which may be as low as 0.25, and rounded up to a power
+     * of two, so it may have up to {@value #HASH_TABLE_SLOTS_PER_ENTRY} slots per entry.
      */
     Check newCheck(long streamBytes) {
         return new Check(streamBytes);
@@ -170,6 +194,7 @@ final class SerialFilter {
     final class Check implements ObjectInputFilter {
         private final long maxArrayLength;
         private String rejected;
+        private boolean rejectedByJvmWide;
         private String limit;
 
         private Check(long maxArrayLength) {
@@ -178,7 +203,9 @@ final class SerialFilter {
 
         @Override
         public Status checkInput(FilterInfo info) {
-            if (info.arrayLength() > maxArrayLength) {
+            long bound = info.serialClass() == Map.Entry[].class ? HASH_TABLE_SLOTS_PER_ENTRY * maxArrayLength
+                    : maxArrayLength;
+            if (info.arrayLength() > bound) {
                 if (limit == null) {
                     limit = "an array of " + info.arrayLength() + " elements in a value of " + maxArrayLength
                             + " bytes";
@@ -193,7 +220,15 @@ final class SerialFilter {
                 }
                 return verdict;
             }
-            if (rejectedBy(userLimits, info) || rejectedBy(ObjectInputFilter.Config.getSerialFilter(), info)) {
+            ObjectInputFilter jvm = jvmWide.get();
+            if (c != null && rejectedBy(jvm, new ClassOnly(c))) { // a class pattern of jdk.serialFilter, not a limit
+                if (rejected == null) {
+                    rejected = c.getName();
+                    rejectedByJvmWide = true;
+                }
+                return Status.REJECTED;
+            }
+            if (rejectedBy(userLimits, info) || rejectedBy(jvm, info)) {
                 if (limit == null) {
                     limit = "at depth " + info.depth() + ", " + info.references() + " references, "
                             + info.streamBytes() + " bytes" + (info.arrayLength() >= 0 ? ", an array of "
@@ -211,6 +246,11 @@ final class SerialFilter {
         /** The first class refused, or null. */
         String rejected() {
             return rejected;
+        }
+
+        /** True if the class {@link #rejected()} names was refused by the JVM-wide filter, which nothing overrides. */
+        boolean rejectedByJvmWide() {
+            return rejectedByJvmWide;
         }
 
         /** Where the stream went past a limit (or the JVM-wide filter refused it), or null. */

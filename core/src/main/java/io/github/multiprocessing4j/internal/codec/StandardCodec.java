@@ -293,6 +293,11 @@ public final class StandardCodec implements Codec {
                 new ByteSource(source.array(), at, length), check)) {
             return in.readObject();
         } catch (InvalidClassException e) {
+            if (check.rejected() != null && check.rejectedByJvmWide()) {
+                throw new DecodingException(check.rejected() + " is refused by the JVM-wide deserialization filter,"
+                        + " -Djdk.serialFilter=" + System.getProperty("jdk.serialFilter", "<set by the program>")
+                        + ", which -D" + SerialFilter.PROPERTY + " cannot override: allow the class there", e);
+            }
             if (check.rejected() != null) {
                 throw new DecodingException(check.rejected() + " is refused by the deserialization filter. "
                         + "If this class is meant to travel between JVMs, allow it with -D"
