@@ -18,7 +18,7 @@ import java.util.function.Supplier;
  *       and paths that every task needs; to refuse one of those, use {@code jdk.serialFilter});</li>
  *   <li>a class of the JDK passes only if it is a value type from an allowed package (collections,
  *       {@code java.time}, {@code java.math}, boxed types, {@code SerializedLambda}, the {@code Path} a
- *       {@link SerializedPath} resolves to) or an exception from a
+ *       {@link SerializedPath} resolves to), an enum (it travels as its name) or an exception from a
  *       package whose exceptions are plain data; everything else of the JDK ({@code javax.management},
  *       {@code java.rmi}, {@code java.net.URL} and the like, which gadget chains are built from) is refused;</li>
  *   <li>this library's classes pass;</li>
@@ -173,6 +173,11 @@ final class SerialFilter {
     private static boolean jdkAllows(Class<?> c) {
         String pkg = c.getPackageName();
         if (JDK_SINGLE_CLASSES.contains(c.getName())) {
+            return true;
+        }
+        if (c.isEnum()) {
+            // An enum travels as its name, read back with valueOf: no readObject or readResolve of its runs
+            // (StandardOpenOption, PosixFilePermission, TimeUnit and the like).
             return true;
         }
         if (Path.class.isAssignableFrom(c)) {

@@ -254,9 +254,9 @@ public final class StandardCodec implements Codec {
         int start = sink.size();
         sink.putByte(Tag.SERIAL);
         int lengthAt = sink.claim(4);
-        try (ObjectOutputStream out = new TravellingObjectOutputStream(sink, toChild, value)) {
+        try (ObjectOutputStream out = new TravellingObjectOutputStream(sink, toChild ? filter : null, value)) {
             out.writeObject(value);
-        } catch (EncodingException e) { // a class the child JVM could not load
+        } catch (EncodingException e) { // a class the child JVM could not load, or would refuse
             sink.truncate(start);
             throw e;
         } catch (NotSerializableException e) {

@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.internal.codec;
 import io.github.multiprocessing4j.codec.EncodingException;
 import io.github.multiprocessing4j.internal.launch.ChildClassPath;
 import java.io.IOException;
+import java.io.ObjectInputFilter;
 import java.io.ObjectOutputStream;
 import java.io.OutputStream;
 import java.nio.file.FileSystems;
@@ -17,29 +18,40 @@ import java.nio.file.Path;
  * its parent's). A path of another file system (a zip file system, say) is left alone, and so still fails
  * with the usual "not Serializable" message.
  *
- * <p>A stream bound for a child JVM also refuses a class that the child cannot load (see
- * {@link ChildClassPath}) with an {@link EncodingException} that names it, rather than let the child fail
- * with a {@code ClassNotFoundException} once it has booted.
+ * <p>A stream bound for a child JVM also refuses, with an {@link EncodingException} that names it, a class
+ * that the child cannot load (see {@link ChildClassPath}) or that the child's deserialization filter would
+ * refuse (the child gets this JVM's {@code mp4j.serialFilter}, so the same {@link SerialFilter} judges), rather
+ * than let the value fail in the child once it has booted.
  */
 final class TravellingObjectOutputStream extends ObjectOutputStream {
-    private final boolean toChild;
+    private final SerialFilter childFilter;
     private final Object root;
 
     /**
-     * @param toChild true if a child JVM started by this one will read what is written
-     * @param root    the value written, named in the message about a class a child cannot load
+     * @param childFilter the filter of the child JVM that will read what is written, or null if no child will
+     * @param root        the value written, named in the message about a class a child cannot take
      */
-    TravellingObjectOutputStream(OutputStream out, boolean toChild, Object root) throws IOException {
+    TravellingObjectOutputStream(OutputStream out, SerialFilter childFilter, Object root) throws IOException {
         super(out);
-        this.toChild = toChild;
+        this.childFilter = childFilter;
         this.root = root;
         enableReplaceObject(true);
     }
 
     @Override
     protected void annotateClass(Class<?> type) {
-        if (toChild && !ChildClassPath.reaches(type)) {
+        if (childFilter == null) {
+            return;
+        }
+        if (!ChildClassPath.reaches(type)) {
             throw new EncodingException(ChildClassPath.unreachableMessage(type, StandardCodec.describe(root)),
+                    type.getName(), null);
+        }
+        if (childFilter.judge(type) == ObjectInputFilter.Status.REJECTED) {
+            throw new EncodingException("cannot send " + StandardCodec.describe(root) + " to a child JVM: its "
+                    + "deserialization filter refuses " + type.getName() + ". If this class is meant to travel between "
+                    + "JVMs, allow it with -D" + SerialFilter.PROPERTY + "=<pattern> (a java.io.ObjectInputFilter pattern, "
+                    + "e.g. '" + type.getName() + ";com.acme.**'), set in this JVM; or send a plain value instead",
                     type.getName(), null);
         }
     }

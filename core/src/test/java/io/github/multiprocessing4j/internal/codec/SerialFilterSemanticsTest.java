@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.acme.Order;
 import io.github.multiprocessing4j.codec.Codec;
 import io.github.multiprocessing4j.codec.DecodingException;
+import io.github.multiprocessing4j.codec.EncodingException;
 import java.io.IOException;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
@@ -50,6 +51,30 @@ class SerialFilterSemanticsTest {
         Object back = codec.decode(codec.encode(map));
         assertThat(back).isEqualTo(map);
         assertThat(((Map<?, ?>) back).get("own enum with a body")).asList().first().isSameAs(Color.GREEN);
+    }
+
+    @Test
+    void jdkEnumsOfAnyPackage_passByDefault_asTheyTravelByName() {
+        List<Object> values = List.of(java.nio.file.StandardOpenOption.APPEND,
+                java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.LinkOption.NOFOLLOW_LINKS,
+                java.nio.file.AccessMode.EXECUTE, java.math.RoundingMode.HALF_EVEN);
+        assertThat(codec.decode(codec.encode(new ArrayList<>(values)))).isEqualTo(values);
+    }
+
+    @Test
+    void aValueBoundForAChild_withAClassItsFilterWouldRefuse_failsAtEncoding_namingTheClass() throws Exception {
+        Map<String, Object> task = new HashMap<>();
+        task.put("gadget", new FakeGadget("x"));
+        assertThatThrownBy(() -> StandardCodec.TO_CHILD.encode(task)).isInstanceOf(EncodingException.class)
+                .hasMessageContaining(FakeGadget.class.getName()).hasMessageContaining("-Dmp4j.serialFilter")
+                .satisfies(e -> assertThat(((EncodingException) e).offendingClass()).isEqualTo(FakeGadget.class.getName()));
+        java.net.URL url = java.net.URI.create("http://localhost/").toURL();
+        assertThatThrownBy(() -> StandardCodec.TO_CHILD.encode(List.of(url))).isInstanceOf(EncodingException.class)
+                .hasMessageContaining("java.net.URL");
+        // What the filter allows still goes, and a value not bound for a child is not judged on the way out.
+        assertThat(codec.decode(StandardCodec.TO_CHILD.encode(List.of(new Box(DayOfWeek.MONDAY)))))
+                .isEqualTo(List.of(new Box(DayOfWeek.MONDAY)));
+        assertThat(codec.encode(task)).isNotEmpty();
     }
 
     @Test
