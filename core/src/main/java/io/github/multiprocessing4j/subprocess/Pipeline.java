@@ -33,7 +33,10 @@ import java.time.Duration;
  * concurrently.
  */
 public interface Pipeline {
-    /** Text for the first stage's stdin, encoded with {@link #charset}. */
+    /**
+     * Text for the first stage's stdin, encoded with {@link #charset}; a character the charset cannot encode
+     * makes {@code run()} throw an {@link IllegalArgumentException} naming it, before any stage starts.
+     */
     Pipeline input(String input);
 
     /** Bytes for the first stage's stdin, not copied: leave the array alone until {@link #run()} returns. */

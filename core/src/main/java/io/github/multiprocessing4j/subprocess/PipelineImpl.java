@@ -127,15 +127,15 @@ final class PipelineImpl implements Pipeline {
     public CompletedPipeline run() throws IOException, InterruptedException {
         Charset cs = charset == null ? StandardCharsets.UTF_8 : charset;
         List<ProcessBuilder> builders = builders();
+        byte[] input = switch (stdin) {
+            case byte[] bytes -> bytes;
+            case String text -> TextInput.encode(text, cs);
+            case null, default -> null;
+        };
         Deadline deadline = timeout == null ? Deadline.none() : Deadline.after(timeout);
         List<Process> processes = start(builders);
         boolean finished = false;
         try {
-            byte[] input = switch (stdin) {
-                case byte[] bytes -> bytes;
-                case String text -> text.getBytes(cs);
-                case null, default -> null;
-            };
             if (input != null) {
                 InputFeeder.start(processes.getFirst().getOutputStream(), input, "stdin of pipeline " + display());
             }

@@ -139,8 +139,7 @@ public interface Subprocess extends AutoCloseable {
      *
      * <p>Nothing is taken from the pipe past the lines consumed: what follows is there for a later read of
      * {@link #stdout()}, another {@code stdoutLines()} or {@link #communicate}, as after Python's
-     * {@code readline()}. Except in a charset that does not write {@code 
-} and {@code } as their ASCII
+     * {@code readline()}. Except in a charset that does not write {@code \n} and {@code \r} as their ASCII
      * bytes (UTF-16, say): the stream then reads ahead, and what it read past the lines consumed is lost to
      * other reads.
      *
@@ -196,14 +195,18 @@ public interface Subprocess extends AutoCloseable {
     /**
      * {@link #communicate(byte[], Duration)} with text, encoded with the builder's charset.
      *
-     * @throws InterruptedException as {@link #communicate(byte[], Duration)}
+     * @throws IllegalArgumentException if the text has a character the charset cannot encode (Python's
+     *                                  {@code UnicodeEncodeError}); nothing is sent then
+     * @throws InterruptedException     as {@link #communicate(byte[], Duration)}
      */
     CompletedProcess communicate(String input) throws InterruptedException;
 
     /**
      * {@link #communicate(byte[], Duration)} with text, encoded with the builder's charset.
      *
-     * @throws InterruptedException as {@link #communicate(byte[], Duration)}
+     * @throws IllegalArgumentException if the text has a character the charset cannot encode (Python's
+     *                                  {@code UnicodeEncodeError}); nothing is sent then
+     * @throws InterruptedException     as {@link #communicate(byte[], Duration)}
      */
     CompletedProcess communicate(String input, Duration timeout) throws InterruptedException;
 
@@ -299,7 +302,12 @@ public interface Subprocess extends AutoCloseable {
      * }
      */
     interface Builder {
-        /** Text for stdin, encoded with {@link #charset}; stdin becomes a pipe fed by a thread of ours. */
+        /**
+         * Text for stdin, encoded with {@link #charset}; stdin becomes a pipe fed by a thread of ours. A character
+         * the charset cannot encode makes {@code run()} or {@code start()} throw an
+         * {@link IllegalArgumentException} naming it, before the command starts (Python's
+         * {@code UnicodeEncodeError}), rather than send a {@code ?} in its place.
+         */
         Builder input(String input);
 
         /** Bytes for stdin, not copied: leave the array alone until the command has read it. */

@@ -238,7 +238,7 @@ final class SubprocessBuilder implements Subprocess.Builder {
     byte[] inputBytes() {
         return switch (stdin) {
             case byte[] bytes -> bytes;
-            case String text -> text.getBytes(charsetOrDefault());
+            case String text -> TextInput.encode(text, charsetOrDefault());
             case null, default -> null;
         };
     }

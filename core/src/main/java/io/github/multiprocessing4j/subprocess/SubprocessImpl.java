@@ -250,12 +250,12 @@ final class SubprocessImpl implements Subprocess {
 
     @Override
     public CompletedProcess communicate(String input) throws InterruptedException {
-        return communicate(input == null ? null : input.getBytes(charset), Deadline.none(), null);
+        return communicate(input == null ? null : TextInput.encode(input, charset), Deadline.none(), null);
     }
 
     @Override
     public CompletedProcess communicate(String input, Duration timeout) throws InterruptedException {
-        return communicate(input == null ? null : input.getBytes(charset), Deadline.after(timeout), timeout);
+        return communicate(input == null ? null : TextInput.encode(input, charset), Deadline.after(timeout), timeout);
     }
 
     @Override

@@ -131,6 +131,25 @@ class SubprocessRunTest {
     }
 
     @Test
+    void textInputThatTheCharsetCannotEncode_isRefusedBeforeAnythingStarts_notSentAsQuestionMarks() throws Exception {
+        Path ran = tmp.resolve("ran");
+        String[] cmd = {"sh", "-c", "cat > \"$0\"", ran.toString()};
+        assertThatThrownBy(() -> Subprocess.command(cmd).input("café").charset(StandardCharsets.US_ASCII).run())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("US-ASCII")
+                .hasMessageContaining("U+00E9").hasMessageContaining("index 3");
+        assertThatThrownBy(() -> Subprocess.command(cmd).input("a\uD800b").start())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lone surrogate");
+        assertThatThrownBy(() -> Subprocess.pipeline(Subprocess.command("cat"), Subprocess.command(cmd)).input("ü")
+                .charset(StandardCharsets.US_ASCII).run()).isInstanceOf(IllegalArgumentException.class);
+        assertThat(ran).as("no command started").doesNotExist();
+        try (Subprocess p = Subprocess.command(cmd).stdin(Redirect.PIPE).charset(StandardCharsets.US_ASCII).start()) {
+            assertThatThrownBy(() -> p.communicate("naïve")).isInstanceOf(IllegalArgumentException.class);
+            assertThat(p.communicate("plain").returnCode()).isZero();
+        }
+        assertThat(Files.readString(ran)).isEqualTo("plain");
+    }
+
+    @Test
     void run_byDefault_decodesUtf8() throws Exception {
         CompletedProcess done = Subprocess.command("printf", "\\303\\251t\\303\\251").captureOutput().run();
 
