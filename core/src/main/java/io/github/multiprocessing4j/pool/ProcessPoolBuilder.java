@@ -103,15 +103,16 @@ final class ProcessPoolBuilder implements ProcessPool.Builder {
             options.addAll(jvmOptions);
         }
         Map<String, String> none = Map.of();
+        LaunchSpec spec = new LaunchSpec(options, new LinkedHashMap<>(), none);
         WorkerConfig config = new WorkerConfig(
                 processes != null ? processes : Runtime.getRuntime().availableProcessors(),
-                initializer == null ? new byte[0] : StandardCodec.TO_CHILD.encode(initializer),
+                initializer == null ? new byte[0] : StandardCodec.toChild(spec).encode(initializer),
                 maxTasksPerChild == null ? 0 : maxTasksPerChild,
                 maxMemoryPerChild == null ? 0 : maxMemoryPerChild,
                 taskTimeout,
                 retries == null ? 0 : retries,
                 prefetch == null ? WorkerConfig.ADAPTIVE_PREFETCH : prefetch,
-                new LaunchSpec(options, new LinkedHashMap<>(), none),
+                spec,
                 name == null ? "PoolWorker" : name);
         try {
             return new ProcessPoolImpl(ProcessEngine.start(config));

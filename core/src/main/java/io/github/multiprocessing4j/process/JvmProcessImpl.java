@@ -55,7 +55,7 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
 
     static JvmProcess start(String name, SerializableRunnable task, LaunchSpec spec, boolean daemon) {
         ChildClassPath.requireLibrary();
-        byte[] run = new OneShotProtocol.Run(name, StandardCodec.TO_CHILD.encode(task)).encode();
+        byte[] run = new OneShotProtocol.Run(name, StandardCodec.toChild(spec).encode(task)).encode();
         ChildJvm child;
         try {
             child = SpareJvms.get().take(spec, CONNECT_TIMEOUT);

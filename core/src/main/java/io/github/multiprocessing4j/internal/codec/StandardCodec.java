@@ -6,6 +6,7 @@ import io.github.multiprocessing4j.codec.EncodingException;
 import io.github.multiprocessing4j.internal.bytes.ByteSink;
 import io.github.multiprocessing4j.internal.bytes.ByteSource;
 import io.github.multiprocessing4j.internal.bytes.MalformedDataException;
+import io.github.multiprocessing4j.internal.launch.LaunchSpec;
 import java.io.IOException;
 import java.io.InvalidClassException;
 import java.io.NotSerializableException;
@@ -22,25 +23,41 @@ import java.nio.charset.StandardCharsets;
  */
 public final class StandardCodec implements Codec {
 
-    public static final StandardCodec INSTANCE = new StandardCodec(SerialFilter.fromSystemProperties(), false);
+    public static final StandardCodec INSTANCE = new StandardCodec(SerialFilter.fromSystemProperties());
 
     /**
      * The same codec for what this JVM sends to a child JVM it starts (tasks, their arguments, a pool's
      * initializer): it also refuses, with an {@link EncodingException} that says why and what to do, a class
-     * that the child cannot load because this JVM loaded it from outside its class path and module path.
+     * that the child cannot load because this JVM loaded it from outside its class path and module path, or
+     * that the child's deserialization filter, this JVM's, would refuse. For a child given a filter of its own,
+     * see {@link #toChild}.
      */
-    public static final StandardCodec TO_CHILD = new StandardCodec(INSTANCE.filter, true);
+    public static final StandardCodec TO_CHILD = new StandardCodec(INSTANCE.filter, true, true);
+
+    /** {@link #TO_CHILD} for a child given a filter of its own: that filter alone judges, in the child. */
+    private static final StandardCodec TO_CHILD_WITH_OWN_FILTER = new StandardCodec(INSTANCE.filter, true, false);
 
     private final SerialFilter filter;
     private final boolean toChild;
+    /** Whether what goes to a child is judged by {@link #filter} on the way out: true if it is the child's. */
+    private final boolean childHasThisFilter;
 
     StandardCodec(SerialFilter filter) {
-        this(filter, false);
+        this(filter, false, false);
     }
 
-    private StandardCodec(SerialFilter filter, boolean toChild) {
+    private StandardCodec(SerialFilter filter, boolean toChild, boolean childHasThisFilter) {
         this.filter = filter;
         this.toChild = toChild;
+        this.childHasThisFilter = childHasThisFilter;
+    }
+
+    /**
+     * The codec for what this JVM sends to a child launched with {@code spec}: {@link #TO_CHILD}, unless the
+     * spec gives the child a {@code mp4j.serialFilter} of its own, which this JVM's filter cannot stand for.
+     */
+    public static StandardCodec toChild(LaunchSpec spec) {
+        return spec.setsSystemProperty(SerialFilter.PROPERTY) ? TO_CHILD_WITH_OWN_FILTER : TO_CHILD;
     }
 
     @Override
@@ -254,7 +271,8 @@ public final class StandardCodec implements Codec {
         int start = sink.size();
         sink.putByte(Tag.SERIAL);
         int lengthAt = sink.claim(4);
-        try (ObjectOutputStream out = new TravellingObjectOutputStream(sink, toChild ? filter : null, value)) {
+        try (ObjectOutputStream out = new TravellingObjectOutputStream(sink, toChild,
+                toChild && childHasThisFilter ? filter : null, value)) {
             out.writeObject(value);
         } catch (EncodingException e) { // a class the child JVM could not load, or would refuse
             sink.truncate(start);

@@ -8,6 +8,7 @@ import java.io.ObjectOutputStream;
 import java.io.OutputStream;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
+import java.util.Objects;
 
 /**
  * Java serialization with one addition: a {@link Path} of the default file system travels, although the
@@ -21,33 +22,43 @@ import java.nio.file.Path;
  * <p>A stream bound for a child JVM also refuses, with an {@link EncodingException} that names it, a class
  * that the child cannot load (see {@link ChildClassPath}) or that the child's deserialization filter would
  * refuse (the child gets this JVM's {@code mp4j.serialFilter}, so the same {@link SerialFilter} judges), rather
- * than let the value fail in the child once it has booted.
+ * than let the value fail in the child once it has booted. A child given a {@code mp4j.serialFilter} of its own,
+ * or a JVM whose property has changed since its filter was made, leaves the judging to the child.
  */
 final class TravellingObjectOutputStream extends ObjectOutputStream {
+    private final boolean toChild;
+    /** The child's filter, or null if it is not known here (or no child reads what is written). */
     private final SerialFilter childFilter;
     private final Object root;
 
     /**
-     * @param childFilter the filter of the child JVM that will read what is written, or null if no child will
+     * @param toChild     true if a child JVM started by this one will read what is written
+     * @param childFilter the filter that child will read it with, or null if it is not known here. A child gets
+     *                    this JVM's {@code mp4j.serialFilter} as it is at the child's launch, which may no longer be
+     *                    the one {@code childFilter} was made from: then it is not used either
      * @param root        the value written, named in the message about a class a child cannot take
      */
-    TravellingObjectOutputStream(OutputStream out, SerialFilter childFilter, Object root) throws IOException {
+    TravellingObjectOutputStream(OutputStream out, boolean toChild, SerialFilter childFilter, Object root)
+            throws IOException {
         super(out);
-        this.childFilter = childFilter;
+        this.toChild = toChild;
+        this.childFilter = childFilter != null
+                && Objects.equals(System.getProperty(SerialFilter.PROPERTY), childFilter.userPattern()) ? childFilter
+                : null;
         this.root = root;
         enableReplaceObject(true);
     }
 
     @Override
     protected void annotateClass(Class<?> type) {
-        if (childFilter == null) {
+        if (!toChild) {
             return;
         }
         if (!ChildClassPath.reaches(type)) {
             throw new EncodingException(ChildClassPath.unreachableMessage(type, StandardCodec.describe(root)),
                     type.getName(), null);
         }
-        if (childFilter.judge(type) == ObjectInputFilter.Status.REJECTED) {
+        if (childFilter != null && childFilter.judge(type) == ObjectInputFilter.Status.REJECTED) {
             throw new EncodingException("cannot send " + StandardCodec.describe(root) + " to a child JVM: its "
                     + "deserialization filter refuses " + type.getName() + ". If this class is meant to travel between "
                     + "JVMs, allow it with -D" + SerialFilter.PROPERTY + "=<pattern> (a java.io.ObjectInputFilter pattern, "

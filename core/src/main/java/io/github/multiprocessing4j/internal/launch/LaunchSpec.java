@@ -34,4 +34,20 @@ public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> s
             }
         }
     }
+
+    /**
+     * Whether this spec gives the child system property {@code name} itself, through {@link #systemProperties}
+     * or a {@code -D} in {@link #jvmOptions}: that setting then wins over the one this JVM hands down.
+     */
+    public boolean setsSystemProperty(String name) {
+        if (systemProperties.containsKey(name)) {
+            return true;
+        }
+        for (String option : jvmOptions) {
+            if (option.equals("-D" + name) || option.startsWith("-D" + name + "=")) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -102,6 +102,8 @@ public final class ProcessEngine implements PoolEngine {
     enum State { RUNNING, SHUTDOWN, STOPPING, TERMINATED }
 
     final WorkerConfig config;
+    /** Encodes what goes to the workers (functions, arguments). */
+    private final StandardCodec childCodec;
     final WorkerBoot boot;
     private final AtomicLong ids = new AtomicLong();
     private final Map<Class<?>, ProcessDefinition> stateless = new ConcurrentHashMap<>();
@@ -136,6 +138,7 @@ public final class ProcessEngine implements PoolEngine {
 
     private ProcessEngine(WorkerConfig config) {
         this.config = config;
+        this.childCodec = StandardCodec.toChild(config.spec());
         this.boot = new WorkerBoot(config, lock);
     }
 
@@ -176,9 +179,9 @@ public final class ProcessEngine implements PoolEngine {
         }
         if (STATELESS.get(type)) {
             return stateless.computeIfAbsent(type,
-                    c -> new ProcessDefinition(this, ids.incrementAndGet(), StandardCodec.TO_CHILD.encode(target), false, true));
+                    c -> new ProcessDefinition(this, ids.incrementAndGet(), childCodec.encode(target), false, true));
         }
-        return new ProcessDefinition(this, ids.incrementAndGet(), StandardCodec.TO_CHILD.encode(target), !reusable, false);
+        return new ProcessDefinition(this, ids.incrementAndGet(), childCodec.encode(target), !reusable, false);
     }
 
     /**
@@ -295,7 +298,7 @@ public final class ProcessEngine implements PoolEngine {
 
     private TaskRecord newTask(Definition target, CallMode mode, Object arg) {
         byte[] argument = switch (mode) {
-            case APPLY -> StandardCodec.TO_CHILD.encode(arg);
+            case APPLY -> childCodec.encode(arg);
             case CHUNK -> encodeList((List<?>) arg);
             case CALL, RUN -> new byte[0];
         };
@@ -314,9 +317,9 @@ public final class ProcessEngine implements PoolEngine {
         }
     }
 
-    private static byte[] encodeList(List<?> items) {
+    private byte[] encodeList(List<?> items) {
         ByteSink sink = new ByteSink(16);
-        ListCodec.write(items, sink, StandardCodec.TO_CHILD);
+        ListCodec.write(items, sink, childCodec);
         return sink.size() == sink.array().length ? sink.array() : sink.toByteArray();
     }
 
