@@ -30,9 +30,12 @@ final class TextInput {
         } catch (CharacterCodingException e) {
             int at = in.position();
             int cp = at < text.length() ? text.codePointAt(at) : 0;
+            // a code point, not a char: the low 16 bits of U+1D800 are those of a surrogate
+            String what = Character.getType(cp) == Character.SURROGATE ? "a lone surrogate"
+                    : "'" + Character.toString(cp) + "'";
             throw new IllegalArgumentException(String.format("the input text cannot be encoded in %s: U+%04X at"
                     + " index %d (%s); pass bytes, or choose a charset that has it (charset(...))", charset.name(), cp,
-                    at, Character.isSurrogate((char) cp) ? "a lone surrogate" : "'" + Character.toString(cp) + "'"), e);
+                    at, what), e);
         }
     }
 }

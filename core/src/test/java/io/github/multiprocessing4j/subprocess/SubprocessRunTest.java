@@ -150,6 +150,14 @@ class SubprocessRunTest {
     }
 
     @Test
+    void textInputWithACharacterBeyondU_FFFF_thatTheCharsetCannotEncode_isNamed_notCalledALoneSurrogate() {
+        // U+1D800, whose low 16 bits (0xD800) are those of a surrogate: a pair, not a lone surrogate
+        assertThatThrownBy(() -> Subprocess.command("true").input("x\uD836\uDC00").charset(StandardCharsets.US_ASCII)
+                .run()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("U+1D800 at index 1")
+                .hasMessageNotContaining("surrogate").hasMessageContaining("'\uD836\uDC00'");
+    }
+
+    @Test
     void run_byDefault_decodesUtf8() throws Exception {
         CompletedProcess done = Subprocess.command("printf", "\\303\\251t\\303\\251").captureOutput().run();
 
