@@ -32,12 +32,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * with tiny tasks a worker may hold more queued behind the head (prefetch), but only while tasks are
  * short: the pool keeps a moving average of task run times, and prefetches 128 below 200 us (deep enough
  * that a worker never runs dry while its outcomes travel back and new tasks travel out), 4 below 2 ms,
- * none above (unless the builder's prefetch fixes the depth), so a long task never has much work stuck behind it while another worker idles. A task is
- * bound to a worker only when it is written to it at once: to a worker that is idle, or whose outcomes
- * are being handled (their thread writes its new tasks with them). A worker that is busy and silent gets
- * nothing: tasks wait in `pending` for whichever worker reports or goes idle first. (Binding tasks to a
- * busy worker's outbox early, to be written with its next outcome, left quick tasks stuck behind a long
- * one for its whole run while another worker idled.)
+ * none above (unless the builder's prefetch fixes the depth), so a long task never has much work stuck
+ * behind it while another worker idles. A task is bound to a worker only when it is written to it at
+ * once: to a worker that is idle, or whose outcomes are being handled (their thread writes its new tasks
+ * with them). A worker that is busy and silent gets nothing: tasks wait in `pending` for whichever worker
+ * reports or goes idle first. (Binding tasks to a busy worker's outbox early, to be written with its next
+ * outcome, left quick tasks stuck behind a long one for its whole run while another worker idled.)
  *
  * Crash attribution. A worker writes each task's outcome before it starts the next, and a dead process's
  * last writes can still be read from the socket. So when a worker's connection ends, every task with an
