@@ -39,6 +39,8 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
      * short enough for a loaded machine to leave failure() empty right after join().
      */
     private static final long REPORT_WAIT_MILLIS = 10_000;
+    /** The least a timed join waits for the report of a child that has exited, whatever time it has left. */
+    private static final long MIN_REPORT_WAIT_MILLIS = 500;
 
     private final String name;
     private final ChildJvm child;
@@ -145,25 +147,29 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
     @Override
     public void join() throws InterruptedException {
         child.process().waitFor();
-        afterExit();
+        afterExit(REPORT_WAIT_MILLIS);
     }
 
     @Override
     public boolean join(Duration timeout) throws InterruptedException {
         // The JDK's Duration form saturates: ChronoUnit.FOREVER waits, a negative timeout only polls.
+        long budget = TimeUnit.NANOSECONDS.convert(timeout);
+        long start = System.nanoTime();
         if (!child.process().waitFor(timeout)) {
             return false;
         }
-        afterExit();
+        // The report wait keeps to the caller's timeout, but for the moment the report normally takes.
+        long left = TimeUnit.NANOSECONDS.toMillis(budget - (System.nanoTime() - start));
+        afterExit(Math.clamp(left, MIN_REPORT_WAIT_MILLIS, REPORT_WAIT_MILLIS));
         return true;
     }
 
-    /** Once the process is gone: let its output and its report arrive. */
-    private void afterExit() throws InterruptedException {
+    /** Once the process is gone: let its output and its report (for up to {@code reportMillis}) arrive. */
+    private void afterExit(long reportMillis) throws InterruptedException {
         child.markDone();
         child.awaitOutputDrained();
         try {
-            report.get(REPORT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            report.get(reportMillis, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             // no report: the child died before it could send one
         }
