@@ -108,7 +108,7 @@ class SubprocessPipelineTest {
                 Subprocess.pipeline(
                                 Subprocess.command("sh", "-c", "echo one >&2; exec sleep 60"),
                                 Subprocess.command("sh", "-c", "echo two >&2; exec cat"))
-                        .captureOutput().check().timeout(Delays.seconds(1.5)).run());
+                        .captureOutput().check().timeout(Delays.seconds(5)).run()); // time for both to start
 
         try {
             assertThat(e.stderr()).isEqualTo("one\ntwo\n"); // stage by stage
