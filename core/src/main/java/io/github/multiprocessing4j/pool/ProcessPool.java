@@ -70,7 +70,9 @@ public interface ProcessPool extends Pool {
     java.util.Set<Long> workerPids();
 
     /**
-     * Options for a {@link ProcessPool}. Each setter may be called once.
+     * Options for a {@link ProcessPool}. Each setter may be called once (a second call throws
+     * {@link IllegalStateException}); a count or size out of range ({@code processes(0)}, {@code prefetch(-1)})
+     * throws {@link IllegalArgumentException}.
      *
      * {@snippet :
      * try (ProcessPool pool = ProcessPool.builder()
