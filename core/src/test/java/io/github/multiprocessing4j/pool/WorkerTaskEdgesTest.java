@@ -6,9 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.multiprocessing4j.process.RemoteTaskException;
 import io.github.multiprocessing4j.testing.ChildProcesses;
 import io.github.multiprocessing4j.testing.Delays;
-import java.io.ObjectOutputStream;
-import java.io.Serial;
-import java.io.Serializable;
+import io.github.multiprocessing4j.testing.UnwritableException;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -68,37 +66,15 @@ class WorkerTaskEdgesTest {
                 .untilAsserted(() -> assertThat(before).containsAll(ChildProcesses.livePids()));
     }
 
-    /** Serializable, but writing it throws an Error, as a broken writeObject (or a class that fails to link) does. */
-    static final class WritingFails implements Serializable {
-        @Serial
-        private static final long serialVersionUID = 1L;
-
-        @Serial
-        private void writeObject(ObjectOutputStream out) {
-            throw new AssertionError("writeObject is broken");
-        }
-    }
-
-    static final class CarriesWritingFails extends RuntimeException {
-        @Serial
-        private static final long serialVersionUID = 1L;
-        @SuppressWarnings("unused")
-        private final WritingFails payload = new WritingFails();
-
-        CarriesWritingFails(String message) {
-            super(message);
-        }
-    }
-
     @Test
     void aTaskWhoseExceptionCannotBeSerialized_evenWithAnError_failsAlone_withARemoteTaskException() throws Exception {
         // The Error from serializing the exception used to end the worker: the task failed with WorkerCrashedException
         try (ProcessPool pool = ProcessPool.create(1)) {
             long worker = pool.workerPids().iterator().next();
             assertThatThrownBy(() -> pool.apply(x -> {
-                throw new CarriesWritingFails("cannot travel");
+                throw new UnwritableException("cannot travel");
             }, 1)).isInstanceOf(ExecutionException.class).cause().isInstanceOfSatisfying(RemoteTaskException.class, e -> {
-                assertThat(e.remoteClassName()).isEqualTo(CarriesWritingFails.class.getName());
+                assertThat(e.remoteClassName()).isEqualTo(UnwritableException.class.getName());
                 assertThat(e.remoteMessage()).isEqualTo("cannot travel");
             });
             assertThat(pool.<Integer, Long>apply(x -> ProcessHandle.current().pid(), 1)).isEqualTo(worker);

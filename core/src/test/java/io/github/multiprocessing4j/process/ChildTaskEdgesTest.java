@@ -3,14 +3,13 @@ package io.github.multiprocessing4j.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.testing.Delays;
+import io.github.multiprocessing4j.testing.UnwritableException;
 import java.io.ByteArrayOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
-import java.io.ObjectOutputStream;
 import java.io.PrintStream;
 import java.io.Serial;
-import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -176,31 +175,8 @@ class ChildTaskEdgesTest {
                 .contains("Exception in process \"cyclic\"").contains("CIRCULAR REFERENCE");
     }
 
-    /** Serializable, but writing it throws an Error, as a broken writeObject (or a class that fails to link) does. */
-    static final class WritingFails implements Serializable {
-        @Serial
-        private static final long serialVersionUID = 1L;
-
-        @Serial
-        private void writeObject(ObjectOutputStream out) {
-            throw new AssertionError("writeObject is broken");
-        }
-    }
-
-    /** An exception whose serialization fails with an Error rather than an exception. */
-    static final class CarriesWritingFails extends RuntimeException {
-        @Serial
-        private static final long serialVersionUID = 1L;
-        @SuppressWarnings("unused")
-        private final WritingFails payload = new WritingFails();
-
-        CarriesWritingFails(String message) {
-            super(message);
-        }
-    }
-
     static void throwCarriesWritingFails() {
-        throw new CarriesWritingFails("its payload cannot be written");
+        throw new UnwritableException("its payload cannot be written");
     }
 
     @Test
@@ -211,7 +187,7 @@ class ChildTaskEdgesTest {
             child.join();
             assertThat(child.exitCode()).hasValue(1);
             assertThat(child.failure()).get().isInstanceOfSatisfying(RemoteTaskException.class, e -> {
-                assertThat(e.remoteClassName()).isEqualTo(CarriesWritingFails.class.getName());
+                assertThat(e.remoteClassName()).isEqualTo(UnwritableException.class.getName());
                 assertThat(e.remoteMessage()).isEqualTo("its payload cannot be written");
                 assertThat(e.remoteStackTrace()).contains("throwCarriesWritingFails");
             });
