@@ -11,45 +11,65 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The {@link ResultIterator} of {@code imap} and {@code imapUnordered}: reads the input only as far as
- * {@code window} tasks ahead of the consumer, so at most {@code window * chunkSize} arguments and their
- * results are in memory at once, however long the input.
+ * The {@link ResultIterator} of {@code imap} and {@code imapUnordered}: a background <em>feeder</em> (a
+ * virtual thread) reads the input and submits tasks, never more than {@code window} ahead of the consumer,
+ * so at most {@code window * chunkSize} arguments and their results are in memory at once, however long the
+ * input. The input is touched only by the feeder, so an input that blocks delays neither this iterator's
+ * creation nor a result that is ready, and an input that waits for earlier results of this very iteration
+ * gets them (as Python's {@code imap}, which reads the input on a thread of the pool).
  *
  * <p>Reading the input and submitting tasks never throws to the consumer out of turn (Python's
  * {@code _guarded_task_generation}): when the input fails, or the pool rejects a task because it was shut
  * down, the failure is kept as the <em>end</em> of the sequence. The results of every task submitted before
- * it are still delivered, then the failure surfaces once, then {@link #hasNext()} is false. So the
- * constructor never throws either, and never leaves submitted tasks or the definition behind.
+ * it are still delivered, then the failure surfaces once, then {@link #hasNext()} is false. Only a
+ * {@link VirtualMachineError} of the input (or an {@link Error} of a submission) surfaces at once, from the
+ * consumer's next {@code hasNext()}/{@code next()}, and closes the iterator.
+ *
+ * <p>The hand-off: {@link #submitted} holds the tasks submitted and not yet handed to the consumer, oldest
+ * first; it, {@link #completed}, {@link #end} and the flags are guarded by {@link #lock}, which is never held
+ * while the input is read or a task submitted. The feeder waits on {@link #changed} while {@code submitted}
+ * holds {@code window} tasks (the window accounting: a slot is freed when the consumer takes its task); the
+ * consumer waits on it until the task it must report is complete (each task's completion signals it), or the
+ * feeder has finished and nothing is left. {@link #close()} waits only for a submission in progress (so no
+ * task is submitted after it returns), then interrupts the feeder, which may be blocked in the input, and
+ * does not wait for it.
  */
 final class ImapIterator<T, R> implements ResultIterator<R> {
     private final PoolEngine engine;
     private final PoolEngine.Definition function;
-    private final Iterator<T> input;
     private final int chunkSize;
     private final boolean ordered;
     private final int window;
-    /** Submitted tasks, oldest first (ordered mode), or not yet taken (unordered mode). */
+    private final Thread feeder;
+    /** What {@link #submit} returns when the iterator was closed before it: the feeder stops. */
+    private static final CompletionException CLOSED = new CompletionException("closed", null);
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    /** Submitted tasks not yet handed to the consumer, oldest first. */
     private final ArrayDeque<Slot> submitted = new ArrayDeque<>();
-    /** Completed tasks in completion order (unordered mode). */
-    private final BlockingQueue<Slot> completed = new LinkedBlockingQueue<>();
-    private Iterator<Object> current = Collections.emptyIterator();
-    /** How many elements have been read from the input. */
-    private long read;
+    /** Completed tasks not yet handed to the consumer, in completion order (unordered mode). */
+    private final ArrayDeque<Slot> completed = new ArrayDeque<>();
     /** The end of the sequence when the input or a submission failed; thrown once all before it is out. */
-    private CompletionException lastFailure;
-    /** No more input is read: it ended, or failed, or a submission was rejected. */
-    private boolean inputDone;
+    private CompletionException end;
+    /** An error that surfaces at once. */
+    private Error fatal;
+    /** The feeder reads no more: the input ended, or failed, or a submission was rejected. */
+    private boolean feederDone;
+    /** The feeder is inside {@code engine.call}; {@link #close()} waits for it. */
+    private boolean submitting;
     private boolean closed;
+    /** The results of the last chunk not yet returned (consumer thread only). */
+    private Iterator<Object> current = Collections.emptyIterator();
 
     /** One task: the chunk of {@code size} input elements starting at element {@code start}. */
     private record Slot(TaskFuture<Object> task, long start, int size) {
@@ -62,84 +82,168 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
                  boolean ordered, int window) {
         this.engine = engine;
         this.function = function;
-        this.input = input;
         this.chunkSize = chunkSize;
         this.ordered = ordered;
         this.window = window;
-        fill();
+        this.feeder = Thread.ofVirtual().inheritInheritableThreadLocals(false).name("mp4j-imap-feeder")
+                .start(() -> feed(input));
     }
 
-    /** Reads the input and submits tasks until the window is full; never throws but a VM error. */
-    private void fill() {
-        while (!closed && !inputDone && submitted.size() < window) {
-            List<T> chunk = new ArrayList<>(chunkSize);
-            Throwable inputFailure = null;
-            try {
-                while (chunk.size() < chunkSize && input.hasNext()) {
-                    chunk.add(input.next());
+    // ------------------------------------------------------------------------------------------- feeder
+
+    /** The feeder's loop: reads a chunk when the window has room, submits it; ends with the input. */
+    private void feed(Iterator<T> input) {
+        long read = 0;
+        CompletionException failure = null;
+        try {
+            while (awaitRoom()) {
+                List<T> chunk = new ArrayList<>(chunkSize);
+                Throwable inputFailure = null;
+                try {
+                    while (chunk.size() < chunkSize && input.hasNext()) {
+                        chunk.add(input.next());
+                    }
+                } catch (VirtualMachineError e) {
+                    throw e;
+                } catch (Throwable e) {
+                    inputFailure = e;
                 }
-            } catch (VirtualMachineError e) {
-                close();
-                throw e;
-            } catch (Throwable e) {
-                inputFailure = e;
-            }
-            long start = read;
-            read += chunk.size();
-            if (inputFailure != null || chunk.size() < chunkSize) {
-                inputDone = true;
-            }
-            if (!chunk.isEmpty() && !submit(chunk, start)) {
+                long start = read;
+                read += chunk.size();
+                if (!chunk.isEmpty()) {
+                    failure = submit(chunk, start);
+                    if (failure == CLOSED) {
+                        failure = null;
+                        return;
+                    }
+                    if (failure != null) {
+                        if (inputFailure != null) {
+                            failure.addSuppressed(inputFailure);
+                        }
+                        return;
+                    }
+                }
                 if (inputFailure != null) {
-                    lastFailure.addSuppressed(inputFailure);
+                    failure = new CompletionException("the input failed after " + read + " elements: "
+                            + inputFailure, inputFailure);
+                    return;
                 }
-                return;
+                if (chunk.size() < chunkSize) {
+                    return;
+                }
             }
-            if (inputFailure != null) {
-                lastFailure = new CompletionException("the input failed after " + read + " elements: " + inputFailure,
-                        inputFailure);
+        } catch (Error e) {
+            lock.lock();
+            try {
+                fatal = e;
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            lock.lock();
+            try {
+                feederDone = true;
+                end = closed ? null : failure;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
             }
         }
     }
 
-    /** Submits one task; false (and the iteration ends with the reason) if the pool rejected it. */
-    private boolean submit(List<T> chunk, long start) {
-        TaskFuture<Object> task;
+    /** Waits until fewer than {@code window} tasks are out; false if the iterator was closed. */
+    private boolean awaitRoom() {
+        lock.lock();
+        try {
+            while (!closed && submitted.size() >= window) {
+                changed.awaitUninterruptibly(); // close() signals
+            }
+            return !closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Submits one task unless closed ({@link #CLOSED}); the end of the sequence if the pool rejected it. */
+    private CompletionException submit(List<T> chunk, long start) {
+        lock.lock();
+        try {
+            if (closed) {
+                return CLOSED;
+            }
+            submitting = true;
+        } finally {
+            lock.unlock();
+        }
+        TaskFuture<Object> task = null;
+        Slot slot = null;
         try {
             task = chunkSize == 1 ? engine.call(function, CallMode.APPLY, chunk.getFirst())
                     : engine.call(function, CallMode.CHUNK, chunk);
         } catch (RejectedExecutionException e) {
-            inputDone = true;
             String what = chunk.size() == 1 ? "item " + start : "the chunk starting at item " + start;
-            lastFailure = new CompletionException("could not submit " + what + ": " + e, e);
-            return false;
+            return new CompletionException("could not submit " + what + ": " + e, e);
         } catch (RuntimeException e) {
             // this task cannot be sent (an argument that cannot be serialized): it alone fails, as in Python
             task = new TaskFuture<>();
             task.completeExceptionally(e);
+        } finally {
+            lock.lock();
+            try {
+                submitting = false;
+                if (task != null) {
+                    slot = new Slot(task, start, chunk.size());
+                    submitted.addLast(slot); // if close() is waiting, it cancels it
+                }
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
         }
-        Slot slot = new Slot(task, start, chunk.size());
-        submitted.addLast(slot);
-        if (!ordered) {
-            slot.task().whenComplete((v, e) -> completed.add(slot));
-        }
-        return true;
+        Slot done = slot;
+        task.whenComplete((v, e) -> completed(done));
+        return null;
     }
+
+    /** A task's completion: it may be what the consumer waits for. */
+    private void completed(Slot slot) {
+        lock.lock();
+        try {
+            if (!closed && !ordered) {
+                completed.addLast(slot);
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------- consumer
 
     @Override
     public boolean hasNext() {
         if (current.hasNext()) {
             return true;
         }
-        if (closed) {
-            return false;
+        lock.lock();
+        try {
+            while (!closed && fatal == null && submitted.isEmpty() && end == null && !feederDone) {
+                changed.await(); // for the feeder
+            }
+            if (closed) {
+                return false;
+            }
+            if (fatal != null || !submitted.isEmpty() || end != null) {
+                return true;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompletionException(e);
+        } finally {
+            lock.unlock();
         }
-        fill();
-        if (submitted.isEmpty() && lastFailure == null) {
-            close();
-            return false;
-        }
-        return true;
+        close(); // everything is out
+        return false;
     }
 
     @Override
@@ -154,21 +258,10 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
     @Override
     @SuppressWarnings("unchecked")
     public R next(Duration timeout) throws TimeoutException {
-        if (!hasNext()) {
-            throw new NoSuchElementException();
-        }
         if (current.hasNext()) {
             return (R) current.next();
         }
-        if (submitted.isEmpty()) {
-            CompletionException failure = lastFailure;
-            lastFailure = null;
-            close();
-            throw failure;
-        }
         Slot slot = take(timeout);
-        submitted.remove(slot);
-        fill(); // never throws: the outcome below is not lost
         Object outcome = outcome(slot);
         if (chunkSize == 1) {
             return (R) outcome;
@@ -178,6 +271,62 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
             return next(timeout);
         }
         return (R) current.next();
+    }
+
+    /**
+     * The next task to report, once complete: the oldest (ordered) or the first to complete (unordered). At
+     * the end, throws the end's failure once (then NoSuchElementException), closing the iterator.
+     */
+    private Slot take(Duration timeout) throws TimeoutException {
+        long deadline = timeout == null ? 0 : System.nanoTime() + Math.max(0, TimeUnit.NANOSECONDS.convert(timeout));
+        RuntimeException last;
+        Error error;
+        lock.lock();
+        try {
+            while (true) {
+                if (closed) {
+                    throw new NoSuchElementException();
+                }
+                if (fatal != null) {
+                    error = fatal;
+                    last = null;
+                    break;
+                }
+                Slot ready = ordered ? (submitted.isEmpty() || !submitted.peekFirst().task().isDone() ? null
+                        : submitted.peekFirst()) : completed.pollFirst();
+                if (ready != null) {
+                    submitted.remove(ready);
+                    changed.signalAll(); // room for the feeder
+                    return ready;
+                }
+                if (submitted.isEmpty() && feederDone) {
+                    error = null;
+                    last = end != null ? end : new NoSuchElementException();
+                    end = null;
+                    break;
+                }
+                engine.refuseToWaitOnOwnReader(); // as TaskFuture.get() does
+                if (timeout == null) {
+                    changed.await();
+                } else {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new TimeoutException("no result within " + timeout);
+                    }
+                    changed.awaitNanos(left);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompletionException(e);
+        } finally {
+            lock.unlock();
+        }
+        close();
+        if (error != null) {
+            throw error;
+        }
+        throw last;
     }
 
     /** The task's result, or its failure as a CompletionException naming the input element. */
@@ -201,50 +350,33 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
         }
     }
 
-    /** The next task to report: the oldest (ordered) or the first to complete (unordered), once complete. */
-    private Slot take(Duration timeout) throws TimeoutException {
-        try {
-            if (ordered) {
-                Slot head = submitted.peekFirst();
-                try {
-                    if (timeout == null) {
-                        head.task().get(); // not join(): the wait must end when the caller is interrupted
-                    } else {
-                        head.task().get(Math.max(0, TimeUnit.NANOSECONDS.convert(timeout)), TimeUnit.NANOSECONDS);
-                    }
-                } catch (ExecutionException | CancellationException e) {
-                    // complete, exceptionally: next() reports it
-                }
-                return head;
-            }
-            Slot done = completed.poll();
-            if (done == null) {
-                engine.refuseToWaitOnOwnReader(); // as TaskFuture.get() does for the ordered mode
-                done = timeout == null ? completed.take()
-                        : completed.poll(Math.max(0, TimeUnit.NANOSECONDS.convert(timeout)), TimeUnit.NANOSECONDS);
-            }
-            if (done == null) {
-                throw new TimeoutException("no result within " + timeout);
-            }
-            return done;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CompletionException(e);
-        }
-    }
-
     @Override
     public void close() {
-        if (closed) {
-            return;
+        List<Slot> cancel;
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            changed.signalAll();
+            while (submitting) {
+                changed.awaitUninterruptibly(); // engine.call is short; after it nothing more is submitted
+            }
+            end = null;
+            fatal = null;
+            cancel = new ArrayList<>(submitted);
+            submitted.clear();
+            completed.clear();
+            if (!feederDone && Thread.currentThread() != feeder) {
+                feeder.interrupt(); // it may be blocked in the input; it submits nothing more
+            }
+        } finally {
+            lock.unlock();
         }
-        closed = true;
-        lastFailure = null;
-        for (Slot slot : submitted) {
+        for (Slot slot : cancel) {
             slot.task().cancel(false);
         }
-        submitted.clear();
-        completed.clear();
         function.close();
     }
 }

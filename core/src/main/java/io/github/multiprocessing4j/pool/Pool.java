@@ -116,11 +116,12 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * Python). If the input throws, the results before it are still delivered, then its exception. See
      * {@link ResultIterator}.
      *
-     * <p>The input is read on the caller's thread: by this call, until the first window of tasks is
-     * submitted, and by each {@code next()}, which tops the window up before it returns. So an input that
-     * waits (a queue, a network source) makes them wait too, and an input that waits for results of this very
-     * iteration never gets them. (Python reads the input on a thread of the pool, eagerly; feed such an input
-     * from a thread of your own into {@link #applyAsync} instead.)
+     * <p>The input is read, and the tasks submitted, by a background virtual thread of the iterator (as
+     * Python reads it on a thread of the pool), never by the caller: this call returns at once, a result that
+     * is ready is delivered even while the input waits (a queue, a network source), and an input that waits
+     * for results of this very iteration gets them. The input's iterator is used by that thread alone.
+     * {@link ResultIterator#hasNext()} waits until it knows whether a result will come. Closing the iterator
+     * interrupts that thread if it is waiting in the input, does not wait for it, and submits nothing more.
      *
      * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down (a pool shut down later
      *                                                         ends the iteration, as {@link ResultIterator} says)

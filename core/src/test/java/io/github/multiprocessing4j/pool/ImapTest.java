@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.github.multiprocessing4j.codec.EncodingException;
 import io.github.multiprocessing4j.function.SerializableCallable;
@@ -21,15 +22,24 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code imap} and {@code imapUnordered} when something goes wrong: the input fails, the pool is shut down
@@ -210,7 +220,8 @@ class ImapTest {
             SerializableFunction<Integer, Integer> slow = x -> sleep(x == 0 ? 0 : 60_000);
             ImapIterator<Integer, Integer> it = new ImapIterator<>(engine, engine.define(slow), failingAt(5).iterator(),
                     1, true, 8);
-            assertThat(engine.calls).as("the elements read before the failure were submitted").hasSize(5);
+            Awaitility.await().atMost(Delays.seconds(30)).untilAsserted(() -> // by the feeder
+                    assertThat(engine.calls).as("the elements read before the failure were submitted").hasSize(5));
             assertThat(it.next()).isZero();
             assertThat(engine.closes).hasValue(0);
 
@@ -229,13 +240,17 @@ class ImapTest {
     @Test
     void aPoolShutDownMidIteration_deliversTheResultsOfTheSubmittedTasks_thenTheRejectionOnce() {
         ThreadPool pool = ThreadPool.create(2); // a window of 8 tasks
+        Set<Integer> started = ConcurrentHashMap.newKeySet();
         try (ResultIterator<Integer> it = pool.imap(x -> {
+            started.add(x);
             sleep(5);
             return x;
         }, upTo(1000))) {
             for (int i = 0; i < 5; i++) {
                 assertThat(it.next()).isEqualTo(i);
             }
+            // the feeder fills the window again (items 5..12) in the background; item 13 waits for room
+            Awaitility.await().atMost(Delays.seconds(30)).until(() -> started.contains(12));
             pool.shutdown(); // items 5..12 are in the pool, and finish
             List<Integer> results = new ArrayList<>();
             List<Throwable> failures = new ArrayList<>();
@@ -406,6 +421,159 @@ class ImapTest {
             };
             assertThat(drain(pool.imap(failOn7, upTo(10), 4)))
                     .containsExactly(0, 1, 2, 3, "!item 7 failed: java.lang.IllegalArgumentException: no 7", 8, 9);
+        }
+    }
+
+    // ------------------------------------------------------------------- the input is read by a feeder
+
+    static Pool pool(String kind) {
+        return switch (kind) {
+            case "thread" -> ThreadPool.create(2);
+            case "virtual" -> VirtualThreadPool.create();
+            case "process" -> ProcessPool.create(1);
+            default -> throw new IllegalArgumentException(kind);
+        };
+    }
+
+    /** An input of {@code n} elements, each taken from {@code items} when asked for (it blocks until put). */
+    static Iterable<Integer> fromQueue(BlockingQueue<Integer> items, int n) {
+        return () -> new Iterator<>() {
+            int taken;
+
+            @Override
+            public boolean hasNext() {
+                return taken < n;
+            }
+
+            @Override
+            public Integer next() {
+                try {
+                    Integer item = items.take();
+                    taken++;
+                    return item;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+            }
+        };
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"thread", "virtual", "process"})
+    void imap_returnsAtOnce_andDeliversAReadyResult_whileTheInputBlocks(String kind) {
+        BlockingQueue<Integer> items = new LinkedBlockingQueue<>();
+        try (Pool pool = pool(kind)) {
+            assertTimeoutPreemptively(Delays.seconds(60), () -> {
+                try (ResultIterator<Integer> it = pool.imap(x -> x * 10, fromQueue(items, 3))) {
+                    items.put(1);
+                    assertThat(it.next()).as("delivered while the input waits for its second element").isEqualTo(10);
+                    assertThatThrownBy(() -> it.next(Delays.millis(100))).isInstanceOf(TimeoutException.class);
+                    items.put(2);
+                    items.put(3);
+                    assertThat(drain(it)).as("still usable after the timeout").containsExactly(20, 30);
+                    assertThat(it.hasNext()).isFalse();
+                }
+            });
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"thread", "virtual"})
+    void imap_overAnInputThatWaitsForTheResultsOfThisIteration_completes(String kind) {
+        BlockingQueue<Integer> feedback = new LinkedBlockingQueue<>(List.of(0));
+        try (Pool pool = pool(kind)) {
+            assertTimeoutPreemptively(Delays.seconds(60), () -> {
+                try (ResultIterator<Integer> it = pool.imap(x -> x + 1, fromQueue(feedback, 5))) {
+                    List<Integer> results = new ArrayList<>();
+                    while (it.hasNext()) {
+                        int result = it.next();
+                        results.add(result);
+                        feedback.put(result); // the input's next element is this result
+                    }
+                    assertThat(results).containsExactly(1, 2, 3, 4, 5);
+                }
+            });
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"thread", "virtual"})
+    void close_whileTheInputBlocks_returnsPromptly_interruptsTheReader_andSubmitsNothingMore(String kind)
+            throws Exception {
+        BlockingQueue<Integer> items = new LinkedBlockingQueue<>(List.of(0));
+        AtomicReference<Thread> reader = new AtomicReference<>();
+        AtomicBoolean interrupted = new AtomicBoolean();
+        CountDownLatch waitsForSecond = new CountDownLatch(1);
+        Iterator<Integer> input = new Iterator<>() { // endless; ignores interrupts, as some inputs do
+            @Override
+            public boolean hasNext() {
+                return true;
+            }
+
+            @Override
+            public Integer next() {
+                reader.set(Thread.currentThread());
+                if (items.isEmpty()) {
+                    waitsForSecond.countDown();
+                }
+                long deadline = System.nanoTime() + Delays.seconds(60).toNanos();
+                while (System.nanoTime() < deadline) {
+                    try {
+                        Integer item = items.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                        if (item != null) {
+                            return item;
+                        }
+                    } catch (InterruptedException e) {
+                        interrupted.set(true);
+                    }
+                }
+                throw new IllegalStateException("no element came");
+            }
+        };
+        Pool pool = pool(kind);
+        try {
+            CountingEngine engine = new CountingEngine(pool);
+            assertTimeoutPreemptively(Delays.seconds(60), () -> {
+                ImapIterator<Integer, Integer> it = new ImapIterator<>(engine, engine.define(x -> x), input, 1, true, 8);
+                assertThat(it.next()).isZero();
+                assertThat(waitsForSecond.await(30, TimeUnit.SECONDS)).isTrue();
+                it.close();
+            });
+            assertThat(engine.closes).hasValue(1);
+            items.put(1); // the reader gets an element after all: it must not become a task
+            reader.get().join(Delays.seconds(30));
+            assertThat(reader.get().isAlive()).isFalse();
+            assertThat(interrupted).as("the reader was interrupted").isTrue();
+            assertThat(engine.calls).as("tasks submitted").hasSize(1);
+        } finally {
+            pool.close();
+        }
+    }
+
+    @Test
+    void aVirtualMachineErrorOfTheInput_surfacesFromNext_andClosesTheIterator() {
+        ThreadPool pool = ThreadPool.create(2);
+        try {
+            CountingEngine engine = new CountingEngine(pool);
+            Iterator<Integer> input = new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return true;
+                }
+
+                @Override
+                public Integer next() {
+                    throw new StackOverflowError("the input's own");
+                }
+            };
+            ImapIterator<Integer, Integer> it = new ImapIterator<>(engine, engine.define(x -> x), input, 1, true, 8);
+            assertThat(it.hasNext()).isTrue();
+            assertThatThrownBy(it::next).isInstanceOf(StackOverflowError.class).hasMessage("the input's own");
+            assertThat(it.hasNext()).isFalse();
+            assertThat(engine.closes).as("definition closes").hasValue(1);
+        } finally {
+            pool.terminate();
         }
     }
 
