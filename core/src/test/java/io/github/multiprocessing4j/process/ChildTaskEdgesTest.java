@@ -175,7 +175,7 @@ class ChildTaskEdgesTest {
                 .contains("Exception in process \"cyclic\"").contains("CIRCULAR REFERENCE");
     }
 
-    static void throwCarriesWritingFails() {
+    static void throwUnwritable() {
         throw new UnwritableException("its payload cannot be written");
     }
 
@@ -183,13 +183,13 @@ class ChildTaskEdgesTest {
     void anExceptionWhoseSerializationThrowsAnError_stillReachesTheParent_asARemoteTaskException() throws Exception {
         // The Error used to escape the report: the child's main thread died with it (exit code 1 all the same),
         // and failure() was empty.
-        try (JvmProcess child = JvmProcess.start("write-fails", ChildTaskEdgesTest::throwCarriesWritingFails)) {
+        try (JvmProcess child = JvmProcess.start("write-fails", ChildTaskEdgesTest::throwUnwritable)) {
             child.join();
             assertThat(child.exitCode()).hasValue(1);
             assertThat(child.failure()).get().isInstanceOfSatisfying(RemoteTaskException.class, e -> {
                 assertThat(e.remoteClassName()).isEqualTo(UnwritableException.class.getName());
                 assertThat(e.remoteMessage()).isEqualTo("its payload cannot be written");
-                assertThat(e.remoteStackTrace()).contains("throwCarriesWritingFails");
+                assertThat(e.remoteStackTrace()).contains("throwUnwritable");
             });
         }
     }
