@@ -264,8 +264,8 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
             throw new RejectedExecutionException("the pool is shut down");
         }
         Iterator<T> input = args.iterator();
-        return new ImapIterator<>(engine, engine.define(fn, true), input, chunkSize,
-                ordered, window());
+        return new ImapResults<>(new ImapIterator<>(engine, engine.define(fn, true), input, chunkSize,
+                ordered, window()));
     }
 
     /** How many tasks imap keeps in flight ahead of its consumer. */

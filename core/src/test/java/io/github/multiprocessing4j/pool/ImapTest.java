@@ -565,6 +565,41 @@ class ImapTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"thread", "process"})
+    void anIteratorDroppedUnclosed_isClosedOnceCollected_endingItsFeeder(String kind) throws Exception {
+        AtomicReference<Thread> reader = new AtomicReference<>();
+        AtomicInteger read = new AtomicInteger();
+        Iterable<Integer> endless = () -> new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                reader.set(Thread.currentThread());
+                return true;
+            }
+
+            @Override
+            public Integer next() {
+                return read.getAndIncrement();
+            }
+        };
+        try (Pool pool = pool(kind)) {
+            readOneAndDrop(pool, endless);
+            Awaitility.await().atMost(Delays.seconds(60)).pollInterval(Delays.millis(100)).until(() -> {
+                System.gc();
+                return !reader.get().isAlive();
+            });
+            int before = read.get();
+            int two = pool.apply((Integer x) -> x + 1, 1);
+            assertThat(two).as("the pool still works").isEqualTo(2);
+            assertThat(read.get()).as("nothing read after the feeder ended").isEqualTo(before);
+        }
+    }
+
+    /** Reads one result of an imap over {@code input} and drops the iterator without closing it. */
+    private static void readOneAndDrop(Pool pool, Iterable<Integer> input) {
+        assertThat(pool.imap(x -> x, input).next()).isZero();
+    }
+
     @Test
     void aVirtualMachineErrorOfTheInput_surfacesFromNext_andClosesTheIterator() {
         ThreadPool pool = ThreadPool.create(2);
