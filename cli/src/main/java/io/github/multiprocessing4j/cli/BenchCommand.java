@@ -78,17 +78,26 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         trainAotCacheFirst();
+        int exit = 0;
         for (Bench bench : chosen) {
             Report report = bench.run(trials, System.out);
             System.out.println();
             report.print(System.out);
             System.out.println();
             if (!noDoc) {
-                BenchmarksDoc.write(target, report);
-                System.out.println("(recorded in " + target.toAbsolutePath().normalize() + ")");
+                try {
+                    BenchmarksDoc.write(target, report);
+                    System.out.println("(recorded in " + target.toAbsolutePath().normalize() + ")");
+                } catch (IOException e) {
+                    // Checked above, but the file may have changed since: say so, not with a stack trace.
+                    spec.commandLine().getErr().println("mp4j bench: the table of '" + bench.name()
+                            + "' (printed above) was not recorded: " + e);
+                    spec.commandLine().getErr().flush();
+                    exit = 1;
+                }
             }
         }
-        return 0;
+        return exit;
     }
 
     /**

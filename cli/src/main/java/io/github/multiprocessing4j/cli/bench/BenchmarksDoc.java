@@ -78,11 +78,29 @@ public final class BenchmarksDoc {
      * begin marker followed by one end marker. A begin marker without its end (a hand edit) would otherwise
      * make the next write take everything up to a later end marker, other topics' sections included.
      *
-     * @throws IOException with the document's path and the marker at fault
+     * The document, or the nearest folder above it that exists when it does not, must also be writable: a
+     * path under a regular file, or a folder given for the document, would otherwise fail only at the write,
+     * after the benchmark.
+     *
+     * @throws IOException with the document's path and the marker at fault, or why it cannot be written
      */
     public static void check(Path doc, String topic) throws IOException {
-        if (Files.exists(doc)) {
-            checkMarkers(doc, Files.readString(doc), topic);
+        Path absolute = doc.toAbsolutePath().normalize();
+        if (Files.exists(absolute)) {
+            if (!Files.isRegularFile(absolute) || !Files.isWritable(absolute)) {
+                throw new IOException(absolute + " cannot be written: it is "
+                        + (Files.isDirectory(absolute) ? "a folder" : Files.isRegularFile(absolute) ? "read-only" : "not a file"));
+            }
+            checkMarkers(doc, Files.readString(absolute), topic);
+            return;
+        }
+        Path above = absolute.getParent();
+        while (above != null && !Files.exists(above)) {
+            above = above.getParent();
+        }
+        if (above == null || !Files.isDirectory(above) || !Files.isWritable(above)) {
+            throw new IOException(absolute + " cannot be created: " + (above == null ? "it has no folder"
+                    : above + (Files.isDirectory(above) ? " is not writable" : " is not a folder")));
         }
     }
 

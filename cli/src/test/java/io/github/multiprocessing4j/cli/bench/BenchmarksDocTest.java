@@ -87,6 +87,28 @@ class BenchmarksDocTest {
         assertThat(Files.readString(plain)).startsWith("# My notes\n\n<!-- bench:process -->");
     }
 
+    /**
+     * {@code --doc} naming a path under a regular file, or a folder, passed the check made before the
+     * benchmark; the write after it then failed, and {@code mp4j bench} ended with a stack trace. The check
+     * now refuses both up front, and leaves the file that is in the way as it was.
+     */
+    @Test
+    void aDocumentThatCannotBeWritten_isRefusedByTheCheck() throws Exception {
+        Path file = tmp.resolve("notes.txt");
+        Files.writeString(file, "not a folder\n");
+        Path underFile = file.resolve("docs/benchmarks.md");
+        assertThatThrownBy(() -> BenchmarksDoc.check(underFile, "process")).isInstanceOf(IOException.class)
+                .hasMessageContaining(underFile.toString()).hasMessageContaining(file + " is not a folder");
+        assertThatThrownBy(() -> BenchmarksDoc.check(tmp, "process")).isInstanceOf(IOException.class)
+                .hasMessageContaining(tmp + " cannot be written: it is a folder");
+        assertThat(Files.readString(file)).isEqualTo("not a folder\n");
+        // what the check lets through, write takes
+        Path fresh = tmp.resolve("a/b/benchmarks.md");
+        BenchmarksDoc.check(fresh, "process");
+        BenchmarksDoc.write(fresh, new Report("process", "Process").add(Row.time("start", "ms", 70, 80, "", null)));
+        assertThat(Files.readString(fresh)).contains("<!-- /bench:process -->");
+    }
+
     @Test
     void aSideThatWasNotMeasured_showsADash_inBothColumns() throws Exception {
         Path doc = tmp.resolve("docs/benchmarks.md");
