@@ -76,7 +76,8 @@ public final class BenchmarksDoc {
      * Checks, before a benchmark runs for minutes, that {@link #write} will be able to record its topic: the
      * document is missing (it will be created) or readable, and holds either no marker of the topic or one
      * begin marker followed by one end marker. A begin marker without its end (a hand edit) would otherwise
-     * make the next write take everything up to a later end marker, other topics' sections included.
+     * make the next write take everything up to a later end marker, other topics' sections included; so would
+     * a section whose end marker was moved below another topic's section, which is refused too.
      *
      * The document, or the nearest folder above it that exists when it does not, must also be writable: a
      * path under a regular file, or a folder given for the document, would otherwise fail only at the write,
@@ -114,6 +115,15 @@ public final class BenchmarksDoc {
             throw new IOException(doc.toAbsolutePath().normalize() + ": the markers of topic '" + topic
                     + "' are broken: expected one " + begin + " followed by one " + end + " (or neither); fix them by"
                     + " hand, or pass --doc with another file, or --no-doc");
+        }
+        if (begins == 1) {
+            // An end marker moved below another topic's section (a hand edit) would make the write replace that section too.
+            String inside = text.substring(text.indexOf(begin) + begin.length(), text.indexOf(end));
+            if (inside.contains("<!-- bench:") || inside.contains("<!-- /bench:")) {
+                throw new IOException(doc.toAbsolutePath().normalize() + ": the section of topic '" + topic
+                        + "' holds another topic's marker: " + begin + " ... " + end + " would replace it too; fix the"
+                        + " markers by hand, or pass --doc with another file, or --no-doc");
+            }
         }
     }
 

@@ -88,6 +88,34 @@ class BenchmarksDocTest {
     }
 
     /**
+     * A section whose end marker sits below another topic's section (moved there by hand): its markers are
+     * each present once and in order, so the write used to replace everything between them, the other
+     * topic's table and its begin marker included. Now the write is refused and the document left alone.
+     */
+    @Test
+    void aSectionHoldingAnotherTopicsMarker_isRefused_andTheDocumentIsLeftAlone() throws Exception {
+        Path doc = tmp.resolve("benchmarks.md");
+        String text = """
+                # Benchmarks
+
+                <!-- bench:process -->
+                the process table
+
+                <!-- bench:pool -->
+                the pool table
+                <!-- /bench:pool -->
+                <!-- /bench:process -->
+                """;
+        Files.writeString(doc, text);
+        Report process = new Report("process", "Process").add(Row.time("start", "ms", 70, 80, "", null));
+        assertThatThrownBy(() -> BenchmarksDoc.check(doc, "process")).isInstanceOf(IOException.class)
+                .hasMessageContaining("holds another topic's marker");
+        assertThatThrownBy(() -> BenchmarksDoc.write(doc, process)).isInstanceOf(IOException.class);
+        assertThat(Files.readString(doc)).isEqualTo(text);
+        BenchmarksDoc.check(doc, "pool");
+    }
+
+    /**
      * {@code --doc} naming a path under a regular file, or a folder, passed the check made before the
      * benchmark; the write after it then failed, and {@code mp4j bench} ended with a stack trace. The check
      * now refuses both up front, and leaves the file that is in the way as it was.
