@@ -8,6 +8,7 @@ import io.github.multiprocessing4j.cli.bench.Report;
 import io.github.multiprocessing4j.internal.launch.ChildLauncher;
 import io.github.multiprocessing4j.process.JvmProcess;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,8 +29,22 @@ import picocli.CommandLine.Spec;
             "With no topic, runs every topic (several minutes: coroutines alone takes about four)."})
 final class BenchCommand implements Callable<Integer> {
 
+    /** The exit code when a topic failed. */
+    static final int FAILED = 1;
+
     @Spec
     CommandSpec spec;
+
+    private final List<Bench> available;
+
+    BenchCommand() {
+        this(Benches.all());
+    }
+
+    /** A command over other benchmarks than the library's, for tests. */
+    BenchCommand(List<Bench> available) {
+        this.available = List.copyOf(available);
+    }
 
     @Parameters(arity = "0..*", paramLabel = "TOPIC", completionCandidates = TopicNames.class,
             description = "Benchmark topics: ${COMPLETION-CANDIDATES}")
@@ -53,12 +68,12 @@ final class BenchCommand implements Callable<Integer> {
         }
         List<Bench> chosen = new ArrayList<>();
         for (String topic : topics) {
-            chosen.add(Benches.named(topic).orElseThrow(() -> new CommandLine.ParameterException(
-                    spec.commandLine(), "no benchmark named '" + topic + "'; topics: "
-                    + String.join(", ", new TopicNames()))));
+            chosen.add(available.stream().filter(b -> b.name().equals(topic)).findFirst().orElseThrow(
+                    () -> new CommandLine.ParameterException(spec.commandLine(), "no benchmark named '" + topic
+                            + "'; topics: " + String.join(", ", available.stream().map(Bench::name).toList()))));
         }
         if (chosen.isEmpty()) {
-            chosen.addAll(Benches.all());
+            chosen.addAll(available);
         }
         String skipped = PythonBaseline.whySkipped();
         if (!skipped.isEmpty()) {
@@ -79,8 +94,23 @@ final class BenchCommand implements Callable<Integer> {
         }
         trainAotCacheFirst();
         int exit = 0;
+        List<String> failed = new ArrayList<>();
         for (Bench bench : chosen) {
-            Report report = bench.run(trials, System.out);
+            Report report;
+            try {
+                report = bench.run(trials, System.out);
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                // As for demos: one broken topic (CPython's script failing, say) must not cancel the others.
+                System.out.flush();
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("mp4j bench: topic '" + bench.name() + "' failed: " + e);
+                e.printStackTrace(err);
+                err.flush();
+                failed.add(bench.name());
+                continue;
+            }
             System.out.println();
             report.print(System.out);
             System.out.println();
@@ -96,6 +126,13 @@ final class BenchCommand implements Callable<Integer> {
                     exit = 1;
                 }
             }
+        }
+        if (!failed.isEmpty()) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("mp4j bench: " + failed.size() + " of " + chosen.size() + " topics failed: "
+                    + String.join(", ", failed));
+            err.flush();
+            return FAILED;
         }
         return exit;
     }

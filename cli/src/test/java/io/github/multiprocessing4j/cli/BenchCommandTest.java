@@ -1,0 +1,66 @@
+package io.github.multiprocessing4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.multiprocessing4j.cli.bench.Bench;
+import io.github.multiprocessing4j.cli.bench.Report;
+import io.github.multiprocessing4j.cli.bench.Row;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class BenchCommandTest {
+
+    /** A topic that prints one line and either fails with {@code failure} or reports one row. */
+    private record Scripted(String name, Exception failure) implements Bench {
+        @Override
+        public String summary() {
+            return "a scripted benchmark";
+        }
+
+        @Override
+        public Report run(int trials, PrintStream log) throws Exception {
+            log.println("bench " + name + " ran");
+            if (failure != null) {
+                throw failure;
+            }
+            return new Report(name, "Scripted " + name).add(Row.time("t", "ms", 1, Double.NaN, "", null));
+        }
+    }
+
+    /**
+     * {@code mp4j bench}: a topic that fails (CPython's script exiting 1 in PythonBaseline.run, say) used to
+     * end the command, so the topics after it never ran. Now it is reported, the others still run, and the
+     * exit code is 1, as for {@code mp4j demo}.
+     */
+    @Test
+    void aFailingTopic_isReported_theOthersStillRun_andTheExitCodeIsOne() {
+        List<Bench> benches = List.of(new Scripted("first", null),
+                new Scripted("broken", new IOException("pool.py failed (exit 1):\nOSError: [Errno 38]")),
+                new Scripted("last", null));
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        StringWriter errors = new StringWriter();
+        PrintStream originalOut = System.out;
+        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = new CommandLine(new BenchCommand(benches)).setErr(new PrintWriter(errors, true))
+                    .execute("--no-doc", "--trials", "1");
+        } finally {
+            System.setOut(originalOut);
+        }
+
+        assertThat(code).as(errors.toString()).isEqualTo(1);
+        assertThat(printed.toString(StandardCharsets.UTF_8))
+                .contains("bench first ran", "Scripted first", "bench broken ran", "bench last ran", "Scripted last");
+        assertThat(errors.toString())
+                .contains("mp4j bench: topic 'broken' failed: java.io.IOException: pool.py failed (exit 1):")
+                .contains("mp4j bench: 1 of 3 topics failed: broken");
+    }
+}
