@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
@@ -71,7 +72,7 @@ public final class CoroutinesBench implements Bench {
             List<Run> asyncio = new ArrayList<>();
             boolean huge = transparentHugePagesOnRequest();
             for (int i = 0; i < t; i++) {
-                log.printf("coroutines: %s sleepers, trial %d of %d: mp4j, mp4j with Thread.sleep, "
+                log.printf(Locale.ROOT, "coroutines: %s sleepers, trial %d of %d: mp4j, mp4j with Thread.sleep, "
                         + "raw virtual threads%s%s...%n", size, i + 1, t, huge ? ", mp4j with huge pages" : "",
                         python ? ", asyncio" : "");
                 ours.add(java("ours", n));
@@ -113,7 +114,8 @@ public final class CoroutinesBench implements Bench {
                     .add(Row.time("  raw virtual threads", "ms", median(raw, Run::gcMs), Double.NaN, "", null))
                     .add(Row.time("  mp4j, JVM run with " + HUGE_PAGES, "ms", median(oursHuge, Run::gcMs), Double.NaN,
                             "", null));
-            report.note(String.format("%s, mp4j: wall %s ms, %s B per coroutine (min-max of the %d runs; the machine "
+            report.note(String.format(Locale.ROOT,
+                    "%s, mp4j: wall %s ms, %s B per coroutine (min-max of the %d runs; the machine "
                     + "is shared, so single runs wander)", size, range(ours, Run::wallMs), range(ours, Run::bytesEach),
                     t));
         }
@@ -168,7 +170,7 @@ public final class CoroutinesBench implements Bench {
 
     private static String range(List<Run> runs, ToDoubleFunction<Run> f) {
         Stats s = Stats.of(runs.stream().mapToDouble(f).toArray());
-        return String.format("%.0f-%.0f", s.min(), s.max());
+        return String.format(Locale.ROOT, "%.0f-%.0f", s.min(), s.max());
     }
 
     private static double median(List<Run> runs, ToDoubleFunction<Run> f) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
@@ -54,7 +55,8 @@ public final class CoroutinesBenchChild {
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             gcMillis += Math.max(0, gc.getCollectionTime());
         }
-        System.out.printf("wall_ms %.1f%ncpu_ms %.1f%ngc_ms %d%nrss_base %d%nrss_peak %d%n", wall / 1e6, cpu / 1e6,
+        System.out.printf(Locale.ROOT,
+                "wall_ms %.1f%ncpu_ms %.1f%ngc_ms %d%nrss_base %d%nrss_peak %d%n", wall / 1e6, cpu / 1e6,
                 gcMillis, base, status("VmHWM"));
     }
 

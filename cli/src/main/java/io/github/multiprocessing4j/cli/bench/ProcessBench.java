@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
@@ -63,7 +64,8 @@ public final class ProcessBench implements Bench {
             Map<String, List<Double>> theirs = Map.of();
             for (int side = 0; side < 2; side++) {
                 if ((side + r) % 2 == 0) {
-                    log.printf("process: round %d of %d: %d x start->join back to back, %d x %d ms apart...%n",
+                    log.printf(Locale.ROOT,
+                            "process: round %d of %d: %d x start->join back to back, %d x %d ms apart...%n",
                             r + 1, rounds, b2b, spaced, APART_MILLIS);
                     startJoin(); // not counted: it takes the spare that booted during CPython's turn
                     for (int i = 0; i < b2b; i++) {
@@ -74,7 +76,7 @@ public final class ProcessBench implements Bench {
                         apart.add(startJoin());
                     }
                 } else if (python) {
-                    log.printf("process: round %d of %d: CPython's side...%n", r + 1, rounds);
+                    log.printf(Locale.ROOT, "process: round %d of %d: CPython's side...%n", r + 1, rounds);
                     theirs = samples(PythonBaseline.run("process_start.py", 600, String.valueOf(b2b),
                             String.valueOf(spaced), String.valueOf(APART_MILLIS)));
                 }
@@ -83,10 +85,10 @@ public final class ProcessBench implements Bench {
             theirs.forEach((name, values) -> py.computeIfAbsent(name, k -> new ArrayList<>()).addAll(values));
             double spawnRound = median(theirs.get("spawn_ms"));
             if (!Double.isNaN(spawnRound)) {
-                roundRatios.add(String.format("%.2fx", median(ours) / spawnRound));
+                roundRatios.add(String.format(Locale.ROOT, "%.2fx", median(ours) / spawnRound));
             }
         }
-        log.printf("process: %d x cold start (no spare), by phase...%n", n);
+        log.printf(Locale.ROOT, "process: %d x cold start (no spare), by phase...%n", n);
         PhaseTimings[] cold = new PhaseTimings[n];
         SpareJvms.get().enabled(false);
         try {

@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.cli.bench;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** The outcome of one {@code mp4j bench} topic: its table rows and free-text notes. */
 public final class Report {
@@ -36,11 +37,13 @@ public final class Report {
 
     public void print(PrintStream out) {
         out.println(title);
-        String header = String.format("%-52s %14s %14s %-14s %s", "metric", "mp4j", "CPython", "vs CPython", "goal");
+        String header = String.format(Locale.ROOT,
+                "%-52s %14s %14s %-14s %s", "metric", "mp4j", "CPython", "vs CPython", "goal");
         out.println(header);
         out.println("-".repeat(header.length() + 10));
         for (Row r : rows) {
-            out.printf("%-52s %14s %14s %-14s %s%n", r.metric(), cell(r.ours(), r.unit()), cell(r.cpython(), r.unit()),
+            out.printf(Locale.ROOT,
+                    "%-52s %14s %14s %-14s %s%n", r.metric(), cell(r.ours(), r.unit()), cell(r.cpython(), r.unit()),
                     r.comparison(), goalText(r));
         }
         for (String note : notes) {

@@ -1,5 +1,7 @@
 package io.github.multiprocessing4j.cli.bench;
 
+import java.util.Locale;
+
 /**
  * One line of a benchmark table: what was measured, our figure, CPython's from the same run, and the goal.
  *
@@ -27,7 +29,8 @@ public record Row(String metric, String unit, double ours, double cpython, boole
             return "-";
         }
         double speedup = higherIsBetter ? ours / cpython : cpython / ours;
-        return speedup >= 1 ? String.format("%.2fx faster", speedup) : String.format("%.2fx slower", 1 / speedup);
+        return speedup >= 1 ? String.format(Locale.ROOT,
+                "%.2fx faster", speedup) : String.format(Locale.ROOT, "%.2fx slower", 1 / speedup);
     }
 
     /** ours / CPython, the raw ratio. */
@@ -41,14 +44,14 @@ public record Row(String metric, String unit, double ours, double cpython, boole
         }
         double a = Math.abs(v);
         if (a >= 100_000) {
-            return String.format("%,.0f", v);
+            return String.format(Locale.ROOT, "%,.0f", v);
         }
         if (a >= 100) {
-            return String.format("%.0f", v);
+            return String.format(Locale.ROOT, "%.0f", v);
         }
         if (a >= 10) {
-            return String.format("%.1f", v);
+            return String.format(Locale.ROOT, "%.1f", v);
         }
-        return String.format("%.2f", v);
+        return String.format(Locale.ROOT, "%.2f", v);
     }
 }

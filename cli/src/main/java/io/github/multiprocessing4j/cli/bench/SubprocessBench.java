@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -55,7 +56,8 @@ public final class SubprocessBench implements Bench {
     @Override
     public Report run(int trials, PrintStream log) throws Exception {
         int n = trials > 0 ? trials : DEFAULT_TRIALS;
-        log.printf("subprocess: %d x run(\"true\"), ours / ProcessBuilder / ours with capture, in rotating order...%n", n);
+        log.printf(Locale.ROOT,
+                "subprocess: %d x run(\"true\"), ours / ProcessBuilder / ours with capture, in rotating order...%n", n);
         double[] ours = new double[n];
         double[] builder = new double[n];
         double[] captured = new double[n];
@@ -79,10 +81,11 @@ public final class SubprocessBench implements Bench {
         Map<String, Double> mechanisms = new LinkedHashMap<>();
         Map<String, String> mechanismWarnings = new LinkedHashMap<>();
         for (String m : MECHANISMS) {
-            log.printf("subprocess: %d x ProcessBuilder(\"true\") in a child JVM with launchMechanism=%s...%n", n, m);
+            log.printf(Locale.ROOT,
+                    "subprocess: %d x ProcessBuilder(\"true\") in a child JVM with launchMechanism=%s...%n", n, m);
             probe(m, n, mechanisms, mechanismWarnings);
         }
-        log.printf("subprocess: %d x %d MiB through cat with communicate...%n", PIPE_TRIALS, MEGABYTES);
+        log.printf(Locale.ROOT, "subprocess: %d x %d MiB through cat with communicate...%n", PIPE_TRIALS, MEGABYTES);
         byte[] data = new byte[BYTES];
         for (int i = 0; i < data.length; i++) {
             data[i] = (byte) i;
@@ -99,7 +102,7 @@ public final class SubprocessBench implements Bench {
             rates[i] = throughCat(data);
             jdkRates[i] = jdkThroughCat(data);
         }
-        log.printf("subprocess: %d x the same through C tools alone (head | cat | cat)...%n", PIPE_TRIALS);
+        log.printf(Locale.ROOT, "subprocess: %d x the same through C tools alone (head | cat | cat)...%n", PIPE_TRIALS);
         double[] ceiling = new double[PIPE_TRIALS];
         for (int i = 0; i < PIPE_TRIALS; i++) {
             ceiling[i] = shellCeiling();
@@ -145,7 +148,8 @@ public final class SubprocessBench implements Bench {
         double spawn = mechanisms.getOrDefault("POSIX_SPAWN", Double.NaN);
         double vfork = mechanisms.getOrDefault("VFORK", Double.NaN);
         double fork = mechanisms.getOrDefault("FORK", Double.NaN);
-        report.note(String.format("Launch: the JDK's default on Linux, POSIX_SPAWN, spawns the jspawnhelper binary, "
+        report.note(String.format(Locale.ROOT,
+                "Launch: the JDK's default on Linux, POSIX_SPAWN, spawns the jspawnhelper binary, "
                 + "which then execs the command: two execs per launch. VFORK (one exec, no helper) took %s ms vs %s ms, "
                 + "so jspawnhelper costs about %s ms here; FORK copies the JVM's page tables and took %s ms. "
                 + "CPython's _posixsubprocess uses vfork directly.", Row.format(vfork), Row.format(spawn),
@@ -154,13 +158,15 @@ public final class SubprocessBench implements Bench {
                 + " The property is read once per JVM, so a library cannot switch it for its own launches, and the only "
                 + "faster path (vfork/posix_spawn without the helper) needs native code; we do not use it. What we "
                 + "control is our own overhead: run() without capture starts no thread and no pipe.");
-        report.note(String.format("Throughput: each 64 KiB pipe (Linux default; its size can only be raised with "
+        report.note(String.format(Locale.ROOT,
+                "Throughput: each 64 KiB pipe (Linux default; its size can only be raised with "
                 + "fcntl(F_SETPIPE_SZ), native code again) is crossed twice, and cat copies every byte in and out, "
                 + "so even C tools alone reach %s MB/s on this machine now: the %d MB/s goal is %s. Ours writes 64 KiB "
                 + "per call on one pooled platform thread and reads into chunks of up to 1 MiB on another (no join copy until "
                 + "stdoutBytes(), which makes the one copy CPython's b''.join makes); CPython's communicate writes "
                 + "PIPE_BUF (4 KiB) per select() round.", Row.format(ceiling), (int) GOAL_MB_S,
-                rate >= GOAL_MB_S ? "met" : String.format("missed by %.1fx (ours is %.0f%% of the C-tools ceiling)",
+                rate >= GOAL_MB_S ? "met" : String.format(Locale.ROOT,
+                        "missed by %.1fx (ours is %.0f%% of the C-tools ceiling)",
                         GOAL_MB_S / rate, 100 * rate / ceiling)));
         return report;
     }

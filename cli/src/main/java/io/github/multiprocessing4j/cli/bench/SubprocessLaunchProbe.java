@@ -1,5 +1,7 @@
 package io.github.multiprocessing4j.cli.bench;
 
+import java.util.Locale;
+
 /**
  * Runs in a child JVM of {@link SubprocessBench}, started with one {@code -Djdk.lang.Process.launchMechanism}:
  * times {@code new ProcessBuilder("true").start().waitFor()} and prints {@code launch_ms <median>}. The
@@ -21,7 +23,8 @@ public final class SubprocessLaunchProbe {
         for (int i = 0; i < trials; i++) {
             ms[i] = launch();
         }
-        System.out.printf("launch_ms %.4f%n", Stats.of(ms).median()); // as every other figure: ms[n / 2] was the upper median
+        System.out.printf(Locale.ROOT,
+                "launch_ms %.4f%n", Stats.of(ms).median()); // as every other figure: ms[n / 2] was the upper median
     }
 
     private static double launch() throws Exception {

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -54,20 +55,21 @@ public final class CoroutinesDemo implements Demo {
     @Override
     public void run(PrintStream out) throws Exception {
         try (CrawlSite site = CrawlSite.start(PAGES, FANOUT, LATENCY_MILLIS)) {
-            out.printf("Serving %,d pages on http://127.0.0.1:%d/page/0 (each answers after %d ms, standing in "
+            out.printf(Locale.ROOT,
+                    "Serving %,d pages on http://127.0.0.1:%d/page/0 (each answers after %d ms, standing in "
                     + "for the network).%n", PAGES, site.port(), LATENCY_MILLIS);
             out.println("Warming up (a short crawl, so that neither crawl below pays for the JIT alone)...");
             try (CrawlSite warmUp = CrawlSite.start(1_000, FANOUT, 1)) {
                 crawlOnCoroutines(warmUp, IN_FLIGHT);
             }
 
-            out.printf("Crawling on a pool of %d platform threads...%n", POOL_THREADS);
+            out.printf(Locale.ROOT, "Crawling on a pool of %d platform threads...%n", POOL_THREADS);
             CrawlResult pool = crawlOnPool(site, POOL_THREADS);
-            out.printf("Crawling on coroutines, at most %d requests in flight...%n", IN_FLIGHT);
+            out.printf(Locale.ROOT, "Crawling on coroutines, at most %d requests in flight...%n", IN_FLIGHT);
             CrawlResult coroutines = crawlOnCoroutines(site, IN_FLIGHT);
 
             out.println();
-            out.printf("%-34s %14s %14s%n", "", "coroutines", POOL_THREADS + " threads");
+            out.printf(Locale.ROOT, "%-34s %14s %14s%n", "", "coroutines", POOL_THREADS + " threads");
             row(out, "pages crawled", "%,d", coroutines.pages(), pool.pages());
             row(out, "HTML received (KB)", "%,d", coroutines.bytes() / 1024, pool.bytes() / 1024);
             row(out, "wall time (ms)", "%,d", coroutines.millis(), pool.millis());
@@ -75,7 +77,8 @@ public final class CoroutinesDemo implements Demo {
             row(out, "most requests in flight at once", "%,d", coroutines.maxInFlight(), pool.maxInFlight());
             row(out, "threads that fetched", "%,d", coroutines.threads(), pool.threads());
             row(out, "peak RSS growth during crawl (MB)", "%,d", mb(coroutines.rssGrowth()), mb(pool.rssGrowth()));
-            out.printf("%nCoroutines were %.1fx faster: 200 requests wait on the network at once where 8 threads "
+            out.printf(Locale.ROOT,
+                    "%nCoroutines were %.1fx faster: 200 requests wait on the network at once where 8 threads "
                     + "can only wait on 8.%n", (double) pool.millis() / Math.max(1, coroutines.millis()));
             out.println("The RSS growth is mostly the HTTP client's garbage between collections, not the threads: a "
                     + "parked coroutine holds about a kilobyte (mp4j bench coroutines), a platform thread reserves "
@@ -238,7 +241,8 @@ public final class CoroutinesDemo implements Demo {
     }
 
     private static void row(PrintStream out, String label, String format, long coroutines, long pool) {
-        out.printf("%-34s %14s %14s%n", label, String.format(format, coroutines), String.format(format, pool));
+        out.printf(Locale.ROOT,
+                "%-34s %14s %14s%n", label, String.format(Locale.ROOT, format, coroutines), String.format(Locale.ROOT, format, pool));
     }
 
     private static long perSecond(CrawlResult r) {

@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -45,29 +46,33 @@ public final class CpuVsIoDemo implements Demo {
     @Override
     public void run(PrintStream out) throws Exception {
         int cores = Runtime.getRuntime().availableProcessors();
-        out.printf("%d cores. Each figure is the best of four runs: a fresh worker JVM compiles the code (JIT) in its first.%n%n", cores);
+        out.printf(Locale.ROOT,
+                "%d cores. Each figure is the best of four runs: a fresh worker JVM compiles the code (JIT) in its first.%n%n", cores);
 
         List<Integer> cpuSeeds = IntStream.range(0, CPU_TASKS).boxed().toList();
         SerializableFunction<Integer, String> cpuTask = CpuVsIoDemo::compressHashSearch;
-        out.printf("CPU-bound: %d tasks, each compresses, hashes and regex-searches %d MiB%n", CPU_TASKS, CPU_BYTES >> 20);
+        out.printf(Locale.ROOT,
+                "CPU-bound: %d tasks, each compresses, hashes and regex-searches %d MiB%n", CPU_TASKS, CPU_BYTES >> 20);
         double sequential = timeSequential(cpuTask, cpuSeeds);
-        out.printf("  %-34s %7.0f ms%n", "sequential", sequential);
+        out.printf(Locale.ROOT, "  %-34s %7.0f ms%n", "sequential", sequential);
         double threads = report(out, "ThreadPool(" + cores + ")", () -> ThreadPool.create(cores), cpuTask, cpuSeeds, sequential);
         double virtualThreads = report(out, "VirtualThreadPool", VirtualThreadPool::create, cpuTask, cpuSeeds, sequential);
         double processes = report(out, "ProcessPool(" + cores + ")", () -> ProcessPool.create(cores), cpuTask, cpuSeeds,
                 sequential);
         out.println("  CPython: threads give ~1x here (the GIL runs one thread's bytecode at a time), processes up to ~"
                 + cores + "x.");
-        out.printf("  JVM: threads %.1fx (virtual %.1fx) and child JVMs %.1fx in this run. Java threads run bytecode in%n"
+        out.printf(Locale.ROOT,
+                "  JVM: threads %.1fx (virtual %.1fx) and child JVMs %.1fx in this run. Java threads run bytecode in%n"
                 + "  parallel (no GIL), so they scale CPU-bound work as processes do, as far as the free cores allow.%n",
                 threads, virtualThreads, processes);
         out.println();
 
         List<Integer> ioTasks = IntStream.range(0, IO_TASKS).boxed().toList();
         SerializableFunction<Integer, Integer> ioTask = CpuVsIoDemo::blockingWait;
-        out.printf("I/O-bound: %d tasks, each blocks for %d ms (a network call, say)%n", IO_TASKS, IO_MILLIS);
+        out.printf(Locale.ROOT,
+                "I/O-bound: %d tasks, each blocks for %d ms (a network call, say)%n", IO_TASKS, IO_MILLIS);
         double ioSequential = timeSequential(ioTask, ioTasks);
-        out.printf("  %-34s %7.0f ms%n", "sequential", ioSequential);
+        out.printf(Locale.ROOT, "  %-34s %7.0f ms%n", "sequential", ioSequential);
         report(out, "ThreadPool(" + IO_TASKS + ")", () -> ThreadPool.create(IO_TASKS), ioTask, ioTasks, ioSequential);
         report(out, "VirtualThreadPool", VirtualThreadPool::create, ioTask, ioTasks, ioSequential);
         report(out, "ProcessPool(" + cores + ")", () -> ProcessPool.create(cores), ioTask, ioTasks, ioSequential);
@@ -104,8 +109,9 @@ public final class CpuVsIoDemo implements Demo {
                 pool.map(task, args, 1);
                 millis = Math.min(millis, (System.nanoTime() - start) / 1e6);
             }
-            out.printf("  %-34s %7.0f ms   %4.1fx%s%n", label, millis, sequential / millis,
-                    bootMillis > 50 ? String.format("   (the pool took %.0f ms to start, once)", bootMillis) : "");
+            out.printf(Locale.ROOT, "  %-34s %7.0f ms   %4.1fx%s%n", label, millis, sequential / millis,
+                    bootMillis > 50 ? String.format(Locale.ROOT,
+                            "   (the pool took %.0f ms to start, once)", bootMillis) : "");
             return sequential / millis;
         }
     }

@@ -5,6 +5,7 @@ import io.github.multiprocessing4j.pool.ProcessPool;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -80,7 +81,8 @@ public final class PoolDemo implements Demo {
         }
         // One println, not printf: printf writes (and System.out flushes) each piece on its own, and on a
         // busy machine another worker's line can then land between the pieces of this one.
-        System.out.println(String.format("task %d runs %.2f seconds", name, (System.nanoTime() - start) / 1e9));
+        System.out.println(String.format(Locale.ROOT,
+                "task %d runs %.2f seconds", name, (System.nanoTime() - start) / 1e9));
         return name;
     }
 }
