@@ -7,7 +7,9 @@ import java.io.Serializable;
  *
  * {@snippet :
  * SerializableRunnable hello = () -> System.out.println("hello from " + ProcessHandle.current().pid());
- * JvmProcess.start("hello", hello).join();
+ * try (JvmProcess child = JvmProcess.start("hello", hello)) {
+ *     child.join();
+ * }
  * }
  */
 @FunctionalInterface
