@@ -31,7 +31,9 @@ import java.util.concurrent.TimeoutException;
  *
  * <p><b>Interrupts.</b> If the calling thread is interrupted while one of these functions waits, the
  * function cancels the calls it started (interrupting them), waits for them to end, and throws
- * {@link InterruptedException} with the interrupt status cleared.
+ * {@link InterruptedException} with the interrupt status cleared. If the caller is a {@link TaskGroup} task
+ * that was cancelled, and its interrupt had been taken before the function waited, the calls are cancelled
+ * with it and the function throws {@link CancellationException} once they have ended.
  *
  * <p><b>Thread-safety:</b> all methods may be called from any thread, platform or virtual.
  *
@@ -106,14 +108,22 @@ public final class Coroutines {
      * other calls.
      *
      * @return an unmodifiable list with one {@link Outcome} per call
-     * @throws InterruptedException if interrupted while waiting; every call has been cancelled and has ended
-     * @throws NullPointerException if a call is null (no call is left running)
+     * @throws InterruptedException  if interrupted while waiting; every call has been cancelled and has ended
+     * @throws CancellationException if the caller is a {@link TaskGroup} task that was cancelled (see
+     *                               <b>Interrupts</b> above); every call has been cancelled and has ended
+     * @throws NullPointerException  if a call is null (no call is left running)
      */
     public static <T> List<Outcome<T>> gatherSettled(Collection<? extends Callable<? extends T>> calls)
             throws InterruptedException {
         TaskGroupImpl group = TaskGroupImpl.open(false, null);
         List<Task<T>> tasks = spawnAll(group, calls);
         group.closeInterruptibly(false);
+        if (group.cancelledByOwner()) {
+            // The calls were cancelled with the task that called this, so there is no outcome to tell for them
+            // (a cancelled task has neither a value nor an exception); as gather and timeout do.
+            throw new CancellationException("the task that called gatherSettled() was cancelled; its calls were "
+                    + "cancelled and have ended");
+        }
         List<Outcome<T>> outcomes = new ArrayList<>(tasks.size());
         for (Task<T> t : tasks) {
             outcomes.add(t.state() == Task.State.SUCCESS ? new Outcome.Success<>(t.resultNow())

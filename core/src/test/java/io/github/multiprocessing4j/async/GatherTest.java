@@ -149,6 +149,65 @@ class GatherTest {
                 new Outcome.Success<>("c"));
     }
 
+    /**
+     * A task that calls gatherSettled is cancelled, and its interrupt is taken before gatherSettled waits (here
+     * by the calls' own collection, which swallows it as it is iterated). The calls are cancelled with the
+     * task (its groups are), so gatherSettled cannot report how each ended; it throws CancellationException, as
+     * timeout() and gather() do, and not the IllegalStateException of exceptionNow() on a cancelled call.
+     */
+    @Test
+    void gatherSettled_whenTheCallingTaskIsCancelledAndItsInterruptWasTaken_throwsCancellationException()
+            throws Exception {
+        CountDownLatch iterating = new CountDownLatch(1);
+        CountDownLatch cancelReturned = new CountDownLatch(1);
+        AtomicBoolean firstCallEnded = new AtomicBoolean();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        List<Callable<String>> calls = new java.util.AbstractList<>() {
+            @Override
+            public Callable<String> get(int i) {
+                if (i == 1) {
+                    iterating.countDown();
+                    boolean done = false;
+                    while (!done) {
+                        try {
+                            done = cancelReturned.await(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS);
+                        } catch (InterruptedException swallowed) {
+                            // taken here: gatherSettled will not see it
+                        }
+                    }
+                }
+                return () -> {
+                    try {
+                        Thread.sleep(Delays.seconds(60));
+                    } finally {
+                        firstCallEnded.set(true);
+                    }
+                    return "late";
+                };
+            }
+
+            @Override
+            public int size() {
+                return 2;
+            }
+        };
+        try (TaskGroup group = TaskGroup.open()) {
+            Task<List<Outcome<String>>> caller = group.spawn(() -> {
+                try {
+                    return Coroutines.gatherSettled(calls);
+                } catch (Throwable e) {
+                    thrown.set(e);
+                    throw e;
+                }
+            });
+            assertThat(iterating.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(caller.cancel(true)).isTrue();
+            cancelReturned.countDown();
+        }
+        assertThat(thrown.get()).isInstanceOf(java.util.concurrent.CancellationException.class);
+        assertThat(firstCallEnded).as("the call it had started was cancelled and has ended").isTrue();
+    }
+
     @Test
     void timeout_whenTheCallReturnsInTime_returnsItsValue() throws Exception {
         assertThat(Coroutines.timeout(Delays.seconds(10), () -> "fast")).isEqualTo("fast");
