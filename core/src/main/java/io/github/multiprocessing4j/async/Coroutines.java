@@ -178,32 +178,39 @@ public final class Coroutines {
      * set of its futures.
      */
     public static <T> Completions<T> asCompleted(Collection<? extends Task<T>> tasks) {
-        return new CompletionsImpl<>(List.copyOf(new LinkedHashSet<>(tasks)));
+        return new CompletionsImpl<>(distinct(tasks));
     }
 
     /**
      * Waits until {@code mode} is satisfied and tells which tasks are done: Python's {@code asyncio.wait}.
-     * Does not cancel anything. Returns at once for an empty collection.
+     * Does not cancel anything. Returns at once for an empty collection. A task given more than once is
+     * listed once, as Python's makes a set of its futures.
      *
      * @throws InterruptedException if interrupted while waiting (the interrupt status is cleared)
      */
     public static <T> WaitResult<T> await(Collection<? extends Task<T>> tasks, WaitMode mode)
             throws InterruptedException {
-        return Await.await(List.copyOf(tasks), Objects.requireNonNull(mode, "mode"), Long.MAX_VALUE);
+        return Await.await(distinct(tasks), Objects.requireNonNull(mode, "mode"), Long.MAX_VALUE);
     }
 
     /**
      * Waits until {@code mode} is satisfied or {@code timeout} has elapsed, whichever comes first, and tells
      * which tasks are done; a timeout is not an error here (the pending list says what is left), as in
-     * {@code asyncio.wait}. A zero or negative timeout only looks. Does not cancel anything.
+     * {@code asyncio.wait}. A zero or negative timeout only looks. Does not cancel anything. A task given more
+     * than once is listed once.
      *
      * @throws InterruptedException if interrupted while waiting (the interrupt status is cleared)
      */
     public static <T> WaitResult<T> await(Collection<? extends Task<T>> tasks, WaitMode mode, Duration timeout)
             throws InterruptedException {
         long nanos = Deadline.saturatedNanos(Objects.requireNonNull(timeout, "timeout"));
-        return Await.await(List.copyOf(tasks), Objects.requireNonNull(mode, "mode"),
+        return Await.await(distinct(tasks), Objects.requireNonNull(mode, "mode"),
                 nanos == Long.MAX_VALUE ? Long.MAX_VALUE - 1 : nanos);
+    }
+
+    /** The tasks in the order given, each once; NullPointerException for a null task. */
+    private static <T> List<Task<T>> distinct(Collection<? extends Task<T>> tasks) {
+        return List.copyOf(new LinkedHashSet<>(tasks));
     }
 
     /**

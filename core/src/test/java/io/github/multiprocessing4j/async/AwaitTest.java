@@ -63,6 +63,33 @@ class AwaitTest {
     }
 
     @Test
+    void await_listsATaskGivenTwiceOnlyOnce() throws Exception {
+        // as asyncio.wait, which makes a set of its futures; and as asCompleted does
+        CountDownLatch release = new CountDownLatch(1);
+        try (TaskGroup group = TaskGroup.open()) {
+            Task<String> a = group.spawn(() -> "a");
+            Task<String> b = group.spawn(() -> {
+                release.await();
+                return "b";
+            });
+            try {
+                WaitResult<String> first = Coroutines.await(List.of(a, b, a, b), WaitMode.FIRST_COMPLETED);
+                assertThat(first.done()).containsExactly(a);
+                assertThat(first.pending()).containsExactly(b);
+
+                WaitResult<String> looked = Coroutines.await(List.of(b, a, b), WaitMode.ALL_COMPLETED, Duration.ZERO);
+                assertThat(looked.done()).containsExactly(a);
+                assertThat(looked.pending()).containsExactly(b);
+            } finally {
+                release.countDown();
+            }
+            WaitResult<String> all = Coroutines.await(List.of(a, b, a), WaitMode.ALL_COMPLETED);
+            assertThat(all.done()).containsExactly(a, b);
+            assertThat(all.pending()).isEmpty();
+        }
+    }
+
+    @Test
     void asCompleted_nextWithZeroTimeout_takesOnlyATaskThatIsAlreadyComplete() throws Exception {
         // Many rounds: get() returns before the task's completion listeners have run, and a task that a
         // caller has seen done must be handed out at once all the same (it was not, in a third of the rounds).
