@@ -24,7 +24,9 @@ import java.util.concurrent.Future;
  *       a zero or negative timeout only polls;</li>
  *   <li>{@link #cancel(boolean) cancel(true)} interrupts the task's thread; {@code cancel(false)} only
  *       keeps a task that has not started from starting. Either way the task is done at once: {@code get()}
- *       throws {@link CancellationException} from then on, even while the thread is still unwinding.</li>
+ *       throws {@link CancellationException} from then on, even while the thread is still unwinding. A
+ *       callable that a {@code cancel(false)} left running is interrupted when its group is cancelled, as
+ *       the group's other running tasks are.</li>
  *   <li>{@link #state()}, {@link #resultNow()} and {@link #exceptionNow()} tell a finished task's outcome
  *       without waiting.</li>
  * </ul>

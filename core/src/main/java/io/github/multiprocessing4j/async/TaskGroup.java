@@ -31,7 +31,8 @@ import java.util.concurrent.CancellationException;
  * still running is {@linkplain Task#cancel(boolean) cancelled with an interrupt}, and a task spawned after
  * that is returned already cancelled, without running. What the cancelled tasks throw while they unwind is
  * not a failure. {@link #cancel()} cancels the group in the same way without a failure. A task
- * cancelled on its own (through its {@code Future}) does not cancel the group.
+ * cancelled on its own (through its {@code Future}) does not cancel the group; if that was a
+ * {@code cancel(false)} and its callable still runs, the group's cancellation interrupts it too.
  *
  * <p>Groups nest: a task may open a group of its own. Cancelling that task with an interrupt (its group's
  * failure, deadline or {@code cancel()}, or {@code cancel(true)} on its {@code Future}) also cancels the

@@ -442,6 +442,8 @@ final class TaskGroupImpl implements TaskGroup {
             for (TaskImpl<?> t : tasks) {
                 if (t.cancel(true)) {
                     n++;
+                } else {
+                    t.interruptIfCancelledQuietly(); // cancel(false) earlier, and its callable may still run
                 }
             }
         } finally {

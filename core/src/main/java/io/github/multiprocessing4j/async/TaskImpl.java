@@ -35,6 +35,8 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T>, Thread.Uncaugh
     private static final int FAILING = 1;
     private static final int CANCELLING = 2;
     private static final int CANCEL_RETURNED = 3;
+    /** A cancel without an interrupt ({@code cancel(false)}) has returned; see interruptIfCancelledQuietly. */
+    private static final int CANCEL_RETURNED_QUIETLY = 4;
 
     /** Marks a task whose listeners have run: a listener added later runs at once. */
     private static final Runnable[] COMPLETED = {};
@@ -49,7 +51,9 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T>, Thread.Uncaugh
     private volatile Thread thread;
     /**
      * OPEN until the callable throws (FAILING) or a cancel comes (CANCELLING, then CANCEL_RETURNED once that
-     * cancel has interrupted the task and cancelled its groups); set once, by CAS, out of OPEN. FutureTask
+     * cancel has interrupted the task and cancelled its groups, or CANCEL_RETURNED_QUIETLY after a cancel
+     * without an interrupt, until the group's cancellation interrupts the task after all); set once, by CAS,
+     * out of OPEN. FutureTask
      * decides between a failure and a cancel only as it completes, after the group has heard of the failure;
      * this decides before, so that the group never counts as failed a task that ends cancelled.
      */
@@ -106,6 +110,26 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T>, Thread.Uncaugh
             }
             return true;
         } finally {
+            ending = mayInterruptIfRunning ? CANCEL_RETURNED : CANCEL_RETURNED_QUIETLY;
+        }
+    }
+
+    /**
+     * Called as the task's group is cancelled, when {@code cancel(true)} found the task cancelled already: if
+     * that was a {@code cancel(false)} (nothing interrupted the task) and the callable still runs, interrupts
+     * it now and cancels the groups it owns, as the group's cancellation does to every running task. Without
+     * this, {@code close()} waited for a thread that nothing would stop, deadline or not. Once only, and never
+     * for a task that a cancel interrupted already: a task that took that interrupt may be cleaning up.
+     */
+    void interruptIfCancelledQuietly() {
+        Thread running = thread;
+        if (running == null || !ENDING.compareAndSet(this, CANCEL_RETURNED_QUIETLY, CANCELLING)) {
+            return;
+        }
+        try {
+            running.interrupt();
+            TaskGroupImpl.cancelGroupsOwnedBy(running);
+        } finally {
             ending = CANCEL_RETURNED;
         }
     }
@@ -119,7 +143,7 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T>, Thread.Uncaugh
      * cancel, which never blocks, as {@code FutureTask.run} waits for a cancel's interrupt.
      */
     void awaitCancelDelivered(Thread self) {
-        while (ending != CANCEL_RETURNED && !self.isInterrupted()) {
+        while (ending < CANCEL_RETURNED && !self.isInterrupted()) {
             LockSupport.parkNanos(this, 100_000L);
         }
     }

@@ -1,0 +1,118 @@
+package io.github.multiprocessing4j.async;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.multiprocessing4j.testing.Delays;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A task cancelled with {@code cancel(false)} is done at once, but its callable goes on running: nothing
+ * interrupted it. When its group is cancelled later (deadline, {@code cancel()}, a sibling's failure), the
+ * group's promise holds for it too: every task still running is interrupted, and {@code close()} returns
+ * once they have ended. Before the fix, {@code cancel(true)} from the group found the task cancelled already
+ * and did nothing, so {@code close()} waited for good, even past the group's deadline.
+ */
+class TaskCancelledQuietlyTest {
+
+    enum GroupCancel {
+        DEADLINE, CANCEL, SIBLING_FAILURE
+    }
+
+    @ParameterizedTest
+    @EnumSource(GroupCancel.class)
+    void aTaskCancelledWithoutInterrupt_isInterruptedWhenItsGroupIsCancelled(GroupCancel how) throws Exception {
+        LinkedBlockingQueue<String> never = new LinkedBlockingQueue<>();
+        CountDownLatch blocked = new CountDownLatch(1);
+        AtomicBoolean interrupted = new AtomicBoolean();
+        AtomicBoolean cancelReturnedTrue = new AtomicBoolean();
+        Thread owner = Thread.ofVirtual().start(() -> {
+            Duration timeout = how == GroupCancel.DEADLINE ? Delays.millis(200) : Duration.ofDays(1);
+            try (TaskGroup group = TaskGroup.withTimeout(timeout)) {
+                Task<String> quiet = group.spawn(() -> {
+                    blocked.countDown();
+                    try {
+                        return never.take();
+                    } catch (InterruptedException e) {
+                        interrupted.set(true);
+                        throw e;
+                    }
+                });
+                blocked.await();
+                cancelReturnedTrue.set(quiet.cancel(false));
+                switch (how) {
+                    case DEADLINE -> { } // it passes while close() waits
+                    case CANCEL -> group.cancel();
+                    case SIBLING_FAILURE -> group.spawn(() -> {
+                        throw new IllegalStateException("sibling failed");
+                    });
+                }
+            } catch (Exception expected) {
+                // TaskGroupException for the sibling's failure; the other two cancel nothing that is counted
+            }
+        });
+        boolean ended = owner.join(Delays.seconds(20));
+        if (!ended) {
+            never.add("released by the test"); // let the stuck task, and with it the owner, end
+            owner.join(Delays.seconds(20));
+        }
+        assertThat(cancelReturnedTrue).as("cancel(false) cancelled the running task").isTrue();
+        assertThat(ended).as("close() returned once the group was cancelled (" + how + ")").isTrue();
+        assertThat(interrupted).as("the group's cancellation interrupted the task").isTrue();
+    }
+
+    /** A task that a cancel(true) interrupted already is not interrupted again as it cleans up. */
+    @ParameterizedTest
+    @EnumSource(value = GroupCancel.class, names = {"CANCEL", "SIBLING_FAILURE"})
+    void aTaskCancelledWithInterrupt_isNotInterruptedAgainWhileItCleansUp(GroupCancel how) throws Exception {
+        CountDownLatch blocked = new CountDownLatch(1);
+        CountDownLatch cleaning = new CountDownLatch(1);
+        CountDownLatch groupCancelled = new CountDownLatch(1);
+        AtomicInteger interrupts = new AtomicInteger();
+        try (TaskGroup group = TaskGroup.open()) {
+            Task<String> task = group.spawn(() -> {
+                blocked.countDown();
+                try {
+                    Thread.sleep(Delays.seconds(60));
+                } catch (InterruptedException first) {
+                    interrupts.incrementAndGet();
+                }
+                cleaning.countDown();
+                // clean-up that blocks: must not be cut short by the group's later cancellation
+                try {
+                    groupCancelled.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException second) {
+                    interrupts.incrementAndGet();
+                }
+                return "cleaned up";
+            });
+            assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(task.cancel(true)).isTrue();
+            assertThat(cleaning.await(10, TimeUnit.SECONDS)).isTrue();
+            try {
+                if (how == GroupCancel.CANCEL) {
+                    group.cancel();
+                } else {
+                    Task<Object> failing = group.spawn(() -> {
+                        throw new IllegalStateException("sibling failed");
+                    });
+                    while (!failing.isDone()) {
+                        Thread.onSpinWait();
+                    }
+                }
+                assertThat(group.isCancelled()).isTrue();
+            } finally {
+                groupCancelled.countDown();
+            }
+        } catch (TaskGroupException expected) {
+            assertThat(how).isEqualTo(GroupCancel.SIBLING_FAILURE);
+        }
+        assertThat(interrupts).as("interrupted once, by cancel(true)").hasValue(1);
+    }
+}
