@@ -92,6 +92,7 @@ public final class Coroutines {
      * @throws NullPointerException if a call is null (no call is left running)
      */
     public static <T> List<T> gather(Collection<? extends Callable<? extends T>> calls) throws InterruptedException {
+        Objects.requireNonNull(calls, "calls"); // before a group opens
         TaskGroupImpl group = TaskGroupImpl.open(true, null);
         List<Task<T>> tasks = spawnAll(group, calls);
         group.closeInterruptibly(true);
@@ -115,6 +116,7 @@ public final class Coroutines {
      */
     public static <T> List<Outcome<T>> gatherSettled(Collection<? extends Callable<? extends T>> calls)
             throws InterruptedException {
+        Objects.requireNonNull(calls, "calls"); // before a group opens
         TaskGroupImpl group = TaskGroupImpl.open(false, null);
         List<Task<T>> tasks = spawnAll(group, calls);
         group.closeInterruptibly(false);
