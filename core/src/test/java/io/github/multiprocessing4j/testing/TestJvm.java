@@ -41,6 +41,12 @@ public final class TestJvm implements AutoCloseable {
     }
 
     public static TestJvm start(String classPath, String main, List<String> jvmOptions, String... args) throws IOException {
+        return start(null, classPath, main, jvmOptions, args);
+    }
+
+    /** @param workingDirectory the JVM's working directory (and its children's), or null for this one's */
+    public static TestJvm start(Path workingDirectory, String classPath, String main, List<String> jvmOptions,
+                                String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
@@ -49,7 +55,11 @@ public final class TestJvm implements AutoCloseable {
         cmd.add(classPath);
         cmd.add(main);
         cmd.addAll(List.of(args));
-        return new TestJvm(new ProcessBuilder(cmd).start());
+        ProcessBuilder builder = new ProcessBuilder(cmd);
+        if (workingDirectory != null) {
+            builder.directory(workingDirectory.toFile());
+        }
+        return new TestJvm(builder.start());
     }
 
     private static void copy(BufferedReader reader, BlockingQueue<String> queue, StringBuffer text) {

@@ -54,7 +54,10 @@ import java.util.regex.Pattern;
  * directory on the class path, so the cache is used only when the class path is all jars (an IDE or a
  * test run with {@code target/classes} boots children without it). The JDK prints AOT warnings on
  * stdout; children redirect JVM warnings to stderr (see {@link JavaCommand}), and keep quiet about a cache
- * of ours that the JDK refuses (a damaged file, say): such a child boots as if it had none. Users who pick
+ * of ours that the JDK refuses (a truncated file, say): such a child boots as if it had none. The JDK checks
+ * a cache's header, not its contents, and a cache damaged inside crashes the JVM that maps it: a child that
+ * dies booting with a cache has it deleted ({@link #drop}), and a {@code JvmProcess} start launches again
+ * without it (the crashed child's report on stdout and its {@code hs_err} file are the JDK's). Users who pick
  * their own archive ({@code -XX:AOTCache}, {@code -XX:SharedArchiveFile}, {@code -Xshare}) keep it. A cache runs
  * code in every child that loads it, so it is loaded (and trained) only in a folder that nobody but this
  * user can write to, and only if nobody else can write the file ({@link PrivatePaths}); caches are made
@@ -142,6 +145,23 @@ final class AotCache {
             }
         }
         return null;
+    }
+
+    /**
+     * Deletes {@code cache} (a path {@link #lookup} returned), which a child died booting with: the JDK
+     * checks a cache's header but not its contents, and a damaged one (a few bad bytes will do) crashes
+     * every JVM that maps it, so no child would start again until the file was gone. Later lookups find no
+     * cache: one made in an earlier run is trained again, once per JVM; one this JVM trained is not.
+     */
+    void drop(Path cache) {
+        try {
+            if (Files.deleteIfExists(cache)) {
+                LOG.log(Level.DEBUG, "a child JVM died before it connected back, booting with the AOT cache {0};"
+                        + " deleted it", cache);
+            }
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "could not delete the AOT cache " + cache, e);
+        }
     }
 
     /** Waits until the trainings queued so far have ended (they run one at a time, in order). */

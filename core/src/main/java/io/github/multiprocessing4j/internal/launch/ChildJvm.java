@@ -40,10 +40,17 @@ public final class ChildJvm implements AutoCloseable {
     private final ChildListener listener;
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private final Map<String, String> libraryProperties;
+    /** Deletes the AOT cache the child was given, or null if it was given none. */
+    private final Runnable dropAotCache;
+    private volatile boolean droppedAotCache;
 
+    /**
+     * @param dropAotCache deletes the AOT cache the child boots with (null if none), should the child die
+     *                     before it connects back; see {@link #droppedAotCache()}
+     */
     ChildJvm(Process process, long token, long launchNanos, CompletableFuture<ChildListener.Arrival> arrival,
              OutputPump stdout, OutputPump stderr, StderrTail tail, ChildListener listener,
-             Map<String, String> libraryProperties) {
+             Map<String, String> libraryProperties, Runnable dropAotCache) {
         this.process = process;
         this.token = token;
         this.launchNanos = launchNanos;
@@ -54,6 +61,7 @@ public final class ChildJvm implements AutoCloseable {
         this.stdin = process.getOutputStream();
         this.listener = listener;
         this.libraryProperties = libraryProperties;
+        this.dropAotCache = dropAotCache;
         process.onExit().thenRun(() -> done.complete(null));
     }
 
@@ -90,7 +98,21 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     /**
+     * True if the child was given an AOT cache and died before it connected back, and that cache was
+     * deleted for it ({@link #awaitConnected} does this): a child launched now boots without it, and may
+     * well start where this one could not.
+     */
+    public boolean droppedAotCache() {
+        return droppedAotCache;
+    }
+
+    /**
      * Waits until the child has connected back and proved the session key.
+     *
+     * <p>A child given an AOT cache that exits before it connects (unless killed from outside: SIGKILL,
+     * SIGTERM, SIGINT, SIGHUP) has its cache deleted. The JDK checks a cache's header, not its contents, and
+     * a damaged one crashes every JVM that maps it; nothing else about a launch whose cache exists has changed
+     * since a child booted with those very options to make it (see {@link #droppedAotCache()}).
      *
      * @throws ProcessStartException if the child exits, or stays silent for {@code timeout}, first; the
      *         message carries the exit status and the tail of its stderr
@@ -110,11 +132,22 @@ public final class ChildJvm implements AutoCloseable {
         }
         listener.forget(token);
         if (!process.isAlive()) {
+            if (dropAotCache != null && !killedFromOutside(process.exitValue())) {
+                dropAotCache.run();
+                droppedAotCache = true;
+            }
             awaitOutputDrained();
             throw failedToStart("exited with " + ExitStatus.describe(process.exitValue()) + " before it connected back");
         }
         kill();
         throw failedToStart("could not be reached (the listener closed); killed it");
+    }
+
+    private static boolean killedFromOutside(int exitValue) {
+        return switch (ExitStatus.signalName(ExitStatus.signal(exitValue))) {
+            case "SIGKILL", "SIGTERM", "SIGINT", "SIGHUP" -> true;
+            default -> false;
+        };
     }
 
     private ProcessStartException failedToStart(String what) {

@@ -66,14 +66,17 @@ public final class ChildLauncher {
         ChildClassPath.requireLibrary();
         Path cache = aot.lookup(spec, output -> train(spec, output));
         Map<String, String> properties = JavaCommand.libraryProperties();
-        return start(command.build(spec, properties, cache, null), spec, properties, null);
+        Runnable dropCache = cache == null ? null : () -> aot.drop(cache);
+        return start(command.build(spec, properties, cache, null), spec, properties, null, dropCache);
     }
 
     /**
      * @param properties the {@link JavaCommand#libraryProperties()} that {@code argv} gives the child
      * @param log        where the child's stdout and stderr go, or null to copy them to this JVM's
+     * @param dropCache  deletes the AOT cache that {@code argv} gives the child, or null if it gives none
      */
-    private ChildJvm start(List<String> argv, LaunchSpec spec, Map<String, String> properties, File log) {
+    private ChildJvm start(List<String> argv, LaunchSpec spec, Map<String, String> properties, File log,
+                           Runnable dropCache) {
         Session session = Session.get();
         ChildListener listener = session.listener();
         long token = TOKENS.nextLong();
@@ -95,7 +98,7 @@ public final class ChildLauncher {
         StderrTail tail = new StderrTail(TAIL_BYTES);
         OutputPump out = OutputPump.start(process.getInputStream(), () -> System.out, null, "mp4j-out-" + process.pid());
         OutputPump err = OutputPump.start(process.getErrorStream(), () -> System.err, tail, "mp4j-err-" + process.pid());
-        ChildJvm child = new ChildJvm(process, token, launchNanos, arrival, out, err, tail, listener, properties);
+        ChildJvm child = new ChildJvm(process, token, launchNanos, arrival, out, err, tail, listener, properties, dropCache);
         BootRecord boot = new BootRecord(session.key(), session.directory(), listener.socket(), token,
                 ProcessHandle.current().pid());
         // Then the pipe is closed: the child's stdin is empty, at its end for whoever reads file descriptor 0
@@ -114,7 +117,7 @@ public final class ChildLauncher {
     private int train(LaunchSpec spec, Path output) throws IOException, InterruptedException {
         File log = new File(output.getParent().toFile(), output.getFileName().toString().replaceFirst("\\.aot\\..*", "") + ".log");
         Map<String, String> properties = JavaCommand.libraryProperties();
-        ChildJvm child = start(command.build(spec, properties, null, output), spec, properties, log);
+        ChildJvm child = start(command.build(spec, properties, null, output), spec, properties, log, null);
         try {
             child.awaitConnected(TRAINING_TIMEOUT);
             byte[] task = Codec.standard().encode(AotTraining.task());

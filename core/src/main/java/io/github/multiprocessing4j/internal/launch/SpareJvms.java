@@ -83,13 +83,7 @@ public final class SpareJvms {
             }
         }
         if (child == null) {
-            child = launcher.launch(spec);
-            try {
-                child.awaitConnected(connectTimeout);
-            } catch (InterruptedException e) {
-                child.discard();
-                throw e;
-            }
+            child = launchConnected(spec, connectTimeout);
         }
         if (enabled) {
             AtomicBoolean replenished = new AtomicBoolean();
@@ -102,6 +96,35 @@ public final class SpareJvms {
             CompletableFuture.delayedExecutor(REPLENISH_DELAY_MILLIS, TimeUnit.MILLISECONDS).execute(replenish);
         }
         return child;
+    }
+
+    /**
+     * A fresh child, connected. One that dies at boot with an AOT cache, which is then deleted (see
+     * {@link ChildJvm#awaitConnected}), is followed by one more launch, without it.
+     */
+    private ChildJvm launchConnected(LaunchSpec spec, Duration connectTimeout) throws InterruptedException {
+        ChildJvm child = launcher.launch(spec);
+        try {
+            child.awaitConnected(connectTimeout);
+            return child;
+        } catch (ProcessStartException e) {
+            if (!child.droppedAotCache()) {
+                throw e;
+            }
+            LOG.log(Level.DEBUG, "child {0} died booting with the AOT cache; starting one without it: {1}",
+                    child.pid(), e.getMessage());
+        } catch (InterruptedException e) {
+            child.discard();
+            throw e;
+        }
+        ChildJvm second = launcher.launch(spec);
+        try {
+            second.awaitConnected(connectTimeout);
+            return second;
+        } catch (InterruptedException e) {
+            second.discard();
+            throw e;
+        }
     }
 
     private synchronized CompletableFuture<ChildJvm> takeSpare(LaunchSpec spec) {

@@ -10,7 +10,9 @@ import io.github.multiprocessing4j.testing.TestJvm;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -88,6 +90,51 @@ class AotCacheTest {
             assertThat(lines.get(1)).isEqualTo("EXIT 0");
             assertThat(jvm.stderr()).doesNotContain("aot]");
         }
+    }
+
+    @Test
+    void aCacheDamagedInside_isDeletedOnceAChildDiesOfIt_andTheStartSucceedsWithoutIt() throws Exception {
+        // The JDK checks a cache's header as it loads it, not its contents (no checksum unless
+        // -XX:+VerifySharedSpaces, which costs every child tens of ms): a few bad bytes inside made every child
+        // given the cache crash at boot (SIGSEGV), so that no child would start until the file was deleted by hand.
+        String classPath = fixtureClassPath();
+        Path cacheDir = tmp.resolve("aot");
+        Path workDir = Files.createDirectory(tmp.resolve("work")); // where the crashing child leaves its hs_err file
+        List<String> options = List.of("-Dmp4j.aot.dir=" + cacheDir);
+        runToEnd(classPath, options); // trains the cache
+        Path cache;
+        try (Stream<Path> files = Files.list(cacheDir)) {
+            cache = files.filter(p -> p.getFileName().toString().endsWith(".aot")).findFirst().orElseThrow();
+        }
+        try (FileChannel file = FileChannel.open(cache, StandardOpenOption.WRITE)) {
+            file.write(ByteBuffer.wrap("XXXXXXXXXXXXXXXX".getBytes(StandardCharsets.US_ASCII)), 4096);
+        }
+
+        try (TestJvm jvm = TestJvm.start(workDir, classPath, AotFixtureMain.class.getName(), options)) {
+            assertThat(jvm.process().waitFor(120, TimeUnit.SECONDS)).isTrue();
+            jvm.awaitOutputEnd(Duration.ofSeconds(30));
+            List<String> lines = jvm.drainLines();
+            assertThat(jvm.process().exitValue()).as("stdout: %s, stderr: %s", lines, jvm.stderr()).isZero();
+            // the child that crashed printed its crash report on stdout before the one without the cache ran
+            assertThat(lines.getLast()).isEqualTo("EXIT 0");
+            assertThat(lines.get(lines.size() - 2)).startsWith("ARGS ").doesNotContain("-XX:AOTCache=");
+        }
+        // deleted, and (the spare's launch found no cache) trained again before that run exited
+        if (Files.exists(cache)) {
+            try (FileChannel file = FileChannel.open(cache, StandardOpenOption.READ)) {
+                ByteBuffer at4096 = ByteBuffer.allocate(16);
+                file.read(at4096, 4096);
+                assertThat(new String(at4096.array(), StandardCharsets.US_ASCII)).isNotEqualTo("XXXXXXXXXXXXXXXX");
+            }
+        }
+
+        // later runs start their child quietly, from a new cache once one is made
+        for (int run = 0; run < 2; run++) {
+            List<String> lines = runToEnd(classPath, options);
+            assertThat(lines).hasSize(2);
+            assertThat(lines.get(1)).isEqualTo("EXIT 0");
+        }
+        assertThat(runToEnd(classPath, options).getFirst()).contains("-XX:AOTCache=" + cacheDir);
     }
 
     @Test
