@@ -489,6 +489,17 @@ class JvmProcessTest {
     }
 
     @Test
+    void jvmOptions_thatSetTheMainClassOrClassPath_inTheirOneArgumentForm_areRefusedToo() {
+        // The launcher reads --module=m/c as --module m/c: the child ran another main, with our class path and
+        // worker main as its arguments, and the start failed (or hung until the connect timeout) instead.
+        for (String option : List.of("--module=java.base/java.lang.Object", "--class-path=/elsewhere")) {
+            assertThatThrownBy(() -> JvmProcess.builder().task(() -> { }).jvmOptions(List.of(option)).start())
+                    .as(option).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("may not set the class path or main class");
+        }
+    }
+
+    @Test
     void manyChildren_atOnce_eachRunsItsOwnTask() throws Exception {
         List<JvmProcess> children = new ArrayList<>();
         for (int i = 0; i < 4; i++) {

@@ -27,8 +27,10 @@ public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> s
             if (option.indexOf('\0') >= 0) {
                 throw new IllegalArgumentException("a JVM option cannot hold a NUL: " + option.replace("\0", "\\0"));
             }
-            if (option.equals("-jar") || option.equals("-cp") || option.equals("-classpath")
-                    || option.equals("--class-path") || option.equals("-m") || option.equals("--module")) {
+            // the launcher also takes a long option and its value as one argument: --module=app/app.Main
+            String name = option.startsWith("--") && option.indexOf('=') > 0 ? option.substring(0, option.indexOf('=')) : option;
+            if (name.equals("-jar") || name.equals("-cp") || name.equals("-classpath")
+                    || name.equals("--class-path") || name.equals("-m") || name.equals("--module")) {
                 throw new IllegalArgumentException("jvmOptions may not set the class path or main class ("
                         + option + "): children always run with the parent's class path and module path");
             }
