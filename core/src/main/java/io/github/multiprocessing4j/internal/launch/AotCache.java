@@ -4,6 +4,7 @@ import io.github.multiprocessing4j.internal.session.PrivatePaths;
 import io.github.multiprocessing4j.internal.session.Session;
 import java.io.File;
 import java.io.IOException;
+import java.net.URI;
 import java.lang.System.Logger.Level;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -20,7 +21,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +37,9 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -75,6 +81,8 @@ final class AotCache {
     private final JavaRuntime runtime;
     private final Path fixedDirectory;
     private final Set<String> trainingStarted = ConcurrentHashMap.newKeySet();
+    /** The manifest Class-Path of each jar on the class path, by path: read again when the jar changes. */
+    private final Map<Path, ManifestClassPath> manifestClassPaths = new ConcurrentHashMap<>();
     /** Keys whose cache was dropped for being open to others: dropped once per JVM, not at every lookup. */
     private final Set<String> dropped = ConcurrentHashMap.newKeySet();
     /** Cache folders found open to others, each reported once. */
@@ -285,20 +293,76 @@ final class AotCache {
                     .append(spec.jvmOptions()).append('\n')
                     .append(moduleProperties(spec)).append('\n')
                     .append(JavaCommand.optionVariables(spec)).append('\n');
+            Set<Path> seen = new HashSet<>();
             for (String entry : runtime.classPath().split(File.pathSeparator)) {
-                Path p = Path.of(entry);
-                text.append(p.toAbsolutePath());
-                if (Files.exists(p)) {
-                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-                    text.append(' ').append(a.size()).append(' ').append(a.lastModifiedTime().toMillis());
-                }
-                text.append('\n');
+                appendClassPathEntry(text, Path.of(entry), seen);
             }
             byte[] digest = sha.digest(text.toString().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 12);
         } catch (NoSuchAlgorithmException | IOException e) {
             throw new IllegalStateException("cannot compute the AOT cache key", e);
         }
+    }
+
+    /**
+     * Appends {@code entry}'s path, size and time of change, then those of the jars its manifest's
+     * {@code Class-Path} names, which the class path reaches as well: the JDK does not check those against
+     * a cache, and a child booted from a cache made before such a jar was rebuilt would run its old classes.
+     */
+    private void appendClassPathEntry(StringBuilder text, Path entry, Set<Path> seen) throws IOException {
+        Path p = entry.toAbsolutePath().normalize();
+        if (!seen.add(p)) {
+            return;
+        }
+        text.append(p);
+        BasicFileAttributes a = null;
+        if (Files.exists(p)) {
+            a = Files.readAttributes(p, BasicFileAttributes.class);
+            text.append(' ').append(a.size()).append(' ').append(a.lastModifiedTime().toMillis());
+        }
+        text.append('\n');
+        if (a != null && a.isRegularFile()) {
+            String stamp = a.size() + " " + a.lastModifiedTime().toMillis();
+            ManifestClassPath known = manifestClassPaths.get(p);
+            if (known == null || !known.stamp().equals(stamp)) {
+                known = new ManifestClassPath(stamp, manifestClassPath(p));
+                manifestClassPaths.put(p, known);
+            }
+            for (Path jar : known.jars()) {
+                appendClassPathEntry(text, jar, seen);
+            }
+        }
+    }
+
+    /** The jars a jar's manifest adds to the class path, read once per version of the jar. */
+    private record ManifestClassPath(String stamp, List<Path> jars) {
+    }
+
+    /** The jars named by the {@code Class-Path} of {@code jar}'s manifest (relative URLs), as the JDK reads them. */
+    static List<Path> manifestClassPath(Path jar) {
+        String value;
+        try (JarFile file = new JarFile(jar.toFile())) {
+            Manifest manifest = file.getManifest();
+            value = manifest == null ? null : manifest.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
+        } catch (IOException | RuntimeException e) {
+            return List.of(); // not a jar: the JDK reads no Class-Path from it either
+        }
+        if (value == null) {
+            return List.of();
+        }
+        List<Path> jars = new ArrayList<>();
+        URI base = jar.toUri();
+        for (String url : value.trim().split("\\s+")) {
+            try {
+                URI resolved = base.resolve(url);
+                if ("file".equals(resolved.getScheme())) {
+                    jars.add(Path.of(resolved));
+                }
+            } catch (IllegalArgumentException e) {
+                // not a URL the JDK would follow either
+            }
+        }
+        return jars;
     }
 
     /** The system properties that change how classes are found or loaded, which a cache does depend on. */

@@ -26,8 +26,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assumptions;
@@ -235,6 +237,46 @@ class AotCacheTest {
             assertThat(own).as(variable).isNotNull().isNotEqualTo(plain);
         }
         assertThat(trainings).hasValue(4);
+    }
+
+    @Test
+    void aJarReachedThroughAManifestClassPath_thatIsRebuilt_getsANewCache_notTheStaleOne() throws Exception {
+        // `java -jar app.jar` (or -cp app.jar) with "Class-Path: lib/dep.jar" in app.jar's manifest: the JDK 25
+        // does not check such a jar against the cache, and a child booted from a cache trained before dep.jar
+        // was rebuilt (same name, say a SNAPSHOT of this library) ran the classes of the old dep.jar.
+        Path lib = Files.createDirectory(tmp.resolve("lib"));
+        Path dep = jarWith(lib.resolve("dep.jar"), null, "old");
+        Path app = jarWith(tmp.resolve("app.jar"), "lib/dep.jar", "app");
+        AotCache aot = new AotCache(new JavaRuntime(Path.of("java"), app.toString(), "", List.of(), 25), tmp.resolve("aot"));
+        AotCache.Trainer trainer = output -> {
+            Files.writeString(output, "a cache");
+            return 0;
+        };
+        assertThat(aot.lookup(LaunchSpec.DEFAULT, trainer)).isNull();
+        assertThat(aot.awaitIdle(Delays.seconds(10))).isTrue();
+        Path trained = aot.lookup(LaunchSpec.DEFAULT, trainer);
+        assertThat(trained).isNotNull();
+
+        jarWith(dep, null, "new, and longer than the old");
+        Files.setLastModifiedTime(dep, FileTime.fromMillis(Files.getLastModifiedTime(dep).toMillis() + 10_000));
+        assertThat(aot.lookup(LaunchSpec.DEFAULT, trainer)).as("the cache trained with the old dep.jar").isNull();
+        assertThat(aot.awaitIdle(Delays.seconds(10))).isTrue();
+        assertThat(aot.lookup(LaunchSpec.DEFAULT, trainer)).isNotNull().isNotEqualTo(trained);
+    }
+
+    /** A jar holding one text entry, with {@code classPath} as its manifest's Class-Path unless null. */
+    private static Path jarWith(Path jar, String classPath, String text) throws IOException {
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        if (classPath != null) {
+            manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, classPath);
+        }
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
+            out.putNextEntry(new JarEntry("content.txt"));
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+        return jar;
     }
 
     @Test
