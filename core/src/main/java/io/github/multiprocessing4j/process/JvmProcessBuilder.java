@@ -69,7 +69,8 @@ final class JvmProcessBuilder implements JvmProcess.Builder {
     @Override
     public JvmProcess.Builder environment(String key, String value) {
         requireUnset(environment.get(key), "environment " + key);
-        environment.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+        LaunchSpec.requireValidVariable(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+        environment.put(key, value);
         return this;
     }
 

@@ -465,6 +465,16 @@ class JvmProcessTest {
     }
 
     @Test
+    void environment_thatNoProcessCanHave_isRefusedByTheSetter_beforeAnythingStarts() {
+        for (String[] variable : List.of(new String[] {"A=B", "1"}, new String[] {"", "1"},
+                new String[] {"A\0B", "1"}, new String[] {"A", "x\0y"})) {
+            assertThatThrownBy(() -> JvmProcess.builder().environment(variable[0], variable[1]))
+                    .as("%s", List.of(variable)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("environment variable");
+        }
+    }
+
+    @Test
     void systemProperty_thatADashDOptionCannotCarry_isRefused_ratherThanReachingTheChildAsAnotherProperty() {
         // "-Da=b=v" would give the child a = "b=v"; no property can have an empty key; a NUL cannot be in a command
         for (String key : List.of("a=b", "", "a\0b")) {

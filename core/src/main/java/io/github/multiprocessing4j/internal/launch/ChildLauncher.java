@@ -81,18 +81,21 @@ public final class ChildLauncher {
         ChildListener listener = session.listener();
         long token = TOKENS.nextLong();
         CompletableFuture<ChildListener.Arrival> arrival = listener.expect(token);
-        ProcessBuilder builder = new ProcessBuilder(argv);
-        builder.environment().putAll(spec.environment());
-        if (log != null) {
-            builder.redirectErrorStream(true).redirectOutput(log);
-        }
         long launchNanos = System.nanoTime();
         Process process;
         try {
+            ProcessBuilder builder = new ProcessBuilder(argv);
+            builder.environment().putAll(spec.environment());
+            if (log != null) {
+                builder.redirectErrorStream(true).redirectOutput(log);
+            }
             process = builder.start();
         } catch (IOException e) {
             listener.remove(token);
             throw new UncheckedIOException("cannot start a child JVM with " + argv.getFirst(), e);
+        } catch (RuntimeException | Error e) {
+            listener.remove(token); // no child will come for it
+            throw e;
         }
         LOG.log(Level.DEBUG, () -> "started child JVM " + process.pid() + ": " + String.join(" ", argv));
         StderrTail tail = new StderrTail(TAIL_BYTES);

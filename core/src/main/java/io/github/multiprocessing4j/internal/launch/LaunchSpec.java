@@ -23,6 +23,7 @@ public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> s
         jvmOptions = List.copyOf(jvmOptions);
         systemProperties = Collections.unmodifiableSequencedMap(new LinkedHashMap<>(systemProperties));
         environment = Map.copyOf(environment);
+        environment.forEach(LaunchSpec::requireValidVariable);
         for (String option : jvmOptions) {
             if (option.indexOf('\0') >= 0) {
                 throw new IllegalArgumentException("a JVM option cannot hold a NUL: " + option.replace("\0", "\\0"));
@@ -34,6 +35,18 @@ public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> s
                 throw new IllegalArgumentException("jvmOptions may not set the class path or main class ("
                         + option + "): children always run with the parent's class path and module path");
             }
+        }
+    }
+
+    /**
+     * Throws {@link IllegalArgumentException} unless {@code name=value} can be an environment variable: a
+     * name that is non-empty and holds no '=' or NUL, a value with no NUL. Checked before anything starts;
+     * the JDK would refuse it only as the child is launched.
+     */
+    public static void requireValidVariable(String name, String value) {
+        if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0 || value.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("an environment variable's name must be non-empty and hold no '=' or"
+                    + " NUL, and its value no NUL: " + (name + "=" + value).replace("\0", "\\0"));
         }
     }
 
