@@ -5,15 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.multiprocessing4j.cli.bench.Bench;
 import io.github.multiprocessing4j.cli.bench.Report;
 import io.github.multiprocessing4j.cli.bench.Row;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 class BenchCommandTest {
 
@@ -44,22 +39,12 @@ class BenchCommandTest {
         List<Bench> benches = List.of(new Scripted("first", null),
                 new Scripted("broken", new IOException("pool.py failed (exit 1):\nOSError: [Errno 38]")),
                 new Scripted("last", null));
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        StringWriter errors = new StringWriter();
-        PrintStream originalOut = System.out;
-        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = new CommandLine(new BenchCommand(benches)).setErr(new PrintWriter(errors, true))
-                    .execute("--no-doc", "--trials", "1");
-        } finally {
-            System.setOut(originalOut);
-        }
+        CommandRun run = CommandRun.of(new BenchCommand(benches), "--no-doc", "--trials", "1");
 
-        assertThat(code).as(errors.toString()).isEqualTo(1);
-        assertThat(printed.toString(StandardCharsets.UTF_8))
+        assertThat(run.code()).as(run.err()).isEqualTo(1);
+        assertThat(run.out())
                 .contains("bench first ran", "Scripted first", "bench broken ran", "bench last ran", "Scripted last");
-        assertThat(errors.toString())
+        assertThat(run.err())
                 .contains("mp4j bench: topic 'broken' failed: java.io.IOException: pool.py failed (exit 1):")
                 .contains("mp4j bench: 1 of 3 topics failed: broken");
     }

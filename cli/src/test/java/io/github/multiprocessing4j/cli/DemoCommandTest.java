@@ -3,14 +3,9 @@ package io.github.multiprocessing4j.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.cli.demo.Demo;
-import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 class DemoCommandTest {
 
@@ -35,21 +30,12 @@ class DemoCommandTest {
         List<Demo> demos = List.of(new Scripted("first", null),
                 new Scripted("broken", new IllegalStateException("the child exited with 3")),
                 new Scripted("last", null));
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        StringWriter errors = new StringWriter();
-        PrintStream originalOut = System.out;
-        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = new CommandLine(new DemoCommand(demos)).setErr(new PrintWriter(errors, true)).execute();
-        } finally {
-            System.setOut(originalOut);
-        }
+        CommandRun run = CommandRun.of(new DemoCommand(demos));
 
-        assertThat(code).isEqualTo(1);
-        assertThat(printed.toString(StandardCharsets.UTF_8))
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.out())
                 .contains("demo first ran", "demo broken ran", "demo last ran");
-        assertThat(errors.toString())
+        assertThat(run.err())
                 .contains("mp4j demo: demo 'broken' failed: java.lang.IllegalStateException: the child exited with 3")
                 .contains("\tat ")
                 .contains("mp4j demo: 1 of 3 demos failed: broken");
@@ -57,17 +43,8 @@ class DemoCommandTest {
 
     @Test
     void demosThatAllSucceed_exitZero_andPrintNothingOnStderr() {
-        StringWriter errors = new StringWriter();
-        PrintStream originalOut = System.out;
-        System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = new CommandLine(new DemoCommand(List.of(new Scripted("only", null))))
-                    .setErr(new PrintWriter(errors, true)).execute("only");
-        } finally {
-            System.setOut(originalOut);
-        }
-        assertThat(code).isZero();
-        assertThat(errors.toString()).isEmpty();
+        CommandRun run = CommandRun.of(new DemoCommand(List.of(new Scripted("only", null))), "only");
+        assertThat(run.code()).isZero();
+        assertThat(run.err()).isEmpty();
     }
 }

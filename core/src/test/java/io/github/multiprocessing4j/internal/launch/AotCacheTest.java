@@ -73,11 +73,7 @@ class AotCacheTest {
         String classPath = fixtureClassPath();
         Path cacheDir = tmp.resolve("aot");
         List<String> options = List.of("-Dmp4j.aot.dir=" + cacheDir);
-        runToEnd(classPath, options); // trains the cache
-        Path cache;
-        try (Stream<Path> files = Files.list(cacheDir)) {
-            cache = files.filter(p -> p.getFileName().toString().endsWith(".aot")).findFirst().orElseThrow();
-        }
+        Path cache = trainedCache(classPath, options, cacheDir);
         try (FileChannel file = FileChannel.open(cache, StandardOpenOption.WRITE)) {
             file.truncate(file.size() / 2);
         }
@@ -103,11 +99,7 @@ class AotCacheTest {
         Path cacheDir = tmp.resolve("aot");
         Path workDir = Files.createDirectory(tmp.resolve("work")); // where the crashing child leaves its hs_err file
         List<String> options = List.of("-Dmp4j.aot.dir=" + cacheDir);
-        runToEnd(classPath, options); // trains the cache
-        Path cache;
-        try (Stream<Path> files = Files.list(cacheDir)) {
-            cache = files.filter(p -> p.getFileName().toString().endsWith(".aot")).findFirst().orElseThrow();
-        }
+        Path cache = trainedCache(classPath, options, cacheDir);
         try (FileChannel file = FileChannel.open(cache, StandardOpenOption.WRITE)) {
             file.write(ByteBuffer.wrap("XXXXXXXXXXXXXXXX".getBytes(StandardCharsets.US_ASCII)), 4096);
         }
@@ -374,6 +366,14 @@ class AotCacheTest {
         Path fixtureJar = jar(tmp.resolve("fixture.jar"), classesOf(AotFixtureMain.class),
                 p -> p.toString().contains("fixtures/AotFixtureMain"));
         return coreJar + File.pathSeparator + fixtureJar;
+    }
+
+    /** Runs the fixture once, which trains the cache in {@code cacheDir}, and returns the cache file. */
+    private static Path trainedCache(String classPath, List<String> options, Path cacheDir) throws Exception {
+        runToEnd(classPath, options);
+        try (Stream<Path> files = Files.list(cacheDir)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".aot")).findFirst().orElseThrow();
+        }
     }
 
     private static List<String> runToEnd(String classPath, List<String> options) throws Exception {
