@@ -8,6 +8,7 @@ import io.github.multiprocessing4j.internal.codec.StandardCodec;
 import io.github.multiprocessing4j.internal.codec.ThrowableCodec;
 import io.github.multiprocessing4j.internal.wire.Frame;
 import io.github.multiprocessing4j.internal.wire.FrameType;
+import io.github.multiprocessing4j.internal.wire.ProtocolException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.channels.ClosedByInterruptException;
@@ -107,6 +108,8 @@ final class OutcomeReader {
                     break;
                 }
             }
+        } catch (ProtocolException e) {
+            unreadableFrame(w, e);
         } catch (IOException | MalformedDataException e) {
             LOG.log(Level.DEBUG, "connection to {0} ended: {1}", w, e.getMessage());
         } catch (RuntimeException | Error e) {
@@ -175,13 +178,20 @@ final class OutcomeReader {
                 TaskRecord task = w.inFlight.peekFirst();
                 if ((type != FrameType.RESULT && type != FrameType.ERROR && type != FrameType.SKIPPED)
                         || task == null || task.id != frame.id()) {
-                    LOG.log(Level.WARNING, "{0} sent {1} while {2} was running; killing it", w, frame, task);
+                    brokeProtocolLocked(w, "it sent " + frame + " while " + (task == null ? "no task" : task)
+                            + " was running");
+                    return false;
+                }
+                // A SKIPPED answers a CANCEL only: taken for another task, it would leave that task's future, which
+                // nothing else completes (only a cancel does, for a task that was cancelled), pending for ever.
+                if (type == FrameType.SKIPPED && !task.cancelRequested) {
+                    brokeProtocolLocked(w, "it sent " + frame + " for a task that was not cancelled");
                     return false;
                 }
                 long rss = 0;
                 if (type != FrameType.SKIPPED) {
                     if (frame.payload().length < Long.BYTES) {
-                        LOG.log(Level.WARNING, "{0} sent a truncated {1}; killing it", w, frame);
+                        brokeProtocolLocked(w, "it sent a truncated " + frame);
                         return false;
                     }
                     rss = frame.body().getLong();
@@ -212,6 +222,29 @@ final class OutcomeReader {
         }
         ProcessEngine.flush(touched);
         return true;
+    }
+
+    /**
+     * The worker broke the protocol: it is to be killed, and the task it fails says why (see
+     * {@link WorkerTurnover#workerExited}). Lock held.
+     */
+    private void brokeProtocolLocked(Worker w, String what) {
+        assert engine.lock.isHeldByCurrentThread();
+        LOG.log(Level.WARNING, "{0} broke the pool''s protocol: {1}; killing it", w, what);
+        if (w.protocolViolation == null) {
+            w.protocolViolation = what;
+        }
+    }
+
+    /** A frame the worker sent could not be read ({@link ProtocolException}): it is killed, as for a bad outcome. */
+    private void unreadableFrame(Worker w, ProtocolException e) {
+        engine.lock.lock();
+        try {
+            brokeProtocolLocked(w, e.getMessage());
+        } finally {
+            engine.lock.unlock();
+        }
+        w.child.kill();
     }
 
     private static void complete(TaskRecord task, Frame frame, Worker w) {
@@ -256,6 +289,9 @@ final class OutcomeReader {
             // interrupted while blocked in the read: the JDK closed the connection, so the worker is lost
             ended = true;
             interrupted = true;
+        } catch (ProtocolException e) {
+            unreadableFrame(w, e);
+            ended = true;
         } catch (IOException | MalformedDataException e) {
             LOG.log(Level.DEBUG, "connection to {0} ended: {1}", w, e.getMessage());
             ended = true;

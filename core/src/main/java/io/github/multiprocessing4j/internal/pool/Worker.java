@@ -49,6 +49,11 @@ final class Worker {
      * guarded by the engine's lock.
      */
     boolean exited;
+    /**
+     * How the worker broke the protocol (a frame that is no outcome of its running task, say), for which it was
+     * killed; null if it did not. Guarded by the engine's lock.
+     */
+    String protocolViolation;
     /** The task we killed this worker for (a timeout, a cancel); guarded by the engine's lock. */
     TaskRecord killedFor;
     /** Signalled when the reader thread should read: tasks in flight and nobody borrowing, or death. */

@@ -61,8 +61,10 @@ final class WorkerTurnover {
         List<TaskRecord> cancelled = new ArrayList<>();
         List<TaskRecord> doomed = new ArrayList<>();
         List<Worker> touched = new ArrayList<>();
+        String violation;
         engine.lock.lock();
         try {
+            violation = w.protocolViolation;
             w.dead = true;
             engine.workers.remove(w);
             TaskRecord head = w.inFlight.pollFirst();
@@ -124,7 +126,8 @@ final class WorkerTurnover {
                 int signal = ExitStatus.signal(exit);
                 for (TaskRecord t : failed) {
                     t.future.completeExceptionally(new WorkerCrashedException(
-                            "worker " + w + " died while running a task: " + ExitStatus.describe(exit)
+                            "worker " + w + (violation == null ? " died" : " broke the pool's protocol (" + violation
+                                    + ") and was killed") + " while running a task: " + ExitStatus.describe(exit)
                                     + (tail.isEmpty() ? "" : ". Last lines of its stderr:\n" + tail),
                             w.pid(), exit, signal, tail));
                 }
