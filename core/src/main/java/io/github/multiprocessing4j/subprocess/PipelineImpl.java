@@ -209,6 +209,9 @@ final class PipelineImpl implements Pipeline {
             }
             if (i == n - 1) {
                 pb.redirectOutput(stdout == null ? Redirect.INHERIT : stdout);
+                if (!pb.redirectErrorStream() && Redirects.sameOutputFile(pb.redirectError(), pb.redirectOutput())) {
+                    pb.redirectErrorStream(true); // one open of the file for both, or each overwrites the other
+                }
             }
             if (captureStderr != null && !stage.setsStderr()) {
                 pb.redirectError(Redirect.PIPE);

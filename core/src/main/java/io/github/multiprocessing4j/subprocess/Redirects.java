@@ -2,6 +2,8 @@ package io.github.multiprocessing4j.subprocess;
 
 import java.io.File;
 import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 
 /** What this package needs of {@link Redirect}s beyond the JDK: the null device, and names for messages. */
 final class Redirects {
@@ -9,6 +11,29 @@ final class Redirects {
     static final File NULL_FILE = new File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
 
     private Redirects() {
+    }
+
+    /**
+     * Whether {@code a} and {@code b} write to the same file in the same way ({@link Redirect#to} or
+     * {@link Redirect#appendTo}). The JDK opens each redirect on its own, so two opens of one file with
+     * {@code Redirect.to} each write from offset 0 and overwrite each other's output; a command given the
+     * same file for stdout and stderr gets one open file for both instead, as Python's {@code stdout=f,
+     * stderr=f} does.
+     */
+    static boolean sameOutputFile(Redirect a, Redirect b) {
+        if (a == null || b == null || a.file() == null || b.file() == null || a.type() != b.type()
+                || a.type() == Redirect.Type.READ) {
+            return false;
+        }
+        try {
+            return absolute(a.file()).equals(absolute(b.file()));
+        } catch (InvalidPathException e) { // a NUL in a name: the JDK refuses to open it anyway
+            return a.file().equals(b.file());
+        }
+    }
+
+    private static Path absolute(File file) {
+        return file.toPath().toAbsolutePath().normalize();
     }
 
     /** "DISCARD", "INHERIT", "PIPE", "file /tmp/out (append)"; the JDK's toString says "WRITE" for DISCARD. */

@@ -282,7 +282,7 @@ final class SubprocessBuilder implements Subprocess.Builder {
         pb.redirectInput(stdinRedirect());
         pb.redirectOutput(stdoutRedirect());
         Redirect err = stderrRedirect();
-        if (err == null) {
+        if (err == null || Redirects.sameOutputFile(err, pb.redirectOutput())) {
             pb.redirectErrorStream(true);
         } else {
             pb.redirectError(err);

@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code a | b | c}: stages connected by OS pipes, each stage's status, timeouts that kill every stage. */
 class SubprocessPipelineTest {
@@ -162,6 +163,18 @@ class SubprocessPipelineTest {
                 .captureOutput().run();
 
         assertThat(done.stdout()).isEqualTo("OOPS\n");
+    }
+
+    @Test
+    void pipeline_lastStageWithStderrToThePipelinesOutputFile_keepsBothInWriteOrder(@TempDir Path tmp) throws Exception {
+        // As for one command: two opens of the file, each from offset 0, made stderr overwrite stdout.
+        File file = tmp.resolve("out.txt").toFile();
+        Subprocess.pipeline(Subprocess.command("printf", "out1\nout2\n"),
+                        Subprocess.command("sh", "-c", "read a; echo $a; echo err1 >&2; read b; echo $b; echo err2 >&2")
+                                .stderr(Redirect.to(file)))
+                .stdout(Redirect.to(file)).run();
+
+        assertThat(java.nio.file.Files.readString(file.toPath())).isEqualTo("out1\nerr1\nout2\nerr2\n");
     }
 
     @Test

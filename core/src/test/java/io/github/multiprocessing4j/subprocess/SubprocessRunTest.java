@@ -326,6 +326,22 @@ class SubprocessRunTest {
     }
 
     @Test
+    void run_withStdoutAndStderrToTheSameFile_keepsBothInWriteOrder_asPythonWithOneFileObject() throws Exception {
+        // Python's stdout=f, stderr=f shares one open file. The JDK opened the file twice, each open with its
+        // own offset from 0, so stderr's writes overwrote stdout's: the file held "err1\nerr2\n".
+        Path file = tmp.resolve("both.txt");
+        String script = "echo out1; echo err1 >&2; echo out2; echo err2 >&2";
+        Subprocess.command("sh", "-c", script).stdout(Redirect.to(file.toFile())).stderr(Redirect.to(file.toFile())).run();
+
+        assertThat(Files.readString(file)).isEqualTo("out1\nerr1\nout2\nerr2\n");
+
+        Files.writeString(file, "before\n");
+        Subprocess.command("sh", "-c", script).stdout(Redirect.appendTo(file.toFile()))
+                .stderr(Redirect.appendTo(tmp.resolve(".").resolve("both.txt").toFile())).run();
+        assertThat(Files.readString(file)).isEqualTo("before\nout1\nerr1\nout2\nerr2\n");
+    }
+
+    @Test
     void run_withStdinDiscarded_theChildReadsNothing() throws Exception {
         CompletedProcess done = Subprocess.command("wc", "-c").stdin(Redirect.DISCARD).captureOutput().run();
 
