@@ -75,6 +75,9 @@ final class StartFailure {
                     "working directory of " + command + " does not exist or is not a directory");
         }
         String exe = args.getFirst();
+        if (exe.isEmpty()) {
+            return new NoSuchFileException(exe, null, "the executable of " + command + " is the empty string");
+        }
         if (exe.contains("/")) {
             Path file = cwd == null ? Path.of(exe) : cwd.resolve(exe);
             if (!Files.exists(file)) {

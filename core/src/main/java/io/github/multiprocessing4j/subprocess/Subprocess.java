@@ -7,6 +7,7 @@ import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -63,9 +64,10 @@ public interface Subprocess extends AutoCloseable {
      * {@code command("sh", "-c", "...")}.
      *
      * @throws IllegalArgumentException if {@code cmd} is empty
+     * @throws NullPointerException     if {@code cmd} or one of its elements is null; the message names which
      */
     static Builder command(String... cmd) {
-        return command(List.of(cmd));
+        return command(Arrays.asList(cmd)); // not List.of, whose NullPointerException on a null element says nothing
     }
 
     /** {@link #command(String...)} with a list. */

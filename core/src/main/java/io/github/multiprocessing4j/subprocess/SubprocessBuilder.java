@@ -41,8 +41,15 @@ final class SubprocessBuilder implements Subprocess.Builder {
     private Charset charset;
 
     SubprocessBuilder(List<String> args) {
+        Objects.requireNonNull(args, "cmd");
         if (args.isEmpty()) {
             throw new IllegalArgumentException("command is empty: give at least the executable");
+        }
+        for (int i = 0; i < args.size(); i++) {
+            if (args.get(i) == null) {
+                throw new NullPointerException((i == 0 ? "the executable" : "argument " + i) + " of the command is null: "
+                        + args);
+            }
         }
         this.args = List.copyOf(args);
     }

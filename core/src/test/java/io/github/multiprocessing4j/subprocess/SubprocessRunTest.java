@@ -342,6 +342,22 @@ class SubprocessRunTest {
     }
 
     @Test
+    void command_withANullElement_isRefusedNamingItsPosition() {
+        // List.of's NullPointerException had no message at all.
+        assertThatThrownBy(() -> Subprocess.command("echo", null, "b")).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("argument 1").hasMessageContaining("null");
+        assertThatThrownBy(() -> Subprocess.command(java.util.Arrays.asList(null, "a")))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("executable");
+    }
+
+    @Test
+    void run_withAnEmptyExecutableName_saysTheNameIsEmpty() {
+        // The message read "executable of [] not found on PATH=...", as if the command were empty.
+        assertThatThrownBy(() -> Subprocess.command("", "x").run()).isInstanceOf(NoSuchFileException.class)
+                .hasMessageContaining("empty").hasMessageNotContaining("PATH=");
+    }
+
+    @Test
     void run_withStdinDiscarded_theChildReadsNothing() throws Exception {
         CompletedProcess done = Subprocess.command("wc", "-c").stdin(Redirect.DISCARD).captureOutput().run();
 
