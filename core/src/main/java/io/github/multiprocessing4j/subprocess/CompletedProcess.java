@@ -15,7 +15,9 @@ import java.util.List;
  * }
  *
  * <p>Output is available as text, decoded with the builder's {@linkplain Subprocess.Builder#charset
- * charset} (UTF-8 unless set; malformed bytes become U+FFFD), and as bytes. Only captured streams can be
+ * charset} (UTF-8 unless set; malformed bytes become U+FFFD, where Python's {@code text=True} raises
+ * {@code UnicodeDecodeError}; line ends are left as written, where Python turns {@code \r\n} into
+ * {@code \n}), and as bytes. Only captured streams can be
  * read: asking for a stream that went elsewhere (inherited, discarded, to a file, or merged into stdout)
  * throws {@link IllegalStateException} naming where it went, where Python would give {@code None}.
  *

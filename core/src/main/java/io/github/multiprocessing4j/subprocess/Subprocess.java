@@ -60,7 +60,8 @@ public interface Subprocess extends AutoCloseable {
 
     /**
      * A builder for {@code cmd[0]} with arguments {@code cmd[1..]}. The executable is looked up on this
-     * JVM's {@code PATH} unless it contains a {@code /}. No shell is involved: to use shell syntax, run
+     * JVM's {@code PATH} unless it contains a {@code /}, even if {@link Builder#env} gives the command
+     * another {@code PATH} (Python would search that one). No shell is involved: to use shell syntax, run
      * {@code command("sh", "-c", "...")}.
      *
      * @throws IllegalArgumentException if {@code cmd} is empty
@@ -375,7 +376,12 @@ public interface Subprocess extends AutoCloseable {
         /** The command's working directory; default this JVM's. */
         Builder cwd(Path directory);
 
-        /** Sets an environment variable for the command; may be called once per key. */
+        /**
+         * Sets an environment variable for the command; may be called once per key. Setting {@code PATH}
+         * changes what the command and its own children search, not where the command itself is found: a bare
+         * name is looked up on this JVM's {@code PATH} (Python searches the one given in {@code env=}); give
+         * the executable's path to run one from elsewhere.
+         */
         Builder env(String key, String value);
 
         /** Sets every entry of {@code variables} as by {@link #env(String, String)}. */

@@ -32,6 +32,15 @@
  *   <li>{@code run()} with a timeout does not hang when a process outside the killed tree keeps the output
  *       pipe open: it reports what it has one second after the kill.</li>
  *   <li>There is no {@code shell=True}: run {@code command("sh", "-c", script)}.</li>
+ *   <li>A bare command name is looked up on this JVM's {@code PATH}, also when {@code env("PATH", ...)} gives
+ *       the command another one; Python searches the {@code PATH} of {@code env=} when it is given.</li>
+ *   <li>Text output is decoded leniently: bytes that are not valid in the charset become U+FFFD, where
+ *       Python's {@code text=True} raises {@code UnicodeDecodeError}; the bytes are there unchanged. Line
+ *       ends are kept as the command wrote them: {@code "a\r\nb"} reads as such, where Python's
+ *       {@code text=True} turns {@code \r\n} and {@code \r} into {@code \n}.
+ *       {@code stdoutLines()} splits at all three, as Python's lines do.</li>
+ *   <li>{@code close()} (the end of a try-with-resources) kills the command's process tree if it still
+ *       runs; Python's {@code with Popen(...)} waits for it. Call {@code waitFor()} first to wait.</li>
  * </ul>
  *
  * <h2>Threads</h2>
