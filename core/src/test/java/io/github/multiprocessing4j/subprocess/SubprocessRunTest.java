@@ -335,10 +335,11 @@ class SubprocessRunTest {
 
         assertThat(Files.readString(file)).isEqualTo("out1\nerr1\nout2\nerr2\n");
 
+        // the same file under another spelling of its name
         Files.writeString(file, "before\n");
-        Subprocess.command("sh", "-c", script).stdout(Redirect.appendTo(file.toFile()))
-                .stderr(Redirect.appendTo(tmp.resolve(".").resolve("both.txt").toFile())).run();
-        assertThat(Files.readString(file)).isEqualTo("before\nout1\nerr1\nout2\nerr2\n");
+        Subprocess.command("sh", "-c", script).stdout(Redirect.to(file.toFile()))
+                .stderr(Redirect.to(tmp.resolve(".").resolve("both.txt").toFile())).run();
+        assertThat(Files.readString(file)).isEqualTo("out1\nerr1\nout2\nerr2\n");
     }
 
     @Test
