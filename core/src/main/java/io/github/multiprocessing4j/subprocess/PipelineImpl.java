@@ -236,7 +236,7 @@ final class PipelineImpl implements Pipeline {
             return ProcessBuilder.startPipeline(builders);
         } catch (IOException e) {
             for (int i = 0; i < stages.size(); i++) {
-                IOException explained = StartFailure.diagnose(stages.get(i).args(), stages.get(i).cwd(), builders.get(i));
+                IOException explained = StartFailure.diagnoseFailure(stages.get(i).args(), stages.get(i).cwd(), builders.get(i));
                 if (explained != null) {
                     explained.initCause(e);
                     throw explained;

@@ -2,7 +2,11 @@ package io.github.multiprocessing4j.subprocess;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.ProcessBuilder.Redirect;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -23,12 +27,15 @@ import java.util.List;
 final class StartFailure {
     /** What the JDK searches when this JVM has no PATH ({@code ProcessImpl_md.c}); an empty PATH means ".". */
     private static final String JDK_DEFAULT_PATH = ":/bin:/usr/bin";
+    /** How this JVM encodes file names for the operating system. */
+    private static final Charset FILE_NAMES = Charset.forName(System.getProperty("sun.jnu.encoding", ""),
+            Charset.defaultCharset());
 
     private StartFailure() {
     }
 
     static IOException explain(IOException failure, List<String> args, Path cwd, ProcessBuilder pb) {
-        IOException explained = diagnose(args, cwd, pb);
+        IOException explained = diagnoseFailure(args, cwd, pb);
         if (explained == null) {
             return failure;
         }
@@ -59,6 +66,89 @@ final class StartFailure {
             return e.getInput().indexOf('\0') < 0 ? null
                     : new IOException("a redirect file of " + command + " has an invalid name: " + e.getMessage());
         }
+    }
+
+    /**
+     * After a start failed: {@link #diagnose(List, Path, ProcessBuilder)}, and also a script whose {@code #!}
+     * interpreter is missing or not executable, which the JDK reports as if the script itself were missing
+     * ("error=2, No such file or directory"). Not looked for before a start: it reads the executable.
+     */
+    static IOException diagnoseFailure(List<String> args, Path cwd, ProcessBuilder pb) {
+        IOException explained = diagnose(args, cwd, pb);
+        if (explained != null) {
+            return explained;
+        }
+        try {
+            return badInterpreter(args, cwd);
+        } catch (InvalidPathException e) {
+            return null;
+        }
+    }
+
+    /** The file the JDK runs for {@code exe}: resolved against {@code cwd}, or found on this JVM's PATH; or null. */
+    private static Path executableFile(String exe, Path cwd) {
+        if (exe.isEmpty()) {
+            return null;
+        }
+        if (exe.contains("/")) {
+            return cwd == null ? Path.of(exe) : cwd.resolve(exe);
+        }
+        String jvmPath = System.getenv("PATH");
+        for (String dir : (jvmPath == null ? JDK_DEFAULT_PATH : jvmPath).split(File.pathSeparator, -1)) {
+            Path file = (cwd == null ? Path.of(dir.isEmpty() ? "." : dir) : cwd.resolve(dir)).resolve(exe);
+            if (Files.isRegularFile(file) && Files.isExecutable(file)) {
+                return file;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A specific exception if the executable is a script whose {@code #!} line names an interpreter that does
+     * not exist or cannot be run (a line ending in {@code \r}, from a file with Windows line ends, is the
+     * classic), or null.
+     */
+    private static IOException badInterpreter(List<String> args, Path cwd) {
+        Path file = executableFile(args.getFirst(), cwd);
+        if (file == null || !Files.isRegularFile(file)) {
+            return null;
+        }
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(256); // the kernel reads no more of the #! line (BINPRM_BUF_SIZE)
+        } catch (IOException e) {
+            return null;
+        }
+        if (head.length < 3 || head[0] != '#' || head[1] != '!') {
+            return null;
+        }
+        int from = 2;
+        while (from < head.length && (head[from] == ' ' || head[from] == '\t')) {
+            from++;
+        }
+        int to = from;
+        while (to < head.length && head[to] != ' ' && head[to] != '\t' && head[to] != '\n' && head[to] != 0) {
+            to++;
+        }
+        if (to == from || to < head.length && head[to] == 0) {
+            return null;
+        }
+        String interpreter;
+        try { // the bytes of a file name, as this JVM encodes file names (sun.jnu.encoding)
+            interpreter = FILE_NAMES.newDecoder().decode(ByteBuffer.wrap(head, from, to - from)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+        Path resolved = cwd == null ? Path.of(interpreter) : cwd.resolve(interpreter);
+        String which = "the interpreter that the #! line of " + file + " names, for " + SubprocessException.display(args) + ",";
+        String cr = interpreter.endsWith("\r") ? " (the line ends with \\r: the script has Windows line ends)" : "";
+        if (!Files.exists(resolved)) {
+            return new NoSuchFileException(interpreter, null, which + " does not exist" + cr);
+        }
+        if (Files.isDirectory(resolved) || !Files.isExecutable(resolved)) {
+            return new AccessDeniedException(interpreter, null, which + " is not an executable file");
+        }
+        return null;
     }
 
     /** A specific exception for the missing or unusable executable or directory, or null if all look fine. */

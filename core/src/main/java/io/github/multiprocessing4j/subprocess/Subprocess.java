@@ -408,7 +408,8 @@ public interface Subprocess extends AutoCloseable {
          * </ul>
          * Without a timeout it waits as long as the command runs and keeps its output pipes open.
          *
-         * @throws java.nio.file.NoSuchFileException if the executable or the working directory does not
+         * @throws java.nio.file.NoSuchFileException if the executable, the working directory, or the
+         *                                            interpreter named on a script's {@code #!} line does not
          *                                            exist; the message names it
          * @throws java.nio.file.AccessDeniedException if the executable is not executable
          * @throws IOException if the operating system refused to start the command, or reading its output

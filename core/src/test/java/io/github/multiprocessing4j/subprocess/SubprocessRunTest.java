@@ -352,6 +352,23 @@ class SubprocessRunTest {
     }
 
     @Test
+    void run_ofAScriptWhoseInterpreterIsMissing_namesTheInterpreter_notTheScript() throws Exception {
+        // The kernel's ENOENT for the #! line came out as "Cannot run program \"<script>\": ... No such file
+        // or directory", of a script that is there (Python says as little).
+        Path script = Files.writeString(tmp.resolve("tool.sh"), "#! /no/such/interpreter-mp4j -e\necho hi\n");
+        Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        assertThatThrownBy(() -> Subprocess.command(script.toString()).run())
+                .isInstanceOfSatisfying(NoSuchFileException.class, e -> {
+                    assertThat(e.getFile()).isEqualTo("/no/such/interpreter-mp4j");
+                    assertThat(e.getMessage()).contains("interpreter").contains(script.toString());
+                });
+        assertThatThrownBy(() -> Subprocess.pipeline(Subprocess.command("echo"), Subprocess.command(script.toString())).run())
+                .isInstanceOfSatisfying(NoSuchFileException.class,
+                        e -> assertThat(e.getFile()).isEqualTo("/no/such/interpreter-mp4j"));
+    }
+
+    @Test
     void run_withAnEmptyExecutableName_saysTheNameIsEmpty() {
         // The message read "executable of [] not found on PATH=...", as if the command were empty.
         assertThatThrownBy(() -> Subprocess.command("", "x").run()).isInstanceOf(NoSuchFileException.class)
