@@ -76,7 +76,14 @@ final class PoolWorker {
             }
         }
         connection.send(FrameType.READY, 0, new byte[] {1});
-        new PoolWorker(connection, serve.reportMemory()).runTasks();
+        try {
+            new PoolWorker(connection, serve.reportMemory()).runTasks();
+        } catch (IOException | RuntimeException e) {
+            // What the parent sent made no sense: say why and end, as the STOP below does, so that a non-daemon
+            // thread a task left running does not keep this JVM (and its connection) alive with nobody serving.
+            e.printStackTrace();
+            System.exit(1);
+        }
         // STOP: the pool waits for this JVM to end (close(), a recycled worker). A non-daemon thread that a task
         // left running must not keep it alive for ever, as returning from main would. Shutdown hooks still run.
         System.exit(0);

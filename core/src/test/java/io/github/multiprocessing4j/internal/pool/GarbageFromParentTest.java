@@ -90,4 +90,24 @@ class GarbageFromParentTest {
         assertThat(((WorkerCrashedException) failure).stderrTail()).contains("announces -1 bytes");
         poolStillServes();
     }
+
+    @Test
+    void garbage_endsTheWorker_evenWhenATaskLeftANonDaemonThreadRunning() throws Exception {
+        SerializableFunction<Integer, Integer> leaveAThread = x -> {
+            Thread.ofPlatform().daemon(false).start(() -> {
+                try {
+                    Thread.sleep(Long.MAX_VALUE);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            return x;
+        };
+        TaskFuture<Object> left = engine.call(engine.define(leaveAThread, true), CallMode.APPLY, 1);
+        assertThat(left.get(Delays.seconds(60).toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(1);
+        Throwable failure = taskBehind(w -> w.post(FrameType.RESULT, 7, new byte[8]));
+        assertThat(failure).isInstanceOf(WorkerCrashedException.class);
+        assertThat(((WorkerCrashedException) failure).stderrTail()).contains("unexpected frame from the parent");
+        poolStillServes();
+    }
 }
