@@ -143,7 +143,8 @@ final class SubprocessImpl implements Subprocess {
             throw notAPipe(stream, mode);
         }
         if (collector != null) {
-            throw new IllegalStateException(stream + " of " + what + " is being read by communicate()");
+            throw new IllegalStateException(stream + " of " + what + " belongs to communicate(), which reads it to "
+                    + "the end: its output is in the CompletedProcess that communicate() returns");
         }
     }
 

@@ -258,7 +258,7 @@ class SubprocessHandleTest {
             assertThatThrownBy(() -> cat.communicate("twice")).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("input was already sent");
             assertThatThrownBy(cat::stdout).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("being read by communicate()");
+                    .hasMessageContaining("belongs to communicate()");
         }
     }
 
