@@ -92,7 +92,9 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
             if (e == null) {
                 withResult.complete(result);
             } else {
-                withResult.completeExceptionally(e instanceof CompletionException c ? c.getCause() : e);
+                // unwrapped, but not a CancellationException the task threw: that fails the task, it does not cancel it
+                withResult.completeExceptionally(e instanceof CompletionException c
+                        && !(c.getCause() instanceof CancellationException) ? c.getCause() : e);
             }
         });
         return withResult;
@@ -191,10 +193,10 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
         return all;
     }
 
-    /** A chunk's failure as the task threw it. */
+    /** A chunk's failure as the task threw it (a CancellationException it threw itself fails, not cancels, the result). */
     private static Throwable unwrap(Throwable failure) {
         Throwable f = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
-        return f instanceof ChunkFailedException chunk ? chunk.getCause() : f;
+        return f instanceof ChunkFailedException chunk ? TaskFuture.taskFailure(chunk.getCause()) : f;
     }
 
     private <T> List<TaskFuture<List<Object>>> submitChunks(PoolEngine.Definition function, List<T> items, int chunkSize) {

@@ -615,6 +615,45 @@ abstract class PoolContract {
         }
     }
 
+    /**
+     * A task that throws a {@link CancellationException} itself (say, it joined a future someone cancelled) has
+     * failed; its future was not cancelled. {@code FutureTask} ({@code ThreadPoolExecutor.submit}) and
+     * {@code CompletableFuture.supplyAsync} say so: {@code get()} throws an {@link ExecutionException} caused by
+     * it, and {@code isCancelled()} is false.
+     */
+    @Test
+    void aTaskThatThrowsCancellationExceptionItself_hasFailed_andWasNotCancelled() throws Exception {
+        SerializableCallable<Integer> call = () -> {
+            throw new CancellationException("the task's own");
+        };
+        SerializableFunction<Integer, Integer> fn = x -> {
+            throw new CancellationException("the task's own");
+        };
+        Runnable run = (Serializable & Runnable) () -> {
+            throw new CancellationException("the task's own");
+        };
+        Map<String, CompletableFuture<?>> futures = new java.util.LinkedHashMap<>();
+        futures.put("submit(Callable)", shared.submit(call));
+        futures.put("submit(Runnable)", shared.submit(run));
+        futures.put("submit(Runnable, result)", shared.submit(run, 1));
+        futures.put("applyAsync", shared.applyAsync(fn, 1));
+        futures.put("mapAsync", shared.mapAsync(fn, List.of(1, 2), 1));
+        futures.put("starmapAsync", shared.starmapAsync((Integer a, Integer b) -> fn.apply(a), List.of(Map.entry(1, 2)), 1));
+        for (Map.Entry<String, CompletableFuture<?>> e : futures.entrySet()) {
+            assertThat(e.getValue()).as(e.getKey()).failsWithin(Delays.seconds(30))
+                    .withThrowableOfType(ExecutionException.class)
+                    .havingCause().isInstanceOf(CancellationException.class).withMessage("the task's own");
+            assertThat(e.getValue().isCancelled()).as(e.getKey()).isFalse();
+            assertThat(e.getValue().state()).as(e.getKey()).isEqualTo(Future.State.FAILED);
+        }
+        assertThatThrownBy(() -> shared.apply(fn, 1)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(CancellationException.class).hasMessage("the task's own");
+        assertThatThrownBy(() -> shared.apply(fn, 1, Delays.seconds(30))).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(CancellationException.class).hasMessage("the task's own");
+        List<Future<Integer>> all = shared.invokeAll(List.of(call));
+        assertThat(all.get(0).isCancelled()).as("invokeAll's future").isFalse();
+    }
+
     @Test
     void theBulkMethodsOfExecutorService_keepItsContract() throws Exception {
         assertThat(shared.invokeAll(List.<Callable<Integer>>of())).isEmpty();

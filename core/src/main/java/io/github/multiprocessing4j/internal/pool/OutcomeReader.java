@@ -259,7 +259,8 @@ final class OutcomeReader {
             } else {
                 int index = body.getInt();
                 Throwable failure = ThrowableCodec.read(body, "pool worker " + w);
-                task.future.completeExceptionally(task.mode == CallMode.CHUNK ? new ChunkFailedException(index, failure) : failure);
+                task.future.completeExceptionally(task.mode == CallMode.CHUNK ? new ChunkFailedException(index, failure)
+                        : TaskFuture.taskFailure(failure));
             }
         } catch (DecodingException | MalformedDataException e) {
             task.future.completeExceptionally(e instanceof DecodingException d ? d

@@ -1,6 +1,8 @@
 package io.github.multiprocessing4j.internal.pool;
 
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -53,6 +55,17 @@ public final class TaskFuture<V> extends CompletableFuture<V> {
     /** Set once, by whoever creates the future: waiting for it must not block that engine's own reader. */
     public void owner(PoolEngine engine) {
         this.owner = engine;
+    }
+
+    /**
+     * The exception a task threw, as its future is to be completed with: a {@link CancellationException} that
+     * the task threw itself (it joined a future that someone cancelled, say) is wrapped in a
+     * {@link CompletionException}, as {@code CompletableFuture.supplyAsync} wraps it. The task failed; its future
+     * was not cancelled: {@code get()} throws an {@code ExecutionException} caused by it, {@code isCancelled()} is
+     * false, as with {@code FutureTask}.
+     */
+    public static Throwable taskFailure(Throwable thrown) {
+        return thrown instanceof CancellationException ? new CompletionException(thrown) : thrown;
     }
 
     @Override

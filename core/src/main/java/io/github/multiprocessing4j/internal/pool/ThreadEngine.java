@@ -208,7 +208,8 @@ public final class ThreadEngine implements PoolEngine {
                 result = invoke(at);
             } catch (Throwable t) {
                 if (OUTCOME.compareAndSet(this, OPEN, BY_TASK)) {
-                    future.completeExceptionally(mode == CallMode.CHUNK ? new ChunkFailedException(at[0], t) : t);
+                    future.completeExceptionally(mode == CallMode.CHUNK ? new ChunkFailedException(at[0], t)
+                            : TaskFuture.taskFailure(t));
                 }
                 return;
             }
