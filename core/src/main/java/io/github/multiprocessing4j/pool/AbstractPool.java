@@ -270,9 +270,9 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
                 ordered, window()));
     }
 
-    /** How many tasks imap keeps in flight ahead of its consumer. */
+    /** How many tasks imap keeps in flight ahead of its consumer (saturated: a huge limit must not overflow to 8). */
     private int window() {
-        return Math.max(8, 4 * workers());
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(8, 4L * workers()));
     }
 
     // ------------------------------------------------------------------------------------------ starmap

@@ -286,6 +286,33 @@ class ThreadPoolTest {
         assertThat(most.get()).as("calls in flight at once").isGreaterThanOrEqualTo(250);
     }
 
+    /**
+     * imap keeps four tasks per worker in flight; for a limit so large that four times it is past an int, that
+     * count overflowed and imap kept only its minimum of 8 in flight: a pool limited to Integer.MAX_VALUE tasks ran
+     * far fewer at once than one with no limit.
+     */
+    @Test
+    void imap_onAVirtualThreadPoolWithAHugeLimit_keepsAsManyCallsInFlightAsWithoutALimit() {
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        // Each call blocks until 64 are in flight, or until a deadline after the first call began (see above).
+        AtomicLong deadline = new AtomicLong();
+        long wait = Delays.seconds(10).toNanos();
+        try (VirtualThreadPool pool = VirtualThreadPool.builder().maxConcurrency(Integer.MAX_VALUE).build();
+             ResultIterator<Integer> it = pool.imapUnordered(x -> {
+                 deadline.compareAndSet(0, System.nanoTime() + wait);
+                 most.accumulateAndGet(running.incrementAndGet(), Math::max);
+                 while (most.get() < 64 && System.nanoTime() - deadline.get() < 0) {
+                     LockSupport.parkNanos(10_000_000L); // a blocking call
+                 }
+                 running.decrementAndGet();
+                 return x;
+             }, IntStream.range(0, 128).boxed().toList())) {
+            it.forEachRemaining(x -> { });
+        }
+        assertThat(most.get()).as("calls in flight at once").isGreaterThanOrEqualTo(64);
+    }
+
     @Test
     void timedApply_interruptedWhileWaiting_cancelsTheTask_asApplyDoes() throws Exception {
         ThreadPool pool = ThreadPool.create(1);
