@@ -205,6 +205,19 @@ public interface Pool extends ExecutorService, AutoCloseable {
     void terminate();
 
     /**
+     * {@inheritDoc}
+     *
+     * <p>As {@link #terminate()}, without waiting for the workers to end. The list holds one placeholder per
+     * queued task that this call cancelled (not the tasks cancelled before): their futures are already
+     * cancelled, so a placeholder cannot run its task (running it does nothing, or, for a process pool, throws
+     * a {@link java.util.concurrent.CancellationException}); it serves to count or log them. A
+     * {@link VirtualThreadPool} without a concurrency limit queues nothing (each task starts on a thread of its
+     * own), so its list is empty: every task it holds is running, and is interrupted.
+     */
+    @Override
+    List<Runnable> shutdownNow();
+
+    /**
      * Orderly shutdown: no new work; queued work finishes; waits for it (see
      * {@link ExecutorService#close()}). Idempotent. If interrupted while waiting, terminates the pool and
      * re-asserts the interrupt.

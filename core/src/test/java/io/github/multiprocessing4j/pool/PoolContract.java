@@ -731,6 +731,46 @@ abstract class PoolContract {
         assertThat(running).failsWithin(Delays.seconds(10));
     }
 
+    /**
+     * The list shutdownNow() returns stands for the tasks it cancelled, the same for every engine: a queued task
+     * cancelled before is not in it (a process pool drops it from its queue at once; a thread pool's executor kept
+     * it queued, and returned it too), and running an entry does not run its task.
+     */
+    @Test
+    void shutdownNow_returnsThePlaceholdersOfTheTasksItCancelled_notOfTasksCancelledBefore(@TempDir Path dir)
+            throws Exception {
+        String started = dir.resolve("started").toString();
+        String ran = dir.resolve("ran").toString();
+        Pool pool = newPool(1, null);
+        try {
+            CompletableFuture<Integer> running = pool.applyAsync(x -> {
+                touch(started);
+                return sleep(60_000);
+            }, 1);
+            awaitStarted(started, running);
+            SerializableFunction<Integer, Integer> marks = x -> {
+                touch(ran);
+                return x;
+            };
+            CompletableFuture<Integer> cancelledBefore = pool.applyAsync(marks, 0);
+            List<CompletableFuture<Integer>> queued = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                queued.add(pool.applyAsync(marks, i));
+            }
+            assertThat(cancelledBefore.cancel(false)).isTrue();
+            List<Runnable> neverStarted = pool.shutdownNow();
+            assertThat(neverStarted).as("one per task shutdownNow() cancelled").hasSize(3);
+            for (Runnable r : neverStarted) {
+                catchThrowable(r::run); // a placeholder may say it was cancelled; it must not run the task
+            }
+            assertThat(pool.awaitTermination(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            assertThat(queued).allMatch(CompletableFuture::isCancelled);
+            assertThat(Path.of(ran)).as("the marker of a task shutdownNow() cancelled").doesNotExist();
+        } finally {
+            pool.terminate();
+        }
+    }
+
     /** Waits until a long task has created its marker file {@code started}, so it runs (and is not done). */
     static void awaitStarted(String started, CompletableFuture<?> task) {
         Awaitility.await().atMost(Delays.seconds(30)).until(() -> Files.exists(Path.of(started)));

@@ -289,14 +289,17 @@ public final class ThreadEngine implements PoolEngine {
             delivering.add(me); // before the executor can terminate: see isTerminated()
         }
         try {
-            List<Runnable> queued = executor.shutdownNow();
-            for (Runnable r : queued) {
-                if (r instanceof Job job) {
-                    job.future.completeExceptionally(new CancellationException("the pool was terminated before the task started"));
+            // One entry per task this call cancels, as a process pool's: the executor also drains the tasks cancelled
+            // while queued, which it keeps queued until a thread would take them.
+            List<Runnable> neverStarted = new ArrayList<>();
+            for (Runnable r : executor.shutdownNow()) {
+                if (r instanceof Job job && job.future.completeExceptionally(
+                        new CancellationException("the pool was terminated before the task started"))) {
+                    neverStarted.add(job);
                 }
             }
             timer.shutdown();
-            return queued;
+            return neverStarted;
         } finally {
             synchronized (delivering) {
                 delivering.remove(me);
