@@ -54,6 +54,13 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
     }
 
     @Override
+    public <T, R> R apply(SerializableFunction<T, R> fn, T arg, java.time.Duration timeout)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        engine.refuseToWaitOnOwnReader(); // before the task is sent: the wait would be refused, the task left running
+        return Pool.super.apply(fn, arg, timeout);
+    }
+
+    @Override
     public <T, R> CompletableFuture<R> applyAsync(SerializableFunction<T, R> fn, T arg) {
         Objects.requireNonNull(fn, "fn");
         return engine.call(engine.define(fn, false), CallMode.APPLY, arg);
@@ -308,6 +315,7 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
 
     @Override
     public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks) throws InterruptedException {
+        engine.refuseToWaitOnOwnReader(); // before any task is sent, as map() does
         List<Future<T>> futures = submitAll(tasks);
         try {
             for (Future<T> f : futures) {
@@ -323,6 +331,7 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
     @Override
     public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
             throws InterruptedException {
+        engine.refuseToWaitOnOwnReader(); // before any task is sent, as map() does
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         List<Future<T>> futures = submitAll(tasks);
         try {
@@ -358,6 +367,7 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
         if (tasks.isEmpty()) {
             throw new IllegalArgumentException("no tasks");
         }
+        engine.refuseToWaitOnOwnReader(); // before any task is sent: waiting for one here would wait for good
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         List<Future<T>> futures = submitAll(tasks);
         BlockingQueue<Future<T>> done = new LinkedBlockingQueue<>();

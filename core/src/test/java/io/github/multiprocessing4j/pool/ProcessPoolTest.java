@@ -806,6 +806,48 @@ class ProcessPoolTest {
         }
     }
 
+    /**
+     * The other ways to wait for the pool in a callback on its result thread are refused too, as apply() and get()
+     * are: invokeAny would have waited for good, and invokeAll, apply and get with a timeout until their timeout
+     * (the result they wait for is read by the very thread that waits), to end as if the tasks had been too slow.
+     */
+    @Test
+    void invokeAnyInvokeAllAndTimedApply_inACallbackOnTheResultThread_areRefused() throws Exception {
+        SerializableFunction<Integer, Integer> square = x -> x * x;
+        io.github.multiprocessing4j.function.SerializableCallable<Integer> one = () -> 1;
+        Map<String, Function<Pool, Integer>> waits = new java.util.LinkedHashMap<>();
+        waits.put("invokeAny", pool -> call(() -> pool.invokeAny(List.of(one))));
+        waits.put("invokeAny(timeout)", pool -> call(() -> pool.invokeAny(List.of(one), 10, TimeUnit.MINUTES)));
+        waits.put("invokeAll", pool -> call(() -> pool.invokeAll(List.of(one)).get(0).get()));
+        waits.put("invokeAll(timeout)", pool -> call(() -> pool.invokeAll(List.of(one), 10, TimeUnit.MINUTES).get(0).get()));
+        waits.put("apply(timeout)", pool -> call(() -> pool.apply(square, 3, Duration.ofMinutes(10))));
+        waits.put("get(timeout)", pool -> call(() -> pool.submit(one).get(10, TimeUnit.MINUTES)));
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            for (Map.Entry<String, Function<Pool, Integer>> wait : waits.entrySet()) {
+                // The first task waits for a file, so that the callback is registered before the result arrives and
+                // runs on the pool's result thread.
+                Path gate = tmp.resolve("gate-" + wait.getKey());
+                CompletableFuture<Integer> nested = pool.applyAsync(waitingFor(gate, square), 3)
+                        .thenApply(r -> wait.getValue().apply(pool));
+                Files.createFile(gate);
+                assertThat(nested).as(wait.getKey()).failsWithin(Delays.seconds(60))
+                        .withThrowableOfType(ExecutionException.class)
+                        .havingCause().isInstanceOf(IllegalStateException.class).withMessageContaining("thenApplyAsync");
+            }
+            assertThat(pool.apply(square, 4)).as("the pool still serves").isEqualTo(16);
+        }
+    }
+
+    private static <V> V call(Callable<V> c) {
+        try {
+            return c.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("not refused: " + e, e);
+        }
+    }
+
     @Test
     void map_inACallbackOnTheResultThread_isRefusedBeforeItSendsAnyWork() throws Exception {
         String ran = tmp.resolve("chunk-ran").toString();

@@ -108,8 +108,15 @@ public final class TaskFuture<V> extends CompletableFuture<V> {
         return super.get();
     }
 
+    /**
+     * @throws IllegalStateException as {@link #get()}, unless the timeout is zero or negative (a poll): waiting
+     *                               would only last until the timeout, with the outcome never there
+     */
     @Override
     public V get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        if (timeout > 0) {
+            refuseIfOwnReader();
+        }
         spinBriefly();
         return super.get(timeout, unit);
     }
