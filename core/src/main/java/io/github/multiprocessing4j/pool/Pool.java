@@ -60,7 +60,10 @@ import java.util.concurrent.TimeUnit;
  * {@link ExecutorService#close()} does (Python's {@code close(); join()}). {@link #shutdown()} is the
  * non-blocking half, {@link #join()} the waiting half. {@link #terminate()} stops at once: queued tasks are
  * cancelled and running ones stopped (a process pool kills its workers). Submitting after shutdown throws
- * {@link java.util.concurrent.RejectedExecutionException}.
+ * {@link java.util.concurrent.RejectedExecutionException}. A task of a thread pool (or a callback it runs) that
+ * calls {@link #awaitTermination} waits until that timeout and gets {@code false}, as with any
+ * {@code ExecutorService}: the pool cannot terminate while the task runs ({@code close()} and {@code join()}
+ * refuse to wait there, as they would wait for good).
  *
  * <p><b>Thread-safety:</b> every method may be called from any thread, by many threads at once.
  *
@@ -87,8 +90,15 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * unmodifiable list (copy it to change it). The arguments travel in chunks of a size chosen as Python
      * does (about four chunks per worker); the function travels once per worker, not once per item.
      *
-     * @throws ExecutionException   for the first item that failed, naming its index; the cause says how.
-     *                              The chunks that had not started are cancelled.
+     * <p>The arguments are all read into a list first, as Python's {@code map} does: for a huge or endless
+     * {@code Iterable}, use {@link #imap}.
+     *
+     * @throws ExecutionException   for the first item, in input order, that failed, naming its index; the cause
+     *                              says how. It is thrown once the chunks before that item's are done (Python
+     *                              waits for every chunk, and raises the failure that came first in time;
+     *                              {@link #mapAsync} fails at the first failure in time). The chunks that had
+     *                              not started are cancelled; those running are left to finish, their
+     *                              results dropped.
      * @throws InterruptedException if interrupted while waiting; the remaining chunks are cancelled
      */
     <T, R> List<R> map(SerializableFunction<T, R> fn, Iterable<T> args) throws InterruptedException, ExecutionException;
@@ -180,6 +190,18 @@ public interface Pool extends ExecutorService, AutoCloseable {
     /** {@inheritDoc} (Serializable for a process pool, as for {@link #submit(Callable)}.) */
     @Override
     CompletableFuture<?> submit(Runnable task);
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Runs the task as {@link #submit(Runnable)} does (Serializable for a process pool). Nobody holds its
+     * future, so if it fails, the failure is logged as a {@code WARNING} by the {@link System.Logger} named
+     * {@code io.github.multiprocessing4j.pool.Pool}, unless the task was cancelled (by {@link #shutdownNow()},
+     * say). Unlike a {@link java.util.concurrent.ThreadPoolExecutor}'s, the exception does not reach the
+     * thread's {@link Thread.UncaughtExceptionHandler}, and the thread goes on to the next task.
+     */
+    @Override
+    void execute(Runnable command);
 
     /** {@inheritDoc} (Serializable for a process pool, as for {@link #submit(Callable)}.) */
     @Override

@@ -14,7 +14,9 @@ import java.time.Duration;
  *
  * <p>Tasks run in this JVM; nothing is serialized. A {@linkplain Builder#taskTimeout task timeout} or
  * {@code cancel(true)} interrupts the task's thread: a task that ignores interrupts keeps running (only a
- * process can be killed).
+ * process can be killed). Virtual threads are daemon threads: an unclosed pool does not keep the JVM alive,
+ * and a program that ends without {@link #close()} loses the tasks still queued or running. They are named
+ * {@code name-N}.
  */
 public interface VirtualThreadPool extends Pool {
 
