@@ -38,6 +38,10 @@ import java.util.concurrent.TimeUnit;
  * ({@code join}, iterators), with the worker's stack trace. A worker that dies fails only the task it was
  * running, with a {@link WorkerCrashedException}; a task that outlives the pool's task timeout fails with a
  * {@link TaskTimeoutException}. {@link #map} rethrows the first failure and names the item's index.
+ * Only a pool stops its tasks: {@code cancel(true)}, a timeout of {@link #apply(SerializableFunction, Object,
+ * Duration)} or the pool's task timeout stop the task, while {@code orTimeout}, {@code completeOnTimeout} or
+ * {@code complete} called on its future complete the future alone, as for any {@code CompletableFuture}, and
+ * leave the task running.
  *
  * <h2>Callbacks</h2>
  * A dependent stage added without an executor ({@code thenApply}, {@code thenAccept}, {@code whenComplete})
@@ -243,7 +247,9 @@ public interface Pool extends ExecutorService, AutoCloseable {
     /**
      * Orderly shutdown: no new work; queued work finishes; waits for it (see
      * {@link ExecutorService#close()}). Idempotent. If interrupted while waiting, terminates the pool and
-     * re-asserts the interrupt.
+     * re-asserts the interrupt; then it returns as {@link #terminate()} does, where
+     * {@code ExecutorService.close()} would wait on for the tasks it stopped: a thread pool's close() returns at
+     * once, with its interrupted tasks perhaps still ending ({@link #isTerminated()} may still be false).
      *
      * @throws IllegalStateException if called by a callback that runs on a process pool's result thread,
      *                               or by a task of a thread pool or a callback it runs (see Callbacks
