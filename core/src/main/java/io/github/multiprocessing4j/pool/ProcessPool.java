@@ -101,7 +101,11 @@ public interface ProcessPool extends Pool {
         /** Replaces a worker, between tasks, once its resident memory exceeds this many bytes; default: never. */
         Builder maxMemoryPerChild(long bytes);
 
-        /** Kills and replaces a worker whose task runs longer than this; default: no limit. */
+        /**
+         * Kills and replaces a worker whose task runs longer than this; default: no limit.
+         * The deadline counts from the start of the task; a chunk of {@code map}, {@code starmap} or
+         * {@code imap} is one task, so it covers the whole chunk, not each of its items.
+         */
         Builder taskTimeout(Duration timeout);
 
         /**

@@ -51,7 +51,11 @@ public interface ThreadPool extends Pool {
         /** How many threads; default: the number of processors. */
         Builder threads(int threads);
 
-        /** Fails a task with {@link TaskTimeoutException} and interrupts its thread at this deadline. */
+        /**
+         * Fails a task with {@link TaskTimeoutException} and interrupts its thread at this deadline.
+         * The deadline counts from the start of the task; a chunk of {@code map}, {@code starmap} or
+         * {@code imap} is one task, so it covers the whole chunk, not each of its items.
+         */
         Builder taskTimeout(Duration timeout);
 
         /** The prefix of thread names; default "mp4j-pool". */

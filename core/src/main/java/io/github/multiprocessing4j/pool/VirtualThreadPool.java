@@ -45,7 +45,11 @@ public interface VirtualThreadPool extends Pool {
         /** At most this many tasks run at once (the rest wait, parked); default: no limit. */
         Builder maxConcurrency(int tasks);
 
-        /** Fails a task with {@link TaskTimeoutException} and interrupts its thread at this deadline. */
+        /**
+         * Fails a task with {@link TaskTimeoutException} and interrupts its thread at this deadline.
+         * The deadline counts from the start of the task; a chunk of {@code map}, {@code starmap} or
+         * {@code imap} is one task, so it covers the whole chunk, not each of its items.
+         */
         Builder taskTimeout(Duration timeout);
 
         /** The prefix of thread names; default "mp4j-vpool". */
