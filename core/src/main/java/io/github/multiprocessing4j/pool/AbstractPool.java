@@ -277,9 +277,9 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
                 ordered, window()));
     }
 
-    /** How many tasks imap keeps in flight ahead of its consumer (saturated: a huge limit must not overflow to 8). */
+    /** How many tasks imap keeps in flight ahead of its consumer: 8 to 4096. */
     private int window() {
-        return (int) Math.min(Integer.MAX_VALUE, Math.max(8, 4L * workers()));
+        return Math.max(8, 4 * workers());
     }
 
     // ------------------------------------------------------------------------------------------ starmap
@@ -507,11 +507,12 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
     /**
      * Workers to size chunks and windows by: the parallelism, or {@value #UNBOUNDED_WORKERS} for an unbounded
      * (virtual-thread) pool, whose tasks are I/O-bound: the cores would allow only a few dozen blocking calls in
-     * flight, where the pool is for thousands.
+     * flight, where the pool is for thousands. A limit above that counts as no limit: imap's window must not grow
+     * with it (a limit of {@code Integer.MAX_VALUE} would read an endless input without bound).
      */
     private int workers() {
         int p = engine.parallelism();
-        return p > 0 ? p : UNBOUNDED_WORKERS;
+        return p > 0 ? Math.min(p, UNBOUNDED_WORKERS) : UNBOUNDED_WORKERS;
     }
 
     private static final int UNBOUNDED_WORKERS = 1024;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.testing.Delays;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -311,6 +312,28 @@ class ThreadPoolTest {
             it.forEachRemaining(x -> { });
         }
         assertThat(most.get()).as("calls in flight at once").isGreaterThanOrEqualTo(64);
+    }
+
+    @Test
+    void imap_onAPoolWithAHugeLimit_readsAnEndlessInputNoFurtherThanWithoutALimit() throws Exception {
+        AtomicInteger read = new AtomicInteger();
+        Iterable<Integer> endless = () -> new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return true;
+            }
+
+            @Override
+            public Integer next() {
+                return read.getAndIncrement();
+            }
+        };
+        try (VirtualThreadPool pool = VirtualThreadPool.builder().maxConcurrency(Integer.MAX_VALUE).build();
+             ResultIterator<Integer> it = pool.imap(x -> x, endless)) {
+            assertThat(it.next()).isZero();
+            Thread.sleep(Delays.millis(1000).toMillis()); // time for a feeder without bound to read millions
+            assertThat(read.get()).as("elements read ahead of the consumer").isLessThanOrEqualTo(4 * 1024 + 1);
+        }
     }
 
     @Test
