@@ -236,8 +236,9 @@ public interface Pool extends ExecutorService, AutoCloseable {
      *
      * <p>As {@link #terminate()}, without waiting for the workers to end. The list holds one placeholder per
      * queued task that this call cancelled (not the tasks cancelled before): their futures are already
-     * cancelled, so a placeholder cannot run its task (running it does nothing, or, for a process pool, throws
-     * a {@link java.util.concurrent.CancellationException}); it serves to count or log them. A
+     * cancelled, so a placeholder cannot run its task (running it throws a
+     * {@link java.util.concurrent.CancellationException}); it serves to count or log them (its
+     * {@code toString()} names the task). A
      * {@link VirtualThreadPool} without a concurrency limit queues nothing (each task starts on a thread of its
      * own), so its list is empty: every task it holds is running, and is interrupted.
      */

@@ -761,7 +761,9 @@ abstract class PoolContract {
             List<Runnable> neverStarted = pool.shutdownNow();
             assertThat(neverStarted).as("one per task shutdownNow() cancelled").hasSize(3);
             for (Runnable r : neverStarted) {
-                catchThrowable(r::run); // a placeholder may say it was cancelled; it must not run the task
+                assertThat(catchThrowable(r::run)).as("a placeholder says it was cancelled; it must not run the task")
+                        .isInstanceOf(CancellationException.class).hasMessageContaining("shutdownNow()");
+                assertThat(r.toString()).as("names the task, for a log").contains("task").doesNotContain("@");
             }
             assertThat(pool.awaitTermination(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
             assertThat(queued).allMatch(CompletableFuture::isCancelled);

@@ -734,10 +734,4 @@ public final class ProcessEngine implements PoolEngine {
     }
 
     /** Stands for a task cancelled by {@link #shutdownNow()} before it started. */
-    private record NeverStarted(String description) implements Runnable {
-        @Override
-        public void run() {
-            throw new CancellationException(description + " was cancelled by shutdownNow()");
-        }
-    }
 }

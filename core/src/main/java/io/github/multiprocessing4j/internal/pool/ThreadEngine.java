@@ -295,7 +295,7 @@ public final class ThreadEngine implements PoolEngine {
             for (Runnable r : executor.shutdownNow()) {
                 if (r instanceof Job job && job.future.completeExceptionally(
                         new CancellationException("the pool was terminated before the task started"))) {
-                    neverStarted.add(job);
+                    neverStarted.add(new NeverStarted("a task (" + job.mode + ", queued)"));
                 }
             }
             timer.shutdown();
