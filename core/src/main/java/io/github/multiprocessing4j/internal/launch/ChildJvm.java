@@ -25,8 +25,14 @@ import java.util.concurrent.TimeoutException;
  * <p>Thread-safe.
  */
 public final class ChildJvm implements AutoCloseable {
-    /** How long to wait for a dead child's output to drain; a grandchild may hold the pipes open forever. */
+    /**
+     * How long the copy of a dead child's output may stand still before we stop waiting for its end; a
+     * grandchild may hold the pipes open forever.
+     */
     private static final long DRAIN_MILLIS = 500;
+    /** The longest we wait for a dead child's output to drain, however it moves. */
+    private static final long MAX_DRAIN_MILLIS = 10_000;
+    private static final long DRAIN_POLL_MILLIS = 50;
     private static final int TAIL_LINES = 20;
 
     private final Process process;
@@ -158,14 +164,41 @@ public final class ChildJvm implements AutoCloseable {
         return new ProcessStartException(message, process.pid(), code, lastLines);
     }
 
-    /** Waits (briefly) until everything the child wrote to stdout and stderr has been copied. */
+    /**
+     * Waits until everything the child wrote to stdout and stderr has been copied: until both pipes reach
+     * their end, for as long as the copying moves on. It gives up once neither pump has read or written
+     * anything for {@value #DRAIN_MILLIS} ms (a grandchild holds a pipe open, or this JVM's stream is stuck),
+     * or after {@value #MAX_DRAIN_MILLIS} ms in all (a grandchild that holds a pipe open keeps writing to it).
+     * A dead child leaves at most a pipe's worth behind, so a slow {@code System.out} only delays the return.
+     */
     public void awaitOutputDrained() {
+        CompletableFuture<Void> both = CompletableFuture.allOf(stdout.drained(), stderr.drained());
+        long start = System.nanoTime();
+        long lastMove = start;
+        long seen = stdout.progress() + stderr.progress();
         try {
-            CompletableFuture.allOf(stdout.drained(), stderr.drained()).get(DRAIN_MILLIS, TimeUnit.MILLISECONDS);
+            while (true) {
+                try {
+                    both.get(DRAIN_POLL_MILLIS, TimeUnit.MILLISECONDS);
+                    return;
+                } catch (TimeoutException e) {
+                    long now = System.nanoTime();
+                    long moved = stdout.progress() + stderr.progress();
+                    if (moved != seen) {
+                        seen = moved;
+                        lastMove = now;
+                    }
+                    if (now - lastMove >= TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS)
+                            || now - start >= TimeUnit.MILLISECONDS.toNanos(MAX_DRAIN_MILLIS)) {
+                        // what a grandchild writes later still arrives, just not before we return
+                        return;
+                    }
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            // a grandchild holds the pipe open: what it writes later still arrives, just not before we return
+        } catch (ExecutionException e) {
+            // not completed exceptionally by the pumps
         }
     }
 

@@ -28,6 +28,8 @@ final class OutputPump implements Runnable {
     private final Supplier<PrintStream> target;
     private final StderrTail tail;
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    /** Bumped after every read from the child and every write to the target: see {@link #progress()}. */
+    private volatile long progress;
     /** The unfinished last line; accessed by the pump thread only. */
     private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
 
@@ -49,6 +51,7 @@ final class OutputPump implements Runnable {
         try (source) {
             int n;
             while ((n = source.read(buffer)) > 0) {
+                progress++;
                 if (tail != null) {
                     tail.append(buffer, 0, n);
                 }
@@ -87,6 +90,7 @@ final class OutputPump implements Runnable {
             out.write(buffer, 0, lastNewline + 1);
             out.flush();
         }
+        progress++;
         partial.write(buffer, lastNewline + 1, n - lastNewline - 1);
     }
 
@@ -110,7 +114,17 @@ final class OutputPump implements Runnable {
                 out.flush();
             }
             partial.reset();
+            progress++;
         }
+    }
+
+    /**
+     * A count that changes whenever the pump reads from the child or writes to the target: one that stays
+     * put while the stream is not {@linkplain #drained() drained} means the pump waits for input (a
+     * grandchild holds the pipe open) or is stuck in a write.
+     */
+    long progress() {
+        return progress;
     }
 
     CompletableFuture<Void> drained() {
