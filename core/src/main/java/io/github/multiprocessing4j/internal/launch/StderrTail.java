@@ -21,7 +21,10 @@ public final class StderrTail {
         }
     }
 
-    /** The last {@code maxLines} complete or partial lines, without a leading partial line if the ring wrapped. */
+    /**
+     * The last {@code maxLines} complete or partial lines, without a leading partial line if the ring wrapped,
+     * unless that line is the only one: then its end.
+     */
     public synchronized String lastLines(int maxLines) {
         int n = (int) Math.min(written, ring.length);
         byte[] bytes = new byte[n];
@@ -39,8 +42,12 @@ public final class StderrTail {
         }
         String text = new String(bytes, skip, n - skip, StandardCharsets.UTF_8);
         if (written > ring.length) {
+            // Drop the line the ring cut, unless nothing follows it: a last line longer than the ring is
+            // shown cut rather than not at all.
             int nl = text.indexOf('\n');
-            text = nl < 0 ? text : text.substring(nl + 1);
+            if (nl >= 0 && !text.substring(nl + 1).isBlank()) {
+                text = text.substring(nl + 1);
+            }
         }
         String[] lines = text.strip().split("\n");
         int from = Math.max(0, lines.length - maxLines);

@@ -30,4 +30,17 @@ class StderrTailTest {
         assertThat(tail.lastLines(5)).isEqualTo("second\nthird");
         assertThat(tail.lastLines(1)).isEqualTo("third");
     }
+
+    @Test
+    void aLastLineLongerThanTheTail_isKeptCut_notDroppedAsALeadingPartialLine() {
+        // The tail dropped the cut first line of a wrapped ring even when nothing followed it, and came out
+        // empty: a child whose last words were one long line (a long message) "wrote nothing to stderr".
+        StderrTail tail = new StderrTail(16);
+        append(tail, "short\n" + "y".repeat(40) + "\n");
+        assertThat(tail.lastLines(5)).isEqualTo("y".repeat(15));
+
+        StderrTail noNewline = new StderrTail(16);
+        append(noNewline, "short\n" + "z".repeat(40));
+        assertThat(noNewline.lastLines(5)).isEqualTo("z".repeat(16));
+    }
 }
