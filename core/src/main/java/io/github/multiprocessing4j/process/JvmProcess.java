@@ -30,7 +30,12 @@ import java.util.OptionalInt;
  *
  * <h2>Output</h2>
  * The child's stdout and stderr are copied to this JVM's {@code System.out} and {@code System.err}; its
- * stdin is empty. {@link #join} returns after the copied output has been written.
+ * stdin is empty. {@link #join} returns after the copied output has been written (unless a grandchild the
+ * task started keeps the pipes open: then it stops waiting once the copy has stood still for half a second).
+ * The bytes pass unchanged, whatever their encoding, and whole lines at a time, so that the lines of
+ * children printing at once do not mix. Each piece goes to the stream that {@code System.out} (or
+ * {@code System.err}) is when it arrives: a {@link System#setOut} after the start redirects the rest of
+ * the child's output too, where in Python a child keeps writing to the file descriptor it inherited.
  *
  * <h2>No orphans</h2>
  * A child exits as soon as its parent JVM dies, however it dies (even by SIGKILL): it watches its
@@ -96,7 +101,10 @@ public interface JvmProcess extends AutoCloseable {
 
     /**
      * The exit value, or empty while the child runs. Death by signal N reads as 128 + N (the JDK's
-     * convention): 143 after {@link #terminate()}, 137 after {@link #kill()}.
+     * convention; Python's {@code exitcode} reads -N): 143 after {@link #terminate()}, 137 after
+     * {@link #kill()}, so a child that calls {@code System.exit(143)} reads as one terminated. The operating
+     * system keeps only the low 8 bits of an exit code, as for a Python child: {@code System.exit(256)} reads
+     * as 0, {@code System.exit(300)} as 44 and {@code System.exit(-1)} as 255.
      */
     OptionalInt exitCode();
 

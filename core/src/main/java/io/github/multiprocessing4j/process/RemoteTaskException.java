@@ -4,7 +4,8 @@ import java.io.Serial;
 
 /**
  * Stands in for an exception thrown in a child JVM that could not be recreated here (its class is not
- * serializable, or the deserialization filter refused it). It keeps what can always travel: the class name,
+ * serializable, its {@code readObject} failed, the deserialization filter refused it, or its causes are
+ * nested too deeply to serialize, a thousand deep, say). It keeps what can always travel: the class name,
  * the message and the child's stack trace as text, which {@link #getMessage()} includes, as CPython's
  * {@code RemoteTraceback} does.
  *

@@ -7,13 +7,23 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.ByteArrayOutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** How a child's stdout reaches this JVM's System.out, however slowly that stream takes it. */
 class OutputForwardingTest {
+
+    @TempDir
+    Path tmp;
 
     /** Counts what it is given, taking {@code millisPerWrite} for each write, as a slow pipe or terminal does. */
     private static final class SlowSink extends OutputStream {
@@ -69,5 +79,72 @@ class OutputForwardingTest {
         } finally {
             System.setOut(original);
         }
+    }
+
+    /** Every byte value twice, CR and LF among them, and bytes that are no UTF-8: no newline at the end. */
+    static byte[] allBytes() {
+        byte[] bytes = new byte[512];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) (i * 7);
+        }
+        bytes[bytes.length - 1] = (byte) 0xC3; // the start of a two-byte character, cut off
+        return bytes;
+    }
+
+    @Test
+    void bytesThatAreNoText_passUnchanged_withTheirPartialLastLine_beforeAnAbruptExit() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(out, true, StandardCharsets.ISO_8859_1));
+        try (JvmProcess child = JvmProcess.start("binary", () -> {
+            try {
+                FileOutputStream raw = new FileOutputStream(FileDescriptor.out);
+                raw.write(allBytes());
+                raw.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Runtime.getRuntime().halt(5);
+        })) {
+            child.join();
+            assertThat(child.exitCode()).hasValue(5);
+        } finally {
+            System.setOut(original);
+        }
+        assertThat(out.toByteArray()).isEqualTo(allBytes());
+    }
+
+    static void awaitFile(String file) {
+        while (!Files.exists(Path.of(file))) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    @Test
+    void aSetOutAfterTheStart_redirectsTheRestOfTheChildsOutput() throws Exception {
+        ByteArrayOutputStream first = new ByteArrayOutputStream();
+        ByteArrayOutputStream second = new ByteArrayOutputStream();
+        String go = tmp.resolve("go").toString();
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(first, true, StandardCharsets.UTF_8));
+        try (JvmProcess child = JvmProcess.start("redirected", () -> {
+            System.out.println("before");
+            awaitFile(go);
+            System.out.println("after");
+        })) {
+            Awaitility.await().atMost(Duration.ofSeconds(60))
+                    .until(() -> first.toString(StandardCharsets.UTF_8).contains("before"));
+            System.setOut(new PrintStream(second, true, StandardCharsets.UTF_8));
+            Files.createFile(Path.of(go));
+            child.join();
+        } finally {
+            System.setOut(original);
+        }
+        assertThat(first.toString(StandardCharsets.UTF_8)).isEqualTo("before\n");
+        assertThat(second.toString(StandardCharsets.UTF_8)).isEqualTo("after\n");
     }
 }
