@@ -164,10 +164,10 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
         return true;
     }
 
-    /** Once the process is gone: let its output and its report (for up to {@code reportMillis}) arrive. */
+    /** Once the process is gone: let its output and its report arrive, each for up to {@code reportMillis}. */
     private void afterExit(long reportMillis) throws InterruptedException {
         child.markDone();
-        child.awaitOutputDrained();
+        child.awaitOutputDrained(reportMillis);
         try {
             report.get(reportMillis, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {

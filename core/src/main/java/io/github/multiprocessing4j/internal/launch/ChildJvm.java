@@ -172,6 +172,11 @@ public final class ChildJvm implements AutoCloseable {
      * A dead child leaves at most a pipe's worth behind, so a slow {@code System.out} only delays the return.
      */
     public void awaitOutputDrained() {
+        awaitOutputDrained(MAX_DRAIN_MILLIS);
+    }
+
+    /** As {@link #awaitOutputDrained()}, but for at most {@code maxMillis} in all (a timed join's time left). */
+    public void awaitOutputDrained(long maxMillis) {
         CompletableFuture<Void> both = CompletableFuture.allOf(stdout.drained(), stderr.drained());
         long start = System.nanoTime();
         long lastMove = start;
@@ -189,7 +194,7 @@ public final class ChildJvm implements AutoCloseable {
                         lastMove = now;
                     }
                     if (now - lastMove >= TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS)
-                            || now - start >= TimeUnit.MILLISECONDS.toNanos(MAX_DRAIN_MILLIS)) {
+                            || now - start >= TimeUnit.MILLISECONDS.toNanos(maxMillis)) {
                         // what a grandchild writes later still arrives, just not before we return
                         return;
                     }
