@@ -31,7 +31,8 @@ import java.util.OptionalInt;
  * <h2>Output</h2>
  * The child's stdout and stderr are copied to this JVM's {@code System.out} and {@code System.err}; its
  * stdin is empty. {@link #join} returns after the copied output has been written (unless a grandchild the
- * task started keeps the pipes open: then it stops waiting once the copy has stood still for half a second).
+ * task started keeps the pipes open: then it stops waiting once the copy has stood still for half a second,
+ * or after 3 s if that grandchild keeps writing).
  * The bytes pass unchanged, whatever their encoding, and whole lines at a time, so that the lines of
  * children printing at once do not mix. Each piece goes to the stream that {@code System.out} (or
  * {@code System.err}) is when it arrives: a {@link System#setOut} after the start redirects the rest of

@@ -30,8 +30,12 @@ public final class ChildJvm implements AutoCloseable {
      * grandchild may hold the pipes open forever.
      */
     private static final long DRAIN_MILLIS = 500;
-    /** The longest we wait for a dead child's output to drain, however it moves. */
-    private static final long MAX_DRAIN_MILLIS = 10_000;
+    /**
+     * The longest we wait for a dead child's output to drain, however it moves: a dead child leaves at most a
+     * pipe's worth (64 KiB), which even a slow {@code System.out} takes in well under this; more is a grandchild
+     * writing on, and join() (or a pool's handling of a dead worker) must not wait long for it.
+     */
+    private static final long MAX_DRAIN_MILLIS = 3_000;
     private static final long DRAIN_POLL_MILLIS = 50;
     private static final int TAIL_LINES = 20;
 
