@@ -49,8 +49,13 @@ public final class StderrTail {
                 text = text.substring(nl + 1);
             }
         }
-        String[] lines = text.strip().split("\n");
-        int from = Math.max(0, lines.length - maxLines);
+        // Blank lines around the text go; the first line keeps its indentation ("\tat ..."), no line its CR.
+        String[] lines = text.stripTrailing().split("\r?\n");
+        int first = 0;
+        while (first < lines.length - 1 && lines[first].isBlank()) {
+            first++;
+        }
+        int from = Math.max(first, lines.length - maxLines);
         return String.join("\n", java.util.Arrays.asList(lines).subList(from, lines.length));
     }
 }

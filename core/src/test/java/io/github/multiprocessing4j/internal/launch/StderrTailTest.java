@@ -43,4 +43,12 @@ class StderrTailTest {
         append(noNewline, "short\n" + "z".repeat(40));
         assertThat(noNewline.lastLines(5)).isEqualTo("z".repeat(16));
     }
+
+    @Test
+    void linesKeepTheirIndentation_andLoseTheirCarriageReturns() {
+        StderrTail tail = new StderrTail(1024);
+        append(tail, "\n\tat a.B.c(B.java:1)\r\n\tat a.B.main(B.java:2)\r\n\n");
+        assertThat(tail.lastLines(20)).isEqualTo("\tat a.B.c(B.java:1)\n\tat a.B.main(B.java:2)");
+        assertThat(tail.lastLines(1)).isEqualTo("\tat a.B.main(B.java:2)");
+    }
 }
