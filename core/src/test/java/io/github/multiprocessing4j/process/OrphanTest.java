@@ -7,11 +7,19 @@ import io.github.multiprocessing4j.process.fixtures.NonDaemonChildMain;
 import io.github.multiprocessing4j.process.fixtures.ParentWithChildrenMain;
 import io.github.multiprocessing4j.testing.Delays;
 import io.github.multiprocessing4j.testing.TestJvm;
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,5 +76,60 @@ class OrphanTest {
             assertThat(parent.process().waitFor(Delays.seconds(10).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
             assertThat(parent.process().exitValue()).isZero();
         }
+    }
+
+    @Test
+    void parentKilledWhileAnAotTrainingChildAssemblesItsCache_leavesNeitherBehind(@TempDir Path tmp) throws Exception {
+        // A training child (see AotCache) writes its cache as it exits: the JDK launches a JVM of its own to
+        // assemble it and waits for that JVM. An orphaned trainer could not end while that went on, nor could its
+        // halt: both lived until the assembly was done, seconds later on a big class path. Here the assembly never
+        // ends (the assembler pauses at startup), so a trainer that waits for it stays for good.
+        Path coreJar = jar(tmp.resolve("core.jar"), classesOf(JvmProcess.class), p -> true);
+        Path fixtureJar = jar(tmp.resolve("fixture.jar"), classesOf(ParentWithChildrenMain.class),
+                p -> p.toString().contains("fixtures/ParentWithChildrenMain"));
+        Path pause = tmp.resolve("assembler.paused");
+        Map<String, String> environment = Map.of("JDK_AOT_VM_OPTIONS",
+                "-XX:+UnlockDiagnosticVMOptions -XX:+PauseAtStartup -XX:PauseAtStartupFile=" + pause);
+        List<ProcessHandle> descendants = List.of();
+        try (TestJvm parent = TestJvm.start(null, coreJar + File.pathSeparator + fixtureJar,
+                ParentWithChildrenMain.class.getName(), List.of("-Dmp4j.aot.dir=" + tmp.resolve("aot")), environment)) {
+            parent.nextLineStartingWith("PIDS ", 60);
+            long deadline = System.nanoTime() + Delays.seconds(60).toNanos();
+            while (!Files.exists(pause) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(pause).as("the assembler of the training child started; stderr: %s", parent.stderr()).exists();
+            descendants = parent.process().descendants().toList();
+            assertThat(descendants).as("the children, the trainer and its assembler").hasSizeGreaterThanOrEqualTo(3);
+            parent.process().destroyForcibly();
+            parent.process().waitFor(10, TimeUnit.SECONDS);
+            long killed = System.nanoTime();
+            deadline = killed + Delays.seconds(10).toNanos();
+            while (descendants.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(descendants).as("gone within 10 s of the parent's SIGKILL (took %d ms)",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed))
+                    .noneMatch(ProcessHandle::isAlive);
+        } finally {
+            descendants.forEach(ProcessHandle::destroyForcibly); // the paused assembler would stay for good
+        }
+    }
+
+    private static Path classesOf(Class<?> type) throws Exception {
+        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+    }
+
+    private static Path jar(Path jar, Path classes, Predicate<Path> include) throws IOException {
+        try (OutputStream file = Files.newOutputStream(jar);
+             JarOutputStream out = new JarOutputStream(file);
+             Stream<Path> paths = Files.walk(classes)) {
+            for (Path p : paths.filter(Files::isRegularFile).filter(p -> include.test(classes.relativize(p))).toList()) {
+                out.putNextEntry(new JarEntry(classes.relativize(p).toString().replace('\\', '/')));
+                Files.copy(p, out);
+                out.closeEntry();
+            }
+        }
+        return jar;
     }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -47,6 +48,15 @@ public final class TestJvm implements AutoCloseable {
     /** @param workingDirectory the JVM's working directory (and its children's), or null for this one's */
     public static TestJvm start(Path workingDirectory, String classPath, String main, List<String> jvmOptions,
                                 String... args) throws IOException {
+        return start(workingDirectory, classPath, main, jvmOptions, Map.of(), args);
+    }
+
+    /**
+     * @param workingDirectory the JVM's working directory (and its children's), or null for this one's
+     * @param environment      variables added to the inherited ones
+     */
+    public static TestJvm start(Path workingDirectory, String classPath, String main, List<String> jvmOptions,
+                                Map<String, String> environment, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
@@ -56,6 +66,7 @@ public final class TestJvm implements AutoCloseable {
         cmd.add(main);
         cmd.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(cmd);
+        builder.environment().putAll(environment);
         if (workingDirectory != null) {
             builder.directory(workingDirectory.toFile());
         }

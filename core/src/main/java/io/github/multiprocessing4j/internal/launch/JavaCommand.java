@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.internal.launch;
 
+import io.github.multiprocessing4j.internal.worker.AotTraining;
 import java.io.File;
 import java.lang.module.ResolvedModule;
 import java.net.URI;
@@ -83,6 +84,7 @@ final class JavaCommand {
         }
         if (aotOutput != null) {
             cmd.add("-XX:AOTCacheOutput=" + aotOutput);
+            cmd.add("-D" + AotTraining.PROPERTY + "=true");
         }
         cmd.addAll(runtime.inheritedFlags());
         libraryProperties.forEach((name, value) -> cmd.add("-D" + name + "=" + value));

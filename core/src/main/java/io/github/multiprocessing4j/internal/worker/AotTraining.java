@@ -9,6 +9,12 @@ import io.github.multiprocessing4j.function.SerializableRunnable;
  * needs next: the codec's fast path and Java serialization both ways, and the report of a failure.
  */
 public final class AotTraining {
+    /**
+     * The system property ({@code true}) that the launcher gives a training child, which then ends the JVM
+     * that the JDK starts to assemble the cache if its parent dies (see {@code ParentWatch}).
+     */
+    public static final String PROPERTY = "mp4j.aotTraining";
+
     private AotTraining() {
     }
 

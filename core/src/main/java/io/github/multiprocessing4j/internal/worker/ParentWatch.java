@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.internal.worker;
 
 import io.github.multiprocessing4j.internal.wire.Connection;
 import java.io.IOException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Makes a child exit as soon as its parent is gone, however the parent died (a SIGKILL included).
@@ -19,11 +20,18 @@ import java.io.IOException;
  *
  * <p>An orphan exits with code {@value #ORPHANED_EXIT_CODE}; its shutdown hooks run, but a hook that hangs
  * cannot keep it alive: the JVM is halted after {@value #GRACE_MILLIS} ms.
+ *
+ * <p>An AOT training child ({@link AotTraining#PROPERTY}) writes its cache as it exits: the JDK starts a JVM of
+ * its own to assemble it and waits for that JVM, even within {@code Runtime.halt}, so neither would end before
+ * the assembly, seconds later. An orphaned trainer kills its child processes every
+ * {@value #TRAINING_KILL_MILLIS} ms until it is gone: the cache is not wanted any more, as its parent would have
+ * been the one to put it in place.
  */
 final class ParentWatch {
     static final int ORPHANED_EXIT_CODE = 3;
     private static final long GRACE_MILLIS = 1000;
     private static final long POLL_MILLIS = 200;
+    private static final long TRAINING_KILL_MILLIS = 50;
 
     private final long parentPid;
     private volatile boolean finished;
@@ -82,14 +90,34 @@ final class ParentWatch {
     }
 
     static void orphaned() {
+        boolean training = Boolean.getBoolean(AotTraining.PROPERTY);
         Thread.ofPlatform().daemon().name("mp4j-orphan-halt").start(() -> {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GRACE_MILLIS);
             try {
-                Thread.sleep(GRACE_MILLIS);
+                for (long left; (left = deadline - System.nanoTime()) > 0; ) {
+                    if (training) {
+                        killChildren();
+                    }
+                    long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(left));
+                    Thread.sleep(training ? Math.min(TRAINING_KILL_MILLIS, millis) : millis);
+                }
             } catch (InterruptedException ignored) {
                 // halt anyway
+            }
+            if (training) {
+                killChildren(); // the halt would wait for the assembler, too
             }
             Runtime.getRuntime().halt(ORPHANED_EXIT_CODE);
         });
         System.exit(ORPHANED_EXIT_CODE);
+    }
+
+    /** Kills the JVM that the JDK starts to assemble a training child's AOT cache: a trainer starts no other. */
+    private static void killChildren() {
+        try {
+            ProcessHandle.current().children().forEach(ProcessHandle::destroyForcibly);
+        } catch (RuntimeException e) {
+            // not allowed or not supported here: the assembly then ends in its own time
+        }
     }
 }
