@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.process.fixtures.DaemonChildMain;
 import io.github.multiprocessing4j.process.fixtures.NonDaemonChildMain;
+import io.github.multiprocessing4j.process.fixtures.ParentWithBusyPoolWorkerMain;
 import io.github.multiprocessing4j.process.fixtures.ParentWithChildrenMain;
 import io.github.multiprocessing4j.testing.Delays;
 import io.github.multiprocessing4j.testing.TestJvm;
@@ -15,11 +16,14 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -113,6 +117,58 @@ class OrphanTest {
                     .noneMatch(ProcessHandle::isAlive);
         } finally {
             descendants.forEach(ProcessHandle::destroyForcibly); // the paused assembler would stay for good
+        }
+    }
+
+    @Test
+    void parentKilledButNotYetReaped_stillEndsTheChildrenThatPollIt(@TempDir Path tmp) throws Exception {
+        // A parent that has died stays a zombie until its own parent reaps it, and ProcessHandle counts a zombie
+        // as alive: the children that poll their parent (a pool worker in a task, a child whose task has returned
+        // but left a non-daemon thread) ran on for as long as the parent went unreaped. Here the parent's parent
+        // is a shell that has become "sleep", which never reaps.
+        Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")), "Linux");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process shell = new ProcessBuilder("sh", "-c", "\"$@\" & echo \"SHELL $!\"; exec sleep 600", "sh", java,
+                "-Dmp4j.test.delayFactor=" + System.getProperty("mp4j.test.delayFactor", "1"),
+                "-cp", System.getProperty("java.class.path"), ParentWithBusyPoolWorkerMain.class.getName(), tmp.toString())
+                .redirectErrorStream(true).start();
+        List<ProcessHandle> children = List.of();
+        try {
+            BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+            Thread.ofPlatform().daemon().start(() -> shell.inputReader().lines().forEach(lines::add));
+            long parentPid = Long.parseLong(nextLineStartingWith(lines, "SHELL ", 30).substring(6));
+            children = Arrays.stream(nextLineStartingWith(lines, "PIDS ", 60).substring(5).split(" "))
+                    .map(pid -> ProcessHandle.of(Long.parseLong(pid)).orElseThrow()).toList();
+            long deadline = System.nanoTime() + Delays.seconds(60).toNanos();
+            while (!(Files.exists(tmp.resolve("worker")) && Files.exists(tmp.resolve("child"))) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(tmp.resolve("worker")).as("the worker's task runs").exists();
+            assertThat(tmp.resolve("child")).as("the child's task has run").exists();
+            ProcessHandle.of(parentPid).orElseThrow().destroyForcibly();
+            long killed = System.nanoTime();
+            deadline = killed + Delays.seconds(10).toNanos();
+            while (children.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(children).as("pool worker and lingering child gone within 10 s of the parent's SIGKILL (took %d ms)",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed)).noneMatch(ProcessHandle::isAlive);
+        } finally {
+            children.forEach(ProcessHandle::destroyForcibly);
+            shell.destroyForcibly(); // "sleep": the zombie parent is then reaped by init
+        }
+    }
+
+    private static String nextLineStartingWith(BlockingQueue<String> lines, String prefix, double seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + Delays.seconds(seconds).toNanos();
+        while (true) {
+            String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (line == null) {
+                throw new AssertionError("no line starting with '" + prefix + "' within " + seconds + " s");
+            }
+            if (line.startsWith(prefix)) {
+                return line;
+            }
         }
     }
 

@@ -2,6 +2,8 @@ package io.github.multiprocessing4j.internal.worker;
 
 import io.github.multiprocessing4j.internal.wire.Connection;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -11,7 +13,9 @@ import java.util.concurrent.TimeUnit;
  * when its process ends, so a read that returns end-of-stream while work is still owed means "orphaned".
  * Once the child has reported its result, the parent closes the connection; from then on the watch polls
  * the parent's {@link ProcessHandle} (which also notices a reused pid, by start time) every
- * {@value #POLL_MILLIS} ms, for children whose non-daemon threads outlive their task. (The first poll
+ * {@value #POLL_MILLIS} ms, for children whose non-daemon threads outlive their task (and pool workers,
+ * which do not read while a task runs). A parent that has died but not been reaped yet, a zombie, counts as
+ * gone, although {@code ProcessHandle} calls it alive. (The first poll
  * comes after one interval: a child that simply exits never pays for {@code ProcessHandle}'s set-up.)
  *
  * <p>Why not block on stdin: HotSpot waits up to 300 ms at exit for threads that sit in native code
@@ -80,13 +84,29 @@ final class ParentWatch {
         try {
             Thread.sleep(POLL_MILLIS);
             ProcessHandle parent = ProcessHandle.of(parentPid).orElse(null);
-            while (parent != null && parent.isAlive()) {
+            while (parent != null && parent.isAlive() && !hasEnded(parentPid)) {
                 Thread.sleep(POLL_MILLIS);
             }
         } catch (InterruptedException e) {
             return;
         }
         orphaned();
+    }
+
+    /**
+     * True if the process has ended but has not been reaped by its own parent yet (a zombie), which
+     * {@link ProcessHandle#isAlive()} counts as alive: a parent started by a program that does not wait for it
+     * stays one for as long as that program runs. Linux only; elsewhere false.
+     */
+    static boolean hasEnded(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int end = stat.lastIndexOf(')'); // the command name before it may hold anything
+            char state = end >= 0 && end + 2 < stat.length() ? stat.charAt(end + 2) : '?';
+            return state == 'Z' || state == 'X';
+        } catch (IOException | RuntimeException e) {
+            return false; // no /proc: isAlive decides
+        }
     }
 
     static void orphaned() {
