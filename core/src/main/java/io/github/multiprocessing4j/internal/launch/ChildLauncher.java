@@ -127,6 +127,9 @@ public final class ChildLauncher {
             child.connection().send(FrameType.RUN, 0, new OneShotProtocol.Run("aot-training", task).encode());
             child.connection().receive(); // DONE; the cache is written while the child exits
             if (!child.process().waitFor(TRAINING_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                // the JVM the JDK started to assemble the cache first: the trainer waits for it, and it would
+                // run on after the trainer's death
+                child.process().descendants().forEach(ProcessHandle::destroyForcibly);
                 child.kill();
                 return -1;
             }
