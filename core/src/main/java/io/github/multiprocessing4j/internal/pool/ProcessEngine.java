@@ -379,7 +379,8 @@ public final class ProcessEngine implements PoolEngine {
             if (!w.inFlight.isEmpty() && !touched.contains(w)) {
                 continue; // busy, and nobody writes to it now: see dispatchLocked
             }
-            int room = 1 + prefetch - w.inFlight.size();
+            // in longs: 1 + prefetch(Integer.MAX_VALUE) overflows to a negative room, and no task would ever be sent
+            long room = 1L + prefetch - w.inFlight.size();
             if (config.maxTasksPerChild() > 0) {
                 room = Math.min(room, config.maxTasksPerChild() - w.sent);
             }

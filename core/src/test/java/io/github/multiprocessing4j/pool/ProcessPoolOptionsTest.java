@@ -1,0 +1,72 @@
+package io.github.multiprocessing4j.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.multiprocessing4j.function.SerializableFunction;
+import io.github.multiprocessing4j.function.SerializableRunnable;
+import io.github.multiprocessing4j.testing.ChildProcesses;
+import io.github.multiprocessing4j.testing.Delays;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The options of {@link ProcessPool.Builder} over a pool's life, with real worker JVMs. */
+class ProcessPoolOptionsTest {
+
+    @TempDir
+    Path tmp;
+
+    static long pid() {
+        return ProcessHandle.current().pid();
+    }
+
+    static void append(String file, String line) {
+        try {
+            Files.writeString(Path.of(file), line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The first worker to run it fails; every other one hangs in it, after writing its pid to {@code hanging}. */
+    static SerializableRunnable firstFailsOthersHang(String mark, String hanging) {
+        return () -> {
+            try {
+                if (new File(mark).createNewFile()) {
+                    throw new IllegalStateException("no database");
+                }
+                append(hanging, String.valueOf(pid()));
+                Thread.sleep(Long.MAX_VALUE);
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+    }
+
+    @Test
+    void prefetch_ofIntegerMaxValue_stillSendsTasksToTheWorkers() throws Exception {
+        try (ProcessPool pool = ProcessPool.builder().processes(1).prefetch(Integer.MAX_VALUE).build()) {
+            List<CompletableFuture<Integer>> results = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                results.add(pool.applyAsync(x -> x * 2, i));
+            }
+            for (int i = 0; i < 5; i++) {
+                assertThat(results.get(i).get(30, TimeUnit.SECONDS)).isEqualTo(i * 2);
+            }
+            assertThat(pool.map(x -> x + 1, List.of(1, 2, 3), 1)).containsExactly(2, 3, 4);
+        }
+    }
+}
