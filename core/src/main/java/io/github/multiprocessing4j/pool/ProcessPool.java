@@ -135,11 +135,15 @@ public interface ProcessPool extends Pool {
         Builder name(String prefix);
 
         /**
-         * Starts the workers in parallel and returns once all are ready.
+         * Starts the workers in parallel and returns once all are ready. It fails as soon as one worker fails
+         * to start, without waiting for the others. An initializer that never returns keeps it waiting: there is
+         * no time limit, but an interrupt ends the wait.
          *
          * @throws IllegalStateException if the initializer failed in a worker (its exception is the cause);
          *         no worker is left running
-         * @throws io.github.multiprocessing4j.process.ProcessStartException if a worker JVM cannot start
+         * @throws io.github.multiprocessing4j.process.ProcessStartException if a worker JVM cannot start, or if
+         *         this thread was interrupted while it waited (its interrupt status is then set); no worker is
+         *         left running
          */
         ProcessPool build();
     }

@@ -69,4 +69,49 @@ class ProcessPoolOptionsTest {
             assertThat(pool.map(x -> x + 1, List.of(1, 2, 3), 1)).containsExactly(2, 3, 4);
         }
     }
+
+    @Test
+    void build_failsAsSoonAsOneInitializerFails_killingWorkersWhoseInitializerStillRuns() throws Exception {
+        String mark = tmp.resolve("first").toString();
+        String hanging = tmp.resolve("hanging").toString();
+        Set<Long> before = ChildProcesses.livePids();
+        CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
+            try {
+                ProcessPool.builder().processes(2).initializer(firstFailsOthersHang(mark, hanging)).build().close();
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        });
+        Throwable failure = outcome.get(60, TimeUnit.SECONDS);
+        assertThat(failure).isInstanceOf(IllegalStateException.class).hasMessageContaining("initializer failed")
+                .cause().hasMessage("no database");
+        Awaitility.await().atMost(Delays.seconds(20)).untilAsserted(() ->
+                assertThat(before).as("no worker left alive").containsAll(ChildProcesses.livePids()));
+    }
+
+    @Test
+    void build_interruptedWhileAnInitializerHangs_throws_andLeavesNoWorkerBehind() throws Exception {
+        String mark = tmp.resolve("first").toString();
+        String hanging = tmp.resolve("hanging").toString();
+        new File(mark).createNewFile(); // so every worker hangs
+        Set<Long> before = ChildProcesses.livePids();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread builder = Thread.ofPlatform().start(() -> {
+            try {
+                ProcessPool.builder().processes(1).initializer(firstFailsOthersHang(mark, hanging)).build().close();
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        Awaitility.await().atMost(Delays.seconds(30))
+                .until(() -> Files.exists(Path.of(hanging)) && Files.readString(Path.of(hanging)).endsWith("\n"));
+        long worker = Long.parseLong(Files.readString(Path.of(hanging)).strip());
+        builder.interrupt();
+        builder.join(Delays.seconds(30).toMillis());
+        assertThat(builder.isAlive()).as("build() still waiting").isFalse();
+        assertThat(failure.get()).isNotNull();
+        Awaitility.await().atMost(Delays.seconds(20)).until(() -> ProcessHandle.of(worker).isEmpty());
+        assertThat(before).as("no worker left alive").containsAll(ChildProcesses.livePids());
+    }
 }

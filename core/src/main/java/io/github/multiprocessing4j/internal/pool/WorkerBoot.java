@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -38,46 +41,71 @@ final class WorkerBoot {
     }
 
     /**
-     * Boots {@code n} workers in parallel; if any fails, kills the others and throws its failure.
+     * Boots {@code n} workers in parallel; as soon as one fails, or this thread is interrupted, kills the others,
+     * those still booting too (an initializer that hangs in one must not keep the failure of another from being
+     * reported, nor outlive the call), and throws.
      *
      * @throws IllegalStateException if an initializer failed (its exception is the cause)
      * @throws ProcessStartException if a JVM could not start
      */
     List<Worker> bootAll(int n) throws InterruptedException {
-        List<CompletableFuture<Worker>> booting = new ArrayList<>();
+        List<CompletableFuture<Worker>> starting = new ArrayList<>();
+        AtomicReference<Throwable> firstFailure = new AtomicReference<>();
+        CompletableFuture<Void> failed = new CompletableFuture<>();
         for (int i = 0; i < n; i++) {
             CompletableFuture<Worker> f = new CompletableFuture<>();
             Thread.ofVirtual().name("mp4j-pool-boot").start(() -> {
                 try {
                     f.complete(bootOne());
                 } catch (Throwable t) {
+                    if (firstFailure.compareAndSet(null, t)) {
+                        failed.complete(null);
+                    }
                     f.completeExceptionally(t);
                 }
             });
-            booting.add(f);
+            starting.add(f);
         }
-        List<Worker> ready = new ArrayList<>();
-        Throwable failure = null;
-        for (CompletableFuture<Worker> f : booting) {
+        CompletableFuture<Void> all = CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new));
+        try {
+            CompletableFuture.anyOf(all, failed).get();
+        } catch (InterruptedException e) {
+            abandon(starting, all);
+            throw e;
+        } catch (ExecutionException e) {
+            // a worker failed: firstFailure holds why
+        }
+        Throwable failure = firstFailure.get();
+        if (failure == null) {
+            return starting.stream().map(CompletableFuture::join).toList();
+        }
+        abandon(starting, all);
+        if (failure instanceof RuntimeException r) {
+            throw r;
+        }
+        throw new IllegalStateException(failure);
+    }
+
+    /**
+     * Kills the workers of a failed {@link #bootAll}: those ready, and those still booting (until every boot has
+     * ended, as a child launched just now joins {@link #booting} only after its launch).
+     */
+    private void abandon(List<CompletableFuture<Worker>> starting, CompletableFuture<Void> all) {
+        starting.forEach(f -> f.thenAccept(w -> w.child.discard()));
+        boolean interrupted = false;
+        while (!all.isDone()) {
+            killBooting();
             try {
-                ready.add(f.get());
-            } catch (ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause();
-                }
+                all.get(100, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
-                booting.forEach(b -> b.thenAccept(w -> w.child.discard()));
-                throw e;
+                interrupted = true;
+            } catch (ExecutionException | TimeoutException e) {
+                // ended in failure (as killed), or not yet: look again
             }
         }
-        if (failure != null) {
-            ready.forEach(w -> w.child.discard());
-            if (failure instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(failure);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
-        return ready;
     }
 
     /** Boots one worker and waits until it is ready. */
