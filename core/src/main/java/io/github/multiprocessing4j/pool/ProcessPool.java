@@ -90,8 +90,12 @@ public interface ProcessPool extends Pool {
         Builder processes(int processes);
 
         /**
-         * Runs once in each worker before its first task; if it fails, {@link #build()} throws an
-         * {@link IllegalStateException} whose cause is its exception.
+         * Runs once in each worker before its first task, replacements included (after a crash, a timeout or
+         * recycling); if it fails, {@link #build()} throws an {@link IllegalStateException} whose cause is its
+         * exception. In a replacement, a failure counts toward the three failed starts in a row that make the
+         * pool give up (see the guarantees above). It has no time limit: tasks that wait for a worker whose
+         * initializer hangs wait with it; {@code terminate()} kills such a worker, and so does {@code close()}
+         * once no task is left to wait for it.
          */
         Builder initializer(SerializableRunnable initializer);
 

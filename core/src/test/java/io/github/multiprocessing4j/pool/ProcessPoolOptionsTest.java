@@ -114,4 +114,38 @@ class ProcessPoolOptionsTest {
         Awaitility.await().atMost(Delays.seconds(20)).until(() -> ProcessHandle.of(worker).isEmpty());
         assertThat(before).as("no worker left alive").containsAll(ChildProcesses.livePids());
     }
+
+    @Test
+    void close_withNothingToRun_doesNotWaitForAReplacementWhoseInitializerHangs() throws Exception {
+        // The first worker starts; its replacement (it retires after one task) hangs in the initializer.
+        String mark = tmp.resolve("first").toString();
+        String hanging = tmp.resolve("hanging").toString();
+        new File(mark).delete();
+        SerializableRunnable init = () -> {
+            try {
+                if (!new File(mark).createNewFile()) {
+                    append(hanging, String.valueOf(pid()));
+                    Thread.sleep(Long.MAX_VALUE);
+                }
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        Set<Long> before = ChildProcesses.livePids();
+        ProcessPool pool = ProcessPool.builder().processes(1).maxTasksPerChild(1).initializer(init).build();
+        try {
+            assertThat(pool.<Integer, Integer>apply(x -> x, 7)).isEqualTo(7);
+            Awaitility.await().atMost(Delays.seconds(30))
+                    .until(() -> Files.exists(Path.of(hanging)) && Files.readString(Path.of(hanging)).endsWith("\n"));
+
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(pool::close);
+
+            closing.get(30, TimeUnit.SECONDS);
+            assertThat(pool.isTerminated()).isTrue();
+            Awaitility.await().atMost(Delays.seconds(20)).untilAsserted(() ->
+                    assertThat(before).as("no worker left alive").containsAll(ChildProcesses.livePids()));
+        } finally {
+            pool.terminate();
+        }
+    }
 }

@@ -128,14 +128,28 @@ public final class ChildJvm implements AutoCloseable {
      *         message carries the exit status and the tail of its stderr
      */
     public ChildListener.Arrival awaitConnected(Duration timeout) throws InterruptedException {
+        // Not process.onExit(): the JDK completes it on the common ForkJoinPool, so while that is full a child
+        // killed before it connected (a pool's replacement worker that is no longer needed) would be waited for
+        // until the timeout. waitFor() is woken by the JDK's process reaper itself.
+        CompletableFuture<Void> exited = new CompletableFuture<>();
+        Thread exitWatch = Thread.ofVirtual().name("mp4j-child-exit-" + process.pid()).start(() -> {
+            try {
+                process.waitFor();
+                exited.complete(null);
+            } catch (InterruptedException e) {
+                // it connected, or the wait is over
+            }
+        });
         try {
-            CompletableFuture.anyOf(arrival, process.onExit()).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            CompletableFuture.anyOf(arrival, exited).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             listener.forget(token);
             kill();
             throw failedToStart("did not connect back within " + timeout.toSeconds() + " s (killed it)");
         } catch (ExecutionException | CancellationException e) {
             // the arrival failed: the listener closed (JVM shutting down)
+        } finally {
+            exitWatch.interrupt();
         }
         if (arrival.isDone() && !arrival.isCompletedExceptionally()) {
             return arrival.join();

@@ -217,6 +217,7 @@ final class OutcomeReader {
             }
             engine.stopIfDoneLocked(w, touched);
             engine.dispatchLocked(touched);
+            engine.dropUnneededBootsLocked();
         } finally {
             engine.lock.unlock();
         }

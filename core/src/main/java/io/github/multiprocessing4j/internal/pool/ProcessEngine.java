@@ -60,7 +60,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * maxMemoryPerChild, a worker is sent nothing more; when its queue is empty it gets STOP and exits, and
  * a replacement boots at once.
  *
- * States: RUNNING -> SHUTDOWN (no new tasks; queued ones finish; idle workers are stopped) ->
+ * States: RUNNING -> SHUTDOWN (no new tasks; queued ones finish; idle workers are stopped, and so are the
+ * replacements still booting once no task waits in `pending`) ->
  * TERMINATED (no workers left, and no thread still completing futures it took out of the pool's state: a dead
  * worker's task, a timeout, what terminate() cancels; so every future is done once close() returns). A thread
  * that waits for termination in a callback of such a future gives up its own claim, or it would wait for
@@ -459,6 +460,18 @@ public final class ProcessEngine implements PoolEngine {
         }
     }
 
+    /**
+     * Kills the replacements still booting once the pool is shut down and no task waits for a worker: none
+     * would get work (they would be stopped as soon as they are ready), and one whose initializer hangs would
+     * keep {@code close()} waiting for ever. A task that a crash sends back to the queue boots a replacement
+     * of its own. Lock held.
+     */
+    void dropUnneededBootsLocked() {
+        if (state == State.SHUTDOWN && pending.isEmpty() && booting > 0) {
+            boot.killBooting();
+        }
+    }
+
     // ------------------------------------------------------------------------ timeouts and cancellation
 
     /**
@@ -571,6 +584,7 @@ public final class ProcessEngine implements PoolEngine {
                 for (Worker w : workers) {
                     stopIfDoneLocked(w, touched);
                 }
+                dropUnneededBootsLocked();
             }
             checkTerminatedLocked();
         } finally {

@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -34,6 +35,10 @@ final class WorkerBoot {
     /** The engine's lock: each worker gets a condition of it. */
     private final ReentrantLock engineLock;
     private final AtomicInteger counter = new AtomicInteger();
+    /** The last ticket issued ({@link #ticket()}): one for each boot, in the order they were asked for. */
+    private final AtomicLong tickets = new AtomicLong();
+    /** Boots with a ticket up to this one are to be killed ({@link #killBooting()}). */
+    private volatile long killedUpTo;
 
     WorkerBoot(WorkerConfig config, ReentrantLock engineLock) {
         this.config = config;
@@ -54,9 +59,10 @@ final class WorkerBoot {
         CompletableFuture<Void> failed = new CompletableFuture<>();
         for (int i = 0; i < n; i++) {
             CompletableFuture<Worker> f = new CompletableFuture<>();
+            long ticket = ticket();
             Thread.ofVirtual().name("mp4j-pool-boot").start(() -> {
                 try {
-                    f.complete(bootOne());
+                    f.complete(bootOne(ticket));
                 } catch (Throwable t) {
                     if (firstFailure.compareAndSet(null, t)) {
                         failed.complete(null);
@@ -108,11 +114,23 @@ final class WorkerBoot {
         }
     }
 
-    /** Boots one worker and waits until it is ready. */
-    Worker bootOne() throws InterruptedException {
+    /**
+     * A ticket for a boot about to be asked for: {@link #killBooting()} kills the boots whose ticket it has
+     * issued, even one whose child is not launched yet. Take it when the boot is decided (under the engine's
+     * lock, for a replacement), not when it starts.
+     */
+    long ticket() {
+        return tickets.incrementAndGet();
+    }
+
+    /** Boots one worker and waits until it is ready; {@code ticket} comes from {@link #ticket()}. */
+    Worker bootOne(long ticket) throws InterruptedException {
         String name = config.name() + "-" + counter.incrementAndGet();
         ChildJvm child = ChildLauncher.get().launch(config.spec());
         booting.add(child);
+        if (ticket <= killedUpTo) {
+            child.kill(); // killBooting() ran before this child was in the set: it must not outlive that call
+        }
         boolean ok = false;
         try {
             child.awaitConnected(CONNECT_TIMEOUT);
@@ -144,10 +162,12 @@ final class WorkerBoot {
     }
 
     /**
-     * Kills the workers that are still booting (for {@code terminate()}): their wait for READY ends, and
-     * a replacement whose initializer hangs cannot keep the pool from terminating.
+     * Kills the workers that are still booting, and those whose boot has a ticket but has not launched its child
+     * yet (for {@code terminate()}, and for a pool shut down with nothing left to run): their wait for READY ends,
+     * and a replacement whose initializer hangs cannot keep the pool from terminating.
      */
     void killBooting() {
+        killedUpTo = tickets.get();
         booting.forEach(ChildJvm::kill);
     }
 

@@ -109,6 +109,7 @@ final class WorkerTurnover {
                 }
                 engine.dispatchLocked(touched);
                 failPendingIfBrokenLocked(doomed);
+                engine.dropUnneededBootsLocked();
             }
             w.inFlight.clear();
             w.readable.signalAll();
@@ -158,11 +159,12 @@ final class WorkerTurnover {
             return;
         }
         engine.booting++;
+        long ticket = engine.boot.ticket();
         Thread.ofVirtual().name("mp4j-pool-boot").start(() -> {
             Worker w = null;
             Throwable failure = null;
             try {
-                w = engine.boot.bootOne();
+                w = engine.boot.bootOne(ticket);
             } catch (InterruptedException e) {
                 failure = e;
             } catch (RuntimeException e) {
@@ -185,6 +187,10 @@ final class WorkerTurnover {
                 keep = true;
                 engine.stopIfDoneLocked(w, touched);
                 engine.dispatchLocked(touched);
+            } else if (failure != null && engine.state == State.SHUTDOWN && engine.pending.isEmpty()) {
+                // Shut down with nothing left to run: no longer needed (and killed for that, see
+                // ProcessEngine.dropUnneededBootsLocked), its failure is no sign of a broken pool.
+                LOG.log(Level.DEBUG, "a replacement worker that was no longer needed ended: {0}", failure.getMessage());
             } else if (failure != null && engine.state != State.STOPPING && engine.state != State.TERMINATED) {
                 LOG.log(Level.WARNING, "a replacement worker failed to start: " + failure.getMessage());
                 if (++engine.consecutiveStartFailures >= MAX_CONSECUTIVE_START_FAILURES) {
