@@ -99,10 +99,19 @@ public interface ProcessPool extends Pool {
          */
         Builder initializer(SerializableRunnable initializer);
 
-        /** Replaces a worker after it has run this many tasks (Python's {@code maxtasksperchild}); default: never. */
+        /**
+         * Replaces a worker after it has run this many tasks (Python's {@code maxtasksperchild}); default: never.
+         * A chunk of {@code map}, {@code starmap} or {@code imap} counts as one task, as in Python.
+         */
         Builder maxTasksPerChild(int tasks);
 
-        /** Replaces a worker, between tasks, once its resident memory exceeds this many bytes; default: never. */
+        /**
+         * Replaces a worker, between tasks, once its resident memory exceeds this many bytes; default: never.
+         * The worker measures it (its {@code VmRSS}) after each task, on Linux only: elsewhere this has no effect.
+         * The task's result is delivered all the same, and the tasks already queued on the worker (see
+         * {@link #prefetch}) still run there. A limit below a fresh worker's own footprint replaces it after every
+         * task.
+         */
         Builder maxMemoryPerChild(long bytes);
 
         /**
@@ -113,7 +122,9 @@ public interface ProcessPool extends Pool {
         Builder taskTimeout(Duration timeout);
 
         /**
-         * How many times a task whose worker died runs again on another worker; default 0.
+         * How many times a task whose worker died runs again on another worker; default 0. A task that failed
+         * with its own exception, timed out or was cancelled does not run again. The
+         * {@link WorkerCrashedException} of a task whose worker died in its last run too says how many runs it had.
          *
          * <p>One case runs a task again whatever this says: the pool kills a worker for another task (its
          * timeout, a {@code cancel(true)}) just as that task ends and the worker moves on to the next. That next

@@ -148,4 +148,95 @@ class ProcessPoolOptionsTest {
             pool.terminate();
         }
     }
+
+    @Test
+    void retries_ofATaskThatAlwaysCrashesItsWorker_areBounded_andTheFailureSaysHowManyRunsItHad() throws Exception {
+        String log = tmp.resolve("runs").toString();
+        SerializableFunction<Integer, Integer> crash = x -> {
+            append(log, String.valueOf(pid()));
+            Runtime.getRuntime().halt(7);
+            return x;
+        };
+        try (ProcessPool pool = ProcessPool.builder().processes(1).retries(2).build()) {
+            assertThatThrownBy(() -> pool.apply(crash, 1)).cause().isInstanceOf(WorkerCrashedException.class)
+                    .hasMessageContaining("in each of its 3 runs: retries(2)").hasMessageContaining("exit code 7");
+            assertThat(Files.readAllLines(Path.of(log))).as("runs, each in a worker of its own").hasSize(3)
+                    .doesNotHaveDuplicates();
+            assertThat(pool.<Integer, Integer>apply(x -> x + 1, 1)).as("the pool serves on").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void maxTasksPerChild_ofOne_withMapChunksAndPrefetch_runsOneChunkPerWorker_andLosesOrRepeatsNone() throws Exception {
+        String dir = tmp.resolve("runs").toString();
+        Files.createDirectories(Path.of(dir));
+        SerializableFunction<Integer, Integer> counted = x -> {
+            append(dir + "/" + pid(), String.valueOf(x));
+            return x * 10;
+        };
+        List<Integer> expected = PoolContract.range(24).stream().map(x -> x * 10).toList();
+        try (ProcessPool pool = ProcessPool.builder().processes(2).maxTasksPerChild(1).prefetch(8).build()) {
+            assertThat(pool.map(counted, PoolContract.range(24), 3)).isEqualTo(expected);
+            List<Integer> lazily = new ArrayList<>();
+            pool.imap(counted, PoolContract.range(24), 3).forEachRemaining(lazily::add);
+            assertThat(lazily).isEqualTo(expected);
+        }
+        List<Integer> ran = new ArrayList<>();
+        try (var files = Files.list(Path.of(dir))) {
+            for (Path f : files.toList()) {
+                List<String> items = Files.readAllLines(f);
+                assertThat(items).as("items run by worker " + f.getFileName() + ": one chunk").hasSize(3);
+                items.forEach(i -> ran.add(Integer.parseInt(i)));
+            }
+        }
+        List<Integer> twice = new ArrayList<>(PoolContract.range(24));
+        twice.addAll(PoolContract.range(24));
+        assertThat(ran).as("every item ran once per call").containsExactlyInAnyOrderElementsOf(twice);
+    }
+
+    @Test
+    void maxMemoryPerChild_belowAWorkersBaseline_recyclesAfterEveryTask_andStillServesEach() throws Exception {
+        assumeResidentMemoryIsMeasured();
+        try (ProcessPool pool = ProcessPool.builder().processes(1).maxMemoryPerChild(1).build()) {
+            List<CompletableFuture<Long>> pids = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                pids.add(pool.applyAsync(x -> pid(), i));
+            }
+            Set<Long> distinct = new java.util.HashSet<>();
+            for (CompletableFuture<Long> p : pids) {
+                distinct.add(p.get(60, TimeUnit.SECONDS));
+            }
+            assertThat(distinct).as("a worker for each task").hasSize(4);
+        }
+    }
+
+    private static void assumeResidentMemoryIsMeasured() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(Path.of("/proc/self/status")),
+                "maxMemoryPerChild reads /proc/self/status");
+    }
+
+    @Test
+    void taskTimeout_ofATaskQueuedBehindAnother_countsFromItsOwnStart() throws Exception {
+        // Each task runs for most of the timeout. The second and third wait in the pool while the first runs; its
+        // outcome sends both to the worker, the third queued behind the second. Had the third's clock started then,
+        // it would have timed out.
+        try (ProcessPool pool = ProcessPool.builder().processes(1).prefetch(4)
+                .taskTimeout(Delays.seconds(4)).build()) {
+            long sleep = Delays.seconds(2.5).toMillis();
+            SerializableFunction<Long, Long> sleeping = ms -> {
+                try {
+                    Thread.sleep(ms);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return pid();
+            };
+            CompletableFuture<Long> first = pool.applyAsync(sleeping, sleep);
+            CompletableFuture<Long> second = pool.applyAsync(sleeping, sleep);
+            CompletableFuture<Long> third = pool.applyAsync(sleeping, sleep);
+            long worker = first.get(60, TimeUnit.SECONDS);
+            assertThat(second.get(60, TimeUnit.SECONDS)).as("ran in the same worker").isEqualTo(worker);
+            assertThat(third.get(60, TimeUnit.SECONDS)).as("ran in the same worker").isEqualTo(worker);
+        }
+    }
 }

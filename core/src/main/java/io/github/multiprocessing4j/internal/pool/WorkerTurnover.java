@@ -128,7 +128,10 @@ final class WorkerTurnover {
                 for (TaskRecord t : failed) {
                     t.future.completeExceptionally(new WorkerCrashedException(
                             "worker " + w + (violation == null ? " died" : " broke the pool's protocol (" + violation
-                                    + ") and was killed") + " while running a task: " + ExitStatus.describe(exit)
+                                    + ") and was killed") + " while running a task"
+                                    + (t.attempts == 0 ? "" : " (its worker died in each of its " + (t.attempts + 1)
+                                            + " runs: retries(" + engine.config.retries() + "))")
+                                    + ": " + ExitStatus.describe(exit)
                                     + (tail.isEmpty() ? "" : ". Last lines of its stderr:\n" + tail),
                             w.pid(), exit, signal, tail));
                 }
