@@ -146,7 +146,10 @@ public interface ProcessPool extends Pool {
         /** Extra options for the workers' {@code java} command, e.g. {@code -Xmx512m}. */
         Builder jvmOptions(List<String> options);
 
-        /** The prefix of worker names ({@code JvmProcess.current().name()} in a worker); default "PoolWorker". */
+        /**
+         * The prefix of worker names ({@code JvmProcess.current().name()} in a worker); default "PoolWorker".
+         * Replacement workers go on counting: {@code PoolWorker-3} replaces one of a two-worker pool's first two.
+         */
         Builder name(String prefix);
 
         /**
