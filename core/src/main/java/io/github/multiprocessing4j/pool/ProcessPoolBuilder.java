@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.pool;
 
 import static io.github.multiprocessing4j.internal.builder.BuilderChecks.atLeast;
+import static io.github.multiprocessing4j.internal.builder.BuilderChecks.copyWithoutNulls;
 import static io.github.multiprocessing4j.internal.builder.BuilderChecks.positive;
 import static io.github.multiprocessing4j.internal.builder.BuilderChecks.requireUnset;
 
@@ -83,7 +84,7 @@ final class ProcessPoolBuilder implements ProcessPool.Builder {
     @Override
     public ProcessPool.Builder jvmOptions(List<String> options) {
         requireUnset(this.jvmOptions, "jvmOptions");
-        this.jvmOptions = List.copyOf(options);
+        this.jvmOptions = copyWithoutNulls(options, "jvmOptions");
         return this;
     }
 

@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.process;
 
+import static io.github.multiprocessing4j.internal.builder.BuilderChecks.copyWithoutNulls;
 import static io.github.multiprocessing4j.internal.builder.BuilderChecks.requireUnset;
 
 import io.github.multiprocessing4j.function.SerializableRunnable;
@@ -48,7 +49,7 @@ final class JvmProcessBuilder implements JvmProcess.Builder {
     @Override
     public JvmProcess.Builder jvmOptions(List<String> options) {
         requireUnset(this.jvmOptions, "jvmOptions");
-        this.jvmOptions = List.copyOf(options);
+        this.jvmOptions = copyWithoutNulls(options, "jvmOptions");
         return this;
     }
 

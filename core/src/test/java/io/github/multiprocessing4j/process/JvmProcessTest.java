@@ -455,6 +455,15 @@ class JvmProcessTest {
     }
 
     @Test
+    void jvmOptions_withANull_areRefusedNamingItsPosition() {
+        assertThatThrownBy(() -> JvmProcess.builder().jvmOptions(java.util.Arrays.asList("-Xmx64m", null)))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("jvmOptions holds a null at index 1");
+        assertThatThrownBy(() -> io.github.multiprocessing4j.pool.ProcessPool.builder()
+                .jvmOptions(java.util.Arrays.asList(null, "-Xmx64m")))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("jvmOptions holds a null at index 0");
+    }
+
+    @Test
     void builder_refusesASetterCalledTwice_andAStartWithoutTask() {
         assertThatThrownBy(() -> JvmProcess.builder().name("a").name("b"))
                 .isInstanceOf(IllegalStateException.class).hasMessage("name was already set to a");

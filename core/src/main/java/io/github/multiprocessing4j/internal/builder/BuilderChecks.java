@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.internal.builder;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -51,5 +52,16 @@ public final class BuilderChecks {
             throw new IllegalArgumentException(what + " < 0: " + value);
         }
         return value;
+    }
+
+    /** An unmodifiable copy of {@code values}; throws {@link NullPointerException} naming a null's position. */
+    public static <T> List<T> copyWithoutNulls(List<T> values, String what) {
+        Objects.requireNonNull(values, what);
+        for (int i = 0; i < values.size(); i++) {
+            if (values.get(i) == null) {
+                throw new NullPointerException(what + " holds a null at index " + i + ": " + values);
+            }
+        }
+        return List.copyOf(values);
     }
 }
