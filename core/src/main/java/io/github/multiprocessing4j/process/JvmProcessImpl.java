@@ -164,7 +164,10 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
         return true;
     }
 
-    /** Once the process is gone: let its output and its report arrive, each for up to {@code reportMillis}. */
+    /**
+     * Once the process is gone: let its output arrive (for up to {@code reportMillis}, and 3 s at most: see
+     * {@link ChildJvm#awaitOutputDrained(long)}), then its report (for up to {@code reportMillis}).
+     */
     private void afterExit(long reportMillis) throws InterruptedException {
         child.markDone();
         child.awaitOutputDrained(reportMillis);

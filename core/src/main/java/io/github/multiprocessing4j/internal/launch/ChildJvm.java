@@ -193,8 +193,12 @@ public final class ChildJvm implements AutoCloseable {
         awaitOutputDrained(MAX_DRAIN_MILLIS);
     }
 
-    /** As {@link #awaitOutputDrained()}, but for at most {@code maxMillis} in all (a timed join's time left). */
+    /**
+     * As {@link #awaitOutputDrained()}, but for at most {@code maxMillis} in all (a timed join's time left), and
+     * never more than the {@value #MAX_DRAIN_MILLIS} ms of that method: join() passes its longer report wait.
+     */
     public void awaitOutputDrained(long maxMillis) {
+        maxMillis = Math.min(maxMillis, MAX_DRAIN_MILLIS);
         CompletableFuture<Void> both = CompletableFuture.allOf(stdout.drained(), stderr.drained());
         long start = System.nanoTime();
         long lastMove = start;

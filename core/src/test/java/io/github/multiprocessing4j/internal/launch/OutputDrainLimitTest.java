@@ -1,0 +1,109 @@
+package io.github.multiprocessing4j.internal.launch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** How long ChildJvm waits for the output of a dead child whose copy keeps moving (a grandchild writing on). */
+class OutputDrainLimitTest {
+
+    /** A line every 100 ms, until closed: the copy never stands still for the 500 ms that end the wait. */
+    private static final class EndlessLines extends InputStream {
+        volatile boolean closed;
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0];
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (closed) {
+                return -1;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                throw new IOException(e);
+            }
+            byte[] line = "tick\n".getBytes(StandardCharsets.US_ASCII);
+            int n = Math.min(len, line.length);
+            System.arraycopy(line, 0, b, off, n);
+            return n;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    /** The dead child: its stdout keeps coming, its stderr has ended. */
+    private static final class DeadChild extends Process {
+        final EndlessLines stdout = new EndlessLines();
+
+        @Override
+        public OutputStream getOutputStream() {
+            return OutputStream.nullOutputStream();
+        }
+
+        @Override
+        public InputStream getInputStream() {
+            return stdout;
+        }
+
+        @Override
+        public InputStream getErrorStream() {
+            return InputStream.nullInputStream();
+        }
+
+        @Override
+        public int waitFor() {
+            return 0;
+        }
+
+        @Override
+        public int exitValue() {
+            return 0;
+        }
+
+        @Override
+        public void destroy() {
+        }
+
+        @Override
+        public CompletableFuture<Process> onExit() {
+            return CompletableFuture.completedFuture(this);
+        }
+    }
+
+    @Test
+    void awaitOutputDrained_withALimitAboveTheDocumented3Seconds_stillStopsAtThem() throws Exception {
+        // An untimed join passes its 10 s report wait; ChildJvm and JvmProcess document 3 s at most.
+        DeadChild process = new DeadChild();
+        PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), true);
+        OutputPump out = OutputPump.start(process.getInputStream(), () -> sink, null, "test-out");
+        OutputPump err = OutputPump.start(process.getErrorStream(), () -> sink, new StderrTail(1024), "test-err");
+        ChildJvm child = new ChildJvm(process, 0, System.nanoTime(), new CompletableFuture<>(), out, err,
+                new StderrTail(1024), null, Map.of(), null);
+        try {
+            long start = System.nanoTime();
+            child.awaitOutputDrained(10_000);
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            // about 3 s when kept to the limit; the bug waited the 10 s given
+            assertThat(millis).as("awaitOutputDrained(10_000) took %d ms", millis).isLessThan(7_000);
+            assertThat(out.drained()).as("the copy was still going").isNotDone();
+        } finally {
+            process.stdout.close();
+        }
+    }
+}
