@@ -6,8 +6,8 @@ import java.util.OptionalInt;
 /**
  * The worker process running a task died: it exited ({@code System.exit}, {@code Runtime.halt}), ran out
  * of memory, was killed from outside, or crashed in native code; or the pool killed it because it broke the
- * pool's protocol (it sent something other than the outcome of its running task). Only the task it was running fails with
- * this; the pool starts a replacement and serves the rest. It arrives as the cause of an
+ * pool's protocol (it sent something other than the outcome of its running task). Only the task it was
+ * running fails with this; the pool starts a replacement and serves the rest. It arrives as the cause of an
  * {@link java.util.concurrent.ExecutionException} or {@link java.util.concurrent.CompletionException}.
  *
  * <p>The message names the worker's pid, its exit code or the signal that killed it, and the last lines

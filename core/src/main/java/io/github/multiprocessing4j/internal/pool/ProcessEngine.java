@@ -747,6 +747,4 @@ public final class ProcessEngine implements PoolEngine {
             lock.unlock();
         }
     }
-
-    /** Stands for a task cancelled by {@link #shutdownNow()} before it started. */
 }
