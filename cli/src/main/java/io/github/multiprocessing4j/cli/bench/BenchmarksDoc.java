@@ -79,7 +79,7 @@ public final class BenchmarksDoc {
      * make the next write take everything up to a later end marker, other topics' sections included; so would
      * a section whose end marker was moved below another topic's section, which is refused too.
      *
-     * The document, or the nearest folder above it that exists when it does not, must also be writable: a
+     * <p>The document, or the nearest folder above it that exists when it does not, must also be writable: a
      * path under a regular file, or a folder given for the document, would otherwise fail only at the write,
      * after the benchmark.
      *

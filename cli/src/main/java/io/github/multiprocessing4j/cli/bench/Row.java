@@ -29,8 +29,8 @@ public record Row(String metric, String unit, double ours, double cpython, boole
             return "-";
         }
         double speedup = higherIsBetter ? ours / cpython : cpython / ours;
-        return speedup >= 1 ? String.format(Locale.ROOT,
-                "%.2fx faster", speedup) : String.format(Locale.ROOT, "%.2fx slower", 1 / speedup);
+        return speedup >= 1 ? String.format(Locale.ROOT, "%.2fx faster", speedup)
+                : String.format(Locale.ROOT, "%.2fx slower", 1 / speedup);
     }
 
     /** ours / CPython, the raw ratio. */
