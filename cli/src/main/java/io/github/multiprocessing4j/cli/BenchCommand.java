@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
             "With no topic, runs every topic (several minutes: coroutines alone takes about four)."})
 final class BenchCommand implements Callable<Integer> {
 
-    /** The exit code when a topic failed. */
+    /** The exit code when a topic failed, or its figures could not be written. */
     static final int FAILED = 1;
 
     @Spec
@@ -123,7 +123,7 @@ final class BenchCommand implements Callable<Integer> {
                     spec.commandLine().getErr().println("mp4j bench: the table of '" + bench.name()
                             + "' (printed above) was not recorded: " + e);
                     spec.commandLine().getErr().flush();
-                    exit = 1;
+                    exit = FAILED;
                 }
             }
         }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.stream.Stream;
 
@@ -68,7 +69,8 @@ public interface Subprocess extends AutoCloseable {
      * @throws NullPointerException     if {@code cmd} or one of its elements is null; the message names which
      */
     static Builder command(String... cmd) {
-        return command(Arrays.asList(cmd)); // not List.of, whose NullPointerException on a null element says nothing
+        // not List.of, whose NullPointerException on a null element says nothing
+        return command(Arrays.asList(Objects.requireNonNull(cmd, "cmd")));
     }
 
     /** {@link #command(String...)} with a list. */
