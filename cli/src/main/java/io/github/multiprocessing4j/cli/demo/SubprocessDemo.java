@@ -10,6 +10,10 @@ import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -28,6 +32,9 @@ import java.util.stream.Stream;
  * }</pre>
  */
 public final class SubprocessDemo implements Demo {
+    /** A shell that starts a sleep in the background, says which, and waits for it. */
+    static final String TREE_SCRIPT = "sleep 30 & echo \"shell $$ started sleep $!\"; wait";
+    private static final Pattern STARTED_SLEEP = Pattern.compile("started sleep (\\d+)");
 
     @Override
     public String name() {
@@ -65,31 +72,53 @@ public final class SubprocessDemo implements Demo {
 
         out.println();
         out.println("3. A timeout kills the sleeping child and its own child");
-        Duration timeout = Duration.ofSeconds(1);
+        timeoutKillsTree(out, TREE_SCRIPT, Duration.ofSeconds(1));
+    }
+
+    /**
+     * Runs {@code sh -c script} with {@code timeout}, then checks that every process the timeout killed is
+     * gone, and so is the grandchild the script names in a line {@code started sleep <pid>}: that one is
+     * checked on its own, not only through {@link TimeoutExpiredException#killedPids()}, so a grandchild
+     * the kill missed is reported as still running rather than left out.
+     *
+     * @throws IllegalStateException if the command did not time out, did not name its grandchild, or a
+     *                               process of the tree is still running
+     */
+    static void timeoutKillsTree(PrintStream out, String script, Duration timeout)
+            throws IOException, InterruptedException {
         try {
-            Subprocess.command("sh", "-c", "sleep 30 & echo \"shell $$ started sleep $!\"; wait")
-                    .captureOutput().timeout(timeout).run();
+            Subprocess.command("sh", "-c", script).captureOutput().timeout(timeout).run();
             throw new IllegalStateException("the command was to time out after " + timeout.toSeconds()
                     + " s, but it finished");
         } catch (TimeoutExpiredException e) {
             out.println("   output before the timeout: " + e.stdout().strip());
             out.println("   " + e.getMessage());
-            waitUntilGone(e, Duration.ofSeconds(5));
+            Matcher started = STARTED_SLEEP.matcher(e.stdout());
+            if (!started.find()) {
+                throw new IllegalStateException("the shell did not say which sleep it started: " + e.stdout(), e);
+            }
+            long grandchild = Long.parseLong(started.group(1));
+            Set<Long> pids = new LinkedHashSet<>(e.killedPids());
+            pids.add(grandchild);
+            waitUntilGone(pids, Duration.ofSeconds(5));
             boolean left = false;
-            for (long pid : e.killedPids()) {
+            for (long pid : pids) {
                 boolean running = ProcessHandle.of(pid).map(SubprocessDemo::running).orElse(false);
-                out.println("   pid " + pid + ": " + (running ? "STILL RUNNING" : "gone"));
+                out.println("   pid " + pid + (pid == grandchild ? " (the sleep)" : "") + ": "
+                        + (running ? "STILL RUNNING" : "gone")
+                        + (e.killedPids().contains(pid) ? "" : ", not among the killed pids"));
                 left |= running;
             }
             if (left) {
-                throw new IllegalStateException("the timeout left processes of the tree running: " + e.killedPids());
+                throw new IllegalStateException("the timeout left processes of the tree running: " + pids
+                        + " (killed: " + e.killedPids() + ")");
             }
         }
     }
 
-    private static void waitUntilGone(TimeoutExpiredException e, Duration limit) throws InterruptedException {
+    private static void waitUntilGone(Set<Long> pids, Duration limit) throws InterruptedException {
         long end = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < end && e.killedPids().stream()
+        while (System.nanoTime() < end && pids.stream()
                 .anyMatch(pid -> ProcessHandle.of(pid).map(SubprocessDemo::running).orElse(false))) {
             Thread.sleep(10);
         }
