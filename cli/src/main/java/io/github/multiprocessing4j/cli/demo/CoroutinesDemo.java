@@ -68,15 +68,7 @@ public final class CoroutinesDemo implements Demo {
             out.printf(Locale.ROOT, "Crawling on coroutines, at most %d requests in flight...%n", IN_FLIGHT);
             CrawlResult coroutines = crawlOnCoroutines(site, IN_FLIGHT);
 
-            out.println();
-            out.printf(Locale.ROOT, "%-34s %14s %14s%n", "", "coroutines", POOL_THREADS + " threads");
-            row(out, "pages crawled", "%,d", coroutines.pages(), pool.pages());
-            row(out, "HTML received (KB)", "%,d", coroutines.bytes() / 1024, pool.bytes() / 1024);
-            row(out, "wall time (ms)", "%,d", coroutines.millis(), pool.millis());
-            row(out, "pages per second", "%,d", perSecond(coroutines), perSecond(pool));
-            row(out, "most requests in flight at once", "%,d", coroutines.maxInFlight(), pool.maxInFlight());
-            row(out, "threads that fetched", "%,d", coroutines.threads(), pool.threads());
-            row(out, "peak RSS growth during crawl (MB)", "%,d", mb(coroutines.rssGrowth()), mb(pool.rssGrowth()));
+            table(out, coroutines, pool);
             out.printf(Locale.ROOT,
                     "%nCoroutines were %.1fx faster: 200 requests wait on the network at once where 8 threads "
                     + "can only wait on 8.%n", (double) pool.millis() / Math.max(1, coroutines.millis()));
@@ -240,6 +232,20 @@ public final class CoroutinesDemo implements Demo {
         }
     }
 
+    /** The table of both crawls' figures. */
+    static void table(PrintStream out, CrawlResult coroutines, CrawlResult pool) {
+        out.println();
+        out.printf(Locale.ROOT, "%-34s %14s %14s%n", "", "coroutines", POOL_THREADS + " threads");
+        row(out, "pages crawled", "%,d", coroutines.pages(), pool.pages());
+        row(out, "HTML received (KB)", "%,d", coroutines.bytes() / 1024, pool.bytes() / 1024);
+        row(out, "wall time (ms)", "%,d", coroutines.millis(), pool.millis());
+        row(out, "pages per second", "%,d", perSecond(coroutines), perSecond(pool));
+        row(out, "most requests in flight at once", "%,d", coroutines.maxInFlight(), pool.maxInFlight());
+        row(out, "threads that fetched", "%,d", coroutines.threads(), pool.threads());
+        out.printf(Locale.ROOT, "%-34s %14s %14s%n", "peak RSS growth during crawl (MB)",
+                mb(coroutines.rssGrowth()), mb(pool.rssGrowth()));
+    }
+
     private static void row(PrintStream out, String label, String format, long coroutines, long pool) {
         out.printf(Locale.ROOT,
                 "%-34s %14s %14s%n", label, String.format(Locale.ROOT, format, coroutines), String.format(Locale.ROOT, format, pool));
@@ -249,7 +255,8 @@ public final class CoroutinesDemo implements Demo {
         return r.pages() * 1000L / Math.max(1, r.millis());
     }
 
-    private static long mb(long bytes) {
-        return bytes < 0 ? -1 : Math.round(bytes / (1024.0 * 1024));
+    /** Megabytes, or {@code n/a} where the growth could not be read (-1: no /proc, say). */
+    private static String mb(long bytes) {
+        return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%,d", Math.round(bytes / (1024.0 * 1024)));
     }
 }

@@ -1,0 +1,29 @@
+package io.github.multiprocessing4j.cli.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class CoroutinesDemoTest {
+
+    /**
+     * Where the peak RSS cannot be read (no /proc, as on macOS, or a clear_refs the process may not write),
+     * a crawl's rssGrowth is -1: the table says so, instead of printing a growth of -1 MB.
+     */
+    @Test
+    void anUnreadablePeakRss_isShownAsNotAvailable_notAsMinusOneMegabyte() {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+        CrawlResult coroutines = new CrawlResult(10_000, 806_000, 2_000, 200, -1, 10_000);
+        CrawlResult pool = new CrawlResult(10_000, 806_000, 15_000, 8, 3L << 20, 8);
+
+        CoroutinesDemo.table(out, coroutines, pool);
+
+        String rss = printed.toString(StandardCharsets.UTF_8).lines()
+                .filter(line -> line.startsWith("peak RSS growth")).findFirst().orElseThrow();
+        assertThat(rss).doesNotContain("-1").matches(".*\\bn/a\\s+3$");
+    }
+}
