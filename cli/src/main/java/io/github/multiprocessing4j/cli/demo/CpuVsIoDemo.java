@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.cli.demo;
 
 import io.github.multiprocessing4j.function.SerializableFunction;
+import io.github.multiprocessing4j.internal.launch.ChildLauncher;
 import io.github.multiprocessing4j.pool.Pool;
 import io.github.multiprocessing4j.pool.ProcessPool;
 import io.github.multiprocessing4j.pool.ThreadPool;
@@ -8,6 +9,7 @@ import io.github.multiprocessing4j.pool.VirtualThreadPool;
 import java.io.PrintStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -103,6 +105,9 @@ public final class CpuVsIoDemo implements Demo {
         long boot = System.nanoTime();
         try (Pool pool = pools.get()) {
             double bootMillis = (System.nanoTime() - boot) / 1e6;
+            // The first worker JVMs of a class path of jars train the AOT cache of child JVMs: a JVM working for
+            // seconds beside the runs below, which would make the first demo after a build look slow.
+            ChildLauncher.get().awaitAotTraining(Duration.ofMinutes(2));
             double millis = Double.MAX_VALUE;
             for (int run = 0; run < RUNS; run++) { // the first runs JIT-compile the code in each worker JVM
                 long start = System.nanoTime();
