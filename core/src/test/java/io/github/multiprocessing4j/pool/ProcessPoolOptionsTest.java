@@ -1,5 +1,7 @@
 package io.github.multiprocessing4j.pool;
 
+import static io.github.multiprocessing4j.pool.ProcessPoolTest.append;
+import static io.github.multiprocessing4j.pool.ProcessPoolTest.pid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,10 +11,8 @@ import io.github.multiprocessing4j.testing.ChildProcesses;
 import io.github.multiprocessing4j.testing.Delays;
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -28,18 +28,6 @@ class ProcessPoolOptionsTest {
 
     @TempDir
     Path tmp;
-
-    static long pid() {
-        return ProcessHandle.current().pid();
-    }
-
-    static void append(String file, String line) {
-        try {
-            Files.writeString(Path.of(file), line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     /** The first worker to run it fails; every other one hangs in it, after writing its pid to {@code hanging}. */
     static SerializableRunnable firstFailsOthersHang(String mark, String hanging) {

@@ -7,10 +7,10 @@ import io.github.multiprocessing4j.process.fixtures.NonDaemonChildMain;
 import io.github.multiprocessing4j.process.fixtures.ParentWithBusyPoolWorkerMain;
 import io.github.multiprocessing4j.process.fixtures.ParentWithChildrenMain;
 import io.github.multiprocessing4j.testing.Delays;
+import io.github.multiprocessing4j.testing.TestJars;
 import io.github.multiprocessing4j.testing.TestJvm;
 import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -19,10 +19,6 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,8 +84,8 @@ class OrphanTest {
         // assemble it and waits for that JVM. An orphaned trainer could not end while that went on, nor could its
         // halt: both lived until the assembly was done, seconds later on a big class path. Here the assembly never
         // ends (the assembler pauses at startup), so a trainer that waits for it stays for good.
-        Path coreJar = jar(tmp.resolve("core.jar"), classesOf(JvmProcess.class), p -> true);
-        Path fixtureJar = jar(tmp.resolve("fixture.jar"), classesOf(ParentWithChildrenMain.class),
+        Path coreJar = TestJars.jar(tmp.resolve("core.jar"), TestJars.classesOf(JvmProcess.class), p -> true);
+        Path fixtureJar = TestJars.jar(tmp.resolve("fixture.jar"), TestJars.classesOf(ParentWithChildrenMain.class),
                 p -> p.toString().contains("fixtures/ParentWithChildrenMain"));
         Path pause = tmp.resolve("assembler.paused");
         Map<String, String> environment = Map.of("JDK_AOT_VM_OPTIONS",
@@ -170,22 +166,5 @@ class OrphanTest {
                 return line;
             }
         }
-    }
-
-    private static Path classesOf(Class<?> type) throws Exception {
-        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
-    }
-
-    private static Path jar(Path jar, Path classes, Predicate<Path> include) throws IOException {
-        try (OutputStream file = Files.newOutputStream(jar);
-             JarOutputStream out = new JarOutputStream(file);
-             Stream<Path> paths = Files.walk(classes)) {
-            for (Path p : paths.filter(Files::isRegularFile).filter(p -> include.test(classes.relativize(p))).toList()) {
-                out.putNextEntry(new JarEntry(classes.relativize(p).toString().replace('\\', '/')));
-                Files.copy(p, out);
-                out.closeEntry();
-            }
-        }
-        return jar;
     }
 }

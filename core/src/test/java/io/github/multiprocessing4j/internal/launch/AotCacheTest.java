@@ -6,10 +6,10 @@ import io.github.multiprocessing4j.internal.launch.fixtures.AotFixtureMain;
 import io.github.multiprocessing4j.internal.launch.fixtures.HoldsFileLock;
 import io.github.multiprocessing4j.process.JvmProcess;
 import io.github.multiprocessing4j.testing.Delays;
+import io.github.multiprocessing4j.testing.TestJars;
 import io.github.multiprocessing4j.testing.TestJvm;
 import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Predicate;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -362,8 +361,8 @@ class AotCacheTest {
     /** Runs the fixture to its end and returns every line it printed on stdout. */
     /** The library and {@link AotFixtureMain}, each in a jar of its own: a class path the AOT cache serves. */
     private String fixtureClassPath() throws Exception {
-        Path coreJar = jar(tmp.resolve("core.jar"), classesOf(JvmProcess.class), p -> true);
-        Path fixtureJar = jar(tmp.resolve("fixture.jar"), classesOf(AotFixtureMain.class),
+        Path coreJar = TestJars.jar(tmp.resolve("core.jar"), TestJars.classesOf(JvmProcess.class), p -> true);
+        Path fixtureJar = TestJars.jar(tmp.resolve("fixture.jar"), TestJars.classesOf(AotFixtureMain.class),
                 p -> p.toString().contains("fixtures/AotFixtureMain"));
         return coreJar + File.pathSeparator + fixtureJar;
     }
@@ -383,22 +382,5 @@ class AotCacheTest {
             jvm.awaitOutputEnd(Duration.ofSeconds(30));
             return jvm.drainLines();
         }
-    }
-
-    private static Path classesOf(Class<?> type) throws Exception {
-        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
-    }
-
-    private static Path jar(Path jar, Path classes, Predicate<Path> include) throws IOException {
-        try (OutputStream file = Files.newOutputStream(jar);
-             JarOutputStream out = new JarOutputStream(file);
-             Stream<Path> paths = Files.walk(classes)) {
-            for (Path p : paths.filter(Files::isRegularFile).filter(p -> include.test(classes.relativize(p))).toList()) {
-                out.putNextEntry(new JarEntry(classes.relativize(p).toString().replace('\\', '/')));
-                Files.copy(p, out);
-                out.closeEntry();
-            }
-        }
-        return jar;
     }
 }
