@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.multiprocessing4j.function.SerializableCallable;
 import io.github.multiprocessing4j.function.SerializableFunction;
@@ -52,6 +53,11 @@ abstract class PoolContract {
 
     /** A pool of {@code workers} workers (ignored by an unbounded engine) with an optional task timeout. */
     abstract Pool newPool(int workers, Duration taskTimeout);
+
+    /** Whether the pool queues tasks beyond its workers (a virtual-thread pool without a limit runs each at once). */
+    boolean queues() {
+        return true;
+    }
 
     Pool shared;
 
@@ -527,6 +533,7 @@ abstract class PoolContract {
 
     @Test
     void cancel_ofAQueuedTask_removesIt(@TempDir Path dir) throws Exception {
+        assumeTrue(queues(), "the pool queues no task");
         String gate = dir.resolve("gate").toString();
         String victimRan = dir.resolve("victim-ran").toString();
         Pool pool = newPool(1, null);
@@ -710,6 +717,7 @@ abstract class PoolContract {
     @Test
     void shutdownNow_cancelsQueuedTasks_stopsTheRunningOne_andReturnsTheNeverStarted(@TempDir Path dir)
             throws Exception {
+        assumeTrue(queues(), "the pool queues no task");
         String started = dir.resolve("started").toString();
         Pool pool = newPool(1, null);
         CompletableFuture<Integer> running = pool.applyAsync(x -> {
@@ -739,6 +747,7 @@ abstract class PoolContract {
     @Test
     void shutdownNow_returnsThePlaceholdersOfTheTasksItCancelled_notOfTasksCancelledBefore(@TempDir Path dir)
             throws Exception {
+        assumeTrue(queues(), "the pool queues no task");
         String started = dir.resolve("started").toString();
         String ran = dir.resolve("ran").toString();
         Pool pool = newPool(1, null);
