@@ -109,16 +109,7 @@ class ProcessPoolOptionsTest {
         String mark = tmp.resolve("first").toString();
         String hanging = tmp.resolve("hanging").toString();
         new File(mark).delete();
-        SerializableRunnable init = () -> {
-            try {
-                if (!new File(mark).createNewFile()) {
-                    append(hanging, String.valueOf(pid()));
-                    Thread.sleep(Long.MAX_VALUE);
-                }
-            } catch (IOException | InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        };
+        SerializableRunnable init = ProcessPoolTest.firstRunsOthersHang(mark, hanging);
         Set<Long> before = ChildProcesses.livePids();
         ProcessPool pool = ProcessPool.builder().processes(1).maxTasksPerChild(1).initializer(init).build();
         try {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.codec.EncodingException;
 import io.github.multiprocessing4j.function.SerializableFunction;
+import io.github.multiprocessing4j.function.SerializableRunnable;
 import io.github.multiprocessing4j.pool.fixtures.BrokenInWorkers;
 import io.github.multiprocessing4j.pool.fixtures.CountingFunction;
 import io.github.multiprocessing4j.pool.fixtures.PoolParentMain;
@@ -47,6 +48,23 @@ class ProcessPoolTest {
 
     static long pid() {
         return ProcessHandle.current().pid();
+    }
+
+    /**
+     * An initializer that lets the first worker to run it through, leaving {@code mark}; every later one (a
+     * replacement) writes its pid to {@code hanging} and hangs.
+     */
+    static SerializableRunnable firstRunsOthersHang(String mark, String hanging) {
+        return () -> {
+            try {
+                if (!new File(mark).createNewFile()) {
+                    append(hanging, String.valueOf(pid()));
+                    Thread.sleep(Long.MAX_VALUE);
+                }
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        };
     }
 
     static void append(String file, String line) {
@@ -623,16 +641,8 @@ class ProcessPoolTest {
         String mark = dir.resolve("first-worker-started").toString();
         String hanging = dir.resolve("replacement-hangs").toString();
         Set<Long> before = ChildProcesses.livePids(); // a spare of JvmProcess, say: not the pool's
-        ProcessPool pool = ProcessPool.builder().processes(1).maxTasksPerChild(1).initializer(() -> {
-            try {
-                if (!new File(mark).createNewFile()) {
-                    append(hanging, String.valueOf(pid()));
-                    Thread.sleep(Long.MAX_VALUE);
-                }
-            } catch (IOException | InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }).build();
+        ProcessPool pool = ProcessPool.builder().processes(1).maxTasksPerChild(1)
+                .initializer(firstRunsOthersHang(mark, hanging)).build();
         SerializableFunction<Integer, Integer> identity = x -> x;
         assertThat(pool.apply(identity, 7)).isEqualTo(7); // retires the worker: a replacement boots and hangs
         Awaitility.await().atMost(Delays.seconds(30))

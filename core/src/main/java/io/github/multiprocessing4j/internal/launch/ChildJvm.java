@@ -128,6 +128,9 @@ public final class ChildJvm implements AutoCloseable {
      *         message carries the exit status and the tail of its stderr
      */
     public ChildListener.Arrival awaitConnected(Duration timeout) throws InterruptedException {
+        if (arrival.isDone() && !arrival.isCompletedExceptionally()) {
+            return arrival.join(); // a spare that connected long ago: no exit watch to start
+        }
         // Not process.onExit(): the JDK completes it on the common ForkJoinPool, so while that is full a child
         // killed before it connected (a pool's replacement worker that is no longer needed) would be waited for
         // until the timeout. waitFor() is woken by the JDK's process reaper itself.
