@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -93,14 +94,28 @@ final class StartFailure {
         if (exe.contains("/")) {
             return cwd == null ? Path.of(exe) : cwd.resolve(exe);
         }
-        String jvmPath = System.getenv("PATH");
-        for (String dir : (jvmPath == null ? JDK_DEFAULT_PATH : jvmPath).split(File.pathSeparator, -1)) {
+        return onPath(exe, cwd).stream().filter(Files::isExecutable).findFirst().orElse(null);
+    }
+
+    /**
+     * The regular files named {@code exe} in the directories of this JVM's PATH (or the JDK's default), in
+     * search order. The child searches after changing to its directory: a relative entry ("." included, and
+     * an empty one, which means ".") is relative to {@code cwd}.
+     */
+    private static List<Path> onPath(String exe, Path cwd) {
+        List<Path> files = new ArrayList<>();
+        for (String dir : searchPath().split(File.pathSeparator, -1)) { // an empty entry, even the last, means "."
             Path file = (cwd == null ? Path.of(dir.isEmpty() ? "." : dir) : cwd.resolve(dir)).resolve(exe);
-            if (Files.isRegularFile(file) && Files.isExecutable(file)) {
-                return file;
+            if (Files.isRegularFile(file)) {
+                files.add(file);
             }
         }
-        return null;
+        return files;
+    }
+
+    private static String searchPath() {
+        String jvmPath = System.getenv("PATH");
+        return jvmPath == null ? JDK_DEFAULT_PATH : jvmPath;
     }
 
     /**
@@ -176,24 +191,15 @@ final class StartFailure {
             }
             return notExecutable(exe, file, command);
         }
-        String jvmPath = System.getenv("PATH");
-        String path = jvmPath == null ? JDK_DEFAULT_PATH : jvmPath;
-        Path candidate = null;
-        for (String dir : path.split(File.pathSeparator, -1)) { // an empty entry, even the last, means "."
-            // the child searches after changing to its directory: a relative entry (".") is relative to that
-            Path file = (cwd == null ? Path.of(dir.isEmpty() ? "." : dir) : cwd.resolve(dir)).resolve(exe);
-            if (Files.isRegularFile(file)) {
-                if (Files.isExecutable(file)) {
-                    return null; // found: the failure was something else, keep the JDK's message
-                }
-                candidate = candidate == null ? file : candidate;
-            }
+        List<Path> files = onPath(exe, cwd);
+        if (files.stream().anyMatch(Files::isExecutable)) {
+            return null; // found: the failure was something else, keep the JDK's message
         }
-        if (candidate != null) {
-            return notExecutable(exe, candidate, command);
+        if (!files.isEmpty()) {
+            return notExecutable(exe, files.getFirst(), command);
         }
-        return new NoSuchFileException(exe, null, "executable of " + command + " not found on PATH=" + path
-                + (jvmPath == null ? " (this JVM has no PATH: the JDK's default)" : "")
+        return new NoSuchFileException(exe, null, "executable of " + command + " not found on PATH=" + searchPath()
+                + (System.getenv("PATH") == null ? " (this JVM has no PATH: the JDK's default)" : "")
                 + "; check the spelling, install it, or give its absolute path");
     }
 
