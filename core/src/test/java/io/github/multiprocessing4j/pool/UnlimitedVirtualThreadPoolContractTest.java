@@ -28,6 +28,15 @@ class UnlimitedVirtualThreadPoolContractTest extends PoolContract {
         return false;
     }
 
+    /**
+     * Its imap window is 4096 tasks (see AbstractPool.window), each a chunk, beside the 100 results taken and
+     * one chunk being read.
+     */
+    @Override
+    long imapReadAheadBound(int chunkSize) {
+        return (4096L + 100 + 1) * chunkSize + 1;
+    }
+
     /** What the queue-dependent tests of the contract check, for a pool without a queue (see Pool#shutdownNow). */
     @Test
     void shutdownNow_returnsNoTask_andStopsEveryRunningOne(@TempDir Path dir) throws Exception {
