@@ -81,6 +81,41 @@ class SpareTest {
                 .untilAsserted(() -> assertThat(ProcessHandle.of(spare)).isEmpty());
     }
 
+    @Test
+    void startsWhoseSpecKeepsChanging_stopBootingSparesNobodyCanUse_andSparesComeBackOnceTheSpecSettles()
+            throws Exception {
+        SpareJvms spares = SpareJvms.get();
+        runOnce(JvmProcess.builder().name("child-1").systemProperty("spare.test.child", "1"));
+        runOnce(JvmProcess.builder().name("child-1-again").systemProperty("spare.test.child", "1"));
+        awaitSpare(-1);
+        long before = spares.sparesLaunched();
+        for (int i = 2; i <= 4; i++) {
+            runOnce(JvmProcess.builder().name("child-" + i).systemProperty("spare.test.child", "" + i));
+        }
+        // The spare is for "1": the start of "2" cannot use it and boots one for "2"; from "3" on the spec
+        // has changed twice in a row. It used to boot a spare after every start, each closed unused by the next.
+        Awaitility.await().atMost(Delays.seconds(30)).during(Delays.seconds(1)).alias("spares booted")
+                .until(() -> spares.sparesLaunched() - before, launched -> launched == 1);
+
+        runOnce(JvmProcess.builder().name("settled-1").systemProperty("spare.test.child", "4"));
+        Awaitility.await().atMost(Delays.seconds(30)).alias("a spare for the settled spec")
+                .until(() -> spares.sparesLaunched() - before, launched -> launched == 2);
+        long spare = awaitSpare(-1);
+        JvmProcess.Builder settled = JvmProcess.builder().name("settled-2").systemProperty("spare.test.child", "4");
+        try (JvmProcess child = settled.task(() -> { }).start()) {
+            assertThat(child.pid()).as("a start with the same spec as the one before has a spare again")
+                    .isEqualTo(spare);
+            child.join();
+        }
+    }
+
+    private static void runOnce(JvmProcess.Builder builder) throws InterruptedException {
+        try (JvmProcess child = builder.task(() -> { }).start()) {
+            child.join();
+            assertThat(child.exitCode()).hasValue(0);
+        }
+    }
+
     private static long awaitSpare(long other) {
         return Awaitility.await().atMost(Delays.seconds(30))
                 .until(() -> SpareJvms.get().sparePid(), pid -> pid > 0 && pid != other);

@@ -25,6 +25,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * changed (children are given those: see {@link JavaCommand#libraryProperties()}). Spares exit with this
  * JVM (an idle one is killed at exit).
  *
+ * <p>Starts whose specs keep changing (say, a system property that differs per child) would waste a spare
+ * per start: each would boot a spare for its own spec, which the next start, with another spec, cannot use.
+ * So after two changes of spec in a row no spare is booted until a start uses the spare or follows one with
+ * the same spec; the spare already there is kept, so two specs that alternate still have every other start
+ * served by it.
+ *
  * <p>{@code -Dmp4j.spare=false} turns spares off.
  *
  * <p>Thread-safe.
@@ -42,6 +48,12 @@ public final class SpareJvms {
     private CompletableFuture<ChildJvm> spare;
     /** Guarded by this. */
     private boolean hookInstalled;
+    /** The spec of the latest take, or null; guarded by this. */
+    private LaunchSpec lastTaken;
+    /** How many takes in a row had another spec than the take before; guarded by this. */
+    private int specChanges;
+    /** Guarded by this. */
+    private long launched;
 
     SpareJvms(ChildLauncher launcher) {
         this.launcher = launcher;
@@ -57,7 +69,12 @@ public final class SpareJvms {
      * @throws ProcessStartException if a fresh child fails to start
      */
     public ChildJvm take(LaunchSpec spec, Duration connectTimeout) throws InterruptedException {
-        CompletableFuture<ChildJvm> candidate = takeSpare(spec);
+        CompletableFuture<ChildJvm> candidate;
+        boolean keepSpare;
+        synchronized (this) {
+            candidate = takeSpare(spec);
+            keepSpare = noteTake(spec, candidate != null);
+        }
         ChildJvm child = null;
         if (candidate != null) {
             try {
@@ -85,7 +102,7 @@ public final class SpareJvms {
         if (child == null) {
             child = launchConnected(spec, connectTimeout);
         }
-        if (enabled) {
+        if (enabled && keepSpare) {
             AtomicBoolean replenished = new AtomicBoolean();
             Runnable replenish = () -> {
                 if (replenished.compareAndSet(false, true)) {
@@ -127,6 +144,20 @@ public final class SpareJvms {
         }
     }
 
+    /**
+     * Records a take of {@code spec}; true if a spare for it is worth booting afterwards: the take found
+     * its spare ({@code hit}), or the spec has not changed twice in a row.
+     */
+    private synchronized boolean noteTake(LaunchSpec spec, boolean hit) {
+        specChanges = lastTaken == null || lastTaken.equals(spec) ? 0 : specChanges + 1;
+        lastTaken = spec;
+        boolean keep = hit || specChanges < 2;
+        if (!keep) {
+            LOG.log(Level.DEBUG, "specs changed {0} times in a row: no spare booted for this one", specChanges);
+        }
+        return keep;
+    }
+
     private synchronized CompletableFuture<ChildJvm> takeSpare(LaunchSpec spec) {
         if (spare == null || !spec.equals(spareSpec)) {
             return null;
@@ -155,6 +186,7 @@ public final class SpareJvms {
             hookInstalled = true;
         }
         spareSpec = spec;
+        launched++;
         spare = CompletableFuture.supplyAsync(() -> launcher.launch(spec),
                 // the spare and its output pumps may live as long as the JVM: they must not pin the caller's context
                 r -> Thread.ofVirtual().name("mp4j-spare-launch").inheritInheritableThreadLocals(false).start(r));
@@ -181,6 +213,11 @@ public final class SpareJvms {
             spare.thenAccept(ChildJvm::close);
             spare = null;
         }
+    }
+
+    /** How many spares this JVM has started to boot (tests). */
+    public synchronized long sparesLaunched() {
+        return launched;
     }
 
     /** The pid of the current spare once it has booted and connected, or -1 (tests). */
