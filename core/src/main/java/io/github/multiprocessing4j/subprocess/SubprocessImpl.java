@@ -31,6 +31,7 @@ final class SubprocessImpl implements Subprocess {
     private static final System.Logger LOG = System.getLogger(SubprocessImpl.class.getName());
     /** How long close() waits for a killed command to be reaped; SIGKILL takes microseconds. */
     private static final Duration REAP_AFTER_KILL = Duration.ofSeconds(5);
+    private static final byte[] NO_INPUT = new byte[0];
 
     private final List<String> args;
     private final Process process;
@@ -301,8 +302,11 @@ final class SubprocessImpl implements Subprocess {
                 inputTaken = true;
                 InputFeeder.start(process.getOutputStream(), input, "stdin of " + what);
             } else if (stdinMode == Redirect.PIPE && !inputTaken) {
-                inputTaken = true; // as Python: communicate() without input closes stdin
-                closeQuietly(process.getOutputStream());
+                // As Python, communicate() without input closes stdin; but on a feeder thread: closing flushes
+                // what the caller wrote through stdin() and the JDK still buffers, and that flush blocks while
+                // the pipe is full, until the command reads, which it may do only once its output is drained.
+                inputTaken = true;
+                InputFeeder.start(process.getOutputStream(), NO_INPUT, "stdin of " + what);
             }
             if (stdoutMode == Redirect.PIPE && stdoutCollector == null) {
                 stdoutCollector = collect(process.getInputStream(), callerStdout, closed.get(), "stdout of " + what);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.testing.Delays;
+import io.github.multiprocessing4j.testing.Guarded;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -127,6 +128,28 @@ class SubprocessHandleTest {
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("its stdin was closed through stdin()");
             assertThat(cat.communicate().stdout()).isEqualTo("written\n");
+        }
+    }
+
+    @Test
+    void communicateWithoutInput_afterTheCallerFilledStdin_drainsTheOutputWhileTheRestIsFlushed() throws Exception {
+        // The command reads its stdin only after writing 200 KB. The caller's 64 KiB fill the pipe (its
+        // capacity on Linux) and 100 more bytes wait in the JDK's stdin buffer. communicate() flushed and
+        // closed that buffer on the caller's thread before it drained stdout: the flush blocked on the full
+        // pipe, the command blocked on its full stdout, and communicate never returned, its timeout unchecked.
+        try (Subprocess p = Subprocess.command("sh", "-c", "head -c 200000 /dev/zero; wc -c")
+                .stdin(Redirect.PIPE).captureOutput().start()) {
+            OutputStream in = p.stdin();
+            in.write(new byte[64 * 1024]);
+            in.write(new byte[100]);
+
+            Guarded.Outcome<CompletedProcess> outcome = Guarded.call(() -> p.communicate(Delays.seconds(30)));
+
+            assertThat(outcome.thrown()).isNull();
+            CompletedProcess done = outcome.value();
+            assertThat(done.returnCode()).isZero();
+            assertThat(done.stdoutBytes()).hasSize(200_000 + "65636\n".length());
+            assertThat(done.stdout()).endsWith("65636\n");
         }
     }
 
