@@ -223,11 +223,13 @@ final class PipelineImpl implements Pipeline {
 
     private List<Process> start(List<ProcessBuilder> builders) throws IOException {
         // The JDK's startPipeline closes its end of a stage's output pipe only after the next stage has
-        // started: a later stage that fails to start leaks that descriptor for good, one per run. So the
-        // usual causes (a missing executable, working directory or redirect file) are looked for before any
-        // stage starts; only a rarer failure (an argument list too long, a file removed meanwhile) still leaks one.
+        // started: a later stage that fails to start leaks that descriptor for good, one per run. And the
+        // stages before it have run meanwhile: the JDK kills them, but not what they started. So the usual
+        // causes (a missing executable, #! interpreter, working directory or redirect file) are looked for
+        // before any stage starts; only a rarer failure (an argument list too long, a file removed
+        // meanwhile) still leaks one.
         for (int i = 1; i < stages.size(); i++) {
-            IOException cannotStart = StartFailure.diagnose(stages.get(i).args(), stages.get(i).cwd(), builders.get(i));
+            IOException cannotStart = StartFailure.diagnoseFailure(stages.get(i).args(), stages.get(i).cwd(), builders.get(i));
             if (cannotStart != null) {
                 throw cannotStart;
             }

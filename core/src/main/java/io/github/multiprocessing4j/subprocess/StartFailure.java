@@ -28,6 +28,8 @@ import java.util.List;
 final class StartFailure {
     /** What the JDK searches when this JVM has no PATH ({@code ProcessImpl_md.c}); an empty PATH means ".". */
     private static final String JDK_DEFAULT_PATH = ":/bin:/usr/bin";
+    /** How much of a #! line the kernel reads (BINPRM_BUF_SIZE). */
+    private static final int SHEBANG_BYTES = 256;
     /** How this JVM encodes file names for the operating system. */
     private static final Charset FILE_NAMES = Charset.forName(System.getProperty("sun.jnu.encoding", ""),
             Charset.defaultCharset());
@@ -72,7 +74,8 @@ final class StartFailure {
     /**
      * After a start failed: {@link #diagnose(List, Path, ProcessBuilder)}, and also a script whose {@code #!}
      * interpreter is missing or not executable, which the JDK reports as if the script itself were missing
-     * ("error=2, No such file or directory"). Not looked for before a start: it reads the executable.
+     * ("error=2, No such file or directory"). A command's own start does not look for it first (it would
+     * read the executable); a pipeline does, for its later stages (see {@code PipelineImpl}).
      */
     static IOException diagnoseFailure(List<String> args, Path cwd, ProcessBuilder pb) {
         IOException explained = diagnose(args, cwd, pb);
@@ -130,7 +133,7 @@ final class StartFailure {
         }
         byte[] head;
         try (InputStream in = Files.newInputStream(file)) {
-            head = in.readNBytes(256); // the kernel reads no more of the #! line (BINPRM_BUF_SIZE)
+            head = in.readNBytes(SHEBANG_BYTES);
         } catch (IOException e) {
             return null;
         }
@@ -145,8 +148,9 @@ final class StartFailure {
         while (to < head.length && head[to] != ' ' && head[to] != '\t' && head[to] != '\n' && head[to] != 0) {
             to++;
         }
-        if (to == from || to < head.length && head[to] == 0) {
-            return null;
+        if (to == from || to < head.length && head[to] == 0 || to == head.length && head.length == SHEBANG_BYTES) {
+            return null; // an interpreter name the kernel may have cut short too: it then fails with ENOEXEC,
+                         // and the JDK runs the script with /bin/sh instead
         }
         String interpreter;
         try { // the bytes of a file name, as this JVM encodes file names (sun.jnu.encoding)

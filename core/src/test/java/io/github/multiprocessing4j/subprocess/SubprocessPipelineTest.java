@@ -8,6 +8,7 @@ import io.github.multiprocessing4j.testing.Delays;
 import java.io.File;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -223,6 +224,46 @@ class SubprocessPipelineTest {
             }
             assertThat(fds.list().length).as("open file descriptors").isLessThan(before + 50);
         }
+    }
+
+    @Test
+    void pipeline_whoseLaterStageIsAScriptWithAMissingInterpreter_isRefusedBeforeAnyStageStarts_andLeaksNoDescriptor(@TempDir Path tmp)
+            throws Exception {
+        // The #! line was read only after startPipeline failed: by then the first stages ran (the JDK kills a
+        // stage it started, not what that stage started meanwhile), and each run left a descriptor open.
+        Path script = tmp.resolve("filter.sh");
+        Files.writeString(script, "#!/no-such-interpreter-mp4j\ncat\n");
+        assertThat(script.toFile().setExecutable(true)).isTrue();
+        Path started = tmp.resolve("first stage started");
+        Pipeline pipeline = Subprocess.pipeline(Subprocess.command("sh", "-c", ": > \"$0\"", started.toString()),
+                Subprocess.command("cat"), Subprocess.command(script.toString())).captureOutput();
+        assertThatThrownBy(pipeline::run).isInstanceOfSatisfying(NoSuchFileException.class, e -> {
+            assertThat(e.getFile()).isEqualTo("/no-such-interpreter-mp4j");
+            assertThat(e.getMessage()).contains("the interpreter that the #! line of " + script);
+        });
+        File fds = new File("/proc/self/fd");
+        int before = fds.list().length;
+
+        for (int i = 0; i < 100; i++) {
+            assertThatThrownBy(pipeline::run).isInstanceOf(NoSuchFileException.class);
+        }
+
+        assertThat(fds.list().length).as("open file descriptors").isLessThan(before + 50);
+        assertThat(started).doesNotExist();
+    }
+
+    @Test
+    void pipeline_withALaterStageWhoseShebangTheKernelCutsShort_runsItThroughSh_asTheJdkDoes(@TempDir Path tmp) throws Exception {
+        // The kernel reads 256 bytes of a #! line; an interpreter name longer than that fails with ENOEXEC,
+        // and the JDK then runs the script with /bin/sh: the look before the start must not refuse it.
+        Path script = tmp.resolve("filter.sh");
+        Files.writeString(script, "#!/no-such-dir-mp4j/" + "x".repeat(300) + "\ntr a-z A-Z\n");
+        assertThat(script.toFile().setExecutable(true)).isTrue();
+
+        CompletedPipeline done = Subprocess.pipeline(Subprocess.command("echo", "shout"),
+                Subprocess.command(script.toString())).captureOutput().timeout(Delays.seconds(60)).run();
+
+        assertThat(done.stdout()).isEqualTo("SHOUT\n");
     }
 
     @Test
