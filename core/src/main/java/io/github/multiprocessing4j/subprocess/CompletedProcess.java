@@ -31,21 +31,40 @@ public final class CompletedProcess {
     private final CapturedBytes stderr;
     private final String stdoutAbsence;
     private final String stderrAbsence;
+    /** What to do to capture stdout, for the message of a stream that was not captured. */
+    private final String stdoutHint;
+    private final String stderrHint;
     private final Charset charset;
 
     /**
+     * The result of one command, whose streams are captured by setting its builder.
+     *
      * @param stdout        the captured bytes, or null if not captured
      * @param stdoutAbsence where stdout went when it was not captured, e.g. "INHERIT"
      */
     CompletedProcess(List<String> args, int returnCode, CapturedBytes stdout, String stdoutAbsence,
             CapturedBytes stderr, String stderrAbsence, Charset charset) {
+        this(args, returnCode, stdout, stdoutAbsence, hint("stdout"), stderr, stderrAbsence, hint("stderr"), charset);
+    }
+
+    /**
+     * @param stdoutHint how to capture stdout, for the message of {@link #stdout()} when it was not captured
+     */
+    CompletedProcess(List<String> args, int returnCode, CapturedBytes stdout, String stdoutAbsence, String stdoutHint,
+            CapturedBytes stderr, String stderrAbsence, String stderrHint, Charset charset) {
         this.args = List.copyOf(args);
         this.returnCode = returnCode;
         this.stdout = stdout;
         this.stderr = stderr;
         this.stdoutAbsence = stdoutAbsence;
         this.stderrAbsence = stderrAbsence;
+        this.stdoutHint = stdoutHint;
+        this.stderrHint = stderrHint;
         this.charset = charset;
+    }
+
+    private static String hint(String stream) {
+        return "call captureOutput() or " + stream + "(Redirect.PIPE) on the builder to capture it";
     }
 
     /** The command and its arguments, as given to {@link Subprocess#command(String...)}. */
@@ -67,7 +86,7 @@ public final class CompletedProcess {
      * @throws IllegalStateException if stdout was not captured
      */
     public String stdout() {
-        return require(stdout, "stdout", stdoutAbsence).decode(charset);
+        return require(stdout, "stdout", stdoutAbsence, stdoutHint).decode(charset);
     }
 
     /**
@@ -76,7 +95,7 @@ public final class CompletedProcess {
      * @throws IllegalStateException if stderr was not captured (or was merged into stdout)
      */
     public String stderr() {
-        return require(stderr, "stderr", stderrAbsence).decode(charset);
+        return require(stderr, "stderr", stderrAbsence, stderrHint).decode(charset);
     }
 
     /**
@@ -85,7 +104,7 @@ public final class CompletedProcess {
      * @throws IllegalStateException if stdout was not captured
      */
     public byte[] stdoutBytes() {
-        return require(stdout, "stdout", stdoutAbsence).toArray();
+        return require(stdout, "stdout", stdoutAbsence, stdoutHint).toArray();
     }
 
     /**
@@ -94,7 +113,7 @@ public final class CompletedProcess {
      * @throws IllegalStateException if stderr was not captured (or was merged into stdout)
      */
     public byte[] stderrBytes() {
-        return require(stderr, "stderr", stderrAbsence).toArray();
+        return require(stderr, "stderr", stderrAbsence, stderrHint).toArray();
     }
 
     /**
@@ -121,11 +140,10 @@ public final class CompletedProcess {
         return charset;
     }
 
-    private CapturedBytes require(CapturedBytes bytes, String stream, String absence) {
+    private CapturedBytes require(CapturedBytes bytes, String stream, String absence, String hint) {
         if (bytes == null) {
             throw new IllegalStateException(stream + " of " + SubprocessException.display(args)
-                    + " was not captured: it went to " + absence + "; call captureOutput() or " + stream
-                    + "(Redirect.PIPE) on the builder to capture it");
+                    + " was not captured: it went to " + absence + "; " + hint);
         }
         return bytes;
     }

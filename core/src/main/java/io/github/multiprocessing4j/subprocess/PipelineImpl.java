@@ -21,6 +21,11 @@ import java.util.Objects;
  * captured stderr on threads of their own, as {@link SubprocessImpl} does for one command.
  */
 final class PipelineImpl implements Pipeline {
+    private static final String STAGE_STDOUT_HINT =
+            "only the last stage's stdout can be captured, by captureOutput() or stdout(Redirect.PIPE) on the Pipeline";
+    private static final String LAST_STDOUT_HINT = "call captureOutput() or stdout(Redirect.PIPE) on the Pipeline to capture it";
+    private static final String STDERR_HINT =
+            "call captureOutput() on the Pipeline, or stderr(Redirect.PIPE) on the stage's builder, to capture it";
     private final List<SubprocessBuilder> stages;
     /** One of byte[], String, Path, Redirect, or null. */
     private Object stdin;
@@ -185,8 +190,9 @@ final class PipelineImpl implements Pipeline {
             OutputCollector err = errs.get(i);
             done.add(new CompletedProcess(stages.get(i).args(), processes.get(i).exitValue(),
                     last && out != null ? out.complete() : null, last ? Redirects.describe(pb.redirectOutput()) : "the next stage",
+                    last ? LAST_STDOUT_HINT : STAGE_STDOUT_HINT,
                     err == null ? null : err.complete(), pb.redirectErrorStream() ? "stdout (stderrToStdout())"
-                            : Redirects.describe(pb.redirectError()), cs));
+                            : Redirects.describe(pb.redirectError()), STDERR_HINT, cs));
         }
         return new CompletedPipeline(done);
     }

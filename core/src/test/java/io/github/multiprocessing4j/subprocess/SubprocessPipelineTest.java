@@ -123,6 +123,24 @@ class SubprocessPipelineTest {
     }
 
     @Test
+    void pipeline_streamsThatWereNotCaptured_sayHowToCaptureThemInAPipeline() throws Exception {
+        // The message said "call captureOutput() or stdout(Redirect.PIPE) on the builder", which a stage's
+        // builder refuses, and which cannot capture what a stage sends down the pipe anyway.
+        CompletedPipeline done = Subprocess.pipeline(Subprocess.command("echo", "x"), Subprocess.command("cat"))
+                .stdout(Redirect.DISCARD).run();
+
+        assertThatThrownBy(() -> done.stages().getFirst().stdout()).isInstanceOf(IllegalStateException.class)
+                .hasMessage("stdout of [echo, x] was not captured: it went to the next stage; only the last stage's "
+                        + "stdout can be captured, by captureOutput() or stdout(Redirect.PIPE) on the Pipeline");
+        assertThatThrownBy(done::stdout).isInstanceOf(IllegalStateException.class)
+                .hasMessage("stdout of [cat] was not captured: it went to DISCARD; call captureOutput() or "
+                        + "stdout(Redirect.PIPE) on the Pipeline to capture it");
+        assertThatThrownBy(() -> done.stages().getFirst().stderrBytes()).isInstanceOf(IllegalStateException.class)
+                .hasMessage("stderr of [echo, x] was not captured: it went to INHERIT; call captureOutput() on the "
+                        + "Pipeline, or stderr(Redirect.PIPE) on the stage's builder, to capture it");
+    }
+
+    @Test
     void pipeline_withCheck_throwsForAFailingStage() {
         assertThatThrownBy(() -> Subprocess.pipeline(Subprocess.command("false"), Subprocess.command("cat"))
                 .stdout(Redirect.DISCARD).check().run())
