@@ -27,7 +27,7 @@ import java.time.Duration;
  * <p>The stages' builders give each command, with its {@code cwd}, {@code env} and stderr
  * ({@code stderr(...)} or {@code stderrToStdout()}, which sends that stage's stderr down the pipe). What
  * concerns the whole pipeline is set here, and a stage that sets it is rejected by {@link #run()} with an
- * {@link IllegalArgumentException}: input, stdout, capture, timeout, check and charset.
+ * {@link IllegalArgumentException}: input, stdout, capture, timeout, grace period, check and charset.
  *
  * <p>Every setter may be called once; a pipeline may be run any number of times, but must not be modified
  * concurrently.

@@ -308,7 +308,7 @@ final class SubprocessBuilder implements Subprocess.Builder {
             grace == null ? null : "gracePeriod(...)", check == null ? null : "check()", charset == null ? null : "charset(...)"}) {
             if (setter != null && !setter.startsWith("stderr")) {
                 throw new IllegalArgumentException(stage + " sets " + setter
-                        + ": set input, output, timeout, check and charset on the Pipeline instead");
+                        + ": set input, output, timeout, grace period, check and charset on the Pipeline instead");
             }
         }
         if ("captureOutput()".equals(stderrSetter)) {
