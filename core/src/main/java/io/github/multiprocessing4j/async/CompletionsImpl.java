@@ -2,23 +2,39 @@ package io.github.multiprocessing4j.async;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
-/** Each task's completion listener puts it on a queue; {@code next} takes from the queue. */
+/**
+ * Each task's completion listener puts its index on a queue; {@code next} takes from the queue.
+ *
+ * <p>A task is done ({@link Task#isDone()}, {@code get()} returns) a moment before its listeners run:
+ * FutureTask wakes the callers of {@code get()} first. So a {@code next} that times out looks at the tasks
+ * themselves before it gives up, and hands out one that is done though the queue has not heard of it yet.
+ * Each task is handed out once all the same: whoever hands it out, from the queue or from that look, first
+ * marks it in {@code handedOut}, and an index found marked on the queue later is skipped.
+ */
 final class CompletionsImpl<T> implements Completions<T> {
-    private final LinkedBlockingQueue<Task<T>> completed = new LinkedBlockingQueue<>();
+    private final List<Task<T>> tasks;
+    private final LinkedBlockingQueue<Integer> completed = new LinkedBlockingQueue<>();
+    /** 1 for a task handed out. */
+    private final AtomicIntegerArray handedOut;
     /** Tasks not handed out yet, counting those a caller of next() is waiting for. */
     private final AtomicInteger remaining;
 
     CompletionsImpl(Collection<? extends Task<T>> tasks) {
-        remaining = new AtomicInteger(tasks.size());
-        for (Task<T> t : tasks) {
-            ((TaskImpl<T>) t).whenDone(() -> completed.add(t));
+        this.tasks = List.copyOf(tasks);
+        handedOut = new AtomicIntegerArray(this.tasks.size());
+        remaining = new AtomicInteger(this.tasks.size());
+        for (int i = 0; i < this.tasks.size(); i++) {
+            Integer index = i;
+            ((TaskImpl<T>) this.tasks.get(i)).whenDone(() -> completed.add(index));
         }
     }
 
@@ -31,7 +47,12 @@ final class CompletionsImpl<T> implements Completions<T> {
     public Task<T> next() throws InterruptedException {
         claim();
         try {
-            return completed.take();
+            for (;;) {
+                Task<T> t = handOut(completed.take());
+                if (t != null) {
+                    return t;
+                }
+            }
         } catch (InterruptedException e) {
             remaining.incrementAndGet();
             throw e;
@@ -41,19 +62,40 @@ final class CompletionsImpl<T> implements Completions<T> {
     @Override
     public Task<T> next(Duration timeout) throws InterruptedException, TimeoutException {
         Objects.requireNonNull(timeout, "timeout");
+        long nanos = Math.max(0, Deadline.saturatedNanos(timeout));
         claim();
-        Task<T> t;
+        long start = System.nanoTime();
         try {
-            t = completed.poll(Math.max(0, Deadline.saturatedNanos(timeout)), TimeUnit.NANOSECONDS);
+            for (long left = nanos; ; left = nanos - (System.nanoTime() - start)) {
+                Integer index = completed.poll(Math.max(0, left), TimeUnit.NANOSECONDS);
+                if (index == null) {
+                    break;
+                }
+                Task<T> t = handOut(index);
+                if (t != null) {
+                    return t;
+                }
+            }
         } catch (InterruptedException e) {
             remaining.incrementAndGet();
             throw e;
         }
-        if (t == null) {
-            int left = remaining.incrementAndGet();
-            throw new TimeoutException("no task completed within " + timeout + "; " + left + " not handed out yet");
+        // Done, but its listener has not run yet (see the overview): it is complete all the same.
+        for (int i = 0; i < tasks.size(); i++) {
+            if (handedOut.get(i) == 0 && tasks.get(i).isDone()) {
+                Task<T> t = handOut(i);
+                if (t != null) {
+                    return t;
+                }
+            }
         }
-        return t;
+        int left = remaining.incrementAndGet();
+        throw new TimeoutException("no task completed within " + timeout + "; " + left + " not handed out yet");
+    }
+
+    /** The task at {@code index}, marked handed out; null if it was handed out already. */
+    private Task<T> handOut(int index) {
+        return handedOut.compareAndSet(index, 0, 1) ? tasks.get(index) : null;
     }
 
     private void claim() {
