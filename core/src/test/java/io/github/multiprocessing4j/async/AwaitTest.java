@@ -5,8 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.testing.Delays;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Queue;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
@@ -140,6 +145,61 @@ class AwaitTest {
                 go.countDown();
                 listenersMayRun.countDown();
                 releaseB.countDown();
+            }
+        }
+    }
+
+    @Test
+    void asCompleted_withConcurrentConsumers_handsOutEveryTaskExactlyOnce() throws Exception {
+        // Consumers that block, poll with a zero timeout and poll with a short one, while the tasks complete
+        // in a shuffled order (fixed seed): every task comes out once, none twice, none lost.
+        Random random = new Random(20_261_126L);
+        for (int round = 0; round < 20; round++) {
+            int n = 300;
+            List<CountDownLatch> releases = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                releases.add(new CountDownLatch(1));
+            }
+            Queue<Task<Integer>> handedOut = new ConcurrentLinkedQueue<>();
+            try (TaskGroup group = TaskGroup.open()) {
+                List<Task<Integer>> tasks = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    CountDownLatch release = releases.get(i);
+                    int value = i;
+                    tasks.add(group.spawn(() -> {
+                        release.await();
+                        return value;
+                    }));
+                }
+                Completions<Integer> done = Coroutines.asCompleted(tasks);
+                List<Thread> consumers = new ArrayList<>();
+                for (int c = 0; c < 4; c++) {
+                    int mode = c % 3;
+                    consumers.add(Thread.ofVirtual().start(() -> {
+                        for (;;) {
+                            try {
+                                handedOut.add(switch (mode) {
+                                    case 0 -> done.next();
+                                    case 1 -> done.next(Duration.ZERO);
+                                    default -> done.next(Duration.ofMillis(1));
+                                });
+                            } catch (TimeoutException e) {
+                                Thread.yield();
+                            } catch (NoSuchElementException | InterruptedException e) {
+                                return;
+                            }
+                        }
+                    }));
+                }
+                List<CountDownLatch> order = new ArrayList<>(releases);
+                Collections.shuffle(order, random);
+                order.forEach(CountDownLatch::countDown);
+                for (Thread consumer : consumers) {
+                    assertThat(consumer.join(Delays.seconds(30))).as("round %d: consumer ended", round).isTrue();
+                }
+                assertThat(handedOut).as("round %d", round).hasSize(n).containsExactlyInAnyOrderElementsOf(tasks);
+            } finally {
+                releases.forEach(CountDownLatch::countDown);
             }
         }
     }
