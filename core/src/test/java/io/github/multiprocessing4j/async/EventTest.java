@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.testing.Delays;
+import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 class EventTest {
@@ -54,6 +58,50 @@ class EventTest {
             event.clear();
         } // would hang (and time out) if a clear() right after set() lost the wake-up
         assertThat(event.isSet()).isFalse();
+    }
+
+    @Test
+    void setThenClear_releasesEveryWaiter_timedOrNot_inEveryRound() throws Exception {
+        // Each round waits until all four waiters are in the condition's queue (read under the event's lock,
+        // not guessed with a sleep), then sets and clears at once: a lost wake-up hangs the round.
+        for (int round = 0; round < 300; round++) {
+            EventImpl event = new EventImpl();
+            List<Task<Boolean>> waiters = new ArrayList<>();
+            try (TaskGroup group = TaskGroup.open()) {
+                for (int i = 0; i < 4; i++) {
+                    boolean timed = i % 2 == 1;
+                    waiters.add(group.spawn(() -> {
+                        if (timed) {
+                            return event.await(Duration.ofHours(1));
+                        }
+                        event.await();
+                        return true;
+                    }));
+                }
+                Awaitility.await().atMost(Delays.seconds(10)).until(() -> waitQueueLength(event) == 4);
+                event.set();
+                event.clear();
+            }
+            assertThat(waiters).as("round %d", round).allMatch(Task::resultNow);
+            assertThat(event.isSet()).isFalse();
+        }
+    }
+
+    private static int waitQueueLength(EventImpl event) throws ReflectiveOperationException {
+        ReentrantLock lock = (ReentrantLock) field("lock").get(event);
+        Condition changed = (Condition) field("changed").get(event);
+        lock.lock();
+        try {
+            return lock.getWaitQueueLength(changed);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static Field field(String name) throws NoSuchFieldException {
+        Field f = EventImpl.class.getDeclaredField(name);
+        f.setAccessible(true);
+        return f;
     }
 
     @Test

@@ -9,10 +9,14 @@ import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -81,6 +85,49 @@ class SleepTest {
         Thread.currentThread().interrupt();
         assertThatThrownBy(() -> Coroutines.sleep(Duration.ZERO)).isInstanceOf(InterruptedException.class);
         assertThat(Thread.interrupted()).isFalse();
+    }
+
+    @Test
+    void interruptedSleepers_endWithInterruptedException_andTheWheelDropsTheirEntries() throws Exception {
+        // An 8-slot wheel (one round = 8 ms): sleepers of many rounds, up to the longest sleep there is. Half are
+        // interrupted mid-sleep: each ends with InterruptedException, the others wake as usual, and once a
+        // round has passed no entry is left (the interrupted ones must not stay in the wheel for good).
+        CoroutineTimer timer = CoroutineTimer.start(8, "test-timer-interrupted-sleepers");
+        Field field = CoroutineTimer.class.getDeclaredField("pending");
+        field.setAccessible(true);
+        AtomicLong pending = (AtomicLong) field.get(timer);
+        Random random = new Random(20_261_126L);
+        int n = 200;
+        CountDownLatch started = new CountDownLatch(n);
+        List<Thread> sleepers = new ArrayList<>();
+        List<AtomicReference<String>> outcomes = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long nanos = i % 2 == 0 ? Duration.ofMillis(1 + random.nextInt(40)).toNanos()
+                    : i % 10 == 1 ? Long.MAX_VALUE : Duration.ofMinutes(1 + random.nextInt(100_000)).toNanos();
+            AtomicReference<String> outcome = new AtomicReference<>();
+            outcomes.add(outcome);
+            sleepers.add(Thread.ofVirtual().start(() -> {
+                started.countDown();
+                try {
+                    timer.sleep(nanos);
+                    outcome.set("woke");
+                } catch (InterruptedException e) {
+                    outcome.set("interrupted, status " + Thread.currentThread().isInterrupted());
+                }
+            }));
+        }
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        for (int i = 1; i < n; i += 2) {
+            Thread sleeper = sleepers.get(i);
+            Awaitility.await().atMost(Delays.seconds(10)).until(() -> sleeper.getState() == Thread.State.WAITING);
+            sleeper.interrupt();
+        }
+        for (int i = 0; i < n; i++) {
+            assertThat(sleepers.get(i).join(Delays.seconds(20))).as("sleeper %d ended", i).isTrue();
+            assertThat(outcomes.get(i)).as("sleeper %d", i).hasValue(i % 2 == 0 ? "woke" : "interrupted, status false");
+        }
+        Awaitility.await().atMost(Delays.seconds(10)).untilAsserted(() -> assertThat(pending).as("entries in the wheel")
+                .hasValue(0));
     }
 
     @Test
