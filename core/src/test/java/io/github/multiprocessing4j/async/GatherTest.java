@@ -158,6 +158,7 @@ class GatherTest {
     @Test
     void gatherSettled_whenTheCallingTaskIsCancelledAndItsInterruptWasTaken_throwsCancellationException()
             throws Exception {
+        CountDownLatch firstCallStarted = new CountDownLatch(1);
         CountDownLatch iterating = new CountDownLatch(1);
         CountDownLatch cancelReturned = new CountDownLatch(1);
         AtomicBoolean firstCallEnded = new AtomicBoolean();
@@ -166,6 +167,13 @@ class GatherTest {
             @Override
             public Callable<String> get(int i) {
                 if (i == 1) {
+                    // A call cancelled before its thread got to it never runs (nor its finally): the first must
+                    // be running before the cancel comes, or it cannot tell that it was stopped.
+                    try {
+                        assertThat(firstCallStarted.await(10, TimeUnit.SECONDS)).isTrue();
+                    } catch (InterruptedException e) {
+                        throw new AssertionError(e);
+                    }
                     iterating.countDown();
                     boolean done = false;
                     while (!done) {
@@ -177,6 +185,7 @@ class GatherTest {
                     }
                 }
                 return () -> {
+                    firstCallStarted.countDown();
                     try {
                         Thread.sleep(Delays.seconds(60));
                     } finally {
