@@ -51,11 +51,19 @@ public final class Session {
             if (current == null) {
                 Path dir = SessionDirectory.create();
                 Session created = new Session(Handshake.newKey(), dir, true);
+                // The lock is taken through a FileChannel, which an interrupted thread cannot use (it closes
+                // instead): the caller's interrupt is set aside for it, and restored for the caller's own wait
+                // (a start on an interrupted thread then fails as documented, not with this I/O error).
+                boolean interrupted = Thread.interrupted();
                 try {
                     created.alive = StaleSessionSweeper.holdAlive(dir);
                 } catch (IOException e) {
                     StaleSessionSweeper.deleteTree(dir);
                     throw new UncheckedIOException("cannot lock the session directory " + dir, e);
+                } finally {
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
                 }
                 Runtime.getRuntime().addShutdownHook(cleanupHook(created::shutdown));
                 StaleSessionSweeper.sweepInBackground(dir, SessionDirectory.PREFIX);
