@@ -7,7 +7,9 @@ import io.github.multiprocessing4j.testing.Delays;
 import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -43,17 +45,18 @@ class EventTest {
     @Test
     void setThenClear_stillReleasesTheThreadsThatWereWaiting() throws Exception {
         Event event = Event.create();
-        CountDownLatch waiting = new CountDownLatch(3);
+        List<Thread> waiters = new CopyOnWriteArrayList<>();
         try (TaskGroup group = TaskGroup.open()) {
             for (int i = 0; i < 3; i++) {
                 group.spawn(() -> {
-                    waiting.countDown();
+                    waiters.add(Thread.currentThread());
                     event.await();
                     return null;
                 });
             }
-            assertThat(waiting.await(10, TimeUnit.SECONDS)).isTrue();
-            Thread.sleep(Delays.millis(20));
+            // Every waiter must be waiting before the set: one that came after the clear rightly waits for the
+            // next set, and the group would never close (a fixed pause let a slow carrier thread come late).
+            awaitWaitingInACondition(waiters, 3);
             event.set();
             event.clear();
         } // would hang (and time out) if a clear() right after set() lost the wake-up
@@ -120,5 +123,26 @@ class EventTest {
         Thread.currentThread().interrupt();
         assertThatThrownBy(event::await).isInstanceOf(InterruptedException.class);
         assertThat(Thread.interrupted()).isFalse();
+    }
+
+    /**
+     * Waits until {@code count} threads have been added to {@code threads} and each waits in a
+     * {@link java.util.concurrent.locks.Condition}: past the point where {@code await()} has taken its
+     * generation, which it does under the lock before it waits.
+     */
+    private static void awaitWaitingInACondition(List<Thread> threads, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + Delays.seconds(10).toNanos();
+        while (threads.size() < count || !threads.stream().allMatch(EventTest::waitsInACondition)) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("the waiters are not all waiting in Event.await(): " + threads.stream()
+                        .map(t -> t + " at " + Arrays.toString(t.getStackTrace())).toList());
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    private static boolean waitsInACondition(Thread thread) {
+        return Arrays.stream(thread.getStackTrace()).anyMatch(f -> f.getClassName().endsWith("$ConditionObject")
+                && f.getMethodName().startsWith("await"));
     }
 }
