@@ -144,8 +144,11 @@ class ProcessPoolLifecycleTest {
     void anImapClosedEarlyOverHangingTasks_leavesThemToTheTimeout_soClosingThePoolReturns() throws Exception {
         ProcessPool pool = ProcessPool.builder().processes(2).taskTimeout(Duration.ofSeconds(1)).build();
         try {
-            ResultIterator<Integer> results = pool.imap(x -> sleepMillis(600_000), List.of(1, 2, 3, 4));
-            Thread.sleep(Delays.millis(300).toMillis()); // let the first two start on the workers
+            String started = tmp.resolve("started-imap").toString();
+            ResultIterator<Integer> results = pool.imap(hangsOnceStarted(started), List.of(1, 2, 3, 4));
+            // the first two run on the workers (a fixed pause could end before they started: then nothing hung)
+            Awaitility.await().atMost(Delays.seconds(30)).until(() -> Files.exists(Path.of(started))
+                    && Files.readAllLines(Path.of(started)).size() >= 2);
             results.close(); // cancels the submitted tasks without interrupt, as Python's imap leaves them
             CompletableFuture<Void> closed = CompletableFuture.runAsync(pool::close, r -> Thread.ofPlatform().start(r));
             closed.get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS);
