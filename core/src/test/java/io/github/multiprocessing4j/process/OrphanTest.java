@@ -6,6 +6,7 @@ import io.github.multiprocessing4j.process.fixtures.DaemonChildMain;
 import io.github.multiprocessing4j.process.fixtures.NonDaemonChildMain;
 import io.github.multiprocessing4j.process.fixtures.ParentWithBusyPoolWorkerMain;
 import io.github.multiprocessing4j.process.fixtures.ParentWithChildrenMain;
+import io.github.multiprocessing4j.testing.ChildProcesses;
 import io.github.multiprocessing4j.testing.Delays;
 import io.github.multiprocessing4j.testing.TestJars;
 import io.github.multiprocessing4j.testing.TestJvm;
@@ -41,10 +42,11 @@ class OrphanTest {
             String[] roles = {"non-daemon child", "daemon child", "warm spare"};
             for (int i = 0; i < pids.length; i++) {
                 long pid = pids[i];
-                while (ProcessHandle.of(pid).isPresent() && System.nanoTime() < deadline) {
+                while (ChildProcesses.running(pid) && System.nanoTime() < deadline) {
                     Thread.sleep(20);
                 }
-                assertThat(ProcessHandle.of(pid)).as("%s %d two seconds after its parent was killed", roles[i], pid).isEmpty();
+                assertThat(ChildProcesses.running(pid)).as("%s %d two seconds after its parent was killed", roles[i], pid)
+                        .isFalse();
             }
         }
     }
@@ -56,10 +58,10 @@ class OrphanTest {
             assertThat(parent.process().waitFor(Delays.seconds(5).toMillis(), TimeUnit.MILLISECONDS))
                     .as("parent exits although its daemon child runs").isTrue();
             long deadline = System.nanoTime() + Delays.seconds(2).toNanos();
-            while (ProcessHandle.of(pid).isPresent() && System.nanoTime() < deadline) {
+            while (ChildProcesses.running(pid) && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            assertThat(ProcessHandle.of(pid)).isEmpty();
+            assertThat(ChildProcesses.running(pid)).as("daemon child %d", pid).isFalse();
         }
     }
 
@@ -105,12 +107,12 @@ class OrphanTest {
             parent.process().waitFor(10, TimeUnit.SECONDS);
             long killed = System.nanoTime();
             deadline = killed + Delays.seconds(10).toNanos();
-            while (descendants.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+            while (descendants.stream().anyMatch(ChildProcesses::running) && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
             assertThat(descendants).as("gone within 10 s of the parent's SIGKILL (took %d ms)",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed))
-                    .noneMatch(ProcessHandle::isAlive);
+                    .noneMatch(ChildProcesses::running);
         } finally {
             descendants.forEach(ProcessHandle::destroyForcibly); // the paused assembler would stay for good
         }
@@ -144,11 +146,11 @@ class OrphanTest {
             ProcessHandle.of(parentPid).orElseThrow().destroyForcibly();
             long killed = System.nanoTime();
             deadline = killed + Delays.seconds(10).toNanos();
-            while (children.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+            while (children.stream().anyMatch(ChildProcesses::running) && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
             assertThat(children).as("pool worker and lingering child gone within 10 s of the parent's SIGKILL (took %d ms)",
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed)).noneMatch(ProcessHandle::isAlive);
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed)).noneMatch(ChildProcesses::running);
         } finally {
             children.forEach(ProcessHandle::destroyForcibly);
             shell.destroyForcibly(); // "sleep": the zombie parent is then reaped by init
