@@ -11,8 +11,15 @@ import java.nio.charset.StandardCharsets;
  * {@link Process#destroyForcibly()}); the JDK has no call for the others, so they are sent by running
  * {@code kill -s NAME pid}, which costs a process launch (about a millisecond). Unix only.
  *
+ * <p>A signal that arrives before the command has set up its handler gets the default action, which for
+ * most signals (USR1 included) ends the command: wait until it says it is ready, as a Python
+ * {@code send_signal} right after {@code Popen} must too.
+ *
  * {@snippet :
- * try (Subprocess worker = Subprocess.command("python3", "worker.py").start()) {
+ * try (Subprocess worker = Subprocess.command("python3", "worker.py").stdout(Redirect.PIPE).start();
+ *      Stream<String> lines = worker.stdoutLines()) {
+ *     Iterator<String> out = lines.iterator();
+ *     out.next();                       // worker.py prints "ready" once its USR1 handler is installed
  *     worker.sendSignal(Signal.USR1);   // same name on Linux and macOS, whatever the number
  *     worker.sendSignal(Signal.INT);    // as Ctrl-C: KeyboardInterrupt in the Python code
  *     int status = worker.waitFor();
