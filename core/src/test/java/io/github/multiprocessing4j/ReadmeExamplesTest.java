@@ -431,6 +431,17 @@ class ReadmeExamplesTest {
             assertThat(done.stdout()).isEqualTo("echoed");
             assertThat(done.returnCode()).isZero();
         }
+        // communicate's timeout does not kill the command, as in Python: a later call resumes with all the output
+        try (Subprocess p = Subprocess.command("sh", "-c", "read x; echo \"$x\"; while [ ! -e gate ]; do sleep 0.05; done; "
+                + "echo second").cwd(tmp).stdin(Redirect.PIPE).stdout(Redirect.PIPE).start()) {
+            assertThatThrownBy(() -> p.communicate("first\n", Duration.ofMillis(100)))
+                    .isInstanceOf(TimeoutExpiredException.class);
+            assertThat(p.poll()).isEmpty();
+            Files.createFile(tmp.resolve("gate"));
+            CompletedProcess done = p.communicate(Duration.ofSeconds(30));
+            assertThat(done.stdout()).isEqualTo("first\nsecond\n");
+            assertThat(done.returnCode()).isZero();
+        }
         try (Subprocess p = Subprocess.command("sleep", "60").start()) {
             assertThat(p.poll()).isEmpty();                         // Python: None
             assertThat(p.waitFor(Duration.ofMillis(100))).isEmpty(); // Python: TimeoutExpired
