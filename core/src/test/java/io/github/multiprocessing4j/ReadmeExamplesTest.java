@@ -36,6 +36,7 @@ import io.github.multiprocessing4j.subprocess.Signal;
 import io.github.multiprocessing4j.subprocess.Subprocess;
 import io.github.multiprocessing4j.subprocess.SubprocessException;
 import io.github.multiprocessing4j.subprocess.TimeoutExpiredException;
+import io.github.multiprocessing4j.testing.Delays;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
@@ -164,9 +165,10 @@ class ReadmeExamplesTest {
     }
 
     @Test
-    void table_close_stopsARunningChildWithExitCode3() {
+    void table_close_stopsARunningChildWithExitCode3() throws Exception {
         JvmProcess child = JvmProcess.start("closed", ReadmeExamplesTest::sleepForever);
         child.close();
+        assertThat(child.join(Delays.seconds(10))).as("exited").isTrue();
         assertThat(child.exitCode()).hasValue(3);
     }
 
