@@ -19,6 +19,10 @@ import java.util.Objects;
  * its parent's). A path of another file system (a zip file system, say) is left alone, and so still fails
  * with the usual "not Serializable" message.
  *
+ * <p>Every stream refuses, with an {@link EncodingException} that names it, an object that no JVM could read back
+ * because its class cannot be created by deserialization (see {@link Instantiability}), which Java serialization
+ * would write without complaint.
+ *
  * <p>A stream bound for a child JVM also refuses, with an {@link EncodingException} that names it, a class
  * that the child cannot load (see {@link ChildClassPath}) or that the child's deserialization filter would
  * refuse (the child gets this JVM's {@code mp4j.serialFilter}, so the same {@link SerialFilter} judges), rather
@@ -69,6 +73,13 @@ final class TravellingObjectOutputStream extends ObjectOutputStream {
 
     @Override
     protected Object replaceObject(Object obj) {
+        // Called for every object written (after its own writeReplace), but not for a Class, which travels as
+        // its descriptor alone and needs no constructor on the other side
+        String problem = obj instanceof String ? null : Instantiability.problem(obj.getClass());
+        if (problem != null) {
+            throw new EncodingException("cannot send " + StandardCodec.describe(root) + " to another JVM: "
+                    + problem, obj.getClass().getName(), null);
+        }
         if (obj instanceof Path path && path.getFileSystem() == FileSystems.getDefault()) {
             return new SerializedPath(path.toString());
         }

@@ -163,6 +163,88 @@ class SerializationMessagesTest {
                 .satisfies(e -> assertThat(((EncodingException) e).offendingClass()).isEqualTo(RefusesReplace.class.getName()));
     }
 
+    /** Not Serializable, and without a no-arg constructor: ObjectInputStream has no way to create its part. */
+    static class Handle {
+        final int fd;
+
+        Handle(int fd) {
+            this.fd = fd;
+        }
+    }
+
+    /** Serializable, but its first superclass that is not has no no-arg constructor: no JVM can read it back. */
+    static final class TrackedHandle extends Handle implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        final String name;
+
+        TrackedHandle(String name) {
+            super(3);
+            this.name = name;
+        }
+    }
+
+    /** Externalizable without the public no-arg constructor that ObjectInputStream calls. */
+    static final class Packed implements java.io.Externalizable {
+        int value;
+
+        Packed(int value) {
+            this.value = value;
+        }
+
+        @Override
+        public void writeExternal(java.io.ObjectOutput out) throws IOException {
+            out.writeInt(value);
+        }
+
+        @Override
+        public void readExternal(java.io.ObjectInput in) throws IOException {
+            value = in.readInt();
+        }
+    }
+
+    /** Its non-serializable superclass has a no-arg constructor: it travels. */
+    static class Counter {
+        Counter() {
+        }
+    }
+
+    static final class SharedCounter extends Counter implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        final int start;
+
+        SharedCounter(int start) {
+            this.start = start;
+        }
+    }
+
+    @Test
+    void aValueThatNoJvmCouldCreate_failsAtEncoding_notInTheChild_namingTheClassAndWhatToDo() {
+        // Java serialization writes these without complaint; ObjectInputStream refuses them with "no valid
+        // constructor". Codec promises that a value that cannot travel fails where it is handed over.
+        assertThatThrownBy(() -> codec.encode(List.of("job", new TrackedHandle("log"))))
+                .isInstanceOf(EncodingException.class)
+                .hasMessageContaining(TrackedHandle.class.getName())
+                .hasMessageContaining(Handle.class.getName() + ", has no no-arg constructor")
+                .satisfies(e -> assertThat(((EncodingException) e).offendingClass()).isEqualTo(TrackedHandle.class.getName()));
+        assertThatThrownBy(() -> codec.encode(new Packed(7)))
+                .isInstanceOf(EncodingException.class)
+                .hasMessageContaining(Packed.class.getName() + " is Externalizable but has no public no-arg constructor")
+                .satisfies(e -> assertThat(((EncodingException) e).offendingClass()).isEqualTo(Packed.class.getName()));
+        ByteSink sink = new ByteSink().putInt(42);
+        assertThatThrownBy(() -> StandardCodec.INSTANCE.write(new TrackedHandle("log"), sink))
+                .isInstanceOf(EncodingException.class);
+        assertThat(sink.size()).isEqualTo(4);
+    }
+
+    @Test
+    void whatJavaSerializationCanCreate_stillTravels_andSoDoesTheClassObjectOfWhatItCannot() {
+        assertThat(((SharedCounter) codec.decode(codec.encode(new SharedCounter(5)))).start).isEqualTo(5);
+        // A Class travels as its descriptor alone: no instance of it is created on the other side.
+        assertThat(codec.decode(codec.encode(TrackedHandle.class))).isEqualTo(TrackedHandle.class);
+    }
+
     /** A hand-made linked list that serialization follows recursively, one level of stack per node. */
     static final class Node implements Serializable {
         @Serial
