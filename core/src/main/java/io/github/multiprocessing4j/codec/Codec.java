@@ -19,7 +19,8 @@ import io.github.multiprocessing4j.internal.codec.StandardCodec;
  *   <li>reads Java-serialized data through an allow-list filter: from the JDK only value types
  *       ({@code java.lang}, {@code java.util} with its {@code concurrent} and {@code regex} packages,
  *       {@code java.time}, {@code java.math}, {@code java.net.URI}, {@code java.io.File}, the exceptions of
- *       these and of {@code java.io}, {@code java.net}, {@code java.nio}, {@code java.util.zip} and
+ *       these and of {@code java.io}, {@code java.net}, {@code java.nio} (with its {@code channels}, {@code charset},
+ *       {@code file} and {@code file.attribute} packages), {@code java.util.zip} and
  *       {@code java.lang.reflect}/{@code invoke}, and {@code SerializedLambda}); from the application every
  *       class except known gadget hosts. The system
  *       property {@code mp4j.serialFilter}, a {@link java.io.ObjectInputFilter.Config#createFilter JDK filter

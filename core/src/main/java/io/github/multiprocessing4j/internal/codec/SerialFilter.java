@@ -41,7 +41,8 @@ final class SerialFilter {
 
     /** Packages whose exceptions may travel; their other classes may not. */
     private static final Set<String> JDK_EXCEPTION_PACKAGES = Set.of(
-            "java.io", "java.net", "java.nio", "java.nio.charset", "java.nio.file", "java.util.zip",
+            "java.io", "java.net", "java.nio", "java.nio.channels", "java.nio.charset", "java.nio.file",
+            "java.nio.file.attribute", "java.util.zip",
             "java.lang.invoke", "java.lang.reflect");
 
     private static final Set<String> JDK_SINGLE_CLASSES = Set.of(

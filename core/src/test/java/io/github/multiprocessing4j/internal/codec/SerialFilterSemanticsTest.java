@@ -7,6 +7,8 @@ import com.acme.Order;
 import io.github.multiprocessing4j.codec.Codec;
 import io.github.multiprocessing4j.codec.DecodingException;
 import io.github.multiprocessing4j.codec.EncodingException;
+import io.github.multiprocessing4j.internal.bytes.ByteSink;
+import io.github.multiprocessing4j.internal.bytes.ByteSource;
 import java.io.IOException;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
@@ -51,6 +53,26 @@ class SerialFilterSemanticsTest {
         Object back = codec.decode(codec.encode(map));
         assertThat(back).isEqualTo(map);
         assertThat(((Map<?, ?>) back).get("own enum with a body")).asList().first().isSameAs(Color.GREEN);
+    }
+
+    @Test
+    void exceptionsOfJavaNio_comeBackAsThemselves_thoseOfItsChannelsAndFileAttributesPackagesToo() {
+        // What a task that does NIO throws when it is cancelled (ClosedByInterruptException) or its channel is
+        // closed under it: Codec promises that the exceptions of java.nio travel, as those of java.nio.file do.
+        List<Throwable> failures = List.of(new java.nio.channels.ClosedByInterruptException(),
+                new java.io.UncheckedIOException("copy failed", new java.nio.channels.AsynchronousCloseException()),
+                new java.nio.channels.OverlappingFileLockException(),
+                new java.nio.file.attribute.UserPrincipalNotFoundException("nobody"),
+                new java.nio.file.NoSuchFileException("data.csv"));
+        for (Throwable failure : failures) {
+            ByteSink sink = new ByteSink();
+            ThrowableCodec.write(failure, sink);
+            Throwable back = ThrowableCodec.read(new ByteSource(sink.toByteArray()), "a test");
+            assertThat(back).as("%s", failure).isInstanceOf(failure.getClass()).hasMessage(failure.getMessage());
+            if (failure.getCause() != null) {
+                assertThat(back.getCause()).isInstanceOf(failure.getCause().getClass());
+            }
+        }
     }
 
     @Test
