@@ -4,8 +4,12 @@ import io.github.multiprocessing4j.internal.tracker.StaleSessionSweeper;
 import io.github.multiprocessing4j.internal.wire.Handshake;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
 import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -17,6 +21,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * parent's session through the boot record it reads on stdin, so the key never appears in argv or the
  * environment. A root killed with SIGKILL leaves its directory behind; the next root on the machine
  * {@linkplain StaleSessionSweeper sweeps} it away.
+ *
+ * <p>A directory removed while the session lives (by a cleaner of temporary files, {@code systemd-tmpfiles} or
+ * {@code tmpreaper}, or with {@code $XDG_RUNTIME_DIR} at logout) would leave no socket for the next child to
+ * connect to: the next launch notices, makes a new directory and listens there. Children connected already
+ * keep their connections, which do not need the socket's file.
  */
 public final class Session {
     private static final Object LOCK = new Object();
@@ -27,10 +36,17 @@ public final class Session {
     private static final List<Runnable> BEFORE_SHUTDOWN = new CopyOnWriteArrayList<>();
 
     private final byte[] key;
-    private final Path directory;
+    /** Written under this, by {@link #listener()}, when the directory was removed and a new one made. */
+    private volatile Path directory;
     private final boolean root;
+    /** Whether this JVM deletes {@link #directory} when it exits: a root's, or one a child had to make. Guarded by this. */
+    private boolean ownsDirectory;
     /** Guarded by this. */
     private ChildListener listener;
+    /** Listeners whose socket's file was removed: they still admit the children that connected before. Guarded by this. */
+    private final List<ChildListener> retired = new ArrayList<>();
+    /** Guarded by this. */
+    private boolean cleanupHookAdded;
     /** A root's lock on its directory's liveness file: held (referenced) for the life of this JVM. */
     @SuppressWarnings({"unused", "FieldCanBeLocal"})
     private FileLock alive;
@@ -39,6 +55,7 @@ public final class Session {
         this.key = key;
         this.directory = directory;
         this.root = root;
+        this.ownsDirectory = root;
     }
 
     /** This JVM's session, created on first use unless this JVM joined its parent's. */
@@ -105,15 +122,19 @@ public final class Session {
         return directory;
     }
 
-    /** The socket this JVM's children connect to, bound on first use. */
+    /** The socket this JVM's children connect to, bound on first use, and bound anew if its file was removed. */
     public synchronized ChildListener listener() {
+        if (listener != null && !Files.exists(listener.socket(), LinkOption.NOFOLLOW_LINKS)) {
+            relocate();
+        }
         if (listener == null) {
             try {
                 listener = new ChildListener(directory.resolve(ProcessHandle.current().pid() + ".sock"), key);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot listen on " + directory, e);
             }
-            if (!root) {
+            if (!root && !cleanupHookAdded) {
+                cleanupHookAdded = true;
                 // A child that launches children of its own: close its listener and finish the work registered
                 // by beforeShutdown when it exits, as a root does. (Children that launch none skip the hook.)
                 try {
@@ -126,6 +147,39 @@ public final class Session {
         return listener;
     }
 
+    /**
+     * The socket's file is gone, with the directory as a rule: retires the listener and, unless the directory
+     * is still there and still private, makes a new one (and holds it alive, so that no sweeper takes it for
+     * stale) for the next listener, which this JVM deletes when it exits.
+     */
+    private void relocate() {
+        Path old = directory;
+        retired.add(listener);
+        listener = null;
+        if (!isPrivateDirectory(old)) {
+            Path fresh = SessionDirectory.create();
+            try {
+                alive = StaleSessionSweeper.holdAlive(fresh);
+            } catch (IOException e) {
+                StaleSessionSweeper.deleteTree(fresh);
+                throw new UncheckedIOException("cannot lock the session directory " + fresh, e);
+            }
+            directory = fresh;
+            ownsDirectory = true;
+        }
+        System.getLogger(Session.class.getName()).log(Level.WARNING, "the socket of this JVM's session, in " + old
+                + ", was removed while the JVM ran (by a cleaner of temporary files?): children started from now on"
+                + " connect to one in " + directory);
+    }
+
+    private static boolean isPrivateDirectory(Path dir) {
+        try {
+            return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && PrivatePaths.isPrivateFolder(dir);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     private void shutdown() {
         for (Runnable work : BEFORE_SHUTDOWN) {
             try {
@@ -134,14 +188,17 @@ public final class Session {
                 System.getLogger(Session.class.getName()).log(System.Logger.Level.DEBUG, "shutdown work failed", e);
             }
         }
-        ChildListener l;
+        List<ChildListener> listeners;
+        boolean deleteDirectory;
         synchronized (this) {
-            l = listener;
+            listeners = new ArrayList<>(retired);
+            if (listener != null) {
+                listeners.add(listener);
+            }
+            deleteDirectory = ownsDirectory;
         }
-        if (l != null) {
-            l.close();
-        }
-        if (root) {
+        listeners.forEach(ChildListener::close);
+        if (deleteDirectory) {
             StaleSessionSweeper.deleteTree(directory);
         }
     }
