@@ -125,7 +125,8 @@ final class SerializationDiagnosis {
                     return prepend("value of key " + entry.getKey() + " (" + typeOf(entry.getValue()) + ")", rest);
                 }
             }
-            return null;
+            // not among the entries: a map class of the application's may have fields of its own, which follow
+            // (those of the JDK's are transient or closed to this library, and end their branch)
         }
         if (node instanceof Collection<?> collection) {
             int i = 0;
@@ -139,7 +140,8 @@ final class SerializationDiagnosis {
                 }
                 i++;
             }
-            return null;
+            // not among the elements: a collection class of the application's may have fields of its own, which
+            // follow (those of the JDK's are transient or closed to this library, and end their branch)
         }
         for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
             for (Field field : c.getDeclaredFields()) {

@@ -163,6 +163,47 @@ class SerializationMessagesTest {
                 .satisfies(e -> assertThat(((EncodingException) e).offendingClass()).isEqualTo(RefusesReplace.class.getName()));
     }
 
+    /** A list of the application's own, which serialization writes with its field as well as its elements. */
+    static final class TaggedList extends java.util.ArrayList<String> {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        @SuppressWarnings({"serial", "unused"})
+        private final Object source;
+
+        TaggedList(Object source, String... elements) {
+            super(List.of(elements));
+            this.source = source;
+        }
+    }
+
+    /** A map of the application's own with a field. */
+    static final class CountingMap extends HashMap<String, Integer> {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        @SuppressWarnings({"serial", "unused"})
+        private final Object counter;
+
+        CountingMap(Object counter) {
+            this.counter = counter;
+            put("a", 1);
+        }
+    }
+
+    /** Not Serializable. */
+    static final class Connection {
+    }
+
+    @Test
+    void aFieldOfACollectionOrMapOfTheApplication_isNamedInThePath_notOnlyItsElements() {
+        assertThatThrownBy(() -> codec.encode(new Job(Mode.FAST, new TaggedList(new Connection(), "x", "y"))))
+                .isInstanceOf(EncodingException.class)
+                .hasMessageContaining("path: field Job.lock (" + TaggedList.class.getName() + ") -> field TaggedList.source ("
+                        + Connection.class.getName() + ")");
+        assertThatThrownBy(() -> codec.encode(new CountingMap(new Connection())))
+                .isInstanceOf(EncodingException.class)
+                .hasMessageContaining("path: field CountingMap.counter (" + Connection.class.getName() + ")");
+    }
+
     /** Not Serializable, and without a no-arg constructor: ObjectInputStream has no way to create its part. */
     static class Handle {
         final int fd;
