@@ -18,7 +18,8 @@ class RemovedSessionDirectoryTest {
 
     @Test
     void childrenStartedAfterTheSessionDirectoryWasRemoved_connectToANewOne_andTheOldConnectionsLive() throws Exception {
-        try (TestJvm jvm = TestJvm.start(RemovedSessionDirectoryMain.class, List.of())) {
+        // No spare: a spare that connected before the removal would let the second start pass without a new socket
+        try (TestJvm jvm = TestJvm.start(RemovedSessionDirectoryMain.class, List.of("-Dmp4j.spare=false"))) {
             assertThat(jvm.nextLine(60)).isEqualTo("pool before: 2");
             assertThat(jvm.nextLine(60)).isEqualTo("first exit: 0");
             Path removed = Path.of(jvm.nextLineStartingWith("directory: ", 30).substring("directory: ".length()));
