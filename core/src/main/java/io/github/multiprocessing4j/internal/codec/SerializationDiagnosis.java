@@ -38,7 +38,10 @@ final class SerializationDiagnosis {
     }
 
     static EncodingException notSerializable(Object root, NotSerializableException e) {
-        String offending = e.getMessage();
+        // The class name, and with -Dsun.io.serialization.extendedDebugInfo=true the JDK's trace after it, one line a step
+        String thrown = String.valueOf(e.getMessage());
+        int lineEnd = thrown.indexOf('\n');
+        String offending = lineEnd < 0 ? thrown : thrown.substring(0, lineEnd);
         List<String> path;
         try {
             path = new SerializationDiagnosis(offending).find(root, 0);

@@ -277,12 +277,13 @@ public final class StandardCodec implements Codec {
         } catch (EncodingException e) { // a class the child JVM could not load, or would refuse
             sink.truncate(start);
             throw e;
-        } catch (NotSerializableException e) {
-            sink.truncate(start);
-            throw SerializationDiagnosis.notSerializable(value, e);
         } catch (IOException | RuntimeException e) {
             sink.truncate(start);
             StackTraceElement thrower = serializationMethodOf(e);
+            if (e instanceof NotSerializableException notSerializable && thrower == null) {
+                // thrown by serialization itself, with the class name for message: not by a writeObject of the value's
+                throw SerializationDiagnosis.notSerializable(value, notSerializable);
+            }
             if (thrower == null) {
                 throw new EncodingException("cannot serialize " + describe(value) + ": " + e, null, e);
             }

@@ -163,6 +163,41 @@ class SerializationMessagesTest {
                 .satisfies(e -> assertThat(((EncodingException) e).offendingClass()).isEqualTo(RefusesReplace.class.getName()));
     }
 
+    /** Refuses in its writeObject with a NotSerializableException whose message is a sentence, not a class name. */
+    static final class LiveSocket implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Serial
+        private void writeObject(ObjectOutputStream out) throws IOException {
+            throw new java.io.NotSerializableException("a live socket cannot travel");
+        }
+    }
+
+    @Test
+    void aNotSerializableExceptionOfTheValuesOwnWriteObject_namesThatClass_notItsMessage() {
+        assertThatThrownBy(() -> codec.encode(List.of(new Job(Mode.FAST, new LiveSocket()))))
+                .isInstanceOf(EncodingException.class)
+                .hasMessageContaining("the writeObject method of " + LiveSocket.class.getName()
+                        + " threw java.io.NotSerializableException: a live socket cannot travel")
+                .satisfies(e -> assertThat(((EncodingException) e).offendingClass()).isEqualTo(LiveSocket.class.getName()));
+    }
+
+    @Test
+    void withTheJdksExtendedDebugInfo_theOffendingClassIsStillItsName_andThePathIsFound() {
+        // -Dsun.io.serialization.extendedDebugInfo=true, which users set to debug serialization, makes
+        // ObjectOutputStream append its trace to the class name, one "\t- " line per step (read once, when that
+        // class is initialized, hence the exception made here as it makes it).
+        Job job = new Job(Mode.FAST, new Object());
+        java.io.NotSerializableException extended = new java.io.NotSerializableException("java.lang.Object\n"
+                + "\t- field (class \"" + Job.class.getName() + "\", name: \"lock\", type: \"class java.lang.Object\")\n"
+                + "\t- root object (class \"" + Job.class.getName() + "\", " + job + ")");
+        EncodingException e = SerializationDiagnosis.notSerializable(job, extended);
+        assertThat(e.offendingClass()).isEqualTo("java.lang.Object");
+        assertThat(e.getMessage()).startsWith("java.lang.Object is not Serializable, so a value of " + Job.class.getName())
+                .contains("path: field Job.lock (java.lang.Object)");
+    }
+
     /** A list of the application's own, which serialization writes with its field as well as its elements. */
     static final class TaggedList extends java.util.ArrayList<String> {
         @Serial
