@@ -66,12 +66,28 @@ final class SerializationDiagnosis {
                     .append(" anonymous class keeps in its hidden field this$0: make that class a static nested class,")
                     .append(" or a lambda that uses no field or method of ").append(offending)
                     .append(", or make ").append(offending).append(" Serializable.");
+        } else if (isJdkClass(offending)) {
+            // "make java.lang.Object Serializable" would be advice nobody can follow
+            message.append("\nEverything a task captures or references must implement java.io.Serializable; ")
+                    .append(offending).append(" is a JDK class, which cannot be made so: send what it holds instead")
+                    .append(" (a String, a record or a List.copyOf of it), keep it in a transient field, or create it")
+                    .append(" inside the task instead of capturing it.");
         } else {
             message.append("\nEverything a task captures or references must implement java.io.Serializable: make ")
                     .append(offending).append(" Serializable, keep it in a transient field, or create it inside the task")
                     .append(" instead of capturing it.");
         }
         return new EncodingException(message.toString(), offending, e);
+    }
+
+    /** Whether {@code className} is a class of the JDK's own modules (loaded by the boot or platform loader). */
+    private static boolean isJdkClass(String className) {
+        try {
+            Class.forName(className, false, ClassLoader.getPlatformClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
+            return false;
+        }
     }
 
     /** The path from {@code node} to an offending object, or null if none is reachable from here. */

@@ -44,6 +44,25 @@ class SerializationMessagesTest {
                 .hasMessageNotContaining("Mode.guard");
     }
 
+    /** An application's class that is not Serializable. */
+    static final class Ledger {
+    }
+
+    record Holder(Object held) implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+    }
+
+    @Test
+    void theAdvice_forAClassOfTheApplication_isToMakeItSerializable_forAJdkClass_toSendWhatItHolds() {
+        assertThatThrownBy(() -> codec.encode(new Holder(new Ledger())))
+                .hasMessageContaining("make " + Ledger.class.getName() + " Serializable, keep it in a transient field");
+        // Nobody can make a JDK class Serializable: that advice used to be given for java.lang.Object too
+        assertThatThrownBy(() -> codec.encode(new Holder(java.util.Optional.of("x"))))
+                .hasMessageContaining("java.util.Optional is a JDK class, which cannot be made so: send what it holds")
+                .hasMessageNotContaining("make java.util.Optional Serializable");
+    }
+
     /** Not Serializable; hands out tasks that capture it. */
     static final class Report {
         final int scale = 3;
