@@ -7,6 +7,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -85,6 +89,57 @@ public final class PrivatePaths {
             int uid = (Integer) a.get("uid");
             if (uid != owner && uid != ROOT || writableByOthers(a, owner) && ((Integer) a.get("mode") & STICKY) == 0) {
                 return Optional.of(ancestor);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Links followed at most while reading a path, as Linux's {@code MAXSYMLINKS}. */
+    private static final int MAX_LINKS = 40;
+
+    /**
+     * The first symbolic link met on the way along {@code path} (absolute) that someone other than
+     * {@code owner} and root could point elsewhere: one that belongs to someone else, or lies in a folder
+     * (or below one) that others could change ({@link #openAncestor}). Links in the targets of links count
+     * too. Empty if every link on the way is fixed, so that {@code path} leads where it leads now for as long
+     * as only {@code owner} and root want it to. Where there are too many links, {@code path} itself.
+     */
+    static Optional<Path> swappableLink(Path path, int owner) throws IOException {
+        Deque<Path> names = new ArrayDeque<>();
+        path.forEach(names::add);
+        Path at = path.getRoot();
+        int links = 0;
+        while (!names.isEmpty()) {
+            Path name = names.removeFirst();
+            String n = name.toString();
+            if (n.equals(".")) {
+                continue;
+            }
+            if (n.equals("..")) {
+                at = at.getParent() == null ? at : at.getParent(); // at has no links: its parent is the real one
+                continue;
+            }
+            Path next = at.resolve(name);
+            if (!Files.isSymbolicLink(next)) {
+                at = next;
+                continue;
+            }
+            Map<String, Object> link = unixAttributes(next, true);
+            if (link == null) {
+                return Optional.empty();
+            }
+            int uid = (Integer) link.get("uid");
+            if (++links > MAX_LINKS || uid != owner && uid != ROOT || openAncestor(next, owner).isPresent()) {
+                return Optional.of(links > MAX_LINKS ? path : next);
+            }
+            Path target = Files.readSymbolicLink(next);
+            List<Path> targetNames = new ArrayList<>();
+            target.forEach(targetNames::add);
+            for (int i = targetNames.size() - 1; i >= 0; i--) {
+                names.addFirst(targetNames.get(i));
+            }
+            if (target.isAbsolute()) {
+                at = target.getRoot();
             }
         }
         return Optional.empty();

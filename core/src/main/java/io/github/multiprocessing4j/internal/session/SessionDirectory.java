@@ -85,7 +85,19 @@ final class SessionDirectory {
                     passedOver.add(base + ": " + checked.open().get() + " belongs to another user or others may write to it");
                     continue bases;
                 }
-                return tooLong(checked.real()) ? dir : checked.real();
+                if (!tooLong(checked.real())) {
+                    return checked.real();
+                }
+                // Without its links the path is too long for a socket: the path as given will do, but only if
+                // nobody else can point a link on it elsewhere, to a folder of theirs where they relay our sockets.
+                Optional<Path> swappable = swappableLink(dir);
+                if (swappable.isEmpty()) {
+                    return dir;
+                }
+                StaleSessionSweeper.deleteTree(checked.real());
+                passedOver.add(base + ": its path without links is too long for a Unix-domain socket, and another "
+                        + "user could point the link " + swappable.get() + " on the way elsewhere");
+                continue bases;
             }
             passedOver.add(base + ": " + ATTEMPTS + " random names were all taken");
         }
@@ -145,6 +157,17 @@ final class SessionDirectory {
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "cannot check who owns the directories above " + dir, e);
             return new Checked(real, Optional.of(dir.getParent()), false);
+        }
+    }
+
+    /** A link on the way to {@code dir} that someone else could point elsewhere; see {@link PrivatePaths#swappableLink}. */
+    private static Optional<Path> swappableLink(Path dir) {
+        try {
+            int me = PrivatePaths.currentUidOr(dir);
+            return me < 0 ? Optional.empty() : PrivatePaths.swappableLink(dir.getParent(), me);
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "cannot check the links on the way to " + dir, e);
+            return Optional.of(dir.getParent());
         }
     }
 

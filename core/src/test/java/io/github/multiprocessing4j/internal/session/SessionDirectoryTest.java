@@ -126,6 +126,38 @@ class SessionDirectoryTest {
     }
 
     @Test
+    void aLinkThatOthersCouldRepoint_isNotKeptInThePath_evenWhenThePathWithoutLinksIsTooLongForASocket() throws Exception {
+        // A base reached through a link in a folder others may write to (not sticky): the folder it names is ours
+        // and private, but its real path is too long for a socket. The session must not then keep the path through
+        // the link: another user could later point the link at a folder of theirs, where this JVM would bind its
+        // socket and its children would connect, and relay (and forge) the frames of authenticated connections.
+        Path longOwn = Files.createDirectory(base.resolve("a".repeat(90)));
+        Path open = Files.createDirectory(base.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path link = Files.createSymbolicLink(open.resolve("l"), longOwn);
+        Path own = Files.createDirectory(base.resolve("own"));
+
+        Path dir = SessionDirectory.create(List.of(link, own), () -> "x");
+
+        assertThat(dir.getParent()).as("the session directory").isEqualTo(own.toRealPath());
+        try (Stream<Path> left = Files.list(longOwn)) {
+            assertThat(left).as("nothing left behind").isEmpty();
+        }
+    }
+
+    @Test
+    void aLinkThatOnlyThisUserControls_stillGivesAShortPath_whenThePathWithoutLinksIsTooLong() throws Exception {
+        // As macOS's /var -> /private/var: a link that nobody else can change is as good as the folder it names.
+        Path longOwn = Files.createDirectory(base.resolve("a".repeat(90)));
+        Path link = Files.createSymbolicLink(base.resolve("l"), longOwn);
+
+        Path dir = SessionDirectory.create(List.of(link), () -> "x");
+
+        assertThat(dir.getParent()).isEqualTo(link.toAbsolutePath());
+        assertThat(dir.toRealPath().getParent()).isEqualTo(longOwn.toRealPath());
+    }
+
+    @Test
     void theNamesThatADirectoryIsGiven_carry64RandomBits() {
         Path dir = SessionDirectory.create();
         try {
