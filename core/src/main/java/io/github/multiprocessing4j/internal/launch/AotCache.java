@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.internal.launch;
 
 import io.github.multiprocessing4j.internal.session.PrivatePaths;
 import io.github.multiprocessing4j.internal.session.Session;
+import io.github.multiprocessing4j.internal.tracker.StaleSessionSweeper;
 import java.io.File;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -53,7 +54,8 @@ import java.util.regex.Pattern;
  * the trainee is a real child, the cache holds what children load and nothing of the parent's.
  * Children launched meanwhile boot without it. If this JVM is about to exit while the training runs, its
  * exit waits for the training (a few seconds, once per class path), so that short programs — a CLI run —
- * get their cache too. The cache is written under a temporary name and renamed into place, and a file
+ * get their cache too. The cache is written in a folder of the training's own (0700: nobody else can open
+ * what the JDK makes there, whatever the umask) and renamed into place, and a file
  * lock keeps two JVMs from training the same key at once; within one JVM, trainings run one at a time.
  *
  * <p>Guards: an AOT cache covers classes from jars only, and the JDK refuses to train with a non-empty
@@ -398,8 +400,9 @@ final class AotCache {
     }
 
     /**
-     * Deletes what training runs of JVMs that died mid-training left behind ({@code KEY.aot.PID.tmp} and
-     * the JDK's files named after it): nobody else would. A training holds {@code KEY.lock} while it runs,
+     * Deletes what training runs of JVMs that died mid-training left behind (the folder {@code KEY.aot.PID.tmp}
+     * a training writes in; of older versions, a file of that name and the JDK's files named after it): nobody
+     * else would. A training holds {@code KEY.lock} while it runs,
      * so a key whose lock can be taken has none under way (its JVM may have run in another PID namespace
      * that shares this folder: its pid would say nothing).
      */
@@ -408,7 +411,11 @@ final class AotCache {
             for (Path p : files.toList()) {
                 Matcher m = TRAINING_FILE.matcher(p.getFileName().toString());
                 if (m.matches() && noTrainingUnderWay(dir.resolve(m.group(1) + ".lock"))) {
-                    Files.deleteIfExists(p);
+                    if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                        StaleSessionSweeper.deleteTree(p); // a training's own folder, with what the JDK made in it
+                    } else {
+                        Files.deleteIfExists(p);
+                    }
                 }
             }
         }
@@ -442,22 +449,35 @@ final class AotCache {
         }
     }
 
+    /**
+     * Trains the cache for {@code key} and moves it into place. The training child writes in a folder of its
+     * own, mode 0700, which nobody else can enter: the JDK makes the cache and its configuration file as the
+     * umask allows (0666 under umask 000), and in a folder that others may only enter (0755, say) one of them
+     * could open such a file for writing while it is made, and write through that descriptor after the file
+     * was checked, made 0600 and renamed: into a cache every later child maps.
+     */
     private void train(Path dir, String key, Path cache, Trainer trainer) {
-        Path tmp = dir.resolve(key + ".aot." + ProcessHandle.current().pid() + ".tmp");
+        Path work = dir.resolve(key + ".aot." + ProcessHandle.current().pid() + ".tmp");
+        Path tmp = work.resolve(key + ".aot");
+        boolean made = false;
         try {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PrivatePaths.OWNER_ONLY_FOLDER));
             if (!isPrivateFolder(dir)) {
                 return; // a folder that others could write to when it was made (an mp4j.aot.dir under theirs)
             }
-            try (FileChannel lockFile = FileChannel.open(dir.resolve(key + ".lock"), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE);
+            try (FileChannel lockFile = FileChannel.open(dir.resolve(key + ".lock"), Set.of(StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PrivatePaths.OWNER_READ_WRITE));
                  FileLock lock = lockFile.tryLock()) {
                 if (lock == null || Files.isRegularFile(cache)) {
                     return; // another JVM is training this key, or just finished
                 }
+                StaleSessionSweeper.deleteTree(work); // left by a JVM of the same pid (in another PID namespace)
+                made = true;
+                makeClosedFolder(work);
                 LOG.log(Level.DEBUG, "training an AOT cache for child JVMs: {0}", tmp);
                 int exit = trainer.train(tmp);
-                if (exit == 0 && Files.isRegularFile(tmp)) {
+                keepLog(work, dir.resolve(key + ".log"));
+                if (exit == 0 && Files.isRegularFile(tmp, LinkOption.NOFOLLOW_LINKS)) {
                     // The JVM creates it as the umask allows; a cache that others may write is never loaded.
                     restrictToOwner(tmp);
                     if (!PrivatePaths.isPrivateFile(tmp)) {
@@ -478,11 +498,37 @@ final class AotCache {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // best effort
+            if (made) {
+                StaleSessionSweeper.deleteTree(work);
             }
+        }
+    }
+
+    /** Makes {@code work}, mode 0700 whatever the umask, and checks that it is the folder just made. */
+    private static void makeClosedFolder(Path work) throws IOException {
+        if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            Files.createDirectory(work);
+            return;
+        }
+        Files.createDirectory(work, PosixFilePermissions.asFileAttribute(PrivatePaths.OWNER_ONLY_FOLDER));
+        if (!Files.isDirectory(work, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(work + " was replaced as soon as it was made");
+        }
+        Files.setPosixFilePermissions(work, PrivatePaths.OWNER_ONLY_FOLDER); // the umask may have taken an owner's bit
+    }
+
+    /** Moves the training child's log ({@link ChildLauncher} writes it beside its output) to {@code log}, 0600. */
+    private static void keepLog(Path work, Path log) {
+        try (var files = Files.list(work)) {
+            for (Path p : files.toList()) {
+                if (p.getFileName().toString().endsWith(".log") && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    restrictToOwner(p);
+                    Files.move(p, log, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    return;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "could not keep the AOT training log in " + log, e);
         }
     }
 }

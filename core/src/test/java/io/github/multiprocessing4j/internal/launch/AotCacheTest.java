@@ -8,8 +8,10 @@ import io.github.multiprocessing4j.process.JvmProcess;
 import io.github.multiprocessing4j.testing.Delays;
 import io.github.multiprocessing4j.testing.TestJars;
 import io.github.multiprocessing4j.testing.TestJvm;
+import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -350,6 +353,74 @@ class AotCacheTest {
         try (Stream<Path> files = Files.list(shared)) {
             assertThat(files).as("no lock, log or cache file in it").isEmpty();
         }
+    }
+
+    @Test
+    void aTraining_writesInAFolderThatOnlyThisUserCanEnter_andLeavesOnlyPrivateFiles() throws Exception {
+        // A cache folder of the user's own that others may enter but not write (0755, one they made and named in
+        // mp4j.aot.dir): the JDK makes the cache as the umask allows, so what it writes must not be in that folder.
+        Path dir = Files.createDirectory(tmp.resolve("aot"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        AtomicReference<String> trainedIn = new AtomicReference<>();
+        AotCache aot = new AotCache(fakeJarRuntime(), dir);
+        assertThat(aot.lookup(LaunchSpec.DEFAULT, output -> {
+            trainedIn.set(PosixFilePermissions.toString(Files.getPosixFilePermissions(output.getParent())));
+            Files.writeString(output, "a cache");
+            Files.writeString(output.resolveSibling(output.getFileName() + ".log"), "the training child's output");
+            return 0;
+        })).isNull();
+        assertThat(aot.awaitIdle(Delays.seconds(10))).isTrue();
+
+        assertThat(trainedIn.get()).as("the mode of the folder the training writes in").isEqualTo("rwx------");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString().replaceFirst("^[0-9a-f]+", "KEY")))
+                    .as("no training folder left behind").containsExactlyInAnyOrder("KEY.aot", "KEY.lock", "KEY.log");
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).as("%s", p).isEqualTo("rw-------");
+            }
+        }
+    }
+
+    @Test
+    void anotherUserWhoMayEnterTheCacheFolder_cannotWriteIntoTheCacheThroughAFileOpenedDuringTraining() throws Exception {
+        // Under umask 000 the JDK makes the cache 0666. In a folder others may enter, another user opens it to write
+        // while it is trained, keeps the descriptor, and writes after the cache was checked, made 0600 and renamed:
+        // every later child would map what they wrote.
+        Path setpriv = Stream.of("/usr/bin/setpriv", "/bin/setpriv").map(Path::of).filter(Files::isExecutable)
+                .findFirst().orElse(null);
+        Assumptions.assumeTrue(setpriv != null, "needs setpriv to act as another user");
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "only root can act as another user");
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path dir = Files.createDirectory(tmp.resolve("aot"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        AtomicReference<Process> attacker = new AtomicReference<>();
+        AtomicReference<String> attackerSaid = new AtomicReference<>();
+        AotCache aot = new AotCache(fakeJarRuntime(), dir);
+        assertThat(aot.lookup(LaunchSpec.DEFAULT, output -> {
+            Files.writeString(output, "a cache");
+            Files.setPosixFilePermissions(output, PosixFilePermissions.fromString("rw-rw-rw-")); // as under umask 000
+            Process p = new ProcessBuilder(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups", "--",
+                    "sh", "-c", "exec 3<>\"$1\" || exit 1; echo opened; read line; printf evil >&3", "sh", output.toString())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            attacker.set(p);
+            attackerSaid.set(new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine());
+            return 0;
+        })).isNull();
+        assertThat(aot.awaitIdle(Delays.seconds(30))).isTrue();
+        Path cache = aot.lookup(LaunchSpec.DEFAULT, output -> 1);
+        assertThat(cache).isNotNull();
+        Process p = attacker.get();
+        try (var toAttacker = p.getOutputStream()) {
+            toAttacker.write('\n');
+        } catch (IOException gone) {
+            // it could not open the file, and exited
+        }
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(Files.readString(cache)).as("the cache, after the other user (who said %s) wrote", attackerSaid.get())
+                .isEqualTo("a cache");
     }
 
     /** A runtime whose class path is one jar, so that the cache applies (the jar is only inspected). */
