@@ -163,7 +163,10 @@ public interface JvmProcess extends AutoCloseable {
         Builder jvmOptions(List<String> options);
 
         /**
-         * A {@code -D} system property for the child; may be called once per key.
+         * A {@code -D} system property for the child; may be called once per key. Like {@link #jvmOptions}, it is
+         * on the child's command line, which every user of the machine can read ({@code ps},
+         * {@code /proc/<pid>/cmdline}): give a secret to the child through {@link #environment} (readable only by
+         * this user) or the task instead. The library's own key never travels this way.
          *
          * @throws IllegalArgumentException if the key is empty or holds an {@code '='}, or either holds a NUL:
          *         a {@code -D} option cannot carry them
