@@ -5,6 +5,7 @@ import io.github.multiprocessing4j.internal.session.Session;
 import io.github.multiprocessing4j.internal.tracker.StaleSessionSweeper;
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.nio.channels.FileChannel;
@@ -82,6 +83,7 @@ final class AotCache {
 
     private final JavaRuntime runtime;
     private final Path fixedDirectory;
+    private final Meanwhile meanwhile;
     private final Set<String> trainingStarted = ConcurrentHashMap.newKeySet();
     /** The manifest Class-Path of each jar on the class path, by path: read again when the jar changes. */
     private final Map<Path, ManifestClassPath> manifestClassPaths = new ConcurrentHashMap<>();
@@ -103,9 +105,24 @@ final class AotCache {
 
     /** @param directory where the caches live, or null for the configured {@link #directory()} */
     AotCache(JavaRuntime runtime, Path directory) {
+        this(runtime, directory, () -> { });
+    }
+
+    /**
+     * {@link #AotCache(JavaRuntime, Path)}, with {@code meanwhile} run once a cache has passed its checks, just
+     * before {@link #lookup} hands out its path: in tests, what another user could do then.
+     */
+    AotCache(JavaRuntime runtime, Path directory, Meanwhile meanwhile) {
         this.runtime = runtime;
         this.fixedDirectory = directory;
+        this.meanwhile = meanwhile;
         trainings.allowCoreThreadTimeOut(true); // no idle thread for the JVM's life once the trainings are done
+    }
+
+    /** Something done between a cache's checks and the handing out of its path. */
+    @FunctionalInterface
+    interface Meanwhile {
+        void act() throws IOException;
     }
 
     /** Runs a training child that writes its AOT cache to the given file when it exits. */
@@ -122,15 +139,28 @@ final class AotCache {
         if (!enabled(spec)) {
             return null;
         }
-        Path dir = fixedDirectory != null ? fixedDirectory : directory();
+        Path configured = fixedDirectory != null ? fixedDirectory : directory();
         String key = key(spec);
-        Path cache = dir.resolve(key + ".aot");
-        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !isPrivateFolder(dir)) {
-            return null; // neither load nor train in a folder that others could write to
+        // Checked and used by its path without links, resolved once: a link on the way that another user can
+        // point elsewhere (one planted under /tmp, where XDG_CACHE_HOME points) would otherwise name, by the time
+        // a child maps the cache, a folder of theirs other than the one checked.
+        Path dir = configured;
+        boolean exists = Files.exists(configured, LinkOption.NOFOLLOW_LINKS);
+        if (exists) {
+            dir = realFolder(configured);
+            if (dir == null || !isPrivateFolder(dir)) {
+                return null; // neither load nor train in a folder that others could write to
+            }
         }
-        if (Files.isRegularFile(cache)) {
+        Path cache = dir.resolve(key + ".aot");
+        if (exists && Files.isRegularFile(cache, LinkOption.NOFOLLOW_LINKS)) { // no folder checked, nothing loaded
             if (isPrivateFile(dir, cache)) {
-                return realPath(cache);
+                try {
+                    meanwhile.act();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                return cache;
             }
             if (!isOwnFile(cache) || !dropped.add(key)) {
                 return null;
@@ -145,9 +175,10 @@ final class AotCache {
             }
         }
         if (trainingStarted.add(key)) {
+            Path where = dir;
             trainings.execute(() -> {
                 if (!exiting) {
-                    train(dir, key, cache, trainer);
+                    train(where, key, trainer);
                 }
             });
             if (exitWaitRegistered.compareAndSet(false, true)) {
@@ -203,11 +234,12 @@ final class AotCache {
         }
     }
 
-    /** The path that was checked, without links that could be swapped later; null if it is gone. */
-    private static Path realPath(Path cache) {
+    /** {@code dir} without links, or null (said once) if that cannot be read: a link to nowhere, say. */
+    private Path realFolder(Path dir) {
         try {
-            return cache.toRealPath();
+            return dir.toRealPath();
         } catch (IOException e) {
+            distrust(dir, "cannot check who may write to it: " + e);
             return null;
         }
     }
@@ -456,15 +488,18 @@ final class AotCache {
      * could open such a file for writing while it is made, and write through that descriptor after the file
      * was checked, made 0600 and renamed: into a cache every later child maps.
      */
-    private void train(Path dir, String key, Path cache, Trainer trainer) {
-        Path work = dir.resolve(key + ".aot." + ProcessHandle.current().pid() + ".tmp");
-        Path tmp = work.resolve(key + ".aot");
+    private void train(Path configured, String key, Trainer trainer) {
+        Path work = null;
         boolean made = false;
         try {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PrivatePaths.OWNER_ONLY_FOLDER));
+            Files.createDirectories(configured, PosixFilePermissions.asFileAttribute(PrivatePaths.OWNER_ONLY_FOLDER));
+            Path dir = configured.toRealPath(); // used without links from here on, as in lookup
             if (!isPrivateFolder(dir)) {
                 return; // a folder that others could write to when it was made (an mp4j.aot.dir under theirs)
             }
+            Path cache = dir.resolve(key + ".aot");
+            work = dir.resolve(key + ".aot." + ProcessHandle.current().pid() + ".tmp");
+            Path tmp = work.resolve(key + ".aot");
             try (FileChannel lockFile = FileChannel.open(dir.resolve(key + ".lock"), Set.of(StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PrivatePaths.OWNER_READ_WRITE));
                  FileLock lock = lockFile.tryLock()) {

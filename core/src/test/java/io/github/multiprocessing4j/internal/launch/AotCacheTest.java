@@ -423,6 +423,44 @@ class AotCacheTest {
                 .isEqualTo("a cache");
     }
 
+    @Test
+    void aCacheFolderReachedThroughALinkThatOthersCanRepoint_handsOutTheCacheItChecked_notWhatTheLinkNamesNow()
+            throws Exception {
+        // The cache folder is named through a link that another user can point elsewhere (it lies in a folder that
+        // others may write to, as a link planted under /tmp where XDG_CACHE_HOME or mp4j.aot.dir points). The
+        // folder it names is ours and private, so the checks pass; if the link then names their folder, with a
+        // cache of theirs under the same name, the path handed to the child must still be the one checked.
+        Path ours = Files.createDirectory(tmp.resolve("ours"));
+        Path open = Files.createDirectory(tmp.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path theirs = Files.createDirectory(tmp.resolve("theirs"));
+        Files.setPosixFilePermissions(theirs, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path link = Files.createSymbolicLink(open.resolve("cache"), ours);
+        AtomicInteger repoint = new AtomicInteger();
+        AotCache aot = new AotCache(fakeJarRuntime(), link, () -> {
+            if (repoint.get() > 0) {
+                Files.delete(link);
+                Files.createSymbolicLink(link, theirs);
+            }
+        });
+        assertThat(aot.lookup(LaunchSpec.DEFAULT, output -> {
+            Files.writeString(output, "our cache");
+            return 0;
+        })).isNull();
+        assertThat(aot.awaitIdle(Delays.seconds(10))).isTrue();
+        Path trained;
+        try (Stream<Path> files = Files.list(ours)) {
+            trained = files.filter(p -> p.getFileName().toString().endsWith(".aot")).findFirst().orElseThrow();
+        }
+        Files.writeString(theirs.resolve(trained.getFileName()), "their cache");
+
+        repoint.set(1);
+        Path cache = aot.lookup(LaunchSpec.DEFAULT, output -> 1);
+
+        assertThat(cache).isNotNull();
+        assertThat(Files.readString(cache)).as("what %s holds", cache).isEqualTo("our cache");
+    }
+
     /** A runtime whose class path is one jar, so that the cache applies (the jar is only inspected). */
     private JavaRuntime fakeJarRuntime() throws IOException {
         Path jar = Files.writeString(tmp.resolve("app.jar"), "not really a jar; the class path is only inspected");
