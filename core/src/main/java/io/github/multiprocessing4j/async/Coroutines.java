@@ -218,14 +218,23 @@ public final class Coroutines {
     /**
      * Applies {@code fn} to every item, at most {@code maxConcurrency} calls at a time, and returns the
      * results in the order of the items. The items are read lazily, one more each time a call finishes, so a
-     * huge or endless {@code Iterable} is fine as input (the results of course are kept). The first failure
-     * cancels the running calls and stops reading items. What Python spells with an
-     * {@code asyncio.Semaphore} around each task; the semaphore here never lets more than
-     * {@code maxConcurrency} calls run at once.
+     * huge or endless {@code Iterable} is fine as input (the results of course are kept). The items are read
+     * on the calling thread. The first failure cancels the running calls and stops reading items. What
+     * Python spells with an {@code asyncio.Semaphore} around each task; the semaphore here never lets more
+     * than {@code maxConcurrency} calls run at once.
+     *
+     * <p>If a call fails while the calling thread is in the input's {@code hasNext()} or {@code next()}
+     * (an input that blocks until its next item comes), that thread is interrupted, as Python's TaskGroup
+     * cancels its parent task, so that map ends without waiting for the item: what the input then returns
+     * is dropped, what it throws is {@linkplain Throwable#getSuppressed() suppressed} on the
+     * {@link TaskGroupException}, and that interrupt is taken back (cleared) before map throws. An input
+     * that does not answer interrupts holds map until it returns. An interrupt of the caller's own that comes
+     * at that very moment cannot be told from this one and is cleared with it.
      *
      * @return an unmodifiable list that may contain nulls
      * @throws IllegalArgumentException if {@code maxConcurrency < 1}
-     * @throws TaskGroupException       if a call threw: the first exception is its cause, the rest suppressed
+     * @throws TaskGroupException       if a call threw: the first exception is its cause, the rest suppressed;
+     *                                  its "n of m tasks failed" counts the calls that were started
      * @throws InterruptedException     if interrupted while waiting; every call has been cancelled and has
      *                                  ended
      */

@@ -242,7 +242,12 @@ final class TaskGroupImpl implements TaskGroup {
         return spawn(task, false);
     }
 
-    /** For {@link BoundedMap}: spawns, or returns null (and spawns nothing) if the group is cancelled. */
+    /**
+     * For {@link BoundedMap} and {@link Coroutines#timeout}: spawns, or returns null if the group is
+     * cancelled. A refusal spawns nothing and counts for nothing: the "n of m tasks failed" of
+     * {@link TaskGroupException} counts only the tasks that were started (map counted an item it read as a
+     * failure came, whose task it never started).
+     */
     <T> TaskImpl<T> trySpawn(Callable<? extends T> task) {
         return spawn(task, true);
     }
@@ -257,8 +262,11 @@ final class TaskGroupImpl implements TaskGroup {
             if (closed) {
                 throw new IllegalStateException(name + " is closed: spawn() after close() returned");
             }
-            spawned++;
             refused = cancelled != null;
+            if (refused && nullIfRefused) {
+                return null;
+            }
+            spawned++;
             if (refused) {
                 cut++;
             } else {
@@ -270,7 +278,7 @@ final class TaskGroupImpl implements TaskGroup {
         }
         if (refused) {
             t.cancel(false);
-            return nullIfRefused ? null : t;
+            return t;
         }
         try {
             Thread thread = threads.newThread(t);

@@ -9,11 +9,14 @@ import io.github.multiprocessing4j.testing.Delays;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
+import org.assertj.core.api.SoftAssertions;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -151,7 +154,12 @@ class BoundedMapTest {
     }
 
     @Test
-    void whenTheInputFails_theFailuresOfTheCallsAreAttachedToItsException() {
+    @Timeout(60)
+    void whenTheInputFailsAtTheInterruptOfACallsFailure_bothAreReported() {
+        // Once the input failed with the calls' failures attached. A call that fails while the owner reads
+        // now interrupts the read (as Python's TaskGroup cancels its parent task), so the input that throws
+        // then fails because of it: the group's exception is thrown and the input's is attached, as Python
+        // puts the body's exception into the TaskGroup's ExceptionGroup.
         IOException callFailure = new IOException("call B failed");
         IllegalStateException inputFailure = new IllegalStateException("the input broke");
         CountDownLatch ownerInThirdHasNext = new CountDownLatch(1);
@@ -166,11 +174,11 @@ class BoundedMapTest {
                 }
                 ownerInThirdHasNext.countDown();
                 try {
-                    aCancelled.await(); // B's failure has cancelled the group by then
+                    new CountDownLatch(1).await(); // until B's failure interrupts the owner
                 } catch (InterruptedException e) {
-                    throw new AssertionError(e);
+                    throw inputFailure;
                 }
-                throw inputFailure;
+                throw new AssertionError("unreachable");
             }
 
             @Override
@@ -191,8 +199,11 @@ class BoundedMapTest {
             ownerInThirdHasNext.await();
             throw callFailure;
         }, items, 3));
-        assertThat(thrown).isSameAs(inputFailure);
-        assertThat(thrown.getSuppressed()).as("the failure of call B is not lost").containsExactly(callFailure);
+        assertThat(thrown).isInstanceOf(TaskGroupException.class).hasMessageStartingWith("1 of 2 tasks failed")
+                .hasCause(callFailure);
+        assertThat(thrown.getSuppressed()).as("the failure of the input is not lost").containsExactly(inputFailure);
+        assertThat(aCancelled.getCount()).as("call A was cancelled").isZero();
+        assertThat(Thread.currentThread().isInterrupted()).as("the interrupt of the read was taken back").isFalse();
     }
 
     @Test
@@ -217,6 +228,132 @@ class BoundedMapTest {
                 return n;
             }, List.of(0, 1, 2, 3, 4, 5), 1)).as("round %d", round).hasRootCauseMessage("boom");
         }
+    }
+
+    @Test
+    @Timeout(60)
+    void aFailure_endsMapPromptly_whileTheOwnerBlocksInTheInput_andCountsOnlyTheCallsThatRan() throws Exception {
+        // Python: a TaskGroup cancels its parent task when a child fails, so an `async for` blocked in the
+        // input ends at once and the ExceptionGroup holds the one failure. Here the owner waited in the input
+        // until it yielded another item, read it, had its spawn refused, and counted it: "1 of 3 tasks failed".
+        LinkedBlockingQueue<Integer> queue = new LinkedBlockingQueue<>(List.of(1, 2));
+        CountDownLatch ownerBlocked = new CountDownLatch(1);
+        CountDownLatch call1Cancelled = new CountDownLatch(1);
+        Iterable<Integer> blocking = () -> new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return true;
+            }
+
+            @Override
+            public Integer next() {
+                if (queue.isEmpty()) {
+                    ownerBlocked.countDown();
+                }
+                try {
+                    return queue.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // as a well-behaved Iterator does: it cannot throw it
+                    throw new IllegalStateException("interrupted while waiting for the next item", e);
+                }
+            }
+        };
+        AtomicReference<Throwable> outcome = new AtomicReference<>();
+        AtomicReference<Boolean> interruptedAfter = new AtomicReference<>();
+        Thread caller = Thread.ofVirtual().start(() -> {
+            try {
+                Coroutines.map(n -> {
+                    if (n == 1) {
+                        try {
+                            Thread.sleep(60_000);
+                        } catch (InterruptedException e) {
+                            call1Cancelled.countDown();
+                            throw e;
+                        }
+                    }
+                    ownerBlocked.await(); // fails only once the owner waits in the input
+                    throw new IOException("item " + n);
+                }, blocking, 3);
+            } catch (Throwable e) {
+                outcome.set(e);
+            }
+            interruptedAfter.set(Thread.currentThread().isInterrupted());
+        });
+        boolean ended = caller.join(Delays.seconds(20));
+        if (!ended) {
+            queue.add(3); // let the old code finish, so that the assertions below can say what it did
+            caller.join(Delays.seconds(20));
+        }
+        SoftAssertions soft = new SoftAssertions();
+        soft.assertThat(ended).as("map() ended while the input was still blocked").isTrue();
+        soft.assertThat(outcome.get()).isInstanceOf(TaskGroupException.class).hasMessageStartingWith("1 of 2 tasks failed")
+                .hasRootCauseMessage("item 2");
+        soft.assertThat(call1Cancelled.getCount()).as("the call in flight was cancelled").isZero();
+        soft.assertThat(outcome.get().getSuppressed()).as("what the interrupted input threw is not lost")
+                .anySatisfy(s -> assertThat(s).hasMessage("interrupted while waiting for the next item"));
+        soft.assertThat(interruptedAfter.get()).as("the caller's interrupt status after map()").isFalse();
+        soft.assertThat(queue).as("nothing was read after the failure").isEmpty();
+        soft.assertAll();
+    }
+
+    @Test
+    @Timeout(120)
+    void aFailureAtAnyMomentOfTheRead_neverLeavesAnInterruptBehind() {
+        // The failure's interrupt may reach the owner before, inside or after the input's next(), or not at
+        // all; whatever the input makes of it (throws, or swallows it and returns an item), map ends with the
+        // call's failure and the caller's interrupt status clear. Timings vary with a fixed seed.
+        Random random = new Random(20_261_126L);
+        for (int round = 0; round < 300; round++) {
+            int spinsInNext = random.nextInt(2_000);
+            int spinsInCall = random.nextInt(2_000);
+            boolean throwsWhenInterrupted = random.nextBoolean();
+            AtomicInteger pulled = new AtomicInteger();
+            Iterable<Integer> items = () -> new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return true;
+                }
+
+                @Override
+                public Integer next() {
+                    for (int i = 0; i < spinsInNext; i++) {
+                        Thread.onSpinWait();
+                    }
+                    if (Thread.currentThread().isInterrupted() && throwsWhenInterrupted) {
+                        throw new IllegalStateException("interrupted");
+                    }
+                    return pulled.incrementAndGet(); // otherwise the interrupt is left pending, as some inputs do
+                }
+            };
+            int r = round;
+            Throwable thrown = catchThrowable(() -> Coroutines.map(n -> {
+                for (int i = 0; i < spinsInCall; i++) {
+                    Thread.onSpinWait();
+                }
+                if (n == 2) {
+                    throw new IOException("item 2");
+                }
+                Thread.sleep(60_000);
+                return n;
+            }, items, 3));
+            assertThat(thrown).as("round %d", r).isInstanceOf(TaskGroupException.class)
+                    .hasRootCauseMessage("item 2");
+            assertThat(Thread.currentThread().isInterrupted()).as("round %d: interrupt left behind", r).isFalse();
+        }
+    }
+
+    @Test
+    void aSpawnRefusedAfterAFailure_isNotCountedAmongTheTasks() throws Exception {
+        // map's race in small: the owner read an item, a call failed, and the item's spawn was refused; the
+        // message said "1 of 2 tasks failed" of a group that started one task.
+        TaskGroupImpl group = TaskGroupImpl.open(true, null);
+        Task<String> failing = group.trySpawn(() -> {
+            throw new IOException("boom");
+        });
+        assertThat(catchThrowable(failing::get)).hasRootCauseMessage("boom"); // the group is cancelled by then
+        assertThat(group.<String>trySpawn(() -> "late")).isNull();
+        assertThatThrownBy(() -> group.closeInterruptibly(true)).isInstanceOf(TaskGroupException.class)
+                .hasMessageStartingWith("1 of 1 task failed");
     }
 
     /** 1, 2, 3, ... without end; {@code pulled} counts the items taken. */
