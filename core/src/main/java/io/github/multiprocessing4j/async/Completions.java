@@ -20,6 +20,13 @@ import java.util.concurrent.TimeoutException;
  * <p>Each task is handed out exactly once. A task is complete when it is {@linkplain Task#isDone() done}:
  * it returned, failed, or was cancelled.
  *
+ * <p>A Completions may be dropped before every task is handed out, after a timed-out {@code next} or at
+ * any time: its tasks do not keep it (they hold their completion listeners' Completions weakly, and drop a
+ * dropped one's listeners as they get new ones), so a polling loop that makes a new one each turn, as in
+ * {@code Coroutines.asCompleted(tasks).next(timeout)}, does not pile up memory on tasks that run for long.
+ * (Python's {@code as_completed} removes its done-callbacks when its timeout elapses; a timed-out
+ * {@code next} here leaves the Completions usable, so its listeners stay while it is reachable.)
+ *
  * <p><b>Thread-safety:</b> all methods may be called from any thread; concurrent callers of {@code next}
  * each receive different tasks.
  *

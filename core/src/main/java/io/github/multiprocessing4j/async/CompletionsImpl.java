@@ -1,5 +1,7 @@
 package io.github.multiprocessing4j.async;
 
+import java.lang.ref.Reference;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -19,6 +21,14 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * themselves before it gives up, and hands out one that is done though the queue has not heard of it yet.
  * Each task is handed out once all the same: whoever hands it out, from the queue or from that look, first
  * marks it in {@code handedOut}, and an index found marked on the queue later is skipped.
+ *
+ * <p>The listeners hold this object weakly (one {@link WeakReference} shared by all of them), so that a
+ * Completions dropped before its tasks are done, as a polling loop {@code asCompleted(tasks).next(timeout)}
+ * drops one per turn, is not kept until they end (with its queue and its copy of the task list), and its
+ * listeners, stale from then on, are dropped by the task as it gets its next listener. Python's
+ * {@code as_completed} removes its done-callbacks when its timeout elapses; here a timed-out {@code next}
+ * leaves the Completions usable, so its listeners stay while anyone can still call it. A thread waiting in
+ * {@code next} holds it (see the reachability fences).
  */
 final class CompletionsImpl<T> implements Completions<T> {
     private final List<Task<T>> tasks;
@@ -32,9 +42,26 @@ final class CompletionsImpl<T> implements Completions<T> {
         this.tasks = List.copyOf(tasks);
         handedOut = new AtomicIntegerArray(this.tasks.size());
         remaining = new AtomicInteger(this.tasks.size());
+        WeakReference<CompletionsImpl<?>> self = new WeakReference<>(this);
         for (int i = 0; i < this.tasks.size(); i++) {
-            Integer index = i;
-            ((TaskImpl<T>) this.tasks.get(i)).whenDone(() -> completed.add(index));
+            ((TaskImpl<T>) this.tasks.get(i)).whenDone(new Listener(self, i));
+        }
+    }
+
+    /** Tells the Completions, if it is still reachable, that the task at {@code index} is complete. */
+    private record Listener(WeakReference<CompletionsImpl<?>> completions, int index)
+            implements TaskImpl.DroppableListener {
+        @Override
+        public void run() {
+            CompletionsImpl<?> c = completions.get();
+            if (c != null) {
+                c.completed.add(index);
+            }
+        }
+
+        @Override
+        public boolean isStale() {
+            return completions.refersTo(null);
         }
     }
 
@@ -56,6 +83,8 @@ final class CompletionsImpl<T> implements Completions<T> {
         } catch (InterruptedException e) {
             remaining.incrementAndGet();
             throw e;
+        } finally {
+            Reference.reachabilityFence(this); // the listeners reach the queue through this, held weakly
         }
     }
 
@@ -79,6 +108,8 @@ final class CompletionsImpl<T> implements Completions<T> {
         } catch (InterruptedException e) {
             remaining.incrementAndGet();
             throw e;
+        } finally {
+            Reference.reachabilityFence(this); // as in next()
         }
         // Done, but its listener has not run yet (see the overview): it is complete all the same.
         for (int i = 0; i < tasks.size(); i++) {

@@ -11,7 +11,9 @@ import java.util.concurrent.locks.LockSupport;
  * A task of a group. {@link FutureTask} already has the exact {@code Future} semantics (cancellation that
  * interrupts the runner, {@code state()}, {@code resultNow()}); this adds the group's bookkeeping: a place
  * in the group's list of live tasks, the failure report, and completion listeners for
- * {@link Coroutines#asCompleted} and {@link Coroutines#await}.
+ * {@link Coroutines#asCompleted} and {@link Coroutines#await} (await removes its own when it returns; those
+ * of a Completions that was dropped are dropped as the task gets a new listener, see
+ * {@link DroppableListener}).
  *
  * <p>Size matters here (the benchmark holds a million): 56 bytes with compressed oops.
  */
@@ -37,6 +39,16 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T>, Thread.Uncaugh
     private static final int CANCEL_RETURNED = 3;
     /** A cancel without an interrupt ({@code cancel(false)}) has returned; see interruptIfCancelledQuietly. */
     private static final int CANCEL_RETURNED_QUIETLY = 4;
+
+    /**
+     * A listener that may become useless before the task is done (its {@link Completions} was dropped);
+     * {@link #whenDone} drops such listeners as it adds one, so that they do not pile up on a long-running
+     * task.
+     */
+    interface DroppableListener extends Runnable {
+        /** Whether running this listener would do nothing, now and ever after. */
+        boolean isStale();
+    }
 
     /** Marks a task whose listeners have run: a listener added later runs at once. */
     private static final Runnable[] COMPLETED = {};
@@ -212,7 +224,7 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T>, Thread.Uncaugh
                 listener.run();
                 return;
             }
-            Runnable[] updated = old == null ? new Runnable[] {listener} : append(old, listener);
+            Runnable[] updated = old == null ? new Runnable[] {listener} : append(withoutStale(old), listener);
             if (LISTENERS.compareAndSet(this, old, updated)) {
                 return;
             }
@@ -243,6 +255,29 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T>, Thread.Uncaugh
                 return;
             }
         }
+    }
+
+    /** The listeners that have not run yet: for tests. */
+    int listenerCount() {
+        Runnable[] ls = listeners;
+        return ls == null || ls == COMPLETED ? 0 : ls.length;
+    }
+
+    /** {@code ls} without the listeners that are {@linkplain DroppableListener#isStale() stale}. */
+    private static Runnable[] withoutStale(Runnable[] ls) {
+        Runnable[] kept = null;
+        int n = 0;
+        for (int i = 0; i < ls.length; i++) {
+            if (ls[i] instanceof DroppableListener d && d.isStale()) {
+                if (kept == null) {
+                    kept = Arrays.copyOf(ls, ls.length);
+                    n = i;
+                }
+            } else if (kept != null) {
+                kept[n++] = ls[i];
+            }
+        }
+        return kept == null ? ls : Arrays.copyOf(kept, n);
     }
 
     private static Runnable[] append(Runnable[] old, Runnable listener) {

@@ -14,6 +14,7 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeoutException;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** asCompleted and await (asyncio.as_completed and asyncio.wait). */
@@ -200,6 +201,41 @@ class AwaitTest {
                 assertThat(handedOut).as("round %d", round).hasSize(n).containsExactlyInAnyOrderElementsOf(tasks);
             } finally {
                 releases.forEach(CountDownLatch::countDown);
+            }
+        }
+    }
+
+    @Test
+    void asCompleted_pollingALongRunningTask_doesNotPileUpListenersOnIt() throws Exception {
+        // A polling loop, asCompleted(tasks).next(timeout), made a Completions per turn, and each left a listener
+        // on every task (holding that Completions, its queue and its copy of the list) until the task ended.
+        // Python's as_completed removes its done-callbacks on its timeout; here an abandoned Completions is
+        // held weakly by its listeners, and a task drops such dead listeners as it gets a new one.
+        CountDownLatch release = new CountDownLatch(1);
+        try (TaskGroup group = TaskGroup.open()) {
+            Task<String> slow = group.spawn(() -> {
+                release.await();
+                return "slow";
+            });
+            TaskImpl<String> impl = (TaskImpl<String>) slow;
+            try {
+                for (int i = 0; i < 1_000; i++) {
+                    assertThatThrownBy(() -> Coroutines.asCompleted(List.of(slow)).next(Duration.ZERO))
+                            .isInstanceOf(TimeoutException.class);
+                }
+                Awaitility.await().atMost(Delays.seconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                    System.gc(); // the abandoned Completions are garbage: nothing must keep them
+                    Coroutines.asCompleted(List.of(slow)); // registering drops the listeners of collected ones
+                    return impl.listenerCount() < 10;
+                });
+                // a Completions still held goes on working
+                Completions<String> held = Coroutines.asCompleted(List.of(slow));
+                System.gc();
+                Coroutines.asCompleted(List.of(slow));
+                release.countDown();
+                assertThat(held.next(Delays.seconds(10))).isSameAs(slow);
+            } finally {
+                release.countDown();
             }
         }
     }
