@@ -173,6 +173,47 @@ class ProcessPoolOptionsTest {
         assertThat(ran).as("every item ran once per call").containsExactlyInAnyOrderElementsOf(twice);
     }
 
+    /** In a worker: its pid, once the file {@code gate} exists; it first appends a line to {@code started}, if given. */
+    static SerializableFunction<Integer, Long> pidOnceOpen(String gate, String started) {
+        return x -> {
+            if (started != null) {
+                append(started, "yes");
+            }
+            while (!Files.exists(Path.of(gate))) {
+                java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+            }
+            return pid();
+        };
+    }
+
+    @Test
+    void maxTasksPerChild_doesNotCountATaskSentAheadAndCancelledBeforeItStarted() throws Exception {
+        // Python's maxtasksperchild counts the tasks a worker has run. A task sent ahead to a worker (prefetch) and
+        // cancelled there is skipped by the worker: it used to count all the same (the count was of tasks sent), so
+        // the worker was replaced after running one task fewer than the limit.
+        String gateA = tmp.resolve("a").toString();
+        String gateB = tmp.resolve("b").toString();
+        String started = tmp.resolve("started").toString();
+        try (ProcessPool pool = ProcessPool.builder().processes(1).maxTasksPerChild(4).prefetch(4).build()) {
+            CompletableFuture<Long> a = pool.applyAsync(pidOnceOpen(gateA, null), 1);
+            // b, c and d wait in the pool while a runs; a's outcome sends all three to the worker at once
+            CompletableFuture<Long> b = pool.applyAsync(pidOnceOpen(gateB, started), 2);
+            CompletableFuture<Long> c = pool.applyAsync(x -> pid(), 3);
+            CompletableFuture<Long> d = pool.applyAsync(x -> pid(), 4);
+            Files.createFile(Path.of(gateA));
+            long worker = a.get(60, TimeUnit.SECONDS);
+            Awaitility.await().atMost(Delays.seconds(60)).until(() -> Files.exists(Path.of(started)));
+            assertThat(c.cancel(false)).as("c, queued on the worker behind b, is cancelled").isTrue();
+            Files.createFile(Path.of(gateB));
+            assertThat(b.get(60, TimeUnit.SECONDS)).isEqualTo(worker);
+            assertThat(d.get(60, TimeUnit.SECONDS)).isEqualTo(worker);
+            // a, b and d ran: the worker has one task to go before it is replaced
+            assertThat(pool.<Integer, Long>apply(x -> pid(), 5)).as("the worker's fourth task").isEqualTo(worker);
+            assertThat(pool.<Integer, Long>apply(x -> pid(), 6)).as("a fifth goes to its replacement")
+                    .isNotEqualTo(worker);
+        }
+    }
+
     @Test
     void maxMemoryPerChild_belowAWorkersBaseline_recyclesAfterEveryTask_andStillServesEach() throws Exception {
         assumeResidentMemoryIsMeasured();

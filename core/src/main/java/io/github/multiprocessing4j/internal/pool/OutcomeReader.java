@@ -204,10 +204,20 @@ final class OutcomeReader {
                 long now = System.nanoTime();
                 if (type != FrameType.SKIPPED) {
                     engine.averageRunNanos += (now - task.startNanos - engine.averageRunNanos) / 8;
-                    if (engine.config.maxMemoryPerChild() > 0 && rss > engine.config.maxMemoryPerChild() && !w.retiring) {
+                    if (engine.config.maxMemoryPerChild() > 0 && rss > engine.config.maxMemoryPerChild() && !w.overMemory) {
                         LOG.log(Level.DEBUG, "{0} uses {1} bytes, more than {2}: recycling it", w, rss,
                                 engine.config.maxMemoryPerChild());
+                        w.overMemory = true;
                         w.retiring = true;
+                    }
+                } else {
+                    // It never ran: maxTasksPerChild counts the tasks a worker runs (Python's maxtasksperchild counts
+                    // completed ones), so the worker has room for one more. STOP is never sent while tasks are in
+                    // flight, so a worker retired by that count alone can still take work.
+                    w.sent--;
+                    int max = engine.config.maxTasksPerChild();
+                    if (w.retiring && !w.overMemory && max > 0 && w.sent < max) {
+                        w.retiring = false;
                     }
                 }
                 TaskRecord next = w.inFlight.peekFirst();

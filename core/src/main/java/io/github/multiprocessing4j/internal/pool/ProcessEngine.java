@@ -56,7 +56,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * cancel(true), a task that is still the head CANCEL_GRACE after it became the head is taken to be running,
  * and its worker is killed.
  *
- * Recycling. After maxTasksPerChild tasks, or when a result reports more resident memory than
+ * Recycling. After maxTasksPerChild tasks (sent to it, less those it SKIPPED: the count is of tasks run), or when a result reports more resident memory than
  * maxMemoryPerChild, a worker is sent nothing more; when its queue is empty it gets STOP and exits, and
  * a replacement boots at once.
  *

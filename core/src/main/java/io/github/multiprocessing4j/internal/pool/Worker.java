@@ -32,10 +32,15 @@ final class Worker {
     final ArrayDeque<TaskRecord> inFlight = new ArrayDeque<>();
     /** Function ids this worker holds; guarded by the engine's lock. */
     final Set<Long> defined = new HashSet<>();
-    /** Tasks sent so far; guarded by the engine's lock. */
+    /**
+     * Tasks sent so far, less those it skipped (cancelled before they started): the tasks it has run or will
+     * run, which {@code maxTasksPerChild} limits. Guarded by the engine's lock.
+     */
     int sent;
     /** No more tasks go to it: it is to be stopped and replaced; guarded by the engine's lock. */
     boolean retiring;
+    /** A result reported more resident memory than {@code maxMemoryPerChild}; guarded by the engine's lock. */
+    boolean overMemory;
     /** STOP was sent; guarded by the engine's lock. */
     boolean stopSent;
     /** Set under the engine's lock; read by the writer thread. */
