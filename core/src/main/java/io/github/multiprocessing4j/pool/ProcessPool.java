@@ -25,7 +25,12 @@ import java.util.List;
  *   <li>A worker that dies — {@code System.exit}, {@code Runtime.halt}, an {@link OutOfMemoryError}, a
  *       SIGKILL from outside, a native crash — fails only the task it was running, with a
  *       {@link WorkerCrashedException}; a replacement boots and every other task completes. There is no
- *       "broken pool".</li>
+ *       "broken pool". A worker does not acknowledge a task as it starts it, so the task it was running is taken
+ *       to be the first one sent to it that has no outcome: a worker that dies while idle just as a task is sent
+ *       to it (before the pool has noticed its death) costs that task as if it had been running, although it may
+ *       never have started ({@linkplain Builder#retries retries} run it again). The tasks queued on a dead worker
+ *       behind that one never started, and run on other workers, as does a task submitted once the pool knows a
+ *       worker is lost.</li>
  *   <li>Only if replacements fail to start three times in a row (an initializer that has begun to fail, a
  *       machine out of memory) does the pool give up: it shuts down (new tasks are rejected), the workers
  *       that live finish what they run and what is queued, and if none is left to take work, the tasks

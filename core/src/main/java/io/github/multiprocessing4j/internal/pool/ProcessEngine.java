@@ -289,7 +289,7 @@ public final class ProcessEngine implements PoolEngine {
     private Worker idleWorker() {
         for (Worker w : workers) {
             if (w.inFlight.isEmpty() && !w.readerActive && !w.borrowed && !w.retiring && !w.stopSent && !w.dead
-                    && !w.exited
+                    && !w.exited && w.protocolViolation == null
                     && (config.maxTasksPerChild() == 0 || w.sent < config.maxTasksPerChild())) {
                 return w;
             }
@@ -385,7 +385,9 @@ public final class ProcessEngine implements PoolEngine {
             if (config.maxTasksPerChild() > 0) {
                 room = Math.min(room, config.maxTasksPerChild() - w.sent);
             }
-            if (w.retiring || w.stopSent || w.dead || w.exited || room <= 0) {
+            // A worker caught breaking the protocol is about to be killed (the reader that caught it may first run
+            // the callbacks of the outcomes it read before, and they may submit work): a task sent to it would fail.
+            if (w.retiring || w.stopSent || w.dead || w.exited || w.protocolViolation != null || room <= 0) {
                 continue;
             }
             if (best == null || w.inFlight.size() < best.inFlight.size()) {

@@ -16,7 +16,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>When a worker dies, the task it was running (the head of its queue) fails with a
  * {@link WorkerCrashedException} that quotes its exit status and stderr, or runs again if the pool allows
- * retries; the tasks queued behind it never started and go back to the front of the pool's queue. A pool
+ * retries; the tasks queued behind it never started and go back to the front of the pool's queue. Workers do
+ * not acknowledge a start, so the head may not have started: a task sent to an idle worker as it dies, before
+ * its death is noticed, or sent to one whose stray frame (written while it was idle, and read by nobody then)
+ * is read only once that task is in flight, fails as if it had run. A worker caught breaking the protocol gets
+ * no task between that moment and its kill (ProcessEngine.leastLoaded). A pool
  * whose replacements fail to start {@value #MAX_CONSECUTIVE_START_FAILURES} times in a row is broken:
  * it shuts down (new tasks are refused), its live workers run what is queued and what they hold, and
  * when no worker is left to take work, the tasks still queued fail with the reason. A crash is then not

@@ -18,9 +18,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.LongFunction;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -73,9 +75,16 @@ class WorkerProtocolViolationTest {
      * returns its future once that outcome has been handled (or the hang guard ran out).
      */
     private TaskFuture<Object> runForging(LongFunction<byte[]> forge) throws Exception {
+        return runForging(forge, future -> { });
+    }
+
+    /** As {@link #runForging(LongFunction)}, calling {@code beforeForging} with the task's future before it forges. */
+    private TaskFuture<Object> runForging(LongFunction<byte[]> forge, Consumer<TaskFuture<Object>> beforeForging)
+            throws Exception {
         long worker = engine.workerPids().iterator().next();
         SerializableFunction<String, String> task = WorkerProtocolViolationTest::forgeThenReturn;
         TaskFuture<Object> future = engine.call(engine.define(task, true), CallMode.APPLY, dir.toString());
+        beforeForging.accept(future);
         long id;
         engine.lock.lock();
         try {
@@ -152,6 +161,29 @@ class WorkerProtocolViolationTest {
         TaskFuture<Object> future = runForging(id -> ForgedFrames.frame(FrameType.RESULT, id, result("first")));
         assertThat(future.get()).isEqualTo("first"); // the parent cannot tell a forged outcome: the first one counts
         poolStillServesAfterAStrayFrame();
+    }
+
+    @Test
+    void aTaskSubmittedOnceItsIdleWorkerIsCaughtBreakingTheProtocol_runsOnItsReplacement() throws Exception {
+        // The task forges its outcome and a stray frame behind it, in one write: the reader takes both in one batch,
+        // completes the task, finds the worker idle and breaking the protocol, and kills it. The future's callback
+        // runs on the reader between the two, and submits a task: the worker, idle and not dead yet, used to get
+        // it, and that task failed with the worker although it was sent after the pool knew the worker was lost.
+        CompletableFuture<TaskFuture<Object>> submitted = new CompletableFuture<>();
+        SerializableFunction<Integer, Long> pid = x -> ProcessHandle.current().pid();
+        long worker = engine.workerPids().iterator().next();
+        TaskFuture<Object> forging = runForging(id -> {
+            byte[] outcome = ForgedFrames.frame(FrameType.RESULT, id, result("first"));
+            byte[] stray = ForgedFrames.frame(FrameType.RESULT, id, result("stray"));
+            byte[] both = java.util.Arrays.copyOf(outcome, outcome.length + stray.length);
+            System.arraycopy(stray, 0, both, outcome.length, stray.length);
+            return both;
+        }, future -> future.whenComplete((r, e) -> submitted.complete(
+                engine.call(engine.define(pid, true), CallMode.APPLY, 0))));
+        assertThat(forging.get()).isEqualTo("first");
+        Object ranOn = submitted.get(60, TimeUnit.SECONDS).get(60, TimeUnit.SECONDS);
+        assertThat(ranOn).as("the task ran, on another worker").isNotEqualTo(worker);
+        poolStillServes();
     }
 
     @Test
