@@ -142,11 +142,19 @@ public interface ProcessPool extends Pool {
 
         /**
          * The most tasks a worker holds queued behind the one it runs, sent ahead so that it never waits for
-         * the next while short tasks stream through; default: chosen from the tasks' average run time (128 while
-         * they average under 200 µs, 4 under 2 ms, none above). A task queued on a worker waits for the task
-         * ahead of it even when another worker is idle: {@code 0} rules that out, at the cost of a round trip
-         * between tasks, for work that mixes long and short tasks. (Celery's {@code worker_prefetch_multiplier};
-         * Python's {@code Pool} has none.)
+         * the next while short tasks stream through; default: chosen from the average run time of the tasks run
+         * so far (128 while they average under 200 µs, 4 under 2 ms, none above). (Celery's
+         * {@code worker_prefetch_multiplier}; Python's {@code Pool} has none: its workers take each task from one
+         * shared queue as they become free.)
+         *
+         * <p>A task sent ahead is bound to its worker: it waits for the tasks ahead of it there, even when another
+         * worker is idle, and does not move. Tasks are sent ahead when a worker's outcomes come in (waiting tasks
+         * then go, up to this depth, to that worker and to idle ones), and how long a task will run is not known
+         * then. So with a depth above 0 a quick task can be queued behind one that turns out long, and wait for
+         * its whole run while other workers idle; with the default, after a run of short tasks, that is up to 128
+         * tasks behind each long one (the depth drops only once the long task's outcome raises the average).
+         * {@code 0} rules this out, at the cost of a round trip between tasks: use it for work that mixes long and
+         * short tasks, or when a task's latency matters more than throughput.
          */
         Builder prefetch(int tasks);
 

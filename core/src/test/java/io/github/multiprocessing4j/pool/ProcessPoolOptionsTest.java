@@ -214,6 +214,52 @@ class ProcessPoolOptionsTest {
         }
     }
 
+    /**
+     * Two workers busy with a and b; a long task and a quick one wait in the pool. a's outcome hands the worker that
+     * ran it the long task, and the quick one too when {@code prefetch} leaves room behind it. Then b ends and its
+     * worker goes idle. Returns whether the quick task was done (on that idle worker) while the long one still ran,
+     * and checks that what the javadoc of {@link ProcessPool.Builder#prefetch} says of each case holds.
+     */
+    private boolean quickTaskRanBesideALongOne(int prefetch) throws Exception {
+        String dir = tmp.resolve("prefetch" + prefetch).toString();
+        Files.createDirectories(Path.of(dir));
+        String gateA = dir + "/a";
+        String gateB = dir + "/b";
+        String gateLong = dir + "/long";
+        String longStarted = dir + "/long-started";
+        try (ProcessPool pool = ProcessPool.builder().processes(2).prefetch(prefetch).build()) {
+            CompletableFuture<Long> a = pool.applyAsync(pidOnceOpen(gateA, null), 1);
+            CompletableFuture<Long> b = pool.applyAsync(pidOnceOpen(gateB, null), 2);
+            CompletableFuture<Long> longTask = pool.applyAsync(pidOnceOpen(gateLong, longStarted), 3);
+            CompletableFuture<Long> quick = pool.applyAsync(x -> pid(), 4);
+            Files.createFile(Path.of(gateA));
+            long first = a.get(60, TimeUnit.SECONDS);
+            Awaitility.await().atMost(Delays.seconds(60)).until(() -> Files.exists(Path.of(longStarted)));
+            Files.createFile(Path.of(gateB));
+            long second = b.get(60, TimeUnit.SECONDS);
+            assertThat(second).as("a and b ran on different workers").isNotEqualTo(first);
+            // b's worker is idle now, and serves a task submitted now at once while the long task still runs
+            assertThat(pool.<Integer, Long>apply(x -> pid(), 5)).isEqualTo(second);
+            boolean ranBeside = quick.isDone();
+            Files.createFile(Path.of(gateLong));
+            assertThat(longTask.get(60, TimeUnit.SECONDS)).isEqualTo(first);
+            assertThat(quick.get(60, TimeUnit.SECONDS)).as("the quick task's worker").isEqualTo(ranBeside ? second : first);
+            return ranBeside;
+        }
+    }
+
+    @Test
+    void prefetch_ofZero_letsAQuickTaskRunOnAnIdleWorker_ratherThanWaitBehindALongOne() throws Exception {
+        assertThat(quickTaskRanBesideALongOne(0)).isTrue();
+    }
+
+    @Test
+    void prefetch_aboveZero_canLeaveAQuickTaskQueuedBehindALongOne_whileAnotherWorkerIdles() throws Exception {
+        // Not a wish but the documented cost of prefetch (ProcessPool.Builder#prefetch): the quick task was sent
+        // with the long one, as their worker's outcome was handled, and waits for it while the other worker idles.
+        assertThat(quickTaskRanBesideALongOne(4)).isFalse();
+    }
+
     @Test
     void maxMemoryPerChild_belowAWorkersBaseline_recyclesAfterEveryTask_andStillServesEach() throws Exception {
         assumeResidentMemoryIsMeasured();
