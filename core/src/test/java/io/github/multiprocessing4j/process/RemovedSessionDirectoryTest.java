@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.multiprocessing4j.process.fixtures.InterruptedStartAfterRemovalMain;
 import io.github.multiprocessing4j.process.fixtures.RemovedSessionDirectoryMain;
 import io.github.multiprocessing4j.testing.TestJvm;
 import java.nio.file.Files;
@@ -32,6 +33,19 @@ class RemovedSessionDirectoryTest {
             assertThat(jvm.process().waitFor()).as(jvm.stderr()).isZero();
             assertThat(now).as("the new directory is removed at exit, as the first would have been").doesNotExist();
             assertThat(Files.exists(removed)).isFalse();
+        }
+    }
+
+    @Test
+    void aStartOnAnInterruptedThreadAfterTheRemoval_failsAsDocumented_andLaterStartsStillWork() throws Exception {
+        // The start that makes the new directory locks its liveness file through a FileChannel, which fails on an
+        // interrupted thread: it threw UncheckedIOException "cannot lock the session directory", having retired
+        // the listener already, so every later start tried to listen in the removed directory and failed too.
+        try (TestJvm jvm = TestJvm.start(InterruptedStartAfterRemovalMain.class, List.of("-Dmp4j.spare=false"))) {
+            assertThat(jvm.nextLineStartingWith("THROWN ", 60))
+                    .startsWith("THROWN " + ProcessStartException.class.getName()).contains("interrupted");
+            assertThat(jvm.nextLineStartingWith("INTERRUPTED ", 30)).isEqualTo("INTERRUPTED true");
+            assertThat(jvm.nextLineStartingWith("AFTER ", 60)).isEqualTo("AFTER OptionalInt[0]");
         }
     }
 }

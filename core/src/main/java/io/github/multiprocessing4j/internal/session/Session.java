@@ -154,19 +154,27 @@ public final class Session {
      */
     private void relocate() {
         Path old = directory;
-        retired.add(listener);
-        listener = null;
         if (!isPrivateDirectory(old)) {
             Path fresh = SessionDirectory.create();
+            // As in get(): the lock's FileChannel fails on an interrupted thread; the interrupt is set aside for it
+            boolean interrupted = Thread.interrupted();
             try {
                 alive = StaleSessionSweeper.holdAlive(fresh);
             } catch (IOException e) {
                 StaleSessionSweeper.deleteTree(fresh);
                 throw new UncheckedIOException("cannot lock the session directory " + fresh, e);
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
             directory = fresh;
             ownsDirectory = true;
         }
+        // Only now: a relocation that failed above leaves the listener in place, so the next launch tries again
+        // (retired first, it would have had the next listener made in the removed directory, for good)
+        retired.add(listener);
+        listener = null;
         System.getLogger(Session.class.getName()).log(Level.WARNING, "the socket of this JVM's session, in " + old
                 + ", was removed while the JVM ran (by a cleaner of temporary files?): children started from now on"
                 + " connect to one in " + directory);
