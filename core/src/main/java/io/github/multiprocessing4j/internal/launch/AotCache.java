@@ -508,7 +508,7 @@ final class AotCache {
                 }
                 StaleSessionSweeper.deleteTree(work); // left by a JVM of the same pid (in another PID namespace)
                 made = true;
-                makeClosedFolder(work);
+                PrivatePaths.createPrivateFolder(work);
                 LOG.log(Level.DEBUG, "training an AOT cache for child JVMs: {0}", tmp);
                 int exit = trainer.train(tmp);
                 keepLog(work, dir.resolve(key + ".log"));
@@ -537,19 +537,6 @@ final class AotCache {
                 StaleSessionSweeper.deleteTree(work);
             }
         }
-    }
-
-    /** Makes {@code work}, mode 0700 whatever the umask, and checks that it is the folder just made. */
-    private static void makeClosedFolder(Path work) throws IOException {
-        if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-            Files.createDirectory(work);
-            return;
-        }
-        Files.createDirectory(work, PosixFilePermissions.asFileAttribute(PrivatePaths.OWNER_ONLY_FOLDER));
-        if (!Files.isDirectory(work, LinkOption.NOFOLLOW_LINKS)) {
-            throw new IOException(work + " was replaced as soon as it was made");
-        }
-        Files.setPosixFilePermissions(work, PrivatePaths.OWNER_ONLY_FOLDER); // the umask may have taken an owner's bit
     }
 
     /** Moves the training child's log ({@link ChildLauncher} writes it beside its output) to {@code log}, 0600. */

@@ -2,9 +2,11 @@ package io.github.multiprocessing4j.internal.session;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
@@ -42,6 +44,40 @@ public final class PrivatePaths {
     private static volatile Integer knownUid;
 
     private PrivatePaths() {
+    }
+
+    /**
+     * Makes {@code dir}, mode 0700 whatever the umask, and checks that the entry is still the directory just
+     * made (where others may write, it could be replaced by a link at once); deletes it and throws if not.
+     */
+    public static void createPrivateFolder(Path dir) throws IOException {
+        createPrivateFolder(dir, (d, moment) -> { });
+    }
+
+    /** {@link #createPrivateFolder(Path)}, with {@code meanwhile} acting right after the {@code mkdir} (tests). */
+    static void createPrivateFolder(Path dir, SessionDirectory.Meanwhile meanwhile) throws IOException {
+        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PrivatePaths.OWNER_ONLY_FOLDER));
+            try {
+                meanwhile.act(dir, SessionDirectory.Moment.MADE);
+                // createDirectory applies the umask; make sure the mode is exactly 0700. A chmod follows links (the
+                // JDK's too, asked not to), and where others may write, the entry may no longer be the directory
+                // just made: look at the entry itself first, and chmod only if the umask took an owner's bit, which
+                // hardly any umask does.
+                BasicFileAttributes entry = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (!entry.isDirectory()) {
+                    throw new IOException(dir + " was replaced, by a link or another file, as soon as it was made");
+                }
+                if (!Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS).equals(PrivatePaths.OWNER_ONLY_FOLDER)) {
+                    Files.setPosixFilePermissions(dir, PrivatePaths.OWNER_ONLY_FOLDER);
+                }
+            } catch (IOException e) {
+                Files.deleteIfExists(dir);
+                throw e;
+            }
+        } else {
+            Files.createDirectory(dir);
+        }
     }
 
     /** True if only this user (and root) can add, replace or remove entries of {@code dir}. */

@@ -68,20 +68,7 @@ public final class Session {
             if (current == null) {
                 Path dir = SessionDirectory.create();
                 Session created = new Session(Handshake.newKey(), dir, true);
-                // The lock is taken through a FileChannel, which an interrupted thread cannot use (it closes
-                // instead): the caller's interrupt is set aside for it, and restored for the caller's own wait
-                // (a start on an interrupted thread then fails as documented, not with this I/O error).
-                boolean interrupted = Thread.interrupted();
-                try {
-                    created.alive = StaleSessionSweeper.holdAlive(dir);
-                } catch (IOException e) {
-                    StaleSessionSweeper.deleteTree(dir);
-                    throw new UncheckedIOException("cannot lock the session directory " + dir, e);
-                } finally {
-                    if (interrupted) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
+                created.alive = holdAlive(dir);
                 Runtime.getRuntime().addShutdownHook(cleanupHook(created::shutdown));
                 StaleSessionSweeper.sweepInBackground(dir, SessionDirectory.PREFIX);
                 current = created;
@@ -156,18 +143,7 @@ public final class Session {
         Path old = directory;
         if (!isPrivateDirectory(old)) {
             Path fresh = SessionDirectory.create();
-            // As in get(): the lock's FileChannel fails on an interrupted thread; the interrupt is set aside for it
-            boolean interrupted = Thread.interrupted();
-            try {
-                alive = StaleSessionSweeper.holdAlive(fresh);
-            } catch (IOException e) {
-                StaleSessionSweeper.deleteTree(fresh);
-                throw new UncheckedIOException("cannot lock the session directory " + fresh, e);
-            } finally {
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            alive = holdAlive(fresh);
             directory = fresh;
             ownsDirectory = true;
         }
@@ -178,6 +154,26 @@ public final class Session {
         System.getLogger(Session.class.getName()).log(Level.WARNING, "the socket of this JVM's session, in " + old
                 + ", was removed while the JVM ran (by a cleaner of temporary files?): children started from now on"
                 + " connect to one in " + directory);
+    }
+
+    /**
+     * Locks the liveness file of a directory this JVM just made, or deletes the directory and throws. The lock
+     * is taken through a FileChannel, which an interrupted thread cannot use (it closes instead): the caller's
+     * interrupt is set aside for it and restored for the caller's own wait, so that a start on an interrupted
+     * thread fails as documented, not with this I/O error.
+     */
+    private static FileLock holdAlive(Path dir) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            return StaleSessionSweeper.holdAlive(dir);
+        } catch (IOException e) {
+            StaleSessionSweeper.deleteTree(dir);
+            throw new UncheckedIOException("cannot lock the session directory " + dir, e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static boolean isPrivateDirectory(Path dir) {

@@ -5,12 +5,8 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,7 +65,7 @@ final class SessionDirectory {
                     continue bases;
                 }
                 try {
-                    createPrivate(dir, meanwhile);
+                    PrivatePaths.createPrivateFolder(dir, meanwhile);
                     meanwhile.act(dir, Moment.MODE_SET);
                 } catch (FileAlreadyExistsException e) {
                     continue; // taken: draw another name
@@ -174,31 +170,6 @@ final class SessionDirectory {
     /** Socket paths are limited in bytes, and a name outside ASCII takes more than one (UTF-8, as a rule). */
     private static boolean tooLong(Path dir) {
         return dir.toString().getBytes(StandardCharsets.UTF_8).length > MAX_DIRECTORY_LENGTH;
-    }
-
-    private static void createPrivate(Path dir, Meanwhile meanwhile) throws IOException {
-        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PrivatePaths.OWNER_ONLY_FOLDER));
-            try {
-                meanwhile.act(dir, Moment.MADE);
-                // createDirectory applies the umask; make sure the mode is exactly 0700. A chmod follows links (the
-                // JDK's too, asked not to), and where others may write, the entry may no longer be the directory
-                // just made: look at the entry itself first, and chmod only if the umask took an owner's bit, which
-                // hardly any umask does.
-                BasicFileAttributes entry = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                if (!entry.isDirectory()) {
-                    throw new IOException(dir + " was replaced, by a link or another file, as soon as it was made");
-                }
-                if (!Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS).equals(PrivatePaths.OWNER_ONLY_FOLDER)) {
-                    Files.setPosixFilePermissions(dir, PrivatePaths.OWNER_ONLY_FOLDER);
-                }
-            } catch (IOException e) {
-                Files.deleteIfExists(dir);
-                throw e;
-            }
-        } else {
-            Files.createDirectory(dir);
-        }
     }
 
     /** Unpredictable, so that nobody can make the directory's name first. */
