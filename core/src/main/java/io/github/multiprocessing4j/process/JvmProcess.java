@@ -159,6 +159,13 @@ public interface JvmProcess extends AutoCloseable {
          * (HotSpot compiles a method after five times the usual number of calls), since most of what a
          * one-shot child runs before its task runs only a few times, and compiling it cost more CPU than it
          * saved. Pass {@code -XX:CompileThresholdScaling=1} for HotSpot's own thresholds.
+         *
+         * <p>One argument per element, as on a command line: an option that takes the next argument as its
+         * value is followed by it ({@code List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED")}).
+         * {@link #start()} throws {@link IllegalArgumentException} for an element that is no option (the
+         * launcher would take it for the child's main class: {@code "-XX:MaxRAMPercentage", "50"}), for such an
+         * option with no value after it, and for options that set the class path or main class ({@code -cp},
+         * {@code -jar}, {@code -m}): a child runs this JVM's class path and module path.
          */
         Builder jvmOptions(List<String> options);
 
@@ -183,6 +190,7 @@ public interface JvmProcess extends AutoCloseable {
          * Starts the child; see {@link JvmProcess#start(String, SerializableRunnable)}.
          *
          * @throws IllegalStateException if no task was set
+         * @throws IllegalArgumentException if the {@linkplain #jvmOptions JVM options} cannot be a child's
          */
         JvmProcess start();
     }

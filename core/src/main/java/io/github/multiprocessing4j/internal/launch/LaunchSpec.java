@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SequencedMap;
+import java.util.Set;
 
 /**
  * What a user may choose about a child JVM before it boots. Two launches with equal specs can share a
@@ -17,6 +18,14 @@ import java.util.SequencedMap;
 public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> systemProperties,
                          Map<String, String> environment) {
 
+    /**
+     * The launcher's options that take the next argument as their value ({@code --add-opens m/p=ALL-UNNAMED}); the
+     * class path and main class options, which are refused anyway, aside.
+     */
+    private static final Set<String> TAKES_NEXT_ARGUMENT = Set.of("--add-modules", "--add-opens", "--add-exports",
+            "--add-reads", "--patch-module", "--limit-modules", "--enable-native-access", "--module-path", "-p",
+            "--upgrade-module-path", "--describe-module", "-d", "--source");
+
     public static final LaunchSpec DEFAULT = new LaunchSpec(List.of(), new LinkedHashMap<>(), Map.of());
 
     public LaunchSpec {
@@ -28,12 +37,26 @@ public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> s
             if (option.indexOf('\0') >= 0) {
                 throw new IllegalArgumentException("a JVM option cannot hold a NUL: " + option.replace("\0", "\\0"));
             }
+        }
+        for (int i = 0; i < jvmOptions.size(); i++) {
+            String option = jvmOptions.get(i);
             // the launcher also takes a long option and its value as one argument: --module=app/app.Main
             String name = option.startsWith("--") && option.indexOf('=') > 0 ? option.substring(0, option.indexOf('=')) : option;
             if (name.equals("-jar") || name.equals("-cp") || name.equals("-classpath")
                     || name.equals("--class-path") || name.equals("-m") || name.equals("--module")) {
                 throw new IllegalArgumentException("jvmOptions may not set the class path or main class ("
                         + option + "): children always run with the parent's class path and module path");
+            }
+            if (TAKES_NEXT_ARGUMENT.contains(option)) {
+                if (i == jvmOptions.size() - 1) {
+                    throw new IllegalArgumentException("jvmOptions end with " + option + ", which takes a value as the"
+                            + " next element (or write " + option + "=value): " + jvmOptions);
+                }
+                i++; // its value, which need not look like an option: --add-opens java.base/java.lang=ALL-UNNAMED
+            } else if (!option.startsWith("-") && !(option.startsWith("@") && option.length() > 1)) {
+                throw new IllegalArgumentException("jvmOptions element \"" + option + "\" is no option: the java"
+                        + " launcher would take it for the child's main class. Give one option per element, and a"
+                        + " value in the same element as its option (-XX:MaxRAMPercentage=50): " + jvmOptions);
             }
         }
     }

@@ -1,0 +1,53 @@
+package io.github.multiprocessing4j.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.multiprocessing4j.pool.ProcessPool;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The builder's checks of what a child JVM is given, made before any JVM starts. */
+class JvmProcessBuilderChecksTest {
+
+    @Test
+    void aJvmOptionsElementThatIsNoOption_isRefused_ratherThanTakenForTheChildsMainClass() {
+        // The launcher takes the first argument that is no option for the main class: the child ran that class
+        // (with our class path and worker main as its arguments) or failed with "Could not find or load main
+        // class", and a value split from its option (the "50") did the same.
+        for (List<String> options : List.of(List.of("-Xmx64m", "java.lang.Object"), List.of(""),
+                List.of("-XX:MaxRAMPercentage", "50"))) {
+            assertThatThrownBy(() -> JvmProcess.builder().task(() -> { }).jvmOptions(options).start())
+                    .as("%s", options).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("is no option").hasMessageContaining("main class");
+            assertThatThrownBy(() -> ProcessPool.builder().processes(1).jvmOptions(options).build())
+                    .as("pool %s", options).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("is no option");
+        }
+    }
+
+    @Test
+    void anOptionThatTakesTheNextArgument_lastInTheList_isRefused_ratherThanTakingTheChildsOwnArguments() {
+        // Such an option last was followed by the child's own "-cp": a JVM was started to fail at once ("Error:
+        // --add-opens requires modules to be specified"), where the builder can say what is wrong before.
+        for (String option : List.of("--add-opens", "--add-modules", "-p")) {
+            assertThatThrownBy(() -> JvmProcess.builder().task(() -> { }).jvmOptions(List.of("-Xmx64m", option)).start())
+                    .as(option).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(option).hasMessageContaining("takes a value");
+        }
+    }
+
+    @Test
+    void anOptionThatTakesTheNextArgument_getsIt() throws Exception {
+        try (JvmProcess child = JvmProcess.builder().name("opens").jvmOptions(List.of(
+                        "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-modules", "java.se", "-Xmx64m"))
+                .task(() -> {
+                    if (!Object.class.getModule().isOpen("java.lang", JvmProcessBuilderChecksTest.class.getModule())) {
+                        System.exit(7);
+                    }
+                }).start()) {
+            child.join();
+            assertThat(child.exitCode()).hasValue(0);
+        }
+    }
+}
