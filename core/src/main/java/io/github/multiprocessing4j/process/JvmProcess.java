@@ -53,6 +53,7 @@ public interface JvmProcess extends AutoCloseable {
     /**
      * Starts a child JVM running {@code task} and returns once the task has been handed over.
      *
+     * @throws IllegalArgumentException if {@code name} is blank
      * @throws io.github.multiprocessing4j.codec.EncodingException if the task cannot be serialized, or holds a
      *         class that a child JVM could not load (one that a class loader of its own defined, not on this JVM's
      *         class path or module path)
@@ -148,7 +149,11 @@ public interface JvmProcess extends AutoCloseable {
      * }
      */
     interface Builder {
-        /** The child's name, which {@link JvmProcess#current()} reports in the child; default "Process-N". */
+        /**
+         * The child's name, which {@link JvmProcess#current()} reports in the child; default "Process-N".
+         *
+         * @throws IllegalArgumentException if it is blank (CPython names a process given {@code ""} "Process-N")
+         */
         Builder name(String name);
 
         Builder task(SerializableRunnable task);

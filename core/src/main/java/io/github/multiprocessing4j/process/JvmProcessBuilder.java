@@ -35,7 +35,11 @@ final class JvmProcessBuilder implements JvmProcess.Builder {
     @Override
     public JvmProcess.Builder name(String name) {
         requireUnset(this.name, "name");
-        this.name = Objects.requireNonNull(name, "name");
+        if (Objects.requireNonNull(name, "name").isBlank()) {
+            throw new IllegalArgumentException("name is blank (\"" + name + "\"): give the child a name, or set none"
+                    + " for the default \"Process-N\"");
+        }
+        this.name = name;
         return this;
     }
 

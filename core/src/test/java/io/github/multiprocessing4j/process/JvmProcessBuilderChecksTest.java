@@ -50,4 +50,16 @@ class JvmProcessBuilderChecksTest {
             assertThat(child.exitCode()).hasValue(0);
         }
     }
+
+    @Test
+    void aBlankName_isRefusedByTheSetter_ratherThanGivenToTheChild() {
+        // It reached the child as its name: JvmProcess.current().name() read "" there, and the crash header
+        // read 'Exception in process "" (pid ...)'. (CPython gives a process named "" its default name.)
+        for (String name : List.of("", "  ", "\t")) {
+            assertThatThrownBy(() -> JvmProcess.builder().name(name))
+                    .as("'%s'", name).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("blank");
+            assertThatThrownBy(() -> JvmProcess.start(name, () -> { }))
+                    .as("'%s'", name).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("blank");
+        }
+    }
 }
