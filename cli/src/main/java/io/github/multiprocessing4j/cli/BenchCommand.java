@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code mp4j bench [topic...]}: measures ours beside CPython and records the table in docs/benchmarks.md. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Measures the library beside CPython's equivalent in the same run.",
             "Prints medians and ratios, and records the table in docs/benchmarks.md.",
             "With no topic, runs every topic (several minutes: coroutines alone takes about four)."})

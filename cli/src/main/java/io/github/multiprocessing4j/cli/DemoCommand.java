@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code mp4j demo [topic...]}: runs the named demos, or all of them. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Runs demos that show each part of the library working.",
             "With no topic, runs every demo in turn."})
 final class DemoCommand implements Callable<Integer> {

@@ -47,6 +47,18 @@ class MainTest {
         assertThat(String.join("\n", help.out())).contains("demo").contains("bench");
     }
 
+    /** demo --help and bench --help list -V, --version ("Print version information and exit"). */
+    @Test
+    void version_ofASubcommand_printsTheVersion_asItsHelpSays() {
+        for (String command : List.of("demo", "bench")) {
+            for (String option : List.of("--version", "-V")) {
+                Run version = run(command, option);
+                assertThat(version.exitCode()).as("%s %s", command, option).isZero();
+                assertThat(version.out().getFirst()).as("%s %s", command, option).startsWith("mp4j ");
+            }
+        }
+    }
+
     /** Each topic's summary is in its command's help, as Demo.summary() and Bench.summary() say. */
     @Test
     void demoAndBenchHelp_describeEachTopic() {
