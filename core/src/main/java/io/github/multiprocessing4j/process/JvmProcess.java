@@ -44,7 +44,9 @@ import java.util.OptionalInt;
  * reported its result it checks that the parent still lives every 200 ms. A non-daemon child keeps its parent
  * JVM alive until it has finished, as in Python, but only as a non-daemon thread does: {@code System.exit}
  * in the parent does not wait for it (Python's {@code sys.exit} would), and the child then ends with its
- * parent. A {@linkplain Builder#daemon daemon} child does not keep its parent alive, and ends with it.
+ * parent. A {@linkplain Builder#daemon daemon} child does not keep its parent alive, and ends with it. Unlike
+ * in Python, which refuses to start a child in a daemonic process, a daemon child may start children of its
+ * own: they end with it, as every child ends with its parent.
  *
  * <p><b>Thread-safety:</b> all methods may be called from any thread.
  */

@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.process.fixtures.DaemonChildMain;
+import io.github.multiprocessing4j.process.fixtures.DaemonWithItsOwnChildMain;
 import io.github.multiprocessing4j.process.fixtures.NonDaemonChildMain;
 import io.github.multiprocessing4j.process.fixtures.ParentWithBusyPoolWorkerMain;
 import io.github.multiprocessing4j.process.fixtures.ParentWithChildrenMain;
@@ -62,6 +63,26 @@ class OrphanTest {
                 Thread.sleep(20);
             }
             assertThat(ChildProcesses.running(pid)).as("daemon child %d", pid).isFalse();
+        }
+    }
+
+    @Test
+    void daemonChild_mayStartAChildOfItsOwn_andBothEndWithTheParent(@TempDir Path tmp) throws Exception {
+        // CPython refuses this ("daemonic processes are not allowed to have children"); the javadoc says we allow it
+        try (TestJvm parent = TestJvm.start(DaemonWithItsOwnChildMain.class, List.of(), tmp.resolve("pid").toString())) {
+            long[] pids = Arrays.stream(parent.nextLineStartingWith("PIDS ", 120).substring(5).split(" "))
+                    .mapToLong(Long::parseLong).toArray();
+            assertThat(pids[1]).as("the daemon child started a child of its own; stderr: %s", parent.stderr())
+                    .isNotEqualTo(-1L);
+            assertThat(parent.process().waitFor(Delays.seconds(5).toMillis(), TimeUnit.MILLISECONDS))
+                    .as("parent exits although its daemon child and that one's child run").isTrue();
+            long deadline = System.nanoTime() + Delays.seconds(10).toNanos();
+            for (long pid : pids) {
+                while (ChildProcesses.running(pid) && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertThat(ChildProcesses.running(pid)).as("process %d of %s", pid, Arrays.toString(pids)).isFalse();
+            }
         }
     }
 
