@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.internal.launch.SpareJvms;
 import io.github.multiprocessing4j.testing.Delays;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -107,6 +111,39 @@ class SpareTest {
                     .isEqualTo(spare);
             child.join();
         }
+    }
+
+    @Test
+    void whatASpareWritesAsItBoots_isWrittenOnlyOnceItIsTaken() throws Exception {
+        // A JVM given JAVA_TOOL_OPTIONS says so on stderr as it boots. The spare booted after a start said it too, at
+        // once: one start printed the line twice, the second time after its child had ended, and a program's last
+        // spare (which nobody takes) printed it for nothing.
+        String property = "-Dmp4j.test.spareBoot=" + System.nanoTime();
+        String line = "Picked up JAVA_TOOL_OPTIONS: " + property;
+        PrintStream original = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            runOnce(JvmProcess.builder().jvmOptions(List.of(property)).environment("JAVA_TOOL_OPTIONS", property));
+            long spare = Awaitility.await().atMost(Delays.seconds(30)).until(() -> SpareJvms.get().sparePid(),
+                    pid -> pid > 0 && ProcessHandle.of(pid).flatMap(p -> p.info().arguments())
+                            .map(args -> List.of(args).contains(property)).orElse(false));
+            Thread.sleep(Delays.millis(500).toMillis()); // time enough to copy what it wrote at boot
+            assertThat(count(err, line)).as("after one start, its spare booted: %s", err).isEqualTo(1);
+            try (JvmProcess second = JvmProcess.builder().jvmOptions(List.of(property))
+                    .environment("JAVA_TOOL_OPTIONS", property).task(() -> { }).start()) {
+                second.join();
+                assertThat(second.pid()).isEqualTo(spare);
+            }
+            assertThat(count(err, line)).as("once the spare ran a task: %s", err).isEqualTo(2);
+        } finally {
+            System.setErr(original);
+            SpareJvms.get().closeSpare();
+        }
+    }
+
+    private static int count(ByteArrayOutputStream bytes, String line) {
+        return (int) bytes.toString(StandardCharsets.UTF_8).lines().filter(line::equals).count();
     }
 
     private static void runOnce(JvmProcess.Builder builder) throws InterruptedException {

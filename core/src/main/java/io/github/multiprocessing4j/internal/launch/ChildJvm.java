@@ -232,6 +232,12 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /** Writes what a spare's output pumps kept back, and lets the rest through (see {@link ChildLauncher#launchSpare}). */
+    void releaseOutput() {
+        stdout.release();
+        stderr.release();
+    }
+
     public String stderrTail(int lines) {
         return tail.lastLines(lines);
     }

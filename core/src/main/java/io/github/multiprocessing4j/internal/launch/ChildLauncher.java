@@ -63,20 +63,33 @@ public final class ChildLauncher {
      *         ({@link ChildClassPath#requireLibrary()})
      */
     public ChildJvm launch(LaunchSpec spec) {
+        return launch(spec, false);
+    }
+
+    /**
+     * As {@link #launch(LaunchSpec)}, for a spare: what the child writes to stdout and stderr is kept back until
+     * {@link ChildJvm#releaseOutput()} (when a start takes it over), so that a spare nobody takes prints nothing.
+     */
+    ChildJvm launchSpare(LaunchSpec spec) {
+        return launch(spec, true);
+    }
+
+    private ChildJvm launch(LaunchSpec spec, boolean holdOutput) {
         ChildClassPath.requireLibrary();
         Path cache = aot.lookup(spec, output -> train(spec, output));
         Map<String, String> properties = JavaCommand.libraryProperties();
         Runnable dropCache = cache == null ? null : () -> aot.drop(cache);
-        return start(command.build(spec, properties, cache, null), spec, properties, null, dropCache);
+        return start(command.build(spec, properties, cache, null), spec, properties, null, dropCache, holdOutput);
     }
 
     /**
      * @param properties the {@link JavaCommand#libraryProperties()} that {@code argv} gives the child
      * @param log        where the child's stdout and stderr go, or null to copy them to this JVM's
      * @param dropCache  deletes the AOT cache that {@code argv} gives the child, or null if it gives none
+     * @param holdOutput whether to keep the child's output back until {@link ChildJvm#releaseOutput()}
      */
     private ChildJvm start(List<String> argv, LaunchSpec spec, Map<String, String> properties, File log,
-                           Runnable dropCache) {
+                           Runnable dropCache, boolean holdOutput) {
         Session session = Session.get();
         ChildListener listener = session.listener();
         long token = TOKENS.nextLong();
@@ -99,8 +112,10 @@ public final class ChildLauncher {
         }
         LOG.log(Level.DEBUG, () -> "started child JVM " + process.pid() + ": " + String.join(" ", argv));
         StderrTail tail = new StderrTail(TAIL_BYTES);
-        OutputPump out = OutputPump.start(process.getInputStream(), () -> System.out, null, "mp4j-out-" + process.pid());
-        OutputPump err = OutputPump.start(process.getErrorStream(), () -> System.err, tail, "mp4j-err-" + process.pid());
+        OutputPump out = OutputPump.start(process.getInputStream(), () -> System.out, null, "mp4j-out-" + process.pid(),
+                holdOutput);
+        OutputPump err = OutputPump.start(process.getErrorStream(), () -> System.err, tail, "mp4j-err-" + process.pid(),
+                holdOutput);
         ChildJvm child = new ChildJvm(process, token, launchNanos, arrival, out, err, tail, listener, properties, dropCache);
         BootRecord boot = new BootRecord(session.key(), session.directory(), listener.socket(), token,
                 ProcessHandle.current().pid());
@@ -120,7 +135,7 @@ public final class ChildLauncher {
     private int train(LaunchSpec spec, Path output) throws IOException, InterruptedException {
         File log = new File(output.getParent().toFile(), output.getFileName().toString().replaceFirst("\\.aot\\..*", "") + ".log");
         Map<String, String> properties = JavaCommand.libraryProperties();
-        ChildJvm child = start(command.build(spec, properties, null, output), spec, properties, log, null);
+        ChildJvm child = start(command.build(spec, properties, null, output), spec, properties, log, null, false);
         try {
             child.awaitConnected(TRAINING_TIMEOUT);
             byte[] task = Codec.standard().encode(AotTraining.task());

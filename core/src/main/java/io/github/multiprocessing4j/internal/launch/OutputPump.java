@@ -19,10 +19,17 @@ import java.util.function.Supplier;
  * different children never interleave, unless a line grows past {@value #MAX_PARTIAL_LINE} bytes: output
  * without newlines (binary data, a busy {@code \r} progress bar) is forwarded in pieces of that size
  * rather than held back without limit.
+ *
+ * <p>A pump started {@linkplain #start(InputStream, Supplier, StderrTail, String, boolean) held} (a spare's) keeps
+ * what it reads to itself, up to {@value #MAX_HELD} bytes, until {@link #release()}: a spare's boot output (the
+ * JVM's "Picked up JAVA_TOOL_OPTIONS", a warning) is written only if a start takes the spare over, just before
+ * its task's output, as a fresh child's would be; a spare that nobody takes prints nothing.
  */
 final class OutputPump implements Runnable {
     private static final long PARTIAL_LINE_WAIT_MILLIS = 20;
     static final int MAX_PARTIAL_LINE = 64 * 1024;
+    /** The most a held pump keeps back; past it, everything is written and the pump holds no more. */
+    static final int MAX_HELD = 256 * 1024;
 
     private final InputStream source;
     private final Supplier<PrintStream> target;
@@ -32,17 +39,72 @@ final class OutputPump implements Runnable {
     private volatile long progress;
     /** The unfinished last line; accessed by the pump thread only. */
     private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+    private final Object holdLock = new Object();
+    /** What is kept back until {@link #release()}, or null once released (or if never held); guarded by holdLock. */
+    private ByteArrayOutputStream held;
 
     OutputPump(InputStream source, Supplier<PrintStream> target, StderrTail tail) {
+        this(source, target, tail, false);
+    }
+
+    OutputPump(InputStream source, Supplier<PrintStream> target, StderrTail tail, boolean hold) {
         this.source = source;
         this.target = target;
         this.tail = tail;
+        this.held = hold ? new ByteArrayOutputStream() : null;
     }
 
     static OutputPump start(InputStream source, Supplier<PrintStream> target, StderrTail tail, String name) {
-        OutputPump pump = new OutputPump(source, target, tail);
+        return start(source, target, tail, name, false);
+    }
+
+    /** @param hold whether to keep what it reads back until {@link #release()} */
+    static OutputPump start(InputStream source, Supplier<PrintStream> target, StderrTail tail, String name,
+                            boolean hold) {
+        OutputPump pump = new OutputPump(source, target, tail, hold);
         Thread.ofPlatform().daemon().name(name).stackSize(256 * 1024).start(pump);
         return pump;
+    }
+
+    /** Writes what a held pump kept back, and lets what follows through; does nothing on a pump not held. */
+    void release() {
+        synchronized (holdLock) {
+            if (held != null) {
+                writeHeld();
+            }
+        }
+    }
+
+    /**
+     * If the pump is held: keeps {@code first} and then {@code buffer[0, n)} back (writing all once that grows past
+     * {@value #MAX_HELD} bytes) and returns true.
+     */
+    private boolean keepBack(ByteArrayOutputStream first, byte[] buffer, int n) {
+        synchronized (holdLock) {
+            if (held == null) {
+                return false;
+            }
+            held.write(first.toByteArray(), 0, first.size());
+            held.write(buffer, 0, n);
+            if (held.size() > MAX_HELD) {
+                writeHeld();
+            }
+            return true;
+        }
+    }
+
+    /** Called with holdLock held. */
+    private void writeHeld() {
+        byte[] bytes = held.toByteArray();
+        held = null;
+        if (bytes.length > 0) {
+            PrintStream out = target.get();
+            synchronized (out) {
+                out.write(bytes, 0, bytes.length);
+                out.flush();
+            }
+            progress++;
+        }
     }
 
     @Override
@@ -81,15 +143,17 @@ final class OutputPump implements Runnable {
             partial.write(buffer, 0, n);
             return;
         }
-        PrintStream out = target.get();
-        synchronized (out) {
-            if (partial.size() > 0) {
-                out.write(partial.toByteArray(), 0, partial.size());
-                partial.reset();
+        if (!keepBack(partial, buffer, lastNewline + 1)) {
+            PrintStream out = target.get();
+            synchronized (out) {
+                if (partial.size() > 0) {
+                    out.write(partial.toByteArray(), 0, partial.size());
+                }
+                out.write(buffer, 0, lastNewline + 1);
+                out.flush();
             }
-            out.write(buffer, 0, lastNewline + 1);
-            out.flush();
         }
+        partial.reset();
         progress++;
         partial.write(buffer, lastNewline + 1, n - lastNewline - 1);
     }
@@ -107,11 +171,13 @@ final class OutputPump implements Runnable {
 
     private void writePartial() {
         if (partial.size() > 0) {
-            PrintStream out = target.get();
-            // the monitor forward() holds across its two writes: a PrintStream's own lock covers one write only
-            synchronized (out) {
-                out.write(partial.toByteArray(), 0, partial.size());
-                out.flush();
+            if (!keepBack(partial, new byte[0], 0)) {
+                PrintStream out = target.get();
+                // the monitor forward() holds across its two writes: a PrintStream's own lock covers one write only
+                synchronized (out) {
+                    out.write(partial.toByteArray(), 0, partial.size());
+                    out.flush();
+                }
             }
             partial.reset();
             progress++;

@@ -31,6 +31,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the same spec; the spare already there is kept, so two specs that alternate still have every other start
  * served by it.
  *
+ * <p>What a spare writes to stdout and stderr as it boots is kept back until a start takes it over
+ * ({@link ChildLauncher#launchSpare}): a spare that nobody takes prints nothing.
+ *
  * <p>{@code -Dmp4j.spare=false} turns spares off.
  *
  * <p>Thread-safe.
@@ -87,6 +90,7 @@ public final class SpareJvms {
                 } else {
                     spareChild.awaitConnected(connectTimeout);
                     if (spareChild.process().isAlive()) {
+                        spareChild.releaseOutput(); // what it wrote as it booted, as a fresh child's would be
                         child = spareChild;
                     } else {
                         spareChild.close();
@@ -187,7 +191,7 @@ public final class SpareJvms {
         }
         spareSpec = spec;
         launched++;
-        spare = CompletableFuture.supplyAsync(() -> launcher.launch(spec),
+        spare = CompletableFuture.supplyAsync(() -> launcher.launchSpare(spec),
                 // the spare and its output pumps may live as long as the JVM: they must not pin the caller's context
                 r -> Thread.ofVirtual().name("mp4j-spare-launch").inheritInheritableThreadLocals(false).start(r));
     }

@@ -62,4 +62,35 @@ class OutputPumpTest {
         assertThat(source.forwardedAtHalfway).as("bytes forwarded while the output was still coming")
                 .isGreaterThanOrEqualTo((8 << 20) - OutputPump.MAX_PARTIAL_LINE);
     }
+
+    @Test
+    void aHeldPump_writesNothingUntilReleased_thenWhatItKeptBack_andThenTheRest() throws Exception {
+        ByteArrayOutputStream forwarded = new ByteArrayOutputStream();
+        PrintStream target = new PrintStream(forwarded, true);
+        java.io.PipedOutputStream child = new java.io.PipedOutputStream();
+        OutputPump pump = OutputPump.start(new java.io.PipedInputStream(child, 1 << 16), () -> target, null,
+                "test-held-pump", true);
+        child.write("booted\npartial".getBytes());
+        child.flush();
+        // read, the line forwarded, and (20 ms without its end) the partial line: a pump not held has written both
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> pump.progress() >= 3);
+        assertThat(forwarded.toString()).isEmpty();
+        pump.release();
+        assertThat(forwarded.toString()).isEqualTo("booted\npartial");
+        child.write(" line\n".getBytes());
+        child.close();
+        pump.drained().get(30, TimeUnit.SECONDS);
+        assertThat(forwarded.toString()).isEqualTo("booted\npartial line\n");
+    }
+
+    @Test
+    void aHeldPump_keepsBackABoundedAmount_andWritesAllPastIt() throws Exception {
+        ByteArrayOutputStream forwarded = new ByteArrayOutputStream();
+        PrintStream target = new PrintStream(forwarded, true);
+        byte[] lines = ("x".repeat(99) + "\n").repeat(OutputPump.MAX_HELD / 50).getBytes();
+        OutputPump pump = OutputPump.start(new java.io.ByteArrayInputStream(lines), () -> target, null,
+                "test-held-pump", true);
+        pump.drained().get(30, TimeUnit.SECONDS);
+        assertThat(forwarded.size()).as("written without a release").isEqualTo(lines.length);
+    }
 }
