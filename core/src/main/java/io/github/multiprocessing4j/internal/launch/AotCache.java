@@ -67,7 +67,8 @@ import java.util.regex.Pattern;
  * a cache's header, not its contents, and a cache damaged inside crashes the JVM that maps it: a child that
  * dies booting with a cache has it deleted ({@link #drop}), and a {@code JvmProcess} start launches again
  * without it (the crashed child's report on stdout and its {@code hs_err} file are the JDK's). Users who pick
- * their own archive ({@code -XX:AOTCache}, {@code -XX:SharedArchiveFile}, {@code -Xshare}) keep it. A cache runs
+ * their own archive ({@code -XX:AOTCache}, {@code -XX:SharedArchiveFile}, {@code -Xshare}, in the options or
+ * in {@code JAVA_TOOL_OPTIONS} and the like) keep it. A cache runs
  * code in every child that loads it, so it is loaded (and trained) only in a folder that nobody but this
  * user can write to, and only if nobody else can write the file ({@link PrivatePaths}); caches are made
  * mode 0600.

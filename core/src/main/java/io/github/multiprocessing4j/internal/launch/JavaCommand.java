@@ -183,13 +183,26 @@ final class JavaCommand {
         return option.startsWith("-XX:+Use") && option.endsWith("GC");
     }
 
-    /** True if the user's options already pick an AOT or CDS archive, which ours must not fight. */
+    /**
+     * True if the user's options already pick an AOT or CDS archive, which ours must not fight: in the spec's
+     * options, or in the variables the launcher reads them from (as for the collector), where they would stop a
+     * training at boot ("Option AOTCacheOutput cannot be used at the same time with -Xshare:...").
+     */
     static boolean userManagesArchive(LaunchSpec spec) {
         for (String option : spec.jvmOptions()) {
-            if (option.startsWith("-XX:AOT") || option.startsWith("-XX:SharedArchiveFile") || option.startsWith("-Xshare")) {
+            if (picksArchive(option)) {
+                return true;
+            }
+        }
+        for (String value : optionVariables(spec).values()) {
+            if (Arrays.stream(value.trim().split("\\s+")).anyMatch(JavaCommand::picksArchive)) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static boolean picksArchive(String option) {
+        return option.startsWith("-XX:AOT") || option.startsWith("-XX:SharedArchiveFile") || option.startsWith("-Xshare");
     }
 }

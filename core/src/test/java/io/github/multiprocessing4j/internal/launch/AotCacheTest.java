@@ -234,6 +234,28 @@ class AotCacheTest {
     }
 
     @Test
+    void anArchiveOptionGivenInTheEnvironment_isLeftToTheUser_noCacheIsTrained() throws Exception {
+        // -Xshare (any value), -XX:SharedArchiveFile or an -XX:AOT option there cannot go with a training's
+        // -XX:AOTCacheOutput ("Option AOTCacheOutput cannot be used at the same time with -Xshare:on, -Xshare:auto,
+        // -Xshare:off..."): every run of the program started a training JVM that failed at boot, as the same option
+        // in jvmOptions does not.
+        AotCache aot = new AotCache(fakeJarRuntime(), tmp.resolve("aot"));
+        AtomicInteger trainings = new AtomicInteger();
+        AotCache.Trainer trainer = output -> {
+            trainings.incrementAndGet();
+            return 1;
+        };
+        for (String variable : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")) {
+            for (String option : List.of("-Xshare:off", "-XX:SharedArchiveFile=/tmp/app.jsa", "-XX:AOTMode=off")) {
+                LaunchSpec spec = new LaunchSpec(List.of(), new LinkedHashMap<>(), Map.of(variable, "-Xmx64m  " + option));
+                assertThat(aot.lookup(spec, trainer)).as("%s=%s", variable, option).isNull();
+            }
+        }
+        assertThat(aot.awaitIdle(Delays.seconds(10))).isTrue();
+        assertThat(trainings).hasValue(0);
+    }
+
+    @Test
     void aJarReachedThroughAManifestClassPath_thatIsRebuilt_getsANewCache_notTheStaleOne() throws Exception {
         // `java -jar app.jar` (or -cp app.jar) with "Class-Path: lib/dep.jar" in app.jar's manifest: the JDK 25
         // does not check such a jar against the cache, and a child booted from a cache trained before dep.jar
