@@ -48,6 +48,8 @@ public final class ChildJvm implements AutoCloseable {
     private final StderrTail tail;
     private final OutputStream stdin;
     private final ChildListener listener;
+    /** Whether a wait for the dead child's output gave up (a grandchild holds a pipe); later waits then return at once. */
+    private volatile boolean drainGivenUp;
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private final Map<String, String> libraryProperties;
     /** Deletes the AOT cache the child was given, or null if it was given none. */
@@ -201,6 +203,9 @@ public final class ChildJvm implements AutoCloseable {
      * never more than the {@value #MAX_DRAIN_MILLIS} ms of that method: join() passes its longer report wait.
      */
     public void awaitOutputDrained(long maxMillis) {
+        if (drainGivenUp) {
+            return; // a grandchild holds the pipes: the wait that gave up waited for all the child left
+        }
         maxMillis = Math.min(maxMillis, MAX_DRAIN_MILLIS);
         CompletableFuture<Void> both = CompletableFuture.allOf(stdout.drained(), stderr.drained());
         long start = System.nanoTime();
@@ -218,10 +223,15 @@ public final class ChildJvm implements AutoCloseable {
                         seen = moved;
                         lastMove = now;
                     }
-                    if (now - lastMove >= TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS)
-                            || now - start >= TimeUnit.MILLISECONDS.toNanos(maxMillis)) {
-                        // what a grandchild writes later still arrives, just not before we return
+                    boolean stale = now - lastMove >= TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
+                    if (stale || now - start >= TimeUnit.MILLISECONDS.toNanos(MAX_DRAIN_MILLIS)) {
+                        // what a grandchild writes later still arrives, just not before we return, nor
+                        // before a later join returns: that one would only wait for the grandchild again
+                        drainGivenUp = true;
                         return;
+                    }
+                    if (now - start >= TimeUnit.MILLISECONDS.toNanos(maxMillis)) {
+                        return; // the caller's time is up; a later, longer wait may still see the end
                     }
                 }
             }

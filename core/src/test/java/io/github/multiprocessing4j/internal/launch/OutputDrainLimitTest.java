@@ -106,4 +106,49 @@ class OutputDrainLimitTest {
             process.stdout.close();
         }
     }
+
+    @Test
+    void awaitOutputDrained_afterAWaitGaveUp_returnsAtOnce_thoughTheCopyStillMoves() throws Exception {
+        // join(), join(Duration.ZERO) again, a pool's handling of the dead worker...: each waited anew for a
+        // grandchild that holds the pipes (3 s each here, since it keeps writing); the first wait is enough.
+        DeadChild process = new DeadChild();
+        PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), true);
+        OutputPump out = OutputPump.start(process.getInputStream(), () -> sink, null, "test-out");
+        OutputPump err = OutputPump.start(process.getErrorStream(), () -> sink, new StderrTail(1024), "test-err");
+        ChildJvm child = new ChildJvm(process, 0, System.nanoTime(), new CompletableFuture<>(), out, err,
+                new StderrTail(1024), null, Map.of(), null);
+        try {
+            child.awaitOutputDrained(); // gives up after 3 s: the copy never ends
+            long start = System.nanoTime();
+            for (int i = 0; i < 3; i++) {
+                child.awaitOutputDrained();
+            }
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            // the bug waited 3 s each time, 9 s in all
+            assertThat(millis).as("three more waits took %d ms", millis).isLessThan(2_000);
+            assertThat(out.drained()).as("the copy was still going").isNotDone();
+        } finally {
+            process.stdout.close();
+        }
+    }
+
+    @Test
+    void awaitOutputDrained_cutShortByTheCallersLimit_stillWaitsNextTime() throws Exception {
+        // a timed join with little time left must not stop a later join() from waiting for the output due
+        DeadChild process = new DeadChild();
+        PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), true);
+        OutputPump out = OutputPump.start(process.getInputStream(), () -> sink, null, "test-out");
+        OutputPump err = OutputPump.start(process.getErrorStream(), () -> sink, new StderrTail(1024), "test-err");
+        ChildJvm child = new ChildJvm(process, 0, System.nanoTime(), new CompletableFuture<>(), out, err,
+                new StderrTail(1024), null, Map.of(), null);
+        try {
+            child.awaitOutputDrained(100);
+            long start = System.nanoTime();
+            child.awaitOutputDrained(1_000);
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(millis).as("the second, longer wait took %d ms", millis).isGreaterThanOrEqualTo(900);
+        } finally {
+            process.stdout.close();
+        }
+    }
 }
