@@ -197,7 +197,7 @@ final class PipelineImpl implements Pipeline {
         return new CompletedPipeline(done);
     }
 
-    private List<ProcessBuilder> builders() {
+    private List<ProcessBuilder> builders() throws IOException {
         int n = stages.size();
         List<ProcessBuilder> builders = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -235,7 +235,8 @@ final class PipelineImpl implements Pipeline {
         // before any stage starts; only a rarer failure (an argument list too long, a file removed
         // meanwhile) still leaks one.
         for (int i = 1; i < stages.size(); i++) {
-            IOException cannotStart = StartFailure.diagnoseFailure(stages.get(i).args(), stages.get(i).cwd(), builders.get(i));
+            IOException cannotStart = StartFailure.diagnoseFailure(stages.get(i).args(), stages.get(i).cwd(),
+                    stages.get(i).searchPath(), builders.get(i));
             if (cannotStart != null) {
                 throw cannotStart;
             }
@@ -244,7 +245,8 @@ final class PipelineImpl implements Pipeline {
             return ProcessBuilder.startPipeline(builders);
         } catch (IOException e) {
             for (int i = 0; i < stages.size(); i++) {
-                IOException explained = StartFailure.diagnoseFailure(stages.get(i).args(), stages.get(i).cwd(), builders.get(i));
+                IOException explained = StartFailure.diagnoseFailure(stages.get(i).args(), stages.get(i).cwd(),
+                        stages.get(i).searchPath(), builders.get(i));
                 if (explained != null) {
                     explained.initCause(e);
                     throw explained;

@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -21,13 +20,11 @@ import java.util.List;
  * executable was looked for, and what to do. Consulted after a start failed, and by a pipeline before it
  * starts any stage (a later stage that fails to start would leak a descriptor, see {@code PipelineImpl}).
  *
- * <p>On Unix the JDK looks a bare command name up on this JVM's {@code PATH}, not on the one given to the
- * child ({@code childproc.c}), and resolves a relative path containing {@code /} against the child's
- * working directory; so do we.
+ * <p>A bare command name is looked for on the {@link SearchPath} of the command (by us when it has its own
+ * {@code PATH}, else by the JDK on this JVM's); a relative path containing {@code /} is resolved against the
+ * child's working directory, as the JDK does.
  */
 final class StartFailure {
-    /** What the JDK searches when this JVM has no PATH ({@code ProcessImpl_md.c}); an empty PATH means ".". */
-    private static final String JDK_DEFAULT_PATH = ":/bin:/usr/bin";
     /** How much of a #! line the kernel reads (BINPRM_BUF_SIZE). */
     private static final int SHEBANG_BYTES = 256;
     /** How this JVM encodes file names for the operating system. */
@@ -37,8 +34,8 @@ final class StartFailure {
     private StartFailure() {
     }
 
-    static IOException explain(IOException failure, List<String> args, Path cwd, ProcessBuilder pb) {
-        IOException explained = diagnoseFailure(args, cwd, pb);
+    static IOException explain(IOException failure, List<String> args, Path cwd, SearchPath search, ProcessBuilder pb) {
+        IOException explained = diagnoseFailure(args, cwd, search, pb);
         if (explained == null) {
             return failure;
         }
@@ -48,14 +45,15 @@ final class StartFailure {
 
     /**
      * A specific exception for the missing or unusable executable, working directory or redirect file of
-     * {@code pb} (which runs {@code args} in {@code cwd}), or null if all look fine.
+     * {@code pb} (which runs {@code args} in {@code cwd}, a bare name found on {@code search}), or null if all
+     * look fine.
      */
-    static IOException diagnose(List<String> args, Path cwd, ProcessBuilder pb) {
+    static IOException diagnose(List<String> args, Path cwd, SearchPath search, ProcessBuilder pb) {
         // A name this JVM cannot make a Path of, though the JDK passes it on (a PATH entry or file name that is
         // not ASCII when the locale is C, say), cannot be examined: then it is for the JDK to try, never refused.
         IOException executable;
         try {
-            executable = diagnose(args, cwd);
+            executable = diagnose(args, cwd, search);
         } catch (InvalidPathException e) {
             executable = null;
         }
@@ -72,53 +70,32 @@ final class StartFailure {
     }
 
     /**
-     * After a start failed: {@link #diagnose(List, Path, ProcessBuilder)}, and also a script whose {@code #!}
+     * After a start failed: {@link #diagnose(List, Path, SearchPath, ProcessBuilder)}, and also a script whose {@code #!}
      * interpreter is missing or not executable, which the JDK reports as if the script itself were missing
      * ("error=2, No such file or directory"). A command's own start does not look for it first (it would
      * read the executable); a pipeline does, for its later stages (see {@code PipelineImpl}).
      */
-    static IOException diagnoseFailure(List<String> args, Path cwd, ProcessBuilder pb) {
-        IOException explained = diagnose(args, cwd, pb);
+    static IOException diagnoseFailure(List<String> args, Path cwd, SearchPath search, ProcessBuilder pb) {
+        IOException explained = diagnose(args, cwd, search, pb);
         if (explained != null) {
             return explained;
         }
         try {
-            return badInterpreter(args, cwd);
+            return badInterpreter(args, cwd, search);
         } catch (InvalidPathException e) {
             return null;
         }
     }
 
-    /** The file the JDK runs for {@code exe}: resolved against {@code cwd}, or found on this JVM's PATH; or null. */
-    private static Path executableFile(String exe, Path cwd) {
+    /** The file run for {@code exe}: resolved against {@code cwd}, or found on {@code search}; or null. */
+    private static Path executableFile(String exe, Path cwd, SearchPath search) {
         if (exe.isEmpty()) {
             return null;
         }
         if (exe.contains("/")) {
             return cwd == null ? Path.of(exe) : cwd.resolve(exe);
         }
-        return onPath(exe, cwd).stream().filter(Files::isExecutable).findFirst().orElse(null);
-    }
-
-    /**
-     * The regular files named {@code exe} in the directories of this JVM's PATH (or the JDK's default), in
-     * search order. The child searches after changing to its directory: a relative entry ("." included, and
-     * an empty one, which means ".") is relative to {@code cwd}.
-     */
-    private static List<Path> onPath(String exe, Path cwd) {
-        List<Path> files = new ArrayList<>();
-        for (String dir : searchPath().split(File.pathSeparator, -1)) { // an empty entry, even the last, means "."
-            Path file = (cwd == null ? Path.of(dir.isEmpty() ? "." : dir) : cwd.resolve(dir)).resolve(exe);
-            if (Files.isRegularFile(file)) {
-                files.add(file);
-            }
-        }
-        return files;
-    }
-
-    private static String searchPath() {
-        String jvmPath = System.getenv("PATH");
-        return jvmPath == null ? JDK_DEFAULT_PATH : jvmPath;
+        return search.find(exe, cwd);
     }
 
     /**
@@ -126,8 +103,8 @@ final class StartFailure {
      * not exist or cannot be run (a line ending in {@code \r}, from a file with Windows line ends, is the
      * classic), or null.
      */
-    private static IOException badInterpreter(List<String> args, Path cwd) {
-        Path file = executableFile(args.getFirst(), cwd);
+    private static IOException badInterpreter(List<String> args, Path cwd, SearchPath search) {
+        Path file = executableFile(args.getFirst(), cwd, search);
         if (file == null || !Files.isRegularFile(file)) {
             return null;
         }
@@ -171,7 +148,7 @@ final class StartFailure {
     }
 
     /** A specific exception for the missing or unusable executable or directory, or null if all look fine. */
-    private static IOException diagnose(List<String> args, Path cwd) {
+    private static IOException diagnose(List<String> args, Path cwd, SearchPath search) {
         String command = SubprocessException.display(args);
         for (int i = 0; i < args.size(); i++) {
             if (args.get(i).indexOf('\0') >= 0) { // before any Path.of, which throws InvalidPathException on it
@@ -195,15 +172,14 @@ final class StartFailure {
             }
             return notExecutable(exe, file, command);
         }
-        List<Path> files = onPath(exe, cwd);
+        List<Path> files = search.candidates(exe, cwd);
         if (files.stream().anyMatch(Files::isExecutable)) {
             return null; // found: the failure was something else, keep the JDK's message
         }
         if (!files.isEmpty()) {
             return notExecutable(exe, files.getFirst(), command);
         }
-        return new NoSuchFileException(exe, null, "executable of " + command + " not found on PATH=" + searchPath()
-                + (System.getenv("PATH") == null ? " (this JVM has no PATH: the JDK's default)" : "")
+        return new NoSuchFileException(exe, null, "executable of " + command + " not found on " + search.describe()
                 + "; check the spelling, install it, or give its absolute path");
     }
 

@@ -60,10 +60,10 @@ import java.util.stream.Stream;
 public interface Subprocess extends AutoCloseable {
 
     /**
-     * A builder for {@code cmd[0]} with arguments {@code cmd[1..]}. The executable is looked up on this
-     * JVM's {@code PATH} unless it contains a {@code /}, even if {@link Builder#env} gives the command
-     * another {@code PATH} (Python would search that one). No shell is involved: to use shell syntax, run
-     * {@code command("sh", "-c", "...")}.
+     * A builder for {@code cmd[0]} with arguments {@code cmd[1..]}. Unless it contains a {@code /}, the
+     * executable is looked up on the command's {@code PATH}, as in Python: this JVM's, or the one
+     * {@link Builder#env} gives it ({@code /bin:/usr/bin} if {@link Builder#clearEnv()} leaves it none). No shell
+     * is involved: to use shell syntax, run {@code command("sh", "-c", "...")}.
      *
      * @throws IllegalArgumentException if {@code cmd} is empty
      * @throws NullPointerException     if {@code cmd} or one of its elements is null; the message names which
@@ -380,9 +380,10 @@ public interface Subprocess extends AutoCloseable {
 
         /**
          * Sets an environment variable for the command; may be called once per key. Setting {@code PATH}
-         * changes what the command and its own children search, not where the command itself is found: a bare
-         * name is looked up on this JVM's {@code PATH} (Python searches the one given in {@code env=}); give
-         * the executable's path to run one from elsewhere.
+         * also changes where a bare command name is looked up, as Python's {@code env=} does: the first
+         * executable file of that name on it (a relative entry is relative to the {@link #cwd}), which then
+         * runs with its absolute path as {@code argv[0]}; not found there, {@code run()} and {@code start()}
+         * throw {@link java.nio.file.NoSuchFileException} naming it and that {@code PATH}.
          */
         Builder env(String key, String value);
 
@@ -391,7 +392,8 @@ public interface Subprocess extends AutoCloseable {
 
         /**
          * Starts the command with no environment variables but those given to {@link #env}; without this,
-         * it inherits this JVM's environment plus those. Python's {@code env={...}}.
+         * it inherits this JVM's environment plus those. Python's {@code env={...}}. Without a {@code PATH}
+         * among them, a bare command name is looked up on {@code /bin:/usr/bin}, Python's {@code os.defpath}.
          */
         Builder clearEnv();
 

@@ -9,8 +9,10 @@ import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -273,9 +275,22 @@ final class SubprocessBuilder implements Subprocess.Builder {
         return stderr == null ? Redirect.INHERIT : stderr;
     }
 
-    /** The JDK builder for this command: arguments, directory, environment and redirections. */
-    ProcessBuilder toProcessBuilder() {
-        ProcessBuilder pb = new ProcessBuilder(args);
+    /** Where a bare command name is looked for: see {@link SearchPath}. */
+    SearchPath searchPath() {
+        return SearchPath.of(clearEnv != null || env.containsKey("PATH"), env.get("PATH"));
+    }
+
+    /**
+     * The JDK builder for this command: arguments, directory, environment and redirections. A bare command
+     * name that the command's own PATH decides (see {@link SearchPath}) is replaced by the absolute file
+     * found there, which the JDK then runs as is (so it is also the command's {@code argv[0]}).
+     *
+     * @throws NoSuchFileException if it is not found there, naming it and the PATH searched (or the working
+     *                             directory, if that is missing); {@link java.nio.file.AccessDeniedException}
+     *                             if only files the command may not execute are
+     */
+    ProcessBuilder toProcessBuilder() throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(args));
         if (cwd != null) {
             pb.directory(cwd.toFile());
         }
@@ -294,6 +309,17 @@ final class SubprocessBuilder implements Subprocess.Builder {
         } else {
             pb.redirectError(err);
         }
+        SearchPath search = searchPath();
+        String exe = args.getFirst();
+        if (search.ours() && !exe.isEmpty() && !exe.contains("/")) {
+            Path found = search.find(exe, cwd);
+            if (found == null) {
+                IOException why = StartFailure.diagnose(args, cwd, search, pb);
+                throw why != null ? why : new NoSuchFileException(exe, null, "executable of "
+                        + SubprocessException.display(args) + " not found on " + search.describe());
+            }
+            pb.command().set(0, found.toString());
+        }
         return pb;
     }
 
@@ -302,7 +328,7 @@ final class SubprocessBuilder implements Subprocess.Builder {
      *
      * @throws IllegalArgumentException if this builder sets something that belongs to the pipeline
      */
-    ProcessBuilder toStage(int index, int count) {
+    ProcessBuilder toStage(int index, int count) throws IOException {
         String stage = "stage " + (index + 1) + " of " + count + " of the pipeline (" + SubprocessException.display(args) + ")";
         for (String setter : new String[] {stdinSetter, stdoutSetter, timeout == null ? null : "timeout(...)",
             grace == null ? null : "gracePeriod(...)", check == null ? null : "check()", charset == null ? null : "charset(...)"}) {

@@ -73,7 +73,7 @@ final class SubprocessImpl implements Subprocess {
         try {
             process = pb.start();
         } catch (IOException e) {
-            throw StartFailure.explain(e, b.args(), b.cwd(), pb);
+            throw StartFailure.explain(e, b.args(), b.cwd(), b.searchPath(), pb);
         }
         SubprocessImpl p = new SubprocessImpl(b.args(), process, b.charsetOrDefault(), pb.redirectInput(),
                 pb.redirectOutput(), b.stderrRedirect());

@@ -32,8 +32,9 @@
  *   <li>{@code run()} with a timeout does not hang when a process outside the killed tree keeps the output
  *       pipe open: it reports what it has one second after the kill.</li>
  *   <li>There is no {@code shell=True}: run {@code command("sh", "-c", script)}.</li>
- *   <li>A bare command name is looked up on this JVM's {@code PATH}, also when {@code env("PATH", ...)} gives
- *       the command another one; Python searches the {@code PATH} of {@code env=} when it is given.</li>
+ *   <li>A bare command name found on a {@code PATH} that {@code env(...)} or {@code clearEnv()} changed (it is
+ *       searched, as in Python) gets the absolute path of the file found as its {@code argv[0]}, where Python
+ *       passes the name as given: the JDK has no way to set {@code argv[0]} apart from the file it runs.</li>
  *   <li>Text output is decoded leniently: bytes that are not valid in the charset become U+FFFD, where
  *       Python's {@code text=True} raises {@code UnicodeDecodeError}; the bytes are there unchanged. Line
  *       ends are kept as the command wrote them: {@code "a\r\nb"} reads as such, where Python's
