@@ -1,9 +1,11 @@
 package io.github.multiprocessing4j.subprocess;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.github.multiprocessing4j.testing.Delays;
+import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -141,6 +143,46 @@ class SubprocessTimeoutTest {
             CompletedProcess done = p.communicate(Delays.seconds(10));
 
             assertThat(done.stdout()).isEqualTo("first\nsecond\n");
+            assertThat(done.returnCode()).isZero();
+        }
+    }
+
+    @Test
+    void communicateWithInput_afterATimeout_killThenCommunicate_returnsAllTheOutput_asPythonsDocumentedPattern()
+            throws Exception {
+        // except TimeoutExpired: proc.kill(); outs, errs = proc.communicate()
+        try (Subprocess p = Subprocess.command("sh", "-c", "cat; echo to-err >&2; exec sleep 60")
+                .stdin(Redirect.PIPE).captureOutput().start()) {
+            TimeoutExpiredException e = catchThrowableOfType(TimeoutExpiredException.class,
+                    () -> p.communicate("hello\n", Delays.millis(300)));
+            assertThat(e).isNotNull();
+            p.kill();
+            CompletedProcess done = p.communicate(Delays.seconds(30));
+
+            assertThat(done.stdout()).isEqualTo("hello\n");
+            assertThat(done.stderr()).isEqualTo("to-err\n");
+            assertThat(done.returnCode()).isEqualTo(128 + 9);
+        }
+    }
+
+    @Test
+    void communicateWithInput_afterATimeout_theNextCallFinishesWritingTheInputOnce() throws Exception {
+        // The command reads nothing until the go file exists, so the timeout expires with most of the input
+        // unwritten; the next communicate() finishes it, and the command echoes every byte exactly once.
+        Path go = tmp.resolve("go");
+        byte[] input = new byte[1 << 20];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (byte) (i * 31);
+        }
+        try (Subprocess p = Subprocess.command("sh", "-c", "while [ ! -e \"$1\" ]; do sleep 0.05; done; exec cat", "sh",
+                go.toString()).stdin(Redirect.PIPE).captureOutput().start()) {
+            catchThrowableOfType(TimeoutExpiredException.class, () -> p.communicate(input, Delays.millis(200)));
+            assertThatThrownBy(() -> p.communicate(new byte[] {1})).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("input was already sent");
+            Files.createFile(go);
+            CompletedProcess done = p.communicate(Delays.seconds(30));
+
+            assertThat(done.stdoutBytes()).isEqualTo(input);
             assertThat(done.returnCode()).isZero();
         }
     }
