@@ -384,6 +384,9 @@ public interface Subprocess extends AutoCloseable {
          * executable file of that name on it (a relative entry is relative to the {@link #cwd}), which then
          * runs with its absolute path as {@code argv[0]}; not found there, {@code run()} and {@code start()}
          * throw {@link java.nio.file.NoSuchFileException} naming it and that {@code PATH}.
+         *
+         * @throws IllegalArgumentException if {@code key} is empty or has a {@code =} or NUL, or {@code value}
+         *                                  has a NUL (Python's {@code ValueError})
          */
         Builder env(String key, String value);
 

@@ -172,6 +172,10 @@ final class SubprocessBuilder implements Subprocess.Builder {
             throw new IllegalArgumentException("environment variable name must be non-empty, without '=' or NUL: \""
                     + key + "\"");
         }
+        if (value.indexOf('\0') >= 0) { // the JDK refuses it only at the start, without naming the variable
+            throw new IllegalArgumentException("the value of environment variable " + key
+                    + " contains a NUL character, which no program can receive");
+        }
         requireUnset(env.get(key), "env " + key);
         env.put(key, value);
         return this;

@@ -425,6 +425,16 @@ class SubprocessRunTest {
     }
 
     @Test
+    void env_withANulCharacterInTheValue_throwsAtOnceNamingTheVariable() {
+        // The builder took it, and run() failed with the JDK's 'Invalid environment variable value: "x y"',
+        // which names no variable; Python raises ValueError("embedded null byte") at once.
+        assertThatThrownBy(() -> Subprocess.command("true").env("MP4J_A", "x\0y"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("MP4J_A").hasMessageContaining("NUL");
+        assertThatThrownBy(() -> Subprocess.command("true").env(Map.of("MP4J_A", "x\0y")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("MP4J_A");
+    }
+
+    @Test
     void start_withTimeoutOrCheck_throwsSayingTheyApplyToRun() {
         assertThatThrownBy(() -> Subprocess.command("true").timeout(Duration.ofSeconds(1)).start())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("applies to run(), not start()");
