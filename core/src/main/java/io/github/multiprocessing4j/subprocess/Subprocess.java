@@ -390,7 +390,10 @@ public interface Subprocess extends AutoCloseable {
          */
         Builder env(String key, String value);
 
-        /** Sets every entry of {@code variables} as by {@link #env(String, String)}. */
+        /**
+         * Sets every entry of {@code variables} as by {@link #env(String, String)}; if one cannot be set, throws
+         * as that does and sets none.
+         */
         Builder env(Map<String, String> variables);
 
         /**

@@ -166,6 +166,22 @@ final class SubprocessBuilder implements Subprocess.Builder {
 
     @Override
     public Subprocess.Builder env(String key, String value) {
+        checkEnv(key, value);
+        env.put(key, value);
+        return this;
+    }
+
+    @Override
+    public Subprocess.Builder env(Map<String, String> variables) {
+        Objects.requireNonNull(variables, "variables");
+        Map<String, String> copy = new LinkedHashMap<>(variables); // one look at a map that may change meanwhile
+        copy.forEach(this::checkEnv); // all before any: a refused call leaves the builder as it was
+        env.putAll(copy);
+        return this;
+    }
+
+    /** Throws if {@code key=value} cannot be set: see {@link Subprocess.Builder#env(String, String)}. */
+    private void checkEnv(String key, String value) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");
         if (key.isEmpty() || key.indexOf('=') >= 0 || key.indexOf('\0') >= 0) {
@@ -177,14 +193,6 @@ final class SubprocessBuilder implements Subprocess.Builder {
                     + " contains a NUL character, which no program can receive");
         }
         requireUnset(env.get(key), "env " + key);
-        env.put(key, value);
-        return this;
-    }
-
-    @Override
-    public Subprocess.Builder env(Map<String, String> variables) {
-        variables.forEach(this::env);
-        return this;
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -432,6 +433,23 @@ class SubprocessRunTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("MP4J_A").hasMessageContaining("NUL");
         assertThatThrownBy(() -> Subprocess.command("true").env(Map.of("MP4J_A", "x\0y")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("MP4J_A");
+    }
+
+    @Test
+    void env_withAMapThatHasAnInvalidEntry_leavesTheBuilderAsItWas() throws Exception {
+        // The entries before the invalid one were set, so setting them again after fixing the map failed
+        // with "env MP4J_A was already set".
+        Subprocess.Builder b = Subprocess.command("sh", "-c", "echo \"$MP4J_A\"").captureOutput();
+        Map<String, String> bad = new LinkedHashMap<>();
+        bad.put("MP4J_A", "1");
+        bad.put("MP4J=B", "2");
+        assertThatThrownBy(() -> b.env(bad)).isInstanceOf(IllegalArgumentException.class);
+        b.env(Map.of("MP4J_A", "fixed"));
+
+        assertThat(b.run().stdout()).isEqualTo("fixed\n");
+        // a map with a key already set is refused whole too: its other keys may still be set
+        assertThatThrownBy(() -> b.env(Map.of("MP4J_C", "3", "MP4J_A", "4"))).isInstanceOf(IllegalStateException.class);
+        assertThat(b.env("MP4J_C", "5")).isSameAs(b);
     }
 
     @Test
