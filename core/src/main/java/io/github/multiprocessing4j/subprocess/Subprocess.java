@@ -136,11 +136,14 @@ public interface Subprocess extends AutoCloseable {
     InputStream stderr();
 
     /**
-     * The lines of {@link #stdout()}, decoded with the builder's charset, read as the stream is consumed;
+     * The lines of {@link #stdout()}, decoded with the builder's charset (malformed bytes become U+FFFD, where
+     * Python's {@code text=True} raises {@code UnicodeDecodeError}), read as the stream is consumed;
      * Python's {@code for line in p.stdout}. Lines end at {@code \n}, {@code \r} or {@code \r\n}, which are
      * not included. The stream ends when the command closes its stdout (usually when it exits; see
-     * {@link #stdout()} about its background processes). Closing
-     * the stream closes the pipe. A read error surfaces as an {@link java.io.UncheckedIOException}.
+     * {@link #stdout()} about its background processes). Closing the stream closes the pipe: a command
+     * that writes more then dies of SIGPIPE (status 141), as after Python's {@code p.stdout.close()}; leave
+     * the stream open, unconsumed, to let it finish, and read or {@link #communicate} the rest. A read error
+     * surfaces as an {@link java.io.UncheckedIOException}.
      *
      * <p>Nothing is taken from the pipe past the lines consumed: what follows is there for a later read of
      * {@link #stdout()}, another {@code stdoutLines()} or {@link #communicate}, as after Python's

@@ -52,7 +52,10 @@ public abstract sealed class SubprocessException extends RuntimeException
         return args;
     }
 
-    /** What the command wrote to stdout before it failed, decoded; empty if stdout was not captured. */
+    /**
+     * What the command wrote to stdout before it failed, decoded as {@link CompletedProcess#stdout()} decodes
+     * (malformed bytes become U+FFFD); empty if stdout was not captured.
+     */
     public String stdout() {
         return stdout == null ? "" : stdout.decode(Charset.forName(charsetName));
     }
