@@ -87,7 +87,7 @@ public abstract sealed class SubprocessException extends RuntimeException
         }
         byte[] end = stderr.last(TAIL_BYTES); // not all of it: there may be more than an array holds
         String text = new String(end, charset).strip();
-        String[] lines = text.split("\n");
+        String[] lines = text.split("\r?\n"); // "\r\n" ends a line too (Windows tools): no \r left in the message
         int first = Math.max(0, lines.length - TAIL_LINES);
         if (stderr.size() > end.length && first == 0 && lines.length > 1) {
             first = 1; // the first line was cut by the byte limit

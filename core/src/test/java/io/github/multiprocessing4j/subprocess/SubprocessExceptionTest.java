@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.subprocess;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -49,5 +50,16 @@ class SubprocessExceptionTest {
         assertThat(SubprocessException.tail(new CapturedBytes(List.of(big), big.length, big.length),
                 StandardCharsets.UTF_8)).isEqualTo("end");
         assertThat(SubprocessException.tail(CapturedBytes.EMPTY, StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void theTail_ofStderrWithWindowsLineEnds_hasNoCarriageReturns() throws Exception {
+        // The lines were split at \n only, so each kept its \r: stderrTail() read "e1\r\ne2".
+        CalledProcessException e = catchThrowableOfType(CalledProcessException.class,
+                () -> Subprocess.command("sh", "-c", "printf 'e1\\r\\ne2\\r\\n' >&2; exit 1").captureOutput().check().run());
+
+        assertThat(e.stderrTail()).isEqualTo("e1\ne2");
+        assertThat(e.getMessage()).endsWith("last lines of stderr:\ne1\ne2");
+        assertThat(e.stderr()).isEqualTo("e1\r\ne2\r\n"); // the output itself as written
     }
 }
