@@ -147,14 +147,17 @@ public interface ProcessPool extends Pool {
          * {@code worker_prefetch_multiplier}; Python's {@code Pool} has none: its workers take each task from one
          * shared queue as they become free.)
          *
-         * <p>A task sent ahead is bound to its worker: it waits for the tasks ahead of it there, even when another
-         * worker is idle, and does not move. Tasks are sent ahead when a worker's outcomes come in (waiting tasks
-         * then go, up to this depth, to that worker and to idle ones), and how long a task will run is not known
-         * then. So with a depth above 0 a quick task can be queued behind one that turns out long, and wait for
-         * its whole run while other workers idle; with the default, after a run of short tasks, that is up to 128
-         * tasks behind each long one (the depth drops only once the long task's outcome raises the average).
-         * {@code 0} rules this out, at the cost of a round trip between tasks: use it for work that mixes long and
-         * short tasks, or when a task's latency matters more than throughput.
+         * <p>Tasks are sent ahead when a worker's outcomes come in (waiting tasks then go, up to this depth, to that
+         * worker and to idle ones), and how long a task will run is not known then: a quick task can be queued
+         * behind one that turns out long (with the default, after a run of short tasks, up to 128 of them). When
+         * another worker is idle and no task waits in the pool, the pool takes such tasks back, once the task ahead
+         * of them has run for 20 ms and four times the average run time, and runs them on the idle workers, as an
+         * idle worker of Python's {@code Pool} takes the next task: each still runs exactly once. A task its worker
+         * had just started when asked for it back runs there. Until then, after {@code shutdown()} (which stops
+         * idle workers), and with {@code -Dmp4j.pool.spinMicros=0} (a worker then reads nothing while a task runs),
+         * a task sent ahead waits for the tasks ahead of it on its worker. {@code 0} never sends a
+         * task ahead, at the cost of a round trip between tasks: for work where a task's latency matters more than
+         * throughput.
          */
         Builder prefetch(int tasks);
 

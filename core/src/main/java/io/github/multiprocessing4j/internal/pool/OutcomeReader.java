@@ -171,11 +171,29 @@ final class OutcomeReader {
     private boolean outcomes(Worker w, List<Frame> frames, List<TaskRecord> tasks) {
         List<Worker> touched = new ArrayList<>(2);
         touched.add(w);
+        List<TaskRecord> reclaimed = null;
         engine.lock.lock();
         try {
             for (Frame frame : frames) {
                 byte type = frame.type();
                 TaskRecord task = w.inFlight.peekFirst();
+                if (type == FrameType.SKIPPED && (task == null || task.id != frame.id())) {
+                    // The worker's watch answers a CANCEL of a queued task at once, while the head still runs.
+                    TaskRecord queued = queuedBehindHead(w, frame.id());
+                    if (queued == null && engine.state == ProcessEngine.State.STOPPING) {
+                        // shutdownNow took it off the worker's queue, and cancelled it: complete() skips a SKIPPED
+                        tasks.add(null);
+                        continue;
+                    }
+                    if (queued == null || !(queued.cancelRequested || queued.reclaimRequested)) {
+                        brokeProtocolLocked(w, "it sent " + frame + " for no task queued on it that was cancelled");
+                        return false;
+                    }
+                    w.inFlight.remove(queued);
+                    tasks.add(queued);
+                    reclaimed = skippedLocked(w, queued, reclaimed);
+                    continue;
+                }
                 if ((type != FrameType.RESULT && type != FrameType.ERROR && type != FrameType.SKIPPED)
                         || task == null || task.id != frame.id()) {
                     brokeProtocolLocked(w, "it sent " + frame + " while " + (task == null ? "no task" : task)
@@ -184,7 +202,7 @@ final class OutcomeReader {
                 }
                 // A SKIPPED answers a CANCEL only: taken for another task, it would leave that task's future, which
                 // nothing else completes (only a cancel does, for a task that was cancelled), pending for ever.
-                if (type == FrameType.SKIPPED && !task.cancelRequested) {
+                if (type == FrameType.SKIPPED && !task.cancelRequested && !task.reclaimRequested) {
                     brokeProtocolLocked(w, "it sent " + frame + " for a task that was not cancelled");
                     return false;
                 }
@@ -198,6 +216,9 @@ final class OutcomeReader {
                 }
                 w.inFlight.pollFirst();
                 tasks.add(task);
+                if (w.reclaimedFrom == task) {
+                    w.reclaimedFrom = null; // its worker may queue tasks again; and the record is not kept for nothing
+                }
                 if (task.timeout != null) {
                     task.timeout.cancel(false);
                 }
@@ -211,28 +232,67 @@ final class OutcomeReader {
                         w.retiring = true;
                     }
                 } else {
-                    // It never ran: maxTasksPerChild counts the tasks a worker runs (Python's maxtasksperchild counts
-                    // completed ones), so the worker has room for one more. STOP is never sent while tasks are in
-                    // flight, so a worker retired by that count alone can still take work.
-                    w.sent--;
-                    int max = engine.config.maxTasksPerChild();
-                    if (w.retiring && !w.overMemory && max > 0 && w.sent < max) {
-                        w.retiring = false;
-                    }
+                    reclaimed = skippedLocked(w, task, reclaimed);
                 }
                 TaskRecord next = w.inFlight.peekFirst();
                 if (next != null) {
                     engine.started(next, now);
                 }
             }
+            if (reclaimed != null) {
+                // back to the front of the queue, in their order, for the idle workers they were taken back for
+                for (int i = reclaimed.size() - 1; i >= 0; i--) {
+                    TaskRecord t = reclaimed.get(i);
+                    t.worker = null;
+                    t.startNanos = 0;
+                    engine.pending.addFirst(t);
+                }
+            }
             engine.stopIfDoneLocked(w, touched);
             engine.dispatchLocked(touched);
             engine.dropUnneededBootsLocked();
+            if (w.inFlight.isEmpty() && !w.borrowed) {
+                engine.reclaim.armLocked();
+            }
         } finally {
             engine.lock.unlock();
         }
         ProcessEngine.flush(touched);
         return true;
+    }
+
+    /**
+     * The worker skipped a task it was told to (CANCEL) before it started it. It never ran: maxTasksPerChild counts
+     * the tasks a worker runs (Python's maxtasksperchild counts completed ones), so the worker has room for one
+     * more. STOP is never sent while tasks are in flight, so a worker retired by that count alone can still take
+     * work. A task taken back for an idle worker, and not cancelled since, is added to {@code reclaimed} (created
+     * if null), to go back to the pool's queue. Lock held.
+     */
+    private List<TaskRecord> skippedLocked(Worker w, TaskRecord task, List<TaskRecord> reclaimed) {
+        w.sent--;
+        int max = engine.config.maxTasksPerChild();
+        if (w.retiring && !w.overMemory && max > 0 && w.sent < max) {
+            w.retiring = false;
+        }
+        if (task.reclaimRequested && !task.cancelRequested && !task.future.isDone()) {
+            if (reclaimed == null) {
+                reclaimed = new ArrayList<>();
+            }
+            reclaimed.add(task);
+        }
+        return reclaimed;
+    }
+
+    /** The task with this id queued on the worker behind its head, or null. Lock held. */
+    private static TaskRecord queuedBehindHead(Worker w, long id) {
+        boolean head = true;
+        for (TaskRecord t : w.inFlight) {
+            if (!head && t.id == id) {
+                return t;
+            }
+            head = false;
+        }
+        return null;
     }
 
     /**
@@ -314,6 +374,8 @@ final class OutcomeReader {
                 w.borrowed = false;
                 if (!w.inFlight.isEmpty() || w.exited) {
                     w.readable.signal(); // tasks queued behind ours, or the end to read: the reader takes over
+                } else {
+                    engine.reclaim.armLocked(); // idle again
                 }
             } finally {
                 engine.lock.unlock();

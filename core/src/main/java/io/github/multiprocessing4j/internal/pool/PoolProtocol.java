@@ -13,10 +13,11 @@ import io.github.multiprocessing4j.internal.bytes.ByteSource;
  *  DEFINE   parent->worker  the encoded function, callable or runnable (id: its function id)
  *  FORGET   parent->worker  (empty; id: the function id)
  *  CALL     parent->worker  int8 mode | int8 flags (1: forget the function after this call) | int64 function id | argument
- *  CANCEL   parent->worker  (empty): drop the task if it has not started
+ *  CANCEL   parent->worker  (empty): drop the task if it has not started (a cancel, or the parent taking it
+ *                           back for an idle worker: the worker cannot tell, nor needs to)
  *  RESULT   worker->parent  int64 resident set size (0: not measured) | the result
  *  ERROR    worker->parent  int64 resident set size | int32 index in the chunk (-1) | failure
- *  SKIPPED  worker->parent  (empty): the task was cancelled before it started
+ *  SKIPPED  worker->parent  (empty): the task got a CANCEL before it started, and never will
  *  STOP     parent->worker  (empty): no more tasks will come; exit
  * </pre>
  *
@@ -24,6 +25,12 @@ import io.github.multiprocessing4j.internal.bytes.ByteSource;
  * values ({@code StandardCodec}); failures are written by {@code ThrowableCodec}. A worker runs its tasks
  * one at a time in the order they arrive and writes each outcome before it starts the next, so that when
  * a worker dies the first task without an outcome is the one that was running.
+ *
+ * <p>A task gets exactly one answer: RESULT or ERROR if it ran, SKIPPED if it did not; a CANCEL that comes
+ * once its task has started gets none (the outcome answers it). A SKIPPED may come ahead of the outcomes of
+ * the tasks queued before its task: a worker reads its connection while a task runs long, and answers a
+ * CANCEL of a queued task at once (the only frame that may come out of order). A CALL always comes before a
+ * CANCEL of it.
  */
 public final class PoolProtocol {
     public static final int REPORT_MEMORY = 1;

@@ -32,12 +32,23 @@ import java.util.concurrent.locks.ReentrantLock;
  * with tiny tasks a worker may hold more queued behind the head (prefetch), but only while tasks are
  * short: the pool keeps a moving average of task run times, and prefetches 128 below 200 us (deep enough
  * that a worker never runs dry while its outcomes travel back and new tasks travel out), 4 below 2 ms,
- * none above (unless the builder's prefetch fixes the depth), so a long task never has much work stuck
- * behind it while another worker idles. A task is bound to a worker only when it is written to it at
- * once: to a worker that is idle, or whose outcomes are being handled (their thread writes its new tasks
- * with them). A worker that is busy and silent gets nothing: tasks wait in `pending` for whichever worker
+ * none above (unless the builder's prefetch fixes the depth), so a long task seldom has much work queued
+ * behind it (and what it has is taken back for idle workers: see below). A task is bound to a worker only
+ * when it is written to it at once: to a worker that is idle, or whose outcomes are being handled (their
+ * thread writes its new tasks with them). A worker that is busy and silent gets nothing: tasks wait in `pending` for whichever worker
  * reports or goes idle first. (Binding tasks to a busy worker's outbox early, to be written with its next
  * outcome, left quick tasks stuck behind a long one for its whole run while another worker idled.)
+ *
+ * Taking tasks back. Prefetch still binds tasks to a worker before anyone knows how long the task ahead of
+ * them will run. So when a worker is idle and nothing waits in `pending`, while another worker's head has
+ * run for 20 ms (and 4 times the average), the engine takes the tasks queued behind that head back
+ * (TaskReclaim): it sends a CANCEL for each and marks it reclaimRequested. The worker answers SKIPPED for
+ * each it had not started (while a task runs long, its LongTaskWatch reads the connection and answers at
+ * once, ahead of the head's outcome; otherwise it answers in order, between tasks), and the SKIPPED sends the
+ * task back to the front of `pending`, whence dispatch hands it to the idle workers. A task the worker had
+ * started meanwhile (the CANCEL crossed the head's outcome) simply runs there: its outcome answers it, and
+ * the worker ignores the late CANCEL. Either way each task runs once or is skipped once. Nothing is queued
+ * behind the head that lost its queue while it stays the head (Worker.reclaimedFrom).
  *
  * Crash attribution. A worker writes each task's outcome before it starts the next, and a dead process's
  * last writes can still be read from the socket. So when a worker's connection ends, every task with an
@@ -51,10 +62,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * inside cancel(), and one that waits for the pool must not wait for the worker still running that task.
  * The killed worker goes down the crash path above, which leaves the future of the task it was killed for
  * alone. A running task cancelled without interrupt runs on, but is still killed at its deadline. cancel
- * of a task still queued on a worker sends CANCEL; the worker answers SKIPPED instead of running it. A
- * CANCEL can arrive after the worker has started the task (it reads no frame while a task runs): for
- * cancel(true), a task that is still the head CANCEL_GRACE after it became the head is taken to be running,
- * and its worker is killed.
+ * of a task still queued on a worker sends CANCEL; the worker answers SKIPPED instead of running it (in
+ * order, or at once, ahead of the running task's outcome, once that task has run a few ms: see PoolWorker).
+ * A CANCEL can arrive after the worker has started the task (it reads frames between tasks, and while a
+ * task runs only once it has run a few ms): for cancel(true), a task that is still the head CANCEL_GRACE
+ * after it became the head is taken to be running, and its worker is killed.
  *
  * Recycling. After maxTasksPerChild tasks (sent to it, less those it SKIPPED: the count is of tasks run), or when a result reports more resident memory than
  * maxMemoryPerChild, a worker is sent nothing more; when its queue is empty it gets STOP and exits, and
@@ -77,7 +89,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * Files. This class holds the state, submission, dispatch, cancellation and the pool's lifecycle;
  * OutcomeReader reads what workers send back (and lets apply() borrow an idle worker); WorkerTurnover
- * handles workers that exit and the replacements that boot. All three share the engine's lock.
+ * handles workers that exit and the replacements that boot; TaskReclaim takes queued tasks back from behind
+ * long ones. All four share the engine's lock.
  */
 
 /**
@@ -132,10 +145,11 @@ public final class ProcessEngine implements PoolEngine {
     private final ThreadLocal<int[]> deliveringHere = new ThreadLocal<>();
     /** Moving average of task run times, for the prefetch depth; guarded by lock. */
     long averageRunNanos = 1_000_000;
-    private final PoolTimer timer = new PoolTimer();
+    final PoolTimer timer = new PoolTimer();
 
     final OutcomeReader reader = new OutcomeReader(this);
     final WorkerTurnover turnover = new WorkerTurnover(this);
+    final TaskReclaim reclaim = new TaskReclaim(this);
 
     private ProcessEngine(WorkerConfig config) {
         this.config = config;
@@ -288,13 +302,18 @@ public final class ProcessEngine implements PoolEngine {
     /** A worker with nothing in flight that nobody reads, or null. Lock held. */
     private Worker idleWorker() {
         for (Worker w : workers) {
-            if (w.inFlight.isEmpty() && !w.readerActive && !w.borrowed && !w.retiring && !w.stopSent && !w.dead
-                    && !w.exited && w.protocolViolation == null
-                    && (config.maxTasksPerChild() == 0 || w.sent < config.maxTasksPerChild())) {
+            if (!w.readerActive && isIdle(w)) {
                 return w;
             }
         }
         return null;
+    }
+
+    /** Whether the worker has nothing in flight and takes tasks (its reader may still be about to wait). Lock held. */
+    boolean isIdle(Worker w) {
+        return w.inFlight.isEmpty() && !w.borrowed && !w.retiring && !w.stopSent && !w.dead && !w.exited
+                && w.protocolViolation == null
+                && (config.maxTasksPerChild() == 0 || w.sent < config.maxTasksPerChild());
     }
 
     private TaskRecord newTask(Definition target, CallMode mode, Object arg) {
@@ -390,6 +409,9 @@ public final class ProcessEngine implements PoolEngine {
             if (w.retiring || w.stopSent || w.dead || w.exited || w.protocolViolation != null || room <= 0) {
                 continue;
             }
+            if (w.reclaimedFrom != null && w.reclaimedFrom == w.inFlight.peekFirst()) {
+                continue; // its queue was just taken back from behind its long task: queue nothing there again
+            }
             if (best == null || w.inFlight.size() < best.inFlight.size()) {
                 best = w;
             }
@@ -407,6 +429,7 @@ public final class ProcessEngine implements PoolEngine {
         }
         w.postCall(task.id, task.mode, target.oneShot, target.id, task.argument);
         task.worker = w;
+        task.reclaimRequested = false;
         w.inFlight.addLast(task);
         w.sent++;
         if (config.maxTasksPerChild() > 0 && w.sent >= config.maxTasksPerChild()) {

@@ -32,6 +32,12 @@ final class TaskRecord {
      * cancelled): if that worker dies before the future is, the task is not queued again elsewhere.
      */
     boolean cancelRequested;
+    /**
+     * The engine sent CANCEL to take it back from its worker, queued behind a task that runs long, for an idle
+     * worker (TaskReclaim): the worker's SKIPPED sends it back to the pool's queue, unless it was
+     * cancelled meanwhile. Cleared when it is sent to a worker.
+     */
+    boolean reclaimRequested;
 
     TaskRecord(long id, CallMode mode, ProcessDefinition target, byte[] argument, TaskFuture<Object> future) {
         this.id = id;

@@ -59,6 +59,11 @@ final class Worker {
      * killed; null if it did not. Guarded by the engine's lock.
      */
     String protocolViolation;
+    /**
+     * The running task (the head of {@link #inFlight}) whose queued tasks were taken back for idle workers: while
+     * it is still the head, nothing more is queued behind it. Guarded by the engine's lock.
+     */
+    TaskRecord reclaimedFrom;
     /** The task we killed this worker for (a timeout, a cancel); guarded by the engine's lock. */
     TaskRecord killedFor;
     /** Signalled when the reader thread should read: tasks in flight and nobody borrowing, or death. */

@@ -194,6 +194,7 @@ final class WorkerTurnover {
                 keep = true;
                 engine.stopIfDoneLocked(w, touched);
                 engine.dispatchLocked(touched);
+                engine.reclaim.armLocked(); // it may be idle, while tasks wait behind a long one elsewhere
             } else if (failure != null && engine.state == State.SHUTDOWN && engine.pending.isEmpty()) {
                 // Shut down with nothing left to run: no longer needed (and killed for that, see
                 // ProcessEngine.dropUnneededBootsLocked), its failure is no sign of a broken pool.

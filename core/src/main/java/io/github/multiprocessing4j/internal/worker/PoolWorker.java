@@ -34,9 +34,12 @@ import java.util.function.Function;
  * an idle worker wakes the thread that runs it, with no hand-off between threads. Before it starts a task
  * it takes in every frame already buffered, and after a task that ran longer than 100 µs every frame that
  * came meanwhile, so a {@code CANCEL} sent for a queued task is seen in time; one that arrives after the
- * task has started is answered by the result instead, which the parent drops. While
- * a task runs, nobody reads the connection: the death of the parent is noticed by a {@link ParentWatch}
- * that polls its pid, and at once when the worker next reads.
+ * task has started is answered by the result instead, which the parent drops. Once a task has run for a
+ * few milliseconds, a {@link LongTaskWatch} reads the connection until it ends: a {@code CANCEL} of a call
+ * queued behind it (a cancel, or the parent taking the call back for an idle worker) is answered with
+ * {@code SKIPPED} at once, ahead of the running task's outcome, and that call is dropped. Quick tasks never
+ * meet the watch. The death of the parent is noticed by a {@link ParentWatch} that polls its pid, and at
+ * once when the worker next reads.
  *
  * <p>The interrupt status that the initializer or a task leaves set is cleared after it, as a
  * {@code ThreadPoolExecutor} does between tasks.
@@ -49,12 +52,20 @@ final class PoolWorker {
     /** Frames to handle in order: DEFINE, FORGET, CALL, STOP. */
     private final ArrayDeque<Frame> queue = new ArrayDeque<>();
     private final Set<Long> cancelled = new HashSet<>();
+    /**
+     * Queued calls whose {@code CANCEL} the watch answered with {@code SKIPPED} while the task before them ran:
+     * they never run, and are answered already.
+     */
+    private final Set<Long> skippedAhead = new HashSet<>();
+    /** Null on a blocking connection ({@code mp4j.pool.spinMicros=0}), which cannot be read without waiting. */
+    private final LongTaskWatch watch;
     /** Function id to its decoded target, or to the {@link RuntimeException} that decoding it raised. */
     private final Map<Long, Object> targets = new HashMap<>();
 
     private PoolWorker(Connection connection, boolean reportMemory) {
         this.connection = connection;
         this.reportMemory = reportMemory;
+        this.watch = PoolProtocol.SPIN_NANOS > 0 ? LongTaskWatch.start(this::readWhileATaskRuns) : null;
     }
 
     /** @return false if the initializer failed (the worker then exits with code 1) */
@@ -107,12 +118,23 @@ final class PoolWorker {
                 case FrameType.DEFINE -> targets.put(frame.id(), decodeTarget(frame.payload()));
                 case FrameType.FORGET -> targets.remove(frame.id());
                 case FrameType.CALL -> {
-                    if (cancelled.remove(frame.id())) {
+                    if (!skippedAhead.isEmpty() && skippedAhead.remove(frame.id())) {
+                        forgetIfOneShot(frame); // answered by the watch while the task before it ran
+                    } else if (cancelled.remove(frame.id())) {
                         forgetIfOneShot(frame);
                         connection.send(FrameType.SKIPPED, frame.id(), new byte[0]);
                     } else {
                         long start = System.nanoTime();
-                        call(frame);
+                        if (watch == null) {
+                            call(frame);
+                        } else {
+                            long mark = watch.taskStarts(start);
+                            try {
+                                call(frame);
+                            } finally {
+                                watch.taskEnded(mark); // the connection's read side is this thread's again
+                            }
+                        }
                         if (!queue.isEmpty() && System.nanoTime() - start > CANCEL_CHECK_NANOS) {
                             // A CANCEL of a call queued here may have come while this one ran, and still be in the
                             // socket: read it before that call starts. (Tiny tasks stream on without the extra system
@@ -135,11 +157,45 @@ final class PoolWorker {
             return false;
         }
         if (frame.type() == FrameType.CANCEL) {
-            cancelled.add(frame.id());
+            // A CALL comes before its CANCEL: one not queued here has run, and its outcome answered the cancel (a
+            // late cancel, or a take-back that crossed the outcome of the task before it); one the watch skipped is
+            // answered too. Noting either would only leak.
+            if (!skippedAhead.contains(frame.id()) && isQueuedCall(frame.id())) {
+                cancelled.add(frame.id());
+            }
         } else {
             queue.addLast(frame);
         }
         return true;
+    }
+
+    /**
+     * For the {@link LongTaskWatch}, while a task runs (the main thread does not touch the queue then): takes in
+     * the frames that have come, without waiting. A {@code CANCEL} of a call still queued is answered at once;
+     * one of the running call, or of one done or answered already, is left to the outcome that answers it (a
+     * {@code CALL} always comes before its {@code CANCEL}, so a call not queued has started).
+     */
+    private void readWhileATaskRuns() throws IOException {
+        connection.readAvailable();
+        while (connection.hasBufferedFrame()) {
+            Frame frame = connection.receive();
+            if (frame.type() != FrameType.CANCEL) {
+                queue.addLast(frame);
+            } else if (!skippedAhead.contains(frame.id()) && isQueuedCall(frame.id())) {
+                cancelled.remove(frame.id());
+                skippedAhead.add(frame.id());
+                connection.send(FrameType.SKIPPED, frame.id(), new byte[0]);
+            }
+        }
+    }
+
+    private boolean isQueuedCall(long id) {
+        for (Frame f : queue) {
+            if (f.type() == FrameType.CALL && f.id() == id) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A skipped call still drops the function it was the only user of, as running it would have. */

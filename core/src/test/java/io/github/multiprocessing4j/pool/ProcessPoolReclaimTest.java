@@ -1,0 +1,203 @@
+package io.github.multiprocessing4j.pool;
+
+import static io.github.multiprocessing4j.pool.ProcessPoolTest.pid;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.multiprocessing4j.function.SerializableFunction;
+import io.github.multiprocessing4j.testing.Delays;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Tasks sent ahead to a worker (prefetch) and queued behind a task that turns out long are taken back for an
+ * idle worker, as an idle worker of Python's {@code Pool} takes the next task: with real worker JVMs.
+ */
+class ProcessPoolReclaimTest {
+
+    @TempDir
+    Path tmp;
+
+    /** Task 2 waits for the gate and returns -1; every other returns twice its argument at once. */
+    private static SerializableFunction<Integer, Integer> task2WaitsFor(Path gate) {
+        String path = gate.toString();
+        return x -> {
+            if (x == 2) {
+                while (!Files.exists(Path.of(path))) {
+                    LockSupport.parkNanos(5_000_000);
+                }
+                return -1;
+            }
+            return x * 2;
+        };
+    }
+
+    @Test
+    void withTheDefaultPrefetch_quickTasksQueuedBehindALongOne_runOnTheIdleWorker_whileItRuns() throws Exception {
+        Path gate = tmp.resolve("gate");
+        try (ProcessPool pool = ProcessPool.create(2)) {
+            // A run of short tasks: the adaptive prefetch sends up to 128 tasks ahead to a worker.
+            assertThat(pool.map(x -> x, IntStream.range(0, 300).boxed().toList(), 1)).hasSize(300);
+            // Tasks 0 and 1 go to the two idle workers, the rest wait in the pool; the outcome of 0 (or 1) sends the
+            // long task 2 to its worker, and quick ones behind it. The other worker soon has nothing left to run.
+            SerializableFunction<Integer, Integer> f = task2WaitsFor(gate);
+            List<CompletableFuture<Integer>> futures = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                futures.add(pool.applyAsync(f, i));
+            }
+            CompletableFuture<Integer> longTask = futures.get(2);
+            try {
+                Awaitility.await("every quick task").atMost(Delays.seconds(60)).until(() ->
+                        IntStream.range(0, 40).filter(i -> i != 2).allMatch(i -> futures.get(i).isDone()));
+                assertThat(longTask).as("the long task, which only ends once the gate is there").isNotDone();
+                for (int i = 0; i < 40; i++) {
+                    if (i != 2) {
+                        assertThat(futures.get(i).get()).isEqualTo(2 * i);
+                    }
+                }
+            } finally {
+                Files.createFile(gate); // also when a check failed: close() waits for the long task
+            }
+            assertThat(longTask.get(60, TimeUnit.SECONDS)).isEqualTo(-1);
+            assertThat(pool.map(x -> x + 1, List.of(1, 2, 3), 1)).as("the pool serves on").containsExactly(2, 3, 4);
+        }
+    }
+
+    /**
+     * Task {@code round * 1000 + i}: leaves a file named after it (and its pid) when it starts, sleeps, returns
+     * its argument. Task 2 of each round sleeps {@code 5 + 13 * round % 50} ms, around the time the pool takes
+     * back what is queued behind it; tasks from 3 on sleep 0, 2, 0 or 7 ms.
+     */
+    private static SerializableFunction<Integer, Integer> leavesAMarkThenSleeps(Path dir) {
+        String path = dir.toString();
+        return x -> {
+            int round = x / 1000;
+            int i = x % 1000;
+            try {
+                Files.createFile(Path.of(path, round + "-" + i + "-" + pid() + "-" + System.nanoTime()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            long millis = i < 2 ? 0 : i == 2 ? 5 + (13L * round) % 50 : new long[] {0, 2, 0, 7}[i % 4];
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(millis));
+            return x;
+        };
+    }
+
+    @Test
+    void tasksTakenBackAsTheirWorkerMovesOn_eachRunExactlyOnce_overManyRounds() throws Exception {
+        // Each round queues tasks behind task 2 on one worker while the other runs dry; task 2 ends before, while,
+        // or after the pool asks for them back, so that a CANCEL meets a task just started, one already run, one
+        // still queued. Each must run exactly once (and deliver its own result), whichever worker runs it.
+        Path dir = Files.createDirectories(tmp.resolve("marks"));
+        int rounds = 60;
+        int tasks = 12;
+        try (ProcessPool pool = ProcessPool.builder().processes(2).prefetch(8).build()) {
+            SerializableFunction<Integer, Integer> f = leavesAMarkThenSleeps(dir);
+            for (int round = 0; round < rounds; round++) {
+                List<CompletableFuture<Integer>> futures = new ArrayList<>();
+                for (int i = 0; i < tasks; i++) {
+                    futures.add(pool.applyAsync(f, round * 1000 + i));
+                }
+                for (int i = 0; i < tasks; i++) {
+                    assertThat(futures.get(i).get(60, TimeUnit.SECONDS)).as("round %d, task %d", round, i)
+                            .isEqualTo(round * 1000 + i);
+                }
+            }
+        }
+        Map<String, Long> runs;
+        try (Stream<Path> marks = Files.list(dir)) {
+            runs = marks.map(p -> p.getFileName().toString().split("-"))
+                    .collect(Collectors.groupingBy(parts -> parts[0] + "-" + parts[1], Collectors.counting()));
+        }
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < tasks; i++) {
+                assertThat(runs.get(round + "-" + i)).as("runs of round %d, task %d", round, i).isEqualTo(1L);
+            }
+        }
+        assertThat(runs).hasSize(rounds * tasks);
+    }
+
+    @Test
+    void aLongTaskWhoseQueueWasTakenBack_stillTimesOut_andTheTasksTakenBackRanElsewhere() throws Exception {
+        Path gate = tmp.resolve("never-opened");
+        try (ProcessPool pool = ProcessPool.builder().processes(2).taskTimeout(Delays.seconds(8)).build()) {
+            assertThat(pool.map(x -> x, IntStream.range(0, 300).boxed().toList(), 1)).hasSize(300);
+            SerializableFunction<Integer, Integer> f = task2WaitsFor(gate);
+            List<CompletableFuture<Integer>> futures = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                futures.add(pool.applyAsync(f, i));
+            }
+            CompletableFuture<Integer> longTask = futures.get(2);
+            Awaitility.await("every quick task").atMost(Delays.seconds(60)).until(() ->
+                    IntStream.range(0, 40).filter(i -> i != 2).allMatch(i -> futures.get(i).isDone()));
+            for (int i = 0; i < 40; i++) {
+                if (i != 2) {
+                    assertThat(futures.get(i).get()).isEqualTo(2 * i);
+                }
+            }
+            assertThat(longTask).failsWithin(Delays.seconds(60)).withThrowableOfType(ExecutionException.class)
+                    .havingCause().isInstanceOf(TaskTimeoutException.class);
+            assertThat(pool.map(x -> x + 1, List.of(1, 2, 3), 1)).as("the pool serves on").containsExactly(2, 3, 4);
+        }
+    }
+
+    @Test
+    void aTaskCancelledWhileItIsTakenBack_neverRunsAfterTheCancel_andTheOthersRunExactlyOnce() throws Exception {
+        // As the race above, and task 5 is cancelled (without interrupt) a few ms into the round: before, while or
+        // after the pool takes it back. Cancelled, it runs at most once (if it had started); else (done already) it
+        // ran once. Nothing is lost.
+        Path dir = Files.createDirectories(tmp.resolve("marks"));
+        int rounds = 30;
+        int tasks = 12;
+        boolean[] cancelled = new boolean[rounds];
+        try (ProcessPool pool = ProcessPool.builder().processes(2).prefetch(8).build()) {
+            SerializableFunction<Integer, Integer> f = leavesAMarkThenSleeps(dir);
+            for (int round = 0; round < rounds; round++) {
+                List<CompletableFuture<Integer>> futures = new ArrayList<>();
+                for (int i = 0; i < tasks; i++) {
+                    futures.add(pool.applyAsync(f, round * 1000 + i));
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos((7L * round) % 40));
+                cancelled[round] = futures.get(5).cancel(false);
+                for (int i = 0; i < tasks; i++) {
+                    if (i != 5 || !cancelled[round]) {
+                        assertThat(futures.get(i).get(60, TimeUnit.SECONDS)).as("round %d, task %d", round, i)
+                                .isEqualTo(round * 1000 + i);
+                    }
+                }
+            }
+            assertThat(pool.map(x -> x + 1, List.of(1, 2, 3), 1)).as("the pool serves on").containsExactly(2, 3, 4);
+        }
+        Map<String, Long> runs;
+        try (Stream<Path> marks = Files.list(dir)) {
+            runs = marks.map(p -> p.getFileName().toString().split("-"))
+                    .collect(Collectors.groupingBy(parts -> parts[0] + "-" + parts[1], Collectors.counting()));
+        }
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < tasks; i++) {
+                if (i == 5 && cancelled[round]) {
+                    assertThat(runs.getOrDefault(round + "-" + i, 0L)).as("runs of round %d, cancelled task", round)
+                            .isLessThanOrEqualTo(1L);
+                } else {
+                    assertThat(runs.get(round + "-" + i)).as("runs of round %d, task %d", round, i).isEqualTo(1L);
+                }
+            }
+        }
+        assertThat(cancelled).as("rounds whose task 5 was cancelled").contains(true);
+    }
+}
