@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -83,6 +84,11 @@ class ProcessPoolReclaimTest {
      * back what is queued behind it; tasks from 3 on sleep 0, 2, 0 or 7 ms.
      */
     private static SerializableFunction<Integer, Integer> leavesAMarkThenSleeps(Path dir) {
+        return leavesAMarkThenSleeps(dir, -1);
+    }
+
+    /** As {@link #leavesAMarkThenSleeps(Path)}, but task 2 sleeps {@code task2Millis}, unless that is negative. */
+    private static SerializableFunction<Integer, Integer> leavesAMarkThenSleeps(Path dir, long task2Millis) {
         String path = dir.toString();
         return x -> {
             int round = x / 1000;
@@ -92,7 +98,8 @@ class ProcessPoolReclaimTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            long millis = i < 2 ? 0 : i == 2 ? 5 + (13L * round) % 50 : new long[] {0, 2, 0, 7}[i % 4];
+            long millis = i < 2 ? 0 : i == 2 ? (task2Millis >= 0 ? task2Millis : 5 + (13L * round) % 50)
+                    : new long[] {0, 2, 0, 7}[i % 4];
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(millis));
             return x;
         };
@@ -199,5 +206,41 @@ class ProcessPoolReclaimTest {
             }
         }
         assertThat(cancelled).as("rounds whose task 5 was cancelled").contains(true);
+    }
+
+    @Test
+    void shutdownNow_whileTasksAreTakenBack_endsEveryFuture_andTheOthersStillRunOnce() throws Exception {
+        // shutdownNow comes before, while or after the pool takes back what is queued behind task 2: every future
+        // ends (a result, a cancellation or a crash of the killed worker), none hangs, and nothing runs twice.
+        Path dir = Files.createDirectories(tmp.resolve("marks"));
+        int rounds = 8;
+        for (int round = 0; round < rounds; round++) {
+            ProcessPool pool = ProcessPool.builder().processes(2).prefetch(8).build();
+            SerializableFunction<Integer, Integer> f = leavesAMarkThenSleeps(dir, 40);
+            // Warm workers: a first call of f loads what it uses, and would hold up task 0 or 1 for many ms. Each of
+            // these is task 0 or 1 of a round of its own (from 100 on), which runs at once.
+            int first = 100 + 100 * round;
+            List<Integer> warmUp = IntStream.range(0, 100).mapToObj(k -> (first + k) * 1000 + k % 2).toList();
+            assertThat(pool.map(f, warmUp, 1)).isEqualTo(warmUp);
+            List<CompletableFuture<Integer>> futures = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                futures.add(pool.applyAsync(f, round * 1000 + i));
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(15 + 5L * round));
+            pool.shutdownNow();
+            for (CompletableFuture<Integer> future : futures) {
+                try {
+                    future.get(30, TimeUnit.SECONDS); // a TimeoutException fails the test
+                } catch (ExecutionException | CancellationException ended) {
+                    // ended, as it may after shutdownNow
+                }
+            }
+            assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).as("round %d: terminated", round).isTrue();
+        }
+        try (Stream<Path> marks = Files.list(dir)) {
+            assertThat(marks.map(p -> p.getFileName().toString().split("-"))
+                    .collect(Collectors.groupingBy(parts -> parts[0] + "-" + parts[1], Collectors.counting())))
+                    .as("runs of each task").allSatisfy((task, runs) -> assertThat(runs).isEqualTo(1L));
+        }
     }
 }
