@@ -161,7 +161,16 @@ public interface ProcessPool extends Pool {
          */
         Builder prefetch(int tasks);
 
-        /** Extra options for the workers' {@code java} command, e.g. {@code -Xmx512m}. */
+        /**
+         * Extra options for the workers' {@code java} command, e.g. {@code -Xmx512m}; they come after the library's
+         * own, so they win. One argument per element, as on a command line: an option that takes the next argument
+         * as its value is followed by it ({@code List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED")}).
+         * {@link #build()} throws {@link IllegalArgumentException} for an element that is no option (the launcher
+         * would take it for the worker's main class: {@code "-XX:MaxRAMPercentage", "50"}), for such an option with
+         * no value after it, and for options that set the class path or main class ({@code -cp}, {@code -jar},
+         * {@code -m}): workers run this JVM's class path and module path. As for
+         * {@code JvmProcess.Builder.jvmOptions}, which checks the same.
+         */
         Builder jvmOptions(List<String> options);
 
         /**
