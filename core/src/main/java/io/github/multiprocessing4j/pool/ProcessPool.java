@@ -42,7 +42,8 @@ import java.util.List;
  *       {@code imap} reads its input lazily.</li>
  *   <li>{@link #close()}, {@link #terminate()} and the death of this JVM (even by SIGKILL) leave no worker
  *       alive. A worker that is stopped (by {@code close()}, or to be recycled) exits once its shutdown hooks
- *       have run, even if tasks left non-daemon threads running in it.</li>
+ *       have run, even if tasks left non-daemon threads running in it; one still running 5 seconds after it was
+ *       stopped (a shutdown hook that does not return) is killed.</li>
  * </ul>
  *
  * <p>Tasks, arguments and results are serialized with the {@linkplain io.github.multiprocessing4j.codec.Codec

@@ -67,6 +67,42 @@ class WorkerTaskEdgesTest {
     }
 
     @Test
+    void close_andRecycling_endAWorkerThatATaskLeftAShutdownHookThatHangsIn() throws Exception {
+        // A stopped worker (recycled, or at close()) exits with System.exit, which runs its shutdown hooks: one that
+        // never returned kept the worker alive for good, and close() waited for it for ever.
+        Set<Long> before = ChildProcesses.livePids();
+        ProcessPool pool = ProcessPool.builder().processes(1).maxTasksPerChild(1).build();
+        try {
+            long recycled = pool.<Integer, Long>apply(x -> hangAtExit(), 1);
+            long closed = pool.<Integer, Long>apply(x -> hangAtExit(), 2);
+            assertThat(closed).as("the second task ran on a new worker").isNotEqualTo(recycled);
+            Awaitility.await("the recycled worker ends").atMost(Delays.seconds(30))
+                    .until(() -> !ChildProcesses.running(recycled));
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(pool::close, r -> Thread.ofPlatform().daemon().start(r));
+            closing.get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(ChildProcesses.running(closed)).as("the last worker runs after close()").isFalse();
+        } finally {
+            pool.terminate();
+        }
+        Awaitility.await().atMost(Delays.seconds(10))
+                .untilAsserted(() -> assertThat(before).containsAll(ChildProcesses.livePids()));
+    }
+
+    /** Registers a shutdown hook that never returns; the pid of this JVM. */
+    static long hangAtExit() {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            while (true) {
+                try {
+                    new CountDownLatch(1).await();
+                } catch (InterruptedException e) {
+                    // hang on
+                }
+            }
+        }));
+        return ProcessHandle.current().pid();
+    }
+
+    @Test
     void aTaskWhoseExceptionCannotBeSerialized_evenWithAnError_failsAlone_withARemoteTaskException() throws Exception {
         // The Error from serializing the exception used to end the worker: the task failed with WorkerCrashedException
         try (ProcessPool pool = ProcessPool.create(1)) {

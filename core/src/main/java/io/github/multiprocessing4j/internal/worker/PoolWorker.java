@@ -28,7 +28,8 @@ import java.util.function.Function;
 /**
  * A process pool's worker (see {@link PoolProtocol}): runs the initializer, then the tasks its parent
  * sends, one at a time, in order, on the main thread, until told to stop. Then it exits with code 0,
- * running its shutdown hooks but not waiting for non-daemon threads that tasks left behind.
+ * running its shutdown hooks but not waiting for non-daemon threads that tasks left behind (the parent kills
+ * it if a hook keeps it alive a few seconds later).
  *
  * <p>The main thread reads the connection itself whenever it has nothing queued, so a task that arrives at
  * an idle worker wakes the thread that runs it, with no hand-off between threads. Before it starts a task
