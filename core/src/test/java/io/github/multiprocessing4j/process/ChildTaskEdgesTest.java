@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.Serial;
 import java.io.UncheckedIOException;
@@ -192,6 +193,47 @@ class ChildTaskEdgesTest {
                 assertThat(e.remoteStackTrace()).contains("throwUnwritable");
             });
         }
+    }
+
+    static void throwAfterBreakingSystemErr() {
+        System.setErr(new PrintStream(new OutputStream() {
+            @Override
+            public void write(int b) {
+                throw new UncheckedIOException(new IOException("this stream is closed"));
+            }
+        }));
+        throw new IllegalStateException("failed with a broken System.err");
+    }
+
+    static void throwAfterSettingSystemErrToNull() {
+        System.setErr(null);
+        throw new IllegalStateException("failed with no System.err");
+    }
+
+    @Test
+    void aTaskThatLeftSystemErrBroken_orNull_stillReportsItsFailure_andItsTraceReachesOurStderr() throws Exception {
+        // The child prints a failed task's stack trace on System.err before it reports the failure: that print threw
+        // (the stream's own exception, or a NullPointerException), so the report was never sent: exit code 1, but
+        // failure() empty and no trace anywhere.
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream original = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try (JvmProcess broken = JvmProcess.start("broken-err", ChildTaskEdgesTest::throwAfterBreakingSystemErr);
+                JvmProcess none = JvmProcess.start("null-err", ChildTaskEdgesTest::throwAfterSettingSystemErrToNull)) {
+            broken.join();
+            none.join();
+            assertThat(broken.exitCode()).hasValue(1);
+            assertThat(broken.failure().orElseThrow()).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("failed with a broken System.err");
+            assertThat(none.exitCode()).hasValue(1);
+            assertThat(none.failure().orElseThrow()).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("failed with no System.err");
+        } finally {
+            System.setErr(original);
+        }
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("Exception in process \"broken-err\"").contains("failed with a broken System.err")
+                .contains("Exception in process \"null-err\"").contains("failed with no System.err");
     }
 
     static void write(String file, String text) {

@@ -6,13 +6,16 @@ import io.github.multiprocessing4j.internal.session.ThisProcess;
 import io.github.multiprocessing4j.internal.wire.Connection;
 import io.github.multiprocessing4j.internal.wire.Frame;
 import io.github.multiprocessing4j.internal.wire.FrameType;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 
 /**
  * Runs the one task of a {@code JvmProcess} on the child's main thread and reports the outcome. A task
  * that throws has its stack trace printed on stderr, introduced by the process's name and pid, much as
- * Python prints {@code Process Process-1:} and a traceback. The interrupt status a task leaves set is
- * cleared before the report is sent.
+ * Python prints {@code Process Process-1:} and a traceback (on the process's own stderr if the task left
+ * {@code System.err} unusable). The interrupt status a task leaves set is cleared before the report is sent.
  */
 final class OneShotRunner {
     private OneShotRunner() {
@@ -32,8 +35,7 @@ final class OneShotRunner {
             task.run();
         } catch (Throwable t) {
             failure = t;
-            System.err.println("Exception in process \"" + run.name() + "\" (pid " + ProcessHandle.current().pid() + "):");
-            System.err.print(ThrowableCodec.stackTraceOf(t)); // t.printStackTrace(), but safe from a broken t
+            printFailure(run.name(), t);
         }
         // A task may return with its thread interrupted (it restored an interrupt it caught, say): that status
         // would close the connection under the report below, as an interrupted thread's write closes a channel.
@@ -45,5 +47,26 @@ final class OneShotRunner {
         // exits (HotSpot would wait for it); closing the socket instead costs a cold JVM 10-20 ms.
         connection.shutdownInput();
         return failure == null;
+    }
+
+    /**
+     * Prints the failure on {@code System.err}, or, if the task left that broken (null, or a stream that throws:
+     * a logging bridge shut down, say), on the process's own stderr: a print that threw here would lose the report.
+     */
+    private static void printFailure(String name, Throwable t) {
+        String text = "Exception in process \"" + name + "\" (pid " + ProcessHandle.current().pid() + "):"
+                + System.lineSeparator() + ThrowableCodec.stackTraceOf(t); // t.printStackTrace(), but safe from a broken t
+        try {
+            System.err.print(text);
+            System.err.flush();
+        } catch (Throwable broken) {
+            try {
+                PrintStream stderr = new PrintStream(new FileOutputStream(FileDescriptor.err), false);
+                stderr.print(text);
+                stderr.flush();
+            } catch (Throwable ignored) {
+                // the report below still carries the failure
+            }
+        }
     }
 }
