@@ -232,7 +232,19 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
         } else {
             which = "the chunk starting at item " + chunkStart;
         }
-        return new ExecutionException(which + " failed: " + cause, cause);
+        return new ExecutionException(which + " failed: " + describe(cause), cause);
+    }
+
+    /**
+     * {@code failure.toString()}, or, if that throws (a {@code getMessage()} of the task's exception that fails,
+     * say), its class name: a message that names the failed item must not lose the failure it is about.
+     */
+    static String describe(Throwable failure) {
+        try {
+            return String.valueOf(failure);
+        } catch (RuntimeException | StackOverflowError e) {
+            return failure.getClass().getName() + " (its toString() threw " + e.getClass().getName() + ")";
+        }
     }
 
     private static void cancelAll(List<? extends Future<?>> futures, boolean mayInterrupt) {

@@ -339,10 +339,10 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
                 failure = chunk.getCause();
                 if (chunk.indexInChunk() >= 0) {
                     throw new CompletionException("item " + (slot.start() + chunk.indexInChunk()) + " failed: "
-                            + failure, failure);
+                            + AbstractPool.describe(failure), failure);
                 }
             }
-            throw new CompletionException(slot.items() + " failed: " + failure, failure);
+            throw new CompletionException(slot.items() + " failed: " + AbstractPool.describe(failure), failure);
         } catch (CancellationException e) {
             throw new CompletionException(slot.items() + " was cancelled: " + e, e);
         } catch (InterruptedException e) {

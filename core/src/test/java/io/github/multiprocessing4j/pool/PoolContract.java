@@ -125,6 +125,42 @@ abstract class PoolContract {
     }
 
     @Test
+    void mapAndImap_ofAFunctionThrowingAnExceptionWhoseMessageThrows_failWithThatException_namingTheItem() {
+        // The message that names the item quoted the exception's toString(), which threw: map() threw that
+        // IllegalStateException in place of an ExecutionException (the task's exception lost), and so did next().
+        SerializableFunction<Integer, Integer> broken = x -> {
+            if (x == 2) {
+                throw new MessageFailsException();
+            }
+            return x;
+        };
+        for (int chunkSize : new int[] {1, 2}) {
+            assertThatThrownBy(() -> shared.map(broken, List.of(1, 2, 3), chunkSize)).as("chunks of %d", chunkSize)
+                    .isInstanceOf(ExecutionException.class).hasMessageStartingWith("item 1 failed: ")
+                    .hasMessageContaining(MessageFailsException.class.getName())
+                    .cause().isInstanceOf(MessageFailsException.class);
+            for (boolean ordered : new boolean[] {true, false}) {
+                List<Object> outcomes = new ArrayList<>();
+                try (ResultIterator<Integer> it = ordered ? shared.imap(broken, List.of(1, 2, 3), chunkSize)
+                        : shared.imapUnordered(broken, List.of(1, 2, 3), chunkSize)) {
+                    while (it.hasNext()) {
+                        try {
+                            outcomes.add(it.next());
+                        } catch (CompletionException e) {
+                            assertThat(e).as("chunks of %d, ordered: %s", chunkSize, ordered)
+                                    .hasMessageStartingWith("item 1 failed: ")
+                                    .cause().isInstanceOf(MessageFailsException.class);
+                            outcomes.add("failed");
+                        }
+                    }
+                }
+                assertThat(outcomes).as("chunks of %d, ordered: %s", chunkSize, ordered)
+                        .containsExactlyInAnyOrderElementsOf(chunkSize == 1 ? List.of(1, "failed", 3) : List.of("failed", 3));
+            }
+        }
+    }
+
+    @Test
     void apply_withATimeoutThatExpires_throwsTimeoutAndCancels(@TempDir Path dir) throws Exception {
         Pool pool = newPool(1, null);
         try {
