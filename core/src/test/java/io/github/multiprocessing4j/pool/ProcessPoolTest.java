@@ -958,6 +958,48 @@ class ProcessPoolTest {
         }
     }
 
+    /** A link of a chain, which Java serialization writes and reads one nesting level per link. */
+    static final class Link implements java.io.Serializable {
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+        final Link next;
+
+        Link(Link next) {
+            this.next = next;
+        }
+
+        static Link chain(int length) {
+            Link head = null;
+            for (int i = 0; i < length; i++) {
+                head = new Link(head);
+            }
+            return head;
+        }
+
+        int length() {
+            int n = 0;
+            for (Link l = this; l != null; l = l.next) {
+                n++;
+            }
+            return n;
+        }
+    }
+
+    @Test
+    void aDeeplyNestedResult_decodesAsWell_whenTheResultThreadDeliversIt_asWhenApplyReadsItItself() throws Exception {
+        // applyAsync, submit and map decode results on the pool's result thread, which had a 256 KiB stack: a chain of
+        // 400 links (a thread with the default stack decodes over 1000) failed there with a DecodingException
+        // "nested too deeply for this thread's stack", although apply() got it whole on the caller's thread.
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            SerializableFunction<Integer, Link> chain = Link::chain;
+            assertThat(pool.apply(chain, 400).length()).as("apply").isEqualTo(400);
+            assertThat(pool.applyAsync(chain, 400).get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS).length())
+                    .as("applyAsync").isEqualTo(400);
+            assertThat(pool.map(chain, List.of(400, 400), 1)).extracting(Link::length).as("map")
+                    .containsExactly(400, 400);
+        }
+    }
+
     @Test
     void aResultWhoseClassCannotBeInitializedHere_failsItsTask_andThePoolGoesOn() throws Exception {
         try (ProcessPool pool = ProcessPool.create(1)) {

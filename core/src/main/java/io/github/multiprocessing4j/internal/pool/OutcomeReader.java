@@ -36,7 +36,9 @@ final class OutcomeReader {
     /** Starts the worker's reader and writer threads, and watches its process. */
     void start(Worker w) {
         w.startWriter();
-        Thread.ofPlatform().daemon().name("mp4j-pool-reader-" + w.pid()).stackSize(256 * 1024).start(() -> {
+        // The default stack size (-Xss), not a small one: results are decoded here, and a value nested a few hundred
+        // levels deep (a linked structure) that apply() decodes on a caller's thread must decode here as well.
+        Thread.ofPlatform().daemon().name("mp4j-pool-reader-" + w.pid()).start(() -> {
             ProcessEngine.READER.set(engine);
             readLoop(w);
         });
