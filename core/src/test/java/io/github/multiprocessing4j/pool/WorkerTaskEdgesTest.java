@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.multiprocessing4j.process.RemoteTaskException;
 import io.github.multiprocessing4j.testing.ChildProcesses;
 import io.github.multiprocessing4j.testing.Delays;
+import io.github.multiprocessing4j.testing.UnprintableException;
 import io.github.multiprocessing4j.testing.UnwritableException;
 import java.util.List;
 import java.util.Set;
@@ -100,6 +101,20 @@ class WorkerTaskEdgesTest {
             }
         }));
         return ProcessHandle.current().pid();
+    }
+
+    @Test
+    void aTaskWhoseExceptionBreaksEveryMethodThatPrintsIt_failsAlone_withThatException_andItsWorkerGoesOn()
+            throws Exception {
+        // Writing the exception's stack trace as text fell back to a plain one when toString() threw, and that called
+        // getStackTrace(), which threw too: the worker ended (exit code 1) and the task failed with WorkerCrashedException
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            long worker = pool.workerPids().iterator().next();
+            assertThatThrownBy(() -> pool.apply(x -> {
+                throw new UnprintableException();
+            }, 1)).isInstanceOf(ExecutionException.class).cause().isInstanceOf(UnprintableException.class);
+            assertThat(pool.<Integer, Long>apply(x -> ProcessHandle.current().pid(), 1)).isEqualTo(worker);
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.testing.Delays;
+import io.github.multiprocessing4j.testing.UnprintableException;
 import io.github.multiprocessing4j.testing.UnwritableException;
 import java.io.ByteArrayOutputStream;
 import java.io.FileDescriptor;
@@ -234,6 +235,28 @@ class ChildTaskEdgesTest {
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .contains("Exception in process \"broken-err\"").contains("failed with a broken System.err")
                 .contains("Exception in process \"null-err\"").contains("failed with no System.err");
+    }
+
+    static void throwUnprintable() {
+        throw new UnprintableException();
+    }
+
+    @Test
+    void anExceptionThatBreaksEveryMethodThatPrintsIt_stillReachesTheParent_andItsTraceOurStderr() throws Exception {
+        // Printing the stack trace fell back to a plain one when toString() threw, and that called getStackTrace(),
+        // which threw too: the child's report was never sent (failure() empty).
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream original = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try (JvmProcess child = JvmProcess.start("unprintable", ChildTaskEdgesTest::throwUnprintable)) {
+            child.join();
+            assertThat(child.exitCode()).hasValue(1);
+            assertThat(child.failure().orElseThrow()).isInstanceOf(UnprintableException.class);
+        } finally {
+            System.setErr(original);
+        }
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("Exception in process \"unprintable\"")
+                .contains(UnprintableException.class.getName());
     }
 
     static void write(String file, String text) {

@@ -73,7 +73,7 @@ public final class ThrowableCodec {
     /**
      * The stack trace as {@link Throwable#printStackTrace()} prints it; for an exception whose own methods
      * throw while it is printed (a {@code getMessage()} that fails, say), the class names and frames of it
-     * and its causes, each with a note in place of the message it could not give.
+     * and its causes, each with a note in place of the message (or frames) it could not give.
      */
     public static String stackTraceOf(Throwable failure) {
         StringWriter text = new StringWriter();
@@ -107,7 +107,15 @@ public final class ThrowableCodec {
                 text.append("getMessage() threw ").append(e.getClass().getName()).append(']');
             }
             text.append(System.lineSeparator());
-            for (StackTraceElement frame : t.getStackTrace()) {
+            StackTraceElement[] frames;
+            try {
+                frames = t.getStackTrace();
+            } catch (RuntimeException | StackOverflowError e) {
+                frames = new StackTraceElement[0];
+                text.append("\t[its stack trace is unavailable: getStackTrace() threw ").append(e.getClass().getName())
+                        .append(']').append(System.lineSeparator());
+            }
+            for (StackTraceElement frame : frames) {
                 text.append("\tat ").append(frame).append(System.lineSeparator());
             }
             caption = "Caused by: ";
@@ -118,7 +126,7 @@ public final class ThrowableCodec {
     private static Throwable causeOf(Throwable t) {
         try {
             return t.getCause();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError e) {
             return null;
         }
     }
