@@ -3,11 +3,14 @@ package io.github.multiprocessing4j.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.multiprocessing4j.pool.fixtures.PoolParentMain;
 import io.github.multiprocessing4j.process.RemoteTaskException;
 import io.github.multiprocessing4j.testing.ChildProcesses;
 import io.github.multiprocessing4j.testing.Delays;
+import io.github.multiprocessing4j.testing.TestJvm;
 import io.github.multiprocessing4j.testing.UnprintableException;
 import io.github.multiprocessing4j.testing.UnwritableException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -114,6 +117,22 @@ class WorkerTaskEdgesTest {
                 throw new UnprintableException();
             }, 1)).isInstanceOf(ExecutionException.class).cause().isInstanceOf(UnprintableException.class);
             assertThat(pool.<Integer, Long>apply(x -> ProcessHandle.current().pid(), 1)).isEqualTo(worker);
+        }
+    }
+
+    @Test
+    void aTaskThatInterruptsEveryThreadOfItsGroup_leavesItsWorkerWatchingTheParent_whichEndsItIfKilled() throws Exception {
+        // ThreadGroup.interrupt() reached the thread that polls the parent's liveness while a task runs: it ended, and a
+        // worker whose parent was then killed ran its task on, an orphan, for as long as the task ran.
+        try (TestJvm parent = TestJvm.start(PoolParentMain.class, List.of(), "interrupt-group")) {
+            long[] pids = Arrays.stream(parent.nextLineStartingWith("PIDS ", 60).substring(5).split(" "))
+                    .mapToLong(Long::parseLong).toArray();
+            parent.nextLineStartingWith("GROUP INTERRUPTED", 60);
+            parent.process().destroyForcibly();
+            for (long pid : pids) {
+                Awaitility.await("worker " + pid + " ends with its parent").atMost(Delays.seconds(10))
+                        .until(() -> !ChildProcesses.running(pid));
+            }
         }
     }
 

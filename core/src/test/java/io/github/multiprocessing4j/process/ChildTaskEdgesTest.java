@@ -58,6 +58,33 @@ class ChildTaskEdgesTest {
         }
     }
 
+    static void interruptEveryThreadOfTheGroup() {
+        Thread.currentThread().getThreadGroup().interrupt(); // as some frameworks do when they stop
+        Thread.interrupted();
+        JvmProcessTest.sleep(500); // lets an interrupt that reached the library's threads take effect
+    }
+
+    static void interruptTheGroupAndThrow() {
+        interruptEveryThreadOfTheGroup();
+        throw new IllegalStateException("failed after interrupting the group");
+    }
+
+    @Test
+    void aTaskThatInterruptsEveryThreadOfItsGroup_succeeds_andOneThatThrows_soReportsItsException() throws Exception {
+        // ThreadGroup.interrupt() reached the thread that watches the connection to the parent: the interrupt closed
+        // the connection, which the child took for its parent's death. It exited with code 3 as an orphan, with no
+        // report, whether the task went on to succeed or to throw.
+        try (JvmProcess returns = JvmProcess.start("group-interrupted", ChildTaskEdgesTest::interruptEveryThreadOfTheGroup);
+                JvmProcess throwing = JvmProcess.start("group-interrupted-throws", ChildTaskEdgesTest::interruptTheGroupAndThrow)) {
+            returns.join();
+            throwing.join();
+            assertThat(returns.exitCode()).hasValue(0);
+            assertThat(throwing.exitCode()).hasValue(1);
+            assertThat(throwing.failure().orElseThrow()).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("failed after interrupting the group");
+        }
+    }
+
     @Test
     void stdin_isAtItsEnd_alsoForCodeThatReadsFileDescriptorZero() throws Exception {
         // System.in is empty; the file descriptor under it (read by FileDescriptor.in, or by a program the task

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Makes a child exit as soon as its parent is gone, however the parent died (a SIGKILL included).
@@ -33,6 +34,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class ParentWatch {
     static final int ORPHANED_EXIT_CODE = 3;
+    /**
+     * The group of the threads below, apart from the task's: a task that interrupts every thread of its own group
+     * ({@link ThreadGroup#interrupt()}, as some frameworks do when they stop) must not reach them, as an interrupted
+     * read closes the connection to the parent, and an interrupted poll would stop watching it.
+     */
+    private static final ThreadGroup THREADS = new ThreadGroup(topGroup(), "mp4j");
     private static final long GRACE_MILLIS = 1000;
     private static final long POLL_MILLIS = 200;
     private static final long TRAINING_KILL_MILLIS = 50;
@@ -54,7 +61,7 @@ final class ParentWatch {
 
     /** Reads the connection in the background until it closes; frames that arrive meanwhile are ignored. */
     void watchConnection(Connection connection) {
-        Thread.ofPlatform().daemon().name("mp4j-parent-watch").stackSize(128 * 1024).start(() -> {
+        thread("mp4j-parent-watch").stackSize(128 * 1024).start(() -> {
             try {
                 while (connection.receive() != null) {
                     // a one-shot child expects nothing more from its parent
@@ -72,7 +79,7 @@ final class ParentWatch {
 
     /** Polls the parent's liveness in the background, for a child that does not always read its connection. */
     void pollInBackground() {
-        Thread.ofPlatform().daemon().name("mp4j-parent-poll").stackSize(128 * 1024).start(this::poll);
+        thread("mp4j-parent-poll").stackSize(128 * 1024).start(this::poll);
     }
 
     /** From now on, a closed connection is expected: the child is about to report. */
@@ -81,16 +88,30 @@ final class ParentWatch {
     }
 
     private void poll() {
-        try {
-            Thread.sleep(POLL_MILLIS);
-            ProcessHandle parent = ProcessHandle.of(parentPid).orElse(null);
-            while (parent != null && parent.isAlive() && !hasEnded(parentPid)) {
-                Thread.sleep(POLL_MILLIS);
-            }
-        } catch (InterruptedException e) {
-            return;
+        sleepUninterruptibly(POLL_MILLIS);
+        ProcessHandle parent = ProcessHandle.of(parentPid).orElse(null);
+        while (parent != null && parent.isAlive() && !hasEnded(parentPid)) {
+            sleepUninterruptibly(POLL_MILLIS);
         }
         orphaned();
+    }
+
+    /** Nothing of ours interrupts these threads: an interrupt comes from a task, and must not end the watch. */
+    private static void sleepUninterruptibly(long millis) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(millis));
+        Thread.interrupted();
+    }
+
+    private static Thread.Builder.OfPlatform thread(String name) {
+        return Thread.ofPlatform().group(THREADS).daemon().name(name);
+    }
+
+    private static ThreadGroup topGroup() {
+        ThreadGroup group = Thread.currentThread().getThreadGroup();
+        while (group.getParent() != null) {
+            group = group.getParent();
+        }
+        return group;
     }
 
     /**
@@ -111,7 +132,7 @@ final class ParentWatch {
 
     static void orphaned() {
         boolean training = Boolean.getBoolean(AotTraining.PROPERTY);
-        Thread.ofPlatform().daemon().name("mp4j-orphan-halt").start(() -> {
+        thread("mp4j-orphan-halt").start(() -> {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GRACE_MILLIS);
             try {
                 for (long left; (left = deadline - System.nanoTime()) > 0; ) {
