@@ -119,7 +119,11 @@ public interface JvmProcess extends AutoCloseable {
      */
     Optional<Throwable> failure();
 
-    /** Asks the child to stop (SIGTERM): its shutdown hooks run. Does nothing if it has exited. */
+    /**
+     * Asks the child to stop (SIGTERM): its shutdown hooks run (Python's {@code terminate()} runs no exit handlers),
+     * so one that never returns keeps the child alive: {@link #kill()} or {@link #close()} end it. Does nothing if
+     * it has exited.
+     */
     void terminate();
 
     /** Kills the child (SIGKILL). Does nothing if it has exited. */
