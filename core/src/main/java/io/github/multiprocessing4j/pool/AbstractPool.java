@@ -4,6 +4,7 @@ import io.github.multiprocessing4j.function.SerializableBiFunction;
 import io.github.multiprocessing4j.function.SerializableCallable;
 import io.github.multiprocessing4j.function.SerializableFunction;
 import io.github.multiprocessing4j.function.SerializableRunnable;
+import io.github.multiprocessing4j.internal.codec.ThrowableCodec;
 import io.github.multiprocessing4j.internal.pool.CallMode;
 import io.github.multiprocessing4j.internal.pool.ChunkFailedException;
 import io.github.multiprocessing4j.internal.pool.Pair;
@@ -232,19 +233,7 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
         } else {
             which = "the chunk starting at item " + chunkStart;
         }
-        return new ExecutionException(which + " failed: " + describe(cause), cause);
-    }
-
-    /**
-     * {@code failure.toString()}, or, if that throws (a {@code getMessage()} of the task's exception that fails,
-     * say), its class name: a message that names the failed item must not lose the failure it is about.
-     */
-    static String describe(Throwable failure) {
-        try {
-            return String.valueOf(failure);
-        } catch (RuntimeException | StackOverflowError e) {
-            return failure.getClass().getName() + " (its toString() threw " + e.getClass().getName() + ")";
-        }
+        return new ExecutionException(which + " failed: " + ThrowableCodec.describe(cause), cause);
     }
 
     private static void cancelAll(List<? extends Future<?>> futures, boolean mayInterrupt) {

@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.pool;
 
+import io.github.multiprocessing4j.internal.codec.ThrowableCodec;
 import io.github.multiprocessing4j.internal.pool.CallMode;
 import io.github.multiprocessing4j.internal.pool.ChunkFailedException;
 import io.github.multiprocessing4j.internal.pool.PoolEngine;
@@ -339,10 +340,10 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
                 failure = chunk.getCause();
                 if (chunk.indexInChunk() >= 0) {
                     throw new CompletionException("item " + (slot.start() + chunk.indexInChunk()) + " failed: "
-                            + AbstractPool.describe(failure), failure);
+                            + ThrowableCodec.describe(failure), failure);
                 }
             }
-            throw new CompletionException(slot.items() + " failed: " + AbstractPool.describe(failure), failure);
+            throw new CompletionException(slot.items() + " failed: " + ThrowableCodec.describe(failure), failure);
         } catch (CancellationException e) {
             throw new CompletionException(slot.items() + " was cancelled: " + e, e);
         } catch (InterruptedException e) {

@@ -12,6 +12,7 @@ import io.github.multiprocessing4j.pool.fixtures.PoolParentMain;
 import io.github.multiprocessing4j.process.JvmProcess;
 import io.github.multiprocessing4j.testing.ChildProcesses;
 import io.github.multiprocessing4j.testing.Delays;
+import io.github.multiprocessing4j.testing.UnprintableException;
 import io.github.multiprocessing4j.testing.TestJvm;
 import java.io.File;
 import java.io.IOException;
@@ -460,6 +461,18 @@ class ProcessPoolTest {
         for (String pid : Files.readAllLines(Path.of(log))) {
             Awaitility.await().atMost(Delays.seconds(10)).until(() -> ProcessHandle.of(Long.parseLong(pid)).isEmpty());
         }
+    }
+
+    @Test
+    void anInitializerWhoseExceptionCannotBePrinted_stillFailsTheBuildWithThatCause() {
+        // The build's message quoted the exception with its toString(), which threw: build() threw that exception's
+        // IllegalStateException, with no cause, and the initializer's exception was lost.
+        assertThatThrownBy(() -> ProcessPool.builder().processes(1).initializer(() -> {
+            throw new UnprintableException();
+        }).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("initializer failed").hasMessageContaining(UnprintableException.class.getName())
+                .cause().isInstanceOf(UnprintableException.class);
     }
 
     @Test

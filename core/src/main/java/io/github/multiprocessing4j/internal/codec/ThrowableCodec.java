@@ -85,6 +85,18 @@ public final class ThrowableCodec {
         return text.toString();
     }
 
+    /**
+     * {@code failure.toString()}, or, if that throws (a {@code getMessage()} that fails, say), its class name: for
+     * a message that quotes a failure, and must not lose it.
+     */
+    public static String describe(Throwable failure) {
+        try {
+            return String.valueOf(failure);
+        } catch (RuntimeException | StackOverflowError e) {
+            return failure.getClass().getName() + " (its toString() threw " + e.getClass().getName() + ")";
+        }
+    }
+
     /** {@code getMessage()}, or null if it throws: the failure is still reported, by its type and trace. */
     private static String messageOf(Throwable failure) {
         try {

@@ -146,7 +146,7 @@ final class WorkerBoot {
                 in.getByte();
                 Throwable cause = ThrowableCodec.read(in, "pool worker " + name + " (pid " + child.pid() + ")");
                 throw new IllegalStateException("the pool's initializer failed in worker " + name + " (pid "
-                        + child.pid() + "): " + cause, cause);
+                        + child.pid() + "): " + ThrowableCodec.describe(cause), cause);
             }
             worker.connection.spinBeforeBlocking(PoolProtocol.SPIN_NANOS);
             ok = true;
