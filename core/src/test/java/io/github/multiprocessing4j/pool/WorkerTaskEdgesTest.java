@@ -125,9 +125,17 @@ class WorkerTaskEdgesTest {
         // ThreadGroup.interrupt() reached the thread that polls the parent's liveness while a task runs: it ended, and a
         // worker whose parent was then killed ran its task on, an orphan, for as long as the task ran.
         try (TestJvm parent = TestJvm.start(PoolParentMain.class, List.of(), "interrupt-group")) {
-            long[] pids = Arrays.stream(parent.nextLineStartingWith("PIDS ", 60).substring(5).split(" "))
-                    .mapToLong(Long::parseLong).toArray();
-            parent.nextLineStartingWith("GROUP INTERRUPTED", 60);
+            String pidsLine = null;
+            boolean interrupted = false;
+            while (pidsLine == null || !interrupted) { // in either order: the worker's line comes through a pump
+                String line = parent.nextLine(60);
+                if (line.startsWith("PIDS ")) {
+                    pidsLine = line;
+                } else if (line.equals("GROUP INTERRUPTED")) {
+                    interrupted = true;
+                }
+            }
+            long[] pids = Arrays.stream(pidsLine.substring(5).split(" ")).mapToLong(Long::parseLong).toArray();
             parent.process().destroyForcibly();
             for (long pid : pids) {
                 Awaitility.await("worker " + pid + " ends with its parent").atMost(Delays.seconds(10))
