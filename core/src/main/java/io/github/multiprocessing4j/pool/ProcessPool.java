@@ -42,8 +42,10 @@ import java.util.List;
  *       {@code imap} reads its input lazily.</li>
  *   <li>{@link #close()}, {@link #terminate()} and the death of this JVM (even by SIGKILL) leave no worker
  *       alive. A worker that is stopped (by {@code close()}, or to be recycled) exits once its shutdown hooks
- *       have run, even if tasks left non-daemon threads running in it; one still running 5 seconds after it was
- *       stopped (a shutdown hook that does not return) is killed.</li>
+ *       have run, even if tasks left non-daemon threads running in it. Shutdown hooks get 5 seconds: a worker
+ *       still running 5 seconds after it began to exit (a hook a task registered does not return) is ended, so
+ *       neither {@code close()} nor a task that calls {@code System.exit} waits for it for ever (that task fails
+ *       with a {@link WorkerCrashedException} whose stderr tail says so, exit code 3).</li>
  * </ul>
  *
  * <p>Tasks, arguments and results are serialized with the {@linkplain io.github.multiprocessing4j.codec.Codec

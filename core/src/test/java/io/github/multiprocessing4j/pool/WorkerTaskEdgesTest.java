@@ -92,6 +92,24 @@ class WorkerTaskEdgesTest {
                 .untilAsserted(() -> assertThat(before).containsAll(ChildProcesses.livePids()));
     }
 
+    @Test
+    void aTaskThatExitsItsWorkerWhileAShutdownHookHangs_failsWithWorkerCrashedException_ratherThanWaitingForEver()
+            throws Exception {
+        // System.exit waits for the shutdown hooks: with one that never returned, the worker never ended, and its
+        // task (without a taskTimeout) never completed.
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            CompletableFuture<Long> exits = pool.applyAsync(x -> {
+                hangAtExit();
+                System.exit(4);
+                return 0L;
+            }, 1);
+            assertThatThrownBy(() -> exits.get(Delays.seconds(60).toMillis(), TimeUnit.MILLISECONDS))
+                    .isInstanceOf(ExecutionException.class).cause().isInstanceOfSatisfying(WorkerCrashedException.class,
+                            crash -> assertThat(crash.stderrTail()).contains("shutdown hook"));
+            assertThat(pool.<Integer, Integer>apply(x -> x + 1, 41)).as("the pool still serves").isEqualTo(42);
+        }
+    }
+
     /** Registers a shutdown hook that never returns; the pid of this JVM. */
     static long hangAtExit() {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

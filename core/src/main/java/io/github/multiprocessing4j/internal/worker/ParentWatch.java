@@ -102,7 +102,8 @@ final class ParentWatch {
         Thread.interrupted();
     }
 
-    private static Thread.Builder.OfPlatform thread(String name) {
+    /** A daemon thread of the library's own group (see {@link #THREADS}). */
+    static Thread.Builder.OfPlatform thread(String name) {
         return Thread.ofPlatform().group(THREADS).daemon().name(name);
     }
 

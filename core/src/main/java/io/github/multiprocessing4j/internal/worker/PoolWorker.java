@@ -28,8 +28,9 @@ import java.util.function.Function;
 /**
  * A process pool's worker (see {@link PoolProtocol}): runs the initializer, then the tasks its parent
  * sends, one at a time, in order, on the main thread, until told to stop. Then it exits with code 0,
- * running its shutdown hooks but not waiting for non-daemon threads that tasks left behind (the parent kills
- * it if a hook keeps it alive a few seconds later).
+ * running its shutdown hooks but not waiting for non-daemon threads that tasks left behind; a hook that does
+ * not return within a few seconds cannot keep it alive (see {@link ExitGuard}, and the parent kills a stopped
+ * worker that lingers).
  *
  * <p>The main thread reads the connection itself whenever it has nothing queued, so a task that arrives at
  * an idle worker wakes the thread that runs it, with no hand-off between threads. Before it starts a task
@@ -75,6 +76,7 @@ final class PoolWorker {
         ThisProcess.name(serve.workerName());
         connection.spinBeforeBlocking(PoolProtocol.SPIN_NANOS);
         watch.pollInBackground();
+        ExitGuard.install(); // before the initializer, which may register hooks of its own
         if (serve.initializer().length > 0) {
             try {
                 ((Runnable) Codec.standard().decode(serve.initializer())).run();
