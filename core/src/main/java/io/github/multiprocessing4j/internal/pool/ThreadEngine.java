@@ -11,6 +11,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -91,7 +92,16 @@ public final class ThreadEngine implements PoolEngine {
         Object argument = mode == CallMode.CHUNK ? new ArrayList<>((List<?>) arg) : arg;
         Job job = new Job(((LocalDefinition) target).target(), mode, argument, future);
         future.canceller(job::cancelled, true);
-        executor.execute(job);
+        try {
+            executor.execute(job);
+        } catch (RejectedExecutionException e) {
+            if (executor.isShutdown()) {
+                // the executor's own message names neither the pool nor the reason ("Task ...$Job@1b2c rejected from
+                // ...ThreadPoolExecutor@5e48[Terminated...]", or none at all): say it as the process pool does
+                throw new RejectedExecutionException("the pool is shut down", e);
+            }
+            throw e;
+        }
         return (TaskFuture<V>) future;
     }
 
@@ -222,7 +232,7 @@ public final class ThreadEngine implements PoolEngine {
         private ScheduledFuture<?> scheduleTimeout() {
             try {
                 return timer.schedule(this::timedOut, TimeUnit.NANOSECONDS.convert(taskTimeout)); // FOREVER saturates
-            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            } catch (RejectedExecutionException stopped) {
                 return null; // the pool is stopping now: this task is interrupted anyway, and still completes
             }
         }
