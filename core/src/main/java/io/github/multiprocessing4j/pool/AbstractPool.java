@@ -131,6 +131,7 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
             throws InterruptedException, ExecutionException {
         List<T> items = toList(args);
         requirePositive(chunkSize);
+        rejectIfShutdown(); // an empty input submits nothing, and would not be refused
         engine.refuseToWaitOnOwnReader(); // before any chunk is sent: the wait below would be refused anyway
         try (PoolEngine.Definition function = engine.define(Objects.requireNonNull(fn, "fn"), true)) {
             List<TaskFuture<List<Object>>> chunks = submitChunks(function, items, chunkSize);
@@ -154,6 +155,7 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
     public <T, R> CompletableFuture<List<R>> mapAsync(SerializableFunction<T, R> fn, Iterable<T> args, int chunkSize) {
         List<T> items = toList(args);
         requirePositive(chunkSize);
+        rejectIfShutdown(); // an empty input submits nothing, and would not be refused
         // The size now, as the chunks are copied now: the caller may reuse its list once this returns.
         int size = items.size();
         PoolEngine.Definition function = engine.define(Objects.requireNonNull(fn, "fn"), true);
@@ -268,11 +270,9 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
         requirePositive(chunkSize);
         Objects.requireNonNull(fn, "fn");
         Objects.requireNonNull(args, "args");
-        if (engine.isShutdown()) {
-            // as every other way to submit (and Python's imap) refuses at the call; a shutdown after this ends the
-            // iteration instead, once the tasks already submitted have delivered (see ImapIterator)
-            throw new RejectedExecutionException("the pool is shut down");
-        }
+        // as every other way to submit (and Python's imap) refuses at the call; a shutdown after this ends the
+        // iteration instead, once the tasks already submitted have delivered (see ImapIterator)
+        rejectIfShutdown();
         Iterator<T> input = args.iterator();
         return new ImapResults<>(new ImapIterator<>(engine, engine.define(fn, true), input, chunkSize,
                 ordered, window()));
@@ -531,6 +531,16 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
         List<T> list = new ArrayList<>();
         args.forEach(list::add);
         return list;
+    }
+
+    /**
+     * Refuses a map or imap after shutdown even if its input is empty, as Python's {@code Pool} does ("Pool not
+     * running"): an empty input submits no task, and so would not be refused by the engine.
+     */
+    private void rejectIfShutdown() {
+        if (engine.isShutdown()) {
+            throw new RejectedExecutionException("the pool is shut down");
+        }
     }
 
     private static void requirePositive(int chunkSize) {

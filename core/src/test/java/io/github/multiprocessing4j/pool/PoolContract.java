@@ -652,6 +652,13 @@ abstract class PoolContract {
         calls.put("imap", () -> pool.imap(square(), List.of(1, 2)));
         calls.put("imap(chunkSize)", () -> pool.imap(square(), List.of(1, 2), 2));
         calls.put("imapUnordered", () -> pool.imapUnordered(square(), List.of(1, 2)));
+        // an empty input too, as Python's Pool refuses map(f, []) after close() ('Pool not running'), and imap did
+        calls.put("map(empty)", () -> pool.map(square(), List.of()));
+        calls.put("map(empty, chunkSize)", () -> pool.map(square(), List.of(), 1));
+        calls.put("mapAsync(empty)", () -> pool.mapAsync(square(), List.of(), 1));
+        calls.put("starmap(empty)", () -> pool.starmap(Integer::sum, List.<Map.Entry<Integer, Integer>>of()));
+        calls.put("starmapAsync(empty)", () -> pool.starmapAsync(Integer::sum, List.<Map.Entry<Integer, Integer>>of(), 1));
+        calls.put("imap(empty)", () -> pool.imap(square(), List.of()));
         calls.put("invokeAll", () -> pool.invokeAll(List.of(one)));
         calls.put("invokeAll(timeout)", () -> pool.invokeAll(List.of(one), 30, TimeUnit.SECONDS));
         calls.put("invokeAny", () -> pool.invokeAny(List.of(one)));
