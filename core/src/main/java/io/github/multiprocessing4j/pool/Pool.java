@@ -41,7 +41,8 @@ import java.util.concurrent.TimeUnit;
  * Only a pool stops its tasks: {@code cancel(true)}, a timeout of {@link #apply(SerializableFunction, Object,
  * Duration)} or the pool's task timeout stop the task, while {@code orTimeout}, {@code completeOnTimeout} or
  * {@code complete} called on its future complete the future alone, as for any {@code CompletableFuture}, and
- * leave the task running.
+ * leave the task running; a task not yet started then may still run (its outcome dropped), or be skipped: a
+ * thread pool skips it when a thread takes it up, a process pool if it has not yet sent it to a worker.
  *
  * <h2>Callbacks</h2>
  * A dependent stage added without an executor ({@code thenApply}, {@code thenAccept}, {@code whenComplete})

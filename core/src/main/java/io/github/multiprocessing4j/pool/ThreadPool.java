@@ -22,6 +22,13 @@ import java.time.Duration;
  * that ends without {@link #close()} loses the tasks still queued or running. They are started as tasks
  * arrive, one per task until there are {@code threads} of them, and kept until the pool ends, as a
  * {@code ThreadPoolExecutor}'s core threads are.
+ *
+ * <p>So a thread runs many tasks, one after another, as in Python's pools: a {@link ThreadLocal} that a task
+ * sets is still set in the next task on that thread (remove it, or pass the value in a {@link ScopedValue},
+ * which ends with the task), and so are the thread's name or context class loader if a task changes them.
+ * The interrupt status does not carry over: the pool clears it after each task. There is no initializer
+ * (Python's {@code initializer=}): state that each thread builds once is a
+ * {@link ThreadLocal#withInitial ThreadLocal.withInitial(...)}, built by the first task that needs it.
  */
 public interface ThreadPool extends Pool {
 

@@ -3,8 +3,10 @@ package io.github.multiprocessing4j.pool;
 import java.time.Duration;
 
 /**
- * A {@link Pool} that runs each task on a virtual thread of its own, optionally at most N at once: the
- * {@code Pool} API for I/O-bound work at scale (thousands of blocking calls in flight).
+ * A {@link Pool} of virtual threads: the {@code Pool} API for I/O-bound work at scale (thousands of blocking
+ * calls in flight). Without a limit ({@link #create()}), each task runs at once on a virtual thread of its own;
+ * with {@link Builder#maxConcurrency maxConcurrency(N)}, N virtual threads take the tasks from a queue, each
+ * running many tasks one after another.
  *
  * {@snippet :
  * try (VirtualThreadPool pool = VirtualThreadPool.create()) {
@@ -16,7 +18,9 @@ import java.time.Duration;
  * {@code cancel(true)} interrupts the task's thread: a task that ignores interrupts keeps running (only a
  * process can be killed). Virtual threads are daemon threads: an unclosed pool does not keep the JVM alive,
  * and a program that ends without {@link #close()} loses the tasks still queued or running. They are named
- * {@code name-N}.
+ * {@code name-N}. As in a {@link ThreadPool}, a {@link ThreadLocal} that a task of a pool with a limit sets is
+ * still set in the next task its thread runs (the interrupt status is not: it is cleared after each task); a
+ * pool without a limit starts each task on a new thread.
  */
 public interface VirtualThreadPool extends Pool {
 

@@ -43,6 +43,62 @@ class ThreadPoolTest {
         }
     }
 
+    /**
+     * What the ThreadPool and VirtualThreadPool javadoc promise of a thread that runs one task after another: an
+     * interrupt meant for a task (its own, one its callback sets, a cancel(true) it ignored) never reaches the next
+     * task, while a ThreadLocal it set does (as in any ThreadPoolExecutor, and Python's pools); a virtual-thread
+     * pool without a limit starts each task on a new thread.
+     */
+    @Test
+    void aThreadRunningTaskAfterTask_clearsTheInterruptStatus_butKeepsThreadLocals() throws Exception {
+        ThreadLocal<Integer> local = new ThreadLocal<>();
+        for (Pool pool : new Pool[] {ThreadPool.create(1), VirtualThreadPool.builder().maxConcurrency(1).build()}) {
+            try {
+                pool.submit(() -> Thread.currentThread().interrupt()).get(10, TimeUnit.SECONDS);
+                assertThat(pool.submit(() -> Thread.currentThread().isInterrupted()).get(10, TimeUnit.SECONDS))
+                        .as("%s: after a task interrupted itself", pool).isFalse();
+
+                CountDownLatch registered = new CountDownLatch(1);
+                CompletableFuture<Object> withCallback = pool.submit(() -> {
+                    registered.await();
+                    return null;
+                });
+                CompletableFuture<Void> callback = withCallback.thenRun(() -> Thread.currentThread().interrupt());
+                CompletableFuture<Boolean> afterCallback = pool.submit(() -> Thread.currentThread().isInterrupted());
+                registered.countDown();
+                callback.get(10, TimeUnit.SECONDS);
+                assertThat(afterCallback.get(10, TimeUnit.SECONDS)).as("%s: after a callback interrupted its thread", pool)
+                        .isFalse();
+
+                AtomicBoolean release = new AtomicBoolean();
+                CountDownLatch started = new CountDownLatch(1);
+                CompletableFuture<Object> deaf = pool.submit(() -> {
+                    started.countDown();
+                    while (!release.get()) {
+                        Thread.onSpinWait(); // deaf to interrupts
+                    }
+                    return null;
+                });
+                CompletableFuture<Boolean> afterCancel = pool.submit(() -> Thread.currentThread().isInterrupted());
+                assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+                assertThat(deaf.cancel(true)).isTrue();
+                release.set(true);
+                assertThat(afterCancel.get(10, TimeUnit.SECONDS)).as("%s: after cancel(true) of a task that ignored it", pool)
+                        .isFalse();
+
+                pool.submit(() -> local.set(42)).get(10, TimeUnit.SECONDS);
+                assertThat(pool.submit(local::get).get(10, TimeUnit.SECONDS)).as("%s: the same thread's ThreadLocal", pool)
+                        .isEqualTo(42);
+            } finally {
+                pool.terminate();
+            }
+        }
+        try (VirtualThreadPool pool = VirtualThreadPool.create()) {
+            pool.submit(() -> local.set(42)).get(10, TimeUnit.SECONDS);
+            assertThat(pool.submit(local::get).get(10, TimeUnit.SECONDS)).as("a new thread per task").isNull();
+        }
+    }
+
     @Test
     void closeOrJoin_inATaskOfTheSamePool_orInACallbackItRuns_failsWithAClearError_insteadOfWaitingForItself()
             throws Exception {
