@@ -16,8 +16,8 @@ import java.time.Duration;
  *
  * <p>Tasks run in this JVM; nothing is serialized. A {@linkplain Builder#taskTimeout task timeout} or
  * {@code cancel(true)} interrupts the task's thread: a task that ignores interrupts keeps running (a thread
- * cannot be killed; only a process can). The threads are daemon threads named {@code name-N} (as
- * Python's {@code ThreadPool} workers are daemons): unlike those of
+ * cannot be killed; only a process can). The threads are daemon threads of normal priority named
+ * {@code name-N} (as Python's {@code ThreadPool} workers are daemons): unlike those of
  * {@link java.util.concurrent.Executors#newFixedThreadPool(int)}, they do not keep the JVM alive, so a program
  * that ends without {@link #close()} loses the tasks still queued or running. They are started as tasks
  * arrive, one per task until there are {@code threads} of them, and kept until the pool ends, as a

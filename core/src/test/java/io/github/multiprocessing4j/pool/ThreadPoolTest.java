@@ -99,6 +99,27 @@ class ThreadPoolTest {
         }
     }
 
+    /**
+     * A pool's threads are started by whichever caller submits while there are fewer than {@code threads}: they must
+     * not take that caller's priority for good (as Executors.defaultThreadFactory's take the normal one), or one
+     * low-priority caller would slow every later task of every caller.
+     */
+    @Test
+    void thePoolsThreads_runAtTheNormalPriority_whateverThePriorityOfTheCallerThatStartedThem() throws Exception {
+        try (ThreadPool pool = ThreadPool.create(2)) {
+            AtomicReference<Object> seen = new AtomicReference<>();
+            Thread lowPriorityCaller = Thread.ofPlatform().priority(Thread.MIN_PRIORITY).start(() -> {
+                try {
+                    seen.set(pool.submit(() -> Thread.currentThread().getPriority()).get(10, TimeUnit.SECONDS));
+                } catch (Exception e) {
+                    seen.set(e);
+                }
+            });
+            lowPriorityCaller.join(Delays.seconds(30));
+            assertThat(seen.get()).as("the priority of a thread the low-priority caller started").isEqualTo(Thread.NORM_PRIORITY);
+        }
+    }
+
     @Test
     void closeOrJoin_inATaskOfTheSamePool_orInACallbackItRuns_failsWithAClearError_insteadOfWaitingForItself()
             throws Exception {

@@ -52,10 +52,15 @@ public final class ThreadEngine implements PoolEngine {
         this.taskTimeout = taskTimeout;
     }
 
-    /** A fixed pool of {@code threads} daemon platform threads named {@code name-N}. */
+    /**
+     * A fixed pool of {@code threads} daemon platform threads named {@code name-N}, at the normal priority: a thread
+     * is started by whichever caller submits a task while there are fewer, and must not keep that caller's
+     * priority for every later task (as {@code Executors.defaultThreadFactory()}'s threads do not).
+     */
     public static ThreadEngine platform(int threads, String name, Duration taskTimeout) {
         ThreadPoolExecutor tpe = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(), Thread.ofPlatform().daemon().name(name + "-", 1).factory());
+                new LinkedBlockingQueue<>(),
+                Thread.ofPlatform().daemon().priority(Thread.NORM_PRIORITY).name(name + "-", 1).factory());
         return new ThreadEngine(tpe, threads, taskTimeout);
     }
 
