@@ -120,6 +120,38 @@ class ThreadPoolTest {
         }
     }
 
+    /**
+     * A task may stop its own pool at once (Python's ThreadPool hangs when a task calls terminate(), as terminate
+     * joins the task's own thread): shutdownNow() cancels the queued tasks and returns them, interrupts the running
+     * ones, the caller among them, and returns; the calling task then ends as it chooses and the pool terminates.
+     */
+    @Test
+    void shutdownNowOrTerminate_inATaskOfTheSamePool_returns_andThePoolTerminates() throws Exception {
+        for (boolean terminate : new boolean[] {false, true}) {
+            for (Pool pool : new Pool[] {ThreadPool.create(1), VirtualThreadPool.builder().maxConcurrency(1).build()}) {
+                try {
+                    CountDownLatch queuedFirst = new CountDownLatch(1);
+                    CompletableFuture<String> stopper = pool.submit(() -> {
+                        queuedFirst.await();
+                        if (terminate) {
+                            pool.terminate();
+                            return "terminated, interrupted: " + Thread.currentThread().isInterrupted();
+                        }
+                        return pool.shutdownNow().size() + " cancelled, interrupted: " + Thread.currentThread().isInterrupted();
+                    });
+                    CompletableFuture<Integer> queued = pool.applyAsync(x -> x, 1);
+                    queuedFirst.countDown();
+                    assertThat(stopper.get(10, TimeUnit.SECONDS)).as("%s, terminate: %s", pool, terminate)
+                            .isEqualTo(terminate ? "terminated, interrupted: true" : "1 cancelled, interrupted: true");
+                    assertThat(queued.isCancelled()).isTrue();
+                    assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+                } finally {
+                    pool.terminate();
+                }
+            }
+        }
+    }
+
     @Test
     void closeOrJoin_inATaskOfTheSamePool_orInACallbackItRuns_failsWithAClearError_insteadOfWaitingForItself()
             throws Exception {
