@@ -237,6 +237,52 @@ class ProcessPoolTest {
         }
     }
 
+    /** A task that starts {@code sleep 300}, writes its pid to {@code file}, and waits for it. */
+    static SerializableFunction<Integer, Integer> startsASleepAndWaits(String file) {
+        return x -> {
+            try {
+                Process sleep = new ProcessBuilder("sleep", "300").start();
+                append(file, String.valueOf(sleep.pid()));
+                sleep.waitFor();
+                return x;
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+    }
+
+    @Test
+    void aTaskKilledAtItsTimeout_orCancelled_orStoppedByShutdownNow_takesTheProcessesItStartedWithIt() throws Exception {
+        // The worker was SIGKILLed alone: the task's own child (a sleep here; an ffmpeg, a browser elsewhere) was
+        // re-parented to init and ran on for its 300 s, an orphan the pool had promised not to leave.
+        List<Long> sleeps = new ArrayList<>();
+        try (ProcessPool pool = ProcessPool.builder().processes(1).taskTimeout(Duration.ofSeconds(2)).build()) {
+            String file = tmp.resolve("timeout").toString();
+            assertThatThrownBy(() -> pool.apply(startsASleepAndWaits(file), 1)).isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(TaskTimeoutException.class);
+            sleeps.add(Long.parseLong(Files.readString(Path.of(file)).strip()));
+
+            String cancelled = tmp.resolve("cancel").toString();
+            CompletableFuture<Integer> task = pool.applyAsync(startsASleepAndWaits(cancelled), 2);
+            Awaitility.await().atMost(Delays.seconds(30)).until(() -> Files.exists(Path.of(cancelled)));
+            sleeps.add(Long.parseLong(Files.readString(Path.of(cancelled)).strip()));
+            assertThat(task.cancel(true)).isTrue();
+
+            String stopped = tmp.resolve("shutdownNow").toString();
+            pool.applyAsync(startsASleepAndWaits(stopped), 3);
+            Awaitility.await().atMost(Delays.seconds(30)).until(() -> Files.exists(Path.of(stopped)));
+            sleeps.add(Long.parseLong(Files.readString(Path.of(stopped)).strip()));
+            pool.shutdownNow();
+            assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            for (long pid : sleeps) {
+                Awaitility.await().atMost(Delays.seconds(10)).pollInterval(Duration.ofMillis(50))
+                        .untilAsserted(() -> assertThat(ChildProcesses.running(pid))
+                                .as("the sleep (pid %d) a killed task started", pid).isFalse());
+            }
+        }
+    }
+
     @Test
     void cancelWithInterrupt_ofARunningTask_killsItsWorker_andThePoolGoesOn() throws Exception {
         String started = tmp.resolve("started").toString();

@@ -7,6 +7,7 @@ import io.github.multiprocessing4j.process.ProcessStartException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.CancellationException;
@@ -260,6 +261,20 @@ public final class ChildJvm implements AutoCloseable {
     /** Sends SIGKILL. */
     public void kill() {
         process.destroyForcibly();
+    }
+
+    /**
+     * Sends SIGKILL to the child and then to every process it had started that still runs: a pool kills a
+     * worker to stop its task (a timeout, a cancel, {@code shutdownNow}), and what the task started (a
+     * {@code ffmpeg}, a {@code sleep}) must not run on, re-parented to init. The descendants are listed first:
+     * once the child is dead they are no longer its descendants. {@link ProcessHandle#destroyForcibly()} checks
+     * each one's start time, so a pid reused meanwhile is never signalled. A process that left the tree
+     * before (a daemon that double-forked) is not found.
+     */
+    public void killTree() {
+        List<ProcessHandle> descendants = process.isAlive() ? process.descendants().toList() : List.of();
+        process.destroyForcibly();
+        descendants.forEach(ProcessHandle::destroyForcibly); // top-down, as the JDK lists them
     }
 
     /** Ends a child that will get no work: kills it and closes its connection. Idempotent. */

@@ -118,7 +118,7 @@ final class OutcomeReader {
             // Nothing else reads this connection: rather than leave the worker's tasks waiting for good, it is
             // handled as a crash (its running task fails, the rest run elsewhere).
             LOG.log(Level.WARNING, "reading from " + w + " failed; killing it", e);
-            w.child.kill();
+            w.child.killTree();
         }
         engine.lock.lock();
         try {
@@ -156,7 +156,7 @@ final class OutcomeReader {
             complete(tasks.get(i), batch.get(i), w);
         }
         if (!wellFormed) {
-            w.child.kill();
+            w.child.killTree();
             return false;
         }
         return true;
@@ -317,7 +317,7 @@ final class OutcomeReader {
         } finally {
             engine.lock.unlock();
         }
-        w.child.kill();
+        w.child.killTree();
     }
 
     private static void complete(TaskRecord task, Frame frame, Worker w) {
@@ -391,7 +391,7 @@ final class OutcomeReader {
             if (interrupted) {
                 // Its connection is closed, so the worker is lost; it reads nothing while a task runs, and would
                 // run ours on (for up to workerExited's wait) for nobody.
-                w.child.kill();
+                w.child.killTree();
             }
             engine.turnover.workerExited(w);
         }

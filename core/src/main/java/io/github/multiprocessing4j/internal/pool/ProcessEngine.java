@@ -497,7 +497,7 @@ public final class ProcessEngine implements PoolEngine {
         if (w.child.process().isAlive()) {
             LOG.log(Level.WARNING, "{0} has not exited {1} s after it was stopped (a shutdown hook that does not"
                     + " return?); killing it", w, STOP_GRACE.toSeconds());
-            w.child.kill();
+            w.child.killTree();
         }
     }
 
@@ -542,7 +542,7 @@ public final class ProcessEngine implements PoolEngine {
             // future of the task a worker was killed for alone, so it fails with this exception, not a crash; the
             // pool does not terminate before it has (delivering).
             try {
-                victim.child.kill();
+                victim.child.killTree();
                 task.future.completeExceptionally(new TaskTimeoutException("the task ran longer than "
                         + config.taskTimeout() + " (" + task + "); its worker pid " + victim.pid() + " was killed",
                         config.taskTimeout()));
@@ -573,7 +573,7 @@ public final class ProcessEngine implements PoolEngine {
         }
         if (victim != null) {
             LOG.log(Level.DEBUG, "{0} started {1} before its cancel arrived; killing it", victim, task);
-            victim.child.kill();
+            victim.child.killTree();
         }
     }
 
@@ -607,7 +607,7 @@ public final class ProcessEngine implements PoolEngine {
             flush(List.of(notify));
         }
         if (victim != null) {
-            victim.child.kill();
+            victim.child.killTree();
         }
     }
 
@@ -678,7 +678,7 @@ public final class ProcessEngine implements PoolEngine {
             lock.unlock();
         }
         for (Worker w : all) {
-            w.child.kill();
+            w.child.killTree();
         }
         boot.killBooting();
     }

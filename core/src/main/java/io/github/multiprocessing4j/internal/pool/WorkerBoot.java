@@ -129,7 +129,7 @@ final class WorkerBoot {
         ChildJvm child = ChildLauncher.get().launch(config.spec());
         booting.add(child);
         if (ticket <= killedUpTo) {
-            child.kill(); // killBooting() ran before this child was in the set: it must not outlive that call
+            child.killTree(); // killBooting() ran before this child was in the set: it must not outlive that call
         }
         boolean ok = false;
         try {
@@ -168,11 +168,11 @@ final class WorkerBoot {
      */
     void killBooting() {
         killedUpTo = tickets.get();
-        booting.forEach(ChildJvm::kill);
+        booting.forEach(ChildJvm::killTree);
     }
 
     private static ProcessStartException diedDuringStart(ChildJvm child, String name) throws InterruptedException {
-        child.kill();
+        child.killTree();
         child.process().waitFor();
         child.awaitOutputDrained();
         int exit = child.process().exitValue();

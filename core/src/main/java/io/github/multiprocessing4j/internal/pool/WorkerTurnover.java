@@ -53,7 +53,7 @@ final class WorkerTurnover {
         Process process = w.child.process();
         try {
             if (!process.waitFor(EXIT_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
-                w.child.kill();
+                w.child.killTree();
                 process.waitFor(EXIT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
             }
         } catch (InterruptedException e) {
