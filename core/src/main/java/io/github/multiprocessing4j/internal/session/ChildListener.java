@@ -150,6 +150,9 @@ public final class ChildListener implements AutoCloseable {
         });
         try {
             Handshake.serve(connection, key);
+            // Until it has said hello, a peer gets no buffer bigger than a hello: a header that announces more is
+            // refused at once, not given its buffer and waited on until the deadline.
+            connection.maxFrameLength(Hello.LENGTH);
             Frame frame = connection.receive();
             if (frame == null) {
                 // It proved the key, so it is a child of ours, and it ended before saying hello: killed while
@@ -171,6 +174,7 @@ public final class ChildListener implements AutoCloseable {
             if (!admitted.compareAndSet(false, true)) {
                 return; // the deadline passed as it said hello: refused already
             }
+            connection.maxFrameLength(Frame.MAX_PAYLOAD);
             if (!waiting.complete(new Arrival(connection, hello))) {
                 LOG.log(Level.DEBUG, "pid {0} arrived after its launch was given up; closing it", hello.pid());
                 connection.close();

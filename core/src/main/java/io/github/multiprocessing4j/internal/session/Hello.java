@@ -14,9 +14,11 @@ import io.github.multiprocessing4j.internal.bytes.ByteSource;
  * @param connectedNanos when the child finished the handshake
  */
 public record Hello(long token, long pid, long mainNanos, long socketNanos, long connectedNanos) {
+    /** The length of an encoded hello, in bytes. */
+    public static final int LENGTH = 5 * Long.BYTES;
 
     public byte[] encode() {
-        return new ByteSink(40).putLong(token).putLong(pid).putLong(mainNanos).putLong(socketNanos).putLong(connectedNanos)
+        return new ByteSink(LENGTH).putLong(token).putLong(pid).putLong(mainNanos).putLong(socketNanos).putLong(connectedNanos)
                 .toByteArray();
     }
 

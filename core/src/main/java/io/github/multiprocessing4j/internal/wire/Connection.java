@@ -38,7 +38,7 @@ public final class Connection implements AutoCloseable {
     /** Accessed only by the reader; in read mode: position..limit is data not yet consumed. */
     private final ByteBuffer in = ByteBuffer.allocateDirect(READ_BUFFER).flip();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile int maxFrameLength = Integer.MAX_VALUE - Frame.HEADER_LENGTH;
+    private volatile int maxFrameLength = Frame.MAX_PAYLOAD;
     /** Null while the channel blocks; set once by {@link #spinBeforeBlocking}. */
     private volatile SpinningReadiness spinning;
 

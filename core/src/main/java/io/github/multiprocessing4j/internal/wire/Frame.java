@@ -20,6 +20,8 @@ import io.github.multiprocessing4j.internal.bytes.ByteSource;
  */
 public record Frame(byte type, long id, byte[] payload) {
     public static final int HEADER_LENGTH = 13;
+    /** The longest payload a frame can carry: its whole frame must fit in one Java array. */
+    public static final int MAX_PAYLOAD = Integer.MAX_VALUE - HEADER_LENGTH;
 
     public ByteSource body() {
         return new ByteSource(payload);

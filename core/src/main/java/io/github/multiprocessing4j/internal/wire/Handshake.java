@@ -70,7 +70,7 @@ public final class Handshake {
             refuse(connection, "the peer does not know the session key");
         }
         connection.send(FrameType.WELCOME, 0, hmac(key, SERVER, nonceS, nonceC));
-        connection.maxFrameLength(Integer.MAX_VALUE - Frame.HEADER_LENGTH);
+        connection.maxFrameLength(Frame.MAX_PAYLOAD);
     }
 
     /** The connecting side: answers the challenge, then checks the server's proof. */
@@ -103,7 +103,7 @@ public final class Handshake {
                 || !MessageDigest.isEqual(welcome.payload(), hmac(key, SERVER, nonceS, nonceC))) {
             throw new AuthenticationException("the server did not prove that it knows the session key");
         }
-        connection.maxFrameLength(Integer.MAX_VALUE - Frame.HEADER_LENGTH);
+        connection.maxFrameLength(Frame.MAX_PAYLOAD);
     }
 
     private static Frame expect(Connection connection, byte type) throws IOException {

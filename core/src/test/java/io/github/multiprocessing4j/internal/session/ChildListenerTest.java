@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.internal.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.multiprocessing4j.internal.bytes.ByteSink;
 import io.github.multiprocessing4j.internal.tracker.StaleSessionSweeper;
 import io.github.multiprocessing4j.internal.wire.AuthenticationException;
 import io.github.multiprocessing4j.internal.wire.Connection;
@@ -83,6 +84,22 @@ class ChildListenerTest {
         try (Connection connection = Connection.connect(session.listener().socket())) {
             Handshake.answer(connection, session.key());
             connection.send(FrameType.HELLO, 0, new Hello(12345, 1, 0, 0, 0).encode());
+            assertThat(connection.receive()).as("closed without a word").isNull();
+        }
+    }
+
+    @Test
+    void anAuthenticatedPeerAnnouncingAHugeHello_isTurnedAwayAtOnce_notHeldWithABufferForItUntilTheDeadline() throws Exception {
+        // A HELLO is 40 bytes. A header that announces a GiB made the listener allocate 16 MiB for it at once and
+        // wait, until the admission deadline, for the bytes: a hundred such peers, a gigabyte and a half of heap.
+        Session session = Session.get();
+        Path socket = session.directory().resolve("huge-hello-test.sock");
+        try (ChildListener listener = new ChildListener(socket, session.key(), Delays.seconds(60));
+             Connection connection = Connection.connect(listener.socket())) {
+            Handshake.answer(connection, session.key());
+            connection.sendBatch(new ByteSink().putInt(1 << 30).putByte(FrameType.HELLO).putLong(0));
+            // ...and sends none of the bytes: refused for the header alone, as any protocol error (not the late
+            // peer's FAILURE that the deadline would bring)
             assertThat(connection.receive()).as("closed without a word").isNull();
         }
     }
