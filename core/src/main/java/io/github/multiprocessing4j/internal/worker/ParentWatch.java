@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.internal.worker;
 
 import io.github.multiprocessing4j.internal.wire.Connection;
+import io.github.multiprocessing4j.internal.wire.ProtocolException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +41,8 @@ final class ParentWatch {
      * read closes the connection to the parent, and an interrupted poll would stop watching it.
      */
     private static final ThreadGroup THREADS = new ThreadGroup(topGroup(), "mp4j");
+    /** A one-shot child whose parent sent bytes it cannot read while its task ran. */
+    static final int BROKEN_PARENT_EXIT_CODE = 1;
     private static final long GRACE_MILLIS = 1000;
     private static final long POLL_MILLIS = 200;
     private static final long TRAINING_KILL_MILLIS = 50;
@@ -59,12 +62,23 @@ final class ParentWatch {
         return new ParentWatch(parentPid);
     }
 
-    /** Reads the connection in the background until it closes; frames that arrive meanwhile are ignored. */
+    /**
+     * Reads the connection in the background until it closes; frames that arrive meanwhile are ignored. Bytes
+     * that are no frame at all come from a parent that is alive but broken, not gone: before the child has
+     * finished, it says so on stderr and exits with code 1, as a pool worker does.
+     */
     void watchConnection(Connection connection) {
         thread("mp4j-parent-watch").stackSize(128 * 1024).start(() -> {
             try {
                 while (connection.receive() != null) {
                     // a one-shot child expects nothing more from its parent
+                }
+            } catch (ProtocolException e) {
+                if (!finished) {
+                    System.err.println("multiprocessing4j child: the parent (pid " + parentPid
+                            + ") sent what is no frame of the protocol, ending: " + e.getMessage());
+                    exit(BROKEN_PARENT_EXIT_CODE);
+                    return;
                 }
             } catch (IOException e) {
                 // the parent vanished mid-frame
@@ -132,6 +146,11 @@ final class ParentWatch {
     }
 
     static void orphaned() {
+        exit(ORPHANED_EXIT_CODE);
+    }
+
+    /** Exits with {@code code}, running the shutdown hooks, but halts if they take longer than the grace period. */
+    private static void exit(int code) {
         boolean training = Boolean.getBoolean(AotTraining.PROPERTY);
         thread("mp4j-orphan-halt").start(() -> {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GRACE_MILLIS);
@@ -149,9 +168,9 @@ final class ParentWatch {
             if (training) {
                 killChildren(); // the halt would wait for the assembler, too
             }
-            Runtime.getRuntime().halt(ORPHANED_EXIT_CODE);
+            Runtime.getRuntime().halt(code);
         });
-        System.exit(ORPHANED_EXIT_CODE);
+        System.exit(code);
     }
 
     /** Kills the JVM that the JDK starts to assemble a training child's AOT cache: a trainer starts no other. */

@@ -1,0 +1,47 @@
+package io.github.multiprocessing4j.internal.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.multiprocessing4j.codec.Codec;
+import io.github.multiprocessing4j.function.SerializableRunnable;
+import io.github.multiprocessing4j.internal.bytes.ByteSink;
+import io.github.multiprocessing4j.internal.launch.ChildJvm;
+import io.github.multiprocessing4j.internal.launch.ChildLauncher;
+import io.github.multiprocessing4j.internal.launch.LaunchSpec;
+import io.github.multiprocessing4j.internal.wire.FrameType;
+import io.github.multiprocessing4j.testing.Delays;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A one-shot child (a {@code JvmProcess}) sent bytes it cannot read while its task runs: its parent is alive but
+ * broken, which is no orphaning. The child must say so on its stderr and exit with a failure, not hang.
+ */
+class OneShotGarbageFromParentTest {
+
+    @Test
+    void garbageWhileTheTaskRuns_endsTheChild_withTheReasonOnItsStderr_andCode1() throws Exception {
+        ChildJvm child = ChildLauncher.get().launch(LaunchSpec.DEFAULT);
+        try {
+            child.awaitConnected(Delays.seconds(60));
+            SerializableRunnable sleepForLong = () -> {
+                try {
+                    Thread.sleep(600_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+            child.connection().send(FrameType.RUN, 0,
+                    new OneShotProtocol.Run("garbage-test", Codec.standard().encode(sleepForLong)).encode());
+            child.connection().sendBatch(new ByteSink().putInt(-1).putByte((byte) 77).putLong(1));
+            assertThat(child.process().waitFor(Delays.seconds(60).toMillis(), TimeUnit.MILLISECONDS))
+                    .as("the child ended").isTrue();
+            child.awaitOutputDrained();
+            assertThat(child.stderrTail(20)).contains("pid " + ProcessHandle.current().pid())
+                    .contains("announces -1 bytes");
+            assertThat(child.process().exitValue()).as("not the orphan's code 3: its parent is alive").isEqualTo(1);
+        } finally {
+            child.discard();
+        }
+    }
+}
