@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.internal.pool;
 
 import io.github.multiprocessing4j.internal.bytes.ByteSource;
+import io.github.multiprocessing4j.internal.bytes.MalformedDataException;
 import io.github.multiprocessing4j.internal.codec.ThrowableCodec;
 import io.github.multiprocessing4j.internal.launch.ChildJvm;
 import io.github.multiprocessing4j.internal.launch.ChildLauncher;
@@ -138,13 +139,24 @@ final class WorkerBoot {
             int flags = config.maxMemoryPerChild() > 0 ? PoolProtocol.REPORT_MEMORY : 0;
             worker.connection.send(FrameType.SERVE, 0, new PoolProtocol.Serve(name, flags, config.initializer()).encode());
             Frame ready = worker.receive();
-            if (ready == null || ready.type() != FrameType.READY) {
+            if (ready == null) {
                 throw diedDuringStart(child, name);
             }
+            if (ready.type() != FrameType.READY) {
+                throw brokeProtocolDuringStart(child, name, "it sent " + ready + " instead of READY");
+            }
+            if (ready.payload().length == 0) {
+                throw brokeProtocolDuringStart(child, name, "it sent an empty READY");
+            }
             if (ready.payload()[0] == 0) {
-                ByteSource in = ready.body();
-                in.getByte();
-                Throwable cause = ThrowableCodec.read(in, "pool worker " + name + " (pid " + child.pid() + ")");
+                Throwable cause;
+                try {
+                    ByteSource in = ready.body();
+                    in.getByte();
+                    cause = ThrowableCodec.read(in, "pool worker " + name + " (pid " + child.pid() + ")");
+                } catch (MalformedDataException e) {
+                    throw brokeProtocolDuringStart(child, name, "it sent a malformed " + ready + ": " + e.getMessage());
+                }
                 throw new IllegalStateException("the pool's initializer failed in worker " + name + " (pid "
                         + child.pid() + "): " + ThrowableCodec.describe(cause), cause);
             }
@@ -169,6 +181,21 @@ final class WorkerBoot {
     void killBooting() {
         killedUpTo = tickets.get();
         booting.forEach(ChildJvm::killTree);
+    }
+
+    /**
+     * The worker sent something else than its READY (a frame forged by its initializer, say): it is killed, and
+     * the start fails saying why, as a worker that breaks the protocol later fails its task.
+     */
+    private static ProcessStartException brokeProtocolDuringStart(ChildJvm child, String name, String what)
+            throws InterruptedException {
+        child.kill();
+        child.process().waitFor();
+        child.awaitOutputDrained();
+        String tail = child.stderrTail(20);
+        return new ProcessStartException("pool worker " + name + " (pid " + child.pid() + ") broke the pool's protocol "
+                + "while starting: " + what + "; killed it" + (tail.isEmpty() ? "" : ". Last lines of its stderr:\n" + tail),
+                child.pid(), OptionalInt.of(child.process().exitValue()), tail);
     }
 
     private static ProcessStartException diedDuringStart(ChildJvm child, String name) throws InterruptedException {
