@@ -89,6 +89,31 @@ class ChildListenerTest {
     }
 
     @Test
+    void aHelloReplayedForAChildThatHasArrived_isTurnedAway_andTheChildsConnectionIsUntouched() throws Exception {
+        Session session = Session.get();
+        Path socket = session.directory().resolve("replay-test.sock");
+        try (ChildListener listener = new ChildListener(socket, session.key(), Delays.seconds(60));
+             Connection child = Connection.connect(listener.socket());
+             Connection replay = Connection.connect(listener.socket())) {
+            CompletableFuture<ChildListener.Arrival> arrival = listener.expect(42);
+            Handshake.answer(child, session.key());
+            child.send(FrameType.HELLO, 0, new Hello(42, 1, 0, 0, 0).encode());
+            ChildListener.Arrival arrived = arrival.get(Delays.seconds(60).toMillis(), TimeUnit.MILLISECONDS);
+            // The same hello again, on a connection of its own that knows the key: the token was used up
+            Handshake.answer(replay, session.key());
+            replay.send(FrameType.HELLO, 0, new Hello(42, 1, 0, 0, 0).encode());
+            assertThat(replay.receive()).as("closed without a word").isNull();
+            // ...and the child that arrived first still talks to its parent, both ways
+            arrived.connection().send(FrameType.RUN, 7, new byte[] {1, 2});
+            Frame run = child.receive();
+            assertThat(run.type()).isEqualTo(FrameType.RUN);
+            assertThat(run.id()).isEqualTo(7);
+            child.send(FrameType.DONE, 7, new byte[] {3});
+            assertThat(arrived.connection().receive().payload()).containsExactly(3);
+        }
+    }
+
+    @Test
     void anAuthenticatedPeerAnnouncingAHugeHello_isTurnedAwayAtOnce_notHeldWithABufferForItUntilTheDeadline() throws Exception {
         // A HELLO is 40 bytes. A header that announces a GiB made the listener allocate 16 MiB for it at once and
         // wait, until the admission deadline, for the bytes: a hundred such peers, a gigabyte and a half of heap.
