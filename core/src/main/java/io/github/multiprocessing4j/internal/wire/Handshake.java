@@ -52,6 +52,7 @@ public final class Handshake {
 
     /** The accepting side: challenges the peer, then proves itself. */
     public static void serve(Connection connection, byte[] key) throws IOException {
+        requireSessionKey(key);
         connection.maxFrameLength(MAX_HANDSHAKE_FRAME);
         byte[] nonceS = nonce();
         byte[] challenge = new byte[1 + NONCE_LENGTH];
@@ -75,6 +76,7 @@ public final class Handshake {
 
     /** The connecting side: answers the challenge, then checks the server's proof. */
     public static void answer(Connection connection, byte[] key) throws IOException {
+        requireSessionKey(key);
         connection.maxFrameLength(MAX_HANDSHAKE_FRAME);
         Frame challenge = expect(connection, FrameType.CHALLENGE);
         byte[] payload = challenge.payload();
@@ -104,6 +106,16 @@ public final class Handshake {
             throw new AuthenticationException("the server did not prove that it knows the session key");
         }
         connection.maxFrameLength(Frame.MAX_PAYLOAD);
+    }
+
+    /**
+     * A key is {@value #KEY_LENGTH} random bytes ({@link #newKey}): an empty or short one (a corrupted boot record)
+     * would make a handshake that proves little or nothing, so none is sent under it.
+     */
+    private static void requireSessionKey(byte[] key) {
+        if (key.length != KEY_LENGTH) {
+            throw new IllegalArgumentException("a session key of " + key.length + " bytes; it must have " + KEY_LENGTH);
+        }
     }
 
     private static Frame expect(Connection connection, byte type) throws IOException {

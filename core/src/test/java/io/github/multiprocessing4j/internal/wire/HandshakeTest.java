@@ -86,6 +86,27 @@ class HandshakeTest {
     }
 
     @Test
+    void anEmptyKey_whichAnyoneCouldProve_isRefusedOnBothSides() throws Exception {
+        // An HMAC under an empty (or short) key proves nothing: a session key is always KEY_LENGTH random bytes, and
+        // a key of another length (a corrupted boot record) must not make a handshake that anyone can pass.
+        try (SocketPair pair = SocketPair.open(dir)) {
+            Connection server = new Connection(pair.server());
+            Connection client = new Connection(pair.client());
+            CompletableFuture<Void> serving = CompletableFuture.runAsync(() -> serve(server, new byte[0]));
+            assertThatThrownBy(() -> Handshake.answer(client, new byte[0]))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0 bytes");
+            assertThatThrownBy(() -> serving.get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0 bytes");
+        }
+        try (SocketPair pair = SocketPair.open(dir)) {
+            byte[] tooShort = Arrays.copyOf(Handshake.newKey(), Handshake.KEY_LENGTH - 1);
+            assertThatThrownBy(() -> Handshake.serve(new Connection(pair.server()), tooShort))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("31 bytes");
+        }
+    }
+
+    @Test
     void garbageInsteadOfAResponse_closesTheHandshakeWithAProtocolError() throws Exception {
         try (SocketPair pair = SocketPair.open(dir)) {
             Connection server = new Connection(pair.server());
