@@ -14,10 +14,27 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * A one-shot child (a {@code JvmProcess}) sent bytes it cannot read while its task runs: its parent is alive but
- * broken, which is no orphaning. The child must say so on its stderr and exit with a failure, not hang.
+ * A one-shot child (a {@code JvmProcess}) sent bytes it cannot read, in place of its task or while its task runs:
+ * its parent is alive but broken, which is no orphaning. The child must say so on its stderr and exit with a
+ * failure, not hang.
  */
 class OneShotGarbageFromParentTest {
+
+    @Test
+    void garbageInsteadOfTheTask_endsTheChild_withTheReasonOnItsStderr_andCode1() throws Exception {
+        ChildJvm child = ChildLauncher.get().launch(LaunchSpec.DEFAULT);
+        try {
+            child.awaitConnected(Delays.seconds(60));
+            child.connection().sendBatch(new ByteSink().putInt(-1).putByte((byte) 77).putLong(1));
+            assertThat(child.process().waitFor(Delays.seconds(60).toMillis(), TimeUnit.MILLISECONDS))
+                    .as("the child ended").isTrue();
+            child.awaitOutputDrained();
+            assertThat(child.stderrTail(20)).contains("announces -1 bytes");
+            assertThat(child.process().exitValue()).isEqualTo(1);
+        } finally {
+            child.discard();
+        }
+    }
 
     @Test
     void garbageWhileTheTaskRuns_endsTheChild_withTheReasonOnItsStderr_andCode1() throws Exception {
