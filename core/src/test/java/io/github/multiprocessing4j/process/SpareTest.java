@@ -23,6 +23,7 @@ class SpareTest {
 
     @Test
     void theNextStart_takesOverTheWarmSpare_andANewSpareBoots() throws Exception {
+        settleOn(JvmProcess.builder());
         try (JvmProcess first = JvmProcess.start("first", () -> { })) {
             first.join();
         }
@@ -39,6 +40,7 @@ class SpareTest {
 
     @Test
     void aSpareThatDiedWhileIdle_isReplacedByAFreshChild() throws Exception {
+        settleOn(JvmProcess.builder());
         try (JvmProcess first = JvmProcess.start("first", () -> { })) {
             first.join();
         }
@@ -54,6 +56,7 @@ class SpareTest {
 
     @Test
     void start_onAnInterruptedThread_withTheSpareReady_failsAsWithoutASpare_ratherThanLoseTheTask() throws Exception {
+        settleOn(JvmProcess.builder());
         try (JvmProcess first = JvmProcess.start("first", () -> { })) {
             first.join();
         }
@@ -122,6 +125,7 @@ class SpareTest {
         String line = "Picked up JAVA_TOOL_OPTIONS: " + property;
         PrintStream original = System.err;
         ByteArrayOutputStream err = new ByteArrayOutputStream();
+        settleOn(JvmProcess.builder().jvmOptions(List.of(property)).environment("JAVA_TOOL_OPTIONS", property));
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         try {
             runOnce(JvmProcess.builder().jvmOptions(List.of(property)).environment("JAVA_TOOL_OPTIONS", property));
@@ -151,6 +155,15 @@ class SpareTest {
             child.join();
             assertThat(child.exitCode()).hasValue(0);
         }
+    }
+
+    /**
+     * Starts a child with the options of {@code builder}, so that the test's next start with them repeats the
+     * spec before it and boots a spare whatever ran before in this JVM: after two changes of spec in a row (as
+     * earlier test classes leave, JvmProcessTest say) a start boots no spare until a spec repeats.
+     */
+    private static void settleOn(JvmProcess.Builder builder) throws InterruptedException {
+        runOnce(builder.name("settle"));
     }
 
     private static long awaitSpare(long other) {
