@@ -97,8 +97,14 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
             Frame frame = connection.receive();
             if (frame != null && frame.type() == FrameType.DONE) {
                 report.complete(OneShotProtocol.Done.decode(frame.payload(), "child JVM " + child.pid() + " \"" + name + "\""));
+            } else if (frame != null) { // written by its task on the connection, say: its failure cannot be read
+                LOG.log(Level.WARNING, "child JVM {0} \"{1}\" sent a {2} frame where its report was due; its outcome"
+                        + " is unknown beyond its exit code", child.pid(), name, frame.type());
             }
-        } catch (IOException | MalformedDataException e) {
+        } catch (MalformedDataException e) {
+            LOG.log(Level.WARNING, "child JVM {0} \"{1}\" sent a malformed report ({2}); its outcome is unknown"
+                    + " beyond its exit code", child.pid(), name, e.getMessage());
+        } catch (IOException e) {
             LOG.log(Level.DEBUG, "no report from child {0}: {1}", child.pid(), e.getMessage());
         } finally {
             connection.close();

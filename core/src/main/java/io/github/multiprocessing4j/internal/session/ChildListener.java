@@ -115,8 +115,21 @@ public final class ChildListener implements AutoCloseable {
                 LockSupport.parkNanos(100_000_000L);
                 continue;
             }
-            Thread.ofVirtual().name("mp4j-admit").start(() -> admit(channel));
+            try {
+                Thread.ofVirtual().name("mp4j-admit").start(() -> admit(channel));
+            } catch (RuntimeException | OutOfMemoryError e) { // no memory for a thread: refuse this one, serve on
+                refuse(channel, e);
+            }
         }
+    }
+
+    private void refuse(SocketChannel channel, Throwable why) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // refused either way
+        }
+        LOG.log(Level.WARNING, "refused a connection on " + socket + ": " + why);
     }
 
     private void admit(SocketChannel channel) {
@@ -124,12 +137,7 @@ public final class ChildListener implements AutoCloseable {
         try {
             connection = new Connection(channel);
         } catch (RuntimeException | OutOfMemoryError e) { // no direct memory left for its buffers
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // refused either way
-            }
-            LOG.log(Level.WARNING, "refused a connection on " + socket + ": " + e);
+            refuse(channel, e);
             return;
         }
         admit(connection);
