@@ -243,4 +243,38 @@ class ProcessPoolReclaimTest {
                     .as("runs of each task").allSatisfy((task, runs) -> assertThat(runs).isEqualTo(1L));
         }
     }
+
+    /** The CPU time, in clock ticks, of this worker's long-task watch thread so far (Linux). */
+    private static long watchCpuTicks() {
+        try (Stream<Path> threads = Files.list(Path.of("/proc/self/task"))) {
+            for (Path thread : threads.toList()) {
+                if (Files.readString(thread.resolve("comm")).strip().startsWith("mp4j-long-task")) {
+                    String stat = Files.readString(thread.resolve("stat"));
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime + stime
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new IllegalStateException("no long-task watch thread in this worker");
+    }
+
+    @Test
+    void aTaskThatInterruptsEveryThreadOfItsGroup_leavesTheWorkersLongTaskWatchAsleep_notSpinning() throws Exception {
+        // ThreadGroup.interrupt() reached the thread that reads the connection while a task runs long: nothing
+        // cleared its interrupt, and a parked thread whose interrupt is set wakes at once, so it spun on a core for
+        // the rest of the worker's life (measured: 1 s of CPU in each second the worker idled).
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            pool.<Integer, Integer>apply(x -> {
+                Thread.currentThread().getThreadGroup().interrupt();
+                return x;
+            }, 1);
+            long before = pool.<Integer, Long>apply(x -> watchCpuTicks(), 1);
+            Thread.sleep(1000); // the worker idles
+            long after = pool.<Integer, Long>apply(x -> watchCpuTicks(), 1);
+            assertThat(after - before).as("CPU ticks (10 ms) the watch used while its worker idled for 1 s")
+                    .isLessThan(20);
+        }
+    }
 }

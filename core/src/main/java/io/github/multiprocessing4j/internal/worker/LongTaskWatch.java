@@ -59,10 +59,14 @@ final class LongTaskWatch {
         this.reader = reader;
     }
 
-    /** A watch on its own daemon thread. */
+    /**
+     * A watch on its own daemon thread, in the library's thread group (see {@link ParentWatch#thread}): a task that
+     * interrupts every thread of its own group must not reach it, as a parked thread whose interrupt is set wakes
+     * at once, and the watch would spin on a core for the rest of the worker's life.
+     */
     static LongTaskWatch start(Reader reader) {
         LongTaskWatch watch = new LongTaskWatch(reader);
-        Thread.ofPlatform().daemon().name("mp4j-long-task-watch").stackSize(256 * 1024).start(watch::run);
+        ParentWatch.thread("mp4j-long-task-watch").stackSize(256 * 1024).start(watch::run);
         return watch;
     }
 
@@ -112,7 +116,7 @@ final class LongTaskWatch {
                 }
                 sleep = due - ran;
             }
-            LockSupport.parkNanos(sleep);
+            sleep(sleep);
         }
     }
 
@@ -130,7 +134,13 @@ final class LongTaskWatch {
                     return false;
                 }
             }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(READ_EVERY_MILLIS));
+            sleep(TimeUnit.MILLISECONDS.toNanos(READ_EVERY_MILLIS));
         }
+    }
+
+    /** Nothing of ours interrupts this thread: an interrupt that reached it anyway must not turn a park into a spin. */
+    private static void sleep(long nanos) {
+        LockSupport.parkNanos(nanos);
+        Thread.interrupted();
     }
 }
