@@ -4,6 +4,7 @@ import static io.github.multiprocessing4j.pool.ProcessPoolTest.pid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.function.SerializableFunction;
+import io.github.multiprocessing4j.testing.ChildProcesses;
 import io.github.multiprocessing4j.testing.Delays;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -241,6 +243,73 @@ class ProcessPoolReclaimTest {
             assertThat(marks.map(p -> p.getFileName().toString().split("-"))
                     .collect(Collectors.groupingBy(parts -> parts[0] + "-" + parts[1], Collectors.counting())))
                     .as("runs of each task").allSatisfy((task, runs) -> assertThat(runs).isEqualTo(1L));
+        }
+    }
+
+    /**
+     * Task 0 and 1 wait for {@code start}; task 2 waits for {@code gate} and returns a 1 MB array; any other
+     * argument comes back at once as its length (an array) or itself.
+     */
+    private static SerializableFunction<Object, Object> bigResultAfter(Path start, Path gate) {
+        String startPath = start.toString();
+        String gatePath = gate.toString();
+        return x -> {
+            if (x instanceof byte[] bytes) {
+                return bytes.length;
+            }
+            if (x instanceof Integer i && i <= 2) {
+                while (!Files.exists(Path.of(i == 2 ? gatePath : startPath))) {
+                    LockSupport.parkNanos(2_000_000);
+                }
+                return i == 2 ? new byte[1 << 20] : i;
+            }
+            return x;
+        };
+    }
+
+    @Test
+    void aTaskTakenBack_whoseSkipComesAfterShutdownNow_isCancelled_ratherThanLeftPendingForEver() throws Exception {
+        // Task 3 (an argument over 64 KB, which the worker's watch cannot read while task 2 runs, and small enough for
+        // the socket to hold the rest, so that the CANCEL after it is written at once) is queued behind
+        // task 2 and taken back for the idle worker: the worker reads that CANCEL only once task 2 is over, and
+        // answers SKIPPED right after 2's result. 2's result is large, so the pool reads it alone, and its callback
+        // calls shutdownNow() before the pool reads the SKIPPED, with task 3 the head of its worker's queue (so
+        // taken to be running: shutdownNow leaves it to the worker's end). The SKIPPED sent 3 back to the pool's
+        // queue, after shutdownNow had emptied it: a worker killed but not yet known dead took it (and its death
+        // cancelled it), but once both deaths were noticed, nothing ever completed its future.
+        Path start = tmp.resolve("start");
+        Path gate = tmp.resolve("gate");
+        ProcessPool pool = ProcessPool.builder().processes(2).prefetch(8).build();
+        try {
+            SerializableFunction<Object, Object> f = bigResultAfter(start, gate);
+            assertThat(pool.map(f, List.<Object>of(7, 8, 9, 10), 1)).containsExactly(7, 8, 9, 10);
+            CompletableFuture<Object> first = pool.applyAsync(f, 0);
+            CompletableFuture<Object> second = pool.applyAsync(f, 1);
+            // Both workers busy: 2 and 3 wait in the pool, and the first outcome sends both to its worker.
+            CompletableFuture<Object> longTask = pool.applyAsync(f, 2);
+            CompletableFuture<Object> queued = pool.applyAsync(f, new byte[80_000]);
+            longTask.whenComplete((result, failure) -> {
+                Set<Long> workers = pool.workerPids();
+                pool.shutdownNow();
+                // The pool notices the workers' deaths before this thread (the reader of task 2's worker) reads on,
+                // as it does when that thread is held up a few ms: no worker is left to take task 3.
+                Awaitility.await("both workers' deaths noticed").atMost(Delays.seconds(30))
+                        .until(() -> workers.stream().noneMatch(ChildProcesses::running) && pool.workerPids().size() <= 1);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300));
+            });
+            Files.createFile(start);
+            assertThat(first.get(60, TimeUnit.SECONDS)).isEqualTo(0);
+            assertThat(second.get(60, TimeUnit.SECONDS)).isEqualTo(1);
+            // One worker is idle now: the pool takes task 3 back once task 2 has run 20 ms (had it not by the time the
+            // gate opens, task 3 would simply run after task 2: the test would pass without proving anything).
+            LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2));
+            Files.createFile(gate);
+            assertThat(longTask.get(60, TimeUnit.SECONDS)).isInstanceOf(byte[].class);
+            Awaitility.await("task 3 ends").atMost(Delays.seconds(30)).until(queued::isDone);
+            assertThat(queued).isCancelled();
+            assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            pool.shutdownNow();
         }
     }
 

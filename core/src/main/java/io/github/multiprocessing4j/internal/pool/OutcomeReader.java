@@ -14,6 +14,7 @@ import java.lang.System.Logger.Level;
 import java.nio.channels.ClosedByInterruptException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 
 /**
  * Reads what a process pool's workers send back (see {@link ProcessEngine}): each outcome takes its task
@@ -174,6 +175,7 @@ final class OutcomeReader {
         List<Worker> touched = new ArrayList<>(2);
         touched.add(w);
         List<TaskRecord> reclaimed = null;
+        List<TaskRecord> stopped = null;
         engine.lock.lock();
         try {
             for (Frame frame : frames) {
@@ -242,12 +244,21 @@ final class OutcomeReader {
                 }
             }
             if (reclaimed != null) {
-                // back to the front of the queue, in their order, for the idle workers they were taken back for
-                for (int i = reclaimed.size() - 1; i >= 0; i--) {
-                    TaskRecord t = reclaimed.get(i);
+                for (TaskRecord t : reclaimed) {
                     t.worker = null;
                     t.startNanos = 0;
-                    engine.pending.addFirst(t);
+                }
+                if (engine.state == ProcessEngine.State.RUNNING || engine.state == ProcessEngine.State.SHUTDOWN) {
+                    // back to the front of the queue, in their order, for the idle workers they were taken back for
+                    for (int i = reclaimed.size() - 1; i >= 0; i--) {
+                        engine.pending.addFirst(reclaimed.get(i));
+                    }
+                } else {
+                    // shutdownNow came between the CANCEL and this SKIPPED, with the task the head here (so taken to
+                    // be running, and left to this worker's end): it never started, and the queue it would go back to
+                    // is no longer served. Cancelled below, as shutdownNow cancels the queued tasks.
+                    stopped = reclaimed;
+                    engine.delivering(); // the pool terminates once they are cancelled, not before
                 }
             }
             engine.stopIfDoneLocked(w, touched);
@@ -260,6 +271,15 @@ final class OutcomeReader {
             engine.lock.unlock();
         }
         ProcessEngine.flush(touched);
+        if (stopped != null) {
+            try {
+                for (TaskRecord t : stopped) {
+                    t.future.completeExceptionally(new CancellationException("the pool was terminated before the task started"));
+                }
+            } finally {
+                engine.delivered();
+            }
+        }
         return true;
     }
 
