@@ -555,9 +555,9 @@ public final class ProcessEngine implements PoolEngine {
     /**
      * A task that cancel(true) reached while it was queued, and that has become the head of its worker's queue
      * since. A worker skips a task it has been told to cancel, and says so right after the outcome of the task
-     * before it: if nothing has come by now, the CANCEL arrived after the worker had started the task, and the
-     * worker, which reads no frame while a task runs, is killed as for a running task (the tasks queued behind it
-     * run elsewhere).
+     * before it: if nothing has come by now, the CANCEL arrived after the worker had started the task, which runs
+     * on (a worker answers no CANCEL of its running task: the outcome does), and the worker is killed as for a
+     * running task (the tasks queued behind it run elsewhere).
      */
     private void startedDespiteCancel(TaskRecord task) {
         Worker victim = null;

@@ -15,9 +15,11 @@ import java.util.concurrent.locks.LockSupport;
  * when its process ends, so a read that returns end-of-stream while work is still owed means "orphaned".
  * Once the child has reported its result, the parent closes the connection; from then on the watch polls
  * the parent's {@link ProcessHandle} (which also notices a reused pid, by start time) every
- * {@value #POLL_MILLIS} ms, for children whose non-daemon threads outlive their task (and pool workers,
- * which do not read while a task runs). A parent that has died but not been reaped yet, a zombie, counts as
- * gone, although {@code ProcessHandle} calls it alive. (The first poll
+ * {@value #POLL_MILLIS} ms, for children whose non-daemon threads outlive their task, and for pool workers:
+ * their main thread reads the connection only between tasks, and the {@link LongTaskWatch} that reads it while
+ * a task runs long (not in a task's first milliseconds, nor on a blocking connection) takes in frames only, and
+ * leaves the end of the connection to the main thread, once the task is over. A parent that has died but not
+ * been reaped yet, a zombie, counts as gone, although {@code ProcessHandle} calls it alive. (The first poll
  * comes after one interval: a child that simply exits never pays for {@code ProcessHandle}'s set-up.)
  *
  * <p>Why not block on stdin: HotSpot waits up to 300 ms at exit for threads that sit in native code
