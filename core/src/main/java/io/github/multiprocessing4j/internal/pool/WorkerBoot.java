@@ -189,7 +189,7 @@ final class WorkerBoot {
      */
     private static ProcessStartException brokeProtocolDuringStart(ChildJvm child, String name, String what)
             throws InterruptedException {
-        child.kill();
+        child.killTree();
         child.process().waitFor();
         child.awaitOutputDrained();
         String tail = child.stderrTail(20);

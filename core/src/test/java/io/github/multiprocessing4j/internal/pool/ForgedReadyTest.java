@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.internal.pool;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.codec.Codec;
@@ -8,10 +9,16 @@ import io.github.multiprocessing4j.internal.bytes.ByteSink;
 import io.github.multiprocessing4j.internal.launch.LaunchSpec;
 import io.github.multiprocessing4j.internal.wire.FrameType;
 import io.github.multiprocessing4j.process.ProcessStartException;
+import io.github.multiprocessing4j.testing.ChildProcesses;
+import io.github.multiprocessing4j.testing.Delays;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A pool worker whose initializer writes a READY of its own onto the connection, before the worker's real one:
@@ -34,6 +41,38 @@ class ForgedReadyTest {
                 new LaunchSpec(new ArrayList<>(ForgedFrames.JVM_OPTIONS), new LinkedHashMap<>(), Map.of()), "ForgedReady"));
         engine.shutdownNow();
         engine.awaitTermination(30_000_000_000L);
+    }
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aWorkerKilledForAForgedReady_takesTheProcessesItsInitializerStartedWithIt() throws Exception {
+        // The pool kills such a worker; it was SIGKILLed alone, so what its initializer had started (a server, a
+        // sleep here) ran on, re-parented to init, as a worker killed for a timeout no longer leaves it.
+        String file = tmp.resolve("sleep.pid").toString();
+        try {
+            assertThatThrownBy(() -> startWithInitializer(() -> {
+                try {
+                    Process sleep = new ProcessBuilder("sleep", "300").start();
+                    Files.writeString(Path.of(file), String.valueOf(sleep.pid()));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                forge(new byte[0]);
+            })).isInstanceOf(ProcessStartException.class).hasMessageContaining("broke the pool's protocol");
+        } finally {
+            if (Files.exists(Path.of(file))) {
+                long sleep = Long.parseLong(Files.readString(Path.of(file)).strip());
+                try {
+                    Awaitility.await().atMost(Delays.seconds(10)).untilAsserted(() -> assertThat(
+                            ChildProcesses.running(sleep)).as("the sleep (pid %d) its initializer started", sleep).isFalse());
+                } finally {
+                    ProcessHandle.of(sleep).ifPresent(ProcessHandle::destroyForcibly);
+                }
+            }
+        }
+        assertThat(Path.of(file)).exists();
     }
 
     @Test
