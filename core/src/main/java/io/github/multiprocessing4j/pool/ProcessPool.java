@@ -38,8 +38,8 @@ import java.util.List;
  *   <li>With a {@linkplain Builder#taskTimeout task timeout}, a task still running at its deadline fails
  *       with a {@link TaskTimeoutException} and its worker is killed and replaced; {@code cancel(true)} of a
  *       running task does the same, and cancelling a queued task just removes it. Whenever the pool kills a
- *       worker (a timeout, {@code cancel(true)}, {@code shutdownNow()}, {@code terminate()}), the processes its
- *       task started and that still run (a {@code Subprocess}, an {@code ffmpeg}) are killed with it, as loky
+ *       worker (a timeout, {@code cancel(true)}, {@code shutdownNow()}, {@code terminate()}, a {@code build()}
+ *       that fails), the processes its task or initializer started and that still run (a {@code Subprocess}, an {@code ffmpeg}) are killed with it, as loky
  *       kills a worker's process tree; one that left the tree first (a daemon that double-forked) is not
  *       found. CPython's {@code Pool} leaves them running.</li>
  *   <li>Functions travel once per worker for each {@code map}/{@code imap} call, arguments in chunks;

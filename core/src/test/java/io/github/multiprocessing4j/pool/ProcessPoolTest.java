@@ -510,6 +510,44 @@ class ProcessPoolTest {
     }
 
     @Test
+    void aBuildThatFails_killsItsReadyWorkers_withTheProcessesTheirInitializerStarted(@TempDir Path dir) throws Exception {
+        // One worker's initializer starts a sleep (a server, elsewhere) and is ready; the other's fails, later. The
+        // build then discards the ready worker: it was SIGKILLed alone, and its sleep ran on, re-parented to init.
+        String gate = dir.resolve("gate").toString();
+        String sleepPid = dir.resolve("sleep.pid").toString();
+        try {
+            assertThatThrownBy(() -> ProcessPool.builder().processes(2).initializer(() -> {
+                try {
+                    Files.createFile(Path.of(gate)); // the first worker here starts the sleep
+                } catch (IOException taken) {
+                    try {
+                        Thread.sleep(Delays.millis(5_000).toMillis()); // well after the first worker is ready
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    throw new IllegalStateException("no database");
+                }
+                try {
+                    append(sleepPid, String.valueOf(new ProcessBuilder("sleep", "300").start().pid()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).build()).isInstanceOf(IllegalStateException.class).hasMessageContaining("initializer failed");
+        } finally {
+            for (String line : Files.exists(Path.of(sleepPid)) ? Files.readAllLines(Path.of(sleepPid)) : List.<String>of()) {
+                long pid = Long.parseLong(line.strip());
+                try {
+                    Awaitility.await().atMost(Delays.seconds(10)).untilAsserted(() -> assertThat(ChildProcesses.running(pid))
+                            .as("the sleep (pid %d) the ready worker's initializer started", pid).isFalse());
+                } finally {
+                    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                }
+            }
+        }
+        assertThat(Path.of(sleepPid)).exists();
+    }
+
+    @Test
     void anInitializerWhoseExceptionCannotBePrinted_stillFailsTheBuildWithThatCause() {
         // The build's message quoted the exception with its toString(), which threw: build() threw that exception's
         // IllegalStateException, with no cause, and the initializer's exception was lost.

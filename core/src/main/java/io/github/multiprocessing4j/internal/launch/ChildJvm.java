@@ -277,9 +277,12 @@ public final class ChildJvm implements AutoCloseable {
         descendants.forEach(ProcessHandle::destroyForcibly); // top-down, as the JDK lists them
     }
 
-    /** Ends a child that will get no work: kills it and closes its connection. Idempotent. */
+    /**
+     * Ends a child that will get no work: kills it, with what it started ({@link #killTree()}: a pool worker's
+     * initializer may have started processes), and closes its connection. Idempotent.
+     */
     public void discard() {
-        kill();
+        killTree();
         close();
     }
 
