@@ -126,7 +126,7 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
                 }
                 if (inputFailure != null) {
                     failure = new CompletionException("the input failed after " + read + " elements: "
-                            + inputFailure, inputFailure);
+                            + ThrowableCodec.describe(inputFailure), inputFailure);
                     return;
                 }
                 if (chunk.size() < chunkSize) {

@@ -115,6 +115,41 @@ class ImapTest {
     }
 
     @Test
+    void imap_overAnInputThatThrowsAnExceptionWhoseToStringThrows_stillDeliversThatException_atItsPosition() {
+        // The message quoting the input's failure called its toString(), which threw: imap() (or next()) threw that
+        // IllegalStateException in place of the CompletionException caused by the input's own exception, lost.
+        Iterable<Integer> input = () -> new Iterator<>() {
+            int next;
+
+            @Override
+            public boolean hasNext() {
+                return true;
+            }
+
+            @Override
+            public Integer next() {
+                if (next == 3) {
+                    throw new io.github.multiprocessing4j.testing.UnprintableException();
+                }
+                return next++;
+            }
+        };
+        try (ThreadPool pool = ThreadPool.create(2);
+             ResultIterator<Integer> it = pool.imap(x -> x * 10, input)) {
+            List<Integer> results = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                results.add(it.next());
+            }
+            assertThat(results).containsExactly(0, 10, 20);
+            assertThatThrownBy(it::next).isInstanceOf(CompletionException.class)
+                    .hasMessageContaining("the input failed after 3 elements")
+                    .hasMessageContaining(io.github.multiprocessing4j.testing.UnprintableException.class.getName())
+                    .cause().isInstanceOf(io.github.multiprocessing4j.testing.UnprintableException.class);
+            assertThat(it.hasNext()).isFalse();
+        }
+    }
+
+    @Test
     void imapUnordered_overAnInputThatThrows_deliversEveryEarlierResult_beforeTheInputsFailure() {
         try (ThreadPool pool = ThreadPool.create(2);
              ResultIterator<Integer> it = pool.imapUnordered(x -> x, failingAt(20))) {
