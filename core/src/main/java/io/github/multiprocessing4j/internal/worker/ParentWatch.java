@@ -2,7 +2,10 @@ package io.github.multiprocessing4j.internal.worker;
 
 import io.github.multiprocessing4j.internal.wire.Connection;
 import io.github.multiprocessing4j.internal.wire.ProtocolException;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -77,7 +80,7 @@ final class ParentWatch {
                 }
             } catch (ProtocolException e) {
                 if (!finished) {
-                    System.err.println("multiprocessing4j child: the parent (pid " + parentPid
+                    printOnStderr("multiprocessing4j child: the parent (pid " + parentPid
                             + ") sent what is no frame of the protocol, ending: " + e.getMessage());
                     exit(BROKEN_PARENT_EXIT_CODE);
                     return;
@@ -91,6 +94,22 @@ final class ParentWatch {
                 orphaned();
             }
         });
+    }
+
+    /**
+     * Prints {@code line} on {@code System.err}, or on the process's own stderr if the task left that unusable (null,
+     * or a stream that throws): a print that threw here would end the watch before the exit it announces.
+     */
+    private static void printOnStderr(String line) {
+        try {
+            System.err.println(line);
+        } catch (RuntimeException | Error broken) {
+            try {
+                new PrintStream(new FileOutputStream(FileDescriptor.err), true).println(line);
+            } catch (RuntimeException | Error ignored) {
+                // exit all the same
+            }
+        }
     }
 
     /** Polls the parent's liveness in the background, for a child that does not always read its connection. */

@@ -37,6 +37,39 @@ class OneShotGarbageFromParentTest {
     }
 
     @Test
+    void garbageWhileATaskThatLeftSystemErrNullRuns_stillEndsTheChild_withTheReasonOnItsStderr_andCode1(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        // The watch said so with System.err.println, which threw (the task had set System.err to null): the watch
+        // thread died there, so the child ran on, and no longer watched its parent at all.
+        String ready = tmp.resolve("err-is-null").toString();
+        ChildJvm child = ChildLauncher.get().launch(LaunchSpec.DEFAULT);
+        try {
+            child.awaitConnected(Delays.seconds(60));
+            SerializableRunnable sleepWithoutSystemErr = () -> {
+                System.setErr(null);
+                try {
+                    java.nio.file.Files.createFile(java.nio.file.Path.of(ready));
+                    Thread.sleep(600_000);
+                } catch (java.io.IOException | InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+            child.connection().send(FrameType.RUN, 0,
+                    new OneShotProtocol.Run("garbage-test", Codec.standard().encode(sleepWithoutSystemErr)).encode());
+            org.awaitility.Awaitility.await().atMost(Delays.seconds(60))
+                    .until(() -> java.nio.file.Files.exists(java.nio.file.Path.of(ready)));
+            child.connection().sendBatch(new ByteSink().putInt(-1).putByte((byte) 77).putLong(1));
+            assertThat(child.process().waitFor(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS))
+                    .as("the child ended").isTrue();
+            child.awaitOutputDrained();
+            assertThat(child.stderrTail(20)).contains("announces -1 bytes");
+            assertThat(child.process().exitValue()).isEqualTo(1);
+        } finally {
+            child.discard();
+        }
+    }
+
+    @Test
     void garbageWhileTheTaskRuns_endsTheChild_withTheReasonOnItsStderr_andCode1() throws Exception {
         ChildJvm child = ChildLauncher.get().launch(LaunchSpec.DEFAULT);
         try {
