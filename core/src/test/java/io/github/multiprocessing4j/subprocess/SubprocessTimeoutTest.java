@@ -153,8 +153,9 @@ class SubprocessTimeoutTest {
         // except TimeoutExpired: proc.kill(); outs, errs = proc.communicate()
         try (Subprocess p = Subprocess.command("sh", "-c", "cat; echo to-err >&2; exec sleep 60")
                 .stdin(Redirect.PIPE).captureOutput().start()) {
+            // it times out whatever the wait (the sleep), which is long enough for the echoes on a loaded machine
             TimeoutExpiredException e = catchThrowableOfType(TimeoutExpiredException.class,
-                    () -> p.communicate("hello\n", Delays.millis(300)));
+                    () -> p.communicate("hello\n", Delays.seconds(3)));
             assertThat(e).isNotNull();
             p.kill();
             CompletedProcess done = p.communicate(Delays.seconds(30));
