@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.async;
 
+import io.github.multiprocessing4j.internal.codec.ThrowableCodec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -265,7 +266,8 @@ public final class Coroutines {
         }
         return switch (task.state()) {
             case SUCCESS -> task.resultNow();
-            case FAILED -> throw new ExecutionException(task.exceptionNow());
+            // not new ExecutionException(cause), which quotes cause.toString(): one that throws would lose the cause
+            case FAILED -> throw new ExecutionException(ThrowableCodec.describe(task.exceptionNow()), task.exceptionNow());
             case CANCELLED -> throw new TimeoutException(deadline.description() + " elapsed; the call was "
                     + "cancelled and has ended");
             case RUNNING -> throw new AssertionError("a task is running after its group closed: " + task);

@@ -231,6 +231,18 @@ class GatherTest {
     }
 
     @Test
+    void timeout_whenTheCallFailsWithAnExceptionWhoseToStringThrows_stillThrowsExecutionExceptionWithIt() {
+        // new ExecutionException(cause) quotes cause.toString(), which threw: timeout() threw that exception's
+        // IllegalStateException instead, and the call's own exception was lost (as df25c5b fixed for the pools).
+        io.github.multiprocessing4j.testing.UnprintableException boom = new io.github.multiprocessing4j.testing.UnprintableException();
+        assertThatThrownBy(() -> Coroutines.timeout(Delays.seconds(10), () -> {
+            throw boom;
+        })).isInstanceOf(ExecutionException.class)
+                .hasMessageContaining(io.github.multiprocessing4j.testing.UnprintableException.class.getName())
+                .cause().isSameAs(boom);
+    }
+
+    @Test
     void timeout_whenTheTimeIsUp_cancelsTheCallWaitsForItAndThrowsTimeoutException() {
         Duration timeout = Delays.millis(100);
         AtomicBoolean ended = new AtomicBoolean();
