@@ -114,12 +114,18 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
 
     /** The keep-alive of a non-daemon child: until it has exited and its last output has been forwarded. */
     private void awaitExitQuietly() {
-        try {
-            child.process().waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
+        // Nothing of ours interrupts this thread: an interrupt comes from the program (ThreadGroup.interrupt() of the
+        // group it was started in, as some frameworks do when they stop), and must not let the JVM exit, and the
+        // child end with it, before the child has finished.
+        while (true) {
+            try {
+                child.process().waitFor();
+                break;
+            } catch (InterruptedException e) {
+                // wait on
+            }
         }
+        Thread.interrupted();
         child.awaitOutputDrained();
     }
 

@@ -102,6 +102,23 @@ class OrphanTest {
     }
 
     @Test
+    void nonDaemonChild_keepsItsParentAliveUntilItHasFinished_evenIfTheParentInterruptsEveryThreadOfItsGroup(
+            @TempDir Path tmp) throws Exception {
+        // The interrupt reached the thread that keeps the parent alive (it was in main's group): its wait for the
+        // child ended, the parent exited at once, and the child ended with it, its work undone.
+        Path gate = tmp.resolve("gate");
+        try (TestJvm parent = TestJvm.start(NonDaemonChildMain.class, List.of(), gate.toString(), "interrupt-group")) {
+            parent.nextLineStartingWith("STARTED ", 60);
+            assertThat(parent.process().waitFor(Delays.millis(700).toMillis(), TimeUnit.MILLISECONDS))
+                    .as("parent still waits for its child").isFalse();
+            Files.createFile(gate);
+            assertThat(parent.nextLineStartingWith("CHILD DONE", 30)).isEqualTo("CHILD DONE");
+            assertThat(parent.process().waitFor(Delays.seconds(10).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            assertThat(parent.process().exitValue()).isZero();
+        }
+    }
+
+    @Test
     void parentKilledWhileAnAotTrainingChildAssemblesItsCache_leavesNeitherBehind(@TempDir Path tmp) throws Exception {
         // A training child (see AotCache) writes its cache as it exits: the JDK launches a JVM of its own to
         // assemble it and waits for that JVM. An orphaned trainer could not end while that went on, nor could its
