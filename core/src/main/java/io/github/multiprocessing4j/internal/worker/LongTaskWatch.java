@@ -129,7 +129,7 @@ final class LongTaskWatch {
                 }
                 try {
                     reader.readWhileATaskRuns();
-                } catch (IOException | RuntimeException e) {
+                } catch (IOException | RuntimeException | Error e) { // any: a watch that died quietly would leave a half-read frame
                     failure = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
                     return false;
                 }
