@@ -129,7 +129,8 @@ final class LongTaskWatch {
                 }
                 try {
                     reader.readWhileATaskRuns();
-                } catch (IOException | RuntimeException | Error e) { // any: a watch that died quietly would leave a half-read frame
+                } catch (IOException | RuntimeException | Error e) {
+                    // any: a watch that died quietly could leave a frame half read for the main thread
                     failure = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
                     return false;
                 }
