@@ -99,7 +99,7 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
                 report.complete(OneShotProtocol.Done.decode(frame.payload(), "child JVM " + child.pid() + " \"" + name + "\""));
             } else if (frame != null) { // written by its task on the connection, say: its failure cannot be read
                 LOG.log(Level.WARNING, "child JVM {0} \"{1}\" sent a {2} frame where its report was due; its outcome"
-                        + " is unknown beyond its exit code", child.pid(), name, frame.type());
+                        + " is unknown beyond its exit code", child.pid(), name, FrameType.name(frame.type()));
             }
         } catch (MalformedDataException e) {
             LOG.log(Level.WARNING, "child JVM {0} \"{1}\" sent a malformed report ({2}); its outcome is unknown"

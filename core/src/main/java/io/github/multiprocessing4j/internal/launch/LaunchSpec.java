@@ -50,13 +50,13 @@ public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> s
             if (TAKES_NEXT_ARGUMENT.contains(option)) {
                 if (i == jvmOptions.size() - 1) {
                     throw new IllegalArgumentException("jvmOptions end with " + option + ", which takes a value as the"
-                            + " next element (or write " + option + "=value): " + jvmOptions);
+                            + " next element (or write " + option + "=value)");
                 }
                 i++; // its value, which need not look like an option: --add-opens java.base/java.lang=ALL-UNNAMED
             } else if (!option.startsWith("-") && !(option.startsWith("@") && option.length() > 1)) {
                 throw new IllegalArgumentException("jvmOptions element \"" + option + "\" is no option: the java"
                         + " launcher would take it for the child's main class. Give one option per element, and a"
-                        + " value in the same element as its option (-XX:MaxRAMPercentage=50): " + jvmOptions);
+                        + " value in the same element as its option (-XX:MaxRAMPercentage=50)");
             }
         }
     }
