@@ -126,7 +126,11 @@ public interface JvmProcess extends AutoCloseable {
      */
     void terminate();
 
-    /** Kills the child (SIGKILL). Does nothing if it has exited. */
+    /**
+     * Kills the child (SIGKILL). Does nothing if it has exited. Only the child JVM is killed: the processes its task
+     * started (a {@code Subprocess}) run on, as after Python's {@code kill()}; a {@code ProcessPool}, which kills a
+     * worker to stop its task, kills them with it.
+     */
     void kill();
 
     /**
@@ -191,7 +195,11 @@ public interface JvmProcess extends AutoCloseable {
          */
         Builder systemProperty(String key, String value);
 
-        /** An environment variable for the child, added to the inherited ones; may be called once per key. */
+        /**
+         * An environment variable for the child, added to the inherited ones; may be called once per key.
+         *
+         * @throws IllegalArgumentException if the key is empty or holds an {@code '='}, or either holds a NUL
+         */
         Builder environment(String key, String value);
 
         /** Whether the child must not keep this JVM alive; default false. */
