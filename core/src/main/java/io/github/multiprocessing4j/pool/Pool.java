@@ -65,7 +65,9 @@ import java.util.concurrent.TimeUnit;
  * {@link ExecutorService#close()} does (Python's {@code close(); join()}). {@link #shutdown()} is the
  * non-blocking half, {@link #join()} the waiting half. {@link #terminate()} stops at once: queued tasks are
  * cancelled and running ones stopped (a process pool kills its workers). Submitting after shutdown throws
- * {@link java.util.concurrent.RejectedExecutionException}. A task of a thread pool (or a callback it runs) that
+ * {@link java.util.concurrent.RejectedExecutionException} ("the pool is shut down"), at the call; so does a
+ * {@code map}, {@code starmap} or {@code imap} of an empty input, as Python's {@code map} after {@code close()}
+ * does ({@code invokeAll} of an empty collection returns an empty list, as the JDK's executors do). A task of a thread pool (or a callback it runs) that
  * calls {@link #awaitTermination} waits until that timeout and gets {@code false}, as with any
  * {@code ExecutorService}: the pool cannot terminate while the task runs ({@code close()} and {@code join()}
  * refuse to wait there, as they would wait for good).
