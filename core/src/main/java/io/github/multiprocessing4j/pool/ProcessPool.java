@@ -114,8 +114,8 @@ public interface ProcessPool extends Pool {
         /**
          * Replaces a worker after it has run this many tasks (Python's {@code maxtasksperchild}); default: never.
          * A chunk of {@code map}, {@code starmap} or {@code imap} counts as one task, as in Python. A task counts
-         * whether it returned or threw; one sent ahead to the worker (see {@link #prefetch}) and cancelled before it
-         * started does not.
+         * whether it returned or threw; one sent ahead to the worker (see {@link #prefetch}) and cancelled, or taken
+         * back for an idle worker, before it started does not.
          */
         Builder maxTasksPerChild(int tasks);
 
