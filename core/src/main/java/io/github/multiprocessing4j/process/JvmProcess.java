@@ -46,7 +46,9 @@ import java.util.OptionalInt;
  * in the parent does not wait for it (Python's {@code sys.exit} would), and the child then ends with its
  * parent. A {@linkplain Builder#daemon daemon} child does not keep its parent alive, and ends with it. Unlike
  * in Python, which refuses to start a child in a daemonic process, a daemon child may start children of its
- * own: they end with it, as every child ends with its parent.
+ * own: they end with it, as every child ends with its parent. This holds for child JVMs, which watch their parent;
+ * an external command a task started (a {@code Subprocess}) is not ended with the child, as in Python: wait for it
+ * or kill it in the task.
  *
  * <p><b>Thread-safety:</b> all methods may be called from any thread.
  */
