@@ -191,6 +191,8 @@ public interface ProcessPool extends Pool {
          * to start, without waiting for the others. An initializer that never returns keeps it waiting: there is
          * no time limit, but an interrupt ends the wait.
          *
+         * @throws IllegalArgumentException if the {@linkplain #jvmOptions JVM options} cannot be a worker's; no
+         *         worker is started
          * @throws IllegalStateException if the initializer failed in a worker (its exception is the cause);
          *         no worker is left running
          * @throws io.github.multiprocessing4j.process.ProcessStartException if a worker JVM cannot start, or if
