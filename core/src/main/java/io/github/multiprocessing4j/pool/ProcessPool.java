@@ -45,7 +45,7 @@ import java.util.List;
  *   <li>Functions travel once per worker for each {@code map}/{@code imap} call, arguments in chunks;
  *       {@code imap} reads its input lazily.</li>
  *   <li>{@link #close()}, {@link #terminate()} and the death of this JVM (even by SIGKILL) leave no worker
- *       alive. A worker that is stopped (by {@code close()}, or to be recycled) exits once its shutdown hooks
+ *       alive; a worker that finds this JVM gone kills what its task started before it exits. A worker that is stopped (by {@code close()}, or to be recycled) exits once its shutdown hooks
  *       have run, even if tasks left non-daemon threads running in it. Shutdown hooks get 5 seconds: a worker
  *       still running 5 seconds after it began to exit (a hook a task registered does not return) is ended, so
  *       neither {@code close()} nor a task that calls {@code System.exit} waits for it for ever (that task fails

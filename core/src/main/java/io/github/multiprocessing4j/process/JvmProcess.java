@@ -46,9 +46,10 @@ import java.util.OptionalInt;
  * in the parent does not wait for it (Python's {@code sys.exit} would), and the child then ends with its
  * parent. A {@linkplain Builder#daemon daemon} child does not keep its parent alive, and ends with it. Unlike
  * in Python, which refuses to start a child in a daemonic process, a daemon child may start children of its
- * own: they end with it, as every child ends with its parent. This holds for child JVMs, which watch their parent;
- * an external command a task started (a {@code Subprocess}) is not ended with the child, as in Python: wait for it
- * or kill it in the task.
+ * own: they end with it, as every child ends with its parent. A child that finds its parent gone also kills the
+ * processes its task started (a {@code Subprocess}, and what those started) before it exits, so they do not run
+ * on re-parented to init (Python leaves them); one that left the tree first (a daemon that double-forked) is not
+ * found. {@link #kill()} and {@link #close()} end the child JVM alone, as Python's {@code kill()} does.
  *
  * <p><b>Thread-safety:</b> all methods may be called from any thread.
  */

@@ -6,6 +6,7 @@ import io.github.multiprocessing4j.process.fixtures.DaemonChildMain;
 import io.github.multiprocessing4j.process.fixtures.DaemonWithItsOwnChildMain;
 import io.github.multiprocessing4j.process.fixtures.NonDaemonChildMain;
 import io.github.multiprocessing4j.process.fixtures.ParentWithBusyPoolWorkerMain;
+import io.github.multiprocessing4j.process.fixtures.ParentWhoseChildrenStartProcessesMain;
 import io.github.multiprocessing4j.process.fixtures.ParentWithChildrenMain;
 import io.github.multiprocessing4j.testing.ChildProcesses;
 import io.github.multiprocessing4j.testing.Delays;
@@ -15,12 +16,15 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,6 +53,30 @@ class OrphanTest {
                 assertThat(ChildProcesses.running(pid)).as("%s %d two seconds after its parent was killed", roles[i], pid)
                         .isFalse();
             }
+        }
+    }
+
+    @Test
+    void parentKilledWithSigkill_endsWhatTheTasksOfItsChildrenStarted_too() throws Exception {
+        // A child JVM that found its parent gone exited alone: the sleep its task had started (an ffmpeg, a
+        // browser elsewhere) was re-parented to init and ran on for its 300 s.
+        List<Long> sleeps = new ArrayList<>();
+        try (TestJvm parent = TestJvm.start(ParentWhoseChildrenStartProcessesMain.class, List.of())) {
+            for (int i = 0; i < 2; i++) {
+                sleeps.add(Long.parseLong(parent.nextLineStartingWith("SLEEP ", 60).substring(6).strip()));
+            }
+            for (long pid : sleeps) {
+                assertThat(ChildProcesses.running(pid)).as("sleep %d before the kill", pid).isTrue();
+            }
+            parent.process().destroyForcibly();
+            parent.process().waitFor(10, TimeUnit.SECONDS);
+            for (long pid : sleeps) {
+                Awaitility.await().atMost(Delays.seconds(10)).pollInterval(Duration.ofMillis(50))
+                        .untilAsserted(() -> assertThat(ChildProcesses.running(pid))
+                                .as("the sleep %d a task started, after its parent's parent was killed", pid).isFalse());
+            }
+        } finally {
+            sleeps.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
         }
     }
 

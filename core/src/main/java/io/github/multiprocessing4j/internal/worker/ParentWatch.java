@@ -166,8 +166,25 @@ final class ParentWatch {
         }
     }
 
+    /**
+     * The parent is gone: ends what this child's task started (a {@code Subprocess}, an {@code ffmpeg}), which
+     * would otherwise run on re-parented to init, then exits with {@value #ORPHANED_EXIT_CODE}.
+     */
     static void orphaned() {
+        killDescendants();
         exit(ORPHANED_EXIT_CODE);
+    }
+
+    /**
+     * SIGKILLs every process this one started and every process those started, top-down as the JDK lists them,
+     * so that a parent killed first cannot start another; {@code destroyForcibly} checks each one's start time.
+     */
+    private static void killDescendants() {
+        try {
+            ProcessHandle.current().descendants().toList().forEach(ProcessHandle::destroyForcibly);
+        } catch (RuntimeException e) {
+            // not allowed or not supported here: they then run on, as they would have before
+        }
     }
 
     /** Exits with {@code code}, running the shutdown hooks, but halts if they take longer than the grace period. */
