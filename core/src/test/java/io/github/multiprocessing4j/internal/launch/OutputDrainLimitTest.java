@@ -86,15 +86,25 @@ class OutputDrainLimitTest {
         }
     }
 
+    private record Watched(ChildJvm child, OutputPump out) {
+    }
+
+    /** {@code process} as ChildJvm sees a child: its output copied (to nowhere) by pumps. */
+    private static Watched watch(DeadChild process) {
+        PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), true);
+        OutputPump out = OutputPump.start(process.getInputStream(), () -> sink, null, "test-out");
+        OutputPump err = OutputPump.start(process.getErrorStream(), () -> sink, new StderrTail(1024), "test-err");
+        return new Watched(new ChildJvm(process, 0, System.nanoTime(), new CompletableFuture<>(), out, err,
+                new StderrTail(1024), null, Map.of(), null), out);
+    }
+
     @Test
     void awaitOutputDrained_withALimitAboveTheDocumented3Seconds_stillStopsAtThem() throws Exception {
         // An untimed join passes its 10 s report wait; ChildJvm and JvmProcess document 3 s at most.
         DeadChild process = new DeadChild();
-        PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), true);
-        OutputPump out = OutputPump.start(process.getInputStream(), () -> sink, null, "test-out");
-        OutputPump err = OutputPump.start(process.getErrorStream(), () -> sink, new StderrTail(1024), "test-err");
-        ChildJvm child = new ChildJvm(process, 0, System.nanoTime(), new CompletableFuture<>(), out, err,
-                new StderrTail(1024), null, Map.of(), null);
+        Watched watched = watch(process);
+        ChildJvm child = watched.child();
+        OutputPump out = watched.out();
         try {
             long start = System.nanoTime();
             child.awaitOutputDrained(10_000);
@@ -112,11 +122,9 @@ class OutputDrainLimitTest {
         // join(), join(Duration.ZERO) again, a pool's handling of the dead worker...: each waited anew for a
         // grandchild that holds the pipes (3 s each here, since it keeps writing); the first wait is enough.
         DeadChild process = new DeadChild();
-        PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), true);
-        OutputPump out = OutputPump.start(process.getInputStream(), () -> sink, null, "test-out");
-        OutputPump err = OutputPump.start(process.getErrorStream(), () -> sink, new StderrTail(1024), "test-err");
-        ChildJvm child = new ChildJvm(process, 0, System.nanoTime(), new CompletableFuture<>(), out, err,
-                new StderrTail(1024), null, Map.of(), null);
+        Watched watched = watch(process);
+        ChildJvm child = watched.child();
+        OutputPump out = watched.out();
         try {
             child.awaitOutputDrained(); // gives up after 3 s: the copy never ends
             long start = System.nanoTime();
@@ -136,11 +144,9 @@ class OutputDrainLimitTest {
     void awaitOutputDrained_cutShortByTheCallersLimit_stillWaitsNextTime() throws Exception {
         // a timed join with little time left must not stop a later join() from waiting for the output due
         DeadChild process = new DeadChild();
-        PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), true);
-        OutputPump out = OutputPump.start(process.getInputStream(), () -> sink, null, "test-out");
-        OutputPump err = OutputPump.start(process.getErrorStream(), () -> sink, new StderrTail(1024), "test-err");
-        ChildJvm child = new ChildJvm(process, 0, System.nanoTime(), new CompletableFuture<>(), out, err,
-                new StderrTail(1024), null, Map.of(), null);
+        Watched watched = watch(process);
+        ChildJvm child = watched.child();
+        OutputPump out = watched.out();
         try {
             child.awaitOutputDrained(100);
             long start = System.nanoTime();
