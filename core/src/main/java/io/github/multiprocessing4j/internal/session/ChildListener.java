@@ -38,8 +38,6 @@ import java.util.concurrent.locks.LockSupport;
 public final class ChildListener implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ChildListener.class.getName());
     static final int ADMISSION_SECONDS = 10;
-    /** The group of the accepting threads: a group of their own under the top one, apart from the program's. */
-    private static final ThreadGroup THREADS = new ThreadGroup(topGroup(), "mp4j-listener");
 
     /** A child that connected, authenticated and said hello. */
     public record Arrival(Connection connection, Hello hello) {
@@ -74,8 +72,7 @@ public final class ChildListener implements AutoCloseable {
         // It lives as long as the session: it must not pin the context of the thread that happened to start it, nor
         // be in its group, which a program may interrupt as a whole (ThreadGroup.interrupt(), as some frameworks do
         // when they stop): an interrupted accept closes the socket, and no child could connect back from then on.
-        Thread.ofPlatform().group(THREADS).daemon().name("mp4j-listener").inheritInheritableThreadLocals(false)
-                .start(this::acceptLoop);
+        LibraryThreads.daemon("mp4j-listener").inheritInheritableThreadLocals(false).start(this::acceptLoop);
     }
 
     public Path socket() {
@@ -105,14 +102,6 @@ public final class ChildListener implements AutoCloseable {
     /** Drops a token for good, once its child has exited. */
     public void remove(long token) {
         expected.remove(token);
-    }
-
-    private static ThreadGroup topGroup() {
-        ThreadGroup group = Thread.currentThread().getThreadGroup();
-        while (group.getParent() != null) {
-            group = group.getParent();
-        }
-        return group;
     }
 
     private void acceptLoop() {

@@ -6,10 +6,7 @@ import io.github.multiprocessing4j.internal.session.ThisProcess;
 import io.github.multiprocessing4j.internal.wire.Connection;
 import io.github.multiprocessing4j.internal.wire.Frame;
 import io.github.multiprocessing4j.internal.wire.FrameType;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 
 /**
  * Runs the one task of a {@code JvmProcess} on the child's main thread and reports the outcome. A task
@@ -49,24 +46,9 @@ final class OneShotRunner {
         return failure == null;
     }
 
-    /**
-     * Prints the failure on {@code System.err}, or, if the task left that broken (null, or a stream that throws:
-     * a logging bridge shut down, say), on the process's own stderr: a print that threw here would lose the report.
-     */
+    /** Prints the failure as the JVM prints an uncaught exception, introduced by the process's name and pid. */
     private static void printFailure(String name, Throwable t) {
-        String text = "Exception in process \"" + name + "\" (pid " + ProcessHandle.current().pid() + "):"
-                + System.lineSeparator() + ThrowableCodec.stackTraceOf(t); // t.printStackTrace(), but safe from a broken t
-        try {
-            System.err.print(text);
-            System.err.flush();
-        } catch (Throwable broken) {
-            try {
-                PrintStream stderr = new PrintStream(new FileOutputStream(FileDescriptor.err), false);
-                stderr.print(text);
-                stderr.flush();
-            } catch (Throwable ignored) {
-                // the report below still carries the failure
-            }
-        }
+        ChildStderr.print("Exception in process \"" + name + "\" (pid " + ProcessHandle.current().pid() + "):"
+                + System.lineSeparator() + ThrowableCodec.stackTraceOf(t)); // t.printStackTrace(), but safe from a broken t
     }
 }

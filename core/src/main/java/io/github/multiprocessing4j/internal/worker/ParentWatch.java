@@ -1,11 +1,9 @@
 package io.github.multiprocessing4j.internal.worker;
 
+import io.github.multiprocessing4j.internal.session.LibraryThreads;
 import io.github.multiprocessing4j.internal.wire.Connection;
 import io.github.multiprocessing4j.internal.wire.ProtocolException;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -40,12 +38,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class ParentWatch {
     static final int ORPHANED_EXIT_CODE = 3;
-    /**
-     * The group of the threads below, apart from the task's: a task that interrupts every thread of its own group
-     * ({@link ThreadGroup#interrupt()}, as some frameworks do when they stop) must not reach them, as an interrupted
-     * read closes the connection to the parent, and an interrupted poll would stop watching it.
-     */
-    private static final ThreadGroup THREADS = new ThreadGroup(topGroup(), "mp4j");
     /** A one-shot child whose parent sent bytes it cannot read while its task ran. */
     static final int BROKEN_PARENT_EXIT_CODE = 1;
     private static final long GRACE_MILLIS = 1000;
@@ -80,8 +72,8 @@ final class ParentWatch {
                 }
             } catch (ProtocolException e) {
                 if (!finished) {
-                    printOnStderr("multiprocessing4j child: the parent (pid " + parentPid
-                            + ") sent what is no frame of the protocol, ending: " + e.getMessage());
+                    ChildStderr.print("multiprocessing4j child: the parent (pid " + parentPid
+                            + ") sent what is no frame of the protocol, ending: " + e.getMessage() + System.lineSeparator());
                     exit(BROKEN_PARENT_EXIT_CODE);
                     return;
                 }
@@ -94,22 +86,6 @@ final class ParentWatch {
                 orphaned();
             }
         });
-    }
-
-    /**
-     * Prints {@code line} on {@code System.err}, or on the process's own stderr if the task left that unusable (null,
-     * or a stream that throws): a print that threw here would end the watch before the exit it announces.
-     */
-    private static void printOnStderr(String line) {
-        try {
-            System.err.println(line);
-        } catch (RuntimeException | Error broken) {
-            try {
-                new PrintStream(new FileOutputStream(FileDescriptor.err), true).println(line);
-            } catch (RuntimeException | Error ignored) {
-                // exit all the same
-            }
-        }
     }
 
     /** Polls the parent's liveness in the background, for a child that does not always read its connection. */
@@ -137,17 +113,12 @@ final class ParentWatch {
         Thread.interrupted();
     }
 
-    /** A daemon thread of the library's own group (see {@link #THREADS}). */
+    /**
+     * A daemon thread of the library's own group, out of reach of a task that interrupts its whole group: an
+     * interrupted read would close the connection to the parent, and an interrupted poll stop watching it.
+     */
     static Thread.Builder.OfPlatform thread(String name) {
-        return Thread.ofPlatform().group(THREADS).daemon().name(name);
-    }
-
-    private static ThreadGroup topGroup() {
-        ThreadGroup group = Thread.currentThread().getThreadGroup();
-        while (group.getParent() != null) {
-            group = group.getParent();
-        }
-        return group;
+        return LibraryThreads.daemon(name);
     }
 
     /**
@@ -178,6 +149,7 @@ final class ParentWatch {
     /**
      * SIGKILLs every process this one started and every process those started, top-down as the JDK lists them,
      * so that a parent killed first cannot start another; {@code destroyForcibly} checks each one's start time.
+     * Not allowed or not supported here, they run on (the AOT cache's assembly then ends in its own time).
      */
     private static void killDescendants() {
         try {
@@ -195,7 +167,7 @@ final class ParentWatch {
             try {
                 for (long left; (left = deadline - System.nanoTime()) > 0; ) {
                     if (training) {
-                        killChildren();
+                        killDescendants(); // the JVM that the JDK starts to assemble the AOT cache
                     }
                     long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(left));
                     Thread.sleep(training ? Math.min(TRAINING_KILL_MILLIS, millis) : millis);
@@ -204,19 +176,10 @@ final class ParentWatch {
                 // halt anyway
             }
             if (training) {
-                killChildren(); // the halt would wait for the assembler, too
+                killDescendants(); // the halt would wait for the assembler, too
             }
             Runtime.getRuntime().halt(code);
         });
         System.exit(code);
-    }
-
-    /** Kills the JVM that the JDK starts to assemble a training child's AOT cache: a trainer starts no other. */
-    private static void killChildren() {
-        try {
-            ProcessHandle.current().children().forEach(ProcessHandle::destroyForcibly);
-        } catch (RuntimeException e) {
-            // not allowed or not supported here: the assembly then ends in its own time
-        }
     }
 }
