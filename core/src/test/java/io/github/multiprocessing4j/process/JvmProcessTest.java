@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Serial;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -382,6 +384,53 @@ class JvmProcessTest {
         assertThat(me.name()).isEqualTo("MainProcess");
         assertThat(me.pid()).isEqualTo(ProcessHandle.current().pid());
         assertThat(me.isChild()).isFalse();
+    }
+
+    @Test
+    void aDaemonThreadOfTheTask_blockedInANativeRead_doesNotHoldTheChildsExit() throws Exception {
+        // HotSpot waits 300 ms at exit for a thread in a native call unless the child is told not to: the best of
+        // three children shows whether they waited.
+        long best = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            String out = tmp.resolve("ended-" + i).toString();
+            try (JvmProcess child = JvmProcess.start("native-reader", () -> endWithAThreadInARead(out))) {
+                child.join();
+                long joined = epochNanos();
+                assertThat(child.exitCode()).hasValue(0);
+                best = Math.min(best, joined - Long.parseLong(Files.readString(Path.of(out))));
+            }
+        }
+        assertThat(Duration.ofNanos(best)).as("from the task's end to join()'s return, best of 3")
+                .isLessThan(Duration.ofMillis(300));
+    }
+
+    /** Leaves a daemon thread blocked in a read of a pipe that nobody writes, then writes the time to the file. */
+    static void endWithAThreadInARead(String file) {
+        try {
+            Pipe pipe = Pipe.open();
+            Thread reader = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    pipe.source().read(ByteBuffer.allocate(1));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            while (reader.getState() != Thread.State.RUNNABLE) {
+                Thread.onSpinWait();
+            }
+            Thread.sleep(100); // into the read
+            write(file, Long.toString(epochNanos()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Wall-clock nanoseconds, comparable between processes. */
+    static long epochNanos() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     @Test

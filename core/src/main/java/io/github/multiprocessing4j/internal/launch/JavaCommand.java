@@ -24,6 +24,14 @@ import java.util.TreeMap;
  *   <li>{@code -XX:+UseSerialGC} unless the user picks a collector (in the options, or in
  *       {@code JAVA_TOOL_OPTIONS}, {@code JDK_JAVA_OPTIONS} or {@code _JAVA_OPTIONS}): it boots faster, and
  *       a pool runs one JVM per core, where one GC thread each is what the machine can give;</li>
+ *   <li>{@code -XX:UserThreadWaitAttemptsAtExit=0} (a product flag since JDK 22): at exit, HotSpot would
+ *       otherwise wait up to 300 ms for every thread that sits in a native call — a daemon thread blocked in a
+ *       read of a pipe or a socket, the child's own watch on its parent included — though such a thread cannot
+ *       touch the JVM's data without first stopping at its state transition. A child exits as a Python child
+ *       does, without waiting for them;</li>
+ *   <li>{@code -XX:-UsePerfData}: no {@code hsperfdata} file to create at boot and to unmap and delete at exit
+ *       (about 1.7 ms of every child's exit). So {@code jps} and {@code jstat} do not list children; {@code jcmd
+ *       <pid>} still reaches them, and {@code -XX:+UsePerfData} in the options brings the file back;</li>
  *   <li>{@code -XX:TieredStopAtLevel} is left alone: workers may run long, CPU-heavy tasks and deserve
  *       the full JIT.</li>
  * </ul>
@@ -76,6 +84,8 @@ final class JavaCommand {
         // on the command line and wins.
         cmd.add(aotCache != null ? "-Xlog:all=warning,aot*=off:stderr" : "-Xlog:all=warning:stderr");
         cmd.add("-XX:+DisplayVMOutputToStderr");
+        cmd.add("-XX:UserThreadWaitAttemptsAtExit=0");
+        cmd.add("-XX:-UsePerfData");
         if (!choosesCollector(spec)) {
             cmd.add("-XX:+UseSerialGC");
         }

@@ -281,18 +281,6 @@ public final class Connection implements AutoCloseable {
         return s == null ? channel.read(dst) : s.read(dst);
     }
 
-    /**
-     * Shuts the read side down: a thread blocked in {@link #receive} sees end-of-stream at once. Cheaper than
-     * {@link #close()} for waking a reader, which must be signalled out of its system call.
-     */
-    public void shutdownInput() {
-        try {
-            channel.shutdownInput();
-        } catch (IOException ignored) {
-            // already closed: the reader is awake either way
-        }
-    }
-
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {

@@ -23,9 +23,9 @@ import java.util.concurrent.locks.LockSupport;
  * been reaped yet, a zombie, counts as gone, although {@code ProcessHandle} calls it alive. (The first poll
  * comes after one interval: a child that simply exits never pays for {@code ProcessHandle}'s set-up.)
  *
- * <p>Why not block on stdin: HotSpot waits up to 300 ms at exit for threads that sit in native code
- * ({@code VM_Exit::wait_for_threads_in_native_to_block}), and a read of a pipe cannot be woken. A socket
- * read can: the child shuts its input down after its report ({@link Connection#shutdownInput}).
+ * <p>The watch thread is left in its read when the child exits: HotSpot would wait up to 300 ms at exit for a
+ * thread that sits in native code ({@code VM_Exit::wait_for_threads_in_native_to_block}), but every child is
+ * started with {@code -XX:UserThreadWaitAttemptsAtExit=0}, which spares it that wait.
  *
  * <p>An orphan exits with code {@value #ORPHANED_EXIT_CODE}; its shutdown hooks run, but a hook that hangs
  * cannot keep it alive: the JVM is halted after {@value #GRACE_MILLIS} ms.
