@@ -176,7 +176,10 @@ public interface JvmProcess extends AutoCloseable {
          * library's defaults, so they win: among those, a child runs {@code -XX:CompileThresholdScaling=5}
          * (HotSpot compiles a method after five times the usual number of calls), since most of what a
          * one-shot child runs before its task runs only a few times, and compiling it cost more CPU than it
-         * saved. Pass {@code -XX:CompileThresholdScaling=1} for HotSpot's own thresholds.
+         * saved. Pass {@code -XX:CompileThresholdScaling=1} for HotSpot's own thresholds. Every child also runs
+         * {@code -XX:UserThreadWaitAttemptsAtExit=0} (its exit does not wait up to 300 ms for threads blocked in
+         * native reads) and {@code -XX:-UsePerfData} (no {@code hsperfdata} file, so {@code jps} does not list it;
+         * {@code jcmd <pid>} still works, and {@code -XX:+UsePerfData} brings the file back).
          *
          * <p>One argument per element, as on a command line: an option that takes the next argument as its
          * value is followed by it ({@code List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED")}).
