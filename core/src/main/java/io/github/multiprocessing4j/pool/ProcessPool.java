@@ -183,6 +183,8 @@ public interface ProcessPool extends Pool {
         /**
          * The prefix of worker names ({@code JvmProcess.current().name()} in a worker); default "PoolWorker".
          * Replacement workers go on counting: {@code PoolWorker-3} replaces one of a two-worker pool's first two.
+         *
+         * @throws IllegalArgumentException if it is blank
          */
         Builder name(String prefix);
 

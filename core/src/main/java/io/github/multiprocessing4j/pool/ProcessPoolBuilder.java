@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.pool;
 
 import static io.github.multiprocessing4j.internal.builder.BuilderChecks.atLeast;
 import static io.github.multiprocessing4j.internal.builder.BuilderChecks.copyWithoutNulls;
+import static io.github.multiprocessing4j.internal.builder.BuilderChecks.notBlank;
 import static io.github.multiprocessing4j.internal.builder.BuilderChecks.positive;
 import static io.github.multiprocessing4j.internal.builder.BuilderChecks.requireUnset;
 
@@ -91,7 +92,7 @@ final class ProcessPoolBuilder implements ProcessPool.Builder {
     @Override
     public ProcessPool.Builder name(String prefix) {
         requireUnset(this.name, "name");
-        this.name = Objects.requireNonNull(prefix, "prefix");
+        this.name = notBlank(prefix, "name", "give the workers a name prefix, or set none for the default \"PoolWorker\"");
         return this;
     }
 

@@ -65,7 +65,11 @@ public interface ThreadPool extends Pool {
          */
         Builder taskTimeout(Duration timeout);
 
-        /** The prefix of thread names; default "mp4j-pool". */
+        /**
+         * The prefix of thread names; default "mp4j-pool".
+         *
+         * @throws IllegalArgumentException if it is blank
+         */
         Builder name(String prefix);
 
         ThreadPool build();

@@ -1,12 +1,12 @@
 package io.github.multiprocessing4j.pool;
 
 import static io.github.multiprocessing4j.internal.builder.BuilderChecks.atLeast;
+import static io.github.multiprocessing4j.internal.builder.BuilderChecks.notBlank;
 import static io.github.multiprocessing4j.internal.builder.BuilderChecks.positive;
 import static io.github.multiprocessing4j.internal.builder.BuilderChecks.requireUnset;
 
 import io.github.multiprocessing4j.internal.pool.ThreadEngine;
 import java.time.Duration;
-import java.util.Objects;
 
 /** The {@link ThreadPool.Builder}: every setter may be called once. */
 final class ThreadPoolBuilder implements ThreadPool.Builder {
@@ -31,7 +31,7 @@ final class ThreadPoolBuilder implements ThreadPool.Builder {
     @Override
     public ThreadPool.Builder name(String prefix) {
         requireUnset(this.name, "name");
-        this.name = Objects.requireNonNull(prefix, "prefix");
+        this.name = notBlank(prefix, "name", "give the threads a name prefix, or set none for the default \"mp4j-pool\"");
         return this;
     }
 

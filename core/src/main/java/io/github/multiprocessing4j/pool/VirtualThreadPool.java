@@ -56,7 +56,11 @@ public interface VirtualThreadPool extends Pool {
          */
         Builder taskTimeout(Duration timeout);
 
-        /** The prefix of thread names; default "mp4j-vpool". */
+        /**
+         * The prefix of thread names; default "mp4j-vpool".
+         *
+         * @throws IllegalArgumentException if it is blank
+         */
         Builder name(String prefix);
 
         VirtualThreadPool build();

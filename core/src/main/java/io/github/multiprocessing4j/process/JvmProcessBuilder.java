@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.process;
 
 import static io.github.multiprocessing4j.internal.builder.BuilderChecks.copyWithoutNulls;
+import static io.github.multiprocessing4j.internal.builder.BuilderChecks.notBlank;
 import static io.github.multiprocessing4j.internal.builder.BuilderChecks.requireUnset;
 
 import io.github.multiprocessing4j.function.SerializableRunnable;
@@ -35,11 +36,7 @@ final class JvmProcessBuilder implements JvmProcess.Builder {
     @Override
     public JvmProcess.Builder name(String name) {
         requireUnset(this.name, "name");
-        if (Objects.requireNonNull(name, "name").isBlank()) {
-            throw new IllegalArgumentException("name is blank (\"" + name + "\"): give the child a name, or set none"
-                    + " for the default \"Process-N\"");
-        }
-        this.name = name;
+        this.name = notBlank(name, "name", "give the child a name, or set none for the default \"Process-N\"");
         return this;
     }
 

@@ -54,6 +54,17 @@ public final class BuilderChecks {
         return value;
     }
 
+    /**
+     * Returns {@code value}, or throws if it is null or blank (empty or only white space); {@code advice} ends the
+     * message, saying what to give instead.
+     */
+    public static String notBlank(String value, String what, String advice) {
+        if (Objects.requireNonNull(value, what).isBlank()) {
+            throw new IllegalArgumentException(what + " is blank (\"" + value + "\"): " + advice);
+        }
+        return value;
+    }
+
     /** An unmodifiable copy of {@code values}; throws {@link NullPointerException} naming a null's position. */
     public static <T> List<T> copyWithoutNulls(List<T> values, String what) {
         Objects.requireNonNull(values, what);
