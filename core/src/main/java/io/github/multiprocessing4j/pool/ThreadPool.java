@@ -16,8 +16,8 @@ import java.time.Duration;
  *
  * <p>Tasks run in this JVM; nothing is serialized. A {@linkplain Builder#taskTimeout task timeout} or
  * {@code cancel(true)} interrupts the task's thread: a task that ignores interrupts keeps running (a thread
- * cannot be killed; only a process can). The threads are daemon threads of normal priority named
- * {@code name-N} (as Python's {@code ThreadPool} workers are daemons): unlike those of
+ * cannot be killed; only a process can). The threads, named as {@link Builder#name} says, are daemon threads
+ * of normal priority (as Python's {@code ThreadPool} workers are daemons): unlike those of
  * {@link java.util.concurrent.Executors#newFixedThreadPool(int)}, they do not keep the JVM alive, so a program
  * that ends without {@link #close()} loses the tasks still queued or running. They are started as tasks
  * arrive, one per task until there are {@code threads} of them, and kept until the pool ends, as a
@@ -66,7 +66,10 @@ public interface ThreadPool extends Pool {
         Builder taskTimeout(Duration timeout);
 
         /**
-         * The prefix of thread names; default "mp4j-pool".
+         * The prefix of thread names: threads {@code prefix-1}, {@code prefix-2}... Default: "mp4j-pool-P-thread",
+         * with P numbering the thread pools built without a name, so that threads {@code mp4j-pool-2-thread-1}
+         * and {@code mp4j-pool-3-thread-1} tell two pools apart (as the JDK's {@code pool-N-thread-M} and Python's
+         * {@code ThreadPoolExecutor-N_M} do). Two pools given the same prefix have threads of the same names.
          *
          * @throws IllegalArgumentException if it is blank
          */

@@ -7,9 +7,13 @@ import static io.github.multiprocessing4j.internal.builder.BuilderChecks.require
 
 import io.github.multiprocessing4j.internal.pool.ThreadEngine;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** The {@link ThreadPool.Builder}: every setter may be called once. */
 final class ThreadPoolBuilder implements ThreadPool.Builder {
+    /** Numbers the pools built without a name, so that their threads' names tell them apart ("pool-N-thread-M"). */
+    private static final AtomicInteger POOLS = new AtomicInteger();
+
     private Integer threads;
     private Duration taskTimeout;
     private String name;
@@ -31,13 +35,15 @@ final class ThreadPoolBuilder implements ThreadPool.Builder {
     @Override
     public ThreadPool.Builder name(String prefix) {
         requireUnset(this.name, "name");
-        this.name = notBlank(prefix, "name", "give the threads a name prefix, or set none for the default \"mp4j-pool\"");
+        this.name = notBlank(prefix, "name",
+                "give the threads a name prefix, or set none for the default \"mp4j-pool-P-thread-N\"");
         return this;
     }
 
     @Override
     public ThreadPool build() {
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        return new ThreadPools.Platform(ThreadEngine.platform(n, name == null ? "mp4j-pool" : name, taskTimeout));
+        String prefix = name != null ? name : "mp4j-pool-" + POOLS.incrementAndGet() + "-thread";
+        return new ThreadPools.Platform(ThreadEngine.platform(n, prefix, taskTimeout));
     }
 }

@@ -17,10 +17,10 @@ import java.time.Duration;
  * <p>Tasks run in this JVM; nothing is serialized. A {@linkplain Builder#taskTimeout task timeout} or
  * {@code cancel(true)} interrupts the task's thread: a task that ignores interrupts keeps running (only a
  * process can be killed). Virtual threads are daemon threads: an unclosed pool does not keep the JVM alive,
- * and a program that ends without {@link #close()} loses the tasks still queued or running. They are named
- * {@code name-N}. As in a {@link ThreadPool}, a {@link ThreadLocal} that a task of a pool with a limit sets is
- * still set in the next task its thread runs (the interrupt status is not: it is cleared after each task); a
- * pool without a limit starts each task on a new thread.
+ * and a program that ends without {@link #close()} loses the tasks still queued or running. They are named as
+ * {@link Builder#name} says. As in a {@link ThreadPool}, a {@link ThreadLocal} that a task of a pool with a
+ * limit sets is still set in the next task its thread runs (the interrupt status is not: it is cleared after
+ * each task); a pool without a limit starts each task on a new thread.
  */
 public interface VirtualThreadPool extends Pool {
 
@@ -57,7 +57,11 @@ public interface VirtualThreadPool extends Pool {
         Builder taskTimeout(Duration timeout);
 
         /**
-         * The prefix of thread names; default "mp4j-vpool".
+         * The prefix of thread names: threads {@code prefix-1}, {@code prefix-2}... Default: "mp4j-vpool-P-thread",
+         * with P numbering the virtual-thread pools built without a name, so that threads
+         * {@code mp4j-vpool-2-thread-1} and {@code mp4j-vpool-3-thread-1} tell two pools apart (as the JDK's
+         * {@code pool-N-thread-M} and Python's {@code ThreadPoolExecutor-N_M} do). Two pools given the same prefix
+         * have threads of the same names.
          *
          * @throws IllegalArgumentException if it is blank
          */

@@ -120,6 +120,27 @@ class ThreadPoolTest {
         }
     }
 
+    @Test
+    void twoPoolsWithTheDefaultName_nameTheirThreadsApart_andAGivenNameKeepsItsForm() throws Exception {
+        // Both pools named their first thread "mp4j-pool-1" (virtual: "mp4j-vpool-1"): a thread dump or a log line
+        // could not tell which pool a thread was in. As Executors.defaultThreadFactory's "pool-N-thread-M".
+        List<Function<String, Pool>> kinds = List.of(
+                name -> (name == null ? ThreadPool.builder() : ThreadPool.builder().name(name)).threads(1).build(),
+                name -> (name == null ? VirtualThreadPool.builder() : VirtualThreadPool.builder().name(name))
+                        .maxConcurrency(1).build(),
+                name -> (name == null ? VirtualThreadPool.builder() : VirtualThreadPool.builder().name(name)).build());
+        for (Function<String, Pool> kind : kinds) {
+            try (Pool first = kind.apply(null); Pool second = kind.apply(null); Pool named = kind.apply("thumbs")) {
+                String a = first.submit(() -> Thread.currentThread().getName()).get(30, TimeUnit.SECONDS);
+                String b = second.submit(() -> Thread.currentThread().getName()).get(30, TimeUnit.SECONDS);
+                assertThat(a).as("%s", first).matches("mp4j-v?pool-\\d+-thread-1").isNotEqualTo(b);
+                assertThat(b).as("%s", second).matches("mp4j-v?pool-\\d+-thread-1");
+                assertThat(named.submit(() -> Thread.currentThread().getName()).get(30, TimeUnit.SECONDS))
+                        .isEqualTo("thumbs-1");
+            }
+        }
+    }
+
     /**
      * A task may stop its own pool at once (Python's ThreadPool hangs when a task calls terminate(), as terminate
      * joins the task's own thread): shutdownNow() cancels the queued tasks and returns them, interrupts the running
