@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.testing.Delays;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -19,6 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.stream.IntStream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** What the thread engines do where processes would kill: they interrupt, and never leak the interrupt. */
@@ -139,6 +142,52 @@ class ThreadPoolTest {
                         .isEqualTo("thumbs-1");
             }
         }
+    }
+
+    @Test
+    void aQueuedTaskThatIsCancelled_leavesTheQueueAtOnce_andTheArgumentItHeldCanBeCollected() throws Exception {
+        // A cancelled queued task stayed in the executor's queue, holding its argument, until a thread reached it:
+        // a loop of timed applies behind a long task kept every argument it gave up on.
+        List<Function<Integer, Pool>> kinds = List.of(
+                ThreadPool::create,
+                n -> VirtualThreadPool.builder().maxConcurrency(n).build());
+        for (Function<Integer, Pool> kind : kinds) {
+            Pool pool = kind.apply(1);
+            CountDownLatch release = new CountDownLatch(1);
+            try {
+                cancelQueuedTasksBehindABlockedOne(pool, release);
+            } finally {
+                release.countDown();
+                pool.close();
+            }
+        }
+    }
+
+    private static void cancelQueuedTasksBehindABlockedOne(Pool pool, CountDownLatch release) throws Exception {
+        CompletableFuture<?> blocker = pool.submit(() -> {
+            release.await();
+            return null;
+        });
+        List<WeakReference<byte[]>> arguments = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            byte[] argument = new byte[64 * 1024];
+            arguments.add(new WeakReference<>(argument));
+            CompletableFuture<Integer> queued = pool.applyAsync((byte[] a) -> a.length, argument);
+            assertThat(queued.cancel(true)).isTrue();
+            assertThat(queued).isCancelled();
+        }
+        Awaitility.await().atMost(Delays.seconds(60)).pollInterval(Delays.millis(100)).untilAsserted(() -> {
+            System.gc();
+            assertThat(arguments).as("%s: the arguments of the cancelled queued tasks", pool)
+                    .allMatch(ref -> ref.get() == null);
+        });
+        CompletableFuture<Integer> after = pool.applyAsync((Integer x) -> x + 1, 1);
+        pool.shutdown();
+        assertThat(pool.awaitTermination(100, TimeUnit.MILLISECONDS)).as("a task still runs").isFalse();
+        release.countDown();
+        assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).as("%s terminates", pool).isTrue();
+        assertThat(blocker).isCompleted();
+        assertThat(after.get()).as("the task queued after the cancelled ones").isEqualTo(2);
     }
 
     /**
@@ -340,7 +389,7 @@ class ThreadPoolTest {
                     started.countDown();
                     return parkUntilInterrupted(x);
                 }, 0);
-                List<CompletableFuture<Integer>> queued = new java.util.ArrayList<>();
+                List<CompletableFuture<Integer>> queued = new ArrayList<>();
                 for (int i = 0; i < 20; i++) {
                     queued.add(pool.applyAsync(x -> x, i));
                 }

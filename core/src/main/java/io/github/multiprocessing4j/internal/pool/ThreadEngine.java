@@ -41,8 +41,9 @@ public final class ThreadEngine implements PoolEngine {
     private final Duration taskTimeout;
     private final PoolTimer timer = new PoolTimer();
     /**
-     * The threads in {@link #shutdownNow()} (one entry per call, as a callback may call it again), which the pool's
-     * termination waits for; guarded by itself.
+     * The threads in {@link #shutdownNow()}, or in a cancel that has taken its task out of the queue (one entry per
+     * call, as a callback may call it again), completing futures, which the pool's termination waits for; guarded by
+     * itself.
      */
     private final List<Thread> delivering = new ArrayList<>();
 
@@ -274,13 +275,54 @@ public final class ThreadEngine implements PoolEngine {
         }
 
         /**
-         * Called by {@code cancel} before it completes the future. A task that has not started never will; one
+         * Called by {@code cancel} before it completes the future. A task that has not started never will (it leaves
+         * the queue at once, see {@link #dequeue()}); one
          * that runs is interrupted with {@code mayInterrupt}, even if an earlier cancel without interrupt claimed
          * it, but not one that has completed its future itself.
          */
         void cancelled(boolean mayInterrupt) {
-            if ((int) OUTCOME.compareAndExchange(this, OPEN, BY_STOP) != BY_TASK && mayInterrupt) {
+            int was = (int) OUTCOME.compareAndExchange(this, OPEN, BY_STOP);
+            if (was == OPEN && dequeue()) {
+                return;
+            }
+            if (was != BY_TASK && mayInterrupt) {
                 interruptRunner();
+            }
+        }
+
+        /**
+         * Takes this task, which the cancel has just claimed, out of the executor's queue if it is still there, and
+         * completes its future as cancelled: left queued until a thread reached it, it held its target and argument
+         * (a loop of timed applies behind a long task would keep every argument it gave up on). The future completes
+         * here, not in {@code cancel} right after, as the queue may now be empty and the pool terminate before; this
+         * thread is among the {@link #delivering} ones meanwhile, as {@link #shutdownNow()}'s is, so the pool does not
+         * terminate with the future pending. Removal scans the queue, as {@code ThreadPoolExecutor.remove} and a
+         * {@code ScheduledThreadPoolExecutor} removing cancelled tasks do.
+         */
+        private boolean dequeue() {
+            if (!(executor instanceof ThreadPoolExecutor queued)) {
+                return false; // a thread per task: it starts at once, and queues nothing
+            }
+            synchronized (this) {
+                if (runner != NOT_STARTED) {
+                    return false;
+                }
+            }
+            Thread me = Thread.currentThread();
+            synchronized (delivering) {
+                delivering.add(me);
+            }
+            try {
+                if (!queued.remove(this)) {
+                    return false; // a thread has just taken it (and will not start it), or shutdownNow() drained it
+                }
+                future.completeExceptionally(new CancellationException());
+                return true;
+            } finally {
+                synchronized (delivering) {
+                    delivering.remove(me);
+                    delivering.notifyAll();
+                }
             }
         }
 
@@ -304,8 +346,8 @@ public final class ThreadEngine implements PoolEngine {
             delivering.add(me); // before the executor can terminate: see isTerminated()
         }
         try {
-            // One entry per task this call cancels, as a process pool's: the executor also drains the tasks cancelled
-            // while queued, which it keeps queued until a thread would take them.
+            // One entry per task this call cancels, as a process pool's: the executor may also drain a task whose
+            // cancel has claimed it but not yet taken it out of the queue.
             List<Runnable> neverStarted = new ArrayList<>();
             for (Runnable r : executor.shutdownNow()) {
                 if (r instanceof Job job && job.future.completeExceptionally(
@@ -324,8 +366,8 @@ public final class ThreadEngine implements PoolEngine {
     }
 
     /**
-     * Whether a thread other than this one is in {@link #shutdownNow()}, completing the futures of the tasks it
-     * took from the queue. Called with the monitor of {@link #delivering} held.
+     * Whether a thread other than this one is in {@link #shutdownNow()} or a cancel, completing the futures of the
+     * tasks it took from the queue. Called with the monitor of {@link #delivering} held.
      */
     private boolean othersDelivering() {
         for (Thread t : delivering) {
@@ -348,8 +390,8 @@ public final class ThreadEngine implements PoolEngine {
     }
 
     /**
-     * The executor has terminated and no {@link #shutdownNow()} is still completing the futures of the tasks it took
-     * from the queue, so every future is done. (A thread in shutdownNow() itself, running a callback of one of those
+     * The executor has terminated and no {@link #shutdownNow()} or cancel is still completing the futures of the
+     * tasks it took from the queue, so every future is done. (A thread in shutdownNow() itself, running a callback of one of those
      * futures, does not wait for itself.)
      */
     @Override
