@@ -182,7 +182,10 @@ public interface ProcessPool extends Pool {
 
         /**
          * The prefix of worker names ({@code JvmProcess.current().name()} in a worker); default "PoolWorker".
-         * Replacement workers go on counting: {@code PoolWorker-3} replaces one of a two-worker pool's first two.
+         * Replacement workers go on counting: {@code Cruncher-3} replaces one of a two-worker pool's first two. The
+         * workers of all pools named "PoolWorker" (the default) are numbered together, as CPython numbers every
+         * process of a program, so that two pools' workers differ ({@code PoolWorker-1}, {@code PoolWorker-2} in
+         * one, {@code PoolWorker-3}... in the next); other prefixes are numbered per pool.
          *
          * @throws IllegalArgumentException if it is blank
          */

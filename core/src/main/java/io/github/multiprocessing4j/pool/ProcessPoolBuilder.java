@@ -115,7 +115,7 @@ final class ProcessPoolBuilder implements ProcessPool.Builder {
                 retries == null ? 0 : retries,
                 prefetch == null ? WorkerConfig.ADAPTIVE_PREFETCH : prefetch,
                 spec,
-                name == null ? "PoolWorker" : name);
+                name == null ? WorkerConfig.DEFAULT_NAME : name);
         try {
             return new ProcessPoolImpl(ProcessEngine.start(config));
         } catch (InterruptedException e) {

@@ -663,6 +663,17 @@ class ProcessPoolTest {
         }
     }
 
+    @Test
+    void twoPoolsWithTheDefaultName_nameTheirWorkersApart_asPythonCountsItsProcesses() throws Exception {
+        try (ProcessPool first = ProcessPool.builder().processes(1).build();
+             ProcessPool second = ProcessPool.builder().processes(1).build()) {
+            String a = first.apply(x -> JvmProcess.current().name(), 0);
+            String b = second.apply(x -> JvmProcess.current().name(), 0);
+            assertThat(a).startsWith("PoolWorker-");
+            assertThat(b).startsWith("PoolWorker-").isNotEqualTo(a);
+        }
+    }
+
     /** A task that appends a line to {@code started} as it begins, then sleeps for ten minutes (until killed). */
     static SerializableFunction<Integer, Integer> hangsOnceStarted(String started) {
         return x -> {

@@ -35,7 +35,11 @@ final class WorkerBoot {
     private final java.util.Set<ChildJvm> booting = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The engine's lock: each worker gets a condition of it. */
     private final ReentrantLock engineLock;
-    private final AtomicInteger counter = new AtomicInteger();
+    /** Numbers the workers of every pool with the default name, as CPython numbers all of a program's processes. */
+    private static final AtomicInteger DEFAULT_NAMES = new AtomicInteger();
+
+    /** Numbers this pool's workers: JVM-wide for the default name, so two pools' workers differ; else per pool. */
+    private final AtomicInteger counter;
     /** The last ticket issued ({@link #ticket()}): one for each boot, in the order they were asked for. */
     private final AtomicLong tickets = new AtomicLong();
     /** Boots with a ticket up to this one are to be killed ({@link #killBooting()}). */
@@ -43,6 +47,7 @@ final class WorkerBoot {
 
     WorkerBoot(WorkerConfig config, ReentrantLock engineLock) {
         this.config = config;
+        this.counter = config.name().equals(WorkerConfig.DEFAULT_NAME) ? DEFAULT_NAMES : new AtomicInteger();
         this.engineLock = engineLock;
     }
 

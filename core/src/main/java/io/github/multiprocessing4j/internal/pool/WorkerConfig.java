@@ -20,4 +20,6 @@ public record WorkerConfig(int processes, byte[] initializer, int maxTasksPerChi
                            Duration taskTimeout, int retries, int prefetch, LaunchSpec spec, String name) {
     /** {@link #prefetch()}: chosen from the tasks' average run time. */
     public static final int ADAPTIVE_PREFETCH = -1;
+    /** The prefix of worker names when the builder was given none. */
+    public static final String DEFAULT_NAME = "PoolWorker";
 }
