@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.async;
 
+import io.github.multiprocessing4j.internal.codec.ThrowableCodec;
 import java.io.Serial;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,8 +47,9 @@ public class TaskGroupException extends RuntimeException {
 
     static TaskGroupException of(List<Throwable> failures, long spawned) {
         Throwable first = failures.getFirst();
+        // not "+ first", which calls first.toString(): one that throws would lose every failure
         String message = failures.size() + " of " + spawned + (spawned == 1 ? " task" : " tasks") + " failed; first: "
-                + first;
+                + ThrowableCodec.describe(first);
         return new TaskGroupException(message, failures);
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.github.multiprocessing4j.testing.Delays;
+import io.github.multiprocessing4j.testing.UnprintableException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -441,5 +442,33 @@ class TaskGroupTest {
         assertThat(cancelReturned).hasValue(false);
         assertThat(failing.get().state()).isEqualTo(Future.State.FAILED);
         assertThat(failing.get().exceptionNow()).isSameAs(boom);
+    }
+
+    @Test
+    void close_whenATaskFailsWithAnExceptionWhoseToStringThrows_stillThrowsTaskGroupExceptionWithIt() {
+        // The message quoted the first failure ("first: " + failure), which calls its toString(): close() threw
+        // that exception's IllegalStateException instead, and every failure of the group was lost (as 9abe689
+        // fixed for timeout()). gather and map report through the same exception.
+        UnprintableException boom = new UnprintableException();
+        TaskGroupException e = catchThrowableOfType(TaskGroupException.class, () -> {
+            try (TaskGroup group = TaskGroup.open()) {
+                group.spawn(() -> {
+                    throw boom;
+                });
+            }
+        });
+        assertThat(e).isNotNull().hasMessageContaining("1 of 1 task failed")
+                .hasMessageContaining(UnprintableException.class.getName());
+        assertThat(e.getCause()).isSameAs(boom);
+        assertThat(e.failures()).containsExactly(boom);
+
+        TaskGroupException gathered = catchThrowableOfType(TaskGroupException.class, () -> Coroutines.gather(() -> {
+            throw boom;
+        }, () -> {
+            Thread.sleep(FOREVER_MS);
+            return "cancelled";
+        }));
+        assertThat(gathered).isNotNull();
+        assertThat(gathered.getCause()).isSameAs(boom);
     }
 }
