@@ -51,9 +51,10 @@ public final class Coroutines {
      * thread wakes no earlier than {@code duration} from now and, on a machine that is not overloaded,
      * normally within a millisecond after.
      *
-     * <p>Returns at once if {@code duration} is negative; a duration shorter than a millisecond is left to
-     * {@link Thread#sleep(Duration)}, which is precise at that scale (so a zero duration only checks the
-     * interrupt status).
+     * <p>A zero or negative duration only checks the interrupt status (a task behind its schedule, pacing
+     * itself with {@code sleep(next - now)}, still sees its cancellation, as {@code asyncio.sleep(-1)} lets a
+     * pending cancel in); a duration shorter than a millisecond is left to {@link Thread#sleep(Duration)},
+     * which is precise at that scale.
      *
      * @throws InterruptedException if the thread is interrupted before or while sleeping; the interrupt
      *                              status is cleared. A cancelled task therefore stops sleeping at once.
@@ -61,7 +62,8 @@ public final class Coroutines {
     public static void sleep(Duration duration) throws InterruptedException {
         long nanos = Deadline.saturatedNanos(Objects.requireNonNull(duration, "duration"));
         if (nanos < CoroutineTimer.TICK_NANOS) {
-            Thread.sleep(duration);
+            // not a negative one: Thread.sleep(Duration) returns at once without looking at the interrupt status
+            Thread.sleep(nanos < 0 ? Duration.ZERO : duration);
             return;
         }
         CoroutineTimer.get().sleep(nanos);

@@ -138,6 +138,37 @@ class SleepTest {
     }
 
     @Test
+    void sleep_negative_stillTakesAPendingInterrupt_soATaskBehindItsScheduleSeesItsCancellation() throws Exception {
+        // A negative duration returned at once without looking at the interrupt status (Thread.sleep(Duration)
+        // does so): a task pacing itself with sleep(nextTick - now), once behind its schedule, never saw its
+        // cancellation and its group's close() waited for it. asyncio.sleep(-1) lets a pending cancel in too.
+        Thread.currentThread().interrupt();
+        assertThatThrownBy(() -> Coroutines.sleep(Duration.ofSeconds(-5))).isInstanceOf(InterruptedException.class);
+        assertThat(Thread.interrupted()).isFalse();
+
+        AtomicBoolean sawCancellation = new AtomicBoolean();
+        CountDownLatch pacing = new CountDownLatch(1);
+        long giveUp = System.nanoTime() + Delays.seconds(10).toNanos();
+        try (TaskGroup group = TaskGroup.open()) {
+            Task<String> pacer = group.spawn(() -> {
+                try {
+                    while (System.nanoTime() < giveUp) {
+                        pacing.countDown();
+                        Coroutines.sleep(Duration.ofMillis(-1)); // behind schedule: nothing left to wait
+                    }
+                    return "never saw its cancellation";
+                } catch (InterruptedException e) {
+                    sawCancellation.set(true);
+                    throw e;
+                }
+            });
+            assertThat(pacing.await(10, TimeUnit.SECONDS)).isTrue();
+            pacer.cancel(true);
+        }
+        assertThat(sawCancellation).isTrue();
+    }
+
+    @Test
     void timerSchedule_runsTheActionOnce_unlessCancelled() throws Exception {
         CoroutineTimer timer = CoroutineTimer.get();
         AtomicLong fired = new AtomicLong();
