@@ -41,7 +41,21 @@
  * that matters here is interruptible: {@code Thread.sleep}, {@link io.github.multiprocessing4j.async.Coroutines#sleep},
  * {@code BlockingQueue.take}, {@code Semaphore.acquire}, {@code Process.waitFor}, and socket reads (an
  * interrupt closes the socket). A task that catches the interrupt and carries on delays the end of its
- * group: a group always waits for its threads.
+ * group: a group always waits for its threads. Not interruptible, on any thread: a read of a file or of a
+ * process's pipe ({@code Process.getInputStream()}, a {@code Subprocess}'s {@code stdout()}); a cancelled
+ * task blocked there ends when the read returns, so end the process (or close the stream) to stop it, or use
+ * {@code Process.waitFor} or {@code Subprocess.communicate}, which are interruptible.
+ *
+ * <h2>What a task sees of the thread that spawned it</h2>
+ * A task's thread inherits the spawning thread's {@link java.lang.InheritableThreadLocal} values (copied at
+ * spawn, much as {@code asyncio.create_task} copies the {@code contextvars}) and its context class loader.
+ * It does not see the spawning thread's {@link java.lang.ScopedValue} bindings: only
+ * {@code StructuredTaskScope}, a preview API in JDK 25 that this package does not use, can carry them into
+ * its threads. Read the value before spawning and bind it again in the task:
+ * {@snippet :
+ * String user = USER.get();
+ * group.spawn(() -> ScopedValue.where(USER, user).call(() -> fetchOrders()));
+ * }
  *
  * <h2 id="MemoryVisibility">Memory consistency effects</h2>
  * As in {@code java.util.concurrent}: actions in a thread before it spawns a task
