@@ -47,8 +47,10 @@ final class Await<T> {
             }
             if (timeoutNanos == Long.MAX_VALUE) {
                 satisfied.await();
-            } else if (timeoutNanos > 0) {
-                satisfied.await(timeoutNanos, TimeUnit.NANOSECONDS);
+            } else {
+                // also for a zero timeout, which only looks: the latch throws on a pending interrupt, as every
+                // wait here does
+                satisfied.await(Math.max(0, timeoutNanos), TimeUnit.NANOSECONDS);
             }
         } finally {
             for (int i = 0; i < tasks.size() && listeners[i] != null; i++) {

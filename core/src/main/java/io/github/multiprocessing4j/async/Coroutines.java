@@ -204,7 +204,9 @@ public final class Coroutines {
      * {@code asyncio.wait}. A zero or negative timeout only looks. Does not cancel anything. A task given more
      * than once is listed once.
      *
-     * @throws InterruptedException if interrupted while waiting (the interrupt status is cleared)
+     * @throws InterruptedException if interrupted before or while waiting, with a zero timeout too (the interrupt
+     *                              status is cleared), so that a cancelled task polling with it sees its
+     *                              cancellation
      */
     public static <T> WaitResult<T> await(Collection<? extends Task<T>> tasks, WaitMode mode, Duration timeout)
             throws InterruptedException {

@@ -13,7 +13,9 @@ import java.util.Queue;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -339,6 +341,58 @@ class AwaitTest {
                 release.countDown(); // also when an assertion failed: closing the group waits for slow
             }
         }
+    }
+
+    @Test
+    void await_withAZeroTimeout_stillTakesAPendingInterrupt_soAPollingTaskSeesItsCancellation() throws Exception {
+        // A zero timeout skipped the latch altogether and so never looked at the interrupt status, where a
+        // timeout of 1 ns threw (CountDownLatch.await does on entry), as Completions.next(ZERO) and
+        // Event.await(ZERO) do: a cancelled task polling with await(tasks, mode, ZERO) between steps of its own
+        // work never saw its cancellation, and its group's close() waited for it.
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean sawCancellation = new AtomicBoolean();
+        try (TaskGroup group = TaskGroup.open()) {
+            Task<String> slow = group.spawn(() -> {
+                release.await();
+                return "slow";
+            });
+            try {
+                Thread.currentThread().interrupt();
+                assertThatThrownBy(() -> Coroutines.await(List.of(slow), WaitMode.FIRST_COMPLETED, Duration.ZERO))
+                        .isInstanceOf(InterruptedException.class);
+                assertThat(Thread.interrupted()).isFalse();
+
+                CountDownLatch polling = new CountDownLatch(1);
+                CountDownLatch pollerEnded = new CountDownLatch(1);
+                long giveUp = System.nanoTime() + Delays.seconds(10).toNanos();
+                Task<String> poller = group.spawn(() -> {
+                    try {
+                        while (System.nanoTime() < giveUp) {
+                            polling.countDown();
+                            WaitResult<String> r = Coroutines.await(List.of(slow), WaitMode.FIRST_COMPLETED,
+                                    Duration.ZERO);
+                            if (!r.done().isEmpty()) {
+                                return "slow is done";
+                            }
+                        }
+                        return "never saw its cancellation";
+                    } catch (InterruptedException e) {
+                        sawCancellation.set(true);
+                        throw e;
+                    } finally {
+                        pollerEnded.countDown();
+                    }
+                });
+                assertThat(polling.await(10, TimeUnit.SECONDS)).isTrue();
+                poller.cancel(true);
+                // slow stays pending until the poller has ended: were it done, the poller could return on seeing
+                // it, before it looked at the interrupt
+                assertThat(pollerEnded.await(20, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                release.countDown(); // also when an assertion failed: closing the group waits for slow
+            }
+        }
+        assertThat(sawCancellation).isTrue();
     }
 
     @Test
