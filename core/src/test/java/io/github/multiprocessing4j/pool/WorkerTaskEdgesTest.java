@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.pool.fixtures.PoolParentMain;
 import io.github.multiprocessing4j.process.RemoteTaskException;
+import io.github.multiprocessing4j.testing.AssertingException;
 import io.github.multiprocessing4j.testing.ChildProcesses;
 import io.github.multiprocessing4j.testing.Delays;
 import io.github.multiprocessing4j.testing.TestJvm;
@@ -134,6 +135,20 @@ class WorkerTaskEdgesTest {
             assertThatThrownBy(() -> pool.apply(x -> {
                 throw new UnprintableException();
             }, 1)).isInstanceOf(ExecutionException.class).cause().isInstanceOf(UnprintableException.class);
+            assertThat(pool.<Integer, Long>apply(x -> ProcessHandle.current().pid(), 1)).isEqualTo(worker);
+        }
+    }
+
+    @Test
+    void aTaskWhoseExceptionThrowsErrorsWhenPrinted_failsAlone_withThatException_andItsWorkerGoesOn() throws Exception {
+        // getMessage(), toString(), getStackTrace() and getCause() throw AssertionErrors: the report caught only
+        // exceptions (and StackOverflowError) from them, so the worker ended and the task failed with
+        // WorkerCrashedException
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            long worker = pool.workerPids().iterator().next();
+            assertThatThrownBy(() -> pool.apply(x -> {
+                throw new AssertingException();
+            }, 1)).isInstanceOf(ExecutionException.class).cause().isInstanceOf(AssertingException.class);
             assertThat(pool.<Integer, Long>apply(x -> ProcessHandle.current().pid(), 1)).isEqualTo(worker);
         }
     }

@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.multiprocessing4j.testing.AssertingException;
 import io.github.multiprocessing4j.testing.Delays;
 import io.github.multiprocessing4j.testing.UnprintableException;
 import io.github.multiprocessing4j.testing.UnwritableException;
@@ -284,6 +285,28 @@ class ChildTaskEdgesTest {
         }
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("Exception in process \"unprintable\"")
                 .contains(UnprintableException.class.getName());
+    }
+
+    static void throwAsserting() {
+        throw new AssertingException();
+    }
+
+    @Test
+    void anExceptionWhosePrintingMethodsThrowErrors_stillReachesTheParent() throws Exception {
+        // Printing the stack trace let the AssertionError of getMessage() escape (only exceptions were caught): the
+        // child's report was never sent (failure() empty).
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream original = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try (JvmProcess child = JvmProcess.start("asserting", ChildTaskEdgesTest::throwAsserting)) {
+            child.join();
+            assertThat(child.exitCode()).hasValue(1);
+            assertThat(child.failure().orElseThrow()).isInstanceOf(AssertingException.class);
+        } finally {
+            System.setErr(original);
+        }
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("Exception in process \"asserting\"")
+                .contains(AssertingException.class.getName());
     }
 
     static void write(String file, String text) {

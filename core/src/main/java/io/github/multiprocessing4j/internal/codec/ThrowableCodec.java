@@ -79,7 +79,8 @@ public final class ThrowableCodec {
         StringWriter text = new StringWriter();
         try (PrintWriter out = new PrintWriter(text)) {
             failure.printStackTrace(out);
-        } catch (RuntimeException | StackOverflowError e) {
+        } catch (RuntimeException | Error e) {
+            passIfFatal(e);
             return plainStackTraceOf(failure);
         }
         return text.toString();
@@ -92,7 +93,8 @@ public final class ThrowableCodec {
     public static String describe(Throwable failure) {
         try {
             return String.valueOf(failure);
-        } catch (RuntimeException | StackOverflowError e) {
+        } catch (RuntimeException | Error e) {
+            passIfFatal(e);
             return failure.getClass().getName() + " (its toString() threw " + e.getClass().getName() + ")";
         }
     }
@@ -101,7 +103,8 @@ public final class ThrowableCodec {
     private static String messageOf(Throwable failure) {
         try {
             return failure.getMessage();
-        } catch (RuntimeException | StackOverflowError e) {
+        } catch (RuntimeException | Error e) {
+            passIfFatal(e);
             return null;
         }
     }
@@ -115,14 +118,16 @@ public final class ThrowableCodec {
             try {
                 t.getMessage();
                 text.append("printing it failed]");
-            } catch (RuntimeException | StackOverflowError e) {
+            } catch (RuntimeException | Error e) {
+                passIfFatal(e);
                 text.append("getMessage() threw ").append(e.getClass().getName()).append(']');
             }
             text.append(System.lineSeparator());
             StackTraceElement[] frames;
             try {
                 frames = t.getStackTrace();
-            } catch (RuntimeException | StackOverflowError e) {
+            } catch (RuntimeException | Error e) {
+                passIfFatal(e);
                 frames = new StackTraceElement[0];
                 text.append("\t[its stack trace is unavailable: getStackTrace() threw ").append(e.getClass().getName())
                         .append(']').append(System.lineSeparator());
@@ -135,10 +140,23 @@ public final class ThrowableCodec {
         return text.toString();
     }
 
+    /**
+     * Rethrows {@code e} if it is a {@link VirtualMachineError} other than a {@link StackOverflowError} (out of
+     * memory, say): not the exception's fault, and not to be hidden. Anything else that a method of the exception
+     * throws, an {@code AssertionError} or a {@code LinkageError} too, is its own failure, which must not cost the
+     * report (escaping, it would end a pool worker, as for its serialization in {@link #write}).
+     */
+    private static void passIfFatal(Throwable e) {
+        if (e instanceof VirtualMachineError fatal && !(e instanceof StackOverflowError)) {
+            throw fatal;
+        }
+    }
+
     private static Throwable causeOf(Throwable t) {
         try {
             return t.getCause();
-        } catch (RuntimeException | StackOverflowError e) {
+        } catch (RuntimeException | Error e) {
+            passIfFatal(e);
             return null;
         }
     }
