@@ -45,8 +45,13 @@ final class SerializationDiagnosis {
         List<String> path;
         try {
             path = new SerializationDiagnosis(offending).find(root, 0);
-        } catch (RuntimeException | StackOverflowError userCodeFailed) {
-            path = null; // the walk calls the user's toString() and iterators: a failure there costs only the path
+        } catch (RuntimeException | Error userCodeFailed) {
+            // the walk calls the user's iterators (and toString(), see text): a failure there costs only the path,
+            // an AssertionError or a LinkageError too, but not a VirtualMachineError other than a StackOverflowError
+            if (userCodeFailed instanceof VirtualMachineError fatal && !(fatal instanceof StackOverflowError)) {
+                throw fatal;
+            }
+            path = null;
         }
         StringBuilder message = new StringBuilder()
                 .append(offending).append(" is not Serializable, so ").append(StandardCodec.describe(root))
@@ -137,11 +142,11 @@ final class SerializationDiagnosis {
                 }
                 List<String> rest = find(entry.getKey(), depth + 1);
                 if (rest != null) {
-                    return prepend("key " + entry.getKey() + " (" + typeOf(entry.getKey()) + ")", rest);
+                    return prepend("key " + text(entry.getKey()) + " (" + typeOf(entry.getKey()) + ")", rest);
                 }
                 rest = find(entry.getValue(), depth + 1);
                 if (rest != null) {
-                    return prepend("value of key " + entry.getKey() + " (" + typeOf(entry.getValue()) + ")", rest);
+                    return prepend("value of key " + text(entry.getKey()) + " (" + typeOf(entry.getValue()) + ")", rest);
                 }
             }
             // not among the entries: a map class of the application's may have fields of its own, which follow
@@ -203,6 +208,18 @@ final class SerializationDiagnosis {
         String simple = c.getSimpleName();
         return simple.isEmpty() ? c.getName().substring(c.getPackageName().isEmpty() ? 0 : c.getPackageName().length() + 1)
                 : simple;
+    }
+
+    /** {@code String.valueOf(value)}, or, if its toString() fails, what it is and how it failed. */
+    private static String text(Object value) {
+        try {
+            return String.valueOf(value);
+        } catch (RuntimeException | Error e) {
+            if (e instanceof VirtualMachineError fatal && !(fatal instanceof StackOverflowError)) {
+                throw fatal;
+            }
+            return "(a " + typeOf(value) + " whose toString() threw " + e.getClass().getName() + ")";
+        }
     }
 
     private static String typeOf(Object value) {

@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.io.ObjectOutputStream;
 import java.io.Serial;
 import java.io.Serializable;
+import java.util.AbstractCollection;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -129,6 +131,52 @@ class SerializationMessagesTest {
         assertThatThrownBy(() -> codec.encode(map))
                 .isInstanceOf(EncodingException.class)
                 .hasMessageContaining("path: value of key culprit (java.lang.Object)");
+    }
+
+    /** A map key whose toString() fails with an Error, as an assert in it would. */
+    record AssertingKey(int id) implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String toString() {
+            throw new AssertionError("toString() is broken");
+        }
+    }
+
+    /** A collection of the application's whose iterator fails with an Error; it travels by its field. */
+    static final class AssertingBag extends AbstractCollection<Object> implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        @SuppressWarnings({"serial", "unused"})
+        private final Object held = new Ledger();
+
+        @Override
+        public Iterator<Object> iterator() {
+            throw new AssertionError("iterator() is broken");
+        }
+
+        @Override
+        public int size() {
+            return 1;
+        }
+    }
+
+    @Test
+    void userCodeThatThrowsAnErrorDuringTheSearchForThePath_stillGivesTheEncodingException() {
+        // The walk that finds the path calls the user's toString() and iterators, and let an AssertionError of theirs
+        // escape encode() in place of the EncodingException (it caught only exceptions and StackOverflowError)
+        Map<Object, Object> map = new HashMap<>();
+        map.put(new AssertingKey(1), new Ledger());
+        assertThatThrownBy(() -> codec.encode(map))
+                .isInstanceOf(EncodingException.class)
+                .hasMessageStartingWith(Ledger.class.getName() + " is not Serializable")
+                .hasMessageContaining("path: value of key (a " + AssertingKey.class.getName()
+                        + " whose toString() threw java.lang.AssertionError) (" + Ledger.class.getName() + ")");
+        assertThatThrownBy(() -> codec.encode(new AssertingBag()))
+                .isInstanceOf(EncodingException.class)
+                .hasMessageStartingWith(Ledger.class.getName() + " is not Serializable")
+                .hasMessageContaining("make " + Ledger.class.getName() + " Serializable");
     }
 
     /** Refuses to travel from its writeObject. */
