@@ -21,8 +21,9 @@ import io.github.multiprocessing4j.internal.codec.StandardCodec;
  *       {@code java.time}, {@code java.math}, {@code java.net.URI}, {@code java.io.File}, the exceptions of
  *       these and of {@code java.io}, {@code java.net}, {@code java.nio} (with its {@code channels}, {@code charset},
  *       {@code file} and {@code file.attribute} packages), {@code java.util.zip} and
- *       {@code java.lang.reflect}/{@code invoke}, and {@code SerializedLambda}); from the application every
- *       class except known gadget hosts. The system
+ *       {@code java.lang.reflect}/{@code invoke}, {@code SerializedLambda}, and the JDK's own {@code TimeZone} and
+ *       {@code Calendar} classes, so that a {@code java.util.TimeZone} or {@code Calendar} travels); from the
+ *       application every class except known gadget hosts. The system
  *       property {@code mp4j.serialFilter}, a {@link java.io.ObjectInputFilter.Config#createFilter JDK filter
  *       pattern} such as {@code "com.acme.**;!*"}, narrows the application's classes to those it allows
  *       (the JDK value types, lambdas and paths stay allowed), may add JDK classes, sets limits, and is

@@ -18,7 +18,8 @@ import java.util.function.Supplier;
  *       and paths that every task needs; to refuse one of those, use {@code jdk.serialFilter});</li>
  *   <li>a class of the JDK passes only if it is a value type from an allowed package (collections,
  *       {@code java.time}, {@code java.math}, boxed types, {@code SerializedLambda}, the {@code Path} a
- *       {@link SerializedPath} resolves to), an enum (it travels as its name) or an exception from a
+ *       {@link SerializedPath} resolves to, the JDK's own {@code TimeZone} and {@code Calendar} classes), an enum
+ *       (it travels as its name) or an exception from a
  *       package whose exceptions are plain data; everything else of the JDK ({@code javax.management},
  *       {@code java.rmi}, {@code java.net.URL} and the like, which gadget chains are built from) is refused;</li>
  *   <li>this library's classes pass;</li>
@@ -45,8 +46,16 @@ final class SerialFilter {
             "java.nio.file.attribute", "java.util.zip",
             "java.lang.invoke", "java.lang.reflect");
 
+    /**
+     * Single classes of other packages. {@code sun.util.calendar.ZoneInfo} is the class of every {@code TimeZone}
+     * the JDK hands out ({@code TimeZone.getTimeZone}, {@code getDefault}, the zone of {@code Calendar.getInstance()}),
+     * and {@code sun.util.BuddhistCalendar} that of {@code Calendar.getInstance()} in a Thai locale: plain data
+     * (offsets and transitions, calendar fields), without which no {@code TimeZone} or {@code Calendar} of java.util
+     * travels.
+     */
     private static final Set<String> JDK_SINGLE_CLASSES = Set.of(
-            "java.lang.invoke.SerializedLambda", "java.net.URI", "java.io.File");
+            "java.lang.invoke.SerializedLambda", "java.net.URI", "java.io.File", "sun.util.calendar.ZoneInfo",
+            "sun.util.BuddhistCalendar");
 
     /** Application packages that published gadget chains run through (ysoserial and successors). */
     private static final String[] GADGET_PACKAGES = {

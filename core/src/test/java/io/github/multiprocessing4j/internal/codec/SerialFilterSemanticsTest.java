@@ -17,13 +17,17 @@ import java.io.Serial;
 import java.io.Serializable;
 import java.time.DayOfWeek;
 import java.util.ArrayList;
+import java.util.Calendar;
 import java.util.EnumMap;
+import java.util.GregorianCalendar;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TimeZone;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +57,21 @@ class SerialFilterSemanticsTest {
         Object back = codec.decode(codec.encode(map));
         assertThat(back).isEqualTo(map);
         assertThat(((Map<?, ?>) back).get("own enum with a body")).asList().first().isSameAs(Color.GREEN);
+    }
+
+    @Test
+    void aCalendarOrTimeZone_ofJavaUtil_travels_andSoDoesTheJdksOwnTimeZoneInside() {
+        // Every TimeZone the JDK hands out (TimeZone.getTimeZone, getDefault, the one in Calendar.getInstance()) is a
+        // sun.util.calendar.ZoneInfo, and Calendar.getInstance() in a Thai locale a sun.util.BuddhistCalendar:
+        // refused as JDK classes outside java.util, they kept these java.util values home
+        TimeZone paris = TimeZone.getTimeZone("Europe/Paris");
+        Calendar calendar = new GregorianCalendar(paris);
+        calendar.setTimeInMillis(1_700_000_000_000L);
+        Calendar thai = Calendar.getInstance(paris, Locale.of("th", "TH"));
+        thai.setTimeInMillis(1_700_000_000_000L);
+        List<Object> values = List.of(paris, calendar, TimeZone.getDefault(), thai);
+        assertThat(codec.decode(codec.encode(new ArrayList<>(values)))).isEqualTo(values);
+        assertThat(StandardCodec.TO_CHILD.encode(thai)).isNotEmpty(); // the child's filter would take it too
     }
 
     @Test
