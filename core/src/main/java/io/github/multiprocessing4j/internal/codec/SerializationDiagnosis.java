@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.internal.codec;
 import io.github.multiprocessing4j.codec.EncodingException;
 import java.io.NotSerializableException;
 import java.io.Serializable;
+import java.lang.invoke.MethodHandleInfo;
 import java.lang.invoke.SerializedLambda;
 import java.lang.reflect.Array;
 import java.lang.reflect.Field;
@@ -29,6 +30,8 @@ final class SerializationDiagnosis {
     private static final int MAX_ELEMENTS = 1_000;
     /** The field in which javac keeps the enclosing instance of an inner or anonymous class. */
     private static final String ENCLOSING_FIELD = ".this$0 (";
+    /** The step of a path through the instance a lambda captures because its body uses a field or method. */
+    private static final String CAPTURED_THIS = " captures this (";
 
     private final String offending;
     private final IdentityHashMap<Object, Boolean> seen = new IdentityHashMap<>();
@@ -71,6 +74,11 @@ final class SerializationDiagnosis {
                     .append(" anonymous class keeps in its hidden field this$0: make that class a static nested class,")
                     .append(" or a lambda that uses no field or method of ").append(offending)
                     .append(", or make ").append(offending).append(" Serializable.");
+        } else if (path != null && !path.isEmpty() && path.getLast().contains(CAPTURED_THIS)) {
+            message.append("\n").append(offending).append(" is the instance (this) that a lambda captures because its")
+                    .append(" body uses a field or method of ").append(offending).append(": read what it needs into a")
+                    .append(" local variable before the lambda and use that (int s = scale; x -> x * s), make the")
+                    .append(" methods it calls static, or make ").append(offending).append(" Serializable.");
         } else if (isJdkClass(offending)) {
             // "make java.lang.Object Serializable" would be advice nobody can follow
             message.append("\nEverything a task captures or references must implement java.io.Serializable; ")
@@ -115,7 +123,8 @@ final class SerializationDiagnosis {
                 List<String> rest = find(arg, depth + 1);
                 if (rest != null) {
                     return prepend("lambda " + lambda.getImplClass().replace('/', '.') + "." + lambda.getImplMethodName()
-                            + " captures value #" + (i + 1) + " (" + typeOf(arg) + ")", rest);
+                            + (capturesThis(lambda, i) ? CAPTURED_THIS : " captures value #" + (i + 1) + " (")
+                            + typeOf(arg) + ")", rest);
                 }
             }
             return null;
@@ -201,6 +210,16 @@ final class SerializationDiagnosis {
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }
+    }
+
+    /**
+     * Whether captured value {@code i} of a lambda is the instance its body runs on: javac compiles a lambda that
+     * uses a field or method of its class to an instance method, which receives that instance first. (A method
+     * reference bound to an object, {@code conn::send}, captures it too, but its method is not a lambda's.)
+     */
+    private static boolean capturesThis(SerializedLambda lambda, int i) {
+        return i == 0 && lambda.getImplMethodKind() != MethodHandleInfo.REF_invokeStatic
+                && lambda.getImplMethodName().startsWith("lambda$");
     }
 
     /** The simple name, or for an anonymous class (whose simple name is empty) its binary name without package. */

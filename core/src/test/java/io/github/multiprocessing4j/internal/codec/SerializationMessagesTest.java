@@ -100,6 +100,27 @@ class SerializationMessagesTest {
                 .satisfies(e -> assertThat(((EncodingException) e).offendingClass()).isEqualTo(Report.class.getName()));
     }
 
+    /** Not Serializable; hands out a lambda that uses a field, and so captures this. */
+    static final class Scaler {
+        private int factor = 2;
+
+        SerializableFunction<Integer, Integer> task() {
+            return x -> x * factor;
+        }
+    }
+
+    @Test
+    void aLambdaThatCapturesThis_isToldSo_andHowToCaptureOnlyWhatItUses() {
+        // The path said "captures value #1 (Scaler)" and the advice was to make Scaler Serializable: nothing said that
+        // the lambda captures this because it reads a field, the commonest way to capture what cannot travel
+        assertThatThrownBy(() -> codec.encode(new Scaler().task()))
+                .isInstanceOf(EncodingException.class)
+                .hasMessageStartingWith(Scaler.class.getName() + " is not Serializable")
+                .hasMessageContaining("captures this (" + Scaler.class.getName() + ")")
+                .hasMessageContaining("uses a field or method of " + Scaler.class.getName())
+                .hasMessageContaining("local variable");
+    }
+
     @Test
     void aNonStaticInnerClass_isToldAboutItsEnclosingInstance() {
         Report.Inner inner = new Report().new Inner();
