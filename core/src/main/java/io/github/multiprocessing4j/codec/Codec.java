@@ -18,7 +18,8 @@ import io.github.multiprocessing4j.internal.codec.StandardCodec;
  *       ({@link io.github.multiprocessing4j.function.SerializableFunction} and friends) and records;</li>
  *   <li>reads Java-serialized data through an allow-list filter: from the JDK only value types
  *       ({@code java.lang}, {@code java.util} with its {@code concurrent} and {@code regex} packages,
- *       {@code java.time}, {@code java.math}, {@code java.net.URI}, {@code java.io.File}, the exceptions of
+ *       {@code java.time}, {@code java.math}, {@code java.sql} (a JDBC task's {@code Timestamp}s and
+ *       {@code SQLException}s), {@code java.net.URI}, {@code java.io.File}, the exceptions of
  *       these and of {@code java.io}, {@code java.net}, {@code java.nio} (with its {@code channels}, {@code charset},
  *       {@code file} and {@code file.attribute} packages), {@code java.util.zip} and
  *       {@code java.lang.reflect}/{@code invoke}, {@code SerializedLambda}, and the JDK's own {@code TimeZone} and

@@ -17,7 +17,7 @@ import java.util.function.Supplier;
  *       {@code com.acme.**;!*} narrows the application's classes without refusing the lambdas, collections
  *       and paths that every task needs; to refuse one of those, use {@code jdk.serialFilter});</li>
  *   <li>a class of the JDK passes only if it is a value type from an allowed package (collections,
- *       {@code java.time}, {@code java.math}, boxed types, {@code SerializedLambda}, the {@code Path} a
+ *       {@code java.time}, {@code java.math}, {@code java.sql}, boxed types, {@code SerializedLambda}, the {@code Path} a
  *       {@link SerializedPath} resolves to, the JDK's own {@code TimeZone} and {@code Calendar} classes), an enum
  *       (it travels as its name) or an exception from a
  *       package whose exceptions are plain data; everything else of the JDK ({@code javax.management},
@@ -38,7 +38,10 @@ final class SerialFilter {
     private static final Set<String> JDK_VALUE_PACKAGES = Set.of(
             "java.lang", "java.util", "java.util.concurrent", "java.util.concurrent.atomic",
             "java.util.concurrent.locks", "java.util.regex", "java.time", "java.time.chrono",
-            "java.time.temporal", "java.time.zone", "java.time.format", "java.math");
+            "java.time.temporal", "java.time.zone", "java.time.format", "java.math",
+            // a JDBC task's rows (Timestamp, Date, Time) and failures (SQLException and its chain): plain data; the
+            // rowset implementations that gadget chains use live in javax.sql.rowset and com.sun.rowset, not here
+            "java.sql");
 
     /** Packages whose exceptions may travel; their other classes may not. */
     private static final Set<String> JDK_EXCEPTION_PACKAGES = Set.of(

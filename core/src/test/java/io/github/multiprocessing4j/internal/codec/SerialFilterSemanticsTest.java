@@ -75,6 +75,32 @@ class SerialFilterSemanticsTest {
     }
 
     @Test
+    void theValuesAndExceptionsOfJavaSql_travel_soAJdbcTasksRowsAndFailuresComeBackAsThemselves() {
+        // A task that queries a database returns Timestamps and Dates, and fails with an SQLException (often as the
+        // cause of the application's own exception): refused as JDK classes outside the allowed packages, the
+        // values could not travel and the failure came back as a RemoteTaskException, its type lost
+        java.sql.Timestamp at = new java.sql.Timestamp(1_700_000_000_123L);
+        at.setNanos(123_456_789);
+        List<Object> values = List.of(at, new java.sql.Date(1_700_000_000_000L), new java.sql.Time(3_600_000L),
+                java.sql.JDBCType.VARCHAR);
+        assertThat(codec.decode(codec.encode(new ArrayList<>(values)))).isEqualTo(values);
+        assertThat(StandardCodec.TO_CHILD.encode(at)).isNotEmpty();
+
+        java.sql.SQLException failure = new java.sql.SQLIntegrityConstraintViolationException("duplicate key", "23505", 1062);
+        failure.setNextException(new java.sql.SQLWarning("and this"));
+        ByteSink sink = new ByteSink();
+        ThrowableCodec.write(new IllegalStateException("saving the order failed", failure), sink);
+        Throwable back = ThrowableCodec.read(new ByteSource(sink.toByteArray()), "a test");
+        assertThat(back).isInstanceOf(IllegalStateException.class);
+        assertThat(back.getCause()).isInstanceOf(java.sql.SQLIntegrityConstraintViolationException.class)
+                .hasMessage("duplicate key");
+        java.sql.SQLException cause = (java.sql.SQLException) back.getCause();
+        assertThat(cause.getSQLState()).isEqualTo("23505");
+        assertThat(cause.getErrorCode()).isEqualTo(1062);
+        assertThat((Throwable) cause.getNextException()).isInstanceOf(java.sql.SQLWarning.class).hasMessage("and this");
+    }
+
+    @Test
     void exceptionsOfJavaNio_comeBackAsThemselves_thoseOfItsChannelsAndFileAttributesPackagesToo() {
         // What a task that does NIO throws when it is cancelled (ClosedByInterruptException) or its channel is
         // closed under it: Codec promises that the exceptions of java.nio travel, as those of java.nio.file do.
