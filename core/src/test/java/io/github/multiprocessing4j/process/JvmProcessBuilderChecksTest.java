@@ -4,11 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.pool.ProcessPool;
+import io.github.multiprocessing4j.process.fixtures.InvalidSerialFilterMain;
+import io.github.multiprocessing4j.testing.TestJvm;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The builder's checks of what a child JVM is given, made before any JVM starts. */
 class JvmProcessBuilderChecksTest {
+
+    @Test
+    void anInvalidSerialFilterProperty_failsEveryStart_withAnErrorThatNamesIt() throws Exception {
+        // It failed the codec's class initialization: the first start threw an ExceptionInInitializerError, every
+        // later one a NoClassDefFoundError that said nothing of the property
+        try (TestJvm jvm = TestJvm.start(InvalidSerialFilterMain.class, List.of("-Dmp4j.serialFilter=maxdepth=ten"))) {
+            for (int start = 1; start <= 2; start++) {
+                assertThat(jvm.nextLine(60)).as("start %d", start)
+                        .startsWith("java.lang.IllegalArgumentException: invalid -Dmp4j.serialFilter=maxdepth=ten");
+            }
+        }
+    }
 
     @Test
     void aJvmOptionsElementThatIsNoOption_isRefused_ratherThanTakenForTheChildsMainClass() {

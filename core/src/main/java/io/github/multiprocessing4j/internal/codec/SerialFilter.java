@@ -83,11 +83,23 @@ final class SerialFilter {
     /** The JVM-wide filter ({@code jdk.serialFilter}), asked on every call: it may be set after this one is made. */
     private final Supplier<ObjectInputFilter> jvmWide;
 
+    /** Why {@link #userPattern} cannot be used, or null: then every use of this filter throws it anew. */
+    private final IllegalArgumentException invalid;
+
     private SerialFilter(String userPattern, Supplier<ObjectInputFilter> jvmWide) {
         this.userPattern = userPattern;
         this.jvmWide = jvmWide;
         this.userFilter = filterOf(userPattern, false);
         this.userLimits = filterOf(userPattern, true);
+        this.invalid = null;
+    }
+
+    private SerialFilter(String userPattern, Supplier<ObjectInputFilter> jvmWide, IllegalArgumentException invalid) {
+        this.userPattern = userPattern;
+        this.jvmWide = jvmWide;
+        this.userFilter = null;
+        this.userLimits = null;
+        this.invalid = invalid;
     }
 
     /**
@@ -118,7 +130,28 @@ final class SerialFilter {
     }
 
     static SerialFilter fromSystemProperties() {
-        return new SerialFilter(System.getProperty(PROPERTY), ObjectInputFilter.Config::getSerialFilter);
+        return fromProperty(System.getProperty(PROPERTY));
+    }
+
+    /**
+     * The filter of the property's value {@code pattern}. An invalid one gives a filter that refuses to work: every
+     * decode, and every encode for a child, throws an {@link IllegalArgumentException} that names the property
+     * (thrown here instead, it would fail the codec's class initialization, once with that message and then with a
+     * bare {@code NoClassDefFoundError} at every later use).
+     */
+    static SerialFilter fromProperty(String pattern) {
+        try {
+            return new SerialFilter(pattern, ObjectInputFilter.Config::getSerialFilter);
+        } catch (IllegalArgumentException e) {
+            return new SerialFilter(pattern, ObjectInputFilter.Config::getSerialFilter, e);
+        }
+    }
+
+    /** @throws IllegalArgumentException if the pattern this filter was made from is invalid (see {@link #fromProperty}) */
+    void requireValid() {
+        if (invalid != null) {
+            throw new IllegalArgumentException(invalid.getMessage(), invalid);
+        }
     }
 
     static SerialFilter withPattern(String pattern) {
@@ -139,6 +172,7 @@ final class SerialFilter {
      * of two, so it may have up to {@value #HASH_TABLE_SLOTS_PER_ENTRY} slots per entry.
      */
     Check newCheck(long streamBytes) {
+        requireValid();
         return new Check(streamBytes);
     }
 
@@ -147,6 +181,7 @@ final class SerialFilter {
     }
 
     ObjectInputFilter.Status judge(Class<?> type) {
+        requireValid();
         Class<?> c = type;
         while (c.isArray()) {
             c = c.getComponentType();

@@ -268,6 +268,9 @@ public final class StandardCodec implements Codec {
     }
 
     private void writeSerialized(Object value, ByteSink sink) {
+        if (toChild && childHasThisFilter) {
+            filter.requireValid(); // the child would refuse everything: say why, not "cannot serialize" the value
+        }
         int start = sink.size();
         sink.putByte(Tag.SERIAL);
         int lengthAt = sink.claim(4);

@@ -227,6 +227,22 @@ class SerialFilterSemanticsTest {
     }
 
     @Test
+    void anInvalidPropertyValue_failsEveryDecodeAndEncodeForAChild_withTheSameClearError() {
+        // Thrown when the property was read, it failed the codec's class initialization: the first use got the
+        // message inside an ExceptionInInitializerError, every later one a bare NoClassDefFoundError
+        SerialFilter broken = SerialFilter.fromProperty("com.acme.**;maxdepth=ten");
+        StandardCodec withBroken = new StandardCodec(broken);
+        byte[] list = codec.encode(new ArrayList<>(List.of("a")));
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> withBroken.decode(list)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("invalid -Dmp4j.serialFilter=com.acme.**;maxdepth=ten");
+            assertThatThrownBy(() -> broken.judge(ArrayList.class)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("invalid -Dmp4j.serialFilter=com.acme.**;maxdepth=ten");
+        }
+        assertThat(withBroken.decode(codec.encode("fast path"))).isEqualTo("fast path"); // no filter involved
+    }
+
+    @Test
     void theJvmWideFilter_isCombined_andItsRefusalOfAClassIsNamedAsSuch() {
         ObjectInputFilter jvmWide = ObjectInputFilter.Config.createFilter("!com.acme.Order;maxdepth=6");
         // The user pattern allows Order, but it cannot override the JVM-wide filter.
