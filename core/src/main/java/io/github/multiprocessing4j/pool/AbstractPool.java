@@ -7,6 +7,7 @@ import io.github.multiprocessing4j.function.SerializableRunnable;
 import io.github.multiprocessing4j.internal.codec.ThrowableCodec;
 import io.github.multiprocessing4j.internal.pool.CallMode;
 import io.github.multiprocessing4j.internal.pool.ChunkFailedException;
+import io.github.multiprocessing4j.internal.pool.ChunkItemEncodingException;
 import io.github.multiprocessing4j.internal.pool.Pair;
 import io.github.multiprocessing4j.internal.pool.PoolEngine;
 import io.github.multiprocessing4j.internal.pool.TaskFuture;
@@ -212,14 +213,15 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
     private <T> List<TaskFuture<List<Object>>> submitChunks(PoolEngine.Definition function, List<T> items, int chunkSize) {
         int n = items.size();
         List<TaskFuture<List<Object>>> chunks = new ArrayList<>(n / chunkSize + (n % chunkSize == 0 ? 0 : 1));
+        int from = 0;
         try {
-            for (int from = 0, to; from < n; from = to) {
+            for (int to; from < n; from = to) {
                 to = from + Math.min(chunkSize, n - from); // never past n, so never past Integer.MAX_VALUE
                 chunks.add(engine.call(function, CallMode.CHUNK, items.subList(from, to)));
             }
         } catch (RuntimeException e) {
             cancelAll(chunks, false);
-            throw e;
+            throw e instanceof ChunkItemEncodingException item ? item.inInput(from) : e;
         }
         return chunks;
     }

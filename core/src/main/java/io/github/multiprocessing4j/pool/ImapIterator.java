@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.pool;
 import io.github.multiprocessing4j.internal.codec.ThrowableCodec;
 import io.github.multiprocessing4j.internal.pool.CallMode;
 import io.github.multiprocessing4j.internal.pool.ChunkFailedException;
+import io.github.multiprocessing4j.internal.pool.ChunkItemEncodingException;
 import io.github.multiprocessing4j.internal.pool.PoolEngine;
 import io.github.multiprocessing4j.internal.pool.TaskFuture;
 import java.time.Duration;
@@ -187,7 +188,7 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
         } catch (RuntimeException e) {
             // this task cannot be sent (an argument that cannot be serialized): it alone fails, as in Python
             task = new TaskFuture<>();
-            task.completeExceptionally(e);
+            task.completeExceptionally(e instanceof ChunkItemEncodingException item ? item.inInput(start) : e);
         } finally {
             lock.lock();
             try {

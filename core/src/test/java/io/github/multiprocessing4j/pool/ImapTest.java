@@ -455,6 +455,24 @@ class ImapTest {
     }
 
     @Test
+    void processPool_anItemThatCannotTravel_inAChunk_isNamedByItsPlaceInTheInput_notByItsChunksArray() {
+        // The chunk went as one array: the error named "a value of [Ljava.lang.Object;" with a path counted within
+        // the chunk ("[7]" for item 37 in chunks of 10)
+        List<Object> items = new ArrayList<>(upTo(50));
+        items.set(37, new Object());
+        SerializableFunction<Object, Object> same = o -> o;
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            assertThatThrownBy(() -> pool.map(same, items, 10)).isInstanceOf(EncodingException.class)
+                    .hasMessageStartingWith("item 37 of the input cannot be sent: java.lang.Object is not Serializable")
+                    .hasMessageNotContaining("[Ljava.lang.Object;")
+                    .satisfies(e -> assertThat(((EncodingException) e).offendingClass()).isEqualTo("java.lang.Object"));
+            assertThat(drain(pool.imap(same, items, 10))).hasSize(41).element(30).asString()
+                    .startsWith("!the chunk of items 30..39 failed: " + EncodingException.class.getName()
+                            + ": item 37 of the input cannot be sent");
+        }
+    }
+
+    @Test
     void processPool_aChunkFailure_orAnArgumentThatCannotTravel_failsOnlyItsOwnTask_namingTheItem() {
         try (ProcessPool pool = ProcessPool.create(1)) {
             SerializableFunction<Object, String> name = o -> o.getClass().getSimpleName();

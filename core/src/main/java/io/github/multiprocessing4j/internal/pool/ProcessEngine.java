@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.internal.pool;
 
+import io.github.multiprocessing4j.codec.EncodingException;
 import io.github.multiprocessing4j.internal.bytes.ByteSink;
 import io.github.multiprocessing4j.internal.codec.ListCodec;
 import io.github.multiprocessing4j.internal.codec.StandardCodec;
@@ -343,9 +344,24 @@ public final class ProcessEngine implements PoolEngine {
         }
     }
 
+    /**
+     * @throws ChunkItemEncodingException if an item cannot travel: that item's own failure, with its index (the
+     *                                    chunk's would name an array, with a path counted within the chunk)
+     */
     private byte[] encodeList(List<?> items) {
         ByteSink sink = new ByteSink(16);
-        ListCodec.write(items, sink, childCodec);
+        try {
+            ListCodec.write(items, sink, childCodec);
+        } catch (EncodingException chunkFailure) {
+            for (int i = 0; i < items.size(); i++) {
+                try {
+                    childCodec.encode(items.get(i));
+                } catch (EncodingException itemFailure) {
+                    throw new ChunkItemEncodingException(i, itemFailure);
+                }
+            }
+            throw chunkFailure; // no item fails alone
+        }
         return sink.size() == sink.array().length ? sink.array() : sink.toByteArray();
     }
 
