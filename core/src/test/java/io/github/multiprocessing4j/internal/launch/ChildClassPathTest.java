@@ -85,7 +85,8 @@ class ChildClassPathTest {
                 assertThatThrownBy(() -> pool.apply(identity, value))
                         .isInstanceOf(EncodingException.class).hasMessageStartingWith("plugin.Plugin$Value ");
                 assertThatThrownBy(() -> pool.map(identity, List.of(value)))
-                        .isInstanceOf(EncodingException.class).hasMessageStartingWith("plugin.Plugin$Value ");
+                        .isInstanceOf(EncodingException.class)
+                        .hasMessageStartingWith("item 0 of the input cannot be sent: plugin.Plugin$Value ");
                 assertThat(pool.apply(identity, "still works")).isEqualTo("still works");
             }
         }
