@@ -62,12 +62,11 @@ final class TaskReclaim {
         long now = 0;
         for (Worker w : engine.workers) {
             if (w.inFlight.size() > 1) {
-                TaskRecord head = w.inFlight.peekFirst();
-                if (w.reclaimedFrom != head && !w.dead && !w.exited && w.protocolViolation == null) {
+                if (hasQueueToTakeBack(w)) {
                     if (delay == Long.MAX_VALUE) {
                         now = System.nanoTime();
                     }
-                    delay = Math.min(delay, Math.max(0, afterNanos() - (now - head.startNanos)));
+                    delay = Math.min(delay, Math.max(0, afterNanos() - (now - w.inFlight.peekFirst().startNanos)));
                 }
             } else if (!idle && engine.isIdle(w)) {
                 idle = true;
@@ -77,6 +76,12 @@ final class TaskReclaim {
             armed = true;
             engine.timer.schedule(this::check, delay);
         }
+    }
+
+    /** Whether tasks are queued behind the worker's running one, and not yet taken back from behind it. Lock held. */
+    private static boolean hasQueueToTakeBack(Worker w) {
+        return w.inFlight.size() > 1 && w.reclaimedFrom != w.inFlight.peekFirst() && !w.dead && !w.exited
+                && w.protocolViolation == null;
     }
 
     private long afterNanos() {
@@ -101,8 +106,7 @@ final class TaskReclaim {
             long after = afterNanos();
             for (Worker w : engine.workers) {
                 TaskRecord head = w.inFlight.peekFirst();
-                if (w.inFlight.size() < 2 || w.reclaimedFrom == head || w.dead || w.exited
-                        || w.protocolViolation != null || now - head.startNanos < after) {
+                if (!hasQueueToTakeBack(w) || now - head.startNanos < after) {
                     continue;
                 }
                 w.reclaimedFrom = head;

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntFunction;
 
 /**
  * Boots pool workers: a child JVM, then {@code SERVE} with the initializer, then the wait for
@@ -194,23 +195,22 @@ final class WorkerBoot {
      */
     private static ProcessStartException brokeProtocolDuringStart(ChildJvm child, String name, String what)
             throws InterruptedException {
-        child.killTree();
-        child.process().waitFor();
-        child.awaitOutputDrained();
-        String tail = child.stderrTail(20);
-        return new ProcessStartException("pool worker " + name + " (pid " + child.pid() + ") broke the pool's protocol "
-                + "while starting: " + what + "; killed it" + (tail.isEmpty() ? "" : ". Last lines of its stderr:\n" + tail),
-                child.pid(), OptionalInt.of(child.process().exitValue()), tail);
+        return startFailed(child, name, exit -> "broke the pool's protocol while starting: " + what + "; killed it");
     }
 
     private static ProcessStartException diedDuringStart(ChildJvm child, String name) throws InterruptedException {
+        return startFailed(child, name, exit -> "died while starting: " + ExitStatus.describe(exit));
+    }
+
+    /** Kills the worker (if it still runs) and says what went wrong, given its exit code, with its stderr's tail. */
+    private static ProcessStartException startFailed(ChildJvm child, String name, IntFunction<String> what)
+            throws InterruptedException {
         child.killTree();
         child.process().waitFor();
         child.awaitOutputDrained();
         int exit = child.process().exitValue();
         String tail = child.stderrTail(20);
-        return new ProcessStartException("pool worker " + name + " (pid " + child.pid() + ") died while starting: "
-                + ExitStatus.describe(exit) + (tail.isEmpty() ? "" : ". Last lines of its stderr:\n" + tail),
-                child.pid(), OptionalInt.of(exit), tail);
+        return new ProcessStartException("pool worker " + name + " (pid " + child.pid() + ") " + what.apply(exit)
+                + (tail.isEmpty() ? "" : ". Last lines of its stderr:\n" + tail), child.pid(), OptionalInt.of(exit), tail);
     }
 }

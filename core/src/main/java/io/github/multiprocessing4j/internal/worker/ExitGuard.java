@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.internal.worker;
 
+import io.github.multiprocessing4j.internal.session.LibraryThreads;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
@@ -23,8 +24,8 @@ final class ExitGuard {
     }
 
     static void install() {
-        Runtime.getRuntime().addShutdownHook(ParentWatch.thread("mp4j-exit-guard")
-                .unstarted(() -> ParentWatch.thread("mp4j-exit-halt").start(ExitGuard::haltLater)));
+        Runtime.getRuntime().addShutdownHook(LibraryThreads.daemon("mp4j-exit-guard")
+                .unstarted(() -> LibraryThreads.daemon("mp4j-exit-halt").start(ExitGuard::haltLater)));
     }
 
     private static void haltLater() {

@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.internal.worker;
 
+import io.github.multiprocessing4j.internal.session.LibraryThreads;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -60,13 +61,13 @@ final class LongTaskWatch {
     }
 
     /**
-     * A watch on its own daemon thread, in the library's thread group (see {@link ParentWatch#thread}): a task that
+     * A watch on its own daemon thread, in the library's thread group (see {@link LibraryThreads}): a task that
      * interrupts every thread of its own group must not reach it, as a parked thread whose interrupt is set wakes
      * at once, and the watch would spin on a core for the rest of the worker's life.
      */
     static LongTaskWatch start(Reader reader) {
         LongTaskWatch watch = new LongTaskWatch(reader);
-        ParentWatch.thread("mp4j-long-task-watch").stackSize(256 * 1024).start(watch::run);
+        LibraryThreads.daemon("mp4j-long-task-watch").stackSize(256 * 1024).start(watch::run);
         return watch;
     }
 

@@ -65,7 +65,8 @@ final class ParentWatch {
      * finished, it says so on stderr and exits with code 1, as a pool worker does.
      */
     void watchConnection(Connection connection) {
-        thread("mp4j-parent-watch").stackSize(128 * 1024).start(() -> {
+        // in the library's thread group: a task's ThreadGroup.interrupt() would close the connection under the read
+        LibraryThreads.daemon("mp4j-parent-watch").stackSize(128 * 1024).start(() -> {
             try {
                 while (connection.receive() != null) {
                     // a one-shot child expects nothing more from its parent
@@ -90,7 +91,7 @@ final class ParentWatch {
 
     /** Polls the parent's liveness in the background, for a child that does not always read its connection. */
     void pollInBackground() {
-        thread("mp4j-parent-poll").stackSize(128 * 1024).start(this::poll);
+        LibraryThreads.daemon("mp4j-parent-poll").stackSize(128 * 1024).start(this::poll);
     }
 
     /** From now on, a closed connection is expected: the child is about to report. */
@@ -111,14 +112,6 @@ final class ParentWatch {
     private static void sleepUninterruptibly(long millis) {
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(millis));
         Thread.interrupted();
-    }
-
-    /**
-     * A daemon thread of the library's own group, out of reach of a task that interrupts its whole group: an
-     * interrupted read would close the connection to the parent, and an interrupted poll stop watching it.
-     */
-    static Thread.Builder.OfPlatform thread(String name) {
-        return LibraryThreads.daemon(name);
     }
 
     /**
@@ -162,7 +155,7 @@ final class ParentWatch {
     /** Exits with {@code code}, running the shutdown hooks, but halts if they take longer than the grace period. */
     private static void exit(int code) {
         boolean training = Boolean.getBoolean(AotTraining.PROPERTY);
-        thread("mp4j-orphan-halt").start(() -> {
+        LibraryThreads.daemon("mp4j-orphan-halt").start(() -> {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GRACE_MILLIS);
             try {
                 for (long left; (left = deadline - System.nanoTime()) > 0; ) {
