@@ -51,6 +51,11 @@ class ImapTest {
 
     /** An input of {@code 0, 1, 2, ...} whose {@code next()} throws when asked for element {@code failAt}. */
     static Iterable<Integer> failingAt(int failAt) {
+        return failingAt(failAt, () -> new IllegalStateException("input broke at " + failAt));
+    }
+
+    /** An input of {@code 0, 1, 2, ...} whose {@code next()} throws {@code failure}'s exception for element {@code failAt}. */
+    static Iterable<Integer> failingAt(int failAt, java.util.function.Supplier<RuntimeException> failure) {
         return () -> new Iterator<>() {
             int next;
 
@@ -62,7 +67,7 @@ class ImapTest {
             @Override
             public Integer next() {
                 if (next == failAt) {
-                    throw new IllegalStateException("input broke at " + failAt);
+                    throw failure.get();
                 }
                 return next++;
             }
@@ -118,22 +123,7 @@ class ImapTest {
     void imap_overAnInputThatThrowsAnExceptionWhoseToStringThrows_stillDeliversThatException_atItsPosition() {
         // The message quoting the input's failure called its toString(), which threw: imap() (or next()) threw that
         // IllegalStateException in place of the CompletionException caused by the input's own exception, lost.
-        Iterable<Integer> input = () -> new Iterator<>() {
-            int next;
-
-            @Override
-            public boolean hasNext() {
-                return true;
-            }
-
-            @Override
-            public Integer next() {
-                if (next == 3) {
-                    throw new io.github.multiprocessing4j.testing.UnprintableException();
-                }
-                return next++;
-            }
-        };
+        Iterable<Integer> input = failingAt(3, io.github.multiprocessing4j.testing.UnprintableException::new);
         try (ThreadPool pool = ThreadPool.create(2);
              ResultIterator<Integer> it = pool.imap(x -> x * 10, input)) {
             List<Integer> results = new ArrayList<>();

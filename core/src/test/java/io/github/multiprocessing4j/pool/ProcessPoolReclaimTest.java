@@ -35,6 +35,24 @@ class ProcessPoolReclaimTest {
     @TempDir
     Path tmp;
 
+    /** {@code pool.applyAsync(f, from + i)} for each i below {@code count}, in order. */
+    private static List<CompletableFuture<Integer>> applyEach(ProcessPool pool, SerializableFunction<Integer, Integer> f,
+                                                              int from, int count) {
+        List<CompletableFuture<Integer>> futures = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            futures.add(pool.applyAsync(f, from + i));
+        }
+        return futures;
+    }
+
+    /** How many times each task ran, by "round-task", from the marks that {@link #leavesAMarkThenSleeps(Path)} leaves. */
+    private static Map<String, Long> runsPerTask(Path dir) throws IOException {
+        try (Stream<Path> marks = Files.list(dir)) {
+            return marks.map(p -> p.getFileName().toString().split("-"))
+                    .collect(Collectors.groupingBy(parts -> parts[0] + "-" + parts[1], Collectors.counting()));
+        }
+    }
+
     /** Task 2 waits for the gate and returns -1; every other returns twice its argument at once. */
     private static SerializableFunction<Integer, Integer> task2WaitsFor(Path gate) {
         String path = gate.toString();
@@ -58,10 +76,7 @@ class ProcessPoolReclaimTest {
             // Tasks 0 and 1 go to the two idle workers, the rest wait in the pool; the outcome of 0 (or 1) sends the
             // long task 2 to its worker, and quick ones behind it. The other worker soon has nothing left to run.
             SerializableFunction<Integer, Integer> f = task2WaitsFor(gate);
-            List<CompletableFuture<Integer>> futures = new ArrayList<>();
-            for (int i = 0; i < 40; i++) {
-                futures.add(pool.applyAsync(f, i));
-            }
+            List<CompletableFuture<Integer>> futures = applyEach(pool, f, 0, 40);
             CompletableFuture<Integer> longTask = futures.get(2);
             try {
                 Awaitility.await("every quick task").atMost(Delays.seconds(60)).until(() ->
@@ -118,21 +133,14 @@ class ProcessPoolReclaimTest {
         try (ProcessPool pool = ProcessPool.builder().processes(2).prefetch(8).build()) {
             SerializableFunction<Integer, Integer> f = leavesAMarkThenSleeps(dir);
             for (int round = 0; round < rounds; round++) {
-                List<CompletableFuture<Integer>> futures = new ArrayList<>();
-                for (int i = 0; i < tasks; i++) {
-                    futures.add(pool.applyAsync(f, round * 1000 + i));
-                }
+                List<CompletableFuture<Integer>> futures = applyEach(pool, f, round * 1000, tasks);
                 for (int i = 0; i < tasks; i++) {
                     assertThat(futures.get(i).get(60, TimeUnit.SECONDS)).as("round %d, task %d", round, i)
                             .isEqualTo(round * 1000 + i);
                 }
             }
         }
-        Map<String, Long> runs;
-        try (Stream<Path> marks = Files.list(dir)) {
-            runs = marks.map(p -> p.getFileName().toString().split("-"))
-                    .collect(Collectors.groupingBy(parts -> parts[0] + "-" + parts[1], Collectors.counting()));
-        }
+        Map<String, Long> runs = runsPerTask(dir);
         for (int round = 0; round < rounds; round++) {
             for (int i = 0; i < tasks; i++) {
                 assertThat(runs.get(round + "-" + i)).as("runs of round %d, task %d", round, i).isEqualTo(1L);
@@ -147,10 +155,7 @@ class ProcessPoolReclaimTest {
         try (ProcessPool pool = ProcessPool.builder().processes(2).taskTimeout(Delays.seconds(8)).build()) {
             assertThat(pool.map(x -> x, IntStream.range(0, 300).boxed().toList(), 1)).hasSize(300);
             SerializableFunction<Integer, Integer> f = task2WaitsFor(gate);
-            List<CompletableFuture<Integer>> futures = new ArrayList<>();
-            for (int i = 0; i < 40; i++) {
-                futures.add(pool.applyAsync(f, i));
-            }
+            List<CompletableFuture<Integer>> futures = applyEach(pool, f, 0, 40);
             CompletableFuture<Integer> longTask = futures.get(2);
             Awaitility.await("every quick task").atMost(Delays.seconds(60)).until(() ->
                     IntStream.range(0, 40).filter(i -> i != 2).allMatch(i -> futures.get(i).isDone()));
@@ -177,10 +182,7 @@ class ProcessPoolReclaimTest {
         try (ProcessPool pool = ProcessPool.builder().processes(2).prefetch(8).build()) {
             SerializableFunction<Integer, Integer> f = leavesAMarkThenSleeps(dir);
             for (int round = 0; round < rounds; round++) {
-                List<CompletableFuture<Integer>> futures = new ArrayList<>();
-                for (int i = 0; i < tasks; i++) {
-                    futures.add(pool.applyAsync(f, round * 1000 + i));
-                }
+                List<CompletableFuture<Integer>> futures = applyEach(pool, f, round * 1000, tasks);
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos((7L * round) % 40));
                 cancelled[round] = futures.get(5).cancel(false);
                 for (int i = 0; i < tasks; i++) {
@@ -192,11 +194,7 @@ class ProcessPoolReclaimTest {
             }
             assertThat(pool.map(x -> x + 1, List.of(1, 2, 3), 1)).as("the pool serves on").containsExactly(2, 3, 4);
         }
-        Map<String, Long> runs;
-        try (Stream<Path> marks = Files.list(dir)) {
-            runs = marks.map(p -> p.getFileName().toString().split("-"))
-                    .collect(Collectors.groupingBy(parts -> parts[0] + "-" + parts[1], Collectors.counting()));
-        }
+        Map<String, Long> runs = runsPerTask(dir);
         for (int round = 0; round < rounds; round++) {
             for (int i = 0; i < tasks; i++) {
                 if (i == 5 && cancelled[round]) {
@@ -224,10 +222,7 @@ class ProcessPoolReclaimTest {
             int first = 100 + 100 * round;
             List<Integer> warmUp = IntStream.range(0, 100).mapToObj(k -> (first + k) * 1000 + k % 2).toList();
             assertThat(pool.map(f, warmUp, 1)).isEqualTo(warmUp);
-            List<CompletableFuture<Integer>> futures = new ArrayList<>();
-            for (int i = 0; i < 12; i++) {
-                futures.add(pool.applyAsync(f, round * 1000 + i));
-            }
+            List<CompletableFuture<Integer>> futures = applyEach(pool, f, round * 1000, 12);
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(15 + 5L * round));
             pool.shutdownNow();
             for (CompletableFuture<Integer> future : futures) {
@@ -239,11 +234,7 @@ class ProcessPoolReclaimTest {
             }
             assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).as("round %d: terminated", round).isTrue();
         }
-        try (Stream<Path> marks = Files.list(dir)) {
-            assertThat(marks.map(p -> p.getFileName().toString().split("-"))
-                    .collect(Collectors.groupingBy(parts -> parts[0] + "-" + parts[1], Collectors.counting())))
-                    .as("runs of each task").allSatisfy((task, runs) -> assertThat(runs).isEqualTo(1L));
-        }
+        assertThat(runsPerTask(dir)).as("runs of each task").allSatisfy((task, runs) -> assertThat(runs).isEqualTo(1L));
     }
 
     /**

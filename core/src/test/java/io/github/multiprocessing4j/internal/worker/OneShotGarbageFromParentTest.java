@@ -10,6 +10,8 @@ import io.github.multiprocessing4j.internal.launch.ChildLauncher;
 import io.github.multiprocessing4j.internal.launch.LaunchSpec;
 import io.github.multiprocessing4j.internal.wire.FrameType;
 import io.github.multiprocessing4j.testing.Delays;
+import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -25,10 +27,7 @@ class OneShotGarbageFromParentTest {
         ChildJvm child = ChildLauncher.get().launch(LaunchSpec.DEFAULT);
         try {
             child.awaitConnected(Delays.seconds(60));
-            child.connection().sendBatch(new ByteSink().putInt(-1).putByte((byte) 77).putLong(1));
-            assertThat(child.process().waitFor(Delays.seconds(60).toMillis(), TimeUnit.MILLISECONDS))
-                    .as("the child ended").isTrue();
-            child.awaitOutputDrained();
+            sendGarbageAndAwaitTheEnd(child, Delays.seconds(60));
             assertThat(child.stderrTail(20)).contains("announces -1 bytes");
             assertThat(child.process().exitValue()).isEqualTo(1);
         } finally {
@@ -54,14 +53,10 @@ class OneShotGarbageFromParentTest {
                     Thread.currentThread().interrupt();
                 }
             };
-            child.connection().send(FrameType.RUN, 0,
-                    new OneShotProtocol.Run("garbage-test", Codec.standard().encode(sleepWithoutSystemErr)).encode());
+            run(child, sleepWithoutSystemErr);
             org.awaitility.Awaitility.await().atMost(Delays.seconds(60))
                     .until(() -> java.nio.file.Files.exists(java.nio.file.Path.of(ready)));
-            child.connection().sendBatch(new ByteSink().putInt(-1).putByte((byte) 77).putLong(1));
-            assertThat(child.process().waitFor(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS))
-                    .as("the child ended").isTrue();
-            child.awaitOutputDrained();
+            sendGarbageAndAwaitTheEnd(child, Delays.seconds(30));
             assertThat(child.stderrTail(20)).contains("announces -1 bytes");
             assertThat(child.process().exitValue()).isEqualTo(1);
         } finally {
@@ -81,17 +76,24 @@ class OneShotGarbageFromParentTest {
                     Thread.currentThread().interrupt();
                 }
             };
-            child.connection().send(FrameType.RUN, 0,
-                    new OneShotProtocol.Run("garbage-test", Codec.standard().encode(sleepForLong)).encode());
-            child.connection().sendBatch(new ByteSink().putInt(-1).putByte((byte) 77).putLong(1));
-            assertThat(child.process().waitFor(Delays.seconds(60).toMillis(), TimeUnit.MILLISECONDS))
-                    .as("the child ended").isTrue();
-            child.awaitOutputDrained();
+            run(child, sleepForLong);
+            sendGarbageAndAwaitTheEnd(child, Delays.seconds(60));
             assertThat(child.stderrTail(20)).contains("pid " + ProcessHandle.current().pid())
                     .contains("announces -1 bytes");
             assertThat(child.process().exitValue()).as("not the orphan's code 3: its parent is alive").isEqualTo(1);
         } finally {
             child.discard();
         }
+    }
+
+    private static void run(ChildJvm child, SerializableRunnable task) throws IOException {
+        child.connection().send(FrameType.RUN, 0, new OneShotProtocol.Run("garbage-test", Codec.standard().encode(task)).encode());
+    }
+
+    /** Sends what is no frame (a header that announces -1 bytes), then waits for the child to end and its output. */
+    private static void sendGarbageAndAwaitTheEnd(ChildJvm child, Duration wait) throws IOException, InterruptedException {
+        child.connection().sendBatch(new ByteSink().putInt(-1).putByte((byte) 77).putLong(1));
+        assertThat(child.process().waitFor(wait.toMillis(), TimeUnit.MILLISECONDS)).as("the child ended").isTrue();
+        child.awaitOutputDrained();
     }
 }
