@@ -9,6 +9,7 @@ import io.github.multiprocessing4j.testing.Delays;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -308,11 +309,17 @@ class ProcessPoolReclaimTest {
     private static long watchCpuTicks() {
         try (Stream<Path> threads = Files.list(Path.of("/proc/self/task"))) {
             for (Path thread : threads.toList()) {
-                if (Files.readString(thread.resolve("comm")).strip().startsWith("mp4j-long-task")) {
-                    String stat = Files.readString(thread.resolve("stat"));
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime + stime
+                String stat;
+                try {
+                    if (!Files.readString(thread.resolve("comm")).strip().startsWith("mp4j-long-task")) {
+                        continue;
+                    }
+                    stat = Files.readString(thread.resolve("stat"));
+                } catch (NoSuchFileException ended) {
+                    continue; // another thread of the worker ended between the listing and the read
                 }
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime + stime
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
