@@ -723,7 +723,7 @@ class ReadmeExamplesTest {
                 child.join();
             }
         }).isInstanceOf(ProcessStartException.class)
-                .hasMessageContaining("exited with exit code 1 before it connected back")
+                .hasMessageContaining("exited with exit code 1 before it started")
                 .hasMessageContaining("Unrecognized VM option 'UseZGCC'");
     }
 

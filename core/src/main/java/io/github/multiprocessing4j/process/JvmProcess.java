@@ -20,10 +20,13 @@ import java.util.OptionalInt;
  * <h2>Life of a child</h2>
  * {@link #start} encodes the task first, so a task that cannot travel fails right there with an
  * {@link io.github.multiprocessing4j.codec.EncodingException} naming the offending class. It then hands
- * the task to a child JVM — a warm spare when one is ready, else a fresh one with the same {@code java},
- * class path and module path as this JVM plus the builder's options — and returns once the child has
- * connected back, proved the session key and received the task. The child runs the task on its main
- * thread. When the task returns and the child's other non-daemon threads have ended, it exits with code 0.
+ * the task to a child JVM and returns once the child has it: a warm spare when one is ready (it has connected
+ * back over a Unix-domain socket and proved the session key, and gets the task there), else a fresh one with the
+ * same {@code java}, class path and module path as this JVM plus the builder's options, which gets the task on
+ * its stdin, with the session key, and connects nowhere: it signals its start on stdout (the signal is cut out
+ * of the output) and writes its report to an authenticated file in the session's private directory (a
+ * JVM's first Unix-domain socket costs it 28-50 ms, a third of a fresh child's life). The child runs the task on
+ * its main thread. When the task returns and the child's other non-daemon threads have ended, it exits with code 0.
  * When the task throws, the child prints the stack trace on its stderr and exits with code 1 (as in
  * Python); the parent can read the exception through {@link #failure()}. A task that calls
  * {@code System.exit(n)} exits with {@code n}.
@@ -39,9 +42,10 @@ import java.util.OptionalInt;
  * the child's output too, where in Python a child keeps writing to the file descriptor it inherited.
  *
  * <h2>No orphans</h2>
- * A child exits as soon as its parent JVM dies, however it dies (even by SIGKILL): it watches its
+ * A child exits as soon as its parent JVM dies, however it dies (even by SIGKILL): a spare watches its
  * connection to the parent, which the operating system closes when the parent goes, and once it has
- * reported its result it checks that the parent still lives every 200 ms. A non-daemon child keeps its parent
+ * reported its result it checks that the parent still lives every 200 ms; a fresh child, which has no
+ * connection, checks every 200 ms from the start. A non-daemon child keeps its parent
  * JVM alive until it has finished, as in Python, but only as a non-daemon thread does: {@code System.exit}
  * in the parent does not wait for it (Python's {@code sys.exit} would), and the child then ends with its
  * parent. A {@linkplain Builder#daemon daemon} child does not keep its parent alive, and ends with it. Unlike
@@ -138,8 +142,8 @@ public interface JvmProcess extends AutoCloseable {
 
     /**
      * Releases the child's pipes and connection. If the child still runs its task, it is told to exit (its
-     * connection to this JVM closes): it runs its shutdown hooks and exits with code 3, as it would on its
-     * parent's death. A child that has not exited within a second (a hook hangs, or its task has returned
+     * connection to this JVM closes; a fresh child, which has none, finds a stop file within 200 ms): it runs its
+     * shutdown hooks and exits with code 3, as it would on its parent's death. A child that has not exited within a second (a hook hangs, or its task has returned
      * but other non-daemon threads of it still run) is killed (137). So close() returns within about a
      * second and leaves no child JVM behind. (Python's {@code close()} refuses a running process instead.) {@link #join}, {@link #exitCode()} and {@link #failure()} still answer after close().
      * Idempotent: a second call returns at once, even while the first still waits for the child.

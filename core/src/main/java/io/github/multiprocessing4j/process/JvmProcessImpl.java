@@ -14,6 +14,7 @@ import io.github.multiprocessing4j.internal.session.ThisProcess;
 import io.github.multiprocessing4j.internal.wire.Connection;
 import io.github.multiprocessing4j.internal.wire.Frame;
 import io.github.multiprocessing4j.internal.wire.FrameType;
+import io.github.multiprocessing4j.internal.worker.DirectStart;
 import io.github.multiprocessing4j.internal.worker.OneShotProtocol;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -48,6 +49,8 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
     private final CompletableFuture<OneShotProtocol.Done> report = new CompletableFuture<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long exitObserved;
+    /** The report of a child started with its task, once read; see {@link #readDirectReport}. */
+    private volatile DirectStart.Report directReport;
 
     private JvmProcessImpl(String name, ChildJvm child, long handedOver) {
         this.name = name;
@@ -60,11 +63,17 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
         byte[] run = new OneShotProtocol.Run(name, StandardCodec.toChild(spec).encode(task)).encode();
         ChildJvm child;
         try {
-            child = SpareJvms.get().take(spec, CONNECT_TIMEOUT);
+            child = SpareJvms.get().take(spec, CONNECT_TIMEOUT, run);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ProcessStartException("interrupted while starting a child JVM for " + name, -1,
                     OptionalInt.empty(), "");
+        }
+        if (child.isDirect()) {
+            // it has its task, and reports in a file (DirectStart)
+            JvmProcessImpl process = new JvmProcessImpl(name, child, 0);
+            process.child.process().onExit().thenRun(() -> process.readDirectReport(true));
+            return process.watched(daemon);
         }
         long handedOver = System.nanoTime();
         try {
@@ -82,13 +91,54 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
         }
         JvmProcessImpl process = new JvmProcessImpl(name, child, handedOver);
         Thread.ofVirtual().name("mp4j-report-" + child.pid()).start(process::readReport);
+        return process.watched(daemon);
+    }
+
+    /** Starts what watches the child's end; returns this. */
+    private JvmProcessImpl watched(boolean daemon) {
         if (!daemon) {
             // As in Python, a non-daemon child keeps its parent alive until it has finished.
             Thread.ofPlatform().daemon(false).name("mp4j-keepalive-" + child.pid()).stackSize(128 * 1024)
-                    .start(process::awaitExitQuietly);
+                    .start(this::awaitExitQuietly);
         }
-        process.child.process().onExit().thenRun(() -> process.exitObserved = System.nanoTime());
-        return process;
+        child.process().onExit().thenRun(() -> exitObserved = System.nanoTime());
+        return this;
+    }
+
+    /**
+     * Reads the report of a child started with its task, once it is there (the task has returned), and cleans
+     * up its files; or, once the child has exited without one, records that there is none. Any thread.
+     */
+    private void readDirectReport(boolean exited) {
+        if (report.isDone()) {
+            return;
+        }
+        synchronized (this) {
+            if (report.isDone()) {
+                return;
+            }
+            Session session = Session.get();
+            try {
+                Optional<DirectStart.Report> read = DirectStart.readReport(session.directory(), session.key(),
+                        child.token(), "child JVM " + child.pid() + " \"" + name + "\"");
+                if (read.isPresent()) {
+                    directReport = read.get();
+                    report.complete(read.get().done());
+                }
+            } catch (MalformedDataException e) {
+                LOG.log(Level.WARNING, "child JVM {0} \"{1}\" left a malformed report ({2}); its outcome is unknown"
+                        + " beyond its exit code", child.pid(), name, e.getMessage());
+                report.complete(null);
+            } catch (IOException e) {
+                LOG.log(Level.DEBUG, "cannot read the report of child {0}: {1}", child.pid(), e.getMessage());
+            }
+            if (exited) {
+                report.complete(null); // it died before it could write one
+            }
+            if (report.isDone()) {
+                DirectStart.cleanUp(session.directory(), child.token());
+            }
+        }
     }
 
     private void readReport() {
@@ -183,6 +233,10 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
     private void afterExit(long reportMillis) throws InterruptedException {
         child.markDone();
         child.awaitOutputDrained(reportMillis);
+        if (child.isDirect()) {
+            readDirectReport(true);
+            return;
+        }
         try {
             report.get(reportMillis, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
@@ -198,6 +252,9 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
 
     @Override
     public Optional<Throwable> failure() {
+        if (child.isDirect()) {
+            readDirectReport(!child.process().isAlive());
+        }
         OneShotProtocol.Done done = report.getNow(null);
         return done == null ? Optional.empty() : Optional.ofNullable(done.failure());
     }
@@ -231,6 +288,14 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
 
     @Override
     public PhaseTimings timings() {
+        if (child.isDirect()) {
+            DirectStart.Report direct = directReport;
+            OneShotProtocol.Done done = direct == null ? null : direct.done();
+            return new PhaseTimings(child.launchNanos(), direct == null ? 0 : direct.main(),
+                    direct == null ? 0 : direct.started(), direct == null ? 0 : direct.started(), 0,
+                    done == null ? 0 : done.received(), done == null ? 0 : done.decoded(),
+                    done == null ? 0 : done.finished(), exitObserved);
+        }
         Hello hello = child.hello();
         OneShotProtocol.Done done = report.getNow(null);
         return new PhaseTimings(child.launchNanos(), hello.mainNanos(), hello.socketNanos(), hello.connectedNanos(), handedOver,

@@ -501,7 +501,7 @@ class JvmProcessTest {
                 .isInstanceOfSatisfying(ProcessStartException.class, e -> {
                     assertThat(e.exitCode()).hasValue(1);
                     assertThat(e.stderrTail()).contains("ThisOptionDoesNotExist");
-                    assertThat(e.getMessage()).contains("before it connected back").contains("ThisOptionDoesNotExist");
+                    assertThat(e.getMessage()).contains("before it started").contains("ThisOptionDoesNotExist");
                 });
     }
 

@@ -99,14 +99,16 @@ class SpareTest {
         for (int i = 2; i <= 4; i++) {
             runOnce(JvmProcess.builder().name("child-" + i).systemProperty("spare.test.child", "" + i));
         }
-        // The spare is for "1": the start of "2" cannot use it and boots one for "2"; from "3" on the spec
+        // The spare is for "1": the start of "2" cannot use it and would boot one for "2" (unless "3" follows at
+        // once, as it normally does: a spare boots only once no start has come for a moment); from "3" on the spec
         // has changed twice in a row. It used to boot a spare after every start, each closed unused by the next.
         Awaitility.await().atMost(Delays.seconds(30)).during(Delays.seconds(1)).alias("spares booted")
-                .until(() -> spares.sparesLaunched() - before, launched -> launched == 1);
+                .until(() -> spares.sparesLaunched() - before, launched -> launched <= 1);
+        long afterChanges = spares.sparesLaunched();
 
         runOnce(JvmProcess.builder().name("settled-1").systemProperty("spare.test.child", "4"));
         Awaitility.await().atMost(Delays.seconds(30)).alias("a spare for the settled spec")
-                .until(() -> spares.sparesLaunched() - before, launched -> launched == 2);
+                .until(() -> spares.sparesLaunched() - afterChanges, launched -> launched == 1);
         long spare = awaitSpare(-1);
         JvmProcess.Builder settled = JvmProcess.builder().name("settled-2").systemProperty("spare.test.child", "4");
         try (JvmProcess child = settled.task(() -> { }).start()) {

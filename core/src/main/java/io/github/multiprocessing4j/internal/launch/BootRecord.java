@@ -10,15 +10,30 @@ import java.nio.file.Path;
 /**
  * What a parent tells a new child on its stdin, before anything else: the session key (which must never
  * appear in argv or the environment, where other users can read it), where the session lives, which
- * socket to call back on, and the launch token to present there.
+ * socket to call back on, and the launch token to present there. A child started directly with its task
+ * ({@link io.github.multiprocessing4j.internal.worker.DirectStart}) finds the task's RUN frame here too, and
+ * calls back on no socket; any other child finds an empty one.
  *
  * <pre>
  *  int32 magic 'MP4J' | int32 length | key blob | session dir | parent socket | int64 token | int64 parent pid
+ *  | int32 run length | run (OneShotProtocol.Run, or nothing)
  * </pre>
+ *
+ * @param run the encoded {@code OneShotProtocol.Run} of a direct start, or an empty array
  */
-public record BootRecord(byte[] key, Path sessionDirectory, Path parentSocket, long token, long parentPid) {
+public record BootRecord(byte[] key, Path sessionDirectory, Path parentSocket, long token, long parentPid, byte[] run) {
     public static final int MAGIC = 0x4d50344a; // "MP4J"
     private static final int MAX_LENGTH = 64 * 1024;
+
+    /** The boot record of a child that will call back on {@code parentSocket} for its work. */
+    public BootRecord(byte[] key, Path sessionDirectory, Path parentSocket, long token, long parentPid) {
+        this(key, sessionDirectory, parentSocket, token, parentPid, new byte[0]);
+    }
+
+    /** Whether the child was started with its task, and calls back on no socket. */
+    public boolean direct() {
+        return run.length > 0;
+    }
 
     public byte[] encode() {
         ByteSink body = new ByteSink(256)
@@ -27,7 +42,8 @@ public record BootRecord(byte[] key, Path sessionDirectory, Path parentSocket, l
                 .putUtf8(parentSocket.toString())
                 .putLong(token)
                 .putLong(parentPid);
-        return new ByteSink(body.size() + 8).putInt(MAGIC).putInt(body.size()).putBytes(body.toByteArray()).toByteArray();
+        return new ByteSink(body.size() + 12 + run.length).putInt(MAGIC).putInt(body.size()).putBytes(body.toByteArray())
+                .putInt(run.length).putBytes(run).toByteArray();
     }
 
     /** Reads a boot record from the child's stdin. */
@@ -50,9 +66,24 @@ public record BootRecord(byte[] key, Path sessionDirectory, Path parentSocket, l
             throw new EOFException("stdin closed inside the boot record");
         }
         ByteSource b = new ByteSource(body);
-        BootRecord record = new BootRecord(b.getBlob(), Path.of(b.getUtf8()), Path.of(b.getUtf8()),
-                b.getLong(), b.getLong());
+        byte[] key = b.getBlob();
+        Path directory = Path.of(b.getUtf8());
+        Path socket = Path.of(b.getUtf8());
+        long token = b.getLong();
+        long parentPid = b.getLong();
         b.expectEnd();
-        return record;
+        byte[] runHead = in.readNBytes(4);
+        if (runHead.length < 4) {
+            throw new EOFException("stdin closed inside the boot record");
+        }
+        int runLength = new ByteSource(runHead).getInt();
+        if (runLength < 0) {
+            throw new IOException("a task of " + runLength + " bytes in the boot record");
+        }
+        byte[] run = in.readNBytes(runLength);
+        if (run.length < runLength) {
+            throw new EOFException("stdin closed inside the task of the boot record");
+        }
+        return new BootRecord(key, directory, socket, token, parentPid, run);
     }
 }

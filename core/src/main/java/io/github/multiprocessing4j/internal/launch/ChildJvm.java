@@ -2,10 +2,17 @@ package io.github.multiprocessing4j.internal.launch;
 
 import io.github.multiprocessing4j.internal.session.ChildListener;
 import io.github.multiprocessing4j.internal.session.Hello;
+import io.github.multiprocessing4j.internal.session.Session;
 import io.github.multiprocessing4j.internal.wire.Connection;
+import io.github.multiprocessing4j.internal.worker.DirectStart;
 import io.github.multiprocessing4j.process.ProcessStartException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +33,7 @@ import java.util.concurrent.TimeoutException;
  * <p>Thread-safe.
  */
 public final class ChildJvm implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ChildJvm.class.getName());
     /**
      * How long the copy of a dead child's output may stand still before we stop waiting for its end; a
      * grandchild may hold the pipes open forever.
@@ -56,14 +64,19 @@ public final class ChildJvm implements AutoCloseable {
     /** Deletes the AOT cache the child was given, or null if it was given none. */
     private final Runnable dropAotCache;
     private volatile boolean droppedAotCache;
+    /** For a child started directly with its task: completes when it signals its start; otherwise null. */
+    private final CompletableFuture<Long> started;
 
     /**
      * @param dropAotCache deletes the AOT cache the child boots with (null if none), should the child die
      *                     before it connects back; see {@link #droppedAotCache()}
+     * @param started      for a child started directly with its task, completes when it signals its start; null
+     *                     for a child that connects back
      */
     ChildJvm(Process process, long token, long launchNanos, CompletableFuture<ChildListener.Arrival> arrival,
              OutputPump stdout, OutputPump stderr, StderrTail tail, ChildListener listener,
-             Map<String, String> libraryProperties, Runnable dropAotCache) {
+             Map<String, String> libraryProperties, Runnable dropAotCache, CompletableFuture<Long> started) {
+        this.started = started;
         this.process = process;
         this.token = token;
         this.launchNanos = launchNanos;
@@ -105,6 +118,21 @@ public final class ChildJvm implements AutoCloseable {
         return launchNanos;
     }
 
+    /** Whether the child was started with its task and reports in a file, with no connection ({@code DirectStart}). */
+    public boolean isDirect() {
+        return started != null;
+    }
+
+    /** The launch token, which names a direct child's files ({@code DirectStart}). */
+    public long token() {
+        return token;
+    }
+
+    /** When this JVM read a direct child's start signal ({@link System#nanoTime()}), or 0. */
+    public long startedNanos() {
+        return started == null ? 0 : started.getNow(0L);
+    }
+
     /** True once the child has connected and authenticated (without waiting). */
     public boolean isConnected() {
         return arrival.isDone() && !arrival.isCompletedExceptionally();
@@ -134,6 +162,29 @@ public final class ChildJvm implements AutoCloseable {
         if (arrival.isDone() && !arrival.isCompletedExceptionally()) {
             return arrival.join(); // a spare that connected long ago: no exit watch to start
         }
+        awaitReady(arrival, timeout, "connect back", "connected back");
+        return arrival.join();
+    }
+
+    /**
+     * As {@link #awaitConnected}, for a child started directly with its task: waits until it has signalled its
+     * start on stdout (see {@link io.github.multiprocessing4j.internal.worker.DirectStart}).
+     *
+     * @throws ProcessStartException if the child exits, or stays silent for {@code timeout}, first
+     */
+    public void awaitStarted(Duration timeout) throws InterruptedException {
+        if (started == null) {
+            throw new IllegalStateException("child " + process.pid() + " was not started with its task");
+        }
+        awaitReady(started, timeout, "start", "started");
+    }
+
+    /** Returns once {@code ready} has completed normally; see {@link #awaitConnected} for the rest. */
+    private void awaitReady(CompletableFuture<?> ready, Duration timeout, String verb, String pastVerb)
+            throws InterruptedException {
+        if (ready.isDone() && !ready.isCompletedExceptionally()) {
+            return;
+        }
         // Not process.onExit(): the JDK completes it on the common ForkJoinPool, so while that is full a child
         // killed before it connected (a pool's replacement worker that is no longer needed) would be waited for
         // until the timeout. waitFor() is woken by the JDK's process reaper itself.
@@ -147,18 +198,18 @@ public final class ChildJvm implements AutoCloseable {
             }
         });
         try {
-            CompletableFuture.anyOf(arrival, exited).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            CompletableFuture.anyOf(ready, exited).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             listener.forget(token);
             kill();
-            throw failedToStart("did not connect back within " + timeout.toSeconds() + " s (killed it)");
+            throw failedToStart("did not " + verb + " within " + timeout.toSeconds() + " s (killed it)");
         } catch (ExecutionException | CancellationException e) {
             // the arrival failed: the listener closed (JVM shutting down)
         } finally {
             exitWatch.interrupt();
         }
-        if (arrival.isDone() && !arrival.isCompletedExceptionally()) {
-            return arrival.join();
+        if (ready.isDone() && !ready.isCompletedExceptionally()) {
+            return;
         }
         listener.forget(token);
         if (!process.isAlive()) {
@@ -167,7 +218,7 @@ public final class ChildJvm implements AutoCloseable {
                 droppedAotCache = true;
             }
             awaitOutputDrained();
-            throw failedToStart("exited with " + ExitStatus.describe(process.exitValue()) + " before it connected back");
+            throw failedToStart("exited with " + ExitStatus.describe(process.exitValue()) + " before it " + pastVerb);
         }
         kill();
         throw failedToStart("could not be reached (the listener closed); killed it");
@@ -283,15 +334,24 @@ public final class ChildJvm implements AutoCloseable {
      */
     public void discard() {
         killTree();
-        close();
+        close(false);
     }
 
     /**
      * Closes the connection, which makes the child exit (if it has not connected yet, it is turned away
-     * when it does), and its stdin (closed already once the boot record was written). Idempotent.
+     * when it does), and its stdin (closed already once the boot record was written). A child started with its
+     * task, which has no connection, is asked to exit through its stop file instead. Idempotent.
      */
     @Override
     public void close() {
+        close(true);
+    }
+
+    /** @param askToStop whether to ask a direct child to exit (not when it was just killed) */
+    private void close(boolean askToStop) {
+        if (askToStop && started != null && process.isAlive()) {
+            requestStop();
+        }
         listener.forget(token);
         arrival.thenAccept(a -> a.connection().close());
         try {
@@ -302,11 +362,39 @@ public final class ChildJvm implements AutoCloseable {
         process.onExit().thenRun(() -> listener.remove(token));
     }
 
+    /** Asks a direct child to exit, as closing its connection asks any other: see {@code DirectStart}. */
+    private void requestStop() {
+        Path stop = DirectStart.stopFile(Session.get().directory(), token);
+        try {
+            Files.createFile(stop, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (FileAlreadyExistsException e) {
+            return; // asked already
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "could not ask child " + process.pid() + " to stop", e);
+            return;
+        }
+        process.onExit().thenRun(() -> {
+            try {
+                Files.deleteIfExists(stop);
+            } catch (IOException e) {
+                // the session directory is deleted at exit
+            }
+        });
+    }
+
     public Hello hello() {
+        requireConnecting();
         return arrival.join().hello();
     }
 
     public Connection connection() {
+        requireConnecting();
         return arrival.join().connection();
+    }
+
+    private void requireConnecting() {
+        if (started != null) {
+            throw new IllegalStateException("child " + process.pid() + " was started with its task: it has no connection");
+        }
     }
 }

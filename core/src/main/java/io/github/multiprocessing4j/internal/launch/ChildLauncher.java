@@ -5,6 +5,7 @@ import io.github.multiprocessing4j.internal.session.ChildListener;
 import io.github.multiprocessing4j.internal.session.Session;
 import io.github.multiprocessing4j.internal.wire.FrameType;
 import io.github.multiprocessing4j.internal.worker.AotTraining;
+import io.github.multiprocessing4j.internal.worker.DirectStart;
 import io.github.multiprocessing4j.internal.worker.OneShotProtocol;
 import java.io.File;
 import java.io.IOException;
@@ -74,12 +75,29 @@ public final class ChildLauncher {
         return launch(spec, true);
     }
 
+    /**
+     * Starts a child JVM with its task, the encoded {@code OneShotProtocol.Run} of a {@code JvmProcess}, in its
+     * boot record, and returns at once; see {@link io.github.multiprocessing4j.internal.worker.DirectStart}. Such a
+     * child never connects back: {@link ChildJvm#awaitStarted} waits for its start.
+     */
+    public ChildJvm launchDirect(LaunchSpec spec, byte[] run) {
+        if (run.length == 0) {
+            throw new IllegalArgumentException("no task to start the child with");
+        }
+        return launch(spec, false, run);
+    }
+
     private ChildJvm launch(LaunchSpec spec, boolean holdOutput) {
+        return launch(spec, holdOutput, null);
+    }
+
+    /** @param run the task of a direct start, or null */
+    private ChildJvm launch(LaunchSpec spec, boolean holdOutput, byte[] run) {
         ChildClassPath.requireLibrary();
         Path cache = aot.lookup(spec, output -> train(spec, output));
         Map<String, String> properties = JavaCommand.libraryProperties();
         Runnable dropCache = cache == null ? null : () -> aot.drop(cache);
-        return start(command.build(spec, properties, cache, null), spec, properties, null, dropCache, holdOutput);
+        return start(command.build(spec, properties, cache, null), spec, properties, null, dropCache, holdOutput, run);
     }
 
     /**
@@ -87,13 +105,16 @@ public final class ChildLauncher {
      * @param log        where the child's stdout and stderr go, or null to copy them to this JVM's
      * @param dropCache  deletes the AOT cache that {@code argv} gives the child, or null if it gives none
      * @param holdOutput whether to keep the child's output back until {@link ChildJvm#releaseOutput()}
+     * @param run        the task of a direct start (the child then never connects back), or null
      */
     private ChildJvm start(List<String> argv, LaunchSpec spec, Map<String, String> properties, File log,
-                           Runnable dropCache, boolean holdOutput) {
+                           Runnable dropCache, boolean holdOutput, byte[] run) {
         Session session = Session.get();
         ChildListener listener = session.listener();
         long token = TOKENS.nextLong();
-        CompletableFuture<ChildListener.Arrival> arrival = listener.expect(token);
+        // A direct child never comes to the listener: its arrival stays pending, and its token unknown there.
+        CompletableFuture<ChildListener.Arrival> arrival = run != null ? new CompletableFuture<>() : listener.expect(token);
+        StartSignal startSignal = run != null ? new StartSignal(DirectStart.startSignal(session.key(), token)) : null;
         long launchNanos = System.nanoTime();
         Process process;
         try {
@@ -113,12 +134,13 @@ public final class ChildLauncher {
         LOG.log(Level.DEBUG, () -> "started child JVM " + process.pid() + ": " + String.join(" ", argv));
         StderrTail tail = new StderrTail(TAIL_BYTES);
         OutputPump out = OutputPump.start(process.getInputStream(), () -> System.out, null, "mp4j-out-" + process.pid(),
-                holdOutput);
+                holdOutput, startSignal);
         OutputPump err = OutputPump.start(process.getErrorStream(), () -> System.err, tail, "mp4j-err-" + process.pid(),
                 holdOutput);
-        ChildJvm child = new ChildJvm(process, token, launchNanos, arrival, out, err, tail, listener, properties, dropCache);
+        ChildJvm child = new ChildJvm(process, token, launchNanos, arrival, out, err, tail, listener, properties, dropCache,
+                startSignal == null ? null : startSignal.seen());
         BootRecord boot = new BootRecord(session.key(), session.directory(), listener.socket(), token,
-                ProcessHandle.current().pid());
+                ProcessHandle.current().pid(), run == null ? new byte[0] : run);
         // Then the pipe is closed: the child's stdin is empty, at its end for whoever reads file descriptor 0
         // (FileDescriptor.in, a program the task starts with inheritIO()); an open pipe would block them.
         try (OutputStream stdin = process.getOutputStream()) {
@@ -135,7 +157,7 @@ public final class ChildLauncher {
     private int train(LaunchSpec spec, Path output) throws IOException, InterruptedException {
         File log = new File(output.getParent().toFile(), output.getFileName().toString().replaceFirst("\\.aot\\..*", "") + ".log");
         Map<String, String> properties = JavaCommand.libraryProperties();
-        ChildJvm child = start(command.build(spec, properties, null, output), spec, properties, log, null, false);
+        ChildJvm child = start(command.build(spec, properties, null, output), spec, properties, log, null, false, null);
         try {
             child.awaitConnected(TRAINING_TIMEOUT);
             byte[] task = Codec.standard().encode(AotTraining.task());

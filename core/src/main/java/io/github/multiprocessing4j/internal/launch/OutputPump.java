@@ -42,16 +42,24 @@ final class OutputPump implements Runnable {
     private final Object holdLock = new Object();
     /** What is kept back until {@link #release()}, or null once released (or if never held); guarded by holdLock. */
     private ByteArrayOutputStream held;
+    /** Null unless the stream carries a start signal; see {@link StartSignal}. */
+    private final StartSignal startSignal;
 
     OutputPump(InputStream source, Supplier<PrintStream> target, StderrTail tail) {
         this(source, target, tail, false);
     }
 
     OutputPump(InputStream source, Supplier<PrintStream> target, StderrTail tail, boolean hold) {
+        this(source, target, tail, hold, null);
+    }
+
+    /** @param startSignal the start signal to cut out of the stream (a direct child's stdout), or null */
+    OutputPump(InputStream source, Supplier<PrintStream> target, StderrTail tail, boolean hold, StartSignal startSignal) {
         this.source = source;
         this.target = target;
         this.tail = tail;
         this.held = hold ? new ByteArrayOutputStream() : null;
+        this.startSignal = startSignal;
     }
 
     static OutputPump start(InputStream source, Supplier<PrintStream> target, StderrTail tail, String name) {
@@ -61,7 +69,13 @@ final class OutputPump implements Runnable {
     /** @param hold whether to keep what it reads back until {@link #release()} */
     static OutputPump start(InputStream source, Supplier<PrintStream> target, StderrTail tail, String name,
                             boolean hold) {
-        OutputPump pump = new OutputPump(source, target, tail, hold);
+        return start(source, target, tail, name, hold, null);
+    }
+
+    /** @param startSignal the start signal to cut out of the stream (a direct child's stdout), or null */
+    static OutputPump start(InputStream source, Supplier<PrintStream> target, StderrTail tail, String name,
+                            boolean hold, StartSignal startSignal) {
+        OutputPump pump = new OutputPump(source, target, tail, hold, startSignal);
         Thread.ofPlatform().daemon().name(name).stackSize(256 * 1024).start(pump);
         return pump;
     }
@@ -117,7 +131,12 @@ final class OutputPump implements Runnable {
                 if (tail != null) {
                     tail.append(buffer, 0, n);
                 }
-                forward(buffer, n);
+                if (startSignal != null && !startSignal.isSeen()) {
+                    byte[] passed = startSignal.filter(buffer, n);
+                    forward(passed, passed.length);
+                } else {
+                    forward(buffer, n);
+                }
                 if (partial.size() >= MAX_PARTIAL_LINE || partial.size() > 0 && !moreArrivesSoon()) {
                     writePartial();
                 }
@@ -125,6 +144,9 @@ final class OutputPump implements Runnable {
         } catch (IOException e) {
             // the pipe was closed under us (the child was killed): nothing more to copy
         } finally {
+            if (startSignal != null && !startSignal.isSeen()) {
+                partial.writeBytes(startSignal.rest()); // a start of the signal, and then the end: the child's own bytes
+            }
             writePartial();
             drained.complete(null);
         }

@@ -8,19 +8,25 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The warm spare: one child JVM, booted and authenticated ahead of time, that the next launch with the
  * same {@link LaunchSpec} takes over instead of booting a JVM of its own. Python's forkserver plays the
  * same role.
  *
- * <p>Lifecycle: there is no spare until the first {@link #take}. Each take hands over the spare — ready,
- * or still booting, in which case the take waits for it — or boots a child if there is none for that
- * spec. The next spare starts booting when the child just handed out is done: when its handle sees it exit
- * ({@link ChildJvm#markDone}), when the process exits, or {@value #REPLENISH_DELAY_MILLIS} ms after the
- * hand-over, whichever comes first. The next start usually follows the end of the current child, and a
- * spare booting beside a short child would only slow it down; with this rule a run of back-to-back starts
- * never has two JVMs booting at once. A spare for another spec is closed. A spare that died while idle is
+ * <p>Lifecycle: there is no spare until the first {@link #take}. Each take hands over the spare if it is
+ * ready; otherwise it starts a child <em>directly</em>, with the task in its boot record
+ * ({@link io.github.multiprocessing4j.internal.worker.DirectStart}): such a child skips the Unix-domain socket,
+ * whose first use costs a cold JVM 28-50 ms, and so starts sooner than a spare that has just begun to boot
+ * would be ready. (With {@code -Dmp4j.directStart=false}, a take waits for a spare still booting, or boots a
+ * child that connects back.) The next spare starts booting when the child just handed out is done (when its
+ * handle sees it exit, {@link ChildJvm#markDone}, or when the process exits), or
+ * {@value #REPLENISH_DELAY_MILLIS} ms after the hand-over, whichever comes first; it starts {@value #QUIET_MILLIS}
+ * ms later, and only if no other take has come since the hand-over: the next start usually follows the end of the
+ * current child, and a spare booting beside a short child, or beside the next direct start, would only slow it
+ * down. So a run of back-to-back starts never has two JVMs booting at once, and starts that come apart find the
+ * spare ready. A spare for another spec is closed. A spare that died while idle is
  * noticed and replaced by a fresh launch, and so is one booted before an {@code mp4j.*} system property
  * changed (children are given those: see {@link JavaCommand#libraryProperties()}). Spares exit with this
  * JVM (an idle one is killed at exit).
@@ -41,6 +47,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class SpareJvms {
     private static final System.Logger LOG = System.getLogger(SpareJvms.class.getName());
     private static final long REPLENISH_DELAY_MILLIS = 250;
+    /** How long no take must come before a spare starts booting. */
+    private static final long QUIET_MILLIS = 50;
     private static final SpareJvms INSTANCE = new SpareJvms(ChildLauncher.get());
 
     private final ChildLauncher launcher;
@@ -57,6 +65,8 @@ public final class SpareJvms {
     private int specChanges;
     /** Guarded by this. */
     private long launched;
+    /** How many takes there have been; guarded by this. */
+    private long takes;
 
     SpareJvms(ChildLauncher launcher) {
         this.launcher = launcher;
@@ -67,16 +77,21 @@ public final class SpareJvms {
     }
 
     /**
-     * A connected child for {@code spec}: the spare if there is a live one, or a fresh launch.
+     * A child for {@code spec}: the spare if there is a live one that is ready, or else a child started directly
+     * with {@code run} ({@link ChildJvm#isDirect()}). A spare, which is connected, still needs the task.
      *
+     * @param run the task, an encoded {@code OneShotProtocol.Run}
      * @throws ProcessStartException if a fresh child fails to start
      */
-    public ChildJvm take(LaunchSpec spec, Duration connectTimeout) throws InterruptedException {
+    public ChildJvm take(LaunchSpec spec, Duration connectTimeout, byte[] run) throws InterruptedException {
+        boolean direct = !"false".equalsIgnoreCase(System.getProperty("mp4j.directStart"));
         CompletableFuture<ChildJvm> candidate;
         boolean keepSpare;
+        long take;
         synchronized (this) {
-            candidate = takeSpare(spec);
+            candidate = direct ? takeReadySpare(spec) : takeSpare(spec);
             keepSpare = noteTake(spec, candidate != null);
+            take = ++takes;
         }
         ChildJvm child = null;
         if (candidate != null) {
@@ -104,17 +119,17 @@ public final class SpareJvms {
             }
         }
         if (child == null) {
-            child = launchConnected(spec, connectTimeout);
+            child = direct ? launchStarted(spec, connectTimeout, run) : launchConnected(spec, connectTimeout);
         }
         if (enabled && keepSpare) {
             AtomicBoolean replenished = new AtomicBoolean();
             Runnable replenish = () -> {
                 if (replenished.compareAndSet(false, true)) {
-                    replenish(spec);
+                    replenishWhenQuiet(spec, take);
                 }
             };
             child.whenDone(replenish);
-            CompletableFuture.delayedExecutor(REPLENISH_DELAY_MILLIS, TimeUnit.MILLISECONDS).execute(replenish);
+            after(REPLENISH_DELAY_MILLIS, replenish);
         }
         return child;
     }
@@ -149,6 +164,66 @@ public final class SpareJvms {
     }
 
     /**
+     * A fresh child started directly with {@code run}, started. One that dies at boot with an AOT cache, which is
+     * then deleted (see {@link ChildJvm#awaitStarted}), is followed by one more launch, without it.
+     */
+    private ChildJvm launchStarted(LaunchSpec spec, Duration timeout, byte[] run) throws InterruptedException {
+        ChildJvm child = launcher.launchDirect(spec, run);
+        try {
+            child.awaitStarted(timeout);
+            return child;
+        } catch (ProcessStartException e) {
+            if (!child.droppedAotCache()) {
+                throw e;
+            }
+            LOG.log(Level.DEBUG, "child {0} died booting with the AOT cache; starting one without it: {1}",
+                    child.pid(), e.getMessage());
+        } catch (InterruptedException e) {
+            child.discard();
+            throw e;
+        }
+        ChildJvm second = launcher.launchDirect(spec, run);
+        try {
+            second.awaitStarted(timeout);
+            return second;
+        } catch (InterruptedException e) {
+            second.discard();
+            throw e;
+        }
+    }
+
+    /**
+     * Boots a spare for {@code spec} in {@value #QUIET_MILLIS} ms, unless another take has come after take number
+     * {@code take} by then: that one boots the spare once its own child is done.
+     */
+    private void replenishWhenQuiet(LaunchSpec spec, long take) {
+        if (!isLatestTake(take)) {
+            return;
+        }
+        after(QUIET_MILLIS, () -> {
+            if (isLatestTake(take)) {
+                replenish(spec);
+            }
+        });
+    }
+
+    private synchronized boolean isLatestTake(long take) {
+        return takes == take;
+    }
+
+    /**
+     * Runs {@code action} in {@code millis} ms on a thread of its own that keeps nothing of the caller's context:
+     * the common pool's delay scheduler, which {@code CompletableFuture.delayedExecutor} starts on first use, would
+     * inherit the inheritable thread-locals and context class loader of the thread that happens to use it first.
+     */
+    private static void after(long millis, Runnable action) {
+        Thread.ofVirtual().name("mp4j-spare-timer").inheritInheritableThreadLocals(false).start(() -> {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(millis)); // an interrupt only makes it early
+            action.run();
+        });
+    }
+
+    /**
      * Records a take of {@code spec}; true if a spare for it is worth booting afterwards: the take found
      * its spare ({@code hit}), or the spec has not changed twice in a row.
      */
@@ -160,6 +235,18 @@ public final class SpareJvms {
             LOG.log(Level.DEBUG, "specs changed {0} times in a row: no spare booted for this one", specChanges);
         }
         return keep;
+    }
+
+    /** The spare for {@code spec} if it has booted and connected, else null (a spare still booting stays). */
+    private synchronized CompletableFuture<ChildJvm> takeReadySpare(LaunchSpec spec) {
+        if (spare == null || !spec.equals(spareSpec) || !spare.isDone()) {
+            return null;
+        }
+        if (spare.isCompletedExceptionally()) {
+            spare = null; // its launch failed: the take starts a fresh child, and the next replenish a spare
+            return null;
+        }
+        return spare.join().isConnected() ? takeSpare(spec) : null;
     }
 
     private synchronized CompletableFuture<ChildJvm> takeSpare(LaunchSpec spec) {

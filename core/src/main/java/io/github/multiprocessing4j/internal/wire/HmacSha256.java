@@ -10,9 +10,10 @@ import java.util.Arrays;
  * a child's whole boot, spent on a 64-byte message. This class loads nothing. It is checked against the
  * JDK's {@code HmacSHA256} on random inputs and the RFC 4231 vectors ({@code HmacSha256Test}).
  *
- * <p>Not for general use: it hashes only the small, in-memory messages of the handshake.
+ * <p>Not for general use: it hashes only small, in-memory messages: the handshake's, and the few bytes a child
+ * started with its task reports in ({@code DirectStart}).
  */
-final class HmacSha256 {
+public final class HmacSha256 {
     private static final int BLOCK = 64;
     private static final int[] K = {
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -29,7 +30,7 @@ final class HmacSha256 {
     }
 
     /** HMAC-SHA256 of the concatenation of {@code parts} under {@code key}. */
-    static byte[] mac(byte[] key, byte[]... parts) {
+    public static byte[] mac(byte[] key, byte[]... parts) {
         byte[] k = key.length > BLOCK ? sha256(key) : key;
         byte[] inner = new byte[BLOCK];
         byte[] outer = new byte[BLOCK];

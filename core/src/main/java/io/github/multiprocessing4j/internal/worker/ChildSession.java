@@ -13,10 +13,26 @@ import java.io.IOException;
  * The child's side of the conversation with its parent: connect, prove the key, say hello, then do what
  * the first frame asks. While it waits for that frame, a closed connection means the parent is gone or
  * does not need this child (an unused spare): it returns and the child exits quietly. A parent that
- * refuses the child (it was too slow to say hello) says why, and the child fails with that reason.
+ * refuses the child (it was too slow to say hello) says why, and the child fails with that reason. A child
+ * started with its task has no conversation: see {@link #serveDirect}.
  */
 final class ChildSession {
     private ChildSession() {
+    }
+
+    /**
+     * For a child started directly with its task ({@link DirectStart}): signals its start on stdout, runs the task
+     * and reports in a file; no socket.
+     *
+     * @return false if the task failed and the child should exit with code 1
+     */
+    static boolean serveDirect(BootRecord boot, long mainNanos, ParentWatch watch) throws IOException {
+        ThisProcess.parentPid(boot.parentPid());
+        byte[] signal = DirectStart.startSignal(boot.key(), boot.token());
+        System.out.write(signal, 0, signal.length);
+        System.out.flush();
+        long started = System.nanoTime();
+        return OneShotRunner.runDirect(boot, mainNanos, started, watch);
     }
 
     /** @return false if the child's work failed and it should exit with code 1 */

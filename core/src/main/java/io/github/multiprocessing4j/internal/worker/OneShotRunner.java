@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.internal.worker;
 
 import io.github.multiprocessing4j.codec.Codec;
 import io.github.multiprocessing4j.internal.codec.ThrowableCodec;
+import io.github.multiprocessing4j.internal.launch.BootRecord;
 import io.github.multiprocessing4j.internal.session.ThisProcess;
 import io.github.multiprocessing4j.internal.wire.Connection;
 import io.github.multiprocessing4j.internal.wire.Frame;
@@ -18,12 +19,36 @@ final class OneShotRunner {
     private OneShotRunner() {
     }
 
-    /** @return true if the task succeeded */
+    /** Runs the task of a RUN frame from the parent, and reports on the connection. @return true if the task succeeded */
     static boolean run(Connection connection, Frame frame, ParentWatch watch) throws IOException {
         long received = System.nanoTime();
         OneShotProtocol.Run run = OneShotProtocol.Run.decode(frame.payload());
         ThisProcess.name(run.name());
         watch.watchConnection(connection);
+        OneShotProtocol.Done done = execute(run, received, watch);
+        connection.send(FrameType.DONE, 0, done.encode());
+        // The watch thread stays in its read, which the parent's close of the connection ends: the JVM does not
+        // wait for it at exit (JavaCommand gives every child -XX:UserThreadWaitAttemptsAtExit=0). Waking it now,
+        // with a shutdownInput(), would cost the exit 2-3 ms on a cold JVM.
+        return done.failure() == null;
+    }
+
+    /**
+     * Runs the task that came in the boot record of a child started directly, and reports in a file; see
+     * {@link DirectStart}. @return true if the task succeeded
+     */
+    static boolean runDirect(BootRecord boot, long main, long started, ParentWatch watch) throws IOException {
+        long received = System.nanoTime();
+        OneShotProtocol.Run run = OneShotProtocol.Run.decode(boot.run());
+        ThisProcess.name(run.name());
+        watch.pollInBackground(DirectStart.stopFile(boot.sessionDirectory(), boot.token()));
+        OneShotProtocol.Done done = execute(run, received, watch);
+        DirectStart.writeReport(boot.sessionDirectory(), boot.key(), boot.token(), new DirectStart.Report(main, started, done));
+        return done.failure() == null;
+    }
+
+    /** Decodes and runs the task on this thread, printing a failure as the JVM would; then tells the watch. */
+    private static OneShotProtocol.Done execute(OneShotProtocol.Run run, long received, ParentWatch watch) {
         Throwable failure = null;
         long decoded = 0;
         try {
@@ -35,15 +60,12 @@ final class OneShotRunner {
             printFailure(run.name(), t);
         }
         // A task may return with its thread interrupted (it restored an interrupt it caught, say): that status
-        // would close the connection under the report below, as an interrupted thread's write closes a channel.
+        // would close the connection under the report, as an interrupted thread's write closes a channel (and the
+        // report file's channel alike).
         Thread.interrupted();
         long finished = System.nanoTime();
         watch.finished();
-        connection.send(FrameType.DONE, 0, new OneShotProtocol.Done(received, decoded, finished, failure).encode());
-        // The watch thread stays in its read, which the parent's close of the connection ends: the JVM does not
-        // wait for it at exit (JavaCommand gives every child -XX:UserThreadWaitAttemptsAtExit=0). Waking it now,
-        // with a shutdownInput(), would cost the exit 2-3 ms on a cold JVM.
-        return failure == null;
+        return new OneShotProtocol.Done(received, decoded, finished, failure);
     }
 
     /** Prints the failure as the JVM prints an uncaught exception, introduced by the process's name and pid. */

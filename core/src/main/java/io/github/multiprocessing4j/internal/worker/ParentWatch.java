@@ -23,6 +23,9 @@ import java.util.concurrent.locks.LockSupport;
  * been reaped yet, a zombie, counts as gone, although {@code ProcessHandle} calls it alive. (The first poll
  * comes after one interval: a child that simply exits never pays for {@code ProcessHandle}'s set-up.)
  *
+ * <p>A child started directly with its task ({@link DirectStart}) has no connection: it polls from the start,
+ * and also exits as an orphan does when its parent, closing the process, creates the stop file while the task runs.
+ *
  * <p>The watch thread is left in its read when the child exits: HotSpot would wait up to 300 ms at exit for a
  * thread that sits in native code ({@code VM_Exit::wait_for_threads_in_native_to_block}), but every child is
  * started with {@code -XX:UserThreadWaitAttemptsAtExit=0}, which spares it that wait.
@@ -82,7 +85,7 @@ final class ParentWatch {
                 // the parent vanished mid-frame
             }
             if (finished) {
-                poll();
+                poll(null);
             } else {
                 orphaned();
             }
@@ -91,7 +94,15 @@ final class ParentWatch {
 
     /** Polls the parent's liveness in the background, for a child that does not always read its connection. */
     void pollInBackground() {
-        LibraryThreads.daemon("mp4j-parent-poll").stackSize(128 * 1024).start(this::poll);
+        LibraryThreads.daemon("mp4j-parent-poll").stackSize(128 * 1024).start(() -> poll(null));
+    }
+
+    /**
+     * Polls the parent's liveness in the background, for a child with no connection ({@link DirectStart}); it
+     * also exits as an orphan if {@code stopFile} appears while its task runs (the parent closed the process).
+     */
+    void pollInBackground(Path stopFile) {
+        LibraryThreads.daemon("mp4j-parent-poll").stackSize(128 * 1024).start(() -> poll(stopFile));
     }
 
     /** From now on, a closed connection is expected: the child is about to report. */
@@ -99,13 +110,18 @@ final class ParentWatch {
         finished = true;
     }
 
-    private void poll() {
+    /** @param stopFile a file whose appearance while the task runs also ends the child, or null */
+    private void poll(Path stopFile) {
         sleepUninterruptibly(POLL_MILLIS);
         ProcessHandle parent = ProcessHandle.of(parentPid).orElse(null);
-        while (parent != null && parent.isAlive() && !hasEnded(parentPid)) {
+        while (parent != null && parent.isAlive() && !hasEnded(parentPid) && !stopRequested(stopFile)) {
             sleepUninterruptibly(POLL_MILLIS);
         }
         orphaned();
+    }
+
+    private boolean stopRequested(Path stopFile) {
+        return stopFile != null && !finished && Files.exists(stopFile);
     }
 
     /** Nothing of ours interrupts these threads: an interrupt comes from a task, and must not end the watch. */

@@ -12,6 +12,9 @@ import java.io.InputStream;
  *  ->  serve what the parent asks for (one task, or a pool's tasks), watching for the parent's death
  * </pre>
  *
+ * A child whose boot record carries its task ({@link DirectStart}) signals its start on stdout instead of
+ * connecting, runs the task and reports in a file.
+ *
  * It loads as little as it can before the task arrives: no logging, no reflection, no thread pools.
  */
 public final class WorkerMain {
@@ -35,7 +38,10 @@ public final class WorkerMain {
         Session.join(boot.key(), boot.sessionDirectory());
         ParentWatch watch = ParentWatch.of(boot.parentPid());
         System.setIn(InputStream.nullInputStream());
-        if (!ChildSession.serve(boot, mainNanos, watch)) {
+        boolean succeeded = boot.direct()
+                ? ChildSession.serveDirect(boot, mainNanos, watch)
+                : ChildSession.serve(boot, mainNanos, watch);
+        if (!succeeded) {
             TaskFailedExit.installHandler(Thread.currentThread());
             throw new TaskFailedExit();
         }

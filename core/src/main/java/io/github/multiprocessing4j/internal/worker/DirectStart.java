@@ -1,0 +1,138 @@
+package io.github.multiprocessing4j.internal.worker;
+
+import io.github.multiprocessing4j.internal.bytes.ByteSink;
+import io.github.multiprocessing4j.internal.bytes.ByteSource;
+import io.github.multiprocessing4j.internal.bytes.MalformedDataException;
+import io.github.multiprocessing4j.internal.wire.HmacSha256;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * How a {@code JvmProcess} child started <em>directly</em> (with its task in its boot record, when no warm spare
+ * is ready) talks to its parent without a socket. A cold JVM's first Unix-domain socket costs it 28-50 ms, half
+ * of its whole start: the JDK seeds a {@code SecureRandom} for it, which loads the security providers. So such a
+ * child gets its task on stdin, with the boot record, and answers in three ways that cost it next to nothing:
+ *
+ * <ul>
+ *   <li><b>started:</b> it writes a 16-byte {@linkplain #startSignal signal} to its stdout before anything else,
+ *       which the parent's output pump cuts out of the stream. It is an HMAC of the launch token under the
+ *       session key, so no other output can fake it by chance, and a child that dies first fails the start;</li>
+ *   <li><b>report:</b> when its task has returned, it writes the outcome to a file in the session's private
+ *       (0700) directory, {@code report-<token>}, 0600, renamed into place whole, and authenticated with an
+ *       HMAC under the session key. The parent reads it once the child has exited;</li>
+ *   <li><b>stop:</b> a parent that closes the process while the task runs creates {@code stop-<token>} there;
+ *       the child, which polls its parent's liveness every 200 ms anyway, exits as an orphan would.</li>
+ * </ul>
+ *
+ * <pre>
+ *  report: int64 main | int64 started | DONE (OneShotProtocol.Done) | HMAC-SHA256(key, "mp4j-report" | token | all before)
+ * </pre>
+ */
+public final class DirectStart {
+    private static final int SIGNAL_LENGTH = 16;
+    private static final byte[] SIGNAL_LABEL = "mp4j-started".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] REPORT_LABEL = "mp4j-report".getBytes(StandardCharsets.US_ASCII);
+    private static final int MAC_LENGTH = 32;
+
+    private DirectStart() {
+    }
+
+    /** What a direct child reports: when it entered main and signalled its start (its clock), and the outcome. */
+    public record Report(long main, long started, OneShotProtocol.Done done) {
+    }
+
+    /** The bytes a child writes to its stdout to say it has started. */
+    public static byte[] startSignal(byte[] key, long token) {
+        return Arrays.copyOf(HmacSha256.mac(key, SIGNAL_LABEL, longBytes(token)), SIGNAL_LENGTH);
+    }
+
+    public static Path reportFile(Path sessionDirectory, long token) {
+        return sessionDirectory.resolve("report-" + Long.toHexString(token));
+    }
+
+    public static Path stopFile(Path sessionDirectory, long token) {
+        return sessionDirectory.resolve("stop-" + Long.toHexString(token));
+    }
+
+    /** Child: writes the report, whole or not at all. */
+    static void writeReport(Path sessionDirectory, byte[] key, long token, Report report) throws IOException {
+        byte[] body = new ByteSink(64).putLong(report.main()).putLong(report.started())
+                .putBytes(report.done().encode()).toByteArray();
+        byte[] mac = HmacSha256.mac(key, REPORT_LABEL, longBytes(token), body);
+        Path target = reportFile(sessionDirectory, token);
+        Path partial = target.resolveSibling(target.getFileName() + ".partial");
+        try (FileChannel out = FileChannel.open(partial, Set0600.OPTIONS, Set0600.ATTRIBUTE)) {
+            ByteBuffer[] parts = {ByteBuffer.wrap(body), ByteBuffer.wrap(mac)};
+            while (parts[1].hasRemaining()) {
+                out.write(parts);
+            }
+        }
+        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Parent: the child's report, or empty if it wrote none (it died first, or its task ended the JVM).
+     *
+     * @param where where the task ran, for a failure that cannot be recreated here
+     * @throws MalformedDataException if the file is not a report of this child under this session's key
+     */
+    public static Optional<Report> readReport(Path sessionDirectory, byte[] key, long token, String where)
+            throws IOException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(reportFile(sessionDirectory, token));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        if (bytes.length < 16 + MAC_LENGTH) {
+            throw new MalformedDataException("a report of " + bytes.length + " bytes");
+        }
+        byte[] body = Arrays.copyOf(bytes, bytes.length - MAC_LENGTH);
+        byte[] mac = Arrays.copyOfRange(bytes, body.length, bytes.length);
+        if (!MessageDigest.isEqual(mac, HmacSha256.mac(key, REPORT_LABEL, longBytes(token), body))) {
+            throw new MalformedDataException("a report that is not authenticated by the session's key");
+        }
+        ByteSource in = new ByteSource(body);
+        long main = in.getLong();
+        long started = in.getLong();
+        byte[] done = new byte[in.remaining()];
+        in.read(done, 0, done.length);
+        return Optional.of(new Report(main, started, OneShotProtocol.Done.decode(done, where)));
+    }
+
+    /** Parent: deletes what a child left (its report, a stop request); quietly, as a session's files go at exit. */
+    public static void cleanUp(Path sessionDirectory, long token) {
+        for (Path file : new Path[] {reportFile(sessionDirectory, token), stopFile(sessionDirectory, token)}) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                // the session directory is deleted at exit
+            }
+        }
+    }
+
+    private static byte[] longBytes(long v) {
+        return new ByteSink(8).putLong(v).toByteArray();
+    }
+
+    /** Loaded only by a child that writes a report. */
+    private static final class Set0600 {
+        static final Set<StandardOpenOption> OPTIONS = EnumSet.of(
+                StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+        static final FileAttribute<?> ATTRIBUTE = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+    }
+}

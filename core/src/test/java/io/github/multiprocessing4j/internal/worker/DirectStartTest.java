@@ -1,0 +1,118 @@
+package io.github.multiprocessing4j.internal.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.multiprocessing4j.codec.Codec;
+import io.github.multiprocessing4j.function.SerializableRunnable;
+import io.github.multiprocessing4j.internal.bytes.MalformedDataException;
+import io.github.multiprocessing4j.internal.launch.ChildJvm;
+import io.github.multiprocessing4j.internal.launch.ChildLauncher;
+import io.github.multiprocessing4j.internal.launch.LaunchSpec;
+import io.github.multiprocessing4j.internal.launch.SpareJvms;
+import io.github.multiprocessing4j.internal.session.Session;
+import io.github.multiprocessing4j.testing.Delays;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A child started directly with its task ({@link DirectStart}): it gets the task on stdin, connects nowhere (so
+ * never pays for the JDK's first Unix-domain socket), and reports in an authenticated file.
+ */
+class DirectStartTest {
+
+    @TempDir
+    Path tmp;
+
+    private static byte[] run(String name, SerializableRunnable task) {
+        return new OneShotProtocol.Run(name, Codec.standard().encode(task)).encode();
+    }
+
+    @Test
+    void aDirectChild_runsItsTask_withoutEverLoadingTheJdksUnixDomainSockets_andReportsInAFile() throws Exception {
+        Path classLog = tmp.resolve("classes.log");
+        Path ran = tmp.resolve("ran");
+        String ranPath = ran.toString();
+        LaunchSpec spec = new LaunchSpec(List.of("-Xlog:class+load=info:file=" + classLog), new java.util.LinkedHashMap<>(), java.util.Map.of());
+        ChildJvm child = ChildLauncher.get().launchDirect(spec, run("direct", () -> {
+            try {
+                Files.writeString(Path.of(ranPath), "ran");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }));
+        try {
+            child.awaitStarted(Delays.seconds(60));
+            assertThat(child.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.process().exitValue()).isZero();
+            assertThat(child.isDirect()).isTrue();
+            assertThat(child.isConnected()).isFalse();
+            assertThat(Files.readString(ran)).isEqualTo("ran");
+            assertThat(Files.readString(classLog)).as("the classes the child loaded")
+                    .contains(DirectStart.class.getName())
+                    .doesNotContain("sun.nio.ch.UnixDomainSockets");
+            Session session = Session.get();
+            Path report = DirectStart.reportFile(session.directory(), child.token());
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(report))).isEqualTo("rw-------");
+            Optional<DirectStart.Report> read = DirectStart.readReport(session.directory(), session.key(), child.token(), "test");
+            assertThat(read).hasValueSatisfying(r -> {
+                assertThat(r.done().failure()).isNull();
+                assertThat(r.main()).isPositive().isLessThanOrEqualTo(r.started());
+                assertThat(r.done().decoded()).isGreaterThanOrEqualTo(r.done().received());
+            });
+            DirectStart.cleanUp(session.directory(), child.token());
+            assertThat(report).doesNotExist();
+        } finally {
+            child.discard();
+        }
+    }
+
+    @Test
+    void aReportNotMadeWithTheSessionsKey_orForAnotherChild_isRefused_asIsOneCutShort() throws Exception {
+        long token = 42;
+        OneShotProtocol.Done done = new OneShotProtocol.Done(1, 2, 3, null);
+        DirectStart.writeReport(tmp, "another key".getBytes(), token, new DirectStart.Report(0, 0, done));
+        byte[] key = "the session key".getBytes();
+        assertThatThrownBy(() -> DirectStart.readReport(tmp, key, token, "test"))
+                .isInstanceOf(MalformedDataException.class)
+                .hasMessageContaining("not authenticated by the session's key");
+
+        DirectStart.writeReport(tmp, key, token, new DirectStart.Report(0, 0, done));
+        assertThat(DirectStart.readReport(tmp, key, token, "test")).isPresent();
+        Files.move(DirectStart.reportFile(tmp, token), DirectStart.reportFile(tmp, token + 1));
+        assertThatThrownBy(() -> DirectStart.readReport(tmp, key, token + 1, "test"))
+                .as("another child's report, under this one's name").isInstanceOf(MalformedDataException.class);
+        Files.write(DirectStart.reportFile(tmp, token), new byte[20]);
+        assertThatThrownBy(() -> DirectStart.readReport(tmp, key, token, "test"))
+                .isInstanceOf(MalformedDataException.class).hasMessageContaining("a report of 20 bytes");
+    }
+
+    @Test
+    void noReport_isAnEmptyAnswer() throws Exception {
+        assertThat(DirectStart.readReport(tmp, new byte[32], 7, "test")).isEmpty();
+    }
+
+    @Test
+    void withDirectStartsOff_aFreshChildConnectsBack() throws Exception {
+        System.setProperty("mp4j.directStart", "false");
+        ChildJvm child = null;
+        try {
+            SpareJvms.get().closeSpare();
+            child = SpareJvms.get().take(new LaunchSpec(List.of("-Dmp4j.test.directOff=1"), new java.util.LinkedHashMap<>(), java.util.Map.of()),
+                    Delays.seconds(60), run("off", () -> { }));
+            assertThat(child.isDirect()).isFalse();
+            assertThat(child.isConnected()).isTrue();
+        } finally {
+            System.clearProperty("mp4j.directStart");
+            if (child != null) {
+                child.discard();
+            }
+        }
+    }
+}

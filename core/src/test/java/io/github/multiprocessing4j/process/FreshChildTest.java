@@ -1,0 +1,92 @@
+package io.github.multiprocessing4j.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.multiprocessing4j.internal.launch.SpareJvms;
+import io.github.multiprocessing4j.testing.Delays;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A start with no spare ready starts a fresh child with its task on stdin, which reports in a file and has no
+ * connection (see {@code DirectStart}); what a connection gave a child must hold for it too.
+ */
+class FreshChildTest {
+
+    @TempDir
+    Path tmp;
+
+    @BeforeEach
+    void noSpareReady() {
+        SpareJvms.get().closeSpare();
+    }
+
+    @Test
+    void close_whileTheTaskRuns_endsTheChildAsItsParentsDeathWould_code3_notByKill() throws Exception {
+        Path running = tmp.resolve("running");
+        String runningPath = running.toString();
+        JvmProcess child = JvmProcess.builder().name("closed")
+                .task(() -> {
+                    try {
+                        Files.createFile(Path.of(runningPath));
+                        Thread.sleep(600_000);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }).start();
+        Awaitility.await().atMost(Delays.seconds(60)).until(() -> Files.exists(running));
+        child.close();
+        assertThat(child.join(Delays.seconds(30))).isTrue();
+        assertThat(child.exitCode()).as("told to exit (3), not killed after a second (137)").hasValue(3);
+        Path session = io.github.multiprocessing4j.internal.session.Session.get().directory();
+        Awaitility.await("the child's files are cleaned up").atMost(Delays.seconds(30)).until(() -> {
+            try (var files = Files.list(session)) {
+                return files.map(f -> f.getFileName().toString()).noneMatch(f -> f.startsWith("stop-") || f.startsWith("report-"));
+            }
+        });
+    }
+
+    @Test
+    void aTaskOfMoreThanTheBootRecordsOwn64KiB_arrivesWhole() throws Exception {
+        byte[] big = new byte[3 * 1024 * 1024];
+        Arrays.fill(big, (byte) 7);
+        big[big.length - 1] = 9;
+        Path out = tmp.resolve("sum");
+        String outPath = out.toString();
+        try (JvmProcess child = JvmProcess.builder().name("big")
+                .task(() -> {
+                    long sum = 0;
+                    for (byte b : big) {
+                        sum += b;
+                    }
+                    try {
+                        Files.writeString(Path.of(outPath), big.length + " " + sum);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }).start()) {
+            child.join();
+            assertThat(child.exitCode()).hasValue(0);
+        }
+        assertThat(Files.readString(out)).isEqualTo(big.length + " " + (7L * (big.length - 1) + 9));
+    }
+
+    @Test
+    void theFailureOfAFreshChild_canBeReadOnceItHasExited_evenWithoutAJoin() throws Exception {
+        JvmProcess child = JvmProcess.builder().name("fails")
+                .task(() -> {
+                    throw new IllegalArgumentException("fresh failure");
+                }).start();
+        try (child) {
+            Awaitility.await().atMost(Delays.seconds(60)).until(() -> child.exitCode().isPresent());
+            assertThat(child.exitCode()).hasValue(1);
+            assertThat(child.failure()).hasValueSatisfying(f ->
+                    assertThat(f).isInstanceOf(IllegalArgumentException.class).hasMessage("fresh failure"));
+        }
+    }
+}
