@@ -17,10 +17,12 @@ import java.util.function.ToDoubleFunction;
  * methods, plus where a cold start spends its time.
  *
  * <ul>
- *   <li>back to back: start-&gt;join again and again, as fast as possible (the spare has little time to boot);</li>
+ *   <li>back to back: start-&gt;join again and again, as fast as possible (no spare is ready: each start boots a
+ *       child with its task on stdin);</li>
  *   <li>1.5 s apart: the warm spare is ready when the task comes, as CPython's forkserver is;</li>
- *   <li>cold start phases: with the spare turned off, each child's boot, connect + handshake, task
- *       delivery, decode, run and exit, from timestamps taken in both processes.</li>
+ *   <li>cold start phases: with the spare turned off, each child's boot, start signal, task decode, run and
+ *       exit, from timestamps taken in both processes; and, interleaved, the same over a socket (a child that
+ *       connects back, as a spare does) to show what the socket costs.</li>
  * </ul>
  *
  * <p>The first two run in rounds that alternate with CPython's script (each side first in turn), so that
@@ -90,10 +92,18 @@ public final class ProcessBench implements Bench {
         }
         log.printf(Locale.ROOT, "process: %d x cold start (no spare), by phase...%n", n);
         PhaseTimings[] cold = new PhaseTimings[n];
+        PhaseTimings[] socket = new PhaseTimings[n];
         SpareJvms.get().enabled(false);
         try {
+            // interleaved, so that a busy moment of the machine lands on both
             for (int i = 0; i < n; i++) {
                 cold[i] = coldStart();
+                System.setProperty(DIRECT_START, "false");
+                try {
+                    socket[i] = coldStart();
+                } finally {
+                    System.clearProperty(DIRECT_START);
+                }
             }
         } finally {
             SpareJvms.get().enabled(true);
@@ -112,16 +122,21 @@ public final class ProcessBench implements Bench {
                 .add(Row.time("  CPython fork, back to back", "ms", Double.NaN, median(py.get("fork_ms")), "", null))
                 .add(Row.time("start->join, " + APART_MILLIS + " ms apart (spare ready; vs forkserver)", "ms", oursApart,
                         forkserverApart, "<= CPython forkserver", Double.isNaN(forkserverApart) ? null : oursApart <= forkserverApart))
-                .add(Row.time("cold start, total (no spare)", "ms", median(cold, ProcessBench::totalMillis),
-                        Double.NaN, "", null))
+                .add(Row.time("cold start, total (no spare; task on stdin, report in a file)", "ms",
+                        median(cold, ProcessBench::totalMillis), Double.NaN, "", null))
                 .add(Row.time("  JVM boot: process start -> main()", "ms", median(cold, PhaseTimings::bootMillis), Double.NaN, "", null))
-                .add(Row.time("  main() -> socket connected (the JDK's first Unix-domain socket)", "ms",
+                .add(Row.time("  main() -> start signalled (boot record and task read)", "ms",
                         median(cold, PhaseTimings::connectMillis), Double.NaN, "", null))
-                .add(Row.time("  HMAC handshake", "ms", median(cold, PhaseTimings::handshakeMillis), Double.NaN, "", null))
-                .add(Row.time("  task delivery", "ms", median(cold, PhaseTimings::deliveryMillis), Double.NaN, "", null))
                 .add(Row.time("  task decode (lambda deserialization)", "ms", median(cold, PhaseTimings::decodeMillis), Double.NaN, "", null))
                 .add(Row.time("  run (empty task)", "ms", median(cold, PhaseTimings::runMillis), Double.NaN, "", null))
-                .add(Row.time("  exit: task done -> parent sees the exit", "ms", median(cold, PhaseTimings::exitMillis), Double.NaN, "", null));
+                .add(Row.time("  exit: task done -> parent sees the exit (report file written)", "ms",
+                        median(cold, PhaseTimings::exitMillis), Double.NaN, "", null))
+                .add(Row.time("cold start over a socket, total (-Dmp4j.directStart=false)", "ms",
+                        median(socket, ProcessBench::totalMillis), Double.NaN, "", null))
+                .add(Row.time("  main() -> socket connected (the JDK's first Unix-domain socket)", "ms",
+                        median(socket, PhaseTimings::connectMillis), Double.NaN, "", null))
+                .add(Row.time("  HMAC handshake", "ms", median(socket, PhaseTimings::handshakeMillis), Double.NaN, "", null))
+                .add(Row.time("  task decode (lambda deserialization)", "ms", median(socket, PhaseTimings::decodeMillis), Double.NaN, "", null));
         report.note("Medians of " + n + " trials (" + apartTrials + " for the spaced runs); the task is an empty "
                 + "serializable lambda. CPython runs the same loop with multiprocessing.get_context(method).Process. "
                 + "The two sides take turns in " + rounds + " rounds, each side first in turn"
@@ -150,6 +165,9 @@ public final class ProcessBench implements Bench {
     private static double median(List<Double> samples) {
         return samples == null ? Double.NaN : Stats.of(samples.stream().mapToDouble(Double::doubleValue).toArray()).median();
     }
+
+    /** The system property that turns direct starts off (see SpareJvms). */
+    private static final String DIRECT_START = "mp4j.directStart";
 
     private static double startJoin() throws InterruptedException {
         long t0 = System.nanoTime();
