@@ -108,7 +108,9 @@ public interface Subprocess extends AutoCloseable {
     ProcessHandle toHandle();
 
     /**
-     * The pipe to the command's stdin. Close it to signal the end of the input.
+     * The pipe to the command's stdin. Close it to signal the end of the input. Once it is closed, by the
+     * caller, by {@link #communicate} (which closes stdin, as Python's does) or by {@link #close()}, a write
+     * throws {@link IOException}, as Python raises {@code ValueError}.
      *
      * @throws IllegalStateException if stdin is not a pipe (set {@code stdin(Redirect.PIPE)}), or is fed
      *                               from {@link Builder#input(byte[])}

@@ -32,6 +32,7 @@ final class SubprocessImpl implements Subprocess {
     /** How long close() waits for a killed command to be reaped; SIGKILL takes microseconds. */
     private static final Duration REAP_AFTER_KILL = Duration.ofSeconds(5);
     private static final byte[] NO_INPUT = new byte[0];
+    private static final String RELEASED = "close() released the command and closed it";
 
     private final List<String> args;
     private final Process process;
@@ -111,7 +112,10 @@ final class SubprocessImpl implements Subprocess {
                 throw new IllegalStateException("stdin of " + what + " is fed by input(...) or communicate(...)");
             }
             if (callerStdin == null) {
-                callerStdin = new CallerStdin(process.getOutputStream());
+                callerStdin = new CallerStdin(process.getOutputStream(), "stdin of " + what);
+                if (closed.get()) {
+                    callerStdin.shut(RELEASED);
+                }
             }
             return callerStdin;
         }
@@ -282,6 +286,13 @@ final class SubprocessImpl implements Subprocess {
                 complete(stderrCollector()), describe(stderrMode), charset);
     }
 
+    /** Refuses the caller's further writes to stdin, if it was handed out: we close the pipe (under lock). */
+    private void shutCallerStdin(String why) {
+        if (callerStdin != null) {
+            callerStdin.shut(why);
+        }
+    }
+
     private List<OutputCollector> startCommunication(byte[] input) {
         synchronized (lock) {
             if (input != null) {
@@ -300,12 +311,14 @@ final class SubprocessImpl implements Subprocess {
                             + "it to communicate(...) and leave stdin open");
                 }
                 inputTaken = true;
+                shutCallerStdin("communicate(...) sent its input after what was written here, and closed it");
                 InputFeeder.start(process.getOutputStream(), input, "stdin of " + what);
             } else if (stdinMode == Redirect.PIPE && !inputTaken) {
                 // As Python, communicate() without input closes stdin; but on a feeder thread: closing flushes
                 // what the caller wrote through stdin() and the JDK still buffers, and that flush blocks while
                 // the pipe is full, until the command reads, which it may do only once its output is drained.
                 inputTaken = true;
+                shutCallerStdin("communicate() closed it, as Python's does, to signal the end of the input");
                 InputFeeder.start(process.getOutputStream(), NO_INPUT, "stdin of " + what);
             }
             if (stdoutMode == Redirect.PIPE && stdoutCollector == null) {
@@ -416,6 +429,7 @@ final class SubprocessImpl implements Subprocess {
             // stdin only now that the command is dead: closing it flushes, and a flush into the pipe of a
             // live command that does not read would block close() before it ever got to the kill
             if (stdinMode == Redirect.PIPE && !inputTaken) {
+                shutCallerStdin(RELEASED);
                 closeQuietly(process.getOutputStream());
             }
             if (stdoutMode == Redirect.PIPE && stdoutCollector == null) {

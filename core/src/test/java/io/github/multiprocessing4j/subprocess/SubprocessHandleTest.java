@@ -334,6 +334,36 @@ class SubprocessHandleTest {
     }
 
     @Test
+    void writingToStdin_afterItWasClosedByTheCallerCommunicateOrClose_throwsInsteadOfDroppingTheBytes() throws Exception {
+        // The JDK's stdin buffers a small write even once closed, and drops it: no error ever came. Python
+        // raises ValueError (write to closed file) after p.stdin.close() and after communicate().
+        byte[] late = "late\n".getBytes(StandardCharsets.UTF_8);
+        try (Subprocess cat = Subprocess.command("cat").stdin(Redirect.PIPE).captureOutput().start()) {
+            OutputStream stdin = cat.stdin();
+            stdin.write("kept\n".getBytes(StandardCharsets.UTF_8));
+            stdin.close();
+
+            assertThatThrownBy(() -> stdin.write(late)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("stdin of command [cat]").hasMessageContaining("closed through stdin()");
+            assertThatThrownBy(() -> stdin.write('x')).isInstanceOf(IOException.class);
+            assertThat(cat.communicate(Delays.seconds(30)).stdout()).isEqualTo("kept\n");
+        }
+        try (Subprocess cat = Subprocess.command("cat").stdin(Redirect.PIPE).captureOutput().start()) {
+            OutputStream stdin = cat.stdin();
+            stdin.write("kept\n".getBytes(StandardCharsets.UTF_8));
+
+            assertThat(cat.communicate(Delays.seconds(30)).stdout()).isEqualTo("kept\n");
+            assertThatThrownBy(() -> stdin.write(late)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("communicate");
+        }
+        OutputStream stdin;
+        try (Subprocess sleep = Subprocess.command("sleep", "60").stdin(Redirect.PIPE).start()) {
+            stdin = sleep.stdin();
+        }
+        assertThatThrownBy(() -> stdin.write(late)).isInstanceOf(IOException.class).hasMessageContaining("close()");
+    }
+
+    @Test
     void signalsAndKills_toACommandThatHasExited_doNothing() throws Exception {
         try (Subprocess p = Subprocess.command("sh", "-c", "exit 5").start()) {
             assertThat(p.waitFor()).isEqualTo(5);
