@@ -74,7 +74,10 @@ public interface Pipeline {
      */
     Pipeline check();
 
-    /** The charset of text input and output; default UTF-8. */
+    /**
+     * The charset of text input and output; default UTF-8. One that only decodes ({@code x-JISAutoDetect})
+     * serves output only: text input is then refused with an {@link IllegalArgumentException}.
+     */
     Pipeline charset(Charset charset);
 
     /**

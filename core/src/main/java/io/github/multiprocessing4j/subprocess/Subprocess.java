@@ -408,7 +408,10 @@ public interface Subprocess extends AutoCloseable {
          */
         Builder clearEnv();
 
-        /** The charset of text input and output; default UTF-8. */
+        /**
+         * The charset of text input and output; default UTF-8. One that only decodes ({@code x-JISAutoDetect})
+         * serves output only: text input is then refused with an {@link IllegalArgumentException}.
+         */
         Builder charset(Charset charset);
 
         /**

@@ -16,9 +16,16 @@ final class TextInput {
     }
 
     /**
-     * @throws IllegalArgumentException if {@code text} has a character that {@code charset} cannot encode
+     * @throws IllegalArgumentException if {@code text} has a character that {@code charset} cannot encode, or
+     *                                  {@code charset} encodes nothing (one that only decodes, as
+     *                                  {@code x-JISAutoDetect}, whose {@code newEncoder()} would throw
+     *                                  {@link UnsupportedOperationException} without a message)
      */
     static byte[] encode(String text, Charset charset) {
+        if (!charset.canEncode()) {
+            throw new IllegalArgumentException("the input text cannot be encoded in " + charset.name() + ", a charset"
+                    + " that only decodes; pass bytes, or choose a charset that encodes (charset(...))");
+        }
         CharsetEncoder encoder = charset.newEncoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         CharBuffer in = CharBuffer.wrap(text);

@@ -7,6 +7,7 @@ import io.github.multiprocessing4j.testing.Delays;
 import java.io.File;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -156,6 +158,31 @@ class SubprocessRunTest {
         assertThatThrownBy(() -> Subprocess.command("true").input("x\uD836\uDC00").charset(StandardCharsets.US_ASCII)
                 .run()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("U+1D800 at index 1")
                 .hasMessageNotContaining("surrogate").hasMessageContaining("'\uD836\uDC00'");
+    }
+
+    @Test
+    void textInput_inACharsetThatOnlyDecodes_isRefusedNamingTheCharset_beforeAnythingStarts() throws Exception {
+        // x-JISAutoDetect, say: fine for reading a command's output, but it has no encoder, and the JDK's
+        // newEncoder() throws UnsupportedOperationException without a message
+        Charset decodeOnly = Charset.availableCharsets().values().stream().filter(c -> !c.canEncode()).findFirst()
+                .orElse(null);
+        Assumptions.assumeTrue(decodeOnly != null, "this JDK has no charset that only decodes");
+        Path ran = tmp.resolve("ran");
+        String[] cmd = {"sh", "-c", "cat > \"$0\"", ran.toString()};
+
+        assertThatThrownBy(() -> Subprocess.command(cmd).input("x").charset(decodeOnly).run())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(decodeOnly.name())
+                .hasMessageContaining("only decodes");
+        assertThatThrownBy(() -> Subprocess.pipeline(Subprocess.command("cat"), Subprocess.command(cmd)).input("x")
+                .charset(decodeOnly).run()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(decodeOnly.name());
+        assertThat(ran).as("no command started").doesNotExist();
+        try (Subprocess p = Subprocess.command(cmd).stdin(Redirect.PIPE).charset(decodeOnly).start()) {
+            assertThatThrownBy(() -> p.communicate("x")).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(decodeOnly.name());
+            assertThat(p.communicate("plain".getBytes(StandardCharsets.US_ASCII)).returnCode()).isZero();
+        }
+        assertThat(Files.readString(ran)).isEqualTo("plain");
     }
 
     @Test
