@@ -81,9 +81,12 @@ final class OutputCollector {
      * the pipe and close it: a background process of the command that still writes would lose the rest of
      * its output and die of SIGPIPE. Holding the monitor from the first read to the end, which the JDK's
      * reads take anyway while they block, makes the reaper wait for the end of the stream, as Python reads.
-     * One gap remains: a command that exits before this thread first takes the monitor (within a
-     * millisecond of the first communicate()) is reaped first, and what its background processes write
-     * after that is lost; the JDK gives no other handle on the pipe.
+     * One gap remains: a command that exits before this thread first takes the monitor is reaped first,
+     * and what its background processes write after that is lost; the JDK gives no other handle on the
+     * pipe. The monitor is taken as soon as a pooled thread runs this, but on a loaded machine that can come
+     * after a shell that only starts a background job has exited ({@code sh -c "job &"} lost the job's
+     * output in one run of six on our shared 2-core machine), and the reaper may be done before
+     * {@code pb.start()} has even returned.
      *
      * <p>The price: while a background process holds the pipe open, the JDK's reaper thread waits here,
      * and until it returns the JDK keeps the command's pid in its table of exit records, so a new process

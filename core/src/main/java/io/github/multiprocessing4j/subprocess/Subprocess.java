@@ -123,8 +123,11 @@ public interface Subprocess extends AutoCloseable {
      * <p>Unlike Python's, this pipe may end before every writer has closed it: once the command has
      * exited, the JDK reads what is left in the pipe and closes it at the first moment no read is under
      * way, so what the command's background processes write after that is lost (and they get SIGPIPE).
-     * {@link #communicate}, called before the command exits (as {@code run()} does), reads to the real end
-     * of the pipe.
+     * {@link #communicate}, called before the command exits, reads to the real end of the pipe. {@code run()}
+     * calls it at once, but a command that exits within moments of its start (a shell that only starts a
+     * background job, {@code sh -c "job &"}) can still exit first; what the job writes after that is then
+     * lost as above (in one run of six of such a command, on a loaded 2-core machine). Give such a job
+     * other output (a file), or make the command wait for it.
      *
      * @throws IllegalStateException if stdout is not a pipe, or {@link #communicate} reads it
      */
@@ -239,7 +242,8 @@ public interface Subprocess extends AutoCloseable {
      * If the command exits or closes its stdin before reading all the input, the rest is dropped without
      * an error, as in Python; its exit status tells what it made of that. A background process that the
      * command leaves behind with its stdout or stderr keeps that pipe open, and this waits for it to close
-     * the pipe or exit, as Python does; give such a process other output (a file, {@code /dev/null}).
+     * the pipe or exit, as Python does, if called before the command exited (see {@link #stdout()}); give
+     * such a process other output (a file, {@code /dev/null}).
      *
      * <p>Streams that are not pipes read as not captured in the result. Bytes already read through
      * {@link #stdout()} are not in it, and a pipe the caller closed (through {@link #stdout()} or
