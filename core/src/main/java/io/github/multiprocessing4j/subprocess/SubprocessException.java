@@ -37,14 +37,15 @@ public abstract sealed class SubprocessException extends RuntimeException
     private final List<String> args;
     private final transient CapturedBytes stdout;
     private final transient CapturedBytes stderr;
-    private final String charsetName;
+    /** Kept with the output, and like it not serialized: a Charset is not Serializable. */
+    private final transient Charset charset;
 
     SubprocessException(String message, List<String> args, CapturedBytes stdout, CapturedBytes stderr, Charset charset) {
         super(message);
         this.args = List.copyOf(args);
         this.stdout = stdout;
         this.stderr = stderr;
-        this.charsetName = charset.name();
+        this.charset = charset;
     }
 
     /** The command; for a pipeline, every stage's arguments with {@code "|"} between stages. */
@@ -57,12 +58,12 @@ public abstract sealed class SubprocessException extends RuntimeException
      * (malformed bytes become U+FFFD); empty if stdout was not captured.
      */
     public String stdout() {
-        return stdout == null ? "" : stdout.decode(Charset.forName(charsetName));
+        return stdout == null ? "" : stdout.decode(charset); // not looked up by name: the application may have made it
     }
 
     /** What the command wrote to stderr before it failed, decoded; empty if stderr was not captured. */
     public String stderr() {
-        return stderr == null ? "" : stderr.decode(Charset.forName(charsetName));
+        return stderr == null ? "" : stderr.decode(charset);
     }
 
     /** {@link #stdout()} as bytes, in a new array. */

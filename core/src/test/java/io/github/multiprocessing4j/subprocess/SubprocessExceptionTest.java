@@ -3,6 +3,10 @@ package io.github.multiprocessing4j.subprocess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.github.multiprocessing4j.testing.Delays;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CharsetEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,5 +65,46 @@ class SubprocessExceptionTest {
         assertThat(e.stderrTail()).isEqualTo("e1\ne2");
         assertThat(e.getMessage()).endsWith("last lines of stderr:\ne1\ne2");
         assertThat(e.stderr()).isEqualTo("e1\r\ne2\r\n"); // the output itself as written
+    }
+
+    @Test
+    void theOutputInTheExceptions_decodesWithTheCharsetGiven_evenOneThatIsNotRegisteredByName() throws Exception {
+        // The exceptions kept the charset's name and looked it up again for stdout() and stderr(): a charset
+        // made by the application (not installed through a CharsetProvider) threw UnsupportedCharsetException,
+        // where CompletedProcess.stdout() of the same command decodes.
+        Charset own = new Latin1Alias();
+        String[] cmd = {"sh", "-c", "printf 'caf\\351\\n'; printf 'd\\351j\\340\\n' >&2; exit 3"};
+        assertThat(Subprocess.command(cmd).captureOutput().charset(own).run().stdout()).isEqualTo("café\n");
+
+        CalledProcessException failed = catchThrowableOfType(CalledProcessException.class,
+                () -> Subprocess.command(cmd).captureOutput().charset(own).check().run());
+        assertThat(failed.stdout()).isEqualTo("café\n");
+        assertThat(failed.stderr()).isEqualTo("déjà\n");
+        TimeoutExpiredException timedOut = catchThrowableOfType(TimeoutExpiredException.class,
+                () -> Subprocess.command("sh", "-c", "printf 'caf\\351\\n'; exec sleep 60").captureOutput().charset(own)
+                        .timeout(Delays.seconds(1)).run());
+        assertThat(timedOut.stdout()).isEqualTo("café\n");
+    }
+
+    /** ISO-8859-1 under a name no provider knows, as an application may make its own charset. */
+    private static final class Latin1Alias extends Charset {
+        Latin1Alias() {
+            super("x-mp4j-test-latin1", null);
+        }
+
+        @Override
+        public boolean contains(Charset cs) {
+            return StandardCharsets.ISO_8859_1.contains(cs);
+        }
+
+        @Override
+        public CharsetDecoder newDecoder() {
+            return StandardCharsets.ISO_8859_1.newDecoder();
+        }
+
+        @Override
+        public CharsetEncoder newEncoder() {
+            return StandardCharsets.ISO_8859_1.newEncoder();
+        }
     }
 }
