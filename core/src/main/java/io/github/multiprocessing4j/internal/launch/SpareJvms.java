@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
  * The warm spare: one child JVM, booted and authenticated ahead of time, that the next launch with the
@@ -119,7 +120,9 @@ public final class SpareJvms {
             }
         }
         if (child == null) {
-            child = direct ? launchStarted(spec, connectTimeout, run) : launchConnected(spec, connectTimeout);
+            child = direct
+                    ? launchReady(() -> launcher.launchDirect(spec, run), c -> c.awaitStarted(connectTimeout))
+                    : launchReady(() -> launcher.launch(spec), c -> c.awaitConnected(connectTimeout));
         }
         if (enabled && keepSpare) {
             AtomicBoolean replenished = new AtomicBoolean();
@@ -134,43 +137,20 @@ public final class SpareJvms {
         return child;
     }
 
-    /**
-     * A fresh child, connected. One that dies at boot with an AOT cache, which is then deleted (see
-     * {@link ChildJvm#awaitConnected}), is followed by one more launch, without it.
-     */
-    private ChildJvm launchConnected(LaunchSpec spec, Duration connectTimeout) throws InterruptedException {
-        ChildJvm child = launcher.launch(spec);
-        try {
-            child.awaitConnected(connectTimeout);
-            return child;
-        } catch (ProcessStartException e) {
-            if (!child.droppedAotCache()) {
-                throw e;
-            }
-            LOG.log(Level.DEBUG, "child {0} died booting with the AOT cache; starting one without it: {1}",
-                    child.pid(), e.getMessage());
-        } catch (InterruptedException e) {
-            child.discard();
-            throw e;
-        }
-        ChildJvm second = launcher.launch(spec);
-        try {
-            second.awaitConnected(connectTimeout);
-            return second;
-        } catch (InterruptedException e) {
-            second.discard();
-            throw e;
-        }
+    /** Waits for a fresh child to be ready: connected back, or, for a direct one, started. */
+    @FunctionalInterface
+    private interface Readiness {
+        void await(ChildJvm child) throws InterruptedException;
     }
 
     /**
-     * A fresh child started directly with {@code run}, started. One that dies at boot with an AOT cache, which is
-     * then deleted (see {@link ChildJvm#awaitStarted}), is followed by one more launch, without it.
+     * A fresh child from {@code launch}, ready. One that dies at boot with an AOT cache, which is then deleted
+     * (see {@link ChildJvm#awaitConnected}), is followed by one more launch, without it.
      */
-    private ChildJvm launchStarted(LaunchSpec spec, Duration timeout, byte[] run) throws InterruptedException {
-        ChildJvm child = launcher.launchDirect(spec, run);
+    private static ChildJvm launchReady(Supplier<ChildJvm> launch, Readiness readiness) throws InterruptedException {
+        ChildJvm child = launch.get();
         try {
-            child.awaitStarted(timeout);
+            readiness.await(child);
             return child;
         } catch (ProcessStartException e) {
             if (!child.droppedAotCache()) {
@@ -182,9 +162,9 @@ public final class SpareJvms {
             child.discard();
             throw e;
         }
-        ChildJvm second = launcher.launchDirect(spec, run);
+        ChildJvm second = launch.get();
         try {
-            second.awaitStarted(timeout);
+            readiness.await(second);
             return second;
         } catch (InterruptedException e) {
             second.discard();
