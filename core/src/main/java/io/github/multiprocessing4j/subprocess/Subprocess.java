@@ -129,12 +129,19 @@ public interface Subprocess extends AutoCloseable {
      * lost as above (in one run of six of such a command, on a loaded 2-core machine). Give such a job
      * other output (a file), or make the command wait for it.
      *
+     * <p>A virtual thread (a coroutine) that is interrupted in a read of this stream, or of
+     * {@link #stdoutLines()}, gives the read up with an {@link java.io.InterruptedIOException}, its interrupt
+     * status set, where the JDK's pipe read would go on until the command writes or exits: a cancelled coroutine
+     * ends at once. What the command writes next is not lost: the next read gets it. (Such a thread's reads
+     * run on a pooled platform thread, up to 64 KiB at a time; a platform thread reads the pipe itself, and
+     * an interrupt does not end its read.)
+     *
      * @throws IllegalStateException if stdout is not a pipe, or {@link #communicate} reads it
      */
     InputStream stdout();
 
     /**
-     * The pipe from the command's stderr.
+     * The pipe from the command's stderr. Interruptible on a virtual thread as {@link #stdout()} is.
      *
      * @throws IllegalStateException if stderr is not a pipe, or {@link #communicate} reads it
      */

@@ -126,7 +126,7 @@ final class SubprocessImpl implements Subprocess {
         synchronized (lock) {
             requirePipe("stdout", stdoutMode, stdoutCollector);
             if (callerStdout == null) {
-                callerStdout = new CallerOutput(process.getInputStream());
+                callerStdout = new CallerOutput(new InterruptiblePipe(process.getInputStream(), "stdout of " + what));
             }
             return callerStdout;
         }
@@ -137,7 +137,7 @@ final class SubprocessImpl implements Subprocess {
         synchronized (lock) {
             requirePipe("stderr", stderrMode, stderrCollector);
             if (callerStderr == null) {
-                callerStderr = new CallerOutput(process.getErrorStream());
+                callerStderr = new CallerOutput(new InterruptiblePipe(process.getErrorStream(), "stderr of " + what));
             }
             return callerStderr;
         }

@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.async;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.multiprocessing4j.subprocess.Subprocess;
 import io.github.multiprocessing4j.testing.Delays;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -16,6 +17,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -90,6 +92,23 @@ class CancellationPromptnessTest {
                 try (SocketChannel ch = SocketChannel.open(new InetSocketAddress(server.getInetAddress(),
                         server.getLocalPort())); Socket peer = server.accept()) {
                     ch.read(ByteBuffer.allocate(16));
+                }
+            }
+        },
+        SUBPROCESS_STDOUT_READ {
+            @Override
+            void block() throws Exception {
+                try (Subprocess sleeper = Subprocess.command("sleep", "60").stdout(ProcessBuilder.Redirect.PIPE).start()) {
+                    sleeper.stdout().read(); // the command writes nothing: the JDK's pipe read is a native call
+                }
+            }
+        },
+        SUBPROCESS_STDOUT_LINES {
+            @Override
+            void block() throws Exception {
+                try (Subprocess sleeper = Subprocess.command("sleep", "60").stdout(ProcessBuilder.Redirect.PIPE).start();
+                        Stream<String> lines = sleeper.stdoutLines()) {
+                    lines.findFirst();
                 }
             }
         },
