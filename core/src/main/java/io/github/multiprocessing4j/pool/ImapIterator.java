@@ -53,6 +53,8 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
     private final boolean ordered;
     private final int window;
     private final Thread feeder;
+    /** The most room a chunk's list sets aside before the input is read; it grows past that as needed. */
+    private static final int MAX_INITIAL_CHUNK_CAPACITY = 1024;
     /** What {@link #submit} returns when the iterator was closed before it: the feeder stops. */
     private static final CompletionException CLOSED = new CompletionException("closed", null);
     private final ReentrantLock lock = new ReentrantLock();
@@ -99,7 +101,8 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
         CompletionException failure = null;
         try {
             while (awaitRoom()) {
-                List<T> chunk = new ArrayList<>(chunkSize);
+                // chunkSize bounds the chunk, and may be far above what the input holds (Integer.MAX_VALUE, say)
+                List<T> chunk = new ArrayList<>(Math.min(chunkSize, MAX_INITIAL_CHUNK_CAPACITY));
                 Throwable inputFailure = null;
                 try {
                     while (chunk.size() < chunkSize && input.hasNext()) {

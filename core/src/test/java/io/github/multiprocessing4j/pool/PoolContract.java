@@ -380,6 +380,20 @@ abstract class PoolContract {
     }
 
     @Test
+    void imap_withAChunkSizeFarLargerThanTheInput_deliversEveryResult_asMapDoes() throws Exception {
+        // A chunk size is a bound, not room to set aside: imap made an ArrayList of that capacity for each chunk,
+        // which failed with OutOfMemoryError ("Requested array size exceeds VM limit"), where map took it.
+        int chunkSize = Integer.MAX_VALUE;
+        assertThat(shared.map(square(), List.of(1, 2, 3), chunkSize)).containsExactly(1, 4, 9);
+        try (ResultIterator<Integer> it = shared.imap(square(), List.of(1, 2, 3), chunkSize)) {
+            assertThat(it.stream().toList()).containsExactly(1, 4, 9);
+        }
+        try (ResultIterator<Integer> it = shared.imapUnordered(square(), List.of(1, 2, 3), chunkSize)) {
+            assertThat(it.stream().toList()).containsExactlyInAnyOrder(1, 4, 9);
+        }
+    }
+
+    @Test
     void imap_next_endsWhenTheWaitingThreadIsInterrupted() throws Exception {
         Pool pool = newPool(1, null);
         try {
