@@ -68,6 +68,41 @@ public final class TaskFuture<V> extends CompletableFuture<V> {
         return thrown instanceof CancellationException ? new CompletionException(thrown) : thrown;
     }
 
+    /**
+     * Completes the future; a done task's canceller is dropped, as it has nothing left to stop (see
+     * {@link #released()}).
+     */
+    @Override
+    public boolean complete(V value) {
+        boolean completed = super.complete(value);
+        if (completed) {
+            released();
+        }
+        return completed;
+    }
+
+    /** As {@link #complete}. */
+    @Override
+    public boolean completeExceptionally(Throwable failure) {
+        boolean completed = super.completeExceptionally(failure);
+        if (completed) {
+            released();
+        }
+        return completed;
+    }
+
+    /**
+     * The future has its outcome: the canceller, which reaches the engine's record of the task (its serialized
+     * argument and target, the worker it ran on), is dropped, so that a caller who keeps the future keeps its
+     * result only. Not for a cancelled future: a cancel with interrupt must still reach a task that a cancel
+     * without interrupt left running, and that {@link #cancel} returns false for a future done otherwise anyway.
+     */
+    private void released() {
+        if (!isCancelled()) {
+            canceller = null;
+        }
+    }
+
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
         Canceller c = canceller;
