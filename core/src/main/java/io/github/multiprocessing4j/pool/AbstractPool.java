@@ -290,6 +290,7 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
     @Override
     public <T, U, R> List<R> starmap(SerializableBiFunction<T, U, R> fn, Iterable<? extends Map.Entry<T, U>> args)
             throws InterruptedException, ExecutionException {
+        Objects.requireNonNull(fn, "fn"); // the pairs' function is never null: a null fn would fail each item in the pool
         List<Pair> pairs = pairs(args);
         return map(Pair.spread(fn), pairs, defaultChunkSize(pairs.size()));
     }
@@ -297,12 +298,14 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
     @Override
     public <T, U, R> List<R> starmap(SerializableBiFunction<T, U, R> fn, Iterable<? extends Map.Entry<T, U>> args,
                                      int chunkSize) throws InterruptedException, ExecutionException {
+        Objects.requireNonNull(fn, "fn");
         return map(Pair.spread(fn), pairs(args), chunkSize);
     }
 
     @Override
     public <T, U, R> CompletableFuture<List<R>> starmapAsync(SerializableBiFunction<T, U, R> fn,
                                                               Iterable<? extends Map.Entry<T, U>> args, int chunkSize) {
+        Objects.requireNonNull(fn, "fn");
         return mapAsync(Pair.spread(fn), pairs(args), chunkSize);
     }
 

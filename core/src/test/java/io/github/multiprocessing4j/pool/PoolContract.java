@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.github.multiprocessing4j.function.SerializableBiFunction;
 import io.github.multiprocessing4j.function.SerializableCallable;
 import io.github.multiprocessing4j.function.SerializableFunction;
 import io.github.multiprocessing4j.testing.Delays;
@@ -306,6 +307,24 @@ abstract class PoolContract {
         assertThat(shared.starmap((Integer a, Integer b) -> a * b, pairs, 1)).containsExactly(2, 12, 30);
         assertThat(shared.starmapAsync((String a, Integer b) -> a.repeat(b), List.of(Map.entry("ab", 2)), 1).get())
                 .containsExactly("abab");
+    }
+
+    @Test
+    void aNullFunction_isRefusedAtTheCall_byEveryMapAlike() {
+        // starmap wrapped the function in the lambda that spreads each pair, which was never null: a null function
+        // travelled, and every item failed in the pool with a NullPointerException (an empty input "succeeded").
+        SerializableBiFunction<Integer, Integer, Integer> none = null;
+        SerializableFunction<Integer, Integer> noFn = null;
+        for (List<Map.Entry<Integer, Integer>> pairs : List.of(List.of(Map.entry(1, 2)), List.<Map.Entry<Integer, Integer>>of())) {
+            assertThatThrownBy(() -> shared.starmap(none, pairs)).isInstanceOf(NullPointerException.class).hasMessage("fn");
+            assertThatThrownBy(() -> shared.starmap(none, pairs, 1)).isInstanceOf(NullPointerException.class).hasMessage("fn");
+            assertThatThrownBy(() -> shared.starmapAsync(none, pairs, 1)).isInstanceOf(NullPointerException.class)
+                    .hasMessage("fn");
+        }
+        assertThatThrownBy(() -> shared.map(noFn, List.of(1))).isInstanceOf(NullPointerException.class).hasMessage("fn");
+        assertThatThrownBy(() -> shared.mapAsync(noFn, List.of(1), 1)).isInstanceOf(NullPointerException.class)
+                .hasMessage("fn");
+        assertThatThrownBy(() -> shared.imap(noFn, List.of(1))).isInstanceOf(NullPointerException.class).hasMessage("fn");
     }
 
     @Test
