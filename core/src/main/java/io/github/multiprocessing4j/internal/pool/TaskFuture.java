@@ -94,8 +94,9 @@ public final class TaskFuture<V> extends CompletableFuture<V> {
     /**
      * The future has its outcome: the canceller, which reaches the engine's record of the task (its serialized
      * argument and target, the worker it ran on), is dropped, so that a caller who keeps the future keeps its
-     * result only. Not for a cancelled future: a cancel with interrupt must still reach a task that a cancel
-     * without interrupt left running, and that {@link #cancel} returns false for a future done otherwise anyway.
+     * result only ({@link #cancel} returns false for a future done otherwise than by a cancel anyway). A future
+     * cancelled without interrupt keeps it: a cancel with interrupt must still reach a task left running; one
+     * cancelled with interrupt drops it in {@link #cancel}.
      */
     private void released() {
         if (!isCancelled()) {
@@ -114,7 +115,11 @@ public final class TaskFuture<V> extends CompletableFuture<V> {
             // that cancel(false) left running; the answer is then true, as CompletableFuture's. A future fed by
             // the futures its canceller cancels may also end cancelled through them.
             c.cancelled(mayInterruptIfRunning);
-            return super.cancel(mayInterruptIfRunning) || isCancelled();
+            boolean cancelled = super.cancel(mayInterruptIfRunning) || isCancelled();
+            if (cancelled && mayInterruptIfRunning) {
+                canceller = null; // told to stop the task with interrupt: a later cancel has nothing left to stop
+            }
+            return cancelled;
         }
         boolean cancelled = super.cancel(mayInterruptIfRunning);
         if (cancelled && c != null) {
