@@ -6,8 +6,10 @@ import static io.github.multiprocessing4j.pool.ProcessPoolTest.sleepMillis;
 import static io.github.multiprocessing4j.pool.ProcessPoolTest.waitingFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.multiprocessing4j.pool.fixtures.ShutdownNowAfterOutcomesMain;
 import io.github.multiprocessing4j.testing.BusyCommonPool;
 import io.github.multiprocessing4j.testing.Delays;
+import io.github.multiprocessing4j.testing.TestJvm;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,6 +139,18 @@ class ProcessPoolLifecycleTest {
             Awaitility.await().atMost(Delays.seconds(30)).until(() -> ProcessHandle.of(worker).isEmpty());
         } finally {
             pool.terminate();
+        }
+    }
+
+    @Test
+    void shutdownNow_afterTheWorkerAnsweredTasksItTakesBack_logsNoProtocolViolation() throws Exception {
+        // Outcomes of tasks that shutdownNow took off a worker's queue, sent before the worker was killed, were read as
+        // frames "for no task running": each pool logged a WARNING that its worker broke the protocol.
+        try (TestJvm parent = TestJvm.start(ShutdownNowAfterOutcomesMain.class, List.of(), tmp.toString())) {
+            assertThat(parent.nextLineStartingWith("TERMINATED", 120)).isEqualTo("TERMINATED true");
+            assertThat(parent.process().waitFor(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            parent.awaitOutputEnd(Duration.ofSeconds(30));
+            assertThat(parent.stderr()).doesNotContain("protocol");
         }
     }
 

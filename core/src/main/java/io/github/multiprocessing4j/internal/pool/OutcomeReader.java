@@ -165,7 +165,8 @@ final class OutcomeReader {
 
     /**
      * Takes the tasks that {@code frames} answer off the worker's queue, under one engine.lock, and hands out
-     * more work; the caller completes the futures afterwards, outside the engine.lock.
+     * more work; the caller completes the futures afterwards, outside the engine.lock. {@code tasks} gets one
+     * entry per frame: null for a frame that answers a task {@code shutdownNow()} took off the worker's queue.
      *
      * @return false if a frame is not an outcome of the task at the head of the worker's queue, or is
      *         malformed (a protocol violation: the worker is killed); {@code tasks} then holds the tasks of
@@ -185,7 +186,7 @@ final class OutcomeReader {
                     // The worker's watch answers a CANCEL of a queued task at once, while the head still runs.
                     TaskRecord queued = queuedBehindHead(w, frame.id());
                     if (queued == null && engine.state == ProcessEngine.State.STOPPING) {
-                        // shutdownNow took it off the worker's queue, and cancelled it: complete() skips a SKIPPED
+                        // shutdownNow took it off the worker's queue, and cancelled it: complete() skips it
                         tasks.add(null);
                         continue;
                     }
@@ -196,6 +197,13 @@ final class OutcomeReader {
                     w.inFlight.remove(queued);
                     tasks.add(queued);
                     reclaimed = skippedLocked(w, queued, reclaimed);
+                    continue;
+                }
+                if ((type == FrameType.RESULT || type == FrameType.ERROR) && (task == null || task.id != frame.id())
+                        && engine.state == ProcessEngine.State.STOPPING) {
+                    // The outcome of a task that shutdownNow took off the worker's queue (and cancelled) while this
+                    // frame was on its way: the worker had run it, and is being killed. complete() skips it.
+                    tasks.add(null);
                     continue;
                 }
                 if ((type != FrameType.RESULT && type != FrameType.ERROR && type != FrameType.SKIPPED)
@@ -341,7 +349,7 @@ final class OutcomeReader {
     }
 
     private static void complete(TaskRecord task, Frame frame, Worker w) {
-        if (frame.type() == FrameType.SKIPPED || task.future.isDone()) {
+        if (task == null || frame.type() == FrameType.SKIPPED || task.future.isDone()) {
             return;
         }
         ByteSource body = frame.body();
