@@ -69,8 +69,8 @@ public final class TaskFuture<V> extends CompletableFuture<V> {
     }
 
     /**
-     * Completes the future; a done task's canceller is dropped, as it has nothing left to stop (see
-     * {@link #released()}).
+     * Completes the future, and drops the canceller, which has nothing left to stop: a caller who keeps the future
+     * keeps its result, not the engine's record of the task.
      */
     @Override
     public boolean complete(V value) {
@@ -81,7 +81,7 @@ public final class TaskFuture<V> extends CompletableFuture<V> {
         return completed;
     }
 
-    /** As {@link #complete}. */
+    /** As {@link #complete}; a {@link CancellationException} cancels the future, which keeps its canceller. */
     @Override
     public boolean completeExceptionally(Throwable failure) {
         boolean completed = super.completeExceptionally(failure);
