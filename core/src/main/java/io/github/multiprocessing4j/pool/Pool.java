@@ -243,7 +243,11 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * {@link java.util.concurrent.CancellationException}); it serves to count or log them (its
      * {@code toString()} names the task). A
      * {@link VirtualThreadPool} without a concurrency limit queues nothing (each task starts on a thread of its
-     * own), so its list is empty: every task it holds is running, and is interrupted.
+     * own), so its list is empty: every task it holds is running, and is interrupted. A {@link ProcessPool} lists
+     * the tasks sent ahead to a worker behind its running one ({@link ProcessPool.Builder#prefetch}) too, and the
+     * worker may have run some of them just before it was killed, their outcomes still on the way (and dropped):
+     * a placeholder says that the task's future was cancelled, not that the task never ran, so a task that must
+     * not run twice should not be submitted again just for being listed.
      */
     @Override
     List<Runnable> shutdownNow();
