@@ -463,6 +463,23 @@ class ImapTest {
     }
 
     @Test
+    void processPool_aResultThatCannotTravelBack_inAChunk_isNamedByItsItem_notByItsChunksArray() {
+        // The worker sent the chunk's results as one array: the error named "the chunk starting at item 10" and
+        // "[Ljava.lang.Object;", with a path counted within the chunk
+        SerializableFunction<Integer, Object> resultOf = x -> x == 13 ? new Object() : x;
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            assertThatThrownBy(() -> pool.map(resultOf, upTo(20), 5))
+                    .hasMessageContaining("item 13 failed")
+                    .hasMessageContaining("java.lang.Object is not Serializable")
+                    .hasMessageNotContaining("[Ljava.lang.Object;");
+            assertThatThrownBy(() -> pool.map(resultOf, upTo(20), 5)).hasMessageContaining("its result cannot be sent back");
+            assertThat(drain(pool.imap(resultOf, upTo(20), 5))).as("a failed chunk is one element").hasSize(16)
+                    .element(10).asString().startsWith("!").contains("item 13").contains("its result cannot be sent back")
+                    .doesNotContain("[Ljava.lang.Object;");
+        }
+    }
+
+    @Test
     void processPool_aChunkFailure_orAnArgumentThatCannotTravel_failsOnlyItsOwnTask_namingTheItem() {
         try (ProcessPool pool = ProcessPool.create(1)) {
             SerializableFunction<Object, String> name = o -> o.getClass().getSimpleName();

@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.internal.worker;
 
 import io.github.multiprocessing4j.codec.Codec;
+import io.github.multiprocessing4j.codec.EncodingException;
 import io.github.multiprocessing4j.internal.bytes.ByteSink;
 import io.github.multiprocessing4j.internal.bytes.ByteSource;
 import io.github.multiprocessing4j.internal.codec.ListCodec;
@@ -252,7 +253,11 @@ final class PoolWorker {
             }
             out.putLong(reportMemory ? residentSetSize() : 0);
             if (mode == CallMode.CHUNK) {
-                ListCodec.write((List<?>) result, out);
+                try {
+                    ListCodec.write((List<?>) result, out);
+                } catch (EncodingException e) {
+                    throw firstUnsendable((List<?>) result, e, failedAt);
+                }
             } else {
                 StandardCodec.INSTANCE.write(result, out);
             }
@@ -263,6 +268,24 @@ final class PoolWorker {
             ThrowableCodec.write(t, out);
             connection.send(FrameType.ERROR, frame.id(), out.array(), 0, out.size());
         }
+    }
+
+    /**
+     * A chunk's results cannot travel back as one list: finds the first that cannot travel alone (on this error
+     * path only), so that the pool names its item, not the chunk's array; its place goes into {@code failedAt}.
+     */
+    private static EncodingException firstUnsendable(List<?> results, EncodingException whole, int[] failedAt) {
+        ByteSink scratch = new ByteSink(64);
+        for (int i = 0; i < results.size(); i++) {
+            try {
+                scratch.clear();
+                StandardCodec.INSTANCE.write(results.get(i), scratch);
+            } catch (EncodingException e) {
+                failedAt[0] = i;
+                return new EncodingException("its result cannot be sent back: " + e.getMessage(), e.offendingClass(), null);
+            }
+        }
+        return whole;
     }
 
     @SuppressWarnings("unchecked")
