@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.internal.worker;
 import io.github.multiprocessing4j.internal.bytes.ByteSink;
 import io.github.multiprocessing4j.internal.bytes.ByteSource;
 import io.github.multiprocessing4j.internal.bytes.MalformedDataException;
+import io.github.multiprocessing4j.internal.session.Session;
 import io.github.multiprocessing4j.internal.wire.HmacSha256;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -112,6 +113,23 @@ public final class DirectStart {
         byte[] done = new byte[in.remaining()];
         in.read(done, 0, done.length);
         return Optional.of(new Report(main, started, OneShotProtocol.Done.decode(done, where)));
+    }
+
+    /**
+     * For an AOT cache's training child: signs and writes (then deletes) a report as a direct child would, so that
+     * the cache holds the classes that takes. Quietly: a failure here changes nothing.
+     */
+    static void rehearse() {
+        Path directory = Session.get().directory();
+        long token = -1;
+        try {
+            startSignal(new byte[32], token);
+            writeReport(directory, new byte[32], token, new Report(0, 0, new OneShotProtocol.Done(0, 0, 0, null)));
+        } catch (IOException | RuntimeException e) {
+            // a rehearsal
+        } finally {
+            cleanUp(directory, token);
+        }
     }
 
     /** Parent: deletes what a child left (its report, a stop request); quietly, as a session's files go at exit. */
