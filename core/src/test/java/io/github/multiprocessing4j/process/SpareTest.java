@@ -3,6 +3,8 @@ package io.github.multiprocessing4j.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.internal.launch.SpareJvms;
+import io.github.multiprocessing4j.process.fixtures.StartJoinThenExitMain;
+import io.github.multiprocessing4j.testing.TestJvm;
 import io.github.multiprocessing4j.testing.Delays;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -171,5 +173,18 @@ class SpareTest {
     private static long awaitSpare(long other) {
         return Awaitility.await().atMost(Delays.seconds(30))
                 .until(() -> SpareJvms.get().sparePid(), pid -> pid > 0 && pid != other);
+    }
+
+    @Test
+    void aProgramThatEndsRightAfterItsOnlyChild_endsCleanly_withNoSpareBootedDuringItsShutdown() throws Exception {
+        // The next spare boots a moment after a child is done; in a JVM already shutting down that failed, and the
+        // program printed an IllegalStateException ("Shutdown in progress") on its stderr
+        try (TestJvm jvm = TestJvm.start(StartJoinThenExitMain.class, List.of())) {
+            assertThat(jvm.nextLine(60)).isEqualTo("JOINED 0");
+            assertThat(jvm.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+            jvm.awaitOutputEnd(Delays.seconds(30));
+            assertThat(jvm.process().exitValue()).isZero();
+            assertThat(jvm.stderr()).doesNotContain("Exception");
+        }
     }
 }

@@ -60,6 +60,8 @@ public final class SpareJvms {
     private CompletableFuture<ChildJvm> spare;
     /** Guarded by this. */
     private boolean hookInstalled;
+    /** Set once this JVM shuts down: no spare boots then (it would outlive the hook that kills it); guarded by this. */
+    private boolean shuttingDown;
     /** The spec of the latest take, or null; guarded by this. */
     private LaunchSpec lastTaken;
     /** How many takes in a row had another spec than the take before; guarded by this. */
@@ -240,7 +242,7 @@ public final class SpareJvms {
 
     /** Starts launching a spare for {@code spec} unless one is there; the launch itself runs off this thread. */
     private synchronized void replenish(LaunchSpec spec) {
-        if (!enabled) {
+        if (!enabled || shuttingDown) {
             return;
         }
         if (spare != null && spec.equals(spareSpec)) {
@@ -250,11 +252,8 @@ public final class SpareJvms {
             }
         }
         closeSpare();
-        if (!hookInstalled) {
-            // An idle spare has nothing to finish: kill it at exit rather than wait for it to notice.
-            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("mp4j-spare-cleanup").inheritInheritableThreadLocals(false)
-                    .unstarted(this::killSpare));
-            hookInstalled = true;
+        if (!installHook()) {
+            return;
         }
         spareSpec = spec;
         launched++;
@@ -263,7 +262,26 @@ public final class SpareJvms {
                 r -> Thread.ofVirtual().name("mp4j-spare-launch").inheritInheritableThreadLocals(false).start(r));
     }
 
+    /**
+     * Installs, once, the shutdown hook that kills an idle spare at exit (it has nothing to finish); false if this
+     * JVM is shutting down already. Called with the lock held.
+     */
+    private boolean installHook() {
+        if (!hookInstalled) {
+            try {
+                Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("mp4j-spare-cleanup")
+                        .inheritInheritableThreadLocals(false).unstarted(this::killSpare));
+            } catch (IllegalStateException e) { // "Shutdown in progress"
+                shuttingDown = true;
+                return false;
+            }
+            hookInstalled = true;
+        }
+        return true;
+    }
+
     private synchronized void killSpare() {
+        shuttingDown = true;
         if (spare != null) {
             spare.thenAccept(ChildJvm::kill);
             spare = null;
