@@ -201,7 +201,11 @@ public final class SpareJvms {
     private static void after(long millis, Runnable action) {
         Thread.ofVirtual().name("mp4j-spare-timer").inheritInheritableThreadLocals(false).start(() -> {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(millis)); // an interrupt only makes it early
-            action.run();
+            try {
+                action.run();
+            } catch (RuntimeException e) { // a spare is an optimisation: its failure must not reach the program's stderr
+                LOG.log(Level.DEBUG, "could not boot a spare", e);
+            }
         });
     }
 
