@@ -7,6 +7,9 @@ import io.github.multiprocessing4j.testing.Delays;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -88,5 +91,63 @@ class FreshChildTest {
             assertThat(child.failure()).hasValueSatisfying(f ->
                     assertThat(f).isInstanceOf(IllegalArgumentException.class).hasMessage("fresh failure"));
         }
+    }
+
+    @Test
+    void aChildThatExitsBeforeThePumpHasCutOutItsSignal_hasStarted_andRanItsTaskOnce() throws Exception {
+        // The JVM writes a line to stdout before main (-Xlog:gc:stdout), which the stdout pump forwards to
+        // System.out; while it waits there (another thread of this JVM holds System.out), the child signals its
+        // start, runs a task that returns at once, and exits. start() took that exit for a death at boot:
+        // ProcessStartException "exited with 0 before it started", of a child that had run its task.
+        Path ran = tmp.resolve("ran");
+        String ranPath = ran.toString();
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread holder = Thread.ofPlatform().daemon().start(() -> {
+            synchronized (System.out) {
+                holding.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        holding.await();
+        Thread releaser = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                // until the child has run its task and is gone, and start() has had time to see it gone
+                Awaitility.await().atMost(Delays.seconds(120)).until(() -> Files.exists(ran));
+                long pid = Long.parseLong(Files.readAllLines(ran).getFirst());
+                Awaitility.await().atMost(Delays.seconds(60))
+                        .until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+                Thread.sleep(Delays.millis(300).toMillis());
+            } catch (Exception e) {
+                // released anyway
+            } finally {
+                release.countDown();
+            }
+        });
+        JvmProcess child;
+        try {
+            child = JvmProcess.builder().name("quick").jvmOptions(List.of("-Xlog:gc:stdout"))
+                    .task(() -> {
+                        try {
+                            Files.writeString(Path.of(ranPath), ProcessHandle.current().pid() + "\n",
+                                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }).start();
+        } finally {
+            release.countDown();
+            holder.join(TimeUnit.SECONDS.toMillis(30));
+            releaser.interrupt();
+        }
+        try (child) {
+            child.join();
+            assertThat(child.exitCode()).hasValue(0);
+        }
+        assertThat(Files.readAllLines(ran)).as("the task ran once").hasSize(1);
     }
 }

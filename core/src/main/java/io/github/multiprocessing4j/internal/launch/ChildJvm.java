@@ -208,6 +208,9 @@ public final class ChildJvm implements AutoCloseable {
         } finally {
             exitWatch.interrupt();
         }
+        if (ready == started && !process.isAlive()) {
+            awaitSignalOrEnd();
+        }
         if (ready.isDone() && !ready.isCompletedExceptionally()) {
             return;
         }
@@ -222,6 +225,21 @@ public final class ChildJvm implements AutoCloseable {
         }
         kill();
         throw failedToStart("could not be reached (the listener closed); killed it");
+    }
+
+    /**
+     * A direct child that has exited may have signalled its start all the same, and run its task: the signal is
+     * in its stdout ahead of the end, but the pump may not have read it yet (it still forwards what the JVM wrote
+     * before main to a {@code System.out} that is slow, or held by another thread). Waits until the pump has
+     * read the signal or the end of the stream, for {@value #MAX_DRAIN_MILLIS} ms at most (a grandchild may hold
+     * the pipe open).
+     */
+    private void awaitSignalOrEnd() throws InterruptedException {
+        try {
+            CompletableFuture.anyOf(started, stdout.drained()).get(MAX_DRAIN_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // neither: it died before it started, as far as anyone can tell
+        }
     }
 
     private static boolean killedFromOutside(int exitValue) {
