@@ -2,14 +2,18 @@ package io.github.multiprocessing4j.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.multiprocessing4j.process.fixtures.DirectChildAfterRemovalMain;
 import io.github.multiprocessing4j.process.fixtures.InterruptedStartAfterRemovalMain;
 import io.github.multiprocessing4j.process.fixtures.RemovedSessionDirectoryMain;
+import io.github.multiprocessing4j.testing.Delays;
 import io.github.multiprocessing4j.testing.TestJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A cleaner of temporary files (systemd-tmpfiles, tmpreaper) or a logout that takes {@code $XDG_RUNTIME_DIR}
@@ -46,6 +50,31 @@ class RemovedSessionDirectoryTest {
                     .startsWith("THROWN " + ProcessStartException.class.getName()).contains("interrupted");
             assertThat(jvm.nextLineStartingWith("INTERRUPTED ", 30)).isEqualTo("INTERRUPTED true");
             assertThat(jvm.nextLineStartingWith("AFTER ", 60)).isEqualTo("AFTER OptionalInt[0]");
+        }
+    }
+
+    @Test
+    void aFreshChildWhoseSessionDirectoryIsRemovedWhileItsTaskRuns_exitsWithItsTasksOutcome_notWith1(@TempDir Path tmp)
+            throws Exception {
+        // A fresh child reports in a file of the session directory; with the directory gone, the write threw
+        // NoSuchFileException out of main: a task that had succeeded exited with 1, and a stack trace, where a
+        // child with a connection (which does not need the directory) exited with 0.
+        try (TestJvm jvm = TestJvm.start(DirectChildAfterRemovalMain.class, List.of("-Dmp4j.spare=false"),
+                tmp.toString())) {
+            assertThat(jvm.nextLineStartingWith("exit: ", 120)).as(jvm::stderr).isEqualTo("exit: 0");
+            assertThat(jvm.nextLineStartingWith("failure: ", 30)).isEqualTo("failure: none");
+            assertThat(jvm.process().waitFor()).as(jvm::stderr).isZero();
+            jvm.awaitOutputEnd(Duration.ofSeconds(60));
+            Awaitility.await().atMost(Delays.seconds(30)).until(() -> jvm.stderr().contains("could not write the report"));
+            assertThat(jvm.stderr()).as("the child says why there is no report, and throws nothing out of main")
+                    .doesNotContain("Exception in thread \"main\"");
+        }
+        Files.createDirectories(tmp.resolve("failing"));
+        try (TestJvm jvm = TestJvm.start(DirectChildAfterRemovalMain.class, List.of("-Dmp4j.spare=false"),
+                tmp.resolve("failing").toString(), "fail")) {
+            assertThat(jvm.nextLineStartingWith("exit: ", 120)).as(jvm::stderr).isEqualTo("exit: 1");
+            assertThat(jvm.process().waitFor()).as(jvm::stderr).isZero();
+            Awaitility.await().atMost(Delays.seconds(30)).until(() -> jvm.stderr().contains("the task's own failure"));
         }
     }
 }

@@ -69,20 +69,29 @@ public final class DirectStart {
         return sessionDirectory.resolve("stop-" + Long.toHexString(token));
     }
 
-    /** Child: writes the report, whole or not at all. */
+    /** Child: writes the report, whole or not at all (it throws, and leaves nothing, if it cannot). */
     static void writeReport(Path sessionDirectory, byte[] key, long token, Report report) throws IOException {
         byte[] body = new ByteSink(64).putLong(report.main()).putLong(report.started())
                 .putBytes(report.done().encode()).toByteArray();
         byte[] mac = HmacSha256.mac(key, REPORT_LABEL, longBytes(token), body);
         Path target = reportFile(sessionDirectory, token);
         Path partial = target.resolveSibling(target.getFileName() + ".partial");
-        try (FileChannel out = FileChannel.open(partial, Set0600.OPTIONS, Set0600.ATTRIBUTE)) {
-            ByteBuffer[] parts = {ByteBuffer.wrap(body), ByteBuffer.wrap(mac)};
-            while (parts[1].hasRemaining()) {
-                out.write(parts);
+        try {
+            try (FileChannel out = FileChannel.open(partial, Set0600.OPTIONS, Set0600.ATTRIBUTE)) {
+                ByteBuffer[] parts = {ByteBuffer.wrap(body), ByteBuffer.wrap(mac)};
+                while (parts[1].hasRemaining()) {
+                    out.write(parts);
+                }
             }
+            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(partial); // a file system that filled up: leave nothing half-written behind
+            } catch (IOException ignored) {
+                // the directory is gone, or the parent deletes it at exit
+            }
+            throw e;
         }
-        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**

@@ -43,7 +43,14 @@ final class OneShotRunner {
         ThisProcess.name(run.name());
         watch.pollInBackground(DirectStart.stopFile(boot.sessionDirectory(), boot.token()));
         OneShotProtocol.Done done = execute(run, received, watch);
-        DirectStart.writeReport(boot.sessionDirectory(), boot.key(), boot.token(), new DirectStart.Report(main, started, done));
+        try {
+            DirectStart.writeReport(boot.sessionDirectory(), boot.key(), boot.token(), new DirectStart.Report(main, started, done));
+        } catch (IOException e) {
+            // The session directory was removed (a cleaner of temporary files), or its file system is full: the exit
+            // code still tells the task's outcome, as a child whose parent cannot read its report is told by it.
+            ChildStderr.print("multiprocessing4j child: could not write the report of its task (" + e
+                    + "); its parent learns its outcome from the exit code only" + System.lineSeparator());
+        }
         return done.failure() == null;
     }
 
