@@ -65,6 +65,11 @@ public final class DirectStart {
         return sessionDirectory.resolve("report-" + Long.toHexString(token));
     }
 
+    /** Where a child writes its report before it renames it into place (left behind if it is killed meanwhile). */
+    static Path partialReportFile(Path sessionDirectory, long token) {
+        return sessionDirectory.resolve("report-" + Long.toHexString(token) + ".partial");
+    }
+
     public static Path stopFile(Path sessionDirectory, long token) {
         return sessionDirectory.resolve("stop-" + Long.toHexString(token));
     }
@@ -75,7 +80,7 @@ public final class DirectStart {
                 .putBytes(report.done().encode()).toByteArray();
         byte[] mac = HmacSha256.mac(key, REPORT_LABEL, longBytes(token), body);
         Path target = reportFile(sessionDirectory, token);
-        Path partial = target.resolveSibling(target.getFileName() + ".partial");
+        Path partial = partialReportFile(sessionDirectory, token);
         try {
             try (FileChannel out = FileChannel.open(partial, Set0600.OPTIONS, Set0600.ATTRIBUTE)) {
                 ByteBuffer[] parts = {ByteBuffer.wrap(body), ByteBuffer.wrap(mac)};
@@ -141,9 +146,13 @@ public final class DirectStart {
         }
     }
 
-    /** Parent: deletes what a child left (its report, a stop request); quietly, as a session's files go at exit. */
+    /**
+     * Parent: deletes what a child left (its report, or the start of one if it was killed while it wrote it, a stop
+     * request); quietly, as a session's files go at exit. Call it once the report is read, or the child is gone.
+     */
     public static void cleanUp(Path sessionDirectory, long token) {
-        for (Path file : new Path[] {reportFile(sessionDirectory, token), stopFile(sessionDirectory, token)}) {
+        for (Path file : new Path[] {reportFile(sessionDirectory, token), partialReportFile(sessionDirectory, token),
+                stopFile(sessionDirectory, token)}) {
             try {
                 Files.deleteIfExists(file);
             } catch (IOException e) {

@@ -115,4 +115,20 @@ class DirectStartTest {
             }
         }
     }
+
+    @Test
+    void cleanUp_deletesTheHalfWrittenReportOfAChildKilledWhileItWroteIt() throws Exception {
+        // A child killed (kill(), close() after a second, an orphan's exit) between the creation of report-<token>
+        // .partial and its rename left the file in the session directory for the life of the session.
+        long token = 43;
+        DirectStart.writeReport(tmp, new byte[32], token, new DirectStart.Report(0, 0, new OneShotProtocol.Done(1, 2, 3, null)));
+        Path report = DirectStart.reportFile(tmp, token);
+        Path partial = report.resolveSibling(report.getFileName() + ".partial");
+        Files.move(report, partial); // as the child left it, killed before its rename
+        Files.createFile(DirectStart.stopFile(tmp, token));
+        DirectStart.cleanUp(tmp, token);
+        try (var left = Files.list(tmp)) {
+            assertThat(left.map(f -> f.getFileName().toString()).toList()).isEmpty();
+        }
+    }
 }
