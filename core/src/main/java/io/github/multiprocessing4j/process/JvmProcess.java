@@ -143,7 +143,9 @@ public interface JvmProcess extends AutoCloseable {
     /**
      * Releases the child's pipes and connection. If the child still runs its task, it is told to exit (its
      * connection to this JVM closes; a fresh child, which has none, finds a stop file within 200 ms): it runs its
-     * shutdown hooks and exits with code 3, as it would on its parent's death. A child that has not exited within a second (a hook hangs, or its task has returned
+     * shutdown hooks and exits with code 3, as it would on its parent's death. (A fresh child whose session directory
+     * was removed meanwhile, by a cleaner of temporary files, cannot be given that file: it is sent SIGTERM, runs its
+     * hooks all the same, and exits with 143.) A child that has not exited within a second (a hook hangs, or its task has returned
      * but other non-daemon threads of it still run) is killed (137). So close() returns within about a
      * second and leaves no child JVM behind. (Python's {@code close()} refuses a running process instead.) {@link #join}, {@link #exitCode()} and {@link #failure()} still answer after close().
      * Idempotent: a second call returns at once, even while the first still waits for the child.

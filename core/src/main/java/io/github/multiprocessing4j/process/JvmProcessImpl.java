@@ -19,6 +19,7 @@ import io.github.multiprocessing4j.internal.worker.OneShotProtocol;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.channels.ClosedByInterruptException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -118,8 +119,9 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
                 return;
             }
             Session session = Session.get();
+            Path directory = child.sessionDirectory(); // the session's own may have moved since
             try {
-                Optional<DirectStart.Report> read = DirectStart.readReport(session.directory(), session.key(),
+                Optional<DirectStart.Report> read = DirectStart.readReport(directory, session.key(),
                         child.token(), "child JVM " + child.pid() + " \"" + name + "\"");
                 if (read.isPresent()) {
                     directReport = read.get();
@@ -136,7 +138,7 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
                 report.complete(null); // it died before it could write one
             }
             if (report.isDone()) {
-                DirectStart.cleanUp(session.directory(), child.token());
+                DirectStart.cleanUp(directory, child.token());
             }
         }
     }

@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.multiprocessing4j.process.fixtures.CloseAfterRemovalMain;
 import io.github.multiprocessing4j.process.fixtures.DirectChildAfterRemovalMain;
 import io.github.multiprocessing4j.process.fixtures.InterruptedStartAfterRemovalMain;
 import io.github.multiprocessing4j.process.fixtures.RemovedSessionDirectoryMain;
@@ -75,6 +76,28 @@ class RemovedSessionDirectoryTest {
             assertThat(jvm.nextLineStartingWith("exit: ", 120)).as(jvm::stderr).isEqualTo("exit: 1");
             assertThat(jvm.process().waitFor()).as(jvm::stderr).isZero();
             Awaitility.await().atMost(Delays.seconds(30)).until(() -> jvm.stderr().contains("the task's own failure"));
+        }
+    }
+
+    @Test
+    void closeOfAFreshChildAfterTheSessionDirectoryWasRemoved_stillRunsItsShutdownHooks_ratherThanKillingIt(
+            @TempDir Path tmp) throws Exception {
+        // close() asks a fresh child, which has no connection, to stop with a file in the directory it was given:
+        // with that directory gone, the file could not be made (or, once a later start had made a new directory,
+        // was made there, where the child does not look), and the child was killed a second later (137), its
+        // shutdown hooks skipped.
+        for (String mode : List.of("removed", "relocate")) {
+            Path dir = Files.createDirectories(tmp.resolve(mode));
+            try (TestJvm jvm = TestJvm.start(CloseAfterRemovalMain.class, List.of("-Dmp4j.spare=false"),
+                    dir.toString(), mode)) {
+                if (mode.equals("relocate")) {
+                    assertThat(jvm.nextLineStartingWith("other exit: ", 120)).as(jvm::stderr).isEqualTo("other exit: 0");
+                }
+                String exit = jvm.nextLineStartingWith("exit: ", 120);
+                assertThat(jvm.nextLineStartingWith("hook ran: ", 30)).as(mode + ", " + exit).isEqualTo("hook ran: true");
+                assertThat(exit).as(mode).isNotEqualTo("exit: 137");
+                assertThat(jvm.process().waitFor()).as(jvm::stderr).isZero();
+            }
         }
     }
 }

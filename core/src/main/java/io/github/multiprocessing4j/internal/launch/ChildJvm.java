@@ -2,7 +2,6 @@ package io.github.multiprocessing4j.internal.launch;
 
 import io.github.multiprocessing4j.internal.session.ChildListener;
 import io.github.multiprocessing4j.internal.session.Hello;
-import io.github.multiprocessing4j.internal.session.Session;
 import io.github.multiprocessing4j.internal.wire.Connection;
 import io.github.multiprocessing4j.internal.worker.DirectStart;
 import io.github.multiprocessing4j.process.ProcessStartException;
@@ -66,17 +65,22 @@ public final class ChildJvm implements AutoCloseable {
     private volatile boolean droppedAotCache;
     /** For a child started directly with its task: completes when it signals its start; otherwise null. */
     private final CompletableFuture<Long> started;
+    /** The session directory the child was given, where a direct child's files are (it may have been moved since). */
+    private final Path sessionDirectory;
 
     /**
      * @param dropAotCache deletes the AOT cache the child boots with (null if none), should the child die
      *                     before it connects back; see {@link #droppedAotCache()}
      * @param started      for a child started directly with its task, completes when it signals its start; null
      *                     for a child that connects back
+     * @param sessionDirectory the session directory given to the child in its boot record
      */
     ChildJvm(Process process, long token, long launchNanos, CompletableFuture<ChildListener.Arrival> arrival,
              OutputPump stdout, OutputPump stderr, StderrTail tail, ChildListener listener,
-             Map<String, String> libraryProperties, Runnable dropAotCache, CompletableFuture<Long> started) {
+             Map<String, String> libraryProperties, Runnable dropAotCache, CompletableFuture<Long> started,
+             Path sessionDirectory) {
         this.started = started;
+        this.sessionDirectory = sessionDirectory;
         this.process = process;
         this.token = token;
         this.launchNanos = launchNanos;
@@ -126,6 +130,14 @@ public final class ChildJvm implements AutoCloseable {
     /** The launch token, which names a direct child's files ({@code DirectStart}). */
     public long token() {
         return token;
+    }
+
+    /**
+     * The session directory the child was given, where a direct child writes its report and looks for its stop
+     * file ({@code DirectStart}): the session's own may have moved since, were that one removed.
+     */
+    public Path sessionDirectory() {
+        return sessionDirectory;
     }
 
     /** When this JVM read a direct child's start signal ({@link System#nanoTime()}), or 0. */
@@ -382,13 +394,16 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Asks a direct child to exit, as closing its connection asks any other: see {@code DirectStart}. */
     private void requestStop() {
-        Path stop = DirectStart.stopFile(Session.get().directory(), token);
+        Path stop = DirectStart.stopFile(sessionDirectory, token);
         try {
             Files.createFile(stop, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (FileAlreadyExistsException e) {
             return; // asked already
         } catch (IOException e) {
-            LOG.log(Level.DEBUG, "could not ask child " + process.pid() + " to stop", e);
+            // The session directory was removed (a cleaner of temporary files): the child could not see the file
+            // anyway. SIGTERM runs its shutdown hooks, as the stop file would have (exit code 143, not 3).
+            LOG.log(Level.DEBUG, "could not ask child " + process.pid() + " to stop with " + stop + "; terminating it", e);
+            terminate();
             return;
         }
         process.onExit().thenRun(() -> {

@@ -137,9 +137,10 @@ public final class ChildLauncher {
                 holdOutput, startSignal);
         OutputPump err = OutputPump.start(process.getErrorStream(), () -> System.err, tail, "mp4j-err-" + process.pid(),
                 holdOutput);
+        Path directory = session.directory();
         ChildJvm child = new ChildJvm(process, token, launchNanos, arrival, out, err, tail, listener, properties, dropCache,
-                startSignal == null ? null : startSignal.seen());
-        BootRecord boot = new BootRecord(session.key(), session.directory(), listener.socket(), token,
+                startSignal == null ? null : startSignal.seen(), directory);
+        BootRecord boot = new BootRecord(session.key(), directory, listener.socket(), token,
                 ProcessHandle.current().pid(), run == null ? new byte[0] : run);
         // Then the pipe is closed: the child's stdin is empty, at its end for whoever reads file descriptor 0
         // (FileDescriptor.in, a program the task starts with inheritIO()); an open pipe would block them.

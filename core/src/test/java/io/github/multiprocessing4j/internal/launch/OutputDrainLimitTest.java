@@ -95,7 +95,7 @@ class OutputDrainLimitTest {
         OutputPump out = OutputPump.start(process.getInputStream(), () -> sink, null, "test-out");
         OutputPump err = OutputPump.start(process.getErrorStream(), () -> sink, new StderrTail(1024), "test-err");
         return new Watched(new ChildJvm(process, 0, System.nanoTime(), new CompletableFuture<>(), out, err,
-                new StderrTail(1024), null, Map.of(), null, null), out);
+                new StderrTail(1024), null, Map.of(), null, null, null), out);
     }
 
     @Test
