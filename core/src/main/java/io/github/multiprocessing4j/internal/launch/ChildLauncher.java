@@ -30,6 +30,8 @@ import java.util.concurrent.TimeUnit;
 public final class ChildLauncher {
     private static final System.Logger LOG = System.getLogger(ChildLauncher.class.getName());
     private static final int TAIL_BYTES = 16 * 1024;
+    /** What a pipe holds on any system (macOS starts at 16 KiB, Linux at 64 KiB): a write of no more never blocks. */
+    private static final int PIPE_HOLDS = 16 * 1024;
     private static final Duration TRAINING_TIMEOUT = Duration.ofSeconds(60);
     private static final SecureRandom TOKENS = new SecureRandom();
     private static final ChildLauncher INSTANCE = new ChildLauncher(JavaRuntime.current());
@@ -142,16 +144,32 @@ public final class ChildLauncher {
                 startSignal == null ? null : startSignal.seen(), directory);
         BootRecord boot = new BootRecord(session.key(), directory, listener.socket(), token,
                 ProcessHandle.current().pid(), run == null ? new byte[0] : run);
-        // Then the pipe is closed: the child's stdin is empty, at its end for whoever reads file descriptor 0
-        // (FileDescriptor.in, a program the task starts with inheritIO()); an open pipe would block them.
-        try (OutputStream stdin = process.getOutputStream()) {
-            stdin.write(boot.encode());
-            stdin.flush();
-        } catch (IOException e) {
-            // the child died at once; awaitConnected reports why, with its stderr
-            LOG.log(Level.DEBUG, "could not write the boot record to child " + process.pid(), e);
+        byte[] record = boot.encode();
+        if (record.length <= PIPE_HOLDS) {
+            writeBootRecord(process, record);
+        } else {
+            // A direct start's task that a pipe does not hold: the write blocks, uninterruptibly, until the child has
+            // read it, and a child that never gets to (it waits for a debugger, say) would hold the caller for ever,
+            // where awaitStarted gives up after its timeout, and kills it, which ends this write.
+            Thread.ofPlatform().daemon().name("mp4j-boot-" + process.pid()).stackSize(128 * 1024)
+                    .inheritInheritableThreadLocals(false).start(() -> writeBootRecord(process, record));
         }
         return child;
+    }
+
+    /**
+     * Writes the boot record to the child's stdin, and then closes it: the child's stdin is empty, at its end for
+     * whoever reads file descriptor 0 (FileDescriptor.in, a program the task starts with inheritIO()); an open
+     * pipe would block them.
+     */
+    private static void writeBootRecord(Process process, byte[] record) {
+        try (OutputStream stdin = process.getOutputStream()) {
+            stdin.write(record);
+            stdin.flush();
+        } catch (IOException e) {
+            // the child died at once; awaitConnected (awaitStarted) reports why, with its stderr
+            LOG.log(Level.DEBUG, "could not write the boot record to child " + process.pid(), e);
+        }
     }
 
     /** An AOT training run: a child with {@code -XX:AOTCacheOutput} that runs the training task and exits. */
