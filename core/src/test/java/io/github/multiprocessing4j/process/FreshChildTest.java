@@ -150,4 +150,17 @@ class FreshChildTest {
         }
         assertThat(Files.readAllLines(ran)).as("the task ran once").hasSize(1);
     }
+
+    @Test
+    void aChildWhoseSystemOutIsReplacedBeforeMain_stillSignalsItsStart() throws Exception {
+        // The child wrote its start signal through System.out: replaced before main, it swallowed the signal, and
+        // start() failed after the connect timeout (60 s)
+        try (JvmProcess child = JvmProcess.builder().name("silenced")
+                .jvmOptions(java.util.List.of("-Djava.system.class.loader="
+                        + io.github.multiprocessing4j.process.fixtures.SilencingSystemClassLoader.class.getName()))
+                .task(() -> { }).start()) {
+            assertThat(child.join(Delays.seconds(60))).isTrue();
+            assertThat(child.exitCode()).hasValue(0);
+        }
+    }
 }

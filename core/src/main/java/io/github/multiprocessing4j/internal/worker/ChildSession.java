@@ -7,6 +7,8 @@ import io.github.multiprocessing4j.internal.wire.Connection;
 import io.github.multiprocessing4j.internal.wire.Frame;
 import io.github.multiprocessing4j.internal.wire.FrameType;
 import io.github.multiprocessing4j.internal.wire.Handshake;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 
 /**
@@ -29,8 +31,10 @@ final class ChildSession {
     static boolean serveDirect(BootRecord boot, long mainNanos, ParentWatch watch) throws IOException {
         ThisProcess.parentPid(boot.parentPid());
         byte[] signal = DirectStart.startSignal(boot.key(), boot.token());
-        System.out.write(signal, 0, signal.length);
+        // Straight to file descriptor 1, after what System.out holds: an agent or a system class loader may have
+        // replaced System.out before main, and the parent waits for these bytes on the pipe itself.
         System.out.flush();
+        new FileOutputStream(FileDescriptor.out).write(signal); // not closed: that would close the child's stdout
         long started = System.nanoTime();
         return OneShotRunner.runDirect(boot, mainNanos, started, watch);
     }
