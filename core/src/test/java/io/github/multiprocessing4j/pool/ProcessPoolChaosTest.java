@@ -436,6 +436,14 @@ class ProcessPoolChaosTest {
             };
         }
 
+        /**
+         * Whether the failure of {@code id} in a chunk names the item (a task that throws, a result that cannot travel
+         * back), not the chunk (a worker's death).
+         */
+        private boolean namesItsItem(int id) {
+            return kinds.get(id) == Kind.THROW || kinds.get(id) == Kind.UNENCODABLE;
+        }
+
         /** The item whose failure ends a chunk (the first that fails when run), or -1 if the chunk deserves success. */
         private int failingItem(List<Integer> chunk) {
             int unencodable = -1;
@@ -582,7 +590,7 @@ class ProcessPoolChaosTest {
                     ok = (firstFailing < 0 || c <= firstFailing) && m.group(2) != null && index == c * chunkSize;
                 } else {
                     ok = c == firstFailing && deserved(failing, cause)
-                            && (kinds.get(failing) == Kind.THROW ? index == items.indexOf(failing)
+                            && (namesItsItem(failing) ? index == items.indexOf(failing)
                                     : m.group(2) != null && index == c * chunkSize);
                 }
                 assertThat(ok).as("%s: %s failed with %s (killed from outside: %s)", where(), this, describe(failure),
@@ -657,7 +665,7 @@ class ProcessPoolChaosTest {
                         int start = c * chunkSize;
                         String slot = chunk.size() == 1 ? "item " + start
                                 : "the chunk of items " + start + ".." + (start + chunk.size() - 1);
-                        if (chunkSize > 1 && !killedFromOutside(cause) && kinds.get(failing) == Kind.THROW) {
+                        if (chunkSize > 1 && !killedFromOutside(cause) && namesItsItem(failing)) {
                             named = e.getMessage().startsWith("item " + items.indexOf(failing) + " failed");
                         } else {
                             named = e.getMessage().startsWith(slot + " failed");
