@@ -24,7 +24,9 @@ import java.util.OptionalInt;
  * back over a Unix-domain socket and proved the session key, and gets the task there), else a fresh one with the
  * same {@code java}, class path and module path as this JVM plus the builder's options, which gets the task on
  * its stdin, with the session key, and connects nowhere: it signals its start on stdout (the signal is cut out
- * of the output) and writes its report to an authenticated file in the session's private directory (a
+ * of the output), runs the task once {@code start()} has seen the signal (so a {@code start()} that fails, or is
+ * interrupted, leaves a task that never began), and writes its report to an authenticated file in the session's
+ * private directory (a
  * JVM's first Unix-domain socket costs it 28-50 ms, a third of a fresh child's life). The child runs the task on
  * its main thread. When the task returns and the child's other non-daemon threads have ended, it exits with code 0.
  * When the task throws, the child prints the stack trace on its stderr and exits with code 1 (as in

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -93,16 +94,9 @@ class FreshChildTest {
         }
     }
 
-    @Test
-    void aChildThatExitsBeforeThePumpHasCutOutItsSignal_hasStarted_andRanItsTaskOnce() throws Exception {
-        // The JVM writes a line to stdout before main (-Xlog:gc:stdout), which the stdout pump forwards to
-        // System.out; while it waits there (another thread of this JVM holds System.out), the child signals its
-        // start, runs a task that returns at once, and exits. start() took that exit for a death at boot:
-        // ProcessStartException "exited with 0 before it started", of a child that had run its task.
-        Path ran = tmp.resolve("ran");
-        String ranPath = ran.toString();
+    /** Holds System.out's monitor on a thread of its own until {@code release}: the stdout pumps wait to write. */
+    private static Thread holdSystemOut(CountDownLatch release) throws InterruptedException {
         CountDownLatch holding = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
         Thread holder = Thread.ofPlatform().daemon().start(() -> {
             synchronized (System.out) {
                 holding.countDown();
@@ -114,41 +108,80 @@ class FreshChildTest {
             }
         });
         holding.await();
-        Thread releaser = Thread.ofPlatform().daemon().start(() -> {
+        return holder;
+    }
+
+    /** A task that appends its pid to {@code path}. */
+    private static io.github.multiprocessing4j.function.SerializableRunnable appendPidTo(String path) {
+        return () -> {
             try {
-                // until the child has run its task and is gone, and start() has had time to see it gone
-                Awaitility.await().atMost(Delays.seconds(120)).until(() -> Files.exists(ran));
-                long pid = Long.parseLong(Files.readAllLines(ran).getFirst());
-                Awaitility.await().atMost(Delays.seconds(60))
-                        .until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
-                Thread.sleep(Delays.millis(300).toMillis());
-            } catch (Exception e) {
-                // released anyway
-            } finally {
-                release.countDown();
+                Files.writeString(Path.of(path), ProcessHandle.current().pid() + "\n",
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
-        });
-        JvmProcess child;
+        };
+    }
+
+    @Test
+    void aChildWhoseSignalIsReadLate_runsItsTaskOnce_onlyOnceStartHasSeenTheSignal() throws Exception {
+        // The JVM writes a line to stdout before main (-Xlog:gc:stdout), which the stdout pump forwards to
+        // System.out; while it waits there (another thread of this JVM holds System.out), the child has signalled its
+        // start but must not run its task: start() has not seen the signal yet. (It once ran it, exited, and start()
+        // took that exit for a death at boot: "exited with 0 before it started", of a child that had run its task.)
+        Path ran = tmp.resolve("ran");
+        CountDownLatch release = new CountDownLatch(1);
+        Thread holder = holdSystemOut(release);
+        CompletableFuture<JvmProcess> started = CompletableFuture.supplyAsync(() -> JvmProcess.builder().name("late")
+                .jvmOptions(List.of("-Xlog:gc:stdout")).task(appendPidTo(ran.toString())).start(),
+                r -> Thread.ofPlatform().daemon().start(r));
         try {
-            child = JvmProcess.builder().name("quick").jvmOptions(List.of("-Xlog:gc:stdout"))
-                    .task(() -> {
-                        try {
-                            Files.writeString(Path.of(ranPath), ProcessHandle.current().pid() + "\n",
-                                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-                        } catch (java.io.IOException e) {
-                            throw new java.io.UncheckedIOException(e);
-                        }
-                    }).start();
+            Thread.sleep(Delays.seconds(3).toMillis()); // time enough to boot and signal, and to run a task
+            assertThat(ran).as("the task ran before start() had seen the signal").doesNotExist();
+            assertThat(started).isNotDone();
         } finally {
             release.countDown();
             holder.join(TimeUnit.SECONDS.toMillis(30));
-            releaser.interrupt();
         }
-        try (child) {
+        try (JvmProcess child = started.get(60, TimeUnit.SECONDS)) {
             child.join();
             assertThat(child.exitCode()).hasValue(0);
         }
         assertThat(Files.readAllLines(ran)).as("the task ran once").hasSize(1);
+    }
+
+    @Test
+    void anInterruptedStart_killsTheChild_beforeItsTaskBegins() throws Exception {
+        // Its task in hand, a child ran it as soon as it had signalled its start: a start() interrupted after that,
+        // but before it had read the signal, killed a child whose task was running, and said the start had failed
+        Path ran = tmp.resolve("ran");
+        CountDownLatch release = new CountDownLatch(1);
+        Thread holder = holdSystemOut(release);
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread starter = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                JvmProcess.builder().name("interrupted").jvmOptions(List.of("-Xlog:gc:stdout"))
+                        .task(appendPidTo(ran.toString())).start().close();
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        try {
+            // until the child runs its task (as it did), or has had the time to boot and signal its start
+            long deadline = System.nanoTime() + Delays.seconds(3).toNanos();
+            while (System.nanoTime() < deadline && !Files.exists(ran)) {
+                Thread.sleep(20);
+            }
+            starter.interrupt();
+            starter.join(Delays.seconds(60).toMillis());
+        } finally {
+            release.countDown();
+            holder.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        assertThat(failure.get()).as("start() failed").isInstanceOf(ProcessStartException.class)
+                .hasMessageContaining("interrupted");
+        Thread.sleep(Delays.seconds(1).toMillis()); // a task still running would write now
+        assertThat(ran).as("the task of a start that failed never ran").doesNotExist();
     }
 
     @Test

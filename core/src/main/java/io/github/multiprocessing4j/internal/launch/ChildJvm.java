@@ -180,7 +180,9 @@ public final class ChildJvm implements AutoCloseable {
 
     /**
      * As {@link #awaitConnected}, for a child started directly with its task: waits until it has signalled its
-     * start on stdout (see {@link io.github.multiprocessing4j.internal.worker.DirectStart}).
+     * start on stdout (see {@link io.github.multiprocessing4j.internal.worker.DirectStart}), then gives it the go,
+     * closing its stdin. The child runs its task only then: one that exits first, or that this call kills (it is
+     * interrupted, or times out), never began it.
      *
      * @throws ProcessStartException if the child exits, or stays silent for {@code timeout}, first
      */
@@ -189,6 +191,11 @@ public final class ChildJvm implements AutoCloseable {
             throw new IllegalStateException("child " + process.pid() + " was not started with its task");
         }
         awaitReady(started, timeout, "start", "started");
+        try {
+            stdin.close(); // the go: the child runs its task from now on, and not before
+        } catch (IOException e) {
+            // it died just now: join() and exitCode() tell how
+        }
     }
 
     /** Returns once {@code ready} has completed normally; see {@link #awaitConnected} for the rest. */
@@ -220,9 +227,6 @@ public final class ChildJvm implements AutoCloseable {
         } finally {
             exitWatch.interrupt();
         }
-        if (ready == started && !process.isAlive()) {
-            awaitSignalOrEnd();
-        }
         if (ready.isDone() && !ready.isCompletedExceptionally()) {
             return;
         }
@@ -237,21 +241,6 @@ public final class ChildJvm implements AutoCloseable {
         }
         kill();
         throw failedToStart("could not be reached (the listener closed); killed it");
-    }
-
-    /**
-     * A direct child that has exited may have signalled its start all the same, and run its task: the signal is
-     * in its stdout ahead of the end, but the pump may not have read it yet (it still forwards what the JVM wrote
-     * before main to a {@code System.out} that is slow, or held by another thread). Waits until the pump has
-     * read the signal or the end of the stream, for {@value #MAX_DRAIN_MILLIS} ms at most (a grandchild may hold
-     * the pipe open).
-     */
-    private void awaitSignalOrEnd() throws InterruptedException {
-        try {
-            CompletableFuture.anyOf(started, stdout.drained()).get(MAX_DRAIN_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            // neither: it died before it started, as far as anyone can tell
-        }
     }
 
     private static boolean killedFromOutside(int exitValue) {

@@ -145,27 +145,33 @@ public final class ChildLauncher {
         BootRecord boot = new BootRecord(session.key(), directory, listener.socket(), token,
                 ProcessHandle.current().pid(), run == null ? new byte[0] : run);
         byte[] record = boot.encode();
+        boolean keepOpen = run != null; // a direct child's go is the close of its stdin, in ChildJvm.awaitStarted
         if (record.length <= PIPE_HOLDS) {
-            writeBootRecord(process, record);
+            writeBootRecord(process, record, keepOpen);
         } else {
             // A direct start's task that a pipe does not hold: the write blocks, uninterruptibly, until the child has
             // read it, and a child that never gets to (it waits for a debugger, say) would hold the caller for ever,
             // where awaitStarted gives up after its timeout, and kills it, which ends this write.
             Thread.ofPlatform().daemon().name("mp4j-boot-" + process.pid()).stackSize(128 * 1024)
-                    .inheritInheritableThreadLocals(false).start(() -> writeBootRecord(process, record));
+                    .inheritInheritableThreadLocals(false).start(() -> writeBootRecord(process, record, keepOpen));
         }
         return child;
     }
 
     /**
-     * Writes the boot record to the child's stdin, and then closes it: the child's stdin is empty, at its end for
-     * whoever reads file descriptor 0 (FileDescriptor.in, a program the task starts with inheritIO()); an open
-     * pipe would block them.
+     * Writes the boot record to the child's stdin, and then closes it (unless {@code keepOpen}: a direct child's
+     * stdin is closed once it has signalled its start, see {@link ChildJvm#awaitStarted}): the child's stdin is
+     * empty, at its end for whoever reads file descriptor 0 (FileDescriptor.in, a program the task starts with
+     * inheritIO()); an open pipe would block them.
      */
-    private static void writeBootRecord(Process process, byte[] record) {
-        try (OutputStream stdin = process.getOutputStream()) {
+    private static void writeBootRecord(Process process, byte[] record, boolean keepOpen) {
+        OutputStream stdin = process.getOutputStream();
+        try {
             stdin.write(record);
             stdin.flush();
+            if (!keepOpen) {
+                stdin.close();
+            }
         } catch (IOException e) {
             // the child died at once; awaitConnected (awaitStarted) reports why, with its stderr
             LOG.log(Level.DEBUG, "could not write the boot record to child " + process.pid(), e);

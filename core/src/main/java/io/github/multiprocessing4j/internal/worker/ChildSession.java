@@ -10,6 +10,7 @@ import io.github.multiprocessing4j.internal.wire.Handshake;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 
 /**
  * The child's side of the conversation with its parent: connect, prove the key, say hello, then do what
@@ -23,12 +24,12 @@ final class ChildSession {
     }
 
     /**
-     * For a child started directly with its task ({@link DirectStart}): signals its start on stdout, runs the task
-     * and reports in a file; no socket.
+     * For a child started directly with its task ({@link DirectStart}): signals its start on stdout, waits for the
+     * parent to close its stdin, runs the task and reports in a file; no socket.
      *
      * @return false if the task failed and the child should exit with code 1
      */
-    static boolean serveDirect(BootRecord boot, long mainNanos, ParentWatch watch) throws IOException {
+    static boolean serveDirect(BootRecord boot, long mainNanos, ParentWatch watch, InputStream stdin) throws IOException {
         ThisProcess.parentPid(boot.parentPid());
         byte[] signal = DirectStart.startSignal(boot.key(), boot.token());
         // Straight to file descriptor 1, after what System.out holds: an agent or a system class loader may have
@@ -36,6 +37,12 @@ final class ChildSession {
         System.out.flush();
         new FileOutputStream(FileDescriptor.out).write(signal); // not closed: that would close the child's stdout
         long started = System.nanoTime();
+        // The go: the parent closes stdin once it has read the signal, so that a start() that fails after all (it is
+        // interrupted, it gives up) kills a child whose task has not begun. (Its death closes stdin too: the
+        // parent watch then ends the child before long.)
+        while (stdin.read() >= 0) {
+            // nothing more is sent
+        }
         return OneShotRunner.runDirect(boot, mainNanos, started, watch);
     }
 

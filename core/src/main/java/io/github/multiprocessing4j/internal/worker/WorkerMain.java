@@ -43,7 +43,7 @@ public final class WorkerMain {
         ParentWatch watch = ParentWatch.of(boot.parentPid());
         System.setIn(InputStream.nullInputStream());
         boolean succeeded = boot.direct()
-                ? ChildSession.serveDirect(boot, mainNanos, watch)
+                ? ChildSession.serveDirect(boot, mainNanos, watch, stdin)
                 : ChildSession.serve(boot, mainNanos, watch);
         if (!succeeded) {
             TaskFailedExit.installHandler(Thread.currentThread());
