@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.multiprocessing4j.process.fixtures.DaemonChildMain;
 import io.github.multiprocessing4j.process.fixtures.DaemonWithItsOwnChildMain;
 import io.github.multiprocessing4j.process.fixtures.NonDaemonChildMain;
+import io.github.multiprocessing4j.process.fixtures.ParentDyingBeforeTheGoMain;
 import io.github.multiprocessing4j.process.fixtures.ParentWithBusyPoolWorkerMain;
 import io.github.multiprocessing4j.process.fixtures.ParentWhoseChildrenStartProcessesMain;
 import io.github.multiprocessing4j.process.fixtures.ParentWithChildrenMain;
@@ -234,5 +235,23 @@ class OrphanTest {
                 return line;
             }
         }
+    }
+
+    @Test
+    void aFreshChildWhoseParentDiesBeforeItsGo_exits_withoutRunningItsTask(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws Exception {
+        // The child took the end of its stdin for its go, and ran its task for up to 200 ms after its parent's death
+        Path marker = tmp.resolve("ran");
+        try (TestJvm parent = TestJvm.start(ParentDyingBeforeTheGoMain.class, List.of(), marker.toString())) {
+            ProcessHandle child = org.awaitility.Awaitility.await().atMost(Delays.seconds(60))
+                    .until(() -> parent.process().toHandle().children().findFirst(), java.util.Optional::isPresent)
+                    .orElseThrow();
+            Thread.sleep(Delays.seconds(3).toMillis()); // time enough to boot and signal its start
+            assertThat(marker).as("the task waits for its go").doesNotExist();
+            parent.process().destroyForcibly();
+            assertThat(child.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS).isAlive()).isFalse();
+        }
+        Thread.sleep(Delays.millis(500).toMillis());
+        assertThat(marker).as("the task of a child whose parent died before its go").doesNotExist();
     }
 }

@@ -180,8 +180,8 @@ public final class ChildJvm implements AutoCloseable {
 
     /**
      * As {@link #awaitConnected}, for a child started directly with its task: waits until it has signalled its
-     * start on stdout (see {@link io.github.multiprocessing4j.internal.worker.DirectStart}), then gives it the go,
-     * closing its stdin. The child runs its task only then: one that exits first, or that this call kills (it is
+     * start on stdout (see {@link io.github.multiprocessing4j.internal.worker.DirectStart}), then gives it the go on
+     * its stdin, and closes that. The child runs its task only then: one that exits first, or that this call kills (it is
      * interrupted, or times out), never began it.
      *
      * @throws ProcessStartException if the child exits, or stays silent for {@code timeout}, first
@@ -192,7 +192,8 @@ public final class ChildJvm implements AutoCloseable {
         }
         awaitReady(started, timeout, "start", "started");
         try {
-            stdin.close(); // the go: the child runs its task from now on, and not before
+            stdin.write(DirectStart.GO); // the child runs its task from now on, and not before
+            stdin.close();
         } catch (IOException e) {
             // it died just now: join() and exitCode() tell how
         }

@@ -25,7 +25,7 @@ final class ChildSession {
 
     /**
      * For a child started directly with its task ({@link DirectStart}): signals its start on stdout, waits for the
-     * parent to close its stdin, runs the task and reports in a file; no socket.
+     * parent's go on stdin, runs the task and reports in a file; no socket.
      *
      * @return false if the task failed and the child should exit with code 1
      */
@@ -37,11 +37,11 @@ final class ChildSession {
         System.out.flush();
         new FileOutputStream(FileDescriptor.out).write(signal); // not closed: that would close the child's stdout
         long started = System.nanoTime();
-        // The go: the parent closes stdin once it has read the signal, so that a start() that fails after all (it is
-        // interrupted, it gives up) kills a child whose task has not begun. (Its death closes stdin too: the
-        // parent watch then ends the child before long.)
-        while (stdin.read() >= 0) {
-            // nothing more is sent
+        // The go: the parent sends it once it has read the signal, so that a start() that fails after all (it is
+        // interrupted, it gives up) kills a child whose task has not begun. A stdin that ends without it was closed
+        // by the parent's death: no task then.
+        if (stdin.read() != DirectStart.GO) {
+            ParentWatch.orphaned();
         }
         return OneShotRunner.runDirect(boot, mainNanos, started, watch);
     }

@@ -32,8 +32,10 @@ import java.util.Set;
  *   <li><b>started:</b> it writes a 16-byte {@linkplain #startSignal signal} to its stdout before anything else,
  *       which the parent's output pump cuts out of the stream. It is an HMAC of the launch token under the
  *       session key, so no other output can fake it by chance, and a child that dies first fails the start;</li>
- *   <li><b>go:</b> it then waits for the end of its stdin, which the parent closes once it has read the signal:
- *       a start that fails after all (interrupted, timed out) kills a child whose task has not begun;</li>
+ *   <li><b>go:</b> it then waits on its stdin for the {@link #GO} byte, which the parent writes (and closes stdin
+ *       after) once it has read the signal: a start that fails after all (interrupted, timed out) kills a child
+ *       whose task has not begun, and a child whose stdin ends without the byte has lost its parent, and exits
+ *       as an orphan without running its task;</li>
  *   <li><b>report:</b> when its task has returned, it writes the outcome to a file in the session's private
  *       (0700) directory, {@code report-<token>}, 0600, renamed into place whole, and authenticated with an
  *       HMAC under the session key. The parent reads it once the child has exited;</li>
@@ -46,6 +48,8 @@ import java.util.Set;
  * </pre>
  */
 public final class DirectStart {
+    /** The byte the parent writes on the child's stdin, then closed, once it has read the start signal. */
+    public static final int GO = 'G';
     private static final int SIGNAL_LENGTH = 16;
     private static final byte[] SIGNAL_LABEL = "mp4j-started".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] REPORT_LABEL = "mp4j-report".getBytes(StandardCharsets.US_ASCII);
