@@ -8,10 +8,8 @@ import io.github.multiprocessing4j.process.ProcessStartException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -140,11 +138,6 @@ public final class ChildJvm implements AutoCloseable {
         return sessionDirectory;
     }
 
-    /** When this JVM read a direct child's start signal ({@link System#nanoTime()}), or 0. */
-    public long startedNanos() {
-        return started == null ? 0 : started.getNow(0L);
-    }
-
     /** True once the child has connected and authenticated (without waiting). */
     public boolean isConnected() {
         return arrival.isDone() && !arrival.isCompletedExceptionally();
@@ -181,8 +174,8 @@ public final class ChildJvm implements AutoCloseable {
     /**
      * As {@link #awaitConnected}, for a child started directly with its task: waits until it has signalled its
      * start on stdout (see {@link io.github.multiprocessing4j.internal.worker.DirectStart}), then gives it the go on
-     * its stdin, and closes that. The child runs its task only then: one that exits first, or that this call kills (it is
-     * interrupted, or times out), never began it.
+     * its stdin, and closes that. The child runs its task only then: one that exits first, or that this call kills
+     * (it is interrupted, or times out), never began it.
      *
      * @throws ProcessStartException if the child exits, or stays silent for {@code timeout}, first
      */
@@ -386,9 +379,9 @@ public final class ChildJvm implements AutoCloseable {
     private void requestStop() {
         Path stop = DirectStart.stopFile(sessionDirectory, token);
         try {
-            Files.createFile(stop, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (FileAlreadyExistsException e) {
-            return; // asked already
+            if (!DirectStart.requestStop(sessionDirectory, token)) {
+                return; // asked already
+            }
         } catch (IOException e) {
             // The session directory was removed (a cleaner of temporary files): the child could not see the file
             // anyway. SIGTERM runs its shutdown hooks, as the stop file would have (exit code 143, not 3).

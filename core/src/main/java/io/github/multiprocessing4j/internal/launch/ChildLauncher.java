@@ -145,7 +145,7 @@ public final class ChildLauncher {
         BootRecord boot = new BootRecord(session.key(), directory, listener.socket(), token,
                 ProcessHandle.current().pid(), run == null ? new byte[0] : run);
         byte[] record = boot.encode();
-        boolean keepOpen = run != null; // a direct child's go is the close of its stdin, in ChildJvm.awaitStarted
+        boolean keepOpen = run != null; // a direct child gets its go on stdin, in ChildJvm.awaitStarted
         if (record.length <= PIPE_HOLDS) {
             writeBootRecord(process, record, keepOpen);
         } else {
@@ -159,10 +159,10 @@ public final class ChildLauncher {
     }
 
     /**
-     * Writes the boot record to the child's stdin, and then closes it (unless {@code keepOpen}: a direct child's
-     * stdin is closed once it has signalled its start, see {@link ChildJvm#awaitStarted}): the child's stdin is
-     * empty, at its end for whoever reads file descriptor 0 (FileDescriptor.in, a program the task starts with
-     * inheritIO()); an open pipe would block them.
+     * Writes the boot record to the child's stdin, and then closes it: the child's stdin is empty, at its end for
+     * whoever reads file descriptor 0 (FileDescriptor.in, a program the task starts with inheritIO()); an open pipe
+     * would block them. Unless {@code keepOpen}: a direct child's stdin gets its go, and is closed, once the child
+     * has signalled its start (see {@link ChildJvm#awaitStarted}).
      */
     private static void writeBootRecord(Process process, byte[] record, boolean keepOpen) {
         OutputStream stdin = process.getOutputStream();

@@ -3,12 +3,14 @@ package io.github.multiprocessing4j.internal.worker;
 import io.github.multiprocessing4j.internal.bytes.ByteSink;
 import io.github.multiprocessing4j.internal.bytes.ByteSource;
 import io.github.multiprocessing4j.internal.bytes.MalformedDataException;
+import io.github.multiprocessing4j.internal.session.PrivatePaths;
 import io.github.multiprocessing4j.internal.session.Session;
 import io.github.multiprocessing4j.internal.wire.HmacSha256;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -78,6 +80,20 @@ public final class DirectStart {
 
     public static Path stopFile(Path sessionDirectory, long token) {
         return sessionDirectory.resolve("stop-" + Long.toHexString(token));
+    }
+
+    /**
+     * Parent: asks a direct child to exit, creating its stop file (0600).
+     *
+     * @return false if it had been asked already
+     */
+    public static boolean requestStop(Path sessionDirectory, long token) throws IOException {
+        try {
+            Files.createFile(stopFile(sessionDirectory, token), Set0600.ATTRIBUTE);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        }
     }
 
     /** Child: writes the report, whole or not at all (it throws, and leaves nothing, if it cannot). */
@@ -171,10 +187,10 @@ public final class DirectStart {
         return new ByteSink(8).putLong(v).toByteArray();
     }
 
-    /** Loaded only by a child that writes a report. */
+    /** Loaded only where a file is written: by a child that reports, by a parent that asks a child to stop. */
     private static final class Set0600 {
         static final Set<StandardOpenOption> OPTIONS = EnumSet.of(
                 StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
-        static final FileAttribute<?> ATTRIBUTE = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+        static final FileAttribute<?> ATTRIBUTE = PosixFilePermissions.asFileAttribute(PrivatePaths.OWNER_READ_WRITE);
     }
 }
