@@ -12,8 +12,13 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.UnaryOperator;
+import org.example.Tasks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A value bound for a child is judged on the way out by the deserialization filter the child will run with:
@@ -27,6 +32,34 @@ class ChildSerialFilterTest {
 
     private static URL url() throws Exception {
         return URI.create("http://localhost/mp4j").toURL(); // refused by the default filter: a gadget host
+    }
+
+    /**
+     * Every way a child can be given a JVM-wide filter: a child started with its task decodes it without asking the
+     * JDK for one only when its parent found none of these (see JvmWideFilterSources), so each must still refuse.
+     */
+    static List<Arguments> jvmWideFilterSources() throws Exception {
+        String refuseTasks = "!" + Tasks.class.getName();
+        Path securityFile = Files.createTempFile("mp4j-security", ".properties");
+        Files.writeString(securityFile, "jdk.serialFilter=" + refuseTasks + "\n");
+        securityFile.toFile().deleteOnExit();
+        return List.of(
+                Arguments.of("an option", (UnaryOperator<JvmProcess.Builder>) b -> b.jvmOptions(List.of("-Djdk.serialFilter=" + refuseTasks))),
+                Arguments.of("a system property", (UnaryOperator<JvmProcess.Builder>) b -> b.systemProperty("jdk.serialFilter", refuseTasks)),
+                Arguments.of("JDK_JAVA_OPTIONS", (UnaryOperator<JvmProcess.Builder>) b -> b.environment("JDK_JAVA_OPTIONS", "-Djdk.serialFilter=" + refuseTasks)),
+                Arguments.of("a security properties file", (UnaryOperator<JvmProcess.Builder>) b -> b.jvmOptions(List.of("-Djava.security.properties=" + securityFile))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jvmWideFilterSources")
+    void aJvmWideFilterGivenToAChild_refusesATaskWhoseClassItNames(String source, UnaryOperator<JvmProcess.Builder> given)
+            throws Exception {
+        try (JvmProcess child = given.apply(JvmProcess.builder().name("jvm-wide-filter").task(Tasks.nothing())).start()) {
+            assertThat(child.join(Delays.seconds(60))).isTrue();
+            assertThat(child.exitCode()).hasValue(1);
+            assertThat(child.failure()).hasValueSatisfying(failure -> assertThat(failure).hasMessageContaining(
+                    Tasks.class.getName() + " is refused by the JVM-wide deserialization filter"));
+        }
     }
 
     @Test

@@ -102,6 +102,14 @@ final class SerialFilter {
         this.invalid = invalid;
     }
 
+    private SerialFilter(SerialFilter base, Supplier<ObjectInputFilter> jvmWide) {
+        this.userPattern = base.userPattern;
+        this.jvmWide = jvmWide;
+        this.userFilter = base.userFilter;
+        this.userLimits = base.userLimits;
+        this.invalid = base.invalid;
+    }
+
     /**
      * The class patterns, or the limits, of a JDK filter pattern: kept apart, so that a catch-all such as
      * {@code !*} judges classes only (and cannot pass for a limit), and a pattern of limits alone does not
@@ -152,6 +160,11 @@ final class SerialFilter {
         if (invalid != null) {
             throw new IllegalArgumentException(invalid.getMessage(), invalid);
         }
+    }
+
+    /** This filter without the JVM-wide one: for a JVM that is known to have none (see {@link StandardCodec}). */
+    SerialFilter withoutJvmWide() {
+        return new SerialFilter(this, () -> null);
     }
 
     static SerialFilter withPattern(String pattern) {
@@ -290,6 +303,11 @@ final class SerialFilter {
                 return Status.REJECTED;
             }
             return verdict;
+        }
+
+        /** Judges a class named outside a stream (see {@code LambdaCodec}) as one in a stream is judged. */
+        boolean allows(Class<?> type) {
+            return checkInput(new ClassOnly(type)) != Status.REJECTED;
         }
 
         private static boolean rejectedBy(ObjectInputFilter filter, FilterInfo info) {

@@ -6,13 +6,18 @@ import io.github.multiprocessing4j.codec.EncodingException;
 import io.github.multiprocessing4j.internal.bytes.ByteSink;
 import io.github.multiprocessing4j.internal.bytes.ByteSource;
 import io.github.multiprocessing4j.internal.bytes.MalformedDataException;
+import io.github.multiprocessing4j.internal.launch.ChildClassPath;
 import io.github.multiprocessing4j.internal.launch.LaunchSpec;
 import java.io.IOException;
 import java.io.InvalidClassException;
 import java.io.NotSerializableException;
+import java.io.ObjectInputFilter;
 import java.io.ObjectOutputStream;
+import java.lang.invoke.SerializedLambda;
+import java.lang.reflect.InvocationTargetException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 
 /**
  * The standard {@link Codec}: a tagged fast path for the common value types (see {@link Tag}) and Java
@@ -37,6 +42,9 @@ public final class StandardCodec implements Codec {
     /** {@link #TO_CHILD} for a child given a filter of its own: that filter alone judges, in the child. */
     private static final StandardCodec TO_CHILD_WITH_OWN_FILTER = new StandardCodec(INSTANCE.filter, true, false);
 
+    /** {@link #INSTANCE} without the JVM-wide filter: see {@link #withoutJvmWideFilter()}. */
+    private static final StandardCodec WITHOUT_JVM_WIDE_FILTER = new StandardCodec(INSTANCE.filter.withoutJvmWide());
+
     private final SerialFilter filter;
     private final boolean toChild;
     /** Whether what goes to a child is judged by {@link #filter} on the way out: true if it is the child's. */
@@ -58,6 +66,15 @@ public final class StandardCodec implements Codec {
      */
     public static StandardCodec toChild(LaunchSpec spec) {
         return spec.setsSystemProperty(SerialFilter.PROPERTY) ? TO_CHILD_WITH_OWN_FILTER : TO_CHILD;
+    }
+
+    /**
+     * {@link #INSTANCE} for a JVM known to have no JVM-wide deserialization filter ({@code jdk.serialFilter}): it
+     * does not ask the JDK for one, which costs a fresh JVM ~12-15 ms. For a child whose parent found that nothing
+     * can set one there (see {@code JvmWideFilterSources}), to decode its task before anything else has run.
+     */
+    public static StandardCodec withoutJvmWideFilter() {
+        return WITHOUT_JVM_WIDE_FILTER;
     }
 
     @Override
@@ -139,7 +156,7 @@ public final class StandardCodec implements Codec {
                     out.put((byte) (b ? 1 : 0));
                 }
             }
-            default -> writeSerialized(value, sink);
+            default -> writeObject(value, sink);
         }
     }
 
@@ -167,6 +184,7 @@ public final class StandardCodec implements Codec {
                 case Tag.SHORTS -> shorts(source);
                 case Tag.CHARS -> chars(source);
                 case Tag.BOOLEANS -> booleans(source);
+                case Tag.LAMBDA -> readLambda(source);
                 case Tag.SERIAL -> readSerialized(source);
                 default -> throw new MalformedDataException("unknown value tag " + tag);
             };
@@ -267,6 +285,43 @@ public final class StandardCodec implements Codec {
         return a;
     }
 
+    /** A serializable lambda that captures only fast-path values as its {@link LambdaCodec} form, else serialized. */
+    private void writeObject(Object value, ByteSink sink) {
+        SerializedLambda lambda = LambdaCodec.formOf(value);
+        if (lambda == null || !mayWriteAsForm(value, lambda)) {
+            writeSerialized(value, sink); // which also says what is wrong with a lambda that cannot travel
+            return;
+        }
+        int start = sink.size();
+        sink.putByte(Tag.LAMBDA);
+        try {
+            LambdaCodec.write(lambda, sink, this);
+        } catch (RuntimeException e) {
+            sink.truncate(start);
+            throw e;
+        }
+    }
+
+    /**
+     * Whether the capturing class of {@code lambda} may travel as a class name, as far as this JVM can tell: one a
+     * child JVM could not load, or its filter would refuse, is left to {@link #writeSerialized}, which refuses it
+     * with the message that says why.
+     */
+    private boolean mayWriteAsForm(Object value, SerializedLambda lambda) {
+        if (!toChild) {
+            return true;
+        }
+        Class<?> capturing;
+        try {
+            capturing = LambdaCodec.capturingClass(lambda, value.getClass().getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+        return ChildClassPath.reaches(capturing) && (!childHasThisFilter
+                || !Objects.equals(System.getProperty(SerialFilter.PROPERTY), filter.userPattern())
+                || filter.judge(capturing) != ObjectInputFilter.Status.REJECTED);
+    }
+
     private void writeSerialized(Object value, ByteSink sink) {
         if (toChild && childHasThisFilter) {
             filter.requireValid(); // the child would refuse everything: say why, not "cannot serialize" the value
@@ -315,26 +370,9 @@ public final class StandardCodec implements Codec {
                 new ByteSource(source.array(), at, length), check)) {
             return in.readObject();
         } catch (InvalidClassException e) {
-            if (check.rejected() != null && check.rejectedByJvmWide()) {
-                throw new DecodingException(check.rejected() + " is refused by the JVM-wide deserialization filter,"
-                        + " -Djdk.serialFilter=" + System.getProperty("jdk.serialFilter", "<set by the program>")
-                        + ", which -D" + SerialFilter.PROPERTY + " cannot override: allow the class there", e);
-            }
-            if (check.rejected() != null) {
-                throw new DecodingException(check.rejected() + " is refused by the deserialization filter. "
-                        + "If this class is meant to travel between JVMs, allow it with -D"
-                        + SerialFilter.PROPERTY + "=<pattern> (a java.io.ObjectInputFilter pattern, e.g. '"
-                        + check.rejected() + ";com.acme.**'), set in the parent", e);
-            }
-            if (check.limit() != null) {
-                throw new DecodingException("the value is refused by a limit of the deserialization filter ("
-                        + check.limit() + "); the limits come from -D" + SerialFilter.PROPERTY
-                        + " (maxdepth=, maxrefs=, maxarray=, maxbytes=) and -Djdk.serialFilter", e);
-            }
-            throw new DecodingException("cannot deserialize: " + e.getMessage(), e);
+            throw refused(check, e);
         } catch (ClassNotFoundException e) {
-            throw new DecodingException("class " + e.getMessage() + " is not on this JVM's class path. Child JVMs "
-                    + "get the parent's class path; a class from a custom class loader cannot travel", e);
+            throw notOnClassPath(e);
         } catch (IOException | RuntimeException e) {
             throw new DecodingException("cannot deserialize: " + e, e);
         } catch (StackOverflowError e) {
@@ -350,6 +388,79 @@ public final class StandardCodec implements Codec {
             // failure, like their exceptions above, not a reason to end the thread that reads the connection.
             throw new DecodingException("cannot deserialize: the value's own code threw " + e, e);
         }
+    }
+
+    private Object readLambda(ByteSource source) {
+        SerialFilter.Check check = filter.newCheck(source.remaining());
+        try {
+            if (!check.allows(SerializedLambda.class)) {
+                throw refused(check, null);
+            }
+            return LambdaCodec.read(source, name -> {
+                Class<?> type = loadClass(name);
+                if (!check.allows(type)) {
+                    throw refused(check, null);
+                }
+                return type;
+            }, this);
+        } catch (ClassNotFoundException e) {
+            throw notOnClassPath(e);
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IllegalArgumentException) { // "Invalid lambda deserialization"
+                throw new DecodingException("cannot deserialize a lambda: its capturing class has no such lambda ("
+                        + cause.getMessage() + "): is the class the same in both JVMs?", cause);
+            }
+            if (cause instanceof VirtualMachineError error) {
+                throw error;
+            }
+            throw new DecodingException("cannot deserialize a lambda: its capturing class threw " + cause, cause);
+        } catch (MalformedDataException | DecodingException e) {
+            throw e;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new DecodingException("cannot deserialize a lambda: " + e, e);
+        } catch (LinkageError e) { // its capturing class's static initializer failed here, say
+            throw new DecodingException("cannot deserialize a lambda: " + linkageProblem(e), e);
+        }
+    }
+
+    /** Loads a class named in a value: through the thread's context class loader first, as the streams do. */
+    private static Class<?> loadClass(String name) throws ClassNotFoundException {
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        if (context != null) {
+            try {
+                return Class.forName(name, false, context);
+            } catch (ClassNotFoundException e) {
+                // the library's own loader next
+            }
+        }
+        return Class.forName(name, false, StandardCodec.class.getClassLoader());
+    }
+
+    /** Why the filter refused a value: the class it refused, or the limit the value went past. */
+    private static DecodingException refused(SerialFilter.Check check, Exception cause) {
+        if (check.rejected() != null && check.rejectedByJvmWide()) {
+            return new DecodingException(check.rejected() + " is refused by the JVM-wide deserialization filter,"
+                    + " -Djdk.serialFilter=" + System.getProperty("jdk.serialFilter", "<set by the program>")
+                    + ", which -D" + SerialFilter.PROPERTY + " cannot override: allow the class there", cause);
+        }
+        if (check.rejected() != null) {
+            return new DecodingException(check.rejected() + " is refused by the deserialization filter. "
+                    + "If this class is meant to travel between JVMs, allow it with -D"
+                    + SerialFilter.PROPERTY + "=<pattern> (a java.io.ObjectInputFilter pattern, e.g. '"
+                    + check.rejected() + ";com.acme.**'), set in the parent", cause);
+        }
+        if (check.limit() != null) {
+            return new DecodingException("the value is refused by a limit of the deserialization filter ("
+                    + check.limit() + "); the limits come from -D" + SerialFilter.PROPERTY
+                    + " (maxdepth=, maxrefs=, maxarray=, maxbytes=) and -Djdk.serialFilter", cause);
+        }
+        return new DecodingException("cannot deserialize: " + (cause == null ? "refused" : cause.getMessage()), cause);
+    }
+
+    private static DecodingException notOnClassPath(ClassNotFoundException e) {
+        return new DecodingException("class " + e.getMessage() + " is not on this JVM's class path. Child JVMs "
+                + "get the parent's class path; a class from a custom class loader cannot travel", e);
     }
 
     /**

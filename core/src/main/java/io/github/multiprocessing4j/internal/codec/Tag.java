@@ -11,6 +11,9 @@ package io.github.multiprocessing4j.internal.codec;
  *  3    int length, UTF-16BE chars         any other String (lossless, even for lone surrogates)
  *  4..11  the primitive, big-endian         Integer Long Double Float Short Byte Character Boolean
  *  12..19 int length, elements              int[] long[] double[] float[] short[] char[] boolean[] (byte[] is 1)
+ *  20   a serializable lambda's form: its   a lambda that captures only values of the tags above
+ *       classes' and methods' names, then  (see {@link LambdaCodec})
+ *       int count, the captured values
  *  127  int length, Java serialization stream
  * </pre>
  */
@@ -34,6 +37,7 @@ final class Tag {
     static final byte SHORTS = 16;
     static final byte CHARS = 17;
     static final byte BOOLEANS = 18;
+    static final byte LAMBDA = 20;
     static final byte SERIAL = 127;
 
     private Tag() {

@@ -16,18 +16,22 @@ import java.nio.file.Path;
  *
  * <pre>
  *  int32 magic 'MP4J' | int32 length | key blob | session dir | parent socket | int64 token | int64 parent pid
- *  | int32 run length | run (OneShotProtocol.Run, or nothing)
+ *  | byte noJvmWideFilter | int32 run length | run (OneShotProtocol.Run, or nothing)
  * </pre>
  *
- * @param run the encoded {@code OneShotProtocol.Run} of a direct start, or an empty array
+ * @param noJvmWideFilter true if the parent found that nothing can give the child a JVM-wide deserialization filter
+ *                        ({@code jdk.serialFilter}; see {@link JvmWideFilterSources}), so that decoding its task
+ *                        need not look for one
+ * @param run             the encoded {@code OneShotProtocol.Run} of a direct start, or an empty array
  */
-public record BootRecord(byte[] key, Path sessionDirectory, Path parentSocket, long token, long parentPid, byte[] run) {
+public record BootRecord(byte[] key, Path sessionDirectory, Path parentSocket, long token, long parentPid,
+                         boolean noJvmWideFilter, byte[] run) {
     public static final int MAGIC = 0x4d50344a; // "MP4J"
     private static final int MAX_LENGTH = 64 * 1024;
 
     /** The boot record of a child that will call back on {@code parentSocket} for its work. */
     public BootRecord(byte[] key, Path sessionDirectory, Path parentSocket, long token, long parentPid) {
-        this(key, sessionDirectory, parentSocket, token, parentPid, new byte[0]);
+        this(key, sessionDirectory, parentSocket, token, parentPid, false, new byte[0]);
     }
 
     /** Whether the child was started with its task, and calls back on no socket. */
@@ -41,7 +45,8 @@ public record BootRecord(byte[] key, Path sessionDirectory, Path parentSocket, l
                 .putUtf8(sessionDirectory.toString())
                 .putUtf8(parentSocket.toString())
                 .putLong(token)
-                .putLong(parentPid);
+                .putLong(parentPid)
+                .putByte(noJvmWideFilter ? 1 : 0);
         return new ByteSink(body.size() + 12 + run.length).putInt(MAGIC).putInt(body.size()).putBytes(body.toByteArray())
                 .putInt(run.length).putBytes(run).toByteArray();
     }
@@ -71,6 +76,7 @@ public record BootRecord(byte[] key, Path sessionDirectory, Path parentSocket, l
         Path socket = Path.of(b.getUtf8());
         long token = b.getLong();
         long parentPid = b.getLong();
+        boolean noJvmWideFilter = b.getByte() != 0;
         b.expectEnd();
         byte[] runHead = in.readNBytes(4);
         if (runHead.length < 4) {
@@ -84,6 +90,6 @@ public record BootRecord(byte[] key, Path sessionDirectory, Path parentSocket, l
         if (run.length < runLength) {
             throw new EOFException("stdin closed inside the task of the boot record");
         }
-        return new BootRecord(key, directory, socket, token, parentPid, run);
+        return new BootRecord(key, directory, socket, token, parentPid, noJvmWideFilter, run);
     }
 }

@@ -143,7 +143,8 @@ public final class ChildLauncher {
         ChildJvm child = new ChildJvm(process, token, launchNanos, arrival, out, err, tail, listener, properties, dropCache,
                 startSignal == null ? null : startSignal.seen(), directory);
         BootRecord boot = new BootRecord(session.key(), directory, listener.socket(), token,
-                ProcessHandle.current().pid(), run == null ? new byte[0] : run);
+                ProcessHandle.current().pid(), run != null && JvmWideFilterSources.noneReach(spec),
+                run == null ? new byte[0] : run);
         byte[] record = boot.encode();
         boolean keepOpen = run != null; // a direct child gets its go on stdin, in ChildJvm.awaitStarted
         if (record.length <= PIPE_HOLDS) {

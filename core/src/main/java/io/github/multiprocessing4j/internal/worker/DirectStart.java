@@ -5,6 +5,7 @@ import io.github.multiprocessing4j.internal.bytes.ByteSource;
 import io.github.multiprocessing4j.internal.bytes.MalformedDataException;
 import io.github.multiprocessing4j.internal.session.PrivatePaths;
 import io.github.multiprocessing4j.internal.session.Session;
+import io.github.multiprocessing4j.internal.session.ThisProcess;
 import io.github.multiprocessing4j.internal.wire.HmacSha256;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -152,13 +153,18 @@ public final class DirectStart {
     }
 
     /**
-     * For an AOT cache's training child: signs and writes (then deletes) a report as a direct child would, so that
-     * the cache holds the classes that takes. Quietly: a failure here changes nothing.
+     * For an AOT cache's training child: starts the watch on its parent and signs and writes (then deletes) a report
+     * as a direct child would, so that the cache holds the classes and links the code that takes. Quietly: a failure
+     * here changes nothing.
      */
     static void rehearse() {
         Path directory = Session.get().directory();
         long token = -1;
         try {
+            // The stop file of no child, which never appears: the rehearsal's watch ends as the child's own does
+            if (ThisProcess.parentPid() > 0) {
+                ParentWatch.of(ThisProcess.parentPid()).pollInBackground(stopFile(directory, token));
+            }
             startSignal(new byte[32], token);
             writeReport(directory, new byte[32], token, new Report(0, 0, new OneShotProtocol.Done(0, 0, 0, null)));
         } catch (IOException | RuntimeException e) {

@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.internal.worker;
 
 import io.github.multiprocessing4j.codec.Codec;
+import io.github.multiprocessing4j.internal.codec.StandardCodec;
 import io.github.multiprocessing4j.internal.codec.ThrowableCodec;
 import io.github.multiprocessing4j.internal.launch.BootRecord;
 import io.github.multiprocessing4j.internal.session.ThisProcess;
@@ -25,7 +26,7 @@ final class OneShotRunner {
         OneShotProtocol.Run run = OneShotProtocol.Run.decode(frame.payload());
         ThisProcess.name(run.name());
         watch.watchConnection(connection);
-        OneShotProtocol.Done done = execute(run, received, watch);
+        OneShotProtocol.Done done = execute(run, Codec.standard(), received, watch);
         connection.send(FrameType.DONE, 0, done.encode());
         // The watch thread stays in its read, which the parent's close of the connection ends: the JVM does not
         // wait for it at exit (JavaCommand gives every child -XX:UserThreadWaitAttemptsAtExit=0). Waking it now,
@@ -42,7 +43,9 @@ final class OneShotRunner {
         OneShotProtocol.Run run = OneShotProtocol.Run.decode(boot.run());
         ThisProcess.name(run.name());
         watch.pollInBackground(DirectStart.stopFile(boot.sessionDirectory(), boot.token()));
-        OneShotProtocol.Done done = execute(run, received, watch);
+        // Told by the parent that no JVM-wide filter can be set here, the decode does not look for one (see BootRecord)
+        Codec codec = boot.noJvmWideFilter() ? StandardCodec.withoutJvmWideFilter() : Codec.standard();
+        OneShotProtocol.Done done = execute(run, codec, received, watch);
         try {
             DirectStart.writeReport(boot.sessionDirectory(), boot.key(), boot.token(), new DirectStart.Report(main, started, done));
         } catch (IOException e) {
@@ -55,11 +58,11 @@ final class OneShotRunner {
     }
 
     /** Decodes and runs the task on this thread, printing a failure as the JVM would; then tells the watch. */
-    private static OneShotProtocol.Done execute(OneShotProtocol.Run run, long received, ParentWatch watch) {
+    private static OneShotProtocol.Done execute(OneShotProtocol.Run run, Codec codec, long received, ParentWatch watch) {
         Throwable failure = null;
         long decoded = 0;
         try {
-            Runnable task = (Runnable) Codec.standard().decode(run.task());
+            Runnable task = (Runnable) codec.decode(run.task());
             decoded = System.nanoTime();
             task.run();
         } catch (Throwable t) {

@@ -94,12 +94,13 @@ final class ParentWatch {
 
     /** Polls the parent's liveness in the background, for a child that does not always read its connection. */
     void pollInBackground() {
-        LibraryThreads.daemon("mp4j-parent-poll").stackSize(128 * 1024).start(() -> poll(null));
+        pollInBackground(null);
     }
 
     /**
      * Polls the parent's liveness in the background, for a child with no connection ({@link DirectStart}); it
-     * also exits as an orphan if {@code stopFile} appears while its task runs (the parent closed the process).
+     * also exits as an orphan if {@code stopFile} (unless null) appears while its task runs (the parent closed the
+     * process). One call site for both kinds of child, so that the AOT training links it for both.
      */
     void pollInBackground(Path stopFile) {
         LibraryThreads.daemon("mp4j-parent-poll").stackSize(128 * 1024).start(() -> poll(stopFile));

@@ -7,9 +7,10 @@ import io.github.multiprocessing4j.internal.bytes.ByteSink;
 
 /**
  * What a child does on a second thread while its main thread connects to the parent: it runs the code
- * paths that its task will need — Java serialization of a lambda there and back, which links the JDK's
- * lambda and serialization machinery, and the encoding of a result and of an exception — so that the task
- * does not pay for their first use.
+ * paths that its task will need — a lambda there and back, as the codec writes one that captures plain values
+ * and as Java serialization writes one that captures an object, which links the JDK's lambda, reflection and
+ * serialization machinery, and the encoding of a result and of an exception — so that the task does not pay
+ * for their first use.
  */
 final class Warmup {
     private Warmup() {
@@ -26,6 +27,9 @@ final class Warmup {
             Codec codec = Codec.standard();
             Runnable back = (Runnable) codec.decode(codec.encode(sample));
             back.run();
+            java.util.List<String> words = java.util.List.of("warm");
+            SerializableRunnable capturesAList = () -> counter[0] += words.size();
+            ((Runnable) codec.decode(codec.encode(capturesAList))).run();
             codec.decode(codec.encode(java.util.List.of("warm", 1, 2L)));
             ThrowableCodec.write(new IllegalStateException("warm-up"), new ByteSink());
         } catch (RuntimeException ignored) {

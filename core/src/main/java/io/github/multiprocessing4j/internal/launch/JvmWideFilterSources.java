@@ -1,0 +1,48 @@
+package io.github.multiprocessing4j.internal.launch;
+
+import java.security.Security;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Whether a child JVM can have a JVM-wide deserialization filter ({@code jdk.serialFilter}), judged by its parent
+ * from the child's command line and environment.
+ *
+ * <p>A child's deserialization filter asks the JDK for the JVM-wide filter, which a fresh JVM finds only by
+ * initializing {@link java.io.ObjectInputFilter.Config}: a system logger and the security properties, ~12-15 ms of a
+ * cold child's start, more than it takes to decode its task otherwise. The JVM-wide filter comes from a system
+ * property, from the security properties ({@code java.security} and the files {@code -Djava.security.properties}
+ * adds), or from code that runs before the task: an agent, a system class loader. A child gets none of the parent's
+ * system properties but the library's, runs the parent's {@code java} (and so reads the same {@code java.security}),
+ * and runs no code of the user's before its task but through its options. So none of these can reach it when
+ * <ul>
+ *   <li>the parent's own security properties have no {@code jdk.serialFilter}, and the parent was not given
+ *       {@code -Djava.security.properties} (which could have replaced the file's);</li>
+ *   <li>no option of the child, and none in the variables the {@code java} launcher reads options from, names the
+ *       filter, the security properties, an agent, a system class loader or a file of options.</li>
+ * </ul>
+ * The test is by words, and so errs on the side of "may have one": an option that merely mentions an agent counts.
+ * Then the child looks for the filter as usual.
+ */
+final class JvmWideFilterSources {
+    /** Words of an option that may give a child a JVM-wide filter, or run code before its task that may set one. */
+    private static final List<String> SOURCES = List.of("serialFilter", "java.security", "agent",
+            "java.system.class.loader", "@", "OptionsFile", "-XX:Flags");
+
+    private JvmWideFilterSources() {
+    }
+
+    /** True if nothing can give a child launched with {@code spec} a JVM-wide deserialization filter. */
+    static boolean noneReach(LaunchSpec spec) {
+        if (System.getProperty("java.security.properties") != null || Security.getProperty("jdk.serialFilter") != null) {
+            return false;
+        }
+        List<String> options = new ArrayList<>(spec.jvmOptions());
+        for (Map.Entry<String, String> property : spec.systemProperties().entrySet()) {
+            options.add("-D" + property.getKey() + "=" + property.getValue());
+        }
+        options.addAll(JavaCommand.optionVariables(spec).values());
+        return options.stream().noneMatch(option -> SOURCES.stream().anyMatch(option::contains));
+    }
+}
