@@ -493,6 +493,10 @@ public final class StandardCodec implements Codec {
                 }
             }
         }
+        if (e instanceof NoClassDefFoundError && e.getCause() instanceof ExceptionInInitializerError first) {
+            // "Could not initialize class X": it failed before, in this JVM (in a spare's rehearsal of the task, say)
+            return e + "; its static initializer failed earlier in this JVM: " + first.getMessage();
+        }
         return e.toString();
     }
 

@@ -12,26 +12,29 @@ import java.nio.file.Path;
  * appear in argv or the environment, where other users can read it), where the session lives, which
  * socket to call back on, and the launch token to present there. A child started directly with its task
  * ({@link io.github.multiprocessing4j.internal.worker.DirectStart}) finds the task's RUN frame here too, and
- * calls back on no socket; any other child finds an empty one.
+ * calls back on no socket; any other child finds an empty one. A spare may find the task of the latest start to
+ * rehearse: to decode ahead, never to run (see {@code SpareJvms}).
  *
  * <pre>
  *  int32 magic 'MP4J' | int32 length | key blob | session dir | parent socket | int64 token | int64 parent pid
  *  | byte noJvmWideFilter | int32 run length | run (OneShotProtocol.Run, or nothing)
+ *  | int32 rehearsal length | rehearsal (an encoded task, or nothing)
  * </pre>
  *
  * @param noJvmWideFilter true if the parent found that nothing can give the child a JVM-wide deserialization filter
  *                        ({@code jdk.serialFilter}; see {@link JvmWideFilterSources}), so that decoding its task
  *                        need not look for one
  * @param run             the encoded {@code OneShotProtocol.Run} of a direct start, or an empty array
+ * @param rehearsal       for a spare, an encoded task to decode (and drop) as it warms up, or an empty array
  */
 public record BootRecord(byte[] key, Path sessionDirectory, Path parentSocket, long token, long parentPid,
-                         boolean noJvmWideFilter, byte[] run) {
+                         boolean noJvmWideFilter, byte[] run, byte[] rehearsal) {
     public static final int MAGIC = 0x4d50344a; // "MP4J"
     private static final int MAX_LENGTH = 64 * 1024;
 
     /** The boot record of a child that will call back on {@code parentSocket} for its work. */
     public BootRecord(byte[] key, Path sessionDirectory, Path parentSocket, long token, long parentPid) {
-        this(key, sessionDirectory, parentSocket, token, parentPid, false, new byte[0]);
+        this(key, sessionDirectory, parentSocket, token, parentPid, false, new byte[0], new byte[0]);
     }
 
     /** Whether the child was started with its task, and calls back on no socket. */
@@ -47,8 +50,9 @@ public record BootRecord(byte[] key, Path sessionDirectory, Path parentSocket, l
                 .putLong(token)
                 .putLong(parentPid)
                 .putByte(noJvmWideFilter ? 1 : 0);
-        return new ByteSink(body.size() + 12 + run.length).putInt(MAGIC).putInt(body.size()).putBytes(body.toByteArray())
-                .putInt(run.length).putBytes(run).toByteArray();
+        return new ByteSink(body.size() + 16 + run.length + rehearsal.length).putInt(MAGIC).putInt(body.size())
+                .putBytes(body.toByteArray()).putInt(run.length).putBytes(run).putInt(rehearsal.length).putBytes(rehearsal)
+                .toByteArray();
     }
 
     /** Reads a boot record from the child's stdin. */
@@ -78,18 +82,25 @@ public record BootRecord(byte[] key, Path sessionDirectory, Path parentSocket, l
         long parentPid = b.getLong();
         boolean noJvmWideFilter = b.getByte() != 0;
         b.expectEnd();
-        byte[] runHead = in.readNBytes(4);
-        if (runHead.length < 4) {
+        byte[] run = readPart(in, "task");
+        byte[] rehearsal = readPart(in, "rehearsal");
+        return new BootRecord(key, directory, socket, token, parentPid, noJvmWideFilter, run, rehearsal);
+    }
+
+    /** Reads a length and that many bytes: the {@code what} of the boot record. */
+    private static byte[] readPart(InputStream in, String what) throws IOException {
+        byte[] head = in.readNBytes(4);
+        if (head.length < 4) {
             throw new EOFException("stdin closed inside the boot record");
         }
-        int runLength = new ByteSource(runHead).getInt();
-        if (runLength < 0) {
-            throw new IOException("a task of " + runLength + " bytes in the boot record");
+        int length = new ByteSource(head).getInt();
+        if (length < 0) {
+            throw new IOException("a " + what + " of " + length + " bytes in the boot record");
         }
-        byte[] run = in.readNBytes(runLength);
-        if (run.length < runLength) {
-            throw new EOFException("stdin closed inside the task of the boot record");
+        byte[] part = in.readNBytes(length);
+        if (part.length < length) {
+            throw new EOFException("stdin closed inside the " + what + " of the boot record");
         }
-        return new BootRecord(key, directory, socket, token, parentPid, noJvmWideFilter, run);
+        return part;
     }
 }

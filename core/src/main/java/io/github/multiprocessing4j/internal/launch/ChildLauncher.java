@@ -34,6 +34,7 @@ public final class ChildLauncher {
     private static final int PIPE_HOLDS = 16 * 1024;
     private static final Duration TRAINING_TIMEOUT = Duration.ofSeconds(60);
     private static final SecureRandom TOKENS = new SecureRandom();
+    private static final byte[] NOTHING = new byte[0];
     private static final ChildLauncher INSTANCE = new ChildLauncher(JavaRuntime.current());
 
     private final JavaCommand command;
@@ -72,9 +73,11 @@ public final class ChildLauncher {
     /**
      * As {@link #launch(LaunchSpec)}, for a spare: what the child writes to stdout and stderr is kept back until
      * {@link ChildJvm#releaseOutput()} (when a start takes it over), so that a spare nobody takes prints nothing.
+     *
+     * @param rehearsal an encoded task for the spare to decode (not run) as it warms up, or an empty array
      */
-    ChildJvm launchSpare(LaunchSpec spec) {
-        return launch(spec, true);
+    ChildJvm launchSpare(LaunchSpec spec, byte[] rehearsal) {
+        return launch(spec, true, null, rehearsal);
     }
 
     /**
@@ -86,20 +89,24 @@ public final class ChildLauncher {
         if (run.length == 0) {
             throw new IllegalArgumentException("no task to start the child with");
         }
-        return launch(spec, false, run);
+        return launch(spec, false, run, NOTHING);
     }
 
     private ChildJvm launch(LaunchSpec spec, boolean holdOutput) {
-        return launch(spec, holdOutput, null);
+        return launch(spec, holdOutput, null, NOTHING);
     }
 
-    /** @param run the task of a direct start, or null */
-    private ChildJvm launch(LaunchSpec spec, boolean holdOutput, byte[] run) {
+    /**
+     * @param run       the task of a direct start, or null
+     * @param rehearsal a task for a spare to rehearse, or an empty array
+     */
+    private ChildJvm launch(LaunchSpec spec, boolean holdOutput, byte[] run, byte[] rehearsal) {
         ChildClassPath.requireLibrary();
         Path cache = aot.lookup(spec, output -> train(spec, output));
         Map<String, String> properties = JavaCommand.libraryProperties();
         Runnable dropCache = cache == null ? null : () -> aot.drop(cache);
-        return start(command.build(spec, properties, cache, null), spec, properties, null, dropCache, holdOutput, run);
+        return start(command.build(spec, properties, cache, null), spec, properties, null, dropCache, holdOutput, run,
+                rehearsal);
     }
 
     /**
@@ -108,9 +115,10 @@ public final class ChildLauncher {
      * @param dropCache  deletes the AOT cache that {@code argv} gives the child, or null if it gives none
      * @param holdOutput whether to keep the child's output back until {@link ChildJvm#releaseOutput()}
      * @param run        the task of a direct start (the child then never connects back), or null
+     * @param rehearsal  a task for a spare to rehearse, or an empty array
      */
     private ChildJvm start(List<String> argv, LaunchSpec spec, Map<String, String> properties, File log,
-                           Runnable dropCache, boolean holdOutput, byte[] run) {
+                           Runnable dropCache, boolean holdOutput, byte[] run, byte[] rehearsal) {
         Session session = Session.get();
         ChildListener listener = session.listener();
         long token = TOKENS.nextLong();
@@ -144,7 +152,7 @@ public final class ChildLauncher {
                 startSignal == null ? null : startSignal.seen(), directory);
         BootRecord boot = new BootRecord(session.key(), directory, listener.socket(), token,
                 ProcessHandle.current().pid(), run != null && JvmWideFilterSources.noneReach(spec),
-                run == null ? new byte[0] : run);
+                run == null ? NOTHING : run, rehearsal);
         byte[] record = boot.encode();
         boolean keepOpen = run != null; // a direct child gets its go on stdin, in ChildJvm.awaitStarted
         if (record.length <= PIPE_HOLDS) {
@@ -183,7 +191,8 @@ public final class ChildLauncher {
     private int train(LaunchSpec spec, Path output) throws IOException, InterruptedException {
         File log = new File(output.getParent().toFile(), output.getFileName().toString().replaceFirst("\\.aot\\..*", "") + ".log");
         Map<String, String> properties = JavaCommand.libraryProperties();
-        ChildJvm child = start(command.build(spec, properties, null, output), spec, properties, log, null, false, null);
+        ChildJvm child = start(command.build(spec, properties, null, output), spec, properties, log, null, false, null,
+                NOTHING);
         try {
             child.awaitConnected(TRAINING_TIMEOUT);
             byte[] task = Codec.standard().encode(AotTraining.task());

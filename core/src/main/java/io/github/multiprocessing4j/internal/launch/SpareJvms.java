@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.internal.launch;
 
+import io.github.multiprocessing4j.internal.worker.OneShotProtocol;
 import io.github.multiprocessing4j.process.ProcessStartException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -41,6 +42,13 @@ import java.util.function.Supplier;
  * <p>What a spare writes to stdout and stderr as it boots is kept back until a start takes it over
  * ({@link ChildLauncher#launchSpare}): a spare that nobody takes prints nothing.
  *
+ * <p>A spare <em>rehearses</em> the task of the latest take, as Python's forkserver imports the main module
+ * before it forks: as it warms up, it decodes that task (up to {@value #MAX_REHEARSAL_BYTES} bytes) and drops it,
+ * never running it. A program that starts the same kind of task again finds the spare with the task's classes
+ * loaded and initialized and its lambda linked, which saves the next start their ~3-5 ms. The task's classes are
+ * initialized in the spare even if no start takes it then, as they would be by a start that did; a decode that
+ * fails is left for the start to meet. {@code -Dmp4j.spare.rehearse=false} turns rehearsals off.
+ *
  * <p>{@code -Dmp4j.spare=false} turns spares off.
  *
  * <p>Thread-safe.
@@ -50,6 +58,9 @@ public final class SpareJvms {
     private static final long REPLENISH_DELAY_MILLIS = 250;
     /** How long no take must come before a spare starts booting. */
     private static final long QUIET_MILLIS = 50;
+    /** A task larger than this is not rehearsed: its decode would hold the spare up, and it is not the usual one. */
+    private static final int MAX_REHEARSAL_BYTES = 64 * 1024;
+    private static final byte[] NO_REHEARSAL = new byte[0];
     private static final SpareJvms INSTANCE = new SpareJvms(ChildLauncher.get());
 
     private final ChildLauncher launcher;
@@ -70,6 +81,8 @@ public final class SpareJvms {
     private long launched;
     /** How many takes there have been; guarded by this. */
     private long takes;
+    /** The task of the latest take, for the next spare to rehearse, or an empty array; guarded by this. */
+    private byte[] rehearsal = NO_REHEARSAL;
 
     SpareJvms(ChildLauncher launcher) {
         this.launcher = launcher;
@@ -95,6 +108,7 @@ public final class SpareJvms {
             candidate = direct ? takeReadySpare(spec) : takeSpare(spec);
             keepSpare = noteTake(spec, candidate != null);
             take = ++takes;
+            rehearsal = rehearsalOf(run);
         }
         ChildJvm child = null;
         if (candidate != null) {
@@ -209,6 +223,15 @@ public final class SpareJvms {
         });
     }
 
+    /** The task of an encoded {@code OneShotProtocol.Run}, if a spare should rehearse it, else an empty array. */
+    private static byte[] rehearsalOf(byte[] run) {
+        if ("false".equalsIgnoreCase(System.getProperty("mp4j.spare.rehearse")) || run.length > MAX_REHEARSAL_BYTES + 1024) {
+            return NO_REHEARSAL;
+        }
+        byte[] task = OneShotProtocol.Run.decode(run).task();
+        return task.length <= MAX_REHEARSAL_BYTES ? task : NO_REHEARSAL;
+    }
+
     /**
      * Records a take of {@code spec}; true if a spare for it is worth booting afterwards: the take found
      * its spare ({@code hit}), or the spec has not changed twice in a row.
@@ -261,7 +284,8 @@ public final class SpareJvms {
         }
         spareSpec = spec;
         launched++;
-        spare = CompletableFuture.supplyAsync(() -> launcher.launchSpare(spec),
+        byte[] task = rehearsal;
+        spare = CompletableFuture.supplyAsync(() -> launcher.launchSpare(spec, task),
                 // the spare and its output pumps may live as long as the JVM: they must not pin the caller's context
                 r -> Thread.ofVirtual().name("mp4j-spare-launch").inheritInheritableThreadLocals(false).start(r));
     }

@@ -10,14 +10,19 @@ import io.github.multiprocessing4j.internal.bytes.ByteSink;
  * paths that its task will need — a lambda there and back, as the codec writes one that captures plain values
  * and as Java serialization writes one that captures an object, which links the JDK's lambda, reflection and
  * serialization machinery, and the encoding of a result and of an exception — so that the task does not pay
- * for their first use.
+ * for their first use. A spare also rehearses the task its parent started last (see {@code SpareJvms}): it decodes
+ * it, which loads and initializes its classes and links its lambda, and drops it.
  */
 final class Warmup {
     private Warmup() {
     }
 
-    static void startInBackground() {
-        Thread.ofPlatform().daemon().name("mp4j-warmup").start(Warmup::run);
+    /** @param rehearsal an encoded task to decode and drop, or an empty array */
+    static void startInBackground(byte[] rehearsal) {
+        Thread.ofPlatform().daemon().name("mp4j-warmup").start(() -> {
+            run();
+            rehearse(rehearsal);
+        });
     }
 
     static void run() {
@@ -34,6 +39,21 @@ final class Warmup {
             ThrowableCodec.write(new IllegalStateException("warm-up"), new ByteSink());
         } catch (RuntimeException ignored) {
             // warming is an optimisation; a failure here changes nothing
+        }
+    }
+
+    /**
+     * Decodes {@code task} and drops it. A failure is the task's to meet when it comes: a class whose static
+     * initializer threw here fails its decode again then, with that first failure for cause.
+     */
+    private static void rehearse(byte[] task) {
+        if (task.length == 0) {
+            return;
+        }
+        try {
+            Codec.standard().decode(task);
+        } catch (RuntimeException | LinkageError ignored) {
+            // see above
         }
     }
 }

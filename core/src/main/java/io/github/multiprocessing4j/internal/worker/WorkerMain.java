@@ -37,7 +37,7 @@ public final class WorkerMain {
             // socket ~30 ms (the JDK seeds a SecureRandom for it); do the first while the main thread does the second.
             // A child started with its task connects nowhere and decodes the task at once: a warm-up beside that only
             // competes for the CPU (back to back on 2 cores, 4 of 4 interleaved runs were 10-70 ms slower with it).
-            Warmup.startInBackground();
+            Warmup.startInBackground(boot.rehearsal());
         }
         Session.join(boot.key(), boot.sessionDirectory());
         ParentWatch watch = ParentWatch.of(boot.parentPid());

@@ -1,0 +1,76 @@
+package io.github.multiprocessing4j.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.multiprocessing4j.internal.launch.SpareJvms;
+import io.github.multiprocessing4j.process.fixtures.RehearsedTasks;
+import io.github.multiprocessing4j.testing.Delays;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A spare decodes the latest start's task ahead, never running it (see SpareJvms). */
+class SpareRehearsalTest {
+    private final Path log = RehearsedTasks.log(ProcessHandle.current().pid());
+
+    @BeforeEach
+    @AfterEach
+    void noLog() throws IOException {
+        Files.deleteIfExists(log);
+    }
+
+    @Test
+    void theNextSpare_initializesTheLatestTasksClassesAhead_butRunsTheTaskOnlyWhenAStartTakesIt() throws Exception {
+        startAndJoin(JvmProcess.builder().name("settle").task(() -> { })); // a spare boots after two starts of a spec
+        startAndJoin(JvmProcess.builder().name("first").task(RehearsedTasks.logged()));
+        long spare = awaitSpare();
+
+        Awaitility.await().atMost(Delays.seconds(30)).until(() -> lines().contains("init " + spare));
+        assertThat(lines()).as("rehearsed, not run").doesNotContain("ran " + spare);
+
+        try (JvmProcess second = JvmProcess.builder().name("second").task(RehearsedTasks.logged()).start()) {
+            assertThat(second.pid()).as("the spare runs the task").isEqualTo(spare);
+            second.join();
+            assertThat(second.exitCode()).hasValue(0);
+        }
+        assertThat(lines()).containsOnlyOnce("init " + spare).containsOnlyOnce("ran " + spare);
+    }
+
+    @Test
+    void aTaskWhoseClassFailsToInitialize_failsInTheSpareThatRehearsedIt_withThatFailure() throws Exception {
+        startAndJoin(JvmProcess.builder().name("settle").task(() -> { }));
+        try (JvmProcess first = JvmProcess.builder().name("first").task(RehearsedTasks.failingToInitialize()).start()) {
+            first.join();
+            assertThat(first.exitCode()).hasValue(1);
+            assertThat(first.failure()).hasValueSatisfying(failure -> assertThat(failure)
+                    .hasMessageContaining("FailsToInitialize cannot be initialized in a child"));
+        }
+        long spare = awaitSpare();
+        try (JvmProcess second = JvmProcess.builder().name("second").task(RehearsedTasks.failingToInitialize()).start()) {
+            assertThat(second.pid()).isEqualTo(spare);
+            second.join();
+            assertThat(second.exitCode()).hasValue(1);
+            assertThat(second.failure()).hasValueSatisfying(failure -> assertThat(failure)
+                    .hasMessageContaining("FailsToInitialize cannot be initialized in a child"));
+        }
+    }
+
+    private static void startAndJoin(JvmProcess.Builder builder) throws InterruptedException {
+        try (JvmProcess child = builder.start()) {
+            child.join();
+        }
+    }
+
+    private static long awaitSpare() {
+        return Awaitility.await().atMost(Delays.seconds(30)).until(() -> SpareJvms.get().sparePid(), pid -> pid > 0);
+    }
+
+    private List<String> lines() throws IOException {
+        return Files.exists(log) ? Files.readAllLines(log) : List.of();
+    }
+}
