@@ -88,7 +88,9 @@ final class LambdaCodec {
     /**
      * Reads a form written by {@link #write} and returns the lambda it stands for, made by the capturing class's
      * {@code $deserializeLambda$} (which initializes that class, as Java serialization would). The capturing class
-     * is loaded and judged by {@code resolve}; the captured values are read by {@code codec}.
+     * is loaded and judged by {@code resolve}; the captured values are read by {@code codec}, and must be of its fast
+     * path, as {@link #write} writes them: a form nested in a form, however deep, or a Java-serialized value there is
+     * malformed.
      *
      * @throws ReflectiveOperationException if the class cannot be found, has no such method, or refuses the form
      */
@@ -111,7 +113,7 @@ final class LambdaCodec {
         Class<?> capturingClass = resolve.resolve(capturing.replace('/', '.'));
         Object[] captured = new Object[count];
         for (int i = 0; i < count; i++) {
-            captured[i] = codec.read(source);
+            captured[i] = codec.readFastPath(source);
         }
         SerializedLambda form = new SerializedLambda(capturingClass, interfaceClass, interfaceMethod,
                 interfaceSignature, implKind, implClass, implMethod, implSignature, instantiatedType, captured);

@@ -193,6 +193,21 @@ public final class StandardCodec implements Codec {
         }
     }
 
+    /**
+     * Reads one value written by {@link #write} that must be of the fast path ({@link #isFastPath}): a lambda's
+     * captured value (see {@link LambdaCodec}), which neither recurses into another form nor reaches Java serialization.
+     */
+    Object readFastPath(ByteSource source) {
+        if (source.remaining() > 0) {
+            byte tag = source.array()[source.position()];
+            if (tag == Tag.LAMBDA || tag == Tag.SERIAL) {
+                throw new MalformedDataException("a lambda's captured value with tag " + tag
+                        + ", which only values of the fast path take");
+            }
+        }
+        return read(source);
+    }
+
     private static void writeString(String s, ByteSink sink) {
         int n = s.length();
         boolean latin1 = true;

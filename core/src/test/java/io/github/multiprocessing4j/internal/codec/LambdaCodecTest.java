@@ -7,6 +7,8 @@ import io.github.multiprocessing4j.codec.Codec;
 import io.github.multiprocessing4j.codec.DecodingException;
 import io.github.multiprocessing4j.function.SerializableCallable;
 import io.github.multiprocessing4j.function.SerializableFunction;
+import io.github.multiprocessing4j.internal.bytes.ByteSink;
+import io.github.multiprocessing4j.testing.Guarded;
 import java.io.ObjectInputFilter;
 import java.lang.invoke.SerializedLambda;
 import java.nio.charset.StandardCharsets;
@@ -138,6 +140,30 @@ class LambdaCodecTest {
             byte[] shorter = Arrays.copyOf(bytes, cut);
             assertThatThrownBy(() -> codec.decode(shorter)).as("cut at %d", cut).isInstanceOf(DecodingException.class)
                     .hasMessageContaining("malformed value");
+        }
+    }
+
+    /**
+     * The writer puts only fast-path values among a form's captured values; a forged form that nests forms (or a
+     * Java-serialized value) there, however deep, is a DecodingException, not a StackOverflowError that would end
+     * the thread that reads the connection.
+     */
+    @Test
+    void aFormNestedInItsOwnCapturedValues_isADecodingError_notAStackOverflow() {
+        SerializableCallable<String> f = () -> "inner";
+        byte[] form = codec.encode(f);
+        byte[] head = Arrays.copyOf(form, form.length - 4); // all but the count of captured values, 0
+        ByteSink sink = new ByteSink();
+        for (int i = 0; i < 20_000; i++) {
+            sink.putBytes(head).putInt(1); // one captured value: the next form
+        }
+        byte[] nested = sink.putBytes(form).toByteArray();
+        byte[] serialized = new ByteSink().putBytes(head).putInt(1).putBytes(codec.encode(List.of("x"))).toByteArray();
+
+        for (byte[] forged : List.of(nested, serialized)) {
+            Guarded.Outcome<Object> outcome = Guarded.call(() -> codec.decode(forged));
+            assertThat(outcome.thrown()).isInstanceOf(DecodingException.class)
+                    .hasMessageContaining("malformed value").hasMessageContaining("captured value");
         }
     }
 
