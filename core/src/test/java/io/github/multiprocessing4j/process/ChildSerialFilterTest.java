@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.multiprocessing4j.codec.Codec;
 import io.github.multiprocessing4j.codec.EncodingException;
 import io.github.multiprocessing4j.pool.ProcessPool;
+import io.github.multiprocessing4j.process.fixtures.FilterSettingFileSystemProvider;
 import io.github.multiprocessing4j.testing.Delays;
 import java.net.URI;
 import java.net.URL;
@@ -47,7 +48,11 @@ class ChildSerialFilterTest {
                 Arguments.of("an option", (UnaryOperator<JvmProcess.Builder>) b -> b.jvmOptions(List.of("-Djdk.serialFilter=" + refuseTasks))),
                 Arguments.of("a system property", (UnaryOperator<JvmProcess.Builder>) b -> b.systemProperty("jdk.serialFilter", refuseTasks)),
                 Arguments.of("JDK_JAVA_OPTIONS", (UnaryOperator<JvmProcess.Builder>) b -> b.environment("JDK_JAVA_OPTIONS", "-Djdk.serialFilter=" + refuseTasks)),
-                Arguments.of("a security properties file", (UnaryOperator<JvmProcess.Builder>) b -> b.jvmOptions(List.of("-Djava.security.properties=" + securityFile))));
+                Arguments.of("a security properties file", (UnaryOperator<JvmProcess.Builder>) b -> b.jvmOptions(List.of("-Djava.security.properties=" + securityFile))),
+                // code of the user's that the JDK runs before the task: the default file system's provider, made at
+                // the child's first use of a path, which sets the filter
+                Arguments.of("a default file system provider", (UnaryOperator<JvmProcess.Builder>) b -> b.systemProperty(
+                        "java.nio.file.spi.DefaultFileSystemProvider", FilterSettingFileSystemProvider.class.getName())));
     }
 
     @ParameterizedTest(name = "{0}")

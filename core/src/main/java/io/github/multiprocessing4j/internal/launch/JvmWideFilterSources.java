@@ -20,7 +20,9 @@ import java.util.Map;
  *   <li>the parent's own security properties have no {@code jdk.serialFilter}, and the parent was not given
  *       {@code -Djava.security.properties} (which could have replaced the file's);</li>
  *   <li>no option of the child, and none in the variables the {@code java} launcher reads options from, names the
- *       filter, the security properties, an agent, a system class loader or a file of options.</li>
+ *       filter, the security properties, an agent, a system class loader, a file of options, or a class of the user's
+ *       that the JDK makes on its first use of a part of it (the default file system's provider, which a child
+ *       makes to read its boot record, say).</li>
  * </ul>
  * The test is by words, and so errs on the side of "may have one": an option that merely mentions an agent counts.
  * Then the child looks for the filter as usual.
@@ -28,7 +30,12 @@ import java.util.Map;
 final class JvmWideFilterSources {
     /** Words of an option that may give a child a JVM-wide filter, or run code before its task that may set one. */
     private static final List<String> SOURCES = List.of("serialFilter", "java.security", "agent",
-            "java.system.class.loader", "@", "OptionsFile", "-XX:Flags");
+            "java.system.class.loader", "@", "OptionsFile", "-XX:Flags",
+            // system properties that name a class of the user's for the JDK to make when a part of it is first used:
+            // java.nio.file.spi.DefaultFileSystemProvider (a child's first path is before its task), the providers of
+            // channels and selectors and of time-zone rules, the configuration and manager of java.util.logging, the
+            // thread factory and handler of the common ForkJoinPool
+            "Provider", ".spi.", "java.util.logging", "ForkJoinPool");
 
     private JvmWideFilterSources() {
     }

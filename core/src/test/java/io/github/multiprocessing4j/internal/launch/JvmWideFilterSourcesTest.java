@@ -38,7 +38,13 @@ class JvmWideFilterSourcesTest {
                 spec(List.of("-XX:VMOptionsFile=/opt/vm.options"), Map.of(), Map.of()),
                 spec(List.of(), Map.of(), Map.of("JDK_JAVA_OPTIONS", "-Djdk.serialFilter=!*")),
                 spec(List.of(), Map.of(), Map.of("JAVA_TOOL_OPTIONS", "-javaagent:/opt/agent.jar")),
-                spec(List.of(), Map.of(), Map.of("_JAVA_OPTIONS", "@/opt/more-options")));
+                spec(List.of(), Map.of(), Map.of("_JAVA_OPTIONS", "@/opt/more-options")),
+                spec(List.of(), Map.of("java.nio.file.spi.DefaultFileSystemProvider", "com.acme.Fs"), Map.of()),
+                spec(List.of("-Djava.nio.channels.spi.SelectorProvider=com.acme.Selectors"), Map.of(), Map.of()),
+                spec(List.of("-Djava.util.logging.config.class=com.acme.LogConfig"), Map.of(), Map.of()),
+                spec(List.of("-Djava.util.concurrent.ForkJoinPool.common.threadFactory=com.acme.Threads"), Map.of(),
+                        Map.of()),
+                spec(List.of(), Map.of(), Map.of("JDK_JAVA_OPTIONS", "-Djava.time.zone.DefaultZoneRulesProvider=com.acme.Tz")));
         for (LaunchSpec way : ways) {
             assertThat(JvmWideFilterSources.noneReach(way)).as("%s", way).isFalse();
         }
