@@ -20,7 +20,8 @@ import java.util.Map;
  *   <li>the parent's own security properties have no {@code jdk.serialFilter}, and the parent was not given
  *       {@code -Djava.security.properties} (which could have replaced the file's);</li>
  *   <li>no option of the child, and none in the variables the {@code java} launcher reads options from, names the
- *       filter, the security properties, an agent, a system class loader, a file of options, or a class of the user's
+ *       filter, the security properties, an agent (-Xrun too), a system class loader, a file of options, a patch of
+ *       a JDK module (the child inherits this JVM's {@code --patch-module}), or a class of the user's
  *       that the JDK makes on its first use of a part of it (the default file system's provider, which a child
  *       makes to read its boot record, say).</li>
  * </ul>
@@ -31,6 +32,8 @@ final class JvmWideFilterSources {
     /** Words of an option that may give a child a JVM-wide filter, or run code before its task that may set one. */
     private static final List<String> SOURCES = List.of("serialFilter", "java.security", "agent",
             "java.system.class.loader", "@", "OptionsFile", "-XX:Flags",
+            // a native agent by its old name (-Xrunjdwp), and JDK classes replaced by the user's
+            "-Xrun", "patch-module",
             // system properties that name a class of the user's for the JDK to make when a part of it is first used:
             // java.nio.file.spi.DefaultFileSystemProvider (a child's first path is before its task), the providers of
             // channels and selectors and of time-zone rules, the configuration and manager of java.util.logging, the
@@ -46,6 +49,7 @@ final class JvmWideFilterSources {
             return false;
         }
         List<String> options = new ArrayList<>(spec.jvmOptions());
+        options.addAll(JavaRuntime.current().inheritedFlags()); // this JVM's --patch-module, say
         for (Map.Entry<String, String> property : spec.systemProperties().entrySet()) {
             options.add("-D" + property.getKey() + "=" + property.getValue());
         }
