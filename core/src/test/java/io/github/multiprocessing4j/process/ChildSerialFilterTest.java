@@ -7,6 +7,7 @@ import io.github.multiprocessing4j.codec.Codec;
 import io.github.multiprocessing4j.codec.EncodingException;
 import io.github.multiprocessing4j.pool.ProcessPool;
 import io.github.multiprocessing4j.process.fixtures.FilterSettingFileSystemProvider;
+import io.github.multiprocessing4j.process.fixtures.RefusingTasksFilterFactory;
 import io.github.multiprocessing4j.testing.Delays;
 import java.net.URI;
 import java.net.URL;
@@ -51,6 +52,8 @@ class ChildSerialFilterTest {
                 Arguments.of("a security properties file", (UnaryOperator<JvmProcess.Builder>) b -> b.jvmOptions(List.of("-Djava.security.properties=" + securityFile))),
                 // code of the user's that the JDK runs before the task: the default file system's provider, made at
                 // the child's first use of a path, which sets the filter
+                Arguments.of("a filter factory", (UnaryOperator<JvmProcess.Builder>) b -> b.systemProperty(
+                        "jdk.serialFilterFactory", RefusingTasksFilterFactory.class.getName())),
                 Arguments.of("a default file system provider", (UnaryOperator<JvmProcess.Builder>) b -> b.systemProperty(
                         "java.nio.file.spi.DefaultFileSystemProvider", FilterSettingFileSystemProvider.class.getName())));
     }

@@ -4,6 +4,7 @@ import java.io.ObjectInputFilter;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BinaryOperator;
 import java.util.function.Supplier;
 
 /**
@@ -82,6 +83,8 @@ final class SerialFilter {
 
     /** The JVM-wide filter ({@code jdk.serialFilter}), asked on every call: it may be set after this one is made. */
     private final Supplier<ObjectInputFilter> jvmWide;
+    /** Whether the JVM's filter factory ({@code jdk.serialFilterFactory}) may apply: not for {@link #withoutJvmWide}. */
+    private final boolean factoryMayApply;
 
     /** Why {@link #userPattern} cannot be used, or null: then every use of this filter throws it anew. */
     private final IllegalArgumentException invalid;
@@ -92,6 +95,7 @@ final class SerialFilter {
         this.userFilter = filterOf(userPattern, false);
         this.userLimits = filterOf(userPattern, true);
         this.invalid = null;
+        this.factoryMayApply = true;
     }
 
     private SerialFilter(String userPattern, Supplier<ObjectInputFilter> jvmWide, IllegalArgumentException invalid) {
@@ -100,6 +104,7 @@ final class SerialFilter {
         this.userFilter = null;
         this.userLimits = null;
         this.invalid = invalid;
+        this.factoryMayApply = true;
     }
 
     private SerialFilter(SerialFilter base, Supplier<ObjectInputFilter> jvmWide) {
@@ -108,6 +113,7 @@ final class SerialFilter {
         this.userFilter = base.userFilter;
         this.userLimits = base.userLimits;
         this.invalid = base.invalid;
+        this.factoryMayApply = false;
     }
 
     /**
@@ -261,7 +267,10 @@ final class SerialFilter {
         private final long maxArrayLength;
         private String rejected;
         private boolean rejectedByJvmWide;
+        private boolean rejectedByFactory;
         private String limit;
+        /** What an ObjectInputStream given this check would filter with (see {@link #allows}), once asked. */
+        private ObjectInputFilter inStream;
 
         private Check(long maxArrayLength) {
             this.maxArrayLength = maxArrayLength;
@@ -305,9 +314,41 @@ final class SerialFilter {
             return verdict;
         }
 
-        /** Judges a class named outside a stream (see {@code LambdaCodec}) as one in a stream is judged. */
+        /**
+         * Judges a class named outside a stream (see {@code LambdaCodec}) as one in a stream is judged: by this check,
+         * then by what the JVM's filter factory ({@code jdk.serialFilterFactory}) makes of it, which a stream would
+         * use instead of it, and which may refuse more.
+         */
         boolean allows(Class<?> type) {
-            return checkInput(new ClassOnly(type)) != Status.REJECTED;
+            if (checkInput(new ClassOnly(type)) == Status.REJECTED) {
+                return false;
+            }
+            ObjectInputFilter stream = inStream();
+            if (stream != this && rejectedBy(stream, new ClassOnly(type))) {
+                if (rejected == null) {
+                    rejected = type.getName();
+                    rejectedByJvmWide = true;
+                    rejectedByFactory = true;
+                }
+                return false;
+            }
+            return true;
+        }
+
+        /**
+         * The filter an ObjectInputStream given this check would use, as the JDK makes it: the factory's answer for
+         * the JVM-wide filter, then for this check (the built-in factory answers this check itself).
+         */
+        private ObjectInputFilter inStream() {
+            if (!factoryMayApply) {
+                return this;
+            }
+            if (inStream == null) {
+                BinaryOperator<ObjectInputFilter> factory = ObjectInputFilter.Config.getSerialFilterFactory();
+                ObjectInputFilter made = factory.apply(factory.apply(null, ObjectInputFilter.Config.getSerialFilter()), this);
+                inStream = made == null ? this : made;
+            }
+            return inStream;
         }
 
         private static boolean rejectedBy(ObjectInputFilter filter, FilterInfo info) {
@@ -322,6 +363,11 @@ final class SerialFilter {
         /** True if the class {@link #rejected()} names was refused by the JVM-wide filter, which nothing overrides. */
         boolean rejectedByJvmWide() {
             return rejectedByJvmWide;
+        }
+
+        /** True if the class {@link #rejected()} names was refused by the filter the JVM's filter factory made. */
+        boolean rejectedByFactory() {
+            return rejectedByFactory;
         }
 
         /** Where the stream went past a limit (or the JVM-wide filter refused it), or null. */

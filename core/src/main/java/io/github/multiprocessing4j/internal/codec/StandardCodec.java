@@ -454,6 +454,12 @@ public final class StandardCodec implements Codec {
 
     /** Why the filter refused a value: the class it refused, or the limit the value went past. */
     private static DecodingException refused(SerialFilter.Check check, Exception cause) {
+        if (check.rejected() != null && check.rejectedByFactory()) {
+            return new DecodingException(check.rejected() + " is refused by the JVM-wide deserialization filter that"
+                    + " the filter factory makes, -Djdk.serialFilterFactory=" + System.getProperty(
+                    "jdk.serialFilterFactory", "<set by the program>") + ", which -D" + SerialFilter.PROPERTY
+                    + " cannot override: allow the class there", cause);
+        }
         if (check.rejected() != null && check.rejectedByJvmWide()) {
             return new DecodingException(check.rejected() + " is refused by the JVM-wide deserialization filter,"
                     + " -Djdk.serialFilter=" + System.getProperty("jdk.serialFilter", "<set by the program>")

@@ -17,7 +17,8 @@ import java.util.Map;
  * system properties but the library's, runs the parent's {@code java} (and so reads the same {@code java.security}),
  * and runs no code of the user's before its task but through its options. So none of these can reach it when
  * <ul>
- *   <li>the parent's own security properties have no {@code jdk.serialFilter}, and the parent was not given
+ *   <li>the parent's own security properties have no {@code jdk.serialFilter} or {@code jdk.serialFilterFactory}
+ *       (whose filters judge a stream as a JVM-wide filter does), and the parent was not given
  *       {@code -Djava.security.properties} (which could have replaced the file's);</li>
  *   <li>no option of the child, and none in the variables the {@code java} launcher reads options from, names the
  *       filter, the security properties, an agent (-Xrun too), a system class loader, a file of options, a patch of
@@ -45,7 +46,8 @@ final class JvmWideFilterSources {
 
     /** True if nothing can give a child launched with {@code spec} a JVM-wide deserialization filter. */
     static boolean noneReach(LaunchSpec spec) {
-        if (System.getProperty("java.security.properties") != null || Security.getProperty("jdk.serialFilter") != null) {
+        if (System.getProperty("java.security.properties") != null || Security.getProperty("jdk.serialFilter") != null
+                || Security.getProperty("jdk.serialFilterFactory") != null) {
             return false;
         }
         List<String> options = new ArrayList<>(spec.jvmOptions());
