@@ -9,11 +9,20 @@ import io.github.multiprocessing4j.function.SerializableCallable;
 import io.github.multiprocessing4j.function.SerializableFunction;
 import io.github.multiprocessing4j.internal.bytes.ByteSink;
 import io.github.multiprocessing4j.testing.Guarded;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
 import java.lang.invoke.SerializedLambda;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.example.Tasks;
 import org.junit.jupiter.api.Test;
 
@@ -140,6 +149,169 @@ class LambdaCodecTest {
             byte[] shorter = Arrays.copyOf(bytes, cut);
             assertThatThrownBy(() -> codec.decode(shorter)).as("cut at %d", cut).isInstanceOf(DecodingException.class)
                     .hasMessageContaining("malformed value");
+        }
+    }
+
+    interface Shapes {
+        static SerializableCallable<String> fromAnInterface(String s) {
+            return () -> s + " from an interface";
+        }
+    }
+
+    record Box(int n) {
+        SerializableCallable<Integer> twice() {
+            int m = n;
+            return () -> m * 2;
+        }
+    }
+
+    enum Colour {
+        RED;
+
+        SerializableCallable<String> named(String x) {
+            return () -> x + " from an enum";
+        }
+    }
+
+    class Inner {
+        SerializableCallable<String> tagged(String x) {
+            return () -> x + " from an inner class";
+        }
+    }
+
+    /** A functional interface that narrows a generic one's method, so that its lambdas have a bridge. */
+    interface Length extends SerializableFunction<String, Integer> {
+        @Override
+        Integer apply(String s);
+    }
+
+    static <T> SerializableFunction<T, List<T>> pairedWith(T extra) {
+        return t -> List.of(t, extra);
+    }
+
+    /**
+     * Every kind of lambda and method reference that captures plain values travels as its form, and comes back as
+     * Java serialization brings it back: of the same interfaces (markers of intersection casts too), giving the same
+     * result, captured boxes, chars, shorts, nulls, empty arrays and lone surrogates kept.
+     */
+    @Test
+    void everyKindOfLambda_comesBackFromItsForm_asFromJavaSerialization() throws Exception {
+        Integer boxed = 7;
+        Object anyObject = 5;
+        char c = 'x';
+        short s = 3;
+        byte b = 4;
+        String none = null;
+        int[] empty = {};
+        String lone = "a\uD800b\uDC00";
+        SerializableCallable<String> anonymous = new Object() {
+            SerializableCallable<String> make() {
+                return () -> lone + " from an anonymous class";
+            }
+        }.make();
+        class Local {
+            SerializableCallable<String> make() {
+                return () -> lone + " from a local class";
+            }
+        }
+        Map<String, Object> lambdas = new LinkedHashMap<>();
+        lambdas.put("static method", (SerializableFunction<String, String>) LambdaCodecTest::shout);
+        lambdas.put("bound method", (SerializableFunction<String, String>) "abc"::concat);
+        lambdas.put("unbound method", (SerializableFunction<String, Integer>) String::length);
+        lambdas.put("constructor", (SerializableCallable<List<String>>) ArrayList::new);
+        lambdas.put("array constructor", (SerializableFunction<Integer, int[]>) int[]::new);
+        lambdas.put("interface", Shapes.fromAnInterface("s"));
+        lambdas.put("record", new Box(4).twice());
+        lambdas.put("enum", Colour.RED.named("c"));
+        lambdas.put("inner class", new Inner().tagged("i"));
+        lambdas.put("anonymous class", anonymous);
+        lambdas.put("local class", new Local().make());
+        lambdas.put("generic method", pairedWith("x"));
+        lambdas.put("boxed", (SerializableCallable<Object>) () -> boxed);
+        lambdas.put("object", (SerializableCallable<Object>) () -> anyObject);
+        lambdas.put("char", (SerializableCallable<Object>) () -> c);
+        lambdas.put("short", (SerializableCallable<Object>) () -> s);
+        lambdas.put("byte", (SerializableCallable<Object>) () -> b);
+        lambdas.put("null", (SerializableCallable<Object>) () -> none);
+        lambdas.put("empty array", (SerializableCallable<Object>) () -> empty);
+        lambdas.put("lone surrogates", (SerializableCallable<Object>) () -> lone);
+        lambdas.put("intersection", (Supplier<String> & Serializable & Cloneable) () -> lone + c);
+        lambdas.put("bridge", (Length) String::length);
+
+        for (Map.Entry<String, Object> lambda : lambdas.entrySet()) {
+            byte[] bytes = codec.encode(lambda.getValue());
+            Object form = codec.decode(bytes);
+            Object serialized = javaRoundTrip(lambda.getValue());
+
+            assertThat(bytes[0]).as(lambda.getKey()).isEqualTo(Tag.LAMBDA);
+            assertThat(form.getClass().getInterfaces()).as(lambda.getKey())
+                    .containsExactly(serialized.getClass().getInterfaces());
+            Object fromForm = call(form);
+            Object fromSerialized = call(serialized);
+            assertThat(Values.deepEquals(fromForm, fromSerialized)).as("%s: %s vs %s", lambda.getKey(), fromForm,
+                    fromSerialized).isTrue();
+            if (fromSerialized != null) {
+                assertThat(fromForm).as(lambda.getKey()).hasSameClassAs(fromSerialized);
+            }
+        }
+    }
+
+    private static Object javaRoundTrip(Object value) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(value);
+        }
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            return in.readObject();
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Object call(Object lambda) throws Exception {
+        return switch (lambda) {
+            case SerializableCallable<?> c -> c.call();
+            case Length l -> l.apply("four");
+            case SerializableFunction f when f.getClass().getName().contains("LambdaCodecTest") -> {
+                try {
+                    yield f.apply("x");
+                } catch (ClassCastException e) {
+                    yield f.apply(3);
+                }
+            }
+            case Supplier<?> s -> s.get();
+            default -> throw new AssertionError("cannot call " + lambda);
+        };
+    }
+
+    /**
+     * A forged form may name any class as the capturing class: one whose static initializer throws, one without
+     * lambdas, a JDK class, a class the filter refuses. Each is a DecodingException; only the filter's choice of
+     * class is initialized, and only to look for its lambdas, as Java serialization does.
+     */
+    @Test
+    void aFormNamingAClassThatCannotMakeIt_isADecodingError() throws Exception {
+        SerializedLambda real = LambdaCodec.formOf(Tasks.greeting("x"));
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("org.example.BrokenInit", "org.example.BrokenInit"); // its initializer failed, or had failed
+        expected.put(Values.class.getName(), "$deserializeLambda$");
+        expected.put("java.lang.String", "$deserializeLambda$");
+        expected.put("java.util.Comparator", "cannot deserialize a lambda");
+        expected.put("javax.management.ObjectName", "is refused by the deserialization filter");
+
+        for (Map.Entry<String, String> capturing : expected.entrySet()) {
+            Class<?> type = Class.forName(capturing.getKey(), false, getClass().getClassLoader());
+            SerializedLambda forged = new SerializedLambda(type, real.getFunctionalInterfaceClass(),
+                    real.getFunctionalInterfaceMethodName(), real.getFunctionalInterfaceMethodSignature(),
+                    real.getImplMethodKind(), real.getImplClass(), real.getImplMethodName(),
+                    real.getImplMethodSignature(), real.getInstantiatedMethodType(), new Object[] {"x"});
+            ByteSink sink = new ByteSink().putByte(Tag.LAMBDA);
+            LambdaCodec.write(forged, sink, StandardCodec.INSTANCE);
+            byte[] bytes = sink.toByteArray();
+
+            for (int attempt = 0; attempt < 2; attempt++) { // the second time, BrokenInit is known to be broken
+                assertThatThrownBy(() -> codec.decode(bytes)).as(capturing.getKey())
+                        .isInstanceOf(DecodingException.class).hasMessageContaining(capturing.getValue());
+            }
         }
     }
 

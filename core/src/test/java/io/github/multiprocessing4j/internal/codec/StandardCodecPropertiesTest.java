@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.multiprocessing4j.codec.Codec;
 import io.github.multiprocessing4j.codec.DecodingException;
 import io.github.multiprocessing4j.codec.EncodingException;
+import io.github.multiprocessing4j.function.SerializableCallable;
+import io.github.multiprocessing4j.function.SerializableFunction;
 import io.github.multiprocessing4j.internal.bytes.ByteSink;
 import io.github.multiprocessing4j.internal.bytes.ByteSource;
 import io.github.multiprocessing4j.testing.Gen;
@@ -14,6 +16,7 @@ import io.github.multiprocessing4j.testing.Tries;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.example.Tasks;
 import org.junit.jupiter.api.Test;
 
 class StandardCodecPropertiesTest {
@@ -163,6 +166,28 @@ class StandardCodecPropertiesTest {
     void mutatedEncodings_decodeOrFailWithDecodingException() {
         Tries.forAll(1000, g -> new Mutated(Values.any(g), Mutation.some(g)),
                 in -> assertDecodesOrFailsCleanly(Mutation.applyAll(CODEC.encode(in.value()), in.mutations())));
+    }
+
+    /** A serializable lambda that captures fast-path values, and so travels as its form (see LambdaCodec). */
+    static Object lambda(Gen g) {
+        Object a = Values.fastPath(g);
+        Object b = Values.fastPath(g);
+        return switch (g.choose(4)) {
+            case 0 -> (SerializableCallable<Object>) () -> a;
+            case 1 -> (SerializableFunction<Object, List<Object>>) x -> Arrays.asList(a, x, b);
+            case 2 -> (SerializableFunction<String, Integer>) String::length;
+            default -> Tasks.greeting(Values.string(g));
+        };
+    }
+
+    /** A lambda's form, garbled: the lambda, or DecodingException, whatever its names, kind and captured values say. */
+    @Test
+    void mutatedLambdaForms_decodeOrFailWithDecodingException() {
+        Tries.forAll(1000, g -> new Mutated(lambda(g), Mutation.some(g)), in -> {
+            byte[] encoded = CODEC.encode(in.value());
+            assertThat(encoded[0]).isEqualTo(Tag.LAMBDA);
+            assertDecodesOrFailsCleanly(Mutation.applyAll(encoded, in.mutations()));
+        });
     }
 
     /**
