@@ -26,7 +26,8 @@ import java.util.Optional;
  *
  * <p>A lambda whose class's package is not open to this library (a named module's own) is left to Java
  * serialization, which may reach it where reflection may not; so is one that captures anything else (an object,
- * {@code this}, another lambda) or the same array twice, since Java serialization keeps such sharing.
+ * {@code this}, another lambda) or the same array, string or box twice (but a box the codec's reading shares anyway),
+ * since Java serialization keeps such sharing.
  */
 final class LambdaCodec {
 
@@ -149,14 +150,31 @@ final class LambdaCodec {
             if (!StandardCodec.isFastPath(value)) {
                 return false;
             }
-            if (value != null && value.getClass().isArray()) {
+            if (value != null && !comesBackShared(value)) {
                 for (int j = 0; j < i; j++) {
                     if (lambda.getCapturedArg(j) == value) {
-                        return false; // captured twice: Java serialization keeps the two one array
+                        return false; // captured twice: Java serialization keeps the two one object
                     }
                 }
             }
         }
         return true;
+    }
+
+    /**
+     * Whether the codec reads {@code value} back as one shared object wherever it is written, as the boxing of
+     * a boolean, a byte, or a small char, short, int or long does (JLS 5.1.7); a string, an array or another box
+     * comes back as a new object each time.
+     */
+    private static boolean comesBackShared(Object value) {
+        return switch (value) {
+            case Boolean b -> true;
+            case Byte b -> true;
+            case Character c -> c <= 127;
+            case Short s -> s >= -128 && s <= 127;
+            case Integer i -> i >= -128 && i <= 127;
+            case Long l -> l >= -128 && l <= 127;
+            default -> false;
+        };
     }
 }

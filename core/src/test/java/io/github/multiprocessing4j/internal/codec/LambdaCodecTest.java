@@ -86,6 +86,34 @@ class LambdaCodecTest {
         assertThat(roundTrip(f).call()).isTrue();
     }
 
+    /**
+     * Java serialization keeps one object captured twice one object, a string or a box as well as an array: a
+     * lambda that compares them by identity gets true back. The form would give two, so such a lambda is left to Java
+     * serialization; but for a box that the reader's boxing hands out shared anyway (a small int, a boolean).
+     */
+    @Test
+    void aLambdaThatCapturesOneStringOrBoxTwice_comesBackWithThemOne() throws Exception {
+        String word = new String("same");
+        String sameWord = word;
+        Integer big = 1000;
+        Integer sameBig = big;
+        Double half = 0.5;
+        Double sameHalf = half;
+        Integer small = 5;
+        Integer sameSmall = small;
+        SerializableCallable<Boolean> words = () -> word == sameWord;
+        SerializableCallable<Boolean> bigs = () -> big == sameBig;
+        SerializableCallable<Boolean> halves = () -> half == sameHalf;
+        SerializableCallable<Boolean> smalls = () -> small == sameSmall;
+
+        Map<String, SerializableCallable<Boolean>> lambdas = Map.of("strings", words, "big ints", bigs, "doubles", halves,
+                "small ints", smalls);
+        for (Map.Entry<String, SerializableCallable<Boolean>> f : lambdas.entrySet()) {
+            assertThat(roundTrip(f.getValue()).call()).as(f.getKey()).isTrue();
+        }
+        assertThat(codec.encode(smalls)[0]).isEqualTo(Tag.LAMBDA);
+    }
+
     @Test
     void aCapturingClassThatTheFilterRefuses_isRefused_withTheUsualMessage() {
         SerializableCallable<String> f = Tasks.greeting("filter");
