@@ -39,7 +39,8 @@ final class JvmWideFilterSources {
             // java.nio.file.spi.DefaultFileSystemProvider (a child's first path is before its task), the providers of
             // channels and selectors and of time-zone rules, the configuration and manager of java.util.logging, the
             // thread factory and handler of the common ForkJoinPool
-            "Provider", ".spi.", "java.util.logging", "ForkJoinPool");
+            "Provider", ".spi.", "java.util.logging.config", "java.util.logging.manager",
+            "ForkJoinPool.common.threadFactory", "ForkJoinPool.common.exceptionHandler");
 
     private JvmWideFilterSources() {
     }

@@ -22,6 +22,10 @@ class JvmWideFilterSourcesTest {
         assertThat(JvmWideFilterSources.noneReach(LaunchSpec.DEFAULT)).isTrue();
         assertThat(JvmWideFilterSources.noneReach(spec(List.of("-Xmx64m", "-Dapp.mode=batch"), Map.of("user.timezone", "UTC"),
                 Map.of("LANG", "C")))).isTrue();
+        // JDK settings that name no class of the user's
+        assertThat(JvmWideFilterSources.noneReach(spec(List.of("-Djava.util.concurrent.ForkJoinPool.common.parallelism=4",
+                "-Djava.util.logging.SimpleFormatter.format=%5$s%n", "-Djava.locale.providers=CLDR"), Map.of(),
+                Map.of()))).isTrue();
     }
 
     @Test
