@@ -31,7 +31,7 @@ import java.util.Map;
  */
 final class JvmWideFilterSources {
     /** Words of an option that may give a child a JVM-wide filter, or run code before its task that may set one. */
-    private static final List<String> SOURCES = List.of("serialFilter", "java.security", "agent",
+    private static final List<String> SOURCES = List.of("serialFilter", "java.security.properties", "java.security.manager", "agent",
             "java.system.class.loader", "@", "OptionsFile", "-XX:Flags",
             // a native agent by its old name (-Xrunjdwp), and JDK classes replaced by the user's
             "-Xrun", "patch-module",

@@ -20,7 +20,7 @@ class JvmWideFilterSourcesTest {
         assertThat(java.security.Security.getProperty("jdk.serialFilter")).as("this JDK's java.security").isNull();
 
         assertThat(JvmWideFilterSources.noneReach(LaunchSpec.DEFAULT)).isTrue();
-        assertThat(JvmWideFilterSources.noneReach(spec(List.of("-Xmx64m", "-Dapp.mode=batch"), Map.of("user.timezone", "UTC"),
+        assertThat(JvmWideFilterSources.noneReach(spec(List.of("-Xmx64m", "-Dapp.mode=batch", "-Djava.security.egd=file:/dev/./urandom"), Map.of("user.timezone", "UTC"),
                 Map.of("LANG", "C")))).isTrue();
         // JDK settings that name no class of the user's
         assertThat(JvmWideFilterSources.noneReach(spec(List.of("-Djava.util.concurrent.ForkJoinPool.common.parallelism=4",
