@@ -155,7 +155,7 @@ class LambdaCodecTest {
         SerializedLambda form = LambdaCodec.formOf(f);
         byte[] bytes = codec.encode(f);
         byte[] name = form.getImplMethodName().getBytes(StandardCharsets.UTF_8);
-        int at = indexOf(bytes, name);
+        int at = StandardCodecTest.indexOf(bytes, name);
         bytes[at + name.length - 1] = 'Z'; // lambda$...$0 becomes lambda$...$Z: no lambda of the class has that name
 
         byte[] forged = bytes;
@@ -169,7 +169,7 @@ class LambdaCodecTest {
         byte[] bytes = codec.encode(f);
         byte[] name = LambdaCodecTest.class.getName().replace('.', '/').getBytes(StandardCharsets.UTF_8);
         byte[] missing = bytes.clone();
-        missing[indexOf(missing, name) + name.length - 1] = 'Q'; // ...LambdaCodecTesQ
+        missing[StandardCodecTest.indexOf(missing, name) + name.length - 1] = 'Q'; // ...LambdaCodecTesQ
 
         assertThatThrownBy(() -> codec.decode(missing)).isInstanceOf(DecodingException.class)
                 .hasMessageContaining("LambdaCodecTesQ is not on this JVM's class path");
@@ -365,18 +365,5 @@ class LambdaCodecTest {
             assertThat(outcome.thrown()).isInstanceOf(DecodingException.class)
                     .hasMessageContaining("malformed value").hasMessageContaining("captured value");
         }
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        throw new AssertionError("not found");
     }
 }

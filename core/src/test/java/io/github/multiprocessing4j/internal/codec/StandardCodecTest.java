@@ -278,7 +278,8 @@ class StandardCodecTest {
                 .hasMessageContaining("ReadFails refuses to be read").hasCauseInstanceOf(AssertionError.class);
     }
 
-    private static int indexOf(byte[] haystack, byte[] needle) {
+    /** Where {@code needle} first occurs in {@code haystack}; fails the test if nowhere. */
+    static int indexOf(byte[] haystack, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= haystack.length; i++) {
             for (int j = 0; j < needle.length; j++) {
