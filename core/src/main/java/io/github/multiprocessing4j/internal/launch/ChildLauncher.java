@@ -102,7 +102,9 @@ public final class ChildLauncher {
      */
     private ChildJvm launch(LaunchSpec spec, boolean holdOutput, byte[] run, byte[] rehearsal) {
         ChildClassPath.requireLibrary();
-        Path cache = aot.lookup(spec, output -> train(spec, output));
+        // A training started by a start with a task rehearses it too, so that the cache holds that task's classes
+        byte[] task = run != null ? SpareJvms.rehearsalOf(run) : rehearsal;
+        Path cache = aot.lookup(spec, output -> train(spec, output, task));
         Map<String, String> properties = JavaCommand.libraryProperties();
         Runnable dropCache = cache == null ? null : () -> aot.drop(cache);
         return start(command.build(spec, properties, cache, null), spec, properties, null, dropCache, holdOutput, run,
@@ -188,14 +190,15 @@ public final class ChildLauncher {
     }
 
     /** An AOT training run: a child with {@code -XX:AOTCacheOutput} that runs the training task and exits. */
-    private int train(LaunchSpec spec, Path output) throws IOException, InterruptedException {
+    /** @param rehearsal a task for the training child to decode (not run) as well, or an empty array */
+    private int train(LaunchSpec spec, Path output, byte[] rehearsal) throws IOException, InterruptedException {
         File log = new File(output.getParent().toFile(), output.getFileName().toString().replaceFirst("\\.aot\\..*", "") + ".log");
         Map<String, String> properties = JavaCommand.libraryProperties();
         ChildJvm child = start(command.build(spec, properties, null, output), spec, properties, log, null, false, null,
                 NOTHING);
         try {
             child.awaitConnected(TRAINING_TIMEOUT);
-            byte[] task = Codec.standard().encode(AotTraining.task());
+            byte[] task = Codec.standard().encode(AotTraining.task(rehearsal));
             child.connection().send(FrameType.RUN, 0, new OneShotProtocol.Run("aot-training", task).encode());
             child.connection().receive(); // DONE; the cache is written while the child exits
             if (!child.process().waitFor(TRAINING_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {

@@ -223,8 +223,11 @@ public final class SpareJvms {
         });
     }
 
-    /** The task of an encoded {@code OneShotProtocol.Run}, if a spare should rehearse it, else an empty array. */
-    private static byte[] rehearsalOf(byte[] run) {
+    /**
+     * The task of an encoded {@code OneShotProtocol.Run}, if a spare (or an AOT training child) should rehearse it,
+     * else an empty array.
+     */
+    static byte[] rehearsalOf(byte[] run) {
         if ("false".equalsIgnoreCase(System.getProperty("mp4j.spare.rehearse")) || run.length > MAX_REHEARSAL_BYTES + 1024) {
             return NO_REHEARSAL;
         }

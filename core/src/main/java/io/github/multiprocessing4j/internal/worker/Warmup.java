@@ -46,7 +46,7 @@ final class Warmup {
      * Decodes {@code task} and drops it. A failure is the task's to meet when it comes: a class whose static
      * initializer threw here fails its decode again then, with that first failure for cause.
      */
-    private static void rehearse(byte[] task) {
+    static void rehearse(byte[] task) {
         if (task.length == 0) {
             return;
         }

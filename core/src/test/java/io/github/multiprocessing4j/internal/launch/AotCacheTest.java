@@ -69,6 +69,23 @@ class AotCacheTest {
     }
 
     @Test
+    void theTrainingRehearsesTheTaskOfTheStartThatCalledForIt_soTheCacheHoldsTheTasksClass() throws Exception {
+        String classPath = fixtureClassPath();
+        Path cacheDir = tmp.resolve("aot");
+        Path cache = trainedCache(classPath, List.of("-Dmp4j.aot.dir=" + cacheDir), cacheDir);
+
+        // A JVM booted from that cache (with the collector it was made with) finds there the class that wrote the
+        // fixture's task, which only decoding that task loads: the training child never runs the fixture
+        Path log = tmp.resolve("class-load.log");
+        try (TestJvm jvm = TestJvm.start(classPath, AotFixtureMain.class.getName(), List.of("-XX:AOTCache=" + cache,
+                "-XX:+UseSerialGC", "-Xlog:class+load=info:file=" + log, "-Dmp4j.aot=false"))) {
+            assertThat(jvm.process().waitFor(120, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(Files.readAllLines(log)).anyMatch(line -> line.contains(" " + AotFixtureMain.class.getName()
+                + " source: shared objects file"));
+    }
+
+    @Test
     void aDamagedCache_isRefusedByTheJdk_withoutALineOnTheChildsStderr() throws Exception {
         // The JDK checks a cache as it loads it and boots without one it refuses, but it printed four error
         // lines on every child's stderr; the cache is ours, not the user's, so its diagnostics stay quiet.
