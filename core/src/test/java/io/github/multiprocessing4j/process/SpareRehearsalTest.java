@@ -18,10 +18,13 @@ import org.junit.jupiter.api.Test;
 class SpareRehearsalTest {
     private final Path log = RehearsedTasks.log(ProcessHandle.current().pid());
 
+    private final Path gate = RehearsedTasks.gate(ProcessHandle.current().pid());
+
     @BeforeEach
     @AfterEach
     void noLog() throws IOException {
         Files.deleteIfExists(log);
+        Files.deleteIfExists(gate);
     }
 
     @Test
@@ -58,6 +61,34 @@ class SpareRehearsalTest {
             assertThat(second.failure()).hasValueSatisfying(failure -> assertThat(failure)
                     .hasMessageContaining("FailsToInitialize cannot be initialized in a child"));
         }
+    }
+
+    @Test
+    void aStartThatComesWhileTheSpareStillRehearses_doesNotDeadlockWithTheRehearsal() throws Exception {
+        startAndJoin(JvmProcess.builder().name("settle").task(() -> { }));
+        Files.createFile(gate); // the first child initializes the class of first() at once
+        long firstChild;
+        try (JvmProcess first = JvmProcess.builder().name("first").task(RehearsedTasks.first()).start()) {
+            firstChild = first.pid();
+            first.join();
+        }
+        Files.delete(gate); // the spare's rehearsal of first() stops at the gate, inside the class's initializer
+        long spare = Awaitility.await().atMost(Delays.seconds(30)).until(() -> lines().stream()
+                .filter(line -> line.startsWith("first-init ") && !line.equals("first-init " + firstChild))
+                .map(line -> Long.parseLong(line.substring("first-init ".length()))).findFirst(), o -> o.isPresent())
+                .orElseThrow();
+        // the spare is ready, or has gone: either way the next start takes it, or starts a child of its own
+        Awaitility.await().atMost(Delays.seconds(60)).until(() -> SpareJvms.get().sparePid() == spare
+                || ProcessHandle.of(spare).map(p -> !p.isAlive()).orElse(true));
+
+        try (JvmProcess second = JvmProcess.builder().name("second").task(RehearsedTasks.second()).start()) {
+            // its class needs the class of first(): in a spare, the rehearsal is initializing that one
+            Awaitility.await().atMost(Delays.seconds(30)).until(() -> lines().contains("second-init " + second.pid()));
+            Files.createFile(gate);
+            assertThat(second.join(Delays.seconds(60))).as("the start is not deadlocked with the rehearsal").isTrue();
+            assertThat(second.exitCode()).hasValue(0);
+        }
+        assertThat(lines()).anyMatch(line -> line.startsWith("ran-second "));
     }
 
     private static void startAndJoin(JvmProcess.Builder builder) throws InterruptedException {

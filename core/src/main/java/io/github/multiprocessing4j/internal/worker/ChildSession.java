@@ -11,6 +11,8 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The child's side of the conversation with its parent: connect, prove the key, say hello, then do what
@@ -20,6 +22,12 @@ import java.io.InputStream;
  * started with its task has no conversation: see {@link #serveDirect}.
  */
 final class ChildSession {
+    /**
+     * How long a spare waits for its rehearsal to end before it says hello (well within the parent's admission
+     * deadline, {@code ChildListener.ADMISSION_SECONDS}); one whose rehearsal takes longer goes unused.
+     */
+    static final long REHEARSAL_WAIT_SECONDS = 5;
+
     private ChildSession() {
     }
 
@@ -46,12 +54,24 @@ final class ChildSession {
         return OneShotRunner.runDirect(boot, mainNanos, started, watch);
     }
 
-    /** @return false if the child's work failed and it should exit with code 1 */
-    static boolean serve(BootRecord boot, long mainNanos, ParentWatch watch) throws IOException {
+    /**
+     * @param rehearsed opens once a spare's rehearsal of a task is over ({@link Warmup}): the child says hello, and
+     *                  so can be given a task, only then, lest that task's decode deadlock with the rehearsal's on
+     *                  class initialization; a rehearsal that does not end within {@value #REHEARSAL_WAIT_SECONDS} s
+     *                  (a static initializer that waits) leaves the spare unused: it exits, and its parent starts a
+     *                  fresh child as it does when no spare is ready
+     * @return false if the child's work failed and it should exit with code 1
+     */
+    static boolean serve(BootRecord boot, long mainNanos, ParentWatch watch, CountDownLatch rehearsed)
+            throws IOException {
         ThisProcess.parentPid(boot.parentPid());
         Connection connection = Connection.connect(boot.parentSocket());
         long socketConnected = System.nanoTime();
         Handshake.answer(connection, boot.key());
+        if (!awaitRehearsal(rehearsed)) {
+            connection.close();
+            return true;
+        }
         long connected = System.nanoTime();
         connection.send(FrameType.HELLO, 0,
                 new Hello(boot.token(), ProcessHandle.current().pid(), mainNanos, socketConnected, connected).encode());
@@ -67,5 +87,13 @@ final class ChildSession {
                     + ") turned this child away" + Handshake.reason(first));
             default -> throw new IOException("unexpected first frame from the parent: " + first);
         };
+    }
+
+    private static boolean awaitRehearsal(CountDownLatch rehearsed) {
+        try {
+            return rehearsed.await(REHEARSAL_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            return false; // nothing of ours interrupts the main thread: a task has no part in a rehearsal yet
+        }
     }
 }

@@ -4,6 +4,7 @@ import io.github.multiprocessing4j.codec.Codec;
 import io.github.multiprocessing4j.function.SerializableRunnable;
 import io.github.multiprocessing4j.internal.codec.ThrowableCodec;
 import io.github.multiprocessing4j.internal.bytes.ByteSink;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * What a child does on a second thread while its main thread connects to the parent: it runs the code
@@ -11,18 +12,29 @@ import io.github.multiprocessing4j.internal.bytes.ByteSink;
  * and as Java serialization writes one that captures an object, which links the JDK's lambda, reflection and
  * serialization machinery, and the encoding of a result and of an exception — so that the task does not pay
  * for their first use. A spare also rehearses the task its parent started last (see {@code SpareJvms}): it decodes
- * it, which loads and initializes its classes and links its lambda, and drops it.
+ * it, which loads and initializes its classes and links its lambda, and drops it. The spare says hello to its parent
+ * only once that is over ({@link ChildSession#serve}): a task decoded beside a rehearsal that is still initializing
+ * classes could deadlock with it (each thread initializing a class that the other's initializer needs).
  */
 final class Warmup {
     private Warmup() {
     }
 
-    /** @param rehearsal an encoded task to decode and drop, or an empty array */
-    static void startInBackground(byte[] rehearsal) {
+    /**
+     * @param rehearsal an encoded task to decode and drop, or an empty array
+     * @return a latch that opens once the rehearsal is over (open at once if there is none)
+     */
+    static CountDownLatch startInBackground(byte[] rehearsal) {
+        CountDownLatch rehearsed = new CountDownLatch(rehearsal.length == 0 ? 0 : 1);
         Thread.ofPlatform().daemon().name("mp4j-warmup").start(() -> {
             run();
-            rehearse(rehearsal);
+            try {
+                rehearse(rehearsal);
+            } finally {
+                rehearsed.countDown();
+            }
         });
+        return rehearsed;
     }
 
     static void run() {

@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.internal.worker;
 import io.github.multiprocessing4j.internal.launch.BootRecord;
 import io.github.multiprocessing4j.internal.session.Session;
 import java.io.InputStream;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * The {@code main} of every child JVM.
@@ -32,19 +33,20 @@ public final class WorkerMain {
             System.exit(2);
             return;
         }
+        CountDownLatch rehearsed = new CountDownLatch(0);
         if (!boot.direct()) {
             // Linking the serialization and lambda machinery takes a cold JVM ~15 ms, and connecting a Unix-domain
             // socket ~30 ms (the JDK seeds a SecureRandom for it); do the first while the main thread does the second.
             // A child started with its task connects nowhere and decodes the task at once: a warm-up beside that only
             // competes for the CPU (back to back on 2 cores, 4 of 4 interleaved runs were 10-70 ms slower with it).
-            Warmup.startInBackground(boot.rehearsal());
+            rehearsed = Warmup.startInBackground(boot.rehearsal());
         }
         Session.join(boot.key(), boot.sessionDirectory());
         ParentWatch watch = ParentWatch.of(boot.parentPid());
         System.setIn(InputStream.nullInputStream());
         boolean succeeded = boot.direct()
                 ? ChildSession.serveDirect(boot, mainNanos, watch, stdin)
-                : ChildSession.serve(boot, mainNanos, watch);
+                : ChildSession.serve(boot, mainNanos, watch, rehearsed);
         if (!succeeded) {
             TaskFailedExit.installHandler(Thread.currentThread());
             throw new TaskFailedExit();
