@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.internal.worker;
 
 import io.github.multiprocessing4j.internal.launch.BootRecord;
 import io.github.multiprocessing4j.internal.session.Session;
+import io.github.multiprocessing4j.internal.session.ThisProcess;
 import java.io.InputStream;
 import java.util.concurrent.CountDownLatch;
 
@@ -33,6 +34,10 @@ public final class WorkerMain {
             System.exit(2);
             return;
         }
+        // Before the warm-up: a spare's rehearsal runs static initializers of the user's classes, which must find this
+        // JVM a child, with its parent's pid (JvmProcess.current()), as they do when the task's own decode runs them.
+        Session.join(boot.key(), boot.sessionDirectory());
+        ThisProcess.parentPid(boot.parentPid());
         CountDownLatch rehearsed = new CountDownLatch(0);
         if (!boot.direct()) {
             // Linking the serialization and lambda machinery takes a cold JVM ~15 ms, and connecting a Unix-domain
@@ -41,7 +46,6 @@ public final class WorkerMain {
             // competes for the CPU (back to back on 2 cores, 4 of 4 interleaved runs were 10-70 ms slower with it).
             rehearsed = Warmup.startInBackground(boot.rehearsal());
         }
-        Session.join(boot.key(), boot.sessionDirectory());
         ParentWatch watch = ParentWatch.of(boot.parentPid());
         System.setIn(InputStream.nullInputStream());
         boolean succeeded = boot.direct()
