@@ -91,6 +91,25 @@ class SpareRehearsalTest {
         assertThat(lines()).anyMatch(line -> line.startsWith("ran-second "));
     }
 
+    @Test
+    void aSpareThatRehearsedATaskWhoseClassStartsAThread_exitsWhenItIsClosedUnused() throws Exception {
+        startAndJoin(JvmProcess.builder().name("settle").task(() -> { }));
+        try (JvmProcess first = JvmProcess.builder().name("first").task(RehearsedTasks.lingering()).start()) {
+            // its thread keeps it running: the spare boots 250 ms after the hand-over
+            long spare = Awaitility.await().atMost(Delays.seconds(30)).until(() -> lines().stream()
+                    .filter(line -> line.startsWith("linger-init ") && !line.equals("linger-init " + first.pid()))
+                    .map(line -> Long.parseLong(line.substring("linger-init ".length()))).findFirst(), o -> o.isPresent())
+                    .orElseThrow();
+            Awaitility.await().atMost(Delays.seconds(30)).until(() -> SpareJvms.get().sparePid() == spare);
+
+            SpareJvms.get().closeSpare(); // as a pool does, or a start with another spec
+            Awaitility.await("the closed spare exits").atMost(Delays.seconds(30))
+                    .until(() -> ProcessHandle.of(spare).map(p -> !p.isAlive()).orElse(true));
+        } finally {
+            Files.createFile(gate); // ends the thread in the first child (and in the spare, if it still ran)
+        }
+    }
+
     private static void startAndJoin(JvmProcess.Builder builder) throws InterruptedException {
         try (JvmProcess child = builder.start()) {
             child.join();

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The child's side of the conversation with its parent: connect, prove the key, say hello, then do what
  * the first frame asks. While it waits for that frame, a closed connection means the parent is gone or
- * does not need this child (an unused spare): it returns and the child exits quietly. A parent that
+ * does not need this child (an unused spare): the child exits quietly ({@link #unused}). A parent that
  * refuses the child (it was too slow to say hello) says why, and the child fails with that reason. A child
  * started with its task has no conversation: see {@link #serveDirect}.
  */
@@ -69,16 +69,14 @@ final class ChildSession {
         long socketConnected = System.nanoTime();
         Handshake.answer(connection, boot.key());
         if (!awaitRehearsal(rehearsed)) {
-            connection.close();
-            return true;
+            return unused(boot, connection);
         }
         long connected = System.nanoTime();
         connection.send(FrameType.HELLO, 0,
                 new Hello(boot.token(), ProcessHandle.current().pid(), mainNanos, socketConnected, connected).encode());
         Frame first = connection.receive();
         if (first == null) {
-            connection.close();
-            return true;
+            return unused(boot, connection);
         }
         return switch (first.type()) {
             case FrameType.RUN -> OneShotRunner.run(connection, first, watch);
@@ -87,6 +85,20 @@ final class ChildSession {
                     + ") turned this child away" + Handshake.reason(first));
             default -> throw new IOException("unexpected first frame from the parent: " + first);
         };
+    }
+
+    /**
+     * Ends a child that gets no work (an unused spare, or one whose parent is gone): it returns, and the JVM exits,
+     * quietly. A spare that rehearsed a task halts instead: the static initializers of that task's classes may have
+     * started threads that are no daemons (an executor in a static field), which would keep it alive for good, with
+     * nothing left to watch its parent. The task never ran here: there is nothing of its to finish.
+     */
+    private static boolean unused(BootRecord boot, Connection connection) {
+        connection.close();
+        if (boot.rehearsal().length > 0) {
+            Runtime.getRuntime().halt(0);
+        }
+        return true;
     }
 
     private static boolean awaitRehearsal(CountDownLatch rehearsed) {
