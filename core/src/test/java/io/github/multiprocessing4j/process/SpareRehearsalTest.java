@@ -8,6 +8,7 @@ import io.github.multiprocessing4j.testing.Delays;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -29,7 +30,9 @@ class SpareRehearsalTest {
 
     @Test
     void theNextSpare_initializesTheLatestTasksClassesAhead_butRunsTheTaskOnlyWhenAStartTakesIt() throws Exception {
-        startAndJoin(JvmProcess.builder().name("settle").task(() -> { })); // a spare boots after two starts of a spec
+        // twice: the spare may boot after either start (the first one's, if the second comes 50 ms after it), and
+        // rehearses the task of the latest start before it boots
+        startAndJoin(JvmProcess.builder().name("settle").task(RehearsedTasks.logged()));
         startAndJoin(JvmProcess.builder().name("first").task(RehearsedTasks.logged()));
         long spare = awaitSpare();
 
@@ -46,7 +49,7 @@ class SpareRehearsalTest {
 
     @Test
     void aTaskWhoseClassFailsToInitialize_failsInTheSpareThatRehearsedIt_withThatFailure() throws Exception {
-        startAndJoin(JvmProcess.builder().name("settle").task(() -> { }));
+        startAndJoin(JvmProcess.builder().name("settle").task(RehearsedTasks.failingToInitialize())); // as above
         try (JvmProcess first = JvmProcess.builder().name("first").task(RehearsedTasks.failingToInitialize()).start()) {
             first.join();
             assertThat(first.exitCode()).hasValue(1);
@@ -64,17 +67,56 @@ class SpareRehearsalTest {
     }
 
     @Test
+    void aTaskObjectWhoseClassFailsToInitialize_failsInTheSpareThatRehearsedIt_withThatFailure() throws Exception {
+        // twice: the spare may boot after either start, and rehearse its task
+        startAndJoin(JvmProcess.builder().name("settle").task(RehearsedTasks.objectFailingToInitialize()));
+        startAndJoin(JvmProcess.builder().name("first").task(RehearsedTasks.objectFailingToInitialize()));
+        long spare = awaitSpare();
+        try (JvmProcess second = JvmProcess.builder().name("second")
+                .task(RehearsedTasks.objectFailingToInitialize()).start()) {
+            assertThat(second.pid()).isEqualTo(spare);
+            second.join();
+            assertThat(second.exitCode()).hasValue(1);
+            assertThat(second.failure()).hasValueSatisfying(failure -> assertThat(failure)
+                    .hasMessageContaining("Could not initialize class")
+                    .hasMessageContaining("ObjectFailsToInitialize cannot be initialized in a child"));
+        }
+    }
+
+    @Test
+    void withRehearsalsTurnedOff_theSpareInitializesTheTasksClassesOnlyWhenAStartTakesIt() throws Exception {
+        System.setProperty("mp4j.spare.rehearse", "false"); // before any start: children get mp4j.* settings too
+        try {
+            // twice: the spare may boot after either start, and would rehearse its task
+            startAndJoin(JvmProcess.builder().name("settle").task(RehearsedTasks.logged()));
+            startAndJoin(JvmProcess.builder().name("first").task(RehearsedTasks.logged()));
+            long spare = awaitSpare(); // a spare says hello once a rehearsal would be over
+
+            assertThat(lines()).doesNotContain("init " + spare);
+            try (JvmProcess second = JvmProcess.builder().name("second").task(RehearsedTasks.logged()).start()) {
+                assertThat(second.pid()).isEqualTo(spare);
+                second.join();
+                assertThat(second.exitCode()).hasValue(0);
+            }
+            assertThat(lines()).containsSubsequence("init " + spare, "ran " + spare);
+        } finally {
+            System.clearProperty("mp4j.spare.rehearse");
+        }
+    }
+
+    @Test
     void aStartThatComesWhileTheSpareStillRehearses_doesNotDeadlockWithTheRehearsal() throws Exception {
-        startAndJoin(JvmProcess.builder().name("settle").task(() -> { }));
-        Files.createFile(gate); // the first child initializes the class of first() at once
-        long firstChild;
-        try (JvmProcess first = JvmProcess.builder().name("first").task(RehearsedTasks.first()).start()) {
-            firstChild = first.pid();
-            first.join();
+        Files.createFile(gate); // these children initialize the class of first() at once
+        List<String> started = new ArrayList<>();
+        for (String name : List.of("settle", "first")) { // twice, as above
+            try (JvmProcess child = JvmProcess.builder().name(name).task(RehearsedTasks.first()).start()) {
+                started.add("first-init " + child.pid());
+                child.join();
+            }
         }
         Files.delete(gate); // the spare's rehearsal of first() stops at the gate, inside the class's initializer
         long spare = Awaitility.await().atMost(Delays.seconds(30)).until(() -> lines().stream()
-                .filter(line -> line.startsWith("first-init ") && !line.equals("first-init " + firstChild))
+                .filter(line -> line.startsWith("first-init ") && !started.contains(line))
                 .map(line -> Long.parseLong(line.substring("first-init ".length()))).findFirst(), o -> o.isPresent())
                 .orElseThrow();
         // the spare is ready, or has gone: either way the next start takes it, or starts a child of its own
@@ -93,11 +135,12 @@ class SpareRehearsalTest {
 
     @Test
     void aSpareThatRehearsedATaskWhoseClassStartsAThread_exitsWhenItIsClosedUnused() throws Exception {
-        startAndJoin(JvmProcess.builder().name("settle").task(() -> { }));
-        try (JvmProcess first = JvmProcess.builder().name("first").task(RehearsedTasks.lingering()).start()) {
-            // its thread keeps it running: the spare boots 250 ms after the hand-over
+        // twice, as above; their thread keeps them running: a spare boots 250 ms after each hand-over
+        try (JvmProcess settle = JvmProcess.builder().name("settle").task(RehearsedTasks.lingering()).start();
+             JvmProcess first = JvmProcess.builder().name("first").task(RehearsedTasks.lingering()).start()) {
+            List<String> started = List.of("linger-init " + settle.pid(), "linger-init " + first.pid());
             long spare = Awaitility.await().atMost(Delays.seconds(30)).until(() -> lines().stream()
-                    .filter(line -> line.startsWith("linger-init ") && !line.equals("linger-init " + first.pid()))
+                    .filter(line -> line.startsWith("linger-init ") && !started.contains(line))
                     .map(line -> Long.parseLong(line.substring("linger-init ".length()))).findFirst(), o -> o.isPresent())
                     .orElseThrow();
             Awaitility.await().atMost(Delays.seconds(30)).until(() -> SpareJvms.get().sparePid() == spare);
