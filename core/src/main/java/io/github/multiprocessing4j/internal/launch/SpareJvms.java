@@ -47,7 +47,11 @@ import java.util.function.Supplier;
  * never running it. A program that starts the same kind of task again finds the spare with the task's classes
  * loaded and initialized and its lambda linked, which saves the next start their ~3-5 ms. The task's classes are
  * initialized in the spare even if no start takes it then, as they would be by a start that did; a decode that
- * fails is left for the start to meet. {@code -Dmp4j.spare.rehearse=false} turns rehearsals off.
+ * fails is left for the start to meet. A spare says hello, and so can be taken, only once its rehearsal is over: a
+ * task decoded beside it could deadlock with it on class initialization; one whose rehearsal has not ended within
+ * 5 s (a static initializer that waits) leaves unused. A spare that rehearsed a task and is closed unused halts,
+ * as threads that the task's static initializers started would keep it alive. {@code -Dmp4j.spare.rehearse=false}
+ * turns rehearsals off.
  *
  * <p>{@code -Dmp4j.spare=false} turns spares off.
  *
