@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.multiprocessing4j.internal.launch.SpareJvms;
 import io.github.multiprocessing4j.process.fixtures.RehearsedTasks;
 import io.github.multiprocessing4j.testing.Delays;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -81,6 +84,28 @@ class SpareRehearsalTest {
                     .hasMessageContaining("Could not initialize class")
                     .hasMessageContaining("ObjectFailsToInitialize cannot be initialized in a child"));
         }
+    }
+
+    @Test
+    void aRehearsalWhoseClassThrowsAnError_printsNothing_inTheOutputOfTheStartThatTakesTheSpare() throws Exception {
+        startAndJoin(JvmProcess.builder().name("settle").task(RehearsedTasks.assertingInInitializer())); // as above
+        startAndJoin(JvmProcess.builder().name("first").task(RehearsedTasks.assertingInInitializer()));
+        long spare = awaitSpare();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        PrintStream original = System.err;
+        System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+        try (JvmProcess second = JvmProcess.builder().name("second")
+                .task(RehearsedTasks.assertingInInitializer()).start()) {
+            assertThat(second.pid()).isEqualTo(spare);
+            second.join();
+            assertThat(second.exitCode()).hasValue(1);
+            assertThat(second.failure()).hasValueSatisfying(failure -> assertThat(failure)
+                    .hasMessageContaining("AssertsInInitializer asserts in a child"));
+        } finally {
+            System.setErr(original);
+        }
+        assertThat(stderr.toString(StandardCharsets.UTF_8)).as("the task's failure, once")
+                .contains("Exception in process \"second\"").doesNotContain("Exception in thread");
     }
 
     @Test
