@@ -436,6 +436,12 @@ public final class StandardCodec implements Codec {
             throw new DecodingException("cannot deserialize a lambda: " + e, e);
         } catch (LinkageError e) { // its capturing class's static initializer failed here, say
             throw new DecodingException("cannot deserialize a lambda: " + linkageProblem(e), e);
+        } catch (VirtualMachineError e) {
+            throw e; // out of memory, say: not the value's fault, and not to be hidden
+        } catch (Error e) {
+            // An AssertionError, say, from its capturing class's static initializer, which the JVM throws as itself:
+            // the value's failure, as in readSerialized, not a reason to end the thread that reads the connection.
+            throw new DecodingException("cannot deserialize a lambda: its capturing class threw " + e, e);
         }
     }
 

@@ -321,6 +321,7 @@ class LambdaCodecTest {
         SerializedLambda real = LambdaCodec.formOf(Tasks.greeting("x"));
         Map<String, String> expected = new LinkedHashMap<>();
         expected.put("org.example.BrokenInit", "org.example.BrokenInit"); // its initializer failed, or had failed
+        expected.put("org.example.ErrorInInit", "ErrorInInit"); // its initializer threw an Error, or had thrown one
         expected.put(Values.class.getName(), "$deserializeLambda$");
         expected.put("java.lang.String", "$deserializeLambda$");
         expected.put("java.util.Comparator", "cannot deserialize a lambda");
