@@ -178,6 +178,32 @@ class SpareRehearsalTest {
         }
     }
 
+    @Test
+    void aSpareThatRehearsedOneKindOfTask_isNotHandedAnother_whichGetsAFreshChild_andThenAPlainSpare() throws Exception {
+        startAndJoin(JvmProcess.builder().name("settle").task(RehearsedTasks.logged())); // as above
+        startAndJoin(JvmProcess.builder().name("first").task(RehearsedTasks.logged()));
+        long spare = awaitSpare();
+        Awaitility.await().atMost(Delays.seconds(30)).until(() -> lines().contains("init " + spare));
+
+        // Another lambda: what the rehearsed class's initializer did (here a line; a thread, a hook) stays out of it
+        try (JvmProcess other = JvmProcess.builder().name("other").task(() -> { }).start()) {
+            assertThat(other.pid()).isNotEqualTo(spare);
+            assertThat(other.join(Delays.seconds(60))).isTrue();
+            assertThat(other.exitCode()).hasValue(0);
+        }
+        Awaitility.await("the spare that rehearsed the other kind is closed").atMost(Delays.seconds(30))
+                .until(() -> ProcessHandle.of(spare).map(p -> !p.isAlive()).orElse(true));
+
+        // The kinds changed, so the next spare rehearses nothing, and a task of either kind may take it
+        long plain = Awaitility.await().atMost(Delays.seconds(30)).until(() -> SpareJvms.get().sparePid(),
+                pid -> pid > 0 && pid != spare);
+        try (JvmProcess logged = JvmProcess.builder().name("logged").task(RehearsedTasks.logged()).start()) {
+            assertThat(logged.pid()).isEqualTo(plain);
+            logged.join();
+        }
+        assertThat(lines()).containsSubsequence("init " + plain, "ran " + plain).containsOnlyOnce("init " + plain);
+    }
+
     private static void startAndJoin(JvmProcess.Builder builder) throws InterruptedException {
         try (JvmProcess child = builder.start()) {
             child.join();

@@ -7,6 +7,7 @@ import java.io.Serializable;
 import java.lang.invoke.SerializedLambda;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -29,7 +30,7 @@ import java.util.Optional;
  * {@code this}, another lambda) or the same array, string or box twice (but a box the codec's reading shares anyway),
  * since Java serialization keeps such sharing.
  */
-final class LambdaCodec {
+public final class LambdaCodec {
 
     /** Per class: its {@code writeReplace}, accessible, if it is a serializable lambda this codec may write. */
     private static final ClassValue<Optional<Method>> WRITE_REPLACE = new ClassValue<>() {
@@ -67,6 +68,25 @@ final class LambdaCodec {
     /** The class that wrote {@code lambda}, in which it is read back; loaded with {@code loader}. */
     static Class<?> capturingClass(SerializedLambda lambda, ClassLoader loader) throws ClassNotFoundException {
         return Class.forName(lambda.getCapturingClass().replace('/', '.'), false, loader);
+    }
+
+    /**
+     * What kind of task {@code encoded} (a value the codec wrote) is, for a spare that rehearsed one
+     * ({@code SpareJvms}): for a lambda's form, its capturing class, the one class that decoding it initializes (its
+     * captured values are plain, and the method it calls is initialized only once called), so that tasks of one kind
+     * initialize the same classes as they decode; for anything else, all of it.
+     */
+    public static byte[] kindOf(byte[] encoded) {
+        if (encoded.length == 0 || encoded[0] != Tag.LAMBDA) {
+            return encoded.clone();
+        }
+        try {
+            ByteSource source = new ByteSource(encoded, 1, encoded.length - 1);
+            source.getBlob(); // the capturing class
+            return Arrays.copyOf(encoded, source.position());
+        } catch (MalformedDataException e) {
+            return encoded.clone();
+        }
     }
 
     /** Writes the form's body (the tag is the caller's); the captured values through {@code codec}. */

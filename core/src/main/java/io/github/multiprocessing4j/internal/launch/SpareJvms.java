@@ -1,9 +1,11 @@
 package io.github.multiprocessing4j.internal.launch;
 
+import io.github.multiprocessing4j.internal.codec.LambdaCodec;
 import io.github.multiprocessing4j.internal.worker.OneShotProtocol;
 import io.github.multiprocessing4j.process.ProcessStartException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -45,7 +47,11 @@ import java.util.function.Supplier;
  * <p>A spare <em>rehearses</em> the task of the latest take, as Python's forkserver imports the main module
  * before it forks: as it warms up, it decodes that task (up to {@value #MAX_REHEARSAL_BYTES} bytes) and drops it,
  * never running it. A program that starts the same kind of task again finds the spare with the task's classes
- * loaded and initialized and its lambda linked, which saves the next start their ~3-5 ms. The task's classes are
+ * loaded and initialized and its lambda linked, which saves the next start their ~3-5 ms. Such a spare runs only a
+ * task of the kind it rehearsed (a lambda written by the same class, which is the class decoding it initializes, or
+ * the very same bytes): what the rehearsed classes' static initializers did (a thread started, a hook registered, a
+ * line printed) must not end up in the process of a task that would not have run them. A take of another kind closes it and starts a fresh child, and
+ * a spare rehearses only after two takes in a row of one kind, so a program whose tasks vary gets plain spares. The task's classes are
  * initialized in the spare even if no start takes it then, as they would be by a start that did; a decode that
  * fails is left for the start to meet. A spare says hello, and so can be taken, only once its rehearsal is over: a
  * task decoded beside it could deadlock with it on class initialization; one whose rehearsal has not ended within
@@ -87,6 +93,10 @@ public final class SpareJvms {
     private long takes;
     /** The task of the latest take, for the next spare to rehearse, or an empty array; guarded by this. */
     private byte[] rehearsal = NO_REHEARSAL;
+    /** The kind of the latest take's task ({@link #kindOf}), or null; guarded by this. */
+    private byte[] lastKind;
+    /** The kind of task the current spare rehearsed, or null if it rehearsed none; guarded by this. */
+    private byte[] spareKind;
 
     SpareJvms(ChildLauncher launcher) {
         this.launcher = launcher;
@@ -105,14 +115,19 @@ public final class SpareJvms {
      */
     public ChildJvm take(LaunchSpec spec, Duration connectTimeout, byte[] run) throws InterruptedException {
         boolean direct = !"false".equalsIgnoreCase(System.getProperty("mp4j.directStart"));
+        byte[] task = OneShotProtocol.Run.decode(run).task();
+        byte[] kind = kindOf(task);
         CompletableFuture<ChildJvm> candidate;
         boolean keepSpare;
         long take;
         synchronized (this) {
-            candidate = direct ? takeReadySpare(spec) : takeSpare(spec);
+            candidate = direct ? takeReadySpare(spec, kind) : takeSpare(spec, kind);
             keepSpare = noteTake(spec, candidate != null);
             take = ++takes;
-            rehearsal = rehearsalOf(run);
+            // Rehearsed only once two takes in a row bring the same kind: a spare that rehearsed one kind cannot take
+            // another, and a program whose tasks vary would otherwise waste every spare
+            rehearsal = kind != null && Arrays.equals(kind, lastKind) ? rehearsalOf(run) : NO_REHEARSAL;
+            lastKind = kind;
         }
         ChildJvm child = null;
         if (candidate != null) {
@@ -240,6 +255,15 @@ public final class SpareJvms {
     }
 
     /**
+     * What kind of task {@code task} is ({@link LambdaCodec#kindOf}), or null if it is too large to rehearse: a spare
+     * that rehearsed a task initialized its classes, whose static initializers may have started threads or
+     * registered shutdown hooks, and so it may run only a task of the same kind, which would initialize the same.
+     */
+    private static byte[] kindOf(byte[] task) {
+        return task.length <= MAX_REHEARSAL_BYTES ? LambdaCodec.kindOf(task) : null;
+    }
+
+    /**
      * Records a take of {@code spec}; true if a spare for it is worth booting afterwards: the take found
      * its spare ({@code hit}), or the spec has not changed twice in a row.
      */
@@ -253,8 +277,11 @@ public final class SpareJvms {
         return keep;
     }
 
-    /** The spare for {@code spec} if it has booted and connected, else null (a spare still booting stays). */
-    private synchronized CompletableFuture<ChildJvm> takeReadySpare(LaunchSpec spec) {
+    /**
+     * The spare for {@code spec} and a task of {@code kind} if it has booted and connected, else null (a spare still
+     * booting stays).
+     */
+    private synchronized CompletableFuture<ChildJvm> takeReadySpare(LaunchSpec spec, byte[] kind) {
         if (spare == null || !spec.equals(spareSpec) || !spare.isDone()) {
             return null;
         }
@@ -262,11 +289,18 @@ public final class SpareJvms {
             spare = null; // its launch failed: the take starts a fresh child, and the next replenish a spare
             return null;
         }
-        return spare.join().isConnected() ? takeSpare(spec) : null;
+        return spare.join().isConnected() ? takeSpare(spec, kind) : null;
     }
 
-    private synchronized CompletableFuture<ChildJvm> takeSpare(LaunchSpec spec) {
+    /** The spare for {@code spec} and a task of {@code kind}, booted or booting, else null. */
+    private synchronized CompletableFuture<ChildJvm> takeSpare(LaunchSpec spec, byte[] kind) {
         if (spare == null || !spec.equals(spareSpec)) {
+            return null;
+        }
+        if (spareKind != null && (kind == null || !Arrays.equals(spareKind, kind))) {
+            // It rehearsed another kind of task, whose static initializers have run there: of no use to this one
+            LOG.log(Level.DEBUG, "the spare rehearsed another kind of task; starting a fresh child");
+            closeSpare();
             return null;
         }
         CompletableFuture<ChildJvm> taken = spare;
@@ -292,6 +326,7 @@ public final class SpareJvms {
         spareSpec = spec;
         launched++;
         byte[] task = rehearsal;
+        spareKind = task.length == 0 ? null : LambdaCodec.kindOf(task);
         spare = CompletableFuture.supplyAsync(() -> launcher.launchSpare(spec, task),
                 // the spare and its output pumps may live as long as the JVM: they must not pin the caller's context
                 r -> Thread.ofVirtual().name("mp4j-spare-launch").inheritInheritableThreadLocals(false).start(r));
