@@ -14,8 +14,12 @@ import io.github.multiprocessing4j.internal.codec.StandardCodec;
  * <ul>
  *   <li>writes {@code null}, {@code byte[]}, {@code String}, boxed primitives and primitive arrays with a
  *       one-byte tag and no serializer at all;</li>
- *   <li>writes everything else with Java serialization, which carries serializable lambdas
- *       ({@link io.github.multiprocessing4j.function.SerializableFunction} and friends) and records;</li>
+ *   <li>writes a serializable lambda ({@link io.github.multiprocessing4j.function.SerializableFunction} and
+ *       friends) that captures only such values as its {@link java.lang.invoke.SerializedLambda} form, which the
+ *       capturing class's own {@code $deserializeLambda$} turns back into the lambda, with no
+ *       {@link java.io.ObjectInputStream} (whose first use costs a fresh JVM tens of milliseconds);</li>
+ *   <li>writes everything else with Java serialization, which carries the other serializable lambdas and
+ *       records;</li>
  *   <li>reads Java-serialized data through an allow-list filter: from the JDK only value types
  *       ({@code java.lang}, {@code java.util} with its {@code concurrent} and {@code regex} packages,
  *       {@code java.time}, {@code java.math}, {@code java.sql} (a JDBC task's {@code Timestamp}s and
