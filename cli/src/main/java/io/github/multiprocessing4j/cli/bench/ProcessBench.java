@@ -142,6 +142,10 @@ public final class ProcessBench implements Bench {
                 + "The two sides take turns in " + rounds + " rounds, each side first in turn"
                 + (roundRatios.isEmpty() ? "." : "; back to back vs spawn, round by round: "
                         + String.join(", ", roundRatios) + "."));
+        report.note("Every start runs the same task, as a program that starts one kind of task does: the spare has"
+                + " rehearsed it (decoded it ahead, never run it, as CPython's forkserver imports the main module before"
+                + " it forks), and the AOT cache, trained during the warm-up, holds its class. A cold child still spins"
+                + " the lambda's class; a spare of another kind of task is not used (see SpareJvms).");
         return report;
     }
 
