@@ -204,6 +204,25 @@ class SpareRehearsalTest {
         assertThat(lines()).containsSubsequence("init " + plain, "ran " + plain).containsOnlyOnce("init " + plain);
     }
 
+    @Test
+    void aSpareThatRehearsedALambdaOfAnInitializingInterface_isNotHandedAnotherLambdaOfTheSameClass() throws Exception {
+        // twice, as above: the spare rehearses a lambda whose decode initializes its functional interface too
+        startAndJoin(JvmProcess.builder().name("settle").task(RehearsedTasks.ofAnInitializingInterface()));
+        startAndJoin(JvmProcess.builder().name("first").task(RehearsedTasks.ofAnInitializingInterface()));
+        long spare = awaitSpare();
+        Awaitility.await().atMost(Delays.seconds(30)).until(() -> lines().contains("iface-init " + spare));
+
+        // Another lambda of the same capturing class, of another interface: the interface's initializer stays out
+        try (JvmProcess other = JvmProcess.builder().name("other").task(RehearsedTasks.plainOfTheSameClass()).start()) {
+            assertThat(other.join(Delays.seconds(60))).isTrue();
+            assertThat(other.exitCode()).hasValue(0);
+            assertThat(lines()).contains("ran-plain " + other.pid())
+                    .as("the interface's initializer ran in the process of a task that does not use it")
+                    .doesNotContain("iface-init " + other.pid());
+            assertThat(other.pid()).isNotEqualTo(spare);
+        }
+    }
+
     private static void startAndJoin(JvmProcess.Builder builder) throws InterruptedException {
         try (JvmProcess child = builder.start()) {
             child.join();

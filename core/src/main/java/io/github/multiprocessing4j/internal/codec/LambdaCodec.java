@@ -72,9 +72,11 @@ public final class LambdaCodec {
 
     /**
      * What kind of task {@code encoded} (a value the codec wrote) is, for a spare that rehearsed one
-     * ({@code SpareJvms}): for a lambda's form, its capturing class, the one class that decoding it initializes (its
-     * captured values are plain, and the method it calls is initialized only once called), so that tasks of one kind
-     * initialize the same classes as they decode; for anything else, all of it.
+     * ({@code SpareJvms}): for a lambda's form, all of it but its captured values (which are plain), that is the lambda
+     * its capturing class wrote, so that tasks of one kind initialize the same classes as they decode: the capturing
+     * class, but also the functional interface and any marker interface with a default method, which the lambda's
+     * class initializes, and which another lambda of the same class need not share (the method it calls is
+     * initialized only once called); for anything else, all of it.
      */
     public static byte[] kindOf(byte[] encoded) {
         if (encoded.length == 0 || encoded[0] != Tag.LAMBDA) {
@@ -82,7 +84,14 @@ public final class LambdaCodec {
         }
         try {
             ByteSource source = new ByteSource(encoded, 1, encoded.length - 1);
-            source.getBlob(); // the capturing class
+            for (int i = 0; i < 4; i++) {
+                source.getBlob(); // the capturing class, the functional interface, its method and its signature
+            }
+            source.getByte(); // the implementation's kind
+            for (int i = 0; i < 4; i++) {
+                source.getBlob(); // its class, name and signature, and the instantiated type
+            }
+            source.getInt(); // how many values it captured, which follow
             return Arrays.copyOf(encoded, source.position());
         } catch (MalformedDataException e) {
             return encoded.clone();

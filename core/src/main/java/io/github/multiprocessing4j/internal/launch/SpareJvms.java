@@ -48,8 +48,9 @@ import java.util.function.Supplier;
  * before it forks: as it warms up, it decodes that task (up to {@value #MAX_REHEARSAL_BYTES} bytes) and drops it,
  * never running it. A program that starts the same kind of task again finds the spare with the task's classes
  * loaded and initialized and its lambda linked, which saves the next start their ~3-5 ms. Such a spare runs only a
- * task of the kind it rehearsed (a lambda written by the same class, which is the class decoding it initializes, or
- * the very same bytes): what the rehearsed classes' static initializers did (a thread started, a hook registered, a
+ * task of the kind it rehearsed (the same lambda of the same class, whatever values it captures, whose decode
+ * initializes the same classes: the class that wrote it, its functional interface, its marker interfaces; or the very
+ * same bytes): what the rehearsed classes' static initializers did (a thread started, a hook registered, a
  * line printed) must not end up in the process of a task that would not have run them. A take of another kind closes it and starts a fresh child, and
  * a spare rehearses only after two takes in a row of one kind, so a program whose tasks vary gets plain spares. The task's classes are
  * initialized in the spare even if no start takes it then, as they would be by a start that did; a decode that
