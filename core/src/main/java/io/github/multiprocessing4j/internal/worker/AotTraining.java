@@ -21,6 +21,19 @@ public final class AotTraining {
     private AotTraining() {
     }
 
+    /**
+     * Ends a training child once its task is done, with code 0 if it succeeded, else 1: by a halt, which writes the
+     * cache as an exit does (the JDK assembles it before the JVM ends, see {@code ParentWatch}). The task it rehearsed
+     * may have started threads that are no daemons in its classes' static initializers (an executor in a static
+     * field), which would keep the JVM alive after {@code main} until its parent gave up on the training, with no
+     * cache written; that task never ran here, so there is nothing of its to finish, nor any hook of its to run.
+     */
+    static void exit(boolean succeeded) {
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(succeeded ? 0 : 1);
+    }
+
     /** @param rehearsal an encoded task to decode as well, or an empty array */
     public static SerializableRunnable task(byte[] rehearsal) {
         return () -> {

@@ -51,6 +51,9 @@ public final class WorkerMain {
         boolean succeeded = boot.direct()
                 ? ChildSession.serveDirect(boot, mainNanos, watch, stdin)
                 : ChildSession.serve(boot, mainNanos, watch, rehearsed);
+        if (Boolean.getBoolean(AotTraining.PROPERTY)) {
+            AotTraining.exit(succeeded);
+        }
         if (!succeeded) {
             TaskFailedExit.installHandler(Thread.currentThread());
             throw new TaskFailedExit();
