@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.internal.worker;
 
 import io.github.multiprocessing4j.function.SerializableRunnable;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The task of an AOT training run (see {@code AotCache}). The training child is an ordinary child — it
@@ -38,8 +39,27 @@ public final class AotTraining {
     public static SerializableRunnable task(byte[] rehearsal) {
         return () -> {
             Warmup.run();
-            Warmup.rehearse(rehearsal);
+            rehearseAtMost(rehearsal);
             DirectStart.rehearse(); // what a child started with its task does instead of connecting
         };
+    }
+
+    /**
+     * Rehearses {@code rehearsal} on a thread of its own, waiting at most as long as a spare does
+     * ({@value ChildSession#REHEARSAL_WAIT_SECONDS} s): a static initializer of the program's that waits (for something
+     * that will not come in a child that never runs the task) would otherwise hold the training up until its parent
+     * gave up on it, with no cache written. The training goes on without what is left of it, and halts at its end.
+     */
+    private static void rehearseAtMost(byte[] rehearsal) {
+        if (rehearsal.length == 0) {
+            return;
+        }
+        Thread rehearsing = Thread.ofPlatform().daemon().name("mp4j-aot-rehearsal")
+                .start(() -> Warmup.rehearse(rehearsal));
+        try {
+            rehearsing.join(TimeUnit.SECONDS.toMillis(ChildSession.REHEARSAL_WAIT_SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.internal.launch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.internal.launch.fixtures.AotFixtureMain;
+import io.github.multiprocessing4j.internal.launch.fixtures.AotHangingFixtureMain;
 import io.github.multiprocessing4j.internal.launch.fixtures.AotLingeringFixtureMain;
 import io.github.multiprocessing4j.internal.launch.fixtures.HoldsFileLock;
 import io.github.multiprocessing4j.process.JvmProcess;
@@ -99,6 +100,24 @@ class AotCacheTest {
         }
         // The training child decoded the task, whose class started the thread there, and never ran it: once done, it
         // exits all the same (the parent waits 20 s for it at exit), and writes its cache as it does
+        try (Stream<Path> files = Files.list(cacheDir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).anyMatch(name -> name.endsWith(".aot"));
+        }
+    }
+
+    @Test
+    void aTrainingWhoseRehearsalOfTheTaskHangs_stillEndsAndWritesItsCache() throws Exception {
+        Path coreJar = TestJars.jar(tmp.resolve("core.jar"), TestJars.classesOf(JvmProcess.class), p -> true);
+        Path fixtureJar = TestJars.jar(tmp.resolve("fixture.jar"), TestJars.classesOf(AotHangingFixtureMain.class),
+                p -> p.toString().contains("fixtures/AotHangingFixtureMain"));
+        Path cacheDir = tmp.resolve("aot");
+        try (TestJvm jvm = TestJvm.start(coreJar + File.pathSeparator + fixtureJar,
+                AotHangingFixtureMain.class.getName(), List.of("-Dmp4j.aot.dir=" + cacheDir))) {
+            assertThat(jvm.process().waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(jvm.process().exitValue()).as("stderr: %s", jvm.stderr()).isZero();
+        }
+        // The training child's decode of the task waits in its class's static initializer: the training gives up on
+        // that rehearsal, not on itself, and is done within the 20 s its parent waits for it at exit
         try (Stream<Path> files = Files.list(cacheDir)) {
             assertThat(files.map(p -> p.getFileName().toString())).anyMatch(name -> name.endsWith(".aot"));
         }
