@@ -223,6 +223,28 @@ class SpareRehearsalTest {
         }
     }
 
+    @Test
+    void aProgramWhoseTasksAlternateBetweenTwoKinds_getsPlainSparesThatEitherTakes() throws Exception {
+        // No two takes in a row of one kind: no spare rehearses, whichever take it boots after
+        startAndJoin(JvmProcess.builder().name("logged").task(RehearsedTasks.logged()));
+        startAndJoin(JvmProcess.builder().name("other").task(RehearsedTasks.plainOfTheSameClass()));
+        for (int round = 0; round < 2; round++) {
+            for (boolean logged : new boolean[] {true, false}) {
+                long spare = awaitSpare();
+                JvmProcess.Builder builder = JvmProcess.builder().name("round-" + round)
+                        .task(logged ? RehearsedTasks.logged() : RehearsedTasks.plainOfTheSameClass());
+                try (JvmProcess child = builder.start()) {
+                    assertThat(child.pid()).as("the spare is used").isEqualTo(spare);
+                    assertThat(child.join(Delays.seconds(60))).isTrue();
+                    assertThat(child.exitCode()).hasValue(0);
+                }
+                Awaitility.await().atMost(Delays.seconds(30)).until(() -> SpareJvms.get().sparePid() != spare);
+            }
+        }
+        assertThat(lines()).as("no spare rehearsed the logged task").filteredOn(line -> line.startsWith("init "))
+                .allSatisfy(line -> assertThat(lines()).contains("ran " + line.substring("init ".length())));
+    }
+
     private static void startAndJoin(JvmProcess.Builder builder) throws InterruptedException {
         try (JvmProcess child = builder.start()) {
             child.join();

@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.multiprocessing4j.function.SerializableRunnable;
 import io.github.multiprocessing4j.internal.launch.SpareJvms;
 import io.github.multiprocessing4j.process.fixtures.StartJoinThenExitMain;
 import io.github.multiprocessing4j.testing.TestJvm;
@@ -113,7 +114,7 @@ class SpareTest {
                 .until(() -> spares.sparesLaunched() - afterChanges, launched -> launched == 1);
         long spare = awaitSpare(-1);
         JvmProcess.Builder settled = JvmProcess.builder().name("settled-2").systemProperty("spare.test.child", "4");
-        try (JvmProcess child = settled.task(() -> { }).start()) {
+        try (JvmProcess child = settled.task(nothing()).start()) {
             assertThat(child.pid()).as("a start with the same spec as the one before has a spare again")
                     .isEqualTo(spare);
             child.join();
@@ -139,7 +140,7 @@ class SpareTest {
             Thread.sleep(Delays.millis(500).toMillis()); // time enough to copy what it wrote at boot
             assertThat(count(err, line)).as("after one start, its spare booted: %s", err).isEqualTo(1);
             try (JvmProcess second = JvmProcess.builder().jvmOptions(List.of(property))
-                    .environment("JAVA_TOOL_OPTIONS", property).task(() -> { }).start()) {
+                    .environment("JAVA_TOOL_OPTIONS", property).task(nothing()).start()) {
                 second.join();
                 assertThat(second.pid()).isEqualTo(spare);
             }
@@ -154,8 +155,16 @@ class SpareTest {
         return (int) bytes.toString(StandardCharsets.UTF_8).lines().filter(line::equals).count();
     }
 
+    /**
+     * The one task of these tests: a spare that rehearsed a lambda runs only that lambda (SpareJvms), and these
+     * tests' starts are to find their spare.
+     */
+    private static SerializableRunnable nothing() {
+        return () -> { };
+    }
+
     private static void runOnce(JvmProcess.Builder builder) throws InterruptedException {
-        try (JvmProcess child = builder.task(() -> { }).start()) {
+        try (JvmProcess child = builder.task(nothing()).start()) {
             child.join();
             assertThat(child.exitCode()).hasValue(0);
         }
