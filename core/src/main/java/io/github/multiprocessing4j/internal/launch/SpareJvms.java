@@ -44,21 +44,21 @@ import java.util.function.Supplier;
  * <p>What a spare writes to stdout and stderr as it boots is kept back until a start takes it over
  * ({@link ChildLauncher#launchSpare}): a spare that nobody takes prints nothing.
  *
- * <p>A spare <em>rehearses</em> the task of the latest take, as Python's forkserver imports the main module
- * before it forks: as it warms up, it decodes that task (up to {@value #MAX_REHEARSAL_BYTES} bytes) and drops it,
- * never running it. A program that starts the same kind of task again finds the spare with the task's classes
- * loaded and initialized and its lambda linked, which saves the next start their ~3-5 ms. Such a spare runs only a
- * task of the kind it rehearsed (the same lambda of the same class, whatever values it captures, whose decode
- * initializes the same classes: the class that wrote it, its functional interface, its marker interfaces; or the very
- * same bytes): what the rehearsed classes' static initializers did (a thread started, a hook registered, a
- * line printed) must not end up in the process of a task that would not have run them. A take of another kind closes it and starts a fresh child, and
- * a spare rehearses only after two takes in a row of one kind, so a program whose tasks vary gets plain spares. The task's classes are
- * initialized in the spare even if no start takes it then, as they would be by a start that did; a decode that
- * fails is left for the start to meet. A spare says hello, and so can be taken, only once its rehearsal is over: a
- * task decoded beside it could deadlock with it on class initialization; one whose rehearsal has not ended within
- * 5 s (a static initializer that waits) leaves unused. A spare that rehearsed a task and is closed unused halts,
- * as threads that the task's static initializers started would keep it alive. {@code -Dmp4j.spare.rehearse=false}
- * turns rehearsals off.
+ * <p>A spare <em>rehearses</em> the task of the latest take, as Python's forkserver imports the main module before
+ * it forks: as it warms up, it decodes that task (up to {@value #MAX_REHEARSAL_BYTES} bytes) and drops it, never
+ * running it. A program that starts the same kind of task again finds the spare with the task's classes loaded and
+ * initialized and its lambda linked, which saves the next start their ~3-5 ms. Such a spare runs only a task of the
+ * kind it rehearsed (the same lambda of the same class, whatever values it captures, whose decode initializes the
+ * same classes: the class that wrote it, its functional interface, its marker interfaces; or the very same bytes):
+ * what the rehearsed classes' static initializers did (a thread started, a hook registered, a line printed) must not
+ * end up in the process of a task that would not have run them. A take of another kind closes it and starts a fresh
+ * child, and a spare rehearses only after two takes in a row of one kind, so a program whose tasks vary gets plain
+ * spares. The task's classes are initialized in the spare even if no start takes it then, as they would be by a
+ * start that did; a decode that fails is left for the start to meet. A spare says hello, and so can be taken, only
+ * once its rehearsal is over: a task decoded beside it could deadlock with it on class initialization; one whose
+ * rehearsal has not ended within 5 s (a static initializer that waits) leaves unused. A spare that rehearsed a task
+ * and is closed unused halts, as threads that the task's static initializers started would keep it alive.
+ * {@code -Dmp4j.spare.rehearse=false} turns rehearsals off.
  *
  * <p>{@code -Dmp4j.spare=false} turns spares off.
  *
