@@ -61,10 +61,11 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
 
     static JvmProcess start(String name, SerializableRunnable task, LaunchSpec spec, boolean daemon) {
         ChildClassPath.requireLibrary();
-        byte[] run = new OneShotProtocol.Run(name, StandardCodec.toChild(spec).encode(task)).encode();
+        byte[] encodedTask = StandardCodec.toChild(spec).encode(task);
+        byte[] run = new OneShotProtocol.Run(name, encodedTask).encode();
         ChildJvm child;
         try {
-            child = SpareJvms.get().take(spec, CONNECT_TIMEOUT, run);
+            child = SpareJvms.get().take(spec, CONNECT_TIMEOUT, run, encodedTask);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ProcessStartException("interrupted while starting a child JVM for " + name, -1,

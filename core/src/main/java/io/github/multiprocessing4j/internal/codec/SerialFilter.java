@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.internal.codec;
 import java.io.ObjectInputFilter;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.BinaryOperator;
 import java.util.function.Supplier;
@@ -197,6 +198,14 @@ final class SerialFilter {
 
     String userPattern() {
         return userPattern;
+    }
+
+    /**
+     * Whether a child launched now gets this filter: children are given this JVM's {@code mp4j.serialFilter} as it is
+     * at their launch, which may have changed since this filter was made.
+     */
+    boolean isTheOneChildrenGet() {
+        return Objects.equals(System.getProperty(PROPERTY), userPattern);
     }
 
     ObjectInputFilter.Status judge(Class<?> type) {

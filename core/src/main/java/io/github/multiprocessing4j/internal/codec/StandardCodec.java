@@ -17,7 +17,6 @@ import java.lang.invoke.SerializedLambda;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Objects;
 
 /**
  * The standard {@link Codec}: a tagged fast path for the common value types (see {@link Tag}) and Java
@@ -332,8 +331,7 @@ public final class StandardCodec implements Codec {
         } catch (ClassNotFoundException | LinkageError e) {
             return false;
         }
-        return ChildClassPath.reaches(capturing) && (!childHasThisFilter
-                || !Objects.equals(System.getProperty(SerialFilter.PROPERTY), filter.userPattern())
+        return ChildClassPath.reaches(capturing) && (!childHasThisFilter || !filter.isTheOneChildrenGet()
                 || filter.judge(capturing) != ObjectInputFilter.Status.REJECTED);
     }
 

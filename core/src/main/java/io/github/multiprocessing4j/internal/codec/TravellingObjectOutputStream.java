@@ -8,7 +8,6 @@ import java.io.ObjectOutputStream;
 import java.io.OutputStream;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
-import java.util.Objects;
 
 /**
  * Java serialization with one addition: a {@link Path} of the default file system travels, although the
@@ -46,9 +45,7 @@ final class TravellingObjectOutputStream extends ObjectOutputStream {
             throws IOException {
         super(out);
         this.toChild = toChild;
-        this.childFilter = childFilter != null
-                && Objects.equals(System.getProperty(SerialFilter.PROPERTY), childFilter.userPattern()) ? childFilter
-                : null;
+        this.childFilter = childFilter != null && childFilter.isTheOneChildrenGet() ? childFilter : null;
         this.root = root;
         enableReplaceObject(true);
     }

@@ -103,8 +103,8 @@ public final class ChildLauncher {
     private ChildJvm launch(LaunchSpec spec, boolean holdOutput, byte[] run, byte[] rehearsal) {
         ChildClassPath.requireLibrary();
         // A training started by a start with a task rehearses it too, so that the cache holds that task's classes
-        byte[] task = run != null ? SpareJvms.rehearsalOf(run) : rehearsal;
-        Path cache = aot.lookup(spec, output -> train(spec, output, task));
+        Path cache = aot.lookup(spec, output -> train(spec, output,
+                run != null ? SpareJvms.rehearsalOf(OneShotProtocol.Run.decode(run).task()) : rehearsal));
         Map<String, String> properties = JavaCommand.libraryProperties();
         Runnable dropCache = cache == null ? null : () -> aot.drop(cache);
         return start(command.build(spec, properties, cache, null), spec, properties, null, dropCache, holdOutput, run,

@@ -1,7 +1,6 @@
 package io.github.multiprocessing4j.internal.launch;
 
 import io.github.multiprocessing4j.internal.codec.LambdaCodec;
-import io.github.multiprocessing4j.internal.worker.OneShotProtocol;
 import io.github.multiprocessing4j.process.ProcessStartException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -111,12 +110,12 @@ public final class SpareJvms {
      * A child for {@code spec}: the spare if there is a live one that is ready, or else a child started directly
      * with {@code run} ({@link ChildJvm#isDirect()}). A spare, which is connected, still needs the task.
      *
-     * @param run the task, an encoded {@code OneShotProtocol.Run}
+     * @param run  the task, an encoded {@code OneShotProtocol.Run}
+     * @param task the encoded task that {@code run} holds, for the kind of the spare it may take, and to rehearse
      * @throws ProcessStartException if a fresh child fails to start
      */
-    public ChildJvm take(LaunchSpec spec, Duration connectTimeout, byte[] run) throws InterruptedException {
+    public ChildJvm take(LaunchSpec spec, Duration connectTimeout, byte[] run, byte[] task) throws InterruptedException {
         boolean direct = !"false".equalsIgnoreCase(System.getProperty("mp4j.directStart"));
-        byte[] task = OneShotProtocol.Run.decode(run).task();
         byte[] kind = kindOf(task);
         CompletableFuture<ChildJvm> candidate;
         boolean keepSpare;
@@ -127,7 +126,7 @@ public final class SpareJvms {
             take = ++takes;
             // Rehearsed only once two takes in a row bring the same kind: a spare that rehearsed one kind cannot take
             // another, and a program whose tasks vary would otherwise waste every spare
-            rehearsal = kind != null && Arrays.equals(kind, lastKind) ? rehearsalOf(run) : NO_REHEARSAL;
+            rehearsal = kind != null && Arrays.equals(kind, lastKind) ? rehearsalOf(task) : NO_REHEARSAL;
             lastKind = kind;
         }
         ChildJvm child = null;
@@ -244,15 +243,11 @@ public final class SpareJvms {
     }
 
     /**
-     * The task of an encoded {@code OneShotProtocol.Run}, if a spare (or an AOT training child) should rehearse it,
-     * else an empty array.
+     * {@code task} (an encoded task) if a spare (or an AOT training child) should rehearse it, else an empty array.
      */
-    static byte[] rehearsalOf(byte[] run) {
-        if ("false".equalsIgnoreCase(System.getProperty("mp4j.spare.rehearse")) || run.length > MAX_REHEARSAL_BYTES + 1024) {
-            return NO_REHEARSAL;
-        }
-        byte[] task = OneShotProtocol.Run.decode(run).task();
-        return task.length <= MAX_REHEARSAL_BYTES ? task : NO_REHEARSAL;
+    static byte[] rehearsalOf(byte[] task) {
+        boolean off = "false".equalsIgnoreCase(System.getProperty("mp4j.spare.rehearse"));
+        return off || task.length > MAX_REHEARSAL_BYTES ? NO_REHEARSAL : task;
     }
 
     /**

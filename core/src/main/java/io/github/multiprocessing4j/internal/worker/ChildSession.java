@@ -2,7 +2,6 @@ package io.github.multiprocessing4j.internal.worker;
 
 import io.github.multiprocessing4j.internal.launch.BootRecord;
 import io.github.multiprocessing4j.internal.session.Hello;
-import io.github.multiprocessing4j.internal.session.ThisProcess;
 import io.github.multiprocessing4j.internal.wire.Connection;
 import io.github.multiprocessing4j.internal.wire.Frame;
 import io.github.multiprocessing4j.internal.wire.FrameType;
@@ -38,7 +37,6 @@ final class ChildSession {
      * @return false if the task failed and the child should exit with code 1
      */
     static boolean serveDirect(BootRecord boot, long mainNanos, ParentWatch watch, InputStream stdin) throws IOException {
-        ThisProcess.parentPid(boot.parentPid());
         byte[] signal = DirectStart.startSignal(boot.key(), boot.token());
         // Straight to file descriptor 1, after what System.out holds: an agent or a system class loader may have
         // replaced System.out before main, and the parent waits for these bytes on the pipe itself.
@@ -64,7 +62,6 @@ final class ChildSession {
      */
     static boolean serve(BootRecord boot, long mainNanos, ParentWatch watch, CountDownLatch rehearsed)
             throws IOException {
-        ThisProcess.parentPid(boot.parentPid());
         Connection connection = Connection.connect(boot.parentSocket());
         long socketConnected = System.nanoTime();
         Handshake.answer(connection, boot.key());

@@ -105,7 +105,7 @@ class DirectStartTest {
         try {
             SpareJvms.get().closeSpare();
             child = SpareJvms.get().take(new LaunchSpec(List.of("-Dmp4j.test.directOff=1"), new java.util.LinkedHashMap<>(), java.util.Map.of()),
-                    Delays.seconds(60), run("off", () -> { }));
+                    Delays.seconds(60), run("off", () -> { }), new byte[0]);
             assertThat(child.isDirect()).isFalse();
             assertThat(child.isConnected()).isTrue();
         } finally {
