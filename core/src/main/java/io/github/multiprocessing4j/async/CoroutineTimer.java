@@ -97,9 +97,18 @@ final class CoroutineTimer {
 
     /** A timer of its own, for tests: a small wheel makes sleeps span several rounds quickly. */
     static CoroutineTimer start(int slots, String name) {
-        CoroutineTimer timer = new CoroutineTimer(slots, name);
-        timer.thread.start();
+        CoroutineTimer timer = unstarted(slots, name);
+        timer.startThread();
         return timer;
+    }
+
+    /** A timer whose thread is not started yet, for tests: entries may be added before it runs. */
+    static CoroutineTimer unstarted(int slots, String name) {
+        return new CoroutineTimer(slots, name);
+    }
+
+    void startThread() {
+        thread.start();
     }
 
     private static final class Holder {
@@ -198,8 +207,10 @@ final class CoroutineTimer {
     }
 
     private void run() {
-        long last = tickNow();
-        currentTick = last;
+        // Every tick from the origin on is drained, the first ones too: entries may have been added before this
+        // thread first ran (the first sleep starts it), and a slow thread start can put their ticks before
+        // the thread's first now. Starting at now would leave them for the wheel's next turn, 4 s later.
+        long last = 0;
         for (;;) {
             try {
                 // An interrupt (someone interrupting every thread, say) means nothing here; left set, it made

@@ -78,6 +78,19 @@ class SleepTest {
     }
 
     @Test
+    void anEntryAddedBeforeTheTimerThreadFirstRuns_firesOnTime_notATurnOfTheWheelLater() throws Exception {
+        // The first sleep of a program starts the timer thread, and may push its entry before that thread has
+        // run at all. Starting a thread can take longer than a 1 ms sleep; the thread then began its rounds
+        // after the entry's tick, and the entry waited a whole turn of the wheel (4.096 s) for its slot.
+        CoroutineTimer timer = CoroutineTimer.unstarted(4096, "test-timer-started-late"); // one round = 4.096 s
+        CountDownLatch fired = new CountDownLatch(1);
+        timer.schedule(Duration.ofMillis(1).toNanos(), fired::countDown);
+        Thread.sleep(30); // the entry's tick passes before the thread starts, as on a busy machine
+        timer.startThread();
+        assertThat(fired.await(2, TimeUnit.SECONDS)).as("fired within 2 s, not a turn of the wheel later").isTrue();
+    }
+
+    @Test
     void sleep_whenInterrupted_throwsAtOnceAndClearsTheStatus() {
         Thread.currentThread().interrupt();
         assertThatThrownBy(() -> Coroutines.sleep(Duration.ofSeconds(10))).isInstanceOf(InterruptedException.class);
