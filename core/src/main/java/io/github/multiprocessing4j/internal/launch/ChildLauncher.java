@@ -189,8 +189,11 @@ public final class ChildLauncher {
         }
     }
 
-    /** An AOT training run: a child with {@code -XX:AOTCacheOutput} that runs the training task and exits. */
-    /** @param rehearsal a task for the training child to decode (not run) as well, or an empty array */
+    /**
+     * An AOT training run: a child with {@code -XX:AOTCacheOutput} that runs the training task and exits.
+     *
+     * @param rehearsal a task for the training child to decode (not run) as well, or an empty array
+     */
     private int train(LaunchSpec spec, Path output, byte[] rehearsal) throws IOException, InterruptedException {
         File log = new File(output.getParent().toFile(), output.getFileName().toString().replaceFirst("\\.aot\\..*", "") + ".log");
         Map<String, String> properties = JavaCommand.libraryProperties();

@@ -544,7 +544,6 @@ class AotCacheTest {
         return new JavaRuntime(Path.of("java"), jar.toString(), "", List.of(), 25);
     }
 
-    /** Runs the fixture to its end and returns every line it printed on stdout. */
     /** The library and {@link AotFixtureMain}, each in a jar of its own: a class path the AOT cache serves. */
     private String fixtureClassPath() throws Exception {
         Path coreJar = TestJars.jar(tmp.resolve("core.jar"), TestJars.classesOf(JvmProcess.class), p -> true);
@@ -561,6 +560,7 @@ class AotCacheTest {
         }
     }
 
+    /** Runs the fixture to its end and returns every line it printed on stdout. */
     private static List<String> runToEnd(String classPath, List<String> options) throws Exception {
         try (TestJvm jvm = TestJvm.start(classPath, AotFixtureMain.class.getName(), options)) {
             assertThat(jvm.process().waitFor(120, TimeUnit.SECONDS)).isTrue();
