@@ -55,8 +55,9 @@ import java.util.regex.Pattern;
  * the trainee is a real child, the cache holds what children load and nothing of the parent's.
  * Children launched meanwhile boot without it. If this JVM is about to exit while the training runs, its
  * exit waits for the training (a few seconds, once per class path), so that short programs — a CLI run —
- * get their cache too. The cache is written in a folder of the training's own (0700: nobody else can open
- * what the JDK makes there, whatever the umask) and renamed into place, and a file
+ * get their cache too. A training child that does not finish its task within a minute, or exit within another,
+ * is killed with the JVM it started, and said so in a warning. The cache is written in a folder of the training's
+ * own (0700: nobody else can open what the JDK makes there, whatever the umask) and renamed into place, and a file
  * lock keeps two JVMs from training the same key at once; within one JVM, trainings run one at a time.
  *
  * <p>Guards: an AOT cache covers classes from jars only, and the JDK refuses to train with a non-empty
@@ -128,8 +129,11 @@ final class AotCache {
 
     /** Runs a training child that writes its AOT cache to the given file when it exits. */
     interface Trainer {
-        /** @return the training child's exit value */
-        int train(Path output) throws IOException, InterruptedException;
+        /**
+         * @return the training child's exit value
+         * @throws TimeoutException if the child got stuck, and was killed (with what it started) for it
+         */
+        int train(Path output) throws IOException, InterruptedException, TimeoutException;
     }
 
     /**
@@ -501,6 +505,7 @@ final class AotCache {
             Path cache = dir.resolve(key + ".aot");
             work = dir.resolve(key + ".aot." + ProcessHandle.current().pid() + ".tmp");
             Path tmp = work.resolve(key + ".aot");
+            Path log = dir.resolve(key + ".log");
             try (FileChannel lockFile = FileChannel.open(dir.resolve(key + ".lock"), Set.of(StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PrivatePaths.OWNER_READ_WRITE));
                  FileLock lock = lockFile.tryLock()) {
@@ -511,8 +516,17 @@ final class AotCache {
                 made = true;
                 PrivatePaths.createPrivateFolder(work);
                 LOG.log(Level.DEBUG, "training an AOT cache for child JVMs: {0}", tmp);
-                int exit = trainer.train(tmp);
-                keepLog(work, dir.resolve(key + ".log"));
+                int exit;
+                try {
+                    exit = trainer.train(tmp);
+                } catch (TimeoutException e) {
+                    // Not only a slower start: every run of the program trains again, and its exit waits for that
+                    LOG.log(Level.WARNING, e.getMessage() + ". Children boot without an AOT cache; the child's output"
+                            + " is in " + log);
+                    return;
+                } finally {
+                    keepLog(work, log);
+                }
                 if (exit == 0 && Files.isRegularFile(tmp, LinkOption.NOFOLLOW_LINKS)) {
                     // The JVM creates it as the umask allows; a cache that others may write is never loaded.
                     restrictToOwner(tmp);

@@ -1,8 +1,10 @@
 package io.github.multiprocessing4j.internal.launch;
 
 import io.github.multiprocessing4j.codec.Codec;
+import io.github.multiprocessing4j.function.SerializableRunnable;
 import io.github.multiprocessing4j.internal.session.ChildListener;
 import io.github.multiprocessing4j.internal.session.Session;
+import io.github.multiprocessing4j.internal.wire.Frame;
 import io.github.multiprocessing4j.internal.wire.FrameType;
 import io.github.multiprocessing4j.internal.worker.AotTraining;
 import io.github.multiprocessing4j.internal.worker.DirectStart;
@@ -18,7 +20,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Starts child JVMs: builds the command line (with the AOT cache when there is one), starts the process,
@@ -33,6 +37,9 @@ public final class ChildLauncher {
     /** What a pipe holds on any system (macOS starts at 16 KiB, Linux at 64 KiB): a write of no more never blocks. */
     private static final int PIPE_HOLDS = 16 * 1024;
     private static final Duration TRAINING_TIMEOUT = Duration.ofSeconds(60);
+    /** How long a killed training child and what it started may take to be gone. */
+    private static final Duration KILL_WAIT = Duration.ofSeconds(5);
+    private static final long KILL_POLL_MILLIS = 20;
     private static final SecureRandom TOKENS = new SecureRandom();
     private static final byte[] NOTHING = new byte[0];
     private static final ChildLauncher INSTANCE = new ChildLauncher(JavaRuntime.current());
@@ -40,7 +47,8 @@ public final class ChildLauncher {
     private final JavaCommand command;
     private final AotCache aot;
 
-    private ChildLauncher(JavaRuntime runtime) {
+    /** One per JVM ({@link #get()}); in tests, one whose children get another class path. */
+    ChildLauncher(JavaRuntime runtime) {
         this.command = new JavaCommand(runtime);
         this.aot = new AotCache(runtime);
     }
@@ -190,30 +198,111 @@ public final class ChildLauncher {
     }
 
     /**
-     * An AOT training run: a child with {@code -XX:AOTCacheOutput} that runs the training task and exits.
+     * An AOT training run: a child with {@code -XX:AOTCacheOutput} that runs the training task and exits, which
+     * writes the cache (the JDK starts a JVM of its own to assemble it, and the trainer waits for that one).
      *
      * @param rehearsal a task for the training child to decode (not run) as well, or an empty array
      */
-    private int train(LaunchSpec spec, Path output, byte[] rehearsal) throws IOException, InterruptedException {
+    private int train(LaunchSpec spec, Path output, byte[] rehearsal)
+            throws IOException, InterruptedException, TimeoutException {
+        return train(spec, output, AotTraining.task(rehearsal), TRAINING_TIMEOUT);
+    }
+
+    /**
+     * {@link #train(LaunchSpec, Path, byte[])} with the training task and the timeout given: in tests, a task that
+     * never ends, and a timeout shorter than {@link #TRAINING_TIMEOUT}. A training that does not end well (it missed
+     * a timeout, its connection broke, this thread was interrupted) is killed with what it started, and they are
+     * gone when this returns: the caller deletes the folder they write in.
+     *
+     * @param timeout how long the child has to connect back and finish its task, and then again to exit
+     * @return the training child's exit value
+     * @throws TimeoutException if the child did not finish its task in time, or did not exit in time after it
+     */
+    int train(LaunchSpec spec, Path output, SerializableRunnable training, Duration timeout)
+            throws IOException, InterruptedException, TimeoutException {
         File log = new File(output.getParent().toFile(), output.getFileName().toString().replaceFirst("\\.aot\\..*", "") + ".log");
         Map<String, String> properties = JavaCommand.libraryProperties();
         ChildJvm child = start(command.build(spec, properties, null, output), spec, properties, log, null, false, null,
                 NOTHING);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean exited = false;
         try {
-            child.awaitConnected(TRAINING_TIMEOUT);
-            byte[] task = Codec.standard().encode(AotTraining.task(rehearsal));
+            child.awaitConnected(timeout);
+            byte[] task = Codec.standard().encode(training);
             child.connection().send(FrameType.RUN, 0, new OneShotProtocol.Run("aot-training", task).encode());
-            child.connection().receive(); // DONE; the cache is written while the child exits
-            if (!child.process().waitFor(TRAINING_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                // the JVM the JDK started to assemble the cache first: the trainer waits for it, and it would
-                // run on after the trainer's death
-                child.process().descendants().forEach(ProcessHandle::destroyForcibly);
-                child.kill();
-                return -1;
+            // DONE; or null if the child ended the connection without it (it died, or its rehearsal ended the JVM):
+            // then, as after DONE, its exit value tells whether it wrote a cache
+            if (!receive(child, deadline)) {
+                throw new TimeoutException("the AOT training child (pid " + child.pid() + ") did not finish its task"
+                        + " within " + timeout.toSeconds() + " s; killed it");
             }
+            // the cache is written while the child exits
+            if (!child.process().waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw new TimeoutException("the AOT training child (pid " + child.pid() + ") did not exit within "
+                        + timeout.toSeconds() + " s of the end of its task, the JDK assembling its cache; killed it,"
+                        + " with the JVM it started");
+            }
+            exited = true;
             return child.process().exitValue();
         } finally {
+            if (!exited) {
+                killTraining(child);
+            }
             child.close();
+        }
+    }
+
+    /**
+     * Reads the training child's report, until {@code deadline} (of {@link System#nanoTime()}): on a thread of its
+     * own, as a read cannot be given a timeout. That thread ends when the connection does, which the caller's
+     * {@link ChildJvm#close()} ends at the latest.
+     *
+     * @return false if the deadline passed first
+     * @throws IOException if the read failed: a frame cut short, one the protocol does not know
+     */
+    private static boolean receive(ChildJvm child, long deadline) throws IOException, InterruptedException {
+        CompletableFuture<Frame> report = new CompletableFuture<>();
+        Thread.ofVirtual().name("mp4j-aot-training-report-" + child.pid()).start(() -> {
+            try {
+                report.complete(child.connection().receive());
+            } catch (Throwable t) {
+                report.completeExceptionally(t);
+            }
+        });
+        try {
+            report.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("could not read the AOT training child's report", e.getCause());
+        }
+    }
+
+    /**
+     * Kills a training child, and what it started: the JVM the JDK starts to assemble the cache as the trainer exits
+     * would otherwise run on, and write on, after the trainer's death. Waits (a while) until they are gone, unless
+     * this thread is interrupted (the interrupt is kept).
+     */
+    private static void killTraining(ChildJvm child) {
+        // listed first: once the child is dead they are no longer its descendants
+        List<ProcessHandle> descendants = child.process().descendants().toList();
+        child.kill(); // first: a dead trainer starts nothing more
+        descendants.forEach(ProcessHandle::destroyForcibly);
+        long deadline = System.nanoTime() + KILL_WAIT.toNanos();
+        try {
+            child.process().waitFor(KILL_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+            for (ProcessHandle p : descendants) {
+                // not onExit(): the JDK completes it on the common ForkJoinPool, which may be full
+                while (p.isAlive() && System.nanoTime() - deadline < 0) {
+                    Thread.sleep(KILL_POLL_MILLIS);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

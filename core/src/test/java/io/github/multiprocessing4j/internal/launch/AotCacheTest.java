@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.multiprocessing4j.internal.launch.fixtures.AotFixtureMain;
 import io.github.multiprocessing4j.internal.launch.fixtures.AotHangingFixtureMain;
 import io.github.multiprocessing4j.internal.launch.fixtures.AotLingeringFixtureMain;
+import io.github.multiprocessing4j.internal.launch.fixtures.AotTrainingTasks;
 import io.github.multiprocessing4j.internal.launch.fixtures.HoldsFileLock;
 import io.github.multiprocessing4j.process.JvmProcess;
+import io.github.multiprocessing4j.testing.ChildProcesses;
 import io.github.multiprocessing4j.testing.Delays;
 import io.github.multiprocessing4j.testing.TestJars;
 import io.github.multiprocessing4j.testing.TestJvm;
@@ -121,6 +123,57 @@ class AotCacheTest {
         try (Stream<Path> files = Files.list(cacheDir)) {
             assertThat(files.map(p -> p.getFileName().toString())).anyMatch(name -> name.endsWith(".aot"));
         }
+    }
+
+    @Test
+    void aTrainingChildThatConnectsButNeverFinishesItsTask_isKilledAtItsTimeout_andTheTrainingsQueuedBehindItRun()
+            throws Exception {
+        // After its RUN frame, the parent read the training child's DONE with no timeout: a child stuck anywhere but
+        // in its rehearsal (which has a cap of its own) held the one training thread for good, so that no other
+        // class path or option set got its cache in this JVM, and its exit waited for the training until it gave up.
+        JavaRuntime jars = trainingRuntime();
+        ChildLauncher launcher = new ChildLauncher(jars);
+        Path dir = tmp.resolve("aot");
+        AotCache aot = new AotCache(jars, dir);
+        assertThat(aot.lookup(LaunchSpec.DEFAULT, output -> launcher.train(LaunchSpec.DEFAULT, output,
+                AotTrainingTasks.stuck(), Delays.seconds(15)))).isNull();
+        AtomicInteger later = new AtomicInteger();
+        assertThat(aot.lookup(new LaunchSpec(List.of("-Xmx64m"), new LinkedHashMap<>(), Map.of()), output -> {
+            later.incrementAndGet();
+            return 1;
+        })).isNull();
+
+        assertThat(aot.awaitIdle(Delays.seconds(90))).as("the trainings ended").isTrue();
+        assertThat(later).as("trainings of the training queued behind the stuck one").hasValue(1);
+        long pid = trainedInPid(dir);
+        Awaitility.await().atMost(Delays.seconds(30)).until(() -> !ChildProcesses.running(pid));
+    }
+
+    /** The runtime of a training child whose class path is the library and {@link AotTrainingTasks}, in jars. */
+    private JavaRuntime trainingRuntime() throws Exception {
+        Path coreJar = TestJars.jar(tmp.resolve("core.jar"), TestJars.classesOf(JvmProcess.class), p -> true);
+        Path taskJar = TestJars.jar(tmp.resolve("task.jar"), TestJars.classesOf(AotTrainingTasks.class),
+                p -> p.toString().contains("fixtures/AotTrainingTasks"));
+        return new JavaRuntime(JavaRuntime.current().java(), coreJar + File.pathSeparator + taskJar, "", List.of(), 25);
+    }
+
+    /**
+     * The pid of the training child that ran one of {@link AotTrainingTasks} with {@code dir} as its cache folder, as
+     * its kept log says; checks that the folder holds nothing else of it, no cache (half made or not) nor its
+     * training folder, and nothing of the training that failed after it but its lock.
+     */
+    private static long trainedInPid(Path dir) throws IOException {
+        Path log;
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Path> left = files.toList();
+            assertThat(left).map(p -> p.getFileName().toString().replaceFirst("^[0-9a-f]+", "KEY"))
+                    .containsExactlyInAnyOrder("KEY.lock", "KEY.lock", "KEY.log");
+            log = left.stream().filter(p -> p.getFileName().toString().endsWith(".log")).findFirst().orElseThrow();
+        }
+        String output = Files.readString(log);
+        assertThat(output).as("the training child's output").contains(AotTrainingTasks.STARTED);
+        String after = output.substring(output.indexOf(AotTrainingTasks.STARTED) + AotTrainingTasks.STARTED.length());
+        return Long.parseLong(after.lines().findFirst().orElseThrow().trim());
     }
 
     @Test
