@@ -149,6 +149,33 @@ class AotCacheTest {
         Awaitility.await().atMost(Delays.seconds(30)).until(() -> !ChildProcesses.running(pid));
     }
 
+    @Test
+    void aTrainingChildWhoseConnectionEndsWithoutItsReport_endsItsTrainingWithItsExitValue_andLaterTrainingsRun()
+            throws Exception {
+        // A training child that ends before it reports (it dies, or what it rehearses ends its JVM): the parent reads
+        // the end of its connection where DONE was due, and neither waits out its timeout nor throws
+        JavaRuntime jars = trainingRuntime();
+        ChildLauncher launcher = new ChildLauncher(jars);
+        Path dir = tmp.resolve("aot");
+        AotCache aot = new AotCache(jars, dir);
+        AtomicInteger exit = new AtomicInteger(Integer.MIN_VALUE);
+        assertThat(aot.lookup(LaunchSpec.DEFAULT, output -> {
+            exit.set(launcher.train(LaunchSpec.DEFAULT, output, AotTrainingTasks.halts(7), Delays.seconds(60)));
+            return exit.get();
+        })).isNull();
+        AtomicInteger later = new AtomicInteger();
+        assertThat(aot.lookup(new LaunchSpec(List.of("-Xmx64m"), new LinkedHashMap<>(), Map.of()), output -> {
+            later.incrementAndGet();
+            return 1;
+        })).isNull();
+
+        assertThat(aot.awaitIdle(Delays.seconds(90))).as("the trainings ended").isTrue();
+        assertThat(exit).as("what the training returned").hasValue(7);
+        assertThat(later).as("trainings of the training queued behind it").hasValue(1);
+        long pid = trainedInPid(dir);
+        Awaitility.await().atMost(Delays.seconds(30)).until(() -> !ChildProcesses.running(pid));
+    }
+
     /** The runtime of a training child whose class path is the library and {@link AotTrainingTasks}, in jars. */
     private JavaRuntime trainingRuntime() throws Exception {
         Path coreJar = TestJars.jar(tmp.resolve("core.jar"), TestJars.classesOf(JvmProcess.class), p -> true);
