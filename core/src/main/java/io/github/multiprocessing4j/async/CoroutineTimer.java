@@ -163,8 +163,11 @@ final class CoroutineTimer {
     }
 
     /**
-     * Runs {@code action} on the timer thread once {@code nanos} have elapsed, unless cancelled first. The
-     * action must be short and must not block: it delays every other timer.
+     * Runs {@code action} once {@code nanos} have elapsed, unless cancelled first: on the timer thread, or on
+     * the calling thread before this returns when the entry is already due as it is added (a delay of zero or
+     * less, or a caller held up past its tick; see "Late push" in the overview). The action must be short
+     * and must not block, since on the timer thread it delays every other timer; and since it may run inside
+     * this call, the caller must not hold anything the action takes.
      */
     Entry schedule(long nanos, Runnable action) {
         Action entry = new Action(tickOf(nanos), action);

@@ -91,6 +91,19 @@ class SleepTest {
     }
 
     @Test
+    void anEntryAlreadyDueAsItIsAdded_runsAtOnceOnTheAddingThread() {
+        // Its tick is behind every tick the timer has published, so the timer may have drained its slot already:
+        // the adder claims it and runs it itself, before schedule returns, rather than leaving it to the wheel's
+        // next turn (4.096 s). A timer whose thread never starts shows that nothing else ran it.
+        CoroutineTimer timer = CoroutineTimer.unstarted(4096, "test-timer-due-as-added");
+        AtomicReference<Thread> ranOn = new AtomicReference<>();
+        CoroutineTimer.Entry entry = timer.schedule(-Duration.ofSeconds(1).toNanos(),
+                () -> ranOn.set(Thread.currentThread()));
+        assertThat(ranOn).as("the thread the action ran on").hasValue(Thread.currentThread());
+        assertThat(entry.cancel()).as("an entry that ran cannot be cancelled").isFalse();
+    }
+
+    @Test
     void sleep_whenInterrupted_throwsAtOnceAndClearsTheStatus() {
         Thread.currentThread().interrupt();
         assertThatThrownBy(() -> Coroutines.sleep(Duration.ofSeconds(10))).isInstanceOf(InterruptedException.class);
