@@ -254,7 +254,7 @@ final class CoroutineTimer {
             } else if (e.tick <= now) {
                 dropped++;
                 if (e.claim()) {
-                    e.fire();
+                    fire(e);
                 }
             } else {
                 push(e);
@@ -263,6 +263,23 @@ final class CoroutineTimer {
         }
         if (dropped > 0) {
             pending.addAndGet(-dropped);
+        }
+    }
+
+    /**
+     * Fires a claimed entry. Whatever gets out (an Error, or what logging an action's failure threw) is logged
+     * if it can be and goes no further: it must not cost the entries after this one in the bucket being
+     * walked, which would otherwise be dropped unfired, their sleepers sleeping for good.
+     */
+    private static void fire(Entry e) {
+        try {
+            e.fire();
+        } catch (Throwable failure) {
+            try {
+                LOG.log(System.Logger.Level.ERROR, "coroutine timer: an entry failed as it fired", failure);
+            } catch (Throwable unloggable) {
+                // nothing more can be done about it here; the other entries come first
+            }
         }
     }
 

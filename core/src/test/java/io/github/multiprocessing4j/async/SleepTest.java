@@ -104,6 +104,29 @@ class SleepTest {
     }
 
     @Test
+    void anActionWhoseFailureCannotEvenBeLogged_doesNotCostTheOtherEntriesOfItsBucket() throws Exception {
+        // The timer logs an action's failure; a failure whose printing throws an Error (the logging backends
+        // catch Exceptions only) got out of the timer's walk of a bucket, and the entries after it in that
+        // bucket were dropped unfired: sleepers among them would have slept for good.
+        CoroutineTimer timer = CoroutineTimer.unstarted(1, "test-timer-unloggable-failure"); // one bucket
+        CountDownLatch fired = new CountDownLatch(1);
+        Runnable unloggable = () -> {
+            throw new IllegalStateException() {
+                @Override
+                public String toString() {
+                    throw new AssertionError("toString() is broken");
+                }
+            };
+        };
+        timer.schedule(Duration.ofMillis(1).toNanos(), fired::countDown);
+        timer.schedule(Duration.ofMillis(1).toNanos(), unloggable); // pushed last: walked first
+        Thread.sleep(30); // both due by the time the thread first drains the bucket
+        timer.startThread();
+        assertThat(fired.await(Delays.seconds(10).toMillis(), TimeUnit.MILLISECONDS))
+                .as("the other entry of the bucket fired").isTrue();
+    }
+
+    @Test
     void sleep_whenInterrupted_throwsAtOnceAndClearsTheStatus() {
         Thread.currentThread().interrupt();
         assertThatThrownBy(() -> Coroutines.sleep(Duration.ofSeconds(10))).isInstanceOf(InterruptedException.class);
