@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,10 +35,7 @@ class SpareRehearsalTest {
 
     @Test
     void theNextSpare_initializesTheLatestTasksClassesAhead_butRunsTheTaskOnlyWhenAStartTakesIt() throws Exception {
-        // twice: the spare may boot after either start (the first one's, if the second comes 50 ms after it), and
-        // rehearses the task of the latest start before it boots
-        startAndJoin(JvmProcess.builder().name("settle").task(RehearsedTasks.logged()));
-        startAndJoin(JvmProcess.builder().name("first").task(RehearsedTasks.logged()));
+        joinAll(startUntilTheSpareRehearses(() -> JvmProcess.builder().task(RehearsedTasks.logged())));
         long spare = awaitSpare();
 
         Awaitility.await().atMost(Delays.seconds(30)).until(() -> lines().contains("init " + spare));
@@ -52,12 +51,14 @@ class SpareRehearsalTest {
 
     @Test
     void aTaskWhoseClassFailsToInitialize_failsInTheSpareThatRehearsedIt_withThatFailure() throws Exception {
-        startAndJoin(JvmProcess.builder().name("settle").task(RehearsedTasks.failingToInitialize())); // as above
-        try (JvmProcess first = JvmProcess.builder().name("first").task(RehearsedTasks.failingToInitialize()).start()) {
-            first.join();
-            assertThat(first.exitCode()).hasValue(1);
-            assertThat(first.failure()).hasValueSatisfying(failure -> assertThat(failure)
-                    .hasMessageContaining("FailsToInitialize cannot be initialized in a child"));
+        for (JvmProcess first : startUntilTheSpareRehearses(() -> JvmProcess.builder()
+                .task(RehearsedTasks.failingToInitialize()))) {
+            try (first) {
+                first.join();
+                assertThat(first.exitCode()).hasValue(1);
+                assertThat(first.failure()).hasValueSatisfying(failure -> assertThat(failure)
+                        .hasMessageContaining("FailsToInitialize cannot be initialized in a child"));
+            }
         }
         long spare = awaitSpare();
         try (JvmProcess second = JvmProcess.builder().name("second").task(RehearsedTasks.failingToInitialize()).start()) {
@@ -71,9 +72,8 @@ class SpareRehearsalTest {
 
     @Test
     void aTaskObjectWhoseClassFailsToInitialize_failsInTheSpareThatRehearsedIt_withThatFailure() throws Exception {
-        // twice: the spare may boot after either start, and rehearse its task
-        startAndJoin(JvmProcess.builder().name("settle").task(RehearsedTasks.objectFailingToInitialize()));
-        startAndJoin(JvmProcess.builder().name("first").task(RehearsedTasks.objectFailingToInitialize()));
+        joinAll(startUntilTheSpareRehearses(() -> JvmProcess.builder()
+                .task(RehearsedTasks.objectFailingToInitialize())));
         long spare = awaitSpare();
         try (JvmProcess second = JvmProcess.builder().name("second")
                 .task(RehearsedTasks.objectFailingToInitialize()).start()) {
@@ -88,8 +88,7 @@ class SpareRehearsalTest {
 
     @Test
     void aRehearsalWhoseClassThrowsAnError_printsNothing_inTheOutputOfTheStartThatTakesTheSpare() throws Exception {
-        startAndJoin(JvmProcess.builder().name("settle").task(RehearsedTasks.assertingInInitializer())); // as above
-        startAndJoin(JvmProcess.builder().name("first").task(RehearsedTasks.assertingInInitializer()));
+        joinAll(startUntilTheSpareRehearses(() -> JvmProcess.builder().task(RehearsedTasks.assertingInInitializer())));
         long spare = awaitSpare();
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         PrintStream original = System.err;
@@ -133,8 +132,8 @@ class SpareRehearsalTest {
     void aStartThatComesWhileTheSpareStillRehearses_doesNotDeadlockWithTheRehearsal() throws Exception {
         Files.createFile(gate); // these children initialize the class of first() at once
         List<String> started = new ArrayList<>();
-        for (String name : List.of("settle", "first")) { // twice, as above
-            try (JvmProcess child = JvmProcess.builder().name(name).task(RehearsedTasks.first()).start()) {
+        for (JvmProcess child : startUntilTheSpareRehearses(() -> JvmProcess.builder().task(RehearsedTasks.first()))) {
+            try (child) {
                 started.add("first-init " + child.pid());
                 child.join();
             }
@@ -160,10 +159,11 @@ class SpareRehearsalTest {
 
     @Test
     void aSpareThatRehearsedATaskWhoseClassStartsAThread_exitsWhenItIsClosedUnused() throws Exception {
-        // twice, as above; their thread keeps them running: a spare boots 250 ms after each hand-over
-        try (JvmProcess settle = JvmProcess.builder().name("settle").task(RehearsedTasks.lingering()).start();
-             JvmProcess first = JvmProcess.builder().name("first").task(RehearsedTasks.lingering()).start()) {
-            List<String> started = List.of("linger-init " + settle.pid(), "linger-init " + first.pid());
+        // their thread keeps them running: a spare boots 250 ms after each hand-over
+        List<JvmProcess> children = startUntilTheSpareRehearses(() -> JvmProcess.builder()
+                .task(RehearsedTasks.lingering()));
+        try {
+            List<String> started = children.stream().map(child -> "linger-init " + child.pid()).toList();
             long spare = Awaitility.await().atMost(Delays.seconds(30)).until(() -> lines().stream()
                     .filter(line -> line.startsWith("linger-init ") && !started.contains(line))
                     .map(line -> Long.parseLong(line.substring("linger-init ".length()))).findFirst(), o -> o.isPresent())
@@ -174,14 +174,14 @@ class SpareRehearsalTest {
             Awaitility.await("the closed spare exits").atMost(Delays.seconds(30))
                     .until(() -> ProcessHandle.of(spare).map(p -> !p.isAlive()).orElse(true));
         } finally {
-            Files.createFile(gate); // ends the thread in the first child (and in the spare, if it still ran)
+            Files.createFile(gate); // ends the thread in the children (and in the spare, if it still ran)
+            children.forEach(JvmProcess::close);
         }
     }
 
     @Test
     void aSpareThatRehearsedOneKindOfTask_isNotHandedAnother_whichGetsAFreshChild_andThenAPlainSpare() throws Exception {
-        startAndJoin(JvmProcess.builder().name("settle").task(RehearsedTasks.logged())); // as above
-        startAndJoin(JvmProcess.builder().name("first").task(RehearsedTasks.logged()));
+        joinAll(startUntilTheSpareRehearses(() -> JvmProcess.builder().task(RehearsedTasks.logged())));
         long spare = awaitSpare();
         Awaitility.await().atMost(Delays.seconds(30)).until(() -> lines().contains("init " + spare));
 
@@ -206,9 +206,8 @@ class SpareRehearsalTest {
 
     @Test
     void aSpareThatRehearsedALambdaOfAnInitializingInterface_isNotHandedAnotherLambdaOfTheSameClass() throws Exception {
-        // twice, as above: the spare rehearses a lambda whose decode initializes its functional interface too
-        startAndJoin(JvmProcess.builder().name("settle").task(RehearsedTasks.ofAnInitializingInterface()));
-        startAndJoin(JvmProcess.builder().name("first").task(RehearsedTasks.ofAnInitializingInterface()));
+        // the spare rehearses a lambda whose decode initializes its functional interface too
+        joinAll(startUntilTheSpareRehearses(() -> JvmProcess.builder().task(RehearsedTasks.ofAnInitializingInterface())));
         long spare = awaitSpare();
         Awaitility.await().atMost(Delays.seconds(30)).until(() -> lines().contains("iface-init " + spare));
 
@@ -243,6 +242,37 @@ class SpareRehearsalTest {
         }
         assertThat(lines()).as("no spare rehearsed the logged task").filteredOn(line -> line.startsWith("init "))
                 .allSatisfy(line -> assertThat(lines()).contains("ran " + line.substring("init ".length())));
+    }
+
+    /**
+     * Starts tasks of one kind until the spare (booting or booted) is one that rehearses that kind, and returns
+     * them started, for the caller to join or close. A spare rehearses after two takes in a row of one kind, so two
+     * starts are the rule; but on a loaded machine the second can come while the spare that boots after the first
+     * is still booting, and starts a child of its own: that spare, which rehearses nothing, stays. The next start
+     * then takes it, and the spare after that one rehearses.
+     */
+    private static List<JvmProcess> startUntilTheSpareRehearses(Supplier<JvmProcess.Builder> kind)
+            throws InterruptedException {
+        List<JvmProcess> started = new ArrayList<>();
+        started.add(kind.get().name("settle").start());
+        for (int i = 0; i < 5; i++) {
+            started.add(kind.get().name("first").start());
+            boolean rehearses = Awaitility.await().atMost(Delays.seconds(30)).until(() -> SpareJvms.get().spareRehearses()
+                    ? Boolean.TRUE : SpareJvms.get().sparePid() > 0 ? Boolean.FALSE : null, Objects::nonNull);
+            if (rehearses) {
+                return started;
+            }
+        }
+        started.forEach(JvmProcess::close);
+        throw new AssertionError("no spare rehearsed after " + started.size() + " starts of one kind");
+    }
+
+    private static void joinAll(List<JvmProcess> children) throws InterruptedException {
+        for (JvmProcess child : children) {
+            try (child) {
+                child.join();
+            }
+        }
     }
 
     private static void startAndJoin(JvmProcess.Builder builder) throws InterruptedException {

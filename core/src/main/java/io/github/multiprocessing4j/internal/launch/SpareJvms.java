@@ -375,6 +375,11 @@ public final class SpareJvms {
         return launched;
     }
 
+    /** Whether the current spare, booting or booted, rehearses a task (tests). */
+    public synchronized boolean spareRehearses() {
+        return spare != null && spareKind != null;
+    }
+
     /** The pid of the current spare once it has booted and connected, or -1 (tests). */
     public synchronized long sparePid() {
         try {
