@@ -125,6 +125,16 @@ class AotCacheTest {
         }
     }
 
+    /** Queues the training of another launch spec behind the one under way; the count says whether it ran. */
+    private static AtomicInteger queueAnotherTraining(AotCache aot) {
+        AtomicInteger ran = new AtomicInteger();
+        assertThat(aot.lookup(new LaunchSpec(List.of("-Xmx64m"), new LinkedHashMap<>(), Map.of()), output -> {
+            ran.incrementAndGet();
+            return 1;
+        })).isNull();
+        return ran;
+    }
+
     @Test
     void aTrainingChildThatConnectsButNeverFinishesItsTask_isKilledAtItsTimeout_andTheTrainingsQueuedBehindItRun()
             throws Exception {
@@ -137,11 +147,7 @@ class AotCacheTest {
         AotCache aot = new AotCache(jars, dir);
         assertThat(aot.lookup(LaunchSpec.DEFAULT, output -> launcher.train(LaunchSpec.DEFAULT, output,
                 AotTrainingTasks.stuck(), Delays.seconds(15)))).isNull();
-        AtomicInteger later = new AtomicInteger();
-        assertThat(aot.lookup(new LaunchSpec(List.of("-Xmx64m"), new LinkedHashMap<>(), Map.of()), output -> {
-            later.incrementAndGet();
-            return 1;
-        })).isNull();
+        AtomicInteger later = queueAnotherTraining(aot);
 
         assertThat(aot.awaitIdle(Delays.seconds(90))).as("the trainings ended").isTrue();
         assertThat(later).as("trainings of the training queued behind the stuck one").hasValue(1);
@@ -163,11 +169,7 @@ class AotCacheTest {
             exit.set(launcher.train(LaunchSpec.DEFAULT, output, AotTrainingTasks.halts(7), Delays.seconds(60)));
             return exit.get();
         })).isNull();
-        AtomicInteger later = new AtomicInteger();
-        assertThat(aot.lookup(new LaunchSpec(List.of("-Xmx64m"), new LinkedHashMap<>(), Map.of()), output -> {
-            later.incrementAndGet();
-            return 1;
-        })).isNull();
+        AtomicInteger later = queueAnotherTraining(aot);
 
         assertThat(aot.awaitIdle(Delays.seconds(90))).as("the trainings ended").isTrue();
         assertThat(exit).as("what the training returned").hasValue(7);
