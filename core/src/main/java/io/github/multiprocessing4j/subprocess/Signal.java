@@ -8,8 +8,9 @@ import java.nio.charset.StandardCharsets;
  * macOS ({@code USR1} is 10 on one and 30 on the other), the names do not.
  *
  * <p>{@link #TERM} and {@link #KILL} go through the JDK ({@link Process#destroy()},
- * {@link Process#destroyForcibly()}); the JDK has no call for the others, so they are sent by running
- * {@code kill -s NAME pid}, which costs a process launch (about a millisecond). Unix only.
+ * {@link Process#destroyForcibly()}); the JDK has no call for the others, so they are sent by the shell's
+ * built-in {@code kill} ({@code /bin/sh -c 'kill -s NAME pid'}), which costs a process launch (about a
+ * millisecond) and needs no {@code kill} executable (procps, which slim container images leave out). Unix only.
  *
  * <p>A signal that arrives before the command has set up its handler gets the default action, which for
  * most signals (USR1 included) ends the command: wait until it says it is ready, as a Python
@@ -72,7 +73,8 @@ public enum Signal {
 
     private void runKill(ProcessHandle process) throws IOException, InterruptedException {
         long pid = process.pid();
-        Process kill = new ProcessBuilder("kill", "-s", name(), Long.toString(pid))
+        // the shell's kill, not a kill executable: procps may not be installed, and the PATH may not find it
+        Process kill = new ProcessBuilder("/bin/sh", "-c", "kill -s " + name() + " \"$1\"", "sh", Long.toString(pid))
                 .redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(Redirects.NULL_FILE))
                 .start();

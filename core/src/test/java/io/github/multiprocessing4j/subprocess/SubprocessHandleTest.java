@@ -409,6 +409,33 @@ class SubprocessHandleTest {
     }
 
     @Test
+    void sendSignal_worksWhereNoKillExecutableIsInstalled(@TempDir Path emptyDir) throws Exception {
+        // Slim container images leave out procps, whose /bin/kill sendSignal ran: a JVM whose PATH finds no
+        // kill executable stands in for one there. The shell's own kill, which every sh has, still sends it.
+        CompletedProcess child = Subprocess.command(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp", System.getProperty("java.class.path"), SignalWithoutKillMain.class.getName())
+                .clearEnv().env("PATH", emptyDir.toString()).captureOutput().timeout(Delays.seconds(60)).run();
+
+        assertThat(child.stdout()).as(child.stderr()).isEqualTo("ready\ngot USR1\nexit 7\n");
+    }
+
+    /** Sends SIGUSR1 to a shell that traps it, in a JVM whose PATH has no {@code kill}; every path absolute. */
+    static final class SignalWithoutKillMain {
+        public static void main(String[] args) throws Exception {
+            try (Subprocess p = Subprocess.command("/bin/sh", "-c",
+                            "trap 'echo got USR1; exit 7' USR1; echo ready; while :; do /bin/sleep 0.05; done")
+                    .stdout(Redirect.PIPE).start();
+                 Stream<String> lines = p.stdoutLines()) {
+                Iterator<String> it = lines.iterator();
+                System.out.println(it.next());
+                p.sendSignal(Signal.USR1);
+                System.out.println(it.next());
+                System.out.println("exit " + p.waitFor(Duration.ofSeconds(30)).orElse(-1));
+            }
+        }
+    }
+
+    @Test
     void sendSignal_toACommandThatExitsMeanwhile_doesNothing_asPython() throws Exception {
         // The command exits while the signal is on its way (the kill command takes a millisecond to start):
         // as Python's send_signal, which ignores ProcessLookupError, that is not an error.
