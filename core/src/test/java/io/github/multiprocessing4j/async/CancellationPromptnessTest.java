@@ -112,6 +112,29 @@ class CancellationPromptnessTest {
                 }
             }
         },
+        SUBPROCESS_WAIT_FOR {
+            @Override
+            void block() throws Exception {
+                try (Subprocess sleeper = Subprocess.command("sleep", "60").start()) {
+                    sleeper.waitFor();
+                }
+            }
+        },
+        SUBPROCESS_COMMUNICATE {
+            @Override
+            void block() throws Exception {
+                try (Subprocess sleeper = Subprocess.command("sleep", "60").captureOutput().start()) {
+                    sleeper.communicate(Duration.ofMinutes(1));
+                }
+            }
+        },
+        SUBPROCESS_RUN {
+            @Override
+            void block() throws Exception {
+                // run() kills the command's tree as it gives up: the task ends once the shell and its sleep are dead
+                Subprocess.command("sh", "-c", "sleep 60; echo never").captureOutput().timeout(Duration.ofMinutes(1)).run();
+            }
+        },
         PROCESS_WAIT_FOR {
             @Override
             void block() throws Exception {
