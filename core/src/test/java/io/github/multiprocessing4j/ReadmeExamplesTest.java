@@ -2,6 +2,7 @@ package io.github.multiprocessing4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.github.multiprocessing4j.async.Completions;
 import io.github.multiprocessing4j.async.Coroutines;
@@ -38,11 +39,14 @@ import io.github.multiprocessing4j.subprocess.SubprocessException;
 import io.github.multiprocessing4j.subprocess.TimeoutExpiredException;
 import io.github.multiprocessing4j.testing.Delays;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -57,6 +61,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -454,6 +459,68 @@ class ReadmeExamplesTest {
     }
 
     @Test
+    void table_checkOutputBytesCharsetFilesExceptionFieldsStdinStderrLinesTerminateKillPid() throws Exception {
+        // check_output
+        assertThat(Subprocess.command("echo", "hi").captureOutput().check().run().stdout()).isEqualTo("hi\n");
+        // text=False, encoding="latin-1"
+        CompletedProcess latin = Subprocess.command("printf", "\\351").captureOutput()
+                .charset(StandardCharsets.ISO_8859_1).run();
+        assertThat(latin.stdoutBytes()).containsExactly(0xE9);
+        assertThat(latin.stdout()).isEqualTo("\u00e9");
+        assertThat(latin.stderrBytes()).isEmpty();
+        // stdin=open(f), stdout=DEVNULL, stdout=open(f, "a"); Redirect.to truncates
+        Path in = tmp.resolve("in.txt");
+        Path out = tmp.resolve("out.txt");
+        Files.writeString(in, "from a file\n");
+        assertThat(Subprocess.command("cat").input(in).captureOutput().run().stdout()).isEqualTo("from a file\n");
+        assertThat(Subprocess.command("echo", "gone").stdout(Redirect.DISCARD).run().returnCode()).isZero();
+        Subprocess.command("echo", "one").stdout(Redirect.to(out.toFile())).run();
+        Subprocess.command("echo", "two").stdout(Redirect.appendTo(out.toFile())).run();
+        Subprocess.command("sh", "-c", "echo three >&2").stderr(Redirect.appendTo(out.toFile())).run();
+        assertThat(Files.readString(out)).isEqualTo("one\ntwo\nthree\n");
+        Subprocess.command("echo", "four").stdout(Redirect.to(out.toFile())).run();
+        assertThat(Files.readString(out)).isEqualTo("four\n");
+        // e.returncode, e.stdout, e.stderr
+        CalledProcessException failed = catchThrowableOfType(CalledProcessException.class, () ->
+                Subprocess.command("sh", "-c", "echo out; echo err >&2; exit 4").captureOutput().check().run());
+        assertThat(failed.returnCode()).isEqualTo(4);
+        assertThat(failed.stdout()).isEqualTo("out\n");
+        assertThat(failed.stderr()).isEqualTo("err\n");
+        assertThat(failed.stdoutBytes()).isEqualTo("out\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(failed.stderrTail()).isEqualTo("err");
+        TimeoutExpiredException late = catchThrowableOfType(TimeoutExpiredException.class, () ->
+                Subprocess.command("sh", "-c", "echo started; exec sleep 60").captureOutput()
+                        .timeout(Duration.ofMillis(500)).run());
+        assertThat(late.stdout()).isEqualTo("started\n");
+        assertThat(late.killedPids()).hasSize(1);
+        // p.stdin.write(b); for line in p.stderr
+        try (Subprocess p = Subprocess.command("sh", "-c", "while read x; do echo \"<$x>\" >&2; done")
+                .stdin(Redirect.PIPE).stderr(Redirect.PIPE).start();
+             Stream<String> lines = p.stderrLines()) {
+            try (OutputStream stdin = p.stdin()) {
+                stdin.write("a\nb\n".getBytes(StandardCharsets.UTF_8));
+            }
+            assertThat(lines.toList()).containsExactly("<a>", "<b>");
+        }
+        // p.terminate(), p.kill(), p.pid; killTree
+        try (Subprocess p = Subprocess.command("sleep", "60").start()) {
+            assertThat(p.pid()).isEqualTo(p.toHandle().pid());
+            p.terminate();
+            assertThat(p.waitFor()).isEqualTo(128 + 15);
+        }
+        try (Subprocess p = Subprocess.command("sleep", "60").start()) {
+            p.kill();
+            assertThat(p.waitFor()).isEqualTo(128 + 9);
+        }
+        try (Subprocess p = Subprocess.command("sh", "-c", "sleep 60 & echo $!; wait").stdout(Redirect.PIPE).start();
+             Stream<String> lines = p.stdoutLines()) {
+            long sleep = Long.parseLong(lines.iterator().next());
+            assertThat(p.killTree(Duration.ofSeconds(1))).containsExactly(p.pid(), sleep);
+            assertThat(p.waitFor()).isEqualTo(128 + 15);
+        }
+    }
+
+    @Test
     void pipelineExamples_returnCodesAndStdout() throws Exception {
         CompletedPipeline p = Subprocess.pipeline(Subprocess.command("false"), Subprocess.command("cat"))
                 .captureOutput().run();
@@ -637,6 +704,71 @@ class ReadmeExamplesTest {
         assertThat(seen).containsExactly("ok </a>", "failed: down");
         Outcome<String> first = Coroutines.gatherSettled(calls).getFirst();
         assertThat(first instanceof Outcome.Success<String>(var page) && page.equals("</a>")).isTrue();
+    }
+
+    @Test
+    void table_deadline_taskAsAFuture_waitFirstException_subprocessInATask() throws Exception {
+        // asyncio.timeout_at(when)
+        assertThat(Coroutines.deadline(Instant.now().plusSeconds(30), () -> "in time")).isEqualTo("in time");
+        assertThatThrownBy(() -> Coroutines.deadline(Instant.now().plusMillis(100), () -> {
+            sleepForever();
+            return "never";
+        })).isInstanceOf(TimeoutException.class);
+        TaskGroupException groupFailure = catchThrowableOfType(TaskGroupException.class, () -> {
+            try (TaskGroup group = TaskGroup.open()) {
+                taskAsAFuture_andWaitFirstException(group);
+            }
+        });
+        assertThat(groupFailure.getCause()).hasMessage("boom");
+        // create_subprocess_exec in a coroutine: cancelling the task ends its wait and run() kills the tree
+        Path pids = tmp.resolve("pids");
+        try (TaskGroup group = TaskGroup.open()) {
+            Task<CompletedProcess> crawl = group.spawn(() -> Subprocess.command("sh", "-c",
+                    "sleep 60 & echo $$ $! > " + pids + "; wait").captureOutput().run());
+            Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> Files.exists(pids) && Files.readString(pids).strip().contains(" "));
+            assertThat(crawl.cancel(true)).isTrue();
+        }
+        for (String pid : Files.readString(pids).strip().split(" ")) {
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(Long.parseLong(pid))
+                    .map(h -> !h.isAlive() || isZombie(h.pid())).orElse(true));
+        }
+    }
+
+    /** The README rows task.result()/done()/cancel() and asyncio.wait(FIRST_EXCEPTION), in {@code group}. */
+    private static void taskAsAFuture_andWaitFirstException(TaskGroup group) throws Exception {
+        // task.result(), task.done(), task.cancel()
+        Task<Integer> answer = group.spawn(() -> 42);
+        assertThat(answer.get()).isEqualTo(42);
+        assertThat(answer.isDone()).isTrue();
+        assertThat(answer.resultNow()).isEqualTo(42);
+        Task<Object> sleeper = group.spawn(() -> {
+            sleepForever();
+            return null;
+        });
+        assertThat(sleeper.cancel(true)).isTrue();
+        assertThat(sleeper.isCancelled()).isTrue();
+        Task<Object> forever = group.spawn(() -> {
+            sleepForever();
+            return null;
+        });
+        // asyncio.wait(..., return_when=FIRST_EXCEPTION)
+        Task<Object> failing = group.spawn(() -> {
+            throw new IOException("boom");
+        });
+        WaitResult<Object> firstFailure = Coroutines.await(List.of(forever, failing), WaitMode.FIRST_EXCEPTION);
+        assertThat(firstFailure.done()).contains(failing);
+        assertThat(forever.isCancelled()).as("the group's failure cancelled it").isTrue();
+    }
+
+    /** Whether {@code pid} has exited and waits to be reaped (or is gone altogether). */
+    private static boolean isZombie(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
+        } catch (IOException gone) {
+            return true;
+        }
     }
 
     @Test
