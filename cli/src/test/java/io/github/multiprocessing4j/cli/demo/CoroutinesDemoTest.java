@@ -10,6 +10,26 @@ import org.junit.jupiter.api.Test;
 class CoroutinesDemoTest {
 
     /**
+     * The crawls themselves, on a small site: both fetch every page once, and the coroutines crawl, which
+     * spawns a task per link as it finds it, never has more requests in flight than its bound; the table of
+     * the demo shows that high-water mark as measured.
+     */
+    @Test
+    void bothCrawls_fetchEveryPage_andTheCoroutinesNeverHaveMoreInFlightThanTheirBound() throws Exception {
+        try (CrawlSite site = CrawlSite.start(1_000, 10, 2)) {
+            CrawlResult coroutines = CoroutinesDemo.crawlOnCoroutines(site, 20);
+            CrawlResult pool = CoroutinesDemo.crawlOnPool(site, 4);
+
+            assertThat(coroutines.pages()).isEqualTo(1_000);
+            assertThat(coroutines.threads()).as("a task per page").isEqualTo(1_000);
+            assertThat(coroutines.maxInFlight()).isBetween(2, 20);
+            assertThat(pool.pages()).isEqualTo(1_000);
+            assertThat(pool.maxInFlight()).isBetween(1, 4);
+            assertThat(coroutines.bytes()).isEqualTo(pool.bytes()).isPositive();
+        }
+    }
+
+    /**
      * Where the peak RSS cannot be read (no /proc, as on macOS, or a clear_refs the process may not write),
      * a crawl's rssGrowth is -1: the table says so, instead of printing a growth of -1 MB.
      */
