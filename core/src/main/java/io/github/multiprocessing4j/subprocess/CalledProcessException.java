@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * A command run with {@link Subprocess.Builder#check()} exited with a non-zero status: Python's
  * {@code CalledProcessError}. The message names the command and the status, and when stderr was captured,
- * ends with its last lines:
+ * ends with its last lines (with stderr merged into stdout, {@code stderrToStdout()}, those of the output):
  *
  * {@snippet :
  * try {
@@ -29,28 +29,37 @@ public final class CalledProcessException extends SubprocessException {
     private final int returnCode;
     private final String stderrTail;
 
+    /** @param stderrMerged whether stderr went into stdout ({@code stderrToStdout()}), so that stdout holds it */
     CalledProcessException(String what, List<String> args, int returnCode, CapturedBytes stdout,
-            CapturedBytes stderr, Charset charset) {
-        this(what, args, returnCode, stdout, stderr, charset, tail(stderr, charset));
+            CapturedBytes stderr, boolean stderrMerged, Charset charset) {
+        this(what, args, returnCode, stdout, stderr, stderrMerged, charset, tail(stderr, charset));
     }
 
     private CalledProcessException(String what, List<String> args, int returnCode, CapturedBytes stdout,
-            CapturedBytes stderr, Charset charset, String stderrTail) {
-        super(message(what, returnCode, stderr, stderrTail), args, stdout, stderr, charset);
+            CapturedBytes stderr, boolean stderrMerged, Charset charset, String stderrTail) {
+        super(message(what, returnCode, stderr, stderrTail, stderrMerged ? stdout : null, charset), args, stdout,
+                stderr, charset);
         this.returnCode = returnCode;
         this.stderrTail = stderrTail;
     }
 
     static CalledProcessException of(CompletedProcess p) {
         return new CalledProcessException("command " + display(p.args()), p.args(), p.returnCode(),
-                p.capturedStdout(), p.capturedStderr(), p.charset());
+                p.capturedStdout(), p.capturedStderr(), p.stderrMerged(), p.charset());
     }
 
-    private static String message(String what, int code, CapturedBytes stderr, String tail) {
+    /** @param merged stdout with stderr merged into it, or null if stderr was not merged (or stdout not captured) */
+    private static String message(String what, int code, CapturedBytes stderr, String tail, CapturedBytes merged,
+            Charset charset) {
         int signal = ExitStatus.signal(code);
         String status = signal == 0
                 ? what + " returned non-zero exit status " + code
                 : what + " ended with " + ExitStatus.describe(code);
+        if (stderr == null && merged != null) {
+            String output = tail(merged, charset);
+            return output.isEmpty() ? status + "; its output was empty (stderr merged into stdout)"
+                    : status + "; last lines of its output (stderr merged into stdout):\n" + output;
+        }
         if (stderr == null) {
             return status + " (stderr was not captured on its own: captureOutput() without stderrToStdout() "
                     + "puts its last lines in this message)";

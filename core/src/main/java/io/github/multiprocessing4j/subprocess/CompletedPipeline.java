@@ -73,7 +73,7 @@ public final class CompletedPipeline {
                 String what = "stage " + (i + 1) + " of " + stages.size() + " " + SubprocessException.display(stage.args())
                         + " of pipeline " + display();
                 throw new CalledProcessException(what, stage.args(), stage.returnCode(), stage.capturedStdout(),
-                        stage.capturedStderr(), stage.charset());
+                        stage.capturedStderr(), stage.stderrMerged(), stage.charset());
             }
         }
         return this;

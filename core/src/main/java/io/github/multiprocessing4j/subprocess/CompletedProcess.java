@@ -29,6 +29,9 @@ public final class CompletedProcess {
     private final int returnCode;
     private final CapturedBytes stdout;
     private final CapturedBytes stderr;
+    /** Where stderr went, as {@code stderrAbsence} says it, when it was merged into stdout. */
+    static final String MERGED_INTO_STDOUT = "stdout (stderrToStdout())";
+
     private final String stdoutAbsence;
     private final String stderrAbsence;
     /** What to do to capture stdout, for the message of a stream that was not captured. */
@@ -130,6 +133,11 @@ public final class CompletedProcess {
 
     CapturedBytes capturedStdout() {
         return stdout;
+    }
+
+    /** Whether stderr went into stdout ({@code stderrToStdout()}): then stdout holds both. */
+    boolean stderrMerged() {
+        return MERGED_INTO_STDOUT.equals(stderrAbsence);
     }
 
     CapturedBytes capturedStderr() {

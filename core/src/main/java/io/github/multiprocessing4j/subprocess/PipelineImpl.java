@@ -191,7 +191,7 @@ final class PipelineImpl implements Pipeline {
             done.add(new CompletedProcess(stages.get(i).args(), processes.get(i).exitValue(),
                     last && out != null ? out.complete() : null, last ? Redirects.describe(pb.redirectOutput()) : "the next stage",
                     last ? LAST_STDOUT_HINT : STAGE_STDOUT_HINT,
-                    err == null ? null : err.complete(), pb.redirectErrorStream() ? "stdout (stderrToStdout())"
+                    err == null ? null : err.complete(), pb.redirectErrorStream() ? CompletedProcess.MERGED_INTO_STDOUT
                             : Redirects.describe(pb.redirectError()), STDERR_HINT, cs));
         }
         return new CompletedPipeline(done);

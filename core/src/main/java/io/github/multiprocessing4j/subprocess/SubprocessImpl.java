@@ -160,7 +160,7 @@ final class SubprocessImpl implements Subprocess {
     }
 
     private static String describe(Redirect mode) {
-        return mode == null ? "stdout (stderrToStdout())" : Redirects.describe(mode);
+        return mode == null ? CompletedProcess.MERGED_INTO_STDOUT : Redirects.describe(mode);
     }
 
     @Override

@@ -31,7 +31,7 @@ class SubprocessExceptionTest {
         CapturedBytes stderr = new CapturedBytes(chunks, last.length, 2048L * mib.length + last.length);
 
         CalledProcessException failed = new CalledProcessException("command [make]", List.of("make"), 2, null, stderr,
-                StandardCharsets.UTF_8);
+                false, StandardCharsets.UTF_8);
         TimeoutExpiredException timedOut = new TimeoutExpiredException("command [make]", List.of("make"),
                 Duration.ofSeconds(1), List.of(), true, null, stderr, StandardCharsets.UTF_8);
 

@@ -237,6 +237,21 @@ class SubprocessRunTest {
     }
 
     @Test
+    void run_withCheck_andStderrMergedIntoStdout_endsTheMessageWithTheLastLinesOfTheMergedOutput() {
+        Subprocess.Builder failing = Subprocess.command("sh", "-c",
+                "for i in $(seq 1 30); do echo line $i >&2; done; echo the end; exit 3").captureOutput()
+                .stderrToStdout().check();
+
+        assertThatThrownBy(failing::run).isInstanceOfSatisfying(CalledProcessException.class, e -> {
+            assertThat(e.returnCode()).isEqualTo(3);
+            assertThat(e.stderrTail()).as("stderr was not captured on its own").isEmpty();
+            assertThat(e.getMessage()).contains("returned non-zero exit status 3")
+                    .contains("last lines of its output (stderr merged into stdout):\nline 22\n")
+                    .endsWith("line 30\nthe end").doesNotContain("line 21\n");
+        });
+    }
+
+    @Test
     void run_withCheck_withoutCapture_saysStderrWasNotCaptured() {
         assertThatThrownBy(() -> Subprocess.command("false").check().run())
                 .isInstanceOf(CalledProcessException.class)
