@@ -112,8 +112,7 @@ final class SubprocessImpl implements Subprocess {
                 throw new IllegalStateException("stdin of " + what + " is fed by input(...) or communicate(...)");
             }
             if (callerStdin == null) {
-                callerStdin = new CallerStdin(new InterruptibleStdin(process.getOutputStream(), "stdin of " + what),
-                        "stdin of " + what);
+                callerStdin = new CallerStdin(process.getOutputStream(), "stdin of " + what);
                 if (closed.get()) {
                     callerStdin.shut(RELEASED);
                 }
