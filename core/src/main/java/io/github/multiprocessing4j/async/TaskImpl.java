@@ -112,10 +112,12 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T>, Thread.Uncaugh
             }
             return false;
         }
+        boolean cancelled = false;
         try {
             if (!super.cancel(mayInterruptIfRunning)) {
                 return false; // it returned a value
             }
+            cancelled = true;
             Thread running = thread;
             if (mayInterruptIfRunning && running != null) {
                 TaskGroupImpl.cancelGroupsOwnedBy(running);
@@ -123,6 +125,13 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T>, Thread.Uncaugh
             return true;
         } finally {
             ending = mayInterruptIfRunning ? CANCEL_RETURNED : CANCEL_RETURNED_QUIETLY;
+            // A cancellation of the group that came while this cancel(false) ran (the task done, its listeners
+            // running) found CANCELLING, not the mark just set, and left the callable running: it is
+            // interrupted now. Each side writes its own flag, then reads the other's, so one of them sees the
+            // other; interruptIfCancelledQuietly acts once.
+            if (cancelled && !mayInterruptIfRunning && group.isCancelled()) {
+                interruptIfCancelledQuietly();
+            }
         }
     }
 
@@ -131,7 +140,9 @@ final class TaskImpl<T> extends FutureTask<T> implements Task<T>, Thread.Uncaugh
      * that was a {@code cancel(false)} (nothing interrupted the task) and the callable still runs, interrupts
      * it now and cancels the groups it owns, as the group's cancellation does to every running task. Without
      * this, {@code close()} waited for a thread that nothing would stop, deadline or not. Once only, and never
-     * for a task that a cancel interrupted already: a task that took that interrupt may be cleaning up.
+     * for a task that a cancel interrupted already: a task that took that interrupt may be cleaning up. A
+     * {@code cancel(false)} still at work when the group is cancelled (the task done, its completion listeners
+     * running) is found CANCELLING here, and calls this itself as it returns (see cancel).
      */
     void interruptIfCancelledQuietly() {
         Thread running = thread;

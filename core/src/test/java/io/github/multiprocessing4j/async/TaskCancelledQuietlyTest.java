@@ -9,6 +9,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -65,6 +66,68 @@ class TaskCancelledQuietlyTest {
         assertThat(cancelReturnedTrue).as("cancel(false) cancelled the running task").isTrue();
         assertThat(ended).as("close() returned once the group was cancelled (" + how + ")").isTrue();
         assertThat(interrupted).as("the group's cancellation interrupted the task").isTrue();
+    }
+
+    /**
+     * The group is cancelled while a {@code cancel(false)} of the task is still at work: the task is done
+     * (cancelled), but that cancel has not returned yet (it runs the task's completion listeners). The
+     * group's {@code cancel(true)} finds the task cancelled and looks for a quiet cancel too early to see
+     * one; before the fix, nobody interrupted the callable then, and {@code close()} waited for good. The
+     * window is held open here by a completion listener that the quiet cancel runs, which waits until the
+     * group's cancellation has returned.
+     */
+    @Test
+    void aTaskCancelledWithoutInterrupt_asItsGroupIsCancelled_isInterruptedAllTheSame() throws Exception {
+        LinkedBlockingQueue<String> never = new LinkedBlockingQueue<>();
+        CountDownLatch blocked = new CountDownLatch(1);
+        CountDownLatch inQuietCancel = new CountDownLatch(1);
+        AtomicBoolean interrupted = new AtomicBoolean();
+        AtomicBoolean groupCancelReturned = new AtomicBoolean();
+        AtomicBoolean quietCancelReturnedTrue = new AtomicBoolean();
+        Thread[] groupCanceller = new Thread[1];
+        Thread owner = Thread.ofPlatform().start(() -> {
+            try (TaskGroup group = TaskGroup.open()) {
+                TaskImpl<String> quiet = (TaskImpl<String>) group.spawn(() -> {
+                    blocked.countDown();
+                    try {
+                        return never.take();
+                    } catch (InterruptedException e) {
+                        interrupted.set(true);
+                        throw e;
+                    }
+                });
+                blocked.await();
+                groupCanceller[0] = Thread.ofPlatform().start(() -> {
+                    try {
+                        inQuietCancel.await();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    group.cancel();
+                    groupCancelReturned.set(true);
+                });
+                // runs on the thread of cancel(false) below, after the task is done, before that cancel returns
+                quiet.whenDone(() -> {
+                    inQuietCancel.countDown();
+                    long giveUp = System.nanoTime() + Delays.seconds(20).toNanos();
+                    while (!groupCancelReturned.get() && System.nanoTime() < giveUp) {
+                        Thread.onSpinWait();
+                    }
+                });
+                quietCancelReturnedTrue.set(quiet.cancel(false));
+            } catch (Exception unexpected) {
+                throw new AssertionError(unexpected);
+            }
+        });
+        boolean ended = owner.join(Delays.seconds(20));
+        if (!ended) {
+            never.add("released by the test"); // let the stuck task, and with it the owner, end
+            owner.join(Delays.seconds(20));
+        }
+        assertThat(quietCancelReturnedTrue).as("cancel(false) cancelled the running task").isTrue();
+        assertThat(ended).as("close() returned once the group was cancelled").isTrue();
+        assertThat(interrupted).as("the group's cancellation interrupted the task").isTrue();
+        groupCanceller[0].join();
     }
 
     /** A task that a cancel(true) interrupted already is not interrupted again as it cleans up. */
