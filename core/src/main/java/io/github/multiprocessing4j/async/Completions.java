@@ -40,7 +40,8 @@ public sealed interface Completions<T> permits CompletionsImpl {
     /**
      * Waits until a task not handed out yet is complete, and returns it.
      *
-     * @throws NoSuchElementException if every task has been handed out
+     * @throws NoSuchElementException if every task has been handed out, or is while this waits (to other
+     *                                callers)
      * @throws InterruptedException   if interrupted while waiting (the interrupt status is cleared); no task
      *                                is consumed
      */
@@ -51,7 +52,7 @@ public sealed interface Completions<T> permits CompletionsImpl {
      * negative timeout only takes a task that is already complete.
      *
      * @throws TimeoutException       if no task completed in time; no task is consumed
-     * @throws NoSuchElementException if every task has been handed out
+     * @throws NoSuchElementException if every task has been handed out, or is while this waits
      * @throws InterruptedException   if interrupted while waiting (the interrupt status is cleared)
      */
     Task<T> next(Duration timeout) throws InterruptedException, TimeoutException;

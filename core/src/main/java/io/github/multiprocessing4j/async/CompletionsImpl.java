@@ -22,6 +22,12 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * Each task is handed out once all the same: whoever hands it out, from the queue or from that look, first
  * marks it in {@code handedOut}, and an index found marked on the queue later is skipped.
  *
+ * <p>Callers of {@code next} do not claim a task as they start waiting: a caller that came while others
+ * waited for the last tasks was told every task had been handed out, and a task that a waiter then gave up
+ * (interrupt, timeout) was left to nobody. Whoever hands out the last task puts {@link #ALL_HANDED_OUT} on
+ * the queue instead; a waiter that takes it puts it back, for the next one, and throws
+ * NoSuchElementException.
+ *
  * <p>The listeners hold this object weakly (one {@link WeakReference} shared by all of them), so that a
  * Completions dropped before its tasks are done, as a polling loop {@code asCompleted(tasks).next(timeout)}
  * drops one per turn, is not kept until they end (with its queue and its copy of the task list), and its
@@ -31,11 +37,14 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * {@code next} holds it (see the reachability fences).
  */
 final class CompletionsImpl<T> implements Completions<T> {
+    /** On the queue once every task has been handed out; see the overview. */
+    private static final Integer ALL_HANDED_OUT = -1;
+
     private final List<Task<T>> tasks;
     private final LinkedBlockingQueue<Integer> completed = new LinkedBlockingQueue<>();
     /** 1 for a task handed out. */
     private final AtomicIntegerArray handedOut;
-    /** Tasks not handed out yet, counting those a caller of next() is waiting for. */
+    /** Tasks not handed out yet. */
     private final AtomicInteger remaining;
 
     CompletionsImpl(Collection<? extends Task<T>> tasks) {
@@ -72,7 +81,7 @@ final class CompletionsImpl<T> implements Completions<T> {
 
     @Override
     public Task<T> next() throws InterruptedException {
-        claim();
+        checkRemaining();
         try {
             for (;;) {
                 Task<T> t = handOut(completed.take());
@@ -80,9 +89,6 @@ final class CompletionsImpl<T> implements Completions<T> {
                     return t;
                 }
             }
-        } catch (InterruptedException e) {
-            remaining.incrementAndGet();
-            throw e;
         } finally {
             Reference.reachabilityFence(this); // the listeners reach the queue through this, held weakly
         }
@@ -92,7 +98,7 @@ final class CompletionsImpl<T> implements Completions<T> {
     public Task<T> next(Duration timeout) throws InterruptedException, TimeoutException {
         Objects.requireNonNull(timeout, "timeout");
         long nanos = Math.max(0, Deadline.saturatedNanos(timeout));
-        claim();
+        checkRemaining();
         long start = System.nanoTime();
         try {
             for (long left = nanos; ; left = nanos - (System.nanoTime() - start)) {
@@ -105,9 +111,6 @@ final class CompletionsImpl<T> implements Completions<T> {
                     return t;
                 }
             }
-        } catch (InterruptedException e) {
-            remaining.incrementAndGet();
-            throw e;
         } finally {
             Reference.reachabilityFence(this); // as in next()
         }
@@ -120,18 +123,35 @@ final class CompletionsImpl<T> implements Completions<T> {
                 }
             }
         }
-        int left = remaining.incrementAndGet();
-        throw new TimeoutException("no task completed within " + timeout + "; " + left + " not handed out yet");
+        throw new TimeoutException("no task completed within " + timeout + "; " + remaining.get()
+                + " not handed out yet");
     }
 
-    /** The task at {@code index}, marked handed out; null if it was handed out already. */
+    /**
+     * The task at {@code index}, marked handed out; null if it was handed out already. For
+     * {@link #ALL_HANDED_OUT}, puts it back for the next waiter and throws NoSuchElementException.
+     */
     private Task<T> handOut(int index) {
-        return handedOut.compareAndSet(index, 0, 1) ? tasks.get(index) : null;
+        if (index == ALL_HANDED_OUT) {
+            completed.add(ALL_HANDED_OUT);
+            throw allHandedOut();
+        }
+        if (!handedOut.compareAndSet(index, 0, 1)) {
+            return null;
+        }
+        if (remaining.decrementAndGet() == 0) {
+            completed.add(ALL_HANDED_OUT); // wakes the callers still waiting: there is nothing left for them
+        }
+        return tasks.get(index);
     }
 
-    private void claim() {
-        if (remaining.getAndUpdate(n -> n > 0 ? n - 1 : 0) == 0) {
-            throw new NoSuchElementException("every task has been handed out");
+    private void checkRemaining() {
+        if (remaining.get() == 0) {
+            throw allHandedOut();
         }
+    }
+
+    private static NoSuchElementException allHandedOut() {
+        return new NoSuchElementException("every task has been handed out");
     }
 }

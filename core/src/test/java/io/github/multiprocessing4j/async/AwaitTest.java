@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -204,6 +205,80 @@ class AwaitTest {
             } finally {
                 releases.forEach(CountDownLatch::countDown);
             }
+        }
+    }
+
+    @Test
+    void asCompleted_aConsumerThatComesWhileAnotherWaits_waitsToo_andGetsTheTaskTheOtherGaveUp() throws Exception {
+        // Before: a next() that came while another caller waited for the last task not handed out threw
+        // NoSuchElementException ("every task has been handed out") although none had been, and when the first
+        // caller gave up (interrupt, timeout), the task was left to nobody.
+        CountDownLatch release = new CountDownLatch(1);
+        try (TaskGroup group = TaskGroup.open()) {
+            Task<String> task = group.spawn(() -> {
+                release.await();
+                return "done";
+            });
+            Completions<String> done = Coroutines.asCompleted(List.of(task));
+            Thread first = Thread.ofPlatform().start(() -> {
+                try {
+                    done.next();
+                } catch (InterruptedException gaveUp) {
+                    // no task consumed
+                }
+            });
+            Awaitility.await().atMost(Delays.seconds(10)).until(() -> first.getState() == Thread.State.WAITING);
+            AtomicReference<Object> got = new AtomicReference<>();
+            Thread second = Thread.ofPlatform().start(() -> {
+                try {
+                    got.set(done.next());
+                } catch (Throwable e) {
+                    got.set(e);
+                }
+            });
+            Awaitility.await().atMost(Delays.seconds(10))
+                    .until(() -> got.get() != null || second.getState() == Thread.State.WAITING);
+            first.interrupt();
+            first.join();
+            assertThat(done.hasNext()).isTrue();
+            release.countDown();
+            assertThat(second.join(Delays.seconds(10))).as("the second caller returned").isTrue();
+            assertThat(got.get()).isSameAs(task);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void asCompleted_callersWaitingWhenTheLastTaskIsHandedOut_getNoSuchElementException() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (TaskGroup group = TaskGroup.open()) {
+            Task<String> task = group.spawn(() -> {
+                release.await();
+                return "done";
+            });
+            Completions<String> done = Coroutines.asCompleted(List.of(task));
+            Queue<Object> got = new ConcurrentLinkedQueue<>();
+            List<Thread> callers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                boolean timed = i == 2;
+                callers.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        got.add(timed ? done.next(Delays.seconds(60)) : done.next());
+                    } catch (Throwable e) {
+                        got.add(e);
+                    }
+                }));
+            }
+            release.countDown();
+            for (Thread caller : callers) {
+                assertThat(caller.join(Delays.seconds(10))).as("every caller returned").isTrue();
+            }
+            assertThat(got).hasSize(3).containsOnlyOnce(task);
+            assertThat(got.stream().filter(o -> o != task)).allMatch(o -> o instanceof NoSuchElementException);
+            assertThat(done.hasNext()).isFalse();
+        } finally {
+            release.countDown();
         }
     }
 
