@@ -181,6 +181,8 @@ public final class Coroutines {
      * Hands out the tasks in the order they complete: Python's {@code asyncio.as_completed}. Does not wait
      * itself; see {@link Completions}. A task given more than once is handed out once, as Python's makes a
      * set of its futures.
+     *
+     * @throws NullPointerException if {@code tasks} is or contains null
      */
     public static <T> Completions<T> asCompleted(Collection<? extends Task<T>> tasks) {
         return new CompletionsImpl<>(distinct(tasks));
@@ -192,6 +194,7 @@ public final class Coroutines {
      * listed once, as Python's makes a set of its futures.
      *
      * @throws InterruptedException if interrupted while waiting (the interrupt status is cleared)
+     * @throws NullPointerException if {@code tasks} is or contains null, or {@code mode} is null
      */
     public static <T> WaitResult<T> await(Collection<? extends Task<T>> tasks, WaitMode mode)
             throws InterruptedException {
@@ -207,6 +210,7 @@ public final class Coroutines {
      * @throws InterruptedException if interrupted before or while waiting, with a zero timeout too (the interrupt
      *                              status is cleared), so that a cancelled task polling with it sees its
      *                              cancellation
+     * @throws NullPointerException if {@code tasks} is or contains null, or an argument is null
      */
     public static <T> WaitResult<T> await(Collection<? extends Task<T>> tasks, WaitMode mode, Duration timeout)
             throws InterruptedException {
@@ -215,9 +219,13 @@ public final class Coroutines {
                 nanos == Long.MAX_VALUE ? Long.MAX_VALUE - 1 : nanos);
     }
 
-    /** The tasks in the order given, each once; NullPointerException for a null task. */
+    /** The tasks in the order given, each once; NullPointerException for a null collection or task. */
     private static <T> List<Task<T>> distinct(Collection<? extends Task<T>> tasks) {
-        return List.copyOf(new LinkedHashSet<>(tasks));
+        LinkedHashSet<Task<T>> set = new LinkedHashSet<>(Objects.requireNonNull(tasks, "tasks"));
+        if (set.contains(null)) {
+            throw new NullPointerException("tasks contains null");
+        }
+        return List.copyOf(set);
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.multiprocessing4j.testing.Delays;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -468,6 +469,25 @@ class AwaitTest {
             }
         }
         assertThat(sawCancellation).isTrue();
+    }
+
+    @Test
+    void asCompletedAndAwait_nameTheNullTheyReject() throws Exception {
+        // Before: a null task was rejected by List.copyOf, with a NullPointerException without a message.
+        try (TaskGroup group = TaskGroup.open()) {
+            Task<String> task = group.spawn(() -> "done");
+            List<Task<String>> withNull = Arrays.asList(task, null);
+            assertThatThrownBy(() -> Coroutines.asCompleted(withNull))
+                    .isInstanceOf(NullPointerException.class).hasMessage("tasks contains null");
+            assertThatThrownBy(() -> Coroutines.await(withNull, WaitMode.ALL_COMPLETED))
+                    .isInstanceOf(NullPointerException.class).hasMessage("tasks contains null");
+            assertThatThrownBy(() -> Coroutines.await(withNull, WaitMode.ALL_COMPLETED, Duration.ZERO))
+                    .isInstanceOf(NullPointerException.class).hasMessage("tasks contains null");
+            assertThatThrownBy(() -> Coroutines.asCompleted(null))
+                    .isInstanceOf(NullPointerException.class).hasMessage("tasks");
+            assertThatThrownBy(() -> Coroutines.await(null, WaitMode.ALL_COMPLETED))
+                    .isInstanceOf(NullPointerException.class).hasMessage("tasks");
+        }
     }
 
     @Test
