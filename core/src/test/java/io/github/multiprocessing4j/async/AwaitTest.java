@@ -78,10 +78,7 @@ class AwaitTest {
         CountDownLatch release = new CountDownLatch(1);
         try (TaskGroup group = TaskGroup.open()) {
             Task<String> a = group.spawn(() -> "a");
-            Task<String> b = group.spawn(() -> {
-                release.await();
-                return "b";
-            });
+            Task<String> b = returnsOnRelease(group, release, "b");
             try {
                 WaitResult<String> first = Coroutines.await(List.of(a, b, a, b), WaitMode.FIRST_COMPLETED);
                 assertThat(first.done()).containsExactly(a);
@@ -216,10 +213,7 @@ class AwaitTest {
         // caller gave up (interrupt, timeout), the task was left to nobody.
         CountDownLatch release = new CountDownLatch(1);
         try (TaskGroup group = TaskGroup.open()) {
-            Task<String> task = group.spawn(() -> {
-                release.await();
-                return "done";
-            });
+            Task<String> task = returnsOnRelease(group, release, "done");
             Completions<String> done = Coroutines.asCompleted(List.of(task));
             Thread first = Thread.ofPlatform().start(() -> {
                 try {
@@ -254,10 +248,7 @@ class AwaitTest {
     void asCompleted_callersWaitingWhenTheLastTaskIsHandedOut_getNoSuchElementException() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         try (TaskGroup group = TaskGroup.open()) {
-            Task<String> task = group.spawn(() -> {
-                release.await();
-                return "done";
-            });
+            Task<String> task = returnsOnRelease(group, release, "done");
             Completions<String> done = Coroutines.asCompleted(List.of(task));
             Queue<Object> got = new ConcurrentLinkedQueue<>();
             List<Thread> callers = new ArrayList<>();
@@ -291,10 +282,7 @@ class AwaitTest {
         // held weakly by its listeners, and a task drops such dead listeners as it gets a new one.
         CountDownLatch release = new CountDownLatch(1);
         try (TaskGroup group = TaskGroup.open()) {
-            Task<String> slow = group.spawn(() -> {
-                release.await();
-                return "slow";
-            });
+            Task<String> slow = returnsOnRelease(group, release, "slow");
             TaskImpl<String> impl = (TaskImpl<String>) slow;
             try {
                 for (int i = 0; i < 1_000; i++) {
@@ -318,6 +306,14 @@ class AwaitTest {
         }
     }
 
+    /** A task of {@code group} that returns {@code value} once {@code release} is counted down. */
+    private static Task<String> returnsOnRelease(TaskGroup group, CountDownLatch release, String value) {
+        return group.spawn(() -> {
+            release.await();
+            return value;
+        });
+    }
+
     private static void awaitUninterruptibly(CountDownLatch latch) {
         for (;;) {
             try {
@@ -333,10 +329,7 @@ class AwaitTest {
     void await_firstCompleted_returnsAsSoonAsOneIsDone_withoutCancellingTheRest() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         try (TaskGroup group = TaskGroup.open()) {
-            Task<String> slow = group.spawn(() -> {
-                release.await();
-                return "slow";
-            });
+            Task<String> slow = returnsOnRelease(group, release, "slow");
             Task<String> fast = group.spawn(() -> "fast");
             try {
                 WaitResult<String> r = Coroutines.await(List.of(slow, fast), WaitMode.FIRST_COMPLETED);
@@ -355,10 +348,7 @@ class AwaitTest {
         CountDownLatch failNow = new CountDownLatch(1);
         assertThatThrownBy(() -> {
             try (TaskGroup group = TaskGroup.open()) {
-                Task<String> slow = group.spawn(() -> {
-                    release.await();
-                    return "slow";
-                });
+                Task<String> slow = returnsOnRelease(group, release, "slow");
                 Task<String> cancelled = group.spawn(() -> {
                     Thread.sleep(60_000);
                     return "never";
@@ -401,10 +391,7 @@ class AwaitTest {
     void await_whenTheTimeoutElapses_returnsWhatIsDoneSoFar_andAZeroTimeoutOnlyLooks() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         try (TaskGroup group = TaskGroup.open()) {
-            Task<String> slow = group.spawn(() -> {
-                release.await();
-                return "slow";
-            });
+            Task<String> slow = returnsOnRelease(group, release, "slow");
             Task<String> fast = group.spawn(() -> "fast");
             try {
                 fast.get();
@@ -428,10 +415,7 @@ class AwaitTest {
         CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean sawCancellation = new AtomicBoolean();
         try (TaskGroup group = TaskGroup.open()) {
-            Task<String> slow = group.spawn(() -> {
-                release.await();
-                return "slow";
-            });
+            Task<String> slow = returnsOnRelease(group, release, "slow");
             try {
                 Thread.currentThread().interrupt();
                 assertThatThrownBy(() -> Coroutines.await(List.of(slow), WaitMode.FIRST_COMPLETED, Duration.ZERO))

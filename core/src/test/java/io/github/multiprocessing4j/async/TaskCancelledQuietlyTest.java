@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.testing.Delays;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -36,15 +37,7 @@ class TaskCancelledQuietlyTest {
         Thread owner = Thread.ofVirtual().start(() -> {
             Duration timeout = how == GroupCancel.DEADLINE ? Delays.millis(200) : Duration.ofDays(1);
             try (TaskGroup group = TaskGroup.withTimeout(timeout)) {
-                Task<String> quiet = group.spawn(() -> {
-                    blocked.countDown();
-                    try {
-                        return never.take();
-                    } catch (InterruptedException e) {
-                        interrupted.set(true);
-                        throw e;
-                    }
-                });
+                Task<String> quiet = group.spawn(takesFrom(never, blocked, interrupted));
                 blocked.await();
                 cancelReturnedTrue.set(quiet.cancel(false));
                 switch (how) {
@@ -87,15 +80,7 @@ class TaskCancelledQuietlyTest {
         Thread[] groupCanceller = new Thread[1];
         Thread owner = Thread.ofPlatform().start(() -> {
             try (TaskGroup group = TaskGroup.open()) {
-                TaskImpl<String> quiet = (TaskImpl<String>) group.spawn(() -> {
-                    blocked.countDown();
-                    try {
-                        return never.take();
-                    } catch (InterruptedException e) {
-                        interrupted.set(true);
-                        throw e;
-                    }
-                });
+                TaskImpl<String> quiet = (TaskImpl<String>) group.spawn(takesFrom(never, blocked, interrupted));
                 blocked.await();
                 groupCanceller[0] = Thread.ofPlatform().start(() -> {
                     try {
@@ -177,5 +162,22 @@ class TaskCancelledQuietlyTest {
             assertThat(how).isEqualTo(GroupCancel.SIBLING_FAILURE);
         }
         assertThat(interrupts).as("interrupted once, by cancel(true)").hasValue(1);
+    }
+
+    /**
+     * A call that counts {@code blocked} down, then waits for an element of {@code never} (which only the test's
+     * clean-up adds), noting in {@code interrupted} an interrupt.
+     */
+    private static Callable<String> takesFrom(LinkedBlockingQueue<String> never, CountDownLatch blocked,
+            AtomicBoolean interrupted) {
+        return () -> {
+            blocked.countDown();
+            try {
+                return never.take();
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+                throw e;
+            }
+        };
     }
 }
