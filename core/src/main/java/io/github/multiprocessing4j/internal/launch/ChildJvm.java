@@ -334,11 +334,14 @@ public final class ChildJvm implements AutoCloseable {
      * once the child is dead they are no longer its descendants. {@link ProcessHandle#destroyForcibly()} checks
      * each one's start time, so a pid reused meanwhile is never signalled. A process that left the tree
      * before (a daemon that double-forked) is not found.
+     *
+     * @return the descendants that were signalled, for a caller that waits until they are gone
      */
-    public void killTree() {
+    public List<ProcessHandle> killTree() {
         List<ProcessHandle> descendants = process.isAlive() ? process.descendants().toList() : List.of();
         process.destroyForcibly();
         descendants.forEach(ProcessHandle::destroyForcibly); // top-down, as the JDK lists them
+        return descendants;
     }
 
     /**

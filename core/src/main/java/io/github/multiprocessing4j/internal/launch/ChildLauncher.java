@@ -288,10 +288,7 @@ public final class ChildLauncher {
      * this thread is interrupted (the interrupt is kept).
      */
     private static void killTraining(ChildJvm child) {
-        // listed first: once the child is dead they are no longer its descendants
-        List<ProcessHandle> descendants = child.process().descendants().toList();
-        child.kill(); // first: a dead trainer starts nothing more
-        descendants.forEach(ProcessHandle::destroyForcibly);
+        List<ProcessHandle> descendants = child.killTree();
         long deadline = System.nanoTime() + KILL_WAIT.toNanos();
         try {
             child.process().waitFor(KILL_WAIT.toNanos(), TimeUnit.NANOSECONDS);
