@@ -322,7 +322,7 @@ public final class SpareJvms {
         spareSpec = spec;
         launched++;
         byte[] task = rehearsal;
-        spareKind = task.length == 0 ? null : LambdaCodec.kindOf(task);
+        spareKind = task.length == 0 ? null : lastKind; // a rehearsal is the latest take's task, of lastKind
         spare = CompletableFuture.supplyAsync(() -> launcher.launchSpare(spec, task),
                 // the spare and its output pumps may live as long as the JVM: they must not pin the caller's context
                 r -> Thread.ofVirtual().name("mp4j-spare-launch").inheritInheritableThreadLocals(false).start(r));
