@@ -126,7 +126,8 @@ public interface TaskGroup extends AutoCloseable {
      * cancelled}, every task has ended when the body's exception propagates, and an exception from
      * {@code close()} (a task that failed before, the deadline that cut the group short, the cancellation of
      * the task that owns the group) is attached to it as suppressed; if the body threw a task's own exception,
-     * which {@code close()} reports too, the other failures are attached instead. An interrupt while the tasks end is no
+     * which {@code close()} reports too, or one that carries it (the {@code ExecutionException} of
+     * {@code get()}), the other failures are attached instead, so that each is carried once. An interrupt while the tasks end is no
      * such exception, the group being cancelled already: the interrupt status is set again. The current
      * thread is the group's owner.
      *
@@ -139,7 +140,7 @@ public interface TaskGroup extends AutoCloseable {
      * @throws CancellationException     as {@link #close()}
      */
     static <R, X extends Exception> R run(Body<R, X> body) throws X {
-        return TaskGroupImpl.run(open(), body);
+        return TaskGroupImpl.run(TaskGroupImpl.open(true, null), body);
     }
 
     /**
@@ -150,7 +151,7 @@ public interface TaskGroup extends AutoCloseable {
      * @throws TaskGroupTimeoutException if the body returned and the deadline cut the group short
      */
     static <R, X extends Exception> R run(Duration timeout, Body<R, X> body) throws X {
-        return TaskGroupImpl.run(withTimeout(timeout), body);
+        return TaskGroupImpl.run(TaskGroupImpl.open(true, Deadline.after(timeout)), body);
     }
 
     /**

@@ -293,7 +293,7 @@ final class TaskGroupImpl implements TaskGroup {
     }
 
     /** {@link TaskGroup#run(TaskGroup.Body)}: the body's exception cancels the group before it is closed. */
-    static <R, X extends Exception> R run(TaskGroup group, TaskGroup.Body<R, X> body) throws X {
+    static <R, X extends Exception> R run(TaskGroupImpl group, TaskGroup.Body<R, X> body) throws X {
         R result;
         try {
             result = body.run(group);
@@ -302,18 +302,11 @@ final class TaskGroupImpl implements TaskGroup {
             try {
                 group.close();
             } catch (Throwable closing) {
-                if (closing instanceof TaskGroupException reported && reported.failures().contains(failure)) {
-                    // The body rethrew a task's own exception, which close() reports too: attaching close()'s
-                    // exception would make a cycle (failure -> suppressed -> its cause, failure). The other
-                    // failures it carries are attached instead.
-                    for (Throwable other : reported.failures()) {
-                        if (other != failure) {
-                            failure.addSuppressed(other);
-                        }
-                    }
-                } else if (closing != failure) {
-                    failure.addSuppressed(closing);
-                }
+                // The body may have rethrown a task's own exception, which close()'s exception carries too (a
+                // TaskGroupException as its cause; a CancellationException, when a task failed as the owner was
+                // cancelled, as a suppressed one): attaching close()'s exception would make a cycle. The other
+                // failures it carries are attached instead.
+                Suppressed.attach(failure, closing, group.failures());
             }
             throw failure;
         }

@@ -6,7 +6,13 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.github.multiprocessing4j.testing.Delays;
 import java.io.IOException;
+import java.nio.channels.spi.AbstractInterruptibleChannel;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -15,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** {@link TaskGroup#run}: the block form that sees the block's own exception. */
@@ -102,6 +109,17 @@ class TaskGroupRunTest {
         assertThat(thrown).isSameAs(taskFailure);
         // Before: close()'s TaskGroupException, whose cause is taskFailure itself, was attached to it.
         assertThat(taskFailure.getSuppressed()).isEmpty();
+    }
+
+    @Test
+    void run_whenTheBodyThrowsAnExceptionThatCarriesATasksOwn_carriesEachFailureOnce() {
+        IllegalStateException taskFailure = new IllegalStateException("task failed");
+        Throwable thrown = catchThrowable(() -> TaskGroup.run(group -> group.spawn(() -> {
+            throw taskFailure;
+        }).get())); // its ExecutionException, whose cause is taskFailure, goes out of the body as it is
+        assertThat(thrown).isInstanceOf(ExecutionException.class).hasCause(taskFailure);
+        // Before: close()'s TaskGroupException, whose cause is taskFailure too, was attached to it.
+        assertThat(thrown.getSuppressed()).isEmpty();
     }
 
     @Test
@@ -203,5 +221,100 @@ class TaskGroupRunTest {
         assertThat(thrown.get()).isSameAs(bodyFailure);
         assertThat(bodyFailure.getSuppressed()).as("the group was cancelled already: the interrupt is no failure").isEmpty();
         assertThat(interruptedAfter).as("the interrupt status is set again").isTrue();
+    }
+    @Test
+    void run_whenATaskFailsAsTheOwnerIsCancelledAndTheBodyRethrowsIt_throwsItWithoutACycleOfSuppressedExceptions()
+            throws Exception {
+        IllegalStateException taskFailure = new IllegalStateException("task failed");
+        CountDownLatch fail = new CountDownLatch(1);
+        AtomicReference<Task<Object>> failing = new AtomicReference<>();
+        // The group's cancellation interrupts its tasks one by one, the last spawned first. Interrupting a thread
+        // blocked on an interruptible channel closes the channel on the interrupting thread: there, between the
+        // group turning cancelled and the cancel reaching the other task, that task fails. Its failure is then
+        // recorded although the group was cancelled by its owner's cancellation first.
+        BlockingChannel channel = new BlockingChannel(() -> {
+            fail.countDown();
+            Awaitility.await().atMost(Delays.seconds(10)).until(() -> failing.get().isDone());
+        });
+        CountDownLatch blocked = new CountDownLatch(1);
+        CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+        try (TaskGroup outer = TaskGroup.open()) {
+            Task<Object> owner = outer.spawn(() -> thrown.complete(catchThrowable(() -> TaskGroup.run(group -> {
+                failing.set(group.spawn(() -> {
+                    fail.await();
+                    throw taskFailure;
+                }));
+                group.spawn(() -> channel.block(blocked));
+                awaitDoneUninterruptibly(failing.get());
+                throw (RuntimeException) failing.get().exceptionNow(); // rethrown unwrapped, as callers often do
+            }))));
+            assertThat(blocked.await(Delays.seconds(10).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            owner.cancel(true); // cancels the group that the owner task has open: close() throws CancellationException
+        }
+        Throwable e = thrown.get(Delays.seconds(10).toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(e).isSameAs(taskFailure);
+        // Before: close()'s CancellationException, which carries taskFailure as suppressed, was attached to it.
+        assertThat(e.getSuppressed()).as("what taskFailure carries")
+                .noneSatisfy(s -> assertThat(carries(s, taskFailure)).as("carries taskFailure again").isTrue());
+    }
+
+    /** A channel that a task blocks on until it is interrupted, which closes it on the interrupting thread. */
+    private static final class BlockingChannel extends AbstractInterruptibleChannel {
+        private final Runnable onClose;
+
+        BlockingChannel(Runnable onClose) {
+            this.onClose = onClose;
+        }
+
+        Object block(CountDownLatch blocked) throws Exception {
+            begin();
+            try {
+                blocked.countDown();
+                Thread.sleep(FOREVER_MS);
+                return null;
+            } finally {
+                end(false);
+            }
+        }
+
+        @Override
+        protected void implCloseChannel() {
+            onClose.run();
+        }
+    }
+
+    private static void awaitDoneUninterruptibly(Task<?> task) {
+        boolean interrupted = false;
+        while (!task.isDone()) {
+            try {
+                task.get();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (Exception e) {
+                break;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Whether {@code target} is {@code from} or reachable from it through causes and suppressed exceptions. */
+    private static boolean carries(Throwable from, Throwable target) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<Throwable> todo = new ArrayDeque<>(List.of(from));
+        while (!todo.isEmpty()) {
+            Throwable t = todo.pop();
+            if (t == target) {
+                return true;
+            }
+            if (seen.add(t)) {
+                if (t.getCause() != null) {
+                    todo.push(t.getCause());
+                }
+                todo.addAll(List.of(t.getSuppressed()));
+            }
+        }
+        return false;
     }
 }
