@@ -130,10 +130,21 @@ final class CoroutineTimer {
      * @throws InterruptedException if the thread is interrupted before or while sleeping (status cleared)
      */
     void sleep(long nanos) throws InterruptedException {
+        sleep(System.nanoTime(), nanos);
+    }
+
+    /**
+     * Parks the current thread until at least {@code nanos} (> 0) after {@code since}, a reading of
+     * {@link System#nanoTime()} that the caller took when it was called: the time it took to get here (the
+     * first use of the timer starts it, after the JIT warm-up) is part of the sleep, not added to it.
+     *
+     * @throws InterruptedException if the thread is interrupted before or while sleeping (status cleared)
+     */
+    void sleep(long since, long nanos) throws InterruptedException {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        Sleeper sleeper = new Sleeper(tickOf(nanos), Thread.currentThread());
+        Sleeper sleeper = new Sleeper(tickOf(since, nanos), Thread.currentThread());
         if (!add(sleeper)) {
             return;
         }
@@ -170,16 +181,23 @@ final class CoroutineTimer {
      * this call, the caller must not hold anything the action takes.
      */
     Entry schedule(long nanos, Runnable action) {
-        Action entry = new Action(tickOf(nanos), action);
+        Action entry = new Action(tickOf(System.nanoTime(), nanos), action);
         if (!add(entry)) {
             entry.run();
         }
         return entry;
     }
 
-    private long tickOf(long delayNanos) {
-        long elapsed = System.nanoTime() - origin;
-        long deadline = delayNanos > Long.MAX_VALUE - elapsed ? Long.MAX_VALUE : elapsed + delayNanos;
+    /**
+     * The tick {@code delayNanos} after {@code since}. {@code since} may come before the origin (a caller that
+     * took the time and then started the timer); the sum saturates either way.
+     */
+    private long tickOf(long since, long delayNanos) {
+        long elapsed = since - origin;
+        long deadline = elapsed + delayNanos;
+        if (((elapsed ^ deadline) & (delayNanos ^ deadline)) < 0) {
+            deadline = delayNanos < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
         return Math.ceilDiv(deadline, TICK_NANOS);
     }
 

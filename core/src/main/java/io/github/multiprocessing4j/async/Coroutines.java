@@ -66,7 +66,10 @@ public final class Coroutines {
             Thread.sleep(nanos < 0 ? Duration.ZERO : duration);
             return;
         }
-        CoroutineTimer.get().sleep(nanos);
+        // Read before the timer is reached, whose first use (the JIT warm-up, starting its thread) takes a while;
+        // the timer would read the clock anyway, so this costs the sleep nothing.
+        long since = System.nanoTime();
+        CoroutineTimer.get().sleep(since, nanos);
     }
 
     /**

@@ -91,6 +91,12 @@ class SleepTest {
     }
 
     @Test
+    void theFirstSleepOfTheJvm_countsFromTheCall_notFromWhenTheTimerHadStarted() throws Exception {
+        assertThat(SlowTimerStartProbe.lateness("sleep")).as("how late the first sleep woke, in ms")
+                .isLessThan(SlowTimerStartProbeMain.SLOW_START_MS);
+    }
+
+    @Test
     void anEntryAlreadyDueAsItIsAdded_runsAtOnceOnTheAddingThread() {
         // Its tick is behind every tick the timer has published, so the timer may have drained its slot already:
         // the adder claims it and runs it itself, before schedule returns, rather than leaving it to the wheel's
