@@ -181,7 +181,16 @@ final class CoroutineTimer {
      * this call, the caller must not hold anything the action takes.
      */
     Entry schedule(long nanos, Runnable action) {
-        Action entry = new Action(tickOf(System.nanoTime(), nanos), action);
+        return schedule(System.nanoTime(), nanos, action);
+    }
+
+    /**
+     * {@link #schedule(long, Runnable)} counted from {@code since}, a reading of {@link System#nanoTime()}
+     * taken when the wait was set: a deadline fires at its time however long it took to reach the timer
+     * (whose first use starts it).
+     */
+    Entry schedule(long since, long nanos, Runnable action) {
+        Action entry = new Action(tickOf(since, nanos), action);
         if (!add(entry)) {
             entry.run();
         }

@@ -227,8 +227,10 @@ final class TaskGroupImpl implements TaskGroup {
         } finally {
             lock.unlock();
         }
-        // The action runs on the timer thread, which must not block: cancelling may interrupt many tasks.
-        CoroutineTimer.Entry entry = CoroutineTimer.get().schedule(left, () -> Expiries.EXECUTOR.execute(this::expire));
+        // The action runs on the timer thread, which must not block: cancelling may interrupt many tasks. Counted
+        // from the deadline's own time, not from now: the first use of the timer starts it, which takes a while.
+        CoroutineTimer.Entry entry = CoroutineTimer.get().schedule(deadline.nanoTime(), 0,
+                () -> Expiries.EXECUTOR.execute(this::expire));
         lock.lock();
         try {
             deadlineTimer = entry;

@@ -11,7 +11,7 @@ final class SlowTimerStartProbe {
     }
 
     /**
-     * How much later than asked the first sleep woke, in ms. Before the fix, at
+     * How much later than asked the first sleep woke, or the first deadline fired, in ms. Before the fix, at
      * least the slow start ({@link SlowTimerStartProbeMain#SLOW_START_MS}): the wait was counted from when the
      * timer had started, not from the call.
      */

@@ -4,11 +4,12 @@ import io.github.multiprocessing4j.testing.Delays;
 import java.time.Duration;
 
 /**
- * Run in a JVM of its own by {@link SleepTest}, with
- * {@code -Djava.util.logging.config.class=}{@link SlowLoggingConfig}: the JVM's first sleep, {@link #WAIT_MS}
- * long, reaches the coroutine timer for the first time, and so starts it, which here takes {@link #SLOW_START_MS} (the timer gets its logger as its class is
+ * Run in a JVM of its own by {@link SleepTest} and {@link TaskGroupDeadlineTest}, with
+ * {@code -Djava.util.logging.config.class=}{@link SlowLoggingConfig}: the JVM's first sleep ({@code sleep})
+ * or first deadline ({@code deadline}), {@link #WAIT_MS} long, reaches the coroutine timer for the first
+ * time, and so starts it, which here takes {@link #SLOW_START_MS} (the timer gets its logger as its class is
  * initialized, and the logging configuration is slow, as a logging backend's first use can be). Prints how
- * much later than {@link #WAIT_MS} after the call the sleep returned.
+ * much later than {@link #WAIT_MS} after the call the sleep returned or the deadline cancelled its task.
  */
 public final class SlowTimerStartProbeMain {
     static final long SLOW_START_MS = Delays.millis(500).toMillis();
@@ -32,7 +33,18 @@ public final class SlowTimerStartProbeMain {
         }
         JitWarmup.ensure(); // not the subject here
         long t0 = System.nanoTime();
-        Coroutines.sleep(Duration.ofMillis(WAIT_MS));
+        if (args[0].equals("sleep")) {
+            Coroutines.sleep(Duration.ofMillis(WAIT_MS));
+        } else {
+            try (TaskGroup group = TaskGroup.withTimeout(Duration.ofMillis(WAIT_MS))) {
+                group.spawn(() -> {
+                    Thread.sleep(60_000);
+                    return null;
+                });
+            } catch (TaskGroupTimeoutException expected) {
+                // the deadline cancelled the task, and close() returned once it had ended
+            }
+        }
         long late = (System.nanoTime() - t0) / 1_000_000 - WAIT_MS;
         System.out.println("slow start in the call: " + (slowStartAt - t0 > 0));
         System.out.println("late ms: " + late);

@@ -243,6 +243,12 @@ class TaskGroupDeadlineTest {
     }
 
     @Test
+    void theFirstDeadlineOfTheJvm_countsFromWhenItWasSet_notFromWhenTheTimerHadStarted() throws Exception {
+        assertThat(SlowTimerStartProbe.lateness("deadline")).as("how late the first deadline fired, in ms")
+                .isLessThan(SlowTimerStartProbeMain.SLOW_START_MS);
+    }
+
+    @Test
     void theFirstTimeoutOfTheJvm_isNotSpentOnTheLibrarysWarmUp() throws Exception {
         try (TestJvm jvm = TestJvm.start(FirstTimeoutProbeMain.class,
                 List.of("-Djdk.virtualThreadScheduler.parallelism=1", "-Djdk.virtualThreadScheduler.maxPoolSize=1"))) {
