@@ -12,13 +12,12 @@ record Deadline(long nanoTime, String description) {
     private static final long MAX_DISTANCE = Long.MAX_VALUE / 4;
 
     /**
-     * {@code timeout} from now, counted once the JIT warm-up has run: its wait (once per JVM, up to 100 ms)
-     * is the library's time, not the caller's, and would leave a short first timeout elapsed before the call
-     * was even started.
+     * {@code timeout} from now. The JIT warm-up (once per JVM, a wait of up to 100 ms) comes after, within the
+     * time: a group with a deadline waits for it at most half the time it has left (see TaskGroupImpl.open), so
+     * that a short first timeout has not elapsed before the call was even started.
      */
     static Deadline after(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        JitWarmup.ensure();
         return new Deadline(System.nanoTime() + bounded(saturatedNanos(timeout)), "timeout of " + timeout);
     }
 

@@ -22,21 +22,40 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class JitWarmup {
     private static final AtomicBoolean STARTED = new AtomicBoolean();
-    private static final Duration MAX_WAIT = Duration.ofMillis(100);
+    /** The longest wait; changed by tests only, to make the wait stand out. */
+    private static volatile Duration maxWait = Duration.ofMillis(100);
 
     private JitWarmup() {
     }
 
     /** Runs the warm-up the first time; later calls, and calls racing the first, return at once. */
     static void ensure() {
+        ensure(Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #ensure()}, waiting at most {@code budgetNanos} (zero or less: not at all): a caller with a
+     * deadline gives part of the time it has left, so that the warm-up, which is the library's business, does
+     * not use up the caller's time.
+     */
+    static void ensure(long budgetNanos) {
         if (STARTED.get() || !STARTED.compareAndSet(false, true)) {
             return;
         }
         Thread warmUp = Thread.ofVirtual().name("mp4j-jit-warmup").start(() -> { });
+        long wait = Math.min(maxWait.toNanos(), budgetNanos);
+        if (wait <= 0) {
+            return;
+        }
         try {
-            warmUp.join(MAX_WAIT);
+            warmUp.join(Duration.ofNanos(wait));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // keep the interrupt for the caller's next blocking call
         }
+    }
+
+    /** For tests: the longest wait of the first {@link #ensure()}. */
+    static void maxWait(Duration wait) {
+        maxWait = wait;
     }
 }

@@ -113,7 +113,9 @@ final class TaskGroupImpl implements TaskGroup {
 
     /** Opens a group; a group with a deadline arms its timer here, after construction. */
     static TaskGroupImpl open(boolean failFast, Deadline deadline) {
-        JitWarmup.ensure();
+        // The warm-up's wait comes out of the deadline's time: half of it at most, so that the tasks still have
+        // the other half (a first timeout of 20 ms was not even started when the wait came first in full).
+        JitWarmup.ensure(deadline == null ? Long.MAX_VALUE : deadline.remainingNanos() / 2);
         TaskGroupImpl group = new TaskGroupImpl(failFast, deadline);
         if (deadline != null) {
             group.armDeadline();

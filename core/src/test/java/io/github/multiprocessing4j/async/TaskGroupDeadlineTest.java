@@ -249,12 +249,25 @@ class TaskGroupDeadlineTest {
     }
 
     @Test
+    void theFirstTimeoutOfTheJvm_countsFromTheCall_theJitWarmUpIncluded() throws Exception {
+        try (TestJvm jvm = TestJvm.start(WarmUpInDeadlineProbeMain.class,
+                List.of("-Djdk.virtualThreadScheduler.parallelism=1", "-Djdk.virtualThreadScheduler.maxPoolSize=1"))) {
+            String late = jvm.nextLine(60);
+            assertThat(late).startsWith("late ms: ");
+            // Before the fix the timeout was counted once the warm-up had waited (its longest here): at least that
+            // late. The warm-up now waits within the timeout, and never more than half of it.
+            assertThat(Long.parseLong(late.substring("late ms: ".length()))).as("how late the deadline fired, in ms")
+                    .isLessThan(WarmUpInDeadlineProbeMain.WARM_UP_MS);
+        }
+    }
+
+    @Test
     void theFirstTimeoutOfTheJvm_isNotSpentOnTheLibrarysWarmUp() throws Exception {
         try (TestJvm jvm = TestJvm.start(FirstTimeoutProbeMain.class,
                 List.of("-Djdk.virtualThreadScheduler.parallelism=1", "-Djdk.virtualThreadScheduler.maxPoolSize=1"))) {
-            // Before the fix the 90 ms ran from the call, and the JIT warm-up (once per JVM, up to 100 ms)
-            // came after: "timeout of PT0.09S had elapsed already; the call was not started". The call itself
-            // may still time out on a loaded machine; then it was started and cancelled.
+            // The 90 ms run from the call. The JIT warm-up (once per JVM, up to 100 ms) once waited in full within
+            // them: "timeout of PT0.09S had elapsed already; the call was not started"; it now waits half of them
+            // at most. The call itself may still time out on a loaded machine; then it was started and cancelled.
             assertThat(jvm.nextLine(30)).startsWith("result: ").doesNotContain("not started");
         }
     }
