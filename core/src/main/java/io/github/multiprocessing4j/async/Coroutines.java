@@ -305,14 +305,16 @@ public final class Coroutines {
 
     /**
      * Closes {@code group} after the owner failed with {@code e}, and attaches to {@code e} the failures of
-     * the calls (suppressed), so that none is lost. An interrupt meanwhile is kept: in the interrupt status,
-     * unless {@code e} is itself an InterruptedException, which is thrown with the status cleared.
+     * the calls (suppressed), so that none is lost, each once, and without a cycle: {@code e} may be one of
+     * them (an input of map that throws what its function threw). An interrupt meanwhile is kept: in the
+     * interrupt status, unless {@code e} is itself an InterruptedException, which is thrown with the status
+     * cleared.
      */
     static void closeAfter(TaskGroupImpl group, Throwable e) {
         try {
             group.closeInterruptibly(false);
         } catch (InterruptedException ie) {
-            e.addSuppressed(ie); // it carries the failures already
+            Suppressed.attach(e, ie, group.failures()); // ie carries the failures already
             if (!(e instanceof InterruptedException)) {
                 Thread.currentThread().interrupt();
             }
@@ -322,7 +324,7 @@ public final class Coroutines {
             Thread.interrupted(); // an interrupt that came as the calls ended: e stands for it
         }
         for (Throwable failure : group.failures()) {
-            if (failure != e) {
+            if (!Suppressed.carries(e, failure) && !Suppressed.carries(failure, e)) {
                 e.addSuppressed(failure);
             }
         }
