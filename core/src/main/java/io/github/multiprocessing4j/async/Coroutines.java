@@ -323,10 +323,6 @@ public final class Coroutines {
         if (e instanceof InterruptedException) {
             Thread.interrupted(); // an interrupt that came as the calls ended: e stands for it
         }
-        for (Throwable failure : group.failures()) {
-            if (!Suppressed.carries(e, failure) && !Suppressed.carries(failure, e)) {
-                e.addSuppressed(failure);
-            }
-        }
+        Suppressed.attachEach(e, group.failures());
     }
 }

@@ -25,28 +25,55 @@ final class Suppressed {
     /**
      * Attaches {@code closing} (what closing the group threw) to {@code target} as suppressed, or, when that
      * would make a cycle or carry a failure twice, each of {@code failures} (the group's, which {@code closing}
-     * reports too) that {@code target} does not carry yet. A failure that carries {@code target} itself is
-     * left out: it cannot be attached without a cycle.
+     * reports too) as {@link #attachEach} does.
      */
     static void attach(Throwable target, Throwable closing, List<Throwable> failures) {
+        Set<Throwable> carried = reachable(target);
         boolean entangled = carries(closing, target);
         for (int i = 0; i < failures.size() && !entangled; i++) {
-            entangled = carries(target, failures.get(i));
+            entangled = carried.contains(failures.get(i));
         }
-        if (!entangled) {
+        if (entangled) {
+            attachEach(target, carried, failures);
+        } else {
             target.addSuppressed(closing);
-            return;
         }
+    }
+
+    /**
+     * Attaches to {@code target} as suppressed each of {@code failures} that it does not carry yet. A failure
+     * that carries {@code target} itself is left out: it cannot be attached without a cycle. Linear in what
+     * the exceptions carry, however many failures there are (gatherSettled may have a million).
+     */
+    static void attachEach(Throwable target, List<Throwable> failures) {
+        attachEach(target, reachable(target), failures);
+    }
+
+    private static void attachEach(Throwable target, Set<Throwable> carried, List<Throwable> failures) {
         for (Throwable failure : failures) {
-            if (!carries(target, failure) && !carries(failure, target)) {
+            if (!carried.contains(failure) && !carries(failure, target)) {
                 target.addSuppressed(failure);
+                walk(failure, carried, null);
             }
         }
     }
 
     /** Whether {@code target} is {@code from} or is reachable from it through causes and suppressed exceptions. */
     static boolean carries(Throwable from, Throwable target) {
+        return walk(from, Collections.newSetFromMap(new IdentityHashMap<>()), target);
+    }
+
+    private static Set<Throwable> reachable(Throwable from) {
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        walk(from, seen, null);
+        return seen;
+    }
+
+    /**
+     * Adds to {@code seen} what {@code from} carries, itself included, not walking again what {@code seen} has;
+     * true as soon as it meets {@code target} (never for null).
+     */
+    private static boolean walk(Throwable from, Set<Throwable> seen, Throwable target) {
         ArrayDeque<Throwable> todo = new ArrayDeque<>();
         todo.push(from);
         while (!todo.isEmpty()) {

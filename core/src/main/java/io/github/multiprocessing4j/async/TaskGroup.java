@@ -127,9 +127,9 @@ public interface TaskGroup extends AutoCloseable {
      * {@code close()} (a task that failed before, the deadline that cut the group short, the cancellation of
      * the task that owns the group) is attached to it as suppressed; if the body threw a task's own exception,
      * which {@code close()} reports too, or one that carries it (the {@code ExecutionException} of
-     * {@code get()}), the other failures are attached instead, so that each is carried once. An interrupt while the tasks end is no
-     * such exception, the group being cancelled already: the interrupt status is set again. The current
-     * thread is the group's owner.
+     * {@code get()}), the other failures are attached instead, so that each is carried once. An interrupt
+     * while the tasks end is no such exception, the group being cancelled already: the interrupt status is
+     * set again. The current thread is the group's owner.
      *
      * @param body the block; it may throw one checked exception type, which {@code run} then throws too (a
      *             body that throws two, as {@code task.get()} does, makes {@code run} throw their common
