@@ -40,15 +40,13 @@
  * Cancelling a coroutine interrupts its virtual thread. On a virtual thread every blocking call of the JDK
  * that matters here is interruptible: {@code Thread.sleep}, {@link io.github.multiprocessing4j.async.Coroutines#sleep},
  * {@code BlockingQueue.take}, {@code Semaphore.acquire}, {@code Process.waitFor}, socket reads (an
- * interrupt closes the socket), and reads of a {@code Subprocess}'s {@code stdout()}, {@code stderr()} and their
- * lines (an {@link java.io.InterruptedIOException}; what the command writes next is kept for the next read).
+ * interrupt closes the socket), reads of a {@code Subprocess}'s {@code stdout()}, {@code stderr()} and their
+ * lines (an {@link java.io.InterruptedIOException}; what the command writes next is kept for the next read),
+ * and writes to its {@code stdin()} that a full pipe holds up (an {@code InterruptedIOException} too).
  * A task that catches the interrupt and carries on delays the end of its group: a group always waits for its
  * threads. Not interruptible, on any thread: a read of a file or of a JDK {@code Process}'s pipe
  * ({@code Process.getInputStream()}); a cancelled task blocked there ends when the read returns, so end the
- * process (or close the stream) to stop it, or read through a {@code Subprocess}. Nor is a write to a
- * {@code Subprocess}'s {@code stdin()} that a full pipe holds up (the command does not read): it ends when the
- * command reads, exits, or is ended by {@code close()} or a timeout. Writes from virtual threads are not handed
- * to another thread to make them interruptible, which would make each small write cost a thread hand-off.
+ * process (or close the stream) to stop it, or read through a {@code Subprocess}.
  *
  * <h2>What a task sees of the thread that spawned it</h2>
  * A task's thread inherits the spawning thread's {@link java.lang.InheritableThreadLocal} values (copied at

@@ -110,8 +110,15 @@ public interface Subprocess extends AutoCloseable {
     /**
      * The pipe to the command's stdin. Close it to signal the end of the input. Once it is closed, by the
      * caller, by {@link #communicate} (which closes stdin, as Python's does) or by {@link #close()}, a write
-     * throws {@link IOException}, as Python raises {@code ValueError}. A write that a full pipe holds up (the
-     * command does not read) is not interruptible, as the JDK's; {@link #close()} or a timeout ends it.
+     * throws {@link IOException}, as Python raises {@code ValueError}.
+     *
+     * <p>A virtual thread (a coroutine) that is interrupted in a write to this stream, blocked because the
+     * command does not read and the pipe is full, gives the write up with an
+     * {@link java.io.InterruptedIOException}, its interrupt status set, where the JDK's pipe write would go on
+     * until the command reads or exits: a cancelled coroutine ends at once. The exception's
+     * {@code bytesTransferred} counts the bytes of that write that are still written, before anything written
+     * later; the rest were not sent. (Such a thread's writes, flushes and close run on a pooled platform thread,
+     * up to 64 KiB at a time; a platform thread writes the pipe itself, and an interrupt does not end its write.)
      *
      * @throws IllegalStateException if stdin is not a pipe (set {@code stdin(Redirect.PIPE)}), or is fed
      *                               from {@link Builder#input(byte[])}

@@ -112,7 +112,8 @@ final class SubprocessImpl implements Subprocess {
                 throw new IllegalStateException("stdin of " + what + " is fed by input(...) or communicate(...)");
             }
             if (callerStdin == null) {
-                callerStdin = new CallerStdin(process.getOutputStream(), "stdin of " + what);
+                callerStdin = new CallerStdin(new InterruptibleStdin(process.getOutputStream(), "stdin of " + what),
+                        "stdin of " + what);
                 if (closed.get()) {
                     callerStdin.shut(RELEASED);
                 }

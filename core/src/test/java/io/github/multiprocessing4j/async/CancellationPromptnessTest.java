@@ -112,6 +112,14 @@ class CancellationPromptnessTest {
                 }
             }
         },
+        SUBPROCESS_STDIN_WRITE {
+            @Override
+            void block() throws Exception {
+                try (Subprocess sleeper = Subprocess.command("sleep", "60").stdin(ProcessBuilder.Redirect.PIPE).start()) {
+                    sleeper.stdin().write(new byte[1 << 20]); // the command never reads: the pipe fills up
+                }
+            }
+        },
         SUBPROCESS_WAIT_FOR {
             @Override
             void block() throws Exception {

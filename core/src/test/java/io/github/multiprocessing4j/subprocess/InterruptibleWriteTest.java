@@ -1,0 +1,107 @@
+package io.github.multiprocessing4j.subprocess;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.multiprocessing4j.testing.Delays;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A virtual thread interrupted in a write to a command's stdin that does not read (its pipe is full) gives the
+ * write up at once (a cancelled coroutine ends), and the bytes it had handed over still reach the command, before
+ * what is written later.
+ */
+class InterruptibleWriteTest {
+    /** Reads nothing until the file {@code gate} exists, then copies stdin to stdout. */
+    private static final String READ_AFTER_GATE = "while [ ! -e gate ]; do sleep 0.05; done; exec cat";
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aWriteGivenUpByAnInterruptedVirtualThread_endsAtOnce_andWhatItHandedOverArrivesBeforeLaterWrites()
+            throws Exception {
+        byte[] big = new byte[1 << 20];
+        new Random(3).nextBytes(big);
+        Path out = tmp.resolve("out");
+        try (Subprocess cat = Subprocess.command("sh", "-c", READ_AFTER_GATE).cwd(tmp).stdin(Redirect.PIPE)
+                .stdout(Redirect.to(out.toFile())).start()) {
+            OutputStream stdin = cat.stdin();
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            AtomicBoolean interruptKept = new AtomicBoolean();
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    stdin.write(big);
+                } catch (Throwable t) {
+                    thrown.set(t);
+                    interruptKept.set(Thread.currentThread().isInterrupted());
+                }
+            });
+            Awaitility.await("the writer to block where an interrupt reaches it (a native write shows RUNNABLE)")
+                    .atMost(Delays.seconds(30)).until(() -> writer.getState() == Thread.State.WAITING);
+            writer.interrupt();
+            assertThat(writer.join(Delays.seconds(10))).as("the write was given up").isTrue();
+            assertThat(thrown.get()).isInstanceOf(InterruptedIOException.class)
+                    .hasMessageContaining("interrupted while writing to stdin of command [sh, -c, ")
+                    .hasMessageContaining("the rest were not sent");
+            assertThat(interruptKept).as("the interrupt status stays set").isTrue();
+            int handedOver = ((InterruptedIOException) thrown.get()).bytesTransferred;
+            assertThat(handedOver).isPositive().isLessThan(big.length).isEqualTo(handedOver / (64 * 1024) * (64 * 1024));
+
+            Files.createFile(tmp.resolve("gate"));
+            stdin.write("tail".getBytes(StandardCharsets.US_ASCII)); // after the bytes handed over before
+            stdin.close();
+            assertThat(cat.waitFor(Delays.seconds(30))).hasValue(0);
+
+            byte[] expected = Arrays.copyOf(big, handedOver + 4);
+            System.arraycopy("tail".getBytes(StandardCharsets.US_ASCII), 0, expected, handedOver, 4);
+            assertThat(Files.readAllBytes(out)).as("the bytes handed over, then the later write").isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void aVirtualThreadInterruptedBeforeItWrites_sendsNothing_andKeepsItsInterruptStatus() throws Exception {
+        Path out = tmp.resolve("out");
+        try (Subprocess cat = Subprocess.command("cat").stdin(Redirect.PIPE).stdout(Redirect.to(out.toFile())).start()) {
+            OutputStream stdin = cat.stdin();
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            AtomicBoolean interruptKept = new AtomicBoolean();
+            Thread.ofVirtual().start(() -> {
+                Thread.currentThread().interrupt();
+                try {
+                    stdin.write("dropped".getBytes(StandardCharsets.US_ASCII));
+                } catch (Throwable t) {
+                    thrown.set(t);
+                    interruptKept.set(Thread.currentThread().isInterrupted());
+                }
+            }).join();
+            assertThat(thrown.get()).isInstanceOf(InterruptedIOException.class)
+                    .hasMessageContaining("nothing of this write was sent");
+            assertThat(((InterruptedIOException) thrown.get()).bytesTransferred).isZero();
+            assertThat(interruptKept).isTrue();
+
+            AtomicReference<Throwable> later = new AtomicReference<>();
+            Thread.ofVirtual().start(() -> {
+                try (stdin) {
+                    stdin.write("kept".getBytes(StandardCharsets.US_ASCII));
+                } catch (Exception e) {
+                    later.set(e);
+                }
+            }).join();
+            assertThat(later.get()).isNull();
+            assertThat(cat.waitFor(Delays.seconds(30))).hasValue(0);
+        }
+        assertThat(Files.readString(out)).isEqualTo("kept");
+    }
+}
