@@ -202,6 +202,8 @@ final class InterruptibleStdin extends OutputStream {
             operation.run();
         } catch (IOException e) {
             failed = e;
+        } catch (Throwable t) { // an Error too: the writer must not wait for a pipe thread that will never say
+            failed = new IOException("writing to " + what + " failed: " + t, t);
         }
         lock.lock();
         try {

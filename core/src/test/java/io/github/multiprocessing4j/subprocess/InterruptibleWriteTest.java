@@ -3,6 +3,8 @@ package io.github.multiprocessing4j.subprocess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.testing.Delays;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.lang.ProcessBuilder.Redirect;
@@ -103,5 +105,48 @@ class InterruptibleWriteTest {
             assertThat(cat.waitFor(Delays.seconds(30))).hasValue(0);
         }
         assertThat(Files.readString(out)).isEqualTo("kept");
+    }
+
+    @Test
+    void anErrorInThePipeThread_isReportedAsAnIOException_andTheStreamGoesOn() throws Exception {
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        AtomicBoolean failedOnce = new AtomicBoolean();
+        OutputStream pipe = new OutputStream() { // a pipe whose first write throws an Error: no real pipe does on cue
+            @Override
+            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                if (failedOnce.compareAndSet(false, true)) {
+                    throw new AssertionError("an Error in a pipe thread");
+                }
+                received.write(b, off, len);
+            }
+        };
+        InterruptibleStdin stdin = new InterruptibleStdin(pipe, "stdin of a test");
+        AtomicReference<Throwable> first = new AtomicReference<>();
+        AtomicReference<Throwable> second = new AtomicReference<>();
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                stdin.write("lost".getBytes(StandardCharsets.US_ASCII));
+                stdin.flush();
+            } catch (Throwable t) {
+                first.set(t);
+            }
+            try {
+                stdin.write("kept".getBytes(StandardCharsets.US_ASCII));
+                stdin.close();
+            } catch (Throwable t) {
+                second.set(t);
+            }
+        });
+        assertThat(writer.join(Delays.seconds(10))).as("the stream was not left busy by the Error").isTrue();
+        assertThat(first.get()).isInstanceOf(IOException.class).hasRootCauseInstanceOf(AssertionError.class);
+        assertThat(second.get()).isNull();
+        synchronized (pipe) {
+            assertThat(received.toString(StandardCharsets.US_ASCII)).isEqualTo("kept");
+        }
     }
 }
