@@ -3,7 +3,6 @@ package io.github.multiprocessing4j.subprocess;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -12,35 +11,50 @@ import java.util.concurrent.locks.ReentrantLock;
  * A command's stdin pipe whose writes a virtual thread can give up when it is interrupted: a cancelled
  * coroutine blocked in {@code stdin().write(...)} to a command that does not read (its pipe is full) ends at
  * once instead of when the command reads or exits. The JDK's write to a pipe is a native call that no interrupt
- * ends, so a virtual thread's write (and flush, and close) runs on a {@link PipeThreads pipe thread}, up to a
- * pipe's worth (64 KiB, copied) at a time, and the writer waits for it where an interrupt reaches it: it then
- * throws an {@link InterruptedIOException}, with its interrupt status set, whose
- * {@link InterruptedIOException#bytesTransferred bytesTransferred} counts the bytes of its write that were handed
- * to the pipe thread. Those are still written, in order, before anything written later; the rest were not sent.
- * A thread interrupted before its write sends nothing.
+ * ends, so a virtual thread's writes to the pipe run on a {@link PipeThreads pipe thread}, and the writer waits
+ * for it where an interrupt reaches it.
  *
- * <p>A platform thread writes the pipe itself, as before, once a write handed off earlier is over. What a write
- * that its writer gave up fails with (the command exited: a broken pipe) is thrown by the next write, flush or
- * close. Like any {@code OutputStream}, for one writer at a time.
+ * <p>Small writes stay cheap: they go to a buffer of ours ({@value #BUFFER_SIZE} bytes, as the JDK's stream
+ * buffers), filled under a lock by the caller; only a full buffer, {@code flush()} and {@code close()} reach the
+ * pipe, one operation at a time, each a write of what is buffered, a flush and, for a close, a close. Bytes
+ * reach the command on a flush, a close or a full buffer, as through {@code Process.getOutputStream()}.
+ *
+ * <p>A virtual thread interrupted while it waits for an operation on the pipe throws an
+ * {@link InterruptedIOException}, with its interrupt status set, whose
+ * {@link InterruptedIOException#bytesTransferred bytesTransferred} counts the bytes of its write that this
+ * stream took: they are written, in order, before anything written later; the rest were not sent. A virtual
+ * thread interrupted before its call sends nothing. An interrupted close still closes: the operation that
+ * writes what is buffered and closes the pipe goes on without the caller, so the command sees the end of its
+ * input once it has read what came before.
+ *
+ * <p>A platform thread runs the operation itself, as the JDK's stream does (no hand-off, not interruptible),
+ * once an operation under way is over. Whatever an operation fails with (a broken pipe once the command
+ * exited; any {@link Throwable}) ends it; the caller that waits for it, or else the next call, gets it as an
+ * {@link IOException}. Like any {@code OutputStream}, for one writer at a time; {@link Subprocess#communicate}
+ * and {@link Subprocess#close()} write and close through it, after what the writer wrote.
  */
 final class InterruptibleStdin extends OutputStream {
-    private static final int CHUNK = 64 * 1024;
+    static final int BUFFER_SIZE = 64 * 1024;
 
     private final OutputStream pipe;
     private final String what;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
-    /** Guarded by lock: a pipe thread is writing, flushing or closing for a writer. */
+    /** Guarded by lock: what was written and not yet handed to an operation, {@code buffer[0..count)}. */
+    private byte[] buffer;
+    private int count;
+    /** Guarded by lock: an operation on the pipe is under way (it owns the bytes it writes). */
     private boolean busy;
-    /** Guarded by lock: what the last handed-off operation failed with, not yet thrown to a writer. */
-    private IOException failure;
+    /** Guarded by lock: operations started and ended, so that a waiter knows when its own is over. */
+    private long started;
+    private long ended;
+    /** Guarded by lock: what an operation failed with that nobody was told of yet. */
+    private Throwable failure;
+    /** Guarded by lock: close() was called (writes are refused); the pipe is closed once that is done. */
+    private boolean closeAsked;
+    private boolean pipeClosed;
 
-    /** An operation on the pipe, run on a pipe thread. */
-    private interface PipeOperation {
-        void run() throws IOException;
-    }
-
-    /** @param what the stream, for the message of an interrupted write ("stdin of command [cat]") */
+    /** @param what the stream, for messages ("stdin of command [cat]") */
     InterruptibleStdin(OutputStream pipe, String what) {
         this.pipe = pipe;
         this.what = what;
@@ -48,7 +62,16 @@ final class InterruptibleStdin extends OutputStream {
 
     @Override
     public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
+        lock.lock();
+        try {
+            if (buffer == null || count == buffer.length || busy || failure != null || closeAsked
+                    || Thread.currentThread().isVirtual() && Thread.currentThread().isInterrupted()) {
+                makeRoom(0);
+            }
+            buffer[count++] = (byte) b;
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -57,48 +80,83 @@ final class InterruptibleStdin extends OutputStream {
         if (len == 0) {
             return;
         }
-        if (!Thread.currentThread().isVirtual()) {
-            awaitIdleUninterruptibly();
-            pipe.write(b, off, len);
-            return;
+        boolean platform = !Thread.currentThread().isVirtual();
+        lock.lock();
+        try {
+            for (int taken = 0; taken < len; ) {
+                makeRoom(taken);
+                if (platform && count == 0 && len - taken >= buffer.length) {
+                    operate(b, off + taken, len - taken, false, taken); // as the JDK's stream: no copy
+                    return;
+                }
+                int n = Math.min(len - taken, buffer.length - count);
+                System.arraycopy(b, off + taken, buffer, count, n);
+                count += n;
+                taken += n;
+            }
+        } finally {
+            lock.unlock();
         }
-        for (int sent = 0; sent < len; ) {
-            int n = Math.min(CHUNK, len - sent);
-            byte[] chunk = Arrays.copyOfRange(b, off + sent, off + sent + n); // the caller may reuse b once we throw
-            handOff(() -> pipe.write(chunk), sent, n);
-            sent += n;
+    }
+
+    /**
+     * Called with the lock held: returns once the buffer has room, writing it out if it is full; throws if this
+     * stream is closed, an earlier operation failed, or a virtual thread is interrupted.
+     *
+     * @param taken the bytes of the current write already in the buffer, for an interrupt's message
+     */
+    private void makeRoom(int taken) throws IOException {
+        while (true) {
+            checkInterrupt("writing to", taken);
+            if (closeAsked) {
+                throw new IOException("cannot write to the " + what + ": it is closed");
+            }
+            awaitIdle("writing to", taken);
+            throwFailure();
+            if (buffer == null) {
+                buffer = new byte[BUFFER_SIZE];
+            }
+            if (count < buffer.length) {
+                return;
+            }
+            operate(buffer, 0, count, false, taken);
         }
     }
 
     @Override
     public void flush() throws IOException {
-        if (!Thread.currentThread().isVirtual()) {
-            awaitIdleUninterruptibly();
-            pipe.flush();
-            return;
+        lock.lock();
+        try {
+            if (closeAsked) {
+                return; // as the JDK's stream, a flush after close does nothing
+            }
+            checkInterrupt("flushing", -1);
+            awaitIdle("flushing", -1);
+            throwFailure();
+            if (count > 0) {
+                operate(buffer, 0, count, false, -1);
+            }
+        } finally {
+            lock.unlock();
         }
-        handOff(pipe::flush, 0, -1);
     }
 
     @Override
     public void close() throws IOException {
-        if (!Thread.currentThread().isVirtual()) {
-            try {
-                awaitIdleUninterruptibly();
-            } finally {
-                pipe.close(); // even after an earlier write failed
-            }
-            return;
-        }
-        handOff(pipe::close, 0, -1);
-    }
-
-    /** A platform thread's wait for a handed-off operation: its own writes never were interruptible. */
-    private void awaitIdleUninterruptibly() throws IOException {
         lock.lock();
         try {
-            while (busy) {
-                idle.awaitUninterruptibly();
+            if (!closeAsked) {
+                closeAsked = true;
+                if (!busy) { // else the operation under way starts the close as it ends
+                    if (Thread.currentThread().isVirtual() && Thread.currentThread().isInterrupted()) {
+                        start(buffer, 0, count, true); // it goes on without this thread
+                    } else {
+                        operate(buffer, 0, count, true, -2);
+                    }
+                }
+            }
+            while (!pipeClosed) {
+                await("closing", -2);
             }
             throwFailure();
         } finally {
@@ -107,113 +165,178 @@ final class InterruptibleStdin extends OutputStream {
     }
 
     /**
-     * Runs {@code operation} on a pipe thread and waits for it where an interrupt ends the wait. For a write,
-     * {@code n} bytes that follow {@code sent} bytes of the same write; for a flush or a close, {@code n} is -1.
+     * Called with the lock held and no operation under way: writes {@code b[off..off+len)}, flushes, and closes
+     * the pipe if {@code close}; on a platform thread itself, on a virtual thread through a pipe thread.
+     *
+     * @param taken for an interrupt's message: the bytes of the current write this stream took; -1 in a flush,
+     *              -2 in a close
      */
-    private void handOff(PipeOperation operation, int sent, int n) throws IOException {
-        lock.lock();
+    private void operate(byte[] b, int off, int len, boolean close, int taken) throws IOException {
+        if (Thread.currentThread().isVirtual()) {
+            long mine = start(b, off, len, close);
+            while (ended < mine) {
+                await(taken == -1 ? "flushing" : taken == -2 ? "closing" : "writing to", taken);
+            }
+            throwFailure();
+            return;
+        }
+        busy = true;
+        started++;
+        if (b == buffer) {
+            count = 0;
+        }
+        Throwable failed = null;
+        lock.unlock();
         try {
-            while (busy) { // a write given up earlier is still under way: its bytes go first
-                awaitOrGiveUp(sent, n, false);
-            }
-            IOException earlier = takeFailure();
-            if (earlier != null && n >= 0) {
-                throw earlier;
-            }
-            try {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw interrupted(sent, n, false);
-                }
-                busy = true; // a flush or close runs even after an earlier write failed, then throws that failure
-                PipeThreads.start(() -> perform(operation));
-                while (busy) {
-                    awaitOrGiveUp(sent, n, true);
-                }
-            } catch (InterruptedIOException e) {
-                if (earlier != null) {
-                    e.addSuppressed(earlier);
-                }
-                throw e;
-            }
-            IOException own = takeFailure();
-            if (earlier != null) {
-                if (own != null) {
-                    earlier.addSuppressed(own);
-                }
-                throw earlier;
-            }
-            if (own != null) {
-                throw own;
-            }
+            write(b, off, len, close);
+        } catch (Throwable t) {
+            failed = t;
         } finally {
-            lock.unlock();
+            lock.lock();
+            end(close, null);
+        }
+        if (failed instanceof IOException e) {
+            throw e; // the JDK's own, on the caller's own thread
+        }
+        if (failed != null) {
+            throw new IOException("writing to " + what + " failed: " + failed, failed);
         }
     }
 
-    /** Called with the lock held: waits for the pipe thread, or throws if interrupted meanwhile. */
-    private void awaitOrGiveUp(int sent, int n, boolean handedOff) throws InterruptedIOException {
+    /** Called with the lock held and no operation under way: starts one on a pipe thread; returns its number. */
+    private long start(byte[] b, int off, int len, boolean close) throws IOException {
+        busy = true;
+        long number = ++started;
+        int n = len;
+        if (b == buffer) {
+            count = 0; // the buffer is the operation's until it ends: nobody writes to it while busy
+        }
         try {
-            idle.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw interrupted(sent, n, handedOff);
+            PipeThreads.start(() -> {
+                Throwable failed = null;
+                try {
+                    write(b, off, n, close);
+                } catch (Throwable t) {
+                    failed = t;
+                }
+                lock.lock();
+                try {
+                    end(close, failed);
+                } finally {
+                    lock.unlock();
+                }
+            });
+        } catch (Throwable t) { // no thread to be had: the operation ends before it began
+            busy = false;
+            ended++;
+            if (close) {
+                pipeClosed = true;
+                try {
+                    pipe.close(); // what was buffered is lost, as this exception says, but the command sees the end
+                } catch (IOException e) {
+                    t.addSuppressed(e);
+                }
+            }
+            idle.signalAll();
+            throw new IOException("cannot write to " + what + ": no pipe thread to write with: " + t, t);
+        }
+        return number;
+    }
+
+    /** On the thread of the operation, without the lock. */
+    private void write(byte[] b, int off, int len, boolean close) throws IOException {
+        if (!close) {
+            pipe.write(b, off, len);
+            pipe.flush();
+            return;
+        }
+        try {
+            if (len > 0) {
+                pipe.write(b, off, len);
+            }
+            pipe.flush();
+        } finally {
+            pipe.close(); // even after the write failed: the command must see the end of its input
         }
     }
 
-    private InterruptedIOException interrupted(int sent, int n, boolean handedOff) {
-        String why;
-        int handedOver = sent;
-        if (n < 0) {
-            why = handedOff ? "it goes on in the background" : "it was not done";
-        } else {
-            handedOver = handedOff ? sent + n : sent;
-            why = handedOver == 0 ? "nothing of this write was sent"
-                    : "the first " + handedOver + " bytes of this write are written before any later write, the rest"
-                    + " were not sent";
+    /** Called with the lock held as an operation ends; starts the close asked for meanwhile, if any. */
+    private void end(boolean close, Throwable failed) {
+        busy = false;
+        ended++;
+        if (close) {
+            pipeClosed = true;
         }
-        InterruptedIOException e = new InterruptedIOException("interrupted while "
-                + (n < 0 ? "flushing or closing " : "writing to ") + what + ": " + why);
-        e.bytesTransferred = handedOver;
-        return e;
+        if (failed != null) {
+            if (failure == null) {
+                failure = failed;
+            } else if (failure != failed) {
+                failure.addSuppressed(failed);
+            }
+        }
+        if (closeAsked && !pipeClosed) {
+            try {
+                start(buffer, 0, count, true);
+            } catch (IOException e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        idle.signalAll();
     }
 
-    /** Called with the lock held: throws, once, what a handed-off operation failed with. */
-    private void throwFailure() throws IOException {
-        IOException f = takeFailure();
-        if (f != null) {
-            throw f;
+    /** Called with the lock held: waits until no operation is under way. */
+    private void awaitIdle(String doing, int taken) throws InterruptedIOException {
+        while (busy) {
+            await(doing, taken);
         }
     }
 
     /**
-     * Called with the lock held: what a handed-off operation failed with, once, as an exception thrown here (its
-     * cause is the pipe thread's); null if none failed.
+     * Called with the lock held: one wait for an operation to end; a virtual thread's ends with an
+     * {@link InterruptedIOException} if interrupted, a platform thread's is not interruptible, as its write.
      */
-    private IOException takeFailure() {
-        IOException f = failure;
-        failure = null;
-        return f == null ? null : new IOException(f.getMessage(), f);
+    private void await(String doing, int taken) throws InterruptedIOException {
+        if (!Thread.currentThread().isVirtual()) {
+            idle.awaitUninterruptibly();
+            return;
+        }
+        try {
+            idle.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw interrupted(doing, taken);
+        }
     }
 
-    /** On a pipe thread. */
-    private void perform(PipeOperation operation) {
-        IOException failed = null;
-        try {
-            operation.run();
-        } catch (IOException e) {
-            failed = e;
-        } catch (Throwable t) { // an Error too: the writer must not wait for a pipe thread that will never say
-            failed = new IOException("writing to " + what + " failed: " + t, t);
+    private void checkInterrupt(String doing, int taken) throws InterruptedIOException {
+        if (Thread.currentThread().isVirtual() && Thread.currentThread().isInterrupted()) {
+            throw interrupted(doing, taken);
         }
-        lock.lock();
-        try {
-            busy = false;
-            if (failed != null) {
-                failure = failed;
-            }
-            idle.signalAll();
-        } finally {
-            lock.unlock();
+    }
+
+    private InterruptedIOException interrupted(String doing, int taken) {
+        String why;
+        if (taken == -2) {
+            why = "it is closed in the background, once what was written before has reached the command";
+        } else if (taken == -1) {
+            why = "what was written goes on to the command in the background";
+        } else if (taken == 0) {
+            why = "nothing of this write was sent";
+        } else {
+            why = "the first " + taken + " bytes of this write are written before any later write, the rest were"
+                    + " not sent";
+        }
+        InterruptedIOException e = new InterruptedIOException("interrupted while " + doing + " " + what + ": " + why);
+        e.bytesTransferred = Math.max(taken, 0);
+        return e;
+    }
+
+    /** Called with the lock held: throws, once, what an operation failed with. */
+    private void throwFailure() throws IOException {
+        Throwable f = failure;
+        if (f != null) {
+            failure = null;
+            throw new IOException("writing to " + what + " failed: " + f, f);
         }
     }
 }

@@ -45,8 +45,9 @@ final class SubprocessImpl implements Subprocess {
     private final Object lock = new Object();
     /** Accessed only under lock. Whether stdin is (or was) fed by us: builder input or communicate. */
     private boolean inputTaken;
-    /** Accessed only under lock. The stream handed out by stdin(), once asked for. */
+    /** Accessed only under lock. The stream handed out by stdin(), once asked for, and the one under it. */
     private CallerStdin callerStdin;
+    private InterruptibleStdin stdinPipe;
     /** Accessed only under lock. The streams handed out by stdout() and stderr(), once asked for. */
     private CallerOutput callerStdout;
     private CallerOutput callerStderr;
@@ -112,8 +113,8 @@ final class SubprocessImpl implements Subprocess {
                 throw new IllegalStateException("stdin of " + what + " is fed by input(...) or communicate(...)");
             }
             if (callerStdin == null) {
-                callerStdin = new CallerStdin(new InterruptibleStdin(process.getOutputStream(), "stdin of " + what),
-                        "stdin of " + what);
+                stdinPipe = new InterruptibleStdin(process.getOutputStream(), "stdin of " + what);
+                callerStdin = new CallerStdin(stdinPipe, "stdin of " + what);
                 if (closed.get()) {
                     callerStdin.shut(RELEASED);
                 }
@@ -294,6 +295,15 @@ final class SubprocessImpl implements Subprocess {
         }
     }
 
+    /**
+     * Called under lock: where we write and close stdin. Once stdin() was handed out, through the stream under
+     * it, so that what the caller wrote and it still buffers, or a write the caller gave up still hands over,
+     * goes first: writing the JDK's stream beside it would lose the first and could overtake the second.
+     */
+    private OutputStream stdinStream() {
+        return stdinPipe != null ? stdinPipe : process.getOutputStream();
+    }
+
     private List<OutputCollector> startCommunication(byte[] input) {
         synchronized (lock) {
             if (input != null) {
@@ -313,14 +323,14 @@ final class SubprocessImpl implements Subprocess {
                 }
                 inputTaken = true;
                 shutCallerStdin("communicate(...) sent its input after what was written here, and closed it");
-                InputFeeder.start(process.getOutputStream(), input, "stdin of " + what);
+                InputFeeder.start(stdinStream(), input, "stdin of " + what);
             } else if (stdinMode == Redirect.PIPE && !inputTaken) {
                 // As Python, communicate() without input closes stdin; but on a feeder thread: closing flushes
                 // what the caller wrote through stdin() and the JDK still buffers, and that flush blocks while
                 // the pipe is full, until the command reads, which it may do only once its output is drained.
                 inputTaken = true;
                 shutCallerStdin("communicate() closed it, as Python's does, to signal the end of the input");
-                InputFeeder.start(process.getOutputStream(), NO_INPUT, "stdin of " + what);
+                InputFeeder.start(stdinStream(), NO_INPUT, "stdin of " + what);
             }
             if (stdoutMode == Redirect.PIPE && stdoutCollector == null) {
                 stdoutCollector = collect(process.getInputStream(), callerStdout, closed.get(), "stdout of " + what);
@@ -431,7 +441,7 @@ final class SubprocessImpl implements Subprocess {
             // live command that does not read would block close() before it ever got to the kill
             if (stdinMode == Redirect.PIPE && !inputTaken) {
                 shutCallerStdin(RELEASED);
-                closeQuietly(process.getOutputStream());
+                closeQuietly(stdinStream());
             }
             if (stdoutMode == Redirect.PIPE && stdoutCollector == null) {
                 closeQuietly(process.getInputStream());

@@ -1,12 +1,14 @@
 package io.github.multiprocessing4j.subprocess;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.testing.Delays;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +16,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -147,6 +150,139 @@ class InterruptibleWriteTest {
         assertThat(second.get()).isNull();
         synchronized (pipe) {
             assertThat(received.toString(StandardCharsets.US_ASCII)).isEqualTo("kept");
+        }
+    }
+
+    @Test
+    void anInterruptedClose_stillClosesStdin_whenTheCommandHasReadWhatWasWritten() throws Exception {
+        byte[] big = new byte[100 * 1024]; // more than the pipe holds: the write or the close waits for the reader
+        new Random(5).nextBytes(big);
+        Path out = tmp.resolve("out");
+        try (Subprocess cat = Subprocess.command("sh", "-c", READ_AFTER_GATE).cwd(tmp).stdin(Redirect.PIPE)
+                .stdout(Redirect.to(out.toFile())).start()) {
+            OutputStream stdin = cat.stdin();
+            AtomicInteger accepted = new AtomicInteger(-1);
+            AtomicReference<Throwable> fromClose = new AtomicReference<>();
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    stdin.write(big);
+                    accepted.set(big.length);
+                } catch (InterruptedIOException e) {
+                    accepted.set(e.bytesTransferred);
+                } catch (Throwable t) {
+                    accepted.set(-2);
+                }
+                try {
+                    stdin.close(); // interrupted in it, or before it: the close goes on without this thread
+                } catch (Throwable t) {
+                    fromClose.set(t);
+                }
+            });
+            Awaitility.await("the writer to block where an interrupt reaches it")
+                    .atMost(Delays.seconds(30)).until(() -> writer.getState() == Thread.State.WAITING);
+            writer.interrupt();
+            assertThat(writer.join(Delays.seconds(10))).as("the writer gave up").isTrue();
+            assertThat(fromClose.get()).isInstanceOf(InterruptedIOException.class);
+            assertThat(accepted.get()).isPositive();
+            assertThatThrownBy(() -> stdin.write('x')).isInstanceOf(IOException.class).hasMessageContaining("closed");
+
+            Files.createFile(tmp.resolve("gate"));
+            assertThat(cat.waitFor(Delays.seconds(30))).as("cat saw the end of its input and exited").hasValue(0);
+            assertThat(Files.readAllBytes(out)).isEqualTo(Arrays.copyOf(big, accepted.get()));
+        }
+    }
+
+    @Test
+    void aMebibyteInOneByteWritesFromAVirtualThread_comesBackIntactAndInOrder() throws Exception {
+        byte[] data = new byte[1 << 20];
+        new Random(7).nextBytes(data);
+        Path out = tmp.resolve("out");
+        try (Subprocess cat = Subprocess.command("cat").stdin(Redirect.PIPE).stdout(Redirect.to(out.toFile())).start()) {
+            OutputStream stdin = cat.stdin();
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try (stdin) {
+                    for (byte b : data) {
+                        stdin.write(b);
+                    }
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            });
+            assertThat(writer.join(Delays.seconds(120))).isTrue();
+            assertThat(thrown.get()).isNull();
+            assertThat(cat.waitFor(Delays.seconds(30))).hasValue(0);
+        }
+        byte[] got = Files.readAllBytes(out);
+        assertThat(got.length).isEqualTo(data.length);
+        assertThat(Arrays.mismatch(got, data)).as("the first byte that differs").isEqualTo(-1);
+    }
+
+    @Test
+    void whatStdinBuffered_reachesTheCommandBeforeCommunicateInput() throws Exception {
+        for (Thread.Builder writerThread : new Thread.Builder[] {Thread.ofVirtual(), Thread.ofPlatform()}) {
+            try (Subprocess cat = Subprocess.command("cat").stdin(Redirect.PIPE).captureOutput().start()) {
+                AtomicReference<Throwable> thrown = new AtomicReference<>();
+                writerThread.start(() -> {
+                    try {
+                        OutputStream stdin = cat.stdin();
+                        stdin.write("first ".getBytes(StandardCharsets.US_ASCII));
+                        for (char c : "second ".toCharArray()) {
+                            stdin.write(c);
+                        }
+                    } catch (Throwable t) {
+                        thrown.set(t);
+                    }
+                }).join();
+                assertThat(thrown.get()).isNull();
+                assertThat(cat.communicate("third", Delays.seconds(30)).stdout()).isEqualTo("first second third");
+            }
+            try (Subprocess cat = Subprocess.command("cat").stdin(Redirect.PIPE).captureOutput().start()) {
+                writerThread.start(() -> {
+                    try {
+                        cat.stdin().write("only".getBytes(StandardCharsets.US_ASCII));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }).join();
+                assertThat(cat.communicate(Delays.seconds(30)).stdout()).as("communicate() without input")
+                        .isEqualTo("only");
+            }
+        }
+    }
+
+    @Test
+    void theBytesOfAWriteGivenUp_reachTheCommandBeforeCommunicateInput() throws Exception {
+        byte[] big = new byte[1 << 20];
+        new Random(11).nextBytes(big);
+        byte[] tail = "tail".getBytes(StandardCharsets.US_ASCII);
+        try (Subprocess cat = Subprocess.command("sh", "-c", READ_AFTER_GATE).cwd(tmp).stdin(Redirect.PIPE)
+                .captureOutput().start()) {
+            OutputStream stdin = cat.stdin();
+            AtomicInteger handedOver = new AtomicInteger(-1);
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    stdin.write(big);
+                } catch (InterruptedIOException e) {
+                    handedOver.set(e.bytesTransferred);
+                } catch (Throwable t) {
+                    handedOver.set(-2);
+                }
+            });
+            long deadline = System.nanoTime() + Delays.seconds(30).toNanos();
+            while (writer.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+                Thread.onSpinWait(); // interrupt it as soon as it waits: its hand-off may not have begun yet
+            }
+            writer.interrupt();
+            assertThat(writer.join(Delays.seconds(10))).isTrue();
+            assertThat(handedOver.get()).isPositive();
+
+            Files.createFile(tmp.resolve("gate"));
+            byte[] expected = Arrays.copyOf(big, handedOver.get() + tail.length);
+            System.arraycopy(tail, 0, expected, handedOver.get(), tail.length);
+            byte[] got = cat.communicate(tail, Delays.seconds(30)).stdoutBytes();
+            assertThat(got.length).isEqualTo(expected.length);
+            assertThat(Arrays.mismatch(got, expected)).as("the first byte out of order").isEqualTo(-1);
         }
     }
 }
