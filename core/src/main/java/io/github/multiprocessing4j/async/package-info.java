@@ -42,7 +42,8 @@
  * {@code BlockingQueue.take}, {@code Semaphore.acquire}, {@code Process.waitFor}, socket reads (an
  * interrupt closes the socket), reads of a {@code Subprocess}'s {@code stdout()}, {@code stderr()} and their
  * lines (an {@link java.io.InterruptedIOException}; what the command writes next is kept for the next read),
- * and writes to its {@code stdin()} that a full pipe holds up (an {@code InterruptedIOException} too).
+ * and writes, flushes and closes of its {@code stdin()} that a full pipe holds up (an
+ * {@code InterruptedIOException} too; the bytes the write took still go, in order, and a close still closes).
  * A task that catches the interrupt and carries on delays the end of its group: a group always waits for its
  * threads. Not interruptible, on any thread: a read of a file or of a JDK {@code Process}'s pipe
  * ({@code Process.getInputStream()}); a cancelled task blocked there ends when the read returns, so end the

@@ -112,13 +112,20 @@ public interface Subprocess extends AutoCloseable {
      * caller, by {@link #communicate} (which closes stdin, as Python's does) or by {@link #close()}, a write
      * throws {@link IOException}, as Python raises {@code ValueError}.
      *
-     * <p>A virtual thread (a coroutine) that is interrupted in a write to this stream, blocked because the
-     * command does not read and the pipe is full, gives the write up with an
+     * <p>Like the JDK's stream it is buffered (64 KiB): bytes reach the command on {@code flush()},
+     * {@code close()} or a full buffer. {@link #communicate} sends what it buffered before its own input, in
+     * order; {@link #close()} kills the command before it closes this stream, so what is still buffered then is
+     * lost, as in the JDK's.
+     *
+     * <p>A virtual thread (a coroutine) that is interrupted in a write, flush or close of this stream, held up
+     * because the command does not read and the pipe is full, gives it up with an
      * {@link java.io.InterruptedIOException}, its interrupt status set, where the JDK's pipe write would go on
      * until the command reads or exits: a cancelled coroutine ends at once. The exception's
-     * {@code bytesTransferred} counts the bytes of that write that are still written, before anything written
-     * later; the rest were not sent. (Such a thread's writes, flushes and close run on a pooled platform thread,
-     * up to 64 KiB at a time; a platform thread writes the pipe itself, and an interrupt does not end its write.)
+     * {@code bytesTransferred} counts the bytes of that write the stream took, which are still written, before
+     * anything written later; the rest were not sent. A virtual thread interrupted before it writes sends nothing.
+     * An interrupted {@code close()} still closes stdin, in the background, once the command has read what
+     * came before. (Such a thread's writes of a full buffer, flushes and close run on a pooled platform thread; a
+     * platform thread writes the pipe itself, and an interrupt does not end its write.)
      *
      * @throws IllegalStateException if stdin is not a pipe (set {@code stdin(Redirect.PIPE)}), or is fed
      *                               from {@link Builder#input(byte[])}
