@@ -195,11 +195,12 @@ final class InterruptibleStdin extends OutputStream {
             lock.lock();
             end(close, null);
         }
-        if (failed instanceof IOException e) {
-            throw e; // the JDK's own, on the caller's own thread
-        }
-        if (failed != null) {
-            throw new IOException("writing to " + what + " failed: " + failed, failed);
+        switch (failed) { // on the caller's own thread, as the JDK's stream throws it
+            case null -> { }
+            case IOException e -> throw e;
+            case RuntimeException e -> throw e;
+            case Error e -> throw e;
+            default -> throw new IOException("writing to " + what + " failed: " + failed, failed);
         }
     }
 

@@ -285,4 +285,25 @@ class InterruptibleWriteTest {
             assertThat(Arrays.mismatch(got, expected)).as("the first byte out of order").isEqualTo(-1);
         }
     }
+
+    @Test
+    void anErrorInAPlatformThreadsOwnWrite_reachesItAsIs() throws Exception {
+        OutputStream pipe = new OutputStream() { // a pipe that throws an Error: no real pipe does on cue
+            @Override
+            public void write(int b) {
+                throw new AssertionError("an Error in the writer's own write");
+            }
+        };
+        InterruptibleStdin stdin = new InterruptibleStdin(pipe, "stdin of a test");
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread.ofPlatform().start(() -> {
+            try {
+                stdin.write('x');
+                stdin.flush();
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        }).join();
+        assertThat(thrown.get()).as("as the JDK's stream would throw it").isInstanceOf(AssertionError.class);
+    }
 }
