@@ -287,6 +287,54 @@ class InterruptibleWriteTest {
     }
 
     @Test
+    void aWriteGivenUp_endsWhenTheCommandIsKilled_andTheNextCallSaysItFailed() throws Exception {
+        try (Subprocess sleeper = Subprocess.command("sleep", "60").stdin(Redirect.PIPE).start()) {
+            OutputStream stdin = sleeper.stdin();
+            giveUpABlockedWrite(stdin);
+            sleeper.kill(); // the pipe thread's write then fails with a broken pipe
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread flusher = Thread.ofPlatform().start(() -> {
+                try {
+                    stdin.flush(); // waits for the write given up, as a platform thread's call does
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            });
+            assertThat(flusher.join(Delays.seconds(30))).as("the write given up ended").isTrue();
+            assertThat(thrown.get()).isInstanceOf(IOException.class)
+                    .hasMessageContaining("writing to stdin of command [sleep, 60] failed");
+        }
+    }
+
+    @Test
+    void aWriteGivenUp_endsWhenTheSubprocessIsClosed() throws Exception {
+        try (Subprocess sleeper = Subprocess.command("sleep", "60").stdin(Redirect.PIPE).start()) {
+            OutputStream stdin = sleeper.stdin();
+            giveUpABlockedWrite(stdin);
+            Thread closer = Thread.ofPlatform().start(sleeper::close); // kills, then closes stdin after that write
+            assertThat(closer.join(Delays.seconds(30))).as("close() returned").isTrue();
+            assertThatThrownBy(() -> stdin.write('x')).isInstanceOf(IOException.class).hasMessageContaining("close()");
+        }
+    }
+
+    /** Starts a virtual thread's write that the full pipe holds up, and interrupts it there. */
+    private static void giveUpABlockedWrite(OutputStream stdin) throws InterruptedException {
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                stdin.write(new byte[1 << 20]);
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        Awaitility.await("the writer to block where an interrupt reaches it")
+                .atMost(Delays.seconds(30)).until(() -> writer.getState() == Thread.State.WAITING);
+        writer.interrupt();
+        assertThat(writer.join(Delays.seconds(10))).isTrue();
+        assertThat(thrown.get()).isInstanceOf(InterruptedIOException.class);
+    }
+
+    @Test
     void anErrorInAPlatformThreadsOwnWrite_reachesItAsIs() throws Exception {
         OutputStream pipe = new OutputStream() { // a pipe that throws an Error: no real pipe does on cue
             @Override
