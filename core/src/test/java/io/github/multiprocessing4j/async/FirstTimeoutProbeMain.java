@@ -1,8 +1,6 @@
 package io.github.multiprocessing4j.async;
 
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * Run in a JVM of its own by {@link TaskGroupDeadlineTest}, with one carrier for virtual threads: the first
@@ -14,26 +12,8 @@ public final class FirstTimeoutProbeMain {
     }
 
     public static void main(String[] args) throws Exception {
-        for (String c : new String[] {"TaskGroupImpl", "TaskImpl", "CoroutineTimer$Holder", "CoroutineTimer$Action"}) {
-            Class.forName(FirstTimeoutProbeMain.class.getPackageName() + "." + c); // loaded before the clock runs
-        }
-        Thread caller = Thread.currentThread();
-        CountDownLatch holding = new CountDownLatch(1);
-        Thread.ofVirtual().start(() -> {
-            holding.countDown();
-            boolean seen = false;
-            long giveUp = System.nanoTime() + 10_000_000_000L;
-            while (System.nanoTime() < giveUp) { // computing: the carrier is not given back
-                boolean inWarmup = Arrays.stream(caller.getStackTrace())
-                        .anyMatch(f -> f.getClassName().equals(JitWarmup.class.getName()));
-                if (inWarmup) {
-                    seen = true;
-                } else if (seen) {
-                    return;
-                }
-            }
-        });
-        holding.await();
+        CarrierHeldThroughWarmUp.loadGroupClasses(); // loaded before the clock runs
+        CarrierHeldThroughWarmUp.hold(Thread.currentThread(), Duration.ofSeconds(10));
         String outcome;
         try {
             outcome = Coroutines.timeout(Duration.ofMillis(90), () -> "ran");

@@ -2,8 +2,6 @@ package io.github.multiprocessing4j.async;
 
 import io.github.multiprocessing4j.testing.Delays;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * Run in a JVM of its own by {@link TaskGroupDeadlineTest}, with one carrier for virtual threads: the first
@@ -20,27 +18,9 @@ public final class WarmUpInDeadlineProbeMain {
     }
 
     public static void main(String[] args) throws Exception {
-        for (String c : new String[] {"TaskGroupImpl", "TaskImpl", "CoroutineTimer$Holder", "CoroutineTimer$Action"}) {
-            Class.forName(WarmUpInDeadlineProbeMain.class.getPackageName() + "." + c); // loaded before the clock runs
-        }
+        CarrierHeldThroughWarmUp.loadGroupClasses(); // loaded before the clock runs
         JitWarmup.maxWait(Duration.ofMillis(WARM_UP_MS));
-        Thread caller = Thread.currentThread();
-        CountDownLatch holding = new CountDownLatch(1);
-        Thread.ofVirtual().start(() -> {
-            holding.countDown();
-            boolean seen = false;
-            long giveUp = System.nanoTime() + 30_000_000_000L;
-            while (System.nanoTime() < giveUp) { // computing: the carrier is not given back
-                boolean inWarmup = Arrays.stream(caller.getStackTrace())
-                        .anyMatch(f -> f.getClassName().equals(JitWarmup.class.getName()));
-                if (inWarmup) {
-                    seen = true;
-                } else if (seen) {
-                    return;
-                }
-            }
-        });
-        holding.await();
+        CarrierHeldThroughWarmUp.hold(Thread.currentThread(), Duration.ofSeconds(30));
         long t0 = System.nanoTime();
         try (TaskGroup group = TaskGroup.withTimeout(Duration.ofMillis(TIMEOUT_MS))) {
             group.spawn(() -> {
