@@ -54,6 +54,8 @@ final class InterruptibleStdin extends OutputStream {
     /** Guarded by lock: close() was called (writes are refused); the pipe is closed once that is done. */
     private boolean closeAsked;
     private boolean pipeClosed;
+    /** Guarded by lock: {@link #release()} was called; nobody waits for the close any more. */
+    private boolean released;
 
     /** @param what the stream, for messages ("stdin of command [cat]") */
     InterruptibleStdin(OutputStream pipe, String what) {
@@ -156,10 +158,39 @@ final class InterruptibleStdin extends OutputStream {
                     }
                 }
             }
-            while (!pipeClosed) {
+            while (!pipeClosed && !released) {
                 await("closing", -2);
             }
-            throwFailure();
+            if (released) {
+                failure = null; // Subprocess.close() released the command: nobody is told, as before it
+            } else {
+                throwFailure();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * For {@link Subprocess#close()}, once the command is killed: refuses further writes and closes the pipe,
+     * after the operation under way if any, on a pipe thread, without waiting for it; a later {@link #close()}
+     * does not wait either, nor reports what the operations failed with (a broken pipe, the command being
+     * dead). A process that escaped the kill may hold the pipe open without reading, so that a write given up,
+     * or the write of what is buffered, never ends; a close that waited for it would too.
+     */
+    void release() {
+        lock.lock();
+        try {
+            released = true;
+            failure = null;
+            if (!closeAsked) {
+                closeAsked = true;
+                if (!busy) { // else the operation under way starts the close as it ends
+                    start(buffer, 0, count, true);
+                }
+            }
+        } catch (IOException e) {
+            // no pipe thread: start() closed the pipe itself, and what was buffered is lost with the command
         } finally {
             lock.unlock();
         }

@@ -438,10 +438,16 @@ final class SubprocessImpl implements Subprocess {
         }
         synchronized (lock) {
             // stdin only now that the command is dead: closing it flushes, and a flush into the pipe of a
-            // live command that does not read would block close() before it ever got to the kill
+            // live command that does not read would block close() before it ever got to the kill. The stream
+            // stdin() handed out is closed without waiting: a process that escaped the kill may hold the pipe
+            // open without reading, so that its write given up, or of what it buffered, never ends.
             if (stdinMode == Redirect.PIPE && !inputTaken) {
                 shutCallerStdin(RELEASED);
-                closeQuietly(stdinStream());
+                if (stdinPipe != null) {
+                    stdinPipe.release();
+                } else {
+                    closeQuietly(process.getOutputStream());
+                }
             }
             if (stdoutMode == Redirect.PIPE && stdoutCollector == null) {
                 closeQuietly(process.getInputStream());

@@ -314,6 +314,50 @@ class InterruptibleWriteTest {
             Thread closer = Thread.ofPlatform().start(sleeper::close); // kills, then closes stdin after that write
             assertThat(closer.join(Delays.seconds(30))).as("close() returned").isTrue();
             assertThatThrownBy(() -> stdin.write('x')).isInstanceOf(IOException.class).hasMessageContaining("close()");
+            stdin.close(); // the broken pipe of the write given up is not reported: close() released the command
+        }
+    }
+
+    @Test
+    void close_returnsAtOnce_whenAProcessThatEscapedTheKillHoldsStdinOpenBehindAWriteGivenUp() throws Exception {
+        // The background sleep is orphaned at once (its subshell exits), so the kill of the tree does not find it,
+        // and it holds stdin's read end (fd 3, a copy of it) without reading: the pipe never breaks.
+        String escape = "exec 3<&0; (sleep 600 & echo $! > orphan); exec sleep 600";
+        for (boolean cancelledCoroutine : new boolean[] {false, true}) {
+            Path dir = Files.createDirectories(tmp.resolve("run-" + cancelledCoroutine));
+            Subprocess sleeper = Subprocess.command("sh", "-c", escape).cwd(dir).stdin(Redirect.PIPE).start();
+            Path orphan = dir.resolve("orphan");
+            try {
+                Awaitility.await("the orphan's pid").atMost(Delays.seconds(30))
+                        .until(() -> Files.exists(orphan) && Files.readString(orphan).endsWith("\n"));
+                OutputStream stdin = sleeper.stdin();
+                giveUpABlockedWrite(stdin);
+                AtomicBoolean interruptKept = new AtomicBoolean();
+                Thread closer = (cancelledCoroutine ? Thread.ofVirtual() : Thread.ofPlatform()).start(() -> {
+                    if (cancelledCoroutine) {
+                        Thread.currentThread().interrupt();
+                    }
+                    sleeper.close();
+                    interruptKept.set(Thread.currentThread().isInterrupted());
+                    try {
+                        stdin.close(); // the caller's own close, after: it does not wait for the pipe either
+                    } catch (IOException e) {
+                        // a close after close() may say what the write given up failed with
+                    }
+                });
+                assertThat(closer.join(Delays.seconds(30)))
+                        .as("close() returned (a %s thread)", cancelledCoroutine ? "cancelled virtual" : "platform")
+                        .isTrue();
+                assertThat(interruptKept.get()).as("the interrupt status").isEqualTo(cancelledCoroutine);
+                assertThatThrownBy(() -> stdin.write('x')).isInstanceOf(IOException.class)
+                        .hasMessageContaining("close()");
+            } finally {
+                if (Files.exists(orphan) && !Files.readString(orphan).isBlank()) {
+                    ProcessHandle.of(Long.parseLong(Files.readString(orphan).strip()))
+                            .ifPresent(ProcessHandle::destroyForcibly); // the pipe breaks: the pipe thread ends
+                }
+                sleeper.close();
+            }
         }
     }
 
