@@ -14,11 +14,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * ends, so a virtual thread's writes to the pipe run on a {@link PipeThreads pipe thread}, and the writer waits
  * for it where an interrupt reaches it.
  *
- * <p>Small writes stay cheap: they go to a buffer of ours ({@value #BUFFER_SIZE} bytes; the JDK's stream under
- * it buffers 8 KiB), filled under a lock by the caller; only a full buffer, {@code flush()} and {@code close()}
- * reach the pipe, one operation at a time, each a write of what is buffered, a flush and, for a close, a close.
- * Bytes reach the command on a flush, a close or a full buffer, as through {@code Process.getOutputStream()}.
- * (Handing a virtual thread's every write to a pipe thread made 100k single-byte writes ~50x slower.)
+ * <p>Small writes stay cheap: they go to a buffer of ours ({@value #BUFFER_SIZE} bytes), filled under a lock by
+ * the caller; only a full buffer, a write that leaves {@value #SEND_AT} bytes or more in it, {@code flush()} and
+ * {@code close()} reach the pipe, one operation at a time, each a write of what is buffered, a flush and, for a
+ * close, a close. So, as through {@code Process.getOutputStream()}, whose buffer holds 8 KiB, less than 8 KiB
+ * waits for a flush once a write returns: a caller that writes a request of 8 KiB or more and waits for the
+ * answer without a flush gets it. (Handing a virtual thread's every write to a pipe thread made 100k
+ * single-byte writes ~50x slower.)
  *
  * <p>A virtual thread interrupted while it waits for an operation on the pipe throws an
  * {@link InterruptedIOException}, with its interrupt status set, whose
@@ -36,6 +38,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class InterruptibleStdin extends OutputStream {
     static final int BUFFER_SIZE = 64 * 1024;
+    /** What a write leaves buffered at most, less one byte: the size of the JDK's buffer under this stream. */
+    static final int SEND_AT = 8 * 1024;
 
     private final OutputStream pipe;
     private final String what;
@@ -72,6 +76,9 @@ final class InterruptibleStdin extends OutputStream {
                 makeRoom(0);
             }
             buffer[count++] = (byte) b;
+            if (count >= SEND_AT) {
+                operate(buffer, 0, count, false, 1);
+            }
         } finally {
             lock.unlock();
         }
@@ -88,7 +95,7 @@ final class InterruptibleStdin extends OutputStream {
         try {
             for (int taken = 0; taken < len; ) {
                 makeRoom(taken);
-                if (platform && count == 0 && len - taken >= buffer.length) {
+                if (platform && count == 0 && len - taken >= SEND_AT) {
                     operate(b, off + taken, len - taken, false, taken); // as the JDK's stream: no copy
                     return;
                 }
@@ -96,6 +103,9 @@ final class InterruptibleStdin extends OutputStream {
                 System.arraycopy(b, off + taken, buffer, count, n);
                 count += n;
                 taken += n;
+            }
+            if (count >= SEND_AT) { // no operation under way, none failed: the last makeRoom saw to it
+                operate(buffer, 0, count, false, len);
             }
         } finally {
             lock.unlock();

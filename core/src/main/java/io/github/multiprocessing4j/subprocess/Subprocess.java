@@ -112,8 +112,9 @@ public interface Subprocess extends AutoCloseable {
      * caller, by {@link #communicate} (which closes stdin, as Python's does) or by {@link #close()}, a write
      * throws {@link IOException}, as Python raises {@code ValueError}.
      *
-     * <p>Like the JDK's stream it is buffered (64 KiB): bytes reach the command on {@code flush()},
-     * {@code close()} or a full buffer. {@link #communicate} sends what it buffered before its own input, in
+     * <p>Like the JDK's stream it is buffered: bytes reach the command on {@code flush()}, {@code close()} or
+     * once 8 KiB or more are buffered (a write of 8 KiB or more goes at once). {@link #communicate} sends what
+     * it buffered before its own input, in
      * order; {@link #close()} kills the command before it closes this stream, so what is still buffered then is
      * lost, as in the JDK's.
      *

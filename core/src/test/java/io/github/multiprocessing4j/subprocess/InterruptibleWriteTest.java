@@ -361,6 +361,43 @@ class InterruptibleWriteTest {
         }
     }
 
+    @Test
+    void aWriteOfEightKibibytesOrMore_reachesTheCommandWithoutAFlush_asThroughTheJdksStream() throws Exception {
+        // The JDK's stream buffers 8 KiB: a write of 8 KiB or more goes to the pipe at once, after what the smaller
+        // writes before it left buffered. A caller that writes a request and waits for the answer without a flush
+        // relies on it.
+        byte[] request = new byte[10 * 1024];
+        new Random(13).nextBytes(request);
+        for (Thread.Builder writerThread : new Thread.Builder[] {Thread.ofPlatform(), Thread.ofVirtual()}) {
+            for (boolean inSmallWrites : new boolean[] {false, true}) {
+                try (Subprocess head = Subprocess.command("head", "-c", String.valueOf(request.length))
+                        .stdin(Redirect.PIPE).stdout(Redirect.DISCARD).start()) {
+                    OutputStream stdin = head.stdin();
+                    AtomicReference<Throwable> thrown = new AtomicReference<>();
+                    writerThread.start(() -> {
+                        try {
+                            if (inSmallWrites) {
+                                for (int at = 0; at < 1024; at++) {
+                                    stdin.write(request[at]);
+                                }
+                                stdin.write(request, 1024, request.length - 1024);
+                            } else {
+                                stdin.write(request);
+                            }
+                        } catch (Throwable t) {
+                            thrown.set(t);
+                        }
+                    }).join();
+                    assertThat(thrown.get()).isNull();
+                    assertThat(head.waitFor(Delays.seconds(30)))
+                            .as("head read its %d bytes (%s, %s)", request.length,
+                                    writerThread.getClass().getSimpleName(), inSmallWrites ? "1 KiB in bytes, then 9 KiB" : "one write")
+                            .hasValue(0);
+                }
+            }
+        }
+    }
+
     /** Starts a virtual thread's write that the full pipe holds up, and interrupts it there. */
     private static void giveUpABlockedWrite(OutputStream stdin) throws InterruptedException {
         AtomicReference<Throwable> thrown = new AtomicReference<>();
