@@ -202,6 +202,7 @@ final class InterruptibleStdin extends OutputStream {
         } catch (IOException e) {
             // no pipe thread: start() closed the pipe itself, and what was buffered is lost with the command
         } finally {
+            idle.signalAll(); // a close() that waits for the pipe waits no more
             lock.unlock();
         }
     }

@@ -362,6 +362,39 @@ class InterruptibleWriteTest {
     }
 
     @Test
+    void aCloseOfStdinWaitingBehindAWriteGivenUp_returnsWhenTheSubprocessIsClosed_evenIfAnEscapedProcessHoldsThePipe()
+            throws Exception {
+        String escape = "exec 3<&0; (sleep 600 & echo $! > orphan); exec sleep 600"; // as in the test above
+        Subprocess sleeper = Subprocess.command("sh", "-c", escape).cwd(tmp).stdin(Redirect.PIPE).start();
+        Path orphan = tmp.resolve("orphan");
+        try {
+            Awaitility.await("the orphan's pid").atMost(Delays.seconds(30))
+                    .until(() -> Files.exists(orphan) && Files.readString(orphan).endsWith("\n"));
+            OutputStream stdin = sleeper.stdin();
+            giveUpABlockedWrite(stdin);
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread closer = Thread.ofPlatform().start(() -> {
+                try {
+                    stdin.close(); // waits for the write given up, as a platform thread's call does
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            });
+            Awaitility.await("the close to wait").atMost(Delays.seconds(30))
+                    .until(() -> closer.getState() == Thread.State.WAITING);
+            sleeper.close();
+            assertThat(closer.join(Delays.seconds(30))).as("the close of stdin returned").isTrue();
+            assertThat(thrown.get()).isNull();
+        } finally {
+            if (Files.exists(orphan) && !Files.readString(orphan).isBlank()) {
+                ProcessHandle.of(Long.parseLong(Files.readString(orphan).strip()))
+                        .ifPresent(ProcessHandle::destroyForcibly);
+            }
+            sleeper.close();
+        }
+    }
+
+    @Test
     void aWriteOfEightKibibytesOrMore_reachesTheCommandWithoutAFlush_asThroughTheJdksStream() throws Exception {
         // The JDK's stream buffers 8 KiB: a write of 8 KiB or more goes to the pipe at once, after what the smaller
         // writes before it left buffered. A caller that writes a request and waits for the answer without a flush
