@@ -125,6 +125,9 @@ final class InterruptibleStdin extends OutputStream {
                 throw new IOException("cannot write to the " + what + ": it is closed");
             }
             awaitIdle("writing to", taken);
+            if (closeAsked) {
+                continue; // closed while this waited: refused above, not buffered for a pipe that is closed
+            }
             throwFailure();
             if (buffer == null) {
                 buffer = new byte[BUFFER_SIZE];

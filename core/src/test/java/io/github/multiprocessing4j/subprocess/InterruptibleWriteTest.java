@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -428,6 +429,73 @@ class InterruptibleWriteTest {
                             .hasValue(0);
                 }
             }
+        }
+    }
+
+    @Test
+    void aWriteWaitingForAnOperationUnderWay_whileAnotherThreadClosesTheStream_throwsInsteadOfLosingItsBytes()
+            throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        OutputStream pipe = new OutputStream() { // a pipe that holds up the first write until the gate opens
+            private boolean first = true;
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                if (first) {
+                    first = false;
+                    try {
+                        gate.await();
+                    } catch (InterruptedException e) {
+                        throw new InterruptedIOException();
+                    }
+                }
+                synchronized (received) {
+                    received.write(b, off, len);
+                }
+            }
+        };
+        InterruptibleStdin stdin = new InterruptibleStdin(pipe, "stdin of a test");
+        Thread first = Thread.ofPlatform().start(() -> {
+            try {
+                stdin.write(new byte[InterruptibleStdin.SEND_AT]); // held up in the pipe
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        Awaitility.await("the first write to be held up").atMost(Delays.seconds(30))
+                .until(() -> first.getState() == Thread.State.WAITING);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread second = Thread.ofPlatform().start(() -> {
+            try {
+                stdin.write('x'); // waits for the first write, then finds the stream closed
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        Awaitility.await("the second write to wait").atMost(Delays.seconds(30))
+                .until(() -> second.getState() == Thread.State.WAITING);
+        Thread closer = Thread.ofPlatform().start(() -> {
+            try {
+                stdin.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        Awaitility.await("the close to wait").atMost(Delays.seconds(30))
+                .until(() -> closer.getState() == Thread.State.WAITING);
+        gate.countDown();
+        assertThat(first.join(Delays.seconds(30)) && second.join(Delays.seconds(30)) && closer.join(Delays.seconds(30)))
+                .isTrue();
+        assertThat(thrown.get()).as("the second write, which the stream closed before it took its byte")
+                .isInstanceOf(IOException.class).hasMessageContaining("closed");
+        synchronized (received) {
+            assertThat(received.size()).isEqualTo(InterruptibleStdin.SEND_AT);
         }
     }
 
