@@ -148,6 +148,9 @@ final class InterruptibleStdin extends OutputStream {
             }
             checkInterrupt("flushing", -1);
             awaitIdle("flushing", -1);
+            if (closeAsked) {
+                return; // closed while this waited: as a flush after close
+            }
             throwFailure();
             if (count > 0) {
                 operate(buffer, 0, count, false, -1);
@@ -220,7 +223,7 @@ final class InterruptibleStdin extends OutputStream {
     private void operate(byte[] b, int off, int len, boolean close, int taken) throws IOException {
         if (Thread.currentThread().isVirtual()) {
             long mine = start(b, off, len, close);
-            while (ended < mine) {
+            while (ended < mine && !released) {
                 await(taken == -1 ? "flushing" : taken == -2 ? "closing" : "writing to", taken);
             }
             throwFailure();
@@ -331,9 +334,12 @@ final class InterruptibleStdin extends OutputStream {
         idle.signalAll();
     }
 
-    /** Called with the lock held: waits until no operation is under way. */
+    /**
+     * Called with the lock held: waits until no operation is under way, or until {@link #release()}: the pipe's
+     * reader may then be a process that escaped the kill and never reads, and the caller finds the stream closed.
+     */
     private void awaitIdle(String doing, int taken) throws InterruptedIOException {
-        while (busy) {
+        while (busy && !released) {
             await(doing, taken);
         }
     }

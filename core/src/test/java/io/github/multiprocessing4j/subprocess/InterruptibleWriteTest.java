@@ -396,6 +396,50 @@ class InterruptibleWriteTest {
     }
 
     @Test
+    void aWriteAndAFlushWaitingBehindAWriteGivenUp_endWhenTheSubprocessIsClosed_evenIfAnEscapedProcessHoldsThePipe()
+            throws Exception {
+        String escape = "exec 3<&0; (sleep 600 & echo $! > orphan); exec sleep 600"; // as in the tests above
+        Subprocess sleeper = Subprocess.command("sh", "-c", escape).cwd(tmp).stdin(Redirect.PIPE).start();
+        Path orphan = tmp.resolve("orphan");
+        try {
+            Awaitility.await("the orphan's pid").atMost(Delays.seconds(30))
+                    .until(() -> Files.exists(orphan) && Files.readString(orphan).endsWith("\n"));
+            OutputStream stdin = sleeper.stdin();
+            giveUpABlockedWrite(stdin);
+            AtomicReference<Throwable> fromWrite = new AtomicReference<>();
+            AtomicReference<Throwable> fromFlush = new AtomicReference<>();
+            Thread writer = Thread.ofPlatform().start(() -> {
+                try {
+                    stdin.write('x'); // waits for the write given up, as a platform thread's call does
+                } catch (Throwable t) {
+                    fromWrite.set(t);
+                }
+            });
+            Thread flusher = Thread.ofPlatform().start(() -> {
+                try {
+                    stdin.flush();
+                } catch (Throwable t) {
+                    fromFlush.set(t);
+                }
+            });
+            Awaitility.await("the write and the flush to wait").atMost(Delays.seconds(30))
+                    .until(() -> writer.getState() == Thread.State.WAITING
+                            && flusher.getState() == Thread.State.WAITING);
+            sleeper.close();
+            assertThat(writer.join(Delays.seconds(30))).as("the write returned").isTrue();
+            assertThat(flusher.join(Delays.seconds(30))).as("the flush returned").isTrue();
+            assertThat(fromWrite.get()).isInstanceOf(IOException.class).hasMessageContaining("closed");
+            assertThat(fromFlush.get()).as("a flush after close does nothing").isNull();
+        } finally {
+            if (Files.exists(orphan) && !Files.readString(orphan).isBlank()) {
+                ProcessHandle.of(Long.parseLong(Files.readString(orphan).strip()))
+                        .ifPresent(ProcessHandle::destroyForcibly);
+            }
+            sleeper.close();
+        }
+    }
+
+    @Test
     void aWriteOfEightKibibytesOrMore_reachesTheCommandWithoutAFlush_asThroughTheJdksStream() throws Exception {
         // The JDK's stream buffers 8 KiB: a write of 8 KiB or more goes to the pipe at once, after what the smaller
         // writes before it left buffered. A caller that writes a request and waits for the answer without a flush
