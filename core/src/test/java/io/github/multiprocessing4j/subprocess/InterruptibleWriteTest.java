@@ -321,16 +321,10 @@ class InterruptibleWriteTest {
 
     @Test
     void close_returnsAtOnce_whenAProcessThatEscapedTheKillHoldsStdinOpenBehindAWriteGivenUp() throws Exception {
-        // The background sleep is orphaned at once (its subshell exits), so the kill of the tree does not find it,
-        // and it holds stdin's read end (fd 3, a copy of it) without reading: the pipe never breaks.
-        String escape = "exec 3<&0; (sleep 600 & echo $! > orphan); exec sleep 600";
         for (boolean cancelledCoroutine : new boolean[] {false, true}) {
             Path dir = Files.createDirectories(tmp.resolve("run-" + cancelledCoroutine));
-            Subprocess sleeper = Subprocess.command("sh", "-c", escape).cwd(dir).stdin(Redirect.PIPE).start();
-            Path orphan = dir.resolve("orphan");
+            Subprocess sleeper = startWithAnEscapedReader(dir);
             try {
-                Awaitility.await("the orphan's pid").atMost(Delays.seconds(30))
-                        .until(() -> Files.exists(orphan) && Files.readString(orphan).endsWith("\n"));
                 OutputStream stdin = sleeper.stdin();
                 giveUpABlockedWrite(stdin);
                 AtomicBoolean interruptKept = new AtomicBoolean();
@@ -353,11 +347,7 @@ class InterruptibleWriteTest {
                 assertThatThrownBy(() -> stdin.write('x')).isInstanceOf(IOException.class)
                         .hasMessageContaining("close()");
             } finally {
-                if (Files.exists(orphan) && !Files.readString(orphan).isBlank()) {
-                    ProcessHandle.of(Long.parseLong(Files.readString(orphan).strip()))
-                            .ifPresent(ProcessHandle::destroyForcibly); // the pipe breaks: the pipe thread ends
-                }
-                sleeper.close();
+                killTheEscapedReader(dir, sleeper);
             }
         }
     }
@@ -365,12 +355,8 @@ class InterruptibleWriteTest {
     @Test
     void aCloseOfStdinWaitingBehindAWriteGivenUp_returnsWhenTheSubprocessIsClosed_evenIfAnEscapedProcessHoldsThePipe()
             throws Exception {
-        String escape = "exec 3<&0; (sleep 600 & echo $! > orphan); exec sleep 600"; // as in the test above
-        Subprocess sleeper = Subprocess.command("sh", "-c", escape).cwd(tmp).stdin(Redirect.PIPE).start();
-        Path orphan = tmp.resolve("orphan");
+        Subprocess sleeper = startWithAnEscapedReader(tmp);
         try {
-            Awaitility.await("the orphan's pid").atMost(Delays.seconds(30))
-                    .until(() -> Files.exists(orphan) && Files.readString(orphan).endsWith("\n"));
             OutputStream stdin = sleeper.stdin();
             giveUpABlockedWrite(stdin);
             AtomicReference<Throwable> thrown = new AtomicReference<>();
@@ -387,23 +373,15 @@ class InterruptibleWriteTest {
             assertThat(closer.join(Delays.seconds(30))).as("the close of stdin returned").isTrue();
             assertThat(thrown.get()).isNull();
         } finally {
-            if (Files.exists(orphan) && !Files.readString(orphan).isBlank()) {
-                ProcessHandle.of(Long.parseLong(Files.readString(orphan).strip()))
-                        .ifPresent(ProcessHandle::destroyForcibly);
-            }
-            sleeper.close();
+            killTheEscapedReader(tmp, sleeper);
         }
     }
 
     @Test
     void aWriteAndAFlushWaitingBehindAWriteGivenUp_endWhenTheSubprocessIsClosed_evenIfAnEscapedProcessHoldsThePipe()
             throws Exception {
-        String escape = "exec 3<&0; (sleep 600 & echo $! > orphan); exec sleep 600"; // as in the tests above
-        Subprocess sleeper = Subprocess.command("sh", "-c", escape).cwd(tmp).stdin(Redirect.PIPE).start();
-        Path orphan = tmp.resolve("orphan");
+        Subprocess sleeper = startWithAnEscapedReader(tmp);
         try {
-            Awaitility.await("the orphan's pid").atMost(Delays.seconds(30))
-                    .until(() -> Files.exists(orphan) && Files.readString(orphan).endsWith("\n"));
             OutputStream stdin = sleeper.stdin();
             giveUpABlockedWrite(stdin);
             AtomicReference<Throwable> fromWrite = new AtomicReference<>();
@@ -431,11 +409,7 @@ class InterruptibleWriteTest {
             assertThat(fromWrite.get()).isInstanceOf(IOException.class).hasMessageContaining("closed");
             assertThat(fromFlush.get()).as("a flush after close does nothing").isNull();
         } finally {
-            if (Files.exists(orphan) && !Files.readString(orphan).isBlank()) {
-                ProcessHandle.of(Long.parseLong(Files.readString(orphan).strip()))
-                        .ifPresent(ProcessHandle::destroyForcibly);
-            }
-            sleeper.close();
+            killTheEscapedReader(tmp, sleeper);
         }
     }
 
@@ -469,7 +443,8 @@ class InterruptibleWriteTest {
                     assertThat(thrown.get()).isNull();
                     assertThat(head.waitFor(Delays.seconds(30)))
                             .as("head read its %d bytes (%s, %s)", request.length,
-                                    writerThread.getClass().getSimpleName(), inSmallWrites ? "1 KiB in bytes, then 9 KiB" : "one write")
+                                    writerThread.getClass().getSimpleName(),
+                                    inSmallWrites ? "1 KiB in bytes, then 9 KiB" : "one write")
                             .hasValue(0);
                 }
             }
@@ -541,6 +516,30 @@ class InterruptibleWriteTest {
         synchronized (received) {
             assertThat(received.size()).isEqualTo(InterruptibleStdin.SEND_AT);
         }
+    }
+
+    /**
+     * Starts {@code sleep 600} with stdin a pipe whose read end a background {@code sleep} holds too (fd 3, a copy
+     * of it), without reading. That one is orphaned at once (its subshell exits), so the kill of the command's tree
+     * does not find it: the pipe never breaks. Its pid is in the file {@code orphan} of {@code dir}.
+     */
+    private static Subprocess startWithAnEscapedReader(Path dir) throws IOException {
+        Subprocess sleeper = Subprocess.command("sh", "-c", "exec 3<&0; (sleep 600 & echo $! > orphan); exec sleep 600")
+                .cwd(dir).stdin(Redirect.PIPE).start();
+        Path orphan = dir.resolve("orphan");
+        Awaitility.await("the orphan's pid").atMost(Delays.seconds(30))
+                .until(() -> Files.exists(orphan) && Files.readString(orphan).endsWith("\n"));
+        return sleeper;
+    }
+
+    /** Kills the orphan of {@link #startWithAnEscapedReader}: the pipe breaks, and the pipe thread ends. */
+    private static void killTheEscapedReader(Path dir, Subprocess sleeper) throws IOException {
+        Path orphan = dir.resolve("orphan");
+        if (Files.exists(orphan) && !Files.readString(orphan).isBlank()) {
+            ProcessHandle.of(Long.parseLong(Files.readString(orphan).strip()))
+                    .ifPresent(ProcessHandle::destroyForcibly);
+        }
+        sleeper.close();
     }
 
     /** Starts a virtual thread's write that the full pipe holds up, and interrupts it there. */
