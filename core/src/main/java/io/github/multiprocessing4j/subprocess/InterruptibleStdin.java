@@ -371,6 +371,8 @@ final class InterruptibleStdin extends OutputStream {
         String why;
         if (taken == -2) {
             why = "it is closed in the background, once what was written before has reached the command";
+        } else if (taken == -1 && count > 0) { // this flush's own operation has not started
+            why = "the " + count + " bytes buffered were not sent; they go with the next flush or close";
         } else if (taken == -1) {
             why = "what was written goes on to the command in the background";
         } else if (taken == 0) {

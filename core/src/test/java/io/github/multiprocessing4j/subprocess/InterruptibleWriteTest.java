@@ -112,6 +112,34 @@ class InterruptibleWriteTest {
     }
 
     @Test
+    void aFlushInterruptedBeforeItStarts_saysThatWhatIsBufferedGoesWithTheNextFlushOrClose() throws Exception {
+        Path out = tmp.resolve("out");
+        try (Subprocess cat = Subprocess.command("cat").stdin(Redirect.PIPE).stdout(Redirect.to(out.toFile())).start()) {
+            OutputStream stdin = cat.stdin();
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    stdin.write("kept".getBytes(StandardCharsets.US_ASCII));
+                    Thread.currentThread().interrupt();
+                    try {
+                        stdin.flush();
+                    } catch (InterruptedIOException e) {
+                        thrown.set(e);
+                    }
+                    Thread.interrupted();
+                    stdin.close();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).join();
+            assertThat(thrown.get()).as("not sent in the background: nothing was started")
+                    .hasMessageContaining("the 4 bytes buffered were not sent; they go with the next flush or close");
+            assertThat(cat.waitFor(Delays.seconds(30))).hasValue(0);
+        }
+        assertThat(Files.readString(out)).as("sent by the close").isEqualTo("kept");
+    }
+
+    @Test
     void anErrorInThePipeThread_isReportedAsAnIOException_andTheStreamGoesOn() throws Exception {
         ByteArrayOutputStream received = new ByteArrayOutputStream();
         AtomicBoolean failedOnce = new AtomicBoolean();
