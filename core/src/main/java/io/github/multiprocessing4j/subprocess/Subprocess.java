@@ -316,7 +316,9 @@ public interface Subprocess extends AutoCloseable {
      * (up to a few seconds) for it to be reaped, and closes the output pipes that nothing reads. A pipe
      * that {@link #communicate} (or a timed-out {@code run()}) reads in the background is left to its
      * reader, which ends when the last process holding the pipe (one the command left running in the
-     * background, say) closes it: on Linux, closing a pipe does not wake a read under way. Call
+     * background, say) closes it: on Linux, closing a pipe does not wake a read under way. Stdin is closed
+     * without waiting for a write to it under way, which a process that escaped the kill may hold up for good;
+     * {@link #stdin()} refuses writes from then on, and its {@code close()} returns at once. Call
      * {@link #waitFor()} first if the command should finish on its own. Idempotent.
      */
     @Override
