@@ -67,8 +67,10 @@ public final class Coroutines {
             return;
         }
         // Read before the timer is reached, whose first use (the JIT warm-up, starting its thread) takes a while;
-        // the timer would read the clock anyway, so this costs the sleep nothing.
+        // the timer would read the clock anyway, so this costs the sleep nothing. The warm-up, once per JVM, waits
+        // half the sleep at most, as a group's deadline lets it (afterwards this is one read of a flag).
         long since = System.nanoTime();
+        JitWarmup.ensure(nanos / 2);
         CoroutineTimer.get().sleep(since, nanos);
     }
 
