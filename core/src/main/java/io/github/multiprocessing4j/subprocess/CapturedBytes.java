@@ -1,8 +1,9 @@
 package io.github.multiprocessing4j.subprocess;
 
 import java.nio.charset.Charset;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * The bytes a child wrote to one pipe, kept as the chunks they were read into. They are joined only when a
@@ -25,20 +26,33 @@ final class CapturedBytes {
         this.size = size;
     }
 
-    /** The bytes of {@code parts} one after the other (null parts are skipped), or null if all are null. */
+    /**
+     * The bytes of {@code parts} one after the other (null parts are skipped), or null if all are null.
+     * Without joining them: only the last chunk of each part is copied, cut to its length, so that every
+     * chunk but the last is full; the parts together may hold more than an array can.
+     */
     static CapturedBytes concat(List<CapturedBytes> parts) {
-        List<byte[]> arrays = parts.stream().filter(Objects::nonNull).map(CapturedBytes::toArray).toList();
-        if (arrays.isEmpty()) {
+        List<byte[]> all = new ArrayList<>();
+        long size = 0;
+        boolean any = false;
+        for (CapturedBytes part : parts) {
+            if (part == null) {
+                continue;
+            }
+            any = true;
+            size += part.size;
+            for (int i = 0; i < part.chunks.size(); i++) {
+                byte[] c = part.chunks.get(i);
+                int valid = i == part.chunks.size() - 1 ? part.lastLength : c.length;
+                if (valid > 0) {
+                    all.add(valid == c.length ? c : Arrays.copyOf(c, valid));
+                }
+            }
+        }
+        if (!any) {
             return null;
         }
-        int total = arrays.stream().mapToInt(a -> a.length).sum();
-        byte[] all = new byte[total];
-        int at = 0;
-        for (byte[] a : arrays) {
-            System.arraycopy(a, 0, all, at, a.length);
-            at += a.length;
-        }
-        return new CapturedBytes(List.of(all), total, total);
+        return new CapturedBytes(all, all.isEmpty() ? 0 : all.getLast().length, size);
     }
 
     long size() {

@@ -41,6 +41,34 @@ class SubprocessExceptionTest {
     }
 
     @Test
+    void aPipelinesTimeout_withMoreStderrFromItsStagesThanAnArrayHolds_quotesTheirLastLines() {
+        // The stages' stderr was joined into one array for the exception: past 2 GiB in all, making it threw
+        // OutOfMemoryError instead of the TimeoutExpiredException (and any stderr was copied whole). Here the
+        // first stage's 2 GiB is one 1 MiB chunk over and over, in 1 MiB of memory.
+        byte[] mib = new byte[1 << 20];
+        Arrays.fill(mib, (byte) 'x');
+        mib[mib.length - 1] = '\n';
+        byte[] firstEnd = "first stage's last\n".getBytes(StandardCharsets.UTF_8);
+        List<byte[]> chunks = new ArrayList<>(Collections.nCopies(2048, mib));
+        chunks.add(Arrays.copyOf(firstEnd, 64)); // a chunk the collector had not filled
+        CapturedBytes first = new CapturedBytes(chunks, firstEnd.length, 2048L * mib.length + firstEnd.length);
+        byte[] secondEnd = "second stage\n".getBytes(StandardCharsets.UTF_8);
+        CapturedBytes second = new CapturedBytes(List.of(Arrays.copyOf(secondEnd, 8192)), secondEnd.length,
+                secondEnd.length);
+
+        CapturedBytes joined = CapturedBytes.concat(Arrays.asList(first, null, second)); // as PipelineImpl joins them
+        TimeoutExpiredException timedOut = new TimeoutExpiredException("pipeline [a] | [b] | [c]",
+                List.of("a", "|", "b", "|", "c"), Duration.ofSeconds(1), List.of(), false, null, joined,
+                StandardCharsets.UTF_8);
+
+        assertThat(joined.size()).isEqualTo(first.size() + second.size());
+        assertThat(timedOut.getMessage()).endsWith("last lines of stderr:\nfirst stage's last\nsecond stage");
+        byte[] small = CapturedBytes.concat(Arrays.asList(second, CapturedBytes.EMPTY, second)).toArray();
+        assertThat(new String(small, StandardCharsets.UTF_8)).isEqualTo("second stage\nsecond stage\n");
+        assertThat(CapturedBytes.concat(Arrays.asList(null, null))).isNull();
+    }
+
+    @Test
     void theTail_isTheLastTenLines_ofTheLast4KiB() {
         StringBuilder text = new StringBuilder();
         for (int i = 1; i <= 30; i++) {
