@@ -87,7 +87,17 @@ public abstract sealed class SubprocessException extends RuntimeException
             return "";
         }
         byte[] end = stderr.last(TAIL_BYTES); // not all of it: there may be more than an array holds
-        String text = new String(end, charset).strip();
+        String text = new String(end, charset);
+        if (stderr.size() > end.length) {
+            // The byte limit may have cut a character: the bytes left of it decode as U+FFFD (one each in UTF-8,
+            // at most three), which the command never wrote.
+            int from = 0;
+            while (from < Math.min(3, text.length()) && text.charAt(from) == '\uFFFD') {
+                from++;
+            }
+            text = text.substring(from);
+        }
+        text = text.strip();
         String[] lines = text.split("\r?\n"); // "\r\n" ends a line too (Windows tools): no \r left in the message
         int first = Math.max(0, lines.length - TAIL_LINES);
         if (stderr.size() > end.length && first == 0 && lines.length > 1) {

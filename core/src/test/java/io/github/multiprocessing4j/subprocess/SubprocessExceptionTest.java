@@ -85,6 +85,19 @@ class SubprocessExceptionTest {
     }
 
     @Test
+    void theTail_ofOneLineLongerThan4KiB_doesNotStartWithWhatIsLeftOfACharacterTheLimitCut() throws Exception {
+        // The 4 KiB limit cut the two bytes of an é: the line quoted began with U+FFFD, which the command never wrote.
+        CalledProcessException e = catchThrowableOfType(CalledProcessException.class, () -> Subprocess.command("sh", "-c",
+                        "i=0; while [ $i -lt 3000 ]; do printf '\\303\\251'; i=$((i+1)); done >&2; printf x >&2; exit 1")
+                .captureOutput().check().timeout(Delays.seconds(60)).run());
+
+        assertThat(e.stderrBytes()).hasSize(6001); // the last 4096 bytes start in the second byte of an é
+        assertThat(e.stderrTail().substring(0, 3)).isEqualTo("ééé"); // before: "\uFFFDéé"
+        assertThat(e.stderrTail().equals("é".repeat(2047) + "x")).as("the tail is the last 2047 é and the x").isTrue();
+        assertThat(e.getMessage().endsWith("last lines of stderr:\n" + "é".repeat(2047) + "x")).as("message's end").isTrue();
+    }
+
+    @Test
     void theTail_ofStderrWithWindowsLineEnds_hasNoCarriageReturns() throws Exception {
         // The lines were split at \n only, so each kept its \r: stderrTail() read "e1\r\ne2".
         CalledProcessException e = catchThrowableOfType(CalledProcessException.class,
