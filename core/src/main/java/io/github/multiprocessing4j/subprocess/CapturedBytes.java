@@ -14,6 +14,8 @@ import java.util.List;
  */
 final class CapturedBytes {
     static final CapturedBytes EMPTY = new CapturedBytes(List.of(), 0, 0);
+    private static final byte[] LINE_END = {'\n'};
+    private static final CapturedBytes LINE_BREAK = new CapturedBytes(List.of(LINE_END), 1, 1);
 
     /** Every chunk but the last is full; the last holds {@code lastLength} bytes. */
     private final List<byte[]> chunks;
@@ -53,6 +55,31 @@ final class CapturedBytes {
             return null;
         }
         return new CapturedBytes(all, all.isEmpty() ? 0 : all.getLast().length, size);
+    }
+
+    /**
+     * The output of several commands, one after the other as {@link #concat} joins them, each on lines of its
+     * own: a line break goes after a part whose last line is unfinished (a command killed in the middle of
+     * it) when another part follows, so that its end and the next part's first line do not read as one line.
+     * Only in a charset that writes {@code \n} as the one byte 0x0A, as the ones that extend ASCII do; in
+     * another (UTF-16) the parts are only joined.
+     */
+    static CapturedBytes concatLines(List<CapturedBytes> parts, Charset charset) {
+        if (!charset.canEncode() || !Arrays.equals("\n".getBytes(charset), LINE_END)) {
+            return concat(parts);
+        }
+        List<CapturedBytes> lines = new ArrayList<>();
+        boolean unfinished = false;
+        for (CapturedBytes part : parts) {
+            if (part != null && part.size > 0) {
+                if (unfinished) {
+                    lines.add(LINE_BREAK);
+                }
+                unfinished = part.last(1)[0] != '\n';
+            }
+            lines.add(part);
+        }
+        return concat(lines);
     }
 
     long size() {

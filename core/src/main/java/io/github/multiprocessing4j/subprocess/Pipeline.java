@@ -59,7 +59,8 @@ public interface Pipeline {
 
     /**
      * How long {@link #run()} may take; when it elapses, every stage's process tree is killed and
-     * {@code run()} throws {@link TimeoutExpiredException}, whose {@code stderr()} joins the stages'.
+     * {@code run()} throws {@link TimeoutExpiredException}, whose {@code stderr()} joins the stages', stage by
+     * stage, with a line break after one whose last line was cut short by the kill.
      *
      * @throws IllegalArgumentException if {@code timeout} is zero or negative
      */

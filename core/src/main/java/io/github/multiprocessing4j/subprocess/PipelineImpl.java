@@ -162,7 +162,7 @@ final class PipelineImpl implements Pipeline {
                 finished = true;
                 throw new TimeoutExpiredException("pipeline " + display(), flatArgs(), timeout, killed, false,
                         out == null ? null : out.snapshot(),
-                        CapturedBytes.concat(errs.stream().map(c -> c == null ? null : c.snapshot()).toList()), cs);
+                        CapturedBytes.concatLines(errs.stream().map(c -> c == null ? null : c.snapshot()).toList(), cs), cs);
             }
             finished = true;
             return checked(collect(processes, builders, out, errs, cs));

@@ -123,6 +123,25 @@ class SubprocessPipelineTest {
     }
 
     @Test
+    void pipeline_whenTimeoutExpires_theStderrOfAStageKilledInTheMiddleOfALine_isNotGluedToTheNextStages() {
+        // A stage killed while its last line was unfinished ("connecting... " and no newline yet, the usual sight
+        // of a hang) had the next stage's first line joined to it: stderr() and the message read "connecting... two".
+        TimeoutExpiredException e = catchThrowableOfType(TimeoutExpiredException.class, () ->
+                Subprocess.pipeline(
+                                Subprocess.command("sh", "-c", "echo one >&2; printf 'connecting... ' >&2; exec sleep 60"),
+                                Subprocess.command("sh", "-c", "echo two >&2; exec cat"),
+                                Subprocess.command("sh", "-c", "printf three >&2; exec cat"))
+                        .captureOutput().timeout(Delays.seconds(5)).run()); // time for every stage to write
+
+        try {
+            assertThat(e.stderr()).isEqualTo("one\nconnecting... \ntwo\nthree"); // stage by stage, a line each
+            assertThat(e.getMessage()).endsWith("last lines of stderr:\none\nconnecting... \ntwo\nthree");
+        } finally {
+            Pids.killAll(e.killedPids());
+        }
+    }
+
+    @Test
     void pipeline_streamsThatWereNotCaptured_sayHowToCaptureThemInAPipeline() throws Exception {
         // The message said "call captureOutput() or stdout(Redirect.PIPE) on the builder", which a stage's
         // builder refuses, and which cannot capture what a stage sends down the pipe anyway.
