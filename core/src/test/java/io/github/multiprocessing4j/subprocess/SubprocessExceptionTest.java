@@ -56,7 +56,8 @@ class SubprocessExceptionTest {
         CapturedBytes second = new CapturedBytes(List.of(Arrays.copyOf(secondEnd, 8192)), secondEnd.length,
                 secondEnd.length);
 
-        CapturedBytes joined = CapturedBytes.concat(Arrays.asList(first, null, second)); // as PipelineImpl joins them
+        CapturedBytes joined = CapturedBytes.concatLines(Arrays.asList(first, null, second), // as PipelineImpl joins them
+                StandardCharsets.UTF_8);
         TimeoutExpiredException timedOut = new TimeoutExpiredException("pipeline [a] | [b] | [c]",
                 List.of("a", "|", "b", "|", "c"), Duration.ofSeconds(1), List.of(), false, null, joined,
                 StandardCharsets.UTF_8);
