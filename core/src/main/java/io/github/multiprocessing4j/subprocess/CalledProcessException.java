@@ -25,6 +25,9 @@ import java.util.List;
 public final class CalledProcessException extends SubprocessException {
     @Serial
     private static final long serialVersionUID = 1L;
+    /** What the message says of a command's stderr that was not captured, on its own or merged into stdout. */
+    private static final String NOT_CAPTURED = "stderr was not captured on its own: captureOutput() without "
+            + "stderrToStdout() puts its last lines in this message";
 
     private final int returnCode;
     private final String stderrTail;
@@ -32,13 +35,19 @@ public final class CalledProcessException extends SubprocessException {
     /** @param stderrMerged whether stderr went into stdout ({@code stderrToStdout()}), so that stdout holds it */
     CalledProcessException(String what, List<String> args, int returnCode, CapturedBytes stdout,
             CapturedBytes stderr, boolean stderrMerged, Charset charset) {
-        this(what, args, returnCode, stdout, stderr, stderrMerged, charset, tail(stderr, charset));
+        this(what, args, returnCode, stdout, stderr, stderrMerged, charset, NOT_CAPTURED);
+    }
+
+    /** @param notCaptured what the message says when neither stderr nor stdout with stderr merged was captured */
+    CalledProcessException(String what, List<String> args, int returnCode, CapturedBytes stdout,
+            CapturedBytes stderr, boolean stderrMerged, Charset charset, String notCaptured) {
+        this(what, args, returnCode, stdout, stderr, stderrMerged, charset, notCaptured, tail(stderr, charset));
     }
 
     private CalledProcessException(String what, List<String> args, int returnCode, CapturedBytes stdout,
-            CapturedBytes stderr, boolean stderrMerged, Charset charset, String stderrTail) {
-        super(message(what, returnCode, stderr, stderrTail, stderrMerged ? stdout : null, charset), args, stdout,
-                stderr, charset);
+            CapturedBytes stderr, boolean stderrMerged, Charset charset, String notCaptured, String stderrTail) {
+        super(message(what, returnCode, stderr, stderrTail, stderrMerged ? stdout : null, notCaptured, charset), args,
+                stdout, stderr, charset);
         this.returnCode = returnCode;
         this.stderrTail = stderrTail;
     }
@@ -50,7 +59,7 @@ public final class CalledProcessException extends SubprocessException {
 
     /** @param merged stdout with stderr merged into it, or null if stderr was not merged (or stdout not captured) */
     private static String message(String what, int code, CapturedBytes stderr, String tail, CapturedBytes merged,
-            Charset charset) {
+            String notCaptured, Charset charset) {
         int signal = ExitStatus.signal(code);
         String status = signal == 0
                 ? what + " returned non-zero exit status " + code
@@ -61,8 +70,7 @@ public final class CalledProcessException extends SubprocessException {
                     : status + "; last lines of its output (stderr merged into stdout):\n" + output;
         }
         if (stderr == null) {
-            return status + " (stderr was not captured on its own: captureOutput() without stderrToStdout() "
-                    + "puts its last lines in this message)";
+            return status + " (" + notCaptured + ")";
         }
         return tail.isEmpty() ? status + "; stderr was empty" : status + "; last lines of stderr:\n" + tail;
     }

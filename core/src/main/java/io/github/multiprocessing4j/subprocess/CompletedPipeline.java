@@ -72,8 +72,14 @@ public final class CompletedPipeline {
             if (stage.returnCode() != 0) {
                 String what = "stage " + (i + 1) + " of " + stages.size() + " " + SubprocessException.display(stage.args())
                         + " of pipeline " + display();
+                // not the hint for one command ("captureOutput() without stderrToStdout()"): a stage's builder
+                // refuses captureOutput()
+                String notCaptured = stage.stderrMerged() && i < stages.size() - 1
+                        ? "its stderr went down the pipe to the next stage, with its stdout (stderrToStdout())"
+                        : "stderr was not captured: call captureOutput() on the Pipeline, or stderr(Redirect.PIPE) on "
+                                + "the stage's builder, to put its last lines in this message";
                 throw new CalledProcessException(what, stage.args(), stage.returnCode(), stage.capturedStdout(),
-                        stage.capturedStderr(), stage.stderrMerged(), stage.charset());
+                        stage.capturedStderr(), stage.stderrMerged(), stage.charset(), notCaptured);
             }
         }
         return this;

@@ -167,6 +167,29 @@ class SubprocessPipelineTest {
     }
 
     @Test
+    void pipeline_withCheck_aFailingStageWhoseStderrWasNotCaptured_saysHowToCaptureItInAPipeline() throws Exception {
+        // The message said "captureOutput() without stderrToStdout() puts its last lines in this message": the
+        // stage's builder refuses captureOutput(), and a pipeline whose stdout is set cannot call it either.
+        Subprocess.Builder failing = Subprocess.command("sh", "-c", "echo bad >&2; exit 2");
+        CalledProcessException e = catchThrowableOfType(CalledProcessException.class,
+                () -> Subprocess.pipeline(failing, Subprocess.command("cat")).stdout(Redirect.DISCARD).check()
+                        .timeout(Delays.seconds(60)).run());
+
+        assertThat(e.getMessage()).isEqualTo("stage 1 of 2 [sh, -c, echo bad >&2; exit 2] of pipeline [sh, -c, echo bad >&2; "
+                + "exit 2] | [cat] returned non-zero exit status 2 (stderr was not captured: call captureOutput() on the "
+                + "Pipeline, or stderr(Redirect.PIPE) on the stage's builder, to put its last lines in this message)");
+        CalledProcessException followed = catchThrowableOfType(CalledProcessException.class,
+                () -> Subprocess.pipeline(Subprocess.command("sh", "-c", "echo bad >&2; exit 2").stderr(Redirect.PIPE),
+                        Subprocess.command("cat")).stdout(Redirect.DISCARD).check().timeout(Delays.seconds(60)).run());
+        assertThat(followed.getMessage()).endsWith("last lines of stderr:\nbad");
+        CalledProcessException merged = catchThrowableOfType(CalledProcessException.class,
+                () -> Subprocess.pipeline(Subprocess.command("sh", "-c", "echo bad; exit 2").stderrToStdout(),
+                        Subprocess.command("cat")).stdout(Redirect.DISCARD).check().timeout(Delays.seconds(60)).run());
+        assertThat(merged.getMessage()).endsWith("returned non-zero exit status 2 (its stderr went down the pipe to the "
+                + "next stage, with its stdout (stderrToStdout()))");
+    }
+
+    @Test
     void pipeline_whenTimeoutExpires_killsEveryStagesTree() {
         TimeoutExpiredException e = catchThrowableOfType(TimeoutExpiredException.class, () ->
                 Subprocess.pipeline(
