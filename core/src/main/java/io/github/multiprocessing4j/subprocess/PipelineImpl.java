@@ -162,7 +162,8 @@ final class PipelineImpl implements Pipeline {
                 finished = true;
                 throw new TimeoutExpiredException("pipeline " + display(), flatArgs(), timeout, killed, false,
                         out == null ? null : out.snapshot(),
-                        CapturedBytes.concatLines(errs.stream().map(c -> c == null ? null : c.snapshot()).toList(), cs), cs);
+                        CapturedBytes.concatLines(errs.stream().map(c -> c == null ? null : c.snapshot()).toList(), cs),
+                        false, cs); // the stages' stderr, which the message quotes, even if the last one merged its own
             }
             finished = true;
             return checked(collect(processes, builders, out, errs, cs));

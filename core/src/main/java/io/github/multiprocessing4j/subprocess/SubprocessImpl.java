@@ -282,7 +282,7 @@ final class SubprocessImpl implements Subprocess {
             // not "still running" if the command has exited and a process it left behind holds a pipe open
             boolean running = process.isAlive() || collectors.stream().allMatch(OutputCollector::finished);
             throw new TimeoutExpiredException(what, args, timeout, List.of(), running, snapshot(stdoutCollector()),
-                    snapshot(stderrCollector()), charset);
+                    snapshot(stderrCollector()), stderrMode == null, charset);
         }
         return new CompletedProcess(args, process.exitValue(), complete(stdoutCollector()), describe(stdoutMode),
                 complete(stderrCollector()), describe(stderrMode), charset);
@@ -393,7 +393,7 @@ final class SubprocessImpl implements Subprocess {
         }
         List<Long> killed = Completion.killTrees(List.of(process), collectors, grace);
         return new TimeoutExpiredException(what, args, timeout, killed, false, snapshot(stdoutCollector()),
-                snapshot(stderrCollector()), charset);
+                snapshot(stderrCollector()), stderrMode == null, charset);
     }
 
     // Through the ProcessHandle, not Process.destroy(): the JDK's destroy() also closes the three pipes, which

@@ -40,16 +40,20 @@ public final class TimeoutExpiredException extends SubprocessException {
      *                   command running; after a {@code run} timeout, the command may have exited already)
      * @param running    whether the command is left running ({@code communicate}), rather than killed or
      *                   exited with only a process it started holding its output open
+     * @param stderrMerged whether stderr went into stdout ({@code stderrToStdout()}): the message then quotes the
+     *                   last lines of stdout
      */
     TimeoutExpiredException(String what, List<String> args, Duration timeout, List<Long> killedPids, boolean running,
-            CapturedBytes stdout, CapturedBytes stderr, Charset charset) {
-        super(message(what, timeout, killedPids, running, stderr, charset), args, stdout, stderr, charset);
+            CapturedBytes stdout, CapturedBytes stderr, boolean stderrMerged, Charset charset) {
+        super(message(what, timeout, killedPids, running, stderr, stderr == null && stderrMerged ? stdout : null,
+                charset), args, stdout, stderr, charset);
         this.timeout = timeout;
         this.killedPids = List.copyOf(killedPids);
     }
 
+    /** @param merged stdout with stderr merged into it, or null if stderr was not merged (or stdout not captured) */
     private static String message(String what, Duration timeout, List<Long> killed, boolean running,
-            CapturedBytes stderr, Charset charset) {
+            CapturedBytes stderr, CapturedBytes merged, Charset charset) {
         String outcome;
         if (!killed.isEmpty()) {
             outcome = "; killed its process tree, pids " + killed;
@@ -59,6 +63,10 @@ public final class TimeoutExpiredException extends SubprocessException {
             outcome = " (still running)";
         }
         String m = what + " timed out after " + seconds(timeout) + outcome;
+        if (merged != null) {
+            String output = tail(merged, charset);
+            return output.isEmpty() ? m : m + "; last lines of its output (stderr merged into stdout):\n" + output;
+        }
         String tail = tail(stderr, charset);
         return tail.isEmpty() ? m : m + "; last lines of stderr:\n" + tail;
     }

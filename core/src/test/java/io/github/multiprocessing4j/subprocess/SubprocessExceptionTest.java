@@ -33,7 +33,7 @@ class SubprocessExceptionTest {
         CalledProcessException failed = new CalledProcessException("command [make]", List.of("make"), 2, null, stderr,
                 false, StandardCharsets.UTF_8);
         TimeoutExpiredException timedOut = new TimeoutExpiredException("command [make]", List.of("make"),
-                Duration.ofSeconds(1), List.of(), true, null, stderr, StandardCharsets.UTF_8);
+                Duration.ofSeconds(1), List.of(), true, null, stderr, false, StandardCharsets.UTF_8);
 
         assertThat(failed.stderrTail()).isEqualTo("second to last\nlast"); // not the line the 4 KiB limit cut
         assertThat(failed.getMessage()).endsWith("last lines of stderr:\nsecond to last\nlast");
@@ -59,7 +59,7 @@ class SubprocessExceptionTest {
         CapturedBytes joined = CapturedBytes.concatLines(Arrays.asList(first, null, second), // as PipelineImpl joins them
                 StandardCharsets.UTF_8);
         TimeoutExpiredException timedOut = new TimeoutExpiredException("pipeline [a] | [b] | [c]",
-                List.of("a", "|", "b", "|", "c"), Duration.ofSeconds(1), List.of(), false, null, joined,
+                List.of("a", "|", "b", "|", "c"), Duration.ofSeconds(1), List.of(), false, null, joined, false,
                 StandardCharsets.UTF_8);
 
         assertThat(joined.size()).isEqualTo(first.size() + second.size());

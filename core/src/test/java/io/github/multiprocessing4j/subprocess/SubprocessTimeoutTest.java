@@ -60,6 +60,25 @@ class SubprocessTimeoutTest {
     }
 
     @Test
+    void run_whenTimeoutExpires_withStderrMergedIntoStdout_quotesTheLastLinesOfTheOutput() throws Exception {
+        // The message quoted the last lines of stderr only: with stderrToStdout() (2>&1) it quoted nothing, where
+        // CalledProcessException quotes the output's last lines.
+        String[] cmd = {"sh", "-c", "echo started; echo 'waiting for the lock' >&2; exec sleep 60"};
+        TimeoutExpiredException e = catchThrowableOfType(TimeoutExpiredException.class, () ->
+                Subprocess.command(cmd).captureOutput().stderrToStdout().timeout(Delays.seconds(1)).run());
+
+        assertThat(e.stdout()).isEqualTo("started\nwaiting for the lock\n");
+        assertThat(e.getMessage()).endsWith("last lines of its output (stderr merged into stdout):\nstarted\n"
+                + "waiting for the lock");
+        try (Subprocess p = Subprocess.command(cmd).stdout(Redirect.PIPE).stderrToStdout().start()) {
+            TimeoutExpiredException running = catchThrowableOfType(TimeoutExpiredException.class,
+                    () -> p.communicate(Delays.seconds(1)));
+            assertThat(running.getMessage()).contains("(still running)")
+                    .endsWith("last lines of its output (stderr merged into stdout):\nstarted\nwaiting for the lock");
+        }
+    }
+
+    @Test
     void run_withGracePeriod_sendsSigtermFirstSoTheCommandCanCleanUp() {
         TimeoutExpiredException e = catchThrowableOfType(TimeoutExpiredException.class, () ->
                 Subprocess.command("sh", "-c", "trap 'echo cleaned up; exit 0' TERM; echo $$; sleep 60 & wait")
