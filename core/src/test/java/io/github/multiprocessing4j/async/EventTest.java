@@ -125,6 +125,51 @@ class EventTest {
         assertThat(Thread.interrupted()).isFalse();
     }
 
+    @Test
+    void await_whenInterruptedWhileWaiting_timedOrNot_throwsAndClearsTheInterruptStatus() throws Exception {
+        Event event = Event.create();
+        List<ThrowingWait> waits = List.of(event::await, () -> event.await(Delays.seconds(60)));
+        for (ThrowingWait wait : waits) {
+            CopyOnWriteArrayList<Object> outcome = new CopyOnWriteArrayList<>();
+            Thread waiter = Thread.ofVirtual().start(() -> {
+                try {
+                    wait.run();
+                    outcome.add("returned");
+                } catch (InterruptedException e) {
+                    outcome.add(e);
+                }
+                outcome.add(Thread.currentThread().isInterrupted());
+            });
+            awaitWaitingInACondition(List.of(waiter), 1);
+            waiter.interrupt();
+            waiter.join(Delays.seconds(10));
+
+            assertThat(outcome).hasSize(2);
+            assertThat(outcome.get(0)).isInstanceOf(InterruptedException.class);
+            assertThat(outcome.get(1)).as("interrupt status after the exception").isEqualTo(false);
+        }
+        assertThat(event.isSet()).isFalse();
+    }
+
+    @Test
+    void awaitWithATimeout_whenInterruptedBefore_throwsEvenWithAZeroTimeoutOrTheFlagSet() throws Exception {
+        Event event = Event.create();
+        Thread.currentThread().interrupt();
+        assertThatThrownBy(() -> event.await(Duration.ZERO)).isInstanceOf(InterruptedException.class);
+        assertThat(Thread.interrupted()).isFalse();
+
+        event.set();
+        Thread.currentThread().interrupt();
+        assertThatThrownBy(() -> event.await(Delays.seconds(10))).isInstanceOf(InterruptedException.class);
+        assertThat(Thread.interrupted()).isFalse();
+        assertThat(event.await(Duration.ZERO)).as("not interrupted: the flag is set").isTrue();
+    }
+
+    @FunctionalInterface
+    private interface ThrowingWait {
+        void run() throws InterruptedException;
+    }
+
     /**
      * Waits until {@code count} threads have been added to {@code threads} and each waits in a
      * {@link java.util.concurrent.locks.Condition}: past the point where {@code await()} has taken its
