@@ -7,10 +7,12 @@ import java.util.concurrent.TimeoutException;
 /**
  * Thrown by {@link TaskGroup#close()} when the group's deadline passed and cancelled at least one of its
  * tasks (or refused a spawn). The {@linkplain #getCause() cause} is a {@link TimeoutException} that says
- * which deadline; tasks that failed before the deadline are in {@link #failures()} and
- * {@linkplain #getSuppressed() suppressed}. Python's {@code TimeoutError} from {@code asyncio.timeout};
- * unchecked, like the JDK's {@code StructuredTaskScope.TimeoutException}, so that {@code close()} can throw
- * it.
+ * which deadline. A task that failed before the deadline cancelled the group itself, and {@code close()} then
+ * throws a plain {@link TaskGroupException} instead (what cancelled the group first decides); so
+ * {@link #failures()}, each also {@linkplain #getSuppressed() suppressed}, holds only the tasks that failed
+ * as the deadline passed, before its cancellation reached them, and is usually empty. Python's
+ * {@code TimeoutError} from {@code asyncio.timeout}; unchecked, like the JDK's
+ * {@code StructuredTaskScope.TimeoutException}, so that {@code close()} can throw it.
  *
  * {@snippet :
  * try (TaskGroup group = TaskGroup.withTimeout(Duration.ofSeconds(2))) {
