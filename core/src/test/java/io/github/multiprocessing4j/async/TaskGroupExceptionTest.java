@@ -1,0 +1,101 @@
+package io.github.multiprocessing4j.async;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.github.multiprocessing4j.testing.Delays;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link TaskGroupException#failures()} as its javadoc promises it (every failure, in order, the first the
+ * cause), also after the exception was serialized, as it is when it comes back from a child JVM: the list
+ * itself is not serialized, and is rebuilt from the cause and the suppressed exceptions.
+ */
+class TaskGroupExceptionTest {
+
+    @Test
+    void failures_areEveryFailureInOrder_theFirstTheCause_alsoAfterSerialization() throws Exception {
+        IOException first = new IOException("first");
+        IllegalStateException second = new IllegalStateException("second");
+        IOException third = new IOException("third");
+        TaskGroupException e = TaskGroupException.of(List.of(first, second, third), 5);
+
+        TaskGroupException copy = roundTrip(e);
+
+        for (TaskGroupException x : List.of(e, copy)) {
+            assertThat(x.failures()).hasSize(3);
+            assertThat(x.getCause()).isSameAs(x.failures().getFirst());
+            assertThat(x.getSuppressed()).containsExactlyElementsOf(x.failures().subList(1, 3));
+            assertThat(x.getMessage()).isEqualTo("3 of 5 tasks failed; first: java.io.IOException: first");
+        }
+        assertThat(copy.failures()).extracting(Throwable::getMessage).containsExactly("first", "second", "third");
+    }
+
+    @Test
+    void failuresOfAGroupThatFailed_surviveSerialization() throws Exception {
+        IOException boom = new IOException("boom");
+        TaskGroupException e = catchThrowableOfType(TaskGroupException.class, () -> {
+            try (TaskGroup group = TaskGroup.open()) {
+                group.spawn(() -> {
+                    throw boom;
+                });
+            }
+        });
+
+        TaskGroupException copy = roundTrip(e);
+
+        assertThat(e.failures()).containsExactly(boom);
+        assertThat(copy.failures()).singleElement().isInstanceOf(IOException.class)
+                .extracting(Throwable::getMessage).isEqualTo("boom");
+    }
+
+    @Test
+    void failuresOfATimeout_leaveOutItsTimeoutCause_alsoAfterSerialization() throws Exception {
+        IOException late = new IOException("failed as the deadline passed");
+        TaskGroupTimeoutException e = new TaskGroupTimeoutException("TaskGroup-9: timeout of PT1S", 2, List.of(late));
+
+        TaskGroupException copy = roundTrip(e);
+
+        assertThat(copy).isInstanceOf(TaskGroupTimeoutException.class)
+                .hasMessage("TaskGroup-9: timeout of PT1S passed; 2 tasks were cancelled or refused");
+        assertThat(copy.getCause()).isInstanceOf(TimeoutException.class).hasMessage("TaskGroup-9: timeout of PT1S passed");
+        assertThat(e.failures()).containsExactly(late);
+        assertThat(copy.failures()).singleElement().isInstanceOf(IOException.class)
+                .extracting(Throwable::getMessage).isEqualTo("failed as the deadline passed");
+    }
+
+    @Test
+    void failuresOfAGroupCutShortByItsDeadline_areEmpty_alsoAfterSerialization() throws Exception {
+        TaskGroupTimeoutException e = catchThrowableOfType(TaskGroupTimeoutException.class, () -> {
+            try (TaskGroup group = TaskGroup.withTimeout(Delays.millis(50))) {
+                group.spawn(() -> {
+                    Thread.sleep(Delays.seconds(60));
+                    return null;
+                });
+            }
+        });
+
+        TaskGroupException copy = roundTrip(e);
+
+        assertThat(e.failures()).isEmpty();
+        assertThat(copy.failures()).isEmpty();
+        assertThat(copy.getCause()).isInstanceOf(TimeoutException.class);
+    }
+
+    private static TaskGroupException roundTrip(TaskGroupException e) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(e);
+        }
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            return (TaskGroupException) in.readObject();
+        }
+    }
+}
