@@ -254,6 +254,18 @@ class SubprocessHandleTest {
     }
 
     @Test
+    void stdoutLines_closedWhileTheCommandStillWrites_closesThePipe_andTheCommandDiesOfSigpipe_asPython() throws Exception {
+        // Python: p.stdout.close() while `yes` writes; its next write gets SIGPIPE, returncode -13 (here 128 + 13)
+        try (Subprocess yes = Subprocess.command("yes").stdout(Redirect.PIPE).start()) {
+            try (Stream<String> lines = yes.stdoutLines()) {
+                assertThat(lines.limit(3).toList()).containsExactly("y", "y", "y");
+            }
+
+            assertThat(yes.waitFor(Delays.seconds(30))).hasValue(141);
+        }
+    }
+
+    @Test
     void start_withInput_feedsStdinFromAThreadOfOurs() throws Exception {
         try (Subprocess p = Subprocess.command("tr", "a-z", "A-Z").input("shout\n").stdout(Redirect.PIPE).start();
              Stream<String> lines = p.stdoutLines()) {
