@@ -133,6 +133,61 @@ class GatherTest {
     }
 
     @Test
+    void timeoutDeadlineAndGatherSettled_whenTheCallerIsInterrupted_cancelTheCallWaitForItAndThrowInterruptedException()
+            throws Exception {
+        List<SecondInterrupt.Operation> helpers = List.of(
+                call -> Coroutines.timeout(Delays.seconds(60), call),
+                call -> Coroutines.deadline(Instant.now().plus(Delays.seconds(60)), call),
+                call -> Coroutines.gatherSettled(List.of(call)));
+        for (SecondInterrupt.Operation helper : helpers) {
+            CountDownLatch started = new CountDownLatch(1);
+            AtomicBoolean ended = new AtomicBoolean();
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            AtomicBoolean endedWhenThrown = new AtomicBoolean();
+            AtomicReference<Boolean> interruptedAfter = new AtomicReference<>();
+            Callable<String> sleeper = () -> {
+                started.countDown();
+                try {
+                    Thread.sleep(Delays.seconds(60));
+                    return "slept";
+                } catch (InterruptedException e) {
+                    Thread.sleep(Delays.millis(100)); // unwinds for a while: the helper must wait for it
+                    throw e;
+                } finally {
+                    ended.set(true);
+                }
+            };
+            Thread caller = Thread.ofVirtual().start(() -> {
+                try {
+                    helper.run(sleeper);
+                } catch (Throwable e) {
+                    endedWhenThrown.set(ended.get());
+                    thrown.set(e);
+                    interruptedAfter.set(Thread.currentThread().isInterrupted());
+                }
+            });
+            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+            caller.interrupt();
+            caller.join(Delays.seconds(10));
+
+            assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+            assertThat(interruptedAfter.get()).as("interrupt status after InterruptedException").isFalse();
+            assertThat(endedWhenThrown).as("the call was cancelled and had ended when the helper threw").isTrue();
+        }
+    }
+
+    @Test
+    void timeoutDeadlineAndGatherSettled_whenTheCallerIsInterruptedAgainWhileTheCallUnwinds_clearTheStatus()
+            throws Exception {
+        SecondInterrupt.assertInterruptedExceptionWithTheStatusCleared(
+                call -> Coroutines.timeout(Delays.seconds(60), call));
+        SecondInterrupt.assertInterruptedExceptionWithTheStatusCleared(
+                call -> Coroutines.deadline(Instant.now().plus(Delays.seconds(60)), call));
+        SecondInterrupt.assertInterruptedExceptionWithTheStatusCleared(
+                call -> Coroutines.gatherSettled(List.of(call)));
+    }
+
+    @Test
     void gatherSettled_returnsValuesAndExceptionsInOrder_andAFailureCancelsNothing() throws Exception {
         IOException boom = new IOException("boom");
         List<Callable<String>> calls = List.of(
