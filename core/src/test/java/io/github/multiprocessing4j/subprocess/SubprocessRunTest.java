@@ -265,6 +265,23 @@ class SubprocessRunTest {
     }
 
     @Test
+    void checkReturnCode_returnsTheResultForZero_andOtherwiseThrowsWhatCheckWouldHave() throws Exception {
+        // Python: CompletedProcess.check_returncode() raises CalledProcessError for a non-zero status
+        CompletedProcess ok = Subprocess.command("true").run();
+        assertThat(ok.checkReturnCode()).isSameAs(ok);
+
+        CompletedProcess failed = Subprocess.command("sh", "-c", "echo out; echo why >&2; exit 3").captureOutput().run();
+        assertThat(failed.returnCode()).isEqualTo(3);
+        assertThatThrownBy(failed::checkReturnCode).isInstanceOfSatisfying(CalledProcessException.class, e -> {
+            assertThat(e.returnCode()).isEqualTo(3);
+            assertThat(e.args()).containsExactly("sh", "-c", "echo out; echo why >&2; exit 3");
+            assertThat(e.stdout()).isEqualTo("out\n");
+            assertThat(e.stderr()).isEqualTo("why\n");
+            assertThat(e.getMessage()).contains("exit status 3");
+        });
+    }
+
+    @Test
     void run_whenTheExecutableIsMissing_throwsNoSuchFileNamingIt() {
         assertThatThrownBy(() -> Subprocess.command("no-such-command-mp4j", "--flag").run())
                 .isInstanceOfSatisfying(NoSuchFileException.class, e -> {
