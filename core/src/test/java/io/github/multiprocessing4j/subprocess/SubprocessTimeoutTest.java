@@ -125,11 +125,13 @@ class SubprocessTimeoutTest {
     void run_whenInterrupted_killsTheTreeAndThrowsInterruptedException() throws Exception {
         Path pidFile = tmp.resolve("pids");
         AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicReference<Boolean> interruptStatusAfter = new AtomicReference<>();
         Thread runner = Thread.ofPlatform().start(() -> {
             try {
                 Subprocess.command("sh", "-c", "sleep 60 & echo $$ $! > " + pidFile + "; wait").run();
             } catch (Throwable t) {
                 thrown.set(t);
+                interruptStatusAfter.set(Thread.currentThread().isInterrupted());
             }
         });
         Awaitility.await().atMost(Delays.seconds(10))
@@ -142,6 +144,7 @@ class SubprocessTimeoutTest {
 
         assertThat(runner.isAlive()).isFalse();
         assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+        assertThat(interruptStatusAfter.get()).as("the interrupt status is cleared, as run()'s javadoc says").isFalse();
         Pids.awaitGone(pids);
     }
 
