@@ -279,10 +279,14 @@ final class SubprocessImpl implements Subprocess {
     CompletedProcess communicate(byte[] input, Deadline deadline, Duration timeout) throws InterruptedException {
         List<OutputCollector> collectors = startCommunication(input);
         if (!Completion.awaitEnd(collectors, List.of(process), deadline)) {
-            // not "still running" if the command has exited and a process it left behind holds a pipe open
-            boolean running = process.isAlive() || collectors.stream().allMatch(OutputCollector::finished);
-            throw new TimeoutExpiredException(what, args, timeout, List.of(), running, snapshot(stdoutCollector()),
-                    snapshot(stderrCollector()), stderrMode == null, charset);
+            boolean running = process.isAlive();
+            // Not if the pipes reached their end as the deadline passed (a zero timeout, given as the reading
+            // starts, after the command exited): everything has ended then, and it said "still running"
+            if (running || !collectors.stream().allMatch(OutputCollector::finished)) {
+                // not "still running" if the command has exited and a process it left behind holds a pipe open
+                throw new TimeoutExpiredException(what, args, timeout, List.of(), running, snapshot(stdoutCollector()),
+                        snapshot(stderrCollector()), stderrMode == null, charset);
+            }
         }
         return new CompletedProcess(args, process.exitValue(), complete(stdoutCollector()), describe(stdoutMode),
                 complete(stderrCollector()), describe(stderrMode), charset);
