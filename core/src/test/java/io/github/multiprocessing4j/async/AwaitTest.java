@@ -480,4 +480,38 @@ class AwaitTest {
         assertThat(r.done()).isEmpty();
         assertThat(r.pending()).isEmpty();
     }
+
+    @Test
+    void await_listsTheTasksInTheOrderGiven_notOfCompletion_inUnmodifiableLists() throws Exception {
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        try (TaskGroup group = TaskGroup.open()) {
+            Task<String> first = group.spawn(() -> {
+                releaseFirst.await();
+                return "first";
+            });
+            Task<String> second = group.spawn(() -> "second");
+            Task<String> pending = group.spawn(() -> {
+                never.await();
+                return "never";
+            });
+            Task<String> third = group.spawn(() -> "third");
+            try {
+                Awaitility.await().atMost(Delays.seconds(10)).until(() -> second.isDone() && third.isDone());
+                releaseFirst.countDown(); // completes after second and third
+                Awaitility.await().atMost(Delays.seconds(10)).until(first::isDone);
+
+                WaitResult<String> r = Coroutines.await(List.of(first, second, pending, third),
+                        WaitMode.ALL_COMPLETED, Duration.ZERO);
+
+                assertThat(r.done()).containsExactly(first, second, third);
+                assertThat(r.pending()).containsExactly(pending);
+                assertThatThrownBy(() -> r.done().add(pending)).isInstanceOf(UnsupportedOperationException.class);
+                assertThatThrownBy(() -> r.pending().clear()).isInstanceOf(UnsupportedOperationException.class);
+            } finally {
+                releaseFirst.countDown();
+                never.countDown();
+            }
+        }
+    }
 }

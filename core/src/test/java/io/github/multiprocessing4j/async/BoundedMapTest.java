@@ -135,6 +135,14 @@ class BoundedMapTest {
     }
 
     @Test
+    void map_returnsAnUnmodifiableList_thatMayContainNulls() throws Exception {
+        List<String> results = Coroutines.map(n -> n % 2 == 0 ? null : "odd " + n, List.of(1, 2, 3), 2);
+
+        assertThat(results).containsExactly("odd 1", null, "odd 3");
+        assertThatThrownBy(() -> results.set(1, "two")).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
     void map_rejectsAMaxConcurrencyBelowOne() {
         assertThatThrownBy(() -> Coroutines.map(n -> n, List.of(1), 0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("maxConcurrency < 1: 0");

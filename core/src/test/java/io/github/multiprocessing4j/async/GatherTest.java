@@ -188,6 +188,15 @@ class GatherTest {
     }
 
     @Test
+    void gatherSettled_returnsAnUnmodifiableList_withASuccessForANullValue() throws Exception {
+        List<Outcome<String>> outcomes = Coroutines.gatherSettled(List.of(() -> null, () -> "b"));
+
+        assertThat(outcomes).containsExactly(new Outcome.Success<>(null), new Outcome.Success<>("b"));
+        assertThatThrownBy(() -> outcomes.add(new Outcome.Success<>("c")))
+                .isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
     void gatherSettled_returnsValuesAndExceptionsInOrder_andAFailureCancelsNothing() throws Exception {
         IOException boom = new IOException("boom");
         List<Callable<String>> calls = List.of(
