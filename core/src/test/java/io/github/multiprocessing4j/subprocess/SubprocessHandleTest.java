@@ -529,4 +529,22 @@ class SubprocessHandleTest {
         assertThat(p.poll()).hasValue(137);
         assertThat(Pids.running(pid)).isFalse();
     }
+
+    @Test
+    void close_killsTheCommandsWholeProcessTree_andReapsTheCommand() throws Exception {
+        List<Long> pids;
+        Subprocess p = Subprocess.command("sh", "-c", "sleep 60 & sleep 60 & echo $$ $!; wait").stdout(Redirect.PIPE)
+                .start();
+        try (Stream<String> lines = p.stdoutLines()) {
+            pids = Pids.parse(lines.iterator().next());
+        }
+        try {
+            p.close();
+
+            assertThat(p.poll()).as("reaped when close() returns").hasValue(137);
+            Pids.awaitGone(pids);
+        } finally {
+            Pids.killAll(pids);
+        }
+    }
 }
