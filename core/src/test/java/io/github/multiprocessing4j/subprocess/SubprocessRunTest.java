@@ -201,6 +201,14 @@ class SubprocessRunTest {
     }
 
     @Test
+    void run_leavesLineEndsAsTheCommandWroteThem() throws Exception {
+        // Python's text=True turns \r\n and \r into \n; CompletedProcess keeps them, as its javadoc says
+        CompletedProcess done = Subprocess.command("printf", "a\\r\\nb\\rc\\n").captureOutput().run();
+
+        assertThat(done.stdout()).isEqualTo("a\r\nb\rc\n");
+    }
+
+    @Test
     void run_withCheck_whenExitIsNonZero_throwsWithTheCodeAndTheTailOfStderr() {
         Subprocess.Builder failing = Subprocess.command("sh", "-c",
                 "for i in $(seq 1 30); do echo line $i >&2; done; echo partial; exit 4").captureOutput().check();
