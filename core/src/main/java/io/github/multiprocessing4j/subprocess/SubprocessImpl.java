@@ -45,6 +45,8 @@ final class SubprocessImpl implements Subprocess {
     private final Object lock = new Object();
     /** Accessed only under lock. Whether stdin is (or was) fed by us: builder input or communicate. */
     private boolean inputTaken;
+    /** Accessed only under lock. How communicate took stdin (for the writes it refuses); null if it did not. */
+    private String communicateTookStdin;
     /** Accessed only under lock. The stream handed out by stdin(), once asked for, and the one under it. */
     private CallerStdin callerStdin;
     private InterruptibleStdin stdinPipe;
@@ -109,10 +111,15 @@ final class SubprocessImpl implements Subprocess {
             if (stdinMode != Redirect.PIPE) {
                 throw notAPipe("stdin", stdinMode);
             }
-            if (inputTaken) {
-                throw new IllegalStateException("stdin of " + what + " is fed by input(...) or communicate(...)");
+            if (inputTaken && communicateTookStdin == null) {
+                throw new IllegalStateException("stdin of " + what + " is fed by input(...)");
             }
-            if (callerStdin == null) {
+            if (callerStdin == null && inputTaken) {
+                // As Python's p.stdin after communicate(), a closed stream: writes fail, and nothing reaches the
+                // pipe, which communicate's feeder writes and closes
+                callerStdin = new CallerStdin(OutputStream.nullOutputStream(), "stdin of " + what);
+                callerStdin.shut(communicateTookStdin);
+            } else if (callerStdin == null) {
                 stdinPipe = new InterruptibleStdin(process.getOutputStream(), "stdin of " + what);
                 callerStdin = new CallerStdin(stdinPipe, "stdin of " + what);
                 if (closed.get()) {
@@ -326,6 +333,7 @@ final class SubprocessImpl implements Subprocess {
                             + "it to communicate(...) and leave stdin open");
                 }
                 inputTaken = true;
+                communicateTookStdin = "communicate(...) sent its input to it and closed it";
                 shutCallerStdin("communicate(...) sent its input after what was written here, and closed it");
                 InputFeeder.start(stdinStream(), input, "stdin of " + what);
             } else if (stdinMode == Redirect.PIPE && !inputTaken) {
@@ -333,7 +341,8 @@ final class SubprocessImpl implements Subprocess {
                 // what the caller wrote through stdin() and the JDK still buffers, and that flush blocks while
                 // the pipe is full, until the command reads, which it may do only once its output is drained.
                 inputTaken = true;
-                shutCallerStdin("communicate() closed it, as Python's does, to signal the end of the input");
+                communicateTookStdin = "communicate() closed it, as Python's does, to signal the end of the input";
+                shutCallerStdin(communicateTookStdin);
                 InputFeeder.start(stdinStream(), NO_INPUT, "stdin of " + what);
             }
             if (stdoutMode == Redirect.PIPE && stdoutCollector == null) {

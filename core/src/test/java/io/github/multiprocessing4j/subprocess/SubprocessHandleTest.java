@@ -376,6 +376,41 @@ class SubprocessHandleTest {
     }
 
     @Test
+    void stdin_askedForAfterCommunicateClosedIt_isAStreamWhoseWritesThrowIOException_asPython() throws Exception {
+        // stdin()'s javadoc: once communicate has closed stdin, a write throws IOException (Python: p.stdin
+        // after communicate() is a closed file, whose write raises ValueError). stdin() itself threw
+        // IllegalStateException "is fed by input(...) or communicate(...)", also when it had been handed out before.
+        byte[] late = "late\n".getBytes(StandardCharsets.UTF_8);
+        try (Subprocess cat = Subprocess.command("cat").stdin(Redirect.PIPE).captureOutput().start()) {
+            assertThat(cat.communicate(Delays.seconds(30)).stdout()).isEmpty();
+
+            OutputStream stdin = cat.stdin();
+
+            assertThatThrownBy(() -> stdin.write(late)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("stdin of command [cat]").hasMessageContaining("communicate() closed it");
+            stdin.flush();
+            stdin.close();
+        }
+        try (Subprocess cat = Subprocess.command("cat").stdin(Redirect.PIPE).captureOutput().start()) {
+            assertThat(cat.communicate("sent\n", Delays.seconds(30)).stdout()).isEqualTo("sent\n");
+
+            assertThatThrownBy(() -> cat.stdin().write(late)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("communicate(...) sent its input");
+        }
+        try (Subprocess cat = Subprocess.command("cat").stdin(Redirect.PIPE).captureOutput().start()) {
+            OutputStream before = cat.stdin();
+            before.write("kept\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(cat.communicate(Delays.seconds(30)).stdout()).isEqualTo("kept\n");
+
+            assertThat(cat.stdin()).as("the stream handed out before").isSameAs(before);
+        }
+        try (Subprocess cat = Subprocess.command("cat").input("fed\n").captureOutput().start()) {
+            assertThatThrownBy(cat::stdin).as("fed from the builder's input, as documented")
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("fed by input");
+        }
+    }
+
+    @Test
     void signalsAndKills_toACommandThatHasExited_doNothing() throws Exception {
         try (Subprocess p = Subprocess.command("sh", "-c", "exit 5").start()) {
             assertThat(p.waitFor()).isEqualTo(5);
