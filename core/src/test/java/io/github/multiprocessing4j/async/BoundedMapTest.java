@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
@@ -132,6 +134,34 @@ class BoundedMapTest {
     @Test
     void map_ofNothing_returnsAnEmptyList() throws Exception {
         assertThat(Coroutines.map(n -> n, List.<Integer>of(), 3)).isEmpty();
+    }
+
+    @Test
+    void map_readsTheItemsOnTheCallingThread() throws Exception {
+        Set<Thread> readers = ConcurrentHashMap.newKeySet();
+        Iterable<Integer> items = () -> new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                readers.add(Thread.currentThread());
+                return next < 20;
+            }
+
+            @Override
+            public Integer next() {
+                readers.add(Thread.currentThread());
+                return next++;
+            }
+        };
+
+        List<Integer> doubled = Coroutines.map(n -> {
+            Thread.sleep(1); // the calls end while the caller is between reads
+            return 2 * n;
+        }, items, 3);
+
+        assertThat(doubled).hasSize(20).startsWith(0, 2, 4).endsWith(38);
+        assertThat(readers).containsExactly(Thread.currentThread());
     }
 
     @Test
