@@ -42,8 +42,8 @@ public sealed interface Completions<T> permits CompletionsImpl {
      *
      * @throws NoSuchElementException if every task has been handed out, or is while this waits (to other
      *                                callers)
-     * @throws InterruptedException   if interrupted while waiting (the interrupt status is cleared); no task
-     *                                is consumed
+     * @throws InterruptedException   if interrupted before or while waiting, also when a task is complete
+     *                                already (the interrupt status is cleared); no task is consumed
      */
     Task<T> next() throws InterruptedException;
 
@@ -53,7 +53,8 @@ public sealed interface Completions<T> permits CompletionsImpl {
      *
      * @throws TimeoutException       if no task completed in time; no task is consumed
      * @throws NoSuchElementException if every task has been handed out, or is while this waits
-     * @throws InterruptedException   if interrupted while waiting (the interrupt status is cleared)
+     * @throws InterruptedException   if interrupted before or while waiting, with a zero timeout too (the
+     *                                interrupt status is cleared); no task is consumed
      */
     Task<T> next(Duration timeout) throws InterruptedException, TimeoutException;
 }

@@ -198,7 +198,8 @@ public final class Coroutines {
      * Does not cancel anything. Returns at once for an empty collection. A task given more than once is
      * listed once, as Python's makes a set of its futures.
      *
-     * @throws InterruptedException if interrupted while waiting (the interrupt status is cleared)
+     * @throws InterruptedException if interrupted before or while waiting, also when {@code mode} is satisfied
+     *                              already (the interrupt status is cleared); not for an empty collection
      * @throws NullPointerException if {@code tasks} is or contains null, or {@code mode} is null
      */
     public static <T> WaitResult<T> await(Collection<? extends Task<T>> tasks, WaitMode mode)
@@ -214,7 +215,7 @@ public final class Coroutines {
      *
      * @throws InterruptedException if interrupted before or while waiting, with a zero timeout too (the interrupt
      *                              status is cleared), so that a cancelled task polling with it sees its
-     *                              cancellation
+     *                              cancellation; not for an empty collection, for which this returns at once
      * @throws NullPointerException if {@code tasks} is or contains null, or an argument is null
      */
     public static <T> WaitResult<T> await(Collection<? extends Task<T>> tasks, WaitMode mode, Duration timeout)

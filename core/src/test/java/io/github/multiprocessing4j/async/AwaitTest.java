@@ -482,6 +482,34 @@ class AwaitTest {
     }
 
     @Test
+    void anInterruptBeforeTheWait_isThrown_evenWhenATaskIsCompleteAlready_andConsumesNoTask() throws Exception {
+        try (TaskGroup group = TaskGroup.open()) {
+            Task<String> done = group.spawn(() -> "done");
+            Awaitility.await().atMost(Delays.seconds(10)).until(done::isDone);
+
+            Thread.currentThread().interrupt();
+            assertThatThrownBy(() -> Coroutines.await(List.of(done), WaitMode.ALL_COMPLETED))
+                    .isInstanceOf(InterruptedException.class);
+            assertThat(Thread.interrupted()).isFalse();
+
+            Completions<String> completions = Coroutines.asCompleted(List.of(done, done));
+            Thread.currentThread().interrupt();
+            assertThatThrownBy(completions::next).isInstanceOf(InterruptedException.class);
+            assertThat(Thread.interrupted()).isFalse();
+            Thread.currentThread().interrupt();
+            assertThatThrownBy(() -> completions.next(Duration.ZERO)).isInstanceOf(InterruptedException.class);
+            assertThat(Thread.interrupted()).isFalse();
+
+            assertThat(completions.next(Duration.ZERO)).as("no task was consumed").isSameAs(done);
+            assertThat(completions.hasNext()).isFalse();
+            Thread.currentThread().interrupt();
+            assertThat(Coroutines.await(List.<Task<String>>of(), WaitMode.ALL_COMPLETED, Duration.ZERO).done())
+                    .as("an empty collection returns at once").isEmpty();
+            assertThat(Thread.interrupted()).as("and leaves the interrupt pending").isTrue();
+        }
+    }
+
+    @Test
     void await_listsTheTasksInTheOrderGiven_notOfCompletion_inUnmodifiableLists() throws Exception {
         CountDownLatch releaseFirst = new CountDownLatch(1);
         CountDownLatch never = new CountDownLatch(1);
