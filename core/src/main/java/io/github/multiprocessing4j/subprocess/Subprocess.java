@@ -275,8 +275,10 @@ public interface Subprocess extends AutoCloseable {
      * @param input the bytes for stdin, or null to send none (stdin is then just closed, if it is a pipe)
      * @throws InterruptedException if interrupted while waiting (the interrupt status is cleared); the command
      *                              keeps running
-     * @throws IllegalStateException if input is given but stdin is not a pipe, or a previous call already
-     *                               sent input
+     * @throws IllegalStateException if input is given but stdin is not a pipe, or a previous call (or the
+     *                               builder's {@code input}) already sent input, or the caller closed stdin
+     *                               through {@link #stdin()} (Python's {@code communicate} raises
+     *                               {@code ValueError} for a closed stdin): nothing is sent then
      * @throws java.io.UncheckedIOException if reading an output pipe failed before its end (the output would
      *                                      be incomplete); the message names the pipe
      */

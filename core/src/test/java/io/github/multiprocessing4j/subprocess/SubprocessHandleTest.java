@@ -295,6 +295,11 @@ class SubprocessHandleTest {
             assertThatThrownBy(cat::stdout).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("belongs to communicate()");
         }
+        try (Subprocess cat = Subprocess.command("cat").input("from the builder\n").captureOutput().start()) {
+            assertThatThrownBy(() -> cat.communicate("twice")).as("the builder's input was sent")
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("input was already sent");
+            assertThat(cat.communicate(Delays.seconds(30)).stdout()).isEqualTo("from the builder\n");
+        }
     }
 
     @Test
