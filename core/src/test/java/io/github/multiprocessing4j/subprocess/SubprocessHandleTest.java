@@ -444,6 +444,23 @@ class SubprocessHandleTest {
     }
 
     @Test
+    void kill_endsTheCommandOnly_notItsChildren_asPython() throws Exception {
+        // kill()'s javadoc: "Not its children: see killTree"; Python's kill() signals the one process too
+        try (Subprocess p = Subprocess.command("sh", "-c", "sleep 60 & echo $!; wait").stdout(Redirect.PIPE).start();
+             Stream<String> lines = p.stdoutLines()) {
+            List<Long> child = Pids.parse(lines.iterator().next());
+            try {
+                p.kill();
+
+                assertThat(p.waitFor()).isEqualTo(137);
+                assertThat(Pids.running(child.getFirst())).as("the child of the killed command").isTrue();
+            } finally {
+                Pids.killAll(child);
+            }
+        }
+    }
+
+    @Test
     void sendSignal_deliversSignalsTheJdkHasNoCallFor() throws Exception {
         try (Subprocess p = Subprocess.command("sh", "-c",
                         "trap 'echo got USR1; exit 7' USR1; echo ready; while :; do sleep 0.05; done")
