@@ -258,7 +258,9 @@ public interface Subprocess extends AutoCloseable {
      *   <li>throws {@link TimeoutExpiredException} when {@code timeout} elapses first. The command is
      *       <em>not</em> killed, as in Python: the exception holds the output read so far, and a later
      *       {@code communicate()} resumes and returns all of it. A zero or negative timeout gives up at
-     *       once unless everything has already ended.</li>
+     *       once unless everything has already ended: the command has exited and its output pipes have been
+     *       read to their end. The first {@code communicate} starts that reading, so right after the command
+     *       exited it may give up all the same, as Python's does.</li>
      *   <li>throws {@link InterruptedException} if interrupted (the interrupt status is cleared); the
      *       command keeps running, and a later {@code communicate()} resumes as after a timeout.</li>
      * </ul>
