@@ -39,7 +39,7 @@ public final class TimeoutExpiredException extends SubprocessException {
      * @param killedPids what was killed; empty if nothing was (a {@code communicate} timeout leaves the
      *                   command running; after a {@code run} timeout, the command may have exited already)
      * @param running    whether the command is left running ({@code communicate}), rather than killed or
-     *                   exited with only a process it started holding its output open
+     *                   exited with its output not yet at its end (a process it started may hold it open)
      * @param stderrMerged whether stderr went into stdout ({@code stderrToStdout()}): the message then quotes the
      *                   last lines of stdout
      */
@@ -58,7 +58,8 @@ public final class TimeoutExpiredException extends SubprocessException {
         if (!killed.isEmpty()) {
             outcome = "; killed its process tree, pids " + killed;
         } else if (!running) {
-            outcome = "; it had exited, but a process it started, no longer in its tree, kept its output open";
+            outcome = "; it had exited, but its output had not reached its end yet (a process it started, no longer in"
+                    + " its tree, may hold it open)";
         } else {
             outcome = " (still running)";
         }

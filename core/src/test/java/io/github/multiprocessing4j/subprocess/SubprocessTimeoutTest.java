@@ -116,7 +116,8 @@ class SubprocessTimeoutTest {
         long escaped = Pids.parse(e.stdout()).getFirst();
         started.add(escaped);
         assertThat(e.killedPids()).isEmpty(); // the shell had exited: there was no tree left to kill
-        assertThat(e.getMessage()).contains("it had exited, but a process it started").doesNotContain("still running");
+        assertThat(e.getMessage()).contains("it had exited, but its output had not reached its end yet")
+                .doesNotContain("still running");
         assertThat(Pids.running(escaped)).isTrue();
         assertThat(took).isLessThan(Delays.seconds(1).plus(Completion.ESCAPED_WRITER_GRACE).plus(Delays.seconds(10)));
     }
@@ -250,7 +251,7 @@ class SubprocessTimeoutTest {
                     () -> p.communicate(Delays.millis(200)));
 
             assertThat(e.getMessage()).doesNotContain("still running")
-                    .contains("it had exited, but a process it started");
+                    .contains("it had exited, but its output had not reached its end yet");
         }
     }
 
