@@ -31,8 +31,21 @@ final class PipeThreads {
     private PipeThreads() {
     }
 
+    /** For tests: what the next {@link #start} throws instead of starting a thread (as when none can be made). */
+    private static volatile RuntimeException nextFailure;
+
     /** Runs {@code task} on a pipe thread at once. */
     static void start(Runnable task) {
+        RuntimeException failure = nextFailure;
+        if (failure != null) {
+            nextFailure = null;
+            throw failure;
+        }
         POOL.execute(task);
+    }
+
+    /** For tests: makes the next {@link #start} throw {@code failure}, as when no thread can be made. */
+    static void failNextStart(RuntimeException failure) {
+        nextFailure = failure;
     }
 }

@@ -79,15 +79,20 @@ final class SubprocessImpl implements Subprocess {
         } catch (IOException e) {
             throw StartFailure.explain(e, b.args(), b.cwd(), b.searchPath(), pb);
         }
-        SubprocessImpl p = new SubprocessImpl(b.args(), process, b.charsetOrDefault(), pb.redirectInput(),
-                pb.redirectOutput(), b.stderrRedirect());
-        if (input != null) {
-            synchronized (p.lock) {
-                p.inputTaken = true;
-                InputFeeder.start(process.getOutputStream(), input, "stdin of " + p.what);
+        try {
+            SubprocessImpl p = new SubprocessImpl(b.args(), process, b.charsetOrDefault(), pb.redirectInput(),
+                    pb.redirectOutput(), b.stderrRedirect());
+            if (input != null) {
+                synchronized (p.lock) {
+                    p.inputTaken = true;
+                    InputFeeder.start(process.getOutputStream(), input, "stdin of " + p.what);
+                }
             }
+            return p;
+        } catch (Throwable t) { // no thread to feed it (an OutOfMemoryError, say): nobody holds the command, kill it
+            process.destroyForcibly();
+            throw t;
         }
-        return p;
     }
 
     @Override

@@ -43,6 +43,23 @@ class SubprocessLeakTest {
         assertThat(FDS.list().length).as("open file descriptors, %d before", before).isLessThan(before + 20);
     }
 
+    @Test
+    void aCommandWhoseInputFeederCannotStart_isKilled_notLeftRunning() {
+        // run() with input(...) starts the command, then a pipe thread to feed it; when no thread could be made
+        // (OutOfMemoryError "unable to create native thread"), the error came out and the command ran on.
+        OutOfMemoryError noThread = new OutOfMemoryError("unable to create native thread (made by the test)");
+        PipeThreads.failNextStart(new IllegalStateException("no pipe thread", noThread));
+        try {
+            assertThatThrownBy(() -> Subprocess.command("sleep", "61").input("x").captureOutput().run())
+                    .hasRootCause(noThread);
+        } finally {
+            PipeThreads.failNextStart(null);
+        }
+        await().atMost(Delays.seconds(10)).untilAsserted(() -> assertThat(ProcessHandle.current().children()
+                .filter(c -> c.info().arguments().map(a -> Arrays.asList(a).contains("61")).orElse(false))
+                .toList()).as("the sleep 61 that run() started").isEmpty());
+    }
+
     /** One of each way for a command to end early or badly. */
     private void round() throws Exception {
         Path missing = tmp.resolve("missing");
