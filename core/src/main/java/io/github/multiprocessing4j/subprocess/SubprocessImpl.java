@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
 import java.util.NoSuchElementException;
 import java.util.OptionalInt;
 import java.util.Spliterator;
@@ -434,6 +435,7 @@ final class SubprocessImpl implements Subprocess {
 
     @Override
     public List<Long> killTree(Duration grace) throws InterruptedException {
+        Objects.requireNonNull(grace, "grace");
         return process.isAlive() ? ProcessTree.kill(process.toHandle(), grace) : List.of();
     }
 

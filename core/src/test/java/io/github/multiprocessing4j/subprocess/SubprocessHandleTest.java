@@ -518,6 +518,20 @@ class SubprocessHandleTest {
     }
 
     @Test
+    void killTree_withANullGrace_throwsANullPointerExceptionNamingIt_whetherTheCommandRunsOrNot() throws Exception {
+        try (Subprocess done = Subprocess.command("true").start()) {
+            done.waitFor();
+            // before, an exited command returned an empty list and a running one failed deep in the kill
+            assertThatThrownBy(() -> done.killTree(null)).isInstanceOf(NullPointerException.class).hasMessage("grace");
+        }
+        try (Subprocess running = Subprocess.command("sleep", "60").start()) {
+            assertThatThrownBy(() -> running.killTree(null)).isInstanceOf(NullPointerException.class)
+                    .hasMessage("grace");
+            assertThat(running.poll()).as("nothing was killed").isEmpty();
+        }
+    }
+
+    @Test
     void killTree_killsTheCommandAndItsGrandchildren() throws Exception {
         try (Subprocess p = Subprocess.command("sh", "-c", "sleep 60 & sleep 60 & echo $$ $!; wait")
                 .stdout(Redirect.PIPE).start();
