@@ -85,6 +85,7 @@ public final class Coroutines {
      */
     @SafeVarargs
     public static <T> List<T> gather(Callable<? extends T>... calls) throws InterruptedException {
+        Objects.requireNonNull(calls, "calls");
         List<Callable<? extends T>> list = new ArrayList<>(calls.length);
         for (Callable<? extends T> call : calls) {
             list.add(call);

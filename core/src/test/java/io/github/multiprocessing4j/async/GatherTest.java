@@ -83,6 +83,12 @@ class GatherTest {
     }
 
     @Test
+    void gather_ofANullArray_throwsANullPointerExceptionNamingIt() {
+        assertThatThrownBy(() -> Coroutines.gather((Callable<String>[]) null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("calls");
+    }
+
+    @Test
     void gather_whenACallIsNull_throwsNullPointerException_andLeavesNothingRunning() {
         AtomicInteger running = new AtomicInteger();
         List<Callable<String>> calls = Arrays.asList(() -> {
