@@ -191,7 +191,7 @@ final class InterruptibleStdin extends OutputStream {
      * For {@link Subprocess#close()}, once the command is killed: refuses further writes and closes the pipe,
      * after the operation under way if any, on a pipe thread, without waiting for it; a later {@link #close()}
      * does not wait either, nor reports what the operations failed with (a broken pipe, the command being
-     * dead). A process that escaped the kill may hold the pipe open without reading, so that a write given up,
+     * dead); a write or flush that waits for its own operation throws, as it is not done. A process that escaped the kill may hold the pipe open without reading, so that a write given up,
      * or the write of what is buffered, never ends; a close that waited for it would too.
      */
     void release() {
@@ -225,6 +225,11 @@ final class InterruptibleStdin extends OutputStream {
             long mine = start(b, off, len, close);
             while (ended < mine && !released) {
                 await(taken == -1 ? "flushing" : taken == -2 ? "closing" : "writing to", taken);
+            }
+            if (ended < mine && taken != -2) { // a close after release() returns at once; a write or flush is not done
+                throw new IOException("cannot " + (taken == -1 ? "flush" : "write to") + " the " + what
+                        + ": Subprocess.close() released it while this call waited for the pipe; what the call handed"
+                        + " over may never reach the command");
             }
             throwFailure();
             return;

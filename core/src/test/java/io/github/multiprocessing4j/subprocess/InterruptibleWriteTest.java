@@ -442,6 +442,37 @@ class InterruptibleWriteTest {
     }
 
     @Test
+    void aVirtualThreadsWriteHeldUpInThePipe_throwsWhenTheSubprocessIsClosed_insteadOfReturningAsIfItWereSent()
+            throws Exception {
+        Subprocess sleeper = startWithAnEscapedReader(tmp);
+        try {
+            OutputStream stdin = sleeper.stdin();
+            AtomicBoolean fillerSent = new AtomicBoolean();
+            AtomicBoolean returned = new AtomicBoolean();
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    stdin.write(new byte[64 * 1024]); // fills the pipe (Linux: 64 KiB), which nobody reads
+                    fillerSent.set(true);
+                    stdin.write(new byte[64 * 1024]); // one operation on the pipe, held up for good
+                    returned.set(true);
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            });
+            Awaitility.await("the writer to wait for its second write").atMost(Delays.seconds(30))
+                    .until(() -> fillerSent.get() && writer.getState() == Thread.State.WAITING);
+            sleeper.close(); // releases the stream: the writer waits no more, though its write never ends
+            assertThat(writer.join(Delays.seconds(30))).as("the write ended").isTrue();
+            assertThat(returned).as("the write returned as if its bytes had been sent").isFalse();
+            assertThat(thrown.get()).isInstanceOf(IOException.class).isNotInstanceOf(InterruptedIOException.class)
+                    .hasMessageContaining("close()");
+        } finally {
+            killTheEscapedReader(tmp, sleeper);
+        }
+    }
+
+    @Test
     void aWriteOfEightKibibytesOrMore_reachesTheCommandWithoutAFlush_asThroughTheJdksStream() throws Exception {
         // The JDK's stream buffers 8 KiB: a write of 8 KiB or more goes to the pipe at once, after what the smaller
         // writes before it left buffered. A caller that writes a request and waits for the answer without a flush
