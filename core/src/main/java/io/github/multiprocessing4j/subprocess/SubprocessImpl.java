@@ -463,11 +463,12 @@ final class SubprocessImpl implements Subprocess {
             // open without reading, so that its write given up, or of what it buffered, never ends.
             if (stdinMode == Redirect.PIPE && !inputTaken) {
                 shutCallerStdin(RELEASED);
-                if (stdinPipe != null) {
-                    stdinPipe.release();
-                } else {
+                if (stdinPipe == null) {
                     closeQuietly(process.getOutputStream());
                 }
+            }
+            if (stdinPipe != null) { // also once communicate's feeder writes through it: it may wait there for good
+                stdinPipe.release();
             }
             if (stdoutMode == Redirect.PIPE && stdoutCollector == null) {
                 closeQuietly(process.getInputStream());

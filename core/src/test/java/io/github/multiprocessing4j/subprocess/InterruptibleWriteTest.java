@@ -473,6 +473,32 @@ class InterruptibleWriteTest {
     }
 
     @Test
+    void theCloseOfStdin_afterACommunicateThatTimedOutBehindAWriteGivenUp_returnsOnceTheSubprocessIsClosed()
+            throws Exception {
+        Subprocess sleeper = startWithAnEscapedReader(tmp);
+        try {
+            OutputStream stdin = sleeper.stdin();
+            giveUpABlockedWrite(stdin);
+            // its feeder waits behind the write given up, which the escaped process holds up for good
+            assertThatThrownBy(() -> sleeper.communicate("tail", java.time.Duration.ofMillis(100)))
+                    .isInstanceOf(TimeoutExpiredException.class);
+            sleeper.close();
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread closer = Thread.ofPlatform().start(() -> {
+                try {
+                    stdin.close(); // as after any close(): at once
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            });
+            assertThat(closer.join(Delays.seconds(30))).as("the close of stdin returned").isTrue();
+            assertThat(thrown.get()).isNull();
+        } finally {
+            killTheEscapedReader(tmp, sleeper);
+        }
+    }
+
+    @Test
     void aWriteOfEightKibibytesOrMore_reachesTheCommandWithoutAFlush_asThroughTheJdksStream() throws Exception {
         // The JDK's stream buffers 8 KiB: a write of 8 KiB or more goes to the pipe at once, after what the smaller
         // writes before it left buffered. A caller that writes a request and waits for the answer without a flush
