@@ -177,10 +177,8 @@ final class InterruptibleStdin extends OutputStream {
             while (!pipeClosed && !released) {
                 await("closing", -2);
             }
-            if (released) {
-                failure = null; // Subprocess.close() released the command: nobody is told, as before it
-            } else {
-                throwFailure();
+            if (!released) { // else Subprocess.close() released the command: the closer is not told, as before it
+                throwFailure(); // (left for a writer whose own operation failed and who has not woken yet)
             }
         } finally {
             lock.unlock();
@@ -197,8 +195,7 @@ final class InterruptibleStdin extends OutputStream {
     void release() {
         lock.lock();
         try {
-            released = true;
-            failure = null;
+            released = true; // failure stays: a writer whose operation failed may not have woken yet
             if (!closeAsked) {
                 closeAsked = true;
                 if (!busy) { // else the operation under way starts the close as it ends

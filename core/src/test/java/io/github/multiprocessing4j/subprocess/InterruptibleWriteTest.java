@@ -499,6 +499,80 @@ class InterruptibleWriteTest {
     }
 
     @Test
+    void aWriteWhoseOperationFailed_isToldOfIt_evenIfTheSubprocessIsClosedBeforeTheWriterWakes() throws Exception {
+        // Subprocess.close() releases the stream once the command is killed, which breaks the pipe: the release may
+        // come between the end of the writer's failed operation and the writer's waking. Here the order is forced:
+        // the close that the operation's end starts (another thread asked for it) finds no pipe thread and closes
+        // the pipe itself, and that close holds the stream's lock until the release queues for it.
+        CountDownLatch gate = new CountDownLatch(1);
+        CountDownLatch closing = new CountDownLatch(1);
+        CountDownLatch releaseQueued = new CountDownLatch(1);
+        OutputStream pipe = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                try {
+                    gate.await();
+                } catch (InterruptedException e) {
+                    throw new InterruptedIOException();
+                }
+                throw new IOException("Broken pipe (a test's)");
+            }
+
+            @Override
+            public void close() throws IOException {
+                closing.countDown();
+                try {
+                    releaseQueued.await();
+                } catch (InterruptedException e) {
+                    throw new InterruptedIOException();
+                }
+            }
+        };
+        InterruptibleStdin stdin = new InterruptibleStdin(pipe, "stdin of a test");
+        AtomicBoolean returned = new AtomicBoolean();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                stdin.write(new byte[InterruptibleStdin.SEND_AT]); // its operation fails once the gate opens
+                returned.set(true);
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        Awaitility.await("the writer to wait for its operation").atMost(Delays.seconds(30))
+                .until(() -> writer.getState() == Thread.State.WAITING);
+        Thread closer = Thread.ofPlatform().start(() -> {
+            try {
+                stdin.close();
+            } catch (IOException e) {
+                // not what this test looks at
+            }
+        });
+        Awaitility.await("the close to wait").atMost(Delays.seconds(30))
+                .until(() -> closer.getState() == Thread.State.WAITING);
+        PipeThreads.failNextStart(new IllegalStateException("no pipe thread (a test's)"));
+        try {
+            gate.countDown();
+            assertThat(closing.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            Thread releaser = Thread.ofPlatform().start(stdin::release);
+            Awaitility.await("the release to queue for the lock").atMost(Delays.seconds(30))
+                    .until(() -> releaser.getState() == Thread.State.WAITING);
+            releaseQueued.countDown();
+            assertThat(releaser.join(Delays.seconds(30)) && writer.join(Delays.seconds(30))
+                    && closer.join(Delays.seconds(30))).isTrue();
+        } finally {
+            PipeThreads.failNextStart(null);
+        }
+        assertThat(returned).as("the write returned as if its bytes had been sent").isFalse();
+        assertThat(thrown.get()).isInstanceOf(IOException.class).hasMessageContaining("Broken pipe (a test's)");
+    }
+
+    @Test
     void aWriteOfEightKibibytesOrMore_reachesTheCommandWithoutAFlush_asThroughTheJdksStream() throws Exception {
         // The JDK's stream buffers 8 KiB: a write of 8 KiB or more goes to the pipe at once, after what the smaller
         // writes before it left buffered. A caller that writes a request and waits for the answer without a flush
