@@ -53,8 +53,9 @@ final class InterruptibleStdin extends OutputStream {
     /** Guarded by lock: operations started and ended, so that a waiter knows when its own is over. */
     private long started;
     private long ended;
-    /** Guarded by lock: what an operation failed with that nobody was told of yet. */
+    /** Guarded by lock: what an operation failed with that nobody was told of yet, and that operation's number. */
     private Throwable failure;
+    private long failedOp;
     /** Guarded by lock: close() was called (writes are refused); the pipe is closed once that is done. */
     private boolean closeAsked;
     private boolean pipeClosed;
@@ -228,6 +229,9 @@ final class InterruptibleStdin extends OutputStream {
                         + ": Subprocess.close() released it while this call waited for the pipe; what the call handed"
                         + " over may never reach the command");
             }
+            if (failure != null && failedOp > mine) {
+                return; // a later operation's (the close its end started): for whoever waits for that one
+            }
             throwFailure();
             return;
         }
@@ -322,6 +326,7 @@ final class InterruptibleStdin extends OutputStream {
         if (failed != null) {
             if (failure == null) {
                 failure = failed;
+                failedOp = ended;
             } else if (failure != failed) {
                 failure.addSuppressed(failed);
             }
@@ -330,7 +335,10 @@ final class InterruptibleStdin extends OutputStream {
             try {
                 start(buffer, 0, count, true);
             } catch (IOException e) {
-                failure = failure == null ? e : failure;
+                if (failure == null) {
+                    failure = e;
+                    failedOp = ended;
+                }
             }
         }
         idle.signalAll();

@@ -573,6 +573,60 @@ class InterruptibleWriteTest {
     }
 
     @Test
+    void theFailureOfACloseThatAWritesEndStarted_goesToTheCloser_notToTheWriterWhoseBytesWereSent() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        AtomicInteger received = new AtomicInteger();
+        OutputStream pipe = new OutputStream() { // holds up the first write until the gate opens
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                try {
+                    gate.await();
+                } catch (InterruptedException e) {
+                    throw new InterruptedIOException();
+                }
+                received.addAndGet(len);
+            }
+        };
+        InterruptibleStdin stdin = new InterruptibleStdin(pipe, "stdin of a test");
+        AtomicReference<Throwable> fromWrite = new AtomicReference<>();
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                stdin.write(new byte[InterruptibleStdin.SEND_AT]); // sent once the gate opens
+            } catch (Throwable t) {
+                fromWrite.set(t);
+            }
+        });
+        Awaitility.await("the writer to wait for its operation").atMost(Delays.seconds(30))
+                .until(() -> writer.getState() == Thread.State.WAITING);
+        AtomicReference<Throwable> fromClose = new AtomicReference<>();
+        Thread closer = Thread.ofPlatform().start(() -> {
+            try {
+                stdin.close(); // started by the end of the write's operation, which finds no pipe thread for it
+            } catch (Throwable t) {
+                fromClose.set(t);
+            }
+        });
+        Awaitility.await("the close to wait").atMost(Delays.seconds(30))
+                .until(() -> closer.getState() == Thread.State.WAITING);
+        PipeThreads.failNextStart(new IllegalStateException("no pipe thread (a test's)"));
+        try {
+            gate.countDown();
+            assertThat(writer.join(Delays.seconds(30)) && closer.join(Delays.seconds(30))).isTrue();
+        } finally {
+            PipeThreads.failNextStart(null);
+        }
+        assertThat(received.get()).isEqualTo(InterruptibleStdin.SEND_AT);
+        assertThat(fromWrite.get()).as("the write, whose bytes were sent").isNull();
+        assertThat(fromClose.get()).as("the close, which could not run").isInstanceOf(IOException.class)
+                .hasMessageContaining("no pipe thread (a test's)");
+    }
+
+    @Test
     void aWriteOfEightKibibytesOrMore_reachesTheCommandWithoutAFlush_asThroughTheJdksStream() throws Exception {
         // The JDK's stream buffers 8 KiB: a write of 8 KiB or more goes to the pipe at once, after what the smaller
         // writes before it left buffered. A caller that writes a request and waits for the answer without a flush
