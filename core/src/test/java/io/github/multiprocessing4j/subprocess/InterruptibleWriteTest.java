@@ -13,9 +13,11 @@ import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -480,7 +482,7 @@ class InterruptibleWriteTest {
             OutputStream stdin = sleeper.stdin();
             giveUpABlockedWrite(stdin);
             // its feeder waits behind the write given up, which the escaped process holds up for good
-            assertThatThrownBy(() -> sleeper.communicate("tail", java.time.Duration.ofMillis(100)))
+            assertThatThrownBy(() -> sleeper.communicate("tail", Duration.ofMillis(100)))
                     .isInstanceOf(TimeoutExpiredException.class);
             sleeper.close();
             AtomicReference<Throwable> thrown = new AtomicReference<>();
@@ -558,7 +560,7 @@ class InterruptibleWriteTest {
         PipeThreads.failNextStart(new IllegalStateException("no pipe thread (a test's)"));
         try {
             gate.countDown();
-            assertThat(closing.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(closing.await(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
             Thread releaser = Thread.ofPlatform().start(stdin::release);
             Awaitility.await("the release to queue for the lock").atMost(Delays.seconds(30))
                     .until(() -> releaser.getState() == Thread.State.WAITING);
