@@ -323,16 +323,10 @@ class InterruptibleWriteTest {
             OutputStream stdin = sleeper.stdin();
             giveUpABlockedWrite(stdin);
             sleeper.kill(); // the pipe thread's write then fails with a broken pipe
-            AtomicReference<Throwable> thrown = new AtomicReference<>();
-            Thread flusher = Thread.ofPlatform().start(() -> {
-                try {
-                    stdin.flush(); // waits for the write given up, as a platform thread's call does
-                } catch (Throwable t) {
-                    thrown.set(t);
-                }
-            });
+            // waits for the write given up, as a platform thread's call does
+            Call flusher = Call.onPlatformThread(() -> stdin.flush());
             assertThat(flusher.join(Delays.seconds(30))).as("the write given up ended").isTrue();
-            assertThat(thrown.get()).isInstanceOf(IOException.class)
+            assertThat(flusher.thrown()).isInstanceOf(IOException.class)
                     .hasMessageContaining("writing to stdin of command [sleep, 60] failed");
         }
     }
@@ -389,19 +383,13 @@ class InterruptibleWriteTest {
         try {
             OutputStream stdin = sleeper.stdin();
             giveUpABlockedWrite(stdin);
-            AtomicReference<Throwable> thrown = new AtomicReference<>();
-            Thread closer = Thread.ofPlatform().start(() -> {
-                try {
-                    stdin.close(); // waits for the write given up, as a platform thread's call does
-                } catch (Throwable t) {
-                    thrown.set(t);
-                }
-            });
+            // waits for the write given up, as a platform thread's call does
+            Call closer = Call.onPlatformThread(() -> stdin.close());
             Awaitility.await("the close to wait").atMost(Delays.seconds(30))
                     .until(() -> closer.getState() == Thread.State.WAITING);
             sleeper.close();
             assertThat(closer.join(Delays.seconds(30))).as("the close of stdin returned").isTrue();
-            assertThat(thrown.get()).isNull();
+            assertThat(closer.thrown()).isNull();
         } finally {
             killTheEscapedReader(tmp, sleeper);
         }
@@ -414,30 +402,17 @@ class InterruptibleWriteTest {
         try {
             OutputStream stdin = sleeper.stdin();
             giveUpABlockedWrite(stdin);
-            AtomicReference<Throwable> fromWrite = new AtomicReference<>();
-            AtomicReference<Throwable> fromFlush = new AtomicReference<>();
-            Thread writer = Thread.ofPlatform().start(() -> {
-                try {
-                    stdin.write('x'); // waits for the write given up, as a platform thread's call does
-                } catch (Throwable t) {
-                    fromWrite.set(t);
-                }
-            });
-            Thread flusher = Thread.ofPlatform().start(() -> {
-                try {
-                    stdin.flush();
-                } catch (Throwable t) {
-                    fromFlush.set(t);
-                }
-            });
+            // both wait for the write given up, as a platform thread's calls do
+            Call writer = Call.onPlatformThread(() -> stdin.write('x'));
+            Call flusher = Call.onPlatformThread(() -> stdin.flush());
             Awaitility.await("the write and the flush to wait").atMost(Delays.seconds(30))
                     .until(() -> writer.getState() == Thread.State.WAITING
                             && flusher.getState() == Thread.State.WAITING);
             sleeper.close();
             assertThat(writer.join(Delays.seconds(30))).as("the write returned").isTrue();
             assertThat(flusher.join(Delays.seconds(30))).as("the flush returned").isTrue();
-            assertThat(fromWrite.get()).isInstanceOf(IOException.class).hasMessageContaining("closed");
-            assertThat(fromFlush.get()).as("a flush after close does nothing").isNull();
+            assertThat(writer.thrown()).isInstanceOf(IOException.class).hasMessageContaining("closed");
+            assertThat(flusher.thrown()).as("a flush after close does nothing").isNull();
         } finally {
             killTheEscapedReader(tmp, sleeper);
         }
@@ -485,16 +460,10 @@ class InterruptibleWriteTest {
             assertThatThrownBy(() -> sleeper.communicate("tail", Duration.ofMillis(100)))
                     .isInstanceOf(TimeoutExpiredException.class);
             sleeper.close();
-            AtomicReference<Throwable> thrown = new AtomicReference<>();
-            Thread closer = Thread.ofPlatform().start(() -> {
-                try {
-                    stdin.close(); // as after any close(): at once
-                } catch (Throwable t) {
-                    thrown.set(t);
-                }
-            });
+            // as after any close(): at once
+            Call closer = Call.onPlatformThread(() -> stdin.close());
             assertThat(closer.join(Delays.seconds(30))).as("the close of stdin returned").isTrue();
-            assertThat(thrown.get()).isNull();
+            assertThat(closer.thrown()).isNull();
         } finally {
             killTheEscapedReader(tmp, sleeper);
         }
@@ -605,14 +574,8 @@ class InterruptibleWriteTest {
         });
         Awaitility.await("the writer to wait for its operation").atMost(Delays.seconds(30))
                 .until(() -> writer.getState() == Thread.State.WAITING);
-        AtomicReference<Throwable> fromClose = new AtomicReference<>();
-        Thread closer = Thread.ofPlatform().start(() -> {
-            try {
-                stdin.close(); // started by the end of the write's operation, which finds no pipe thread for it
-            } catch (Throwable t) {
-                fromClose.set(t);
-            }
-        });
+        // started by the end of the write's operation, which finds no pipe thread for it
+        Call closer = Call.onPlatformThread(() -> stdin.close());
         Awaitility.await("the close to wait").atMost(Delays.seconds(30))
                 .until(() -> closer.getState() == Thread.State.WAITING);
         PipeThreads.failNextStart(new IllegalStateException("no pipe thread (a test's)"));
@@ -624,7 +587,7 @@ class InterruptibleWriteTest {
         }
         assertThat(received.get()).isEqualTo(InterruptibleStdin.SEND_AT);
         assertThat(fromWrite.get()).as("the write, whose bytes were sent").isNull();
-        assertThat(fromClose.get()).as("the close, which could not run").isInstanceOf(IOException.class)
+        assertThat(closer.thrown()).as("the close, which could not run").isInstanceOf(IOException.class)
                 .hasMessageContaining("no pipe thread (a test's)");
     }
 
@@ -704,14 +667,8 @@ class InterruptibleWriteTest {
         });
         Awaitility.await("the first write to be held up").atMost(Delays.seconds(30))
                 .until(() -> first.getState() == Thread.State.WAITING);
-        AtomicReference<Throwable> thrown = new AtomicReference<>();
-        Thread second = Thread.ofPlatform().start(() -> {
-            try {
-                stdin.write('x'); // waits for the first write, then finds the stream closed
-            } catch (Throwable t) {
-                thrown.set(t);
-            }
-        });
+        // waits for the first write, then finds the stream closed
+        Call second = Call.onPlatformThread(() -> stdin.write('x'));
         Awaitility.await("the second write to wait").atMost(Delays.seconds(30))
                 .until(() -> second.getState() == Thread.State.WAITING);
         Thread closer = Thread.ofPlatform().start(() -> {
@@ -726,7 +683,7 @@ class InterruptibleWriteTest {
         gate.countDown();
         assertThat(first.join(Delays.seconds(30)) && second.join(Delays.seconds(30)) && closer.join(Delays.seconds(30)))
                 .isTrue();
-        assertThat(thrown.get()).as("the second write, which the stream closed before it took its byte")
+        assertThat(second.thrown()).as("the second write, which the stream closed before it took its byte")
                 .isInstanceOf(IOException.class).hasMessageContaining("closed");
         synchronized (received) {
             assertThat(received.size()).isEqualTo(InterruptibleStdin.SEND_AT);
@@ -793,5 +750,41 @@ class InterruptibleWriteTest {
             }
         }).join();
         assertThat(thrown.get()).as("as the JDK's stream would throw it").isInstanceOf(AssertionError.class);
+    }
+
+    /** A call run on a platform thread of its own, and what it threw. */
+    private static final class Call {
+        private final AtomicReference<Throwable> thrown = new AtomicReference<>();
+        private final Thread thread;
+
+        private Call(Body body) {
+            thread = Thread.ofPlatform().start(() -> {
+                try {
+                    body.run();
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            });
+        }
+
+        interface Body {
+            void run() throws Exception;
+        }
+
+        static Call onPlatformThread(Body body) {
+            return new Call(body);
+        }
+
+        Throwable thrown() {
+            return thrown.get();
+        }
+
+        boolean join(Duration timeout) throws InterruptedException {
+            return thread.join(timeout);
+        }
+
+        Thread.State getState() {
+            return thread.getState();
+        }
     }
 }
