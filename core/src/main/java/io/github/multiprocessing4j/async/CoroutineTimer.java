@@ -119,8 +119,11 @@ final class CoroutineTimer {
         }
     }
 
+    /**
+     * The timer. Its users run the JIT warm-up first, each within its own time ({@code Coroutines.sleep},
+     * {@code TaskGroupImpl.open}), so this does not.
+     */
     static CoroutineTimer get() {
-        JitWarmup.ensure();
         return Holder.INSTANCE;
     }
 

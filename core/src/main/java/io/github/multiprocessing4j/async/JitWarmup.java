@@ -28,13 +28,9 @@ final class JitWarmup {
     private JitWarmup() {
     }
 
-    /** Runs the warm-up the first time; later calls, and calls racing the first, return at once. */
-    static void ensure() {
-        ensure(Long.MAX_VALUE);
-    }
-
     /**
-     * {@link #ensure()}, waiting at most {@code budgetNanos} (zero or less: not at all): a caller with a
+     * Runs the warm-up the first time, waiting for it at most {@code budgetNanos} (zero or less: not at all;
+     * Long.MAX_VALUE: the longest wait); later calls, and calls racing the first, return at once. A caller with a
      * deadline gives part of the time it has left, so that the warm-up, which is the library's business, does
      * not use up the caller's time.
      */
@@ -54,7 +50,7 @@ final class JitWarmup {
         }
     }
 
-    /** For tests: the longest wait of the first {@link #ensure()}. */
+    /** For tests: the longest wait of the first {@link #ensure}. */
     static void maxWait(Duration wait) {
         maxWait = wait;
     }
