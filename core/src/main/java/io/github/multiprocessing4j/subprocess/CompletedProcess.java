@@ -25,13 +25,13 @@ import java.util.List;
  * at each call.
  */
 public final class CompletedProcess {
+    /** Where stderr went, as {@code stderrAbsence} says it, when it was merged into stdout. */
+    static final String MERGED_INTO_STDOUT = "stdout (stderrToStdout())";
+
     private final List<String> args;
     private final int returnCode;
     private final CapturedBytes stdout;
     private final CapturedBytes stderr;
-    /** Where stderr went, as {@code stderrAbsence} says it, when it was merged into stdout. */
-    static final String MERGED_INTO_STDOUT = "stdout (stderrToStdout())";
-
     private final String stdoutAbsence;
     private final String stderrAbsence;
     /** What to do to capture stdout, for the message of a stream that was not captured. */

@@ -33,13 +33,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>A platform thread runs the operation itself, as the JDK's stream does (no hand-off, not interruptible),
  * once an operation under way is over, and gets what its own operation throws as the JDK's stream throws it.
  * Whatever a pipe thread's operation fails with (a broken pipe once the command exited; any {@link Throwable})
- * ends it; the caller that waits for it, or else the next call, gets it as an {@link IOException}. Like any {@code OutputStream}, for one writer at a time; {@link Subprocess#communicate}
- * and {@link Subprocess#close()} write and close through it, after what the writer wrote.
+ * ends it; the caller that waits for it, or else the next call, gets it as an {@link IOException}. Like any
+ * {@code OutputStream}, for one writer at a time; {@link Subprocess#communicate} and {@link Subprocess#close()}
+ * write and close through it, after what the writer wrote.
  */
 final class InterruptibleStdin extends OutputStream {
     static final int BUFFER_SIZE = 64 * 1024;
     /** What a write leaves buffered at most, less one byte: the size of the JDK's buffer under this stream. */
     static final int SEND_AT = 8 * 1024;
+    /** In place of a write's bytes taken, for the calls below: the call is a flush, or a close. */
+    private static final int FLUSH = -1;
+    private static final int CLOSE = -2;
 
     private final OutputStream pipe;
     private final String what;
@@ -121,11 +125,11 @@ final class InterruptibleStdin extends OutputStream {
      */
     private void makeRoom(int taken) throws IOException {
         while (true) {
-            checkInterrupt("writing to", taken);
+            checkInterrupt(taken);
             if (closeAsked) {
                 throw new IOException("cannot write to the " + what + ": it is closed");
             }
-            awaitIdle("writing to", taken);
+            awaitIdle(taken);
             if (closeAsked) {
                 continue; // closed while this waited: refused above, not buffered for a pipe that is closed
             }
@@ -147,14 +151,14 @@ final class InterruptibleStdin extends OutputStream {
             if (closeAsked) {
                 return; // as the JDK's stream, a flush after close does nothing
             }
-            checkInterrupt("flushing", -1);
-            awaitIdle("flushing", -1);
+            checkInterrupt(FLUSH);
+            awaitIdle(FLUSH);
             if (closeAsked) {
                 return; // closed while this waited: as a flush after close
             }
             throwFailure();
             if (count > 0) {
-                operate(buffer, 0, count, false, -1);
+                operate(buffer, 0, count, false, FLUSH);
             }
         } finally {
             lock.unlock();
@@ -171,12 +175,12 @@ final class InterruptibleStdin extends OutputStream {
                     if (Thread.currentThread().isVirtual() && Thread.currentThread().isInterrupted()) {
                         start(buffer, 0, count, true); // it goes on without this thread
                     } else {
-                        operate(buffer, 0, count, true, -2);
+                        operate(buffer, 0, count, true, CLOSE);
                     }
                 }
             }
             while (!pipeClosed && !released) {
-                await("closing", -2);
+                await(CLOSE);
             }
             if (!released) { // else Subprocess.close() released the command: the closer is not told, as before it
                 throwFailure(); // (left for a writer whose own operation failed and who has not woken yet)
@@ -190,8 +194,9 @@ final class InterruptibleStdin extends OutputStream {
      * For {@link Subprocess#close()}, once the command is killed: refuses further writes and closes the pipe,
      * after the operation under way if any, on a pipe thread, without waiting for it; a later {@link #close()}
      * does not wait either, nor reports what the operations failed with (a broken pipe, the command being
-     * dead); a write or flush that waits for its own operation throws, as it is not done. A process that escaped the kill may hold the pipe open without reading, so that a write given up,
-     * or the write of what is buffered, never ends; a close that waited for it would too.
+     * dead); a write or flush that waits for its own operation throws, as it is not done. A process that
+     * escaped the kill may hold the pipe open without reading, so that a write given up, or the write of what
+     * is buffered, never ends; a close that waited for it would too.
      */
     void release() {
         lock.lock();
@@ -215,17 +220,18 @@ final class InterruptibleStdin extends OutputStream {
      * Called with the lock held and no operation under way: writes {@code b[off..off+len)}, flushes, and closes
      * the pipe if {@code close}; on a platform thread itself, on a virtual thread through a pipe thread.
      *
-     * @param taken for an interrupt's message: the bytes of the current write this stream took; -1 in a flush,
-     *              -2 in a close
+     * @param taken for an interrupt's message: the bytes of the current write this stream took; FLUSH in a
+     *              flush, CLOSE in a close
      */
     private void operate(byte[] b, int off, int len, boolean close, int taken) throws IOException {
         if (Thread.currentThread().isVirtual()) {
             long mine = start(b, off, len, close);
             while (ended < mine && !released) {
-                await(taken == -1 ? "flushing" : taken == -2 ? "closing" : "writing to", taken);
+                await(taken);
             }
-            if (ended < mine && taken != -2) { // a close after release() returns at once; a write or flush is not done
-                throw new IOException("cannot " + (taken == -1 ? "flush" : "write to") + " the " + what
+            // after release(), a close returns at once; a write or flush is not done
+            if (ended < mine && taken != CLOSE) {
+                throw new IOException("cannot " + (taken == FLUSH ? "flush" : "write to") + " the " + what
                         + ": Subprocess.close() released it while this call waited for the pipe; what the call handed"
                         + " over may never reach the command");
             }
@@ -263,7 +269,6 @@ final class InterruptibleStdin extends OutputStream {
     private long start(byte[] b, int off, int len, boolean close) throws IOException {
         busy = true;
         long number = ++started;
-        int n = len;
         if (b == buffer) {
             count = 0; // the buffer is the operation's until it ends: nobody writes to it while busy
         }
@@ -271,7 +276,7 @@ final class InterruptibleStdin extends OutputStream {
             PipeThreads.start(() -> {
                 Throwable failed = null;
                 try {
-                    write(b, off, n, close);
+                    write(b, off, len, close);
                 } catch (Throwable t) {
                     failed = t;
                 }
@@ -348,9 +353,9 @@ final class InterruptibleStdin extends OutputStream {
      * Called with the lock held: waits until no operation is under way, or until {@link #release()}: the pipe's
      * reader may then be a process that escaped the kill and never reads, and the caller finds the stream closed.
      */
-    private void awaitIdle(String doing, int taken) throws InterruptedIOException {
+    private void awaitIdle(int taken) throws InterruptedIOException {
         while (busy && !released) {
-            await(doing, taken);
+            await(taken);
         }
     }
 
@@ -358,7 +363,7 @@ final class InterruptibleStdin extends OutputStream {
      * Called with the lock held: one wait for an operation to end; a virtual thread's ends with an
      * {@link InterruptedIOException} if interrupted, a platform thread's is not interruptible, as its write.
      */
-    private void await(String doing, int taken) throws InterruptedIOException {
+    private void await(int taken) throws InterruptedIOException {
         if (!Thread.currentThread().isVirtual()) {
             idle.awaitUninterruptibly();
             return;
@@ -367,23 +372,25 @@ final class InterruptibleStdin extends OutputStream {
             idle.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw interrupted(doing, taken);
+            throw interrupted(taken);
         }
     }
 
-    private void checkInterrupt(String doing, int taken) throws InterruptedIOException {
+    private void checkInterrupt(int taken) throws InterruptedIOException {
         if (Thread.currentThread().isVirtual() && Thread.currentThread().isInterrupted()) {
-            throw interrupted(doing, taken);
+            throw interrupted(taken);
         }
     }
 
-    private InterruptedIOException interrupted(String doing, int taken) {
+    /** @param taken the bytes of the current write this stream took, or FLUSH, or CLOSE */
+    private InterruptedIOException interrupted(int taken) {
+        String doing = taken == CLOSE ? "closing" : taken == FLUSH ? "flushing" : "writing to";
         String why;
-        if (taken == -2) {
+        if (taken == CLOSE) {
             why = "it is closed in the background, once what was written before has reached the command";
-        } else if (taken == -1 && count > 0) { // this flush's own operation has not started
+        } else if (taken == FLUSH && count > 0) { // this flush's own operation has not started
             why = "the " + count + " bytes buffered were not sent; they go with the next flush or close";
-        } else if (taken == -1) {
+        } else if (taken == FLUSH) {
             why = "what was written goes on to the command in the background";
         } else if (taken == 0) {
             why = "nothing of this write was sent";

@@ -14,8 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Objects;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -292,11 +292,11 @@ final class SubprocessImpl implements Subprocess {
     CompletedProcess communicate(byte[] input, Deadline deadline, Duration timeout) throws InterruptedException {
         List<OutputCollector> collectors = startCommunication(input);
         if (!Completion.awaitEnd(collectors, List.of(process), deadline)) {
+            // Not a timeout if the pipes reached their end as the deadline passed (a zero timeout, given as the
+            // reading starts, after the command exited): everything has ended then. Not "still running" if the
+            // command has exited and its output is not at its end yet.
             boolean running = process.isAlive();
-            // Not if the pipes reached their end as the deadline passed (a zero timeout, given as the reading
-            // starts, after the command exited): everything has ended then, and it said "still running"
             if (running || !collectors.stream().allMatch(OutputCollector::finished)) {
-                // not "still running" if the command has exited and a process it left behind holds a pipe open
                 throw new TimeoutExpiredException(what, args, timeout, List.of(), running, snapshot(stdoutCollector()),
                         snapshot(stderrCollector()), stderrMode == null, charset);
             }
