@@ -116,16 +116,13 @@ public final class LambdaCodec {
     }
 
     /**
-     * Reads a form written by {@link #write} and returns the lambda it stands for, made by the capturing class's
-     * {@code $deserializeLambda$} (which initializes that class, as Java serialization would). The capturing class
-     * is loaded and judged by {@code resolve}; the captured values are read by {@code codec}, and must be of its fast
-     * path, as {@link #write} writes them: a form nested in a form, however deep, or a Java-serialized value there is
-     * malformed.
+     * Reads a form written by {@link #write}, for {@link #rebuild}. The capturing class is loaded and judged by
+     * {@code resolve}; the captured values are read by {@code codec}, and must be of its fast path, as {@link #write}
+     * writes them: a form nested in a form, however deep, or a Java-serialized value there is malformed.
      *
-     * @throws ReflectiveOperationException if the class cannot be found, has no such method, or refuses the form
+     * @throws ClassNotFoundException if the capturing class cannot be found
      */
-    static Object read(ByteSource source, ClassResolver resolve, StandardCodec codec)
-            throws ReflectiveOperationException {
+    static Form read(ByteSource source, ClassResolver resolve, StandardCodec codec) throws ClassNotFoundException {
         String capturing = source.getUtf8();
         String interfaceClass = source.getUtf8();
         String interfaceMethod = source.getUtf8();
@@ -145,11 +142,24 @@ public final class LambdaCodec {
         for (int i = 0; i < count; i++) {
             captured[i] = codec.readFastPath(source);
         }
-        SerializedLambda form = new SerializedLambda(capturingClass, interfaceClass, interfaceMethod,
-                interfaceSignature, implKind, implClass, implMethod, implSignature, instantiatedType, captured);
-        Method deserialize = capturingClass.getDeclaredMethod("$deserializeLambda$", SerializedLambda.class);
+        return new Form(capturingClass, new SerializedLambda(capturingClass, interfaceClass, interfaceMethod,
+                interfaceSignature, implKind, implClass, implMethod, implSignature, instantiatedType, captured));
+    }
+
+    /**
+     * The lambda {@code form} stands for, made by the capturing class's {@code $deserializeLambda$} (which initializes
+     * that class, as Java serialization would).
+     *
+     * @throws ReflectiveOperationException if the class has no such method, or refuses the form
+     */
+    static Object rebuild(Form form) throws ReflectiveOperationException {
+        Method deserialize = form.capturingClass().getDeclaredMethod("$deserializeLambda$", SerializedLambda.class);
         deserialize.setAccessible(true);
-        return deserialize.invoke(null, form);
+        return deserialize.invoke(null, form.lambda());
+    }
+
+    /** A form as {@link #read} read it, with its capturing class, loaded. */
+    record Form(Class<?> capturingClass, SerializedLambda lambda) {
     }
 
     /** Loads a class by name and judges it as a deserialization filter would. */

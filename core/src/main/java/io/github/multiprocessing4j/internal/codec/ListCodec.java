@@ -87,10 +87,18 @@ public final class ListCodec {
     }
 
     public static List<Object> read(ByteSource source) {
+        return read(source, StandardCodec.INSTANCE);
+    }
+
+    /** Reads a list written by {@link #write}, its elements through {@code codec} (and its filter). */
+    static List<Object> read(ByteSource source, StandardCodec codec) {
         byte form = source.getByte();
         int n = source.getInt();
         if (n < 0) {
             throw new MalformedDataException("negative list length " + n);
+        }
+        if (n > 0 && (form == INTS || form == LONGS || form == DOUBLES)) { // each element as the box it is sent as
+            codec.limitPackedBoxes(form == INTS ? 5 : 9);
         }
         return switch (form) {
             case INTS -> {
@@ -111,12 +119,12 @@ public final class ListCodec {
             case VALUES -> {
                 List<Object> list = new ArrayList<>(Math.min(n, source.remaining()));
                 for (int i = 0; i < n; i++) {
-                    list.add(StandardCodec.INSTANCE.read(source));
+                    list.add(codec.read(source));
                 }
                 yield list;
             }
             case OBJECTS -> {
-                if (!(StandardCodec.INSTANCE.read(source) instanceof Object[] array)) {
+                if (!(codec.read(source) instanceof Object[] array)) {
                     throw new MalformedDataException("a list of objects that is not an array of objects");
                 }
                 if (array.length != n) {

@@ -31,6 +31,25 @@ import java.util.function.Supplier;
  * </ol>
  * Then the limits of {@code mp4j.serialFilter} ({@code maxdepth=}, {@code maxrefs=}, {@code maxarray=},
  * {@code maxbytes=}) and the JVM-wide filter ({@code jdk.serialFilter}) have a veto.
+ *
+ * <p>The limits also judge the values of the codec's fast path ({@link StandardCodec#isFastPath}, and a lambda's
+ * form, see {@link LambdaCodec}), which no Java serialization stream carries, as the stream of the same value would
+ * show them to a filter, the class descriptors left out (they do not travel): for a value the limits refuse, the same
+ * {@code DecodingException} as for a stream, before the value is made.
+ * <ul>
+ *   <li>{@code maxarray=}: the length of a {@code byte[]} or primitive array, whether a value of its own, a lambda's
+ *       captured value or one of a list's elements; and a lambda's count of captured values, which a stream holds in
+ *       an {@code Object[]}. A {@code String} is not an array (a stream does not judge its length either).</li>
+ *   <li>{@code maxbytes=}: the size of the value as the codec writes it (its tag included), a lambda's with its
+ *       captured values. Stricter than a stream, which counts only the bytes it read before it asks the filter, so
+ *       that the elements of an array, or a string, that comes last escape it.</li>
+ *   <li>{@code maxdepth=}, {@code maxrefs=}: a value is one reference at depth 1; a lambda's form is the lambda at
+ *       depth 1, its array of captured values at depth 2 and the values at depth 3, so two references and one per
+ *       captured value (a stream counts its class descriptors and the form's strings too). Each element of a list of
+ *       arguments or results ({@link ListCodec}) is a value of its own, as it is sent as one: the list is no array of
+ *       the user's, and its length is not judged.</li>
+ * </ul>
+ * With no limit set, no JVM-wide filter and no filter factory, a value of the fast path costs a field read or two.
  * The connection that carries the bytes is authenticated first (HMAC with the session key), so the filter
  * is a second wall, not the only one.
  */
@@ -72,6 +91,9 @@ final class SerialFilter {
     };
 
     private static final String OWN_PACKAGE = "io.github.multiprocessing4j.";
+
+    /** The class of the JDK's own filter factory, which gives a stream its own filter: no filter of the factory's. */
+    private static final String BUILT_IN_FACTORY = "java.io.ObjectInputFilter$Config$BuiltinFilterFactory";
 
     /** Load factor clamped to 0.25 by the JDK's readObject, then a power of two: at most 8 slots per entry. */
     static final int HASH_TABLE_SLOTS_PER_ENTRY = 8;
@@ -196,6 +218,37 @@ final class SerialFilter {
         return new Check(streamBytes);
     }
 
+    /**
+     * Judges a value of the fast path by the limits (see the class comment): null if they allow it, else the check
+     * that refused it, whose {@link Check#limit()} (or {@link Check#rejected()}) says why.
+     *
+     * @param arrayClass the class of the array the value is, or holds as a stream would ({@code Object[]} for a
+     *     lambda's captured values), or null
+     * @param arrayLength the length of that array, or -1
+     * @param bytes the size of the value as the codec wrote it
+     * @throws IllegalArgumentException if the pattern this filter was made from is invalid
+     */
+    Check refusalOfValue(Class<?> arrayClass, long arrayLength, long depth, long references, long bytes) {
+        if (!mayRefuseValues()) {
+            return null;
+        }
+        Check check = newCheck(bytes);
+        return check.allowsValue(new ValueInfo(arrayClass, arrayLength, depth, references, bytes)) ? null : check;
+    }
+
+    /** Whether anything might refuse a value for its size: a limit, the JVM-wide filter, a filter factory. */
+    private boolean mayRefuseValues() {
+        if (userLimits != null || invalid != null) {
+            return true;
+        }
+        try {
+            return jvmWide.get() != null || factoryMayApply && !ObjectInputFilter.Config.getSerialFilterFactory().getClass()
+                    .getName().equals(BUILT_IN_FACTORY);
+        } catch (IllegalStateException e) { // an invalid jdk.serialFilter: the check says so
+            return true;
+        }
+    }
+
     String userPattern() {
         return userPattern;
     }
@@ -314,9 +367,7 @@ final class SerialFilter {
             }
             if (rejectedBy(userLimits, info) || rejectedBy(jvm, info)) {
                 if (limit == null) {
-                    limit = "at depth " + info.depth() + ", " + info.references() + " references, "
-                            + info.streamBytes() + " bytes" + (info.arrayLength() >= 0 ? ", an array of "
-                            + info.arrayLength() : "") + (c == null ? "" : ", class " + c.getName());
+                    limit = describe(info);
                 }
                 return Status.REJECTED;
             }
@@ -345,6 +396,24 @@ final class SerialFilter {
         }
 
         /**
+         * Judges a value of the fast path as a stream would judge it (see {@link SerialFilter#refusalOfValue}): by
+         * this check, then by what the JVM's filter factory makes of it.
+         */
+        private boolean allowsValue(FilterInfo value) {
+            if (checkInput(value) == Status.REJECTED) {
+                return false;
+            }
+            ObjectInputFilter stream = inStream();
+            if (stream != this && rejectedBy(stream, value)) {
+                if (limit == null) {
+                    limit = describe(value) + ", by the filter of the filter factory, -Djdk.serialFilterFactory";
+                }
+                return false;
+            }
+            return true;
+        }
+
+        /**
          * The filter an ObjectInputStream given this check would use, as the JDK makes it: the factory's answer for
          * the JVM-wide filter, then for this check (the built-in factory answers this check itself).
          */
@@ -358,6 +427,13 @@ final class SerialFilter {
                 inStream = made == null ? this : made;
             }
             return inStream;
+        }
+
+        private static String describe(FilterInfo info) {
+            Class<?> c = info.serialClass();
+            return "at depth " + info.depth() + ", " + info.references() + " references, " + info.streamBytes() + " bytes"
+                    + (info.arrayLength() >= 0 ? ", an array of " + info.arrayLength() : "")
+                    + (c == null ? "" : ", class " + c.getName());
         }
 
         private static boolean rejectedBy(ObjectInputFilter filter, FilterInfo info) {
@@ -383,6 +459,11 @@ final class SerialFilter {
         String limit() {
             return limit;
         }
+    }
+
+    /** Presents a value of the fast path to a filter as a stream would present it (see {@link #refusalOfValue}). */
+    private record ValueInfo(Class<?> serialClass, long arrayLength, long depth, long references, long streamBytes)
+            implements ObjectInputFilter.FilterInfo {
     }
 
     /** Presents a bare class to a user pattern filter. */

@@ -44,6 +44,13 @@ public final class StandardCodec implements Codec {
     /** {@link #INSTANCE} without the JVM-wide filter: see {@link #withoutJvmWideFilter()}. */
     private static final StandardCodec WITHOUT_JVM_WIDE_FILTER = new StandardCodec(INSTANCE.filter.withoutJvmWide());
 
+    /** Where a stream holds a value of its own: at depth 1, its only reference (the filter's limits see it so, see
+     * {@link SerialFilter}). */
+    private static final int VALUE = 1;
+    /** Where a stream holds a lambda's captured value: in the captured values' array, in the lambda: the third
+     * reference at least. */
+    private static final int CAPTURED = 3;
+
     private final SerialFilter filter;
     private final boolean toChild;
     /** Whether what goes to a child is judged by {@link #filter} on the way out: true if it is the child's. */
@@ -161,35 +168,7 @@ public final class StandardCodec implements Codec {
 
     /** Reads one value written by {@link #write}. */
     public Object read(ByteSource source) {
-        try {
-            byte tag = source.getByte();
-            return switch (tag) {
-                case Tag.NULL -> null;
-                case Tag.BYTES -> source.getBlob();
-                case Tag.LATIN1 -> readLatin1(source);
-                case Tag.UTF16 -> new String(chars(source));
-                case Tag.INT -> source.getInt();
-                case Tag.LONG -> source.getLong();
-                case Tag.DOUBLE -> Double.longBitsToDouble(source.getLong());
-                case Tag.FLOAT -> Float.intBitsToFloat(source.getInt());
-                case Tag.SHORT -> source.getShort();
-                case Tag.BYTE -> source.getByte();
-                case Tag.CHAR -> (char) source.getShort();
-                case Tag.BOOLEAN -> source.getByte() != 0;
-                case Tag.INTS -> ints(source);
-                case Tag.LONGS -> longs(source);
-                case Tag.DOUBLES -> doubles(source);
-                case Tag.FLOATS -> floats(source);
-                case Tag.SHORTS -> shorts(source);
-                case Tag.CHARS -> chars(source);
-                case Tag.BOOLEANS -> booleans(source);
-                case Tag.LAMBDA -> readLambda(source);
-                case Tag.SERIAL -> readSerialized(source);
-                default -> throw new MalformedDataException("unknown value tag " + tag);
-            };
-        } catch (MalformedDataException e) {
-            throw new DecodingException("malformed value: " + e.getMessage(), e);
-        }
+        return read(source, VALUE);
     }
 
     /**
@@ -204,7 +183,85 @@ public final class StandardCodec implements Codec {
                         + ", which only values of the fast path take");
             }
         }
-        return read(source);
+        return read(source, CAPTURED);
+    }
+
+    /**
+     * Reads one value, judging one of the fast path by the filter's limits (see {@link SerialFilter}) before it is
+     * made; {@code depth} is where a stream would hold it: {@link #VALUE} or {@link #CAPTURED}.
+     */
+    private Object read(ByteSource source, int depth) {
+        try {
+            int start = source.position();
+            byte tag = source.getByte();
+            Object value = switch (tag) {
+                case Tag.NULL -> null;
+                case Tag.BYTES -> source.getBytes(count(source, 1, byte[].class, depth, start));
+                case Tag.LATIN1 -> readLatin1(source, count(source, 1, null, depth, start));
+                case Tag.UTF16 -> new String(chars(source, count(source, 2, null, depth, start)));
+                case Tag.INT -> source.getInt();
+                case Tag.LONG -> source.getLong();
+                case Tag.DOUBLE -> Double.longBitsToDouble(source.getLong());
+                case Tag.FLOAT -> Float.intBitsToFloat(source.getInt());
+                case Tag.SHORT -> source.getShort();
+                case Tag.BYTE -> source.getByte();
+                case Tag.CHAR -> (char) source.getShort();
+                case Tag.BOOLEAN -> source.getByte() != 0;
+                case Tag.INTS -> ints(source, count(source, 4, int[].class, depth, start));
+                case Tag.LONGS -> longs(source, count(source, 8, long[].class, depth, start));
+                case Tag.DOUBLES -> doubles(source, count(source, 8, double[].class, depth, start));
+                case Tag.FLOATS -> floats(source, count(source, 4, float[].class, depth, start));
+                case Tag.SHORTS -> shorts(source, count(source, 2, short[].class, depth, start));
+                case Tag.CHARS -> chars(source, count(source, 2, char[].class, depth, start));
+                case Tag.BOOLEANS -> booleans(source, count(source, 1, boolean[].class, depth, start));
+                case Tag.LAMBDA -> readLambda(source, start);
+                case Tag.SERIAL -> readSerialized(source);
+                default -> throw new MalformedDataException("unknown value tag " + tag);
+            };
+            if (tag >= Tag.INT && tag <= Tag.BOOLEAN) { // a box: as for an array, one check of the value
+                limit(null, -1, depth, depth, source.position() - start);
+            }
+            return value;
+        } catch (MalformedDataException e) {
+            throw new DecodingException("malformed value: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads the count of an array's (or a string's) elements of {@code width} bytes each, checks that they are there,
+     * and judges the value by the filter's limits before anything is allocated.
+     *
+     * @param arrayClass the value's class if it is an array, or null
+     */
+    private int count(ByteSource source, int width, Class<?> arrayClass, int depth, int start) {
+        int count = source.getInt();
+        if (count < 0 || (long) count * width > source.remaining()) {
+            throw new MalformedDataException("array of " + count + " elements does not fit in "
+                    + source.remaining() + " bytes");
+        }
+        limit(arrayClass, arrayClass == null ? -1 : count, depth, depth, source.position() - start + (long) count * width);
+        return count;
+    }
+
+    /** Refuses a value of the fast path that the filter's limits refuse (see {@link SerialFilter#refusalOfValue}). */
+    private void limit(Class<?> arrayClass, long arrayLength, long depth, long references, long bytes) {
+        SerialFilter.Check refused;
+        try {
+            refused = filter.refusalOfValue(arrayClass, arrayLength, depth, references, bytes);
+        } catch (IllegalStateException e) { // an invalid jdk.serialFilter, as a stream would find it
+            throw new DecodingException("cannot deserialize: " + e, e);
+        }
+        if (refused != null) {
+            throw refused(refused, null);
+        }
+    }
+
+    /**
+     * Judges, by the filter's limits, each element of a list that {@link ListCodec} packs as a primitive array: a box
+     * of {@code bytes} bytes as a value of its own. One check for the list, whatever its length.
+     */
+    void limitPackedBoxes(int bytes) {
+        limit(null, -1, VALUE, VALUE, bytes);
     }
 
     private static void writeString(String s, ByteSink sink) {
@@ -220,8 +277,7 @@ public final class StandardCodec implements Codec {
         }
     }
 
-    private static String readLatin1(ByteSource source) {
-        int n = source.getInt();
+    private static String readLatin1(ByteSource source, int n) {
         int at = source.skip(n);
         return new String(source.array(), at, n, StandardCharsets.ISO_8859_1);
     }
@@ -237,62 +293,51 @@ public final class StandardCodec implements Codec {
         return ByteBuffer.wrap(sink.array(), at, (int) bytes).slice();
     }
 
-    /** Reads a count and returns a view of {@code count * width} bytes that back a fresh array. */
-    private static ByteBuffer bulk(ByteSource source, int width) {
-        int count = source.getInt();
-        if (count < 0 || (long) count * width > source.remaining()) {
-            throw new MalformedDataException("array of " + count + " elements does not fit in "
-                    + source.remaining() + " bytes");
-        }
+    /** A view of the {@code count * width} bytes that back a fresh array, whose {@link #count} was read. */
+    private static ByteBuffer bulk(ByteSource source, int count, int width) {
         int at = source.skip(count * width);
         return ByteBuffer.wrap(source.array(), at, count * width).slice();
     }
 
-    private static int[] ints(ByteSource source) {
-        ByteBuffer in = bulk(source, 4);
-        int[] a = new int[in.remaining() / 4];
-        in.asIntBuffer().get(a);
+    private static int[] ints(ByteSource source, int count) {
+        int[] a = new int[count];
+        bulk(source, count, 4).asIntBuffer().get(a);
         return a;
     }
 
-    private static long[] longs(ByteSource source) {
-        ByteBuffer in = bulk(source, 8);
-        long[] a = new long[in.remaining() / 8];
-        in.asLongBuffer().get(a);
+    private static long[] longs(ByteSource source, int count) {
+        long[] a = new long[count];
+        bulk(source, count, 8).asLongBuffer().get(a);
         return a;
     }
 
-    private static double[] doubles(ByteSource source) {
-        ByteBuffer in = bulk(source, 8);
-        double[] a = new double[in.remaining() / 8];
-        in.asDoubleBuffer().get(a);
+    private static double[] doubles(ByteSource source, int count) {
+        double[] a = new double[count];
+        bulk(source, count, 8).asDoubleBuffer().get(a);
         return a;
     }
 
-    private static float[] floats(ByteSource source) {
-        ByteBuffer in = bulk(source, 4);
-        float[] a = new float[in.remaining() / 4];
-        in.asFloatBuffer().get(a);
+    private static float[] floats(ByteSource source, int count) {
+        float[] a = new float[count];
+        bulk(source, count, 4).asFloatBuffer().get(a);
         return a;
     }
 
-    private static short[] shorts(ByteSource source) {
-        ByteBuffer in = bulk(source, 2);
-        short[] a = new short[in.remaining() / 2];
-        in.asShortBuffer().get(a);
+    private static short[] shorts(ByteSource source, int count) {
+        short[] a = new short[count];
+        bulk(source, count, 2).asShortBuffer().get(a);
         return a;
     }
 
-    private static char[] chars(ByteSource source) {
-        ByteBuffer in = bulk(source, 2);
-        char[] a = new char[in.remaining() / 2];
-        in.asCharBuffer().get(a);
+    private static char[] chars(ByteSource source, int count) {
+        char[] a = new char[count];
+        bulk(source, count, 2).asCharBuffer().get(a);
         return a;
     }
 
-    private static boolean[] booleans(ByteSource source) {
-        ByteBuffer in = bulk(source, 1);
-        boolean[] a = new boolean[in.remaining()];
+    private static boolean[] booleans(ByteSource source, int count) {
+        ByteBuffer in = bulk(source, count, 1);
+        boolean[] a = new boolean[count];
         for (int i = 0; i < a.length; i++) {
             a[i] = in.get() != 0;
         }
@@ -403,19 +448,27 @@ public final class StandardCodec implements Codec {
         }
     }
 
-    private Object readLambda(ByteSource source) {
+    /**
+     * Reads a lambda's form whose tag is at {@code start}, and judges it by the filter's classes and limits before its
+     * capturing class makes the lambda.
+     */
+    private Object readLambda(ByteSource source, int start) {
         SerialFilter.Check check = filter.newCheck(source.remaining());
         try {
             if (!check.allows(SerializedLambda.class)) {
                 throw refused(check, null);
             }
-            return LambdaCodec.read(source, name -> {
+            LambdaCodec.Form form = LambdaCodec.read(source, name -> {
                 Class<?> type = loadClass(name);
                 if (!check.allows(type)) {
                     throw refused(check, null);
                 }
                 return type;
             }, this);
+            int captured = form.lambda().getCapturedArgCount();
+            // the lambda, and the array of its captured values, which a stream holds at depth 2, and them at depth 3
+            limit(Object[].class, captured, captured == 0 ? 2 : CAPTURED, 2 + captured, source.position() - start);
+            return LambdaCodec.rebuild(form);
         } catch (ClassNotFoundException e) {
             throw notOnClassPath(e);
         } catch (InvocationTargetException e) {

@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.internal.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.multiprocessing4j.codec.DecodingException;
 import io.github.multiprocessing4j.internal.bytes.ByteSink;
 import io.github.multiprocessing4j.internal.bytes.ByteSource;
 import io.github.multiprocessing4j.internal.bytes.MalformedDataException;
@@ -68,5 +69,31 @@ class ListCodecTest {
         assertThatThrownBy(() -> ListCodec.read(new ByteSource(forged))).isInstanceOf(MalformedDataException.class);
         byte[] nullBody = new ByteSink(16).putByte(5).putInt(1).putByte(Tag.NULL).toByteArray();
         assertThatThrownBy(() -> ListCodec.read(new ByteSource(nullBody))).isInstanceOf(MalformedDataException.class);
+    }
+
+    @Test
+    void theElementsOfAList_areJudgedByTheLimits_asValuesOfTheirOwn_andTheListsLengthIsNot() {
+        StandardCodec limited = new StandardCodec(SerialFilter.withPattern("maxarray=10"));
+        List<Object> strings = new ArrayList<>(java.util.Collections.nCopies(100, (Object) "s"));
+        List<Object> ints = new ArrayList<>(java.util.Collections.nCopies(100, (Object) 7));
+        for (List<Object> list : List.of(strings, ints)) {
+            assertThat(ListCodec.read(new ByteSource(encode(list)), limited)).isEqualTo(list);
+        }
+        byte[] anArrayTooLong = encode(List.of(new int[11], "s"));
+        assertThatThrownBy(() -> ListCodec.read(new ByteSource(anArrayTooLong), limited))
+                .isInstanceOf(DecodingException.class).hasMessageContaining("limit of the deserialization filter")
+                .hasMessageContaining("an array of 11");
+        // a packed list's elements are boxes of 9 bytes each, as they would be sent one by one
+        byte[] longs = encode(List.of(1L, 2L));
+        assertThatThrownBy(() -> ListCodec.read(new ByteSource(longs), new StandardCodec(SerialFilter.withPattern(
+                "maxbytes=8")))).isInstanceOf(DecodingException.class).hasMessageContaining("9 bytes");
+        assertThat(ListCodec.read(new ByteSource(longs), new StandardCodec(SerialFilter.withPattern("maxbytes=9"))))
+                .isEqualTo(List.of(1L, 2L));
+    }
+
+    private static byte[] encode(List<?> list) {
+        ByteSink sink = new ByteSink(64);
+        ListCodec.write(list, sink);
+        return sink.toByteArray();
     }
 }

@@ -10,6 +10,7 @@ import io.github.multiprocessing4j.codec.EncodingException;
 import io.github.multiprocessing4j.function.SerializableFunction;
 import io.github.multiprocessing4j.internal.bytes.ByteSink;
 import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputFilter;
 import java.io.ObjectOutputStream;
 import java.io.Serial;
 import java.io.Serializable;
@@ -149,6 +150,109 @@ class StandardCodecTest {
                 .hasMessageContaining("an array of 5000");
         assertThat(limited.decode(codec.encode(new ArrayList<>(List.of(new ArrayList<>(List.of(1)))))))
                 .isEqualTo(List.of(List.of(1)));
+    }
+
+    static List<Object> arraysOf2000() {
+        return List.of(new byte[2000], new int[2000], new long[2000], new double[2000], new float[2000],
+                new short[2000], new char[2000], new boolean[2000]);
+    }
+
+    @ParameterizedTest
+    @MethodSource("arraysOf2000")
+    void anArrayOfTheFastPath_longerThanMaxarray_isRefused_asTheSameArraySerializedIs(Object array) throws Exception {
+        StandardCodec limited = new StandardCodec(SerialFilter.withPattern("maxarray=1999"));
+        String refusal = "the value is refused by a limit of the deserialization filter (";
+        assertThat(codec.encode(array)[0]).isNotEqualTo(Tag.SERIAL);
+        assertThatThrownBy(() -> limited.decode(codec.encode(array))).isInstanceOf(DecodingException.class)
+                .hasMessageStartingWith(refusal).hasMessageContaining("an array of 2000")
+                .hasMessageContaining("maxdepth=, maxrefs=, maxarray=, maxbytes=");
+        assertThatThrownBy(() -> limited.decode(serialized(array))).isInstanceOf(DecodingException.class)
+                .hasMessageStartingWith(refusal).hasMessageContaining("an array of 2000");
+        StandardCodec enough = new StandardCodec(SerialFilter.withPattern("maxarray=2000"));
+        assertThat(enough.decode(codec.encode(array))).isEqualTo(array);
+        assertThat(enough.decode(serialized(array))).isEqualTo(array);
+    }
+
+    @Test
+    void aValueOfTheFastPath_largerThanMaxbytes_isRefused_byItsEncodedSize() {
+        StandardCodec limited = new StandardCodec(SerialFilter.withPattern("maxbytes=1000"));
+        // 1001 bytes each as the codec writes them: the tag, the length and the elements
+        for (Object big : List.of("x".repeat(996), "\u2603".repeat(498), new byte[996], new int[249], new boolean[996])) {
+            byte[] bytes = codec.encode(big);
+            assertThat(bytes).hasSize(1001);
+            assertThatThrownBy(() -> limited.decode(bytes)).as("%s", big.getClass())
+                    .isInstanceOf(DecodingException.class)
+                    .hasMessageStartingWith("the value is refused by a limit of the deserialization filter (")
+                    .hasMessageContaining("1001 bytes");
+        }
+        for (Object fits : List.of("x".repeat(995), "\u2603".repeat(497), new byte[995], new int[248], 42L, 'c')) {
+            assertThat(limited.decode(codec.encode(fits))).isEqualTo(fits);
+        }
+    }
+
+    @Test
+    void theLimitsOfTheJvmWideFilter_judgeTheFastPathToo() {
+        StandardCodec withJvmWide = new StandardCodec(SerialFilter.withPattern(null,
+                ObjectInputFilter.Config.createFilter("maxarray=10")));
+        assertThatThrownBy(() -> withJvmWide.decode(codec.encode(new long[11]))).isInstanceOf(DecodingException.class)
+                .hasMessageContaining("limit of the deserialization filter").hasMessageContaining("an array of 11");
+        assertThat(withJvmWide.decode(codec.encode(new long[10]))).isEqualTo(new long[10]);
+        assertThat(withJvmWide.decode(codec.encode("a string of more than ten chars")))
+                .isEqualTo("a string of more than ten chars");
+    }
+
+    /**
+     * A lambda's form is judged as the stream of the same lambda: its captured values in an array at depth 2, each at
+     * depth 3 (an array has no class descriptor of a superclass, which the form leaves out).
+     */
+    @Test
+    void aLambdasForm_isRefusedByTheLimits_iffItsJavaSerializationIs() throws Exception {
+        int[] small = {1, 2, 3};
+        String a = "a";
+        String b = "b";
+        String c3 = "c";
+        SerializableFunction<Integer, Object> capturesAnArray = x -> small[x];
+        SerializableFunction<Integer, Object> capturesThree = x -> a + b + c3;
+        SerializableFunction<Integer, Object> capturesNothing = StandardCodecTest::same;
+        int[] big = new int[2000];
+        SerializableFunction<Integer, Object> capturesBig = x -> big[x];
+        record Case(Object lambda, String pattern, boolean refused) {
+        }
+        List<Case> cases = List.of(
+                new Case(capturesAnArray, "maxdepth=2", true), new Case(capturesAnArray, "maxdepth=3", false),
+                new Case(capturesNothing, "maxdepth=1", true), new Case(capturesNothing, "maxdepth=2", false),
+                new Case(capturesThree, "maxarray=2", true), new Case(capturesThree, "maxarray=3", false),
+                new Case(capturesBig, "maxarray=1999", true), new Case(capturesBig, "maxarray=2000", false));
+        for (Case c : cases) {
+            StandardCodec limited = new StandardCodec(SerialFilter.withPattern(c.pattern()));
+            byte[] form = codec.encode(c.lambda());
+            assertThat(form[0]).isEqualTo(Tag.LAMBDA);
+            byte[] stream = serialized(c.lambda());
+            if (c.refused()) {
+                assertThatThrownBy(() -> limited.decode(stream)).as("serialized, %s", c.pattern())
+                        .hasMessageContaining("limit of the deserialization filter");
+                assertThatThrownBy(() -> limited.decode(form)).as("form, %s", c.pattern())
+                        .isInstanceOf(DecodingException.class)
+                        .hasMessageStartingWith("the value is refused by a limit of the deserialization filter (");
+            } else {
+                assertThat(limited.decode(stream)).as("serialized, %s", c.pattern()).isNotNull();
+                assertThat(limited.decode(form)).as("form, %s", c.pattern()).isNotNull();
+            }
+        }
+    }
+
+    static Object same(Integer x) {
+        return x;
+    }
+
+    /** {@code value} as the codec's Java-serialized form, even if it would take the fast path. */
+    private static byte[] serialized(Object value) throws Exception {
+        ByteArrayOutputStream stream = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(stream)) {
+            out.writeObject(value);
+        }
+        byte[] bytes = stream.toByteArray();
+        return new ByteSink(bytes.length + 5).putByte(Tag.SERIAL).putInt(bytes.length).putBytes(bytes).toByteArray();
     }
 
     @Test
