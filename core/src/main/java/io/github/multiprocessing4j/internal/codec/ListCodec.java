@@ -86,6 +86,11 @@ public final class ListCodec {
         }
     }
 
+    /** The number of items of a list that {@link #write} wrote to {@code encoded} (from its start). */
+    public static int length(byte[] encoded) {
+        return new ByteSource(encoded, 1, 4).getInt();
+    }
+
     public static List<Object> read(ByteSource source) {
         return read(source, StandardCodec.INSTANCE);
     }

@@ -356,7 +356,7 @@ final class OutcomeReader {
         body.getLong(); // resident set size, read under the engine.lock
         try {
             if (frame.type() == FrameType.RESULT) {
-                task.future.complete(task.mode == CallMode.CHUNK ? ListCodec.read(body) : StandardCodec.INSTANCE.read(body));
+                task.future.complete(task.mode == CallMode.CHUNK ? chunkResults(task, body) : StandardCodec.INSTANCE.read(body));
             } else {
                 int index = body.getInt();
                 Throwable failure = ThrowableCodec.read(body, "pool worker " + w);
@@ -373,6 +373,20 @@ final class OutcomeReader {
         }
     }
 
+    /**
+     * The results of a chunk: one per item, or the outcome is malformed. Taken as they came, fewer would be lost
+     * (imap yields what the list holds) or fail map's list where they are missing, and more would be results of no
+     * item.
+     */
+    private static List<Object> chunkResults(TaskRecord task, ByteSource body) {
+        List<Object> results = ListCodec.read(body);
+        int items = ListCodec.length(task.argument);
+        if (results.size() != items) {
+            throw new MalformedDataException("a chunk of " + items + " items answered with " + results.size()
+                    + " results");
+        }
+        return results;
+    }
 
     /** The borrowing caller reads the worker's outcomes until its own task is done, then hands back. */
     void readUntilDone(Worker w, TaskRecord task) throws InterruptedException {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.multiprocessing4j.codec.DecodingException;
 import io.github.multiprocessing4j.function.SerializableFunction;
 import io.github.multiprocessing4j.internal.bytes.ByteSink;
+import io.github.multiprocessing4j.internal.codec.ListCodec;
 import io.github.multiprocessing4j.internal.codec.StandardCodec;
 import io.github.multiprocessing4j.internal.launch.LaunchSpec;
 import io.github.multiprocessing4j.internal.wire.FrameType;
@@ -70,6 +71,11 @@ class WorkerProtocolViolationTest {
         }
     }
 
+    /** {@link #forgeThenReturn} for the first item of a chunk, the directory; the others, empty, are returned. */
+    static String forgeOnceThenReturn(String item) {
+        return item.isEmpty() ? item : forgeThenReturn(item);
+    }
+
     /**
      * Runs a task that writes {@code forge.apply(its own task id)} onto the connection before its outcome, and
      * returns its future once that outcome has been handled (or the hang guard ran out).
@@ -81,9 +87,22 @@ class WorkerProtocolViolationTest {
     /** As {@link #runForging(LongFunction)}, calling {@code beforeForging} with the task's future before it forges. */
     private TaskFuture<Object> runForging(LongFunction<byte[]> forge, Consumer<TaskFuture<Object>> beforeForging)
             throws Exception {
+        return runForging(CallMode.APPLY, dir.toString(), forge, beforeForging);
+    }
+
+    /** As {@link #runForging(LongFunction)}, for a chunk of {@code items} whose first item forges. */
+    private TaskFuture<Object> runForgingChunk(int items, LongFunction<byte[]> forge) throws Exception {
+        List<String> chunk = new ArrayList<>(java.util.Collections.nCopies(items, ""));
+        chunk.set(0, dir.toString());
+        return runForging(CallMode.CHUNK, chunk, forge, future -> { });
+    }
+
+    private TaskFuture<Object> runForging(CallMode mode, Object argument, LongFunction<byte[]> forge,
+            Consumer<TaskFuture<Object>> beforeForging) throws Exception {
         long worker = engine.workerPids().iterator().next();
-        SerializableFunction<String, String> task = WorkerProtocolViolationTest::forgeThenReturn;
-        TaskFuture<Object> future = engine.call(engine.define(task, true), CallMode.APPLY, dir.toString());
+        SerializableFunction<String, String> task = mode == CallMode.CHUNK
+                ? WorkerProtocolViolationTest::forgeOnceThenReturn : WorkerProtocolViolationTest::forgeThenReturn;
+        TaskFuture<Object> future = engine.call(engine.define(task, true), mode, argument);
         beforeForging.accept(future);
         long id;
         engine.lock.lock();
@@ -193,6 +212,24 @@ class WorkerProtocolViolationTest {
         assertThatThrownBy(future::get).isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(DecodingException.class);
         poolStillServesAfterAStrayFrame();
+    }
+
+    @Test
+    void theResultsOfAChunk_thatAreNotOnePerItem_failTheChunk_ratherThanLoseOrAddResults() throws Exception {
+        // A chunk's results were taken as they came: imap yielded one result for three items, map's list threw
+        // IndexOutOfBoundsException for the others; four results for three gave imap a result no item had
+        for (List<Object> forged : List.<List<Object>>of(List.of("forged"), List.of("a", "b", "c", "d"))) {
+            TaskFuture<Object> future = runForgingChunk(3, id -> {
+                ByteSink body = new ByteSink().putLong(0);
+                ListCodec.write(forged, body);
+                return ForgedFrames.frame(FrameType.RESULT, id, body.toByteArray());
+            });
+            assertThatThrownBy(future::get).as("%s", forged).isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(DecodingException.class)
+                    .hasMessageContaining("a chunk of 3 items answered with " + forged.size() + " results");
+            Files.delete(dir.resolve("forged"));
+            poolStillServesAfterAStrayFrame();
+        }
     }
 
     @Test
