@@ -366,6 +366,10 @@ final class OutcomeReader {
         } catch (DecodingException | MalformedDataException e) {
             task.future.completeExceptionally(e instanceof DecodingException d ? d
                     : new DecodingException("malformed outcome from " + w + ": " + e.getMessage(), e));
+        } catch (RuntimeException e) {
+            // an IllegalArgumentException that says this JVM's mp4j.serialFilter is invalid, say: the task is off its
+            // worker's queue, so nothing else would complete it
+            task.future.completeExceptionally(e);
         } catch (OutOfMemoryError e) {
             // a result too large for this JVM's heap: the task's failure, not the end of the reader thread
             task.future.completeExceptionally(new DecodingException("not enough memory in this JVM to decode the "
