@@ -208,7 +208,8 @@ final class SerialFilter {
     /**
      * A filter for one stream of {@code streamBytes} bytes, which remembers the first class it refused. An
      * array (or a collection's backing array, which ArrayList checks the same way) longer than that cannot be
-     * honest, since every element takes at least one byte, and is refused before the JDK allocates it. The
+     * honest, since every element takes at least one byte (an element of a primitive array its width: a
+     * {@code long[]} may have an eighth as many), and is refused before the JDK allocates it. The
      * table of a hash map or set ({@code HashMap}, {@code HashSet}, {@code Hashtable}, checked as a
      * {@code Map.Entry[]}) is sized for its load factor, which may be as low as 0.25, and rounded up to a power
      * of two, so it may have up to {@value #HASH_TABLE_SLOTS_PER_ENTRY} slots per entry.
@@ -247,6 +248,17 @@ final class SerialFilter {
         } catch (IllegalStateException e) { // an invalid jdk.serialFilter: the check says so
             return true;
         }
+    }
+
+    /** The bytes a stream takes for each element of an array of {@code type}: a primitive's width, else one. */
+    private static int elementBytes(Class<?> type) {
+        Class<?> element = type == null ? null : type.getComponentType();
+        if (element == null || !element.isPrimitive()) {
+            return 1;
+        }
+        return element == long.class || element == double.class ? 8
+                : element == int.class || element == float.class ? 4
+                : element == short.class || element == char.class ? 2 : 1;
     }
 
     String userPattern() {
@@ -341,7 +353,7 @@ final class SerialFilter {
         @Override
         public Status checkInput(FilterInfo info) {
             long bound = info.serialClass() == Map.Entry[].class ? HASH_TABLE_SLOTS_PER_ENTRY * maxArrayLength
-                    : maxArrayLength;
+                    : maxArrayLength / elementBytes(info.serialClass());
             if (info.arrayLength() > bound) {
                 if (limit == null) {
                     limit = "an array of " + info.arrayLength() + " elements in a value of " + maxArrayLength

@@ -273,6 +273,29 @@ class StandardCodecTest {
     }
 
     @Test
+    void aForgedPrimitiveArrayLength_isRefused_ifItsElementsCannotFitInTheStream() throws Exception {
+        // A long[] of as many elements as the stream has bytes passed (each element was taken to need one byte): the
+        // JDK allocated 8 bytes per byte of the stream, then failed at its end. Each element of a long[] takes 8.
+        ByteArrayOutputStream stream = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(stream)) {
+            out.writeObject(new long[] {42});
+        }
+        byte[] serialized = stream.toByteArray();
+        int forgedLength = serialized.length / 2; // fits as bytes, not as longs
+        ByteBuffer.wrap(serialized, serialized.length - 8 - 4, 4).putInt(forgedLength);
+        byte[] forged = new ByteSink(serialized.length + 5).putByte(Tag.SERIAL).putInt(serialized.length)
+                .putBytes(serialized).toByteArray();
+
+        assertThatThrownBy(() -> codec.decode(forged)).isInstanceOf(DecodingException.class)
+                .hasMessageContaining("an array of " + forgedLength + " elements");
+        long[] honest = new long[100];
+        Arrays.fill(honest, -1);
+        assertThat(codec.decode(serialized(honest))).isEqualTo(honest);
+        byte[] bytes = new byte[100];
+        assertThat(codec.decode(serialized(bytes))).isEqualTo(bytes);
+    }
+
+    @Test
     void malformedBytes_areADecodingError_neverAnotherException() {
         assertThatThrownBy(() -> codec.decode(new byte[] {99})).isInstanceOf(DecodingException.class)
                 .hasMessageContaining("unknown value tag 99");
