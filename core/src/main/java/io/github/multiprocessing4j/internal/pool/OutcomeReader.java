@@ -359,6 +359,11 @@ final class OutcomeReader {
                 task.future.complete(task.mode == CallMode.CHUNK ? chunkResults(task, body) : StandardCodec.INSTANCE.read(body));
             } else {
                 int index = body.getInt();
+                if (task.mode == CallMode.CHUNK && (index < -1 || index >= ListCodec.length(task.argument))) {
+                    // it would be taken for an item of another chunk, or of none
+                    throw new MalformedDataException("a chunk of " + ListCodec.length(task.argument)
+                            + " items failed at item " + index);
+                }
                 Throwable failure = ThrowableCodec.read(body, "pool worker " + w);
                 task.future.completeExceptionally(task.mode == CallMode.CHUNK ? new ChunkFailedException(index, failure)
                         : TaskFuture.taskFailure(failure));

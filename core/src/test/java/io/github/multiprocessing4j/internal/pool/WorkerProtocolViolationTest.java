@@ -8,6 +8,7 @@ import io.github.multiprocessing4j.function.SerializableFunction;
 import io.github.multiprocessing4j.internal.bytes.ByteSink;
 import io.github.multiprocessing4j.internal.codec.ListCodec;
 import io.github.multiprocessing4j.internal.codec.StandardCodec;
+import io.github.multiprocessing4j.internal.codec.ThrowableCodec;
 import io.github.multiprocessing4j.internal.launch.LaunchSpec;
 import io.github.multiprocessing4j.internal.wire.FrameType;
 import io.github.multiprocessing4j.pool.WorkerCrashedException;
@@ -227,6 +228,24 @@ class WorkerProtocolViolationTest {
             assertThatThrownBy(future::get).as("%s", forged).isInstanceOf(ExecutionException.class)
                     .cause().isInstanceOf(DecodingException.class)
                     .hasMessageContaining("a chunk of 3 items answered with " + forged.size() + " results");
+            Files.delete(dir.resolve("forged"));
+            poolStillServesAfterAStrayFrame();
+        }
+    }
+
+    @Test
+    void aChunksFailure_atAnItemTheChunkDoesNotHave_failsTheChunk_ratherThanBlameAnItemOfAnother() throws Exception {
+        // The item's place was taken as it came: map and imap named item 7 of the input as the one that failed, an
+        // item of the next chunk, for a chunk of items 0 to 2
+        for (int at : new int[] {3, 7, -2}) {
+            TaskFuture<Object> future = runForgingChunk(3, id -> {
+                ByteSink body = new ByteSink().putLong(0).putInt(at);
+                ThrowableCodec.write(new IllegalStateException("forged"), body);
+                return ForgedFrames.frame(FrameType.ERROR, id, body.toByteArray());
+            });
+            assertThatThrownBy(future::get).as("at %d", at).isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(DecodingException.class)
+                    .hasMessageContaining("a chunk of 3 items failed at item " + at);
             Files.delete(dir.resolve("forged"));
             poolStillServesAfterAStrayFrame();
         }
