@@ -49,7 +49,7 @@ import java.util.function.Supplier;
  *       arguments or results ({@link ListCodec}) is a value of its own, as it is sent as one: the list is no array of
  *       the user's, and its length is not judged.</li>
  * </ul>
- * With no limit set, no JVM-wide filter and no filter factory, a value of the fast path costs a field read or two.
+ * With no limit set, no JVM-wide filter and no filter factory, a value of the fast path costs a few field reads.
  * The connection that carries the bytes is authenticated first (HMAC with the session key), so the filter
  * is a second wall, not the only one.
  */
@@ -94,6 +94,8 @@ final class SerialFilter {
 
     /** The class of the JDK's own filter factory, which gives a stream its own filter: no filter of the factory's. */
     private static final String BUILT_IN_FACTORY = "java.io.ObjectInputFilter$Config$BuiltinFilterFactory";
+    /** The JDK's own filter factory, once seen. */
+    private static volatile BinaryOperator<ObjectInputFilter> builtInFactory;
 
     /** Load factor clamped to 0.25 by the JDK's readObject, then a power of two: at most 8 slots per entry. */
     static final int HASH_TABLE_SLOTS_PER_ENTRY = 8;
@@ -220,8 +222,8 @@ final class SerialFilter {
     }
 
     /**
-     * Judges a value of the fast path by the limits (see the class comment): null if they allow it, else the check
-     * that refused it, whose {@link Check#limit()} (or {@link Check#rejected()}) says why.
+     * Judges a value of the fast path by the limits (see the class comment), if {@link #limitsValues()}: null if they
+     * allow it, else the check that refused it, whose {@link Check#limit()} (or {@link Check#rejected()}) says why.
      *
      * @param arrayClass the class of the array the value is, or holds as a stream would ({@code Object[]} for a
      *     lambda's captured values), or null
@@ -230,24 +232,39 @@ final class SerialFilter {
      * @throws IllegalArgumentException if the pattern this filter was made from is invalid
      */
     Check refusalOfValue(Class<?> arrayClass, long arrayLength, long depth, long references, long bytes) {
-        if (!mayRefuseValues()) {
-            return null;
-        }
         Check check = newCheck(bytes);
         return check.allowsValue(new ValueInfo(arrayClass, arrayLength, depth, references, bytes)) ? null : check;
     }
 
-    /** Whether anything might refuse a value for its size: a limit, the JVM-wide filter, a filter factory. */
-    private boolean mayRefuseValues() {
-        if (userLimits != null || invalid != null) {
-            return true;
-        }
+    /**
+     * Whether anything might refuse a value of the fast path for its size: a limit, the JVM-wide filter, a filter
+     * factory; if not, {@link #refusalOfValue} need not be asked. A few field reads, for every such value.
+     */
+    boolean limitsValues() {
+        return userLimits != null || invalid != null || jvmWideMayLimit();
+    }
+
+    private boolean jvmWideMayLimit() {
         try {
-            return jvmWide.get() != null || factoryMayApply && !ObjectInputFilter.Config.getSerialFilterFactory().getClass()
-                    .getName().equals(BUILT_IN_FACTORY);
+            if (jvmWide.get() != null) {
+                return true;
+            }
+            if (!factoryMayApply) {
+                return false;
+            }
+            BinaryOperator<ObjectInputFilter> factory = ObjectInputFilter.Config.getSerialFilterFactory();
+            return factory != builtInFactory && isUsersFactory(factory);
         } catch (IllegalStateException e) { // an invalid jdk.serialFilter: the check says so
             return true;
         }
+    }
+
+    private static boolean isUsersFactory(BinaryOperator<ObjectInputFilter> factory) {
+        if (factory.getClass().getName().equals(BUILT_IN_FACTORY)) {
+            builtInFactory = factory; // then known by identity
+            return false;
+        }
+        return true;
     }
 
     /** The bytes a stream takes for each element of an array of {@code type}: a primitive's width, else one. */

@@ -218,7 +218,7 @@ public final class StandardCodec implements Codec {
                 case Tag.SERIAL -> readSerialized(source);
                 default -> throw new MalformedDataException("unknown value tag " + tag);
             };
-            if (tag >= Tag.INT && tag <= Tag.BOOLEAN) { // a box: as for an array, one check of the value
+            if (tag >= Tag.INT && tag <= Tag.BOOLEAN && filter.limitsValues()) { // a box: one check, as for an array
                 limit(null, -1, depth, depth, source.position() - start);
             }
             return value;
@@ -239,11 +239,17 @@ public final class StandardCodec implements Codec {
             throw new MalformedDataException("array of " + count + " elements does not fit in "
                     + source.remaining() + " bytes");
         }
-        limit(arrayClass, arrayClass == null ? -1 : count, depth, depth, source.position() - start + (long) count * width);
+        if (filter.limitsValues()) {
+            limit(arrayClass, arrayClass == null ? -1 : count, depth, depth,
+                    source.position() - start + (long) count * width);
+        }
         return count;
     }
 
-    /** Refuses a value of the fast path that the filter's limits refuse (see {@link SerialFilter#refusalOfValue}). */
+    /**
+     * Refuses a value of the fast path that the filter's limits refuse (see {@link SerialFilter#refusalOfValue}); for
+     * a filter that {@link SerialFilter#limitsValues()}, which the caller asks first, as it costs far less.
+     */
     private void limit(Class<?> arrayClass, long arrayLength, long depth, long references, long bytes) {
         SerialFilter.Check refused;
         try {
@@ -261,7 +267,9 @@ public final class StandardCodec implements Codec {
      * of {@code bytes} bytes as a value of its own. One check for the list, whatever its length.
      */
     void limitPackedBoxes(int bytes) {
-        limit(null, -1, VALUE, VALUE, bytes);
+        if (filter.limitsValues()) {
+            limit(null, -1, VALUE, VALUE, bytes);
+        }
     }
 
     private static void writeString(String s, ByteSink sink) {
@@ -465,9 +473,11 @@ public final class StandardCodec implements Codec {
                 }
                 return type;
             }, this);
-            int captured = form.lambda().getCapturedArgCount();
-            // the lambda, and the array of its captured values, which a stream holds at depth 2, and them at depth 3
-            limit(Object[].class, captured, captured == 0 ? 2 : CAPTURED, 2 + captured, source.position() - start);
+            if (filter.limitsValues()) {
+                int captured = form.lambda().getCapturedArgCount();
+                // the lambda, and the array of its captured values, which a stream holds at depth 2, and them at depth 3
+                limit(Object[].class, captured, captured == 0 ? 2 : CAPTURED, 2 + captured, source.position() - start);
+            }
             return LambdaCodec.rebuild(form);
         } catch (ClassNotFoundException e) {
             throw notOnClassPath(e);
