@@ -31,8 +31,8 @@ import io.github.multiprocessing4j.internal.codec.StandardCodec;
  *       application every class except known gadget hosts. The system
  *       property {@code mp4j.serialFilter}, a {@link java.io.ObjectInputFilter.Config#createFilter JDK filter
  *       pattern} such as {@code "com.acme.**;!*"}, narrows the application's classes to those it allows
- *       (the JDK value types, lambdas and paths stay allowed), may add JDK classes, sets limits, and is
- *       handed to child JVMs.</li>
+ *       (the JDK value types, lambdas and paths stay allowed), may add JDK classes, sets limits (which judge
+ *       the values written without a serializer too), and is handed to child JVMs.</li>
  * </ul>
  * It prints no JDK warning and needs no {@code --add-opens}.
  *
@@ -57,7 +57,7 @@ public interface Codec {
      * Decodes bytes produced by {@link #encode} in this or another JVM of the same class path.
      *
      * @throws DecodingException if the bytes are malformed, name a class that is missing here, or name a
-     *         class that the deserialization filter refuses
+     *         class that the deserialization filter refuses, or hold a value past one of its limits
      */
     Object decode(byte[] bytes, int offset, int length);
 
