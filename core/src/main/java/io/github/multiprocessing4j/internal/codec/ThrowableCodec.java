@@ -1,6 +1,5 @@
 package io.github.multiprocessing4j.internal.codec;
 
-import io.github.multiprocessing4j.codec.DecodingException;
 import io.github.multiprocessing4j.codec.EncodingException;
 import io.github.multiprocessing4j.internal.bytes.ByteSink;
 import io.github.multiprocessing4j.internal.bytes.ByteSource;
@@ -57,14 +56,20 @@ public final class ThrowableCodec {
      * @param where where it was thrown, for the fallback's message, e.g. {@code child JVM 1234 "worker-1"}
      */
     public static Throwable read(ByteSource source, String where) {
+        return read(source, where, StandardCodec.INSTANCE);
+    }
+
+    /** {@link #read(ByteSource, String)}, the exception's value read by {@code codec}. */
+    static Throwable read(ByteSource source, String where, StandardCodec codec) {
         String className = source.getUtf8();
         String message = source.getByte() != 0 ? source.getUtf8() : null;
         String stackTrace = source.getUtf8();
         Throwable recreated = null;
         Throwable whyNot = null;
         try {
-            recreated = StandardCodec.INSTANCE.read(source) instanceof Throwable t ? t : null;
-        } catch (DecodingException e) {
+            recreated = codec.read(source) instanceof Throwable t ? t : null;
+        } catch (RuntimeException e) {
+            // a DecodingException, or the IllegalArgumentException of an invalid mp4j.serialFilter: the text stays
             whyNot = e;
         }
         return recreated != null ? recreated : new RemoteTaskException(className, message, stackTrace, where, whyNot);
