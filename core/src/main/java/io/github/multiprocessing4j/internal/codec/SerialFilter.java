@@ -46,8 +46,9 @@ import java.util.function.Supplier;
  *   <li>{@code maxdepth=}, {@code maxrefs=}: a value is one reference at depth 1; a lambda's form is the lambda at
  *       depth 1, its array of captured values at depth 2 and the values at depth 3, so two references and one per
  *       captured value (a stream counts its class descriptors and the form's strings too). Each element of a list of
- *       arguments or results ({@link ListCodec}) is a value of its own, as it is sent as one: the list is no array of
- *       the user's, and its length is not judged.</li>
+ *       such values, a chunk of arguments or results ({@link ListCodec}), is a value of its own, as it is sent as
+ *       one: the list is no array of the user's, and its length is not judged (a chunk of other values travels as
+ *       one stream of an {@code Object[]}, whose length a stream does judge).</li>
  * </ul>
  * With no limit set, no JVM-wide filter and no filter factory, a value of the fast path costs a few field reads.
  * The connection that carries the bytes is authenticated first (HMAC with the session key), so the filter
