@@ -160,8 +160,9 @@ public final class ChildJvm implements AutoCloseable {
      * a damaged one crashes every JVM that maps it; nothing else about a launch whose cache exists has changed
      * since a child booted with those very options to make it (see {@link #droppedAotCache()}).
      *
-     * @throws ProcessStartException if the child exits, or stays silent for {@code timeout}, first; the
-     *         message carries the exit status and the tail of its stderr
+     * @throws ProcessStartException if the child exits, or stays silent for {@code timeout}, first (it is then
+     *         killed, with what it started: {@link #killTree()}); the message carries the exit status and the tail
+     *         of its stderr
      */
     public ChildListener.Arrival awaitConnected(Duration timeout) throws InterruptedException {
         if (arrival.isDone() && !arrival.isCompletedExceptionally()) {
@@ -214,7 +215,7 @@ public final class ChildJvm implements AutoCloseable {
             CompletableFuture.anyOf(ready, exited).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             listener.forget(token);
-            kill();
+            killTree(); // a child stuck at boot may have started processes (an agent's), which would outlive it
             throw failedToStart("did not " + verb + " within " + timeout.toSeconds() + " s (killed it)");
         } catch (ExecutionException | CancellationException e) {
             // the arrival failed: the listener closed (JVM shutting down)
@@ -233,7 +234,7 @@ public final class ChildJvm implements AutoCloseable {
             awaitOutputDrained();
             throw failedToStart("exited with " + ExitStatus.describe(process.exitValue()) + " before it " + pastVerb);
         }
-        kill();
+        killTree();
         throw failedToStart("could not be reached (the listener closed); killed it");
     }
 
