@@ -173,6 +173,21 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     /**
+     * Waits until the child has connected back, for at most {@code timeout}; returns early, with false, if it exits
+     * or is given up on first. Kills nothing, unlike {@link #awaitConnected}.
+     *
+     * @return whether it has connected
+     */
+    boolean awaitArrival(Duration timeout) throws InterruptedException {
+        try {
+            CompletableFuture.anyOf(arrival, process.onExit()).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException | CancellationException e) {
+            // it has not connected: the caller decides what to do with it
+        }
+        return isConnected();
+    }
+
+    /**
      * As {@link #awaitConnected}, for a child started directly with its task: waits until it has signalled its
      * start on stdout (see {@link io.github.multiprocessing4j.internal.worker.DirectStart}), then gives it the go on
      * its stdin, and closes that. The child runs its task only then: one that exits first, or that this call kills

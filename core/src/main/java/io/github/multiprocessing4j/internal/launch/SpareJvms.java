@@ -31,8 +31,9 @@ import java.util.function.Supplier;
  * down. So a run of back-to-back starts never has two JVMs booting at once, and starts that come apart find the
  * spare ready. A spare for another spec is closed. A spare that died while idle is
  * noticed and replaced by a fresh launch, and so is one booted before an {@code mp4j.*} system property
- * changed (children are given those: see {@link JavaCommand#libraryProperties()}). Spares exit with this
- * JVM (an idle one is killed at exit).
+ * changed (children are given those: see {@link JavaCommand#libraryProperties()}). A spare that has not connected
+ * back within the connect timeout of the take that booted it (stuck at boot) is killed, with what it started, and
+ * replaced likewise. Spares exit with this JVM (an idle one is killed at exit).
  *
  * <p>Starts whose specs keep changing (say, a system property that differs per child) would waste a spare
  * per start: each would boot a spare for its own spec, which the next start, with another spec, cannot use.
@@ -163,7 +164,7 @@ public final class SpareJvms {
             AtomicBoolean replenished = new AtomicBoolean();
             Runnable replenish = () -> {
                 if (replenished.compareAndSet(false, true)) {
-                    replenishWhenQuiet(spec, take);
+                    replenishWhenQuiet(spec, take, connectTimeout);
                 }
             };
             child.whenDone(replenish);
@@ -210,14 +211,16 @@ public final class SpareJvms {
     /**
      * Boots a spare for {@code spec} in {@value #QUIET_MILLIS} ms, unless another take has come after take number
      * {@code take} by then: that one boots the spare once its own child is done.
+     *
+     * @param connectTimeout the connect timeout of that take, which the spare has to connect back
      */
-    private void replenishWhenQuiet(LaunchSpec spec, long take) {
+    private void replenishWhenQuiet(LaunchSpec spec, long take, Duration connectTimeout) {
         if (!isLatestTake(take)) {
             return;
         }
         after(QUIET_MILLIS, () -> {
             if (isLatestTake(take)) {
-                replenish(spec);
+                replenish(spec, connectTimeout);
             }
         });
     }
@@ -304,8 +307,11 @@ public final class SpareJvms {
         return taken;
     }
 
-    /** Starts launching a spare for {@code spec} unless one is there; the launch itself runs off this thread. */
-    private synchronized void replenish(LaunchSpec spec) {
+    /**
+     * Starts launching a spare for {@code spec} unless one is there; the launch itself runs off this thread. The spare
+     * is ended unless it connects back within {@code connectTimeout} ({@link #endUnlessConnected}).
+     */
+    private synchronized void replenish(LaunchSpec spec, Duration connectTimeout) {
         if (!enabled || shuttingDown) {
             return;
         }
@@ -323,9 +329,45 @@ public final class SpareJvms {
         launched++;
         byte[] task = rehearsal;
         spareKind = task.length == 0 ? null : lastKind; // a rehearsal is the latest take's task, of lastKind
-        spare = CompletableFuture.supplyAsync(() -> launcher.launchSpare(spec, task),
+        CompletableFuture<ChildJvm> launching = CompletableFuture.supplyAsync(() -> launcher.launchSpare(spec, task),
                 // the spare and its output pumps may live as long as the JVM: they must not pin the caller's context
                 r -> Thread.ofVirtual().name("mp4j-spare-launch").inheritInheritableThreadLocals(false).start(r));
+        spare = launching;
+        launching.thenAccept(child -> endUnlessConnected(launching, child, connectTimeout));
+    }
+
+    /**
+     * Takes {@code child}, the spare that {@code launching} launched, out of its slot and ends it, with what it started
+     * ({@link ChildJvm#discard}), unless it connects back within {@code bound}. A spare stuck at boot (an agent's
+     * premain that waits, a JVM stopped with SIGSTOP, a connect that fails without an exit) would otherwise stay for
+     * good: no take hands over a spare that has not connected, and no replenish replaces one that is alive. One no
+     * longer in its slot is left alone: a take with {@code mp4j.directStart=false} waits for it within its own timeout,
+     * and {@link #closeSpare} ends one that has not connected. The wait runs on a thread of its own.
+     */
+    private void endUnlessConnected(CompletableFuture<ChildJvm> launching, ChildJvm child, Duration bound) {
+        Thread.ofVirtual().name("mp4j-spare-connect-" + child.pid()).inheritInheritableThreadLocals(false).start(() -> {
+            try {
+                if (child.awaitArrival(bound)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                return; // nothing of ours interrupts it
+            }
+            synchronized (this) {
+                if (spare != launching) {
+                    return; // taken or closed meanwhile
+                }
+                spare = null; // the next replenish boots a new one
+            }
+            if (child.process().isAlive()) {
+                LOG.log(Level.DEBUG, "the spare {0} did not connect back within {1} s; killing it, with what it"
+                        + " started", child.pid(), bound.toSeconds());
+            } else {
+                LOG.log(Level.DEBUG, "the spare {0} exited with {1} before it connected back", child.pid(),
+                        ExitStatus.describe(child.process().exitValue()));
+            }
+            child.discard();
+        });
     }
 
     /**
@@ -362,10 +404,19 @@ public final class SpareJvms {
         }
     }
 
-    /** Closes the spare, if any (tests, and pools that want no extra JVM). */
+    /**
+     * Closes the spare, if any (tests, and pools that want no extra JVM). One that has not connected back yet is
+     * killed, with what it started: it may never connect, to be turned away.
+     */
     public synchronized void closeSpare() {
         if (spare != null) {
-            spare.thenAccept(ChildJvm::close);
+            spare.thenAccept(child -> {
+                if (child.isConnected()) {
+                    child.close();
+                } else {
+                    child.discard();
+                }
+            });
             spare = null;
         }
     }

@@ -32,6 +32,42 @@ class SpareJvmsTest {
     Path tmp;
 
     @Test
+    void aSpareThatNeverConnects_isKilledWithWhatItStarted_andTheNextTakeBootsANewOne() throws Exception {
+        SpareJvms spares = new SpareJvms(ChildLauncher.get());
+        LaunchSpec spec = stallingSecondJvm();
+        byte[] task = Codec.standard().encode(nothing());
+        try {
+            spares.take(spec, CONNECT_TIMEOUT, run(task), task).discard();
+            long[] stalled = awaitStalled();
+            // It used to stay in the slot until this JVM exited: never taken (not connected), never replaced (alive)
+            Awaitility.await().atMost(Delays.seconds(60)).alias("the spare that never connected, and its sleep, end")
+                    .until(() -> ProcessHandle.of(stalled[0]).isEmpty() && ProcessHandle.of(stalled[1]).isEmpty());
+
+            ChildJvm next = spares.take(spec, CONNECT_TIMEOUT, run(task), task);
+            next.discard();
+            long spare = Awaitility.await().atMost(Delays.seconds(60)).alias("a new spare, connected")
+                    .until(spares::sparePid, pid -> pid > 0);
+            assertThat(spare).isNotIn(stalled[0], next.pid());
+        } finally {
+            spares.closeSpare();
+        }
+    }
+
+    @Test
+    void aSpareThatHasNotConnected_isKilledWithWhatItStarted_whenTheSpareIsClosed() throws Exception {
+        SpareJvms spares = new SpareJvms(ChildLauncher.get());
+        LaunchSpec spec = stallingSecondJvm();
+        byte[] task = Codec.standard().encode(nothing());
+        // a connect timeout that the test does not reach: the close, not the timeout, ends the spare
+        spares.take(spec, Delays.seconds(600), run(task), task).discard();
+        long[] stalled = awaitStalled();
+        spares.closeSpare();
+        // A close only turned it away once it connected, which it never does
+        Awaitility.await().atMost(Delays.seconds(30)).alias("the closed spare, and its sleep, end")
+                .until(() -> ProcessHandle.of(stalled[0]).isEmpty() && ProcessHandle.of(stalled[1]).isEmpty());
+    }
+
+    @Test
     void withDirectStartsOff_aTakeOfASpareThatNeverConnects_killsItWithWhatItStarted_andStartsAFreshChild()
             throws Exception {
         SpareJvms spares = new SpareJvms(ChildLauncher.get());
