@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.internal.worker;
 
+import io.github.multiprocessing4j.internal.codec.ThrowableCodec;
 import io.github.multiprocessing4j.internal.launch.BootRecord;
 import io.github.multiprocessing4j.internal.session.Hello;
 import io.github.multiprocessing4j.internal.wire.Connection;
@@ -62,26 +63,54 @@ final class ChildSession {
      */
     static boolean serve(BootRecord boot, long mainNanos, ParentWatch watch, CountDownLatch rehearsed)
             throws IOException {
-        Connection connection = Connection.connect(boot.parentSocket());
-        long socketConnected = System.nanoTime();
-        Handshake.answer(connection, boot.key());
-        if (!awaitRehearsal(rehearsed)) {
-            return unused(boot, connection);
+        Connection connection = null;
+        Frame first;
+        try {
+            connection = Connection.connect(boot.parentSocket());
+            long socketConnected = System.nanoTime();
+            Handshake.answer(connection, boot.key());
+            if (!awaitRehearsal(rehearsed)) {
+                return unused(boot, connection);
+            }
+            long connected = System.nanoTime();
+            connection.send(FrameType.HELLO, 0,
+                    new Hello(boot.token(), ProcessHandle.current().pid(), mainNanos, socketConnected, connected).encode());
+            first = connection.receive();
+            if (first == null) {
+                return unused(boot, connection);
+            }
+            if (first.type() == FrameType.FAILURE) {
+                throw new IOException("the parent (pid " + boot.parentPid() + ") turned this child away"
+                        + Handshake.reason(first));
+            }
+            if (first.type() != FrameType.RUN && first.type() != FrameType.SERVE) {
+                throw new IOException("unexpected first frame from the parent: " + first);
+            }
+        } catch (IOException e) {
+            haltIfRehearsed(boot, connection, e);
+            throw e;
         }
-        long connected = System.nanoTime();
-        connection.send(FrameType.HELLO, 0,
-                new Hello(boot.token(), ProcessHandle.current().pid(), mainNanos, socketConnected, connected).encode());
-        Frame first = connection.receive();
-        if (first == null) {
-            return unused(boot, connection);
+        return first.type() == FrameType.RUN
+                ? OneShotRunner.run(connection, first, watch)
+                : PoolWorker.serve(connection, first, watch);
+    }
+
+    /**
+     * Ends a spare that rehearsed a task and could not get work from its parent (it could not connect, the parent
+     * died during the handshake, it turned the spare away): it says why on stderr, as the exception would, and halts
+     * with exit code 1, for the reason {@link #unused} halts; a child that rehearsed nothing returns, and the caller
+     * throws {@code e}.
+     */
+    private static void haltIfRehearsed(BootRecord boot, Connection connection, IOException e) {
+        if (boot.rehearsal().length == 0) {
+            return;
         }
-        return switch (first.type()) {
-            case FrameType.RUN -> OneShotRunner.run(connection, first, watch);
-            case FrameType.SERVE -> PoolWorker.serve(connection, first, watch);
-            case FrameType.FAILURE -> throw new IOException("the parent (pid " + boot.parentPid()
-                    + ") turned this child away" + Handshake.reason(first));
-            default -> throw new IOException("unexpected first frame from the parent: " + first);
-        };
+        if (connection != null) {
+            connection.close();
+        }
+        ChildStderr.print("Exception in thread \"" + Thread.currentThread().getName() + "\" "
+                + ThrowableCodec.stackTraceOf(e));
+        Runtime.getRuntime().halt(1);
     }
 
     /**

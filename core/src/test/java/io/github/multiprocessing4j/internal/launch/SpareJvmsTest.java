@@ -5,10 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.multiprocessing4j.codec.Codec;
 import io.github.multiprocessing4j.function.SerializableRunnable;
 import io.github.multiprocessing4j.internal.launch.fixtures.StallingAgent;
+import io.github.multiprocessing4j.internal.session.Session;
 import io.github.multiprocessing4j.internal.worker.OneShotProtocol;
+import io.github.multiprocessing4j.process.fixtures.RehearsedTasks;
 import io.github.multiprocessing4j.testing.Delays;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +23,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
@@ -88,6 +97,52 @@ class SpareJvmsTest {
         } finally {
             System.clearProperty("mp4j.directStart");
             spares.closeSpare();
+        }
+    }
+
+    @Test
+    void aSpareThatRehearsedATaskWhoseClassStartsAThread_exitsWhenItsParentDiesDuringItsHandshake() throws Exception {
+        // The parent, here this test on a socket of its own, dies (its end of the connection closes) after the spare
+        // has connected and rehearsed, before it sent the challenge. The spare's main thread then threw, and the
+        // JVM waited for the thread that the rehearsed class's static initializer started, with no parent to watch.
+        long parent = ProcessHandle.current().pid();
+        Path log = RehearsedTasks.log(parent);
+        Files.deleteIfExists(log);
+        Path socket = tmp.resolve("parent.sock");
+        Session session = Session.get();
+        BootRecord boot = new BootRecord(session.key(), session.directory(), socket, 42, parent, false, new byte[0],
+                Codec.standard().encode(RehearsedTasks.lingering()));
+        Process child = null;
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(socket));
+            List<String> argv = new JavaCommand(JavaRuntime.current())
+                    .build(LaunchSpec.DEFAULT, JavaCommand.libraryProperties(), null, null);
+            child = new ProcessBuilder(argv).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(tmp.resolve("child.err").toFile()).start();
+            try (OutputStream stdin = child.getOutputStream()) {
+                stdin.write(boot.encode());
+            }
+            CompletableFuture<SocketChannel> accepted = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return server.accept();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            long pid = child.pid();
+            try (SocketChannel ignored = accepted.get(Delays.seconds(60).toMillis(), TimeUnit.MILLISECONDS)) {
+                Awaitility.await().atMost(Delays.seconds(60)).alias("the spare rehearsed the task")
+                        .until(() -> Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8)
+                                .contains("linger-init " + pid));
+            }
+            Process spare = child;
+            Awaitility.await().atMost(Delays.seconds(30)).alias("the spare whose parent died exits")
+                    .until(() -> !spare.isAlive());
+        } finally {
+            if (child != null) {
+                child.destroyForcibly().waitFor(60, TimeUnit.SECONDS);
+            }
+            Files.deleteIfExists(log);
         }
     }
 
