@@ -98,8 +98,8 @@ final class ChildSession {
     /**
      * Ends a spare that rehearsed a task and could not get work from its parent (it could not connect, the parent
      * died during the handshake, it turned the spare away): it says why on stderr, as the exception would, and halts
-     * with exit code 1, for the reason {@link #unused} halts; a child that rehearsed nothing returns, and the caller
-     * throws {@code e}.
+     * with exit code 1, after killing what the rehearsal started, for the reasons {@link #unused} does; a child that
+     * rehearsed nothing returns, and the caller throws {@code e}.
      */
     private static void haltIfRehearsed(BootRecord boot, Connection connection, IOException e) {
         if (boot.rehearsal().length == 0) {
@@ -110,6 +110,7 @@ final class ChildSession {
         }
         ChildStderr.print("Exception in thread \"" + Thread.currentThread().getName() + "\" "
                 + ThrowableCodec.stackTraceOf(e));
+        ParentWatch.killDescendants();
         Runtime.getRuntime().halt(1);
     }
 
@@ -117,11 +118,14 @@ final class ChildSession {
      * Ends a child that gets no work (an unused spare, or one whose parent is gone): it returns, and the JVM exits,
      * quietly. A spare that rehearsed a task halts instead: the static initializers of that task's classes may have
      * started threads that are no daemons (an executor in a static field), which would keep it alive for good, with
-     * nothing left to watch its parent. The task never ran here: there is nothing of its to finish.
+     * nothing left to watch its parent. The task never ran here: there is nothing of its to finish. What they
+     * started (a helper process) is killed first, as an orphan kills what its task started
+     * ({@link ParentWatch#orphaned}): nobody would end it.
      */
     private static boolean unused(BootRecord boot, Connection connection) {
         connection.close();
         if (boot.rehearsal().length > 0) {
+            ParentWatch.killDescendants();
             Runtime.getRuntime().halt(0);
         }
         return true;

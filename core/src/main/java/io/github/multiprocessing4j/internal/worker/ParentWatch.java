@@ -161,7 +161,7 @@ final class ParentWatch {
      * so that a parent killed first cannot start another; {@code destroyForcibly} checks each one's start time.
      * Not allowed or not supported here, they run on (the AOT cache's assembly then ends in its own time).
      */
-    private static void killDescendants() {
+    static void killDescendants() {
         try {
             ProcessHandle.current().descendants().toList().forEach(ProcessHandle::destroyForcibly);
         } catch (RuntimeException e) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.codec.Codec;
 import io.github.multiprocessing4j.function.SerializableRunnable;
+import io.github.multiprocessing4j.internal.launch.fixtures.SleepStartingTask;
 import io.github.multiprocessing4j.internal.launch.fixtures.StallingAgent;
 import io.github.multiprocessing4j.internal.session.Session;
 import io.github.multiprocessing4j.internal.worker.OneShotProtocol;
@@ -144,6 +145,57 @@ class SpareJvmsTest {
             }
             Files.deleteIfExists(log);
         }
+    }
+
+    @Test
+    void aSpareThatRehearsedATaskWhoseClassStartsAProcess_endsThatProcess_whenItIsClosedUnused() throws Exception {
+        SpareJvms spares = new SpareJvms(ChildLauncher.get());
+        LaunchSpec spec = new LaunchSpec(List.of("-Dmp4j.test.sleepStarting=" + System.nanoTime()), new LinkedHashMap<>(),
+                Map.of());
+        byte[] task = Codec.standard().encode(SleepStartingTask.task());
+        Path log = SleepStartingTask.log(ProcessHandle.current().pid());
+        Files.deleteIfExists(log);
+        try {
+            // Takes of one kind until the spare rehearses it: the one booted after the second take finds the slot
+            // empty (the spare taken, or none yet) and rehearses the task
+            for (int i = 0; i < 5 && !(spares.spareRehearses() && spares.sparePid() > 0); i++) {
+                ChildJvm child = spares.take(spec, CONNECT_TIMEOUT, run(task), task);
+                try {
+                    if (child.isDirect()) { // it runs the task; a spare taken here is given none
+                        assertThat(child.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+                    }
+                } finally {
+                    child.discard();
+                }
+                Awaitility.await().atMost(Delays.seconds(60)).alias("a spare").until(() -> spares.sparePid() > 0);
+            }
+            assertThat(spares.spareRehearses()).as("the spare rehearses the task").isTrue();
+            long spare = spares.sparePid();
+            long sleep = sleepOf(log, spare);
+            spares.closeSpare();
+            // It halted, and the sleep its rehearsal started ran on, re-parented to init
+            Awaitility.await().atMost(Delays.seconds(30)).alias("the closed spare, and the sleep it started, end")
+                    .until(() -> ProcessHandle.of(spare).isEmpty() && ProcessHandle.of(sleep).isEmpty());
+        } finally {
+            spares.closeSpare();
+            if (Files.exists(log)) {
+                for (String line : Files.readAllLines(log)) {
+                    ProcessHandle.of(Long.parseLong(line.split(" ")[1])).ifPresent(ProcessHandle::destroyForcibly);
+                }
+                Files.delete(log);
+            }
+        }
+    }
+
+    /** The pid of the sleep that child {@code pid} started, as {@link SleepStartingTask} logged it. */
+    private static long sleepOf(Path log, long pid) throws IOException {
+        for (String line : Files.readAllLines(log)) {
+            String[] pids = line.split(" ");
+            if (Long.parseLong(pids[0]) == pid) {
+                return Long.parseLong(pids[1]);
+            }
+        }
+        throw new AssertionError("child " + pid + " started no sleep: " + Files.readAllLines(log));
     }
 
     /** A spec whose second JVM (the spare booted after the first take) never connects: see {@link StallingAgent}. */
