@@ -33,7 +33,7 @@ import java.util.function.Supplier;
  * noticed and replaced by a fresh launch, and so is one booted before an {@code mp4j.*} system property
  * changed (children are given those: see {@link JavaCommand#libraryProperties()}). A spare that has not connected
  * back within the connect timeout of the take that booted it (stuck at boot) is killed, with what it started, and
- * replaced likewise. Spares exit with this JVM (an idle one is killed at exit).
+ * replaced likewise. Spares exit with this JVM (an idle one is killed at exit, with what it started).
  *
  * <p>Starts whose specs keep changing (say, a system property that differs per child) would waste a spare
  * per start: each would boot a spare for its own spec, which the next start, with another spec, cannot use.
@@ -388,10 +388,11 @@ public final class SpareJvms {
         return true;
     }
 
+    /** The shutdown hook: kills the spare with what it started (its rehearsal's static initializers, say). */
     private synchronized void killSpare() {
         shuttingDown = true;
         if (spare != null) {
-            spare.thenAccept(ChildJvm::kill);
+            spare.thenAccept(ChildJvm::killTree);
             spare = null;
         }
     }

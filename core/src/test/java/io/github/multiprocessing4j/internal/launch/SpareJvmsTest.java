@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.codec.Codec;
 import io.github.multiprocessing4j.function.SerializableRunnable;
+import io.github.multiprocessing4j.internal.launch.fixtures.ExitWithARehearsingSpareMain;
 import io.github.multiprocessing4j.internal.launch.fixtures.SleepStartingTask;
 import io.github.multiprocessing4j.internal.launch.fixtures.StallingAgent;
 import io.github.multiprocessing4j.internal.session.Session;
 import io.github.multiprocessing4j.internal.worker.OneShotProtocol;
 import io.github.multiprocessing4j.process.fixtures.RehearsedTasks;
 import io.github.multiprocessing4j.testing.Delays;
+import io.github.multiprocessing4j.testing.TestJvm;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
@@ -179,6 +181,29 @@ class SpareJvmsTest {
         } finally {
             spares.closeSpare();
             if (Files.exists(log)) {
+                for (String line : Files.readAllLines(log)) {
+                    ProcessHandle.of(Long.parseLong(line.split(" ")[1])).ifPresent(ProcessHandle::destroyForcibly);
+                }
+                Files.delete(log);
+            }
+        }
+    }
+
+    @Test
+    void theSpareOfAProgramThatEnds_endsWithWhatItsRehearsalStarted() throws Exception {
+        Path log = null;
+        try (TestJvm jvm = TestJvm.start(ExitWithARehearsingSpareMain.class, List.of())) {
+            log = SleepStartingTask.log(jvm.process().pid());
+            String line = jvm.nextLineStartingWith("SPARE ", 180);
+            assertThat(line).as("stderr: %s", jvm.stderr()).isNotNull();
+            long spare = Long.parseLong(line.substring("SPARE ".length()));
+            long sleep = sleepOf(log, spare);
+            assertThat(jvm.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+            // The exit's hook killed the spare alone (SIGKILL), and the sleep its rehearsal started ran on
+            Awaitility.await().atMost(Delays.seconds(30)).alias("the spare, and the sleep it started, end")
+                    .until(() -> ProcessHandle.of(spare).isEmpty() && ProcessHandle.of(sleep).isEmpty());
+        } finally {
+            if (log != null && Files.exists(log)) {
                 for (String line : Files.readAllLines(log)) {
                     ProcessHandle.of(Long.parseLong(line.split(" ")[1])).ifPresent(ProcessHandle::destroyForcibly);
                 }
