@@ -180,7 +180,8 @@ public final class ChildJvm implements AutoCloseable {
      */
     boolean awaitArrival(Duration timeout) throws InterruptedException {
         try {
-            CompletableFuture.anyOf(arrival, process.onExit()).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            CompletableFuture.anyOf(arrival, process.onExit()).get(TimeUnit.NANOSECONDS.convert(timeout),
+                    TimeUnit.NANOSECONDS); // saturated: Duration.toNanos() throws past 292 years
         } catch (TimeoutException | ExecutionException | CancellationException e) {
             // it has not connected: the caller decides what to do with it
         }
@@ -227,7 +228,8 @@ public final class ChildJvm implements AutoCloseable {
             }
         });
         try {
-            CompletableFuture.anyOf(ready, exited).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            // saturated: Duration.toNanos() throws past 292 years (-Dmp4j.connectTimeoutSeconds=99999999999)
+            CompletableFuture.anyOf(ready, exited).get(TimeUnit.NANOSECONDS.convert(timeout), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             listener.forget(token);
             killTree(); // a child stuck at boot may have started processes (an agent's), which would outlive it

@@ -223,6 +223,30 @@ class SpareJvmsTest {
         throw new AssertionError("child " + pid + " started no sleep: " + Files.readAllLines(log));
     }
 
+    @Test
+    void aConnectTimeoutTooLongToCountInNanoseconds_waitsWithoutEnd() throws Exception {
+        // -Dmp4j.connectTimeoutSeconds=99999999999, say, to wait as long as it takes: every start threw an
+        // ArithmeticException (long overflow) from Duration.toNanos()
+        SpareJvms spares = new SpareJvms(ChildLauncher.get());
+        LaunchSpec spec = new LaunchSpec(List.of("-Dmp4j.test.longTimeout=" + System.nanoTime()), new LinkedHashMap<>(),
+                Map.of());
+        byte[] task = Codec.standard().encode(nothing());
+        Duration forever = Duration.ofSeconds(99_999_999_999L);
+        try {
+            ChildJvm child = spares.take(spec, forever, run(task), task);
+            try {
+                assertThat(child.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(child.process().exitValue()).isZero();
+            } finally {
+                child.discard();
+            }
+            Awaitility.await().atMost(Delays.seconds(60)).alias("the spare booted after it, connected")
+                    .until(spares::sparePid, pid -> pid > 0);
+        } finally {
+            spares.closeSpare();
+        }
+    }
+
     /** A spec whose second JVM (the spare booted after the first take) never connects: see {@link StallingAgent}. */
     private LaunchSpec stallingSecondJvm() throws IOException {
         Path jar = tmp.resolve("stalling-agent.jar");
