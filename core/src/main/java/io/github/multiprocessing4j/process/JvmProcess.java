@@ -159,14 +159,16 @@ public interface JvmProcess extends AutoCloseable {
      * Options for a child JVM. Each setter may be called once; {@link #task} is required.
      *
      * {@snippet :
-     * JvmProcess child = JvmProcess.builder()
+     * try (JvmProcess child = JvmProcess.builder()
      *         .name("resize")
      *         .task(() -> resizeImages())
      *         .jvmOptions(List.of("-Xmx512m"))
      *         .systemProperty("app.mode", "batch")
      *         .environment("TMPDIR", "/scratch")
      *         .daemon(true)
-     *         .start();
+     *         .start()) {
+     *     child.join();
+     * }
      * }
      */
     interface Builder {
