@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
  *     int nine = pool.apply(square, 3);
  *     List<Integer> squares = pool.map(square, List.of(1, 2, 3, 4));          // [1, 4, 9, 16]
  *     CompletableFuture<Integer> later = pool.applyAsync(square, 5);
- *     for (Iterator<Integer> it = pool.imap(square, hugeLazyInput, 100); it.hasNext(); ) {
- *         consume(it.next());                                                    // in input order, lazily
+ *     try (ResultIterator<Integer> it = pool.imap(square, hugeLazyInput, 100)) {
+ *         it.forEachRemaining(x -> consume(x));                                  // in input order, lazily
  *     }
  * }                                                                              // close(): waits for queued work
  * }

@@ -16,6 +16,8 @@ import java.time.Duration;
  * } catch (ExecutionException e) {
  *     if (e.getCause() instanceof TaskTimeoutException t) {
  *         System.err.println("gave up after " + t.timeout());   // the worker was killed and replaced
+ *     } else {
+ *         throw e;                                              // the task's own failure, or a crash
  *     }
  * }
  * }

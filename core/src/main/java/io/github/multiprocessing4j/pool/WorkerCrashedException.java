@@ -19,6 +19,8 @@ import java.util.OptionalInt;
  * } catch (ExecutionException e) {
  *     if (e.getCause() instanceof WorkerCrashedException crash) {   // only this task failed; the pool goes on
  *         System.err.println(crash.getMessage());   // the worker, its pid, exit code or signal, stderr's tail
+ *     } else {
+ *         throw e;                                  // the task's own failure, or a timeout
  *     }
  * }
  * }
