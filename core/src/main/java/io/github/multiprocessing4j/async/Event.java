@@ -9,13 +9,14 @@ import java.time.Duration;
  *
  * {@snippet :
  * Event ready = Event.create();
- * try (TaskGroup group = TaskGroup.open()) {
+ * TaskGroup.run(group -> {
  *     for (int i = 0; i < 3; i++) {
  *         group.spawn(() -> { ready.await(); return work(); });
  *     }
- *     loadConfiguration();
- *     ready.set();      // releases all three
- * }
+ *     loadConfiguration();   // should it throw, run() cancels the three waiting tasks
+ *     ready.set();           // releases all three
+ *     return null;
+ * });
  * }
  *
  * <p>{@link #set()} releases every thread waiting at that moment, even if {@link #clear()} follows before
