@@ -12,8 +12,8 @@ import java.util.concurrent.TimeoutException;
  * {@snippet :
  * Completions<String> done = Coroutines.asCompleted(tasks);
  * while (done.hasNext()) {
- *     Task<String> first = done.next();          // waits for the next task to complete
- *     System.out.println(first.state() + " " + first);
+ *     Task<String> task = done.next();           // waits for the next task to complete
+ *     System.out.println("task " + tasks.indexOf(task) + ": " + task.state());   // "task 1: SUCCESS"
  * }
  * }
  *
