@@ -2,6 +2,13 @@
  * Tasks in child JVMs: {@link io.github.multiprocessing4j.process.JvmProcess}, Python's
  * {@code multiprocessing.Process}.
  *
+ * {@snippet :
+ * try (JvmProcess child = JvmProcess.start("worker", () -> System.out.println("hello from a child JVM"))) {
+ *     child.join();
+ *     int status = child.exitCode().getAsInt();   // 0
+ * }
+ * }
+ *
  * <h2 id="memory">Memory consistency effects across processes</h2>
  * A task handed to another JVM (by {@code JvmProcess.start}, or by a {@code ProcessPool}) runs on a
  * <em>copy</em> of everything it captures: the copy is made — the task serialized — in the calling thread
