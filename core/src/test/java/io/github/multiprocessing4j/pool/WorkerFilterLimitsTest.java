@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.multiprocessing4j.codec.DecodingException;
 import io.github.multiprocessing4j.function.SerializableFunction;
 import io.github.multiprocessing4j.pool.fixtures.LimitingFilterFactory;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
@@ -27,6 +29,48 @@ class WorkerFilterLimitsTest {
                     .hasMessageStartingWith("the value is refused by a limit of the deserialization filter (")
                     .hasMessageContaining("an array of 5000");
             assertThat(pool.apply(length, new int[1000])).isEqualTo(1000);
+        }
+    }
+
+    /** An argument and result that takes no fast path: a chunk of them travels as one stream of an Object[]. */
+    record Point(int x, int y) implements java.io.Serializable {
+    }
+
+    @Test
+    void aWorkerGivenMaxarray_mapsAChunkOfMoreRecordsThanMaxarray_whoseArrayIsTheLibrarysNotTheUsers() throws Exception {
+        SerializableFunction<Point, Point> mirror = p -> new Point(p.y(), p.x());
+        List<Point> points = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            points.add(new Point(i, -i));
+        }
+        try (ProcessPool pool = ProcessPool.builder().processes(1)
+                .jvmOptions(List.of("-Dmp4j.serialFilter=maxarray=1000")).build()) {
+            List<Point> mirrored = pool.map(mirror, points, 3000); // one chunk of 3000
+            assertThat(mirrored).hasSize(3000).startsWith(new Point(0, 0), new Point(-1, 1)).endsWith(new Point(-2999, 2999));
+            // an array of the user's in an item is still judged
+            SerializableFunction<List<String>, Integer> size = List::size;
+            List<List<String>> lists = List.of(List.of("a"), new ArrayList<>(Collections.nCopies(5000, "s")));
+            assertThatThrownBy(() -> pool.map(size, lists, 2)).isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(DecodingException.class)
+                    .hasMessageStartingWith("the value is refused by a limit of the deserialization filter (")
+                    .hasMessageContaining("an array of 5000");
+        }
+    }
+
+    @Test
+    void aWorkerGivenMaxrefs_refusesAChunkThatGoesPastThem_sayingThatTheChunkWasCounted_andServesItAlone() throws Exception {
+        SerializableFunction<Point, Integer> sum = p -> p.x() + p.y();
+        List<Point> points = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            points.add(new Point(i, 1));
+        }
+        try (ProcessPool pool = ProcessPool.builder().processes(1)
+                .jvmOptions(List.of("-Dmp4j.serialFilter=maxrefs=100")).build()) {
+            assertThatThrownBy(() -> pool.map(sum, points, 500)).isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(DecodingException.class)
+                    .hasMessageStartingWith("the value is refused by a limit of the deserialization filter (")
+                    .hasMessageContaining("a chunk of 500 items").hasMessageContaining("chunkSize");
+            assertThat(pool.map(sum, points.subList(0, 10), 1)).isEqualTo(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
         }
     }
 

@@ -22,7 +22,8 @@ import java.util.function.IntFunction;
  *  INTS / LONGS / DOUBLES   every element is an Integer / Long / Double: a packed primitive array
  *  VALUES                   every element takes the codec's fast path: one tagged value after another
  *  OBJECTS                  anything else: one Java-serialization stream of the whole array, so class
- *                           descriptors are written once per chunk, not once per element
+ *                           descriptors are written once per chunk, not once per element (the filter's
+ *                           limits judge each element as if sent alone, see {@link SerialFilter})
  * </pre>
  *
  * Packed lists decode to read-only views over the bytes they arrived in, which box each element when it
@@ -129,7 +130,7 @@ public final class ListCodec {
                 yield list;
             }
             case OBJECTS -> {
-                if (!(codec.read(source) instanceof Object[] array)) {
+                if (!(codec.readChunk(source, n) instanceof Object[] array)) {
                     throw new MalformedDataException("a list of objects that is not an array of objects");
                 }
                 if (array.length != n) {

@@ -47,9 +47,17 @@ import java.util.function.Supplier;
  *       depth 1, its array of captured values at depth 2 and the values at depth 3, so two references and one per
  *       captured value (a stream counts its class descriptors and the form's strings too). Each element of a list of
  *       such values, a chunk of arguments or results ({@link ListCodec}), is a value of its own, as it is sent as
- *       one: the list is no array of the user's, and its length is not judged (a chunk of other values travels as
- *       one stream of an {@code Object[]}, whose length a stream does judge).</li>
+ *       one: the list is no array of the user's, and its length is not judged.</li>
  * </ul>
+ * A chunk of other values travels as one stream of an {@code Object[]} (class descriptors written once per chunk),
+ * whose limits judge each item as if it were sent alone ({@link #newChunkCheck}): the chunk's own array, at depth 1
+ * and of the list's length, is the library's framing, and its length is not judged; an item is at the depth it would
+ * have alone, one less than in the chunk. The references and bytes, though, are counted over the whole chunk, as the
+ * one stream counts them: per item, they would take a stream per item (the class descriptors again for each, which
+ * the form exists to avoid) whenever the receiver has limits, which a sender does not always know (a worker does not
+ * know its parent's). A refusal by them says that they judged a chunk of N items, and that a smaller
+ * {@code chunkSize}, or {@code apply}, sends fewer at once. A filter factory's filter ({@code jdk.serialFilterFactory})
+ * sees the chunk's stream as it is.
  * With no limit set, no JVM-wide filter and no filter factory, a value of the fast path costs a few field reads.
  * The connection that carries the bytes is authenticated first (HMAC with the session key), so the filter
  * is a second wall, not the only one.
@@ -219,7 +227,17 @@ final class SerialFilter {
      */
     Check newCheck(long streamBytes) {
         requireValid();
-        return new Check(streamBytes);
+        return new Check(streamBytes, -1);
+    }
+
+    /**
+     * {@link #newCheck} for the stream of a chunk of {@code items} values that {@link ListCodec} sends as one
+     * {@code Object[]} (see the class comment): the limits judge each item as if it were sent alone, but for the
+     * references and bytes, which they count over the chunk.
+     */
+    Check newChunkCheck(long streamBytes, int items) {
+        requireValid();
+        return new Check(streamBytes, items);
     }
 
     /**
@@ -357,6 +375,8 @@ final class SerialFilter {
      */
     final class Check implements ObjectInputFilter {
         private final long maxArrayLength;
+        /** The count of items of the chunk this check judges (see {@link #newChunkCheck}), or -1 if none. */
+        private final int chunkItems;
         private String rejected;
         private boolean rejectedByJvmWide;
         private boolean rejectedByFactory;
@@ -364,8 +384,9 @@ final class SerialFilter {
         /** What an ObjectInputStream given this check would filter with (see {@link #allows}), once asked. */
         private ObjectInputFilter inStream;
 
-        private Check(long maxArrayLength) {
+        private Check(long maxArrayLength, int chunkItems) {
             this.maxArrayLength = maxArrayLength;
+            this.chunkItems = chunkItems;
         }
 
         @Override
@@ -395,13 +416,41 @@ final class SerialFilter {
                 }
                 return Status.REJECTED;
             }
-            if (rejectedBy(userLimits, info) || rejectedBy(jvm, info)) {
-                if (limit == null) {
-                    limit = describe(info);
+            if (userLimits != null || jvm != null) {
+                FilterInfo judged = chunkItems < 0 ? info : asSentAlone(info);
+                if (rejectedBy(userLimits, judged) || rejectedBy(jvm, judged)) {
+                    if (limit == null) {
+                        limit = describe(judged) + (chunkItems >= 0 && countedOverTheChunk(judged, jvm)
+                                ? "; counted over a chunk of " + chunkItems + " items of a map, which travel as one"
+                                + " stream: maxrefs= and maxbytes= judge the whole chunk, and a smaller chunkSize (or"
+                                + " apply, one item at a time) sends fewer at once" : "");
+                    }
+                    return Status.REJECTED;
                 }
-                return Status.REJECTED;
             }
             return verdict;
+        }
+
+        /**
+         * What the stream of a chunk shows the filter, as the stream of one of its items alone would show it: one
+         * level higher, and the chunk's own array (at depth 1, of the list's length) without its length, as the
+         * library's framing; the references and bytes as they are, counted over the chunk.
+         */
+        private FilterInfo asSentAlone(FilterInfo info) {
+            if (info.depth() > 1) {
+                return new ValueInfo(info.serialClass(), info.arrayLength(), info.depth() - 1, info.references(),
+                        info.streamBytes());
+            }
+            if (info.serialClass() == Object[].class && info.arrayLength() == chunkItems) {
+                return new ValueInfo(Object[].class, -1, info.depth(), info.references(), info.streamBytes());
+            }
+            return info;
+        }
+
+        /** Whether the limits that refused {@code judged}, a chunk's, would allow it but for its references and bytes. */
+        private boolean countedOverTheChunk(FilterInfo judged, ObjectInputFilter jvm) {
+            FilterInfo uncounted = new ValueInfo(judged.serialClass(), judged.arrayLength(), judged.depth(), 0, 0);
+            return !rejectedBy(userLimits, uncounted) && !rejectedBy(jvm, uncounted);
         }
 
         /**

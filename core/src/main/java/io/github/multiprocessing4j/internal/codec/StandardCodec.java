@@ -215,7 +215,7 @@ public final class StandardCodec implements Codec {
                 case Tag.CHARS -> chars(source, count(source, 2, char[].class, depth, start));
                 case Tag.BOOLEANS -> booleans(source, count(source, 1, boolean[].class, depth, start));
                 case Tag.LAMBDA -> readLambda(source, start);
-                case Tag.SERIAL -> readSerialized(source);
+                case Tag.SERIAL -> readSerialized(source, -1);
                 default -> throw new MalformedDataException("unknown value tag " + tag);
             };
             if (tag >= Tag.INT && tag <= Tag.BOOLEAN && filter.limitsValues()) { // a box: one check, as for an array
@@ -425,13 +425,30 @@ public final class StandardCodec implements Codec {
         sink.setInt(lengthAt, sink.size() - lengthAt - 4);
     }
 
-    private Object readSerialized(ByteSource source) {
+    /**
+     * Reads the value that holds a chunk of {@code items} values that {@link ListCodec} writes as one stream of an
+     * {@code Object[]}, which the filter's limits judge item by item (see {@link SerialFilter#newChunkCheck}).
+     */
+    Object readChunk(ByteSource source, int items) {
+        if (source.remaining() == 0 || source.array()[source.position()] != Tag.SERIAL) {
+            return read(source); // not a stream: the caller finds that it is no array of objects
+        }
+        try {
+            source.getByte();
+            return readSerialized(source, items);
+        } catch (MalformedDataException e) {
+            throw new DecodingException("malformed value: " + e.getMessage(), e);
+        }
+    }
+
+    /** @param chunkItems the count of items of the chunk the stream holds (see {@link #readChunk}), or -1 */
+    private Object readSerialized(ByteSource source, int chunkItems) {
         int length = source.getInt();
         if (length < 0 || length > source.remaining()) {
             throw new MalformedDataException("serialized value of " + length + " bytes, " + source.remaining() + " left");
         }
         int at = source.skip(length);
-        SerialFilter.Check check = filter.newCheck(length);
+        SerialFilter.Check check = chunkItems < 0 ? filter.newCheck(length) : filter.newChunkCheck(length, chunkItems);
         try (FilteringObjectInputStream in = new FilteringObjectInputStream(
                 new ByteSource(source.array(), at, length), check)) {
             return in.readObject();

@@ -91,6 +91,74 @@ class ListCodecTest {
                 .isEqualTo(List.of(1L, 2L));
     }
 
+    /** A value that takes no fast path: a chunk of them is form OBJECTS, one stream of an {@code Object[]}. */
+    record Point(int x, int y) implements java.io.Serializable {
+    }
+
+    /** A value one level deeper than a {@link Point}. */
+    record Segment(Point from) implements java.io.Serializable {
+    }
+
+    @Test
+    void aChunkOfOtherValues_isJudgedByMaxarrayAndMaxdepth_itemByItem_asEachWouldBeSentAlone() {
+        List<Object> points = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            points.add(new Point(i, -i));
+        }
+        // the chunk's own Object[] of 100 is the library's framing, not an array of the user's
+        assertThat(ListCodec.read(new ByteSource(encode(points)), new StandardCodec(SerialFilter.withPattern(
+                "maxarray=10")))).isEqualTo(points);
+        // a Point alone is at depth 1, and so it is in the chunk
+        StandardCodec depth1 = new StandardCodec(SerialFilter.withPattern("maxdepth=1"));
+        assertThat(depth1.decode(depth1.encode(points.getFirst()))).isEqualTo(points.getFirst());
+        assertThat(ListCodec.read(new ByteSource(encode(points)), depth1)).isEqualTo(points);
+        // a Segment alone is refused by maxdepth=1 (its Point is at depth 2), and so it is in a chunk
+        Segment segment = new Segment(new Point(1, 2));
+        assertThatThrownBy(() -> depth1.decode(depth1.encode(segment))).isInstanceOf(DecodingException.class)
+                .hasMessageContaining("at depth 2");
+        assertThatThrownBy(() -> ListCodec.read(new ByteSource(encode(List.of(segment, segment))), depth1))
+                .isInstanceOf(DecodingException.class).hasMessageContaining("limit of the deserialization filter")
+                .hasMessageContaining("at depth 2").hasMessageNotContaining("chunk");
+        // an array of the user's in the chunk is judged, at any depth
+        List<Object> withAnArray = List.of(new Point(0, 0), new ArrayList<>(java.util.Collections.nCopies(11, "s")));
+        assertThatThrownBy(() -> ListCodec.read(new ByteSource(encode(withAnArray)), new StandardCodec(
+                SerialFilter.withPattern("maxarray=10")))).isInstanceOf(DecodingException.class)
+                .hasMessageContaining("limit of the deserialization filter").hasMessageContaining("an array of 11");
+    }
+
+    @Test
+    void aChunkOfOtherValues_whoseArrayIsNotTheListsLength_hasItsArrayJudged() {
+        List<Object> points = new ArrayList<>();
+        for (int i = 0; i < 11; i++) {
+            points.add(new Point(i, i));
+        }
+        byte[] encoded = encode(points);
+        encoded[1] = 0; // the list's count (after its form), forged: 12, while its array holds 11
+        encoded[2] = 0;
+        encoded[3] = 0;
+        encoded[4] = 12;
+        assertThatThrownBy(() -> ListCodec.read(new ByteSource(encoded), new StandardCodec(SerialFilter.withPattern(
+                "maxarray=10")))).isInstanceOf(DecodingException.class)
+                .hasMessageContaining("limit of the deserialization filter").hasMessageContaining("an array of 11");
+        assertThatThrownBy(() -> ListCodec.read(new ByteSource(encoded))).isInstanceOf(MalformedDataException.class)
+                .hasMessageContaining("list of 12 decoded to 11");
+    }
+
+    @Test
+    void aChunkOfOtherValues_refusedByMaxrefsOrMaxbytes_saysThatTheyCountedTheWholeChunk_andWhatSendsFewer() {
+        List<Object> points = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            points.add(new Point(i, -i));
+        }
+        for (String limit : List.of("maxrefs=20", "maxbytes=400")) {
+            StandardCodec limited = new StandardCodec(SerialFilter.withPattern(limit));
+            assertThat(limited.decode(limited.encode(points.getFirst()))).isEqualTo(points.getFirst()); // alone
+            assertThatThrownBy(() -> ListCodec.read(new ByteSource(encode(points)), limited))
+                    .isInstanceOf(DecodingException.class).hasMessageContaining("limit of the deserialization filter")
+                    .hasMessageContaining("a chunk of 100 items").hasMessageContaining("chunkSize");
+        }
+    }
+
     private static byte[] encode(List<?> list) {
         ByteSink sink = new ByteSink(64);
         ListCodec.write(list, sink);
