@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.codec.DecodingException;
 import io.github.multiprocessing4j.function.SerializableFunction;
+import io.github.multiprocessing4j.pool.fixtures.LimitedParentMapMain;
 import io.github.multiprocessing4j.pool.fixtures.LimitingFilterFactory;
+import io.github.multiprocessing4j.testing.Delays;
+import io.github.multiprocessing4j.testing.TestJvm;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -54,6 +57,15 @@ class WorkerFilterLimitsTest {
                     .cause().isInstanceOf(DecodingException.class)
                     .hasMessageStartingWith("the value is refused by a limit of the deserialization filter (")
                     .hasMessageContaining("an array of 5000");
+        }
+    }
+
+    @Test
+    void aParentGivenMaxarray_readsBackAChunkOfMoreRecordsThanMaxarray() throws Exception {
+        try (TestJvm parent = TestJvm.start(LimitedParentMapMain.class, List.of("-Dmp4j.serialFilter=maxarray=1000"),
+                "3000")) {
+            assertThat(parent.nextLine(Delays.seconds(60).toSeconds())).isEqualTo("RESULTS 3000 "
+                    + new LimitedParentMapMain.Square(0, 0) + " " + new LimitedParentMapMain.Square(2999, 2999L * 2999));
         }
     }
 

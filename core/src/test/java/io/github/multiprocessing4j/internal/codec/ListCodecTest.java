@@ -108,6 +108,8 @@ class ListCodecTest {
         // the chunk's own Object[] of 100 is the library's framing, not an array of the user's
         assertThat(ListCodec.read(new ByteSource(encode(points)), new StandardCodec(SerialFilter.withPattern(
                 "maxarray=10")))).isEqualTo(points);
+        assertThat(ListCodec.read(new ByteSource(encode(points)), new StandardCodec(SerialFilter.withPattern(null,
+                java.io.ObjectInputFilter.Config.createFilter("maxarray=10"))))).isEqualTo(points); // jdk.serialFilter
         // a Point alone is at depth 1, and so it is in the chunk
         StandardCodec depth1 = new StandardCodec(SerialFilter.withPattern("maxdepth=1"));
         assertThat(depth1.decode(depth1.encode(points.getFirst()))).isEqualTo(points.getFirst());
