@@ -87,6 +87,25 @@ class WorkerFilterLimitsTest {
     }
 
     @Test
+    void aWorkerWhoseFilterFactoryLimitsArrays_refusesAChunkOfMoreRecords_sayingThatTheFactoryJudgedTheChunk()
+            throws Exception {
+        // the filter a factory makes sees the chunk's stream as it is, its Object[] of 3000 too: what it refuses
+        SerializableFunction<Point, Integer> sum = p -> p.x() + p.y();
+        List<Point> points = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            points.add(new Point(i, 1));
+        }
+        try (ProcessPool pool = ProcessPool.builder().processes(1)
+                .jvmOptions(List.of("-Djdk.serialFilterFactory=" + LimitingFilterFactory.class.getName())).build()) {
+            assertThatThrownBy(() -> pool.map(sum, points, 3000)).isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(DecodingException.class)
+                    .hasMessageContaining("-Djdk.serialFilterFactory=" + LimitingFilterFactory.class.getName())
+                    .hasMessageContaining("a chunk of 3000 items").hasMessageContaining("chunkSize");
+            assertThat(pool.map(sum, points.subList(0, 1000), 1000)).hasSize(1000).startsWith(1, 2);
+        }
+    }
+
+    @Test
     void aWorkerWhoseFilterFactoryLimitsArrays_refusesALongerArrayArgument_asAStreamWouldBe() throws Exception {
         SerializableFunction<int[], Integer> length = a -> a.length;
         try (ProcessPool pool = ProcessPool.builder().processes(1)

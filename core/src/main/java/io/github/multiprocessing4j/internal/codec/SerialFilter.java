@@ -56,8 +56,8 @@ import java.util.function.Supplier;
  * one stream counts them: per item, they would take a stream per item (the class descriptors again for each, which
  * the form exists to avoid) whenever the receiver has limits, which a sender does not always know (a worker does not
  * know its parent's). A refusal by them says that they judged a chunk of N items, and that a smaller
- * {@code chunkSize}, or {@code apply}, sends fewer at once. A filter factory's filter ({@code jdk.serialFilterFactory})
- * sees the chunk's stream as it is.
+ * {@code chunkSize}, or {@code apply}, sends fewer at once. The filter that a filter factory makes
+ * ({@code jdk.serialFilterFactory}) sees the chunk's stream as it is, its array too, and a refusal by it says so.
  * With no limit set, no JVM-wide filter and no filter factory, a value of the fast path costs a few field reads.
  * The connection that carries the bytes is authenticated first (HMAC with the session key), so the filter
  * is a second wall, not the only one.
@@ -276,6 +276,12 @@ final class SerialFilter {
         } catch (IllegalStateException e) { // an invalid jdk.serialFilter: the check says so
             return true;
         }
+    }
+
+    /** Whether the JVM's filter factory is not the JDK's own: one of {@code jdk.serialFilterFactory}, or the program's. */
+    static boolean usersFactoryIsSet() {
+        BinaryOperator<ObjectInputFilter> factory = ObjectInputFilter.Config.getSerialFilterFactory();
+        return factory != builtInFactory && isUsersFactory(factory);
     }
 
     private static boolean isUsersFactory(BinaryOperator<ObjectInputFilter> factory) {
@@ -517,6 +523,11 @@ final class SerialFilter {
 
         private static boolean rejectedBy(ObjectInputFilter filter, FilterInfo info) {
             return filter != null && filter.checkInput(info) == Status.REJECTED;
+        }
+
+        /** The count of items of the chunk this check judges (see {@link #newChunkCheck}), or -1. */
+        int chunkItems() {
+            return chunkItems;
         }
 
         /** The first class refused, or null. */

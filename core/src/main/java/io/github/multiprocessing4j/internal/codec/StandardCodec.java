@@ -560,6 +560,16 @@ public final class StandardCodec implements Codec {
                     + check.limit() + "); the limits come from -D" + SerialFilter.PROPERTY
                     + " (maxdepth=, maxrefs=, maxarray=, maxbytes=) and -Djdk.serialFilter", cause);
         }
+        if (cause instanceof InvalidClassException && String.valueOf(cause.getMessage()).startsWith("filter status: ")
+                && SerialFilter.usersFactoryIsSet()) {
+            // a stream's filter refused, and not the check: the filter the factory made of it, which does not say why
+            return new DecodingException("the value is refused by the deserialization filter that the filter factory"
+                    + " makes, -Djdk.serialFilterFactory=" + System.getProperty("jdk.serialFilterFactory",
+                    "<set by the program>") + ", for a class or a limit of its own" + (check.chunkItems() < 0 ? ""
+                    : "; it judged a chunk of " + check.chunkItems() + " items of a map as the one stream they travel"
+                    + " as, with its Object[] of " + check.chunkItems() + " and all its references and bytes, and a"
+                    + " smaller chunkSize (or apply, one item at a time) sends fewer at once"), cause);
+        }
         return new DecodingException("cannot deserialize: " + (cause == null ? "refused" : cause.getMessage()), cause);
     }
 
