@@ -32,9 +32,12 @@ import java.util.List;
  *       behind that one never started, and run on other workers, as does a task submitted once the pool knows a
  *       worker is lost.</li>
  *   <li>Only if replacements fail to start three times in a row (an initializer that has begun to fail, a
- *       machine out of memory) does the pool give up: it shuts down (new tasks are rejected), the workers
+ *       machine out of memory, a worker process that cannot even be created: the {@code java} executable gone, a
+ *       process limit) does the pool give up, as a {@code ProcessPoolExecutor} or loky's executor becomes a
+ *       broken pool: it shuts down (new tasks are rejected), the workers
  *       that live finish what they run and what is queued, and if none is left to take work, the tasks
- *       still queued fail with an {@link IllegalStateException} that gives the reason.</li>
+ *       still queued fail with an {@link IllegalStateException} that gives the reason, with the last failure
+ *       (a {@link io.github.multiprocessing4j.process.ProcessStartException}, say) as its cause.</li>
  *   <li>With a {@linkplain Builder#taskTimeout task timeout}, a task still running at its deadline fails
  *       with a {@link TaskTimeoutException} and its worker is killed and replaced; {@code cancel(true)} of a
  *       running task does the same, and cancelling a queued task just removes it. Whenever the pool kills a

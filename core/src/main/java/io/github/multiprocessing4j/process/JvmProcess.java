@@ -69,8 +69,9 @@ public interface JvmProcess extends AutoCloseable {
      *         class that a child JVM could not load (one that a class loader of its own defined, not on this JVM's
      *         class path or module path)
      * @throws ProcessStartException if this library is not on this JVM's class path or module path (as under
-     *         {@code mvn exec:java}: no child is started, and the message says what to do), if the child JVM exits
-     *         before it connects back, or if the calling thread is
+     *         {@code mvn exec:java}: no child is started, and the message says what to do), if the child's process
+     *         cannot be created (the message names the {@code java} executable and the operating system's error),
+     *         if the child JVM exits before it connects back, or if the calling thread is
      *         interrupted before the task has been handed over (its interrupt status stays set, and no child is
      *         left running)
      */

@@ -9,6 +9,11 @@ import java.util.OptionalInt;
  * cannot read. The message carries the exit status and the last lines of the child's stderr, which
  * usually name the cause.
  *
+ * <p>Its process may also not have been created at all: the {@code java} executable is gone or not executable,
+ * the operating system refused the fork (a process limit: EAGAIN), no file descriptor was left for its pipes. The
+ * message then names the executable and the operating system's error, the cause is the {@link java.io.IOException}
+ * of {@link ProcessBuilder#start()}, {@link #pid()} is -1 and there is no exit code.
+ *
  * {@snippet :
  * try (JvmProcess child = JvmProcess.builder().task(task).jvmOptions(List.of("-XX:+UseZGCC")).start()) {
  *     child.join();
@@ -33,6 +38,7 @@ public class ProcessStartException extends RuntimeException {
         this.stderrTail = stderrTail;
     }
 
+    /** The child's pid, or -1 if no child process was created (or the start was interrupted before one was). */
     public long pid() {
         return pid;
     }

@@ -9,16 +9,18 @@ import io.github.multiprocessing4j.internal.wire.FrameType;
 import io.github.multiprocessing4j.internal.worker.AotTraining;
 import io.github.multiprocessing4j.internal.worker.DirectStart;
 import io.github.multiprocessing4j.internal.worker.OneShotProtocol;
+import io.github.multiprocessing4j.process.ProcessStartException;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +46,9 @@ public final class ChildLauncher {
     private static final byte[] NOTHING = new byte[0];
     private static final ChildLauncher INSTANCE = new ChildLauncher(JavaRuntime.current());
 
+    /** For tests: the {@code java} that children are started with instead of the runtime's, or null; see {@link #javaForTests}. */
+    private static volatile Path javaForTests;
+
     private final JavaCommand command;
     private final AotCache aot;
 
@@ -55,6 +60,15 @@ public final class ChildLauncher {
 
     public static ChildLauncher get() {
         return INSTANCE;
+    }
+
+    /**
+     * For tests only: starts every child (of any launcher) with {@code java} in place of its runtime's {@code java}
+     * from now on, or with its runtime's again if null. A file that cannot be run fails each start as when the JDK
+     * was removed meanwhile, for the tests of what a start, a pool's build and a pool's replacement then do.
+     */
+    public static void javaForTests(Path java) {
+        javaForTests = java;
     }
 
     /**
@@ -72,7 +86,8 @@ public final class ChildLauncher {
      *
      * @throws io.github.multiprocessing4j.process.ProcessStartException at once, with no child started, if a
      *         child would not find the library on this JVM's class path and module path
-     *         ({@link ChildClassPath#requireLibrary()})
+     *         ({@link ChildClassPath#requireLibrary()}), or if its process cannot be created (pid -1, the
+     *         {@code IOException} as the cause)
      */
     public ChildJvm launch(LaunchSpec spec) {
         return launch(spec, false);
@@ -136,22 +151,23 @@ public final class ChildLauncher {
         CompletableFuture<ChildListener.Arrival> arrival = run != null ? new CompletableFuture<>() : listener.expect(token);
         StartSignal startSignal = run != null ? new StartSignal(DirectStart.startSignal(session.key(), token)) : null;
         long launchNanos = System.nanoTime();
+        List<String> command = withJavaForTests(argv);
         Process process;
         try {
-            ProcessBuilder builder = new ProcessBuilder(argv);
+            ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().putAll(spec.environment());
             if (log != null) {
                 builder.redirectErrorStream(true).redirectOutput(log);
             }
             process = builder.start();
         } catch (IOException e) {
-            listener.remove(token);
-            throw new UncheckedIOException("cannot start a child JVM with " + argv.getFirst(), e);
+            listener.remove(token); // no child will come for it
+            throw cannotCreate(command.getFirst(), e);
         } catch (RuntimeException | Error e) {
             listener.remove(token); // no child will come for it
             throw e;
         }
-        LOG.log(Level.DEBUG, () -> "started child JVM " + process.pid() + ": " + String.join(" ", argv));
+        LOG.log(Level.DEBUG, () -> "started child JVM " + process.pid() + ": " + String.join(" ", command));
         StderrTail tail = new StderrTail(TAIL_BYTES);
         OutputPump out = OutputPump.start(process.getInputStream(), () -> System.out, null, "mp4j-out-" + process.pid(),
                 holdOutput, startSignal);
@@ -175,6 +191,32 @@ public final class ChildLauncher {
                     .inheritInheritableThreadLocals(false).start(() -> writeBootRecord(process, record, keepOpen));
         }
         return child;
+    }
+
+    /** {@code argv}, with the {@code java} of {@link #javaForTests} if one is set. */
+    private static List<String> withJavaForTests(List<String> argv) {
+        Path java = javaForTests;
+        if (java == null) {
+            return argv;
+        }
+        List<String> command = new ArrayList<>(argv);
+        command.set(0, java.toString());
+        return command;
+    }
+
+    /**
+     * The failure of a start whose process could not be created ({@code ProcessBuilder.start()} threw): the {@code
+     * java} executable gone or not executable, a fork refused under a process limit (EAGAIN), no file descriptor left
+     * for the pipes. No child ran: its pid is -1.
+     */
+    private static ProcessStartException cannotCreate(String java, IOException e) {
+        // "Cannot run program "/…/java": error=13, Permission denied", its cause saying the OS's part alone
+        String why = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage()
+                : e.getMessage();
+        ProcessStartException failure = new ProcessStartException("could not create the process of a child JVM with "
+                + java + ": " + why, -1, OptionalInt.empty(), "");
+        failure.initCause(e);
+        return failure;
     }
 
     /**

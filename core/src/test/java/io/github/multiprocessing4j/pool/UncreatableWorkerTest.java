@@ -1,0 +1,105 @@
+package io.github.multiprocessing4j.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.github.multiprocessing4j.internal.launch.ChildLauncher;
+import io.github.multiprocessing4j.process.ProcessStartException;
+import io.github.multiprocessing4j.testing.Delays;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Workers whose process cannot even be created (the {@code java} executable is not executable: the JDK removed under
+ * a running program; a process limit or a full file table fail the same call): at build(), and for a replacement.
+ */
+class UncreatableWorkerTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aPoolWhoseWorkersCannotBeCreated_failsToBuild_withAProcessStartException() throws Exception {
+        Path java = notExecutableJava();
+        ChildLauncher.javaForTests(java);
+        ProcessStartException e;
+        try {
+            e = catchThrowableOfType(ProcessStartException.class, () -> ProcessPool.builder().processes(2).build());
+        } finally {
+            ChildLauncher.javaForTests(null);
+        }
+        // It was an UncheckedIOException, which the contract of build() does not name
+        assertUncreatable(e, java);
+    }
+
+    @Test
+    void aRecycledWorkerWhoseReplacementCannotBeCreated_breaksThePool_andTheQueuedTaskFailsWithWhy() throws Exception {
+        Path java = notExecutableJava();
+        ProcessPool pool = ProcessPool.builder().processes(1).maxTasksPerChild(1).build();
+        try {
+            ChildLauncher.javaForTests(java);
+            CompletableFuture<Integer> first = pool.applyAsync(x -> x + 1, 1);
+            CompletableFuture<Integer> second = pool.applyAsync(x -> x + 1, 2);
+            assertThat(first.get(Delays.seconds(60).toSeconds(), TimeUnit.SECONDS)).isEqualTo(2);
+            // The worker retires after its one task; its replacements cannot be created
+            ExecutionException failed = catchThrowableOfType(ExecutionException.class,
+                    () -> second.get(Delays.seconds(60).toSeconds(), TimeUnit.SECONDS));
+            assertThat(failed.getCause()).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("the pool is broken");
+            assertUncreatable((ProcessStartException) catchCause(failed.getCause()), java);
+        } finally {
+            ChildLauncher.javaForTests(null);
+            pool.close();
+        }
+        assertThat(pool.awaitTermination(Delays.seconds(30).toSeconds(), TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void aCrashedWorkerWhoseReplacementCannotBeCreated_breaksThePool_andTheQueuedTaskFailsWithWhy() throws Exception {
+        Path java = notExecutableJava();
+        ProcessPool pool = ProcessPool.builder().processes(1).build();
+        try {
+            ChildLauncher.javaForTests(java);
+            CompletableFuture<Integer> crash = pool.applyAsync(x -> {
+                Runtime.getRuntime().halt(7);
+                return x;
+            }, 1);
+            CompletableFuture<Integer> next = pool.applyAsync(x -> x + 1, 2);
+            ExecutionException crashed = catchThrowableOfType(ExecutionException.class,
+                    () -> crash.get(Delays.seconds(60).toSeconds(), TimeUnit.SECONDS));
+            assertThat(crashed.getCause()).isInstanceOf(WorkerCrashedException.class);
+            ExecutionException failed = catchThrowableOfType(ExecutionException.class,
+                    () -> next.get(Delays.seconds(60).toSeconds(), TimeUnit.SECONDS));
+            assertThat(failed.getCause()).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("the pool is broken");
+            assertUncreatable((ProcessStartException) catchCause(failed.getCause()), java);
+        } finally {
+            ChildLauncher.javaForTests(null);
+            pool.close();
+        }
+        assertThat(pool.awaitTermination(Delays.seconds(30).toSeconds(), TimeUnit.SECONDS)).isTrue();
+    }
+
+    private static Throwable catchCause(Throwable t) {
+        assertThat(t.getCause()).isInstanceOf(ProcessStartException.class);
+        return t.getCause();
+    }
+
+    private Path notExecutableJava() throws IOException {
+        return Files.createFile(tmp.resolve("java"), PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rw-------")));
+    }
+
+    private static void assertUncreatable(ProcessStartException e, Path java) {
+        assertThat(e).as("the failure of the start").isNotNull();
+        assertThat(e.getMessage()).contains(java.toString()).contains("Permission denied");
+        assertThat(e.getCause()).isInstanceOf(IOException.class);
+        assertThat(e.pid()).isEqualTo(-1);
+    }
+}
