@@ -168,29 +168,44 @@ public final class ChildLauncher {
             throw e;
         }
         LOG.log(Level.DEBUG, () -> "started child JVM " + process.pid() + ": " + String.join(" ", command));
-        StderrTail tail = new StderrTail(TAIL_BYTES);
-        OutputPump out = OutputPump.start(process.getInputStream(), () -> System.out, null, "mp4j-out-" + process.pid(),
-                holdOutput, startSignal);
-        OutputPump err = OutputPump.start(process.getErrorStream(), () -> System.err, tail, "mp4j-err-" + process.pid(),
-                holdOutput);
-        Path directory = session.directory();
-        ChildJvm child = new ChildJvm(process, token, launchNanos, arrival, out, err, tail, listener, properties, dropCache,
-                startSignal == null ? null : startSignal.seen(), directory);
-        BootRecord boot = new BootRecord(session.key(), directory, listener.socket(), token,
-                ProcessHandle.current().pid(), run != null && JvmWideFilterSources.noneReach(spec),
-                run == null ? NOTHING : run, rehearsal);
-        byte[] record = boot.encode();
-        boolean keepOpen = run != null; // a direct child gets its go on stdin, in ChildJvm.awaitStarted
-        if (record.length <= PIPE_HOLDS) {
-            writeBootRecord(process, record, keepOpen);
-        } else {
-            // A direct start's task that a pipe does not hold: the write blocks, uninterruptibly, until the child has
-            // read it, and a child that never gets to (it waits for a debugger, say) would hold the caller for ever,
-            // where awaitStarted gives up after its timeout, and kills it, which ends this write.
-            Thread.ofPlatform().daemon().name("mp4j-boot-" + process.pid()).stackSize(128 * 1024)
-                    .inheritInheritableThreadLocals(false).start(() -> writeBootRecord(process, record, keepOpen));
+        ChildJvm child = null;
+        try {
+            StderrTail tail = new StderrTail(TAIL_BYTES);
+            OutputPump out = OutputPump.start(process.getInputStream(), () -> System.out, null,
+                    "mp4j-out-" + process.pid(), holdOutput, startSignal);
+            OutputPump err = OutputPump.start(process.getErrorStream(), () -> System.err, tail,
+                    "mp4j-err-" + process.pid(), holdOutput);
+            Path directory = session.directory();
+            child = new ChildJvm(process, token, launchNanos, arrival, out, err, tail, listener, properties, dropCache,
+                    startSignal == null ? null : startSignal.seen(), directory);
+            BootRecord boot = new BootRecord(session.key(), directory, listener.socket(), token,
+                    ProcessHandle.current().pid(), run != null && JvmWideFilterSources.noneReach(spec),
+                    run == null ? NOTHING : run, rehearsal);
+            byte[] record = boot.encode();
+            boolean keepOpen = run != null; // a direct child gets its go on stdin, in ChildJvm.awaitStarted
+            if (record.length <= PIPE_HOLDS) {
+                writeBootRecord(process, record, keepOpen);
+            } else {
+                // A direct start's task that a pipe does not hold: the write blocks, uninterruptibly, until the child
+                // has read it, and a child that never gets to (it waits for a debugger, say) would hold the caller for
+                // ever, where awaitStarted gives up after its timeout, and kills it, which ends this write.
+                Thread.ofPlatform().daemon().name("mp4j-boot-" + process.pid()).stackSize(128 * 1024)
+                        .inheritInheritableThreadLocals(false).start(() -> writeBootRecord(process, record, keepOpen));
+            }
+            return child;
+        } catch (RuntimeException | Error e) {
+            // A thread that cannot be made (out of memory, a thread limit), say: the child, started already, would
+            // run on with nobody to drive it, its pipes unread.
+            if (child != null) {
+                child.discard();
+            } else {
+                List<ProcessHandle> descendants = process.descendants().toList();
+                process.destroyForcibly();
+                descendants.forEach(ProcessHandle::destroyForcibly);
+                listener.remove(token);
+            }
+            throw e;
         }
-        return child;
     }
 
     /** {@code argv}, with the {@code java} of {@link #javaForTests} if one is set. */

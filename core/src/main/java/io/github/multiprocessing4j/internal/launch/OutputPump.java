@@ -62,6 +62,14 @@ final class OutputPump implements Runnable {
         this.startSignal = startSignal;
     }
 
+    /** For tests: what the next {@link #start} throws instead of starting its thread, or null. */
+    private static volatile Error nextFailure;
+
+    /** For tests: makes the next {@link #start} throw {@code failure}, as when no thread can be made. */
+    static void failNextStart(Error failure) {
+        nextFailure = failure;
+    }
+
     static OutputPump start(InputStream source, Supplier<PrintStream> target, StderrTail tail, String name) {
         return start(source, target, tail, name, false);
     }
@@ -75,6 +83,11 @@ final class OutputPump implements Runnable {
     /** @param startSignal the start signal to cut out of the stream (a direct child's stdout), or null */
     static OutputPump start(InputStream source, Supplier<PrintStream> target, StderrTail tail, String name,
                             boolean hold, StartSignal startSignal) {
+        Error failure = nextFailure;
+        if (failure != null) {
+            nextFailure = null;
+            throw failure;
+        }
         OutputPump pump = new OutputPump(source, target, tail, hold, startSignal);
         Thread.ofPlatform().daemon().name(name).stackSize(256 * 1024).start(pump);
         return pump;

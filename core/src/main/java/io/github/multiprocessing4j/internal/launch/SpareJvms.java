@@ -175,26 +175,28 @@ public final class SpareJvms {
 
     /** Waits for a fresh child to be ready: connected back, or, for a direct one, started. */
     @FunctionalInterface
-    private interface Readiness {
+    interface Readiness {
         void await(ChildJvm child) throws InterruptedException;
     }
 
     /**
      * A fresh child from {@code launch}, ready. One that dies at boot with an AOT cache, which is then deleted
-     * (see {@link ChildJvm#awaitConnected}), is followed by one more launch, without it.
+     * (see {@link ChildJvm#awaitConnected}), is followed by one more launch, without it. A child whose wait fails
+     * otherwise (it is interrupted; it throws what it should not, as when no thread can be made) is killed, with
+     * what it started ({@link ChildJvm#discard}): nobody else has it.
      */
-    private static ChildJvm launchReady(Supplier<ChildJvm> launch, Readiness readiness) throws InterruptedException {
+    static ChildJvm launchReady(Supplier<ChildJvm> launch, Readiness readiness) throws InterruptedException {
         ChildJvm child = launch.get();
         try {
             readiness.await(child);
             return child;
         } catch (ProcessStartException e) {
             if (!child.droppedAotCache()) {
-                throw e;
+                throw e; // it is dead, or was killed with what it started (awaitReady)
             }
             LOG.log(Level.DEBUG, "child {0} died booting with the AOT cache; starting one without it: {1}",
                     child.pid(), e.getMessage());
-        } catch (InterruptedException e) {
+        } catch (InterruptedException | RuntimeException | Error e) {
             child.discard();
             throw e;
         }
@@ -202,7 +204,9 @@ public final class SpareJvms {
         try {
             readiness.await(second);
             return second;
-        } catch (InterruptedException e) {
+        } catch (ProcessStartException e) {
+            throw e;
+        } catch (InterruptedException | RuntimeException | Error e) {
             second.discard();
             throw e;
         }
