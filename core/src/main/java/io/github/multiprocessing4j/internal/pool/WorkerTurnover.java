@@ -172,9 +172,9 @@ final class WorkerTurnover {
             Throwable failure = null;
             try {
                 w = engine.boot.bootOne(ticket);
-            } catch (InterruptedException e) {
-                failure = e;
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // An Error too (no thread for the child's output pumps: out of memory, a thread limit), which would
+                // end this thread with the boot still counted, and no replacement ever booted, nor the pool terminated
                 failure = e;
             }
             replacementBooted(w, failure);

@@ -3,12 +3,15 @@ package io.github.multiprocessing4j.internal.launch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.github.multiprocessing4j.pool.ProcessPool;
 import io.github.multiprocessing4j.testing.Delays;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -63,6 +66,26 @@ class ChildLauncherFailureTest {
         } finally {
             child.discard();
         }
+    }
+
+    @Test
+    void aPoolReplacementWhoseOutputPumpCannotStart_countsAsAFailedStart_andTheNextReplacementRunsTheQueuedTask()
+            throws Exception {
+        ProcessPool pool = ProcessPool.builder().processes(1).maxTasksPerChild(1).build();
+        try {
+            // the next pump to start is the replacement's of the worker that retires after its one task
+            OutputPump.failNextStart(new OutOfMemoryError("unable to create native thread (a test's)"));
+            CompletableFuture<Integer> first = pool.applyAsync(x -> x + 1, 1);
+            CompletableFuture<Integer> second = pool.applyAsync(x -> x + 1, 2);
+            assertThat(first.get(Delays.seconds(60).toSeconds(), TimeUnit.SECONDS)).isEqualTo(2);
+            // The Error ended the replacement's boot thread with the boot still counted: no other replacement came,
+            // and the task waited for good
+            assertThat(second.get(Delays.seconds(60).toSeconds(), TimeUnit.SECONDS)).isEqualTo(3);
+        } finally {
+            OutputPump.failNextStart(null);
+            pool.close();
+        }
+        assertThat(pool.isTerminated()).isTrue();
     }
 
     private static Optional<ProcessHandle> childWith(String marker) {
