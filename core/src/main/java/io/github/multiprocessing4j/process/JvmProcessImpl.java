@@ -109,7 +109,8 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
 
     /**
      * Reads the report of a child started with its task, once it is there (the task has returned), and cleans
-     * up its files; or, once the child has exited without one, records that there is none. Any thread.
+     * up its files; or, once the child has exited without one, records that there is none. A report that cannot be
+     * read (malformed, or its decode throws) is logged at WARNING and counts as none. Any thread.
      */
     private void readDirectReport(boolean exited) {
         if (report.isDone()) {
@@ -134,6 +135,13 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
                 report.complete(null);
             } catch (IOException e) {
                 LOG.log(Level.DEBUG, "cannot read the report of child {0}: {1}", child.pid(), e.getMessage());
+            } catch (RuntimeException | Error e) {
+                // What the decode lets through (an OutOfMemoryError, from the failure's own readObject say): the report
+                // is done with, as readReport's is for a connected child, or it would stay pending, and every join()
+                // and failure() would read it again and throw this
+                LOG.log(Level.WARNING, "cannot decode the report of child JVM " + child.pid() + " \"" + name
+                        + "\"; its outcome is unknown beyond its exit code", e);
+                report.complete(null);
             }
             if (exited) {
                 report.complete(null); // it died before it could write one

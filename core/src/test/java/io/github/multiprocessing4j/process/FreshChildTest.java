@@ -196,4 +196,44 @@ class FreshChildTest {
             assertThat(child.exitCode()).hasValue(0);
         }
     }
+
+    /**
+     * A failure whose class cannot be read in this JVM: its readObject throws an Error that the codec lets through
+     * (an OutOfMemoryError, as a value too large for this heap would).
+     */
+    static final class UnreadableHereException extends RuntimeException {
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+
+        @java.io.Serial
+        private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+            in.defaultReadObject();
+            if (!io.github.multiprocessing4j.internal.session.Session.isChild()) {
+                throw new OutOfMemoryError("Java heap space (a test's, reading the child's failure)");
+            }
+        }
+    }
+
+    static void throwUnreadableHere() {
+        throw new UnreadableHereException();
+    }
+
+    @Test
+    void aReportThatCannotBeDecoded_isDoneWith_andJoinReturns_theOutcomeUnknownBeyondTheExitCode() throws Exception {
+        SpareJvms.get().enabled(false); // a direct child for sure: no spare to take
+        try (JvmProcess child = JvmProcess.start("unreadable", FreshChildTest::throwUnreadableHere)) {
+            try {
+                child.join();
+                assertThat(child.exitCode()).hasValue(1);
+                assertThat(child.failure()).isEmpty();
+                assertThat(child.join(Delays.seconds(10))).isTrue();
+            } catch (OutOfMemoryError e) {
+                // It threw the Error of the decode, the report left pending, again at every call (caught here: JUnit
+                // would end the whole run on an OutOfMemoryError)
+                throw new AssertionError("the decode's Error reached the caller", e);
+            }
+        } finally {
+            SpareJvms.get().enabled(!"false".equalsIgnoreCase(System.getProperty("mp4j.spare")));
+        }
+    }
 }
