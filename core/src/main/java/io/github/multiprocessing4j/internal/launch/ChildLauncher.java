@@ -125,6 +125,7 @@ public final class ChildLauncher {
      */
     private ChildJvm launch(LaunchSpec spec, boolean holdOutput, byte[] run, byte[] rehearsal) {
         ChildClassPath.requireLibrary();
+        Session.get(); // in a JVM shutting down, refuses at once (before an AOT training is queued)
         // A training started by a start with a task rehearses it too, so that the cache holds that task's classes
         Path cache = aot.lookup(spec, output -> train(spec, output,
                 run != null ? SpareJvms.rehearsalOf(OneShotProtocol.Run.decode(run).task()) : rehearsal));

@@ -58,7 +58,13 @@ public final class Session {
         this.ownsDirectory = root;
     }
 
-    /** This JVM's session, created on first use unless this JVM joined its parent's. */
+    /**
+     * This JVM's session, created on first use unless this JVM joined its parent's.
+     *
+     * @throws IllegalStateException if there is none yet and this JVM is shutting down (a first start from a
+     *         shutdown hook): a child would outlive the hooks that end children, and a directory made now the one
+     *         that removes it; nothing is created
+     */
     public static Session get() {
         Session s = current;
         if (s != null) {
@@ -66,14 +72,49 @@ public final class Session {
         }
         synchronized (LOCK) {
             if (current == null) {
-                Path dir = SessionDirectory.create();
-                Session created = new Session(Handshake.newKey(), dir, true);
-                created.alive = holdAlive(dir);
-                Runtime.getRuntime().addShutdownHook(cleanupHook(created::shutdown));
-                StaleSessionSweeper.sweepInBackground(dir, SessionDirectory.PREFIX);
-                current = created;
+                current = createRoot();
             }
             return current;
+        }
+    }
+
+    /**
+     * A root's new session. The hook that removes its directory at exit is added first: once this JVM shuts down
+     * none can be, and then nothing is made. The hook waits (on LOCK) for a creation under way. LOCK held.
+     */
+    private static Session createRoot() {
+        Session[] created = new Session[1];
+        Thread hook = cleanupHook(() -> {
+            Session made;
+            synchronized (LOCK) {
+                made = created[0];
+            }
+            if (made != null) {
+                made.shutdown();
+            }
+        });
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException e) { // "Shutdown in progress"
+            throw new IllegalStateException("this JVM is shutting down: no child JVM can be started now", e);
+        }
+        boolean made = false;
+        try {
+            Path dir = SessionDirectory.create();
+            Session session = new Session(Handshake.newKey(), dir, true);
+            session.alive = holdAlive(dir);
+            StaleSessionSweeper.sweepInBackground(dir, SessionDirectory.PREFIX);
+            created[0] = session;
+            made = true;
+            return session;
+        } finally {
+            if (!made) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    // shutting down meanwhile: the hook finds no session, and does nothing
+                }
+            }
         }
     }
 
