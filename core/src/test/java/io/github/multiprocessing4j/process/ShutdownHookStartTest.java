@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.multiprocessing4j.process.fixtures.StartAfterTheSessionClosedMain;
 import io.github.multiprocessing4j.process.fixtures.StartFromAShutdownHookMain;
 import io.github.multiprocessing4j.testing.Delays;
 import io.github.multiprocessing4j.testing.TestJvm;
@@ -39,6 +40,25 @@ class ShutdownHookStartTest {
                     + " started now";
             assertThat(child).as("the child").isEqualTo(refused);
             assertThat(pool).as("the pool").isEqualTo(refused);
+        }
+    }
+
+    @Test
+    void aStartFromAShutdownHookOnceTheSessionHasClosed_isRefusedClearly_andLeavesNoSessionDirectoryBehind()
+            throws Exception {
+        try (TestJvm program = TestJvm.start(null, System.getProperty("java.class.path"),
+                StartAfterTheSessionClosedMain.class.getName(), List.of("-Djava.io.tmpdir=" + tmp),
+                Map.of("XDG_RUNTIME_DIR", tmp.toString()))) {
+            assertThat(program.nextLine(60)).isEqualTo("EXITING");
+            String late = program.nextLine(60);
+            assertThat(program.process().waitFor(Delays.seconds(30).toSeconds(), TimeUnit.SECONDS)).isTrue();
+            try (Stream<Path> left = Files.list(tmp)) {
+                // The start made a new session directory, as for one a cleaner removed, which nothing deleted
+                assertThat(left.map(p -> p.getFileName().toString()))
+                        .noneMatch(name -> name.startsWith("mp4j-" + program.process().pid() + "-"));
+            }
+            assertThat(late).isEqualTo("REFUSED java.lang.IllegalStateException: this JVM is shutting down: no child"
+                    + " JVM can be started now");
         }
     }
 }

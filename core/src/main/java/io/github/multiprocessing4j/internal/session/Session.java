@@ -47,6 +47,8 @@ public final class Session {
     private final List<ChildListener> retired = new ArrayList<>();
     /** Guarded by this. */
     private boolean cleanupHookAdded;
+    /** Set once the cleanup hook has closed the listeners (and removed the directory); guarded by this. */
+    private boolean closed;
     /** A root's lock on its directory's liveness file: held (referenced) for the life of this JVM. */
     @SuppressWarnings({"unused", "FieldCanBeLocal"})
     private FileLock alive;
@@ -150,8 +152,17 @@ public final class Session {
         return directory;
     }
 
-    /** The socket this JVM's children connect to, bound on first use, and bound anew if its file was removed. */
+    /**
+     * The socket this JVM's children connect to, bound on first use, and bound anew if its file was removed.
+     *
+     * @throws IllegalStateException once this JVM's shutdown has closed the session (a start from a shutdown hook
+     *         that runs after the session's): a new socket, in a new directory, would outlive the hook that removes
+     *         them, and a child the hooks that end children
+     */
     public synchronized ChildListener listener() {
+        if (closed) {
+            throw new IllegalStateException("this JVM is shutting down: no child JVM can be started now");
+        }
         if (listener != null && !Files.exists(listener.socket(), LinkOption.NOFOLLOW_LINKS)) {
             relocate();
         }
@@ -236,6 +247,7 @@ public final class Session {
         List<ChildListener> listeners;
         boolean deleteDirectory;
         synchronized (this) {
+            closed = true;
             listeners = new ArrayList<>(retired);
             if (listener != null) {
                 listeners.add(listener);
