@@ -71,8 +71,8 @@ public interface ProcessPool extends Pool {
      * @throws IllegalArgumentException if {@code processes < 1}
      * @throws io.github.multiprocessing4j.process.ProcessStartException if a worker JVM cannot start, or, at
      *         once, if this library is not on this JVM's class path or module path (as under {@code mvn exec:java})
-     * @throws IllegalStateException if this JVM is shutting down (a pool built in a shutdown hook) and has started
-     *         no child JVM before; no worker is started
+     * @throws IllegalStateException if this JVM is shutting down (a pool built in a shutdown hook; see
+     *         {@link io.github.multiprocessing4j.process.JvmProcess#start JvmProcess.start}); no worker is started
      */
     static ProcessPool create(int processes) {
         return builder().processes(processes).build();
@@ -204,8 +204,8 @@ public interface ProcessPool extends Pool {
          * @throws IllegalArgumentException if the {@linkplain #jvmOptions JVM options} cannot be a worker's; no
          *         worker is started
          * @throws IllegalStateException if the initializer failed in a worker (its exception is the cause);
-         *         no worker is left running; or if this JVM is shutting down (a pool built in a shutdown hook) and
-         *         has started no child JVM before, and then no worker is started
+         *         no worker is left running; or if this JVM is shutting down (a pool built in a shutdown hook), and
+         *         then no worker is started
          * @throws io.github.multiprocessing4j.process.ProcessStartException if a worker JVM cannot start, or if
          *         this thread was interrupted while it waited (its interrupt status is then set); no worker is
          *         left running

@@ -74,9 +74,10 @@ public interface JvmProcess extends AutoCloseable {
      *         if the child JVM exits before it connects back, or if the calling thread is
      *         interrupted before the task has been handed over (its interrupt status stays set, and no child is
      *         left running)
-     * @throws IllegalStateException if this JVM is shutting down (a start from a shutdown hook) and has started no
-     *         child before, as an executor refuses tasks once shut down: a child would outlive the hooks that end
-     *         children; nothing is started, and nothing left behind
+     * @throws IllegalStateException if this JVM is shutting down (a start from a shutdown hook), as an executor
+     *         refuses tasks once shut down: a child would outlive the hooks that end children; nothing is started,
+     *         and nothing left behind. (Hooks run in no set order: in a JVM that has started children, one that
+     *         starts before the library's own hook has closed its session still gets its child.)
      */
     static JvmProcess start(String name, SerializableRunnable task) {
         return builder().name(name).task(task).start();
@@ -228,8 +229,8 @@ public interface JvmProcess extends AutoCloseable {
         /**
          * Starts the child; see {@link JvmProcess#start(String, SerializableRunnable)}.
          *
-         * @throws IllegalStateException if no task was set, or if this JVM is shutting down and has started no child
-         *         before (see {@link JvmProcess#start(String, SerializableRunnable)})
+         * @throws IllegalStateException if no task was set, or if this JVM is shutting down (see
+         *         {@link JvmProcess#start(String, SerializableRunnable)})
          * @throws IllegalArgumentException if the {@linkplain #jvmOptions JVM options} cannot be a child's
          */
         JvmProcess start();
