@@ -59,6 +59,7 @@ final class WorkerBoot {
      *
      * @throws IllegalStateException if an initializer failed (its exception is the cause)
      * @throws ProcessStartException if a JVM could not start
+     * @throws Error as a boot threw it (no thread could be made for a child's output, say)
      */
     List<Worker> bootAll(int n) throws InterruptedException {
         List<CompletableFuture<Worker>> starting = new ArrayList<>();
@@ -95,6 +96,9 @@ final class WorkerBoot {
         abandon(starting, all);
         if (failure instanceof RuntimeException r) {
             throw r;
+        }
+        if (failure instanceof Error e) {
+            throw e; // no thread for a child's output (OutOfMemoryError), say: no initializer's failure
         }
         throw new IllegalStateException(failure);
     }

@@ -88,6 +88,22 @@ class ChildLauncherFailureTest {
         assertThat(pool.isTerminated()).isTrue();
     }
 
+    @Test
+    void aPoolWhoseWorkerCannotStartItsOutputPump_failsToBuild_withThatError() {
+        String marker = "mp4j.test.unpumpedWorker=" + System.nanoTime();
+        OutOfMemoryError noThread = new OutOfMemoryError("unable to create native thread (a test's)");
+        OutputPump.failNextStart(noThread);
+        Throwable thrown;
+        try {
+            thrown = catchThrowable(() -> ProcessPool.builder().processes(1).jvmOptions(List.of("-D" + marker)).build());
+        } finally {
+            OutputPump.failNextStart(null);
+        }
+        // It was an IllegalStateException, which build() documents for an initializer that failed
+        assertThat(thrown).isSameAs(noThread);
+        Awaitility.await().atMost(GONE_WITHIN).alias("no worker left").until(() -> childWith(marker).isEmpty());
+    }
+
     private static Optional<ProcessHandle> childWith(String marker) {
         return ProcessHandle.current().children()
                 .filter(p -> p.info().commandLine().orElse("").contains(marker))
