@@ -34,8 +34,21 @@ final class OutcomeReader {
         this.engine = engine;
     }
 
+    /** For tests: what the next {@link #start} throws instead of starting the worker's threads, or null. */
+    private static volatile Error nextFailure;
+
+    /** For tests: makes the next {@link #start} throw {@code failure}, as when no thread can be made. */
+    static void failNextStart(Error failure) {
+        nextFailure = failure;
+    }
+
     /** Starts the worker's reader and writer threads, and watches its process. */
     void start(Worker w) {
+        Error failure = nextFailure;
+        if (failure != null) {
+            nextFailure = null;
+            throw failure;
+        }
         w.startWriter();
         // The default stack size (-Xss), not a small one: results are decoded here, and a value nested a few hundred
         // levels deep (a linked structure) that apply() decodes on a caller's thread must decode here as well.

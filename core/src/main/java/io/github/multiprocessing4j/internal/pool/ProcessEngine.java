@@ -169,6 +169,8 @@ public final class ProcessEngine implements PoolEngine {
      *
      * @throws IllegalStateException if a worker's initializer fails (with its exception as the cause)
      * @throws io.github.multiprocessing4j.process.ProcessStartException if a worker JVM cannot start
+     * @throws Error as a boot, or the start of a worker's threads, threw it (no thread could be made, say); no
+     *         worker is left running
      */
     public static ProcessEngine start(WorkerConfig config) throws InterruptedException {
         ProcessEngine engine = new ProcessEngine(config);
@@ -179,8 +181,16 @@ public final class ProcessEngine implements PoolEngine {
         } finally {
             engine.lock.unlock();
         }
-        for (Worker w : started) {
-            engine.reader.start(w);
+        try {
+            for (Worker w : started) {
+                engine.reader.start(w);
+            }
+        } catch (RuntimeException | Error e) {
+            // No thread for a worker's reader (out of memory, a thread limit), say: the workers, ready, would run on
+            // unserved until this JVM exits. Stopped first, the pool replaces none of them.
+            engine.shutdownNow();
+            started.forEach(w -> w.child.discard());
+            throw e;
         }
         return engine;
     }

@@ -1,0 +1,41 @@
+package io.github.multiprocessing4j.internal.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.github.multiprocessing4j.pool.ProcessPool;
+import io.github.multiprocessing4j.testing.Delays;
+import java.util.List;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/** A pool whose workers booted, but whose threads that serve them cannot be made. */
+class ReaderThreadFailureTest {
+    @Test
+    void aBuildWhoseWorkersThreadsCannotStart_throwsThatError_andLeavesNoWorkerRunning() {
+        String marker = "mp4j.test.unserved=" + System.nanoTime();
+        OutOfMemoryError noThread = new OutOfMemoryError("unable to create native thread (a test's)");
+        OutcomeReader.failNextStart(noThread);
+        Throwable thrown;
+        try {
+            thrown = catchThrowable(() -> ProcessPool.builder().processes(2).jvmOptions(List.of("-D" + marker)).build());
+        } finally {
+            OutcomeReader.failNextStart(null);
+        }
+        assertThat(thrown).isSameAs(noThread);
+        // The booted workers ran on, connected and idle, with no pool to serve, until this JVM exited
+        try {
+            Awaitility.await().atMost(Delays.seconds(20)).alias("no worker left")
+                    .until(() -> workersWith(marker).isEmpty());
+        } finally {
+            workersWith(marker).forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    private static List<ProcessHandle> workersWith(String marker) {
+        return ProcessHandle.current().children()
+                .filter(p -> p.info().commandLine().orElse("").contains(marker))
+                .filter(ProcessHandle::isAlive)
+                .toList();
+    }
+}
