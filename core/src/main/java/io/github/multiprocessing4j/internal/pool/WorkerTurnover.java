@@ -221,7 +221,9 @@ final class WorkerTurnover {
         try {
             if (w != null) {
                 if (keep) {
-                    engine.reader.start(w);
+                    if (!serve(w, touched)) {
+                        touched.remove(w);
+                    }
                 } else {
                     w.child.discard(); // it never reached a reader thread, which would have closed its connection
                 }
@@ -231,6 +233,44 @@ final class WorkerTurnover {
         } finally {
             engine.delivered();
         }
+    }
+
+    /**
+     * Starts the threads that serve a replacement just added to the pool; false if they cannot be made (out of memory,
+     * a thread limit). The worker is then killed and handled as one that exited, nobody reading it: the tasks just
+     * given to it, which nothing has written to it yet, go back to the queue, and it counts as a replacement that
+     * failed to start, toward the three in a row that break the pool (no endless boots).
+     */
+    private boolean serve(Worker w, List<Worker> touched) {
+        try {
+            engine.reader.start(w);
+            return true;
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.WARNING, "could not start the threads that serve the replacement worker " + w
+                    + "; killing it", e);
+        }
+        engine.lock.lock();
+        try {
+            for (Iterator<TaskRecord> it = w.inFlight.descendingIterator(); it.hasNext(); ) {
+                TaskRecord task = it.next();
+                if (task.timeout != null) {
+                    task.timeout.cancel(false);
+                }
+                requeueLocked(task);
+            }
+            w.inFlight.clear();
+            if (++engine.consecutiveStartFailures >= MAX_CONSECUTIVE_START_FAILURES && engine.broken == null) {
+                engine.broken = new IllegalStateException("could not start the threads that serve a worker");
+                if (engine.state == State.RUNNING) {
+                    engine.state = State.SHUTDOWN;
+                }
+            }
+        } finally {
+            engine.lock.unlock();
+        }
+        w.child.killTree();
+        workerExited(w); // its exit watch did not start either: it boots the next replacement, or fails what waits
+        return false;
     }
 
     /**

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.github.multiprocessing4j.pool.ProcessPool;
 import io.github.multiprocessing4j.testing.Delays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +32,24 @@ class ReaderThreadFailureTest {
         } finally {
             workersWith(marker).forEach(ProcessHandle::destroyForcibly);
         }
+    }
+
+    @Test
+    void aReplacementWhoseThreadsCannotStart_isKilled_andItsTaskRunsOnTheNextReplacement() throws Exception {
+        ProcessPool pool = ProcessPool.builder().processes(1).maxTasksPerChild(1).build();
+        try {
+            // the next worker to be served is the replacement of the one that retires after its one task
+            OutcomeReader.failNextStart(new OutOfMemoryError("unable to create native thread (a test's)"));
+            CompletableFuture<Integer> first = pool.applyAsync(x -> x + 1, 1);
+            CompletableFuture<Integer> second = pool.applyAsync(x -> x + 1, 2);
+            assertThat(first.get(Delays.seconds(60).toSeconds(), TimeUnit.SECONDS)).isEqualTo(2);
+            // The Error left the replacement in the pool, unread, with the task given to it: it waited for good
+            assertThat(second.get(Delays.seconds(60).toSeconds(), TimeUnit.SECONDS)).isEqualTo(3);
+        } finally {
+            OutcomeReader.failNextStart(null);
+            pool.close();
+        }
+        assertThat(pool.isTerminated()).isTrue();
     }
 
     private static List<ProcessHandle> workersWith(String marker) {
