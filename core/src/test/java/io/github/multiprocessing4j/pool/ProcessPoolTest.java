@@ -238,6 +238,17 @@ class ProcessPoolTest {
     }
 
     /** A task that starts {@code sleep 300}, writes its pid to {@code file}, and waits for it. */
+    /**
+     * The pid that {@link #startsASleepAndWaits} wrote to {@code file}, once all of it is there: the file exists from
+     * the moment the task creates it, before its line is written.
+     */
+    private static long pidWrittenTo(String file) {
+        Path path = Path.of(file);
+        return Awaitility.await().atMost(Delays.seconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> Files.exists(path) ? Files.readString(path) : "", text -> text.endsWith("\n"))
+                .strip().transform(Long::parseLong);
+    }
+
     static SerializableFunction<Integer, Integer> startsASleepAndWaits(String file) {
         return x -> {
             try {
@@ -260,18 +271,16 @@ class ProcessPoolTest {
             String file = tmp.resolve("timeout").toString();
             assertThatThrownBy(() -> pool.apply(startsASleepAndWaits(file), 1)).isInstanceOf(ExecutionException.class)
                     .cause().isInstanceOf(TaskTimeoutException.class);
-            sleeps.add(Long.parseLong(Files.readString(Path.of(file)).strip()));
+            sleeps.add(pidWrittenTo(file));
 
             String cancelled = tmp.resolve("cancel").toString();
             CompletableFuture<Integer> task = pool.applyAsync(startsASleepAndWaits(cancelled), 2);
-            Awaitility.await().atMost(Delays.seconds(30)).until(() -> Files.exists(Path.of(cancelled)));
-            sleeps.add(Long.parseLong(Files.readString(Path.of(cancelled)).strip()));
+            sleeps.add(pidWrittenTo(cancelled));
             assertThat(task.cancel(true)).isTrue();
 
             String stopped = tmp.resolve("shutdownNow").toString();
             pool.applyAsync(startsASleepAndWaits(stopped), 3);
-            Awaitility.await().atMost(Delays.seconds(30)).until(() -> Files.exists(Path.of(stopped)));
-            sleeps.add(Long.parseLong(Files.readString(Path.of(stopped)).strip()));
+            sleeps.add(pidWrittenTo(stopped));
             pool.shutdownNow();
             assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
         } finally {
