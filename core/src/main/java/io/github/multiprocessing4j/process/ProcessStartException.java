@@ -4,8 +4,8 @@ import java.io.Serial;
 import java.util.OptionalInt;
 
 /**
- * A child JVM could not be started: it exited (or stayed silent past the deadline) before it connected
- * back to its parent. Typical causes are a bad JVM option, too little memory, or a class path the child
+ * A child JVM could not be started: it exited (or stayed silent past the deadline) before it started its task
+ * (a child started with its task) or connected back to its parent (a pool's worker, a spare). Typical causes are a bad JVM option, too little memory, or a class path the child
  * cannot read. The message carries the exit status and the last lines of the child's stderr, which
  * usually name the cause.
  *
@@ -18,8 +18,8 @@ import java.util.OptionalInt;
  * try (JvmProcess child = JvmProcess.builder().task(task).jvmOptions(List.of("-XX:+UseZGCC")).start()) {
  *     child.join();
  * } catch (ProcessStartException e) {
- *     System.err.println(e.getMessage());   // "child JVM (pid 4242) exited with exit code 1 before it connected
- *                                           //  back. Last lines of its stderr: Unrecognized VM option 'UseZGCC'..."
+ *     System.err.println(e.getMessage());   // "child JVM (pid 4242) exited with exit code 1 before it
+ *                                           //  started. Last lines of its stderr: Unrecognized VM option 'UseZGCC'..."
  * }
  * }
  */
