@@ -68,6 +68,11 @@ final class BenchCommand implements Callable<Integer> {
         }
         List<Bench> chosen = new ArrayList<>();
         for (String topic : topics) {
+            if (topics.indexOf(topic) != topics.lastIndexOf(topic)) {
+                // Else measured twice, for minutes, and recorded twice.
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "topic '" + topic + "' is given twice; name each topic once");
+            }
             chosen.add(available.stream().filter(b -> b.name().equals(topic)).findFirst().orElseThrow(
                     () -> new CommandLine.ParameterException(spec.commandLine(), "no benchmark named '" + topic
                             + "'; topics: " + String.join(", ", available.stream().map(Bench::name).toList()))));

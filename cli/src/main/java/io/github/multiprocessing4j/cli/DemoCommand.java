@@ -47,6 +47,10 @@ final class DemoCommand implements Callable<Integer> {
         PrintStream out = System.out;
         List<Demo> chosen = new ArrayList<>();
         for (String topic : topics) {
+            if (topics.indexOf(topic) != topics.lastIndexOf(topic)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "topic '" + topic + "' is given twice; name each topic once");
+            }
             chosen.add(available.stream().filter(d -> d.name().equals(topic)).findFirst().orElseThrow(() -> new picocli.CommandLine.ParameterException(
                     spec.commandLine(), "no demo named '" + topic + "'; topics: "
                     + String.join(", ", available.stream().map(Demo::name).toList()))));

@@ -48,4 +48,18 @@ class BenchCommandTest {
                 .contains("mp4j bench: topic 'broken' failed: java.io.IOException: pool.py failed (exit 1):")
                 .contains("mp4j bench: 1 of 3 topics failed: broken");
     }
+
+    /**
+     * {@code mp4j bench process process} measured the topic twice (minutes) and recorded its table twice: a
+     * topic given twice is a usage error, and nothing is measured.
+     */
+    @Test
+    void aTopicGivenTwice_isAUsageError_andNothingIsMeasured() {
+        List<Bench> benches = List.of(new Scripted("first", null), new Scripted("second", null));
+        CommandRun run = CommandRun.of(new BenchCommand(benches), "--no-doc", "second", "first", "second");
+
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).startsWith("topic 'second' is given twice").contains("Usage: bench");
+        assertThat(run.out()).doesNotContain("bench first ran").doesNotContain("bench second ran");
+    }
 }

@@ -41,6 +41,17 @@ class DemoCommandTest {
                 .contains("mp4j demo: 1 of 3 demos failed: broken");
     }
 
+    /** {@code mp4j demo pool pool} ran the demo twice: a topic given twice is a usage error, and nothing runs. */
+    @Test
+    void aTopicGivenTwice_isAUsageError_andNoDemoRuns() {
+        List<Demo> demos = List.of(new Scripted("first", null), new Scripted("second", null));
+        CommandRun run = CommandRun.of(new DemoCommand(demos), "first", "second", "first");
+
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).startsWith("topic 'first' is given twice").contains("Usage: demo");
+        assertThat(run.out()).isEmpty();
+    }
+
     @Test
     void demosThatAllSucceed_exitZero_andPrintNothingOnStderr() {
         CommandRun run = CommandRun.of(new DemoCommand(List.of(new Scripted("only", null))), "only");
