@@ -97,38 +97,43 @@ final class BenchCommand implements Callable<Integer> {
                 return 1;
             }
         }
-        trainAotCacheFirst();
         int exit = 0;
         List<String> failed = new ArrayList<>();
-        for (Bench bench : chosen) {
-            Report report;
-            try {
-                report = bench.run(trials, System.out);
-            } catch (InterruptedException e) {
-                throw e;
-            } catch (Exception e) {
-                // As for demos: one broken topic (CPython's script failing, say) must not cancel the others.
-                System.out.flush();
-                PrintWriter err = spec.commandLine().getErr();
-                err.println("mp4j bench: topic '" + bench.name() + "' failed: " + e);
-                e.printStackTrace(err);
-                err.flush();
-                failed.add(bench.name());
-                continue;
-            }
-            System.out.println();
-            report.print(System.out);
-            System.out.println();
-            if (!noDoc) {
+        try (ProcessCleanup cleanup = ProcessCleanup.whileRunning()) {
+            trainAotCacheFirst();
+            for (Bench bench : chosen) {
+                Report report;
                 try {
-                    BenchmarksDoc.write(target, report);
-                    System.out.println("(recorded in " + target.toAbsolutePath().normalize() + ")");
-                } catch (IOException e) {
-                    // Checked above, but the file may have changed since: say so, not with a stack trace.
-                    spec.commandLine().getErr().println("mp4j bench: the table of '" + bench.name()
-                            + "' (printed above) was not recorded: " + e);
-                    spec.commandLine().getErr().flush();
-                    exit = FAILED;
+                    report = bench.run(trials, System.out);
+                } catch (InterruptedException e) {
+                    throw e;
+                } catch (Exception e) {
+                    if (cleanup.stopping()) {
+                        return FAILED; // stopped by Ctrl-C or kill, which is no failure of the topic to report
+                    }
+                    // As for demos: one broken topic (CPython's script failing, say) must not cancel the others.
+                    System.out.flush();
+                    PrintWriter err = spec.commandLine().getErr();
+                    err.println("mp4j bench: topic '" + bench.name() + "' failed: " + e);
+                    e.printStackTrace(err);
+                    err.flush();
+                    failed.add(bench.name());
+                    continue;
+                }
+                System.out.println();
+                report.print(System.out);
+                System.out.println();
+                if (!noDoc) {
+                    try {
+                        BenchmarksDoc.write(target, report);
+                        System.out.println("(recorded in " + target.toAbsolutePath().normalize() + ")");
+                    } catch (IOException e) {
+                        // Checked above, but the file may have changed since: say so, not with a stack trace.
+                        spec.commandLine().getErr().println("mp4j bench: the table of '" + bench.name()
+                                + "' (printed above) was not recorded: " + e);
+                        spec.commandLine().getErr().flush();
+                        exit = FAILED;
+                    }
                 }
             }
         }

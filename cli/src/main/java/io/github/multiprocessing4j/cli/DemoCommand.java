@@ -59,27 +59,32 @@ final class DemoCommand implements Callable<Integer> {
             chosen.addAll(available);
         }
         List<String> failed = new ArrayList<>();
-        for (Demo demo : chosen) {
-            if (chosen.size() > 1) {
-                out.println("== demo " + demo.name() + ": " + demo.summary() + " ==");
-            }
-            if (out.checkError()) {
-                // The reader has gone (./mp4j demo | head): the demos left would run for a minute, for nobody.
-                return STDOUT_CLOSED;
-            }
-            try {
-                demo.run(out);
-            } catch (Exception e) {
-                // One broken demo must not hide the others: report it, run the rest, exit 1 at the end.
-                out.flush();
-                PrintWriter err = spec.commandLine().getErr();
-                err.println("mp4j demo: demo '" + demo.name() + "' failed: " + e);
-                e.printStackTrace(err);
-                err.flush();
-                failed.add(demo.name());
-            }
-            if (chosen.size() > 1) {
-                out.println();
+        try (ProcessCleanup cleanup = ProcessCleanup.whileRunning()) {
+            for (Demo demo : chosen) {
+                if (chosen.size() > 1) {
+                    out.println("== demo " + demo.name() + ": " + demo.summary() + " ==");
+                }
+                if (out.checkError()) {
+                    // The reader has gone (./mp4j demo | head): the demos left would run for a minute, for nobody.
+                    return STDOUT_CLOSED;
+                }
+                try {
+                    demo.run(out);
+                } catch (Exception e) {
+                    if (cleanup.stopping()) {
+                        return FAILED; // stopped by Ctrl-C or kill, which is no failure of the demo to report
+                    }
+                    // One broken demo must not hide the others: report it, run the rest, exit 1 at the end.
+                    out.flush();
+                    PrintWriter err = spec.commandLine().getErr();
+                    err.println("mp4j demo: demo '" + demo.name() + "' failed: " + e);
+                    e.printStackTrace(err);
+                    err.flush();
+                    failed.add(demo.name());
+                }
+                if (chosen.size() > 1) {
+                    out.println();
+                }
             }
         }
         if (!failed.isEmpty()) {
