@@ -66,6 +66,11 @@ final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--trials must be at least 1, not " + trials);
         }
+        if (doc != null && noDoc) {
+            // Else --no-doc would win, silently: the tables asked for in --doc would go nowhere.
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--doc and --no-doc exclude each other: --doc records the tables there, --no-doc prints only");
+        }
         List<Bench> chosen = new ArrayList<>();
         for (String topic : topics) {
             if (topics.indexOf(topic) != topics.lastIndexOf(topic)) {

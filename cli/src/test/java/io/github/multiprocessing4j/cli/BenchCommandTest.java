@@ -62,4 +62,18 @@ class BenchCommandTest {
         assertThat(run.err()).startsWith("topic 'second' is given twice").contains("Usage: bench");
         assertThat(run.out()).doesNotContain("bench first ran").doesNotContain("bench second ran");
     }
+
+    /**
+     * {@code mp4j bench --doc my.md --no-doc}: --no-doc won silently, so the tables the user asked to record
+     * in my.md, after minutes of measuring, went nowhere. The two options exclude each other: a usage error.
+     */
+    @Test
+    void docAndNoDoc_together_areAUsageError_andNothingIsMeasured() {
+        List<Bench> benches = List.of(new Scripted("first", null));
+        CommandRun run = CommandRun.of(new BenchCommand(benches), "--doc", "my.md", "--no-doc", "first");
+
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).startsWith("--doc and --no-doc exclude each other").contains("Usage: bench");
+        assertThat(run.out()).doesNotContain("bench first ran");
+    }
 }
