@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.cli;
 
 import io.github.multiprocessing4j.cli.bench.Benches;
 import io.github.multiprocessing4j.cli.demo.Demos;
+import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
@@ -35,7 +36,37 @@ public final class Main {
                 Demos.all().stream().map(d -> Map.entry(d.name(), d.summary())).toList());
         topics(commandLine.getSubcommands().get("bench"),
                 Benches.all().stream().map(b -> Map.entry(b.name(), b.summary())).toList());
+        commandLine.setParameterExceptionHandler(namingTheCommands(commandLine));
         return commandLine;
+    }
+
+    /**
+     * picocli's handler of usage errors, but for a command that is unknown ("Unmatched argument at index 0")
+     * or missing ("Missing required subcommand"): those say that a command was wanted, and which.
+     */
+    private static CommandLine.IParameterExceptionHandler namingTheCommands(CommandLine top) {
+        CommandLine.IParameterExceptionHandler picocli = top.getParameterExceptionHandler();
+        String commands = String.join(", ", top.getSubcommands().keySet());
+        return (ex, args) -> {
+            String message;
+            if (ex.getCommandLine() != top) {
+                return picocli.handleParseException(ex, args);
+            } else if (ex instanceof CommandLine.UnmatchedArgumentException unmatched
+                    && !unmatched.getUnmatched().isEmpty() && !unmatched.getUnmatched().getFirst().startsWith("-")) {
+                message = "mp4j: no command named '" + unmatched.getUnmatched().getFirst() + "'; commands: " + commands;
+            } else if (String.valueOf(ex.getMessage()).startsWith("Missing required subcommand")) {
+                message = "mp4j: give a command: " + commands.replaceFirst(", (?!.*, )", " or ")
+                        + " (mp4j demo runs every demo)";
+            } else {
+                return picocli.handleParseException(ex, args);
+            }
+            PrintWriter err = top.getErr();
+            err.println(top.getColorScheme().errorText(message));
+            if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, err)) {
+                top.usage(err, top.getColorScheme());
+            }
+            return top.getCommandSpec().exitCodeOnInvalidInput();
+        };
     }
 
     private static void topics(CommandLine command, List<Map.Entry<String, String>> summaries) {

@@ -110,6 +110,25 @@ class MainTest {
                 "Hello, Bob (in Thread-B)", "thread LoopThread >>> 5");
     }
 
+    /**
+     * {@code mp4j nope} said "Unmatched argument at index 0: 'nope'" and {@code mp4j} alone "Missing required
+     * subcommand": neither says that a command was wanted, nor which. Both name the commands now.
+     */
+    @Test
+    void anUnknownOrMissingCommand_isAUsageError_namingTheCommands() {
+        Run unknown = run("nope");
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.err()).startsWith("mp4j: no command named 'nope'; commands: demo, bench, help\n")
+                .contains("Usage: mp4j");
+        Run none = run();
+        assertThat(none.exitCode()).isEqualTo(2);
+        assertThat(none.err()).startsWith("mp4j: give a command: demo, bench or help (mp4j demo runs every demo)\n")
+                .contains("Usage: mp4j");
+        Run option = run("--nope");
+        assertThat(option.exitCode()).isEqualTo(2);
+        assertThat(option.err()).startsWith("Unknown option: '--nope'").contains("Usage: mp4j");
+    }
+
     @Test
     void anUnknownTopic_isAUsageError() {
         Run run = run("demo", "no-such-topic");
