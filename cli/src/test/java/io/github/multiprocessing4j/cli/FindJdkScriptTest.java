@@ -6,13 +6,16 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * scripts/find-jdk.sh, sourced as ./mp4j and ./mvnw source it (under {@code set -euo pipefail}), with
- * {@code MP4J_JAVA_HOME} set.
+ * {@code MP4J_JAVA_HOME} set; and the ./mp4j launcher's decision to build.
  */
 class FindJdkScriptTest {
     private static final Path SCRIPT = Path.of(System.getProperty("user.dir")).getParent()
@@ -66,5 +69,51 @@ class FindJdkScriptTest {
         assertThat(r.exitCode()).isNotZero();
         assertThat(r.out()).isEmpty();
         assertThat(r.err()).contains("MP4J_JAVA_HOME=" + missing + " is not a JDK 25 or newer: there is no such directory");
+    }
+
+    /**
+     * ./mp4j builds the CLI when its jar is missing or older than the sources. Maven writes the jar before it
+     * copies the libraries into cli/target/lib, so a build that failed (or was stopped) between the two left a
+     * jar newer than the sources: the next ./mp4j took the build for done and ran what was half built. Here a
+     * stand-in for ./mvnw writes the jar and fails: the next run must build again.
+     */
+    @Test
+    void launcher_afterABuildThatFailedOnceItWroteTheJar_buildsAgain() throws Exception {
+        Path repo = tmp.resolve("checkout");
+        Files.createDirectories(repo.resolve("scripts"));
+        Files.copy(SCRIPT, repo.resolve("scripts").resolve("find-jdk.sh"));
+        Path launcher = repo.resolve("mp4j");
+        Files.copy(SCRIPT.getParent().getParent().resolve("mp4j"), launcher);
+        Path mvnw = repo.resolve("mvnw");
+        Files.writeString(mvnw, """
+                #!/bin/sh
+                here=$(dirname "$0")
+                echo build >> "$here/builds"
+                mkdir -p "$here/cli/target/lib"
+                echo 'half built' > "$here/cli/target/mp4j.jar"
+                echo 'copy-dependencies failed' >&2
+                exit 1
+                """);
+        assertThat(mvnw.toFile().setExecutable(true)).isTrue();
+        FileTime anHourAgo = FileTime.from(Instant.now().minus(Duration.ofHours(1)));
+        for (String source : new String[] {"pom.xml", "core/pom.xml", "cli/pom.xml", "core/src/main/java/A.java",
+                "cli/src/main/java/B.java"}) {
+            Path file = repo.resolve(source);
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, "");
+            Files.setLastModifiedTime(file, anHourAgo);
+        }
+
+        for (int run = 1; run <= 2; run++) {
+            ProcessBuilder pb = new ProcessBuilder("bash", launcher.toString(), "--version")
+                    .redirectErrorStream(true).redirectOutput(tmp.resolve("out" + run).toFile());
+            pb.environment().put("MP4J_JAVA_HOME", System.getProperty("java.home"));
+            Process p = pb.start();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("run %d finished", run).isTrue();
+            String out = Files.readString(tmp.resolve("out" + run), StandardCharsets.UTF_8);
+            assertThat(p.exitValue()).as(out).isEqualTo(1);
+            assertThat(out).as("run %d", run).contains("copy-dependencies failed", "mp4j: the build failed");
+        }
+        assertThat(Files.readAllLines(repo.resolve("builds"))).hasSize(2);
     }
 }
