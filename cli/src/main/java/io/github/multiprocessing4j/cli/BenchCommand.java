@@ -66,6 +66,11 @@ final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--trials must be at least 1, not " + trials);
         }
+        if (doc != null && doc.toString().isBlank()) {
+            // Path.of("") is the current folder, which the check below would only call "a folder".
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--doc needs a file name, e.g. --doc my-benchmarks.md");
+        }
         if (doc != null && noDoc) {
             // Else --no-doc would win, silently: the tables asked for in --doc would go nowhere.
             throw new CommandLine.ParameterException(spec.commandLine(),

@@ -76,4 +76,18 @@ class BenchCommandTest {
         assertThat(run.err()).startsWith("--doc and --no-doc exclude each other").contains("Usage: bench");
         assertThat(run.out()).doesNotContain("bench first ran");
     }
+
+    /**
+     * {@code mp4j bench --doc= process} (an empty value, a variable unset in a script) was taken for the
+     * current folder: "mp4j bench: /home/me cannot be written: it is a folder", exit 1. It is a usage error.
+     */
+    @Test
+    void anEmptyDoc_isAUsageError_andNothingIsMeasured() {
+        List<Bench> benches = List.of(new Scripted("first", null));
+        CommandRun run = CommandRun.of(new BenchCommand(benches), "--doc=", "first");
+
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).startsWith("--doc needs a file name").contains("Usage: bench");
+        assertThat(run.out()).doesNotContain("bench first ran");
+    }
 }
