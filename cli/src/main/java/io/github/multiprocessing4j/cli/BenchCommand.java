@@ -117,7 +117,7 @@ final class BenchCommand implements Callable<Integer> {
                     report = bench.run(trials, System.out);
                 } catch (InterruptedException e) {
                     throw e;
-                } catch (Exception e) {
+                } catch (Exception | Error e) {
                     if (cleanup.stopping()) {
                         return FAILED; // stopped by Ctrl-C or kill, which is no failure of the topic to report
                     }

@@ -70,7 +70,8 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 try {
                     demo.run(out);
-                } catch (Exception e) {
+                } catch (Exception | Error e) {
+                    // An Error too: a class missing from the class path, say, is this demo's failure, not the others'
                     if (cleanup.stopping()) {
                         return FAILED; // stopped by Ctrl-C or kill, which is no failure of the demo to report
                     }

@@ -90,4 +90,33 @@ class BenchCommandTest {
         assertThat(run.err()).startsWith("--doc needs a file name").contains("Usage: bench");
         assertThat(run.out()).doesNotContain("bench first ran");
     }
+
+    /** As for demos: a topic failing with an Error ended the command (picocli rethrows it); the others now run. */
+    @Test
+    void aTopicFailingWithAnError_isReported_andTheOthersStillRun() {
+        Bench missingClass = new Bench() {
+            @Override
+            public String name() {
+                return "linkage";
+            }
+
+            @Override
+            public String summary() {
+                return "a topic whose class path lacks a class";
+            }
+
+            @Override
+            public Report run(int trials, PrintStream log) {
+                throw new NoClassDefFoundError("io/github/example/Missing");
+            }
+        };
+        CommandRun run = CommandRun.of(new BenchCommand(List.of(missingClass, new Scripted("last", null))),
+                "--no-doc", "--trials", "1");
+
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.out()).contains("bench last ran");
+        assertThat(run.err())
+                .contains("mp4j bench: topic 'linkage' failed: java.lang.NoClassDefFoundError: io/github/example/Missing")
+                .contains("mp4j bench: 1 of 2 topics failed: linkage");
+    }
 }

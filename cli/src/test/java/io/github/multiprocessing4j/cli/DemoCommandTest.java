@@ -41,6 +41,37 @@ class DemoCommandTest {
                 .contains("mp4j demo: 1 of 3 demos failed: broken");
     }
 
+    /**
+     * A demo that fails with an Error (a class missing from a half-built class path, an assertion) ended the
+     * command in picocli's handler, so the demos after it never ran. It is reported as an exception is.
+     */
+    @Test
+    void aDemoFailingWithAnError_isReported_andTheOthersStillRun() {
+        Demo missingClass = new Demo() {
+            @Override
+            public String name() {
+                return "linkage";
+            }
+
+            @Override
+            public String summary() {
+                return "a demo whose class path lacks a class";
+            }
+
+            @Override
+            public void run(PrintStream out) {
+                throw new NoClassDefFoundError("io/github/example/Missing");
+            }
+        };
+        CommandRun run = CommandRun.of(new DemoCommand(List.of(missingClass, new Scripted("last", null))));
+
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.out()).contains("demo last ran");
+        assertThat(run.err())
+                .contains("mp4j demo: demo 'linkage' failed: java.lang.NoClassDefFoundError: io/github/example/Missing")
+                .contains("mp4j demo: 1 of 2 demos failed: linkage");
+    }
+
     /** {@code mp4j demo pool pool} ran the demo twice: a topic given twice is a usage error, and nothing runs. */
     @Test
     void aTopicGivenTwice_isAUsageError_andNoDemoRuns() {
