@@ -165,10 +165,18 @@ public final class ChildJvm implements AutoCloseable {
      *         of its stderr
      */
     public ChildListener.Arrival awaitConnected(Duration timeout) throws InterruptedException {
+        return awaitConnected(timeout, timeout);
+    }
+
+    /**
+     * As {@link #awaitConnected(Duration)}, waiting {@code left}, what remains of a start's {@code timeout} (which the
+     * message names): one start that waits for several children in turn gives them one timeout in all.
+     */
+    ChildListener.Arrival awaitConnected(Duration left, Duration timeout) throws InterruptedException {
         if (arrival.isDone() && !arrival.isCompletedExceptionally()) {
             return arrival.join(); // a spare that connected long ago: no exit watch to start
         }
-        awaitReady(arrival, timeout, "connect back", "connected back");
+        awaitReady(arrival, left, timeout, "connect back", "connected back");
         return arrival.join();
     }
 
@@ -197,10 +205,15 @@ public final class ChildJvm implements AutoCloseable {
      * @throws ProcessStartException if the child exits, or stays silent for {@code timeout}, first
      */
     public void awaitStarted(Duration timeout) throws InterruptedException {
+        awaitStarted(timeout, timeout);
+    }
+
+    /** As {@link #awaitStarted(Duration)}, waiting {@code left} of {@code timeout}: as {@code awaitConnected} does. */
+    void awaitStarted(Duration left, Duration timeout) throws InterruptedException {
         if (started == null) {
             throw new IllegalStateException("child " + process.pid() + " was not started with its task");
         }
-        awaitReady(started, timeout, "start", "started");
+        awaitReady(started, left, timeout, "start", "started");
         try {
             stdin.write(DirectStart.GO); // the child runs its task from now on, and not before
             stdin.close();
@@ -209,8 +222,11 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
-    /** Returns once {@code ready} has completed normally; see {@link #awaitConnected} for the rest. */
-    private void awaitReady(CompletableFuture<?> ready, Duration timeout, String verb, String pastVerb)
+    /**
+     * Returns once {@code ready} has completed normally, waiting at most {@code left} of {@code timeout}; see
+     * {@link #awaitConnected} for the rest.
+     */
+    private void awaitReady(CompletableFuture<?> ready, Duration left, Duration timeout, String verb, String pastVerb)
             throws InterruptedException {
         if (ready.isDone() && !ready.isCompletedExceptionally()) {
             return;
@@ -229,7 +245,7 @@ public final class ChildJvm implements AutoCloseable {
         });
         try {
             // saturated: Duration.toNanos() throws past 292 years (-Dmp4j.connectTimeoutSeconds=99999999999)
-            CompletableFuture.anyOf(ready, exited).get(TimeUnit.NANOSECONDS.convert(timeout), TimeUnit.NANOSECONDS);
+            CompletableFuture.anyOf(ready, exited).get(TimeUnit.NANOSECONDS.convert(left), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             listener.forget(token);
             killTree(); // a child stuck at boot may have started processes (an agent's), which would outlive it

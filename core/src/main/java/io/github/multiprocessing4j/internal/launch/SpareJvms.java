@@ -5,10 +5,12 @@ import io.github.multiprocessing4j.process.ProcessStartException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
@@ -113,9 +115,16 @@ public final class SpareJvms {
      *
      * @param run  the task, an encoded {@code OneShotProtocol.Run}
      * @param task the encoded task that {@code run} holds, for the kind of the spare it may take, and to rehearse
-     * @throws ProcessStartException if a fresh child fails to start
+     * @param connectTimeout how long the whole take may wait: for a spare still booting (its launch, its connect)
+     *        and for a fresh child after it together
+     * @throws ProcessStartException if a fresh child fails to start, or no child is ready within
+     *         {@code connectTimeout}
      */
     public ChildJvm take(LaunchSpec spec, Duration connectTimeout, byte[] run, byte[] task) throws InterruptedException {
+        // One deadline for the whole take: the wait for a spare's launch, for it to connect, and for a fresh child
+        long begun = System.nanoTime();
+        long budget = TimeUnit.NANOSECONDS.convert(connectTimeout); // saturated: toNanos() throws past 292 years
+        Supplier<Duration> left = () -> Duration.ofNanos(Math.max(0, budget - (System.nanoTime() - begun)));
         boolean direct = !"false".equalsIgnoreCase(System.getProperty("mp4j.directStart"));
         byte[] kind = kindOf(task);
         CompletableFuture<ChildJvm> candidate;
@@ -131,16 +140,17 @@ public final class SpareJvms {
             lastKind = kind;
         }
         ChildJvm child = null;
+        ProcessStartException spareFailure = null;
         if (candidate != null) {
             try {
-                ChildJvm spareChild = candidate.get();
+                ChildJvm spareChild = candidate.get(left.get().toNanos(), TimeUnit.NANOSECONDS);
                 if (!spareChild.libraryProperties().equals(JavaCommand.libraryProperties())) {
                     // an mp4j.* setting changed since the spare booted: it would run the task under the old one
                     LOG.log(Level.DEBUG, "the spare {0} has outdated mp4j.* settings; starting a fresh child",
                             spareChild.pid());
                     spareChild.discard();
                 } else {
-                    spareChild.awaitConnected(connectTimeout);
+                    spareChild.awaitConnected(left.get(), connectTimeout);
                     if (spareChild.process().isAlive()) {
                         spareChild.releaseOutput(); // what it wrote as it booted, as a fresh child's would be
                         child = spareChild;
@@ -148,17 +158,31 @@ public final class SpareJvms {
                         spareChild.close();
                     }
                 }
-            } catch (ProcessStartException | ExecutionException e) {
+            } catch (ProcessStartException e) {
+                spareFailure = e;
                 LOG.log(Level.DEBUG, "the spare failed; starting a fresh child: {0}", e.getMessage());
+            } catch (ExecutionException e) {
+                LOG.log(Level.DEBUG, "the spare failed; starting a fresh child: {0}", e.getMessage());
+            } catch (TimeoutException e) {
+                // No known way to block a launch (a process that fork cannot create fails it): bounded all the same
+                candidate.thenAccept(ChildJvm::discard); // taken out of its slot: nobody else will end it
+                spareFailure = new ProcessStartException("no child JVM started within " + connectTimeout.toSeconds()
+                        + " s: the launch of the spare it waited for did not finish (it is ended when it does)", -1,
+                        OptionalInt.empty(), "");
+                LOG.log(Level.DEBUG, "the spare's launch did not finish within {0} s", connectTimeout.toSeconds());
             } catch (InterruptedException e) {
                 candidate.thenAccept(ChildJvm::discard); // taken out of its slot: nobody else will end it
                 throw e;
             }
         }
         if (child == null) {
+            if (spareFailure != null && left.get().isZero()) {
+                throw spareFailure; // the spare took the whole timeout: no time is left for a fresh child
+            }
             child = direct
-                    ? launchReady(() -> launcher.launchDirect(spec, run), c -> c.awaitStarted(connectTimeout))
-                    : launchReady(() -> launcher.launch(spec), c -> c.awaitConnected(connectTimeout));
+                    ? launchReady(() -> launcher.launchDirect(spec, run),
+                            c -> c.awaitStarted(left.get(), connectTimeout))
+                    : launchReady(() -> launcher.launch(spec), c -> c.awaitConnected(left.get(), connectTimeout));
         }
         if (enabled && keepSpare) {
             AtomicBoolean replenished = new AtomicBoolean();

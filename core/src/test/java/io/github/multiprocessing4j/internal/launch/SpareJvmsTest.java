@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.internal.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.codec.Codec;
 import io.github.multiprocessing4j.function.SerializableRunnable;
@@ -9,6 +10,7 @@ import io.github.multiprocessing4j.internal.launch.fixtures.SleepStartingTask;
 import io.github.multiprocessing4j.internal.launch.fixtures.StallingAgent;
 import io.github.multiprocessing4j.internal.session.Session;
 import io.github.multiprocessing4j.internal.worker.OneShotProtocol;
+import io.github.multiprocessing4j.process.ProcessStartException;
 import io.github.multiprocessing4j.process.fixtures.RehearsedTasks;
 import io.github.multiprocessing4j.testing.Delays;
 import io.github.multiprocessing4j.testing.TestJvm;
@@ -80,26 +82,58 @@ class SpareJvmsTest {
     }
 
     @Test
-    void withDirectStartsOff_aTakeOfASpareThatNeverConnects_killsItWithWhatItStarted_andStartsAFreshChild()
+    void withDirectStartsOff_aTakeOfASpareThatNeverConnects_killsItWithWhatItStarted_andTheNextTakeStartsAFreshChild()
             throws Exception {
         SpareJvms spares = new SpareJvms(ChildLauncher.get());
         LaunchSpec spec = stallingSecondJvm();
         byte[] task = Codec.standard().encode(nothing());
         System.setProperty("mp4j.directStart", "false");
         try {
-            spares.take(spec, CONNECT_TIMEOUT, run(task), task).discard();
+            // a connect timeout the test does not reach: the spare stays in its slot for the next take
+            spares.take(spec, Delays.seconds(600), run(task), task).discard();
             long[] stalled = awaitStalled();
-            // takes the booting spare, waits for it to connect for the timeout, and starts a fresh child
+            // takes the booting spare and waits for it to connect for the whole timeout: none is left for another
+            assertThatThrownBy(() -> spares.take(spec, CONNECT_TIMEOUT, run(task), task))
+                    .isInstanceOf(ProcessStartException.class)
+                    .hasMessageContaining("(pid " + stalled[0] + ") did not connect back within");
+            // Its wait killed the spare, with the sleep it had started
+            Awaitility.await().atMost(Delays.seconds(30)).alias("the spare that missed its timeout, and its sleep, end")
+                    .until(() -> ProcessHandle.of(stalled[0]).isEmpty() && ProcessHandle.of(stalled[1]).isEmpty());
             ChildJvm child = spares.take(spec, CONNECT_TIMEOUT, run(task), task);
             child.discard();
             assertThat(child.pid()).isNotEqualTo(stalled[0]);
             assertThat(child.isConnected()).isTrue();
-            // Its wait killed the spare, but not the sleep it had started, which ran on, re-parented to init
-            Awaitility.await().atMost(Delays.seconds(30)).alias("the spare that missed its timeout, and its sleep, end")
+        } finally {
+            System.clearProperty("mp4j.directStart");
+            spares.closeSpare();
+        }
+    }
+
+    @Test
+    void withDirectStartsOff_aTakeOfAStalledSpareThenOfAStalledFreshChild_failsWithinTheOneTimeoutItWasGiven()
+            throws Exception {
+        SpareJvms spares = new SpareJvms(ChildLauncher.get());
+        LaunchSpec spec = stallingJvms(3); // the spare, and the fresh child started after it
+        byte[] task = Codec.standard().encode(nothing());
+        System.setProperty("mp4j.directStart", "false");
+        try {
+            // a connect timeout the test does not reach: the spare stays in its slot for the next take
+            spares.take(spec, Delays.seconds(600), run(task), task).discard();
+            long[] stalled = awaitStalled();
+            Duration timeout = Delays.seconds(6);
+            long begun = System.nanoTime();
+            assertThatThrownBy(() -> spares.take(spec, timeout, run(task), task))
+                    .isInstanceOf(ProcessStartException.class)
+                    .hasMessageContaining("did not connect back within " + timeout.toSeconds() + " s");
+            Duration took = Duration.ofNanos(System.nanoTime() - begun);
+            // The spare's wait and the fresh child's each had the whole timeout: twice it (12 s), and more
+            assertThat(took).as("the take failed after %s", took).isLessThan(Delays.seconds(10));
+            Awaitility.await().atMost(Delays.seconds(30)).alias("the spare that missed the timeout, and its sleep, end")
                     .until(() -> ProcessHandle.of(stalled[0]).isEmpty() && ProcessHandle.of(stalled[1]).isEmpty());
         } finally {
             System.clearProperty("mp4j.directStart");
             spares.closeSpare();
+            endStalled();
         }
     }
 
@@ -249,6 +283,11 @@ class SpareJvmsTest {
 
     /** A spec whose second JVM (the spare booted after the first take) never connects: see {@link StallingAgent}. */
     private LaunchSpec stallingSecondJvm() throws IOException {
+        return stallingJvms(2);
+    }
+
+    /** A spec whose JVMs from the second to the {@code last}th never connect: see {@link StallingAgent}. */
+    private LaunchSpec stallingJvms(int last) throws IOException {
         Path jar = tmp.resolve("stalling-agent.jar");
         Manifest manifest = new Manifest();
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
@@ -257,7 +296,17 @@ class SpareJvmsTest {
             // the class itself is on the children's class path
         }
         Path folder = Files.createDirectory(tmp.resolve("jvms"));
-        return new LaunchSpec(List.of("-javaagent:" + jar + "=" + folder), new LinkedHashMap<>(), Map.of());
+        return new LaunchSpec(List.of("-javaagent:" + jar + "=" + folder + "," + last), new LinkedHashMap<>(), Map.of());
+    }
+
+    /** Kills what a stalled JVM left, should the test have failed before it ended. */
+    private void endStalled() throws IOException {
+        try (var files = Files.list(tmp.resolve("jvms"))) {
+            for (Path file : files.filter(f -> f.getFileName().toString().matches("stalled-\\d+")).toList()) {
+                Arrays.stream(Files.readString(file).split(" ")).mapToLong(Long::parseLong)
+                        .forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+            }
+        }
     }
 
     /** The pids of the stalled spare and of the sleep it started, once both run. */
