@@ -167,6 +167,11 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
                     + " beyond its exit code", child.pid(), name, e.getMessage());
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "no report from child {0}: {1}", child.pid(), e.getMessage());
+        } catch (RuntimeException | Error e) {
+            // What the decode lets through (an OutOfMemoryError, from the failure's own readObject say): logged, as
+            // readDirectReport does, not left to this thread's uncaught handler, which prints it to stderr
+            LOG.log(Level.WARNING, "cannot decode the report of child JVM " + child.pid() + " \"" + name
+                    + "\"; its outcome is unknown beyond its exit code", e);
         } finally {
             connection.close();
             report.complete(null);

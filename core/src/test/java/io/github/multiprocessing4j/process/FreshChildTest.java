@@ -236,4 +236,44 @@ class FreshChildTest {
             SpareJvms.get().enabled(!"false".equalsIgnoreCase(System.getProperty("mp4j.spare")));
         }
     }
+
+    @Test
+    void withDirectStartsOff_aReportThatCannotBeDecoded_isLoggedAtWarning_notLeftToTheThreadsUncaughtHandler()
+            throws Exception {
+        // The connected child's report, read by its own thread: the decode's Error ended that thread, and went to
+        // its uncaught handler (a stack trace on stderr) instead of the log
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(JvmProcess.class.getName()); // JvmProcessImpl's
+        List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        SpareJvms.get().enabled(false); // a fresh child for sure: no spare to take
+        System.setProperty("mp4j.directStart", "false");
+        try (JvmProcess child = JvmProcess.start("unreadable", FreshChildTest::throwUnreadableHere)) {
+            child.join();
+            assertThat(child.exitCode()).hasValue(1);
+            assertThat(child.failure()).isEmpty();
+            // logged before the report is done with, so before join() returns
+            assertThat(records).as("what was logged").anySatisfy(r -> {
+                assertThat(r.getLevel()).isEqualTo(java.util.logging.Level.WARNING);
+                assertThat(r.getThrown()).isInstanceOf(OutOfMemoryError.class);
+            });
+        } finally {
+            System.clearProperty("mp4j.directStart");
+            logger.removeHandler(handler);
+            SpareJvms.get().enabled(!"false".equalsIgnoreCase(System.getProperty("mp4j.spare")));
+        }
+    }
 }
