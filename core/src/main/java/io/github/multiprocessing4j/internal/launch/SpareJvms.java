@@ -267,7 +267,9 @@ public final class SpareJvms {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(millis)); // an interrupt only makes it early
             try {
                 action.run();
-            } catch (RuntimeException e) { // a spare is an optimisation: its failure must not reach the program's stderr
+            } catch (RuntimeException | Error e) {
+                // a spare is an optimisation: its failure (an Error too: no thread for its launch, say) must not reach
+                // the program's stderr through this thread's uncaught handler; a start then starts a fresh child
                 LOG.log(Level.DEBUG, "could not boot a spare", e);
             }
         });
@@ -361,7 +363,13 @@ public final class SpareJvms {
                 // the spare and its output pumps may live as long as the JVM: they must not pin the caller's context
                 r -> Thread.ofVirtual().name("mp4j-spare-launch").inheritInheritableThreadLocals(false).start(r));
         spare = launching;
-        launching.thenAccept(child -> endUnlessConnected(launching, child, connectTimeout));
+        launching.whenComplete((child, failure) -> {
+            if (failure == null) {
+                endUnlessConnected(launching, child, connectTimeout);
+            } else { // no process (a fork refused, say): the next take starts a fresh child, and replenishes
+                LOG.log(Level.DEBUG, "could not launch a spare", failure);
+            }
+        });
     }
 
     /**
