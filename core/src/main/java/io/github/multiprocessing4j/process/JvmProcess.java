@@ -71,9 +71,10 @@ public interface JvmProcess extends AutoCloseable {
      * @throws ProcessStartException if this library is not on this JVM's class path or module path (as under
      *         {@code mvn exec:java}: no child is started, and the message says what to do), if the child's process
      *         cannot be created (the message names the {@code java} executable and the operating system's error),
-     *         if the child JVM exits before it connects back, or if the calling thread is
-     *         interrupted before the task has been handed over (its interrupt status stays set, and no child is
-     *         left running)
+     *         if the child JVM exits (or stays silent past {@code mp4j.connectTimeoutSeconds}) before it starts its
+     *         task (a spare, or any child under {@code mp4j.directStart=false}: before it connects back), or if the
+     *         calling thread is interrupted before the task has been handed over (its interrupt status stays set, and
+     *         no child is left running)
      * @throws IllegalStateException if this JVM is shutting down (a start from a shutdown hook), as an executor
      *         refuses tasks once shut down: a child would outlive the hooks that end children; nothing is started,
      *         and nothing left behind. (Hooks run in no set order: in a JVM that has started children, one that
