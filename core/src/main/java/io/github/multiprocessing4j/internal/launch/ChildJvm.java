@@ -187,11 +187,15 @@ public final class ChildJvm implements AutoCloseable {
      * @return whether it has connected
      */
     boolean awaitArrival(Duration timeout) throws InterruptedException {
+        CompletableFuture<Void> exited = new CompletableFuture<>();
+        Thread exitWatch = watchExit(exited);
         try {
-            CompletableFuture.anyOf(arrival, process.onExit()).get(TimeUnit.NANOSECONDS.convert(timeout),
+            CompletableFuture.anyOf(arrival, exited).get(TimeUnit.NANOSECONDS.convert(timeout),
                     TimeUnit.NANOSECONDS); // saturated: Duration.toNanos() throws past 292 years
         } catch (TimeoutException | ExecutionException | CancellationException e) {
             // it has not connected: the caller decides what to do with it
+        } finally {
+            exitWatch.interrupt();
         }
         return isConnected();
     }
@@ -231,18 +235,8 @@ public final class ChildJvm implements AutoCloseable {
         if (ready.isDone() && !ready.isCompletedExceptionally()) {
             return;
         }
-        // Not process.onExit(): the JDK completes it on the common ForkJoinPool, so while that is full a child
-        // killed before it connected (a pool's replacement worker that is no longer needed) would be waited for
-        // until the timeout. waitFor() is woken by the JDK's process reaper itself.
         CompletableFuture<Void> exited = new CompletableFuture<>();
-        Thread exitWatch = Thread.ofVirtual().name("mp4j-child-exit-" + process.pid()).start(() -> {
-            try {
-                process.waitFor();
-                exited.complete(null);
-            } catch (InterruptedException e) {
-                // it connected, or the wait is over
-            }
-        });
+        Thread exitWatch = watchExit(exited);
         try {
             // saturated: Duration.toNanos() throws past 292 years (-Dmp4j.connectTimeoutSeconds=99999999999)
             CompletableFuture.anyOf(ready, exited).get(TimeUnit.NANOSECONDS.convert(left), TimeUnit.NANOSECONDS);
@@ -269,6 +263,23 @@ public final class ChildJvm implements AutoCloseable {
         }
         killTree();
         throw failedToStart("could not be reached (the listener closed); killed it");
+    }
+
+    /**
+     * Starts a thread that completes {@code exited} once the process has exited; interrupt it once the wait is over.
+     * Not {@code process.onExit()}: the JDK completes that on the common ForkJoinPool, so while that is full a child
+     * that died (or was killed) before it connected would be waited for until the timeout. {@code waitFor()} is woken
+     * by the JDK's process reaper itself.
+     */
+    private Thread watchExit(CompletableFuture<Void> exited) {
+        return Thread.ofVirtual().name("mp4j-child-exit-" + process.pid()).start(() -> {
+            try {
+                process.waitFor();
+                exited.complete(null);
+            } catch (InterruptedException e) {
+                // it connected, or the wait is over
+            }
+        });
     }
 
     private static boolean killedFromOutside(int exitValue) {
@@ -372,6 +383,11 @@ public final class ChildJvm implements AutoCloseable {
      * @return the descendants that were signalled, for a caller that waits until they are gone
      */
     public List<ProcessHandle> killTree() {
+        return killTree(process);
+    }
+
+    /** {@link #killTree()} for a process that has no {@code ChildJvm} (yet): one whose launch failed half-way. */
+    static List<ProcessHandle> killTree(Process process) {
         List<ProcessHandle> descendants = process.isAlive() ? process.descendants().toList() : List.of();
         process.destroyForcibly();
         descendants.forEach(ProcessHandle::destroyForcibly); // top-down, as the JDK lists them

@@ -200,9 +200,7 @@ public final class ChildLauncher {
             if (child != null) {
                 child.discard();
             } else {
-                List<ProcessHandle> descendants = process.descendants().toList();
-                process.destroyForcibly();
-                descendants.forEach(ProcessHandle::destroyForcibly);
+                ChildJvm.killTree(process);
                 listener.remove(token);
             }
             throw e;
