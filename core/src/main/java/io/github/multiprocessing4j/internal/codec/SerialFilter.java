@@ -268,11 +268,7 @@ final class SerialFilter {
             if (jvmWide.get() != null) {
                 return true;
             }
-            if (!factoryMayApply) {
-                return false;
-            }
-            BinaryOperator<ObjectInputFilter> factory = ObjectInputFilter.Config.getSerialFilterFactory();
-            return factory != builtInFactory && isUsersFactory(factory);
+            return factoryMayApply && usersFactoryIsSet();
         } catch (IllegalStateException e) { // an invalid jdk.serialFilter: the check says so
             return true;
         }
