@@ -136,11 +136,9 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
             } catch (IOException e) {
                 LOG.log(Level.DEBUG, "cannot read the report of child {0}: {1}", child.pid(), e.getMessage());
             } catch (RuntimeException | Error e) {
-                // What the decode lets through (an OutOfMemoryError, from the failure's own readObject say): the report
-                // is done with, as readReport's is for a connected child, or it would stay pending, and every join()
-                // and failure() would read it again and throw this
-                LOG.log(Level.WARNING, "cannot decode the report of child JVM " + child.pid() + " \"" + name
-                        + "\"; its outcome is unknown beyond its exit code", e);
+                // The report is done with, as readReport's is for a connected child, or it would stay pending, and
+                // every join() and failure() would read it again and throw this
+                logUndecodableReport(e);
                 report.complete(null);
             }
             if (exited) {
@@ -150,6 +148,12 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
                 DirectStart.cleanUp(directory, child.token());
             }
         }
+    }
+
+    /** Logs what decoding the child's report let through (an OutOfMemoryError, from the failure's own readObject say). */
+    private void logUndecodableReport(Throwable e) {
+        LOG.log(Level.WARNING, "cannot decode the report of child JVM " + child.pid() + " \"" + name
+                + "\"; its outcome is unknown beyond its exit code", e);
     }
 
     private void readReport() {
@@ -168,10 +172,7 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "no report from child {0}: {1}", child.pid(), e.getMessage());
         } catch (RuntimeException | Error e) {
-            // What the decode lets through (an OutOfMemoryError, from the failure's own readObject say): logged, as
-            // readDirectReport does, not left to this thread's uncaught handler, which prints it to stderr
-            LOG.log(Level.WARNING, "cannot decode the report of child JVM " + child.pid() + " \"" + name
-                    + "\"; its outcome is unknown beyond its exit code", e);
+            logUndecodableReport(e); // not left to this thread's uncaught handler, which prints it to stderr
         } finally {
             connection.close();
             report.complete(null);
