@@ -76,20 +76,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--doc and --no-doc exclude each other: --doc records the tables there, --no-doc prints only");
         }
-        List<Bench> chosen = new ArrayList<>();
-        for (String topic : topics) {
-            if (topics.indexOf(topic) != topics.lastIndexOf(topic)) {
-                // Else measured twice, for minutes, and recorded twice.
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "topic '" + topic + "' is given twice; name each topic once");
-            }
-            chosen.add(available.stream().filter(b -> b.name().equals(topic)).findFirst().orElseThrow(
-                    () -> new CommandLine.ParameterException(spec.commandLine(), "no benchmark named '" + topic
-                            + "'; topics: " + String.join(", ", available.stream().map(Bench::name).toList()))));
-        }
-        if (chosen.isEmpty()) {
-            chosen.addAll(available);
-        }
+        List<Bench> chosen = Topics.choose(topics, available, Bench::name, "benchmark", spec.commandLine());
         String skipped = PythonBaseline.whySkipped();
         if (!skipped.isEmpty()) {
             System.out.println("Note: " + skipped + "; CPython's side is skipped "

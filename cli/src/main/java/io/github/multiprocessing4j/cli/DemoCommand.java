@@ -45,19 +45,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        List<Demo> chosen = new ArrayList<>();
-        for (String topic : topics) {
-            if (topics.indexOf(topic) != topics.lastIndexOf(topic)) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                        "topic '" + topic + "' is given twice; name each topic once");
-            }
-            chosen.add(available.stream().filter(d -> d.name().equals(topic)).findFirst().orElseThrow(() -> new picocli.CommandLine.ParameterException(
-                    spec.commandLine(), "no demo named '" + topic + "'; topics: "
-                    + String.join(", ", available.stream().map(Demo::name).toList()))));
-        }
-        if (chosen.isEmpty()) {
-            chosen.addAll(available);
-        }
+        List<Demo> chosen = Topics.choose(topics, available, Demo::name, "demo", spec.commandLine());
         List<String> failed = new ArrayList<>();
         try (ProcessCleanup cleanup = ProcessCleanup.whileRunning()) {
             for (Demo demo : chosen) {
