@@ -15,6 +15,7 @@ import java.nio.channels.ClosedByInterruptException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Reads what a process pool's workers send back (see {@link ProcessEngine}): each outcome takes its task
@@ -34,19 +35,26 @@ final class OutcomeReader {
         this.engine = engine;
     }
 
-    /** For tests: what the next {@link #start} throws instead of starting the worker's threads, or null. */
+    /** For tests: what the next {@link #start}s throw instead of starting the worker's threads, or null. */
     private static volatile Error nextFailure;
+    /** For tests: how many of the next {@link #start}s throw {@link #nextFailure}. */
+    private static final AtomicInteger failuresLeft = new AtomicInteger();
 
-    /** For tests: makes the next {@link #start} throw {@code failure}, as when no thread can be made. */
+    /** For tests: makes the next {@link #start} throw {@code failure}, as when no thread can be made; null for none. */
     static void failNextStart(Error failure) {
+        failNextStarts(failure, 1);
+    }
+
+    /** For tests: makes the next {@code times} {@link #start}s throw {@code failure}; null for none. */
+    static void failNextStarts(Error failure, int times) {
         nextFailure = failure;
+        failuresLeft.set(failure == null ? 0 : times);
     }
 
     /** Starts the worker's reader and writer threads, and watches its process. */
     void start(Worker w) {
         Error failure = nextFailure;
-        if (failure != null) {
-            nextFailure = null;
+        if (failure != null && failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw failure;
         }
         w.startWriter();

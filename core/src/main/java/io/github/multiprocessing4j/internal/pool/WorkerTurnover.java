@@ -189,30 +189,14 @@ final class WorkerTurnover {
         try {
             engine.booting--;
             if (w != null && (engine.state == State.RUNNING || engine.state == State.SHUTDOWN)) {
-                engine.consecutiveStartFailures = 0;
+                // Not a successful start yet (consecutiveStartFailures): its threads must start first (serve)
                 engine.workers.add(w);
                 keep = true;
                 engine.stopIfDoneLocked(w, touched);
                 engine.dispatchLocked(touched);
                 engine.reclaim.armLocked(); // it may be idle, while tasks wait behind a long one elsewhere
-            } else if (failure != null && engine.state == State.SHUTDOWN && engine.pending.isEmpty()) {
-                // Shut down with nothing left to run: no longer needed (and killed for that, see
-                // ProcessEngine.dropUnneededBootsLocked), its failure is no sign of a broken pool.
-                LOG.log(Level.DEBUG, "a replacement worker that was no longer needed ended: {0}", failure.getMessage());
-            } else if (failure != null && engine.state != State.STOPPING && engine.state != State.TERMINATED) {
-                LOG.log(Level.WARNING, "a replacement worker failed to start: " + failure.getMessage());
-                if (++engine.consecutiveStartFailures >= MAX_CONSECUTIVE_START_FAILURES) {
-                    engine.broken = failure;
-                    if (engine.state == State.RUNNING) {
-                        engine.state = State.SHUTDOWN; // refuse new work; what the live workers hold finishes
-                    }
-                    failPendingIfBrokenLocked(doomed);
-                    for (Worker live : engine.workers) {
-                        engine.stopIfDoneLocked(live, touched);
-                    }
-                } else if (engine.state == State.RUNNING || !engine.pending.isEmpty()) {
-                    bootReplacementLocked(); // after shutdown(), only while queued tasks wait for a worker
-                }
+            } else if (failure != null) {
+                startFailedLocked(failure, touched, doomed);
             }
             engine.delivering(); // the pool terminates once the doomed tasks have failed, not before
         } finally {
@@ -221,7 +205,7 @@ final class WorkerTurnover {
         try {
             if (w != null) {
                 if (keep) {
-                    if (!serve(w, touched)) {
+                    if (!serve(w, touched, doomed)) {
                         touched.remove(w);
                     }
                 } else {
@@ -236,18 +220,58 @@ final class WorkerTurnover {
     }
 
     /**
+     * A replacement failed to start: its boot failed ({@code failure}), or the threads that serve it could not be
+     * made. Unless it was no longer needed, or the pool is stopping, this counts toward the
+     * {@value #MAX_CONSECUTIVE_START_FAILURES} in a row that break the pool, and the next replacement boots; the
+     * last one breaks it: it shuts down, the tasks queued fail if no worker is left to take them ({@code doomed},
+     * to fail outside the lock), and its idle workers are stopped. Lock held.
+     */
+    private void startFailedLocked(Throwable failure, List<Worker> touched, List<TaskRecord> doomed) {
+        if (engine.state == State.SHUTDOWN && engine.pending.isEmpty()) {
+            // Shut down with nothing left to run: no longer needed (and killed for that, see
+            // ProcessEngine.dropUnneededBootsLocked), its failure is no sign of a broken pool.
+            LOG.log(Level.DEBUG, "a replacement worker that was no longer needed ended: {0}", failure.getMessage());
+        } else if (engine.state != State.STOPPING && engine.state != State.TERMINATED) {
+            LOG.log(Level.WARNING, "a replacement worker failed to start: " + failure.getMessage());
+            if (engine.broken != null) {
+                return; // one that booted beside those that broke the pool: broken already, for the first reason
+            }
+            if (++engine.consecutiveStartFailures >= MAX_CONSECUTIVE_START_FAILURES) {
+                engine.broken = failure;
+                if (engine.state == State.RUNNING) {
+                    engine.state = State.SHUTDOWN; // refuse new work; what the live workers hold finishes
+                }
+                failPendingIfBrokenLocked(doomed);
+                for (Worker live : engine.workers) {
+                    engine.stopIfDoneLocked(live, touched);
+                }
+            } else if (engine.state == State.RUNNING || !engine.pending.isEmpty()) {
+                bootReplacementLocked(); // after shutdown(), only while queued tasks wait for a worker
+            }
+        }
+    }
+
+    /**
      * Starts the threads that serve a replacement just added to the pool; false if they cannot be made (out of memory,
      * a thread limit). The worker is then killed and handled as one that exited, nobody reading it: the tasks just
      * given to it, which nothing has written to it yet, go back to the queue, and it counts as a replacement that
-     * failed to start, toward the three in a row that break the pool (no endless boots).
+     * failed to start ({@link #startFailedLocked}), which may break the pool ({@code doomed}: the tasks to fail then).
+     * Only a replacement served starts the count of failed starts again.
      */
-    private boolean serve(Worker w, List<Worker> touched) {
+    private boolean serve(Worker w, List<Worker> touched, List<TaskRecord> doomed) {
+        Throwable failure;
         try {
             engine.reader.start(w);
+            engine.lock.lock();
+            try {
+                engine.consecutiveStartFailures = 0;
+            } finally {
+                engine.lock.unlock();
+            }
             return true;
         } catch (RuntimeException | Error e) {
-            LOG.log(Level.WARNING, "could not start the threads that serve the replacement worker " + w
-                    + "; killing it", e);
+            failure = new IllegalStateException("could not start the threads that serve the replacement worker " + w
+                    + "; killed it: " + e, e);
         }
         engine.lock.lock();
         try {
@@ -259,17 +283,15 @@ final class WorkerTurnover {
                 requeueLocked(task);
             }
             w.inFlight.clear();
-            if (++engine.consecutiveStartFailures >= MAX_CONSECUTIVE_START_FAILURES && engine.broken == null) {
-                engine.broken = new IllegalStateException("could not start the threads that serve a worker");
-                if (engine.state == State.RUNNING) {
-                    engine.state = State.SHUTDOWN;
-                }
-            }
+            // No longer a worker of the pool: no worker that takes work if the pool breaks now, nor one that keeps the
+            // next try from booting (workerExited, below, finds it gone)
+            engine.workers.remove(w);
+            startFailedLocked(failure, touched, doomed);
         } finally {
             engine.lock.unlock();
         }
         w.child.killTree();
-        workerExited(w); // its exit watch did not start either: it boots the next replacement, or fails what waits
+        workerExited(w); // its exit watch did not start either: it dispatches what it gave back, or fails what waits
         return false;
     }
 

@@ -52,6 +52,26 @@ class ReaderThreadFailureTest {
         assertThat(pool.isTerminated()).isTrue();
     }
 
+    @Test
+    void replacementsWhoseThreadsCannotStart_threeInARow_breakThePool_whichStopsItsIdleWorkers_andTerminates()
+            throws Exception {
+        ProcessPool pool = ProcessPool.builder().processes(2).maxTasksPerChild(1).build();
+        try {
+            // the worker that runs this task retires after it; none of its replacements can be served
+            OutcomeReader.failNextStarts(new OutOfMemoryError("unable to create native thread (a test's)"), 3);
+            assertThat(pool.applyAsync(x -> x + 1, 1).get(Delays.seconds(60).toSeconds(), TimeUnit.SECONDS))
+                    .isEqualTo(2);
+            Awaitility.await().atMost(Delays.seconds(60)).alias("the pool is broken").until(pool::isShutdown);
+            // Broken, as by replacements that cannot boot: the other worker, idle, is stopped, and the pool terminates
+            // by itself. It was never told to stop: the pool waited for a shutdown() that nobody calls
+            assertThat(pool.awaitTermination(Delays.seconds(30).toSeconds(), TimeUnit.SECONDS)).isTrue();
+        } finally {
+            OutcomeReader.failNextStarts(null, 0);
+            pool.close();
+        }
+        assertThat(pool.isTerminated()).isTrue();
+    }
+
     private static List<ProcessHandle> workersWith(String marker) {
         return ProcessHandle.current().children()
                 .filter(p -> p.info().commandLine().orElse("").contains(marker))
