@@ -86,9 +86,54 @@ class UncreatableWorkerTest {
         assertThat(pool.awaitTermination(Delays.seconds(30).toSeconds(), TimeUnit.SECONDS)).isTrue();
     }
 
+    @Test
+    void aReplacementThatFailsToStartForAMoment_isTriedAgainAfterAPause_andThePoolKeepsWorking() throws Exception {
+        // Each worker the pool starts fails at once for half a second after the first attempt (a fork refused while
+        // the process table is full, say), then starts: the three tries were immediate, and broke the pool for good
+        Path java = javaThatFailsFor(500);
+        ProcessPool pool = ProcessPool.builder().processes(1).maxTasksPerChild(1).build();
+        try {
+            ChildLauncher.javaForTests(java);
+            CompletableFuture<Integer> first = pool.applyAsync(x -> x + 1, 1);
+            CompletableFuture<Integer> second = pool.applyAsync(x -> x + 1, 2);
+            assertThat(first.get(Delays.seconds(60).toSeconds(), TimeUnit.SECONDS)).isEqualTo(2);
+            // The worker retires after its one task; its replacement fails to start, and a later try succeeds
+            assertThat(second.get(Delays.seconds(60).toSeconds(), TimeUnit.SECONDS)).isEqualTo(3);
+            assertThat(Files.exists(tmp.resolve("failed-once"))).as("a replacement failed to start").isTrue();
+            assertThat(pool.isShutdown()).isFalse();
+            int third = pool.apply(x -> x + 1, 3);
+            assertThat(third).isEqualTo(4);
+        } finally {
+            ChildLauncher.javaForTests(null);
+            pool.close();
+        }
+        assertThat(pool.awaitTermination(Delays.seconds(30).toSeconds(), TimeUnit.SECONDS)).isTrue();
+    }
+
     private static Throwable catchCause(Throwable t) {
         assertThat(t.getCause()).isInstanceOf(ProcessStartException.class);
         return t.getCause();
+    }
+
+    /** A {@code java} that exits at once, failing, for {@code millis} after it was first run, then is the real one. */
+    private Path javaThatFailsFor(long millis) throws IOException {
+        Path first = tmp.resolve("first-run");
+        Path failed = tmp.resolve("failed-once");
+        Path real = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path java = tmp.resolve("java-for-a-while");
+        Files.writeString(java, """
+                #!/bin/sh
+                now=$(date +%%s%%3N)
+                [ -f '%1$s' ] || echo "$now" > '%1$s'
+                if [ $((now - $(cat '%1$s'))) -lt %2$d ]; then
+                    touch '%3$s'
+                    echo "cannot start now (a test's)" >&2
+                    exit 1
+                fi
+                exec '%4$s' "$@"
+                """.formatted(first, millis, failed, real));
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+        return java;
     }
 
     private Path notExecutableJava() throws IOException {

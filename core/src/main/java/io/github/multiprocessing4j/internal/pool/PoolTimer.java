@@ -7,7 +7,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The one daemon thread that fires a pool's task timeouts (and, in a process pool, the check that a task
- * cancelled with interrupt while queued on a worker did not start there), started on first use (a pool
+ * cancelled with interrupt while queued on a worker did not start there, and the retry of a replacement that
+ * failed to start), started on first use (a pool
  * with neither never starts it) and ended after a few idle seconds. Cancelled timeouts are removed at once,
  * so a pool that runs millions of short tasks does not accumulate them.
  *

@@ -80,7 +80,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * worker's task, a timeout, what terminate() cancels; so every future is done once close() returns). A thread
  * that waits for termination in a callback of such a future gives up its own claim, or it would wait for
  * itself. shutdownNow/terminate go to STOPPING: queued tasks are cancelled and
- * workers killed. A pool whose replacements keep failing to start (3 in a row) is broken: it goes to
+ * workers killed. A pool whose replacements keep failing to start (3 in a row, each new try after a pause:
+ * WorkerTurnover) is broken: it goes to
  * SHUTDOWN (new tasks are rejected) and its live workers drain the queue; once no worker is left to take
  * work, the tasks still queued fail with the reason.
  *
@@ -528,13 +529,15 @@ public final class ProcessEngine implements PoolEngine {
     }
 
     /**
-     * Kills the replacements still booting once the pool is shut down and no task waits for a worker: none
-     * would get work (they would be stopped as soon as they are ready), and one whose initializer hangs would
-     * keep {@code close()} waiting for ever. A task that a crash sends back to the queue boots a replacement
+     * Kills the replacements still booting, and cancels those that wait to be tried again (a retry's pause, see
+     * WorkerTurnover), once the pool is shut down and no task waits for a worker: none would get work (they
+     * would be stopped as soon as they are ready), and one whose initializer hangs would keep {@code close()}
+     * waiting for ever. A task that a crash sends back to the queue boots a replacement
      * of its own. Lock held.
      */
     void dropUnneededBootsLocked() {
         if (state == State.SHUTDOWN && pending.isEmpty() && booting > 0) {
+            turnover.cancelDueBootsLocked();
             boot.killBooting();
         }
     }
@@ -669,6 +672,7 @@ public final class ProcessEngine implements PoolEngine {
                 return List.of();
             }
             state = State.STOPPING;
+            turnover.cancelDueBootsLocked(); // a retry's pause does not hold up the termination
             queued = new ArrayList<>(pending);
             pending.clear();
             for (Worker w : workers) {

@@ -5,9 +5,12 @@ import io.github.multiprocessing4j.internal.pool.ProcessEngine.State;
 import io.github.multiprocessing4j.pool.WorkerCrashedException;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,7 +23,13 @@ import java.util.concurrent.TimeUnit;
  * not acknowledge a start, so the head may not have started: a task sent to an idle worker as it dies, before
  * its death is noticed, or sent to one whose stray frame (written while it was idle, and read by nobody then)
  * is read only once that task is in flight, fails as if it had run. A worker caught breaking the protocol gets
- * no task between that moment and its kill (ProcessEngine.leastLoaded). A pool
+ * no task between that moment and its kill (ProcessEngine.leastLoaded).
+ *
+ * <p>A replacement that fails to start (its boot fails, or the threads that serve it cannot be made) is tried
+ * again after a pause, 0.1 s after the first failure and 0.5 s after the second (CPython's ProcessPoolExecutor
+ * breaks at once, loky tries again), so that a refusal of a moment (a fork refused with EAGAIN) passes. Meanwhile
+ * the retry counts as booting, so the pool neither boots another in its place nor terminates; it is cancelled once
+ * the pool is stopping, broken, or shut down with no task queued (ProcessEngine.dropUnneededBootsLocked). A pool
  * whose replacements fail to start {@value #MAX_CONSECUTIVE_START_FAILURES} times in a row is broken:
  * it shuts down (new tasks are refused), its live workers run what is queued and what they hold, and
  * when no worker is left to take work, the tasks still queued fail with the reason. A crash is then not
@@ -31,9 +40,17 @@ import java.util.concurrent.TimeUnit;
 final class WorkerTurnover {
     private static final System.Logger LOG = System.getLogger(WorkerTurnover.class.getName());
     private static final int MAX_CONSECUTIVE_START_FAILURES = 3;
+    /**
+     * The pause before the next try after the 1st, the 2nd failed start in a row: a refusal that passes (a fork
+     * refused with EAGAIN while the process table or memory is full for a moment) does not break the pool, and a
+     * lasting one still breaks it within a second, not after a series of JVMs booted in vain.
+     */
+    private static final long[] RETRY_PAUSES_MILLIS = {100, 500};
     private static final long EXIT_WAIT_MILLIS = 2000;
 
     private final ProcessEngine engine;
+    /** The retries that wait for their pause; guarded by the engine's lock. */
+    private final Set<DueBoot> dueBoots = new HashSet<>();
 
     WorkerTurnover(ProcessEngine engine) {
         this.engine = engine;
@@ -161,11 +178,26 @@ final class WorkerTurnover {
 
     /** Boots a replacement worker in the background, unless enough are running or booting. Lock held. */
     void bootReplacementLocked() {
+        bootReplacementLocked(0);
+    }
+
+    /** Boots a replacement, at once or {@code pauseMillis} from now (a retry: {@link #bootDue}). Lock held. */
+    private void bootReplacementLocked(long pauseMillis) {
         long live = engine.workers.stream().filter(x -> !x.retiring && !x.stopSent && !x.dead).count();
         if (live + engine.booting >= engine.config.processes() || engine.broken != null) {
             return;
         }
-        engine.booting++;
+        engine.booting++; // a boot that waits for its pause too: the pool neither boots another nor terminates
+        if (pauseMillis == 0) {
+            startBootLocked();
+            return;
+        }
+        DueBoot due = new DueBoot();
+        dueBoots.add(due);
+        due.timer = engine.timer.schedule(() -> bootDue(due), TimeUnit.MILLISECONDS.toNanos(pauseMillis));
+    }
+
+    private void startBootLocked() {
         long ticket = engine.boot.ticket();
         Thread.ofVirtual().name("mp4j-pool-boot").start(() -> {
             Worker w = null;
@@ -179,6 +211,43 @@ final class WorkerTurnover {
             }
             replacementBooted(w, failure);
         });
+    }
+
+    /** A retry's pause is over: it boots, if a replacement is still wanted (as after a failed start). */
+    private void bootDue(DueBoot due) {
+        engine.lock.lock();
+        try {
+            if (!dueBoots.remove(due)) {
+                return; // cancelled (cancelDueBootsLocked), which gave its count back
+            }
+            if (engine.broken == null && (engine.state == State.RUNNING
+                    || (engine.state == State.SHUTDOWN && !engine.pending.isEmpty()))) {
+                startBootLocked();
+            } else {
+                engine.booting--;
+                engine.checkTerminatedLocked();
+            }
+        } finally {
+            engine.lock.unlock();
+        }
+    }
+
+    /**
+     * Cancels the retries that wait for their pause (the pool is stopping, broken, or shut down with nothing left
+     * to run): they no longer hold up its termination. The caller checks for that. Lock held.
+     */
+    void cancelDueBootsLocked() {
+        for (DueBoot due : dueBoots) {
+            due.timer.cancel(false);
+        }
+        engine.booting -= dueBoots.size();
+        dueBoots.clear();
+    }
+
+    /** A replacement's boot that waits for its pause, counted in {@code engine.booting}. */
+    private static final class DueBoot {
+        /** Guarded by the engine's lock; set before the timer can fire, as that takes the lock. */
+        ScheduledFuture<?> timer;
     }
 
     private void replacementBooted(Worker w, Throwable failure) {
@@ -238,6 +307,7 @@ final class WorkerTurnover {
             }
             if (++engine.consecutiveStartFailures >= MAX_CONSECUTIVE_START_FAILURES) {
                 engine.broken = failure;
+                cancelDueBootsLocked(); // beside this one, a retry of another replacement that failed
                 if (engine.state == State.RUNNING) {
                     engine.state = State.SHUTDOWN; // refuse new work; what the live workers hold finishes
                 }
@@ -246,7 +316,9 @@ final class WorkerTurnover {
                     engine.stopIfDoneLocked(live, touched);
                 }
             } else if (engine.state == State.RUNNING || !engine.pending.isEmpty()) {
-                bootReplacementLocked(); // after shutdown(), only while queued tasks wait for a worker
+                // after shutdown(), only while queued tasks wait for a worker
+                int tries = Math.min(engine.consecutiveStartFailures, RETRY_PAUSES_MILLIS.length);
+                bootReplacementLocked(RETRY_PAUSES_MILLIS[tries - 1]);
             }
         }
     }
