@@ -39,6 +39,8 @@ final class OutcomeReader {
     private static volatile Error nextFailure;
     /** For tests: how many of the next {@link #start}s throw {@link #nextFailure}. */
     private static final AtomicInteger failuresLeft = new AtomicInteger();
+    /** For tests: what the next failing {@link #start} runs before it throws, or null. */
+    private static volatile Runnable beforeFailure;
 
     /** For tests: makes the next {@link #start} throw {@code failure}, as when no thread can be made; null for none. */
     static void failNextStart(Error failure) {
@@ -47,14 +49,29 @@ final class OutcomeReader {
 
     /** For tests: makes the next {@code times} {@link #start}s throw {@code failure}; null for none. */
     static void failNextStarts(Error failure, int times) {
+        beforeFailure = null;
         nextFailure = failure;
         failuresLeft.set(failure == null ? 0 : times);
+    }
+
+    /**
+     * For tests: makes the next {@link #start} run {@code meanwhile} (what another thread does as the threads fail to
+     * start: shutdownNow(), say), then throw {@code failure}.
+     */
+    static void failNextStart(Error failure, Runnable meanwhile) {
+        failNextStarts(failure, 1);
+        beforeFailure = meanwhile;
     }
 
     /** Starts the worker's reader and writer threads, and watches its process. */
     void start(Worker w) {
         Error failure = nextFailure;
         if (failure != null && failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            Runnable meanwhile = beforeFailure;
+            beforeFailure = null;
+            if (meanwhile != null) {
+                meanwhile.run();
+            }
             throw failure;
         }
         w.startWriter();

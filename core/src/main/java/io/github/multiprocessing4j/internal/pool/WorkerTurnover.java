@@ -347,14 +347,18 @@ final class WorkerTurnover {
         }
         engine.lock.lock();
         try {
-            for (Iterator<TaskRecord> it = w.inFlight.descendingIterator(); it.hasNext(); ) {
-                TaskRecord task = it.next();
-                if (task.timeout != null) {
-                    task.timeout.cancel(false);
+            // Once the pool is stopping, its queue is served no more: the tasks stay on the worker, and workerExited
+            // cancels them, as it does a killed worker's
+            if (engine.state != State.STOPPING) {
+                for (Iterator<TaskRecord> it = w.inFlight.descendingIterator(); it.hasNext(); ) {
+                    TaskRecord task = it.next();
+                    if (task.timeout != null) {
+                        task.timeout.cancel(false);
+                    }
+                    requeueLocked(task);
                 }
-                requeueLocked(task);
+                w.inFlight.clear();
             }
-            w.inFlight.clear();
             // No longer a worker of the pool: no worker that takes work if the pool breaks now, nor one that keeps the
             // next try from booting (workerExited, below, finds it gone)
             engine.workers.remove(w);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.github.multiprocessing4j.pool.ProcessPool;
 import io.github.multiprocessing4j.testing.Delays;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -67,6 +68,27 @@ class ReaderThreadFailureTest {
             assertThat(pool.awaitTermination(Delays.seconds(30).toSeconds(), TimeUnit.SECONDS)).isTrue();
         } finally {
             OutcomeReader.failNextStarts(null, 0);
+            pool.close();
+        }
+        assertThat(pool.isTerminated()).isTrue();
+    }
+
+    @Test
+    void aReplacementWhoseThreadsCannotStart_asThePoolIsTerminated_hasTheTaskGivenToItCancelled() throws Exception {
+        ProcessPool pool = ProcessPool.builder().processes(1).maxTasksPerChild(1).build();
+        try {
+            // the next worker to be served is the replacement of the one that retires after its one task; the pool is
+            // terminated (shutdownNow) after the task queued was given to it, before its threads fail to start
+            OutcomeReader.failNextStart(new OutOfMemoryError("unable to create native thread (a test's)"),
+                    pool::shutdownNow);
+            CompletableFuture<Integer> first = pool.applyAsync(x -> x + 1, 1);
+            CompletableFuture<Integer> second = pool.applyAsync(x -> x + 1, 2);
+            assertThat(first.get(Delays.seconds(60).toSeconds(), TimeUnit.SECONDS)).isEqualTo(2);
+            // It went back to the pool's queue, which shutdownNow had emptied already: it waited for good
+            Throwable cancelled = catchThrowable(() -> second.get(Delays.seconds(30).toSeconds(), TimeUnit.SECONDS));
+            assertThat(cancelled).isInstanceOf(CancellationException.class);
+        } finally {
+            OutcomeReader.failNextStart(null);
             pool.close();
         }
         assertThat(pool.isTerminated()).isTrue();
