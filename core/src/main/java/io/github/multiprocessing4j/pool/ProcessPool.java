@@ -33,11 +33,12 @@ import java.util.List;
  *       worker is lost.</li>
  *   <li>Only if replacements fail to start three times in a row (an initializer that has begun to fail, a
  *       machine out of memory, a worker process that cannot even be created: the {@code java} executable gone, a
- *       process limit) does the pool give up, the second try 0.1 s after the first failed and the third 0.5 s
- *       after the second, so that a refusal of a moment (a fork refused while the process table is full) passes, as a {@code ProcessPoolExecutor} or loky's executor becomes a
- *       broken pool: it shuts down (new tasks are rejected), the workers
- *       that live finish what they run and what is queued, and if none is left to take work, the tasks
- *       still queued fail with an {@link IllegalStateException} that gives the reason, with the last failure
+ *       process limit) does the pool give up, as a {@code ProcessPoolExecutor} or loky's executor becomes a
+ *       broken pool. A failed start is tried again after a pause (the second try 0.1 s after the first failed,
+ *       the third 0.5 s after the second), so a refusal of a moment (a fork refused while the process table is
+ *       full) passes. A broken pool shuts down (new tasks are rejected), the workers that live finish what they
+ *       run and what is queued, and if none is left to take work, the tasks still queued fail with an
+ *       {@link IllegalStateException} that gives the reason, with the last failure
  *       (a {@link io.github.multiprocessing4j.process.ProcessStartException}, say) as its cause.</li>
  *   <li>With a {@linkplain Builder#taskTimeout task timeout}, a task still running at its deadline fails
  *       with a {@link TaskTimeoutException} and its worker is killed and replaced; {@code cancel(true)} of a
@@ -111,9 +112,9 @@ public interface ProcessPool extends Pool {
          * Runs once in each worker before its first task, replacements included (after a crash, a timeout or
          * recycling); if it fails, {@link #build()} throws an {@link IllegalStateException} whose cause is its
          * exception. In a replacement, a failure counts toward the three failed starts in a row (with a pause
-         * before each new try) that make the pool give up (see the guarantees above). It has no time limit: tasks that wait for a worker whose
-         * initializer hangs wait with it; {@code terminate()} kills such a worker, and so does {@code close()}
-         * once no task is left to wait for it.
+         * before each new try) that make the pool give up (see the guarantees above). It has no time limit:
+         * tasks that wait for a worker whose initializer hangs wait with it; {@code terminate()} kills such a
+         * worker, and so does {@code close()} once no task is left to wait for it.
          */
         Builder initializer(SerializableRunnable initializer);
 
