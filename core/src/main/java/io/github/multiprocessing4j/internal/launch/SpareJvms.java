@@ -5,9 +5,11 @@ import io.github.multiprocessing4j.process.ProcessStartException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -101,8 +103,34 @@ public final class SpareJvms {
     /** The kind of task the current spare rehearsed, or null if it rehearsed none; guarded by this. */
     private byte[] spareKind;
 
+    /** For tests: the failures that {@link #failNext} set up, each thrown once where it names. */
+    private final Map<FailurePoint, Error> failures = new ConcurrentHashMap<>();
+
     SpareJvms(ChildLauncher launcher) {
         this.launcher = launcher;
+    }
+
+    /** For tests: where {@link #failNext} makes this instance throw. */
+    enum FailurePoint {
+        /** As a spare's connect watch ({@link #endUnlessConnected}) starts its thread: as when none can be made. */
+        CONNECT_WATCH_START,
+        /** In a spare's connect watch's thread, as its wait begins: as when it cannot make its exit watch's thread. */
+        CONNECT_WATCH
+    }
+
+    /**
+     * For tests only: makes this instance throw {@code failure} the next time it gets to {@code where} (once), as it
+     * would were no thread to be had there. The real failures are out-of-memory errors that no test can cause alone.
+     */
+    void failNext(FailurePoint where, Error failure) {
+        failures.put(where, failure);
+    }
+
+    private void failIfTold(FailurePoint where) {
+        Error failure = failures.remove(where);
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     public static SpareJvms get() {
@@ -378,16 +406,27 @@ public final class SpareJvms {
      * premain that waits, a JVM stopped with SIGSTOP, a connect that fails without an exit) would otherwise stay for
      * good: no take hands over a spare that has not connected, and no replenish replaces one that is alive. One no
      * longer in its slot is left alone: a take with {@code mp4j.directStart=false} waits for it within its own timeout,
-     * and {@link #closeSpare} ends one that has not connected. The wait runs on a thread of its own.
+     * and {@link #closeSpare} ends one that has not connected. The wait runs on a thread of its own. Should that
+     * thread fail to start, or its wait throw (an {@code Error}: no thread for its exit watch, say), the spare is
+     * ended at once, likewise, with a WARNING: unwatched, it would be that spare stuck for good.
      */
     private void endUnlessConnected(CompletableFuture<ChildJvm> launching, ChildJvm child, Duration bound) {
-        Thread.ofVirtual().name("mp4j-spare-connect-" + child.pid()).inheritInheritableThreadLocals(false).start(() -> {
-            try {
-                if (child.awaitArrival(bound)) {
-                    return;
-                }
-            } catch (InterruptedException e) {
-                return; // nothing of ours interrupts it
+        try {
+            failIfTold(FailurePoint.CONNECT_WATCH_START);
+            Thread.ofVirtual().name("mp4j-spare-connect-" + child.pid()).inheritInheritableThreadLocals(false)
+                    .start(() -> watchConnect(launching, child, bound));
+        } catch (Throwable t) { // run in the launch's whenComplete, which would drop it without a word
+            endAfterFailure(launching, child, false, t);
+        }
+    }
+
+    /** The connect watch of {@link #endUnlessConnected}, on its own thread. */
+    private void watchConnect(CompletableFuture<ChildJvm> launching, ChildJvm child, Duration bound) {
+        boolean outOfSlot = false;
+        try {
+            failIfTold(FailurePoint.CONNECT_WATCH);
+            if (child.awaitArrival(bound)) {
+                return;
             }
             synchronized (this) {
                 if (spare != launching) {
@@ -395,6 +434,7 @@ public final class SpareJvms {
                 }
                 spare = null; // the next replenish boots a new one
             }
+            outOfSlot = true;
             if (child.process().isAlive()) {
                 LOG.log(Level.DEBUG, "the spare {0} did not connect back within {1} s; killing it, with what it"
                         + " started", child.pid(), bound.toSeconds());
@@ -403,7 +443,33 @@ public final class SpareJvms {
                         ExitStatus.describe(child.process().exitValue()));
             }
             child.discard();
-        });
+        } catch (InterruptedException e) {
+            // nothing of ours interrupts it
+        } catch (Throwable t) { // not left to the thread's uncaught handler, with the spare in its slot for good
+            endAfterFailure(launching, child, outOfSlot, t);
+        }
+    }
+
+    /**
+     * Ends {@code child}, the spare that {@code launching} launched, whose connect watch failed with {@code failure}:
+     * takes it out of its slot (unless {@code outOfSlot}: the watch did already) and kills it, with what it started.
+     * One that a take or a close has meanwhile is theirs to end.
+     */
+    private void endAfterFailure(CompletableFuture<ChildJvm> launching, ChildJvm child, boolean outOfSlot,
+                                 Throwable failure) {
+        if (!outOfSlot) {
+            synchronized (this) {
+                if (spare != launching) {
+                    LOG.log(Level.DEBUG, "the connect watch of the spare " + child.pid() + ", taken or closed, failed",
+                            failure);
+                    return;
+                }
+                spare = null;
+            }
+        }
+        LOG.log(Level.WARNING, "could not watch the spare " + child.pid() + " connect back; killing it, with what it"
+                + " started", failure);
+        child.discard();
     }
 
     /**
@@ -461,6 +527,11 @@ public final class SpareJvms {
     /** How many spares this JVM has started to boot (tests). */
     public synchronized long sparesLaunched() {
         return launched;
+    }
+
+    /** Whether there is a spare, booting or booted, in the slot (tests). */
+    synchronized boolean hasSpare() {
+        return spare != null;
     }
 
     /** Whether the current spare, booting or booted, rehearses a task (tests). */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.codec.Codec;
 import io.github.multiprocessing4j.function.SerializableRunnable;
+import io.github.multiprocessing4j.internal.launch.SpareJvms.FailurePoint;
 import io.github.multiprocessing4j.internal.launch.fixtures.ExitWithARehearsingSpareMain;
 import io.github.multiprocessing4j.internal.launch.fixtures.SleepStartingTask;
 import io.github.multiprocessing4j.internal.launch.fixtures.StallingAgent;
@@ -12,6 +13,7 @@ import io.github.multiprocessing4j.internal.session.Session;
 import io.github.multiprocessing4j.internal.worker.OneShotProtocol;
 import io.github.multiprocessing4j.process.ProcessStartException;
 import io.github.multiprocessing4j.process.fixtures.RehearsedTasks;
+import io.github.multiprocessing4j.testing.ChildProcesses;
 import io.github.multiprocessing4j.testing.Delays;
 import io.github.multiprocessing4j.testing.TestJvm;
 import java.io.IOException;
@@ -24,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,6 +67,62 @@ class SpareJvmsTest {
             assertThat(spare).isNotIn(stalled[0], next.pid());
         } finally {
             spares.closeSpare();
+        }
+    }
+
+    @Test
+    void aSpareWhoseConnectWatchThrows_leavesItsSlot_andIsKilledWithWhatItStarted() throws Exception {
+        // The watch's wait threw an Error (no thread for its exit watch, say) to its thread's uncaught handler: the
+        // spare that never connects stayed in its slot, alive, until this JVM exited, and no spare was booted again.
+        // (Awaitility also fails a test whose await sees an exception reach a thread's uncaught handler.)
+        aSpareWhoseConnectWatchFails_leavesItsSlot_andIsKilledWithWhatItStarted(FailurePoint.CONNECT_WATCH);
+    }
+
+    @Test
+    void aSpareWhoseConnectWatchCannotStart_leavesItsSlot_andIsKilledWithWhatItStarted() throws Exception {
+        // The Error of the watch's thread start went to the launch's whenComplete, which dropped it: as above
+        aSpareWhoseConnectWatchFails_leavesItsSlot_andIsKilledWithWhatItStarted(FailurePoint.CONNECT_WATCH_START);
+    }
+
+    private void aSpareWhoseConnectWatchFails_leavesItsSlot_andIsKilledWithWhatItStarted(FailurePoint where)
+            throws Exception {
+        SpareJvms spares = new SpareJvms(ChildLauncher.get());
+        LaunchSpec spec = stallingJvms(99); // the spare stalls, if it gets as far as the agent before it is killed
+        byte[] task = Codec.standard().encode(nothing());
+        // not an OutOfMemoryError, the real one: surefire ends its forked JVM on one that reaches an uncaught handler
+        spares.failNext(where, new InternalError("no thread to be had (a test's)"));
+        try {
+            // a connect timeout that the test does not reach: the watch's failure, not the timeout, ends the spare
+            spares.take(spec, Delays.seconds(600), run(task), task).discard();
+            Awaitility.await().atMost(Delays.seconds(60)).alias("a spare launched")
+                    .until(() -> spares.sparesLaunched() > 0);
+            Awaitility.await().atMost(Delays.seconds(60)).alias("the spare whose watch failed leaves its slot")
+                    .until(() -> !spares.hasSpare());
+            Awaitility.await().atMost(Delays.seconds(30)).alias("the spare whose watch failed, and its sleep, end")
+                    .until(() -> childrenWith(spec).isEmpty()
+                            && stalledPids().stream().noneMatch(ChildProcesses::running));
+        } finally {
+            spares.closeSpare();
+            endStalled();
+        }
+    }
+
+    /** This JVM's live children started with {@code spec}'s agent. */
+    private static List<Long> childrenWith(LaunchSpec spec) {
+        String agent = spec.jvmOptions().getFirst();
+        return ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().arguments().map(args -> Arrays.asList(args).contains(agent)).orElse(false))
+                .map(ProcessHandle::pid).toList();
+    }
+
+    /** The pids that the stalled JVMs wrote (each one's own and its sleep's). */
+    private List<Long> stalledPids() throws IOException {
+        try (var files = Files.list(tmp.resolve("jvms"))) {
+            List<Long> pids = new ArrayList<>();
+            for (Path file : files.filter(f -> f.getFileName().toString().matches("stalled-\\d+")).toList()) {
+                Arrays.stream(Files.readString(file).split(" ")).mapToLong(Long::parseLong).forEach(pids::add);
+            }
+            return pids;
         }
     }
 
@@ -301,12 +360,7 @@ class SpareJvmsTest {
 
     /** Kills what a stalled JVM left, should the test have failed before it ended. */
     private void endStalled() throws IOException {
-        try (var files = Files.list(tmp.resolve("jvms"))) {
-            for (Path file : files.filter(f -> f.getFileName().toString().matches("stalled-\\d+")).toList()) {
-                Arrays.stream(Files.readString(file).split(" ")).mapToLong(Long::parseLong)
-                        .forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-            }
-        }
+        stalledPids().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
     }
 
     /** The pids of the stalled spare and of the sleep it started, once both run. */
