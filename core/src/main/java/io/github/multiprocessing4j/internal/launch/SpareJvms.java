@@ -115,7 +115,9 @@ public final class SpareJvms {
         /** As a spare's connect watch ({@link #endUnlessConnected}) starts its thread: as when none can be made. */
         CONNECT_WATCH_START,
         /** In a spare's connect watch's thread, as its wait begins: as when it cannot make its exit watch's thread. */
-        CONNECT_WATCH
+        CONNECT_WATCH,
+        /** As a timer ({@link #after}) starts its thread: the first is the one of the take that schedules a spare. */
+        TIMER_START
     }
 
     /**
@@ -213,14 +215,20 @@ public final class SpareJvms {
                     : launchReady(() -> launcher.launch(spec), c -> c.awaitConnected(left.get(), connectTimeout));
         }
         if (enabled && keepSpare) {
-            AtomicBoolean replenished = new AtomicBoolean();
-            Runnable replenish = () -> {
-                if (replenished.compareAndSet(false, true)) {
-                    replenishWhenQuiet(spec, take, connectTimeout);
-                }
-            };
-            child.whenDone(replenish);
-            after(REPLENISH_DELAY_MILLIS, replenish);
+            try {
+                AtomicBoolean replenished = new AtomicBoolean();
+                Runnable replenish = () -> {
+                    if (replenished.compareAndSet(false, true)) {
+                        replenishWhenQuiet(spec, take, connectTimeout);
+                    }
+                };
+                child.whenDone(replenish);
+                after(REPLENISH_DELAY_MILLIS, replenish);
+            } catch (RuntimeException | Error e) {
+                // No thread for the timer, say. The child has started (a direct one runs its task already): thrown, it
+                // would run on with nobody to join it or end it. No spare is booted; the next take tries again.
+                LOG.log(Level.WARNING, "could not schedule the boot of a spare", e);
+            }
         }
         return child;
     }
@@ -290,7 +298,8 @@ public final class SpareJvms {
      * the common pool's delay scheduler, which {@code CompletableFuture.delayedExecutor} starts on first use, would
      * inherit the inheritable thread-locals and context class loader of the thread that happens to use it first.
      */
-    private static void after(long millis, Runnable action) {
+    private void after(long millis, Runnable action) {
+        failIfTold(FailurePoint.TIMER_START);
         Thread.ofVirtual().name("mp4j-spare-timer").inheritInheritableThreadLocals(false).start(() -> {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(millis)); // an interrupt only makes it early
             try {

@@ -107,6 +107,33 @@ class SpareJvmsTest {
         }
     }
 
+    @Test
+    void aTakeThatCannotScheduleItsSpare_stillReturnsTheChildItStarted() throws Exception {
+        // The timer's thread start threw out of take(), after its child had started: the caller got the Error, and the
+        // child (a direct one runs its task by then) ran on with nobody to join it or end it
+        SpareJvms spares = new SpareJvms(ChildLauncher.get());
+        LaunchSpec spec = new LaunchSpec(List.of("-Dmp4j.test.noTimer=" + System.nanoTime()), new LinkedHashMap<>(),
+                Map.of());
+        byte[] task = Codec.standard().encode(nothing());
+        spares.failNext(FailurePoint.TIMER_START, new InternalError("no thread to be had (a test's)"));
+        // A child that connects back and waits for its task: alive when the take schedules the spare, whose timer is
+        // then the first this instance starts (the end of a direct child could start another before it)
+        System.setProperty("mp4j.directStart", "false");
+        try {
+            ChildJvm child = spares.take(spec, CONNECT_TIMEOUT, run(task), task);
+            try {
+                assertThat(child.isConnected()).isTrue();
+                assertThat(child.process().isAlive()).isTrue();
+            } finally {
+                child.discard();
+            }
+            assertThat(child.process().waitFor(60, TimeUnit.SECONDS)).as("the discarded child exits").isTrue();
+        } finally {
+            System.clearProperty("mp4j.directStart");
+            spares.closeSpare();
+        }
+    }
+
     /** This JVM's live children started with {@code spec}'s agent. */
     private static List<Long> childrenWith(LaunchSpec spec) {
         String agent = spec.jvmOptions().getFirst();
