@@ -31,11 +31,17 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -220,6 +226,74 @@ class SpareJvmsTest {
             System.clearProperty("mp4j.directStart");
             spares.closeSpare();
             endStalled();
+        }
+    }
+
+    @Test
+    void withDirectStartsOff_aTakeOfASpareWhoseLaunchStalls_failsWithinItsTimeout_andTheSpareIsEndedOnceLaunched()
+            throws Exception {
+        // The launch is held where a real one can be: at the session's listener, whose lock a relocation of its
+        // socket holds as it binds anew. The take waits for it within its timeout, and has none left for a fresh child.
+        SpareJvms spares = new SpareJvms(ChildLauncher.get());
+        String marker = "-Dmp4j.test.launchStall=" + System.nanoTime();
+        LaunchSpec spec = new LaunchSpec(List.of(marker), new LinkedHashMap<>(), Map.of());
+        byte[] task = Codec.standard().encode(nothing());
+        Logger logger = Logger.getLogger(ChildLauncher.class.getName());
+        Level level = logger.getLevel();
+        List<String> started = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getMessage() != null && record.getMessage().startsWith("started child JVM ")) {
+                    started.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.setLevel(Level.FINE);
+        logger.addHandler(handler);
+        System.setProperty("mp4j.directStart", "false");
+        Duration timeout = Delays.seconds(5);
+        try {
+            long first;
+            synchronized (Session.get()) { // this thread's own launches pass: the lock is reentrant
+                ChildJvm child = spares.take(spec, CONNECT_TIMEOUT, run(task), task);
+                first = child.pid();
+                child.discard();
+                Awaitility.await().atMost(Delays.seconds(60)).alias("the spare's launch begun")
+                        .until(() -> spares.sparesLaunched() > 0);
+                long begun = System.nanoTime();
+                assertThatThrownBy(() -> spares.take(spec, timeout, run(task), task))
+                        .isInstanceOf(ProcessStartException.class)
+                        .hasMessage("no child JVM started within " + timeout.toSeconds() + " s: the launch of the spare"
+                                + " it waited for did not finish (it is ended when it does)")
+                        .satisfies(e -> assertThat(((ProcessStartException) e).pid()).isEqualTo(-1));
+                Duration took = Duration.ofNanos(System.nanoTime() - begun);
+                // a generous margin: the point is that it returns at all while the launch stays stalled
+                assertThat(took).as("the take failed after %s", took).isLessThan(timeout.plus(Delays.seconds(30)));
+            }
+            // Released, the launch starts the spare, which the take that gave up on it ends
+            String line = Awaitility.await().atMost(Delays.seconds(60)).alias("the stalled spare launched")
+                    .until(() -> started.stream().filter(l -> l.contains(marker))
+                            .filter(l -> !l.startsWith("started child JVM " + first + ":")).findFirst(),
+                            Optional::isPresent)
+                    .orElseThrow();
+            long spare = Long.parseLong(line.substring("started child JVM ".length(), line.indexOf(':')));
+            Awaitility.await().atMost(Delays.seconds(30)).alias("the spare launched after its take gave up, ended")
+                    .until(() -> !ChildProcesses.running(spare));
+            assertThat(spares.hasSpare()).isFalse();
+        } finally {
+            System.clearProperty("mp4j.directStart");
+            logger.removeHandler(handler);
+            logger.setLevel(level);
+            spares.closeSpare();
         }
     }
 
