@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,13 +81,7 @@ class FindJdkScriptTest {
      */
     @Test
     void launcher_afterABuildThatFailedOnceItWroteTheJar_buildsAgain() throws Exception {
-        Path repo = tmp.resolve("checkout");
-        Files.createDirectories(repo.resolve("scripts"));
-        Files.copy(SCRIPT, repo.resolve("scripts").resolve("find-jdk.sh"));
-        Path launcher = repo.resolve("mp4j");
-        Files.copy(SCRIPT.getParent().getParent().resolve("mp4j"), launcher);
-        Path mvnw = repo.resolve("mvnw");
-        Files.writeString(mvnw, """
+        Path launcher = checkout("""
                 #!/bin/sh
                 here=$(dirname "$0")
                 echo build >> "$here/builds"
@@ -94,7 +90,94 @@ class FindJdkScriptTest {
                 echo 'copy-dependencies failed' >&2
                 exit 1
                 """);
-        assertThat(mvnw.toFile().setExecutable(true)).isTrue();
+        Path repo = launcher.getParent();
+
+        for (int run = 1; run <= 2; run++) {
+            Process p = launch(launcher, System.getProperty("java.home"), "out" + run);
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("run %d finished", run).isTrue();
+            String out = Files.readString(tmp.resolve("out" + run), StandardCharsets.UTF_8);
+            assertThat(p.exitValue()).as(out).isEqualTo(1);
+            assertThat(out).as("run %d", run).contains("copy-dependencies failed", "mp4j: the build failed");
+        }
+        assertThat(Files.readAllLines(repo.resolve("builds"))).hasSize(2);
+    }
+
+    /**
+     * Two ./mp4j started together on a stale build both ran Maven, in the same target directories: one could run the
+     * jar that the other was rewriting. The second now waits for the first's build (where there is flock(1), as
+     * here), and then finds it done. The stand-in for ./mvnw builds once the test lets it.
+     */
+    @Test
+    void launcher_startedWhileAnotherBuilds_waitsForThatBuild_andDoesNotBuildAgain() throws Exception {
+        assertThat(new ProcessBuilder("sh", "-c", "command -v flock").start().waitFor()).as("flock(1) is here")
+                .isZero();
+        Path launcher = checkout("""
+                #!/bin/sh
+                here=$(dirname "$0")
+                echo build >> "$here/builds"
+                i=0
+                while [ ! -f "$here/go" ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
+                mkdir -p "$here/cli/target/lib"
+                echo 'built' > "$here/cli/target/mp4j.jar"
+                """);
+        Path repo = launcher.getParent();
+        Path builds = repo.resolve("builds");
+        // a JDK whose java says what it was asked to run, and exits
+        Path jdk = tmp.resolve("jdk");
+        Files.createDirectories(jdk.resolve("bin"));
+        Files.writeString(jdk.resolve("release"), "JAVA_VERSION=\"25\"\n");
+        for (String tool : new String[] {"java", "javac"}) {
+            Path script = jdk.resolve("bin").resolve(tool);
+            Files.writeString(script, "#!/bin/sh\necho \"ran $*\"\n");
+            assertThat(script.toFile().setExecutable(true)).isTrue();
+        }
+
+        Process first = launch(launcher, jdk.toString(), "out1");
+        Process second = null;
+        try {
+            await("the first run builds", () -> Files.exists(builds));
+            second = launch(launcher, jdk.toString(), "out2");
+            // until it waits, or builds too (as it did)
+            await("the second run waits, or builds", () -> Files.readString(tmp.resolve("out2"), StandardCharsets.UTF_8)
+                    .contains("waiting") || Files.readAllLines(builds).size() > 1);
+            Files.writeString(repo.resolve("go"), "");
+            for (Process p : List.of(first, second)) {
+                assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the run finished").isTrue();
+            }
+            String out1 = Files.readString(tmp.resolve("out1"), StandardCharsets.UTF_8);
+            String out2 = Files.readString(tmp.resolve("out2"), StandardCharsets.UTF_8);
+            assertThat(Files.readAllLines(builds)).as("the builds; first run: %s; second run: %s", out1, out2)
+                    .hasSize(1);
+            assertThat(out2).contains("mp4j: waiting for the build of another ./mp4j to end")
+                    .doesNotContain("building the CLI");
+            assertThat(first.exitValue()).as(out1).isZero();
+            assertThat(second.exitValue()).as(out2).isZero();
+            assertThat(out1).contains("ran -cp", "--version");
+            assertThat(out2).contains("ran -cp", "--version");
+        } finally {
+            Files.writeString(repo.resolve("go"), "");
+            first.destroyForcibly();
+            if (second != null) {
+                second.destroyForcibly();
+            }
+        }
+    }
+
+    /**
+     * A checkout with the ./mp4j launcher, scripts/find-jdk.sh, sources an hour old and no build, and {@code mvnw}
+     * for its ./mvnw.
+     *
+     * @return the launcher
+     */
+    private Path checkout(String mvnw) throws IOException {
+        Path repo = tmp.resolve("checkout");
+        Files.createDirectories(repo.resolve("scripts"));
+        Files.copy(SCRIPT, repo.resolve("scripts").resolve("find-jdk.sh"));
+        Path launcher = repo.resolve("mp4j");
+        Files.copy(SCRIPT.getParent().getParent().resolve("mp4j"), launcher);
+        Path wrapper = repo.resolve("mvnw");
+        Files.writeString(wrapper, mvnw);
+        assertThat(wrapper.toFile().setExecutable(true)).isTrue();
         FileTime anHourAgo = FileTime.from(Instant.now().minus(Duration.ofHours(1)));
         for (String source : new String[] {"pom.xml", "core/pom.xml", "cli/pom.xml", "core/src/main/java/A.java",
                 "cli/src/main/java/B.java"}) {
@@ -103,17 +186,23 @@ class FindJdkScriptTest {
             Files.writeString(file, "");
             Files.setLastModifiedTime(file, anHourAgo);
         }
+        return launcher;
+    }
 
-        for (int run = 1; run <= 2; run++) {
-            ProcessBuilder pb = new ProcessBuilder("bash", launcher.toString(), "--version")
-                    .redirectErrorStream(true).redirectOutput(tmp.resolve("out" + run).toFile());
-            pb.environment().put("MP4J_JAVA_HOME", System.getProperty("java.home"));
-            Process p = pb.start();
-            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("run %d finished", run).isTrue();
-            String out = Files.readString(tmp.resolve("out" + run), StandardCharsets.UTF_8);
-            assertThat(p.exitValue()).as(out).isEqualTo(1);
-            assertThat(out).as("run %d", run).contains("copy-dependencies failed", "mp4j: the build failed");
+    /** Waits (60 s at most) until {@code condition} holds: the CLI's tests have no Awaitility. */
+    private static void await(String what, Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.call()) {
+            assertThat(System.nanoTime() - deadline).as(what).isNegative();
+            Thread.sleep(50);
         }
-        assertThat(Files.readAllLines(repo.resolve("builds"))).hasSize(2);
+    }
+
+    /** Starts {@code launcher --version} on the JDK at {@code javaHome}; its stdout and stderr go to {@code out}. */
+    private Process launch(Path launcher, String javaHome, String out) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder("bash", launcher.toString(), "--version")
+                .redirectErrorStream(true).redirectOutput(tmp.resolve(out).toFile());
+        pb.environment().put("MP4J_JAVA_HOME", javaHome);
+        return pb.start();
     }
 }
