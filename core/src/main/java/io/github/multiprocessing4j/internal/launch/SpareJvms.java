@@ -117,7 +117,9 @@ public final class SpareJvms {
         /** In a spare's connect watch's thread, as its wait begins: as when it cannot make its exit watch's thread. */
         CONNECT_WATCH,
         /** As a timer ({@link #after}) starts its thread: the first is the one of the take that schedules a spare. */
-        TIMER_START
+        TIMER_START,
+        /** As a take waits for the spare it took to connect: as when that wait cannot make its exit watch's thread. */
+        HAND_OVER
     }
 
     /**
@@ -180,6 +182,7 @@ public final class SpareJvms {
                             spareChild.pid());
                     spareChild.discard();
                 } else {
+                    failIfTold(FailurePoint.HAND_OVER);
                     spareChild.awaitConnected(left.get(), connectTimeout);
                     if (spareChild.process().isAlive()) {
                         spareChild.releaseOutput(); // what it wrote as it booted, as a fresh child's would be
@@ -200,7 +203,8 @@ public final class SpareJvms {
                         + " s: the launch of the spare it waited for did not finish (it is ended when it does)", -1,
                         OptionalInt.empty(), "");
                 LOG.log(Level.DEBUG, "the spare's launch did not finish within {0} s", connectTimeout.toSeconds());
-            } catch (InterruptedException e) {
+            } catch (InterruptedException | RuntimeException | Error e) {
+                // Interrupted, or what should not be thrown (no thread for the wait's exit watch, say)
                 candidate.thenAccept(ChildJvm::discard); // taken out of its slot: nobody else will end it
                 throw e;
             }

@@ -140,6 +140,28 @@ class SpareJvmsTest {
         }
     }
 
+    @Test
+    void aTakeThatFailsAsItTakesOverTheSpare_killsTheSpare() throws Exception {
+        // An Error as the take waited for the spare it had taken out of its slot (no thread for the wait's exit watch,
+        // say) left that spare running, connected and idle, with nobody to end it until this JVM exited
+        SpareJvms spares = new SpareJvms(ChildLauncher.get());
+        LaunchSpec spec = new LaunchSpec(List.of("-Dmp4j.test.handOver=" + System.nanoTime()), new LinkedHashMap<>(),
+                Map.of());
+        byte[] task = Codec.standard().encode(nothing());
+        try {
+            spares.take(spec, CONNECT_TIMEOUT, run(task), task).discard();
+            long spare = Awaitility.await().atMost(Delays.seconds(60)).alias("a spare, connected")
+                    .until(spares::sparePid, pid -> pid > 0);
+            InternalError failure = new InternalError("no thread to be had (a test's)");
+            spares.failNext(FailurePoint.HAND_OVER, failure);
+            assertThatThrownBy(() -> spares.take(spec, CONNECT_TIMEOUT, run(task), task)).isSameAs(failure);
+            Awaitility.await().atMost(Delays.seconds(30)).alias("the spare the failed take had taken, ended")
+                    .until(() -> !ChildProcesses.running(spare));
+        } finally {
+            spares.closeSpare();
+        }
+    }
+
     /** This JVM's live children started with {@code spec}'s agent. */
     private static List<Long> childrenWith(LaunchSpec spec) {
         String agent = spec.jvmOptions().getFirst();
