@@ -197,7 +197,7 @@ public final class SpareJvms {
             } catch (ExecutionException e) {
                 LOG.log(Level.DEBUG, "the spare failed; starting a fresh child: {0}", e.getMessage());
             } catch (TimeoutException e) {
-                // No known way to block a launch (a process that fork cannot create fails it): bounded all the same
+                // A launch can wait at the session's listener, whose lock a relocation of its socket holds as it binds
                 candidate.thenAccept(ChildJvm::discard); // taken out of its slot: nobody else will end it
                 spareFailure = new ProcessStartException("no child JVM started within " + connectTimeout.toSeconds()
                         + " s: the launch of the spare it waited for did not finish (it is ended when it does)", -1,
