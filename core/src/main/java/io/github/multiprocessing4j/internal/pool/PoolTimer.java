@@ -18,10 +18,27 @@ import java.util.concurrent.TimeUnit;
  */
 final class PoolTimer {
     private static final long IDLE_SECONDS = 5;
+    /** For tests: what the next {@link #schedule} throws, as when the timer's thread cannot be made; or null. */
+    private static volatile Error nextFailure;
     private volatile ScheduledExecutorService executor;
 
-    /** Runs {@code action} on a new virtual thread in {@code nanos}, unless the returned future is cancelled first. */
+    /** For tests: makes the next {@link #schedule} (of any pool) throw {@code failure}; null for none. */
+    static void failNextSchedule(Error failure) {
+        nextFailure = failure;
+    }
+
+    /**
+     * Runs {@code action} on a new virtual thread in {@code nanos}, unless the returned future is cancelled first.
+     *
+     * @throws Error as starting the timer's thread threw it (it ends after a few idle seconds, and the next timeout
+     *         starts another: OutOfMemoryError when no thread can be made)
+     */
     ScheduledFuture<?> schedule(Runnable action, long nanos) {
+        Error failure = nextFailure;
+        if (failure != null) {
+            nextFailure = null;
+            throw failure;
+        }
         return executor().schedule(() -> Thread.ofVirtual().name("mp4j-pool-timeout").start(action), nanos,
                 TimeUnit.NANOSECONDS);
     }

@@ -94,6 +94,28 @@ class ReaderThreadFailureTest {
         assertThat(pool.isTerminated()).isTrue();
     }
 
+    @Test
+    void aReplacementWhoseThreadsCannotStart_whenNoThreadCanBeMadeForThePauseEither_isTriedAgainAtOnce() throws Exception {
+        ProcessPool pool = ProcessPool.builder().processes(1).maxTasksPerChild(1).build();
+        try {
+            // The next worker to be served is the replacement of the one that retires after its one task. Its threads
+            // cannot start, nor can the thread of the pool's timer, which ends after a few idle seconds, that would
+            // time the pause before the next try: the thread limit that failed the one fails the other
+            OutOfMemoryError noThread = new OutOfMemoryError("unable to create native thread (a test's)");
+            OutcomeReader.failNextStart(noThread, () -> PoolTimer.failNextSchedule(noThread));
+            CompletableFuture<Integer> first = pool.applyAsync(x -> x + 1, 1);
+            CompletableFuture<Integer> second = pool.applyAsync(x -> x + 1, 2);
+            assertThat(first.get(Delays.seconds(60).toSeconds(), TimeUnit.SECONDS)).isEqualTo(2);
+            // The Error left the next try counted as booting, with no timer to start it, and the task waiting for it
+            assertThat(second.get(Delays.seconds(60).toSeconds(), TimeUnit.SECONDS)).isEqualTo(3);
+        } finally {
+            OutcomeReader.failNextStart(null);
+            PoolTimer.failNextSchedule(null);
+            pool.close();
+        }
+        assertThat(pool.isTerminated()).isTrue();
+    }
+
     private static List<ProcessHandle> workersWith(String marker) {
         return ProcessHandle.current().children()
                 .filter(p -> p.info().commandLine().orElse("").contains(marker))
