@@ -31,13 +31,14 @@ import java.util.List;
  *       never have started ({@linkplain Builder#retries retries} run it again). The tasks queued on a dead worker
  *       behind that one never started, and run on other workers, as does a task submitted once the pool knows a
  *       worker is lost.</li>
- *   <li>Only if replacements fail to start three times in a row (an initializer that has begun to fail, a
+ *   <li>Only if a replacement fails to start three times in a row (an initializer that has begun to fail, a
  *       machine out of memory, a worker process that cannot even be created: the {@code java} executable gone, a
  *       process limit) does the pool give up, as a {@code ProcessPoolExecutor} or loky's executor becomes a
  *       broken pool. A failed start is tried again after a pause (the second try 0.1 s after the first failed,
  *       the third 0.5 s after the second), so a refusal of a moment (a fork refused while the process table is
- *       full) passes. A broken pool shuts down (new tasks are rejected), the workers that live finish what they
- *       run and what is queued, and if none is left to take work, the tasks still queued fail with an
+ *       full) passes, even for several replacements at once. A broken pool shuts down (new tasks are
+ *       rejected), the workers that live finish what they run and what is queued, and if none is left to take
+ *       work, the tasks still queued fail with an
  *       {@link IllegalStateException} that gives the reason, with the last failure
  *       (a {@link io.github.multiprocessing4j.process.ProcessStartException}, say) as its cause.</li>
  *   <li>With a {@linkplain Builder#taskTimeout task timeout}, a task still running at its deadline fails
@@ -111,7 +112,7 @@ public interface ProcessPool extends Pool {
         /**
          * Runs once in each worker before its first task, replacements included (after a crash, a timeout or
          * recycling); if it fails, {@link #build()} throws an {@link IllegalStateException} whose cause is its
-         * exception. In a replacement, a failure counts toward the three failed starts in a row (with a pause
+         * exception. In a replacement, a failure counts toward its three failed starts in a row (with a pause
          * before each new try) that make the pool give up (see the guarantees above). It has no time limit:
          * tasks that wait for a worker whose initializer hangs wait with it; {@code terminate()} kills such a
          * worker, and so does {@code close()} once no task is left to wait for it.

@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -110,6 +112,63 @@ class UncreatableWorkerTest {
         assertThat(pool.awaitTermination(Delays.seconds(30).toSeconds(), TimeUnit.SECONDS)).isTrue();
     }
 
+    @Test
+    void replacementsThatFailToStartTogether_forAMoment_areEachTriedAgainAfterAPause_andThePoolKeepsWorking()
+            throws Exception {
+        // The first three starts fail (a fork refused for a moment, say), then every one succeeds. The three workers
+        // retire together after their one task, and each of their replacements fails once: the three failures of
+        // different replacements counted as three in a row, and broke the pool at once, with no pause
+        Path java = javaThatFailsItsFirst(3);
+        ProcessPool pool = ProcessPool.builder().processes(3).maxTasksPerChild(1).build();
+        try {
+            ChildLauncher.javaForTests(java);
+            Path together = Files.createDirectory(tmp.resolve("together"));
+            List<CompletableFuture<Integer>> firsts = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                // one task for each worker (it takes one only); each ends once all three have begun
+                firsts.add(pool.applyAsync(UncreatableWorkerTest::oneOfThreeTogether, together.toString()));
+            }
+            CompletableFuture<Integer> next = pool.applyAsync(x -> x + 1, 4);
+            for (CompletableFuture<Integer> first : firsts) {
+                assertThat(first.get(Delays.seconds(60).toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
+            }
+            assertThat(next.get(Delays.seconds(60).toSeconds(), TimeUnit.SECONDS)).isEqualTo(5);
+            assertThat(failedStarts()).as("starts that failed").isEqualTo(3);
+            assertThat(pool.isShutdown()).isFalse();
+            int after = pool.apply(x -> x + 1, 5);
+            assertThat(after).isEqualTo(6);
+        } finally {
+            ChildLauncher.javaForTests(null);
+            pool.close();
+        }
+        assertThat(pool.awaitTermination(Delays.seconds(30).toSeconds(), TimeUnit.SECONDS)).isTrue();
+    }
+
+    /** In a worker: says it has begun, in {@code dir}, and waits (up to a minute) until three tasks have. */
+    private static int oneOfThreeTogether(String dir) {
+        try {
+            Files.createFile(Path.of(dir, "begun-" + ProcessHandle.current().pid()));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline) {
+                try (var begun = Files.list(Path.of(dir))) {
+                    if (begun.count() >= 3) {
+                        break;
+                    }
+                }
+                Thread.sleep(10);
+            }
+            return 1;
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private long failedStarts() throws IOException {
+        try (var failed = Files.list(tmp).filter(p -> p.getFileName().toString().startsWith("failed-"))) {
+            return failed.count();
+        }
+    }
+
     private static Throwable catchCause(Throwable t) {
         assertThat(t.getCause()).isInstanceOf(ProcessStartException.class);
         return t.getCause();
@@ -132,6 +191,26 @@ class UncreatableWorkerTest {
                 fi
                 exec '%4$s' "$@"
                 """.formatted(first, millis, failed, real));
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+        return java;
+    }
+
+    /** A {@code java} whose first {@code n} runs exit at once, failing (even runs at once), then the real one. */
+    private Path javaThatFailsItsFirst(int n) throws IOException {
+        Path real = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path java = tmp.resolve("java-failing-first");
+        Files.writeString(java, """
+                #!/bin/sh
+                i=1
+                while [ $i -le %2$d ]; do
+                    if mkdir '%1$s'/failed-$i 2>/dev/null; then
+                        echo "cannot start now (a test's)" >&2
+                        exit 1
+                    fi
+                    i=$((i + 1))
+                done
+                exec '%3$s' "$@"
+                """.formatted(tmp, n, real));
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
         return java;
     }

@@ -80,7 +80,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * worker's task, a timeout, what terminate() cancels; so every future is done once close() returns). A thread
  * that waits for termination in a callback of such a future gives up its own claim, or it would wait for
  * itself. shutdownNow/terminate go to STOPPING: queued tasks are cancelled and
- * workers killed. A pool whose replacements keep failing to start (3 in a row, each new try after a pause:
+ * workers killed. A pool whose replacement keeps failing to start (3 tries in a row, each after a pause:
  * WorkerTurnover) is broken: it goes to
  * SHUTDOWN (new tasks are rejected) and its live workers drain the queue; once no worker is left to take
  * work, the tasks still queued fail with the reason.
@@ -141,8 +141,6 @@ public final class ProcessEngine implements PoolEngine {
     State state = State.RUNNING;
     /** Why the pool cannot go on, or null; guarded by lock. */
     Throwable broken;
-    /** Guarded by lock. */
-    int consecutiveStartFailures;
     /**
      * Threads about to complete futures outside the lock (a crashed worker's task, a timeout, the tasks that
      * terminate() cancels): the pool does not terminate before they have, so that every future is done once

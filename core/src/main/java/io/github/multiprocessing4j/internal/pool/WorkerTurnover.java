@@ -29,8 +29,9 @@ import java.util.concurrent.TimeUnit;
  * again after a pause, 0.1 s after the first failure and 0.5 s after the second (CPython's ProcessPoolExecutor
  * breaks at once, loky tries again), so that a refusal of a moment (a fork refused with EAGAIN) passes. Meanwhile
  * the retry counts as booting, so the pool neither boots another in its place nor terminates; it is cancelled once
- * the pool is stopping, broken, or shut down with no task queued (ProcessEngine.dropUnneededBootsLocked). A pool
- * whose replacements fail to start {@value #MAX_CONSECUTIVE_START_FAILURES} times in a row is broken:
+ * the pool is stopping, broken, or shut down with no task queued (ProcessEngine.dropUnneededBootsLocked). Each
+ * replacement counts its own tries: several that fail at once (workers recycled together as a fork is refused) do
+ * not add up. A pool with a replacement that fails to start {@value #MAX_START_TRIES} times in a row is broken:
  * it shuts down (new tasks are refused), its live workers run what is queued and what they hold, and
  * when no worker is left to take work, the tasks still queued fail with the reason. A crash is then not
  * retried, since no replacement will come.
@@ -39,9 +40,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class WorkerTurnover {
     private static final System.Logger LOG = System.getLogger(WorkerTurnover.class.getName());
-    private static final int MAX_CONSECUTIVE_START_FAILURES = 3;
+    private static final int MAX_START_TRIES = 3;
     /**
-     * The pause before the next try after the 1st, the 2nd failed start in a row: a refusal that passes (a fork
+     * The pause before a replacement's next try after its 1st, its 2nd failed start: a refusal that passes (a fork
      * refused with EAGAIN while the process table or memory is full for a moment) does not break the pool, and a
      * lasting one still breaks it within a second, not after a series of JVMs booted in vain.
      */
@@ -178,21 +179,24 @@ final class WorkerTurnover {
 
     /** Boots a replacement worker in the background, unless enough are running or booting. Lock held. */
     void bootReplacementLocked() {
-        bootReplacementLocked(0);
+        bootReplacementLocked(0, 0);
     }
 
-    /** Boots a replacement, at once or {@code pauseMillis} from now (a retry: {@link #bootDue}). Lock held. */
-    private void bootReplacementLocked(long pauseMillis) {
+    /**
+     * Boots a replacement, at once or {@code pauseMillis} from now (a retry: {@link #bootDue}), after
+     * {@code failedTries} failed starts of this one. Lock held.
+     */
+    private void bootReplacementLocked(long pauseMillis, int failedTries) {
         long live = engine.workers.stream().filter(x -> !x.retiring && !x.stopSent && !x.dead).count();
         if (live + engine.booting >= engine.config.processes() || engine.broken != null) {
             return;
         }
         engine.booting++; // a boot that waits for its pause too: the pool neither boots another nor terminates
         if (pauseMillis == 0) {
-            startBootLocked();
+            startBootLocked(failedTries);
             return;
         }
-        DueBoot due = new DueBoot();
+        DueBoot due = new DueBoot(failedTries);
         try {
             due.timer = engine.timer.schedule(() -> bootDue(due), TimeUnit.MILLISECONDS.toNanos(pauseMillis));
         } catch (RuntimeException | Error e) {
@@ -200,13 +204,13 @@ final class WorkerTurnover {
             // it would leave the retry counted as booting with nothing to start it, and the pool would never terminate
             LOG.log(Level.WARNING, "could not time the pause before a replacement worker's next try; trying at once: "
                     + e);
-            startBootLocked();
+            startBootLocked(failedTries);
             return;
         }
         dueBoots.add(due); // before bootDue can look: it takes the lock, which this thread holds
     }
 
-    private void startBootLocked() {
+    private void startBootLocked(int failedTries) {
         long ticket = engine.boot.ticket();
         Thread.ofVirtual().name("mp4j-pool-boot").start(() -> {
             Worker w = null;
@@ -218,7 +222,7 @@ final class WorkerTurnover {
                 // end this thread with the boot still counted, and no replacement ever booted, nor the pool terminated
                 failure = e;
             }
-            replacementBooted(w, failure);
+            replacementBooted(w, failure, failedTries);
         });
     }
 
@@ -231,7 +235,7 @@ final class WorkerTurnover {
             }
             if (engine.broken == null && (engine.state == State.RUNNING
                     || (engine.state == State.SHUTDOWN && !engine.pending.isEmpty()))) {
-                startBootLocked();
+                startBootLocked(due.failedTries);
             } else {
                 engine.booting--;
                 engine.checkTerminatedLocked();
@@ -255,11 +259,17 @@ final class WorkerTurnover {
 
     /** A replacement's boot that waits for its pause, counted in {@code engine.booting}. */
     private static final class DueBoot {
+        /** How many times this replacement failed to start so far. */
+        final int failedTries;
         /** Guarded by the engine's lock; set before the timer can fire, as that takes the lock. */
         ScheduledFuture<?> timer;
+
+        DueBoot(int failedTries) {
+            this.failedTries = failedTries;
+        }
     }
 
-    private void replacementBooted(Worker w, Throwable failure) {
+    private void replacementBooted(Worker w, Throwable failure, int failedTries) {
         List<Worker> touched = new ArrayList<>();
         List<TaskRecord> doomed = new ArrayList<>();
         boolean keep = false;
@@ -267,14 +277,14 @@ final class WorkerTurnover {
         try {
             engine.booting--;
             if (w != null && (engine.state == State.RUNNING || engine.state == State.SHUTDOWN)) {
-                // Not a successful start yet (consecutiveStartFailures): its threads must start first (serve)
+                // Not a successful start yet (failedTries): its threads must start first (serve)
                 engine.workers.add(w);
                 keep = true;
                 engine.stopIfDoneLocked(w, touched);
                 engine.dispatchLocked(touched);
                 engine.reclaim.armLocked(); // it may be idle, while tasks wait behind a long one elsewhere
             } else if (failure != null) {
-                startFailedLocked(failure, touched, doomed);
+                startFailedLocked(failure, failedTries, touched, doomed);
             }
             engine.delivering(); // the pool terminates once the doomed tasks have failed, not before
         } finally {
@@ -283,7 +293,7 @@ final class WorkerTurnover {
         try {
             if (w != null) {
                 if (keep) {
-                    if (!serve(w, touched, doomed)) {
+                    if (!serve(w, failedTries, touched, doomed)) {
                         touched.remove(w);
                     }
                 } else {
@@ -299,12 +309,12 @@ final class WorkerTurnover {
 
     /**
      * A replacement failed to start: its boot failed ({@code failure}), or the threads that serve it could not be
-     * made. Unless it was no longer needed, or the pool is stopping, this counts toward the
-     * {@value #MAX_CONSECUTIVE_START_FAILURES} in a row that break the pool, and the next replacement boots; the
-     * last one breaks it: it shuts down, the tasks queued fail if no worker is left to take them ({@code doomed},
-     * to fail outside the lock), and its idle workers are stopped. Lock held.
+     * made; it had failed {@code failedTries} times before. Unless it was no longer needed, or the pool is stopping,
+     * it is tried again after a pause, up to {@value #MAX_START_TRIES} tries in all; the last one breaks the pool: it
+     * shuts down, the tasks queued fail if no worker is left to take them ({@code doomed}, to fail outside the lock),
+     * and its idle workers are stopped. Lock held.
      */
-    private void startFailedLocked(Throwable failure, List<Worker> touched, List<TaskRecord> doomed) {
+    private void startFailedLocked(Throwable failure, int failedTries, List<Worker> touched, List<TaskRecord> doomed) {
         if (engine.state == State.SHUTDOWN && engine.pending.isEmpty()) {
             // Shut down with nothing left to run: no longer needed (and killed for that, see
             // ProcessEngine.dropUnneededBootsLocked), its failure is no sign of a broken pool.
@@ -314,7 +324,8 @@ final class WorkerTurnover {
             if (engine.broken != null) {
                 return; // one that booted beside those that broke the pool: broken already, for the first reason
             }
-            if (++engine.consecutiveStartFailures >= MAX_CONSECUTIVE_START_FAILURES) {
+            int tries = failedTries + 1;
+            if (tries >= MAX_START_TRIES) {
                 engine.broken = failure;
                 cancelDueBootsLocked(); // beside this one, a retry of another replacement that failed
                 if (engine.state == State.RUNNING) {
@@ -326,8 +337,7 @@ final class WorkerTurnover {
                 }
             } else if (engine.state == State.RUNNING || !engine.pending.isEmpty()) {
                 // after shutdown(), only while queued tasks wait for a worker
-                int tries = Math.min(engine.consecutiveStartFailures, RETRY_PAUSES_MILLIS.length);
-                bootReplacementLocked(RETRY_PAUSES_MILLIS[tries - 1]);
+                bootReplacementLocked(RETRY_PAUSES_MILLIS[tries - 1], tries);
             }
         }
     }
@@ -336,19 +346,13 @@ final class WorkerTurnover {
      * Starts the threads that serve a replacement just added to the pool; false if they cannot be made (out of memory,
      * a thread limit). The worker is then killed and handled as one that exited, nobody reading it: the tasks just
      * given to it, which nothing has written to it yet, go back to the queue, and it counts as a replacement that
-     * failed to start ({@link #startFailedLocked}), which may break the pool ({@code doomed}: the tasks to fail then).
-     * Only a replacement served starts the count of failed starts again.
+     * failed to start ({@link #startFailedLocked}, after {@code failedTries} failed tries before), which may break the
+     * pool ({@code doomed}: the tasks to fail then). Only a replacement served ends its tries.
      */
-    private boolean serve(Worker w, List<Worker> touched, List<TaskRecord> doomed) {
+    private boolean serve(Worker w, int failedTries, List<Worker> touched, List<TaskRecord> doomed) {
         Throwable failure;
         try {
             engine.reader.start(w);
-            engine.lock.lock();
-            try {
-                engine.consecutiveStartFailures = 0;
-            } finally {
-                engine.lock.unlock();
-            }
             return true;
         } catch (RuntimeException | Error e) {
             failure = new IllegalStateException("could not start the threads that serve the replacement worker " + w
@@ -371,7 +375,7 @@ final class WorkerTurnover {
             // No longer a worker of the pool: no worker that takes work if the pool breaks now, nor one that keeps the
             // next try from booting (workerExited, below, finds it gone)
             engine.workers.remove(w);
-            startFailedLocked(failure, touched, doomed);
+            startFailedLocked(failure, failedTries, touched, doomed);
         } finally {
             engine.lock.unlock();
         }
@@ -397,8 +401,8 @@ final class WorkerTurnover {
 
     private void failBroken(List<TaskRecord> doomed) {
         for (TaskRecord t : doomed) {
-            t.future.completeExceptionally(new IllegalStateException("the pool is broken: "
-                    + MAX_CONSECUTIVE_START_FAILURES + " replacement workers in a row failed to start; the last failure: "
+            t.future.completeExceptionally(new IllegalStateException("the pool is broken: a replacement worker"
+                    + " failed to start " + MAX_START_TRIES + " times in a row; the last failure: "
                     + engine.broken.getMessage(), engine.broken));
         }
     }
