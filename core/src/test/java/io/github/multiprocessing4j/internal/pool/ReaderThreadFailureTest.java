@@ -95,7 +95,8 @@ class ReaderThreadFailureTest {
     }
 
     @Test
-    void aReplacementWhoseThreadsCannotStart_whenNoThreadCanBeMadeForThePauseEither_isTriedAgainAtOnce() throws Exception {
+    void aReplacementWhoseThreadsCannotStart_whenNoThreadCanBeMadeForThePauseEither_isTriedAgainAtOnce()
+            throws Exception {
         ProcessPool pool = ProcessPool.builder().processes(1).maxTasksPerChild(1).build();
         try {
             // The next worker to be served is the replacement of the one that retires after its one task. Its threads
