@@ -13,6 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -125,14 +126,29 @@ public final class DirectStart {
     /**
      * Parent: the child's report, or empty if it wrote none (it died first, or its task ended the JVM).
      *
+     * <p>Only from a directory that nobody else can write to: a cleaner of temporary files may have removed the
+     * session's while the child ran, and another user made one of the same name in its place, where the child then
+     * put its report; that user can swap it for a FIFO that nobody writes (the read would block for good) or a link
+     * to {@code /dev/zero} (it would fill the heap).
+     *
      * @param where where the task ran, for a failure that cannot be recreated here
-     * @throws MalformedDataException if the file is not a report of this child under this session's key
+     * @throws MalformedDataException if the file is not a report of this child under this session's key, or lies in
+     *         a directory that others may write to
      */
     public static Optional<Report> readReport(Path sessionDirectory, byte[] key, long token, String where)
             throws IOException {
+        Path file = reportFile(sessionDirectory, token);
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        if (!PrivatePaths.isPrivateFolder(sessionDirectory)) {
+            throw new MalformedDataException("its report is in " + sessionDirectory + ", which is no longer the "
+                    + "session's private directory: another user owns it or others may write to it (was it removed, "
+                    + "by a cleaner of temporary files, and made again?); not read");
+        }
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(reportFile(sessionDirectory, token));
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }

@@ -17,6 +17,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,6 +93,36 @@ class DirectStartTest {
         Files.write(DirectStart.reportFile(tmp, token), new byte[20]);
         assertThatThrownBy(() -> DirectStart.readReport(tmp, key, token, "test"))
                 .isInstanceOf(MalformedDataException.class).hasMessageContaining("a report of 20 bytes");
+    }
+
+    @Test
+    void aReportInASessionDirectoryThatOthersMayWriteTo_isNotRead_soAFifoPlantedThereCannotHangTheParent() throws Exception {
+        // A cleaner of temporary files removes the session directory while a direct child runs, and another user makes
+        // one of the same name (it is listed in /tmp), writable by all, in its place: the child renames its report in
+        // there, and that user swaps it for a FIFO nobody writes. Reading it blocked the parent for good (join() held
+        // up behind the reader's lock); a link to /dev/zero made it allocate 2 GiB.
+        Path replaced = tmp.resolve("replaced");
+        Files.createDirectory(replaced);
+        Files.setPosixFilePermissions(replaced, PosixFilePermissions.fromString("rwxrwxrwx"));
+        long token = 44;
+        Path report = DirectStart.reportFile(replaced, token);
+        Process mkfifo = new ProcessBuilder("mkfifo", report.toString()).inheritIO().start();
+        assertThat(mkfifo.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(mkfifo.exitValue()).isZero();
+        FutureTask<Optional<DirectStart.Report>> read = new FutureTask<>(
+                () -> DirectStart.readReport(replaced, new byte[32], token, "test"));
+        Thread.ofPlatform().daemon().start(read);
+        try {
+            assertThatThrownBy(() -> read.get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS))
+                    .as("refused, not read")
+                    .isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(MalformedDataException.class)
+                    .hasMessageContaining("others may write");
+        } finally {
+            if (!read.isDone()) {
+                Files.newOutputStream(report).close(); // a writer that comes and goes: the blocked read ends
+            }
+        }
     }
 
     @Test
