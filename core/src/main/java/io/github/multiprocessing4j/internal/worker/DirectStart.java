@@ -15,6 +15,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -22,7 +23,6 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
 
@@ -211,8 +211,12 @@ public final class DirectStart {
 
     /** Loaded only where a file is written: by a child that reports, by a parent that asks a child to stop. */
     private static final class Set0600 {
-        static final Set<StandardOpenOption> OPTIONS = EnumSet.of(
-                StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+        /**
+         * A new file, never one that is there: a link planted in its place (in a session directory that another user
+         * made again after ours was removed) is not followed to a file of this user's, which would be overwritten.
+         */
+        static final Set<OpenOption> OPTIONS = Set.of(
+                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         static final FileAttribute<?> ATTRIBUTE = PosixFilePermissions.asFileAttribute(PrivatePaths.OWNER_READ_WRITE);
     }
 }

@@ -126,6 +126,24 @@ class DirectStartTest {
     }
 
     @Test
+    void aLinkPlantedWhereAChildWritesItsReport_isNotFollowed_andTheFileItNamesIsLeftAlone() throws Exception {
+        // In a session directory made again by another user (see above), that user learns a child's token from its
+        // stop file (close()) and plants report-<token>.partial, a link to a file of this user's: the child truncated
+        // that file and wrote its report into it.
+        long token = 45;
+        Path precious = tmp.resolve("authorized_keys");
+        Files.writeString(precious, "precious");
+        Path report = DirectStart.reportFile(tmp, token);
+        Path partial = report.resolveSibling(report.getFileName() + ".partial");
+        Files.createSymbolicLink(partial, precious);
+        OneShotProtocol.Done done = new OneShotProtocol.Done(1, 2, 3, null);
+        assertThatThrownBy(() -> DirectStart.writeReport(tmp, new byte[32], token, new DirectStart.Report(0, 0, done)))
+                .isInstanceOf(java.io.IOException.class);
+        assertThat(Files.readString(precious)).isEqualTo("precious");
+        assertThat(report).doesNotExist();
+    }
+
+    @Test
     void noReport_isAnEmptyAnswer() throws Exception {
         assertThat(DirectStart.readReport(tmp, new byte[32], 7, "test")).isEmpty();
     }
