@@ -6,6 +6,7 @@ import io.github.multiprocessing4j.process.fixtures.CloseAfterRemovalMain;
 import io.github.multiprocessing4j.process.fixtures.DirectChildAfterRemovalMain;
 import io.github.multiprocessing4j.process.fixtures.InterruptedStartAfterRemovalMain;
 import io.github.multiprocessing4j.process.fixtures.RemovedSessionDirectoryMain;
+import io.github.multiprocessing4j.process.fixtures.ReplacedSessionDirectoryMain;
 import io.github.multiprocessing4j.testing.Delays;
 import io.github.multiprocessing4j.testing.TestJvm;
 import java.nio.file.Files;
@@ -38,6 +39,29 @@ class RemovedSessionDirectoryTest {
             assertThat(jvm.process().waitFor()).as(jvm.stderr()).isZero();
             assertThat(now).as("the new directory is removed at exit, as the first would have been").doesNotExist();
             assertThat(Files.exists(removed)).isFalse();
+        }
+    }
+
+    @Test
+    void aDirectoryMadeAgainByAnotherUser_withAnImpostorSocketInIt_isLeftForANewOne_andChildrenStillStart() throws Exception {
+        // The listener noticed a removal only by its socket's file being gone: a directory of the same name that another
+        // user made again, with a socket of the same name in it, passed for the session's own, and every later child
+        // connected to that user's socket, which cannot prove the key: no child could start until the JVM exited.
+        try (TestJvm jvm = TestJvm.start(ReplacedSessionDirectoryMain.class, List.of("-Dmp4j.spare=false"))) {
+            assertThat(jvm.nextLine(60)).isEqualTo("pool before: 2");
+            Path replaced = Path.of(jvm.nextLineStartingWith("directory: ", 30).substring("directory: ".length()));
+            assertThat(jvm.nextLine(120)).as(jvm::stderr).isEqualTo("pool after: 3");
+            Path now = Path.of(jvm.nextLineStartingWith("directory now: ", 30).substring("directory now: ".length()));
+            assertThat(now).isNotEqualTo(replaced);
+            assertThat(jvm.nextLine(30)).isEqualTo("private: true");
+            jvm.awaitOutputEnd(Duration.ofSeconds(60));
+            assertThat(jvm.process().waitFor()).as(jvm::stderr).isZero();
+            assertThat(replaced).as("not ours: not deleted at exit").exists();
+            try (var left = Files.walk(replaced)) { // as the other user would, in the end
+                for (Path p : left.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
         }
     }
 

@@ -14,7 +14,9 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -47,6 +49,8 @@ public final class ChildListener implements AutoCloseable {
     private final byte[] key;
     private final Duration admission;
     private final ServerSocketChannel server;
+    /** What identifies the socket's file as the one bound here (device and inode), or null where there is nothing. */
+    private final Object boundFile;
     private final Map<Long, CompletableFuture<Arrival>> expected = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -65,6 +69,7 @@ public final class ChildListener implements AutoCloseable {
             server.bind(UnixDomainSocketAddress.of(socket));
             // 0600, as every file of ours: the directory already keeps others out, the mode says so too
             Files.setPosixFilePermissions(socket, PrivatePaths.OWNER_READ_WRITE);
+            boundFile = fileKey(socket);
         } catch (IOException | RuntimeException e) {
             server.close(); // the session tries again at the next launch: do not leak a descriptor each time
             throw e;
@@ -77,6 +82,24 @@ public final class ChildListener implements AutoCloseable {
 
     public Path socket() {
         return socket;
+    }
+
+    /**
+     * True while the entry at {@link #socket()} is still the socket bound here: false once it is gone (a cleaner of
+     * temporary files removed the directory), or is another file in its place (the directory was made again, by
+     * another user say, with a socket of theirs under the same name, to which children would connect).
+     */
+    public boolean isStillBound() {
+        try {
+            Object now = fileKey(socket);
+            return boundFile == null || boundFile.equals(now);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static Object fileKey(Path file) throws IOException {
+        return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
     }
 
     /** Registers a launch token; the future completes when the child that holds it has arrived. */

@@ -153,7 +153,8 @@ public final class Session {
     }
 
     /**
-     * The socket this JVM's children connect to, bound on first use, and bound anew if its file was removed.
+     * The socket this JVM's children connect to, bound on first use, and bound anew if its file was removed or
+     * replaced.
      *
      * @throws IllegalStateException once this JVM's shutdown has closed the session (a start from a shutdown hook
      *         that runs after the session's): a new socket, in a new directory, would outlive the hook that removes
@@ -163,7 +164,7 @@ public final class Session {
         if (closed) {
             throw new IllegalStateException("this JVM is shutting down: no child JVM can be started now");
         }
-        if (listener != null && !Files.exists(listener.socket(), LinkOption.NOFOLLOW_LINKS)) {
+        if (listener != null && !listener.isStillBound()) {
             relocate();
         }
         if (listener == null) {
@@ -187,8 +188,9 @@ public final class Session {
     }
 
     /**
-     * The socket's file is gone, with the directory as a rule: retires the listener and, unless the directory
-     * is still there and still private, makes a new one (and holds it alive, so that no sweeper takes it for
+     * The socket's file is gone, with the directory as a rule, or another is in its place (the directory was made
+     * again, by another user say, who can bind a socket there that children would connect to): retires the listener
+     * and, unless the directory is still there and still private, makes a new one (and holds it alive, so that no sweeper takes it for
      * stale) for the next listener, which this JVM deletes when it exits.
      */
     private void relocate() {
@@ -204,7 +206,7 @@ public final class Session {
         retired.add(listener);
         listener = null;
         System.getLogger(Session.class.getName()).log(Level.WARNING, "the socket of this JVM's session, in " + old
-                + ", was removed while the JVM ran (by a cleaner of temporary files?): children started from now on"
+                + ", was removed or replaced while the JVM ran (by a cleaner of temporary files?): children started from now on"
                 + " connect to one in " + directory);
     }
 
