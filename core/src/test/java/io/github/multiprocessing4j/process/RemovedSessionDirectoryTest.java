@@ -57,6 +57,11 @@ class RemovedSessionDirectoryTest {
             jvm.awaitOutputEnd(Duration.ofSeconds(60));
             assertThat(jvm.process().waitFor()).as(jvm::stderr).isZero();
             assertThat(replaced).as("not ours: not deleted at exit").exists();
+            try (var left = Files.list(replaced)) {
+                assertThat(left.map(f -> f.getFileName().toString()).toList())
+                        .as("nor is the other user's socket in it, though it has the name of ours").hasSize(1)
+                        .allMatch(name -> name.endsWith(".sock"));
+            }
             try (var left = Files.walk(replaced)) { // as the other user would, in the end
                 for (Path p : left.sorted(java.util.Comparator.reverseOrder()).toList()) {
                     Files.delete(p);

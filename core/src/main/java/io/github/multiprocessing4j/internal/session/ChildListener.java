@@ -236,8 +236,11 @@ public final class ChildListener implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             try {
+                boolean ours = isStillBound(); // not another's file under its name, in a directory made again
                 server.close();
-                Files.deleteIfExists(socket);
+                if (ours) {
+                    Files.deleteIfExists(socket);
+                }
             } catch (IOException ignored) {
                 // best effort at shutdown
             }
