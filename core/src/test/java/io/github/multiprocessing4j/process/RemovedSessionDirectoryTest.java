@@ -71,6 +71,29 @@ class RemovedSessionDirectoryTest {
     }
 
     @Test
+    void aDirectoryMadeAgainByAnotherUser_isNotEmptiedAtExit() throws Exception {
+        // With no start after the swap, nothing noticed it: at exit the JVM deleted what was in the directory that had
+        // the session's name, the other user's files (as root, or where they had left it writable to all).
+        try (TestJvm jvm = TestJvm.start(ReplacedSessionDirectoryMain.class, List.of("-Dmp4j.spare=false"), "exit")) {
+            assertThat(jvm.nextLine(60)).isEqualTo("pool before: 2");
+            Path replaced = Path.of(jvm.nextLineStartingWith("directory: ", 30).substring("directory: ".length()));
+            assertThat(jvm.nextLine(60)).as(jvm::stderr).isEqualTo("exiting");
+            jvm.awaitOutputEnd(Duration.ofSeconds(60));
+            assertThat(jvm.process().waitFor()).as(jvm::stderr).isZero();
+            assertThat(replaced).as("the other user's directory").isDirectory();
+            try (var left = Files.list(replaced)) {
+                assertThat(left.map(f -> f.getFileName().toString()).toList()).as("the other user's files")
+                        .contains("theirs").anyMatch(name -> name.endsWith(".sock"));
+            }
+            try (var left = Files.walk(replaced)) { // as the other user would, in the end
+                for (Path p : left.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    @Test
     void aStartOnAnInterruptedThreadAfterTheRemoval_failsAsDocumented_andLaterStartsStillWork() throws Exception {
         // The start that makes the new directory locks its liveness file through a FileChannel, which fails on an
         // interrupted thread: it threw UncheckedIOException "cannot lock the session directory", having retired

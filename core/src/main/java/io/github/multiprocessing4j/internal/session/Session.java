@@ -257,7 +257,8 @@ public final class Session {
             deleteDirectory = ownsDirectory;
         }
         listeners.forEach(ChildListener::close);
-        if (deleteDirectory) {
+        // Only if it is still ours: a cleaner may have removed it, and another user made one of the same name
+        if (deleteDirectory && isPrivateDirectory(directory)) {
             StaleSessionSweeper.deleteTree(directory);
         }
     }
