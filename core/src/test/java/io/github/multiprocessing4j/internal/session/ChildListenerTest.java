@@ -130,6 +130,21 @@ class ChildListenerTest {
     }
 
     @Test
+    void aPeerWithoutTheKeyAnnouncingAHugeResponse_isTurnedAwayAtOnce_notGivenABufferForIt() throws Exception {
+        // Before the handshake a frame may have 256 bytes: a header that announces a GiB is refused for itself, before
+        // any buffer is made for it, not waited on (with 16 MiB allocated at once) until the admission deadline.
+        Session session = Session.get();
+        Path socket = session.directory().resolve("huge-response-test.sock");
+        try (ChildListener listener = new ChildListener(socket, session.key(), Delays.seconds(60));
+             Connection connection = Connection.connect(listener.socket())) {
+            assertThat(connection.receive().type()).isEqualTo(FrameType.CHALLENGE);
+            connection.sendBatch(new ByteSink().putInt(1 << 30).putByte(FrameType.RESPONSE).putLong(0));
+            // ...and none of the bytes: closed without a word, not the late peer's FAILURE that the deadline brings
+            assertThat(connection.receive()).as("closed without a word").isNull();
+        }
+    }
+
+    @Test
     void aPeerTooSlowToSayHello_isToldWhyBeforeTheConnectionCloses() throws Exception {
         Session session = Session.get();
         Path socket = session.directory().resolve("slow-peer-test.sock");
