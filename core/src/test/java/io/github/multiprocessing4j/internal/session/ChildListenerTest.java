@@ -10,12 +10,14 @@ import io.github.multiprocessing4j.internal.wire.Connection;
 import io.github.multiprocessing4j.internal.wire.Frame;
 import io.github.multiprocessing4j.internal.wire.FrameType;
 import io.github.multiprocessing4j.internal.wire.Handshake;
+import io.github.multiprocessing4j.internal.wire.HmacSha256;
 import io.github.multiprocessing4j.process.JvmProcess;
 import io.github.multiprocessing4j.testing.BusyCommonPool;
 import io.github.multiprocessing4j.testing.Delays;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -23,6 +25,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -74,6 +77,32 @@ class ChildListenerTest {
         try (Connection connection = Connection.connect(listener.socket())) {
             assertThatThrownBy(() -> Handshake.answer(connection, Handshake.newKey()))
                     .isInstanceOf(AuthenticationException.class);
+        }
+        assertThatAChildCanStillStart();
+    }
+
+    @Test
+    void aResponseReplayedFromAnEarlierHandshake_isRefused() throws Exception {
+        // What a peer saw pass on one connection (a child's answer to its challenge) is worth nothing on the next: the
+        // listener's nonce is new each time, and in the digest.
+        Session session = Session.get();
+        byte[] response;
+        try (Connection first = Connection.connect(session.listener().socket())) {
+            byte[] nonceS = Arrays.copyOfRange(first.receive().payload(), 1, 33);
+            byte[] nonceC = new byte[32];
+            Arrays.fill(nonceC, (byte) 7);
+            byte[] digest = HmacSha256.mac(session.key(), "mp4j-client".getBytes(StandardCharsets.US_ASCII), nonceS, nonceC);
+            response = new ByteSink().putBytes(nonceC).putBytes(digest).toByteArray();
+            first.send(FrameType.RESPONSE, 0, response);
+            assertThat(first.receive().type()).as("the answer is right for its own challenge").isEqualTo(FrameType.WELCOME);
+        }
+        try (Connection replay = Connection.connect(session.listener().socket())) {
+            assertThat(replay.receive().type()).isEqualTo(FrameType.CHALLENGE);
+            replay.send(FrameType.RESPONSE, 0, response);
+            Frame refusal = replay.receive();
+            assertThat(refusal.type()).isEqualTo(FrameType.FAILURE);
+            assertThat(refusal.payload()).as("no reason for a peer without the key").isEmpty();
+            assertThat(replay.receive()).as("closed after the refusal").isNull();
         }
         assertThatAChildCanStillStart();
     }
