@@ -18,6 +18,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,7 +50,11 @@ public final class ChildListener implements AutoCloseable {
     private final byte[] key;
     private final Duration admission;
     private final ServerSocketChannel server;
-    /** What identifies the socket's file as the one bound here (device and inode), or null where there is nothing. */
+    /**
+     * What identifies the socket's file as the one bound here: its device, inode and owner (a file system may give a
+     * deleted file's inode to the next file made, another user's too, but no other user can make a file of ours); or
+     * its file key where there are no Unix attributes, or null where there is none.
+     */
     private final Object boundFile;
     private final Map<Long, CompletableFuture<Arrival>> expected = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -69,7 +74,7 @@ public final class ChildListener implements AutoCloseable {
             server.bind(UnixDomainSocketAddress.of(socket));
             // 0600, as every file of ours: the directory already keeps others out, the mode says so too
             Files.setPosixFilePermissions(socket, PrivatePaths.OWNER_READ_WRITE);
-            boundFile = fileKey(socket);
+            boundFile = identity(socket);
         } catch (IOException | RuntimeException e) {
             server.close(); // the session tries again at the next launch: do not leak a descriptor each time
             throw e;
@@ -91,15 +96,20 @@ public final class ChildListener implements AutoCloseable {
      */
     public boolean isStillBound() {
         try {
-            Object now = fileKey(socket);
+            Object now = identity(socket);
             return boundFile == null || boundFile.equals(now);
         } catch (IOException e) {
             return false;
         }
     }
 
-    private static Object fileKey(Path file) throws IOException {
-        return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+    private static Object identity(Path file) throws IOException {
+        try {
+            Map<String, Object> unix = Files.readAttributes(file, "unix:dev,ino,uid", LinkOption.NOFOLLOW_LINKS);
+            return List.of(unix.get("dev"), unix.get("ino"), unix.get("uid"));
+        } catch (UnsupportedOperationException e) {
+            return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        }
     }
 
     /** Registers a launch token; the future completes when the child that holds it has arrived. */

@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.internal.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.multiprocessing4j.internal.bytes.ByteSink;
 import io.github.multiprocessing4j.internal.tracker.StaleSessionSweeper;
@@ -170,6 +171,25 @@ class ChildListenerTest {
             connection.sendBatch(new ByteSink().putInt(1 << 30).putByte(FrameType.RESPONSE).putLong(0));
             // ...and none of the bytes: closed without a word, not the late peer's FAILURE that the deadline brings
             assertThat(connection.receive()).as("closed without a word").isNull();
+        }
+    }
+
+    @Test
+    void aSocketFileWithTheSameInodeButAnotherOwner_isNotTakenForTheOneBound() throws Exception {
+        // A file system reuses the inode of a deleted file at once (ext4 does): after a cleaner removed the session
+        // directory, another user's directory and socket of the same names may get the very inodes ours had, and the
+        // device and inode alone then said the socket was still ours. What they cannot make is a file of this user's.
+        // Modelled with the socket bound here given to another user (only root can do that).
+        assumeTrue(Files.readAllLines(Path.of("/proc/self/status")).stream()
+                .anyMatch(l -> l.startsWith("Uid:") && l.substring(4).trim().split("\\s+")[1].equals("0")), "root");
+        Session session = Session.get();
+        Path socket = session.directory().resolve("inode-reuse-test.sock");
+        try (ChildListener listener = new ChildListener(socket, session.key())) {
+            assertThat(listener.isStillBound()).isTrue();
+            Files.setAttribute(socket, "unix:uid", 65534, LinkOption.NOFOLLOW_LINKS);
+            assertThat(listener.isStillBound()).as("another user's file, though the same inode").isFalse();
+        } finally {
+            Files.deleteIfExists(socket);
         }
     }
 
