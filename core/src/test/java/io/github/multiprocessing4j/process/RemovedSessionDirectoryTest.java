@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.multiprocessing4j.process.fixtures.CloseAfterRemovalMain;
 import io.github.multiprocessing4j.process.fixtures.DirectChildAfterRemovalMain;
+import io.github.multiprocessing4j.process.fixtures.GrandchildAfterRemovalMain;
 import io.github.multiprocessing4j.process.fixtures.InterruptedStartAfterRemovalMain;
 import io.github.multiprocessing4j.process.fixtures.RemovedSessionDirectoryMain;
 import io.github.multiprocessing4j.process.fixtures.ReplacedSessionDirectoryMain;
@@ -98,6 +99,25 @@ class RemovedSessionDirectoryTest {
                 for (Path p : left.sorted(java.util.Comparator.reverseOrder()).toList()) {
                     Files.delete(p);
                 }
+            }
+        }
+    }
+
+    @Test
+    void aChildWhoseInheritedDirectoryWasRemoved_orMadeAgainByAnotherUser_stillStartsChildrenOfItsOwn_fromAPrivateOne()
+            throws Exception {
+        // A child that starts children of its own binds its socket in the directory its boot record names, on its first
+        // start, without the check that a later start makes. Removed (a long-lived child, a cleaner of temporary files),
+        // the bind failed ("cannot listen on"), and that child could start no children at all; made again by another
+        // user, writable by others, its socket was bound there.
+        for (String mode : List.of("removed", "replaced")) {
+            try (TestJvm jvm = TestJvm.start(GrandchildAfterRemovalMain.class, List.of("-Dmp4j.spare=false"), mode)) {
+                assertThat(jvm.nextLineStartingWith("grandchild ", 120)).as(mode + ": " + jvm.stderr())
+                        .isEqualTo("grandchild exit: 7");
+                assertThat(jvm.nextLineStartingWith("sockets in a private directory: ", 60)).as(mode)
+                        .isEqualTo("sockets in a private directory: true (a new one)");
+                assertThat(jvm.nextLineStartingWith("child exit: ", 60)).as(mode).isEqualTo("child exit: 0");
+                assertThat(jvm.process().waitFor()).as(jvm::stderr).isZero();
             }
         }
     }

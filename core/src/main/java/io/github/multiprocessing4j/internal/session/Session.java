@@ -154,7 +154,8 @@ public final class Session {
 
     /**
      * The socket this JVM's children connect to, bound on first use, and bound anew if its file was removed or
-     * replaced.
+     * replaced; in a new private directory if the session's is gone or no longer private (a child's, say, which
+     * its boot record named long ago).
      *
      * @throws IllegalStateException once this JVM's shutdown has closed the session (a start from a shutdown hook
      *         that runs after the session's): a new socket, in a new directory, would outlive the hook that removes
@@ -168,6 +169,14 @@ public final class Session {
             relocate();
         }
         if (listener == null) {
+            if (!isPrivateDirectory(directory)) {
+                // A child's first listener, in the directory its boot record names: removed since it was started (a
+                // long-lived child, a cleaner of temporary files), or made again by someone else
+                Path given = directory;
+                moveToFreshDirectory();
+                System.getLogger(Session.class.getName()).log(Level.WARNING, "the session directory " + given
+                        + " is gone or no longer private: children of this JVM connect to one in " + directory);
+            }
             try {
                 listener = new ChildListener(directory.resolve(ProcessHandle.current().pid() + ".sock"), key);
             } catch (IOException e) {
@@ -196,10 +205,7 @@ public final class Session {
     private void relocate() {
         Path old = directory;
         if (!isPrivateDirectory(old)) {
-            Path fresh = SessionDirectory.create();
-            alive = holdAlive(fresh);
-            directory = fresh;
-            ownsDirectory = true;
+            moveToFreshDirectory();
         }
         // Only now: a relocation that failed above leaves the listener in place, so the next launch tries again
         // (retired first, it would have had the next listener made in the removed directory, for good)
@@ -208,6 +214,14 @@ public final class Session {
         System.getLogger(Session.class.getName()).log(Level.WARNING, "the socket of this JVM's session, in " + old
                 + ", was removed or replaced while the JVM ran (by a cleaner of temporary files?): children started from now on"
                 + " connect to one in " + directory);
+    }
+
+    /** Makes a new private directory for the session's sockets, which this JVM deletes when it exits. Guarded by this. */
+    private void moveToFreshDirectory() {
+        Path fresh = SessionDirectory.create();
+        alive = holdAlive(fresh);
+        directory = fresh;
+        ownsDirectory = true;
     }
 
     /**
