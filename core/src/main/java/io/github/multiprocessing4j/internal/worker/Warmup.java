@@ -25,13 +25,25 @@ final class Warmup {
      * @return a latch that opens once the rehearsal is over (open at once if there is none)
      */
     static CountDownLatch startInBackground(byte[] rehearsal) {
+        return startInBackground(rehearsal, Warmup::run);
+    }
+
+    /** {@link #startInBackground(byte[])} with {@code warmUp} in place of {@link #run()} (tests). */
+    static CountDownLatch startInBackground(byte[] rehearsal, Runnable warmUp) {
         CountDownLatch rehearsed = new CountDownLatch(rehearsal.length == 0 ? 0 : 1);
         Thread.ofPlatform().daemon().name("mp4j-warmup").start(() -> {
-            run();
             try {
+                try {
+                    warmUp.run();
+                } catch (Throwable e) {
+                    // An Error (run() catches only exceptions): warming is an optimisation, and the rehearsal still
+                    // comes; not left to the thread's end either, which would print it in the output of the start
+                    // that takes this spare
+                    System.getLogger(Warmup.class.getName()).log(System.Logger.Level.DEBUG, "the warm-up failed", e);
+                }
                 rehearse(rehearsal);
             } finally {
-                rehearsed.countDown();
+                rehearsed.countDown(); // whatever happened above: a spare held shut waits 5 s, then leaves unused
             }
         });
         return rehearsed;
