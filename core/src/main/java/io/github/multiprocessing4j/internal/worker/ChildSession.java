@@ -11,6 +11,9 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -29,6 +32,15 @@ final class ChildSession {
     static final long REHEARSAL_WAIT_SECONDS = 5;
 
     private ChildSession() {
+    }
+
+    /**
+     * How long a child gives its parent to accept it and complete the handshake: the parent's own bound on a start
+     * ({@code mp4j.connectTimeoutSeconds}, which children inherit, 60 s by default), far beyond the parent's
+     * admission deadline ({@code ChildListener.ADMISSION_SECONDS}), within which a parent that is not stalled answers.
+     */
+    private static long handshakeSeconds() {
+        return Math.max(1, Long.getLong("mp4j.connectTimeoutSeconds", 60));
     }
 
     /**
@@ -66,9 +78,19 @@ final class ChildSession {
         Connection connection = null;
         Frame first;
         try {
-            connection = Connection.connect(boot.parentSocket());
-            long socketConnected = System.nanoTime();
-            Handshake.answer(connection, boot.key());
+            long socketConnected;
+            SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+            HandshakeDeadline deadline = HandshakeDeadline.start(channel, handshakeSeconds(), boot.parentSocket());
+            try {
+                channel.connect(UnixDomainSocketAddress.of(boot.parentSocket()));
+                connection = new Connection(channel);
+                socketConnected = System.nanoTime();
+                Handshake.answer(connection, boot.key());
+                deadline.met();
+            } catch (IOException e) {
+                channel.close();
+                throw deadline.explain(e);
+            }
             if (!awaitRehearsal(rehearsed)) {
                 return unused(boot, connection);
             }

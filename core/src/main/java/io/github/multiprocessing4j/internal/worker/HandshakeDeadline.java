@@ -1,0 +1,76 @@
+package io.github.multiprocessing4j.internal.worker;
+
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Bounds a child's connect and handshake with its parent: a socket that accepts and never challenges (a parent
+ * stalled for good, a listener that is not one of ours) would otherwise hold the child for ever, since its watch on
+ * the parent starts only once it has work. At the deadline the channel is closed, which ends a blocked connect or
+ * read; the child then fails, and says why. One small daemon thread, no pool: a child loads as little as it can.
+ *
+ * <pre>{@code
+ * HandshakeDeadline deadline = HandshakeDeadline.start(channel, seconds, boot.parentSocket());
+ * try {
+ *     ...connect, Handshake.answer...
+ *     deadline.met();
+ * } catch (IOException e) {
+ *     throw deadline.explain(e);
+ * }
+ * }</pre>
+ */
+final class HandshakeDeadline {
+    /** Set once, by whichever comes first: the handshake's end, or the deadline. */
+    private final AtomicBoolean over = new AtomicBoolean();
+    private final long seconds;
+    private final Object where;
+    private volatile boolean passed;
+    private Thread timer;
+
+    private HandshakeDeadline(long seconds, Object where) {
+        this.seconds = seconds;
+        this.where = where;
+    }
+
+    /** Closes {@code channel} in {@code seconds} unless {@link #met()} is called first. */
+    static HandshakeDeadline start(SocketChannel channel, long seconds, Object where) {
+        HandshakeDeadline deadline = new HandshakeDeadline(seconds, where);
+        deadline.timer = Thread.ofPlatform().daemon().name("mp4j-handshake-deadline").stackSize(64 * 1024)
+                .inheritInheritableThreadLocals(false).start(() -> {
+                    try {
+                        TimeUnit.SECONDS.sleep(seconds);
+                    } catch (InterruptedException e) {
+                        return; // met
+                    }
+                    if (deadline.over.compareAndSet(false, true)) {
+                        deadline.passed = true;
+                        try {
+                            channel.close();
+                        } catch (IOException ignored) {
+                            // closed either way
+                        }
+                    }
+                });
+        return deadline;
+    }
+
+    /** The handshake is over in time; throws if the deadline came first (and closed the channel). */
+    void met() throws IOException {
+        if (!over.compareAndSet(false, true)) {
+            throw new ClosedChannelException(); // by the deadline: explain() says so
+        }
+        timer.interrupt();
+    }
+
+    /** {@code e}, or, if the deadline closed the channel, an exception that says so (with {@code e} for cause). */
+    IOException explain(IOException e) {
+        if (!passed) {
+            return e;
+        }
+        return new IOException("the parent did not complete the handshake on " + where + " within " + seconds
+                + " s (mp4j.connectTimeoutSeconds): it is stalled, or the socket is not a multiprocessing4j parent's", e);
+    }
+}
