@@ -116,9 +116,37 @@ class RemovedSessionDirectoryTest {
                         .isEqualTo("grandchild exit: 7");
                 assertThat(jvm.nextLineStartingWith("sockets in a private directory: ", 60)).as(mode)
                         .isEqualTo("sockets in a private directory: true (a new one)");
+                Path fresh = Path.of(jvm.nextLineStartingWith("sockets in: ", 60).substring("sockets in: ".length()));
                 assertThat(jvm.nextLineStartingWith("child exit: ", 60)).as(mode).isEqualTo("child exit: 0");
                 assertThat(jvm.process().waitFor()).as(jvm::stderr).isZero();
+                assertThat(fresh).as(mode + ": the child's own directory, deleted at its exit").doesNotExist();
             }
+        }
+    }
+
+    @Test
+    void aChildThatStartsChildrenOfItsOwn_inTheDirectoryItInherited_bindsThere_withoutAWarning(@TempDir Path tmp)
+            throws Exception {
+        // The first listener of a child checks that the directory its boot record names is still private: a check
+        // that said "no" for the parent's own directory would move every such child to a directory of its own (one
+        // more per child, a WARNING each time). In java.io.tmpdir as it is, and in one reached by a link of ours.
+        Path real = Files.createDirectory(tmp.resolve("real"));
+        Path link = Files.createSymbolicLink(tmp.resolve("l"), real);
+        for (List<String> options : List.of(List.of("-Dmp4j.spare=false"),
+                List.of("-Dmp4j.spare=false", "-Djava.io.tmpdir=" + link))) {
+            try (TestJvm jvm = TestJvm.start(GrandchildAfterRemovalMain.class, options, "intact")) {
+                assertThat(jvm.nextLineStartingWith("grandchild ", 120)).as(options + ": " + jvm.stderr())
+                        .isEqualTo("grandchild exit: 7");
+                assertThat(jvm.nextLineStartingWith("sockets in a private directory: ", 60)).as(options.toString())
+                        .isEqualTo("sockets in a private directory: true (the inherited one)");
+                assertThat(jvm.nextLineStartingWith("child exit: ", 60)).as(options.toString()).isEqualTo("child exit: 0");
+                jvm.awaitOutputEnd(Duration.ofSeconds(60));
+                assertThat(jvm.process().waitFor()).as(jvm::stderr).isZero();
+                assertThat(jvm.stderr()).as(options.toString()).doesNotContain("no longer private").doesNotContain("WARNING");
+            }
+        }
+        try (var left = Files.list(real)) {
+            assertThat(left.toList()).as("nothing left in the configured directory").isEmpty();
         }
     }
 
