@@ -176,7 +176,9 @@ public final class ChildLauncher {
                     "mp4j-out-" + process.pid(), holdOutput, startSignal);
             OutputPump err = OutputPump.start(process.getErrorStream(), () -> System.err, tail,
                     "mp4j-err-" + process.pid(), holdOutput);
-            Path directory = session.directory();
+            // The listener's, not session.directory() read again: a relocation by another start in between would
+            // give this child the new directory and the old, removed socket
+            Path directory = listener.socket().getParent();
             child = new ChildJvm(process, token, launchNanos, arrival, out, err, tail, listener, properties, dropCache,
                     startSignal == null ? null : startSignal.seen(), directory);
             BootRecord boot = new BootRecord(session.key(), directory, listener.socket(), token,
