@@ -39,7 +39,7 @@ final class OutcomeReader {
     private static volatile Error nextFailure;
     /** For tests: how many of the next {@link #start}s throw {@link #nextFailure}. */
     private static final AtomicInteger failuresLeft = new AtomicInteger();
-    /** For tests: what the next failing {@link #start} runs before it throws, or null. */
+    /** For tests: what the last of the failing {@link #start}s runs before it throws, or null. */
     private static volatile Runnable beforeFailure;
 
     /** For tests: makes the next {@link #start} throw {@code failure}, as when no thread can be made; null for none. */
@@ -59,17 +59,26 @@ final class OutcomeReader {
      * start: shutdownNow(), say), then throw {@code failure}.
      */
     static void failNextStart(Error failure, Runnable meanwhile) {
-        failNextStarts(failure, 1);
+        failNextStarts(failure, 1, meanwhile);
+    }
+
+    /**
+     * For tests: makes the next {@code times} {@link #start}s throw {@code failure}, the last of them after it ran
+     * {@code meanwhile}.
+     */
+    static void failNextStarts(Error failure, int times, Runnable meanwhile) {
+        failNextStarts(failure, times);
         beforeFailure = meanwhile;
     }
 
     /** Starts the worker's reader and writer threads, and watches its process. */
     void start(Worker w) {
         Error failure = nextFailure;
-        if (failure != null && failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-            Runnable meanwhile = beforeFailure;
-            beforeFailure = null;
+        int left;
+        if (failure != null && (left = failuresLeft.getAndUpdate(n -> Math.max(0, n - 1))) > 0) {
+            Runnable meanwhile = left == 1 ? beforeFailure : null;
             if (meanwhile != null) {
+                beforeFailure = null;
                 meanwhile.run();
             }
             throw failure;

@@ -7,10 +7,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The one daemon thread that fires a pool's task timeouts (and, in a process pool, the check that a task
- * cancelled with interrupt while queued on a worker did not start there, and the retry of a replacement that
- * failed to start), started on first use (a pool
- * with neither never starts it) and ended after a few idle seconds. Cancelled timeouts are removed at once,
- * so a pool that runs millions of short tasks does not accumulate them.
+ * cancelled with interrupt while queued on a worker did not start there, the kill of a worker that does not exit
+ * after its STOP, the taking back of tasks queued behind a long one, and the retry of a replacement that failed to
+ * start). Cancelled timeouts are removed at once, so a pool that runs millions of short tasks does not accumulate
+ * them.
+ *
+ * <p>A process pool's timer ({@link #startedNow()}) makes its thread when the pool is built and keeps it until the
+ * pool terminates: the pool schedules with its lock held, often after it changed its state (a STOP posted, a task
+ * sent), and a thread that cannot be made there (OutOfMemoryError: the thread limit) would leave that state half
+ * changed. A thread pool's timer ({@link #onFirstUse()}) makes its thread on first use and ends it after a few idle
+ * seconds: it schedules a task's timeout with no lock held, on the task's own thread, and a failure fails that
+ * task only.
  *
  * <p>A timeout that fires runs on a virtual thread of its own, not on the timer's thread: it completes the
  * task's future, whose plain callbacks run right there, and one that waits (for the pool to close, for
@@ -18,29 +25,65 @@ import java.util.concurrent.TimeUnit;
  */
 final class PoolTimer {
     private static final long IDLE_SECONDS = 5;
-    /** For tests: what the next {@link #schedule} throws, as when the timer's thread cannot be made; or null. */
+    /** For tests: what making the timer's next thread throws, as when no thread can be made; or null. */
     private static volatile Error nextFailure;
+    private final boolean endsWhenIdle;
     private volatile ScheduledExecutorService executor;
 
-    /** For tests: makes the next {@link #schedule} (of any pool) throw {@code failure}; null for none. */
-    static void failNextSchedule(Error failure) {
+    private PoolTimer(boolean endsWhenIdle) {
+        this.endsWhenIdle = endsWhenIdle;
+    }
+
+    /**
+     * A timer whose thread is made now and kept until {@link #shutdown}, so that {@link #schedule} never has to make
+     * one: until then it does not throw.
+     *
+     * @throws Error as making the thread threw it (OutOfMemoryError when no thread can be made)
+     */
+    static PoolTimer startedNow() {
+        PoolTimer timer = new PoolTimer(false);
+        timer.executor();
+        return timer;
+    }
+
+    /**
+     * A timer whose thread is made on first use (a pool that schedules nothing never makes it) and ends after a few
+     * idle seconds; {@link #schedule} may have to make it again, and throws if it cannot.
+     */
+    static PoolTimer onFirstUse() {
+        return new PoolTimer(true);
+    }
+
+    /**
+     * For tests: makes the timer's next thread fail to be made, with {@code failure}: the next {@link #schedule} of a
+     * timer that ends when idle (which may have to make its thread again), or the next {@link #startedNow()}. Null
+     * for none.
+     */
+    static void failNextThread(Error failure) {
         nextFailure = failure;
     }
 
     /**
      * Runs {@code action} on a new virtual thread in {@code nanos}, unless the returned future is cancelled first.
      *
-     * @throws Error as starting the timer's thread threw it (it ends after a few idle seconds, and the next timeout
-     *         starts another: OutOfMemoryError when no thread can be made)
+     * @throws java.util.concurrent.RejectedExecutionException once {@link #shutdown} was called
+     * @throws Error only for a timer {@link #onFirstUse()}, as making its thread threw it (it ends after a few idle
+     *         seconds, and the next timeout makes another: OutOfMemoryError when no thread can be made)
      */
     ScheduledFuture<?> schedule(Runnable action, long nanos) {
+        if (endsWhenIdle) {
+            failIfAsked();
+        }
+        return executor().schedule(() -> Thread.ofVirtual().name("mp4j-pool-timeout").start(action), nanos,
+                TimeUnit.NANOSECONDS);
+    }
+
+    private static void failIfAsked() {
         Error failure = nextFailure;
         if (failure != null) {
             nextFailure = null;
             throw failure;
         }
-        return executor().schedule(() -> Thread.ofVirtual().name("mp4j-pool-timeout").start(action), nanos,
-                TimeUnit.NANOSECONDS);
     }
 
     private ScheduledExecutorService executor() {
@@ -52,10 +95,20 @@ final class PoolTimer {
                             Thread.ofPlatform().daemon().name("mp4j-pool-timer")
                                     .inheritInheritableThreadLocals(false).factory());
                     s.setRemoveOnCancelPolicy(true);
-                    // The thread ends when no timeout is pending, so a pool that is never awaited or closed does
-                    // not keep it for good; the next timeout starts another.
-                    s.setKeepAliveTime(IDLE_SECONDS, TimeUnit.SECONDS);
-                    s.allowCoreThreadTimeOut(true);
+                    if (endsWhenIdle) {
+                        // The thread ends when no timeout is pending, so a pool that is never awaited or closed does
+                        // not keep it for good; the next timeout starts another.
+                        s.setKeepAliveTime(IDLE_SECONDS, TimeUnit.SECONDS);
+                        s.allowCoreThreadTimeOut(true);
+                    } else {
+                        try {
+                            failIfAsked();
+                            s.prestartCoreThread(); // throws as Thread.start does
+                        } catch (RuntimeException | Error failure) {
+                            s.shutdownNow();
+                            throw failure;
+                        }
+                    }
                     executor = s;
                 }
                 e = executor;

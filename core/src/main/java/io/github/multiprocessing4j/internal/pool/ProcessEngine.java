@@ -151,7 +151,8 @@ public final class ProcessEngine implements PoolEngine {
     private final ThreadLocal<int[]> deliveringHere = new ThreadLocal<>();
     /** Moving average of task run times, for the prefetch depth; guarded by lock. */
     long averageRunNanos = 1_000_000;
-    final PoolTimer timer = new PoolTimer();
+    /** Its thread made as the pool is built, so that scheduling under the lock never has to make one. */
+    final PoolTimer timer = PoolTimer.startedNow();
 
     final OutcomeReader reader = new OutcomeReader(this);
     final WorkerTurnover turnover = new WorkerTurnover(this);
@@ -168,12 +169,18 @@ public final class ProcessEngine implements PoolEngine {
      *
      * @throws IllegalStateException if a worker's initializer fails (with its exception as the cause)
      * @throws io.github.multiprocessing4j.process.ProcessStartException if a worker JVM cannot start
-     * @throws Error as a boot, or the start of a worker's threads, threw it (no thread could be made, say); no
-     *         worker is left running
+     * @throws Error as making the pool's timer thread, a boot, or the start of a worker's threads threw it (no thread
+     *         could be made, say); no worker is left running
      */
     public static ProcessEngine start(WorkerConfig config) throws InterruptedException {
         ProcessEngine engine = new ProcessEngine(config);
-        List<Worker> started = engine.boot.bootAll(config.processes());
+        List<Worker> started;
+        try {
+            started = engine.boot.bootAll(config.processes());
+        } catch (InterruptedException | RuntimeException | Error e) {
+            engine.timer.shutdown(); // no pool: its timer's thread would stay for good
+            throw e;
+        }
         engine.lock.lock();
         try {
             engine.workers.addAll(started);

@@ -39,7 +39,7 @@ public final class ThreadEngine implements PoolEngine {
     private final ExecutorService executor;
     private final int parallelism;
     private final Duration taskTimeout;
-    private final PoolTimer timer = new PoolTimer();
+    private final PoolTimer timer = PoolTimer.onFirstUse();
     /**
      * The threads in {@link #shutdownNow()}, or in a cancel that has taken its task out of the queue (one entry per
      * call, as a callback may call it again), completing futures, which the pool's termination waits for; guarded by

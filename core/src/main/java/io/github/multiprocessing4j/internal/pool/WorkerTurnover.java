@@ -197,16 +197,8 @@ final class WorkerTurnover {
             return;
         }
         DueBoot due = new DueBoot(failedTries);
-        try {
-            due.timer = engine.timer.schedule(() -> bootDue(due), TimeUnit.MILLISECONDS.toNanos(pauseMillis));
-        } catch (RuntimeException | Error e) {
-            // No thread for the timer (it ends when idle): the thread limit that failed this start, say. Thrown here,
-            // it would leave the retry counted as booting with nothing to start it, and the pool would never terminate
-            LOG.log(Level.WARNING, "could not time the pause before a replacement worker's next try; trying at once: "
-                    + e);
-            startBootLocked(failedTries);
-            return;
-        }
+        // does not throw: the timer's thread was made with the pool (PoolTimer.startedNow)
+        due.timer = engine.timer.schedule(() -> bootDue(due), TimeUnit.MILLISECONDS.toNanos(pauseMillis));
         dueBoots.add(due); // before bootDue can look: it takes the lock, which this thread holds
     }
 

@@ -95,15 +95,14 @@ class ReaderThreadFailureTest {
     }
 
     @Test
-    void aReplacementWhoseThreadsCannotStart_whenNoThreadCanBeMadeForThePauseEither_isTriedAgainAtOnce()
-            throws Exception {
+    void aReplacementWhoseThreadsCannotStart_whenNoThreadCanBeMadeForTheTimerEither_isTriedAgain() throws Exception {
         ProcessPool pool = ProcessPool.builder().processes(1).maxTasksPerChild(1).build();
         try {
             // The next worker to be served is the replacement of the one that retires after its one task. Its threads
-            // cannot start, nor can the thread of the pool's timer, which ends after a few idle seconds, that would
-            // time the pause before the next try: the thread limit that failed the one fails the other
+            // cannot start, nor could a thread of the pool's timer, that times the pause before the next try (the
+            // thread limit that failed the one fails the other): the timer needs none, its thread made with the pool
             OutOfMemoryError noThread = new OutOfMemoryError("unable to create native thread (a test's)");
-            OutcomeReader.failNextStart(noThread, () -> PoolTimer.failNextSchedule(noThread));
+            OutcomeReader.failNextStart(noThread, () -> PoolTimer.failNextThread(noThread));
             CompletableFuture<Integer> first = pool.applyAsync(x -> x + 1, 1);
             CompletableFuture<Integer> second = pool.applyAsync(x -> x + 1, 2);
             assertThat(first.get(Delays.seconds(60).toSeconds(), TimeUnit.SECONDS)).isEqualTo(2);
@@ -111,7 +110,7 @@ class ReaderThreadFailureTest {
             assertThat(second.get(Delays.seconds(60).toSeconds(), TimeUnit.SECONDS)).isEqualTo(3);
         } finally {
             OutcomeReader.failNextStart(null);
-            PoolTimer.failNextSchedule(null);
+            PoolTimer.failNextThread(null);
             pool.close();
         }
         assertThat(pool.isTerminated()).isTrue();
