@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The comings and goings of a process pool's workers (see {@link ProcessEngine}): a worker that exits,
@@ -25,10 +26,11 @@ import java.util.concurrent.TimeUnit;
  * is read only once that task is in flight, fails as if it had run. A worker caught breaking the protocol gets
  * no task between that moment and its kill (ProcessEngine.leastLoaded).
  *
- * <p>A replacement that fails to start (its boot fails, or the threads that serve it cannot be made) is tried
- * again after a pause, 0.1 s after the first failure and 0.5 s after the second (CPython's ProcessPoolExecutor
- * breaks at once, loky tries again), so that a refusal of a moment (a fork refused with EAGAIN) passes. Meanwhile
- * the retry counts as booting, so the pool neither boots another in its place nor terminates; it is cancelled once
+ * <p>A replacement that fails to start (its boot fails, or the thread that boots it or those that serve it cannot be
+ * made) is tried again after a pause, 0.1 s after the first failure and 0.5 s after the second (CPython's
+ * ProcessPoolExecutor breaks at once, loky tries again), so that a refusal of a moment (a fork refused with EAGAIN)
+ * passes. Meanwhile the retry counts as booting, so the pool neither boots another in its place nor terminates; it
+ * is cancelled once
  * the pool is stopping, broken, or shut down with no task queued (ProcessEngine.dropUnneededBootsLocked). Each
  * replacement counts its own tries: several that fail at once (workers recycled together as a fork is refused) do
  * not add up. A pool with a replacement that fails to start {@value #MAX_START_TRIES} times in a row is broken:
@@ -48,6 +50,11 @@ final class WorkerTurnover {
      */
     private static final long[] RETRY_PAUSES_MILLIS = {100, 500};
     private static final long EXIT_WAIT_MILLIS = 2000;
+
+    /** For tests: what the start of the next threads that boot a replacement throws; or null. */
+    private static volatile Error nextBootThreadFailure;
+    /** For tests: how many of the next threads that boot a replacement fail to start with that. */
+    private static final AtomicInteger bootThreadFailuresLeft = new AtomicInteger();
 
     private final ProcessEngine engine;
     /** The retries that wait for their pause; guarded by the engine's lock. */
@@ -202,9 +209,19 @@ final class WorkerTurnover {
         dueBoots.add(due); // before bootDue can look: it takes the lock, which this thread holds
     }
 
+    /**
+     * For tests: makes the start of the next {@code times} threads that boot a replacement throw {@code failure}, as
+     * when no thread can be made; null for none.
+     */
+    static void failNextBootThreads(Error failure, int times) {
+        nextBootThreadFailure = failure;
+        bootThreadFailuresLeft.set(failure == null ? 0 : times);
+    }
+
+    /** Starts the thread that boots a replacement, counted in {@code engine.booting}. Lock held. */
     private void startBootLocked(int failedTries) {
         long ticket = engine.boot.ticket();
-        Thread.ofVirtual().name("mp4j-pool-boot").start(() -> {
+        Runnable boot = () -> {
             Worker w = null;
             Throwable failure = null;
             try {
@@ -215,7 +232,22 @@ final class WorkerTurnover {
                 failure = e;
             }
             replacementBooted(w, failure, failedTries);
-        });
+        };
+        try {
+            Error injected = nextBootThreadFailure;
+            if (injected != null && bootThreadFailuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw injected;
+            }
+            Thread.ofVirtual().name("mp4j-pool-boot").start(boot);
+        } catch (RuntimeException | Error e) {
+            // No thread for the boot (out of memory, say). Thrown here, under the lock, it would leave the boot counted
+            // for good: no replacement ever booted, nor the pool terminated. A failed start of this replacement
+            // instead, which may break the pool: handled as a failed boot is, outside the lock (tasks to fail, STOPs
+            // to write), on the timer, which does not throw (its thread was made with the pool)
+            IllegalStateException failure = new IllegalStateException(
+                    "could not start the thread that boots a replacement worker: " + e, e);
+            engine.timer.schedule(() -> replacementBooted(null, failure, failedTries), 0);
+        }
     }
 
     /** A retry's pause is over: it boots, if a replacement is still wanted (as after a failed start). */
