@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.internal.pool;
 
+import java.lang.System.Logger.Level;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -22,11 +23,15 @@ import java.util.concurrent.TimeUnit;
  * <p>A timeout that fires runs on a virtual thread of its own, not on the timer's thread: it completes the
  * task's future, whose plain callbacks run right there, and one that waits (for the pool to close, for
  * another of its tasks) would otherwise hold up every later timeout, such as the one of the task it waits for.
+ * Only when that thread cannot be made does it run on the timer's thread, rather than never.
  */
 final class PoolTimer {
+    private static final System.Logger LOG = System.getLogger(PoolTimer.class.getName());
     private static final long IDLE_SECONDS = 5;
     /** For tests: what making the timer's next thread throws, as when no thread can be made; or null. */
     private static volatile Error nextFailure;
+    /** For tests: what the start of the virtual thread of the next action that fires throws; or null. */
+    private static volatile Error nextActionFailure;
     private final boolean endsWhenIdle;
     private volatile ScheduledExecutorService executor;
 
@@ -74,8 +79,33 @@ final class PoolTimer {
         if (endsWhenIdle) {
             failIfAsked();
         }
-        return executor().schedule(() -> Thread.ofVirtual().name("mp4j-pool-timeout").start(action), nanos,
-                TimeUnit.NANOSECONDS);
+        return executor().schedule(() -> fire(action), nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * For tests: makes the start of the virtual thread of the next action that fires throw {@code failure}, as when
+     * no thread can be made; null for none.
+     */
+    static void failNextActionThread(Error failure) {
+        nextActionFailure = failure;
+    }
+
+    private static void fire(Runnable action) {
+        try {
+            Error failure = nextActionFailure;
+            if (failure != null) {
+                nextActionFailure = null;
+                throw failure;
+            }
+            Thread.ofVirtual().name("mp4j-pool-timeout").start(action);
+        } catch (RuntimeException | Error e) {
+            // No thread for it (out of memory): the executor would keep the Error in the future nobody reads, and the
+            // timeout, the kill of a worker that ignores its STOP, the next try of a replacement would never happen.
+            // Run here instead, though later actions wait while it runs.
+            LOG.log(Level.WARNING, "could not start a thread for a pool's timed action; running it on the timer's"
+                    + " thread: " + e);
+            action.run();
+        }
     }
 
     private static void failIfAsked() {

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.github.multiprocessing4j.pool.ProcessPool;
+import io.github.multiprocessing4j.pool.TaskTimeoutException;
 import io.github.multiprocessing4j.testing.Delays;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -84,6 +86,22 @@ class PoolTimerFailureTest {
         } finally {
             PoolTimer.failNextThread(null);
             pool.shutdown();
+        }
+        assertThat(pool.awaitTermination(Delays.seconds(30).toSeconds(), TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void aTimeoutThatFires_whenNoThreadCanBeMadeToRunIt_stillFailsTheTask() throws Exception {
+        ProcessPool pool = ProcessPool.builder().processes(1).taskTimeout(Duration.ofSeconds(1)).build();
+        try {
+            PoolTimer.failNextActionThread(NO_THREAD);
+            CompletableFuture<Integer> hangs = pool.applyAsync(PoolTimerFailureTest::sleep, 600_000);
+            // The Error was kept in the timer's future, which nobody reads: the timeout never happened
+            Throwable failed = catchThrowable(() -> hangs.get(Delays.seconds(60).toSeconds(), TimeUnit.SECONDS));
+            assertThat(failed).isInstanceOf(ExecutionException.class).cause().isInstanceOf(TaskTimeoutException.class);
+        } finally {
+            PoolTimer.failNextActionThread(null);
+            pool.shutdownNow();
         }
         assertThat(pool.awaitTermination(Delays.seconds(30).toSeconds(), TimeUnit.SECONDS)).isTrue();
     }
