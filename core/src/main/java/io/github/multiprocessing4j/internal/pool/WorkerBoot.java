@@ -45,6 +45,12 @@ final class WorkerBoot {
     private final AtomicLong tickets = new AtomicLong();
     /** Boots with a ticket up to this one are to be killed ({@link #killBooting()}). */
     private volatile long killedUpTo;
+    /** For tests: what the start of a thread that boots a worker throws ({@link #startThread}); or null. */
+    private static volatile Error threadFailure;
+    /** For tests: how many of the next {@link #startThread}s succeed before {@link #threadFailure} is thrown. */
+    private static final AtomicInteger threadsBeforeFailure = new AtomicInteger();
+    /** For tests: how many {@link #startThread}s throw {@link #threadFailure}. */
+    private static final AtomicInteger threadFailuresLeft = new AtomicInteger();
 
     WorkerBoot(WorkerConfig config, ReentrantLock engineLock) {
         this.config = config;
@@ -59,7 +65,7 @@ final class WorkerBoot {
      *
      * @throws IllegalStateException if an initializer failed (its exception is the cause)
      * @throws ProcessStartException if a JVM could not start
-     * @throws Error as a boot threw it (no thread could be made for a child's output, say)
+     * @throws Error as a boot, or the start of its thread, threw it (no thread could be made for a child's output, say)
      */
     List<Worker> bootAll(int n) throws InterruptedException {
         List<CompletableFuture<Worker>> starting = new ArrayList<>();
@@ -68,17 +74,27 @@ final class WorkerBoot {
         for (int i = 0; i < n; i++) {
             CompletableFuture<Worker> f = new CompletableFuture<>();
             long ticket = ticket();
-            Thread.ofVirtual().name("mp4j-pool-boot").start(() -> {
-                try {
-                    f.complete(bootOne(ticket));
-                } catch (Throwable t) {
-                    if (firstFailure.compareAndSet(null, t)) {
-                        failed.complete(null);
-                    }
-                    f.completeExceptionally(t);
-                }
-            });
             starting.add(f);
+            try {
+                startThread(() -> {
+                    try {
+                        f.complete(bootOne(ticket));
+                    } catch (Throwable t) {
+                        if (firstFailure.compareAndSet(null, t)) {
+                            failed.complete(null);
+                        }
+                        f.completeExceptionally(t);
+                    }
+                });
+            } catch (RuntimeException | Error e) {
+                // No thread for this boot (out of memory, say): thrown from here, it would leave the boots already
+                // started to run on, and their workers, ready, with no pool to serve, until this JVM exits
+                if (firstFailure.compareAndSet(null, e)) {
+                    failed.complete(null);
+                }
+                f.completeExceptionally(e);
+                break;
+            }
         }
         CompletableFuture<Void> all = CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new));
         try {
@@ -101,6 +117,26 @@ final class WorkerBoot {
             throw e; // no thread for a child's output (OutOfMemoryError), say: no initializer's failure
         }
         throw new IllegalStateException(failure);
+    }
+
+    /** Starts a thread that boots a worker (a virtual one): here, and for a replacement (WorkerTurnover). */
+    static void startThread(Runnable boot) {
+        Error failure = threadFailure;
+        if (failure != null && threadsBeforeFailure.getAndUpdate(n -> Math.max(0, n - 1)) == 0
+                && threadFailuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw failure;
+        }
+        Thread.ofVirtual().name("mp4j-pool-boot").start(boot);
+    }
+
+    /**
+     * For tests: makes the {@link #startThread}s after the next {@code succeeding} throw {@code failure}, {@code times}
+     * of them, as when no thread can be made; null for none.
+     */
+    static void failThreads(Error failure, int succeeding, int times) {
+        threadFailure = failure;
+        threadsBeforeFailure.set(succeeding);
+        threadFailuresLeft.set(failure == null ? 0 : times);
     }
 
     /**

@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The comings and goings of a process pool's workers (see {@link ProcessEngine}): a worker that exits,
@@ -50,11 +49,6 @@ final class WorkerTurnover {
      */
     private static final long[] RETRY_PAUSES_MILLIS = {100, 500};
     private static final long EXIT_WAIT_MILLIS = 2000;
-
-    /** For tests: what the start of the next threads that boot a replacement throws; or null. */
-    private static volatile Error nextBootThreadFailure;
-    /** For tests: how many of the next threads that boot a replacement fail to start with that. */
-    private static final AtomicInteger bootThreadFailuresLeft = new AtomicInteger();
 
     private final ProcessEngine engine;
     /** The retries that wait for their pause; guarded by the engine's lock. */
@@ -209,15 +203,6 @@ final class WorkerTurnover {
         dueBoots.add(due); // before bootDue can look: it takes the lock, which this thread holds
     }
 
-    /**
-     * For tests: makes the start of the next {@code times} threads that boot a replacement throw {@code failure}, as
-     * when no thread can be made; null for none.
-     */
-    static void failNextBootThreads(Error failure, int times) {
-        nextBootThreadFailure = failure;
-        bootThreadFailuresLeft.set(failure == null ? 0 : times);
-    }
-
     /** Starts the thread that boots a replacement, counted in {@code engine.booting}. Lock held. */
     private void startBootLocked(int failedTries) {
         long ticket = engine.boot.ticket();
@@ -234,11 +219,7 @@ final class WorkerTurnover {
             replacementBooted(w, failure, failedTries);
         };
         try {
-            Error injected = nextBootThreadFailure;
-            if (injected != null && bootThreadFailuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                throw injected;
-            }
-            Thread.ofVirtual().name("mp4j-pool-boot").start(boot);
+            WorkerBoot.startThread(boot);
         } catch (RuntimeException | Error e) {
             // No thread for the boot (out of memory, say). Thrown here, under the lock, it would leave the boot counted
             // for good: no replacement ever booted, nor the pool terminated. A failed start of this replacement
