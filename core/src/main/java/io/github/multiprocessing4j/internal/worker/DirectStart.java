@@ -25,6 +25,7 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * How a {@code JvmProcess} child started <em>directly</em> (with its task in its boot record, when no warm spare
@@ -172,10 +173,17 @@ public final class DirectStart {
      * For an AOT cache's training child: starts the watch on its parent and signs and writes (then deletes) a report
      * as a direct child would, so that the cache holds the classes and links the code that takes. Quietly: a failure
      * here changes nothing.
+     *
+     * <p>Under a token of its own, not one fixed: the trainings of other JVMs of the session (a child that starts
+     * children of its own trains in the directory it inherited) may rehearse in the same directory at the same time,
+     * and the report file is made new ({@code CREATE_NEW}): a shared name would fail one of them, whose clean-up would
+     * then delete the other's files.
+     *
+     * @return whether it wrote its report (tests)
      */
-    static void rehearse() {
+    static boolean rehearse() {
         Path directory = Session.get().directory();
-        long token = -1;
+        long token = ThreadLocalRandom.current().nextLong();
         try {
             // The stop file of no child, which never appears: the rehearsal's watch ends as the child's own does
             if (ThisProcess.parentPid() > 0) {
@@ -183,8 +191,9 @@ public final class DirectStart {
             }
             startSignal(new byte[32], token);
             writeReport(directory, new byte[32], token, new Report(0, 0, new OneShotProtocol.Done(0, 0, 0, null)));
+            return true;
         } catch (IOException | RuntimeException e) {
-            // a rehearsal
+            return false; // a rehearsal
         } finally {
             cleanUp(directory, token);
         }

@@ -167,6 +167,27 @@ class DirectStartTest {
     }
 
     @Test
+    void aRehearsal_besideAnotherOneInTheSameDirectory_writesItsOwnReport_andLeavesTheOthersAlone() throws Exception {
+        // The AOT trainings of two JVMs of one session (a child that starts children of its own trains in the
+        // directory it inherited) rehearse in the same directory. Under one fixed token (-1), the second found the
+        // first's report-ffffffffffffffff.partial, which it may no longer open (CREATE_NEW): it wrote no report (its
+        // training's cache missed that code), and its clean-up deleted the file the first was writing.
+        Path directory = Session.get().directory();
+        Path others = DirectStart.partialReportFile(directory, -1);
+        Files.writeString(others, "another rehearsal's, half written");
+        try {
+            assertThat(DirectStart.rehearse()).as("wrote its report").isTrue();
+            assertThat(others).hasContent("another rehearsal's, half written");
+            try (var left = Files.list(directory)) {
+                assertThat(left.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("report-")).toList())
+                        .as("what the rehearsal left").containsExactly(others.getFileName().toString());
+            }
+        } finally {
+            Files.deleteIfExists(others);
+        }
+    }
+
+    @Test
     void cleanUp_deletesTheHalfWrittenReportOfAChildKilledWhileItWroteIt() throws Exception {
         // A child killed (kill(), close() after a second, an orphan's exit) between the creation of report-<token>
         // .partial and its rename left the file in the session directory for the life of the session.
