@@ -230,7 +230,8 @@ public final class SpareJvms {
                 after(REPLENISH_DELAY_MILLIS, replenish);
             } catch (RuntimeException | Error e) {
                 // No thread for the timer, say. The child has started (a direct one runs its task already): thrown, it
-                // would run on with nobody to join it or end it. No spare is booted; the next take tries again.
+                // would run on with nobody to join it or end it. No spare is booted after the delay: only once this
+                // child is done (whenDone, if it was registered), or at the next take.
                 LOG.log(Level.WARNING, "could not schedule the boot of a spare", e);
             }
         }

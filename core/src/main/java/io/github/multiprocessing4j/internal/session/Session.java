@@ -199,8 +199,8 @@ public final class Session {
     /**
      * The socket's file is gone, with the directory as a rule, or another is in its place (the directory was made
      * again, by another user say, who can bind a socket there that children would connect to): retires the listener
-     * and, unless the directory is still there and still private, makes a new one (and holds it alive, so that no sweeper takes it for
-     * stale) for the next listener, which this JVM deletes when it exits.
+     * and, unless the directory is still there and still private, makes a new one (and holds it alive, so that no
+     * sweeper takes it for stale) for the next listener, which this JVM deletes when it exits.
      */
     private void relocate() {
         Path old = directory;
@@ -212,11 +212,14 @@ public final class Session {
         retired.add(listener);
         listener = null;
         System.getLogger(Session.class.getName()).log(Level.WARNING, "the socket of this JVM's session, in " + old
-                + ", was removed or replaced while the JVM ran (by a cleaner of temporary files?): children started from now on"
-                + " connect to one in " + directory);
+                + ", was removed or replaced while the JVM ran (by a cleaner of temporary files?): children started"
+                + " from now on connect to one in " + directory);
     }
 
-    /** Makes a new private directory for the session's sockets, which this JVM deletes when it exits. Guarded by this. */
+    /**
+     * Makes a new private directory for the session's sockets, which this JVM deletes when it exits. Guarded by
+     * this.
+     */
     private void moveToFreshDirectory() {
         Path fresh = SessionDirectory.create();
         alive = holdAlive(fresh);

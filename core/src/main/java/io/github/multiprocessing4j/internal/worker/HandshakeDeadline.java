@@ -71,6 +71,7 @@ final class HandshakeDeadline {
             return e;
         }
         return new IOException("the parent did not complete the handshake on " + where + " within " + seconds
-                + " s (mp4j.connectTimeoutSeconds): it is stalled, or the socket is not a multiprocessing4j parent's", e);
+                + " s (mp4j.connectTimeoutSeconds): it is stalled, or the socket is not a multiprocessing4j parent's",
+                e);
     }
 }
