@@ -125,7 +125,7 @@ final class WorkerTurnover {
                 if (!w.stopSent || head != null) {
                     LOG.log(Level.DEBUG, "{0} died: {1}", w, ExitStatus.describe(exit));
                 }
-                if (engine.state == State.RUNNING || (engine.state == State.SHUTDOWN && !engine.pending.isEmpty())) {
+                if (wantsReplacementLocked()) {
                     if (!w.stopSent || w.retiring) {
                         bootReplacementLocked();
                     }
@@ -231,6 +231,13 @@ final class WorkerTurnover {
         }
     }
 
+    /**
+     * Whether the pool wants a replacement: it runs, or, after shutdown(), tasks queued wait for a worker. Lock held.
+     */
+    private boolean wantsReplacementLocked() {
+        return engine.state == State.RUNNING || (engine.state == State.SHUTDOWN && !engine.pending.isEmpty());
+    }
+
     /** A retry's pause is over: it boots, if a replacement is still wanted (as after a failed start). */
     private void bootDue(DueBoot due) {
         engine.lock.lock();
@@ -238,8 +245,7 @@ final class WorkerTurnover {
             if (!dueBoots.remove(due)) {
                 return; // cancelled (cancelDueBootsLocked), which gave its count back
             }
-            if (engine.broken == null && (engine.state == State.RUNNING
-                    || (engine.state == State.SHUTDOWN && !engine.pending.isEmpty()))) {
+            if (engine.broken == null && wantsReplacementLocked()) {
                 startBootLocked(due.failedTries);
             } else {
                 engine.booting--;
@@ -340,8 +346,7 @@ final class WorkerTurnover {
                 for (Worker live : engine.workers) {
                     engine.stopIfDoneLocked(live, touched);
                 }
-            } else if (engine.state == State.RUNNING || !engine.pending.isEmpty()) {
-                // after shutdown(), only while queued tasks wait for a worker
+            } else if (wantsReplacementLocked()) {
                 bootReplacementLocked(RETRY_PAUSES_MILLIS[tries - 1], tries);
             }
         }
