@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Bounds a child's connect and handshake with its parent: a socket that accepts and never challenges (a parent
@@ -23,11 +23,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }</pre>
  */
 final class HandshakeDeadline {
-    /** Set once, by whichever comes first: the handshake's end, or the deadline. */
-    private final AtomicBoolean over = new AtomicBoolean();
+    private static final int PENDING = 0;
+    private static final int MET = 1;
+    private static final int PASSED = 2;
+    /** PENDING, then set once, by whichever comes first: the handshake's end (MET), or the deadline (PASSED). */
+    private final AtomicInteger state = new AtomicInteger(PENDING);
     private final long seconds;
     private final Object where;
-    private volatile boolean passed;
     private Thread timer;
 
     private HandshakeDeadline(long seconds, Object where) {
@@ -45,8 +47,7 @@ final class HandshakeDeadline {
                     } catch (InterruptedException e) {
                         return; // met
                     }
-                    if (deadline.over.compareAndSet(false, true)) {
-                        deadline.passed = true;
+                    if (deadline.state.compareAndSet(PENDING, PASSED)) {
                         try {
                             channel.close();
                         } catch (IOException ignored) {
@@ -59,15 +60,19 @@ final class HandshakeDeadline {
 
     /** The handshake is over in time; throws if the deadline came first (and closed the channel). */
     void met() throws IOException {
-        if (!over.compareAndSet(false, true)) {
+        if (!state.compareAndSet(PENDING, MET)) {
             throw new ClosedChannelException(); // by the deadline: explain() says so
         }
         timer.interrupt();
     }
 
-    /** {@code e}, or, if the deadline closed the channel, an exception that says so (with {@code e} for cause). */
+    /**
+     * {@code e}, or, if the deadline closed the channel, an exception that says so (with {@code e} for cause). The
+     * handshake failed either way: the deadline's thread is no longer needed.
+     */
     IOException explain(IOException e) {
-        if (!passed) {
+        if (state.get() != PASSED) {
+            timer.interrupt();
             return e;
         }
         return new IOException("the parent did not complete the handshake on " + where + " within " + seconds
