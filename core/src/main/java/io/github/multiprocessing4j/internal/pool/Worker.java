@@ -132,11 +132,15 @@ final class Worker {
         }
     }
 
-    /** The thread behind {@link #flushInBackground()}: parked until there is something to write. */
+    /**
+     * The thread behind {@link #flushInBackground()}: parked until there is something to write. It writes first, then
+     * parks: a worker joins the pool a moment before this thread starts, and a reader thread may hand it tasks
+     * meanwhile, whose unpark of a thread not yet started is lost.
+     */
     private void writeLoop() {
         while (!dead) {
-            LockSupport.park(this);
             flush();
+            LockSupport.park(this);
         }
     }
 
