@@ -442,11 +442,8 @@ public final class SpareJvms {
             if (child.awaitArrival(bound)) {
                 return;
             }
-            synchronized (this) {
-                if (spare != launching) {
-                    return; // taken or closed meanwhile
-                }
-                spare = null; // the next replenish boots a new one
+            if (!leaveSlot(launching)) {
+                return; // taken or closed meanwhile
             }
             outOfSlot = true;
             if (child.process().isAlive()) {
@@ -471,19 +468,25 @@ public final class SpareJvms {
      */
     private void endAfterFailure(CompletableFuture<ChildJvm> launching, ChildJvm child, boolean outOfSlot,
                                  Throwable failure) {
-        if (!outOfSlot) {
-            synchronized (this) {
-                if (spare != launching) {
-                    LOG.log(Level.DEBUG, "the connect watch of the spare " + child.pid() + ", taken or closed, failed",
-                            failure);
-                    return;
-                }
-                spare = null;
-            }
+        if (!outOfSlot && !leaveSlot(launching)) {
+            LOG.log(Level.DEBUG, "the connect watch of the spare " + child.pid() + ", taken or closed, failed", failure);
+            return;
         }
         LOG.log(Level.WARNING, "could not watch the spare " + child.pid() + " connect back; killing it, with what it"
                 + " started", failure);
         child.discard();
+    }
+
+    /**
+     * Takes the spare that {@code launching} launched out of its slot, so that the next replenish boots a new one;
+     * false if it is no longer there (a take or a close has it, and ends it).
+     */
+    private synchronized boolean leaveSlot(CompletableFuture<ChildJvm> launching) {
+        if (spare != launching) {
+            return false;
+        }
+        spare = null;
+        return true;
     }
 
     /**
