@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.internal.launch;
 
+import io.github.multiprocessing4j.internal.seam.FailureSeam;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -62,12 +63,12 @@ final class OutputPump implements Runnable {
         this.startSignal = startSignal;
     }
 
-    /** For tests: what the next {@link #start} throws instead of starting its thread, or null. */
-    private static volatile Error nextFailure;
+    /** For tests: where {@link #start} throws instead of starting its thread. */
+    private static final FailureSeam START = new FailureSeam();
 
-    /** For tests: makes the next {@link #start} throw {@code failure}, as when no thread can be made. */
+    /** For tests: makes the next {@link #start} throw {@code failure}, as when no thread can be made; null for none. */
     static void failNextStart(Error failure) {
-        nextFailure = failure;
+        START.arm(failure, 0, 1, null);
     }
 
     static OutputPump start(InputStream source, Supplier<PrintStream> target, StderrTail tail, String name) {
@@ -83,11 +84,7 @@ final class OutputPump implements Runnable {
     /** @param startSignal the start signal to cut out of the stream (a direct child's stdout), or null */
     static OutputPump start(InputStream source, Supplier<PrintStream> target, StderrTail tail, String name,
                             boolean hold, StartSignal startSignal) {
-        Error failure = nextFailure;
-        if (failure != null) {
-            nextFailure = null;
-            throw failure;
-        }
+        START.check();
         OutputPump pump = new OutputPump(source, target, tail, hold, startSignal);
         Thread.ofPlatform().daemon().name(name).stackSize(256 * 1024).start(pump);
         return pump;

@@ -6,6 +6,7 @@ import io.github.multiprocessing4j.internal.bytes.MalformedDataException;
 import io.github.multiprocessing4j.internal.codec.ListCodec;
 import io.github.multiprocessing4j.internal.codec.StandardCodec;
 import io.github.multiprocessing4j.internal.codec.ThrowableCodec;
+import io.github.multiprocessing4j.internal.seam.FailureSeam;
 import io.github.multiprocessing4j.internal.wire.Frame;
 import io.github.multiprocessing4j.internal.wire.FrameType;
 import io.github.multiprocessing4j.internal.wire.ProtocolException;
@@ -15,7 +16,6 @@ import java.nio.channels.ClosedByInterruptException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Reads what a process pool's workers send back (see {@link ProcessEngine}): each outcome takes its task
@@ -35,12 +35,8 @@ final class OutcomeReader {
         this.engine = engine;
     }
 
-    /** For tests: what the next {@link #start}s throw instead of starting the worker's threads, or null. */
-    private static volatile Error nextFailure;
-    /** For tests: how many of the next {@link #start}s throw {@link #nextFailure}. */
-    private static final AtomicInteger failuresLeft = new AtomicInteger();
-    /** For tests: what the last of the failing {@link #start}s runs before it throws, or null. */
-    private static volatile Runnable beforeFailure;
+    /** For tests: where {@link #start} throws instead of starting the worker's threads. */
+    private static final FailureSeam START = new FailureSeam();
 
     /** For tests: makes the next {@link #start} throw {@code failure}, as when no thread can be made; null for none. */
     static void failNextStart(Error failure) {
@@ -49,9 +45,7 @@ final class OutcomeReader {
 
     /** For tests: makes the next {@code times} {@link #start}s throw {@code failure}; null for none. */
     static void failNextStarts(Error failure, int times) {
-        beforeFailure = null;
-        nextFailure = failure;
-        failuresLeft.set(failure == null ? 0 : times);
+        START.arm(failure, 0, times, null);
     }
 
     /**
@@ -67,22 +61,12 @@ final class OutcomeReader {
      * {@code meanwhile}.
      */
     static void failNextStarts(Error failure, int times, Runnable meanwhile) {
-        failNextStarts(failure, times);
-        beforeFailure = meanwhile;
+        START.arm(failure, 0, times, meanwhile);
     }
 
     /** Starts the worker's reader and writer threads, and watches its process. */
     void start(Worker w) {
-        Error failure = nextFailure;
-        int left;
-        if (failure != null && (left = failuresLeft.getAndUpdate(n -> Math.max(0, n - 1))) > 0) {
-            Runnable meanwhile = left == 1 ? beforeFailure : null;
-            if (meanwhile != null) {
-                beforeFailure = null;
-                meanwhile.run();
-            }
-            throw failure;
-        }
+        START.check();
         w.startWriter();
         // The default stack size (-Xss), not a small one: results are decoded here, and a value nested a few hundred
         // levels deep (a linked structure) that apply() decodes on a caller's thread must decode here as well.

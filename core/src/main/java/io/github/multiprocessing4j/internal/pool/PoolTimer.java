@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.internal.pool;
 
+import io.github.multiprocessing4j.internal.seam.FailureSeam;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -28,10 +29,10 @@ import java.util.concurrent.TimeUnit;
 final class PoolTimer {
     private static final System.Logger LOG = System.getLogger(PoolTimer.class.getName());
     private static final long IDLE_SECONDS = 5;
-    /** For tests: what making the timer's next thread throws, as when no thread can be made; or null. */
-    private static volatile Error nextFailure;
-    /** For tests: what the start of the virtual thread of the next action that fires throws; or null. */
-    private static volatile Error nextActionFailure;
+    /** For tests: where making the timer's thread throws. */
+    private static final FailureSeam THREAD = new FailureSeam();
+    /** For tests: where starting the virtual thread of an action that fires throws. */
+    private static final FailureSeam ACTION_THREAD = new FailureSeam();
     private final boolean endsWhenIdle;
     private volatile ScheduledExecutorService executor;
 
@@ -65,7 +66,7 @@ final class PoolTimer {
      * for none.
      */
     static void failNextThread(Error failure) {
-        nextFailure = failure;
+        THREAD.arm(failure, 0, 1, null);
     }
 
     /**
@@ -77,7 +78,7 @@ final class PoolTimer {
      */
     ScheduledFuture<?> schedule(Runnable action, long nanos) {
         if (endsWhenIdle) {
-            failIfAsked();
+            THREAD.check();
         }
         return executor().schedule(() -> fire(action), nanos, TimeUnit.NANOSECONDS);
     }
@@ -87,16 +88,12 @@ final class PoolTimer {
      * no thread can be made; null for none.
      */
     static void failNextActionThread(Error failure) {
-        nextActionFailure = failure;
+        ACTION_THREAD.arm(failure, 0, 1, null);
     }
 
     private static void fire(Runnable action) {
         try {
-            Error failure = nextActionFailure;
-            if (failure != null) {
-                nextActionFailure = null;
-                throw failure;
-            }
+            ACTION_THREAD.check();
             Thread.ofVirtual().name("mp4j-pool-timeout").start(action);
         } catch (RuntimeException | Error e) {
             // No thread for it (out of memory): the executor would keep the Error in the future nobody reads, and the
@@ -105,14 +102,6 @@ final class PoolTimer {
             LOG.log(Level.WARNING, "could not start a thread for a pool's timed action; running it on the timer's"
                     + " thread: " + e);
             action.run();
-        }
-    }
-
-    private static void failIfAsked() {
-        Error failure = nextFailure;
-        if (failure != null) {
-            nextFailure = null;
-            throw failure;
         }
     }
 
@@ -132,7 +121,7 @@ final class PoolTimer {
                         s.allowCoreThreadTimeOut(true);
                     } else {
                         try {
-                            failIfAsked();
+                            THREAD.check();
                             s.prestartCoreThread(); // throws as Thread.start does
                         } catch (RuntimeException | Error failure) {
                             s.shutdownNow();

@@ -6,6 +6,7 @@ import io.github.multiprocessing4j.internal.codec.ThrowableCodec;
 import io.github.multiprocessing4j.internal.launch.ChildJvm;
 import io.github.multiprocessing4j.internal.launch.ChildLauncher;
 import io.github.multiprocessing4j.internal.launch.ExitStatus;
+import io.github.multiprocessing4j.internal.seam.FailureSeam;
 import io.github.multiprocessing4j.internal.wire.Frame;
 import io.github.multiprocessing4j.internal.wire.FrameType;
 import io.github.multiprocessing4j.process.ProcessStartException;
@@ -45,12 +46,8 @@ final class WorkerBoot {
     private final AtomicLong tickets = new AtomicLong();
     /** Boots with a ticket up to this one are to be killed ({@link #killBooting()}). */
     private volatile long killedUpTo;
-    /** For tests: what the start of a thread that boots a worker throws ({@link #startThread}); or null. */
-    private static volatile Error threadFailure;
-    /** For tests: how many of the next {@link #startThread}s succeed before {@link #threadFailure} is thrown. */
-    private static final AtomicInteger threadsBeforeFailure = new AtomicInteger();
-    /** For tests: how many {@link #startThread}s throw {@link #threadFailure}. */
-    private static final AtomicInteger threadFailuresLeft = new AtomicInteger();
+    /** For tests: where the start of a thread that boots a worker ({@link #startThread}) throws. */
+    private static final FailureSeam THREAD_START = new FailureSeam();
 
     WorkerBoot(WorkerConfig config, ReentrantLock engineLock) {
         this.config = config;
@@ -121,11 +118,7 @@ final class WorkerBoot {
 
     /** Starts a thread that boots a worker (a virtual one): here, and for a replacement (WorkerTurnover). */
     static void startThread(Runnable boot) {
-        Error failure = threadFailure;
-        if (failure != null && threadsBeforeFailure.getAndUpdate(n -> Math.max(0, n - 1)) == 0
-                && threadFailuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-            throw failure;
-        }
+        THREAD_START.check();
         Thread.ofVirtual().name("mp4j-pool-boot").start(boot);
     }
 
@@ -134,9 +127,7 @@ final class WorkerBoot {
      * of them, as when no thread can be made; null for none.
      */
     static void failThreads(Error failure, int succeeding, int times) {
-        threadFailure = failure;
-        threadsBeforeFailure.set(succeeding);
-        threadFailuresLeft.set(failure == null ? 0 : times);
+        THREAD_START.arm(failure, succeeding, times, null);
     }
 
     /**
