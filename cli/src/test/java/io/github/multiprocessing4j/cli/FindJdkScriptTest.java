@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -109,6 +110,20 @@ class FindJdkScriptTest {
      */
     @Test
     void launcher_startedWhileAnotherBuilds_waitsForThatBuild_andDoesNotBuildAgain() throws Exception {
+        twoLaunchesOnAStaleBuild(false);
+    }
+
+    /**
+     * The build lock was a file in cli/target: a {@code ./mvnw clean} run while one ./mp4j built deleted it, and the
+     * next ./mp4j locked a new file and built beside the first. The lock is now the launcher itself.
+     */
+    @Test
+    void launcher_startedWhileAnotherBuilds_waitsForThatBuild_evenIfTheTargetDirectoryWasCleanedMeanwhile()
+            throws Exception {
+        twoLaunchesOnAStaleBuild(true);
+    }
+
+    private void twoLaunchesOnAStaleBuild(boolean cleanMeanwhile) throws Exception {
         assertThat(new ProcessBuilder("sh", "-c", "command -v flock").start().waitFor()).as("flock(1) is here")
                 .isZero();
         Path launcher = checkout("""
@@ -136,6 +151,9 @@ class FindJdkScriptTest {
         Process second = null;
         try {
             await("the first run builds", () -> Files.exists(builds));
+            if (cleanMeanwhile) {
+                deleteTree(repo.resolve("cli/target"));
+            }
             second = launch(launcher, jdk.toString(), "out2");
             // until it waits, or builds too (as it did)
             await("the second run waits, or builds", () -> Files.readString(tmp.resolve("out2"), StandardCharsets.UTF_8)
@@ -187,6 +205,16 @@ class FindJdkScriptTest {
             Files.setLastModifiedTime(file, anHourAgo);
         }
         return launcher;
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (Files.exists(root)) {
+            try (var paths = Files.walk(root)) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
     }
 
     /** Waits (60 s at most) until {@code condition} holds: the CLI's tests have no Awaitility. */
