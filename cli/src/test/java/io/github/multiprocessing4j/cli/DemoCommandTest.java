@@ -83,6 +83,21 @@ class DemoCommandTest {
         assertThat(run.out()).isEmpty();
     }
 
+    /** Topic names are matched ignoring case, so {@code Pool} and {@code pool} are one topic, given twice. */
+    @Test
+    void topicNames_ignoreCase_alsoWhenGivenTwice() {
+        List<Demo> demos = List.of(new Scripted("first", null), new Scripted("second", null));
+
+        CommandRun one = CommandRun.of(new DemoCommand(demos), "SECOND");
+        assertThat(one.code()).isZero();
+        assertThat(one.out()).contains("demo second ran").doesNotContain("demo first");
+
+        CommandRun twice = CommandRun.of(new DemoCommand(demos), "First", "first");
+        assertThat(twice.code()).isEqualTo(2);
+        assertThat(twice.err()).startsWith("topic 'first' is given twice");
+        assertThat(twice.out()).isEmpty();
+    }
+
     @Test
     void demosThatAllSucceed_exitZero_andPrintNothingOnStderr() {
         CommandRun run = CommandRun.of(new DemoCommand(List.of(new Scripted("only", null))), "only");
