@@ -183,7 +183,15 @@ public final class ThreadEngine implements PoolEngine {
             int[] at = {-1};
             try {
                 if (taskTimeout != null) {
-                    deadline = scheduleTimeout();
+                    try {
+                        deadline = scheduleTimeout();
+                    } catch (Throwable t) {
+                        // No thread for the timer (OutOfMemoryError: the thread limit): the task does not run. Said so,
+                        // with the Error as the cause, as a process pool says what it could not start (the type its
+                        // tasks fail with when the pool cannot go on: IllegalStateException)
+                        throw new IllegalStateException("the task did not run: the pool could not set its timeout"
+                                + " (taskTimeout " + taskTimeout + "): " + t, t);
+                    }
                 }
                 ScopedValue.where(RUNNING, ThreadEngine.this).run(() -> runTask(at));
             } catch (Throwable t) {
