@@ -37,8 +37,9 @@ import java.util.List;
  *       broken pool. A failed start is tried again after a pause (the second try 0.1 s after the first failed,
  *       the third 0.5 s after the second), so a refusal of a moment (a fork refused while the process table is
  *       full) passes, even for several replacements at once. A broken pool shuts down (new tasks are
- *       rejected), the workers that live finish what they run and what is queued, and if none is left to take
- *       work, the tasks still queued fail with an
+ *       rejected), the workers that live finish what they run and what is queued (so does a replacement that was
+ *       still booting as the pool broke, once it is ready), and if none is left to take work, nor one booting,
+ *       the tasks still queued fail with an
  *       {@link IllegalStateException} that gives the reason, with the last failure
  *       (a {@link io.github.multiprocessing4j.process.ProcessStartException}, say) as its cause.</li>
  *   <li>With a {@linkplain Builder#taskTimeout task timeout}, a task still running at its deadline fails

@@ -82,8 +82,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * itself. shutdownNow/terminate go to STOPPING: queued tasks are cancelled and
  * workers killed. A pool whose replacement keeps failing to start (3 tries in a row, each after a pause:
  * WorkerTurnover) is broken: it goes to
- * SHUTDOWN (new tasks are rejected) and its live workers drain the queue; once no worker is left to take
- * work, the tasks still queued fail with the reason.
+ * SHUTDOWN (new tasks are rejected) and its live workers drain the queue, with a replacement still booting once it
+ * joins; once no worker is left to take work and none boots, the tasks still queued fail with the reason.
  *
  * Locking. One lock guards the queues and worker states. Frames are appended to a worker's outbox under
  * it and written outside it (Worker.flush). Futures are completed outside it, so user callbacks never run

@@ -33,8 +33,9 @@ import java.util.concurrent.TimeUnit;
  * the pool is stopping, broken, or shut down with no task queued (ProcessEngine.dropUnneededBootsLocked). Each
  * replacement counts its own tries: several that fail at once (workers recycled together as a fork is refused) do
  * not add up. A pool with a replacement that fails to start {@value #MAX_START_TRIES} times in a row is broken:
- * it shuts down (new tasks are refused), its live workers run what is queued and what they hold, and
- * when no worker is left to take work, the tasks still queued fail with the reason. A crash is then not
+ * it shuts down (new tasks are refused), its live workers run what is queued and what they hold, and so does a
+ * replacement that was booting beside the one that failed (it joins as in a pool that runs); when no worker is
+ * left to take work and no boot to bring one, the tasks still queued fail with the reason. A crash is then not
  * retried, since no replacement will come.
  *
  * <p>Guarded by the engine's lock, like the engine; futures are completed outside it.
@@ -297,6 +298,9 @@ final class WorkerTurnover {
             } else if (failure != null) {
                 startFailedLocked(failure, failedTries, touched, doomed);
             }
+            // The last boot of a broken pool has ended: the tasks still queued fail, unless a live worker takes them
+            // (this one, just added, has had them: dispatchLocked)
+            failPendingIfBrokenLocked(doomed);
             engine.delivering(); // the pool terminates once the doomed tasks have failed, not before
         } finally {
             engine.lock.unlock();
@@ -395,11 +399,15 @@ final class WorkerTurnover {
     }
 
     /**
-     * In a broken pool, the queued tasks still run on the workers that live; once none is left that takes
-     * work, what remains would wait forever and fails instead (see {@link #failBroken}). Lock held.
+     * In a broken pool, the queued tasks still run on the workers that live, and on a replacement that was booting
+     * when the pool broke (it joins, and takes work, as in a pool that runs); once no worker that takes work and no
+     * boot is left, what remains would wait forever and fails instead (see {@link #failBroken}). Only boots count:
+     * the retries that waited for their pause were cancelled as the pool broke ({@link #cancelDueBootsLocked}), and
+     * no replacement boots after. Lock held.
      */
     private void failPendingIfBrokenLocked(List<TaskRecord> doomed) {
-        if (engine.broken != null && engine.workers.stream().noneMatch(WorkerTurnover::takesWork)) {
+        if (engine.broken != null && engine.booting == 0
+                && engine.workers.stream().noneMatch(WorkerTurnover::takesWork)) {
             doomed.addAll(engine.pending);
             engine.pending.clear();
         }

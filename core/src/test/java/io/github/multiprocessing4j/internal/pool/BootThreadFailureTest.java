@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.github.multiprocessing4j.pool.ProcessPool;
 import io.github.multiprocessing4j.testing.Delays;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -73,6 +75,47 @@ class BootThreadFailureTest {
         } finally {
             WorkerBoot.failThreads(null, 0, 0);
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aPoolBrokenWhileAnotherReplacementBoots_runsTheTaskQueuedOnThatReplacement_andTerminates() throws Exception {
+        Path hold = Files.createTempFile("mp4j-hold-boot", ".flag");
+        Files.delete(hold);
+        String gate = hold.toString();
+        // A worker's initializer waits while the file exists: the two built now do not, the replacement does
+        ProcessPool pool = ProcessPool.builder().processes(2).maxTasksPerChild(1)
+                .initializer(() -> BootThreadFailureTest.waitWhileExists(gate)).build();
+        try {
+            Files.createFile(hold);
+            // Both workers retire after one task each. The first replacement's boot thread starts, and its worker
+            // waits in its initializer; the other replacement's cannot, three times in a row: that breaks the pool
+            WorkerBoot.failThreads(NO_THREAD, 1, 3);
+            CompletableFuture<Integer> first = pool.applyAsync(x -> x + 1, 1);
+            CompletableFuture<Integer> second = pool.applyAsync(x -> x + 1, 2);
+            CompletableFuture<Integer> queued = pool.applyAsync(x -> x + 1, 3);
+            assertThat(first.get(Delays.seconds(60).toSeconds(), TimeUnit.SECONDS)).isEqualTo(2);
+            assertThat(second.get(Delays.seconds(60).toSeconds(), TimeUnit.SECONDS)).isEqualTo(3);
+            Awaitility.await().atMost(Delays.seconds(60)).alias("the pool is broken").until(pool::isShutdown);
+            Files.delete(hold); // the replacement that boots is ready now
+            // Before: the task queued failed as the pool broke (no live worker took work), though the replacement
+            // that booted meanwhile would have run it; that replacement was then killed as no longer needed
+            assertThat(queued.get(Delays.seconds(60).toSeconds(), TimeUnit.SECONDS)).isEqualTo(4);
+            assertThat(pool.awaitTermination(Delays.seconds(30).toSeconds(), TimeUnit.SECONDS)).isTrue();
+        } finally {
+            WorkerBoot.failThreads(null, 0, 0);
+            Files.deleteIfExists(hold);
+            pool.shutdownNow();
+        }
+    }
+
+    static void waitWhileExists(String file) {
+        try {
+            while (Files.exists(Path.of(file))) {
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
