@@ -543,7 +543,7 @@ public final class ProcessEngine implements PoolEngine {
     void dropUnneededBootsLocked() {
         if (state == State.SHUTDOWN && pending.isEmpty() && booting > 0) {
             turnover.cancelDueBootsLocked();
-            boot.killBooting();
+            turnover.dropBootsLocked();
         }
     }
 

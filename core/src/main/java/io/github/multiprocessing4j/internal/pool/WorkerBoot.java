@@ -127,7 +127,15 @@ final class WorkerBoot {
      * of them, as when no thread can be made; null for none.
      */
     static void failThreads(Error failure, int succeeding, int times) {
-        THREAD_START.arm(failure, succeeding, times, null);
+        failThreads(failure, succeeding, times, null);
+    }
+
+    /**
+     * For tests: as {@link #failThreads(Error, int, int)}, and the last of those that throw runs {@code meanwhile}
+     * first (under the engine's lock, for a replacement).
+     */
+    static void failThreads(Error failure, int succeeding, int times, Runnable meanwhile) {
+        THREAD_START.arm(failure, succeeding, times, meanwhile);
     }
 
     /**

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The comings and goings of a process pool's workers (see {@link ProcessEngine}): a worker that exits,
@@ -50,10 +51,14 @@ final class WorkerTurnover {
      */
     private static final long[] RETRY_PAUSES_MILLIS = {100, 500};
     private static final long EXIT_WAIT_MILLIS = 2000;
+    /** For tests: what the end of the next boot runs first ({@link #beforeNextBootEnds}); null for none. */
+    private static final AtomicReference<Runnable> BEFORE_BOOT_ENDS = new AtomicReference<>();
 
     private final ProcessEngine engine;
     /** The retries that wait for their pause; guarded by the engine's lock. */
     private final Set<DueBoot> dueBoots = new HashSet<>();
+    /** The boots under way, each counted in {@code engine.booting} until it ends; guarded by the engine's lock. */
+    private final Set<Boot> boots = new HashSet<>();
 
     WorkerTurnover(ProcessEngine engine) {
         this.engine = engine;
@@ -206,6 +211,8 @@ final class WorkerTurnover {
 
     /** Starts the thread that boots a replacement, counted in {@code engine.booting}. Lock held. */
     private void startBootLocked(int failedTries) {
+        Boot underWay = new Boot(failedTries);
+        boots.add(underWay);
         long ticket = engine.boot.ticket();
         Runnable boot = () -> {
             Worker w = null;
@@ -217,7 +224,7 @@ final class WorkerTurnover {
                 // end this thread with the boot still counted, and no replacement ever booted, nor the pool terminated
                 failure = e;
             }
-            replacementBooted(w, failure, failedTries);
+            replacementBooted(w, failure, underWay);
         };
         try {
             WorkerBoot.startThread(boot);
@@ -228,7 +235,7 @@ final class WorkerTurnover {
             // to write), on the timer, which does not throw (its thread was made with the pool)
             IllegalStateException failure = new IllegalStateException(
                     "could not start the thread that boots a replacement worker: " + e, e);
-            engine.timer.schedule(() -> replacementBooted(null, failure, failedTries), 0);
+            engine.timer.schedule(() -> replacementBooted(null, failure, underWay), 0);
         }
     }
 
@@ -269,6 +276,34 @@ final class WorkerTurnover {
         dueBoots.clear();
     }
 
+    /**
+     * Kills the boots under way (ProcessEngine.dropUnneededBootsLocked: the pool is shut down and no task waits for
+     * a worker), marking each as {@linkplain Boot#dropped dropped} first. Lock held.
+     */
+    void dropBootsLocked() {
+        for (Boot underWay : boots) {
+            underWay.dropped = true;
+        }
+        engine.boot.killBooting();
+    }
+
+    /** A replacement's boot under way, counted in {@code engine.booting} until it ends ({@link #replacementBooted}). */
+    private static final class Boot {
+        /** How many times this replacement failed to start before this try. */
+        final int failedTries;
+        /**
+         * Killed as no longer needed ({@link #dropBootsLocked}); guarded by the engine's lock. Its end is then no
+         * failed start, though a crash may have sent a task back to the queue before that end is handled: the pool
+         * is no longer one shut down with nothing queued, and the kill would have counted as a try of this
+         * replacement (the third one breaking the pool).
+         */
+        boolean dropped;
+
+        Boot(int failedTries) {
+            this.failedTries = failedTries;
+        }
+    }
+
     /** A replacement's boot that waits for its pause, counted in {@code engine.booting}. */
     private static final class DueBoot {
         /** How many times this replacement failed to start so far. */
@@ -281,14 +316,39 @@ final class WorkerTurnover {
         }
     }
 
-    private void replacementBooted(Worker w, Throwable failure, int failedTries) {
+    /**
+     * For tests: makes the end of the next replacement's boot (ready, or failed) run {@code meanwhile} before it is
+     * handled under the engine's lock, and then handled as usual: what other threads do in that gap. Null for none.
+     */
+    static void beforeNextBootEnds(Runnable meanwhile) {
+        BEFORE_BOOT_ENDS.set(meanwhile);
+    }
+
+    private void replacementBooted(Worker w, Throwable failure, Boot underWay) {
+        if (BEFORE_BOOT_ENDS.get() != null) {
+            Runnable meanwhile = BEFORE_BOOT_ENDS.getAndSet(null);
+            if (meanwhile != null) {
+                meanwhile.run();
+            }
+        }
         List<Worker> touched = new ArrayList<>();
         List<TaskRecord> doomed = new ArrayList<>();
         boolean keep = false;
+        int failedTries = underWay.failedTries;
         engine.lock.lock();
         try {
             engine.booting--;
-            if (w != null && (engine.state == State.RUNNING || engine.state == State.SHUTDOWN)) {
+            boots.remove(underWay);
+            if (underWay.dropped) {
+                // Killed as no longer needed: no worker (one that was ready just before the kill is discarded below),
+                // and no failed start. A crash may have sent a task back to the queue since: the replacement
+                // it wanted was not booted, as this boot still counted; it boots now, with this one's tries.
+                LOG.log(Level.DEBUG, "a replacement worker killed as no longer needed ended: {0}",
+                        failure == null ? "it was ready" : failure.getMessage());
+                if (wantsReplacementLocked()) {
+                    bootReplacementLocked(0, failedTries);
+                }
+            } else if (w != null && (engine.state == State.RUNNING || engine.state == State.SHUTDOWN)) {
                 // Not a successful start yet (failedTries): its threads must start first (serve)
                 engine.workers.add(w);
                 keep = true;
@@ -331,8 +391,8 @@ final class WorkerTurnover {
      */
     private void startFailedLocked(Throwable failure, int failedTries, List<Worker> touched, List<TaskRecord> doomed) {
         if (engine.state == State.SHUTDOWN && engine.pending.isEmpty()) {
-            // Shut down with nothing left to run: no longer needed (and killed for that, see
-            // ProcessEngine.dropUnneededBootsLocked), its failure is no sign of a broken pool.
+            // Shut down with nothing left to run: no longer needed, its failure is no sign of a broken pool. (One
+            // killed for that, ProcessEngine.dropUnneededBootsLocked, does not come here: Boot.dropped.)
             LOG.log(Level.DEBUG, "a replacement worker that was no longer needed ended: {0}", failure.getMessage());
         } else if (engine.state != State.STOPPING && engine.state != State.TERMINATED) {
             LOG.log(Level.WARNING, "a replacement worker failed to start: " + failure.getMessage());

@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.github.multiprocessing4j.pool.ProcessPool;
 import io.github.multiprocessing4j.testing.Delays;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -107,6 +111,77 @@ class BootThreadFailureTest {
             Files.deleteIfExists(hold);
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void aReplacementKilledAsNoLongerNeeded_asACrashSendsATaskBack_isNoFailedStart_andThatTaskRuns() throws Exception {
+        String marker = "mp4j.test.dropped=" + System.nanoTime();
+        Path bootGate = Files.createTempFile("mp4j-hold-boot", ".flag");
+        Files.delete(bootGate);
+        Path taskGate = Files.createTempFile("mp4j-hold-task", ".flag");
+        Path pidFile = Files.createTempFile("mp4j-pid", ".txt");
+        Files.delete(pidFile);
+        String bootHeld = bootGate.toString();
+        String taskHeld = taskGate.toString();
+        String pidAt = pidFile.toString();
+        long wait = Delays.seconds(60).toSeconds();
+        // A worker's initializer waits while bootGate exists: the two built now do not
+        ProcessPool pool = ProcessPool.builder().processes(2).retries(1).jvmOptions(List.of("-D" + marker))
+                .initializer(() -> BootThreadFailureTest.waitWhileExists(bootHeld)).build();
+        try {
+            CompletableFuture<Integer> task = pool.applyAsync(
+                    x -> BootThreadFailureTest.writePidAndWait(pidAt, taskHeld, x), 7);
+            Awaitility.await().atMost(Delays.seconds(60)).alias("the task runs").until(() -> Files.exists(pidFile));
+            long runner = Long.parseLong(Files.readString(pidFile));
+            List<ProcessHandle> idle = workersWith(marker).stream().filter(p -> p.pid() != runner).toList();
+            assertThat(idle).hasSize(1);
+            // The idle worker dies: its replacement's boot thread cannot start twice, and its third try boots a
+            // worker that waits in its initializer
+            Files.createFile(bootGate);
+            WorkerBoot.failThreads(NO_THREAD, 0, 2);
+            idle.get(0).destroyForcibly();
+            long died = idle.get(0).pid();
+            Awaitility.await().atMost(Delays.seconds(60)).alias("the third try boots").until(() -> workersWith(marker)
+                    .stream().anyMatch(p -> p.pid() != runner && p.pid() != died));
+            CountDownLatch sentBack = new CountDownLatch(1);
+            WorkerTurnover.beforeNextBootEnds(() -> {
+                // Killed, that boot has ended, not yet handled: the worker that runs the task dies meanwhile, and the
+                // task goes back to the queue (retries(1)); the boot of the replacement that crash wants cannot start
+                // at once (its thread start is tried just after the task went back)
+                WorkerBoot.failThreads(NO_THREAD, 0, 1, sentBack::countDown);
+                ProcessHandle.of(runner).ifPresent(ProcessHandle::destroyForcibly);
+                try {
+                    assertThat(sentBack.await(wait, TimeUnit.SECONDS)).as("the task went back to the queue").isTrue();
+                    Files.delete(bootGate);
+                    Files.delete(taskGate);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            pool.shutdown(); // no task queued: the replacement booting is no longer needed, and is killed
+            // Before: the kill counted as the third failed start of that replacement, which broke the pool, and the
+            // task sent back failed with "the pool is broken"
+            assertThat(task.get(wait, TimeUnit.SECONDS)).isEqualTo(7);
+            assertThat(pool.awaitTermination(Delays.seconds(30).toSeconds(), TimeUnit.SECONDS)).isTrue();
+        } finally {
+            WorkerTurnover.beforeNextBootEnds(null);
+            WorkerBoot.failThreads(null, 0, 0);
+            Files.deleteIfExists(bootGate);
+            Files.deleteIfExists(taskGate);
+            Files.deleteIfExists(pidFile);
+            pool.shutdownNow();
+        }
+    }
+
+    static int writePidAndWait(String pidFile, String gate, int x) {
+        try {
+            Path written = Files.writeString(Path.of(pidFile + ".tmp"), Long.toString(ProcessHandle.current().pid()));
+            Files.move(written, Path.of(pidFile), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        waitWhileExists(gate);
+        return x;
     }
 
     static void waitWhileExists(String file) {
