@@ -16,6 +16,7 @@ import java.nio.channels.ClosedByInterruptException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Reads what a process pool's workers send back (see {@link ProcessEngine}): each outcome takes its task
@@ -37,6 +38,8 @@ final class OutcomeReader {
 
     /** For tests: where {@link #start} throws instead of starting the worker's threads. */
     private static final FailureSeam START = new FailureSeam();
+    /** For tests: what the next {@link #start} runs first ({@link #beforeNextStart}); null for none. */
+    private static final AtomicReference<Runnable> BEFORE_START = new AtomicReference<>();
 
     /** For tests: makes the next {@link #start} throw {@code failure}, as when no thread can be made; null for none. */
     static void failNextStart(Error failure) {
@@ -64,9 +67,24 @@ final class OutcomeReader {
         START.arm(failure, 0, times, meanwhile);
     }
 
+    /**
+     * For tests: makes the next {@link #start} run {@code meanwhile} before it starts any thread of the worker, which
+     * has already joined the pool (a replacement: WorkerTurnover.serve), and then start them as usual: what other
+     * threads do in that gap (give the worker a task, say). Null for none.
+     */
+    static void beforeNextStart(Runnable meanwhile) {
+        BEFORE_START.set(meanwhile);
+    }
+
     /** Starts the worker's reader and writer threads, and watches its process. */
     void start(Worker w) {
         START.check();
+        if (BEFORE_START.get() != null) {
+            Runnable meanwhile = BEFORE_START.getAndSet(null);
+            if (meanwhile != null) {
+                meanwhile.run();
+            }
+        }
         w.startWriter();
         // The default stack size (-Xss), not a small one: results are decoded here, and a value nested a few hundred
         // levels deep (a linked structure) that apply() decodes on a caller's thread must decode here as well.
