@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -37,10 +38,25 @@ import java.util.concurrent.locks.LockSupport;
  * listener goes on serving. A peer that was merely too slow is told so first, in a
  * {@link FrameType#FAILURE} frame, so that a child on an overloaded machine says on its stderr why it
  * was turned away instead of exiting as if its parent had gone.
+ *
+ * <p>At most {@value #ADMITTING_AT_ONCE} connections are being admitted at once: each holds a thread, a descriptor
+ * and the buffers of a {@link Connection} until it has said hello or is refused. Past that, the listener accepts
+ * the next one only once a slot is free, and the peers wait in the kernel's backlog meanwhile, within their own
+ * connect deadline ({@code mp4j.connectTimeoutSeconds}): many children booting at once are admitted a little
+ * later, none is refused, and a local process that opens connections by the thousand and sends nothing pins no
+ * more than that.
+ *
+ * <pre>{@code
+ * CompletableFuture<ChildListener.Arrival> arrival = Session.get().listener().expect(token);
+ * ...launch the child that holds the token...
+ * Connection connection = arrival.get(60, TimeUnit.SECONDS).connection();
+ * }</pre>
  */
 public final class ChildListener implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ChildListener.class.getName());
     static final int ADMISSION_SECONDS = 10;
+    /** Connections being admitted (accepted, not yet arrived nor refused) at most at once. */
+    static final int ADMITTING_AT_ONCE = 64;
 
     /** A child that connected, authenticated and said hello. */
     public record Arrival(Connection connection, Hello hello) {
@@ -58,6 +74,11 @@ public final class ChildListener implements AutoCloseable {
     private final Object boundFile;
     private final Map<Long, CompletableFuture<Arrival>> expected = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** One permit per connection that may be being admitted; see {@link #ADMITTING_AT_ONCE}. */
+    private final Semaphore admitting;
+    private final int admittingAtOnce;
+    /** Whether the cap was reached already: said once, not per connection. */
+    private final AtomicBoolean capReported = new AtomicBoolean();
 
     ChildListener(Path socket, byte[] key) throws IOException {
         this(socket, key, Duration.ofSeconds(ADMISSION_SECONDS));
@@ -65,9 +86,16 @@ public final class ChildListener implements AutoCloseable {
 
     /** @param admission how long a peer has, from its connect, to pass the handshake and say hello */
     ChildListener(Path socket, byte[] key, Duration admission) throws IOException {
+        this(socket, key, admission, ADMITTING_AT_ONCE);
+    }
+
+    /** @param admittingAtOnce how many connections may be being admitted at once (in tests, fewer) */
+    ChildListener(Path socket, byte[] key, Duration admission, int admittingAtOnce) throws IOException {
         this.socket = socket;
         this.key = key;
         this.admission = admission;
+        this.admittingAtOnce = admittingAtOnce;
+        this.admitting = new Semaphore(admittingAtOnce);
         Files.deleteIfExists(socket);
         this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
@@ -139,22 +167,61 @@ public final class ChildListener implements AutoCloseable {
 
     private void acceptLoop() {
         while (!closed.get()) {
+            if (!awaitSlot()) {
+                return;
+            }
             SocketChannel channel;
             try {
                 channel = server.accept();
             } catch (ClosedChannelException e) {
+                admitting.release();
                 return;
             } catch (IOException e) {
+                admitting.release();
                 // A lasting cause (no file descriptors left) would fail every retry at once: back off.
                 LOG.log(Level.WARNING, "accept on " + socket + " failed; trying again in 100 ms", e);
                 LockSupport.parkNanos(100_000_000L);
                 continue;
             }
             try {
-                Thread.ofVirtual().name("mp4j-admit").start(() -> admit(channel));
+                Thread.ofVirtual().name("mp4j-admit").start(() -> admitAndFreeSlot(channel));
             } catch (RuntimeException | OutOfMemoryError e) { // no memory for a thread: refuse this one, serve on
+                admitting.release();
                 refuse(channel, e);
             }
+        }
+    }
+
+    /**
+     * Takes a slot for the next connection, waiting for one while {@link #ADMITTING_AT_ONCE} are being admitted
+     * (the next peers wait in the kernel's backlog meanwhile); false once the listener is closed.
+     */
+    private boolean awaitSlot() {
+        if (admitting.tryAcquire()) {
+            return true;
+        }
+        if (capReported.compareAndSet(false, true)) {
+            LOG.log(Level.DEBUG, "{0} connections on {1} are being admitted at once, the most there may be: the next"
+                    + " wait until one has said hello or is refused (many children starting at once, or a local"
+                    + " process that connects and sends nothing); said once", admittingAtOnce, socket);
+        }
+        while (!closed.get()) {
+            try {
+                if (admitting.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                    return true;
+                }
+            } catch (InterruptedException e) {
+                // nothing of ours interrupts this thread, and it must serve on: the loop sees a close
+            }
+        }
+        return false;
+    }
+
+    private void admitAndFreeSlot(SocketChannel channel) {
+        try {
+            admit(channel);
+        } finally {
+            admitting.release();
         }
     }
 

@@ -30,8 +30,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
@@ -213,12 +217,84 @@ class ChildListenerTest {
     }
 
     @Test
-    void manyPeersThatConnectAndSayNothing_doNotHoldUpTheStartOfAChild() throws Exception {
-        // Each is admitted on its own thread: none of them stands between the listener and a real child.
+    void pastTheCap_theNextConnectionWaitsInTheBacklog_untilAConnectionBeingAdmittedIsDoneWith() throws Exception {
+        // Each connection being admitted holds a thread, a descriptor and ~96 KiB of buffers until the admission
+        // deadline: a local process that opened thousands and sent nothing pinned all of that, without limit.
+        Session session = Session.get();
+        Path socket = session.directory().resolve("cap-test.sock");
+        int cap = 4;
+        List<Connection> silent = new ArrayList<>();
+        ExecutorService reader = Executors.newSingleThreadExecutor();
+        try (ChildListener listener = new ChildListener(socket, session.key(), Delays.seconds(120), cap)) {
+            for (int i = 0; i < cap; i++) {
+                Connection connection = Connection.connect(listener.socket());
+                silent.add(connection);
+                assertThat(connection.receive().type()).as("accepted and challenged").isEqualTo(FrameType.CHALLENGE);
+            }
+            CompletableFuture<ChildListener.Arrival> arrival = listener.expect(77);
+            try (Connection next = Connection.connect(listener.socket())) {
+                Future<?> handshake = reader.submit(() -> {
+                    Handshake.answer(next, session.key());
+                    return null;
+                });
+                assertThatThrownBy(() -> handshake.get(Delays.seconds(2).toMillis(), TimeUnit.MILLISECONDS))
+                        .as("not accepted (no challenge) while %d connections are being admitted", cap)
+                        .isInstanceOf(TimeoutException.class);
+                silent.removeFirst().close(); // one slot free: the next is accepted, and admitted
+                handshake.get(Delays.seconds(60).toMillis(), TimeUnit.MILLISECONDS);
+                next.send(FrameType.HELLO, 0, new Hello(77, 1, 0, 0, 0).encode());
+                assertThat(arrival.get(Delays.seconds(60).toMillis(), TimeUnit.MILLISECONDS).hello().token())
+                        .isEqualTo(77);
+            }
+        } finally {
+            reader.shutdownNow();
+            silent.forEach(Connection::close);
+        }
+    }
+
+    @Test
+    void manyChildrenConnectingAtOnce_pastTheCap_areAllAdmitted() throws Exception {
+        // The cap holds the next ones in the kernel's backlog: never refused, as a big pool booting at once must not be
+        Session session = Session.get();
+        Path socket = session.directory().resolve("cap-burst-test.sock");
+        int children = 100;
+        ExecutorService connecting = Executors.newFixedThreadPool(children);
+        try (ChildListener listener = new ChildListener(socket, session.key(), Delays.seconds(60), 8)) {
+            List<CompletableFuture<ChildListener.Arrival>> arrivals = new ArrayList<>();
+            List<Future<Connection>> connections = new ArrayList<>();
+            CountDownLatch go = new CountDownLatch(1);
+            for (int i = 0; i < children; i++) {
+                long token = 1000 + i;
+                arrivals.add(listener.expect(token));
+                connections.add(connecting.submit(() -> {
+                    go.await();
+                    Connection connection = Connection.connect(listener.socket());
+                    Handshake.answer(connection, session.key());
+                    connection.send(FrameType.HELLO, 0, new Hello(token, 1, 0, 0, 0).encode());
+                    return connection;
+                }));
+            }
+            go.countDown();
+            for (int i = 0; i < children; i++) {
+                assertThat(arrivals.get(i).get(Delays.seconds(120).toMillis(), TimeUnit.MILLISECONDS).hello().token())
+                        .isEqualTo(1000 + i);
+            }
+            for (Future<Connection> connection : connections) {
+                connection.get().close();
+            }
+        } finally {
+            connecting.shutdownNow();
+        }
+    }
+
+    @Test
+    void manyPeersThatConnectAndSayNothing_doNotStopTheStartOfAChild() throws Exception {
+        // Each is admitted on its own thread, so none of them stands between the listener and a real child; past the
+        // cap they delay it by at most an admission deadline, as they wait in the kernel's backlog before it.
         ChildListener listener = Session.get().listener();
         List<SocketChannel> silent = new ArrayList<>();
         try {
-            for (int i = 0; i < 200; i++) {
+            for (int i = 0; i < ChildListener.ADMITTING_AT_ONCE + 36; i++) {
                 SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
                 silent.add(channel);
                 channel.connect(UnixDomainSocketAddress.of(listener.socket()));
