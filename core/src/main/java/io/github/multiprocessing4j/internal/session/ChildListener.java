@@ -20,6 +20,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -309,18 +310,36 @@ public final class ChildListener implements AutoCloseable {
         connection.close();
     }
 
+    /**
+     * Deletes the socket's file if it is still the one bound here, through its directory opened and checked private
+     * ({@link PrivateFolder}): not another's file under its name, in a directory made again, nor one in a directory
+     * put in the place of ours between the check and the delete.
+     */
+    private void deleteSocketFile() {
+        try {
+            Optional<PrivateFolder> folder = PrivateFolder.open(socket.getParent());
+            if (folder.isEmpty()) {
+                return; // made again by someone else: what is in it is theirs
+            }
+            try (PrivateFolder checked = folder.get()) {
+                if (isStillBound()) {
+                    checked.delete(socket.getFileName().toString());
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // gone already, or best effort at shutdown
+        }
+    }
+
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             try {
-                boolean ours = isStillBound(); // not another's file under its name, in a directory made again
                 server.close();
-                if (ours) {
-                    Files.deleteIfExists(socket);
-                }
             } catch (IOException ignored) {
                 // best effort at shutdown
             }
+            deleteSocketFile();
             expected.values().forEach(f -> f.completeExceptionally(new IllegalStateException("listener closed")));
         }
     }

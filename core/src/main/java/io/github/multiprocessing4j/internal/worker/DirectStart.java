@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.internal.worker;
 import io.github.multiprocessing4j.internal.bytes.ByteSink;
 import io.github.multiprocessing4j.internal.bytes.ByteSource;
 import io.github.multiprocessing4j.internal.bytes.MalformedDataException;
+import io.github.multiprocessing4j.internal.session.PrivateFolder;
 import io.github.multiprocessing4j.internal.session.PrivatePaths;
 import io.github.multiprocessing4j.internal.session.Session;
 import io.github.multiprocessing4j.internal.session.ThisProcess;
@@ -130,7 +131,8 @@ public final class DirectStart {
      * <p>Only from a directory that nobody else can write to: a cleaner of temporary files may have removed the
      * session's while the child ran, and another user made one of the same name in its place, where the child then
      * put its report; that user can swap it for a FIFO that nobody writes (the read would block for good) or a link
-     * to {@code /dev/zero} (it would fill the heap).
+     * to {@code /dev/zero} (it would fill the heap). The directory is opened once, checked, and the report read
+     * through it ({@link PrivateFolder}): not from another directory put in its place between the check and the read.
      *
      * @param where where the task ran, for a failure that cannot be recreated here
      * @throws MalformedDataException if the file is not a report of this child under this session's key, or lies in
@@ -138,20 +140,38 @@ public final class DirectStart {
      */
     public static Optional<Report> readReport(Path sessionDirectory, byte[] key, long token, String where)
             throws IOException {
+        return readReport(sessionDirectory, key, token, where, () -> { });
+    }
+
+    /**
+     * {@link #readReport(Path, byte[], long, String)}, with {@code afterCheck} run once the directory is checked,
+     * before the report is read: in tests, what another user could do then.
+     */
+    static Optional<Report> readReport(Path sessionDirectory, byte[] key, long token, String where,
+            AfterCheck afterCheck) throws IOException {
         Path file = reportFile(sessionDirectory, token);
         if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
-        if (!PrivatePaths.isPrivateFolder(sessionDirectory)) {
+        Optional<PrivateFolder> folder;
+        try {
+            folder = PrivateFolder.open(sessionDirectory);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        if (folder.isEmpty()) {
             throw new MalformedDataException("its report is in " + sessionDirectory + ", which is no longer the "
                     + "session's private directory: another user owns it or others may write to it (was it removed, "
                     + "by a cleaner of temporary files, and made again?); not read");
         }
         byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
+        try (PrivateFolder checked = folder.get()) {
+            afterCheck.run();
+            Optional<byte[]> read = checked.read(file.getFileName().toString());
+            if (read.isEmpty()) {
+                return Optional.empty();
+            }
+            bytes = read.get();
         }
         if (bytes.length < 16 + MAC_LENGTH) {
             throw new MalformedDataException("a report of " + bytes.length + " bytes");
@@ -167,6 +187,12 @@ public final class DirectStart {
         byte[] done = new byte[in.remaining()];
         in.read(done, 0, done.length);
         return Optional.of(new Report(main, started, OneShotProtocol.Done.decode(done, where)));
+    }
+
+    /** What a test does between the check of a directory and its use. */
+    @FunctionalInterface
+    interface AfterCheck {
+        void run() throws IOException;
     }
 
     /**
@@ -202,15 +228,30 @@ public final class DirectStart {
     /**
      * Parent: deletes what a child left (its report, or the start of one if it was killed while it wrote it, a stop
      * request); quietly, as a session's files go at exit. Call it once the report is read, or the child is gone.
+     * Only in the session's private directory, through the directory checked ({@link PrivateFolder}): one that
+     * another user made again under its name is theirs, and what is in it is not deleted by its path.
      */
     public static void cleanUp(Path sessionDirectory, long token) {
-        for (Path file : new Path[] {reportFile(sessionDirectory, token), partialReportFile(sessionDirectory, token),
-                stopFile(sessionDirectory, token)}) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException e) {
-                // the session directory is deleted at exit
+        Optional<PrivateFolder> folder;
+        try {
+            folder = PrivateFolder.open(sessionDirectory);
+        } catch (IOException | RuntimeException e) {
+            return; // gone, and with it the files
+        }
+        if (folder.isEmpty()) {
+            return;
+        }
+        try (PrivateFolder checked = folder.get()) {
+            for (Path file : new Path[] {reportFile(sessionDirectory, token), partialReportFile(sessionDirectory, token),
+                    stopFile(sessionDirectory, token)}) {
+                try {
+                    checked.delete(file.getFileName().toString());
+                } catch (IOException e) {
+                    // the session directory is deleted at exit
+                }
             }
+        } catch (IOException e) {
+            // closing the directory: nothing to do
         }
     }
 

@@ -126,6 +126,48 @@ class DirectStartTest {
     }
 
     @Test
+    void aSessionDirectoryPutInThePlaceOfTheOneChecked_beforeTheReportIsRead_isNotReadFrom() throws Exception {
+        // The check of the directory and the read of the report were two lookups of its path: a cleaner of temporary
+        // files removes it between the two, another user makes one of the same name, writable by all, with a FIFO
+        // nobody writes as report-<token>, and the parent blocked on it for good. The report is now read through the
+        // directory checked, held open.
+        try (var stream = Files.newDirectoryStream(tmp)) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(stream instanceof java.nio.file.SecureDirectoryStream,
+                    "SecureDirectoryStream (Linux)");
+        }
+        Path session = Files.createDirectory(tmp.resolve("session"), PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwx------")));
+        long token = 46;
+        byte[] key = new byte[32];
+        DirectStart.writeReport(session, key, token, new DirectStart.Report(5, 6, new OneShotProtocol.Done(1, 2, 3, null)));
+        Path planted = DirectStart.reportFile(session, token);
+        FutureTask<Optional<DirectStart.Report>> read = new FutureTask<>(() -> DirectStart.readReport(session, key, token,
+                "test", () -> {
+                    Files.move(session, tmp.resolve("moved"));
+                    Files.createDirectory(session);
+                    Files.setPosixFilePermissions(session, PosixFilePermissions.fromString("rwxrwxrwx"));
+                    try {
+                        Process mkfifo = new ProcessBuilder("mkfifo", planted.toString()).inheritIO().start();
+                        assertThat(mkfifo.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                    } catch (InterruptedException e) {
+                        throw new java.io.InterruptedIOException();
+                    }
+                }));
+        Thread.ofPlatform().daemon().start(read);
+        try {
+            assertThat(read.get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS))
+                    .as("the report in the directory checked").hasValueSatisfying(r -> {
+                        assertThat(r.main()).isEqualTo(5);
+                        assertThat(r.started()).isEqualTo(6);
+                    });
+        } finally {
+            if (!read.isDone()) {
+                Files.newOutputStream(planted).close(); // a writer that comes and goes: the blocked read ends
+            }
+        }
+    }
+
+    @Test
     void aLinkPlantedWhereAChildWritesItsReport_isNotFollowed_andTheFileItNamesIsLeftAlone() throws Exception {
         // In a session directory made again by another user (see above), that user learns a child's token from its
         // stop file (close()) and plants report-<token>.partial, a link to a file of this user's: the child truncated
