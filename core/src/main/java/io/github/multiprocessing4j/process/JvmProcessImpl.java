@@ -8,6 +8,7 @@ import io.github.multiprocessing4j.internal.launch.ChildJvm;
 import io.github.multiprocessing4j.internal.launch.LaunchSpec;
 import io.github.multiprocessing4j.internal.launch.PhaseTimings;
 import io.github.multiprocessing4j.internal.launch.SpareJvms;
+import io.github.multiprocessing4j.internal.seam.FailureSeam;
 import io.github.multiprocessing4j.internal.session.Hello;
 import io.github.multiprocessing4j.internal.session.Session;
 import io.github.multiprocessing4j.internal.session.ThisProcess;
@@ -43,6 +44,8 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
     private static final long REPORT_WAIT_MILLIS = 10_000;
     /** The least a timed join waits for the report of a child that has exited, whatever time it has left. */
     private static final long MIN_REPORT_WAIT_MILLIS = 500;
+    /** Just before the task is handed to a connected child: as when that throws what it should not. */
+    private static final FailureSeam HAND_OVER = new FailureSeam();
 
     private final String name;
     private final ChildJvm child;
@@ -79,6 +82,7 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
         }
         long handedOver = System.nanoTime();
         try {
+            HAND_OVER.check();
             child.connection().send(FrameType.RUN, 0, run);
         } catch (ClosedByInterruptException e) {
             // An interrupted thread cannot write to the connection: the write closed it instead, and the child,
@@ -90,10 +94,23 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
         } catch (IOException e) {
             // It died just now; join() and exitCode() will tell how.
             LOG.log(Level.DEBUG, "child {0} died before it got its task: {1}", child.pid(), e.getMessage());
+        } catch (RuntimeException | Error e) {
+            // What should not be thrown (a StackOverflowError, start() called deep in a stack; an OutOfMemoryError):
+            // the child, connected and never given its task, would wait for it for as long as this JVM lives
+            child.discard();
+            throw e;
         }
         JvmProcessImpl process = new JvmProcessImpl(name, child, handedOver);
         Thread.ofVirtual().name("mp4j-report-" + child.pid()).start(process::readReport);
         return process.watched(daemon);
+    }
+
+    /**
+     * For tests: makes the next hand-over of a task to a connected child throw {@code failure}, as if sending it had
+     * thrown that; null for none.
+     */
+    static void failNextHandOver(Error failure) {
+        HAND_OVER.arm(failure, 0, 1, null);
     }
 
     /** Starts what watches the child's end; returns this. */
