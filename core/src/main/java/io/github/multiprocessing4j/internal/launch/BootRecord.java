@@ -17,24 +17,27 @@ import java.nio.file.Path;
  *
  * <pre>
  *  int32 magic 'MP4J' | int32 length | key blob | session dir | parent socket | int64 token | int64 parent pid
- *  | byte noJvmWideFilter | int32 run length | run (OneShotProtocol.Run, or nothing)
+ *  | byte noJvmWideFilter | byte spare | int32 run length | run (OneShotProtocol.Run, or nothing)
  *  | int32 rehearsal length | rehearsal (an encoded task, or nothing)
  * </pre>
  *
  * @param noJvmWideFilter true if the parent found that nothing can give the child a JVM-wide deserialization filter
  *                        ({@code jdk.serialFilter}; see {@link JvmWideFilterSources}), so that decoding its task
  *                        need not look for one
+ * @param spare           true for a spare, which may wait long for its work once it has said hello (until a start
+ *                        takes it); any other child is given its work at once, and gives up on a parent that does
+ *                        not within its connect timeout
  * @param run             the encoded {@code OneShotProtocol.Run} of a direct start, or an empty array
  * @param rehearsal       for a spare, an encoded task to decode (and drop) as it warms up, or an empty array
  */
 public record BootRecord(byte[] key, Path sessionDirectory, Path parentSocket, long token, long parentPid,
-                         boolean noJvmWideFilter, byte[] run, byte[] rehearsal) {
+                         boolean noJvmWideFilter, boolean spare, byte[] run, byte[] rehearsal) {
     public static final int MAGIC = 0x4d50344a; // "MP4J"
     private static final int MAX_LENGTH = 64 * 1024;
 
     /** The boot record of a child that will call back on {@code parentSocket} for its work. */
     public BootRecord(byte[] key, Path sessionDirectory, Path parentSocket, long token, long parentPid) {
-        this(key, sessionDirectory, parentSocket, token, parentPid, false, new byte[0], new byte[0]);
+        this(key, sessionDirectory, parentSocket, token, parentPid, false, false, new byte[0], new byte[0]);
     }
 
     /** Whether the child was started with its task, and calls back on no socket. */
@@ -49,7 +52,8 @@ public record BootRecord(byte[] key, Path sessionDirectory, Path parentSocket, l
                 .putUtf8(parentSocket.toString())
                 .putLong(token)
                 .putLong(parentPid)
-                .putByte(noJvmWideFilter ? 1 : 0);
+                .putByte(noJvmWideFilter ? 1 : 0)
+                .putByte(spare ? 1 : 0);
         return new ByteSink(body.size() + 16 + run.length + rehearsal.length).putInt(MAGIC).putInt(body.size())
                 .putBytes(body.toByteArray()).putInt(run.length).putBytes(run).putInt(rehearsal.length).putBytes(rehearsal)
                 .toByteArray();
@@ -81,10 +85,11 @@ public record BootRecord(byte[] key, Path sessionDirectory, Path parentSocket, l
         long token = b.getLong();
         long parentPid = b.getLong();
         boolean noJvmWideFilter = b.getByte() != 0;
+        boolean spare = b.getByte() != 0;
         b.expectEnd();
         byte[] run = readPart(in, "task");
         byte[] rehearsal = readPart(in, "rehearsal");
-        return new BootRecord(key, directory, socket, token, parentPid, noJvmWideFilter, run, rehearsal);
+        return new BootRecord(key, directory, socket, token, parentPid, noJvmWideFilter, spare, run, rehearsal);
     }
 
     /** Reads a length and that many bytes: the {@code what} of the boot record. */

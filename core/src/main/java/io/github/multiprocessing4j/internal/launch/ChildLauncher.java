@@ -183,6 +183,7 @@ public final class ChildLauncher {
                     startSignal == null ? null : startSignal.seen(), directory);
             BootRecord boot = new BootRecord(session.key(), directory, listener.socket(), token,
                     ProcessHandle.current().pid(), run != null && JvmWideFilterSources.noneReach(spec),
+                    holdOutput, // a spare: only a spare's output is held back
                     run == null ? NOTHING : run, rehearsal);
             byte[] record = boot.encode();
             boolean keepOpen = run != null; // a direct child gets its go on stdin, in ChildJvm.awaitStarted

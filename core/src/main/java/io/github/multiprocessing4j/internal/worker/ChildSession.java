@@ -35,7 +35,8 @@ final class ChildSession {
     }
 
     /**
-     * How long a child gives its parent to accept it and complete the handshake: the parent's own bound on a start
+     * How long a child gives its parent to accept it and complete the handshake, and, unless it is a spare, to give it
+     * its work after its hello (which its parent does at once): the parent's own bound on a start
      * ({@code mp4j.connectTimeoutSeconds}, which children inherit, 60 s by default), far beyond the parent's
      * admission deadline ({@code ChildListener.ADMISSION_SECONDS}), within which a parent that is not stalled answers.
      */
@@ -86,7 +87,9 @@ final class ChildSession {
                 connection = new Connection(channel);
                 socketConnected = System.nanoTime();
                 Handshake.answer(connection, boot.key());
-                deadline.met();
+                if (boot.spare()) {
+                    deadline.met(); // it may wait long for its work: until a start takes it
+                }
             } catch (IOException e) {
                 channel.close();
                 throw deadline.explain(e);
@@ -95,9 +98,17 @@ final class ChildSession {
                 return unused(boot, connection);
             }
             long connected = System.nanoTime();
-            connection.send(FrameType.HELLO, 0,
-                    new Hello(boot.token(), ProcessHandle.current().pid(), mainNanos, socketConnected, connected).encode());
-            first = connection.receive();
+            try {
+                connection.send(FrameType.HELLO, 0, new Hello(boot.token(), ProcessHandle.current().pid(), mainNanos,
+                        socketConnected, connected).encode());
+                first = connection.receive();
+                if (!boot.spare()) {
+                    deadline.met();
+                }
+            } catch (IOException e) {
+                throw deadline.explain(e, "give this child its work after its hello", "it is stalled, or it "
+                        + "gave this child up without ending it");
+            }
             if (first == null) {
                 return unused(boot, connection);
             }

@@ -71,12 +71,19 @@ final class HandshakeDeadline {
      * handshake failed either way: the deadline's thread is no longer needed.
      */
     IOException explain(IOException e) {
+        return explain(e, "complete the handshake", "it is stalled, or the socket is not a multiprocessing4j parent's");
+    }
+
+    /**
+     * As {@link #explain(IOException)}, for a deadline that was still running after the handshake: the parent did not
+     * {@code what} within it, and {@code why} says what that may mean.
+     */
+    IOException explain(IOException e, String what, String why) {
         if (state.get() != PASSED) {
             timer.interrupt();
             return e;
         }
-        return new IOException("the parent did not complete the handshake on " + where + " within " + seconds
-                + " s (mp4j.connectTimeoutSeconds): it is stalled, or the socket is not a multiprocessing4j parent's",
-                e);
+        return new IOException("the parent did not " + what + " on " + where + " within " + seconds
+                + " s (mp4j.connectTimeoutSeconds): " + why, e);
     }
 }

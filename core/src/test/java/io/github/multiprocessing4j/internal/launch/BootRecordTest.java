@@ -57,6 +57,10 @@ class BootRecordTest {
         assertThat(read.key()).containsExactly(1, 2, 3);
         assertThat(read.parentSocket()).isEqualTo(record.parentSocket());
         assertThat(read.token()).isEqualTo(42L);
+        assertThat(read.spare()).isFalse();
+        BootRecord spare = new BootRecord(new byte[] {1}, Path.of("/tmp/d"), Path.of("/tmp/d/1.sock"), 43L, 7L, false,
+                true, new byte[0], new byte[0]);
+        assertThat(BootRecord.read(new java.io.ByteArrayInputStream(spare.encode())).spare()).isTrue();
 
         assertThatThrownBy(() -> BootRecord.read(new java.io.ByteArrayInputStream("GET / HTTP/1.1\r\n".getBytes())))
                 .isInstanceOf(java.io.IOException.class).hasMessageContaining("not by hand");

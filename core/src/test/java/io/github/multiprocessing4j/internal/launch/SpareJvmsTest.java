@@ -329,8 +329,8 @@ class SpareJvmsTest {
         Files.deleteIfExists(log);
         Path socket = tmp.resolve("parent.sock");
         Session session = Session.get();
-        BootRecord boot = new BootRecord(session.key(), session.directory(), socket, 42, parent, false, new byte[0],
-                Codec.standard().encode(RehearsedTasks.lingering()));
+        BootRecord boot = new BootRecord(session.key(), session.directory(), socket, 42, parent, false, true,
+                new byte[0], Codec.standard().encode(RehearsedTasks.lingering()));
         Process child = null;
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(socket));
