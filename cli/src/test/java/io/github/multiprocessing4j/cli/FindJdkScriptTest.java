@@ -137,15 +137,7 @@ class FindJdkScriptTest {
                 """);
         Path repo = launcher.getParent();
         Path builds = repo.resolve("builds");
-        // a JDK whose java says what it was asked to run, and exits
-        Path jdk = tmp.resolve("jdk");
-        Files.createDirectories(jdk.resolve("bin"));
-        Files.writeString(jdk.resolve("release"), "JAVA_VERSION=\"25\"\n");
-        for (String tool : new String[] {"java", "javac"}) {
-            Path script = jdk.resolve("bin").resolve(tool);
-            Files.writeString(script, "#!/bin/sh\necho \"ran $*\"\n");
-            assertThat(script.toFile().setExecutable(true)).isTrue();
-        }
+        Path jdk = echoingJdk();
 
         Process first = launch(launcher, jdk.toString(), "out1");
         Process second = null;
@@ -179,6 +171,83 @@ class FindJdkScriptTest {
                 second.destroyForcibly();
             }
         }
+    }
+
+    /**
+     * On NFS (v4, Linux 3.4 and later) an exclusive flock(2) on a descriptor open for reading only fails with EBADF,
+     * and flock(1) given a descriptor then says "Bad file descriptor" and exits 65: the launcher, which locked itself
+     * opened for reading, went on to wait ("waiting for the build of another ./mp4j"), and stopped there (set -e), never
+     * building nor running, on every launch of a stale build. Here a flock(1) that does as NFS does stands in for it:
+     * the launcher opens itself for writing where it may, and takes the lock.
+     */
+    @Test
+    void launcher_whereAnExclusiveLockNeedsADescriptorOpenForWriting_asOnNfs_buildsAndRuns() throws Exception {
+        launchOnAStaleBuildWithFlock("""
+                mode=$(awk '/^flags:/ {print $2}' "/proc/$$/fdinfo/$fd")
+                if [ $((0$mode & 3)) -eq 0 ]; then
+                  echo "flock: $fd: Bad file descriptor" >&2
+                  exit 65
+                fi
+                """, false);
+    }
+
+    /**
+     * Where the lock cannot be had at all (a file system without flock(2), a launcher that may not be opened for
+     * writing on NFS), the launcher builds without it, as where there is no flock(1), rather than stop.
+     */
+    @Test
+    void launcher_whereTheLockCannotBeHad_buildsWithoutIt_andRuns() throws Exception {
+        launchOnAStaleBuildWithFlock("""
+                echo "flock: $fd: No locks available" >&2
+                exit 71
+                """, true);
+    }
+
+    /**
+     * Launches ./mp4j once on a stale build with a flock(1) in front of the real one that runs {@code check} first
+     * ({@code $fd}: the descriptor it is given), and checks that it built once and ran.
+     */
+    private void launchOnAStaleBuildWithFlock(String check, boolean saysSo) throws Exception {
+        Process which = new ProcessBuilder("sh", "-c", "command -v flock").start();
+        String realFlock = new String(which.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(which.waitFor()).as("flock(1) is here").isZero();
+        Path bin = tmp.resolve("bin");
+        Files.createDirectories(bin);
+        Path flock = bin.resolve("flock");
+        Files.writeString(flock, "#!/bin/bash\nfd=\"${@: -1}\"\n" + check + "exec '" + realFlock + "' \"$@\"\n");
+        assertThat(flock.toFile().setExecutable(true)).isTrue();
+        Path launcher = checkout("""
+                #!/bin/sh
+                here=$(dirname "$0")
+                echo build >> "$here/builds"
+                mkdir -p "$here/cli/target/lib"
+                echo 'built' > "$here/cli/target/mp4j.jar"
+                """);
+
+        Process p = launch(launcher, echoingJdk().toString(), "out", bin);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the run finished").isTrue();
+        String out = Files.readString(tmp.resolve("out"), StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).contains("building the CLI", "ran -cp", "--version");
+        if (saysSo) {
+            assertThat(out).contains("building without it");
+        } else {
+            assertThat(out).doesNotContain("waiting", "without");
+        }
+        assertThat(Files.readAllLines(launcher.getParent().resolve("builds"))).hasSize(1);
+    }
+
+    /** A JDK whose java says what it was asked to run, and exits. */
+    private Path echoingJdk() throws IOException {
+        Path jdk = tmp.resolve("jdk");
+        Files.createDirectories(jdk.resolve("bin"));
+        Files.writeString(jdk.resolve("release"), "JAVA_VERSION=\"25\"\n");
+        for (String tool : new String[] {"java", "javac"}) {
+            Path script = jdk.resolve("bin").resolve(tool);
+            Files.writeString(script, "#!/bin/sh\necho \"ran $*\"\n");
+            assertThat(script.toFile().setExecutable(true)).isTrue();
+        }
+        return jdk;
     }
 
     /**
@@ -228,9 +297,17 @@ class FindJdkScriptTest {
 
     /** Starts {@code launcher --version} on the JDK at {@code javaHome}; its stdout and stderr go to {@code out}. */
     private Process launch(Path launcher, String javaHome, String out) throws IOException {
+        return launch(launcher, javaHome, out, null);
+    }
+
+    /** As {@link #launch(Path, String, String)}, with {@code bin} first on the PATH (null: none). */
+    private Process launch(Path launcher, String javaHome, String out, Path bin) throws IOException {
         ProcessBuilder pb = new ProcessBuilder("bash", launcher.toString(), "--version")
                 .redirectErrorStream(true).redirectOutput(tmp.resolve(out).toFile());
         pb.environment().put("MP4J_JAVA_HOME", javaHome);
+        if (bin != null) {
+            pb.environment().put("PATH", bin + ":" + pb.environment().get("PATH"));
+        }
         return pb.start();
     }
 }
