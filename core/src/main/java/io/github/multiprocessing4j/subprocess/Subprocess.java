@@ -63,7 +63,7 @@ public interface Subprocess extends AutoCloseable {
      * A builder for {@code cmd[0]} with arguments {@code cmd[1..]}. Unless it contains a {@code /}, the
      * executable is looked up on the command's {@code PATH}, as in Python: this JVM's, or the one
      * {@link Builder#env} gives it ({@code /bin:/usr/bin} if {@link Builder#clearEnv()} leaves it none). No shell
-     * is involved: to use shell syntax, run {@code command("sh", "-c", "...")}.
+     * is involved: for shell syntax, use {@link #shell(String)}.
      *
      * @throws IllegalArgumentException if {@code cmd} is empty
      * @throws NullPointerException     if {@code cmd} or one of its elements is null; the message names which
@@ -76,6 +76,27 @@ public interface Subprocess extends AutoCloseable {
     /** {@link #command(String...)} with a list. */
     static Builder command(List<String> cmd) {
         return new SubprocessBuilder(cmd);
+    }
+
+    /**
+     * A builder for a command line run by the shell, {@code /bin/sh -c commandLine}: Python's
+     * {@code shell=True}. Pipes, redirections, globs and variables ({@code $HOME}, or one set with
+     * {@link Builder#env}) work as at a prompt, and {@link CompletedProcess#args()} is
+     * {@code [/bin/sh, -c, commandLine]}. A timeout kills the shell and what it started.
+     *
+     * {@snippet :
+     * String count = Subprocess.shell("ls *.java | wc -l").captureOutput().check().run().stdout().strip();
+     * }
+     *
+     * <p>Never build {@code commandLine} from input you do not control: the shell runs whatever it says
+     * ({@code "; rm -rf ~"}). Pass such input as an argument instead, which the shell does not parse:
+     * {@code command("grep", "-r", userInput, dir)}, or to a fixed script,
+     * {@code command("sh", "-c", "grep -r \"$1\" . | sort", "sh", userInput)}.
+     *
+     * @throws NullPointerException if {@code commandLine} is null
+     */
+    static Builder shell(String commandLine) {
+        return command("/bin/sh", "-c", Objects.requireNonNull(commandLine, "commandLine"));
     }
 
     /**

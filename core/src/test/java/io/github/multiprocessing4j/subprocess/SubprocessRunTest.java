@@ -58,6 +58,21 @@ class SubprocessRunTest {
         }
     }
 
+    /** Python's {@code shell=True}: the shell parses pipes, redirections and variables from the command's env. */
+    @Test
+    void shell_runsTheCommandLineThroughTheShell_withTheCommandsEnvironment() throws Exception {
+        CompletedProcess done = Subprocess.shell("printf 'b\\na\\n' | sort; echo \"$GREETING\" >&2; exit 4")
+                .env("GREETING", "hi there").captureOutput().run();
+
+        assertThat(done.stdout()).isEqualTo("a\nb\n");
+        assertThat(done.stderr()).isEqualTo("hi there\n");
+        assertThat(done.returnCode()).isEqualTo(4);
+        assertThat(done.args()).containsExactly("/bin/sh", "-c",
+                "printf 'b\\na\\n' | sort; echo \"$GREETING\" >&2; exit 4");
+        assertThatThrownBy(() -> Subprocess.shell(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("commandLine");
+    }
+
     @Test
     void run_withoutCapture_readingStdout_throwsNamingWhereItWent() throws Exception {
         CompletedProcess done = Subprocess.command("echo", "hi").stdout(Redirect.DISCARD).run();
