@@ -260,9 +260,10 @@ class TaskGroupDeadlineTest {
     void theFirstTimeoutOfTheJvm_isNotSpentOnTheLibrarysWarmUp() throws Exception {
         try (TestJvm jvm = TestJvm.start(FirstTimeoutProbeMain.class,
                 List.of("-Djdk.virtualThreadScheduler.parallelism=1", "-Djdk.virtualThreadScheduler.maxPoolSize=1"))) {
-            // The 90 ms run from the call. The JIT warm-up (once per JVM, up to 100 ms) once waited in full within
-            // them: "timeout of PT0.09S had elapsed already; the call was not started"; it now waits half of them
-            // at most. The call itself may still time out on a loaded machine; then it was started and cancelled.
+            // The 3 s run from the call. The JIT warm-up (once per JVM, made to wait up to 6 s here) once waited in
+            // full within them: "timeout of PT3S had elapsed already; the call was not started"; it now waits half
+            // of them at most. The call itself may still time out on a loaded machine; then it was started and
+            // cancelled.
             assertThat(jvm.nextLine(30)).startsWith("result: ").doesNotContain("not started");
         }
     }
