@@ -27,6 +27,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -247,7 +248,11 @@ public final class ChildListener implements AutoCloseable {
     }
 
     private void admit(Connection connection) {
-        AtomicBoolean admitted = new AtomicBoolean();
+        // Whoever takes the connection out first has it: the deadline, which refuses it, or the admission. The
+        // deadline's timer entry stays until the deadline whatever happens, so it holds this, emptied at admission,
+        // not the connection: that kept every child's connection admitted within the deadline (96 KiB of direct
+        // buffers each) reachable, however long ago it was closed.
+        AtomicReference<Connection> pending = new AtomicReference<>(connection);
         String late = "it did not pass the handshake and say hello within " + admission.toMillis()
                 + " ms of connecting (an overloaded machine?)";
         // Not on the common pool (the default): an application that keeps it busy would defer the deadline, and
@@ -255,8 +260,9 @@ public final class ChildListener implements AutoCloseable {
         Executor atDeadline = CompletableFuture.delayedExecutor(admission.toNanos(), TimeUnit.NANOSECONDS,
                 ChildListener::onVirtualThread);
         atDeadline.execute(() -> {
-            if (admitted.compareAndSet(false, true)) {
-                refuse(connection, late);
+            Connection unadmitted = pending.getAndSet(null);
+            if (unadmitted != null) {
+                refuse(unadmitted, late);
             }
         });
         try {
@@ -268,7 +274,7 @@ public final class ChildListener implements AutoCloseable {
             if (frame == null) {
                 // It proved the key, so it is a child of ours, and it ended before saying hello: killed while
                 // starting (a spare thrown away, an interrupted start()) or crashed, which its launch reports.
-                if (admitted.compareAndSet(false, true)) {
+                if (pending.getAndSet(null) != null) {
                     LOG.log(Level.DEBUG, "a child on {0} ended after the handshake, before saying hello", socket);
                 }
                 connection.close();
@@ -282,7 +288,7 @@ public final class ChildListener implements AutoCloseable {
             if (waiting == null) {
                 throw new ProtocolException("pid " + hello.pid() + " presented an unknown launch token");
             }
-            if (!admitted.compareAndSet(false, true)) {
+            if (pending.getAndSet(null) == null) {
                 return; // the deadline passed as it said hello: refused already
             }
             connection.maxFrameLength(Frame.MAX_PAYLOAD);
@@ -291,7 +297,7 @@ public final class ChildListener implements AutoCloseable {
                 connection.close();
             }
         } catch (IOException | MalformedDataException e) {
-            boolean refusedAlready = !admitted.compareAndSet(false, true);
+            boolean refusedAlready = pending.getAndSet(null) == null;
             connection.close();
             if (!refusedAlready && !closed.get()) {
                 LOG.log(Level.WARNING, "refused a connection on " + socket + ": " + e.getMessage());

@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.internal.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -15,6 +16,7 @@ import io.github.multiprocessing4j.internal.wire.HmacSha256;
 import io.github.multiprocessing4j.process.JvmProcess;
 import io.github.multiprocessing4j.testing.BusyCommonPool;
 import io.github.multiprocessing4j.testing.Delays;
+import java.lang.ref.WeakReference;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -347,6 +349,37 @@ class ChildListenerTest {
         try (JvmProcess child = JvmProcess.start("after-attack", () -> System.exit(5))) {
             child.join();
             assertThat(child.exitCode()).hasValue(5);
+        }
+    }
+    @Test
+    void anAdmittedChildsConnection_onceClosed_isNotHeldByItsAdmissionDeadline() throws Exception {
+        Session session = Session.get();
+        Path socket = session.directory().resolve("held-test.sock");
+        // A deadline that does not pass during the test: what it holds, it holds for all of it
+        try (ChildListener listener = new ChildListener(socket, session.key(), Duration.ofHours(1))) {
+            List<WeakReference<Connection>> admitted = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                admitted.add(admitAndClose(listener, session.key(), 500 + i));
+            }
+            // Each holds two direct buffers (96 KiB): a JVM that starts many children (a pool recycling its
+            // workers) held all those admitted within the deadline, and its direct memory could run out
+            await().atMost(Delays.seconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+                System.gc();
+                assertThat(admitted).as("the connections of admitted children, closed").allMatch(r -> r.get() == null);
+            });
+        }
+    }
+
+    /** A child that connects, says hello, is admitted, and whose connection is then closed at both ends. */
+    private static WeakReference<Connection> admitAndClose(ChildListener listener, byte[] key, long token)
+            throws Exception {
+        CompletableFuture<ChildListener.Arrival> arrival = listener.expect(token);
+        try (Connection child = Connection.connect(listener.socket())) {
+            Handshake.answer(child, key);
+            child.send(FrameType.HELLO, 0, new Hello(token, 1, 0, 0, 0).encode());
+            Connection parentSide = arrival.get(Delays.seconds(60).toMillis(), TimeUnit.MILLISECONDS).connection();
+            parentSide.close();
+            return new WeakReference<>(parentSide);
         }
     }
 }
