@@ -71,7 +71,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * Recycling. After maxTasksPerChild tasks (sent to it, less those it SKIPPED: the count is of tasks run), or when a result reports more resident memory than
  * maxMemoryPerChild, a worker is sent nothing more; when its queue is empty it gets STOP and exits, and
- * a replacement boots at once. A stopped worker (recycled, or at shutdown) still alive STOP_GRACE later (a
+ * a replacement boots at once. A stopped worker (recycled, or at shutdown) still alive stopGrace later (a
  * shutdown hook that hangs) is killed.
  *
  * States: RUNNING -> SHUTDOWN (no new tasks; queued ones finish; idle workers are stopped, and so are the
@@ -117,9 +117,10 @@ public final class ProcessEngine implements PoolEngine {
     private static final Duration CANCEL_GRACE = Duration.ofMillis(500);
     /**
      * How long a stopped worker (recycled, or at close()) may take to exit, its shutdown hooks included, before it
-     * is killed: a hook that never returns would keep it alive for good, and close() waiting for it.
+     * is killed: a hook that never returns would keep it alive for good, and close() waiting for it. Not final: tests
+     * lengthen it.
      */
-    static final Duration STOP_GRACE = Duration.ofSeconds(5);
+    static volatile Duration stopGrace = Duration.ofSeconds(5);
 
     enum State { RUNNING, SHUTDOWN, STOPPING, TERMINATED }
 
@@ -517,18 +518,19 @@ public final class ProcessEngine implements PoolEngine {
             w.stopSent = true;
             w.post(FrameType.STOP, 0, new byte[0]);
             touched.add(w);
-            timer.schedule(() -> killIfStillAlive(w), STOP_GRACE.toNanos());
+            Duration grace = stopGrace;
+            w.killAfterStop = timer.schedule(() -> killIfStillAlive(w, grace), grace.toNanos());
             if (w.retiring && state == State.RUNNING) {
                 turnover.bootReplacementLocked();
             }
         }
     }
 
-    /** A worker that has not exited {@link #STOP_GRACE} after its STOP: a shutdown hook hangs, say. */
-    private static void killIfStillAlive(Worker w) {
+    /** A worker that has not exited {@code grace} after its STOP: a shutdown hook hangs, say. */
+    private static void killIfStillAlive(Worker w, Duration grace) {
         if (w.child.process().isAlive()) {
             LOG.log(Level.WARNING, "{0} has not exited {1} s after it was stopped (a shutdown hook that does not"
-                    + " return?); killing it", w, STOP_GRACE.toSeconds());
+                    + " return?); killing it", w, grace.toSeconds());
             w.child.killTree();
         }
     }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
@@ -43,6 +44,12 @@ final class Worker {
     boolean overMemory;
     /** STOP was sent; guarded by the engine's lock. */
     boolean stopSent;
+    /**
+     * The kill of this worker if it has not exited {@code ProcessEngine.stopGrace} after its STOP, cancelled once it
+     * has (WorkerTurnover.workerExited): the timer's entry holds the worker, its connection's buffers included, until
+     * it fires. Null before its STOP, or once cancelled; guarded by the engine's lock.
+     */
+    ScheduledFuture<?> killAfterStop;
     /** Set under the engine's lock; read by the writer thread. */
     volatile boolean dead;
     /** A caller of {@code apply} reads this worker's connection itself; guarded by the engine's lock. */

@@ -95,6 +95,10 @@ final class WorkerTurnover {
         try {
             violation = w.protocolViolation;
             w.dead = true;
+            if (w.killAfterStop != null) {
+                w.killAfterStop.cancel(false); // exited: its kill, and the worker that the timer's entry holds, can go
+                w.killAfterStop = null;
+            }
             engine.workers.remove(w);
             TaskRecord head = w.inFlight.pollFirst();
             if (head != null && head.timeout != null) {
