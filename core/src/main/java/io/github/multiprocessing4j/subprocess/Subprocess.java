@@ -89,9 +89,10 @@ public interface Subprocess extends AutoCloseable {
      * }
      *
      * <p>Never build {@code commandLine} from input you do not control: the shell runs whatever it says
-     * ({@code "; rm -rf ~"}). Pass such input as an argument instead, which the shell does not parse:
-     * {@code command("grep", "-r", userInput, dir)}, or to a fixed script,
-     * {@code command("sh", "-c", "grep -r \"$1\" . | sort", "sh", userInput)}.
+     * ({@code "; rm -rf ~"}). Pass such input as an argument instead, which the shell does not parse, after an
+     * option that takes it ({@code -e}) or {@code --}, so that input starting with {@code -} is not read as an
+     * option: {@code command("grep", "-r", "-e", userInput, dir)}, or to a fixed script,
+     * {@code command("sh", "-c", "grep -r -e \"$1\" . | sort", "sh", userInput)}.
      *
      * @throws NullPointerException if {@code commandLine} is null
      */
