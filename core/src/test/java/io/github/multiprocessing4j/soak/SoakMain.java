@@ -59,7 +59,7 @@ public final class SoakMain {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         String what = args.length > 1 ? args[1] : "all";
         System.out.println(header());
-        System.out.println(sample("start", what));
+        System.out.println(sample("start"));
         for (int round = 1; round <= rounds; round++) {
             long t0 = System.nanoTime();
             if (what.equals("all") || what.equals("jvm")) {
@@ -77,7 +77,7 @@ public final class SoakMain {
             if (what.equals("all") || what.equals("async")) {
                 async();
             }
-            System.out.println(sample("r" + round + " " + (System.nanoTime() - t0) / 1_000_000_000 + "s", what));
+            System.out.println(sample("r" + round + " " + (System.nanoTime() - t0) / 1_000_000_000 + "s"));
         }
         System.exit(0);
     }
@@ -217,7 +217,7 @@ public final class SoakMain {
                 "sess", "heapKB", "rssKB");
     }
 
-    private static String sample(String label, String what) throws IOException {
+    private static String sample(String label) throws IOException {
         for (int i = 0; i < 3; i++) {
             System.gc();
         }
