@@ -8,7 +8,6 @@ import io.github.multiprocessing4j.pool.ThreadPool;
 import io.github.multiprocessing4j.pool.VirtualThreadPool;
 import io.github.multiprocessing4j.process.JvmProcess;
 import io.github.multiprocessing4j.subprocess.Subprocess;
-
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -18,8 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A soak for leaks, not run by CI (a main, no {@code @Test}): in rounds it starts child JVMs, recycles pool workers,

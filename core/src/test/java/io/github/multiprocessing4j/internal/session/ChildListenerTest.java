@@ -1,8 +1,8 @@
 package io.github.multiprocessing4j.internal.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.multiprocessing4j.internal.bytes.ByteSink;
@@ -351,6 +351,7 @@ class ChildListenerTest {
             assertThat(child.exitCode()).hasValue(5);
         }
     }
+
     @Test
     void anAdmittedChildsConnection_onceClosed_isNotHeldByItsAdmissionDeadline() throws Exception {
         Session session = Session.get();
