@@ -5,6 +5,7 @@ import io.github.multiprocessing4j.internal.wire.Connection;
 import io.github.multiprocessing4j.internal.wire.Frame;
 import io.github.multiprocessing4j.internal.wire.FrameType;
 import io.github.multiprocessing4j.internal.wire.Handshake;
+import io.github.multiprocessing4j.internal.wire.PeerClosedException;
 import io.github.multiprocessing4j.internal.wire.ProtocolException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -299,10 +300,25 @@ public final class ChildListener implements AutoCloseable {
         } catch (IOException | MalformedDataException e) {
             boolean refusedAlready = pending.getAndSet(null) == null;
             connection.close();
-            if (!refusedAlready && !closed.get()) {
+            if (refusedAlready || closed.get()) {
+                return;
+            }
+            if (wentAway(e)) {
+                // A peer that vanished mid-handshake broke nothing: a child killed as it started (a spare thrown away
+                // as its pool or the JVM closes, an interrupted start) or one that crashed, which its launch reports
+                LOG.log(Level.DEBUG, "a peer on {0} went away before it said hello: {1}", socket, e.getMessage());
+            } else {
                 LOG.log(Level.WARNING, "refused a connection on " + socket + ": " + e.getMessage());
             }
         }
+    }
+
+    /**
+     * Whether the peer closed or reset the connection (its process ended), not sent what is wrong: no key proven,
+     * a malformed frame, a frame out of place.
+     */
+    private static boolean wentAway(Exception e) {
+        return e instanceof PeerClosedException || e instanceof IOException && !(e instanceof ProtocolException);
     }
 
     private static void onVirtualThread(Runnable task) {

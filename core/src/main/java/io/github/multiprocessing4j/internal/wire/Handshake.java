@@ -96,7 +96,7 @@ public final class Handshake {
 
         Frame welcome = connection.receive();
         if (welcome == null) {
-            throw new ProtocolException("the peer closed the connection during the handshake");
+            throw new PeerClosedException("the peer closed the connection during the handshake");
         }
         if (welcome.type() == FrameType.FAILURE) {
             throw new AuthenticationException("the server refused us" + reason(welcome));
@@ -121,7 +121,7 @@ public final class Handshake {
     private static Frame expect(Connection connection, byte type) throws IOException {
         Frame frame = connection.receive();
         if (frame == null) {
-            throw new ProtocolException("peer closed the connection during the handshake");
+            throw new PeerClosedException("peer closed the connection during the handshake");
         }
         if (frame.type() == FrameType.FAILURE) {
             throw new AuthenticationException("the peer refused the handshake" + reason(frame));

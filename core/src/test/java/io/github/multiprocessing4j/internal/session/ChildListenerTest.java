@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,6 +41,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /** The listener children call back on, attacked the ways the issue lists; it must go on serving. */
@@ -368,6 +372,60 @@ class ChildListenerTest {
                 System.gc();
                 assertThat(admitted).as("the connections of admitted children, closed").allMatch(r -> r.get() == null);
             });
+        }
+    }
+
+    @Test
+    void aPeerThatGoesAwayDuringTheHandshake_isLoggedAtDebug_butOneWithoutTheKeyIsAWarning() throws Exception {
+        // A child killed as it connects (a spare thrown away as its pool or the JVM closes, with directStart=false)
+        // is nothing wrong: the application must see no WARNING on stderr for it. A peer without the key still is.
+        Session session = Session.get();
+        Path socket = session.directory().resolve("gone-test.sock");
+        Logger logger = Logger.getLogger(ChildListener.class.getName());
+        java.util.logging.Level level = logger.getLevel();
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getMessage() != null && record.getMessage().contains("gone-test.sock")
+                        || record.getParameters() != null && Arrays.asList(record.getParameters()).contains(socket)) {
+                    records.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.setLevel(java.util.logging.Level.FINE);
+        logger.addHandler(handler);
+        try (ChildListener listener = new ChildListener(socket, session.key(), Duration.ofHours(1))) {
+            // Closed with the challenge unread: the listener's read is reset (or its write of the challenge fails)
+            try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                channel.connect(UnixDomainSocketAddress.of(listener.socket()));
+            }
+            await().atMost(Delays.seconds(60)).alias("the reset connection logged").until(() -> records.size() >= 1);
+            // Closed after reading the challenge: the listener reads the end of the stream where the response is due
+            try (Connection peer = Connection.connect(listener.socket())) {
+                assertThat(peer.receive().type()).isEqualTo(FrameType.CHALLENGE);
+            }
+            await().atMost(Delays.seconds(60)).alias("the closed connection logged").until(() -> records.size() >= 2);
+            try (Connection peer = Connection.connect(listener.socket())) {
+                assertThatThrownBy(() -> Handshake.answer(peer, Handshake.newKey()))
+                        .isInstanceOf(AuthenticationException.class);
+            }
+            await().atMost(Delays.seconds(60)).alias("the refusal logged").until(() -> records.size() >= 3);
+            assertThat(records.subList(0, 2)).as("peers that went away").allSatisfy(r -> assertThat(r.getLevel())
+                    .as("%s", r.getMessage()).isEqualTo(java.util.logging.Level.FINE));
+            assertThat(records.get(2).getLevel()).as("a peer without the key")
+                    .isEqualTo(java.util.logging.Level.WARNING);
+        } finally {
+            logger.removeHandler(handler);
+            logger.setLevel(level);
         }
     }
 
