@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.internal.pool;
 
 import io.github.multiprocessing4j.internal.launch.ExitStatus;
 import io.github.multiprocessing4j.internal.pool.ProcessEngine.State;
+import io.github.multiprocessing4j.internal.session.Session;
 import io.github.multiprocessing4j.pool.WorkerCrashedException;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -399,7 +400,10 @@ final class WorkerTurnover {
             // killed for that, ProcessEngine.dropUnneededBootsLocked, does not come here: Boot.dropped.)
             LOG.log(Level.DEBUG, "a replacement worker that was no longer needed ended: {0}", failure.getMessage());
         } else if (engine.state != State.STOPPING && engine.state != State.TERMINATED) {
-            LOG.log(Level.WARNING, "a replacement worker failed to start: " + failure.getMessage());
+            // As this JVM exits, none can start (a worker recycled meanwhile, or a crashed one replaced, in a shutdown
+            // hook that uses the pool): nothing is wrong, and the tasks left fail with the reason if the pool breaks
+            LOG.log(Session.isShutDown() ? Level.DEBUG : Level.WARNING, "a replacement worker failed to start: "
+                    + failure.getMessage());
             if (engine.broken != null) {
                 return; // one that booted beside those that broke the pool: broken already, for the first reason
             }

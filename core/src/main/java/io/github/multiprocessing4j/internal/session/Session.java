@@ -49,6 +49,8 @@ public final class Session {
     private boolean cleanupHookAdded;
     /** Set once the cleanup hook has closed the listeners (and removed the directory); guarded by this. */
     private boolean closed;
+    /** Set as {@link #closed} is, for {@link #isShutDown}, which reads it under no lock. */
+    private static volatile boolean shutDown;
     /** A root's lock on its directory's liveness file: held (referenced) for the life of this JVM. */
     @SuppressWarnings({"unused", "FieldCanBeLocal"})
     private FileLock alive;
@@ -128,6 +130,14 @@ public final class Session {
             }
             current = new Session(key.clone(), directory, false);
         }
+    }
+
+    /**
+     * Whether this JVM's shutdown has closed its session: no child JVM can start from then on ({@link #listener}
+     * refuses), so a start that fails now says nothing about the program.
+     */
+    public static boolean isShutDown() {
+        return shutDown;
     }
 
     /**
@@ -267,6 +277,7 @@ public final class Session {
         boolean deleteDirectory;
         synchronized (this) {
             closed = true;
+            shutDown = true;
             listeners = new ArrayList<>(retired);
             if (listener != null) {
                 listeners.add(listener);
