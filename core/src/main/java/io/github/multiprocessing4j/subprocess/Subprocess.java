@@ -500,6 +500,11 @@ public interface Subprocess extends AutoCloseable {
          * Starts the command and returns at once: Python's {@code Popen}. If {@link #input} was given, a
          * thread of ours writes it to stdin and closes it.
          *
+         * <p>As with {@code Popen} and the JDK's {@link Process}, the command is not ended when this JVM
+         * ends, however it ends: {@link Subprocess#close() close()} or {@link Subprocess#killTree killTree} it
+         * first if it must not outlive the application. (One that the task of a pool worker or of a child JVM
+         * starts ends with that JVM when it finds its parent gone.)
+         *
          * @throws IllegalStateException if {@link #timeout}, {@link #gracePeriod} or {@link #check()} was
          *                               set: they apply to {@code run()}; pass timeouts to the handle's
          *                               waits and the grace to {@link Subprocess#killTree} instead
