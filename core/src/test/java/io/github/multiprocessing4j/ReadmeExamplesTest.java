@@ -905,6 +905,9 @@ class ReadmeExamplesTest {
         Path worker = Files.writeString(tmp.resolve("worker.py"), """
                 import signal, sys, time
                 signal.signal(signal.SIGUSR1, lambda s, f: print("usr1", flush=True))
+                # Ctrl-C's KeyboardInterrupt even if this test runs with SIGINT ignored (a build run as a background
+                # job): Python then leaves it ignored, and the worker would never end
+                signal.signal(signal.SIGINT, signal.default_int_handler)
                 print("ready", flush=True)
                 try:
                     while True:
