@@ -7,6 +7,7 @@ import io.github.multiprocessing4j.internal.codec.ListCodec;
 import io.github.multiprocessing4j.internal.codec.StandardCodec;
 import io.github.multiprocessing4j.internal.codec.ThrowableCodec;
 import io.github.multiprocessing4j.internal.seam.FailureSeam;
+import io.github.multiprocessing4j.internal.seam.PauseSeam;
 import io.github.multiprocessing4j.internal.wire.Frame;
 import io.github.multiprocessing4j.internal.wire.FrameType;
 import io.github.multiprocessing4j.internal.wire.ProtocolException;
@@ -16,7 +17,6 @@ import java.nio.channels.ClosedByInterruptException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Reads what a process pool's workers send back (see {@link ProcessEngine}): each outcome takes its task
@@ -39,7 +39,7 @@ final class OutcomeReader {
     /** For tests: where {@link #start} throws instead of starting the worker's threads. */
     private static final FailureSeam START = new FailureSeam();
     /** For tests: what the next {@link #start} runs first ({@link #beforeNextStart}); null for none. */
-    private static final AtomicReference<Runnable> BEFORE_START = new AtomicReference<>();
+    private static final PauseSeam BEFORE_START = new PauseSeam();
 
     /** For tests: makes the next {@link #start} throw {@code failure}, as when no thread can be made; null for none. */
     static void failNextStart(Error failure) {
@@ -73,18 +73,13 @@ final class OutcomeReader {
      * threads do in that gap (give the worker a task, say). Null for none.
      */
     static void beforeNextStart(Runnable meanwhile) {
-        BEFORE_START.set(meanwhile);
+        BEFORE_START.once(meanwhile);
     }
 
     /** Starts the worker's reader and writer threads, and watches its process. */
     void start(Worker w) {
         START.check();
-        if (BEFORE_START.get() != null) {
-            Runnable meanwhile = BEFORE_START.getAndSet(null);
-            if (meanwhile != null) {
-                meanwhile.run();
-            }
-        }
+        BEFORE_START.pass();
         w.startWriter();
         // The default stack size (-Xss), not a small one: results are decoded here, and a value nested a few hundred
         // levels deep (a linked structure) that apply() decodes on a caller's thread must decode here as well.

@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.internal.pool;
 
 import io.github.multiprocessing4j.internal.launch.ExitStatus;
 import io.github.multiprocessing4j.internal.pool.ProcessEngine.State;
+import io.github.multiprocessing4j.internal.seam.PauseSeam;
 import io.github.multiprocessing4j.internal.session.Session;
 import io.github.multiprocessing4j.pool.WorkerCrashedException;
 import java.lang.System.Logger.Level;
@@ -13,7 +14,6 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The comings and goings of a process pool's workers (see {@link ProcessEngine}): a worker that exits,
@@ -53,7 +53,7 @@ final class WorkerTurnover {
     private static final long[] RETRY_PAUSES_MILLIS = {100, 500};
     private static final long EXIT_WAIT_MILLIS = 2000;
     /** For tests: what the end of the next boot runs first ({@link #beforeNextBootEnds}); null for none. */
-    private static final AtomicReference<Runnable> BEFORE_BOOT_ENDS = new AtomicReference<>();
+    private static final PauseSeam BEFORE_BOOT_ENDS = new PauseSeam();
 
     private final ProcessEngine engine;
     /** The retries that wait for their pause; guarded by the engine's lock. */
@@ -326,16 +326,11 @@ final class WorkerTurnover {
      * handled under the engine's lock, and then handled as usual: what other threads do in that gap. Null for none.
      */
     static void beforeNextBootEnds(Runnable meanwhile) {
-        BEFORE_BOOT_ENDS.set(meanwhile);
+        BEFORE_BOOT_ENDS.once(meanwhile);
     }
 
     private void replacementBooted(Worker w, Throwable failure, Boot underWay) {
-        if (BEFORE_BOOT_ENDS.get() != null) {
-            Runnable meanwhile = BEFORE_BOOT_ENDS.getAndSet(null);
-            if (meanwhile != null) {
-                meanwhile.run();
-            }
-        }
+        BEFORE_BOOT_ENDS.pass();
         List<Worker> touched = new ArrayList<>();
         List<TaskRecord> doomed = new ArrayList<>();
         boolean keep = false;
