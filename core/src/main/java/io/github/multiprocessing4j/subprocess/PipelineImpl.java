@@ -205,14 +205,7 @@ final class PipelineImpl implements Pipeline {
             SubprocessBuilder stage = stages.get(i);
             ProcessBuilder pb = stage.toStage(i, n);
             if (i == 0) {
-                pb.redirectInput(switch (stdin) {
-                    case byte[] ignored -> Redirect.PIPE;
-                    case String ignored -> Redirect.PIPE;
-                    case Path file -> Redirect.from(file.toFile());
-                    case Redirect r when r == Redirect.DISCARD -> Redirect.from(Redirects.NULL_FILE);
-                    case Redirect r -> r;
-                    case null, default -> Redirect.INHERIT;
-                });
+                pb.redirectInput(Redirects.forStdin(stdin));
             }
             if (i == n - 1) {
                 pb.redirectOutput(stdout == null ? Redirect.INHERIT : stdout);

@@ -14,6 +14,22 @@ final class Redirects {
     }
 
     /**
+     * The redirect of a child's stdin, from what a builder's {@code input(...)} or {@code stdin(...)} was given:
+     * a pipe for bytes or text (written by the library), the file for a path, {@code /dev/null} for
+     * {@link Redirect#DISCARD} (which the JDK allows for output only), and the parent's stdin by default.
+     */
+    static Redirect forStdin(Object stdin) {
+        return switch (stdin) {
+            case byte[] ignored -> Redirect.PIPE;
+            case String ignored -> Redirect.PIPE;
+            case Path file -> Redirect.from(file.toFile());
+            case Redirect r when r == Redirect.DISCARD -> Redirect.from(NULL_FILE);
+            case Redirect r -> r;
+            case null, default -> Redirect.INHERIT;
+        };
+    }
+
+    /**
      * Whether {@code a} and {@code b} write to the same file in the same way ({@link Redirect#to} or
      * {@link Redirect#appendTo}). The JDK opens each redirect on its own, so two opens of one file with
      * {@code Redirect.to} each write from offset 0 and overwrite each other's output; a command given the

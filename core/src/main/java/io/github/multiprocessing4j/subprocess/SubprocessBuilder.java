@@ -265,14 +265,7 @@ final class SubprocessBuilder implements Subprocess.Builder {
     }
 
     Redirect stdinRedirect() {
-        return switch (stdin) {
-            case byte[] ignored -> Redirect.PIPE;
-            case String ignored -> Redirect.PIPE;
-            case Path file -> Redirect.from(file.toFile());
-            case Redirect r when r == Redirect.DISCARD -> Redirect.from(Redirects.NULL_FILE);
-            case Redirect r -> r;
-            case null, default -> Redirect.INHERIT;
-        };
+        return Redirects.forStdin(stdin);
     }
 
     Redirect stdoutRedirect() {
