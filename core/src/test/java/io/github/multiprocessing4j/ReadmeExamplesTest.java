@@ -468,6 +468,10 @@ class ReadmeExamplesTest {
         assertThat(latin.stdoutBytes()).containsExactly(0xE9);
         assertThat(latin.stdout()).isEqualTo("\u00e9");
         assertThat(latin.stderrBytes()).isEmpty();
+        // run(...).returncode after a signal: 128 + N, where Python gives -N
+        assertThat(Subprocess.command("sh", "-c", "kill -TERM $$").run().returnCode()).isEqualTo(128 + 15);
+        // decoded as written: a malformed byte becomes U+FFFD and \r\n stays (Python: UnicodeDecodeError, \n)
+        assertThat(Subprocess.command("printf", "\\351\r\n").captureOutput().run().stdout()).isEqualTo("\ufffd\r\n");
         // stdin=open(f), stdout=DEVNULL, stdout=open(f, "a"); Redirect.to truncates
         Path in = tmp.resolve("in.txt");
         Path out = tmp.resolve("out.txt");
