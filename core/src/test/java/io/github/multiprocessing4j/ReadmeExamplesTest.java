@@ -668,6 +668,25 @@ class ReadmeExamplesTest {
         assertThatThrownBy(() -> Coroutines.timeout(Duration.ofMillis(200), () -> fetch("/slow")))
                 .isInstanceOf(TimeoutException.class);
         assertThat(Coroutines.timeout(Duration.ofSeconds(30), () -> fetch("/quick"))).isEqualTo("</quick>");
+        // unlike asyncio's, timeout() gives the call's failure as the cause of an ExecutionException
+        assertThatThrownBy(() -> Coroutines.timeout(Duration.ofSeconds(30), () -> {
+            throw new IOException("down");
+        })).isInstanceOf(ExecutionException.class).cause().isInstanceOf(IOException.class).hasMessage("down");
+        // unlike asyncio's, gather()'s first failure cancels the other calls and is the cause of a TaskGroupException
+        AtomicReference<Throwable> slowEnd = new AtomicReference<>();
+        TaskGroupException failed = catchThrowableOfType(TaskGroupException.class, () -> Coroutines.gather(() -> {
+            try {
+                return fetch("/slow");
+            } catch (InterruptedException e) {
+                slowEnd.set(e);
+                throw e;
+            }
+        }, () -> {
+            throw new IOException("down");
+        }));
+        assertThat(failed.getCause()).isInstanceOf(IOException.class).hasMessage("down");
+        assertThat(failed.failures()).hasSize(1);
+        assertThat(slowEnd.get()).isInstanceOf(InterruptedException.class);
     }
 
     @Test
