@@ -186,24 +186,26 @@ public final class Coroutines {
     /**
      * Hands out the tasks in the order they complete: Python's {@code asyncio.as_completed}. Does not wait
      * itself; see {@link Completions}. A task given more than once is handed out once, as Python's makes a
-     * set of its futures.
+     * set of its futures. The tasks may have different value types, as asyncio's awaitables may: {@code T} is
+     * then a common supertype ({@code Completions<Object> done = asCompleted(List.of(user, orders))}).
      *
      * @throws NullPointerException if {@code tasks} is or contains null
      */
-    public static <T> Completions<T> asCompleted(Collection<? extends Task<T>> tasks) {
+    public static <T> Completions<T> asCompleted(Collection<? extends Task<? extends T>> tasks) {
         return new CompletionsImpl<>(distinct(tasks));
     }
 
     /**
      * Waits until {@code mode} is satisfied and tells which tasks are done: Python's {@code asyncio.wait}.
      * Does not cancel anything. Returns at once for an empty collection. A task given more than once is
-     * listed once, as Python's makes a set of its futures.
+     * listed once, as Python's makes a set of its futures. The tasks may have different value types, as with
+     * {@link #asCompleted}.
      *
      * @throws InterruptedException if interrupted before or while waiting, also when {@code mode} is satisfied
      *                              already (the interrupt status is cleared); not for an empty collection
      * @throws NullPointerException if {@code tasks} is or contains null, or {@code mode} is null
      */
-    public static <T> WaitResult<T> await(Collection<? extends Task<T>> tasks, WaitMode mode)
+    public static <T> WaitResult<T> await(Collection<? extends Task<? extends T>> tasks, WaitMode mode)
             throws InterruptedException {
         return Await.await(distinct(tasks), Objects.requireNonNull(mode, "mode"), Long.MAX_VALUE);
     }
@@ -219,20 +221,26 @@ public final class Coroutines {
      *                              cancellation; not for an empty collection, for which this returns at once
      * @throws NullPointerException if {@code tasks} is or contains null, or an argument is null
      */
-    public static <T> WaitResult<T> await(Collection<? extends Task<T>> tasks, WaitMode mode, Duration timeout)
-            throws InterruptedException {
+    public static <T> WaitResult<T> await(Collection<? extends Task<? extends T>> tasks, WaitMode mode,
+            Duration timeout) throws InterruptedException {
         long nanos = Deadline.saturatedNanos(Objects.requireNonNull(timeout, "timeout"));
         return Await.await(distinct(tasks), Objects.requireNonNull(mode, "mode"),
                 nanos == Long.MAX_VALUE ? Long.MAX_VALUE - 1 : nanos);
     }
 
-    /** The tasks in the order given, each once; NullPointerException for a null collection or task. */
-    private static <T> List<Task<T>> distinct(Collection<? extends Task<T>> tasks) {
-        LinkedHashSet<Task<T>> set = new LinkedHashSet<>(Objects.requireNonNull(tasks, "tasks"));
+    /**
+     * The tasks in the order given, each once; NullPointerException for a null collection or task. A
+     * {@code Task<? extends T>} is handed back as a {@code Task<T>}: a task only gives out its value (no method of
+     * {@link Task} or {@link java.util.concurrent.Future} takes a {@code T}), so that cannot put a wrong value in it.
+     */
+    @SuppressWarnings("unchecked")
+    private static <T> List<Task<T>> distinct(Collection<? extends Task<? extends T>> tasks) {
+        LinkedHashSet<Task<? extends T>> set = new LinkedHashSet<>(Objects.requireNonNull(tasks, "tasks"));
         if (set.contains(null)) {
             throw new NullPointerException("tasks contains null");
         }
-        return List.copyOf(set);
+        List<Task<? extends T>> distinct = List.copyOf(set);
+        return (List<Task<T>>) (List<?>) distinct;
     }
 
     /**

@@ -326,6 +326,27 @@ class AwaitTest {
     }
 
     @Test
+    void awaitAndAsCompleted_takeTasksOfDifferentTypesTogether_asAsyncioTakesAnyAwaitables() throws Exception {
+        // asyncio.wait({user_task, orders_task}): the tasks need not have one value type; here T is their common
+        // supertype. Before, neither call compiled with a Task<String> and a Task<Integer> in one list.
+        try (TaskGroup group = TaskGroup.open()) {
+            Task<String> user = group.spawn(() -> "ada");
+            Task<Integer> orders = group.spawn(() -> 3);
+            WaitResult<Object> all = Coroutines.await(List.of(user, orders), WaitMode.ALL_COMPLETED);
+            assertThat(all.done().contains(user) && all.done().contains(orders)).isTrue();
+            assertThat(all.done().get(1).resultNow()).isEqualTo(3);
+            assertThat(Coroutines.await(List.of(user, orders), WaitMode.FIRST_COMPLETED, Duration.ZERO).pending())
+                    .isEmpty();
+            Completions<Object> done = Coroutines.asCompleted(List.of(user, orders));
+            List<Object> values = new ArrayList<>();
+            while (done.hasNext()) {
+                values.add(done.next().resultNow());
+            }
+            assertThat(values).containsExactlyInAnyOrder("ada", 3);
+        }
+    }
+
+    @Test
     void await_firstCompleted_returnsAsSoonAsOneIsDone_withoutCancellingTheRest() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         try (TaskGroup group = TaskGroup.open()) {
