@@ -462,6 +462,21 @@ class ReadmeExamplesTest {
     void table_checkOutputBytesCharsetFilesExceptionFieldsStdinStderrLinesTerminateKillPid() throws Exception {
         // check_output
         assertThat(Subprocess.command("echo", "hi").captureOutput().check().run().stdout()).isEqualTo("hi\n");
+        Subprocess.Builder warns = Subprocess.command("sh", "-c", "echo hi; echo warning >&2");
+        assertThat(warns.captureOutput().check().run().stderr()).isEqualTo("warning\n"); // not on this JVM's stderr
+        CompletedProcess asPython = Subprocess.command("sh", "-c", "echo hi; echo warning >&2").stdout(Redirect.PIPE)
+                .check().run();
+        assertThatThrownBy(asPython::stderr).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("it went to INHERIT");
+        // with Popen(args) as p: close() kills a command still running; waitFor() in the block lets it finish
+        Subprocess left;
+        try (Subprocess p = Subprocess.command("sleep", "60").start()) {
+            left = p;
+        }
+        assertThat(left.poll()).hasValue(128 + 9);
+        try (Subprocess p = Subprocess.command("sh", "-c", "sleep 0.2; exit 5").start()) {
+            assertThat(p.waitFor()).isEqualTo(5);
+        }
         // text=False, encoding="latin-1"
         CompletedProcess latin = Subprocess.command("printf", "\\351").captureOutput()
                 .charset(StandardCharsets.ISO_8859_1).run();
