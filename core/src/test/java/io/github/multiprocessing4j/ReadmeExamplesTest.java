@@ -238,6 +238,14 @@ class ReadmeExamplesTest {
         assertThat(pool.map(square, List.of(1, 2, 3, 4))).containsExactly(1, 4, 9, 16);
         assertThat(pool.map(square, List.of(1, 2, 3, 4, 5), 2)).containsExactly(1, 4, 9, 16, 25);
         assertThat(pool.mapAsync(square, List.of(5, 6), 1).get(30, TimeUnit.SECONDS)).containsExactly(25, 36);
+        // a failure of the function: the cause of an ExecutionException, where Python raises it
+        SerializableFunction<Integer, Integer> failing = x -> {
+            throw new IllegalArgumentException("bad " + x);
+        };
+        assertThatThrownBy(() -> pool.apply(failing, 3)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(IllegalArgumentException.class).hasMessage("bad 3");
+        assertThatThrownBy(() -> pool.map(failing, List.of(4))).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(IllegalArgumentException.class).hasMessage("bad 4");
         CompletableFuture<Integer> later = pool.applyAsync(square, 5);
         assertThat(later.get(30, TimeUnit.SECONDS)).isEqualTo(25);
         // executor.submit(f), future.result()
