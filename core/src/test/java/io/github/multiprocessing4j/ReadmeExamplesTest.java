@@ -246,6 +246,10 @@ class ReadmeExamplesTest {
                 .cause().isInstanceOf(IllegalArgumentException.class).hasMessage("bad 3");
         assertThatThrownBy(() -> pool.map(failing, List.of(4))).isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(IllegalArgumentException.class).hasMessage("bad 4");
+        try (ResultIterator<Integer> it = pool.imap(failing, List.of(5))) {
+            assertThatThrownBy(it::next).isInstanceOf(java.util.concurrent.CompletionException.class)
+                    .cause().isInstanceOf(IllegalArgumentException.class).hasMessage("bad 5");
+        }
         CompletableFuture<Integer> later = pool.applyAsync(square, 5);
         assertThat(later.get(30, TimeUnit.SECONDS)).isEqualTo(25);
         // executor.submit(f), future.result()
