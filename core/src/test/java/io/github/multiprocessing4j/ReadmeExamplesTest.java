@@ -51,6 +51,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -217,6 +218,9 @@ class ReadmeExamplesTest {
         CurrentProcess me = JvmProcess.current();
         assertThat(me.name()).isEqualTo("MainProcess");
         assertThat(me.isChild()).isFalse();
+        // parent_process() is None in Python's main process; here the JVM's operating-system parent
+        assertThat(me.parentPid()).isEqualTo(ProcessHandle.current().parent().map(h -> OptionalLong.of(h.pid()))
+                .orElse(OptionalLong.empty()));
         SerializableCallable<String> who = () -> {
             CurrentProcess w = JvmProcess.current();
             return w.isChild() + " " + w.name() + " " + w.pid() + " " + w.parentPid().getAsLong();
