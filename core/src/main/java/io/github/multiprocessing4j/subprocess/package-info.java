@@ -19,6 +19,9 @@
  *     <tr><td>{@code Popen}, {@code communicate}, {@code poll}, {@code wait}, {@code send_signal}</td>
  *         <td>{@code .start()} giving a {@link io.github.multiprocessing4j.subprocess.Subprocess};
  *             {@code communicate}, {@code poll}, {@code waitFor}, {@code sendSignal(Signal)}</td></tr>
+ *     <tr><td>{@code run(cmd, shell=True)}</td>
+ *         <td>{@link io.github.multiprocessing4j.subprocess.Subprocess#shell Subprocess.shell(cmd)}
+ *             ({@code /bin/sh -c cmd})</td></tr>
  *     <tr><td>{@code Popen(a, stdout=PIPE)} feeding {@code Popen(b, stdin=a.stdout)}</td>
  *         <td>{@code Subprocess.pipeline(a, b).run()}</td></tr>
  *   </tbody>
@@ -31,7 +34,6 @@
  *       went, where Python gives {@code None}.</li>
  *   <li>{@code run()} with a timeout does not hang when a process outside the killed tree keeps the output
  *       pipe open: it reports what it has one second after the kill.</li>
- *   <li>There is no {@code shell=True}: run {@code command("sh", "-c", script)}.</li>
  *   <li>A bare command name found on a {@code PATH} that {@code env(...)} or {@code clearEnv()} changed (it is
  *       searched, as in Python) gets the absolute path of the file found as its {@code argv[0]}, where Python
  *       passes the name as given: the JDK has no way to set {@code argv[0]} apart from the file it runs.</li>
