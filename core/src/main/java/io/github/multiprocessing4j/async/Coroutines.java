@@ -113,6 +113,23 @@ public final class Coroutines {
     }
 
     /**
+     * {@link #gatherSettled(Collection)} with the calls as arguments, as {@link #gather(Callable[])} takes them:
+     * {@code gatherSettled(() -> a(), () -> b())} for {@code asyncio.gather(a(), b(), return_exceptions=True)}.
+     *
+     * @throws InterruptedException  as {@link #gatherSettled(Collection)}
+     * @throws NullPointerException  if {@code calls} is null or a call is null (no call is left running)
+     */
+    @SafeVarargs
+    public static <T> List<Outcome<T>> gatherSettled(Callable<? extends T>... calls) throws InterruptedException {
+        Objects.requireNonNull(calls, "calls");
+        List<Callable<? extends T>> list = new ArrayList<>(calls.length); // not Arrays.asList: the array would escape
+        for (Callable<? extends T> call : calls) {
+            list.add(call);
+        }
+        return gatherSettled(list);
+    }
+
+    /**
      * Runs every call concurrently until all have ended, and returns how each ended, in the order of the
      * calls: Python's {@code asyncio.gather(..., return_exceptions=True)}. A failure does not cancel the
      * other calls.

@@ -219,6 +219,20 @@ class GatherTest {
                 new Outcome.Success<>("c"));
     }
 
+    @Test
+    void gatherSettled_takesTheCallsAsArguments_asGatherDoes() throws Exception {
+        // asyncio.gather(a(), b(), return_exceptions=True), written as gather(() -> a(), () -> b()) is: before, only
+        // a collection compiled here
+        IOException boom = new IOException("boom");
+        List<Outcome<String>> outcomes = Coroutines.gatherSettled(() -> "a", () -> {
+            throw boom;
+        });
+        assertThat(outcomes).containsExactly(new Outcome.Success<>("a"), new Outcome.Failure<>(boom));
+        assertThat(Coroutines.<String>gatherSettled()).isEmpty();
+        assertThatThrownBy(() -> Coroutines.gatherSettled((Callable<String>[]) null))
+                .isInstanceOf(NullPointerException.class).hasMessage("calls");
+    }
+
     /**
      * A task that calls gatherSettled is cancelled, and its interrupt is taken before gatherSettled waits (here
      * by the calls' own collection, which swallows it as it is iterated). The calls are cancelled with the
