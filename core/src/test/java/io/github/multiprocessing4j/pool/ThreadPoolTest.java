@@ -443,6 +443,44 @@ class ThreadPoolTest {
         assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
     }
 
+    /**
+     * The task timeout bounds the wait for a task's future, even for a task that ignores its interrupt. terminate()
+     * (and shutdownNow(), and a close() interrupted while it waits) shut the pool's timer down, dropping the pending
+     * timeouts of the tasks still running: the future of one that ignored the interrupt then waited for the task
+     * itself, for good if it never ends, where the same pool not terminated fails it at the deadline.
+     */
+    @Test
+    void aTaskIgnoringItsInterrupt_stillTimesOut_afterTerminate() throws Exception {
+        Pool[] pools = {
+            ThreadPool.builder().threads(1).taskTimeout(Delays.millis(300)).build(),
+            VirtualThreadPool.builder().maxConcurrency(1).taskTimeout(Delays.millis(300)).build(),
+            VirtualThreadPool.builder().taskTimeout(Delays.millis(300)).build()};
+        for (Pool pool : pools) {
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch started = new CountDownLatch(1);
+            CompletableFuture<Object> deaf = pool.submit(() -> {
+                started.countDown();
+                while (release.getCount() > 0) {
+                    try {
+                        release.await(); // deaf to interrupts
+                    } catch (InterruptedException e) {
+                        // ignored
+                    }
+                }
+                return "done";
+            });
+            try {
+                assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+                pool.terminate();
+                assertThatThrownBy(() -> deaf.get(30, TimeUnit.SECONDS)).as(pool.toString())
+                        .isInstanceOf(ExecutionException.class).cause().isInstanceOf(TaskTimeoutException.class);
+            } finally {
+                release.countDown();
+            }
+            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
     @Test
     void anUnboundedVirtualThreadPool_mapsWithHundredsOfCallsInFlight_byDefault() throws Exception {
         AtomicInteger running = new AtomicInteger();

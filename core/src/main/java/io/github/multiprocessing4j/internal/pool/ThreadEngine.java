@@ -242,12 +242,12 @@ public final class ThreadEngine implements PoolEngine {
             }
         }
 
-        /** The timer of this task's timeout, or null if shutdownNow() has just stopped the timer. */
+        /** The timer of this task's timeout, or null if the timer was stopped (only once the pool has terminated). */
         private ScheduledFuture<?> scheduleTimeout() {
             try {
                 return timer.schedule(this::timedOut, TimeUnit.NANOSECONDS.convert(taskTimeout)); // FOREVER saturates
             } catch (RejectedExecutionException stopped) {
-                return null; // the pool is stopping now: this task is interrupted anyway, and still completes
+                return null; // the task runs without a deadline rather than not at all, and still completes
             }
         }
 
@@ -363,7 +363,9 @@ public final class ThreadEngine implements PoolEngine {
                     neverStarted.add(new NeverStarted("a task (" + job.mode + ", queued)"));
                 }
             }
-            timer.shutdown();
+            // Not the timer: a running task that ignores its interrupt still times out, its future failed at the
+            // deadline. The timer stops once the pool has terminated, or its thread when idle.
+            stopTimerIfTerminated();
             return neverStarted;
         } finally {
             synchronized (delivering) {
