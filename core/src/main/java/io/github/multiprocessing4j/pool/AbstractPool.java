@@ -18,6 +18,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.RandomAccess;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
@@ -528,9 +529,13 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
         return Math.max(1, (int) Math.ceil(n / (4.0 * workers())));
     }
 
+    /**
+     * The arguments as a list to cut into chunks: a list with random access as it is, anything else copied, a
+     * {@link java.util.LinkedList} too (each chunk's {@code subList} would walk it from its head: quadratic).
+     */
     private static <T> List<T> toList(Iterable<T> args) {
         Objects.requireNonNull(args, "args");
-        if (args instanceof List<T> list) {
+        if (args instanceof List<T> list && list instanceof RandomAccess) {
             return list;
         }
         List<T> list = new ArrayList<>();
