@@ -46,7 +46,10 @@ public interface VirtualThreadPool extends Pool {
      * }
      */
     interface Builder {
-        /** At most this many tasks run at once (the rest wait, parked); default: no limit. */
+        /**
+         * At most this many tasks run at once, on this many virtual threads; the rest wait in a queue, in order,
+         * with no thread of their own (so {@code shutdownNow()} can cancel and list them). Default: no limit.
+         */
         Builder maxConcurrency(int tasks);
 
         /**
