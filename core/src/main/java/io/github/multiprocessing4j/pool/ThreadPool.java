@@ -26,7 +26,9 @@ import java.time.Duration;
  * <p>So a thread runs many tasks, one after another, as in Python's pools: a {@link ThreadLocal} that a task
  * sets is still set in the next task on that thread (remove it, or pass the value in a {@link ScopedValue},
  * which ends with the task), and so are the thread's name or context class loader if a task changes them.
- * The interrupt status does not carry over: the pool clears it after each task. There is no initializer
+ * The interrupt status does not carry over: the pool clears it after each task. A thread starts with no
+ * {@link InheritableThreadLocal} values: it runs the tasks of every caller, not only those of the caller whose
+ * task happened to start it (pass such a value in the task instead). There is no initializer
  * (Python's {@code initializer=}): state that each thread builds once is a
  * {@link ThreadLocal#withInitial ThreadLocal.withInitial(...)}, built by the first task that needs it.
  */

@@ -20,7 +20,8 @@ import java.time.Duration;
  * and a program that ends without {@link #close()} loses the tasks still queued or running. They are named as
  * {@link Builder#name} says. As in a {@link ThreadPool}, a {@link ThreadLocal} that a task of a pool with a
  * limit sets is still set in the next task its thread runs (the interrupt status is not: it is cleared after
- * each task); a pool without a limit starts each task on a new thread.
+ * each task), and its threads start with no {@link InheritableThreadLocal} values, as they run the tasks of every
+ * caller; a pool without a limit starts each task on a new thread, which inherits them from the task's submitter.
  */
 public interface VirtualThreadPool extends Pool {
 

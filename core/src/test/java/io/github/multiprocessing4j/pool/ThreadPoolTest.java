@@ -123,6 +123,65 @@ class ThreadPoolTest {
         }
     }
 
+    /**
+     * Likewise, a thread that one caller's submission starts must not keep that caller's InheritableThreadLocals for
+     * every later task of every caller: a request's user, kept in one (as Spring Security's inheritable mode keeps
+     * it), was seen by the tasks another caller submitted afterwards. A pool whose threads run task after task
+     * (a ThreadPool, a VirtualThreadPool with a limit) starts them with none; one without a limit starts each task on
+     * a thread of its own, which inherits its submitter's, as any new thread does. The context class loader stays
+     * what it was: that of the thread that started the pool's thread, as with Executors.defaultThreadFactory (a
+     * thread that inherits no thread-locals would otherwise get the system class loader).
+     */
+    @Test
+    void aThreadTheFirstCallerStarted_doesNotHandItsInheritableThreadLocals_toTheTasksOfLaterCallers() throws Exception {
+        try (Pool pool = ThreadPool.create(1)) {
+            assertThat(usersSeenByTheTasksOf("alice", "bob", pool)).as("%s", pool).containsExactly("null", "null");
+        }
+        try (Pool pool = VirtualThreadPool.builder().maxConcurrency(1).build()) {
+            assertThat(usersSeenByTheTasksOf("alice", "bob", pool)).as("%s", pool).containsExactly("null", "null");
+        }
+        for (Pool pool : new Pool[] {ThreadPool.create(1), VirtualThreadPool.builder().maxConcurrency(1).build()}) {
+            try (pool; java.net.URLClassLoader loader = new java.net.URLClassLoader(new java.net.URL[0])) {
+                AtomicReference<Object> got = new AtomicReference<>();
+                Thread caller = Thread.ofPlatform().start(() -> {
+                    Thread.currentThread().setContextClassLoader(loader);
+                    try {
+                        got.set(pool.submit(() -> Thread.currentThread().getContextClassLoader())
+                                .get(30, TimeUnit.SECONDS));
+                    } catch (Exception e) {
+                        got.set(e);
+                    }
+                });
+                caller.join(Delays.seconds(60));
+                assertThat(got.get()).as("%s: the context class loader of a task", pool).isSameAs(loader);
+            }
+        }
+        try (Pool pool = VirtualThreadPool.create()) {
+            assertThat(usersSeenByTheTasksOf("alice", "bob", pool)).as("%s", pool).containsExactly("alice", "bob");
+        }
+    }
+
+    private static final InheritableThreadLocal<String> USER = new InheritableThreadLocal<>();
+
+    /** What a task sees of {@link #USER}, submitted by a caller of each user in turn, each in a thread of its own. */
+    private static List<String> usersSeenByTheTasksOf(String first, String second, Pool pool) throws InterruptedException {
+        List<String> seen = new ArrayList<>();
+        for (String caller : List.of(first, second)) {
+            AtomicReference<Object> got = new AtomicReference<>();
+            Thread t = Thread.ofPlatform().start(() -> {
+                USER.set(caller);
+                try {
+                    got.set(pool.submit(USER::get).get(30, TimeUnit.SECONDS));
+                } catch (Exception e) {
+                    got.set(e);
+                }
+            });
+            t.join(Delays.seconds(60));
+            seen.add(String.valueOf(got.get()));
+        }
+        return seen;
+    }
+
     @Test
     void twoPoolsWithTheDefaultName_nameTheirThreadsApart_andAGivenNameKeepsItsForm() throws Exception {
         // Both pools named their first thread "mp4j-pool-1" (virtual: "mp4j-vpool-1"): a thread dump or a log line

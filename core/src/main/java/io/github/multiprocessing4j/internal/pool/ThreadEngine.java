@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -54,29 +55,47 @@ public final class ThreadEngine implements PoolEngine {
     }
 
     /**
-     * A fixed pool of {@code threads} daemon platform threads named {@code name-N}, at the normal priority: a thread
-     * is started by whichever caller submits a task while there are fewer, and must not keep that caller's
-     * priority for every later task (as {@code Executors.defaultThreadFactory()}'s threads do not).
+     * A fixed pool of {@code threads} daemon platform threads named {@code name-N}, at the normal priority and with
+     * no inheritable thread-local values: a thread is started by whichever caller submits a task while there are
+     * fewer, and must not keep that caller's priority (as {@code Executors.defaultThreadFactory()}'s threads do not)
+     * or its {@link InheritableThreadLocal}s (a request's user, say) for every later task of every caller.
      */
     public static ThreadEngine platform(int threads, String name, Duration taskTimeout) {
         ThreadPoolExecutor tpe = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(),
-                Thread.ofPlatform().daemon().priority(Thread.NORM_PRIORITY).name(name + "-", 1).factory());
+                sharedThreads(Thread.ofPlatform().daemon().priority(Thread.NORM_PRIORITY).name(name + "-", 1)));
         return new ThreadEngine(tpe, threads, taskTimeout);
     }
 
     /**
-     * A virtual thread per task named {@code name}; with a positive {@code maxConcurrency}, that many virtual
-     * threads take tasks from a queue instead, so tasks beyond the limit wait in order (and
-     * {@link #shutdownNow()} can return them).
+     * Threads that run the tasks of every caller: they inherit no {@link InheritableThreadLocal}s, but, as before,
+     * the context class loader of the thread that starts them (a builder that inherits no thread-locals would give
+     * them the system class loader instead, and a task that looks up a web application's services through it would
+     * no longer find them).
+     */
+    private static ThreadFactory sharedThreads(Thread.Builder builder) {
+        ThreadFactory factory = builder.inheritInheritableThreadLocals(false).factory();
+        return task -> {
+            Thread thread = factory.newThread(task);
+            thread.setContextClassLoader(Thread.currentThread().getContextClassLoader());
+            return thread;
+        };
+    }
+
+    /**
+     * A virtual thread per task named {@code name}, which inherits its submitter's {@link InheritableThreadLocal}s
+     * as any new thread does; with a positive {@code maxConcurrency}, that many virtual threads take tasks from a
+     * queue instead, so tasks beyond the limit wait in order (and {@link #shutdownNow()} can return them), and,
+     * as a platform pool's, they run the tasks of every caller, so they inherit none.
      */
     public static ThreadEngine virtual(int maxConcurrency, String name, Duration taskTimeout) {
-        var factory = Thread.ofVirtual().name(name + "-", 1).factory();
         if (maxConcurrency > 0) {
             return new ThreadEngine(new ThreadPoolExecutor(maxConcurrency, maxConcurrency, 0, TimeUnit.MILLISECONDS,
-                    new LinkedBlockingQueue<>(), factory), maxConcurrency, taskTimeout);
+                    new LinkedBlockingQueue<>(), sharedThreads(Thread.ofVirtual().name(name + "-", 1))),
+                    maxConcurrency, taskTimeout);
         }
-        return new ThreadEngine(Executors.newThreadPerTaskExecutor(factory), 0, taskTimeout);
+        return new ThreadEngine(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(name + "-", 1).factory()),
+                0, taskTimeout);
     }
 
     @Override
