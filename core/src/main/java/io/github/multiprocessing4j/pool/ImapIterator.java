@@ -89,8 +89,9 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
         this.chunkSize = chunkSize;
         this.ordered = ordered;
         this.window = window;
-        this.feeder = Thread.ofVirtual().inheritInheritableThreadLocals(false).name("mp4j-imap-feeder")
-                .start(() -> feed(input));
+        // It works for the caller, as long as the iteration: it inherits the caller's inheritable thread-locals and
+        // context class loader, which the input may need, and which the threads it starts for the tasks inherit
+        this.feeder = Thread.ofVirtual().name("mp4j-imap-feeder").start(() -> feed(input));
     }
 
     // ------------------------------------------------------------------------------------------- feeder

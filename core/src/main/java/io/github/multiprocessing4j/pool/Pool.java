@@ -137,7 +137,8 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * <p>The input is read, and the tasks submitted, by a background virtual thread of the iterator (as
      * Python reads it on a thread of the pool), never by the caller: this call returns at once, a result that
      * is ready is delivered even while the input waits (a queue, a network source), and an input that waits
-     * for results of this very iteration gets them. The input's iterator is used by that thread alone.
+     * for results of this very iteration gets them. The input's iterator is used by that thread alone; it has
+     * the caller's {@link InheritableThreadLocal}s and context class loader, as a thread the caller started would.
      * {@link ResultIterator#hasNext()} waits until it knows whether a result will come. Closing the iterator
      * interrupts that thread if it is waiting in the input, does not wait for it, and submits nothing more.
      *

@@ -163,6 +163,47 @@ class ThreadPoolTest {
 
     private static final InheritableThreadLocal<String> USER = new InheritableThreadLocal<>();
 
+    /**
+     * imap reads the input and submits the tasks on a feeder thread of its own, which inherited nothing of its caller:
+     * the input was read, and a pool without a limit ran each task (on a thread the feeder started), with the system
+     * class loader as context class loader and none of the caller's InheritableThreadLocals, where the same function
+     * given to submit or map ran with the caller's (a web application's services, looked up through the context
+     * class loader, were found by map and not by imap). The feeder works for its caller: it inherits as a thread the
+     * caller started would.
+     */
+    @Test
+    void imap_readsTheInputAndRunsTheTasks_inTheCallersContext_asMapDoes() throws Exception {
+        try (VirtualThreadPool pool = VirtualThreadPool.create();
+             java.net.URLClassLoader loader = new java.net.URLClassLoader(new java.net.URL[0])) {
+            List<Object> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Iterable<Integer> input = () -> IntStream.range(0, 3).peek(i -> seen.add(context("input")))
+                    .boxed().iterator();
+            AtomicReference<Object> got = new AtomicReference<>();
+            Thread caller = Thread.ofPlatform().start(() -> {
+                Thread.currentThread().setContextClassLoader(loader);
+                USER.set("carol");
+                try (ResultIterator<String> it = pool.imap(x -> context("task"), input)) {
+                    List<String> results = new ArrayList<>();
+                    it.forEachRemaining(results::add);
+                    got.set(results);
+                } catch (RuntimeException e) {
+                    got.set(e);
+                }
+            });
+            caller.join(Delays.seconds(60));
+            String expected = "carol " + loader;
+            assertThat(got.get()).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+                    .containsExactly("task: " + expected, "task: " + expected, "task: " + expected);
+            assertThat(seen).containsOnly("input: " + expected);
+        }
+    }
+
+    /** The user and the context class loader the current thread has, for {@code what}. */
+    private static String context(String what) {
+        return what + ": " + USER.get() + " " + Thread.currentThread().getContextClassLoader();
+    }
+
+
     /** What a task sees of {@link #USER}, submitted by a caller of each user in turn, each in a thread of its own. */
     private static List<String> usersSeenByTheTasksOf(String first, String second, Pool pool) throws InterruptedException {
         List<String> seen = new ArrayList<>();
