@@ -606,6 +606,37 @@ class ThreadPoolTest {
         assertThat(walked.get()).as("list elements stepped over to position its iterators").isLessThanOrEqualTo(2 * 2_000);
     }
 
+    /**
+     * A timeout that fires completes its task's future on a thread of its own. That was a virtual thread, which needs
+     * a carrier of the virtual-thread scheduler: CPU-bound tasks of a VirtualThreadPool, as many as there are
+     * carriers, are never preempted, so the timeout waited for them to end (here, a task that ignores its interrupt
+     * and spins until released ended with its result, not a TaskTimeoutException, long after its deadline).
+     */
+    @Test
+    void aTaskTimeout_firesOnTime_evenWhileTheVirtualThreadPoolsTasksHoldEveryCarrier() throws Exception {
+        int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
+                Runtime.getRuntime().availableProcessors());
+        AtomicBoolean release = new AtomicBoolean();
+        long giveUp = System.nanoTime() + Delays.seconds(60).toNanos(); // never spin for good, whatever happens
+        try (VirtualThreadPool pool = VirtualThreadPool.builder().taskTimeout(Delays.millis(300)).build()) {
+            List<CompletableFuture<Object>> spinning = new ArrayList<>();
+            try {
+                for (int i = 0; i < carriers; i++) {
+                    spinning.add(pool.submit(() -> {
+                        while (!release.get() && System.nanoTime() - giveUp < 0) {
+                            Thread.onSpinWait(); // CPU-bound, deaf to interrupts: holds its carrier
+                        }
+                        return "ended";
+                    }));
+                }
+                assertThatThrownBy(() -> spinning.getFirst().get(30, TimeUnit.SECONDS))
+                        .isInstanceOf(ExecutionException.class).cause().isInstanceOf(TaskTimeoutException.class);
+            } finally {
+                release.set(true);
+            }
+        }
+    }
+
     @Test
     void anUnboundedVirtualThreadPool_mapsWithHundredsOfCallsInFlight_byDefault() throws Exception {
         AtomicInteger running = new AtomicInteger();

@@ -5,6 +5,7 @@ import java.lang.System.Logger.Level;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,10 +22,13 @@ import java.util.concurrent.TimeUnit;
  * seconds: it schedules a task's timeout with no lock held, on the task's own thread, and a failure fails that
  * task only.
  *
- * <p>A timeout that fires runs on a virtual thread of its own, not on the timer's thread: it completes the
+ * <p>A timeout that fires runs on a thread of its own, not on the timer's thread: it completes the
  * task's future, whose plain callbacks run right there, and one that waits (for the pool to close, for
  * another of its tasks) would otherwise hold up every later timeout, such as the one of the task it waits for.
- * Only when that thread cannot be made does it run on the timer's thread, rather than never.
+ * Only when that thread cannot be made does it run on the timer's thread, rather than never. A process pool's
+ * is a virtual thread; a thread pool's is a platform thread, as the tasks it times may be virtual threads that
+ * hold every carrier of the virtual-thread scheduler (CPU-bound tasks of a {@code VirtualThreadPool}, which it
+ * never preempts): a virtual thread would wait for them to end, and the timeout with it.
  */
 final class PoolTimer {
     private static final System.Logger LOG = System.getLogger(PoolTimer.class.getName());
@@ -34,10 +38,13 @@ final class PoolTimer {
     /** For tests: where starting the virtual thread of an action that fires throws. */
     private static final FailureSeam ACTION_THREAD = new FailureSeam();
     private final boolean endsWhenIdle;
+    /** Makes the thread of each action that fires. */
+    private final ThreadFactory actionThreads;
     private volatile ScheduledExecutorService executor;
 
-    private PoolTimer(boolean endsWhenIdle) {
+    private PoolTimer(boolean endsWhenIdle, ThreadFactory actionThreads) {
         this.endsWhenIdle = endsWhenIdle;
+        this.actionThreads = actionThreads;
     }
 
     /**
@@ -47,17 +54,19 @@ final class PoolTimer {
      * @throws Error as making the thread threw it (OutOfMemoryError when no thread can be made)
      */
     static PoolTimer startedNow() {
-        PoolTimer timer = new PoolTimer(false);
+        PoolTimer timer = new PoolTimer(false, Thread.ofVirtual().name("mp4j-pool-timeout").factory());
         timer.executor();
         return timer;
     }
 
     /**
      * A timer whose thread is made on first use (a pool that schedules nothing never makes it) and ends after a few
-     * idle seconds; {@link #schedule} may have to make it again, and throws if it cannot.
+     * idle seconds; {@link #schedule} may have to make it again, and throws if it cannot. Its actions run on platform
+     * threads (see above).
      */
     static PoolTimer onFirstUse() {
-        return new PoolTimer(true);
+        return new PoolTimer(true, Thread.ofPlatform().daemon().name("mp4j-pool-timeout")
+                .inheritInheritableThreadLocals(false).factory());
     }
 
     /**
@@ -70,7 +79,7 @@ final class PoolTimer {
     }
 
     /**
-     * Runs {@code action} on a new virtual thread in {@code nanos}, unless the returned future is cancelled first.
+     * Runs {@code action} on a new thread of its own in {@code nanos}, unless the returned future is cancelled first.
      *
      * @throws java.util.concurrent.RejectedExecutionException once {@link #shutdown} was called
      * @throws Error only for a timer {@link #onFirstUse()}, as making its thread threw it (it ends after a few idle
@@ -91,10 +100,10 @@ final class PoolTimer {
         ACTION_THREAD.arm(failure, 0, 1, null);
     }
 
-    private static void fire(Runnable action) {
+    private void fire(Runnable action) {
         try {
             ACTION_THREAD.check();
-            Thread.ofVirtual().name("mp4j-pool-timeout").start(action);
+            actionThreads.newThread(action).start();
         } catch (RuntimeException | Error e) {
             // No thread for it (out of memory): the executor would keep the Error in the future nobody reads, and the
             // timeout, the kill of a worker that ignores its STOP, the next try of a replacement would never happen.
