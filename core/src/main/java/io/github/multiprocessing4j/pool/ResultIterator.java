@@ -24,8 +24,8 @@ import java.util.stream.StreamSupport;
  * ({@code "item 4 failed: ..."}); the iterator can go on past it. With a chunk size above 1, a failed chunk
  * surfaces once, naming the item that failed, and the results of the chunk's other items are lost (as in
  * Python); the iterator goes on with the next chunk. If the waiting thread is interrupted, {@code next()}
- * throws a {@code CompletionException} caused by {@link InterruptedException} and re-asserts the interrupt;
- * no result is lost, and the iterator stays usable.
+ * (or {@link #hasNext()}, which waits while the input is read) throws a {@code CompletionException} caused by
+ * {@link InterruptedException} and re-asserts the interrupt; no result is lost, and the iterator stays usable.
  *
  * <p>If the input itself throws, or the pool refuses a task because it was shut down, the results of
  * every element read before that are still delivered, in their place; then the failure surfaces once, as a
