@@ -248,7 +248,10 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * the tasks sent ahead to a worker behind its running one ({@link ProcessPool.Builder#prefetch}) too, and the
      * worker may have run some of them just before it was killed, their outcomes still on the way (and dropped):
      * a placeholder says that the task's future was cancelled, not that the task never ran, so a task that must
-     * not run twice should not be submitted again just for being listed.
+     * not run twice should not be submitted again just for being listed. A {@code CompletableFuture} stage that has
+     * a thread pool as its executor ({@code supplyAsync(s, pool)}, {@code thenApplyAsync(f, pool)}) and whose task
+     * is still queued then never completes: its task is cancelled, which that stage cannot see (with a JDK
+     * executor too, unless the caller runs the task the list gives back); complete or cancel such stages yourself.
      */
     @Override
     List<Runnable> shutdownNow();
