@@ -33,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -234,6 +235,42 @@ class ProcessPoolTest {
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(timeout, timeout.plus(Delays.seconds(5)));
             assertThat(pool.<Integer, Integer>apply(x -> x * 2, 21)).isEqualTo(42);
             assertThat(ProcessHandle.of(before)).isEmpty();
+        }
+    }
+
+    /**
+     * A task timeout is the pool's promise of a hard limit, so it must fire while this JVM's virtual threads are all
+     * busy: CPU-bound virtual threads (a {@code VirtualThreadPool}'s, say) that hold every carrier, which the scheduler
+     * never preempts. The timeout used to fire on a virtual thread, which waited for a free carrier.
+     */
+    @Test
+    void aTaskTimeout_firesOnTime_evenWhileVirtualThreadsHoldEveryCarrier() throws Exception {
+        int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
+                Runtime.getRuntime().availableProcessors());
+        AtomicBoolean release = new AtomicBoolean();
+        long giveUp = System.nanoTime() + Delays.seconds(60).toNanos(); // never spin for good, whatever happens
+        try (ProcessPool pool = ProcessPool.builder().processes(1).taskTimeout(Delays.millis(500)).build()) {
+            CompletableFuture<Integer> hung = pool.applyAsync(x -> {
+                LockSupport.park(); // never returns on its own
+                return x;
+            }, 1);
+            List<Thread> spinners = new ArrayList<>();
+            try {
+                for (int i = 0; i < carriers; i++) {
+                    spinners.add(Thread.ofVirtual().start(() -> {
+                        while (!release.get() && System.nanoTime() - giveUp < 0) {
+                            Thread.onSpinWait(); // CPU-bound: holds its carrier
+                        }
+                    }));
+                }
+                assertThatThrownBy(() -> hung.get(30, TimeUnit.SECONDS))
+                        .isInstanceOf(ExecutionException.class).cause().isInstanceOf(TaskTimeoutException.class);
+            } finally {
+                release.set(true);
+                for (Thread spinner : spinners) {
+                    spinner.join();
+                }
+            }
         }
     }
 

@@ -25,26 +25,26 @@ import java.util.concurrent.TimeUnit;
  * <p>A timeout that fires runs on a thread of its own, not on the timer's thread: it completes the
  * task's future, whose plain callbacks run right there, and one that waits (for the pool to close, for
  * another of its tasks) would otherwise hold up every later timeout, such as the one of the task it waits for.
- * Only when that thread cannot be made does it run on the timer's thread, rather than never. A process pool's
- * is a virtual thread; a thread pool's is a platform thread, as the tasks it times may be virtual threads that
- * hold every carrier of the virtual-thread scheduler (CPU-bound tasks of a {@code VirtualThreadPool}, which it
- * never preempts): a virtual thread would wait for them to end, and the timeout with it.
+ * Only when that thread cannot be made does it run on the timer's thread, rather than never. It is a
+ * short-lived platform thread, not a virtual one: this JVM's virtual threads may hold every carrier of the
+ * virtual-thread scheduler (CPU-bound tasks of a {@code VirtualThreadPool}, which it never preempts), and a
+ * virtual thread would wait for them to end, and the timeout, the kill of a hung worker with it.
  */
 final class PoolTimer {
     private static final System.Logger LOG = System.getLogger(PoolTimer.class.getName());
     private static final long IDLE_SECONDS = 5;
     /** For tests: where making the timer's thread throws. */
     private static final FailureSeam THREAD = new FailureSeam();
-    /** For tests: where starting the virtual thread of an action that fires throws. */
+    /** For tests: where starting the thread of an action that fires throws. */
     private static final FailureSeam ACTION_THREAD = new FailureSeam();
-    private final boolean endsWhenIdle;
     /** Makes the thread of each action that fires. */
-    private final ThreadFactory actionThreads;
+    private static final ThreadFactory ACTION_THREADS = Thread.ofPlatform().daemon().name("mp4j-pool-timeout")
+            .inheritInheritableThreadLocals(false).factory();
+    private final boolean endsWhenIdle;
     private volatile ScheduledExecutorService executor;
 
-    private PoolTimer(boolean endsWhenIdle, ThreadFactory actionThreads) {
+    private PoolTimer(boolean endsWhenIdle) {
         this.endsWhenIdle = endsWhenIdle;
-        this.actionThreads = actionThreads;
     }
 
     /**
@@ -54,19 +54,17 @@ final class PoolTimer {
      * @throws Error as making the thread threw it (OutOfMemoryError when no thread can be made)
      */
     static PoolTimer startedNow() {
-        PoolTimer timer = new PoolTimer(false, Thread.ofVirtual().name("mp4j-pool-timeout").factory());
+        PoolTimer timer = new PoolTimer(false);
         timer.executor();
         return timer;
     }
 
     /**
      * A timer whose thread is made on first use (a pool that schedules nothing never makes it) and ends after a few
-     * idle seconds; {@link #schedule} may have to make it again, and throws if it cannot. Its actions run on platform
-     * threads (see above).
+     * idle seconds; {@link #schedule} may have to make it again, and throws if it cannot.
      */
     static PoolTimer onFirstUse() {
-        return new PoolTimer(true, Thread.ofPlatform().daemon().name("mp4j-pool-timeout")
-                .inheritInheritableThreadLocals(false).factory());
+        return new PoolTimer(true);
     }
 
     /**
@@ -100,10 +98,10 @@ final class PoolTimer {
         ACTION_THREAD.arm(failure, 0, 1, null);
     }
 
-    private void fire(Runnable action) {
+    private static void fire(Runnable action) {
         try {
             ACTION_THREAD.check();
-            actionThreads.newThread(action).start();
+            ACTION_THREADS.newThread(action).start();
         } catch (RuntimeException | Error e) {
             // No thread for it (out of memory): the executor would keep the Error in the future nobody reads, and the
             // timeout, the kill of a worker that ignores its STOP, the next try of a replacement would never happen.
