@@ -6,7 +6,6 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,7 +15,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 /**
  * The engine of a {@code ThreadPool} (a fixed set of platform threads) and of a {@code VirtualThreadPool}
@@ -248,7 +246,7 @@ public final class ThreadEngine implements PoolEngine {
         private void runTask(int[] at) {
             Object result;
             try {
-                result = invoke(at);
+                result = mode.invoke(target, arg, at);
             } catch (Throwable t) {
                 if (OUTCOME.compareAndSet(this, OPEN, BY_TASK)) {
                     future.completeExceptionally(mode == CallMode.CHUNK ? new ChunkFailedException(at[0], t)
@@ -268,29 +266,6 @@ public final class ThreadEngine implements PoolEngine {
             } catch (RejectedExecutionException stopped) {
                 return null; // the task runs without a deadline rather than not at all, and still completes
             }
-        }
-
-        @SuppressWarnings("unchecked")
-        private Object invoke(int[] at) throws Exception {
-            return switch (mode) {
-                case APPLY -> ((Function<Object, Object>) target).apply(arg);
-                case CALL -> ((Callable<Object>) target).call();
-                case RUN -> {
-                    ((Runnable) target).run();
-                    yield null;
-                }
-                case CHUNK -> {
-                    Function<Object, Object> fn = (Function<Object, Object>) target;
-                    List<?> items = (List<?>) arg;
-                    List<Object> results = new ArrayList<>(items.size());
-                    for (int i = 0; i < items.size(); i++) {
-                        at[0] = i;
-                        results.add(fn.apply(items.get(i)));
-                    }
-                    at[0] = -1;
-                    yield results;
-                }
-            };
         }
 
         private void timedOut() {

@@ -17,14 +17,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.function.Function;
 
 /**
  * A process pool's worker (see {@link PoolProtocol}): runs the initializer, then the tasks its parent
@@ -288,27 +285,14 @@ final class PoolWorker {
         return whole;
     }
 
-    @SuppressWarnings("unchecked")
+    /** Decodes the task's argument (an item, or a chunk's list of items), then invokes it as a thread pool does. */
     private static Object invoke(Object target, CallMode mode, ByteSource in, int[] failedAt) throws Exception {
-        return switch (mode) {
-            case APPLY -> ((Function<Object, Object>) target).apply(StandardCodec.INSTANCE.read(in));
-            case CALL -> ((Callable<Object>) target).call();
-            case RUN -> {
-                ((Runnable) target).run();
-                yield null;
-            }
-            case CHUNK -> {
-                Function<Object, Object> fn = (Function<Object, Object>) target;
-                List<Object> items = ListCodec.read(in);
-                List<Object> results = new ArrayList<>(items.size());
-                for (int i = 0; i < items.size(); i++) {
-                    failedAt[0] = i;
-                    results.add(fn.apply(items.get(i)));
-                }
-                failedAt[0] = -1;
-                yield results;
-            }
+        Object arg = switch (mode) {
+            case APPLY -> StandardCodec.INSTANCE.read(in);
+            case CHUNK -> ListCodec.read(in);
+            case CALL, RUN -> null;
         };
+        return mode.invoke(target, arg, failedAt);
     }
 
     /** VmRSS from /proc/self/status, in bytes; 0 where there is no /proc. */
