@@ -123,15 +123,16 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
     // ---------------------------------------------------------------------------------------------- map
 
     @Override
-    public <T, R> List<R> map(SerializableFunction<T, R> fn, Iterable<T> args) throws InterruptedException, ExecutionException {
-        List<T> items = toList(args);
+    public <T, R> List<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> args)
+            throws InterruptedException, ExecutionException {
+        List<? extends T> items = toList(args);
         return map(fn, items, defaultChunkSize(items.size()));
     }
 
     @Override
-    public <T, R> List<R> map(SerializableFunction<T, R> fn, Iterable<T> args, int chunkSize)
-            throws InterruptedException, ExecutionException {
-        List<T> items = toList(args);
+    public <T, R> List<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> args,
+                              int chunkSize) throws InterruptedException, ExecutionException {
+        List<? extends T> items = toList(args);
         requirePositive(chunkSize);
         rejectIfShutdown(); // an empty input submits nothing, and would not be refused
         engine.refuseToWaitOnOwnReader(); // before any chunk is sent: the wait below would be refused anyway
@@ -154,8 +155,9 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
     }
 
     @Override
-    public <T, R> CompletableFuture<List<R>> mapAsync(SerializableFunction<T, R> fn, Iterable<T> args, int chunkSize) {
-        List<T> items = toList(args);
+    public <T, R> CompletableFuture<List<R>> mapAsync(SerializableFunction<? super T, ? extends R> fn,
+                                                      Iterable<? extends T> args, int chunkSize) {
+        List<? extends T> items = toList(args);
         requirePositive(chunkSize);
         rejectIfShutdown(); // an empty input submits nothing, and would not be refused
         // The size now, as the chunks are copied now: the caller may reuse its list once this returns.
@@ -211,7 +213,7 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
         return f instanceof ChunkFailedException chunk ? TaskFuture.taskFailure(chunk.getCause()) : f;
     }
 
-    private <T> List<TaskFuture<List<Object>>> submitChunks(PoolEngine.Definition function, List<T> items, int chunkSize) {
+    private List<TaskFuture<List<Object>>> submitChunks(PoolEngine.Definition function, List<?> items, int chunkSize) {
         int n = items.size();
         List<TaskFuture<List<Object>>> chunks = new ArrayList<>(n / chunkSize + (n % chunkSize == 0 ? 0 : 1));
         int from = 0;
@@ -250,33 +252,37 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
     // --------------------------------------------------------------------------------------------- imap
 
     @Override
-    public <T, R> ResultIterator<R> imap(SerializableFunction<T, R> fn, Iterable<T> args) {
+    public <T, R> ResultIterator<R> imap(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> args) {
         return imap(fn, args, 1);
     }
 
     @Override
-    public <T, R> ResultIterator<R> imap(SerializableFunction<T, R> fn, Iterable<T> args, int chunkSize) {
+    public <T, R> ResultIterator<R> imap(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> args,
+                                         int chunkSize) {
         return lazily(fn, args, chunkSize, true);
     }
 
     @Override
-    public <T, R> ResultIterator<R> imapUnordered(SerializableFunction<T, R> fn, Iterable<T> args) {
+    public <T, R> ResultIterator<R> imapUnordered(SerializableFunction<? super T, ? extends R> fn,
+                                                  Iterable<? extends T> args) {
         return imapUnordered(fn, args, 1);
     }
 
     @Override
-    public <T, R> ResultIterator<R> imapUnordered(SerializableFunction<T, R> fn, Iterable<T> args, int chunkSize) {
+    public <T, R> ResultIterator<R> imapUnordered(SerializableFunction<? super T, ? extends R> fn,
+                                                  Iterable<? extends T> args, int chunkSize) {
         return lazily(fn, args, chunkSize, false);
     }
 
-    private <T, R> ResultIterator<R> lazily(SerializableFunction<T, R> fn, Iterable<T> args, int chunkSize, boolean ordered) {
+    private <T, R> ResultIterator<R> lazily(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> args,
+                                            int chunkSize, boolean ordered) {
         requirePositive(chunkSize);
         Objects.requireNonNull(fn, "fn");
         Objects.requireNonNull(args, "args");
         // as every other way to submit (and Python's imap) refuses at the call; a shutdown after this ends the
         // iteration instead, once the tasks already submitted have delivered (see ImapIterator)
         rejectIfShutdown();
-        Iterator<T> input = args.iterator();
+        Iterator<? extends T> input = args.iterator();
         return new ImapResults<>(new ImapIterator<>(engine, engine.define(fn, true), input, chunkSize,
                 ordered, window()));
     }
@@ -533,9 +539,9 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
      * The arguments as a list to cut into chunks: a list with random access as it is, anything else copied, a
      * {@link java.util.LinkedList} too (each chunk's {@code subList} would walk it from its head: quadratic).
      */
-    private static <T> List<T> toList(Iterable<T> args) {
+    private static <T> List<? extends T> toList(Iterable<? extends T> args) {
         Objects.requireNonNull(args, "args");
-        if (args instanceof List<T> list && list instanceof RandomAccess) {
+        if (args instanceof List<? extends T> list && list instanceof RandomAccess) {
             return list;
         }
         List<T> list = new ArrayList<>();

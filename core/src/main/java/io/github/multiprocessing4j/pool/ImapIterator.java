@@ -82,7 +82,7 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
         }
     }
 
-    ImapIterator(PoolEngine engine, PoolEngine.Definition function, Iterator<T> input, int chunkSize,
+    ImapIterator(PoolEngine engine, PoolEngine.Definition function, Iterator<? extends T> input, int chunkSize,
                  boolean ordered, int window) {
         this.engine = engine;
         this.function = function;
@@ -97,7 +97,7 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
     // ------------------------------------------------------------------------------------------- feeder
 
     /** The feeder's loop: reads a chunk when the window has room, submits it; ends with the input. */
-    private void feed(Iterator<T> input) {
+    private void feed(Iterator<? extends T> input) {
         long read = 0;
         CompletionException failure = null;
         try {

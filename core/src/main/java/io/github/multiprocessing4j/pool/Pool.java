@@ -108,7 +108,8 @@ public interface Pool extends ExecutorService, AutoCloseable {
      *                              results dropped.
      * @throws InterruptedException if interrupted while waiting; the remaining chunks are cancelled
      */
-    <T, R> List<R> map(SerializableFunction<T, R> fn, Iterable<T> args) throws InterruptedException, ExecutionException;
+    <T, R> List<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> args)
+            throws InterruptedException, ExecutionException;
 
     /**
      * {@link #map(SerializableFunction, Iterable)} with a chosen chunk size (at least 1).
@@ -116,7 +117,7 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * @throws ExecutionException   as {@link #map(SerializableFunction, Iterable)}
      * @throws InterruptedException as {@link #map(SerializableFunction, Iterable)}
      */
-    <T, R> List<R> map(SerializableFunction<T, R> fn, Iterable<T> args, int chunkSize)
+    <T, R> List<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> args, int chunkSize)
             throws InterruptedException, ExecutionException;
 
     /**
@@ -124,7 +125,8 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * item's exception (the chunks not yet done are cancelled); cancelling it cancels them all. The arguments
      * are read before it returns, so the caller may reuse its list at once.
      */
-    <T, R> CompletableFuture<List<R>> mapAsync(SerializableFunction<T, R> fn, Iterable<T> args, int chunkSize);
+    <T, R> CompletableFuture<List<R>> mapAsync(SerializableFunction<? super T, ? extends R> fn,
+                                               Iterable<? extends T> args, int chunkSize);
 
     /**
      * Lazily applies {@code fn} to the arguments, one at a time (chunk size 1), and yields the results in
@@ -145,16 +147,19 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down (a pool shut down later
      *                                                         ends the iteration, as {@link ResultIterator} says)
      */
-    <T, R> ResultIterator<R> imap(SerializableFunction<T, R> fn, Iterable<T> args);
+    <T, R> ResultIterator<R> imap(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> args);
 
     /** {@link #imap(SerializableFunction, Iterable)} sending {@code chunkSize} arguments per task. */
-    <T, R> ResultIterator<R> imap(SerializableFunction<T, R> fn, Iterable<T> args, int chunkSize);
+    <T, R> ResultIterator<R> imap(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> args,
+                                  int chunkSize);
 
     /** Like {@link #imap(SerializableFunction, Iterable)}, but yields results as they complete. */
-    <T, R> ResultIterator<R> imapUnordered(SerializableFunction<T, R> fn, Iterable<T> args);
+    <T, R> ResultIterator<R> imapUnordered(SerializableFunction<? super T, ? extends R> fn,
+                                           Iterable<? extends T> args);
 
     /** Like {@link #imap(SerializableFunction, Iterable, int)}, but yields results as they complete. */
-    <T, R> ResultIterator<R> imapUnordered(SerializableFunction<T, R> fn, Iterable<T> args, int chunkSize);
+    <T, R> ResultIterator<R> imapUnordered(SerializableFunction<? super T, ? extends R> fn,
+                                           Iterable<? extends T> args, int chunkSize);
 
     /**
      * Applies a two-argument function to argument pairs, in order (Python's {@code starmap}), e.g.

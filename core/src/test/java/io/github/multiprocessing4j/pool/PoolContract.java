@@ -249,6 +249,40 @@ abstract class PoolContract {
     }
 
     @Test
+    void mapAndImap_takeAFunctionOfASupertype_overAnInputOfASubtype_asStreamMapDoes() throws Exception {
+        // Stream.map takes a Function<? super T, ? extends R>: a function of Number applies to a List<Integer>. Before,
+        // none of these calls compiled (Iterable<T> and SerializableFunction<T, R>: T = Number and T = Integer).
+        SerializableFunction<Number, Long> twice = n -> n.longValue() * 2;
+        SerializableFunction<Object, String> describe = o -> o.getClass().getSimpleName() + ":" + o;
+        List<Integer> ints = List.of(1, 2, 3);
+        assertThat(shared.map(describe, ints)).containsExactly("Integer:1", "Integer:2", "Integer:3");
+        assertThat(shared.map(twice, ints, 2)).containsExactly(2L, 4L, 6L);
+        assertThat(shared.mapAsync(twice, ints, 1).get()).containsExactly(2L, 4L, 6L);
+        assertThat(shared.imap(twice, ints).stream().toList()).containsExactly(2L, 4L, 6L);
+        assertThat(shared.imap(describe, ints, 2).stream().toList()).containsExactly("Integer:1", "Integer:2", "Integer:3");
+        try (ResultIterator<Long> it = shared.imapUnordered(twice, ints)) {
+            assertThat(it.stream().toList()).containsExactlyInAnyOrder(2L, 4L, 6L);
+        }
+        try (ResultIterator<Long> it = shared.imapUnordered(twice, ints, 2)) {
+            assertThat(it.stream().toList()).containsExactlyInAnyOrder(2L, 4L, 6L);
+        }
+        // the results as a list of a supertype, and a generic helper that hands on a Function<? super T, ? extends R>
+        List<Number> numbers = shared.map(twice, ints);
+        assertThat(numbers).containsExactly(2L, 4L, 6L);
+        assertThat(mapVia(shared, describe, List.of("a", "b"))).containsExactly("String:a", "String:b");
+    }
+
+    /** A helper written as against the JDK's functional methods. */
+    private static <T, R> List<R> mapVia(Pool pool, SerializableFunction<? super T, ? extends R> fn, List<T> items)
+            throws InterruptedException, ExecutionException {
+        List<R> all = new ArrayList<>(pool.map(fn, items));
+        try (ResultIterator<R> it = pool.imap(fn, items)) {
+            assertThat(it.stream().toList()).isEqualTo(all);
+        }
+        return all;
+    }
+
+    @Test
     void map_rethrowsTheFirstFailure_namingTheItemsIndex() {
         SerializableFunction<Integer, Integer> failOn37 = x -> {
             if (x == 37) {
