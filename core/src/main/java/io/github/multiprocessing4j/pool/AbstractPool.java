@@ -51,20 +51,21 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
     // ------------------------------------------------------------------------------------ single calls
 
     @Override
-    public <T, R> R apply(SerializableFunction<T, R> fn, T arg) throws InterruptedException, ExecutionException {
+    public <T, R> R apply(SerializableFunction<? super T, ? extends R> fn, T arg)
+            throws InterruptedException, ExecutionException {
         Objects.requireNonNull(fn, "fn");
         return engine.callAndWait(engine.define(fn, false), CallMode.APPLY, arg);
     }
 
     @Override
-    public <T, R> R apply(SerializableFunction<T, R> fn, T arg, java.time.Duration timeout)
+    public <T, R> R apply(SerializableFunction<? super T, ? extends R> fn, T arg, java.time.Duration timeout)
             throws InterruptedException, ExecutionException, TimeoutException {
         engine.refuseToWaitOnOwnReader(); // before the task is sent: the wait would be refused, the task left running
         return Pool.super.apply(fn, arg, timeout);
     }
 
     @Override
-    public <T, R> CompletableFuture<R> applyAsync(SerializableFunction<T, R> fn, T arg) {
+    public <T, R> CompletableFuture<R> applyAsync(SerializableFunction<? super T, ? extends R> fn, T arg) {
         Objects.requireNonNull(fn, "fn");
         return engine.call(engine.define(fn, false), CallMode.APPLY, arg);
     }

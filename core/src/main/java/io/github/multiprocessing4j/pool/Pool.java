@@ -87,10 +87,11 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * @throws ExecutionException   if the task failed; the cause says how
      * @throws InterruptedException if interrupted while waiting; the task is cancelled
      */
-    <T, R> R apply(SerializableFunction<T, R> fn, T arg) throws InterruptedException, ExecutionException;
+    <T, R> R apply(SerializableFunction<? super T, ? extends R> fn, T arg)
+            throws InterruptedException, ExecutionException;
 
     /** Runs {@code fn(arg)} in the pool (Python's {@code apply_async}). */
-    <T, R> CompletableFuture<R> applyAsync(SerializableFunction<T, R> fn, T arg);
+    <T, R> CompletableFuture<R> applyAsync(SerializableFunction<? super T, ? extends R> fn, T arg);
 
     /**
      * Applies {@code fn} to every argument and returns the results in order (Python's {@code map}), as an
@@ -291,7 +292,7 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * @throws InterruptedException                  if interrupted while waiting; the task is cancelled
      * @throws java.util.concurrent.TimeoutException if the result did not arrive in time
      */
-    default <T, R> R apply(SerializableFunction<T, R> fn, T arg, Duration timeout)
+    default <T, R> R apply(SerializableFunction<? super T, ? extends R> fn, T arg, Duration timeout)
             throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
         // Saturated, and before the task is sent: a null or huge timeout must not leave it running unwatched.
         long nanos = TimeUnit.NANOSECONDS.convert(Objects.requireNonNull(timeout, "timeout"));

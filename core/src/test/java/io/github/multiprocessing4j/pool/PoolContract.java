@@ -226,6 +226,19 @@ abstract class PoolContract {
     }
 
     @Test
+    void applyAsync_givesAFutureOfASupertypeOfTheResult_asCompletableFutureThenApplyDoes() {
+        // thenApply takes a Function<? super T, ? extends U>, so a stage may be typed by a supertype of the
+        // function's result. Before, these did not compile (SerializableFunction<T, R>: R = String and R = Object).
+        SerializableFunction<Object, String> describe = o -> o.getClass().getSimpleName() + ":" + o;
+        List<CompletableFuture<Object>> futures = new ArrayList<>();
+        futures.add(shared.applyAsync(describe, 8));
+        futures.add(shared.applyAsync(square(), 9));
+        assertThat(futures.stream().map(CompletableFuture::join).toList()).containsExactly("Integer:8", 81);
+        CompletableFuture<Number> number = shared.applyAsync(square(), 4);
+        assertThat(number.join()).isEqualTo(16);
+    }
+
+    @Test
     void map_keepsTheInputOrder_forEveryChunkSize() throws Exception {
         List<Integer> input = range(1000);
         List<Integer> expected = input.stream().map(x -> x * x).toList();
