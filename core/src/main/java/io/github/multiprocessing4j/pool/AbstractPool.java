@@ -296,7 +296,8 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
     // ------------------------------------------------------------------------------------------ starmap
 
     @Override
-    public <T, U, R> List<R> starmap(SerializableBiFunction<T, U, R> fn, Iterable<? extends Map.Entry<T, U>> args)
+    public <T, U, R> List<R> starmap(SerializableBiFunction<? super T, ? super U, ? extends R> fn,
+                                     Iterable<? extends Map.Entry<? extends T, ? extends U>> args)
             throws InterruptedException, ExecutionException {
         Objects.requireNonNull(fn, "fn"); // the pairs' function is never null: a null fn would fail each item in the pool
         List<Pair> pairs = pairs(args);
@@ -304,15 +305,17 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
     }
 
     @Override
-    public <T, U, R> List<R> starmap(SerializableBiFunction<T, U, R> fn, Iterable<? extends Map.Entry<T, U>> args,
-                                     int chunkSize) throws InterruptedException, ExecutionException {
+    public <T, U, R> List<R> starmap(SerializableBiFunction<? super T, ? super U, ? extends R> fn,
+                                     Iterable<? extends Map.Entry<? extends T, ? extends U>> args, int chunkSize)
+            throws InterruptedException, ExecutionException {
         Objects.requireNonNull(fn, "fn");
         return map(Pair.spread(fn), pairs(args), chunkSize);
     }
 
     @Override
-    public <T, U, R> CompletableFuture<List<R>> starmapAsync(SerializableBiFunction<T, U, R> fn,
-                                                              Iterable<? extends Map.Entry<T, U>> args, int chunkSize) {
+    public <T, U, R> CompletableFuture<List<R>> starmapAsync(
+            SerializableBiFunction<? super T, ? super U, ? extends R> fn,
+            Iterable<? extends Map.Entry<? extends T, ? extends U>> args, int chunkSize) {
         Objects.requireNonNull(fn, "fn");
         return mapAsync(Pair.spread(fn), pairs(args), chunkSize);
     }

@@ -170,7 +170,8 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * @throws ExecutionException   for the first pair that failed, naming its index; the cause says how
      * @throws InterruptedException if interrupted while waiting; the remaining chunks are cancelled
      */
-    <T, U, R> List<R> starmap(SerializableBiFunction<T, U, R> fn, Iterable<? extends Map.Entry<T, U>> args)
+    <T, U, R> List<R> starmap(SerializableBiFunction<? super T, ? super U, ? extends R> fn,
+                              Iterable<? extends Map.Entry<? extends T, ? extends U>> args)
             throws InterruptedException, ExecutionException;
 
     /**
@@ -179,12 +180,14 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * @throws ExecutionException   as {@link #starmap(SerializableBiFunction, Iterable)}
      * @throws InterruptedException as {@link #starmap(SerializableBiFunction, Iterable)}
      */
-    <T, U, R> List<R> starmap(SerializableBiFunction<T, U, R> fn, Iterable<? extends Map.Entry<T, U>> args, int chunkSize)
+    <T, U, R> List<R> starmap(SerializableBiFunction<? super T, ? super U, ? extends R> fn,
+                              Iterable<? extends Map.Entry<? extends T, ? extends U>> args, int chunkSize)
             throws InterruptedException, ExecutionException;
 
     /** Python's {@code starmap_async}. */
-    <T, U, R> CompletableFuture<List<R>> starmapAsync(SerializableBiFunction<T, U, R> fn,
-                                                       Iterable<? extends Map.Entry<T, U>> args, int chunkSize);
+    <T, U, R> CompletableFuture<List<R>> starmapAsync(SerializableBiFunction<? super T, ? super U, ? extends R> fn,
+                                                       Iterable<? extends Map.Entry<? extends T, ? extends U>> args,
+                                                       int chunkSize);
 
     /** Runs a callable in the pool. */
     <V> CompletableFuture<V> submit(SerializableCallable<V> task);

@@ -357,6 +357,22 @@ abstract class PoolContract {
     }
 
     @Test
+    void starmap_takesAFunctionOfSupertypes_overPairsOfSubtypes() throws Exception {
+        // pool.starmap(show, counts): a function of (Object, Object) over pairs of String and Integer, as a
+        // BiFunction<? super T, ? super U, ? extends R> is taken by the JDK. Before, none of these calls compiled
+        // (Iterable<? extends Map.Entry<T, U>>: an Entry<String, Integer> is no Entry<Object, Object>).
+        SerializableBiFunction<Object, Object, String> show = (k, v) -> k + "=" + v;
+        SerializableBiFunction<Number, Number, Double> product = (a, b) -> a.doubleValue() * b.doubleValue();
+        List<Map.Entry<String, Integer>> counts = List.of(Map.entry("a", 1), Map.entry("b", 2));
+        List<Map.Entry<Integer, Long>> factors = List.of(Map.entry(2, 3L), Map.entry(4, 5L));
+        assertThat(shared.starmap(show, counts)).containsExactly("a=1", "b=2");
+        assertThat(shared.starmap(product, factors, 1)).containsExactly(6.0, 20.0);
+        assertThat(shared.starmapAsync(show, counts, 1).get()).containsExactly("a=1", "b=2");
+        List<Object> shown = shared.starmap(show, counts);
+        assertThat(shown).containsExactly("a=1", "b=2");
+    }
+
+    @Test
     void aNullFunction_isRefusedAtTheCall_byEveryMapAlike() {
         // starmap wrapped the function in the lambda that spreads each pair, which was never null: a null function
         // travelled, and every item failed in the pool with a NullPointerException (an empty input "succeeded").
