@@ -303,6 +303,24 @@ class ImapTest {
     void shutdownNow_underAnOrderedImap_failsTheCancelledTasksWithCompletionException_notARawCancellation() throws Exception {
         ThreadPool pool = ThreadPool.create(1);
         CountDownLatch firstSleeperRuns = new CountDownLatch(1);
+        CountDownLatch inputRead = new CountDownLatch(1);
+        Iterable<Integer> five = () -> new Iterator<>() {
+            final Iterator<Integer> items = upTo(5).iterator();
+
+            @Override
+            public boolean hasNext() {
+                boolean more = items.hasNext();
+                if (!more) {
+                    inputRead.countDown(); // asked once item 4 is submitted
+                }
+                return more;
+            }
+
+            @Override
+            public Integer next() {
+                return items.next();
+            }
+        };
         try (ResultIterator<Integer> it = pool.imap(x -> {
             if (x == 0) {
                 return 0;
@@ -314,10 +332,11 @@ class ImapTest {
             } catch (InterruptedException e) {
                 return -1;
             }
-        }, upTo(5))) { // all five fit in the window: nothing is submitted after the shutdown
+        }, five)) { // all five fit in the window: nothing is submitted after the shutdown
             assertThat(it.next()).isZero();
-            // task 1 runs, 2..4 wait
+            // task 1 runs, 2..4 wait, once the feeder (a thread of its own) has submitted them
             assertThat(firstSleeperRuns.await(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            assertThat(inputRead.await(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
             pool.shutdownNow();
             assertThat(it.next()).as("the running task, interrupted").isEqualTo(-1);
             for (int item = 2; item < 5; item++) {
