@@ -5,7 +5,8 @@ import java.lang.System.Logger.Level;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,11 +23,11 @@ import java.util.concurrent.TimeUnit;
  * seconds: it schedules a task's timeout with no lock held, on the task's own thread, and a failure fails that
  * task only.
  *
- * <p>A timeout that fires runs on a thread of its own, not on the timer's thread: it completes the
+ * <p>A timeout that fires runs on another thread, not on the timer's thread: it completes the
  * task's future, whose plain callbacks run right there, and one that waits (for the pool to close, for
  * another of its tasks) would otherwise hold up every later timeout, such as the one of the task it waits for.
  * Only when that thread cannot be made does it run on the timer's thread, rather than never. It is a
- * short-lived platform thread, not a virtual one: this JVM's virtual threads may hold every carrier of the
+ * platform thread, not a virtual one: this JVM's virtual threads may hold every carrier of the
  * virtual-thread scheduler (CPU-bound tasks of a {@code VirtualThreadPool}, which it never preempts), and a
  * virtual thread would wait for them to end, and the timeout, the kill of a hung worker with it.
  */
@@ -37,9 +38,15 @@ final class PoolTimer {
     private static final FailureSeam THREAD = new FailureSeam();
     /** For tests: where starting the thread of an action that fires throws. */
     private static final FailureSeam ACTION_THREAD = new FailureSeam();
-    /** Makes the thread of each action that fires. */
-    private static final ThreadFactory ACTION_THREADS = Thread.ofPlatform().daemon().name("mp4j-pool-timeout")
-            .inheritInheritableThreadLocals(false).factory();
+    /**
+     * Runs the actions that fire, on platform daemon threads that inherit no thread-locals, kept a few idle seconds
+     * for the next action rather than made for each: making a platform thread takes the timer's thread a hundred
+     * microseconds or more, and twenty thousand timeouts due at once (a {@code VirtualThreadPool}'s calls to a service
+     * that hangs) fired seconds late. As many threads as actions run at once: one that waits holds up no other.
+     */
+    private static final ThreadPoolExecutor ACTIONS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, IDLE_SECONDS,
+            TimeUnit.SECONDS, new SynchronousQueue<>(), Thread.ofPlatform().daemon().name("mp4j-pool-timeout")
+                    .inheritInheritableThreadLocals(false).factory());
     private final boolean endsWhenIdle;
     private volatile ScheduledExecutorService executor;
 
@@ -77,7 +84,7 @@ final class PoolTimer {
     }
 
     /**
-     * Runs {@code action} on a new thread of its own in {@code nanos}, unless the returned future is cancelled first.
+     * Runs {@code action} on another thread in {@code nanos}, unless the returned future is cancelled first.
      *
      * @throws java.util.concurrent.RejectedExecutionException once {@link #shutdown} was called
      * @throws Error only for a timer {@link #onFirstUse()}, as making its thread threw it (it ends after a few idle
@@ -91,7 +98,7 @@ final class PoolTimer {
     }
 
     /**
-     * For tests: makes the start of the virtual thread of the next action that fires throw {@code failure}, as when
+     * For tests: makes the start of the thread of the next action that fires throw {@code failure}, as when
      * no thread can be made; null for none.
      */
     static void failNextActionThread(Error failure) {
@@ -101,7 +108,7 @@ final class PoolTimer {
     private static void fire(Runnable action) {
         try {
             ACTION_THREAD.check();
-            ACTION_THREADS.newThread(action).start();
+            ACTIONS.execute(action); // throws as Thread.start does when no thread can be made
         } catch (RuntimeException | Error e) {
             // No thread for it (out of memory): the executor would keep the Error in the future nobody reads, and the
             // timeout, the kill of a worker that ignores its STOP, the next try of a replacement would never happen.
