@@ -117,6 +117,7 @@ public final class Coroutines {
      * {@code gatherSettled(() -> a(), () -> b())} for {@code asyncio.gather(a(), b(), return_exceptions=True)}.
      *
      * @throws InterruptedException  as {@link #gatherSettled(Collection)}
+     * @throws CancellationException as {@link #gatherSettled(Collection)}
      * @throws NullPointerException  if {@code calls} is null or a call is null (no call is left running)
      */
     @SafeVarargs

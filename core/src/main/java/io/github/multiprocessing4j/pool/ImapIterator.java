@@ -90,7 +90,8 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
         this.ordered = ordered;
         this.window = window;
         // It works for the caller, as long as the iteration: it inherits the caller's inheritable thread-locals and
-        // context class loader, which the input may need, and which the threads it starts for the tasks inherit
+        // context class loader, which the input may need, and hands them on to the threads it starts for the tasks
+        // as the caller would (a pool with shared threads gives those the loader only: see ThreadEngine)
         this.feeder = Thread.ofVirtual().name("mp4j-imap-feeder").start(() -> feed(input));
     }
 
