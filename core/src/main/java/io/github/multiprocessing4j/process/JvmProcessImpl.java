@@ -38,8 +38,8 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
     /**
      * How long join waits for the report of a child that has exited. Once the child is gone its end of the
      * connection is closed, so the reader has the report (or end of stream) at once: this only guards against
-     * a reader thread that cannot get a carrier (an application keeping every carrier busy). It was 500 ms,
-     * short enough for a loaded machine to leave failure() empty right after join().
+     * a reader thread that the machine does not schedule (a loaded machine). It was 500 ms, short enough for a
+     * loaded machine to leave failure() empty right after join().
      */
     private static final long REPORT_WAIT_MILLIS = 10_000;
     /** The least a timed join waits for the report of a child that has exited, whatever time it has left. */
@@ -101,7 +101,11 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
             throw e;
         }
         JvmProcessImpl process = new JvmProcessImpl(name, child, handedOver);
-        Thread.ofVirtual().name("mp4j-report-" + child.pid()).start(process::readReport);
+        // A platform thread, not a virtual one: CPU-bound virtual threads of this JVM, as many as the carriers, hold
+        // every carrier for as long as they run (the scheduler never preempts), and a virtual reader would wait for
+        // one, so that join() gave up on the report and failure() was empty. It inherits the caller's context (its
+        // context class loader decodes the failure), as the virtual one did; the default stack size, as causes nest.
+        Thread.ofPlatform().daemon().name("mp4j-report-" + child.pid()).start(process::readReport);
         return process.watched(daemon);
     }
 
