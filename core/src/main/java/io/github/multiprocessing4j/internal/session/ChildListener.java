@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -34,7 +35,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The Unix-domain socket on which this JVM's children call back.
  *
- * <p>Each accepted connection is admitted on its own virtual thread: the peer must pass the
+ * <p>Each accepted connection is admitted on its own platform thread: the peer must pass the
  * {@linkplain Handshake HMAC handshake} within {@value #ADMISSION_SECONDS} seconds and then name, in a
  * {@link FrameType#HELLO}, a launch token that this JVM is {@linkplain #expect expecting}. Anything else
  * (a wrong key, garbage, an unknown token, silence) closes that one connection and is logged; the
@@ -60,6 +61,16 @@ public final class ChildListener implements AutoCloseable {
     static final int ADMISSION_SECONDS = 10;
     /** Connections being admitted (accepted, not yet arrived nor refused) at most at once. */
     static final int ADMITTING_AT_ONCE = 64;
+    /**
+     * Where a connection is admitted: a platform thread of its own, not a virtual one. CPU-bound virtual threads of
+     * this JVM, as many as the carriers, hold every carrier for as long as they run (the scheduler never preempts):
+     * a virtual admission waited for a carrier, and the start that waited for its child, connected long ago, failed
+     * at its connect timeout (or the admission deadline refused the child once it ran). In the library's group,
+     * which no program's ThreadGroup.interrupt() reaches (an interrupted read closes the connection), as the
+     * listener's thread is; a small stack, as the handshake and the hello are shallow.
+     */
+    private static final ThreadFactory ADMITTERS = LibraryThreads.daemon("mp4j-admit").stackSize(256 * 1024)
+            .inheritInheritableThreadLocals(false).factory();
 
     /** A child that connected, authenticated and said hello. */
     public record Arrival(Connection connection, Hello hello) {
@@ -187,7 +198,7 @@ public final class ChildListener implements AutoCloseable {
                 continue;
             }
             try {
-                Thread.ofVirtual().name("mp4j-admit").start(() -> admitAndFreeSlot(channel));
+                ADMITTERS.newThread(() -> admitAndFreeSlot(channel)).start();
             } catch (RuntimeException | OutOfMemoryError e) { // no memory for a thread: refuse this one, serve on
                 admitting.release();
                 refuse(channel, e);
