@@ -44,6 +44,8 @@ public final class ChildJvm implements AutoCloseable {
     private static final long MAX_DRAIN_MILLIS = 3_000;
     private static final long DRAIN_POLL_MILLIS = 50;
     private static final int TAIL_LINES = 20;
+    /** How often a start whose child's stdout has ended looks whether the child got ready after all, as it exits. */
+    private static final long STDOUT_ENDED_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final Process process;
     private final long token;
@@ -239,7 +241,13 @@ public final class ChildJvm implements AutoCloseable {
         Thread exitWatch = watchExit(exited);
         try {
             // saturated: Duration.toNanos() throws past 292 years (-Dmp4j.connectTimeoutSeconds=99999999999)
-            CompletableFuture.anyOf(ready, exited).get(TimeUnit.NANOSECONDS.convert(left), TimeUnit.NANOSECONDS);
+            long nanos = TimeUnit.NANOSECONDS.convert(left);
+            long since = System.nanoTime();
+            // The end of its stdout, which a platform thread reads, wakes this too: a child that dies closes it, and
+            // the exit watch, a virtual thread, waits for a carrier while CPU-bound virtual threads hold them all (the
+            // scheduler never preempts), so that a child that had died at once was waited for until the timeout
+            CompletableFuture.anyOf(ready, exited, stdout.drained()).get(nanos, TimeUnit.NANOSECONDS);
+            awaitExitAfterStdoutEnded(ready, exited, nanos - (System.nanoTime() - since));
         } catch (TimeoutException e) {
             listener.forget(token);
             killTree(); // a child stuck at boot may have started processes (an agent's), which would outlive it
@@ -263,6 +271,26 @@ public final class ChildJvm implements AutoCloseable {
         }
         killTree();
         throw failedToStart("could not be reached (the listener closed); killed it");
+    }
+
+    /**
+     * Once the child's stdout has ended before it was ready (or exited, as far as {@code exited} knows): waits, for at
+     * most {@code nanos}, until it has exited, or is ready after all (one that closed its stdout and lives on).
+     *
+     * @throws TimeoutException if neither happened in time
+     */
+    private void awaitExitAfterStdoutEnded(CompletableFuture<?> ready, CompletableFuture<Void> exited, long nanos)
+            throws InterruptedException, TimeoutException {
+        long since = System.nanoTime();
+        while (!ready.isDone() && !exited.isDone()) {
+            long rest = nanos - (System.nanoTime() - since);
+            if (rest <= 0) {
+                throw new TimeoutException();
+            }
+            if (process.waitFor(Math.min(rest, STDOUT_ENDED_POLL_NANOS), TimeUnit.NANOSECONDS)) {
+                return;
+            }
+        }
     }
 
     /**
