@@ -17,6 +17,40 @@ import org.junit.jupiter.api.Test;
 class ProcessPoolStarvedCarriersTest {
 
     @Test
+    void build_returnsOnceItsWorkersHaveBooted_evenWhileVirtualThreadsHoldEveryCarrier() throws Exception {
+        // Each worker was booted on a virtual thread, which waited for a free carrier (to launch the worker, and again
+        // once it had connected back): build() waited for as long as the virtual threads computed.
+        int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
+                Runtime.getRuntime().availableProcessors());
+        AtomicBoolean release = new AtomicBoolean();
+        long giveUp = System.nanoTime() + Delays.seconds(90).toNanos(); // never spin for good, whatever happens
+        List<Thread> spinners = new ArrayList<>();
+        FutureTask<ProcessPool> build = new FutureTask<>(() -> ProcessPool.builder().processes(1).build());
+        try {
+            for (int i = 0; i < carriers; i++) {
+                spinners.add(Thread.ofVirtual().start(() -> {
+                    while (!release.get() && System.nanoTime() - giveUp < 0) {
+                        Thread.onSpinWait(); // CPU-bound: holds its carrier
+                    }
+                }));
+            }
+            Thread.ofPlatform().daemon().start(build);
+            try (ProcessPool pool = build.get(30, TimeUnit.SECONDS)) {
+                assertThat(pool.workerPids()).hasSize(1);
+                assertThat(pool.<Integer, Integer>apply(x -> x * 2, 21)).isEqualTo(42);
+                assertThat(spinners).allMatch(Thread::isAlive); // they held the carriers all along
+            }
+        } finally {
+            release.set(true);
+            for (Thread spinner : spinners) {
+                spinner.join();
+            }
+            build.get(60, TimeUnit.SECONDS).terminate(); // closed above unless the get timed out
+
+        }
+    }
+
+    @Test
     void close_returnsOnceItsIdleWorkersHaveExited_evenWhileVirtualThreadsHoldEveryCarrier() throws Exception {
         // An idle worker's exit was seen by a virtual thread, which waited for a free carrier: close() waited, with
         // every worker gone, for as long as the virtual threads computed.

@@ -7,6 +7,7 @@ import io.github.multiprocessing4j.internal.launch.ChildJvm;
 import io.github.multiprocessing4j.internal.launch.ChildLauncher;
 import io.github.multiprocessing4j.internal.launch.ExitStatus;
 import io.github.multiprocessing4j.internal.seam.FailureSeam;
+import io.github.multiprocessing4j.internal.session.LibraryThreads;
 import io.github.multiprocessing4j.internal.wire.Frame;
 import io.github.multiprocessing4j.internal.wire.FrameType;
 import io.github.multiprocessing4j.process.ProcessStartException;
@@ -116,10 +117,18 @@ final class WorkerBoot {
         throw new IllegalStateException(failure);
     }
 
-    /** Starts a thread that boots a worker (a virtual one): here, and for a replacement (WorkerTurnover). */
+    /**
+     * Starts a thread that boots a worker: here, and for a replacement (WorkerTurnover). A platform thread, not a
+     * virtual one: CPU-bound virtual threads of this JVM, as many as the carriers, hold every carrier for as long as
+     * they run (the scheduler never preempts), and a virtual boot waited for a carrier to launch its worker, and again
+     * once the worker had connected back, so that build() and the replacement of a crashed worker waited as long. One
+     * per worker launched, a process that costs far more. In the library's group, as virtual threads are in none of
+     * the program's: a program's ThreadGroup.interrupt() must not reach it (an interrupted wait would fail the boot),
+     * nor the worker's threads it starts.
+     */
     static void startThread(Runnable boot) {
         THREAD_START.check();
-        Thread.ofVirtual().name("mp4j-pool-boot").start(boot);
+        LibraryThreads.daemon("mp4j-pool-boot").start(boot);
     }
 
     /**
