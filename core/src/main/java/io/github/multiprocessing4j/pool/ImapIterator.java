@@ -23,12 +23,12 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The {@link ResultIterator} of {@code imap} and {@code imapUnordered}: a background <em>feeder</em> (a
- * virtual thread) reads the input and submits tasks, never more than {@code window} ahead of the consumer,
- * so at most {@code window * chunkSize} arguments and their results are in memory at once, however long the
- * input. The input is touched only by the feeder, so an input that blocks delays neither this iterator's
- * creation nor a result that is ready, and an input that waits for earlier results of this very iteration
- * gets them (as Python's {@code imap}, which reads the input on a thread of the pool).
+ * The {@link ResultIterator} of {@code imap} and {@code imapUnordered}: a background <em>feeder</em> (a thread of
+ * the caller's kind, virtual or platform) reads the input and submits tasks, never more than {@code window} ahead of
+ * the consumer, so at most {@code window * chunkSize} arguments and their results are in memory at once, however
+ * long the input. The input is touched only by the feeder, so an input that blocks delays neither this iterator's
+ * creation nor a result that is ready, and an input that waits for earlier results of this very iteration gets them
+ * (as Python's {@code imap}, which reads the input on a thread of the pool).
  *
  * <p>Reading the input and submitting tasks never throws to the consumer out of turn (Python's
  * {@code _guarded_task_generation}): when the input fails, or the pool rejects a task because it was shut
@@ -91,8 +91,12 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
         this.window = window;
         // It works for the caller, as long as the iteration: it inherits the caller's inheritable thread-locals and
         // context class loader, which the input may need, and hands them on to the threads it starts for the tasks
-        // as the caller would (a pool with shared threads gives those the loader only: see ThreadEngine)
-        this.feeder = Thread.ofVirtual().name("mp4j-imap-feeder").start(() -> feed(input));
+        // as the caller would (a pool with shared threads gives those the loader only: see ThreadEngine). A thread of
+        // the caller's kind: a virtual one for a virtual caller (which needs a carrier anyway), a platform one for a
+        // platform caller, whose iteration must not wait for a carrier while CPU-bound virtual threads of this JVM,
+        // as many as the carriers, hold them all (the scheduler never preempts).
+        Thread.Builder builder = Thread.currentThread().isVirtual() ? Thread.ofVirtual() : Thread.ofPlatform().daemon();
+        this.feeder = builder.name("mp4j-imap-feeder").start(() -> feed(input));
     }
 
     // ------------------------------------------------------------------------------------------- feeder

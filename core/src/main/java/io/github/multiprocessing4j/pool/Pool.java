@@ -138,8 +138,10 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * Python). If the input throws, the results before it are still delivered, then its exception. See
      * {@link ResultIterator}.
      *
-     * <p>The input is read, and the tasks submitted, by a background virtual thread of the iterator (as
-     * Python reads it on a thread of the pool), never by the caller: this call returns at once, a result that
+     * <p>The input is read, and the tasks submitted, by a background thread of the iterator (as Python reads it
+     * on a thread of the pool), never by the caller: a virtual thread for a virtual caller, a daemon platform
+     * thread for a platform caller (whose iteration then goes on while CPU-bound virtual threads hold every
+     * carrier of the virtual-thread scheduler, which never preempts). This call returns at once, a result that
      * is ready is delivered even while the input waits (a queue, a network source), and an input that waits
      * for results of this very iteration gets them. The input's iterator is used by that thread alone; it has
      * the caller's {@link InheritableThreadLocal}s and context class loader, as a thread the caller started would.

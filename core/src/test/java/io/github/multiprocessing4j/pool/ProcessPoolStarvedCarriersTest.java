@@ -51,6 +51,44 @@ class ProcessPoolStarvedCarriersTest {
     }
 
     @Test
+    void imap_ofAPlatformThread_deliversItsResults_evenWhileVirtualThreadsHoldEveryCarrier() throws Exception {
+        // The input was read, and the tasks submitted, on a virtual thread, which waited for a free carrier: next()
+        // waited for as long as the virtual threads computed.
+        int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
+                Runtime.getRuntime().availableProcessors());
+        AtomicBoolean release = new AtomicBoolean();
+        long giveUp = System.nanoTime() + Delays.seconds(60).toNanos(); // never spin for good, whatever happens
+        List<Thread> spinners = new ArrayList<>();
+        try (ProcessPool pool = ProcessPool.builder().processes(1).build()) {
+            assertThat(pool.<Integer, Integer>apply(x -> x * 2, 21)).isEqualTo(42);
+            try {
+                for (int i = 0; i < carriers; i++) {
+                    spinners.add(Thread.ofVirtual().start(() -> {
+                        while (!release.get() && System.nanoTime() - giveUp < 0) {
+                            Thread.onSpinWait(); // CPU-bound: holds its carrier
+                        }
+                    }));
+                }
+                FutureTask<List<Integer>> imap = new FutureTask<>(() -> {
+                    List<Integer> results = new ArrayList<>();
+                    try (ResultIterator<Integer> it = pool.imap(x -> x * 2, List.of(1, 2, 3))) {
+                        it.forEachRemaining(results::add);
+                    }
+                    return results;
+                });
+                Thread.ofPlatform().daemon().start(imap);
+                assertThat(imap.get(30, TimeUnit.SECONDS)).containsExactly(2, 4, 6);
+                assertThat(spinners).allMatch(Thread::isAlive); // they held the carriers all along
+            } finally {
+                release.set(true);
+                for (Thread spinner : spinners) {
+                    spinner.join();
+                }
+            }
+        }
+    }
+
+    @Test
     void close_returnsOnceItsIdleWorkersHaveExited_evenWhileVirtualThreadsHoldEveryCarrier() throws Exception {
         // An idle worker's exit was seen by a virtual thread, which waited for a free carrier: close() waited, with
         // every worker gone, for as long as the virtual threads computed.
