@@ -10,6 +10,7 @@ import io.github.multiprocessing4j.internal.launch.PhaseTimings;
 import io.github.multiprocessing4j.internal.launch.SpareJvms;
 import io.github.multiprocessing4j.internal.seam.FailureSeam;
 import io.github.multiprocessing4j.internal.session.Hello;
+import io.github.multiprocessing4j.internal.session.LibraryThreads;
 import io.github.multiprocessing4j.internal.session.Session;
 import io.github.multiprocessing4j.internal.session.ThisProcess;
 import io.github.multiprocessing4j.internal.wire.Connection;
@@ -105,7 +106,9 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
         // every carrier for as long as they run (the scheduler never preempts), and a virtual reader would wait for
         // one, so that join() gave up on the report and failure() was empty. It inherits the caller's context (its
         // context class loader decodes the failure), as the virtual one did; the default stack size, as causes nest.
-        Thread.ofPlatform().daemon().name("mp4j-report-" + child.pid()).start(process::readReport);
+        // In the library's group, which no program's ThreadGroup.interrupt() reaches, as none reached a virtual
+        // thread: an interrupted read closes the connection, and the report was lost.
+        LibraryThreads.daemon("mp4j-report-" + child.pid()).start(process::readReport);
         return process.watched(daemon);
     }
 
