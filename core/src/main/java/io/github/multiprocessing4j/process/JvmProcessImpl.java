@@ -104,11 +104,15 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
         JvmProcessImpl process = new JvmProcessImpl(name, child, handedOver);
         // A platform thread, not a virtual one: CPU-bound virtual threads of this JVM, as many as the carriers, hold
         // every carrier for as long as they run (the scheduler never preempts), and a virtual reader would wait for
-        // one, so that join() gave up on the report and failure() was empty. It inherits the caller's context (its
-        // context class loader decodes the failure), as the virtual one did; the default stack size, as causes nest.
-        // In the library's group, which no program's ThreadGroup.interrupt() reaches, as none reached a virtual
-        // thread: an interrupted read closes the connection, and the report was lost.
-        LibraryThreads.daemon("mp4j-report-" + child.pid()).start(process::readReport);
+        // one, so that join() gave up on the report and failure() was empty. It has the caller's context class loader,
+        // which decodes the failure, but none of its inheritable thread-locals: it lives as long as the child, and
+        // would keep their values (a request's, say) for as long. The default stack size, as causes nest. In the
+        // library's group, which no program's ThreadGroup.interrupt() reaches, as none reached a virtual thread: an
+        // interrupted read closes the connection, and the report was lost.
+        Thread reader = LibraryThreads.daemon("mp4j-report-" + child.pid()).inheritInheritableThreadLocals(false)
+                .unstarted(process::readReport);
+        reader.setContextClassLoader(Thread.currentThread().getContextClassLoader());
+        reader.start();
         return process.watched(daemon);
     }
 
@@ -124,8 +128,9 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
     private JvmProcessImpl watched(boolean daemon) {
         if (!daemon) {
             // As in Python, a non-daemon child keeps its parent alive until it has finished.
+            // It lives as long as the child: none of the caller's inheritable thread-locals, nor its class loader
             Thread.ofPlatform().daemon(false).name("mp4j-keepalive-" + child.pid()).stackSize(128 * 1024)
-                    .start(this::awaitExitQuietly);
+                    .inheritInheritableThreadLocals(false).start(this::awaitExitQuietly);
         }
         child.process().onExit().thenRun(() -> exitObserved = System.nanoTime());
         return this;

@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.process.fixtures.InheritedContextJvmProcessMain;
+import io.github.multiprocessing4j.process.fixtures.InheritedContextReportReaderMain;
 import io.github.multiprocessing4j.testing.TestJvm;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,18 @@ class LongLivedThreadsTest {
             assertThat(jvm.nextLine(60)).isEqualTo("ready");
             assertThat(jvm.nextLine(30)).isEqualTo("inheritable thread-local value kept: false");
             assertThat(jvm.nextLine(30)).isEqualTo("context class loader kept: false");
+        }
+    }
+
+    @Test
+    void theReaderOfAConnectedChildsReport_keepsNoInheritableThreadLocalOfTheCaller_whileTheChildRuns() throws Exception {
+        // The reader lives as long as the child: it inherited the caller's inheritable thread-locals, and kept their
+        // values for all that time. It keeps the caller's context class loader, which decodes the failure.
+        try (TestJvm jvm = TestJvm.start(InheritedContextReportReaderMain.class, List.of("-Dmp4j.directStart=false"))) {
+            assertThat(jvm.nextLine(60)).isEqualTo("inheritable thread-local value kept: false");
+            assertThat(jvm.nextLine(30)).isEqualTo("context class loader kept: true");
+            assertThat(jvm.nextLineStartingWith("FAILURE ", 60))
+                    .isEqualTo("FAILURE java.lang.IllegalStateException: the task's own");
         }
     }
 }

@@ -86,7 +86,9 @@ final class OutputPump implements Runnable {
                             boolean hold, StartSignal startSignal) {
         START.check();
         OutputPump pump = new OutputPump(source, target, tail, hold, startSignal);
-        Thread.ofPlatform().daemon().name(name).stackSize(256 * 1024).start(pump);
+        // It lives as long as the child: none of the caller's inheritable thread-locals, nor its context class loader
+        Thread.ofPlatform().daemon().name(name).stackSize(256 * 1024).inheritInheritableThreadLocals(false)
+                .start(pump);
         return pump;
     }
 
