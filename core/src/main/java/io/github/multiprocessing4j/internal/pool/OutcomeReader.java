@@ -8,6 +8,7 @@ import io.github.multiprocessing4j.internal.codec.StandardCodec;
 import io.github.multiprocessing4j.internal.codec.ThrowableCodec;
 import io.github.multiprocessing4j.internal.seam.FailureSeam;
 import io.github.multiprocessing4j.internal.seam.PauseSeam;
+import io.github.multiprocessing4j.internal.session.LibraryThreads;
 import io.github.multiprocessing4j.internal.wire.Frame;
 import io.github.multiprocessing4j.internal.wire.FrameType;
 import io.github.multiprocessing4j.internal.wire.ProtocolException;
@@ -82,8 +83,11 @@ final class OutcomeReader {
         BEFORE_START.pass();
         w.startWriter();
         // The default stack size (-Xss), not a small one: results are decoded here, and a value nested a few hundred
-        // levels deep (a linked structure) that apply() decodes on a caller's thread must decode here as well.
-        Thread.ofPlatform().daemon().name("mp4j-pool-reader-" + w.pid()).start(() -> {
+        // levels deep (a linked structure) that apply() decodes on a caller's thread must decode here as well. In the
+        // library's group, as the worker's boot and writer are, though the pool's builder starts it: a program's
+        // ThreadGroup.interrupt() reached its read, which closed the connection, and the task running failed as if
+        // its worker had crashed.
+        LibraryThreads.daemon("mp4j-pool-reader-" + w.pid()).start(() -> {
             ProcessEngine.READER.set(engine);
             readLoop(w);
         });
@@ -96,7 +100,7 @@ final class OutcomeReader {
         // close() waiting for it. A platform thread, as the reader is, with the default stack: the futures that a
         // crash fails run their callbacks here.
         Process process = w.child.process();
-        Thread.ofPlatform().daemon().name("mp4j-pool-exit-" + w.pid()).start(() -> {
+        LibraryThreads.daemon("mp4j-pool-exit-" + w.pid()).start(() -> {
             awaitExit(process);
             processExited(w);
         });

@@ -1,0 +1,25 @@
+package io.github.multiprocessing4j.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.multiprocessing4j.pool.fixtures.GroupInterruptedPoolMain;
+import io.github.multiprocessing4j.testing.TestJvm;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A program that interrupts every thread of its group (ThreadGroup.interrupt(), as some frameworks do when they
+ * stop) while its process pool runs. Run in a JVM of its own: in the test JVM it would interrupt the test runner's
+ * threads.
+ */
+class GroupInterruptedPoolTest {
+
+    @Test
+    void aRunningTask_deliversItsResult_thoughThePoolsOwnerInterruptsEveryThreadOfItsGroup() throws Exception {
+        // The worker's reader was a thread in the group of the thread that built the pool: the interrupt reached its
+        // read, which closed the worker's connection, and the task failed as if its worker had died.
+        try (TestJvm jvm = TestJvm.start(GroupInterruptedPoolMain.class, List.of())) {
+            assertThat(jvm.nextLineStartingWith("RESULT ", 90)).isEqualTo("RESULT the task's own");
+        }
+    }
+}
