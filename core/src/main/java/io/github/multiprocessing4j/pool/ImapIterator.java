@@ -6,6 +6,7 @@ import io.github.multiprocessing4j.internal.pool.ChunkFailedException;
 import io.github.multiprocessing4j.internal.pool.ChunkItemEncodingException;
 import io.github.multiprocessing4j.internal.pool.PoolEngine;
 import io.github.multiprocessing4j.internal.pool.TaskFuture;
+import io.github.multiprocessing4j.internal.session.LibraryThreads;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -94,8 +95,11 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
         // as the caller would (a pool with shared threads gives those the loader only: see ThreadEngine). A thread of
         // the caller's kind: a virtual one for a virtual caller (which needs a carrier anyway), a platform one for a
         // platform caller, whose iteration must not wait for a carrier while CPU-bound virtual threads of this JVM,
-        // as many as the carriers, hold them all (the scheduler never preempts).
-        Thread.Builder builder = Thread.currentThread().isVirtual() ? Thread.ofVirtual() : Thread.ofPlatform().daemon();
+        // as many as the carriers, hold them all (the scheduler never preempts). The platform one in the library's
+        // group, as no virtual thread is in the program's: a program's ThreadGroup.interrupt() must not reach the
+        // input's wait (a queue's), which would end the iteration with a failure of the input.
+        Thread.Builder builder = Thread.currentThread().isVirtual() ? Thread.ofVirtual()
+                : LibraryThreads.daemon("mp4j-imap-feeder");
         this.feeder = builder.name("mp4j-imap-feeder").start(() -> feed(input));
     }
 

@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.multiprocessing4j.pool.fixtures.GroupInterruptedImapMain;
 import io.github.multiprocessing4j.pool.fixtures.GroupInterruptedPoolMain;
 import io.github.multiprocessing4j.testing.TestJvm;
 import java.util.List;
@@ -20,6 +21,16 @@ class GroupInterruptedPoolTest {
         // read, which closed the worker's connection, and the task failed as if its worker had died.
         try (TestJvm jvm = TestJvm.start(GroupInterruptedPoolMain.class, List.of())) {
             assertThat(jvm.nextLineStartingWith("RESULT ", 90)).isEqualTo("RESULT the task's own");
+        }
+    }
+
+    @Test
+    void anImapOfAPlatformThread_readsItsInput_thoughItsOwnerInterruptsEveryThreadOfItsGroup() throws Exception {
+        // The feeder, which reads the input, was a platform thread in the caller's group since c93a676 (a virtual
+        // one is in none of the program's): the interrupt reached the input's wait, and the iteration ended with
+        // 'the input failed after 1 elements: java.lang.IllegalStateException: the input was interrupted'.
+        try (TestJvm jvm = TestJvm.start(GroupInterruptedImapMain.class, List.of())) {
+            assertThat(jvm.nextLineStartingWith("RESULTS ", 60)).isEqualTo("RESULTS [2, 4]");
         }
     }
 }
