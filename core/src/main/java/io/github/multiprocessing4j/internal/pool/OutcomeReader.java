@@ -86,11 +86,17 @@ final class OutcomeReader {
         // levels deep (a linked structure) that apply() decodes on a caller's thread must decode here as well. In the
         // library's group, as the worker's boot and writer are, though the pool's builder starts it: a program's
         // ThreadGroup.interrupt() reached its read, which closed the connection, and the task running failed as if
-        // its worker had crashed.
-        LibraryThreads.daemon("mp4j-pool-reader-" + w.pid()).start(() -> {
-            ProcessEngine.READER.set(engine);
-            readLoop(w);
-        });
+        // its worker had crashed. It and the exit watch have the context class loader of the thread that starts
+        // them (results are decoded here, callbacks run here) but none of its inheritable thread-locals: they live as
+        // long as the worker, and would keep the values (a request's, say) of whoever built the pool for as long.
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        Thread reader = LibraryThreads.daemon("mp4j-pool-reader-" + w.pid()).inheritInheritableThreadLocals(false)
+                .unstarted(() -> {
+                    ProcessEngine.READER.set(engine);
+                    readLoop(w);
+                });
+        reader.setContextClassLoader(loader);
+        reader.start();
         // An idle worker's connection is read by nobody: its death is noticed through its process instead. Not with
         // Process.onExit(): the JDK completes that on the common ForkJoinPool, so a caller that blocks the common
         // pool (close() in a CompletableFuture.runAsync on a 2-core machine, say) would keep every exit unnoticed,
@@ -100,10 +106,13 @@ final class OutcomeReader {
         // close() waiting for it. A platform thread, as the reader is, with the default stack: the futures that a
         // crash fails run their callbacks here.
         Process process = w.child.process();
-        LibraryThreads.daemon("mp4j-pool-exit-" + w.pid()).start(() -> {
-            awaitExit(process);
-            processExited(w);
-        });
+        Thread exitWatch = LibraryThreads.daemon("mp4j-pool-exit-" + w.pid()).inheritInheritableThreadLocals(false)
+                .unstarted(() -> {
+                    awaitExit(process);
+                    processExited(w);
+                });
+        exitWatch.setContextClassLoader(loader);
+        exitWatch.start();
     }
 
     private static void awaitExit(Process process) {

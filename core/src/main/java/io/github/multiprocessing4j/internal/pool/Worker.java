@@ -92,8 +92,9 @@ final class Worker {
         this.child = child;
         this.connection = child.connection();
         this.name = name;
+        // It lives as long as the worker, and only writes bytes: none of the booting thread's context
         this.writer = Thread.ofPlatform().daemon().name("mp4j-pool-writer-" + child.pid()).stackSize(256 * 1024)
-                .unstarted(this::writeLoop);
+                .inheritInheritableThreadLocals(false).unstarted(this::writeLoop);
     }
 
     /** Starts the writer thread; once, when the worker joins the pool. */
