@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.internal.launch;
 import io.github.multiprocessing4j.codec.Codec;
 import io.github.multiprocessing4j.function.SerializableRunnable;
 import io.github.multiprocessing4j.internal.session.ChildListener;
+import io.github.multiprocessing4j.internal.session.LibraryThreads;
 import io.github.multiprocessing4j.internal.session.Session;
 import io.github.multiprocessing4j.internal.wire.Frame;
 import io.github.multiprocessing4j.internal.wire.FrameType;
@@ -321,13 +322,18 @@ public final class ChildLauncher {
      */
     private static boolean receive(ChildJvm child, long deadline) throws IOException, InterruptedException {
         CompletableFuture<Frame> report = new CompletableFuture<>();
-        Thread.ofVirtual().name("mp4j-aot-training-report-" + child.pid()).start(() -> {
-            try {
-                report.complete(child.connection().receive());
-            } catch (Throwable t) {
-                report.completeExceptionally(t);
-            }
-        });
+        // A platform thread, not a virtual one: CPU-bound virtual threads of this JVM, as many as the carriers, hold
+        // every carrier for as long as they run (the scheduler never preempts), and a virtual reader waited for one,
+        // so that the training timed out and was killed, and children booted without a cache. It reads bytes only:
+        // none of the caller's context; in the library's group, where no program's ThreadGroup.interrupt() reaches.
+        LibraryThreads.daemon("mp4j-aot-training-report-" + child.pid()).inheritInheritableThreadLocals(false)
+                .start(() -> {
+                    try {
+                        report.complete(child.connection().receive());
+                    } catch (Throwable t) {
+                        report.completeExceptionally(t);
+                    }
+                });
         try {
             report.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             return true;

@@ -26,10 +26,12 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.jar.Attributes;
@@ -176,6 +178,37 @@ class AotCacheTest {
         assertThat(later).as("trainings of the training queued behind it").hasValue(1);
         long pid = trainedInPid(dir);
         Awaitility.await().atMost(Delays.seconds(30)).until(() -> !ChildProcesses.running(pid));
+    }
+
+    @Test
+    void aTrainingChildsReport_isRead_evenWhileVirtualThreadsHoldEveryCarrier() throws Exception {
+        // The report was read on a virtual thread, which waited for a carrier while CPU-bound virtual threads held
+        // them all (the scheduler never preempts): the training timed out, was killed, and no cache was made
+        JavaRuntime jars = trainingRuntime();
+        ChildLauncher launcher = new ChildLauncher(jars);
+        Path output = Files.createDirectories(tmp.resolve("train")).resolve("probe.aot.tmp");
+        int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
+                Runtime.getRuntime().availableProcessors());
+        AtomicBoolean release = new AtomicBoolean();
+        long giveUp = System.nanoTime() + Delays.seconds(90).toNanos(); // never spin for good, whatever happens
+        List<Thread> spinners = new ArrayList<>();
+        try {
+            for (int i = 0; i < carriers; i++) {
+                spinners.add(Thread.ofVirtual().start(() -> {
+                    while (!release.get() && System.nanoTime() - giveUp < 0) {
+                        Thread.onSpinWait(); // CPU-bound: holds its carrier
+                    }
+                }));
+            }
+            assertThat(launcher.train(LaunchSpec.DEFAULT, output, AotTrainingTasks.halts(7), Delays.seconds(30)))
+                    .as("the training child's exit value").isEqualTo(7);
+            assertThat(spinners).allMatch(Thread::isAlive); // they held the carriers all along
+        } finally {
+            release.set(true);
+            for (Thread spinner : spinners) {
+                spinner.join();
+            }
+        }
     }
 
     /** The runtime of a training child whose class path is the library and {@link AotTrainingTasks}, in jars. */
