@@ -10,6 +10,7 @@ import io.github.multiprocessing4j.pool.fixtures.BrokenInWorkers;
 import io.github.multiprocessing4j.pool.fixtures.CountingFunction;
 import io.github.multiprocessing4j.pool.fixtures.PoolParentMain;
 import io.github.multiprocessing4j.process.JvmProcess;
+import io.github.multiprocessing4j.testing.BusyCarriers;
 import io.github.multiprocessing4j.testing.ChildProcesses;
 import io.github.multiprocessing4j.testing.Delays;
 import io.github.multiprocessing4j.testing.UnprintableException;
@@ -33,7 +34,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -245,36 +245,19 @@ class ProcessPoolTest {
      */
     @Test
     void aTaskTimeout_firesOnTime_evenWhileVirtualThreadsHoldEveryCarrier() throws Exception {
-        int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
-                Runtime.getRuntime().availableProcessors());
-        AtomicBoolean release = new AtomicBoolean();
-        long giveUp = System.nanoTime() + Delays.seconds(60).toNanos(); // never spin for good, whatever happens
         try (ProcessPool pool = ProcessPool.builder().processes(1).taskTimeout(Delays.millis(500)).build()) {
             CompletableFuture<Integer> hung = pool.applyAsync(x -> {
                 LockSupport.park(); // never returns on its own
                 return x;
             }, 1);
-            List<Thread> spinners = new ArrayList<>();
-            try {
-                for (int i = 0; i < carriers; i++) {
-                    spinners.add(Thread.ofVirtual().start(() -> {
-                        while (!release.get() && System.nanoTime() - giveUp < 0) {
-                            Thread.onSpinWait(); // CPU-bound: holds its carrier
-                        }
-                    }));
-                }
+            try (BusyCarriers busy = BusyCarriers.all(Delays.seconds(60))) {
                 assertThatThrownBy(() -> hung.get(30, TimeUnit.SECONDS))
                         .isInstanceOf(ExecutionException.class).cause().isInstanceOf(TaskTimeoutException.class);
-            } finally {
-                release.set(true);
-                for (Thread spinner : spinners) {
-                    spinner.join();
-                }
+                assertThat(busy.heldAllAlong()).as("the spinners held the carriers all along").isTrue();
             }
         }
     }
 
-    /** A task that starts {@code sleep 300}, writes its pid to {@code file}, and waits for it. */
     /**
      * The pid that {@link #startsASleepAndWaits} wrote to {@code file}, once all of it is there: the file exists from
      * the moment the task creates it, before its line is written.
@@ -286,6 +269,7 @@ class ProcessPoolTest {
                 .strip().transform(Long::parseLong);
     }
 
+    /** A task that starts {@code sleep 300}, writes its pid to {@code file}, and waits for it. */
     static SerializableFunction<Integer, Integer> startsASleepAndWaits(String file) {
         return x -> {
             try {

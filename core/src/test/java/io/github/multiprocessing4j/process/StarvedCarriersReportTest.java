@@ -3,12 +3,10 @@ package io.github.multiprocessing4j.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.internal.launch.SpareJvms;
+import io.github.multiprocessing4j.testing.BusyCarriers;
 import io.github.multiprocessing4j.testing.Delays;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,41 +21,24 @@ class StarvedCarriersReportTest {
 
     @Test
     void joinThenFailure_tellsWhatTheTaskThrew_evenWhileVirtualThreadsHoldEveryCarrier() throws Exception {
-        int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
-                Runtime.getRuntime().availableProcessors());
         String go = tmp.resolve("go").toString();
         System.setProperty("mp4j.directStart", "false"); // a child that connects back and reports on its connection
         SpareJvms.get().enabled(false);
         SpareJvms.get().closeSpare();
-        AtomicBoolean release = new AtomicBoolean();
-        long giveUp = System.nanoTime() + Delays.seconds(60).toNanos(); // never spin for good, whatever happens
-        List<Thread> spinners = new ArrayList<>();
         try (JvmProcess child = JvmProcess.builder().name("starved-report").task(() -> {
             while (!Files.exists(Path.of(go))) {
                 Thread.onSpinWait();
             }
             throw new IllegalStateException("the task's own");
         }).start()) {
-            try {
-                for (int i = 0; i < carriers; i++) {
-                    spinners.add(Thread.ofVirtual().start(() -> {
-                        while (!release.get() && System.nanoTime() - giveUp < 0) {
-                            Thread.onSpinWait(); // CPU-bound: holds its carrier
-                        }
-                    }));
-                }
+            try (BusyCarriers busy = BusyCarriers.all(Delays.seconds(60))) {
                 Files.createFile(Path.of(go)); // the task throws now, while the spinners hold the carriers
                 assertThat(child.join(Delays.seconds(30))).isTrue();
                 // the reader of the report, a virtual thread, waited for a carrier: join() gave up on the report
                 // after 10 s, and failure() was empty, as for a child that died without reporting
                 assertThat(child.failure()).get().isInstanceOf(IllegalStateException.class)
                         .extracting(Throwable::getMessage).isEqualTo("the task's own");
-                assertThat(spinners).allMatch(Thread::isAlive); // they held the carriers all along
-            } finally {
-                release.set(true);
-                for (Thread spinner : spinners) {
-                    spinner.join();
-                }
+                assertThat(busy.heldAllAlong()).as("the spinners held the carriers all along").isTrue();
             }
         } finally {
             System.clearProperty("mp4j.directStart");

@@ -3,12 +3,11 @@ package io.github.multiprocessing4j.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.multiprocessing4j.testing.BusyCarriers;
 import io.github.multiprocessing4j.testing.Delays;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,19 +21,7 @@ class StarvedCarriersStartTest {
     void aChildThatDiesBeforeItStarts_failsItsStartAtOnce_evenWhileVirtualThreadsHoldEveryCarrier() throws Exception {
         // Its death was seen by a virtual thread, which waited for a free carrier: the start waited out its connect
         // timeout (60 s), then said the child "did not start within 60 s (killed it)", a child that had exited at once.
-        int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
-                Runtime.getRuntime().availableProcessors());
-        AtomicBoolean release = new AtomicBoolean();
-        long giveUp = System.nanoTime() + Delays.seconds(90).toNanos(); // never spin for good, whatever happens
-        List<Thread> spinners = new ArrayList<>();
-        try {
-            for (int i = 0; i < carriers; i++) {
-                spinners.add(Thread.ofVirtual().start(() -> {
-                    while (!release.get() && System.nanoTime() - giveUp < 0) {
-                        Thread.onSpinWait(); // CPU-bound: holds its carrier
-                    }
-                }));
-            }
+        try (BusyCarriers busy = BusyCarriers.all(Delays.seconds(90))) {
             FutureTask<JvmProcess> start = new FutureTask<>(() -> JvmProcess.builder().name("bad-options-starved")
                     .task(() -> { }).jvmOptions(List.of("-XX:+ThisOptionDoesNotExist")).start());
             Thread.ofPlatform().daemon().start(start);
@@ -43,12 +30,7 @@ class StarvedCarriersStartTest {
                         assertThat(e.exitCode()).hasValue(1);
                         assertThat(e.getMessage()).contains("before it started").contains("ThisOptionDoesNotExist");
                     });
-            assertThat(spinners).allMatch(Thread::isAlive); // they held the carriers all along
-        } finally {
-            release.set(true);
-            for (Thread spinner : spinners) {
-                spinner.join();
-            }
+            assertThat(busy.heldAllAlong()).as("the spinners held the carriers all along").isTrue();
         }
     }
 }

@@ -9,6 +9,7 @@ import io.github.multiprocessing4j.internal.launch.fixtures.AotTrainingTasks;
 import io.github.multiprocessing4j.internal.launch.fixtures.HoldsFileLock;
 import io.github.multiprocessing4j.process.JvmProcess;
 import io.github.multiprocessing4j.testing.ChildProcesses;
+import io.github.multiprocessing4j.testing.BusyCarriers;
 import io.github.multiprocessing4j.testing.Delays;
 import io.github.multiprocessing4j.testing.TestJars;
 import io.github.multiprocessing4j.testing.TestJvm;
@@ -26,12 +27,10 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.jar.Attributes;
@@ -187,27 +186,10 @@ class AotCacheTest {
         JavaRuntime jars = trainingRuntime();
         ChildLauncher launcher = new ChildLauncher(jars);
         Path output = Files.createDirectories(tmp.resolve("train")).resolve("probe.aot.tmp");
-        int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
-                Runtime.getRuntime().availableProcessors());
-        AtomicBoolean release = new AtomicBoolean();
-        long giveUp = System.nanoTime() + Delays.seconds(90).toNanos(); // never spin for good, whatever happens
-        List<Thread> spinners = new ArrayList<>();
-        try {
-            for (int i = 0; i < carriers; i++) {
-                spinners.add(Thread.ofVirtual().start(() -> {
-                    while (!release.get() && System.nanoTime() - giveUp < 0) {
-                        Thread.onSpinWait(); // CPU-bound: holds its carrier
-                    }
-                }));
-            }
+        try (BusyCarriers busy = BusyCarriers.all(Delays.seconds(90))) {
             assertThat(launcher.train(LaunchSpec.DEFAULT, output, AotTrainingTasks.halts(7), Delays.seconds(30)))
                     .as("the training child's exit value").isEqualTo(7);
-            assertThat(spinners).allMatch(Thread::isAlive); // they held the carriers all along
-        } finally {
-            release.set(true);
-            for (Thread spinner : spinners) {
-                spinner.join();
-            }
+            assertThat(busy.heldAllAlong()).as("the spinners held the carriers all along").isTrue();
         }
     }
 

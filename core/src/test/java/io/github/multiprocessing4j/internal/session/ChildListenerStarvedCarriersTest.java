@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.multiprocessing4j.internal.wire.Connection;
 import io.github.multiprocessing4j.internal.wire.FrameType;
 import io.github.multiprocessing4j.internal.wire.Handshake;
+import io.github.multiprocessing4j.testing.BusyCarriers;
 import io.github.multiprocessing4j.testing.Delays;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,24 +24,12 @@ class ChildListenerStarvedCarriersTest {
         // The admission ran on a virtual thread, which waited for a free carrier: a start waited for a child that had
         // connected long ago, until its connect timeout failed it and killed the child (or, past the admission
         // deadline of 10 s, that deadline refused the child once it ran).
-        int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
-                Runtime.getRuntime().availableProcessors());
         Session session = Session.get();
         Path socket = session.directory().resolve("starved-carriers-test.sock");
-        AtomicBoolean release = new AtomicBoolean();
-        long giveUp = System.nanoTime() + Delays.seconds(60).toNanos(); // never spin for good, whatever happens
-        List<Thread> spinners = new ArrayList<>();
         try (ChildListener listener = new ChildListener(socket, session.key(), Delays.seconds(60));
              Connection child = Connection.connect(listener.socket())) {
             CompletableFuture<ChildListener.Arrival> arrival = listener.expect(4242);
-            try {
-                for (int i = 0; i < carriers; i++) {
-                    spinners.add(Thread.ofVirtual().start(() -> {
-                        while (!release.get() && System.nanoTime() - giveUp < 0) {
-                            Thread.onSpinWait(); // CPU-bound: holds its carrier
-                        }
-                    }));
-                }
+            try (BusyCarriers busy = BusyCarriers.all(Delays.seconds(60))) {
                 FutureTask<Void> peer = new FutureTask<>(() -> {
                     Handshake.answer(child, session.key());
                     child.send(FrameType.HELLO, 0, new Hello(4242, 1, 0, 0, 0).encode());
@@ -52,13 +38,8 @@ class ChildListenerStarvedCarriersTest {
                 Thread.ofPlatform().daemon().start(peer);
                 ChildListener.Arrival arrived = arrival.get(30, TimeUnit.SECONDS);
                 assertThat(arrived.hello().token()).isEqualTo(4242);
-                assertThat(spinners).allMatch(Thread::isAlive); // they held the carriers all along
+                assertThat(busy.heldAllAlong()).as("the spinners held the carriers all along").isTrue();
                 peer.get(30, TimeUnit.SECONDS);
-            } finally {
-                release.set(true);
-                for (Thread spinner : spinners) {
-                    spinner.join();
-                }
             }
         }
     }
