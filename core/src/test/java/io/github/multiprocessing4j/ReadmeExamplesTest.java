@@ -705,14 +705,18 @@ class ReadmeExamplesTest {
         })).isInstanceOf(ExecutionException.class).cause().isInstanceOf(IOException.class).hasMessage("down");
         // unlike asyncio's, gather()'s first failure cancels the other calls and is the cause of a TaskGroupException
         AtomicReference<Throwable> slowEnd = new AtomicReference<>();
+        // the failure waits until the slow call runs: one cancelled before it began never runs, and has no end to see
+        CountDownLatch slowStarted = new CountDownLatch(1);
         TaskGroupException failed = catchThrowableOfType(TaskGroupException.class, () -> Coroutines.gather(() -> {
             try {
+                slowStarted.countDown();
                 return fetch("/slow");
             } catch (InterruptedException e) {
                 slowEnd.set(e);
                 throw e;
             }
         }, () -> {
+            slowStarted.await();
             throw new IOException("down");
         }));
         assertThat(failed.getCause()).isInstanceOf(IOException.class).hasMessage("down");
