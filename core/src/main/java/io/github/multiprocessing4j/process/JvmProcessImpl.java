@@ -109,10 +109,7 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
         // would keep their values (a request's, say) for as long. The default stack size, as causes nest. In the
         // library's group, which no program's ThreadGroup.interrupt() reaches, as none reached a virtual thread: an
         // interrupted read closes the connection, and the report was lost.
-        Thread reader = LibraryThreads.daemon("mp4j-report-" + child.pid()).inheritInheritableThreadLocals(false)
-                .unstarted(process::readReport);
-        reader.setContextClassLoader(Thread.currentThread().getContextClassLoader());
-        reader.start();
+        LibraryThreads.startWithCallersLoader("mp4j-report-" + child.pid(), process::readReport);
         return process.watched(daemon);
     }
 

@@ -89,14 +89,10 @@ final class OutcomeReader {
         // its worker had crashed. It and the exit watch have the context class loader of the thread that starts
         // them (results are decoded here, callbacks run here) but none of its inheritable thread-locals: they live as
         // long as the worker, and would keep the values (a request's, say) of whoever built the pool for as long.
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        Thread reader = LibraryThreads.daemon("mp4j-pool-reader-" + w.pid()).inheritInheritableThreadLocals(false)
-                .unstarted(() -> {
-                    ProcessEngine.READER.set(engine);
-                    readLoop(w);
-                });
-        reader.setContextClassLoader(loader);
-        reader.start();
+        LibraryThreads.startWithCallersLoader("mp4j-pool-reader-" + w.pid(), () -> {
+            ProcessEngine.READER.set(engine);
+            readLoop(w);
+        });
         // An idle worker's connection is read by nobody: its death is noticed through its process instead. Not with
         // Process.onExit(): the JDK completes that on the common ForkJoinPool, so a caller that blocks the common
         // pool (close() in a CompletableFuture.runAsync on a 2-core machine, say) would keep every exit unnoticed,
@@ -106,13 +102,10 @@ final class OutcomeReader {
         // close() waiting for it. A platform thread, as the reader is, with the default stack: the futures that a
         // crash fails run their callbacks here.
         Process process = w.child.process();
-        Thread exitWatch = LibraryThreads.daemon("mp4j-pool-exit-" + w.pid()).inheritInheritableThreadLocals(false)
-                .unstarted(() -> {
-                    awaitExit(process);
-                    processExited(w);
-                });
-        exitWatch.setContextClassLoader(loader);
-        exitWatch.start();
+        LibraryThreads.startWithCallersLoader("mp4j-pool-exit-" + w.pid(), () -> {
+            awaitExit(process);
+            processExited(w);
+        });
     }
 
     private static void awaitExit(Process process) {

@@ -21,6 +21,19 @@ public final class LibraryThreads {
         return Thread.ofPlatform().group(GROUP).daemon().name(name);
     }
 
+    /**
+     * Starts a daemon thread named {@code name} in the library's group that runs {@code task} for the calling thread
+     * for as long as something of the caller's lives (a child, a pool's worker): it gets the caller's context class
+     * loader, which decodes what the task reads and runs its callbacks, but none of its inheritable thread-locals,
+     * whose values (a request's, say) it would otherwise keep for all that time.
+     */
+    public static Thread startWithCallersLoader(String name, Runnable task) {
+        Thread thread = daemon(name).inheritInheritableThreadLocals(false).unstarted(task);
+        thread.setContextClassLoader(Thread.currentThread().getContextClassLoader());
+        thread.start();
+        return thread;
+    }
+
     private static ThreadGroup topGroup() {
         ThreadGroup group = Thread.currentThread().getThreadGroup();
         while (group.getParent() != null) {
