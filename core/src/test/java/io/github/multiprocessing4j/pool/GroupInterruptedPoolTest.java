@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.pool.fixtures.GroupInterruptedImapMain;
 import io.github.multiprocessing4j.pool.fixtures.GroupInterruptedPoolMain;
+import io.github.multiprocessing4j.pool.fixtures.GroupInterruptedTimeoutMain;
 import io.github.multiprocessing4j.testing.TestJvm;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,17 @@ class GroupInterruptedPoolTest {
         // 'the input failed after 1 elements: java.lang.IllegalStateException: the input was interrupted'.
         try (TestJvm jvm = TestJvm.start(GroupInterruptedImapMain.class, List.of())) {
             assertThat(jvm.nextLineStartingWith("RESULTS ", 60)).isEqualTo("RESULTS [2, 4]");
+        }
+    }
+
+    @Test
+    void aCallbackOfATaskThatTimedOut_runsOn_thoughTheGroupOfTheThreadThatBuiltTheFirstTimedPoolIsInterrupted()
+            throws Exception {
+        // The pool timer's threads, JVM-wide, were made in the group of the thread that first scheduled a timeout (a
+        // request's), and so were the threads that run its timeouts: the program's interrupt of that group reached
+        // the callbacks that a timeout runs, and the kill of a hung worker, the retry of a replacement's boot.
+        try (TestJvm jvm = TestJvm.start(GroupInterruptedTimeoutMain.class, List.of())) {
+            assertThat(jvm.nextLineStartingWith("RESULT ", 90)).isEqualTo("RESULT waited");
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.internal.pool;
 
 import io.github.multiprocessing4j.internal.seam.FailureSeam;
+import io.github.multiprocessing4j.internal.session.LibraryThreads;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -30,6 +31,11 @@ import java.util.concurrent.TimeUnit;
  * platform thread, not a virtual one: this JVM's virtual threads may hold every carrier of the
  * virtual-thread scheduler (CPU-bound tasks of a {@code VirtualThreadPool}, which it never preempts), and a
  * virtual thread would wait for them to end, and the timeout, the kill of a hung worker with it.
+ *
+ * <p>These threads, the timer's and those that run its actions, are in the library's group ({@link LibraryThreads}),
+ * not in that of the thread that first scheduled (a request's, say): the actions' threads are shared by every pool of
+ * the JVM, and a program's {@code ThreadGroup.interrupt()} of that group reached the callbacks of a task that timed
+ * out.
  */
 final class PoolTimer {
     private static final System.Logger LOG = System.getLogger(PoolTimer.class.getName());
@@ -45,7 +51,7 @@ final class PoolTimer {
      * that hangs) fired seconds late. As many threads as actions run at once: one that waits holds up no other.
      */
     private static final ThreadPoolExecutor ACTIONS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, IDLE_SECONDS,
-            TimeUnit.SECONDS, new SynchronousQueue<>(), Thread.ofPlatform().daemon().name("mp4j-pool-timeout")
+            TimeUnit.SECONDS, new SynchronousQueue<>(), LibraryThreads.daemon("mp4j-pool-timeout")
                     .inheritInheritableThreadLocals(false).factory());
     private final boolean endsWhenIdle;
     private volatile ScheduledExecutorService executor;
@@ -125,8 +131,8 @@ final class PoolTimer {
             synchronized (this) {
                 if (executor == null) {
                     ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1,
-                            Thread.ofPlatform().daemon().name("mp4j-pool-timer")
-                                    .inheritInheritableThreadLocals(false).factory());
+                            LibraryThreads.daemon("mp4j-pool-timer").inheritInheritableThreadLocals(false)
+                                    .factory());
                     s.setRemoveOnCancelPolicy(true);
                     if (endsWhenIdle) {
                         // The thread ends when no timeout is pending, so a pool that is never awaited or closed does
