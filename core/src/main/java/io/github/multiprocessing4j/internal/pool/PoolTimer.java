@@ -35,7 +35,11 @@ import java.util.concurrent.TimeUnit;
  * <p>These threads, the timer's and those that run its actions, are in the library's group ({@link LibraryThreads}),
  * not in that of the thread that first scheduled (a request's, say): the actions' threads are shared by every pool of
  * the JVM, and a program's {@code ThreadGroup.interrupt()} of that group reached the callbacks of a task that timed
- * out.
+ * out. An action runs with the context class loader of the thread that built its pool ({@link #startedNow()}, {@link
+ * #onFirstUse()}), as the pool's first workers' readers do, and its thread gives it back after: it decodes with it,
+ * runs callbacks with it, and the threads it starts (the retried boot of a replacement, the reader of the worker
+ * booted) get it. The threads' own loader, the system class loader (they inherit no thread-locals), does not see a
+ * web application's classes, and two web applications, each with its own loader and pool, share these threads.
  */
 final class PoolTimer {
     private static final System.Logger LOG = System.getLogger(PoolTimer.class.getName());
@@ -54,6 +58,8 @@ final class PoolTimer {
             TimeUnit.SECONDS, new SynchronousQueue<>(), LibraryThreads.daemon("mp4j-pool-timeout")
                     .inheritInheritableThreadLocals(false).factory());
     private final boolean endsWhenIdle;
+    /** The context class loader of the thread that built the pool: the one its actions run with. */
+    private final ClassLoader loader = Thread.currentThread().getContextClassLoader();
     private volatile ScheduledExecutorService executor;
 
     private PoolTimer(boolean endsWhenIdle) {
@@ -62,7 +68,7 @@ final class PoolTimer {
 
     /**
      * A timer whose thread is made now and kept until {@link #shutdown}, so that {@link #schedule} never has to make
-     * one: until then it does not throw.
+     * one: until then it does not throw. Its actions run with the calling thread's context class loader.
      *
      * @throws Error as making the thread threw it (OutOfMemoryError when no thread can be made)
      */
@@ -74,7 +80,8 @@ final class PoolTimer {
 
     /**
      * A timer whose thread is made on first use (a pool that schedules nothing never makes it) and ends after a few
-     * idle seconds; {@link #schedule} may have to make it again, and throws if it cannot.
+     * idle seconds; {@link #schedule} may have to make it again, and throws if it cannot. Its actions run with the
+     * calling thread's context class loader.
      */
     static PoolTimer onFirstUse() {
         return new PoolTimer(true);
@@ -100,7 +107,8 @@ final class PoolTimer {
         if (endsWhenIdle) {
             THREAD.check();
         }
-        return executor().schedule(() -> fire(action), nanos, TimeUnit.NANOSECONDS);
+        Runnable withLoader = () -> runWithLoader(action);
+        return executor().schedule(() -> fire(withLoader), nanos, TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -122,6 +130,21 @@ final class PoolTimer {
             LOG.log(Level.WARNING, "could not start a thread for a pool's timed action; running it on the timer's"
                     + " thread: " + e);
             action.run();
+        }
+    }
+
+    /**
+     * Runs {@code action} with the pool's context class loader, then gives the thread's own back: the thread runs
+     * other pools' actions next, and, idle, must not keep this pool's loader (a web application's, undeployed).
+     */
+    private void runWithLoader(Runnable action) {
+        Thread current = Thread.currentThread();
+        ClassLoader own = current.getContextClassLoader();
+        current.setContextClassLoader(loader);
+        try {
+            action.run();
+        } finally {
+            current.setContextClassLoader(own);
         }
     }
 
