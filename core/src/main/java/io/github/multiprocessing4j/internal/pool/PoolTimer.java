@@ -35,11 +35,14 @@ import java.util.concurrent.TimeUnit;
  * <p>These threads, the timer's and those that run its actions, are in the library's group ({@link LibraryThreads}),
  * not in that of the thread that first scheduled (a request's, say): the actions' threads are shared by every pool of
  * the JVM, and a program's {@code ThreadGroup.interrupt()} of that group reached the callbacks of a task that timed
- * out. An action runs with the context class loader of the thread that built its pool ({@link #startedNow()}, {@link
- * #onFirstUse()}), as the pool's first workers' readers do, and its thread gives it back after: it decodes with it,
- * runs callbacks with it, and the threads it starts (the retried boot of a replacement, the reader of the worker
- * booted) get it. The threads' own loader, the system class loader (they inherit no thread-locals), does not see a
- * web application's classes, and two web applications, each with its own loader and pool, share these threads.
+ * out. For the same reason they run at the normal priority, not at that thread's (a background one's, the lowest),
+ * which every pool's timeouts would otherwise get.
+ *
+ * <p>An action runs with the context class loader of the thread that built its pool ({@link #startedNow()},
+ * {@link #onFirstUse()}), as the pool's first workers' readers do, and its thread gives it back after: it decodes
+ * with it, runs callbacks with it, and the threads it starts (the retried boot of a replacement, the reader of the
+ * worker booted) get it. The threads' own loader, the system class loader (they inherit no thread-locals), does not
+ * see a web application's classes, and two web applications, each with its own loader and pool, share these threads.
  */
 final class PoolTimer {
     private static final System.Logger LOG = System.getLogger(PoolTimer.class.getName());
@@ -56,7 +59,7 @@ final class PoolTimer {
      */
     private static final ThreadPoolExecutor ACTIONS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, IDLE_SECONDS,
             TimeUnit.SECONDS, new SynchronousQueue<>(), LibraryThreads.daemon("mp4j-pool-timeout")
-                    .inheritInheritableThreadLocals(false).factory());
+                    .priority(Thread.NORM_PRIORITY).inheritInheritableThreadLocals(false).factory());
     private final boolean endsWhenIdle;
     /** The context class loader of the thread that built the pool: the one its actions run with. */
     private final ClassLoader loader = Thread.currentThread().getContextClassLoader();
@@ -154,8 +157,8 @@ final class PoolTimer {
             synchronized (this) {
                 if (executor == null) {
                     ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1,
-                            LibraryThreads.daemon("mp4j-pool-timer").inheritInheritableThreadLocals(false)
-                                    .factory());
+                            LibraryThreads.daemon("mp4j-pool-timer").priority(Thread.NORM_PRIORITY)
+                                    .inheritInheritableThreadLocals(false).factory());
                     s.setRemoveOnCancelPolicy(true);
                     if (endsWhenIdle) {
                         // The thread ends when no timeout is pending, so a pool that is never awaited or closed does

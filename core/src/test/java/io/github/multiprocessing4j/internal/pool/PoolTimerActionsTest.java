@@ -3,6 +3,8 @@ package io.github.multiprocessing4j.internal.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.testing.Delays;
+import io.github.multiprocessing4j.testing.TestJvm;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -38,5 +40,17 @@ class PoolTimerActionsTest {
             assertThat(t.getName()).isEqualTo("mp4j-pool-timeout");
         });
         assertThat(threads.size()).as("threads for %d actions", actions).isLessThan(actions / 2);
+    }
+
+    @Test
+    void theTimersThreads_keepNothingOfTheThreadThatMadeTheFirstTimer_neitherItsGroupNorItsPriority() throws Exception {
+        // Made by the first thread that scheduled, the timer's thread had its group and its priority, and the threads
+        // that run the actions of every pool of the JVM, made by a timer's thread, had them in turn: a background
+        // thread's lowest priority slowed every pool's timeouts (where the OS honours priorities), and the program's
+        // interrupt of that group reached them (GroupInterruptedPoolTest).
+        try (TestJvm jvm = TestJvm.start(PoolTimerThreadsMain.class, List.of())) {
+            assertThat(jvm.nextLineStartingWith("ACTION ", 60)).isEqualTo("ACTION 5 mp4j mp4j-pool-timeout");
+            assertThat(jvm.nextLineStartingWith("TIMER ", 60)).isEqualTo("TIMER 5 mp4j mp4j-pool-timer");
+        }
     }
 }
