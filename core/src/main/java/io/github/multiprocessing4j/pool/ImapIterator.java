@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -264,15 +265,22 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
     @Override
     public R next() {
         try {
-            return next(null);
+            return nextWithin(null);
         } catch (TimeoutException e) {
             throw new AssertionError("no timeout was given", e);
         }
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public R next(Duration timeout) throws TimeoutException {
+        // as the library's other timed calls: a null is a mistake, not a request to wait for ever (that is next())
+        Objects.requireNonNull(timeout, "timeout");
+        return nextWithin(timeout);
+    }
+
+    /** {@link #next(Duration)}, or {@link #next()} when {@code timeout} is null. */
+    @SuppressWarnings("unchecked")
+    private R nextWithin(Duration timeout) throws TimeoutException {
         if (current.hasNext()) {
             return (R) current.next();
         }
@@ -283,14 +291,15 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
         }
         current = ((List<Object>) outcome).iterator();
         if (!current.hasNext()) {
-            return next(timeout);
+            return nextWithin(timeout);
         }
         return (R) current.next();
     }
 
     /**
-     * The next task to report, once complete: the oldest (ordered) or the first to complete (unordered). At
-     * the end, throws the end's failure once (then NoSuchElementException), closing the iterator.
+     * The next task to report, once complete: the oldest (ordered) or the first to complete (unordered); no
+     * bound on the wait if {@code timeout} is null. At the end, throws the end's failure once (then
+     * NoSuchElementException), closing the iterator.
      */
     private Slot take(Duration timeout) throws TimeoutException {
         long deadline = timeout == null ? 0 : System.nanoTime() + Math.max(0, TimeUnit.NANOSECONDS.convert(timeout));

@@ -48,10 +48,12 @@ import java.util.stream.StreamSupport;
 public interface ResultIterator<R> extends Iterator<R>, AutoCloseable {
 
     /**
-     * Like {@link #next()}, but waits at most {@code timeout} (Python's {@code next(timeout)}).
+     * Like {@link #next()}, but waits at most {@code timeout} (Python's {@code next(timeout)}); a zero or
+     * negative timeout takes a result only if one is ready. To wait without a bound, call {@link #next()}.
      *
      * @throws TimeoutException if no result arrived in time; the iterator stays usable
      * @throws java.util.NoSuchElementException if there are no more results
+     * @throws NullPointerException if {@code timeout} is null; no result is lost
      */
     R next(Duration timeout) throws TimeoutException;
 

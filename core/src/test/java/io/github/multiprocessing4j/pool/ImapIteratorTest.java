@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The bookkeeping of {@link ImapIterator}: the window that holds the feeder back (counting every task not yet
- * handed to the consumer, complete or not), what {@link ImapIterator#close()} cancels.
+ * handed to the consumer, complete or not), what {@link ImapIterator#close()} cancels, and the argument checks
+ * of {@link ResultIterator#next(java.time.Duration)}, in ordered and unordered mode.
  */
 class ImapIteratorTest {
 
@@ -148,6 +149,32 @@ class ImapIteratorTest {
             it.close();
             assertThat(it.hasNext()).isFalse();
             assertThatThrownBy(it::next).isInstanceOf(java.util.NoSuchElementException.class);
+        } finally {
+            pool.terminate();
+        }
+    }
+
+    @Test
+    void next_withANullTimeout_throwsNullPointerException_asTheLibrarysOtherTimedCallsDo_andLosesNothing()
+            throws Exception {
+        ThreadPool pool = ThreadPool.create(2);
+        try {
+            for (boolean ordered : new boolean[] {true, false}) {
+                for (int chunkSize : new int[] {1, 2}) {
+                    try (ResultIterator<Integer> it = ordered ? pool.imap(x -> x, List.of(1, 2, 3, 4), chunkSize)
+                            : pool.imapUnordered(x -> x, List.of(1, 2, 3, 4), chunkSize)) {
+                        String mode = (ordered ? "imap" : "imapUnordered") + ", chunks of " + chunkSize;
+                        List<Integer> results = new ArrayList<>();
+                        results.add(it.next()); // with chunks of 2, its partner now waits in the iterator
+                        assertThatThrownBy(() -> it.next(null)).as(mode).isInstanceOf(NullPointerException.class)
+                                .hasMessage("timeout");
+                        while (it.hasNext()) {
+                            results.add(it.next(Delays.seconds(30)));
+                        }
+                        assertThat(results).as(mode).containsExactlyInAnyOrder(1, 2, 3, 4);
+                    }
+                }
+            }
         } finally {
             pool.terminate();
         }
