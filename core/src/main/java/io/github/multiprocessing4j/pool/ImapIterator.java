@@ -12,9 +12,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.SequencedCollection;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -61,8 +63,12 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
     private static final CompletionException CLOSED = new CompletionException("closed", null);
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    /** Submitted tasks not yet handed to the consumer, oldest first. */
-    private final ArrayDeque<Slot> submitted = new ArrayDeque<>();
+    /**
+     * Submitted tasks not yet handed to the consumer, oldest first; its size is what the window counts, its
+     * contents what {@link #close()} cancels. Ordered mode hands out the oldest, so a deque; unordered mode hands
+     * out any, and must drop it without a scan of the window (up to 4096 tasks, per result), so a linked set.
+     */
+    private final SequencedCollection<Slot> submitted;
     /** Completed tasks not yet handed to the consumer, in completion order (unordered mode). */
     private final ArrayDeque<Slot> completed = new ArrayDeque<>();
     /** The end of the sequence when the input or a submission failed; thrown once all before it is out. */
@@ -77,7 +83,7 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
     /** The results of the last chunk not yet returned (consumer thread only). */
     private Iterator<Object> current = Collections.emptyIterator();
 
-    /** One task: the chunk of {@code size} input elements starting at element {@code start}. */
+    /** One task: the chunk of {@code size} input elements starting at element {@code start}; no two are equal. */
     private record Slot(TaskFuture<Object> task, long start, int size) {
         String items() {
             return size == 1 ? "item " + start : "the chunk of items " + start + ".." + (start + size - 1);
@@ -91,6 +97,7 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
         this.chunkSize = chunkSize;
         this.ordered = ordered;
         this.window = window;
+        this.submitted = ordered ? new ArrayDeque<>() : new LinkedHashSet<>();
         // It works for the caller, as long as the iteration: it inherits the caller's inheritable thread-locals and
         // context class loader, which the input may need, and hands them on to the threads it starts for the tasks
         // as the caller would (a pool with shared threads gives those the loader only: see ThreadEngine). A thread of
@@ -316,10 +323,12 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
                     last = null;
                     break;
                 }
-                Slot ready = ordered ? (submitted.isEmpty() || !submitted.peekFirst().task().isDone() ? null
-                        : submitted.peekFirst()) : completed.pollFirst();
+                Slot ready = ordered ? (submitted.isEmpty() || !submitted.getFirst().task().isDone() ? null
+                        : submitted.removeFirst()) : completed.pollFirst();
                 if (ready != null) {
-                    submitted.remove(ready);
+                    if (!ordered) {
+                        submitted.remove(ready);
+                    }
                     changed.signalAll(); // room for the feeder
                     return ready;
                 }
