@@ -79,7 +79,11 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
     private boolean feederDone;
     /** The feeder is inside {@code engine.call}; {@link #close()} waits for it. */
     private boolean submitting;
-    private boolean closed;
+    /**
+     * Written under {@link #lock}; volatile as the consumer reads it without the lock before each result of its
+     * current chunk: close() drops those too, as it drops every result not yet handed out.
+     */
+    private volatile boolean closed;
     /** The results of the last chunk not yet returned (consumer thread only). */
     private Iterator<Object> current = Collections.emptyIterator();
 
@@ -245,7 +249,7 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
 
     @Override
     public boolean hasNext() {
-        if (current.hasNext()) {
+        if (current.hasNext() && !closed) {
             return true;
         }
         lock.lock();
@@ -288,7 +292,7 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
     /** {@link #next(Duration)}, or {@link #next()} when {@code timeout} is null. */
     @SuppressWarnings("unchecked")
     private R nextWithin(Duration timeout) throws TimeoutException {
-        if (current.hasNext()) {
+        if (current.hasNext() && !closed) {
             return (R) current.next();
         }
         Slot slot = take(timeout);

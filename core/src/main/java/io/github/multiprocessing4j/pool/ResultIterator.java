@@ -37,7 +37,8 @@ import java.util.stream.StreamSupport;
  *
  * <p>{@link #close()} stops reading the input, cancels the tasks not yet started and releases the
  * function (a process pool's workers forget it); a consumer that stops early should close it
- * (try-with-resources). An iterator that has delivered everything closes itself. It is idempotent. An
+ * (try-with-resources). Results not yet handed out are dropped, those of a chunk partly read too: after
+ * it, {@link #hasNext()} is {@code false}. An iterator that has delivered everything closes itself. It is idempotent. An
  * iterator dropped unclosed is closed once the garbage collector finds it unreachable, as a safety net
  * only: until then its input and tasks are held.
  *

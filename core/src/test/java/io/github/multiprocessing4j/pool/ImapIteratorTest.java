@@ -179,4 +179,28 @@ class ImapIteratorTest {
             pool.terminate();
         }
     }
+
+    @Test
+    void close_midChunk_dropsTheChunksOtherResults_asItDropsEveryResultNotYetHandedOut() {
+        ThreadPool pool = ThreadPool.create(2);
+        try {
+            for (boolean ordered : new boolean[] {true, false}) {
+                ResultIterator<Integer> it = ordered ? pool.imap(x -> x, upTo(10), 5)
+                        : pool.imapUnordered(x -> x, upTo(10), 5);
+                String mode = ordered ? "imap" : "imapUnordered";
+                assertThat(it.next()).as(mode).isIn(0, 5); // the other four of its chunk wait in the iterator
+                it.close();
+                assertThat(it.hasNext()).as("%s: hasNext() after close()", mode).isFalse();
+                assertThatThrownBy(it::next).as(mode).isInstanceOf(java.util.NoSuchElementException.class);
+                assertThatThrownBy(() -> it.next(Delays.seconds(30))).as(mode)
+                        .isInstanceOf(java.util.NoSuchElementException.class);
+            }
+        } finally {
+            pool.terminate();
+        }
+    }
+
+    private static List<Integer> upTo(int n) {
+        return PoolContract.range(n);
+    }
 }
