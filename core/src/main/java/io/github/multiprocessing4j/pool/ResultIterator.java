@@ -42,7 +42,9 @@ import java.util.stream.StreamSupport;
  * iterator dropped unclosed is closed once the garbage collector finds it unreachable, as a safety net
  * only: until then its input and tasks are held.
  *
- * <p><b>Thread-safety:</b> one consumer thread at a time.
+ * <p><b>Thread-safety:</b> one consumer thread at a time; {@link #close()} from any thread, which ends a
+ * consumer's wait in {@code next()} with {@link java.util.NoSuchElementException} (in {@code hasNext()}, with
+ * {@code false}).
  *
  * @param <R> the result type
  */

@@ -200,6 +200,37 @@ class ImapIteratorTest {
         }
     }
 
+    @Test
+    void close_fromAnotherThread_endsAConsumerWaitingInNext_withNoSuchElementException() throws Exception {
+        ThreadPool pool = ThreadPool.create(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            for (boolean ordered : new boolean[] {true, false}) {
+                SerializableFunction<Integer, Integer> never = x -> {
+                    awaitQuietly(release);
+                    return x;
+                };
+                ResultIterator<Integer> it = ordered ? pool.imap(never, upTo(3)) : pool.imapUnordered(never, upTo(3));
+                AtomicReference<Throwable> thrown = new AtomicReference<>();
+                Thread consumer = Thread.ofPlatform().start(() -> {
+                    try {
+                        thrown.set(new AssertionError("next() returned " + it.next()));
+                    } catch (Throwable e) {
+                        thrown.set(e);
+                    }
+                });
+                it.close(); // whether the consumer already waits or not yet, it ends the same way
+                consumer.join(Delays.seconds(30).toMillis());
+                assertThat(consumer.isAlive()).as("still waits after close()").isFalse();
+                assertThat(thrown.get()).isInstanceOf(java.util.NoSuchElementException.class);
+                assertThat(it.hasNext()).isFalse();
+            }
+        } finally {
+            release.countDown();
+            pool.terminate();
+        }
+    }
+
     private static List<Integer> upTo(int n) {
         return PoolContract.range(n);
     }
