@@ -59,7 +59,7 @@ final class PoolTimer {
      */
     private static final ThreadPoolExecutor ACTIONS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, IDLE_SECONDS,
             TimeUnit.SECONDS, new SynchronousQueue<>(), LibraryThreads.daemon("mp4j-pool-timeout")
-                    .priority(Thread.NORM_PRIORITY).inheritInheritableThreadLocals(false).factory());
+                    .inheritInheritableThreadLocals(false).factory());
     private final boolean endsWhenIdle;
     /** The context class loader of the thread that built the pool: the one its actions run with. */
     private final ClassLoader loader = Thread.currentThread().getContextClassLoader();
@@ -157,8 +157,8 @@ final class PoolTimer {
             synchronized (this) {
                 if (executor == null) {
                     ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1,
-                            LibraryThreads.daemon("mp4j-pool-timer").priority(Thread.NORM_PRIORITY)
-                                    .inheritInheritableThreadLocals(false).factory());
+                            LibraryThreads.daemon("mp4j-pool-timer").inheritInheritableThreadLocals(false)
+                                    .factory());
                     s.setRemoveOnCancelPolicy(true);
                     if (endsWhenIdle) {
                         // The thread ends when no timeout is pending, so a pool that is never awaited or closed does

@@ -4,7 +4,8 @@ package io.github.multiprocessing4j.internal.session;
  * The library's own long-lived threads (the session's listener, a child's watch on its parent...) live in a
  * {@link ThreadGroup} of their own, under the top group, apart from the program's and the tasks': a program or
  * task that interrupts every thread of its group ({@link ThreadGroup#interrupt()}, as some frameworks do when they
- * stop) must not reach them, as an interrupted accept or read closes its channel.
+ * stop) must not reach them, as an interrupted accept or read closes its channel. Nor do they take the priority of
+ * the thread that makes them: they run at the normal priority.
  *
  * <pre>{@code
  * LibraryThreads.daemon("mp4j-parent-watch").stackSize(128 * 1024).start(this::watch);
@@ -16,9 +17,14 @@ public final class LibraryThreads {
     private LibraryThreads() {
     }
 
-    /** A builder of daemon platform threads named {@code name}, in the library's group. */
+    /**
+     * A builder of daemon platform threads named {@code name}, in the library's group, at the normal priority: a
+     * platform thread otherwise takes the priority of the thread that makes it, and one made by a background thread
+     * at the lowest priority (the first to start a child, or to build a pool) would run at that priority for as long
+     * as it lived, for every thread it serves.
+     */
     public static Thread.Builder.OfPlatform daemon(String name) {
-        return Thread.ofPlatform().group(GROUP).daemon().name(name);
+        return Thread.ofPlatform().group(GROUP).daemon().priority(Thread.NORM_PRIORITY).name(name);
     }
 
     /**
