@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.internal.launch;
 
+import io.github.multiprocessing4j.internal.session.LibraryThreads;
 import io.github.multiprocessing4j.internal.session.PrivatePaths;
 import io.github.multiprocessing4j.internal.session.Session;
 import io.github.multiprocessing4j.internal.tracker.StaleSessionSweeper;
@@ -93,9 +94,14 @@ final class AotCache {
     private final Set<String> dropped = ConcurrentHashMap.newKeySet();
     /** Cache folders found open to others, each reported once. */
     private final Set<Path> distrusted = ConcurrentHashMap.newKeySet();
-    /** One training at a time: each is a JVM that needs a core for seconds. */
+    /**
+     * One training at a time: each is a JVM that needs a core for seconds. Its thread is made by whichever thread
+     * queues a training when none is alive (the first to start a child, a request's, say): in the library's group,
+     * where a program's ThreadGroup.interrupt() does not reach the training's waits (an interrupted one kills the
+     * training, and no cache is made), and at the normal priority, not that thread's.
+     */
     private final ThreadPoolExecutor trainings = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(), Thread.ofPlatform().daemon().name("mp4j-aot-training")
+            new LinkedBlockingQueue<>(), LibraryThreads.daemon("mp4j-aot-training")
                     .inheritInheritableThreadLocals(false).factory());
     private final AtomicBoolean exitWaitRegistered = new AtomicBoolean();
     /** Set when this JVM exits: trainings still queued are dropped. */

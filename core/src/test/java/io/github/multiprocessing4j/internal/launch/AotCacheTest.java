@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -191,6 +192,44 @@ class AotCacheTest {
                     .as("the training child's exit value").isEqualTo(7);
             assertThat(busy.heldAllAlong()).as("the spinners held the carriers all along").isTrue();
         }
+    }
+
+    @Test
+    void aTraining_runsOnAtTheNormalPriority_thoughTheThreadThatQueuedItInterruptsEveryThreadOfItsGroup()
+            throws Exception {
+        // The training thread was made by the thread that first looked a cache up (the first to start a child, a
+        // background request's, say), in its group and at its priority: a program's ThreadGroup.interrupt() of that
+        // group (as some frameworks do when they stop) reached the training's waits (for the child's report, for its
+        // exit), which killed the training, and no cache was made; a lowest priority slowed every later training
+        AotCache aot = new AotCache(fakeJarRuntime(), tmp.resolve("aot"));
+        CountDownLatch training = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<String> seen = new AtomicReference<>();
+        AotCache.Trainer trainer = output -> {
+            Thread t = Thread.currentThread();
+            seen.set(t.getPriority() + " " + t.getThreadGroup().getName());
+            training.countDown();
+            try {
+                release.await(); // as the real training waits for the child's report, then for its exit
+            } catch (InterruptedException e) {
+                seen.set("interrupted in " + t.getThreadGroup().getName());
+                throw e;
+            }
+            Files.writeString(output, "a cache");
+            return 0;
+        };
+        ThreadGroup requests = new ThreadGroup("requests");
+        AtomicReference<Path> found = new AtomicReference<>(tmp);
+        Thread.ofPlatform().group(requests).priority(Thread.MIN_PRIORITY)
+                .start(() -> found.set(aot.lookup(LaunchSpec.DEFAULT, trainer))).join();
+        assertThat(found).as("a cache before any training").hasNullValue();
+        assertThat(training.await(30, TimeUnit.SECONDS)).as("the training started").isTrue();
+        requests.interrupt(); // before the release: the training is waiting, or about to
+        release.countDown();
+
+        assertThat(aot.awaitIdle(Delays.seconds(30))).as("the training ended").isTrue();
+        assertThat(seen).hasValue(Thread.NORM_PRIORITY + " mp4j");
+        assertThat(aot.lookup(LaunchSpec.DEFAULT, trainer)).as("the cache it trained").isNotNull();
     }
 
     /** The runtime of a training child whose class path is the library and {@link AotTrainingTasks}, in jars. */
