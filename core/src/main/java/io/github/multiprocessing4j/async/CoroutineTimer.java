@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.async;
 
+import io.github.multiprocessing4j.internal.session.LibraryThreads;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
@@ -90,9 +91,9 @@ final class CoroutineTimer {
         this.buckets = new Entry[slots];
         // Started by whichever thread sleeps first and kept for good: it must not inherit that thread's
         // inheritable thread-locals, nor its context class loader (a web application's, say) - not inheriting
-        // the one leaves the other at the system class loader.
-        this.thread = Thread.ofPlatform().name(name).daemon(true).inheritInheritableThreadLocals(false)
-                .unstarted(this::run);
+        // the one leaves the other at the system class loader - nor its group and priority (a background
+        // request's, the lowest), which every sleep and deadline of the JVM would get.
+        this.thread = LibraryThreads.daemon(name).inheritInheritableThreadLocals(false).unstarted(this::run);
     }
 
     /** A timer of its own, for tests: a small wheel makes sleeps span several rounds quickly. */

@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.async;
 
+import io.github.multiprocessing4j.internal.session.LibraryThreads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -62,11 +63,12 @@ final class TaskGroupImpl implements TaskGroup {
      * thread per deadline: a virtual thread needs a carrier, and tasks that compute (checking their
      * interrupt status) can hold every carrier, so the deadline that should stop them would never run.
      * Expiring is short, a snapshot and an interrupt per task, and never blocks. The thread lives for good,
-     * so it inherits nothing of the thread that happens to start it (see CoroutineTimer's).
+     * so it inherits nothing of the thread that happens to start it (see CoroutineTimer's): the timer's, or an
+     * owner whose deadline was due as it was set, with its group and priority.
      */
     private static final class Expiries {
         static final ExecutorService EXECUTOR = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(), Thread.ofPlatform().name("mp4j-taskgroup-deadlines").daemon(true)
+                new LinkedBlockingQueue<>(), LibraryThreads.daemon("mp4j-taskgroup-deadlines")
                         .inheritInheritableThreadLocals(false).factory());
     }
 

@@ -19,4 +19,15 @@ class LongLivedThreadsTest {
             assertThat(jvm.nextLine(30)).isEqualTo("context class loader kept: false");
         }
     }
+
+    @Test
+    void theTimerAndTheDeadlineThread_runAtTheNormalPriority_inTheLibrarysGroup_whoeverStartedThem() throws Exception {
+        // Made by the thread whose first deadline started them (a background request's, at the lowest priority), the
+        // timer thread had its group and its priority, and the deadline thread, made by the timer's, had them in
+        // turn: every sleep and deadline of the JVM then ran at that thread's priority (where the OS honours them)
+        try (TestJvm jvm = TestJvm.start(FirstMadeThreadsMain.class, List.of())) {
+            assertThat(jvm.nextLineStartingWith("TIMER ", 60)).isEqualTo("TIMER 5 mp4j");
+            assertThat(jvm.nextLineStartingWith("DEADLINES ", 60)).isEqualTo("DEADLINES 5 mp4j");
+        }
+    }
 }
