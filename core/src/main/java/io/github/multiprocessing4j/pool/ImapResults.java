@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.pool;
 
+import io.github.multiprocessing4j.internal.session.LibraryThreads;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.time.Duration;
@@ -21,7 +22,8 @@ import java.util.concurrent.TimeoutException;
  * @param <R> the result type
  */
 final class ImapResults<R> implements ResultIterator<R> {
-    private static final Cleaner CLEANER = Cleaner.create(Thread.ofPlatform().daemon().name("mp4j-imap-cleaner")
+    /** One thread for the JVM, made by the first caller of imap: nothing of it, neither context, group nor priority. */
+    private static final Cleaner CLEANER = Cleaner.create(LibraryThreads.daemon("mp4j-imap-cleaner")
             .inheritInheritableThreadLocals(false).factory());
 
     private final ResultIterator<R> results;

@@ -11,7 +11,9 @@ import io.github.multiprocessing4j.function.SerializableFunction;
 import io.github.multiprocessing4j.internal.pool.CallMode;
 import io.github.multiprocessing4j.internal.pool.PoolEngine;
 import io.github.multiprocessing4j.internal.pool.TaskFuture;
+import io.github.multiprocessing4j.pool.fixtures.FirstMadeImapCleanerMain;
 import io.github.multiprocessing4j.testing.Delays;
+import io.github.multiprocessing4j.testing.TestJvm;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.Serial;
@@ -712,5 +714,16 @@ class ImapTest {
         List<Object> all = new ArrayList<>(results);
         all.addAll(List.of(more));
         return all;
+    }
+
+    @Test
+    void theThreadThatClosesImapsLeftUnread_runsAtTheNormalPriority_inTheLibrarysGroup_whoeverMadeIt()
+            throws Exception {
+        // One for the JVM, made by the first caller of imap (a background request's, at the lowest priority): it had
+        // that caller's group and priority for the life of the JVM
+        try (TestJvm jvm = TestJvm.start(FirstMadeImapCleanerMain.class, List.of())) {
+            assertThat(jvm.nextLineStartingWith("RESULTS ", 60)).isEqualTo("RESULTS [2, 4]");
+            assertThat(jvm.nextLineStartingWith("CLEANER ", 60)).isEqualTo("CLEANER 5 mp4j");
+        }
     }
 }
