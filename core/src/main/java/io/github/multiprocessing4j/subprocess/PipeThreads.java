@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.subprocess;
 
+import io.github.multiprocessing4j.internal.session.LibraryThreads;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
@@ -22,9 +23,12 @@ final class PipeThreads {
     private static final long KEEP_ALIVE_SECONDS = 30;
     private static final long STACK_SIZE = 256 * 1024;
     private static final AtomicInteger COUNTER = new AtomicInteger();
-    private static final ThreadFactory FACTORY = task -> Thread.ofPlatform().daemon()
-            .name("mp4j-subprocess-pipe-" + COUNTER.incrementAndGet()).stackSize(STACK_SIZE)
-            .inheritInheritableThreadLocals(false).unstarted(task); // pooled: shared by every caller
+    /**
+     * Pooled, shared by every caller: a thread keeps nothing of the caller it was made for, neither its context nor
+     * its group and priority (a background request's, the lowest), which the next callers' commands would get.
+     */
+    private static final ThreadFactory FACTORY = task -> LibraryThreads.daemon("mp4j-subprocess-pipe-"
+            + COUNTER.incrementAndGet()).stackSize(STACK_SIZE).inheritInheritableThreadLocals(false).unstarted(task);
     private static final ExecutorService POOL = new ThreadPoolExecutor(0, Integer.MAX_VALUE, KEEP_ALIVE_SECONDS,
             TimeUnit.SECONDS, new SynchronousQueue<>(), FACTORY);
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.multiprocessing4j.testing.Delays;
+import io.github.multiprocessing4j.testing.TestJvm;
 import java.io.File;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
@@ -542,5 +543,15 @@ class SubprocessRunTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("check() applies to run()");
         assertThatThrownBy(() -> Subprocess.command("true").gracePeriod(Duration.ofSeconds(1)).start())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("gracePeriod(PT1S) applies to run()");
+    }
+
+    @Test
+    void aPipeThread_runsAtTheNormalPriority_inTheLibrarysGroup_whoeverMadeIt() throws Exception {
+        // Pipe threads are kept a while and shared by every command of the JVM: one made for a background request's
+        // command, at the lowest priority and in its group, drained the next commands' output at that priority
+        try (TestJvm jvm = TestJvm.start(FirstMadePipeThreadMain.class, List.of())) {
+            assertThat(jvm.nextLineStartingWith("OUTPUT ", 60)).isEqualTo("OUTPUT x");
+            assertThat(jvm.nextLineStartingWith("PIPE ", 60)).isEqualTo("PIPE 5 mp4j");
+        }
     }
 }
