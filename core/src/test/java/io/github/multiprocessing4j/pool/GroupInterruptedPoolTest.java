@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.multiprocessing4j.pool.fixtures.GroupInterruptedImapMain;
 import io.github.multiprocessing4j.pool.fixtures.GroupInterruptedPoolMain;
 import io.github.multiprocessing4j.pool.fixtures.GroupInterruptedTimeoutMain;
+import io.github.multiprocessing4j.pool.fixtures.LowPriorityBuilderPoolMain;
 import io.github.multiprocessing4j.testing.TestJvm;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,18 @@ class GroupInterruptedPoolTest {
         // the callbacks that a timeout runs, and the kill of a hung worker, the retry of a replacement's boot.
         try (TestJvm jvm = TestJvm.start(GroupInterruptedTimeoutMain.class, List.of())) {
             assertThat(jvm.nextLineStartingWith("RESULT ", 90)).isEqualTo("RESULT waited");
+        }
+    }
+
+    @Test
+    void theThreadsOfAWorker_runAtTheNormalPriority_inTheLibrarysGroup_thoughALowPriorityThreadBuiltThePool()
+            throws Exception {
+        // The reader and the exit watch were made by the builder, the writer by the boot thread that the builder made:
+        // all three had the builder's priority (a background request's, the lowest) for as long as the worker lived
+        try (TestJvm jvm = TestJvm.start(LowPriorityBuilderPoolMain.class, List.of())) {
+            assertThat(jvm.nextLineStartingWith("RESULT ", 90)).isEqualTo("RESULT 42");
+            assertThat(jvm.nextLineStartingWith("THREADS ", 30)).isEqualTo("THREADS mp4j-pool-exit 5 mp4j, "
+                    + "mp4j-pool-reader 5 mp4j, mp4j-pool-writer 5 mp4j");
         }
     }
 }
