@@ -17,14 +17,20 @@ public final class FirstMadeThreadsMain {
     public static void main(String[] args) throws Exception {
         // The virtual-thread scheduler and the JIT warm-up come first, in the main thread: they start no timer
         TaskGroup.open().close();
-        Thread.ofPlatform().group(new ThreadGroup("requests")).priority(Thread.MIN_PRIORITY)
-                .start(FirstMadeThreadsMain::firstDeadline).join();
+        Thread.ofPlatform().group(new ThreadGroup("requests")).priority(Thread.MIN_PRIORITY).start(() -> {
+            // A deadline already passed as it is set (a thread held up for a second on a loaded machine) starts no
+            // timer: such a round is tried again with a longer timeout
+            for (long millis = 1000; millis <= 10_000 && describe("mp4j-taskgroup-deadlines").equals("none");
+                 millis *= 10) {
+                deadlinePasses(Duration.ofMillis(millis));
+            }
+        }).join();
         System.out.println("TIMER " + describe("mp4j-coroutine-timer"));
         System.out.println("DEADLINES " + describe("mp4j-taskgroup-deadlines"));
     }
 
-    private static void firstDeadline() {
-        try (TaskGroup group = TaskGroup.withTimeout(Duration.ofSeconds(1))) {
+    private static void deadlinePasses(Duration timeout) {
+        try (TaskGroup group = TaskGroup.withTimeout(timeout)) {
             group.spawn(() -> {
                 new CountDownLatch(1).await(); // ended by the deadline, through the timer and the deadline thread
                 return null;
@@ -32,7 +38,8 @@ public final class FirstMadeThreadsMain {
         } catch (TaskGroupTimeoutException expected) {
             // the deadline passed: the deadline thread cancelled the task (or, had it not started, close() saw it)
         } catch (Exception e) {
-            throw new IllegalStateException(e);
+            // a group cancelled as it opened, its deadline passed already: tried again; a real failure shows as "none"
+            e.printStackTrace();
         }
     }
 
