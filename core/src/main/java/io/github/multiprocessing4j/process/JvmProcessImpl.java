@@ -125,8 +125,9 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
     private JvmProcessImpl watched(boolean daemon) {
         if (!daemon) {
             // As in Python, a non-daemon child keeps its parent alive until it has finished.
-            // It lives as long as the child: none of the caller's inheritable thread-locals, nor its class loader
-            Thread.ofPlatform().daemon(false).name("mp4j-keepalive-" + child.pid()).stackSize(128 * 1024)
+            // It lives as long as the child: none of the caller's inheritable thread-locals, nor its class loader;
+            // nor its group, whose ThreadGroup.interrupt() would cut short its wait for the child's last output
+            LibraryThreads.daemon("mp4j-keepalive-" + child.pid()).daemon(false).stackSize(128 * 1024)
                     .inheritInheritableThreadLocals(false).start(this::awaitExitQuietly);
         }
         child.process().onExit().thenRun(() -> exitObserved = System.nanoTime());
