@@ -194,7 +194,7 @@ public final class ChildLauncher {
                 // A direct start's task that a pipe does not hold: the write blocks, uninterruptibly, until the child
                 // has read it, and a child that never gets to (it waits for a debugger, say) would hold the caller for
                 // ever, where awaitStarted gives up after its timeout, and kills it, which ends this write.
-                Thread.ofPlatform().daemon().name("mp4j-boot-" + process.pid()).stackSize(128 * 1024)
+                LibraryThreads.daemon("mp4j-boot-" + process.pid()).stackSize(128 * 1024)
                         .inheritInheritableThreadLocals(false).start(() -> writeBootRecord(process, record, keepOpen));
             }
             return child;

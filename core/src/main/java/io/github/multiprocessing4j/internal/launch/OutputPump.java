@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.internal.launch;
 
 import io.github.multiprocessing4j.internal.seam.FailureSeam;
+import io.github.multiprocessing4j.internal.session.LibraryThreads;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -86,9 +87,9 @@ final class OutputPump implements Runnable {
                             boolean hold, StartSignal startSignal) {
         START.check();
         OutputPump pump = new OutputPump(source, target, tail, hold, startSignal);
-        // It lives as long as the child: none of the caller's inheritable thread-locals, nor its context class loader
-        Thread.ofPlatform().daemon().name(name).stackSize(256 * 1024).inheritInheritableThreadLocals(false)
-                .start(pump);
+        // It lives as long as the child: none of the caller's inheritable thread-locals, nor its context class loader;
+        // nor its group, whose ThreadGroup.interrupt() would leave the pump spinning in every wait for a line's end
+        LibraryThreads.daemon(name).stackSize(256 * 1024).inheritInheritableThreadLocals(false).start(pump);
         return pump;
     }
 
