@@ -11,7 +11,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Each task's completion listener puts its index on a queue; {@code next} takes from the queue.
@@ -19,8 +19,11 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * <p>A task is done ({@link Task#isDone()}, {@code get()} returns) a moment before its listeners run:
  * FutureTask wakes the callers of {@code get()} first. So a {@code next} that times out looks at the tasks
  * themselves before it gives up, and hands out one that is done though the queue has not heard of it yet.
- * Each task is handed out once all the same: whoever hands it out, from the queue or from that look, first
- * marks it in {@code handedOut}, and an index found marked on the queue later is skipped.
+ * Each task is handed out once all the same: whoever hands it out, from the queue or from that look, takes it
+ * out of {@code tasks}, and an index whose slot is found empty later is skipped. Taking it out also lets go of
+ * it: a Completions drained over a long stream of tasks kept every task it had handed out, and its value, for
+ * as long as the Completions lived; Python's {@code as_completed} drops each future from its set as it hands
+ * it out.
  *
  * <p>Callers of {@code next} do not claim a task as they start waiting: a caller that came while others
  * waited for the last tasks was told every task had been handed out, and a task that a waiter then gave up
@@ -40,20 +43,22 @@ final class CompletionsImpl<T> implements Completions<T> {
     /** On the queue once every task has been handed out; see the overview. */
     private static final Integer ALL_HANDED_OUT = -1;
 
-    private final List<Task<T>> tasks;
+    /** The tasks not handed out yet, by index; a task's slot is emptied as it is handed out. */
+    private final AtomicReferenceArray<Task<T>> tasks;
     private final LinkedBlockingQueue<Integer> completed = new LinkedBlockingQueue<>();
-    /** 1 for a task handed out. */
-    private final AtomicIntegerArray handedOut;
     /** Tasks not handed out yet. */
     private final AtomicInteger remaining;
 
     CompletionsImpl(Collection<? extends Task<T>> tasks) {
-        this.tasks = List.copyOf(tasks);
-        handedOut = new AtomicIntegerArray(this.tasks.size());
-        remaining = new AtomicInteger(this.tasks.size());
+        List<Task<T>> list = List.copyOf(tasks);
+        this.tasks = new AtomicReferenceArray<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            this.tasks.set(i, list.get(i));
+        }
+        remaining = new AtomicInteger(list.size());
         WeakReference<CompletionsImpl<?>> self = new WeakReference<>(this);
-        for (int i = 0; i < this.tasks.size(); i++) {
-            ((TaskImpl<T>) this.tasks.get(i)).whenDone(new Listener(self, i));
+        for (int i = 0; i < list.size(); i++) {
+            ((TaskImpl<T>) list.get(i)).whenDone(new Listener(self, i));
         }
     }
 
@@ -115,8 +120,9 @@ final class CompletionsImpl<T> implements Completions<T> {
             Reference.reachabilityFence(this); // as in next()
         }
         // Done, but its listener has not run yet (see the overview): it is complete all the same.
-        for (int i = 0; i < tasks.size(); i++) {
-            if (handedOut.get(i) == 0 && tasks.get(i).isDone()) {
+        for (int i = 0; i < tasks.length(); i++) {
+            Task<T> pending = tasks.get(i);
+            if (pending != null && pending.isDone()) {
                 Task<T> t = handOut(i);
                 if (t != null) {
                     return t;
@@ -128,7 +134,7 @@ final class CompletionsImpl<T> implements Completions<T> {
     }
 
     /**
-     * The task at {@code index}, marked handed out; null if it was handed out already. For
+     * The task at {@code index}, taken out of {@code tasks}; null if it was handed out already. For
      * {@link #ALL_HANDED_OUT}, puts it back for the next waiter and throws NoSuchElementException.
      */
     private Task<T> handOut(int index) {
@@ -136,13 +142,14 @@ final class CompletionsImpl<T> implements Completions<T> {
             completed.add(ALL_HANDED_OUT);
             throw allHandedOut();
         }
-        if (!handedOut.compareAndSet(index, 0, 1)) {
+        Task<T> t = tasks.getAndSet(index, null);
+        if (t == null) {
             return null;
         }
         if (remaining.decrementAndGet() == 0) {
             completed.add(ALL_HANDED_OUT); // wakes the callers still waiting: there is nothing left for them
         }
-        return tasks.get(index);
+        return t;
     }
 
     private void checkRemaining() {
