@@ -18,7 +18,8 @@ import java.util.concurrent.TimeoutException;
  * }
  *
  * <p>Each task is handed out exactly once. A task is complete when it is {@linkplain Task#isDone() done}:
- * it returned, failed, or was cancelled.
+ * it returned, failed, or was cancelled. A task handed out is no longer held here (nor its value), as
+ * Python's drops each future it has handed out, so one Completions may be drained over a long stream of tasks.
  *
  * <p>A Completions may be dropped before every task is handed out, after a timed-out {@code next} or at
  * any time: its tasks do not keep it (they hold their completion listeners' Completions weakly, and drop a
