@@ -6,6 +6,7 @@ import io.github.multiprocessing4j.testing.Delays;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.awaitility.Awaitility;
@@ -29,8 +30,7 @@ class RetentionTest {
             try {
                 List<WeakReference<Object>> values = new ArrayList<>();
                 for (int i = 0; i < 100; i++) {
-                    Task<Object> t = group.spawn(Object::new);
-                    values.add(new WeakReference<>(t.get()));
+                    values.add(valueOf(group.spawn(Object::new)));
                 }
                 awaitCollected(values, "values of ended tasks of an open group");
             } finally {
@@ -77,10 +77,7 @@ class RetentionTest {
         // each must let go of its group (and so of its tasks) as the group closes, not in an hour.
         List<WeakReference<Object>> groups = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            TaskGroup group = TaskGroup.withTimeout(Duration.ofHours(1));
-            group.spawn(() -> "ok");
-            group.close();
-            groups.add(new WeakReference<>(group));
+            groups.add(closedGroupWithALongDeadline());
         }
         awaitCollected(groups, "groups with a one-hour deadline, closed");
     }
@@ -89,9 +86,7 @@ class RetentionTest {
     void timeout_thatReturnsEarly_doesNotKeepItsCallUntilTheDeadline() throws Exception {
         List<WeakReference<Object>> captured = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            Object big = new Object();
-            captured.add(new WeakReference<>(big));
-            assertThat(Coroutines.timeout(Duration.ofHours(1), () -> big.hashCode())).isEqualTo(big.hashCode());
+            captured.add(capturedByAnEarlyTimeout());
         }
         awaitCollected(captured, "what the calls of timeout() captured");
     }
@@ -101,20 +96,7 @@ class RetentionTest {
         // A cancelled one-hour sleep: its timer entry must let go of the sleeping thread at once.
         List<WeakReference<Object>> threads = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            CountDownLatch asleep = new CountDownLatch(1);
-            Thread t = Thread.ofVirtual().start(() -> {
-                asleep.countDown();
-                try {
-                    Coroutines.sleep(Duration.ofHours(1));
-                } catch (InterruptedException expected) {
-                    // the point
-                }
-            });
-            asleep.await();
-            Awaitility.await().atMost(Delays.seconds(30)).until(() -> t.getState() == Thread.State.WAITING);
-            t.interrupt();
-            t.join();
-            threads.add(new WeakReference<>(t));
+            threads.add(threadWhoseLongSleepWasInterrupted());
         }
         awaitCollected(threads, "threads whose one-hour sleep was interrupted");
     }
@@ -124,18 +106,58 @@ class RetentionTest {
         Event event = Event.create();
         List<WeakReference<Object>> threads = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            Thread t = Thread.ofVirtual().start(() -> {
-                try {
-                    event.await(Duration.ofMillis(1));
-                } catch (InterruptedException e) {
-                    throw new AssertionError(e);
-                }
-            });
-            t.join();
-            threads.add(new WeakReference<>(t));
+            threads.add(threadWhoseWaitTimedOut(event));
         }
         awaitCollected(threads, "threads whose wait for an event timed out");
         event.set();
+    }
+
+    // Each helper below makes what it returns a weak reference to in a frame of its own, so that no local
+    // variable of the test's frame keeps it.
+
+    private static WeakReference<Object> valueOf(Task<Object> task) throws Exception {
+        return new WeakReference<>(task.get());
+    }
+
+    private static WeakReference<Object> closedGroupWithALongDeadline() {
+        TaskGroup group = TaskGroup.withTimeout(Duration.ofHours(1));
+        group.spawn(() -> "ok");
+        group.close();
+        return new WeakReference<>(group);
+    }
+
+    private static WeakReference<Object> capturedByAnEarlyTimeout() throws Exception {
+        Object big = new Object();
+        assertThat(Coroutines.timeout(Duration.ofHours(1), () -> big.hashCode())).isEqualTo(big.hashCode());
+        return new WeakReference<>(big);
+    }
+
+    private static WeakReference<Object> threadWhoseLongSleepWasInterrupted() throws Exception {
+        Thread t = Thread.ofVirtual().start(() -> {
+            try {
+                Coroutines.sleep(Duration.ofHours(1));
+            } catch (InterruptedException expected) {
+                // the point
+            }
+        });
+        // parked in the timer's wait, its entry in the wheel (not in the JIT warm-up of a first sleep)
+        Awaitility.await().atMost(Delays.seconds(30)).until(() -> t.getState() == Thread.State.WAITING
+                && Arrays.stream(t.getStackTrace()).anyMatch(f -> f.getMethodName().equals("awaitFired")));
+        t.interrupt();
+        t.join();
+        return new WeakReference<>(t);
+    }
+
+    private static WeakReference<Object> threadWhoseWaitTimedOut(Event event) throws Exception {
+        Thread t = Thread.ofVirtual().start(() -> {
+            try {
+                assertThat(event.await(Duration.ofMillis(1))).isFalse();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+        t.join();
+        return new WeakReference<>(t);
     }
 
     private static void awaitCollected(List<? extends WeakReference<?>> refs, String what) {
