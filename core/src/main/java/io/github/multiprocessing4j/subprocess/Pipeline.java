@@ -42,7 +42,10 @@ public interface Pipeline {
     /** Bytes for the first stage's stdin, not copied: leave the array alone until {@link #run()} returns. */
     Pipeline input(byte[] input);
 
-    /** The first stage reads stdin from {@code file}. */
+    /**
+     * The first stage reads stdin from {@code file}; from a named pipe (FIFO) through a thread of ours, so that
+     * a timeout ends the pipeline even if no writer opens the FIFO (see {@link Subprocess.Builder#input(Path)}).
+     */
     Pipeline input(Path file);
 
     /** The first stage's stdin: {@link Redirect#INHERIT} (the default), {@link Redirect#DISCARD} or a file. */

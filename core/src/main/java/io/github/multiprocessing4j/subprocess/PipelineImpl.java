@@ -138,11 +138,19 @@ final class PipelineImpl implements Pipeline {
             case null, default -> null;
         };
         Deadline deadline = timeout == null ? Deadline.none() : Deadline.after(timeout);
+        Path fifo = FifoInput.fifoOf(builders.getFirst().redirectInput());
+        if (fifo != null) {
+            builders.getFirst().redirectInput(Redirect.PIPE); // the JDK's open of a FIFO would block until a writer comes
+        }
         List<Process> processes = start(builders);
         boolean finished = false;
+        FifoInput fifoInput = null;
         try {
             if (input != null) {
                 InputFeeder.start(processes.getFirst().getOutputStream(), input, "stdin of pipeline " + display());
+            }
+            if (fifo != null) {
+                fifoInput = FifoInput.start(fifo, processes.getFirst().getOutputStream(), "stdin of pipeline " + display());
             }
             OutputCollector out = builders.getLast().redirectOutput() == Redirect.PIPE
                     ? OutputCollector.start(processes.getLast().getInputStream(), "stdout of pipeline " + display())
@@ -170,9 +178,15 @@ final class PipelineImpl implements Pipeline {
         } catch (UncheckedIOException e) {
             throw e.getCause(); // reading an output pipe failed: run() declares IOException
         } finally {
-            if (!finished) {
-                // interrupted, or an error: do not leave the stages running
-                Completion.killTrees(processes, List.of(), Duration.ZERO);
+            try {
+                if (!finished) {
+                    // interrupted, or an error: do not leave the stages running
+                    Completion.killTrees(processes, List.of(), Duration.ZERO);
+                }
+            } finally {
+                if (fifoInput != null) { // its thread may wait for good for a writer to open the FIFO, or to write
+                    fifoInput.release();
+                }
             }
         }
     }

@@ -382,7 +382,13 @@ public interface Subprocess extends AutoCloseable {
         /** Bytes for stdin, not copied: leave the array alone until the command has read it. */
         Builder input(byte[] input);
 
-        /** The command reads stdin from {@code file} itself (Python's {@code stdin=open(file)}). */
+        /**
+         * The command reads stdin from {@code file} itself (Python's {@code stdin=open(file)}). Except from a
+         * named pipe (FIFO), whose open waits for a writer: the command then gets a pipe that a thread of ours
+         * fills from the FIFO once a writer has opened it, so that {@code start()} returns and a timeout of
+         * {@code run()} ends it even if no writer comes (the same for {@code stdin(Redirect.from(fifo))}); the
+         * command's input ends when the FIFO's last writer closes it. {@link Subprocess#close()} ends that thread.
+         */
         Builder input(Path file);
 
         /**

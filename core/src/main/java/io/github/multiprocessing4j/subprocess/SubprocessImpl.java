@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.lang.System.Logger.Level;
 import java.nio.charset.Charset;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -58,6 +59,8 @@ final class SubprocessImpl implements Subprocess {
     private OutputCollector stdoutCollector;
     /** Accessed only under lock. */
     private OutputCollector stderrCollector;
+    /** Accessed only under lock. What copies a FIFO given as stdin into the command; null for other stdin. */
+    private FifoInput fifoInput;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private SubprocessImpl(List<String> args, Process process, Charset charset, Redirect stdin, Redirect stdout,
@@ -74,6 +77,11 @@ final class SubprocessImpl implements Subprocess {
     static SubprocessImpl start(SubprocessBuilder b) throws IOException {
         ProcessBuilder pb = b.toProcessBuilder();
         byte[] input = b.inputBytes();
+        Redirect stdin = pb.redirectInput();
+        Path fifo = FifoInput.fifoOf(stdin);
+        if (fifo != null) {
+            pb.redirectInput(Redirect.PIPE); // the JDK's open of a FIFO would block here until a writer comes
+        }
         Process process;
         try {
             process = pb.start();
@@ -81,12 +89,18 @@ final class SubprocessImpl implements Subprocess {
             throw StartFailure.explain(e, b.args(), b.cwd(), b.searchPath(), pb);
         }
         try {
-            SubprocessImpl p = new SubprocessImpl(b.args(), process, b.charsetOrDefault(), pb.redirectInput(),
+            SubprocessImpl p = new SubprocessImpl(b.args(), process, b.charsetOrDefault(), stdin,
                     pb.redirectOutput(), b.stderrRedirect());
             if (input != null) {
                 synchronized (p.lock) {
                     p.inputTaken = true;
                     InputFeeder.start(process.getOutputStream(), input, "stdin of " + p.what);
+                }
+            }
+            if (fifo != null) {
+                synchronized (p.lock) {
+                    p.inputTaken = true;
+                    p.fifoInput = FifoInput.start(fifo, process.getOutputStream(), "stdin of " + p.what);
                 }
             }
             return p;
@@ -476,6 +490,13 @@ final class SubprocessImpl implements Subprocess {
             if (stderrMode == Redirect.PIPE && stderrCollector == null) {
                 closeQuietly(process.getErrorStream());
             }
+        }
+        FifoInput fifo;
+        synchronized (lock) {
+            fifo = fifoInput;
+        }
+        if (fifo != null) { // its thread may wait for good for a writer to open the FIFO, or to write
+            fifo.release();
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
