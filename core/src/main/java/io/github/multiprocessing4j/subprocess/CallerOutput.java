@@ -20,6 +20,8 @@ import java.util.Objects;
  */
 final class CallerOutput extends InputStream {
     private static final int FIRST_BUFFER = 8 * 1024;
+    /** The longest array the JDK's own buffers grow to (as {@code ArraysSupport.SOFT_MAX_ARRAY_LENGTH}). */
+    private static final int MAX_BUFFER = Integer.MAX_VALUE - 8;
 
     private final InputStream pipe;
     private volatile boolean closed;
@@ -153,7 +155,12 @@ final class CallerOutput extends InputStream {
             position = 0;
         }
         if (count == buffer.length) {
-            buffer = Arrays.copyOf(buffer, Math.max(FIRST_BUFFER, buffer.length * 2));
+            if (count >= MAX_BUFFER) { // thrown before anything changes: the bytes are still there for read()
+                throw new OutOfMemoryError("a line of more than " + MAX_BUFFER + " bytes, which no Java array can "
+                        + "hold: read such output with read(), not as lines");
+            }
+            // in a long: doubling past 1 GiB overflows an int
+            buffer = Arrays.copyOf(buffer, (int) Math.min(MAX_BUFFER, Math.max(FIRST_BUFFER, 2L * buffer.length)));
         }
         int n = pipe.read(buffer, count, buffer.length - count);
         if (n < 0) {

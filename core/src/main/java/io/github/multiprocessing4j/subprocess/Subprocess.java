@@ -205,6 +205,11 @@ public interface Subprocess extends AutoCloseable {
      * bytes (UTF-16, say): the stream then reads ahead, and what it read past the lines consumed is lost to
      * other reads.
      *
+     * <p>Each line is held whole while it is read, in a buffer that doubles as it fills, then decoded: a line of
+     * n bytes takes up to about 4n bytes of heap at its peak. One of more than 2 GiB cannot be held in a Java
+     * array: it ends the stream with an {@link OutOfMemoryError} that says so; read such output from
+     * {@link #stdout()} in pieces.
+     *
      * @throws IllegalStateException as {@link #stdout()}
      */
     Stream<String> stdoutLines();

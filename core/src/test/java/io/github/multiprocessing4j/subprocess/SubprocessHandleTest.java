@@ -206,6 +206,23 @@ class SubprocessHandleTest {
     }
 
     @Test
+    void stdoutLines_aLineLongerThan1GiB_comesWhole() throws Exception {
+        // The line buffer doubled its length in an int: past 1 GiB that overflowed, the buffer was cut to 8 KiB,
+        // and the read threw an IndexOutOfBoundsException (an IllegalArgumentException from Arrays) mid-line.
+        // Needs ~3.5 GB of heap: a 2 GiB buffer, the 1 GiB one it grew from, and the line.
+        long length = (1L << 30) + 4096;
+        Assumptions.assumeTrue(Runtime.getRuntime().maxMemory() > 4L << 30, "needs a heap of more than 4 GiB");
+        try (Subprocess p = Subprocess.command("head", "-c", Long.toString(length), "/dev/zero").stdout(Redirect.PIPE)
+                .start();
+             Stream<String> lines = p.stdoutLines()) {
+            Iterator<String> it = lines.iterator();
+
+            assertThat((long) it.next().length()).isEqualTo(length);
+            assertThat(it.hasNext()).isFalse();
+        }
+    }
+
+    @Test
     void stderrLines_readsNoFurtherThanTheLinesTaken() throws Exception {
         try (Subprocess p = Subprocess.command("sh", "-c", "printf 'first\\nsecond\\n' >&2").stderr(Redirect.PIPE).start()) {
             assertThat(p.stderrLines().findFirst()).hasValue("first");
