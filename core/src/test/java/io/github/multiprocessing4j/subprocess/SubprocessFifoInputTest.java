@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import io.github.multiprocessing4j.testing.Delays;
 import java.io.OutputStream;
 import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -82,6 +83,21 @@ class SubprocessFifoInputTest {
 
         assertThat(cat.poll()).isPresent();
         awaitNoThreadAtTheFifo();
+    }
+
+    @Test
+    void close_whileTheFifosWriterHoldsItOpenWithoutWriting_releasesTheThreadAtTheFifo() throws Exception {
+        // the thread is in a read of the FIFO, not in its open: closing its channel must wake it
+        Subprocess cat = Subprocess.command("cat").input(fifo).stdout(Redirect.DISCARD).start();
+        try (OutputStream writer = Files.newOutputStream(fifo)) { // opens once the thread has it open to read
+            writer.write("x\n".getBytes(StandardCharsets.UTF_8));
+            writer.flush();
+
+            cat.close();
+
+            assertThat(cat.poll()).isPresent();
+            awaitNoThreadAtTheFifo();
+        }
     }
 
     @Test
