@@ -65,7 +65,9 @@ final class FifoInput {
         }
         Path file = stdin.file().toPath();
         try {
-            return ((Integer) Files.getAttribute(file, "unix:mode") & S_IFMT) == S_IFIFO ? file : null;
+            // one we may not read is left to the JDK, whose open fails at once and says so; our thread's could not
+            return ((Integer) Files.getAttribute(file, "unix:mode") & S_IFMT) == S_IFIFO && Files.isReadable(file)
+                    ? file : null;
         } catch (IOException | RuntimeException e) { // no such file (the JDK says so at the start), no unix view
             return null;
         }
