@@ -51,17 +51,30 @@ class SpareJvmsTest {
     /** The connect timeout the takes give: the first child must start within it on a loaded machine. */
     private static final Duration CONNECT_TIMEOUT = Delays.seconds(15);
 
+    /**
+     * The timeout of a take that needs no child to start or connect within it: its spare is ready, or it waits for one
+     * that stalls. Only its passing is awaited, so it is short: the test waits it out.
+     */
+    private static final Duration WATCHED_TIMEOUT = Delays.seconds(3);
+
     @TempDir
     Path tmp;
 
     @Test
     void aSpareThatNeverConnects_isKilledWithWhatItStarted_andTheNextTakeBootsANewOne() throws Exception {
         SpareJvms spares = new SpareJvms(ChildLauncher.get());
-        LaunchSpec spec = stallingSecondJvm();
+        LaunchSpec spec = stallingJvms(3, 3); // the first child and the first spare boot; the spare after them stalls
         byte[] task = Codec.standard().encode(nothing());
         try {
             spares.take(spec, CONNECT_TIMEOUT, run(task), task).discard();
-            long[] stalled = awaitStalled();
+            long ready = Awaitility.await().atMost(Delays.seconds(60)).alias("the first spare, connected")
+                    .until(spares::sparePid, pid -> pid > 0);
+            // The spare that stalls is booted after this take, and is watched for the take's own timeout: a short one,
+            // which only the watch waits out (the take hands over the spare that is ready, and starts no child)
+            ChildJvm taken = spares.take(spec, WATCHED_TIMEOUT, run(task), task);
+            taken.discard();
+            assertThat(taken.pid()).as("the take handed over the ready spare").isEqualTo(ready);
+            long[] stalled = awaitStalled(3);
             // It used to stay in the slot until this JVM exited: never taken (not connected), never replaced (alive)
             Awaitility.await().atMost(Delays.seconds(60)).alias("the spare that never connected, and its sleep, end")
                     .until(() -> ProcessHandle.of(stalled[0]).isEmpty() && ProcessHandle.of(stalled[1]).isEmpty());
@@ -73,6 +86,7 @@ class SpareJvmsTest {
             assertThat(spare).isNotIn(stalled[0], next.pid());
         } finally {
             spares.closeSpare();
+            endStalled();
         }
     }
 
@@ -93,7 +107,7 @@ class SpareJvmsTest {
     private void aSpareWhoseConnectWatchFails_leavesItsSlot_andIsKilledWithWhatItStarted(FailurePoint where)
             throws Exception {
         SpareJvms spares = new SpareJvms(ChildLauncher.get());
-        LaunchSpec spec = stallingJvms(99); // the spare stalls, if it gets as far as the agent before it is killed
+        LaunchSpec spec = stallingJvms(2, 99); // the spare stalls, if it gets as far as the agent before it is killed
         byte[] task = Codec.standard().encode(nothing());
         // not an OutOfMemoryError, the real one: surefire ends its forked JVM on one that reaches an uncaught handler
         spares.failNext(where, new InternalError("no thread to be had (a test's)"));
@@ -206,8 +220,9 @@ class SpareJvmsTest {
             // a connect timeout the test does not reach: the spare stays in its slot for the next take
             spares.take(spec, Delays.seconds(600), run(task), task).discard();
             long[] stalled = awaitStalled();
-            // takes the booting spare and waits for it to connect for the whole timeout: none is left for another
-            assertThatThrownBy(() -> spares.take(spec, CONNECT_TIMEOUT, run(task), task))
+            // takes the booting spare and waits for it to connect for the whole timeout: none is left for another (a
+            // short timeout, since the spare never connects and nothing else must start within it)
+            assertThatThrownBy(() -> spares.take(spec, WATCHED_TIMEOUT, run(task), task))
                     .isInstanceOf(ProcessStartException.class)
                     .hasMessageContaining("(pid " + stalled[0] + ") did not connect back within");
             // Its wait killed the spare, with the sleep it had started
@@ -227,7 +242,7 @@ class SpareJvmsTest {
     void withDirectStartsOff_aTakeOfAStalledSpareThenOfAStalledFreshChild_failsWithinTheOneTimeoutItWasGiven()
             throws Exception {
         SpareJvms spares = new SpareJvms(ChildLauncher.get());
-        LaunchSpec spec = stallingJvms(3); // the spare, and the fresh child started after it
+        LaunchSpec spec = stallingJvms(2, 3); // the spare, and the fresh child started after it
         byte[] task = Codec.standard().encode(nothing());
         System.setProperty("mp4j.directStart", "false");
         try {
@@ -465,11 +480,11 @@ class SpareJvmsTest {
 
     /** A spec whose second JVM (the spare booted after the first take) never connects: see {@link StallingAgent}. */
     private LaunchSpec stallingSecondJvm() throws IOException {
-        return stallingJvms(2);
+        return stallingJvms(2, 2);
     }
 
-    /** A spec whose JVMs from the second to the {@code last}th never connect: see {@link StallingAgent}. */
-    private LaunchSpec stallingJvms(int last) throws IOException {
+    /** A spec whose JVMs from the {@code first}th to the {@code last}th never connect: see {@link StallingAgent}. */
+    private LaunchSpec stallingJvms(int first, int last) throws IOException {
         Path jar = tmp.resolve("stalling-agent.jar");
         Manifest manifest = new Manifest();
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
@@ -478,7 +493,7 @@ class SpareJvmsTest {
             // the class itself is on the children's class path
         }
         Path folder = Files.createDirectory(tmp.resolve("jvms"));
-        return new LaunchSpec(List.of("-javaagent:" + jar + "=" + folder + "," + last), new LinkedHashMap<>(), Map.of());
+        return new LaunchSpec(List.of("-javaagent:" + jar + "=" + folder + "," + first + "," + last), new LinkedHashMap<>(), Map.of());
     }
 
     /** Kills what a stalled JVM left, should the test have failed before it ended. */
@@ -486,9 +501,14 @@ class SpareJvmsTest {
         stalledPids().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
     }
 
-    /** The pids of the stalled spare and of the sleep it started, once both run. */
+    /** The pids of the stalled spare (the second JVM) and of the sleep it started, once both run. */
     private long[] awaitStalled() {
-        Path stalled = tmp.resolve("jvms").resolve("stalled-2");
+        return awaitStalled(2);
+    }
+
+    /** The pids of the stalled {@code n}th JVM and of the sleep it started, once both run. */
+    private long[] awaitStalled(int n) {
+        Path stalled = tmp.resolve("jvms").resolve("stalled-" + n);
         Awaitility.await().atMost(Delays.seconds(60)).alias("the spare booted after the first take stalls")
                 .until(() -> Files.exists(stalled));
         try {
