@@ -297,7 +297,7 @@ class SpareJvmsTest {
         logger.setLevel(Level.FINE);
         logger.addHandler(handler);
         System.setProperty("mp4j.directStart", "false");
-        Duration timeout = Delays.seconds(5);
+        Duration timeout = WATCHED_TIMEOUT; // the launch stays stalled until it has passed: nothing starts within it
         try {
             long first;
             synchronized (Session.get()) { // this thread's own launches pass: the lock is reentrant
