@@ -69,6 +69,15 @@ class ProcessPoolTest {
         };
     }
 
+    /** Whether {@code file} holds a whole line, as {@link #append} writes it in one write. */
+    static boolean hasLine(Path file) {
+        try {
+            return Files.readString(file).endsWith("\n");
+        } catch (IOException absent) {
+            return false;
+        }
+    }
+
     static void append(String file, String line) {
         try {
             Files.writeString(Path.of(file), line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -550,8 +559,16 @@ class ProcessPoolTest {
                 try {
                     Files.createFile(Path.of(gate)); // the first worker here starts the sleep
                 } catch (IOException taken) {
+                    // Fails once the first worker is ready: its initializer has written the sleep's pid and returns,
+                    // and the worker is then one READY frame from ready (a fixed 5 s used to stand for all this).
+                    // Should that READY come after the margin, the build kills the worker still booting with its tree
+                    // all the same: the test passes, having checked the booting worker's path, not the ready one's.
+                    long deadline = System.nanoTime() + Delays.seconds(60).toNanos();
                     try {
-                        Thread.sleep(Delays.millis(5_000).toMillis()); // well after the first worker is ready
+                        while (!hasLine(Path.of(sleepPid)) && System.nanoTime() < deadline) {
+                            Thread.sleep(10);
+                        }
+                        Thread.sleep(Delays.millis(1_000).toMillis()); // for its READY
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
