@@ -22,6 +22,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -54,6 +55,15 @@ class AotCacheTest {
     @TempDir
     Path tmp;
 
+    /** The fixture's jars and the cache trained for them once: see {@link #copyOfTrainedCache}. */
+    @TempDir
+    static Path shared;
+    private static Trained sharedTraining;
+
+    /** The fixture's class path, and a cache trained for it. */
+    private record Trained(String classPath, Path cache) {
+    }
+
     @Test
     void aJarOnlyClassPath_trainsACacheOnce_andLaterChildrenBootFromIt() throws Exception {
         String classPath = fixtureClassPath();
@@ -76,9 +86,9 @@ class AotCacheTest {
 
     @Test
     void theTrainingRehearsesTheTaskOfTheStartThatCalledForIt_soTheCacheHoldsTheTasksClass() throws Exception {
-        String classPath = fixtureClassPath();
-        Path cacheDir = tmp.resolve("aot");
-        Path cache = trainedCache(classPath, List.of("-Dmp4j.aot.dir=" + cacheDir), cacheDir);
+        Trained trained = copyOfTrainedCache(tmp.resolve("aot"));
+        String classPath = trained.classPath();
+        Path cache = trained.cache();
 
         // A JVM booted from that cache (with the collector it was made with) finds there the class that wrote the
         // fixture's task, which only decoding that task loads: the training child never runs the fixture
@@ -263,10 +273,11 @@ class AotCacheTest {
     void aDamagedCache_isRefusedByTheJdk_withoutALineOnTheChildsStderr() throws Exception {
         // The JDK checks a cache as it loads it and boots without one it refuses, but it printed four error
         // lines on every child's stderr; the cache is ours, not the user's, so its diagnostics stay quiet.
-        String classPath = fixtureClassPath();
         Path cacheDir = tmp.resolve("aot");
+        Trained trained = copyOfTrainedCache(cacheDir);
+        String classPath = trained.classPath();
         List<String> options = List.of("-Dmp4j.aot.dir=" + cacheDir);
-        Path cache = trainedCache(classPath, options, cacheDir);
+        Path cache = trained.cache();
         try (FileChannel file = FileChannel.open(cache, StandardOpenOption.WRITE)) {
             file.truncate(file.size() / 2);
         }
@@ -288,11 +299,12 @@ class AotCacheTest {
         // The JDK checks a cache's header as it loads it, not its contents (no checksum unless
         // -XX:+VerifySharedSpaces, which costs every child tens of ms): a few bad bytes inside made every child
         // given the cache crash at boot (SIGSEGV), so that no child would start until the file was deleted by hand.
-        String classPath = fixtureClassPath();
         Path cacheDir = tmp.resolve("aot");
         Path workDir = Files.createDirectory(tmp.resolve("work")); // where the crashing child leaves its hs_err file
+        Trained trained = copyOfTrainedCache(cacheDir);
+        String classPath = trained.classPath();
         List<String> options = List.of("-Dmp4j.aot.dir=" + cacheDir);
-        Path cache = trainedCache(classPath, options, cacheDir);
+        Path cache = trained.cache();
         try (FileChannel file = FileChannel.open(cache, StandardOpenOption.WRITE)) {
             file.write(ByteBuffer.wrap("XXXXXXXXXXXXXXXX".getBytes(StandardCharsets.US_ASCII)), 4096);
         }
@@ -682,10 +694,35 @@ class AotCacheTest {
 
     /** The library and {@link AotFixtureMain}, each in a jar of its own: a class path the AOT cache serves. */
     private String fixtureClassPath() throws Exception {
-        Path coreJar = TestJars.jar(tmp.resolve("core.jar"), TestJars.classesOf(JvmProcess.class), p -> true);
-        Path fixtureJar = TestJars.jar(tmp.resolve("fixture.jar"), TestJars.classesOf(AotFixtureMain.class),
+        return fixtureClassPath(tmp);
+    }
+
+    /** The fixture's class path: jars made in {@code dir}. */
+    private static String fixtureClassPath(Path dir) throws Exception {
+        Path coreJar = TestJars.jar(dir.resolve("core.jar"), TestJars.classesOf(JvmProcess.class), p -> true);
+        Path fixtureJar = TestJars.jar(dir.resolve("fixture.jar"), TestJars.classesOf(AotFixtureMain.class),
                 p -> p.toString().contains("fixtures/AotFixtureMain"));
         return coreJar + File.pathSeparator + fixtureJar;
+    }
+
+    /**
+     * The fixture's class path (jars in {@link #shared}) and a copy, in {@code cacheDir} (made here, mode 0700), of a
+     * cache trained for it: for the tests that need a trained cache to load or damage, not the training itself. That
+     * training runs once for them all (its run is some 2 s) and is left untouched; each test has its own copy. A
+     * cache's key, and the JDK's check of it, depend on the class path and the JVM, not on the folder it is in.
+     */
+    private static synchronized Trained copyOfTrainedCache(Path cacheDir) throws Exception {
+        if (sharedTraining == null) {
+            String classPath = fixtureClassPath(Files.createDirectories(shared.resolve("jars")));
+            Path dir = shared.resolve("aot");
+            sharedTraining = new Trained(classPath, trainedCache(classPath, List.of("-Dmp4j.aot.dir=" + dir), dir));
+        }
+        Files.createDirectories(cacheDir,
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path cache = sharedTraining.cache();
+        // its attributes too: a cache that others may write (under umask 002, say) is not loaded
+        return new Trained(sharedTraining.classPath(),
+                Files.copy(cache, cacheDir.resolve(cache.getFileName()), StandardCopyOption.COPY_ATTRIBUTES));
     }
 
     /** Runs the fixture once, which trains the cache in {@code cacheDir}, and returns the cache file. */
