@@ -493,7 +493,8 @@ class SpareJvmsTest {
             // the class itself is on the children's class path
         }
         Path folder = Files.createDirectory(tmp.resolve("jvms"));
-        return new LaunchSpec(List.of("-javaagent:" + jar + "=" + folder + "," + first + "," + last), new LinkedHashMap<>(), Map.of());
+        return new LaunchSpec(List.of("-javaagent:" + jar + "=" + folder + "," + first + "," + last),
+                new LinkedHashMap<>(), Map.of());
     }
 
     /** Kills what a stalled JVM left, should the test have failed before it ended. */
