@@ -51,7 +51,12 @@ public interface Pipeline {
     /** The first stage's stdin: {@link Redirect#INHERIT} (the default), {@link Redirect#DISCARD} or a file. */
     Pipeline stdin(Redirect redirect);
 
-    /** The last stage's stdout: {@link Redirect#INHERIT} (the default), {@link Redirect#DISCARD}, a file or a pipe. */
+    /**
+     * The last stage's stdout: {@link Redirect#INHERIT} (the default), {@link Redirect#DISCARD}, a file or a pipe.
+     * To a named pipe (FIFO) through a thread of ours, so that a timeout ends the pipeline even if no reader
+     * opens the FIFO, and {@link #run()} returns once the output is in it (see
+     * {@link Subprocess.Builder#stdout(Redirect)}); the same for a stage's {@code stderr(...)} to a FIFO.
+     */
     Pipeline stdout(Redirect redirect);
 
     /**

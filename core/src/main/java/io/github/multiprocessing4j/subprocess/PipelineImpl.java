@@ -138,19 +138,41 @@ final class PipelineImpl implements Pipeline {
             case null, default -> null;
         };
         Deadline deadline = timeout == null ? Deadline.none() : Deadline.after(timeout);
-        Path fifo = FifoInput.fifoOf(builders.getFirst().redirectInput());
+        // the JDK's open of a FIFO would block until the other end comes: the stage gets a pipe instead (FifoRelay)
+        Path fifo = FifoRelay.fifoOf(builders.getFirst().redirectInput());
         if (fifo != null) {
-            builders.getFirst().redirectInput(Redirect.PIPE); // the JDK's open of a FIFO would block until a writer comes
+            builders.getFirst().redirectInput(Redirect.PIPE);
         }
+        Redirect stdoutFifo = FifoRelay.fifoOf(builders.getLast().redirectOutput()) != null
+                ? builders.getLast().redirectOutput() : null;
+        List<Redirect> stderrFifos = new ArrayList<>(); // by stage: its stderr's FIFO redirect, or null
+        for (ProcessBuilder pb : builders) {
+            Redirect err = pb.redirectErrorStream() ? null : pb.redirectError();
+            stderrFifos.add(FifoRelay.fifoOf(err) != null ? err : null);
+        }
+        withPipesForFifos(builders, stdoutFifo, stderrFifos, true);
         List<Process> processes = start(builders);
+        // back to the FIFOs: what follows reads the builders to choose what to collect and to describe the redirects
+        withPipesForFifos(builders, stdoutFifo, stderrFifos, false);
         boolean finished = false;
-        FifoInput fifoInput = null;
+        FifoRelay fifoInput = null;
+        List<FifoRelay> fifoOutputs = new ArrayList<>();
         try {
             if (input != null) {
                 InputFeeder.start(processes.getFirst().getOutputStream(), input, "stdin of pipeline " + display());
             }
             if (fifo != null) {
-                fifoInput = FifoInput.start(fifo, processes.getFirst().getOutputStream(), "stdin of pipeline " + display());
+                fifoInput = FifoRelay.fromFifo(fifo, processes.getFirst().getOutputStream(), "stdin of pipeline " + display());
+            }
+            if (stdoutFifo != null) {
+                fifoOutputs.add(FifoRelay.toFifo(stdoutFifo, processes.getLast().getInputStream(),
+                        "stdout of pipeline " + display()));
+            }
+            for (int i = 0; i < processes.size(); i++) {
+                if (stderrFifos.get(i) != null) {
+                    fifoOutputs.add(FifoRelay.toFifo(stderrFifos.get(i), processes.get(i).getErrorStream(),
+                            "stderr of stage " + (i + 1)));
+                }
             }
             OutputCollector out = builders.getLast().redirectOutput() == Redirect.PIPE
                     ? OutputCollector.start(processes.getLast().getInputStream(), "stdout of pipeline " + display())
@@ -165,7 +187,8 @@ final class PipelineImpl implements Pipeline {
             List<OutputCollector> collectors = new ArrayList<>(errs);
             collectors.add(out);
             collectors.removeIf(Objects::isNull);
-            if (!Completion.awaitEnd(collectors, processes, deadline)) {
+            // the output copied to a FIFO is at its reader when we return, as it would be with the FIFO as the redirect
+            if (!Completion.awaitEnd(collectors, processes, deadline) || !FifoRelay.awaitEnd(fifoOutputs, deadline)) {
                 List<Long> killed = Completion.killTrees(processes, collectors, grace == null ? Duration.ZERO : grace);
                 finished = true;
                 throw new TimeoutExpiredException("pipeline " + display(), flatArgs(), timeout, killed, false,
@@ -184,9 +207,27 @@ final class PipelineImpl implements Pipeline {
                     Completion.killTrees(processes, List.of(), Duration.ZERO);
                 }
             } finally {
-                if (fifoInput != null) { // its thread may wait for good for a writer to open the FIFO, or to write
+                // their threads may wait for good for the FIFO's other end to open it, or to use it
+                if (fifoInput != null) {
                     fifoInput.release();
                 }
+                FifoRelay.releaseAll(fifoOutputs);
+            }
+        }
+    }
+
+    /**
+     * Sets a pipe in place of each FIFO the last stage's stdout ({@code stdoutFifo}) or a stage's stderr
+     * ({@code stderrFifos}) goes to, for the start; or, with {@code pipes} false, puts the FIFOs back.
+     */
+    private static void withPipesForFifos(List<ProcessBuilder> builders, Redirect stdoutFifo, List<Redirect> stderrFifos,
+            boolean pipes) {
+        if (stdoutFifo != null) {
+            builders.getLast().redirectOutput(pipes ? Redirect.PIPE : stdoutFifo);
+        }
+        for (int i = 0; i < builders.size(); i++) {
+            if (stderrFifos.get(i) != null) {
+                builders.get(i).redirectError(pipes ? Redirect.PIPE : stderrFifos.get(i));
             }
         }
     }

@@ -221,7 +221,8 @@ public interface Subprocess extends AutoCloseable {
     OptionalInt poll();
 
     /**
-     * Waits until the command exits.
+     * Waits until the command exits; with its stdout or stderr to a named pipe (FIFO), also until its output is
+     * in the FIFO (see {@link Builder#stdout(Redirect)}), as the command could not exit before with the FIFO itself.
      *
      * @return the exit status
      * @throws InterruptedException if interrupted while waiting (the interrupt status is cleared; the
@@ -230,9 +231,9 @@ public interface Subprocess extends AutoCloseable {
     int waitFor() throws InterruptedException;
 
     /**
-     * Waits at most {@code timeout} for the command to exit. Returns the exit status once it has exited,
-     * or empty once the timeout has elapsed (the command keeps running); a zero or negative timeout only
-     * polls.
+     * Waits at most {@code timeout} for the command to exit (and its output to be in a FIFO, as {@link #waitFor()}).
+     * Returns the exit status once it has exited, or empty once the timeout has elapsed (the command keeps
+     * running); a zero or negative timeout only polls.
      *
      * @throws InterruptedException if interrupted while waiting (the interrupt status is cleared)
      */
@@ -406,11 +407,20 @@ public interface Subprocess extends AutoCloseable {
         /**
          * Where stdout goes: {@link Redirect#INHERIT} (the default: this JVM's stdout, as in Python),
          * {@link Redirect#PIPE} (captured by {@code run()}; readable through {@link Subprocess#stdout()}),
-         * {@link Redirect#DISCARD}, or a file ({@link Redirect#to}, {@link Redirect#appendTo}).
+         * {@link Redirect#DISCARD}, or a file ({@link Redirect#to}, {@link Redirect#appendTo}). The command writes
+         * to the file itself, except to a named pipe (FIFO), whose open waits for a reader: the command then
+         * writes to a pipe that a thread of ours copies into the FIFO once a reader has opened it, so that
+         * {@code start()} returns and a timeout of {@code run()} ends it even if no reader comes. {@code run()},
+         * {@code communicate} and {@code waitFor} return once the output is in the FIFO (or at their timeout), as
+         * the command could not have exited before with the FIFO itself; the command gets EPIPE (SIGPIPE) if the
+         * FIFO's reader goes away, as with the FIFO itself; {@link Subprocess#close()} ends that thread.
          */
         Builder stdout(Redirect redirect);
 
-        /** Where stderr goes; as {@link #stdout(Redirect)}. */
+        /**
+         * Where stderr goes; as {@link #stdout(Redirect)}, a named pipe (FIFO) included. With
+         * {@link #stderrToStdout()}, or the same file as stdout, stderr goes with stdout.
+         */
         Builder stderr(Redirect redirect);
 
         /**

@@ -60,7 +60,9 @@ final class SubprocessImpl implements Subprocess {
     /** Accessed only under lock. */
     private OutputCollector stderrCollector;
     /** Accessed only under lock. What copies a FIFO given as stdin into the command; null for other stdin. */
-    private FifoInput fifoInput;
+    private FifoRelay fifoInput;
+    /** Accessed only under lock. What copies the command's stdout or stderr into a FIFO given for it. */
+    private final List<FifoRelay> fifoOutputs = new ArrayList<>(2);
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private SubprocessImpl(List<String> args, Process process, Charset charset, Redirect stdin, Redirect stdout,
@@ -77,10 +79,21 @@ final class SubprocessImpl implements Subprocess {
     static SubprocessImpl start(SubprocessBuilder b) throws IOException {
         ProcessBuilder pb = b.toProcessBuilder();
         byte[] input = b.inputBytes();
+        // the JDK's open of a FIFO would block here until the other end comes: the command gets a pipe instead
         Redirect stdin = pb.redirectInput();
-        Path fifo = FifoInput.fifoOf(stdin);
+        Path fifo = FifoRelay.fifoOf(stdin);
         if (fifo != null) {
-            pb.redirectInput(Redirect.PIPE); // the JDK's open of a FIFO would block here until a writer comes
+            pb.redirectInput(Redirect.PIPE);
+        }
+        Redirect stdout = pb.redirectOutput();
+        boolean stdoutToFifo = FifoRelay.fifoOf(stdout) != null;
+        if (stdoutToFifo) {
+            pb.redirectOutput(Redirect.PIPE); // stderr merged into it (stderrToStdout, the same file) goes along
+        }
+        Redirect stderr = pb.redirectErrorStream() ? null : pb.redirectError();
+        boolean stderrToFifo = FifoRelay.fifoOf(stderr) != null;
+        if (stderrToFifo) {
+            pb.redirectError(Redirect.PIPE);
         }
         Process process;
         try {
@@ -88,9 +101,9 @@ final class SubprocessImpl implements Subprocess {
         } catch (IOException e) {
             throw StartFailure.explain(e, b.args(), b.cwd(), b.searchPath(), pb);
         }
+        SubprocessImpl p = null;
         try {
-            SubprocessImpl p = new SubprocessImpl(b.args(), process, b.charsetOrDefault(), stdin,
-                    pb.redirectOutput(), b.stderrRedirect());
+            p = new SubprocessImpl(b.args(), process, b.charsetOrDefault(), stdin, stdout, b.stderrRedirect());
             if (input != null) {
                 synchronized (p.lock) {
                     p.inputTaken = true;
@@ -100,12 +113,23 @@ final class SubprocessImpl implements Subprocess {
             if (fifo != null) {
                 synchronized (p.lock) {
                     p.inputTaken = true;
-                    p.fifoInput = FifoInput.start(fifo, process.getOutputStream(), "stdin of " + p.what);
+                    p.fifoInput = FifoRelay.fromFifo(fifo, process.getOutputStream(), "stdin of " + p.what);
+                }
+            }
+            synchronized (p.lock) {
+                if (stdoutToFifo) {
+                    p.fifoOutputs.add(FifoRelay.toFifo(stdout, process.getInputStream(), "stdout of " + p.what));
+                }
+                if (stderrToFifo) {
+                    p.fifoOutputs.add(FifoRelay.toFifo(stderr, process.getErrorStream(), "stderr of " + p.what));
                 }
             }
             return p;
         } catch (Throwable t) { // no thread to feed it (an OutOfMemoryError, say): nobody holds the command, kill it
             process.destroyForcibly();
+            if (p != null) {
+                p.releaseFifos(); // a thread already started may wait for good at its FIFO
+            }
             throw t;
         }
     }
@@ -258,14 +282,26 @@ final class SubprocessImpl implements Subprocess {
 
     @Override
     public int waitFor() throws InterruptedException {
-        return process.waitFor();
+        int code = process.waitFor();
+        FifoRelay.awaitEnd(fifoOutputs(), Deadline.none());
+        return code;
     }
 
+    // Also until the output copied to a FIFO is in it: as with the FIFO as the command's own redirect, which
+    // the command could not have left before its reader read. A close() after a wait would lose the rest.
     @Override
     public OptionalInt waitFor(Duration timeout) throws InterruptedException {
-        return process.waitFor(Deadline.after(timeout).remainingNanos(), TimeUnit.NANOSECONDS)
+        Deadline deadline = Deadline.after(timeout);
+        return process.waitFor(deadline.remainingNanos(), TimeUnit.NANOSECONDS)
+                && FifoRelay.awaitEnd(fifoOutputs(), deadline)
                 ? OptionalInt.of(process.exitValue())
                 : OptionalInt.empty();
+    }
+
+    private List<FifoRelay> fifoOutputs() {
+        synchronized (lock) {
+            return List.copyOf(fifoOutputs);
+        }
     }
 
     @Override
@@ -305,12 +341,15 @@ final class SubprocessImpl implements Subprocess {
      */
     CompletedProcess communicate(byte[] input, Deadline deadline, Duration timeout) throws InterruptedException {
         List<OutputCollector> collectors = startCommunication(input);
-        if (!Completion.awaitEnd(collectors, List.of(process), deadline)) {
+        List<FifoRelay> relays = fifoOutputs();
+        // the output copied to a FIFO is at its reader when we return, as it would be with the FIFO as the redirect
+        if (!Completion.awaitEnd(collectors, List.of(process), deadline) || !FifoRelay.awaitEnd(relays, deadline)) {
             // Not a timeout if the pipes reached their end as the deadline passed (a zero timeout, given as the
             // reading starts, after the command exited): everything has ended then. Not "still running" if the
             // command has exited and its output is not at its end yet.
             boolean running = process.isAlive();
-            if (running || !collectors.stream().allMatch(OutputCollector::finished)) {
+            if (running || !collectors.stream().allMatch(OutputCollector::finished)
+                    || !relays.stream().allMatch(FifoRelay::finished)) {
                 throw new TimeoutExpiredException(what, args, timeout, List.of(), running, snapshot(stdoutCollector()),
                         snapshot(stderrCollector()), stderrMode == null, charset);
             }
@@ -491,16 +530,22 @@ final class SubprocessImpl implements Subprocess {
                 closeQuietly(process.getErrorStream());
             }
         }
-        FifoInput fifo;
-        synchronized (lock) {
-            fifo = fifoInput;
-        }
-        if (fifo != null) { // its thread may wait for good for a writer to open the FIFO, or to write
-            fifo.release();
-        }
+        releaseFifos();
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Ends the threads at FIFOs, which may wait for good for the other end to open the FIFO, or to use it. */
+    private void releaseFifos() {
+        List<FifoRelay> relays = new ArrayList<>(3);
+        synchronized (lock) {
+            if (fifoInput != null) {
+                relays.add(fifoInput);
+            }
+            relays.addAll(fifoOutputs);
+        }
+        FifoRelay.releaseAll(relays);
     }
 
     private static void closeQuietly(Closeable c) {

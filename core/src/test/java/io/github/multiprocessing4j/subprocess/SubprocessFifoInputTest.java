@@ -30,7 +30,7 @@ class SubprocessFifoInputTest {
     /** Far more than any of these takes; what a hang runs into. */
     private static final Duration HANG = Duration.ofSeconds(30);
     /** The class whose thread copies a FIFO into the command (by name: the test ran before it existed). */
-    private static final String FIFO_INPUT = "io.github.multiprocessing4j.subprocess.FifoInput";
+    private static final String FIFO_INPUT = "io.github.multiprocessing4j.subprocess.FifoRelay";
 
     @TempDir
     Path tmp;
