@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -208,6 +209,40 @@ class SubprocessFifoOutputTest {
         assertThat(done.returnCodes()).containsOnly(0);
         assertThat(new String(read.get(HANG.toSeconds(), TimeUnit.SECONDS), StandardCharsets.UTF_8)).isEqualTo("a\nb\n");
         awaitNoThreadAtTheFifo();
+    }
+
+    @Test
+    @Disabled("defect found in review (08969cf), not fixed yet: the copy's read of the command's pipe ends only when "
+            + "the child leaves; waitFor(10 s) is empty, waitFor() and run() wait for the child")
+    void waitFor_withStdoutToAFifo_returnsOnceTheCommandExits_thoughAChildItLeftRunningHoldsItsStdout() throws Exception {
+        // As with the FIFO as its own stdout, where the child holds the FIFO and waitFor() does not wait for it.
+        // The copy must be waiting in its read of the command's pipe as the command exits: then the JDK cannot
+        // close that pipe at the exit (its ProcessPipeInputStream.processExited waits for the read's lock).
+        Path pid = tmp.resolve("pid");
+        Path go = tmp.resolve("go");
+        CompletableFuture<InputStream> reader = openToRead();
+        try (Subprocess sh = Subprocess.command("sh", "-c", "sleep 120 & echo $! > \"$1\"; echo hi; "
+                + "while [ ! -e \"$2\" ]; do sleep 0.05; done", "sh", pid.toString(), go.toString())
+                .stdout(Redirect.to(fifo.toFile())).start(); InputStream in = reader.get(HANG.toSeconds(), TimeUnit.SECONDS)) {
+            assertThat(new String(in.readNBytes(3), StandardCharsets.UTF_8)).isEqualTo("hi\n");
+            await().atMost(HANG).until(SubprocessFifoOutputTest::aCopyWaitsInARead);
+            Files.createFile(go);
+
+            assertThat(sh.waitFor(Delays.seconds(10))).as("waitFor(10 s) of a command that exited, leaving a child")
+                    .hasValue(0);
+        } finally {
+            if (Files.exists(pid)) {
+                ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    /** A thread of FifoRelay waits in a read of a command's pipe. */
+    private static boolean aCopyWaitsInARead() {
+        return Thread.getAllStackTraces().values().stream()
+                .filter(trace -> Arrays.stream(trace).anyMatch(f -> f.getClassName().equals(FIFO_RELAY)))
+                .anyMatch(trace -> trace.length > 0 && trace[0].getClassName().equals("java.io.FileInputStream")
+                        && trace[0].getMethodName().startsWith("read"));
     }
 
     @Test
