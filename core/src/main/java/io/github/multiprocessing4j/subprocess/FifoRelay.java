@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /*
  * Overview
@@ -35,8 +36,11 @@ import java.util.concurrent.TimeUnit;
  * does not block (Linux, the BSDs) and makes us the other end: the blocked open returns. The thread checks the
  * release flag before and after its open, and we hold our end until it has passed that point, so it cannot
  * slip into an open after we closed ours. Bounded: a thread that does not get there in time is left (logged).
- * A thread that waits for a command's output is ended by the end of that output: the command is dead by then
- * (unless a process that escaped the tree kill holds the pipe; then that process's end ends it).
+ * A thread that copies a command's output ends once the command has exited and its pipe is empty: it polls the
+ * pipe rather than wait in a read, which would hold up the JDK's own drain of the pipe at the exit, and with it
+ * the copy, for as long as a child the command left running held the pipe (see readWhatIsThere). So, as with
+ * captured output, what such a child writes after the command's exit is not copied; the cost is a wake-up every
+ * 10 ms at the most while the command runs and writes nothing.
  *
  * Rejected: running the command through `sh -c 'exec "$@" < fifo'` (a start failure would become exit
  * status 127 instead of an IOException, and the shell would be seen in the command's place until exec);
@@ -50,6 +54,9 @@ final class FifoRelay {
     private static final int S_IFMT = 0170000;
     private static final int S_IFIFO = 0010000;
     private static final int COPY_SIZE = 64 * 1024;
+    /** How long a copy into a FIFO first waits for more output, doubling up to {@link #LAST_PAUSE_NANOS}. */
+    private static final long FIRST_PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+    private static final long LAST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** How long {@link #release} waits for the thread to get past its open; it is on its way at once. */
     private static final Duration PAST_OPEN = Duration.ofSeconds(5);
 
@@ -104,15 +111,15 @@ final class FifoRelay {
     }
 
     /**
-     * Starts copying {@code output}, a command's stdout or stderr, into the FIFO {@code to} writes (opened as the
-     * JDK would: appending for {@link Redirect#appendTo}), on a pipe thread; closes {@code output} after.
+     * Starts copying {@code output}, {@code command}'s stdout or stderr, into the FIFO {@code to} writes (opened as
+     * the JDK would: appending for {@link Redirect#appendTo}), on a pipe thread; closes {@code output} after.
      */
-    static FifoRelay toFifo(Redirect to, InputStream output, String name) {
+    static FifoRelay toFifo(Redirect to, Process command, InputStream output, String name) {
         FifoRelay relay = new FifoRelay(to.file().toPath(), name, StandardOpenOption.WRITE,
                 to.type() == Redirect.Type.APPEND ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
         PipeThreads.start(() -> relay.copy(output, out -> {
             byte[] bytes = new byte[COPY_SIZE];
-            for (int n; (n = output.read(bytes)) >= 0;) {
+            for (int n; (n = readWhatIsThere(command, output, bytes)) >= 0;) {
                 ByteBuffer buffer = ByteBuffer.wrap(bytes, 0, n);
                 while (buffer.hasRemaining()) {
                     out.write(buffer);
@@ -120,6 +127,32 @@ final class FifoRelay {
             }
         }));
         return relay;
+    }
+
+    /**
+     * Reads what {@code command} wrote to {@code output}, never waiting in a read while it runs: a read waiting in
+     * the JDK's pipe stream holds that stream's lock, which the JDK takes when the command exits, to drain the pipe
+     * and close it. A child the command left running that holds the pipe (the {@code sleep 60 &} of a shell) would
+     * otherwise keep that read, the copy, and whoever waits for the copy (waitFor, run), until the child's end. So
+     * the output ends once the command has exited and nothing is left to read, as captured output does: what such
+     * a child writes later is not copied.
+     *
+     * @return the number of bytes read, at least one; -1 at the end
+     */
+    private static int readWhatIsThere(Process command, InputStream output, byte[] bytes) throws IOException {
+        long pause = FIRST_PAUSE_NANOS;
+        while (true) {
+            boolean exited = !command.isAlive(); // first: what it wrote before it exited is there to read then
+            int available = output.available();
+            if (available > 0) {
+                return output.read(bytes, 0, Math.min(available, bytes.length));
+            }
+            if (exited) {
+                return -1;
+            }
+            LockSupport.parkNanos(pause);
+            pause = Math.min(LAST_PAUSE_NANOS, pause * 2);
+        }
     }
 
     /** What moves the bytes between the open FIFO and the command's pipe. */

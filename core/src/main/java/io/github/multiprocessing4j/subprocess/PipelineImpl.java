@@ -162,15 +162,18 @@ final class PipelineImpl implements Pipeline {
                 InputFeeder.start(processes.getFirst().getOutputStream(), input, "stdin of pipeline " + display());
             }
             if (fifo != null) {
-                fifoInput = FifoRelay.fromFifo(fifo, processes.getFirst().getOutputStream(), "stdin of pipeline " + display());
+                fifoInput = FifoRelay.fromFifo(fifo, processes.getFirst().getOutputStream(),
+                        "stdin of pipeline " + display());
             }
             if (stdoutFifo != null) {
-                fifoOutputs.add(FifoRelay.toFifo(stdoutFifo, processes.getLast().getInputStream(),
+                Process last = processes.getLast();
+                fifoOutputs.add(FifoRelay.toFifo(stdoutFifo, last, last.getInputStream(),
                         "stdout of pipeline " + display()));
             }
             for (int i = 0; i < processes.size(); i++) {
                 if (stderrFifos.get(i) != null) {
-                    fifoOutputs.add(FifoRelay.toFifo(stderrFifos.get(i), processes.get(i).getErrorStream(),
+                    Process stage = processes.get(i);
+                    fifoOutputs.add(FifoRelay.toFifo(stderrFifos.get(i), stage, stage.getErrorStream(),
                             "stderr of stage " + (i + 1)));
                 }
             }

@@ -413,7 +413,9 @@ public interface Subprocess extends AutoCloseable {
          * {@code start()} returns and a timeout of {@code run()} ends it even if no reader comes. {@code run()},
          * {@code communicate} and {@code waitFor} return once the output is in the FIFO (or at their timeout), as
          * the command could not have exited before with the FIFO itself; the command gets EPIPE (SIGPIPE) if the
-         * FIFO's reader goes away, as with the FIFO itself; {@link Subprocess#close()} ends that thread.
+         * FIFO's reader goes away, as with the FIFO itself; {@link Subprocess#close()} ends that thread. Unlike
+         * the FIFO itself, and as captured output: what a child the command left running (a shell's
+         * {@code cmd &}) writes after the command exited is not copied.
          */
         Builder stdout(Redirect redirect);
 

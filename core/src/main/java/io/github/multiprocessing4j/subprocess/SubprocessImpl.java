@@ -118,10 +118,12 @@ final class SubprocessImpl implements Subprocess {
             }
             synchronized (p.lock) {
                 if (stdoutToFifo) {
-                    p.fifoOutputs.add(FifoRelay.toFifo(stdout, process.getInputStream(), "stdout of " + p.what));
+                    p.fifoOutputs.add(FifoRelay.toFifo(stdout, process, process.getInputStream(),
+                            "stdout of " + p.what));
                 }
                 if (stderrToFifo) {
-                    p.fifoOutputs.add(FifoRelay.toFifo(stderr, process.getErrorStream(), "stderr of " + p.what));
+                    p.fifoOutputs.add(FifoRelay.toFifo(stderr, process, process.getErrorStream(),
+                            "stderr of " + p.what));
                 }
             }
             return p;
