@@ -191,4 +191,36 @@ class WorkerTaskEdgesTest {
             assertThat(pool.<Integer, Long>apply(x -> ProcessHandle.current().pid(), 1)).isEqualTo(worker);
         }
     }
+
+    @Test
+    void aResultWhoseReadObjectThrowsAVirtualMachineError_failsItsTaskAlone_andTheTasksBehindItGetTheirResults()
+            throws Exception {
+        // The parent's decoding let VirtualMachineErrors other than OutOfMemoryError through: an InternalError from a
+        // value's readObject ended the reader thread with the task already off its worker's queue, so its future (and
+        // those of the outcomes read with it) never completed, and the worker was killed; apply() threw the raw Error.
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            long worker = pool.workerPids().iterator().next();
+            CompletableFuture<ReadingBreaksTheJvm> broken = pool.applyAsync(x -> new ReadingBreaksTheJvm(), 1);
+            CompletableFuture<Integer> behind = pool.applyAsync(x -> x + 1, 1);
+            assertThatThrownBy(() -> broken.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .cause().hasMessageContaining(ReadingBreaksTheJvm.class.getName())
+                    .rootCause().isInstanceOf(InternalError.class);
+            assertThat(behind.get(30, TimeUnit.SECONDS)).isEqualTo(2);
+            // apply() reads the idle worker's outcome on the caller's thread
+            assertThatThrownBy(() -> pool.apply(x -> new ReadingBreaksTheJvm(), 1)).isInstanceOf(ExecutionException.class)
+                    .rootCause().isInstanceOf(InternalError.class);
+            assertThat(pool.<Integer, Long>apply(x -> ProcessHandle.current().pid(), 1)).isEqualTo(worker);
+        }
+    }
+
+    /** A result whose deserialization, in the parent, throws an InternalError (a VirtualMachineError) of its own. */
+    static final class ReadingBreaksTheJvm implements java.io.Serializable {
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+
+        @java.io.Serial
+        private void readObject(java.io.ObjectInputStream in) {
+            throw new InternalError("readObject of " + ReadingBreaksTheJvm.class.getName() + " is broken");
+        }
+    }
 }

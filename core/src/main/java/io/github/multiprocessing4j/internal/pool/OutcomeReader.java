@@ -433,6 +433,13 @@ final class OutcomeReader {
             // a result too large for this JVM's heap: the task's failure, not the end of the reader thread
             task.future.completeExceptionally(new DecodingException("not enough memory in this JVM to decode the "
                     + "outcome of " + task + " from " + w, e));
+        } catch (VirtualMachineError e) {
+            // An InternalError that a readObject of the value threw, say: the codec lets these through (not to hide
+            // a JVM in trouble), but here one ended the reader with the task off its worker's queue, so its future,
+            // and those of the outcomes read with it, were never completed. The frame was read whole: read on.
+            LOG.log(Level.WARNING, "decoding the outcome of " + task + " failed", e);
+            task.future.completeExceptionally(new DecodingException("cannot decode the outcome of " + task + ": " + e,
+                    e));
         }
     }
 
