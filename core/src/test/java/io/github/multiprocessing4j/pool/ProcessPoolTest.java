@@ -10,10 +10,12 @@ import io.github.multiprocessing4j.pool.fixtures.BrokenInWorkers;
 import io.github.multiprocessing4j.pool.fixtures.CountingFunction;
 import io.github.multiprocessing4j.pool.fixtures.PoolParentMain;
 import io.github.multiprocessing4j.process.JvmProcess;
+import io.github.multiprocessing4j.process.RemoteTaskException;
 import io.github.multiprocessing4j.testing.BusyCarriers;
 import io.github.multiprocessing4j.testing.ChildProcesses;
 import io.github.multiprocessing4j.testing.Delays;
 import io.github.multiprocessing4j.testing.UnprintableException;
+import io.github.multiprocessing4j.testing.UnreadableException;
 import io.github.multiprocessing4j.testing.TestJvm;
 import java.io.File;
 import java.io.IOException;
@@ -530,6 +532,27 @@ class ProcessPoolTest {
             assertThat(pool.map(x -> System.getProperty("initialized"), List.of(1, 2, 3, 4), 1)).containsOnly("yes");
             assertThat(Files.readAllLines(Path.of(log)).stream().map(Long::parseLong).toList())
                     .containsExactlyInAnyOrderElementsOf(pool.workerPids());
+        }
+    }
+
+    @Test
+    void aFailingInitializer_whoseExceptionCannotBeReadHere_failsTheBuildWithItsText_andLeavesNoWorkerBehind()
+            throws Exception {
+        // The exception's value threw an InternalError as this JVM read it: that escaped the build as a raw Error,
+        // with neither "initializer failed" nor the exception's class, message or stack trace.
+        String log = tmp.resolve("init").toString();
+        assertThatThrownBy(() -> ProcessPool.builder().processes(2).initializer(() -> {
+            append(log, String.valueOf(pid()));
+            throw new UnreadableException("no database");
+        }).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("initializer failed")
+                .cause().isInstanceOfSatisfying(RemoteTaskException.class, e -> {
+                    assertThat(e.remoteClassName()).isEqualTo(UnreadableException.class.getName());
+                    assertThat(e.remoteMessage()).isEqualTo("no database");
+                });
+        for (String pid : Files.readAllLines(Path.of(log))) {
+            Awaitility.await().atMost(Delays.seconds(10)).until(() -> ProcessHandle.of(Long.parseLong(pid)).isEmpty());
         }
     }
 

@@ -10,6 +10,7 @@ import io.github.multiprocessing4j.testing.ChildProcesses;
 import io.github.multiprocessing4j.testing.Delays;
 import io.github.multiprocessing4j.testing.TestJvm;
 import io.github.multiprocessing4j.testing.UnprintableException;
+import io.github.multiprocessing4j.testing.UnreadableException;
 import io.github.multiprocessing4j.testing.UnwritableException;
 import java.util.Arrays;
 import java.util.List;
@@ -209,6 +210,23 @@ class WorkerTaskEdgesTest {
             // apply() reads the idle worker's outcome on the caller's thread
             assertThatThrownBy(() -> pool.apply(x -> new ReadingBreaksTheJvm(), 1)).isInstanceOf(ExecutionException.class)
                     .rootCause().isInstanceOf(InternalError.class);
+            assertThat(pool.<Integer, Long>apply(x -> ProcessHandle.current().pid(), 1)).isEqualTo(worker);
+        }
+    }
+
+    @Test
+    void aTaskWhoseExceptionCannotBeReadInTheParent_evenWithAVirtualMachineError_failsAlone_withARemoteTaskException()
+            throws Exception {
+        // An InternalError from the exception's value, as the parent read it, was not taken as a reason to keep the
+        // exception's text (a RemoteTaskException): the task failed with the decoding's error alone
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            long worker = pool.workerPids().iterator().next();
+            assertThatThrownBy(() -> pool.apply(x -> {
+                throw new UnreadableException("cannot be read");
+            }, 1)).isInstanceOf(ExecutionException.class).cause().isInstanceOfSatisfying(RemoteTaskException.class, e -> {
+                assertThat(e.remoteClassName()).isEqualTo(UnreadableException.class.getName());
+                assertThat(e.remoteMessage()).isEqualTo("cannot be read");
+            });
             assertThat(pool.<Integer, Long>apply(x -> ProcessHandle.current().pid(), 1)).isEqualTo(worker);
         }
     }

@@ -71,6 +71,13 @@ public final class ThrowableCodec {
         } catch (RuntimeException e) {
             // a DecodingException, or the IllegalArgumentException of an invalid mp4j.serialFilter: the text stays
             whyNot = e;
+        } catch (OutOfMemoryError e) {
+            throw e; // not the exception's fault: the caller says so (a pool fails that task alone)
+        } catch (VirtualMachineError e) {
+            // An InternalError from a readObject of the exception's value, say, which the codec lets through: the
+            // text stays all the same. Thrown on, it replaced the exception (an initializer's escaped a pool's build
+            // raw, without the exception's class, message or stack trace).
+            whyNot = e;
         }
         return recreated != null ? recreated : new RemoteTaskException(className, message, stackTrace, where, whyNot);
     }
