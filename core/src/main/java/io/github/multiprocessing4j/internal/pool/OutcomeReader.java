@@ -13,6 +13,7 @@ import io.github.multiprocessing4j.internal.wire.Frame;
 import io.github.multiprocessing4j.internal.wire.FrameType;
 import io.github.multiprocessing4j.internal.wire.ProtocolException;
 import java.io.IOException;
+import java.io.Serial;
 import java.lang.System.Logger.Level;
 import java.nio.channels.ClosedByInterruptException;
 import java.util.ArrayList;
@@ -169,6 +170,8 @@ final class OutcomeReader {
             unreadableFrame(w, e);
         } catch (IOException | MalformedDataException e) {
             LOG.log(Level.DEBUG, "connection to {0} ended: {1}", w, e.getMessage());
+        } catch (NoRoomForOutcome e) {
+            tooLargeToReceive(w, e.getCause());
         } catch (RuntimeException | Error e) {
             // Nothing else reads this connection: rather than leave the worker's tasks waiting for good, it is
             // handled as a crash (its running task fails, the rest run elsewhere).
@@ -192,16 +195,23 @@ final class OutcomeReader {
      * that reads the connection: the reader, or a borrowing caller.
      *
      * @return false at the end of the connection, or after a protocol violation (the worker is then killed)
+     * @throws NoRoomForOutcome if this JVM's heap had no room for a frame, once the frames before it are handled
      */
     private boolean readOnce(Worker w) throws IOException {
-        Frame frame = w.receive();
+        Frame frame = receive(w);
         if (frame == null) {
             return false;
         }
         List<Frame> batch = new ArrayList<>();
         batch.add(frame);
+        NoRoomForOutcome noRoom = null;
         while (w.connection.hasBufferedFrame() && batch.size() < 256) {
-            batch.add(w.receive());
+            try {
+                batch.add(receive(w));
+            } catch (NoRoomForOutcome e) {
+                noRoom = e; // after the outcomes before it: the task it fails is then at the head of the queue
+                break;
+            }
         }
         List<TaskRecord> tasks = new ArrayList<>(batch.size());
         boolean wellFormed = outcomes(w, batch, tasks);
@@ -213,6 +223,9 @@ final class OutcomeReader {
         if (!wellFormed) {
             w.child.killTree();
             return false;
+        }
+        if (noRoom != null) {
+            throw noRoom;
         }
         return true;
     }
@@ -402,6 +415,53 @@ final class OutcomeReader {
         w.child.killTree();
     }
 
+    /** The worker's next frame, or null at the end; an OutOfMemoryError as it is read is a {@link NoRoomForOutcome}. */
+    private static Frame receive(Worker w) throws IOException {
+        try {
+            return w.receive();
+        } catch (OutOfMemoryError e) {
+            throw new NoRoomForOutcome(e);
+        }
+    }
+
+    /** This JVM's heap had no room for a frame the worker sent (a huge result); see {@link #tooLargeToReceive}. */
+    private static final class NoRoomForOutcome extends RuntimeException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        NoRoomForOutcome(OutOfMemoryError cause) {
+            super(cause.toString(), cause, false, false);
+        }
+
+        @Override
+        public synchronized OutOfMemoryError getCause() {
+            return (OutOfMemoryError) super.getCause();
+        }
+    }
+
+    /**
+     * This JVM ran out of memory as it received an outcome (a result too large for its heap, read before it could be
+     * decoded): the task at the head of the worker's queue, whose outcome it was, fails saying so, and the worker,
+     * whose connection is now read to the middle of a frame, is killed. Without this the task failed as if its worker
+     * had crashed (SIGKILL), or with retries ran again, to the same end, for nothing.
+     */
+    private void tooLargeToReceive(Worker w, OutOfMemoryError e) {
+        TaskRecord head;
+        engine.lock.lock();
+        try {
+            head = w.inFlight.peekFirst();
+        } finally {
+            engine.lock.unlock();
+        }
+        LOG.log(Level.WARNING, "not enough memory in this JVM to receive an outcome from " + w + "; killing it", e);
+        w.child.killTree();
+        if (head != null) {
+            // done, its worker's end neither fails it as a crash nor runs it again
+            head.future.completeExceptionally(new DecodingException("not enough memory in this JVM to receive the outcome"
+                    + " of " + head + ": give it a larger heap (-Xmx), or return the result in smaller parts", e));
+        }
+    }
+
     private static void complete(TaskRecord task, Frame frame, Worker w) {
         if (task == null || frame.type() == FrameType.SKIPPED || task.future.isDone()) {
             return;
@@ -480,6 +540,9 @@ final class OutcomeReader {
             ended = true;
         } catch (IOException | MalformedDataException e) {
             LOG.log(Level.DEBUG, "connection to {0} ended: {1}", w, e.getMessage());
+            ended = true;
+        } catch (NoRoomForOutcome e) {
+            tooLargeToReceive(w, e.getCause());
             ended = true;
         } finally {
             ProcessEngine.READER.set(wasReader);
