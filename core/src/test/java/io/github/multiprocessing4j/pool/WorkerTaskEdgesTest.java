@@ -208,8 +208,8 @@ class WorkerTaskEdgesTest {
                     .rootCause().isInstanceOf(InternalError.class);
             assertThat(behind.get(30, TimeUnit.SECONDS)).isEqualTo(2);
             // apply() reads the idle worker's outcome on the caller's thread
-            assertThatThrownBy(() -> pool.apply(x -> new ReadingBreaksTheJvm(), 1)).isInstanceOf(ExecutionException.class)
-                    .rootCause().isInstanceOf(InternalError.class);
+            assertThatThrownBy(() -> pool.apply(x -> new ReadingBreaksTheJvm(), 1))
+                    .isInstanceOf(ExecutionException.class).rootCause().isInstanceOf(InternalError.class);
             assertThat(pool.<Integer, Long>apply(x -> ProcessHandle.current().pid(), 1)).isEqualTo(worker);
         }
     }

@@ -457,8 +457,9 @@ final class OutcomeReader {
         w.child.killTree();
         if (head != null) {
             // done, its worker's end neither fails it as a crash nor runs it again
-            head.future.completeExceptionally(new DecodingException("not enough memory in this JVM to receive the outcome"
-                    + " of " + head + ": give it a larger heap (-Xmx), or return the result in smaller parts", e));
+            head.future.completeExceptionally(new DecodingException("not enough memory in this JVM to receive the"
+                    + " outcome of " + head + ": give it a larger heap (-Xmx), or return the result in smaller parts",
+                    e));
         }
     }
 
