@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.internal.pool;
 
 import io.github.multiprocessing4j.internal.bytes.ByteSink;
 import io.github.multiprocessing4j.internal.launch.ChildJvm;
+import io.github.multiprocessing4j.internal.session.LibraryThreads;
 import io.github.multiprocessing4j.internal.wire.Connection;
 import io.github.multiprocessing4j.internal.wire.Frame;
 import io.github.multiprocessing4j.internal.wire.FrameType;
@@ -93,7 +94,7 @@ final class Worker {
         this.connection = child.connection();
         this.name = name;
         // It lives as long as the worker, and only writes bytes: none of the booting thread's context
-        this.writer = Thread.ofPlatform().daemon().name("mp4j-pool-writer-" + child.pid()).stackSize(256 * 1024)
+        this.writer = LibraryThreads.daemon("mp4j-pool-writer-" + child.pid()).stackSize(256 * 1024)
                 .inheritInheritableThreadLocals(false).unstarted(this::writeLoop);
     }
 
