@@ -104,19 +104,15 @@ final class SubprocessImpl implements Subprocess {
         SubprocessImpl p = null;
         try {
             p = new SubprocessImpl(b.args(), process, b.charsetOrDefault(), stdin, stdout, b.stderrRedirect());
-            if (input != null) {
-                synchronized (p.lock) {
+            synchronized (p.lock) {
+                if (input != null) {
                     p.inputTaken = true;
                     InputFeeder.start(process.getOutputStream(), input, "stdin of " + p.what);
                 }
-            }
-            if (fifo != null) {
-                synchronized (p.lock) {
+                if (fifo != null) {
                     p.inputTaken = true;
                     p.fifoInput = FifoRelay.fromFifo(fifo, process.getOutputStream(), "stdin of " + p.what);
                 }
-            }
-            synchronized (p.lock) {
                 if (stdoutToFifo) {
                     p.fifoOutputs.add(FifoRelay.toFifo(stdout, process, process.getInputStream(),
                             "stdout of " + p.what));
