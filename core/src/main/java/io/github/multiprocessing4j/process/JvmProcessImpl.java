@@ -102,11 +102,10 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
             throw e;
         }
         JvmProcessImpl process = new JvmProcessImpl(name, child, handedOver);
-        // A platform thread, not a virtual one: CPU-bound virtual threads of this JVM, as many as the carriers, hold
-        // every carrier for as long as they run (the scheduler never preempts), and a virtual reader would wait for
-        // one, so that join() gave up on the report and failure() was empty. It has the caller's context class loader,
-        // which decodes the failure, but none of its inheritable thread-locals: it lives as long as the child, and
-        // would keep their values (a request's, say) for as long. The default stack size, as causes nest. In the
+        // A platform thread, not a virtual one (see LibraryThreads): a virtual reader waited for a carrier held by
+        // CPU-bound virtual threads, so that join() gave up on the report and failure() was empty. It has the caller's
+        // context class loader, which decodes the failure, but none of its inheritable thread-locals: it lives as long
+        // as the child, and would keep their values (a request's, say) for as long. The default stack size, as causes nest. In the
         // library's group, which no program's ThreadGroup.interrupt() reaches, as none reached a virtual thread: an
         // interrupted read closes the connection, and the report was lost.
         LibraryThreads.startWithCallersLoader("mp4j-report-" + child.pid(), process::readReport);

@@ -322,9 +322,9 @@ public final class ChildLauncher {
      */
     private static boolean receive(ChildJvm child, long deadline) throws IOException, InterruptedException {
         CompletableFuture<Frame> report = new CompletableFuture<>();
-        // A platform thread, not a virtual one: CPU-bound virtual threads of this JVM, as many as the carriers, hold
-        // every carrier for as long as they run (the scheduler never preempts), and a virtual reader waited for one,
-        // so that the training timed out and was killed, and children booted without a cache. It reads bytes only:
+        // A platform thread, not a virtual one (see LibraryThreads): a virtual reader waited for a carrier held by
+        // CPU-bound virtual threads, so that the training timed out and was killed, and children booted without a
+        // cache. It reads bytes only:
         // none of the caller's context; in the library's group, where no program's ThreadGroup.interrupt() reaches.
         LibraryThreads.daemon("mp4j-aot-training-report-" + child.pid()).inheritInheritableThreadLocals(false)
                 .start(() -> {

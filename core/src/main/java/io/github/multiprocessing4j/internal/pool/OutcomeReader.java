@@ -98,9 +98,8 @@ final class OutcomeReader {
         // Process.onExit(): the JDK completes that on the common ForkJoinPool, so a caller that blocks the common
         // pool (close() in a CompletableFuture.runAsync on a 2-core machine, say) would keep every exit unnoticed,
         // and the pool from terminating. waitFor() is woken by the JDK's process reaper itself. Nor on a virtual
-        // thread: CPU-bound virtual threads of this JVM, as many as the carriers, hold every carrier for as long as
-        // they run (the scheduler never preempts), and an exit seen on a virtual thread waited for a carrier, with
-        // close() waiting for it. A platform thread, as the reader is, with the default stack: the futures that a
+        // thread (see LibraryThreads): an exit seen there waited for a carrier held by CPU-bound virtual threads, and
+        // close() with it. A platform thread, as the reader is, with the default stack: the futures that a
         // crash fails run their callbacks here.
         Process process = w.child.process();
         LibraryThreads.startWithCallersLoader("mp4j-pool-exit-" + w.pid(), () -> {

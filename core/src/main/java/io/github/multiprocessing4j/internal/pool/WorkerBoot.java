@@ -119,9 +119,9 @@ final class WorkerBoot {
 
     /**
      * Starts a thread that boots a worker: here, and for a replacement (WorkerTurnover). A platform thread, not a
-     * virtual one: CPU-bound virtual threads of this JVM, as many as the carriers, hold every carrier for as long as
-     * they run (the scheduler never preempts), and a virtual boot waited for a carrier to launch its worker, and again
-     * once the worker had connected back, so that build() and the replacement of a crashed worker waited as long. One
+     * virtual one ({@link LibraryThreads}): a virtual boot waited for a carrier held by CPU-bound virtual threads to
+     * launch its worker, and again once the worker had connected back, so that build() and the replacement of a
+     * crashed worker waited as long. One
      * per worker launched, a process that costs far more. In the library's group, as virtual threads are in none of
      * the program's: a program's ThreadGroup.interrupt() must not reach it (an interrupted wait would fail the boot),
      * nor the worker's threads it starts.

@@ -62,10 +62,10 @@ public final class ChildListener implements AutoCloseable {
     /** Connections being admitted (accepted, not yet arrived nor refused) at most at once. */
     static final int ADMITTING_AT_ONCE = 64;
     /**
-     * Where a connection is admitted: a platform thread of its own, not a virtual one. CPU-bound virtual threads of
-     * this JVM, as many as the carriers, hold every carrier for as long as they run (the scheduler never preempts):
-     * a virtual admission waited for a carrier, and the start that waited for its child, connected long ago, failed
-     * at its connect timeout (or the admission deadline refused the child once it ran). In the library's group,
+     * Where a connection is admitted: a platform thread of its own, not a virtual one ({@link LibraryThreads}): a
+     * virtual admission waited for a carrier held by CPU-bound virtual threads, and the start that waited for its
+     * child, connected long ago, failed at its connect timeout (or the admission deadline refused the child once it
+     * ran). In the library's group,
      * which no program's ThreadGroup.interrupt() reaches (an interrupted read closes the connection), as the
      * listener's thread is; a small stack, as the handshake and the hello are shallow.
      */

@@ -7,6 +7,11 @@ package io.github.multiprocessing4j.internal.session;
  * stop) must not reach them, as an interrupted accept or read closes its channel. Nor do they take the priority of
  * the thread that makes them: they run at the normal priority.
  *
+ * <p>They are platform threads, not virtual ones, wherever a promise of the library depends on them running soon (a
+ * deadline, a kill, a child's admission, the read of a report): the JDK's virtual-thread scheduler never preempts,
+ * so CPU-bound virtual threads of the program, as many as the carriers, hold every carrier for as long as they run,
+ * and a virtual thread of ours would wait for them to end.
+ *
  * <pre>{@code
  * LibraryThreads.daemon("mp4j-parent-watch").stackSize(128 * 1024).start(this::watch);
  * }</pre>
