@@ -6,6 +6,7 @@ import io.github.multiprocessing4j.internal.pool.ChunkFailedException;
 import io.github.multiprocessing4j.internal.pool.ChunkItemEncodingException;
 import io.github.multiprocessing4j.internal.pool.PoolEngine;
 import io.github.multiprocessing4j.internal.pool.TaskFuture;
+import io.github.multiprocessing4j.internal.seam.FailureSeam;
 import io.github.multiprocessing4j.internal.session.LibraryThreads;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -59,6 +60,8 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
     private final Thread feeder;
     /** The most room a chunk's list sets aside before the input is read; it grows past that as needed. */
     private static final int MAX_INITIAL_CHUNK_CAPACITY = 1024;
+    /** For tests: where the start of the feeder throws (a thread that cannot be made). */
+    private static final FailureSeam FEEDER_START = new FailureSeam();
     /** What {@link #submit} returns when the iterator was closed before it: the feeder stops. */
     private static final CompletionException CLOSED = new CompletionException("closed", null);
     private final ReentrantLock lock = new ReentrantLock();
@@ -112,7 +115,18 @@ final class ImapIterator<T, R> implements ResultIterator<R> {
         // input's wait (a queue's), which would end the iteration with a failure of the input.
         Thread.Builder builder = Thread.currentThread().isVirtual() ? Thread.ofVirtual()
                 : LibraryThreads.daemon("mp4j-imap-feeder");
-        this.feeder = builder.name("mp4j-imap-feeder").start(() -> feed(input));
+        try {
+            FEEDER_START.check();
+            this.feeder = builder.name("mp4j-imap-feeder").start(() -> feed(input));
+        } catch (Throwable e) { // OutOfMemoryError: unable to create native thread, say
+            function.close(); // ours from the call on: no one else will release it on the workers
+            throw e;
+        }
+    }
+
+    /** For tests: makes the next {@code times} feeder starts throw {@code failure} (null: none). */
+    static void failFeederStarts(Error failure, int times) {
+        FEEDER_START.arm(failure, 0, times, null);
     }
 
     // ------------------------------------------------------------------------------------------- feeder

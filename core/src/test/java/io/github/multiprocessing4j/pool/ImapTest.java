@@ -265,6 +265,22 @@ class ImapTest {
         }
     }
 
+    @Test
+    void aFeederThatCannotBeStarted_failsTheCall_andReleasesTheFunction() {
+        ThreadPool pool = ThreadPool.create(2);
+        try {
+            CountingEngine engine = new CountingEngine(pool);
+            ImapIterator.failFeederStarts(new OutOfMemoryError("unable to create native thread: a test's"), 1);
+            assertThatThrownBy(() -> new ImapIterator<>(engine, engine.define(x -> x), List.of(1, 2).iterator(), 1,
+                    true, 8)).isInstanceOf(OutOfMemoryError.class).hasMessageContaining("a test's");
+            assertThat(engine.closes).as("definition closes").hasValue(1);
+            assertThat(engine.calls).as("nothing was submitted").isEmpty();
+        } finally {
+            ImapIterator.failFeederStarts(null, 0);
+            pool.terminate();
+        }
+    }
+
     // ------------------------------------------------------------------------- the pool shuts down
 
     @Test
