@@ -217,7 +217,10 @@ public interface Subprocess extends AutoCloseable {
     /** {@link #stdoutLines()} for stderr. */
     Stream<String> stderrLines();
 
-    /** The exit status if the command has exited, else empty; never blocks. Python's {@code poll()}. */
+    /**
+     * The exit status if the command has exited, else empty; never blocks. Python's {@code poll()}. With its stdout
+     * or stderr to a named pipe (FIFO), not before its output is in the FIFO, as {@link #waitFor()}.
+     */
     OptionalInt poll();
 
     /**

@@ -269,13 +269,14 @@ final class SubprocessImpl implements Subprocess {
                 false).onClose(() -> closeQuietly(in));
     }
 
+    // As waitFor: with output to a FIFO, not before it is in the FIFO, which the command could not have left before
+    // with the FIFO itself; a close() after it would cut off the rest. After close(), whatever the copies did.
     @Override
     public OptionalInt poll() {
-        try {
-            return OptionalInt.of(process.exitValue());
-        } catch (IllegalThreadStateException running) {
+        if (process.isAlive() || !closed.get() && !fifoOutputs().stream().allMatch(FifoRelay::finished)) {
             return OptionalInt.empty();
         }
+        return OptionalInt.of(process.exitValue());
     }
 
     @Override

@@ -151,6 +151,37 @@ class SubprocessFifoOutputTest {
     }
 
     @Test
+    void poll_withStdoutToAFifo_showsTheExitOnlyOnceTheOutputIsInTheFifo_soThatACloseAfterItLosesNothing()
+            throws Exception {
+        // poll() showed the exit while up to 128 KiB were still on their way (pipe, copy), and a close() right
+        // after it cut them off: the reader got part of the output of a command that had ended well
+        byte[] data = randomFile(150 * 1024);
+        Path ended = tmp.resolve("ended");
+        CompletableFuture<InputStream> reader = openToRead();
+        Subprocess sh = Subprocess.command("sh", "-c", "cat \"$1\" && touch \"$2\"", "sh",
+                tmp.resolve("data").toString(), ended.toString()).stdout(Redirect.to(fifo.toFile())).start();
+        try {
+            await().atMost(HANG).until(() -> Files.exists(ended));
+            await().during(Delays.millis(500)).atMost(Delays.seconds(5)).until(() -> sh.poll().isEmpty());
+            CompletableFuture<byte[]> read = reader.thenApplyAsync(in -> {
+                try (in) {
+                    return in.readAllBytes();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, threads);
+            await().atMost(HANG).pollInterval(Duration.ofMillis(1)).until(() -> sh.poll().isPresent());
+            sh.close(); // at once: what poll() said has ended must not lose output here
+            assertThat(sh.poll()).hasValue(0);
+            assertThat(Arrays.equals(read.get(HANG.toSeconds(), TimeUnit.SECONDS), data))
+                    .as("what the reader read is what cat wrote").isTrue();
+        } finally {
+            sh.close();
+        }
+        awaitNoThreadAtTheFifo();
+    }
+
+    @Test
     void run_withStdoutToAFifoAndStderrToStdout_theReaderHasBoth() throws Exception {
         CompletableFuture<byte[]> read = readAll();
 
