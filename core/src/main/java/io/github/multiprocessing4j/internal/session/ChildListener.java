@@ -71,6 +71,9 @@ public final class ChildListener implements AutoCloseable {
      */
     private static final ThreadFactory ADMITTERS = LibraryThreads.daemon("mp4j-admit").stackSize(256 * 1024)
             .inheritInheritableThreadLocals(false).factory();
+    /** Where a connection still pending at its admission deadline is refused: a platform thread, as admissions are. */
+    private static final ThreadFactory DEADLINES = LibraryThreads.daemon("mp4j-admission-deadline")
+            .stackSize(128 * 1024).inheritInheritableThreadLocals(false).factory();
 
     /** A child that connected, authenticated and said hello. */
     public record Arrival(Connection connection, Hello hello) {
@@ -267,14 +270,17 @@ public final class ChildListener implements AutoCloseable {
         AtomicReference<Connection> pending = new AtomicReference<>(connection);
         String late = "it did not pass the handshake and say hello within " + admission.toMillis()
                 + " ms of connecting (an overloaded machine?)";
-        // Not on the common pool (the default): an application that keeps it busy would defer the deadline, and
-        // leave a peer that sends nothing holding its connection for as long.
+        // Checked on the delay scheduler's own thread, not handed to the common pool (the default), which an
+        // application that keeps it busy would make wait, nor to a virtual thread, which waits for a carrier that
+        // CPU-bound virtual threads may hold for as long as they run (LibraryThreads): either left a peer that sends
+        // nothing holding its connection, its thread and its admission slot for as long. Only a connection still
+        // pending gets a thread of its own for the refusal, whose write must not hold up that shared scheduler.
         Executor atDeadline = CompletableFuture.delayedExecutor(admission.toNanos(), TimeUnit.NANOSECONDS,
-                ChildListener::onVirtualThread);
+                Runnable::run);
         atDeadline.execute(() -> {
             Connection unadmitted = pending.getAndSet(null);
             if (unadmitted != null) {
-                refuse(unadmitted, late);
+                refuseAtDeadline(unadmitted, late);
             }
         });
         try {
@@ -332,15 +338,24 @@ public final class ChildListener implements AutoCloseable {
         return e instanceof PeerClosedException || e instanceof IOException && !(e instanceof ProtocolException);
     }
 
-    private static void onVirtualThread(Runnable task) {
-        Thread.ofVirtual().name("mp4j-admission-deadline").start(task);
+    /** {@link #refuse(Connection, String)} on a thread of its own; closes at once if there is no memory for one. */
+    private void refuseAtDeadline(Connection connection, String why) {
+        try {
+            DEADLINES.newThread(() -> refuse(connection, why)).start();
+        } catch (RuntimeException | OutOfMemoryError e) {
+            connection.close(); // untold, but not held: the peer sees the end of the stream
+            LOG.log(Level.WARNING, "refused a connection on " + socket + ": " + why + " (not told: " + e + ")");
+        }
     }
 
     /** Tells the peer why, if it still listens, and closes the connection. */
     private void refuse(Connection connection, String why) {
-        LOG.log(Level.WARNING, "refused a connection on " + socket + ": " + why);
-        Handshake.sendFailure(connection, why);
-        connection.close();
+        try {
+            LOG.log(Level.WARNING, "refused a connection on " + socket + ": " + why);
+            Handshake.sendFailure(connection, why);
+        } finally {
+            connection.close();
+        }
     }
 
     /**

@@ -7,6 +7,10 @@ import io.github.multiprocessing4j.internal.wire.FrameType;
 import io.github.multiprocessing4j.internal.wire.Handshake;
 import io.github.multiprocessing4j.testing.BusyCarriers;
 import io.github.multiprocessing4j.testing.Delays;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.FutureTask;
@@ -40,6 +44,33 @@ class ChildListenerStarvedCarriersTest {
                 assertThat(arrived.hello().token()).isEqualTo(4242);
                 assertThat(busy.heldAllAlong()).as("the spinners held the carriers all along").isTrue();
                 peer.get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void aSilentPeer_isCutOffAtTheDeadline_evenWhileVirtualThreadsHoldEveryCarrier() throws Exception {
+        // The deadline's refusal ran on a virtual thread: while CPU-bound virtual threads held every carrier, a peer
+        // that connected and sent nothing kept its connection, its admission thread and its slot (of the 64) past the
+        // deadline, for as long as they ran; enough such peers, and no child could be admitted.
+        Session session = Session.get();
+        Path socket = session.directory().resolve("starved-deadline-test.sock");
+        try (ChildListener listener = new ChildListener(socket, session.key(), Delays.millis(500));
+             SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            try (BusyCarriers busy = BusyCarriers.all(Delays.seconds(60))) {
+                channel.connect(UnixDomainSocketAddress.of(listener.socket()));
+                FutureTask<Integer> end = new FutureTask<>(() -> {
+                    ByteBuffer in = ByteBuffer.allocate(4096);
+                    int n;
+                    do {
+                        n = channel.read(in.clear());
+                    } while (n >= 0);
+                    return n;
+                });
+                Thread.ofPlatform().daemon().start(end);
+                assertThat(end.get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS))
+                        .as("the listener closed the silent connection").isEqualTo(-1);
+                assertThat(busy.heldAllAlong()).as("the spinners held the carriers all along").isTrue();
             }
         }
     }
