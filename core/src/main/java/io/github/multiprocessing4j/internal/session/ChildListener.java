@@ -96,6 +96,8 @@ public final class ChildListener implements AutoCloseable {
     private final int admittingAtOnce;
     /** Whether the cap was reached already: said once, not per connection. */
     private final AtomicBoolean capReported = new AtomicBoolean();
+    /** Set, once, if the accept loop ended other than by {@link #close()}; see {@link #isServing()}. */
+    private volatile boolean stopped;
 
     ChildListener(Path socket, byte[] key) throws IOException {
         this(socket, key, Duration.ofSeconds(ADMISSION_SECONDS));
@@ -127,7 +129,8 @@ public final class ChildListener implements AutoCloseable {
         // It lives as long as the session: it must not pin the context of the thread that happened to start it, nor
         // be in its group, which a program may interrupt as a whole (ThreadGroup.interrupt(), as some frameworks do
         // when they stop): an interrupted accept closes the socket, and no child could connect back from then on.
-        LibraryThreads.daemon("mp4j-listener").inheritInheritableThreadLocals(false).start(this::acceptLoop);
+        LibraryThreads.daemon("mp4j-listener-" + socket.getFileName()).inheritInheritableThreadLocals(false)
+                .start(this::acceptLoop);
     }
 
     public Path socket() {
@@ -146,6 +149,15 @@ public final class ChildListener implements AutoCloseable {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /**
+     * False once this listener accepts no more connections: closed, or its accept loop ended on its own (its thread
+     * was interrupted, which closes a channel blocked in accept, or met an error), which it logs; the session then
+     * listens anew for the next child.
+     */
+    public boolean isServing() {
+        return !stopped && !closed.get();
     }
 
     private static Object identity(Path file) throws IOException {
@@ -183,6 +195,31 @@ public final class ChildListener implements AutoCloseable {
     }
 
     private void acceptLoop() {
+        try {
+            acceptUntilClosed();
+        } catch (RuntimeException | Error e) {
+            stopped(e);
+            throw e;
+        }
+    }
+
+    /**
+     * The accept loop has ended though nobody closed the listener: its socket is closed (an interrupted accept closes
+     * it, and after an error it must not keep children waiting in its backlog for nobody), and the session, which asks
+     * {@link #isServing()}, listens anew at the next launch. Connections being admitted are admitted still.
+     */
+    private void stopped(Throwable why) {
+        stopped = true;
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // closed either way
+        }
+        LOG.log(Level.WARNING, "the listener on " + socket + " stopped accepting children: " + why
+                + "; children started from now on connect to a new one", why);
+    }
+
+    private void acceptUntilClosed() {
         while (!closed.get()) {
             if (!awaitSlot()) {
                 return;
@@ -192,6 +229,11 @@ public final class ChildListener implements AutoCloseable {
                 channel = server.accept();
             } catch (ClosedChannelException e) {
                 admitting.release();
+                if (!closed.get()) {
+                    // Not by close(): an interrupt of this thread (ClosedByInterruptException), which nothing of ours
+                    // sends, and which its group keeps from a program's ThreadGroup.interrupt(), not from all code
+                    stopped(e);
+                }
                 return;
             } catch (IOException e) {
                 admitting.release();

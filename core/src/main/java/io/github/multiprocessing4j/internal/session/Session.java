@@ -43,7 +43,10 @@ public final class Session {
     private boolean ownsDirectory;
     /** Guarded by this. */
     private ChildListener listener;
-    /** Listeners whose socket's file was removed: they still admit the children that connected before. Guarded by this. */
+    /**
+     * Listeners whose socket's file was removed, or that stopped accepting: they still admit the children that
+     * connected before. Guarded by this.
+     */
     private final List<ChildListener> retired = new ArrayList<>();
     /** Guarded by this. */
     private boolean cleanupHookAdded;
@@ -175,7 +178,12 @@ public final class Session {
         if (closed) {
             throw new IllegalStateException("this JVM is shutting down: no child JVM can be started now");
         }
-        if (listener != null && !listener.isStillBound()) {
+        if (listener != null && !listener.isServing()) {
+            // Its accept loop ended (it said why): a new one binds the same name; the old one admits still the
+            // children that connected to it before, and is closed with the rest at exit
+            retired.add(listener);
+            listener = null;
+        } else if (listener != null && !listener.isStillBound()) {
             relocate();
         }
         if (listener == null) {

@@ -349,6 +349,31 @@ class ChildListenerTest {
         }
     }
 
+    @Test
+    void anInterruptOfTheListenersThread_doesNotLeaveTheSessionDeafToChildren() throws Exception {
+        // An interrupted accept closes the server socket (NIO's rule): the thread ended quietly, the socket's file
+        // stayed, so the session kept the dead listener, and every child started from then on was refused its
+        // connection until its start timed out. The library's group keeps a program's ThreadGroup.interrupt() away,
+        // not code that interrupts every thread it finds.
+        Session session = Session.get();
+        ChildListener before = session.listener();
+        Thread accepting = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("mp4j-listener-" + before.socket().getFileName()))
+                .findFirst().orElseThrow();
+        accepting.interrupt();
+        accepting.join(Delays.seconds(30).toMillis());
+        assertThat(accepting.isAlive()).as("the interrupted accept ended the thread").isFalse();
+
+        ChildListener now = session.listener();
+        CompletableFuture<ChildListener.Arrival> arrival = now.expect(4711);
+        try (Connection child = Connection.connect(now.socket())) {
+            Handshake.answer(child, session.key());
+            child.send(FrameType.HELLO, 0, new Hello(4711, 1, 0, 0, 0).encode());
+            assertThat(arrival.get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS).hello().token())
+                    .isEqualTo(4711);
+        }
+    }
+
     private static void assertThatAChildCanStillStart() throws InterruptedException {
         try (JvmProcess child = JvmProcess.start("after-attack", () -> System.exit(5))) {
             child.join();
