@@ -99,7 +99,11 @@ public final class Handshake {
             throw new PeerClosedException("the peer closed the connection during the handshake");
         }
         if (welcome.type() == FrameType.FAILURE) {
-            throw new AuthenticationException("the server refused us" + reason(welcome));
+            // Without a reason it is a refused proof: a server tells a peer that has not proved the key nothing more
+            throw new AuthenticationException(welcome.payload().length == 0
+                    ? "the server refused this process's proof of the session key: this process was given another"
+                            + " session's key than the JVM that listens there holds (it was not started by that JVM)"
+                    : "the server refused this process" + reason(welcome));
         }
         if (welcome.type() != FrameType.WELCOME
                 || !MessageDigest.isEqual(welcome.payload(), hmac(key, SERVER, nonceS, nonceC))) {

@@ -41,8 +41,12 @@ class HandshakeTest {
             Connection server = new Connection(pair.server());
             Connection client = new Connection(pair.client());
             CompletableFuture<Void> serving = CompletableFuture.runAsync(() -> serve(server, Handshake.newKey()));
+            // The client learns no more than that (the server says nothing else to a peer without the key), but its
+            // message says what was refused, and what that means: not "the server refused us" alone
             assertThatThrownBy(() -> Handshake.answer(client, Handshake.newKey()))
-                    .isInstanceOf(AuthenticationException.class).hasMessageContaining("refused");
+                    .isInstanceOf(AuthenticationException.class)
+                    .hasMessageContaining("refused this process's proof of the session key")
+                    .hasMessageContaining("another session's key");
             assertThatThrownBy(() -> serving.get(10, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class)
                     .cause().isInstanceOf(AuthenticationException.class)
