@@ -220,6 +220,7 @@ public final class ChildListener implements AutoCloseable {
     }
 
     private void acceptUntilClosed() {
+        boolean failing = false; // the last accept failed: the next failures are DEBUG until one succeeds
         while (!closed.get()) {
             if (!awaitSlot()) {
                 return;
@@ -227,6 +228,10 @@ public final class ChildListener implements AutoCloseable {
             SocketChannel channel;
             try {
                 channel = server.accept();
+                if (failing) {
+                    failing = false;
+                    LOG.log(Level.DEBUG, "accept on {0} works again", socket);
+                }
             } catch (ClosedChannelException e) {
                 admitting.release();
                 if (!closed.get()) {
@@ -237,8 +242,11 @@ public final class ChildListener implements AutoCloseable {
                 return;
             } catch (IOException e) {
                 admitting.release();
-                // A lasting cause (no file descriptors left) would fail every retry at once: back off.
-                LOG.log(Level.WARNING, "accept on " + socket + " failed; trying again in 100 ms", e);
+                // A lasting cause (no file descriptors left) would fail every retry at once: back off, and warn once
+                // until an accept succeeds, not ten times a second with a stack trace each
+                LOG.log(failing ? Level.DEBUG : Level.WARNING, "accept on " + socket + " failed; trying again every"
+                        + " 100 ms (said once until it works again; children wait in the backlog meanwhile)", e);
+                failing = true;
                 LockSupport.parkNanos(100_000_000L);
                 continue;
             }
