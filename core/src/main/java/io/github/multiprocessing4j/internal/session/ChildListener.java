@@ -198,7 +198,9 @@ public final class ChildListener implements AutoCloseable {
         try {
             acceptUntilClosed();
         } catch (RuntimeException | Error e) {
-            stopped(e);
+            if (!closed.get()) {
+                stopped(e);
+            }
             throw e;
         }
     }
