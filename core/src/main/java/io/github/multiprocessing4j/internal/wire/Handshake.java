@@ -80,12 +80,13 @@ public final class Handshake {
         connection.maxFrameLength(MAX_HANDSHAKE_FRAME);
         Frame challenge = expect(connection, FrameType.CHALLENGE);
         byte[] payload = challenge.payload();
-        if (payload.length != 1 + NONCE_LENGTH) {
-            throw new ProtocolException("malformed challenge (" + payload.length + " bytes)");
-        }
-        if (payload[0] != VERSION) {
+        // The version first: another version's challenge may have another length, and "malformed" would not say why
+        if (payload.length > 0 && payload[0] != VERSION) {
             throw new ProtocolException("peer speaks protocol version " + payload[0] + ", this JVM speaks " + VERSION
                     + ": parent and child run different versions of multiprocessing4j");
+        }
+        if (payload.length != 1 + NONCE_LENGTH) {
+            throw new ProtocolException("malformed challenge (" + payload.length + " bytes)");
         }
         byte[] nonceS = Arrays.copyOfRange(payload, 1, payload.length);
         byte[] nonceC = nonce();

@@ -90,6 +90,23 @@ class HandshakeTest {
     }
 
     @Test
+    void aChallengeOfAnotherProtocolVersion_isReportedAsAVersionMismatch_whateverItsLength() throws Exception {
+        // The length was checked first: a parent of another version whose challenge is longer (a version that adds a
+        // field) made its child fail with "malformed challenge (41 bytes)", which does not say what is wrong
+        try (SocketPair pair = SocketPair.open(dir)) {
+            Connection server = new Connection(pair.server());
+            Connection client = new Connection(pair.client());
+            byte[] challenge = new byte[1 + Handshake.NONCE_LENGTH + 8];
+            challenge[0] = 2;
+            server.send(FrameType.CHALLENGE, 0, challenge);
+            assertThatThrownBy(() -> Handshake.answer(client, Handshake.newKey()))
+                    .isInstanceOf(ProtocolException.class)
+                    .hasMessageContaining("peer speaks protocol version 2")
+                    .hasMessageContaining("different versions of multiprocessing4j");
+        }
+    }
+
+    @Test
     void anEmptyKey_whichAnyoneCouldProve_isRefusedOnBothSides() throws Exception {
         // An HMAC under an empty (or short) key proves nothing: a session key is always KEY_LENGTH random bytes, and
         // a key of another length (a corrupted boot record) must not make a handshake that anyone can pass.
