@@ -24,14 +24,23 @@ import java.util.logging.Logger;
 /**
  * For {@link ChildListenerAcceptFailureTest}, in a JVM of its own: uses up this JVM's file descriptors while a peer
  * waits in the listener's backlog, so that every accept fails (EMFILE), counts how the failures are logged, then gives
- * the descriptors back. Prints {@code FAILURES warnings=<n>} once five failures were logged, then {@code CHALLENGED}
- * once the waiting peer was accepted after all.
+ * the descriptors back. Prints {@code LIMIT <n>} (the soft limit on open files; it goes on only if that is known and at
+ * most {@link #MAX_DESCRIPTORS}), {@code FAILURES logged=<n> warnings=<n>} once five failures were logged, then
+ * {@code CHALLENGED} once the waiting peer was accepted after all.
  */
 public final class AcceptFailureMain {
     private AcceptFailureMain() {
     }
 
+    /** Descriptors this test uses up at most: past that many, it does not run (their objects would fill the heap). */
+    static final long MAX_DESCRIPTORS = 65_536;
+
     public static void main(String[] args) throws Exception {
+        long limit = openFilesLimit();
+        System.out.println("LIMIT " + limit);
+        if (limit < 0 || limit > MAX_DESCRIPTORS) {
+            return;
+        }
         Logger logger = Logger.getLogger(ChildListener.class.getName());
         logger.setLevel(Level.ALL);
         AtomicInteger warnings = new AtomicInteger();
@@ -88,6 +97,21 @@ public final class AcceptFailureMain {
             Files.deleteIfExists(dir.resolve("l.sock"));
             Files.deleteIfExists(dir);
         }
+    }
+
+    /** The soft limit on open files ({@code /proc/self/limits}, Linux's), or -1 if unknown or unlimited. */
+    private static long openFilesLimit() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                    return soft.equals("unlimited") ? -1 : Long.parseLong(soft);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
     }
 
     /**
