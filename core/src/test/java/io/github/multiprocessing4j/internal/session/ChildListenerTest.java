@@ -374,6 +374,46 @@ class ChildListenerTest {
         }
     }
 
+    @Test
+    void aPeerThatSendsOneByteAtATime_isCutOffAtTheDeadline_countedFromItsConnect() throws Exception {
+        // A slow-loris that keeps the connection busy: each byte is progress for a read, none for the deadline
+        Session session = Session.get();
+        Path socket = session.directory().resolve("drip-test.sock");
+        AtomicBoolean stop = new AtomicBoolean();
+        try (ChildListener listener = new ChildListener(socket, session.key(), Delays.millis(1000));
+             SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(listener.socket()));
+            Thread dripper = Thread.ofPlatform().daemon().start(() -> {
+                byte[] response = new ByteSink(64).putInt(64).putByte(FrameType.RESPONSE).putLong(0)
+                        .putBytes(new byte[64]).toByteArray();
+                try {
+                    // 77 bytes, 15 s: the response is still incomplete long after the deadline
+                    for (int i = 0; i < response.length && !stop.get(); i++) {
+                        channel.write(ByteBuffer.wrap(response, i, 1));
+                        Thread.sleep(200); // the peer's pace, not a synchronisation
+                    }
+                } catch (Exception e) {
+                    // closed by the listener
+                }
+            });
+            ByteBuffer in = ByteBuffer.allocate(4096);
+            FutureTask<Integer> end = new FutureTask<>(() -> {
+                int n;
+                do {
+                    n = channel.read(in.clear());
+                } while (n >= 0);
+                return n;
+            });
+            Thread.ofPlatform().daemon().start(end);
+            assertThat(end.get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS))
+                    .as("the listener closed the dripping connection").isEqualTo(-1);
+            stop.set(true);
+            dripper.join(Delays.seconds(30).toMillis());
+        } finally {
+            stop.set(true);
+        }
+    }
+
     private static void assertThatAChildCanStillStart() throws InterruptedException {
         try (JvmProcess child = JvmProcess.start("after-attack", () -> System.exit(5))) {
             child.join();
