@@ -41,7 +41,9 @@ import java.util.concurrent.locks.LockSupport;
  * (a wrong key, garbage, an unknown token, silence) closes that one connection and is logged; the
  * listener goes on serving. A peer that was merely too slow is told so first, in a
  * {@link FrameType#FAILURE} frame, so that a child on an overloaded machine says on its stderr why it
- * was turned away instead of exiting as if its parent had gone.
+ * was turned away instead of exiting as if its parent had gone. Should the accept loop itself end before
+ * {@link #close()} (its thread interrupted, which closes the socket, or an error), it says so at WARNING and
+ * {@link #isServing()} turns false: the session then binds a new listener for the next child.
  *
  * <p>At most {@value #ADMITTING_AT_ONCE} connections are being admitted at once: each holds a thread, a descriptor
  * and the buffers of a {@link Connection} until it has said hello or is refused. Past that, the listener accepts
