@@ -202,7 +202,9 @@ public interface JvmProcess extends AutoCloseable {
          * {@link #start()} throws {@link IllegalArgumentException} for an element that is no option (the
          * launcher would take it for the child's main class: {@code "-XX:MaxRAMPercentage", "50"}), for such an
          * option with no value after it, and for options that set the class path or main class ({@code -cp},
-         * {@code -jar}, {@code -m}): a child runs this JVM's class path and module path.
+         * {@code -jar}, {@code -m}): a child runs this JVM's class path and module path; and for options with
+         * which the launcher runs no main class ({@code -version}, {@code --help}, {@code --dry-run},
+         * {@code --list-modules}, {@code --source}): the child would exit without running its task.
          */
         Builder jvmOptions(List<String> options);
 

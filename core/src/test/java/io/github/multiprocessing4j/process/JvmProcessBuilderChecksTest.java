@@ -52,6 +52,32 @@ class JvmProcessBuilderChecksTest {
     }
 
     @Test
+    void anOptionThatEndsTheLauncherBeforeTheChildsMain_isRefused_namingIt() {
+        // The launcher printed its version or usage (or nothing: --dry-run, --list-modules) and exited with code 0
+        // without running the child's main: start() failed with "exited with exit code 0 before it started. It wrote
+        // nothing to stderr", which named no option; --source made it look for a source file named as our main class.
+        // Each list: the option the message must name, then the options given.
+        for (List<String> given : List.of(List.of("-version", "-version"), List.of("--version", "--version"),
+                List.of("-help", "-showversion", "-help"), List.of("-?", "-?"), List.of("-X", "-X"),
+                List.of("--help-extra", "--help-extra"), List.of("--dry-run", "--dry-run"),
+                List.of("--list-modules", "--list-modules"), List.of("--validate-modules", "--validate-modules"),
+                List.of("--describe-module", "--describe-module", "java.base"), List.of("-d", "-d", "java.base"),
+                List.of("--describe-module=java.base", "--describe-module=java.base"),
+                List.of("-fullversion", "-fullversion"), List.of("-Xinternalversion", "-Xinternalversion"),
+                List.of("-Xshare:dump", "-Xshare:dump"), List.of("--source", "--source", "25"),
+                List.of("--source=25", "--source=25"))) {
+            String named = given.getFirst();
+            List<String> options = given.subList(1, given.size());
+            assertThatThrownBy(() -> JvmProcess.builder().task(() -> { }).jvmOptions(options).start())
+                    .as("%s", options).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(named).hasMessageContaining("task");
+            assertThatThrownBy(() -> ProcessPool.builder().processes(1).jvmOptions(options).build())
+                    .as("pool %s", options).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(named);
+        }
+    }
+
+    @Test
     void anOptionThatTakesTheNextArgument_getsIt() throws Exception {
         try (JvmProcess child = JvmProcess.builder().name("opens").jvmOptions(List.of(
                         "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-modules", "java.se", "-Xmx64m"))

@@ -26,6 +26,16 @@ public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> s
             "--add-reads", "--patch-module", "--limit-modules", "--enable-native-access", "--module-path", "-p",
             "--upgrade-module-path", "--describe-module", "-d", "--source");
 
+    /**
+     * The options with which the launcher (or the JVM) does something else than run the main class: it prints its
+     * version or usage, lists or checks modules, dumps a CDS archive, or runs a source file, and exits. A child given
+     * one never runs its task, and its start failed only as "exited with exit code 0", often with nothing on stderr.
+     * ({@code -showversion} and {@code -XshowSettings} print and go on: they are no such option.)
+     */
+    private static final Set<String> ENDS_LAUNCHER = Set.of("-version", "--version", "-fullversion", "--full-version",
+            "-Xinternalversion", "-help", "--help", "-h", "-?", "-X", "--help-extra", "--dry-run", "--list-modules",
+            "--describe-module", "-d", "--validate-modules", "-Xshare:dump", "--source");
+
     public static final LaunchSpec DEFAULT = new LaunchSpec(List.of(), new LinkedHashMap<>(), Map.of());
 
     public LaunchSpec {
@@ -46,6 +56,11 @@ public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> s
                     || name.equals("--class-path") || name.equals("-m") || name.equals("--module")) {
                 throw new IllegalArgumentException("jvmOptions may not set the class path or main class ("
                         + option + "): children always run with the parent's class path and module path");
+            }
+            if (ENDS_LAUNCHER.contains(name)) {
+                throw new IllegalArgumentException("jvmOptions may not hold " + option + ": with it the java launcher"
+                        + " does not run the child's main class (it prints or checks something and exits), and the"
+                        + " child would exit without running its task");
             }
             if (TAKES_NEXT_ARGUMENT.contains(option)) {
                 if (i == jvmOptions.size() - 1) {
