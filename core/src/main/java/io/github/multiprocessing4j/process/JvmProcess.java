@@ -156,7 +156,10 @@ public interface JvmProcess extends AutoCloseable {
      * hooks all the same, and exits with 143.) A child that has not exited within a second (a hook hangs, or its task has returned
      * but other non-daemon threads of it still run) is killed (137). So close() returns within about a
      * second and leaves no child JVM behind. (Python's {@code close()} refuses a running process instead.) {@link #join}, {@link #exitCode()} and {@link #failure()} still answer after close().
-     * Idempotent: a second call returns at once, even while the first still waits for the child.
+     * Idempotent: a second call returns at once, even while the first still waits for the child. Called on an
+     * interrupted thread, or interrupted while it waits, it kills the child at once (137), as
+     * {@code ExecutorService.close()} stops its tasks when interrupted, still returns only once the child is gone,
+     * and leaves the interrupt status set.
      */
     @Override
     void close();

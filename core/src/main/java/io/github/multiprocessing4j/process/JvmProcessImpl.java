@@ -318,14 +318,38 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
             return;
         }
         child.close();
+        boolean interrupted = false;
         try {
             if (!child.process().waitFor(1, TimeUnit.SECONDS)) {
                 child.kill();
-                child.process().waitFor(1, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
+            // As ExecutorService.close() stops its tasks when interrupted: no more grace. It returned at once, with
+            // the child still running and exitCode() empty (a cancelled task's try-with-resources, say).
+            interrupted = true;
             child.kill();
+        }
+        interrupted |= awaitExitUninterruptibly(TimeUnit.SECONDS.toNanos(1));
+        if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Waits up to {@code nanos} for the child to exit (a SIGKILL was sent), through interrupts.
+     *
+     * @return whether the thread was interrupted meanwhile (its status is then cleared)
+     */
+    private boolean awaitExitUninterruptibly(long nanos) {
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + nanos;
+        while (true) {
+            try {
+                child.process().waitFor(deadline - System.nanoTime(), TimeUnit.NANOSECONDS); // <= 0: only polls
+                return interrupted;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
         }
     }
 

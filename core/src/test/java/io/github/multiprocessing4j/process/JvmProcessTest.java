@@ -366,6 +366,25 @@ class JvmProcessTest {
     }
 
     @Test
+    void close_onAnInterruptedThread_killsTheChild_andReturnsOnceItIsGone_leavingTheInterruptSet() throws Exception {
+        // It sent SIGKILL and returned at once: the child still ran, and exitCode() was empty (a task cancelled with
+        // cancel(true) that closes its child in a try-with-resources)
+        JvmProcess child = JvmProcess.start("interrupted-close", JvmProcessTest::sleepForever);
+        boolean stillInterrupted;
+        boolean alive;
+        Thread.currentThread().interrupt();
+        try {
+            child.close();
+            alive = child.isAlive(); // right away: the child, killed, is gone a few ms later anyway
+        } finally {
+            stillInterrupted = Thread.interrupted();
+        }
+        assertThat(alive).isFalse();
+        assertThat(stillInterrupted).isTrue();
+        assertThat(child.exitCode()).hasValue(137);
+    }
+
+    @Test
     void current_inTheChild_tellsItsNamePidAndParent() throws Exception {
         String out = tmp.resolve("current").toString();
         try (JvmProcess child = JvmProcess.start("curious", () -> {
