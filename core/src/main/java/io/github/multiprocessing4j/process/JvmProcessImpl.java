@@ -56,6 +56,12 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
     private volatile long exitObserved;
     /** The report of a child started with its task, once read; see {@link #readDirectReport}. */
     private volatile DirectStart.Report directReport;
+    /**
+     * The context class loader of the thread that called start(), which decodes the failure of a child started with
+     * its task, whichever thread reads its report (a connected child's reader thread has it: see
+     * {@link LibraryThreads#startWithCallersLoader}); null once the report is read, or for a connected child.
+     */
+    private volatile ClassLoader callersLoader;
 
     private JvmProcessImpl(String name, ChildJvm child, long handedOver) {
         this.name = name;
@@ -78,6 +84,7 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
         if (child.isDirect()) {
             // it has its task, and reports in a file (DirectStart)
             JvmProcessImpl process = new JvmProcessImpl(name, child, 0);
+            process.callersLoader = Thread.currentThread().getContextClassLoader();
             process.child.process().onExit().thenRun(() -> process.readDirectReport(true));
             return process.watched(daemon);
         }
@@ -148,6 +155,12 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
             }
             Session session = Session.get();
             Path directory = child.sessionDirectory(); // the session's own may have moved since
+            // It was decoded with the loader of the thread that read the report first: mostly the JDK's thread that
+            // completes onExit(), whose loader is the system class loader, so that a caller whose classes a loader of
+            // its own defines (a web application's, say) got a failure of a class that its catch blocks did not know
+            Thread reader = Thread.currentThread();
+            ClassLoader readersLoader = reader.getContextClassLoader();
+            boolean switched = setContextClassLoader(reader, callersLoader);
             try {
                 Optional<DirectStart.Report> read = DirectStart.readReport(directory, session.key(),
                         child.token(), "child JVM " + child.pid() + " \"" + name + "\"");
@@ -166,13 +179,34 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
                 // every join() and failure() would read it again and throw this
                 logUndecodableReport(e);
                 report.complete(null);
+            } finally {
+                if (switched) {
+                    setContextClassLoader(reader, readersLoader);
+                }
             }
             if (exited) {
                 report.complete(null); // it died before it could write one
             }
             if (report.isDone()) {
+                callersLoader = null; // no longer needed: not kept for as long as the caller keeps this process
                 DirectStart.cleanUp(directory, child.token());
             }
+        }
+    }
+
+    /**
+     * Gives {@code thread} the context class loader {@code loader}; returns false, changing nothing, if it has it
+     * already, or refuses it (a thread of the JDK's that keeps none, as a custom common pool's may be).
+     */
+    private static boolean setContextClassLoader(Thread thread, ClassLoader loader) {
+        if (thread.getContextClassLoader() == loader) {
+            return false;
+        }
+        try {
+            thread.setContextClassLoader(loader);
+            return true;
+        } catch (RuntimeException e) {
+            return false; // a SecurityException: decoded with the thread's own, as before
         }
     }
 

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.internal.launch.SpareJvms;
 import io.github.multiprocessing4j.testing.Delays;
+import java.io.Serial;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -91,6 +94,47 @@ class FreshChildTest {
             assertThat(child.exitCode()).hasValue(1);
             assertThat(child.failure()).hasValueSatisfying(f ->
                     assertThat(f).isInstanceOf(IllegalArgumentException.class).hasMessage("fresh failure"));
+        }
+    }
+
+    /** Thrown by a child's task; loaded in this JVM by a loader of a test's own too. */
+    static final class OwnLoadersException extends RuntimeException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        OwnLoadersException(String message) {
+            super(message);
+        }
+    }
+
+    @Test
+    void theFailureOfAFreshChild_isDecodedWithTheContextClassLoaderOfTheThreadThatStartedIt() throws Exception {
+        // As a connected child's is, by its reader thread, which has that loader. A fresh child's was decoded with the
+        // loader of whichever thread read its report first, mostly the JDK's that completes onExit(): the system
+        // class loader, so that a caller whose classes a loader of its own defines (a web application's) got an
+        // exception of a class that its catch blocks did not know.
+        URL classes = FreshChildTest.class.getProtectionDomain().getCodeSource().getLocation();
+        try (URLClassLoader own = new URLClassLoader(new URL[] {classes}, ClassLoader.getPlatformClassLoader())) {
+            Thread me = Thread.currentThread();
+            ClassLoader before = me.getContextClassLoader();
+            JvmProcess child;
+            me.setContextClassLoader(own);
+            try {
+                child = JvmProcess.builder().name("own-loader")
+                        .task(() -> {
+                            throw new OwnLoadersException("thrown in the child");
+                        }).start();
+            } finally {
+                me.setContextClassLoader(before);
+            }
+            try (child) {
+                child.join();
+                assertThat(child.exitCode()).hasValue(1);
+                Throwable failure = child.failure().orElseThrow();
+                assertThat(failure.getClass().getName()).isEqualTo(OwnLoadersException.class.getName());
+                assertThat(failure.getClass().getClassLoader()).isSameAs(own);
+                assertThat(failure).hasMessage("thrown in the child");
+            }
         }
     }
 
