@@ -186,7 +186,7 @@ public interface ProcessPool extends Pool {
          * no value after it, and for options that set the class path or main class ({@code -cp}, {@code -jar},
          * {@code -m}): workers run this JVM's class path and module path; and for options with which the launcher
          * runs no main class ({@code -version}, {@code --help}, {@code --dry-run}, {@code --list-modules},
-         * {@code --source}): a worker would exit at boot. As for
+         * {@code --source}): a worker would exit at boot; in an argument file ({@code "@jvm.options"}) too. As for
          * {@code JvmProcess.Builder.jvmOptions}, which checks the same.
          */
         Builder jvmOptions(List<String> options);

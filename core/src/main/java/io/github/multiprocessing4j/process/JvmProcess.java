@@ -207,7 +207,8 @@ public interface JvmProcess extends AutoCloseable {
          * option with no value after it, and for options that set the class path or main class ({@code -cp},
          * {@code -jar}, {@code -m}): a child runs this JVM's class path and module path; and for options with
          * which the launcher runs no main class ({@code -version}, {@code --help}, {@code --dry-run},
-         * {@code --list-modules}, {@code --source}): the child would exit without running its task.
+         * {@code --list-modules}, {@code --source}): the child would exit without running its task. The arguments
+         * of an argument file ({@code "@jvm.options"}) that can be read are checked alike.
          */
         Builder jvmOptions(List<String> options);
 

@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.multiprocessing4j.pool.ProcessPool;
 import io.github.multiprocessing4j.process.fixtures.InvalidSerialFilterMain;
 import io.github.multiprocessing4j.testing.TestJvm;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The builder's checks of what a child JVM is given, made before any JVM starts. */
 class JvmProcessBuilderChecksTest {
@@ -74,6 +77,39 @@ class JvmProcessBuilderChecksTest {
             assertThatThrownBy(() -> ProcessPool.builder().processes(1).jvmOptions(options).build())
                     .as("pool %s", options).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining(named);
+        }
+    }
+
+    @Test
+    void theOptionsOfAnArgumentFile_areCheckedAsTheOthersAre(@TempDir Path tmp) throws Exception {
+        // The launcher puts the file's arguments in place of its @file, unchecked: a class name there became the
+        // child's main class (the user's own main ran in the child), and -version in it ended the child at boot
+        Path withMain = Files.writeString(tmp.resolve("main.args"), "-Xmx64m\n# the application's\ncom.acme.Main\n");
+        Path withVersion = Files.writeString(tmp.resolve("version.args"), "-Xmx64m -version\n");
+        Path withClassPath = Files.writeString(tmp.resolve("cp.args"), "-cp \"/opt/other lib/*\"\n");
+        Path nested = Files.writeString(tmp.resolve("nested.args"), "@" + withVersion + "\n");
+        for (List<String> given : List.of(List.of("is no option", "@" + withMain, "com.acme.Main"),
+                List.of("does not run the child's main class", "@" + withVersion, "-version"),
+                List.of("may not set the class path", "@" + withClassPath, "-cp"),
+                List.of("is no option", "@" + nested, "@" + withVersion))) {
+            List<String> options = List.of("-Xss1m", given.get(1));
+            assertThatThrownBy(() -> JvmProcess.builder().task(() -> { }).jvmOptions(options).start())
+                    .as("%s", options).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(given.get(0)).hasMessageContaining(given.get(1))
+                    .hasMessageContaining(given.get(2));
+            assertThatThrownBy(() -> ProcessPool.builder().processes(1).jvmOptions(options).build())
+                    .as("pool %s", options).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(given.get(1));
+        }
+        Path good = Files.writeString(tmp.resolve("good.args"), "--add-opens java.base/java.lang=ALL-UNNAMED\n");
+        try (JvmProcess child = JvmProcess.builder().name("argfile").jvmOptions(List.of("@" + good))
+                .task(() -> {
+                    if (!Object.class.getModule().isOpen("java.lang", JvmProcessBuilderChecksTest.class.getModule())) {
+                        System.exit(7);
+                    }
+                }).start()) {
+            child.join();
+            assertThat(child.exitCode()).hasValue(0);
         }
     }
 

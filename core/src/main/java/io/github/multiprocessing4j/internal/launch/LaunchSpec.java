@@ -1,9 +1,15 @@
 package io.github.multiprocessing4j.internal.launch;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SequencedMap;
 import java.util.Set;
 
@@ -48,31 +54,63 @@ public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> s
                 throw new IllegalArgumentException("a JVM option cannot hold a NUL: " + option.replace("\0", "\\0"));
             }
         }
-        for (int i = 0; i < jvmOptions.size(); i++) {
-            String option = jvmOptions.get(i);
+        checkOptions(jvmOptions, null);
+    }
+
+    /**
+     * Throws {@link IllegalArgumentException} for options that cannot be a child's; see the builders' jvmOptions.
+     *
+     * @param argumentFile the {@code @file} element that {@code options} were read from, or null for the spec's own
+     */
+    private static void checkOptions(List<String> options, String argumentFile) {
+        String where = argumentFile == null ? "jvmOptions" : "jvmOptions (in " + argumentFile + ")";
+        for (int i = 0; i < options.size(); i++) {
+            String option = options.get(i);
             // the launcher also takes a long option and its value as one argument: --module=app/app.Main
             String name = option.startsWith("--") && option.indexOf('=') > 0 ? option.substring(0, option.indexOf('=')) : option;
             if (name.equals("-jar") || name.equals("-cp") || name.equals("-classpath")
                     || name.equals("--class-path") || name.equals("-m") || name.equals("--module")) {
-                throw new IllegalArgumentException("jvmOptions may not set the class path or main class ("
+                throw new IllegalArgumentException(where + " may not set the class path or main class ("
                         + option + "): children always run with the parent's class path and module path");
             }
             if (ENDS_LAUNCHER.contains(name)) {
-                throw new IllegalArgumentException("jvmOptions may not hold " + option + ": with it the java launcher"
+                throw new IllegalArgumentException(where + " may not hold " + option + ": with it the java launcher"
                         + " does not run the child's main class (it prints or checks something and exits), and the"
                         + " child would exit without running its task");
             }
             if (TAKES_NEXT_ARGUMENT.contains(option)) {
-                if (i == jvmOptions.size() - 1) {
-                    throw new IllegalArgumentException("jvmOptions end with " + option + ", which takes a value as the"
+                if (i == options.size() - 1) {
+                    throw new IllegalArgumentException(where + " end with " + option + ", which takes a value as the"
                             + " next element (or write " + option + "=value)");
                 }
                 i++; // its value, which need not look like an option: --add-opens java.base/java.lang=ALL-UNNAMED
-            } else if (!option.startsWith("-") && !(option.startsWith("@") && option.length() > 1)) {
-                throw new IllegalArgumentException("jvmOptions element \"" + option + "\" is no option: the java"
+            } else if (option.startsWith("@") && option.length() > 1 && argumentFile == null) {
+                // The launcher puts the file's arguments in its place: a class name there became the child's main
+                // class (the user's own main ran in the child, given our class path and worker main as arguments)
+                readArgumentFile(option).ifPresent(arguments -> checkOptions(arguments, option));
+            } else if (!option.startsWith("-")) { // an @file in an @file is no option either: the launcher reads one
+                throw new IllegalArgumentException(where + " element \"" + option + "\" is no option: the java"
                         + " launcher would take it for the child's main class. Give one option per element, and a"
                         + " value in the same element as its option (-XX:MaxRAMPercentage=50)");
             }
+        }
+    }
+
+    /**
+     * The arguments in the file that {@code element} ({@code @file}) names, or empty if it cannot be read: the
+     * launcher then fails the child's start with "could not open", which names it.
+     */
+    private static Optional<List<String>> readArgumentFile(String element) {
+        try {
+            // Each byte one char, whatever the file's encoding: what is checked is ASCII
+            Path file = Path.of(element.substring(1));
+            if (!Files.isRegularFile(file)) {
+                return Optional.empty(); // a FIFO would block the read (the launcher reads it, once)
+            }
+            byte[] bytes = Files.readAllBytes(file);
+            return Optional.of(ArgumentFiles.parse(new String(bytes, StandardCharsets.ISO_8859_1)));
+        } catch (IOException | InvalidPathException e) {
+            return Optional.empty();
         }
     }
 
