@@ -310,6 +310,13 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
     private void afterExit(long reportMillis) throws InterruptedException {
         child.markDone();
         child.awaitOutputDrained(reportMillis);
+        if (Thread.currentThread().isInterrupted() && !child.isOutputDrained()) {
+            // The wait for the output, interrupted, keeps the interrupt status and returns: join() returned as if the
+            // output had been copied (a fresh child's report is read without a wait, a connected child's often was in)
+            Thread.interrupted();
+            throw new InterruptedException("interrupted while the output of child JVM " + child.pid() + " \"" + name
+                    + "\" was being copied");
+        }
         if (child.isDirect()) {
             readDirectReport(true);
             return;

@@ -138,6 +138,44 @@ class FreshChildTest {
         }
     }
 
+    @Test
+    void join_interruptedWhileTheOutputOfAnExitedChildIsStillBeingCopied_throwsInterruptedException() throws Exception {
+        // It returned as if the output had been copied, with the interrupt status still set: the wait for the output
+        // kept the interrupt to itself, and the report of a fresh child (a file) was read without a wait
+        Path go = tmp.resolve("go");
+        String goPath = go.toString();
+        try (JvmProcess child = JvmProcess.builder().name("held-output")
+                .task(() -> {
+                    while (!Files.exists(Path.of(goPath))) {
+                        Thread.onSpinWait();
+                    }
+                    System.out.println("copied once System.out is free");
+                }).start()) {
+            CountDownLatch release = new CountDownLatch(1);
+            Thread holder = holdSystemOut(release); // the stdout pump waits to write the child's line
+            try {
+                Files.createFile(go);
+                Awaitility.await().atMost(Delays.seconds(60)).until(() -> child.exitCode().isPresent());
+                Thread.currentThread().interrupt();
+                Throwable thrown = null;
+                try {
+                    child.join();
+                } catch (InterruptedException e) {
+                    thrown = e;
+                }
+                boolean stillInterrupted = Thread.interrupted();
+                assertThat(thrown).isInstanceOf(InterruptedException.class);
+                assertThat(stillInterrupted).as("the interrupt status is cleared").isFalse();
+            } finally {
+                Thread.interrupted();
+                release.countDown();
+                holder.join();
+            }
+            child.join();
+            assertThat(child.exitCode()).hasValue(0);
+        }
+    }
+
     /** Holds System.out's monitor on a thread of its own until {@code release}: the stdout pumps wait to write. */
     private static Thread holdSystemOut(CountDownLatch release) throws InterruptedException {
         CountDownLatch holding = new CountDownLatch(1);

@@ -380,6 +380,11 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /** Whether everything the child wrote to stdout and stderr has been copied: both pipes reached their end. */
+    public boolean isOutputDrained() {
+        return stdout.drained().isDone() && stderr.drained().isDone();
+    }
+
     /** Writes what a spare's output pumps kept back, and lets the rest through (see {@link ChildLauncher#launchSpare}). */
     void releaseOutput() {
         stdout.release();
