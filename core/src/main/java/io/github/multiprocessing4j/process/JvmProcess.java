@@ -205,10 +205,10 @@ public interface JvmProcess extends AutoCloseable {
          * {@link #start()} throws {@link IllegalArgumentException} for an element that is no option (the
          * launcher would take it for the child's main class: {@code "-XX:MaxRAMPercentage", "50"}), for such an
          * option with no value after it, and for options that set the class path or main class ({@code -cp},
-         * {@code -jar}, {@code -m}): a child runs this JVM's class path and module path; and for options with
-         * which the launcher runs no main class ({@code -version}, {@code --help}, {@code --dry-run},
-         * {@code --list-modules}, {@code --source}): the child would exit without running its task. The arguments
-         * of an argument file ({@code "@jvm.options"}) that can be read are checked alike.
+         * {@code -jar}, {@code -m}, {@code -Djava.class.path}): a child runs this JVM's class path and module
+         * path; and for options with which the launcher runs no main class ({@code -version}, {@code --help},
+         * {@code --dry-run}, {@code --list-modules}, {@code --source}): the child would exit without running its
+         * task. The arguments of an argument file ({@code "@jvm.options"}) that can be read are checked alike.
          */
         Builder jvmOptions(List<String> options);
 
@@ -219,7 +219,8 @@ public interface JvmProcess extends AutoCloseable {
          * this user) or the task instead. The library's own key never travels this way.
          *
          * @throws IllegalArgumentException if the key is empty or holds an {@code '='}, or either holds a NUL:
-         *         a {@code -D} option cannot carry them
+         *         a {@code -D} option cannot carry them; {@link #start()} throws it for {@code java.class.path}: a
+         *         child runs this JVM's class path
          */
         Builder systemProperty(String key, String value);
 

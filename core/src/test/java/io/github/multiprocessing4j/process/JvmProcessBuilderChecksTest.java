@@ -114,6 +114,23 @@ class JvmProcessBuilderChecksTest {
     }
 
     @Test
+    void aClassPathGivenAsASystemProperty_isRefused_ratherThanReplacedByOursUnsaid() {
+        // The launcher sets java.class.path from the child's -cp, which comes after the user's options: the child
+        // ran with this JVM's class path, and the setting was dropped without a word
+        assertThatThrownBy(() -> JvmProcess.builder().task(() -> { })
+                .jvmOptions(List.of("-Djava.class.path=/elsewhere")).start())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-Djava.class.path=/elsewhere")
+                .hasMessageContaining("class path");
+        assertThatThrownBy(() -> JvmProcess.builder().task(() -> { })
+                .systemProperty("java.class.path", "/elsewhere").start())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("java.class.path")
+                .hasMessageContaining("class path");
+        assertThatThrownBy(() -> ProcessPool.builder().processes(1)
+                .jvmOptions(List.of("-Djava.class.path=/elsewhere")).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-Djava.class.path=/elsewhere");
+    }
+
+    @Test
     void anOptionThatTakesTheNextArgument_getsIt() throws Exception {
         try (JvmProcess child = JvmProcess.builder().name("opens").jvmOptions(List.of(
                         "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-modules", "java.se", "-Xmx64m"))

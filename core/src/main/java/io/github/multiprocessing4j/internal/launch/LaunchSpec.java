@@ -42,6 +42,8 @@ public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> s
             "-Xinternalversion", "-help", "--help", "-h", "-?", "-X", "--help-extra", "--dry-run", "--list-modules",
             "--describe-module", "-d", "--validate-modules", "-Xshare:dump", "--source");
 
+    private static final String CLASS_PATH_PROPERTY = "java.class.path";
+
     public static final LaunchSpec DEFAULT = new LaunchSpec(List.of(), new LinkedHashMap<>(), Map.of());
 
     public LaunchSpec {
@@ -55,6 +57,11 @@ public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> s
             }
         }
         checkOptions(jvmOptions, null);
+        if (systemProperties.containsKey(CLASS_PATH_PROPERTY)) {
+            throw new IllegalArgumentException("systemProperty " + CLASS_PATH_PROPERTY + " would not be the child's"
+                    + " class path (the launcher sets it from our -cp, which comes later): children always run with"
+                    + " the parent's class path and module path");
+        }
     }
 
     /**
@@ -68,8 +75,11 @@ public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> s
             String option = options.get(i);
             // the launcher also takes a long option and its value as one argument: --module=app/app.Main
             String name = option.startsWith("--") && option.indexOf('=') > 0 ? option.substring(0, option.indexOf('=')) : option;
+            // -Djava.class.path= too: the launcher sets that property from our -cp, which comes later, and so the
+            // child ran with the parent's class path, the option silently dropped
             if (name.equals("-jar") || name.equals("-cp") || name.equals("-classpath")
-                    || name.equals("--class-path") || name.equals("-m") || name.equals("--module")) {
+                    || name.equals("--class-path") || name.equals("-m") || name.equals("--module")
+                    || name.equals("-D" + CLASS_PATH_PROPERTY) || name.startsWith("-D" + CLASS_PATH_PROPERTY + "=")) {
                 throw new IllegalArgumentException(where + " may not set the class path or main class ("
                         + option + "): children always run with the parent's class path and module path");
             }
