@@ -184,9 +184,10 @@ public interface ProcessPool extends Pool {
          * {@link #build()} throws {@link IllegalArgumentException} for an element that is no option (the launcher
          * would take it for the worker's main class: {@code "-XX:MaxRAMPercentage", "50"}), for such an option with
          * no value after it, and for options that set the class path or main class ({@code -cp}, {@code -jar},
-         * {@code -m}): workers run this JVM's class path and module path; and for options with which the launcher
-         * runs no main class ({@code -version}, {@code --help}, {@code --dry-run}, {@code --list-modules},
-         * {@code --source}): a worker would exit at boot; in an argument file ({@code "@jvm.options"}) too. As for
+         * {@code -m}, {@code -Djava.class.path}): workers run this JVM's class path and module path; and for options
+         * with which the launcher runs no main class ({@code -version}, {@code --help}, {@code --dry-run},
+         * {@code --list-modules}, {@code --source}): a worker would exit at boot; in an argument file
+         * ({@code "@jvm.options"}) too. As for
          * {@code JvmProcess.Builder.jvmOptions}, which checks the same.
          */
         Builder jvmOptions(List<String> options);
