@@ -219,8 +219,8 @@ public interface JvmProcess extends AutoCloseable {
          * this user) or the task instead. The library's own key never travels this way.
          *
          * @throws IllegalArgumentException if the key is empty or holds an {@code '='}, or either holds a NUL:
-         *         a {@code -D} option cannot carry them; {@link #start()} throws it for {@code java.class.path}: a
-         *         child runs this JVM's class path
+         *         a {@code -D} option cannot carry them; {@link #start()} throws it for {@code java.class.path} (a
+         *         child runs this JVM's class path), and for a key that a {@code -D} of {@link #jvmOptions} sets too
          */
         Builder systemProperty(String key, String value);
 

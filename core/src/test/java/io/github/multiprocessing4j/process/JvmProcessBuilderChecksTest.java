@@ -131,6 +131,17 @@ class JvmProcessBuilderChecksTest {
     }
 
     @Test
+    void aSystemPropertySetAlsoByAJvmOption_isRefused_ratherThanOneOfThemDroppedUnsaid() {
+        // Both went on the command line, the options later: the child saw the option's value, and the other was lost
+        for (String option : List.of("-Dapp.mode=interactive", "-Dapp.mode")) {
+            assertThatThrownBy(() -> JvmProcess.builder().task(() -> { }).systemProperty("app.mode", "batch")
+                    .jvmOptions(List.of("-Xss1m", option)).start())
+                    .as(option).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("app.mode").hasMessageContaining(option).hasMessageContaining("twice");
+        }
+    }
+
+    @Test
     void anOptionThatTakesTheNextArgument_getsIt() throws Exception {
         try (JvmProcess child = JvmProcess.builder().name("opens").jvmOptions(List.of(
                         "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-modules", "java.se", "-Xmx64m"))

@@ -57,6 +57,15 @@ public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> s
             }
         }
         checkOptions(jvmOptions, null);
+        for (String key : systemProperties.keySet()) {
+            // Both reach the command line, the options later: the systemProperty was dropped without a word
+            for (String option : jvmOptions) {
+                if (option.equals("-D" + key) || option.startsWith("-D" + key + "=")) {
+                    throw new IllegalArgumentException("systemProperty " + key + " is set twice: by systemProperty(\""
+                            + key + "\", ...) and by jvmOptions element " + option + ", which would win; set it once");
+                }
+            }
+        }
         if (systemProperties.containsKey(CLASS_PATH_PROPERTY)) {
             throw new IllegalArgumentException("systemProperty " + CLASS_PATH_PROPERTY + " would not be the child's"
                     + " class path (the launcher sets it from our -cp, which comes later): children always run with"
