@@ -27,6 +27,13 @@ import java.util.List;
 final class StartFailure {
     /** How much of a #! line the kernel reads (BINPRM_BUF_SIZE). */
     private static final int SHEBANG_BYTES = 256;
+    /**
+     * What to do when the executable's name is a whole command line ({@code command("ls -l")}): the first thing a
+     * shell user tries, which "install it" would send the wrong way.
+     */
+    private static final String COMMAND_LINE_HINT = "the name holds a space, so it may be a whole command line, which"
+            + " is not split here (as in Python without shell=True): give each argument as its own element,"
+            + " command(\"ls\", \"-l\"), or run the line through the shell with Subprocess.shell(line)";
     /** How this JVM encodes file names for the operating system. */
     private static final Charset FILE_NAMES = Charset.forName(System.getProperty("sun.jnu.encoding", ""),
             Charset.defaultCharset());
@@ -168,7 +175,8 @@ final class StartFailure {
             Path file = cwd == null ? Path.of(exe) : cwd.resolve(exe);
             if (!Files.exists(file)) {
                 return new NoSuchFileException(exe, null, "executable of " + command + " not found"
-                        + (Path.of(exe).isAbsolute() ? "" : " (resolved against " + (cwd == null ? "the current directory" : cwd) + ")"));
+                        + (Path.of(exe).isAbsolute() ? "" : " (resolved against " + (cwd == null ? "the current directory" : cwd) + ")")
+                        + (looksLikeACommandLine(exe) ? "; " + COMMAND_LINE_HINT : ""));
             }
             return notExecutable(exe, file, command);
         }
@@ -180,7 +188,13 @@ final class StartFailure {
             return notExecutable(exe, files.getFirst(), command);
         }
         return new NoSuchFileException(exe, null, "executable of " + command + " not found on " + search.describe()
-                + "; check the spelling, install it, or give its absolute path");
+                + "; " + (looksLikeACommandLine(exe) ? COMMAND_LINE_HINT
+                        : "check the spelling, install it, or give its absolute path"));
+    }
+
+    /** An executable that was not found and whose name holds a blank: likely "prog arg ...", not a file name. */
+    private static boolean looksLikeACommandLine(String exe) {
+        return exe.strip().chars().anyMatch(Character::isWhitespace);
     }
 
     /**

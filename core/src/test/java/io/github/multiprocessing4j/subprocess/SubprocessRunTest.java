@@ -316,6 +316,21 @@ class SubprocessRunTest {
     }
 
     @Test
+    void run_ofAWholeCommandLineAsTheExecutable_saysToSplitItOrUseShell_notToInstallIt() {
+        // command("ls -l"), a shell user's first try, said "check the spelling, install it, or give its absolute
+        // path", and "ls -l /tmp | wc -l" (it holds a '/') only "not found (resolved against the current
+        // directory)": neither said that the line is one argument here, as in Python without shell=True.
+        for (String line : List.of("ls -l", "ls -l /tmp | wc -l")) {
+            assertThatThrownBy(() -> Subprocess.command(line).run()).as(line)
+                    .isInstanceOfSatisfying(NoSuchFileException.class, e -> {
+                        assertThat(e.getFile()).isEqualTo(line);
+                        assertThat(e.getMessage()).contains("Subprocess.shell(").contains("own element")
+                                .doesNotContain("install it");
+                    });
+        }
+    }
+
+    @Test
     void run_withANulCharacterInTheExecutableOrAnArgument_throwsIOException() {
         // The diagnosis of the JDK's failure made a Path of the executable, and Path.of throws
         // InvalidPathException (unchecked) on a NUL.
