@@ -305,7 +305,13 @@ public interface Pool extends ExecutorService, AutoCloseable {
         CompletableFuture<R> future = applyAsync(fn, arg);
         try {
             return future.get(nanos, TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
+        } catch (java.util.concurrent.TimeoutException e) {
+            future.cancel(true);
+            // CompletableFuture's has no message: say what elapsed and what became of the task, as the
+            // library's other timeouts do
+            throw new java.util.concurrent.TimeoutException("no result within " + timeout
+                    + "; the task was cancelled (stopped if it had started)");
+        } catch (InterruptedException e) {
             future.cancel(true); // as apply(fn, arg) does when interrupted
             throw e;
         }

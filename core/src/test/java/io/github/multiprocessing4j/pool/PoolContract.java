@@ -187,6 +187,22 @@ abstract class PoolContract {
     }
 
     @Test
+    void apply_withATimeoutThatExpires_saysWhichTimeoutAndThatTheTaskWasCancelled() throws Exception {
+        // The TimeoutException of CompletableFuture.get had no message at all (printed: "java.util.concurrent.
+        // TimeoutException"), where the library's other timeouts say what elapsed and what became of the call.
+        Pool pool = newPool(1, null);
+        try {
+            for (Duration timeout : List.of(Duration.ZERO, Duration.ofMillis(50))) {
+                assertThatThrownBy(() -> pool.apply(x -> sleep(60_000), 1, timeout)).as("%s", timeout)
+                        .isInstanceOf(TimeoutException.class)
+                        .hasMessageContaining("within " + timeout).hasMessageContaining("cancelled");
+            }
+        } finally {
+            pool.terminate();
+        }
+    }
+
+    @Test
     void timeoutsTooLongForALongOfNanoseconds_meanNoTimeout_asTheJdksDurationMethodsDo(@TempDir Path dir)
             throws Exception {
         Duration forever = ChronoUnit.FOREVER.getDuration();
