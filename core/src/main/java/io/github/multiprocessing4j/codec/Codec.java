@@ -8,7 +8,8 @@ import io.github.multiprocessing4j.internal.codec.StandardCodec;
  * <p>Tasks, arguments, results and exceptions all cross process boundaries through a codec. The library
  * encodes a task when it is handed over ({@code JvmProcess.start}, {@code Pool.submit}), so a value that
  * cannot travel fails in the caller's thread with an {@link EncodingException} that names the offending
- * class, never later inside a child.
+ * class, never later inside a child. (A task's result can be encoded only where the task ran: one that cannot
+ * travel back fails that task, with an {@code EncodingException} that says so.)
  *
  * <p>The {@linkplain #standard() standard codec}:
  * <ul>

@@ -10,7 +10,10 @@ import java.io.Serial;
  * the value that was handed over.
  *
  * <p>It is an {@link IllegalArgumentException}: the caller passed something that cannot travel, and it is
- * thrown in the caller's thread, at the moment the value is handed over.
+ * thrown in the caller's thread, at the moment the value is handed over. A task's result that cannot travel
+ * back is found only in the worker, once the task has run: that task fails with this exception as the cause (of
+ * the {@link java.util.concurrent.ExecutionException} that {@code get()} throws, say), and its message says that
+ * the result could not be sent.
  *
  * {@snippet :
  * try {

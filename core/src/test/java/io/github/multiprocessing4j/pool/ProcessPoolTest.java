@@ -687,6 +687,37 @@ class ProcessPoolTest {
         }
     }
 
+    /** A result type a user forgot to make Serializable. */
+    record Parsed(String text) {
+    }
+
+    @Test
+    void aResultThatCannotTravelBack_saysThatItIsTheResult_andHowToReturnIt_notToStopCapturingIt() throws Exception {
+        // An apply (or imap, or submit) whose result was not Serializable failed with the message of a task that
+        // captures it: "... cannot be sent to another JVM. Everything a task captures or references must implement
+        // java.io.Serializable: make ...Parsed Serializable, keep it in a transient field, or create it inside the
+        // task instead of capturing it", not a word about the result; a map's chunk said "its result cannot be sent
+        // back" before the same advice.
+        SerializableFunction<Integer, Object> parse = x -> new Parsed("doc " + x);
+        SerializableFunction<Integer, Object> plainObject = x -> new Object();
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            List<Callable<?>> calls = List.of(() -> pool.apply(parse, 1), () -> pool.map(parse, List.of(1, 2, 3), 2),
+                    () -> pool.submit((io.github.multiprocessing4j.function.SerializableCallable<Object>) () -> parse.apply(4))
+                            .get(),
+                    () -> pool.apply(plainObject, 1));
+            for (Callable<?> call : calls) {
+                assertThatThrownBy(call::call).isInstanceOf(ExecutionException.class).cause()
+                        .isInstanceOf(EncodingException.class)
+                        .hasMessageContaining("its result cannot be sent back")
+                        .hasMessageContaining(" not Serializable")
+                        .hasMessageContaining("return what it holds")
+                        .hasMessageNotContaining("captur");
+            }
+            int next = pool.apply(x -> x + 1, 1);
+            assertThat(next).as("the worker serves on").isEqualTo(2);
+        }
+    }
+
     @Test
     void closeAndTerminate_leaveNoWorkerAlive() throws Exception {
         ProcessPool closed = ProcessPool.create(2);

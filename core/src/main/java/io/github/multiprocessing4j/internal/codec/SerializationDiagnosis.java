@@ -33,6 +33,11 @@ final class SerializationDiagnosis {
     /** The step of a path through the instance a lambda captures because its body uses a field or method. */
     private static final String CAPTURED_THIS = " captures this (";
 
+    /** How the message for a task's result begins, and the chunk's message for one of its items' results. */
+    private static final String RESULT_CANNOT_TRAVEL = "the task ran, but its result cannot be sent back: ";
+    /** What follows the offending class's name in the messages of {@link #notSerializable}. */
+    private static final String NOT_SERIALIZABLE = " is not Serializable";
+
     private final String offending;
     private final IdentityHashMap<Object, Boolean> seen = new IdentityHashMap<>();
 
@@ -41,10 +46,33 @@ final class SerializationDiagnosis {
     }
 
     static EncodingException notSerializable(Object root, NotSerializableException e) {
+        return notSerializable(root, e, false);
+    }
+
+    /**
+     * A task's result, in the JVM that ran it, cannot travel back: {@link #notSerializable(Object,
+     * NotSerializableException)}'s message for {@code e} said "Everything a task captures..." and "create it inside
+     * the task instead of capturing it", which sent the user looking for a capture that is not there; or any other
+     * failure, with what it said after "its result cannot be sent back".
+     */
+    static EncodingException resultCannotTravel(Object result, EncodingException e) {
+        if (e.getCause() instanceof NotSerializableException notSerializable
+                && e.getMessage().startsWith(offendingOf(notSerializable) + NOT_SERIALIZABLE)) {
+            return notSerializable(result, notSerializable, true);
+        }
+        return new EncodingException(RESULT_CANNOT_TRAVEL + e.getMessage(), e.offendingClass(), e);
+    }
+
+    /** The class name that a {@link NotSerializableException} of serialization itself carries as its message. */
+    private static String offendingOf(NotSerializableException e) {
         // The class name, and with -Dsun.io.serialization.extendedDebugInfo=true the JDK's trace after it, one line a step
         String thrown = String.valueOf(e.getMessage());
         int lineEnd = thrown.indexOf('\n');
-        String offending = lineEnd < 0 ? thrown : thrown.substring(0, lineEnd);
+        return lineEnd < 0 ? thrown : thrown.substring(0, lineEnd);
+    }
+
+    private static EncodingException notSerializable(Object root, NotSerializableException e, boolean result) {
+        String offending = offendingOf(e);
         List<String> path;
         try {
             path = new SerializationDiagnosis(offending).find(root, 0);
@@ -56,9 +84,14 @@ final class SerializationDiagnosis {
             }
             path = null;
         }
-        StringBuilder message = new StringBuilder()
-                .append(offending).append(" is not Serializable, so ").append(StandardCodec.describe(root))
-                .append(" cannot be sent to another JVM.");
+        StringBuilder message = new StringBuilder();
+        if (result) {
+            message.append(RESULT_CANNOT_TRAVEL).append(offending).append(NOT_SERIALIZABLE).append(" (the result is ")
+                    .append(StandardCodec.describe(root)).append(").");
+        } else {
+            message.append(offending).append(NOT_SERIALIZABLE).append(", so ").append(StandardCodec.describe(root))
+                    .append(" cannot be sent to another JVM.");
+        }
         if (path != null && !path.isEmpty()) {
             message.append("\n  path: ").append(String.join(" -> ", path));
         }
@@ -79,6 +112,11 @@ final class SerializationDiagnosis {
                     .append(" body uses a field or method of ").append(offending).append(": read what it needs into a")
                     .append(" local variable before the lambda and use that (int s = scale; x -> x * s), make the")
                     .append(" methods it calls static, or make ").append(offending).append(" Serializable.");
+        } else if (result) {
+            message.append("\nA task's result, and everything it references, must implement java.io.Serializable")
+                    .append(isJdkClass(offending) ? "; " + offending + " is a JDK class, which cannot be made so:"
+                            : ": make " + offending + " Serializable, keep it in a transient field, or")
+                    .append(" return what it holds instead (a String, a record of Serializable fields, a List.copyOf).");
         } else if (isJdkClass(offending)) {
             // "make java.lang.Object Serializable" would be advice nobody can follow
             message.append("\nEverything a task captures or references must implement java.io.Serializable; ")

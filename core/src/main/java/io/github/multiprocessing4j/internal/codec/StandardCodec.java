@@ -166,6 +166,18 @@ public final class StandardCodec implements Codec {
         }
     }
 
+    /**
+     * {@link #write}, for the result of a task in the JVM that ran it: a failure says that the result cannot be sent
+     * back and how to return it, not how to stop capturing it, as for a value handed over.
+     */
+    public void writeResult(Object result, ByteSink sink) {
+        try {
+            write(result, sink);
+        } catch (EncodingException e) {
+            throw SerializationDiagnosis.resultCannotTravel(result, e);
+        }
+    }
+
     /** Reads one value written by {@link #write}. */
     public Object read(ByteSource source) {
         return read(source, VALUE);

@@ -256,7 +256,7 @@ final class PoolWorker {
                     throw firstUnsendable((List<?>) result, e, failedAt);
                 }
             } else {
-                StandardCodec.INSTANCE.write(result, out);
+                StandardCodec.INSTANCE.writeResult(result, out);
             }
             connection.send(FrameType.RESULT, frame.id(), out.array(), 0, out.size());
         } catch (Throwable t) {
@@ -276,10 +276,10 @@ final class PoolWorker {
         for (int i = 0; i < results.size(); i++) {
             try {
                 scratch.clear();
-                StandardCodec.INSTANCE.write(results.get(i), scratch);
+                StandardCodec.INSTANCE.writeResult(results.get(i), scratch);
             } catch (EncodingException e) {
                 failedAt[0] = i;
-                return new EncodingException("its result cannot be sent back: " + e.getMessage(), e.offendingClass(), null);
+                return e;
             }
         }
         return whole;
