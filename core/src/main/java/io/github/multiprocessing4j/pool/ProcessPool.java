@@ -59,6 +59,11 @@ import java.util.List;
  *       with a {@link WorkerCrashedException} whose stderr tail says so, exit code 3).</li>
  * </ul>
  *
+ * <p>As a {@link ThreadPool}'s threads, the pool does not keep this JVM alive: a program that ends without
+ * {@link #close()} ends the workers with it, and the tasks still queued or running are lost, without an error
+ * (as when a Python program leaves its {@code Pool} unclosed). Close it, in a try-with-resources block, to wait
+ * for them.
+ *
  * <p>Tasks, arguments and results are serialized with the {@linkplain io.github.multiprocessing4j.codec.Codec
  * standard codec}; a task that cannot be serialized fails at submission with an
  * {@link io.github.multiprocessing4j.codec.EncodingException} that names the offending class, and so does
