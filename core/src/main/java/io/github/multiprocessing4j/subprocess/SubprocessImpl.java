@@ -205,7 +205,8 @@ final class SubprocessImpl implements Subprocess {
     }
 
     private IllegalStateException notAPipe(String stream, Redirect mode) {
-        return new IllegalStateException(stream + " of " + what + " is not a pipe: it goes to " + describe(mode)
+        return new IllegalStateException(stream + " of " + what + " is not a pipe: it "
+                + (stream.equals("stdin") ? "comes from " : "goes to ") + describe(mode)
                 + "; set " + stream + "(Redirect.PIPE) on the builder");
     }
 

@@ -298,8 +298,9 @@ class SubprocessHandleTest {
         try (Subprocess p = Subprocess.command("true").stdout(Redirect.DISCARD).start()) {
             assertThatThrownBy(p::stdout).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("stdout of command [true] is not a pipe: it goes to DISCARD");
+            // stdin said "it goes to INHERIT", as if it were an output
             assertThatThrownBy(p::stdin).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("goes to INHERIT");
+                    .hasMessageContaining("stdin of command [true] is not a pipe: it comes from INHERIT");
             assertThatThrownBy(() -> p.communicate("x")).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("cannot send input");
         }
