@@ -18,10 +18,11 @@
  * future completes or the call returns, so every action of the task happens-before the caller reads it),
  * its output, and whatever it does to the outside world (files, sockets), whose ordering is that of the
  * operating system. Nothing is shared between the processes' heaps. Static fields are no exception: a child
- * initializes its classes afresh, so a static field there holds what its initializer gives it, not what this
+ * initializes its classes afresh, so a static field there starts as its initializer leaves it, whatever this
  * JVM has set it to since (as a spawned Python child does not see a global that the parent set under
- * {@code if __name__ == "__main__":}). Hand such state to the task (capture it, or pass it as the argument), or
- * set it in a pool's {@linkplain io.github.multiprocessing4j.pool.ProcessPool.Builder#initializer initializer}.
+ * {@code if __name__ == "__main__":}); in a pool worker, what its earlier tasks set stays. Hand such state to
+ * the task (capture it, or pass it as the argument), or set it in a pool's
+ * {@linkplain io.github.multiprocessing4j.pool.ProcessPool.Builder#initializer initializer}.
  *
  * <h2>Process death</h2>
  * A child exits when its parent dies, however the parent dies: its connection to the parent closes, which
