@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.process;
 import io.github.multiprocessing4j.function.SerializableRunnable;
 import io.github.multiprocessing4j.internal.bytes.MalformedDataException;
 import io.github.multiprocessing4j.internal.codec.StandardCodec;
+import io.github.multiprocessing4j.internal.config.Settings;
 import io.github.multiprocessing4j.internal.launch.ChildClassPath;
 import io.github.multiprocessing4j.internal.launch.ChildJvm;
 import io.github.multiprocessing4j.internal.launch.LaunchSpec;
@@ -35,7 +36,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /** The {@link JvmProcess} of one child JVM running one task. */
 final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
     private static final System.Logger LOG = System.getLogger(JvmProcess.class.getName());
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(Long.getLong("mp4j.connectTimeoutSeconds", 60));
+    private static final Duration CONNECT_TIMEOUT = Settings.connectTimeout();
     /**
      * How long join waits for the report of a child that has exited. Once the child is gone its end of the
      * connection is closed, so the reader has the report (or end of stream) at once: this only guards against

@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.internal.launch;
 
+import io.github.multiprocessing4j.internal.config.Settings;
 import io.github.multiprocessing4j.internal.session.LibraryThreads;
 import io.github.multiprocessing4j.internal.session.PrivatePaths;
 import io.github.multiprocessing4j.internal.session.Session;
@@ -303,7 +304,7 @@ final class AotCache {
     }
 
     private boolean enabled(LaunchSpec spec) {
-        return !"false".equalsIgnoreCase(System.getProperty("mp4j.aot"))
+        return Settings.isOn("mp4j.aot")
                 && runtime.feature() >= 25
                 && runtime.modulePath().isEmpty()
                 && runtime.classPathIsJarsOnly()

@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.internal.launch;
 
 import io.github.multiprocessing4j.internal.codec.LambdaCodec;
+import io.github.multiprocessing4j.internal.config.Settings;
 import io.github.multiprocessing4j.process.ProcessStartException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -79,7 +80,7 @@ public final class SpareJvms {
     private static final SpareJvms INSTANCE = new SpareJvms(ChildLauncher.get());
 
     private final ChildLauncher launcher;
-    private volatile boolean enabled = !"false".equalsIgnoreCase(System.getProperty("mp4j.spare"));
+    private volatile boolean enabled = Settings.isOn("mp4j.spare");
     /** Guarded by this. */
     private LaunchSpec spareSpec;
     /** The spare being launched or launched; guarded by this. */
@@ -157,7 +158,7 @@ public final class SpareJvms {
         long begun = System.nanoTime();
         long budget = TimeUnit.NANOSECONDS.convert(connectTimeout); // saturated: toNanos() throws past 292 years
         Supplier<Duration> left = () -> Duration.ofNanos(Math.max(0, budget - (System.nanoTime() - begun)));
-        boolean direct = !"false".equalsIgnoreCase(System.getProperty("mp4j.directStart"));
+        boolean direct = Settings.isOn("mp4j.directStart");
         byte[] kind = kindOf(task);
         CompletableFuture<ChildJvm> candidate;
         boolean keepSpare;
@@ -321,7 +322,7 @@ public final class SpareJvms {
      * {@code task} (an encoded task) if a spare (or an AOT training child) should rehearse it, else an empty array.
      */
     static byte[] rehearsalOf(byte[] task) {
-        boolean off = "false".equalsIgnoreCase(System.getProperty("mp4j.spare.rehearse"));
+        boolean off = !Settings.isOn("mp4j.spare.rehearse");
         return off || task.length > MAX_REHEARSAL_BYTES ? NO_REHEARSAL : task;
     }
 

@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.internal.pool;
 
 import io.github.multiprocessing4j.internal.bytes.ByteSink;
 import io.github.multiprocessing4j.internal.bytes.ByteSource;
+import io.github.multiprocessing4j.internal.config.Settings;
 
 /**
  * Payload layouts of the frames between a process pool and its workers. The frame id is the task id
@@ -40,7 +41,7 @@ public final class PoolProtocol {
      * ({@code -Dmp4j.pool.spinMicros}, default 50 µs; 0 turns polling off). Both sides read the same property:
      * the parent forwards {@code mp4j.*} properties to its children.
      */
-    public static final long SPIN_NANOS = Math.max(0, Long.getLong("mp4j.pool.spinMicros", 50)) * 1000;
+    public static final long SPIN_NANOS = Settings.number("mp4j.pool.spinMicros", 50, 0) * 1000;
 
     private PoolProtocol() {
     }

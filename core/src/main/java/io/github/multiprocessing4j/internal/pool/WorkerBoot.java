@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.internal.pool;
 import io.github.multiprocessing4j.internal.bytes.ByteSource;
 import io.github.multiprocessing4j.internal.bytes.MalformedDataException;
 import io.github.multiprocessing4j.internal.codec.ThrowableCodec;
+import io.github.multiprocessing4j.internal.config.Settings;
 import io.github.multiprocessing4j.internal.launch.ChildJvm;
 import io.github.multiprocessing4j.internal.launch.ChildLauncher;
 import io.github.multiprocessing4j.internal.launch.ExitStatus;
@@ -31,7 +32,7 @@ import java.util.function.IntFunction;
  * {@code READY}. A worker is handed to the engine only once its initializer has succeeded.
  */
 final class WorkerBoot {
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(Long.getLong("mp4j.connectTimeoutSeconds", 60));
+    private static final Duration CONNECT_TIMEOUT = Settings.connectTimeout();
 
     private final WorkerConfig config;
     /** Children launched by bootOne that are not ready yet. */

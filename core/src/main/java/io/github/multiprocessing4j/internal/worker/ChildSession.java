@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.internal.worker;
 
 import io.github.multiprocessing4j.internal.codec.ThrowableCodec;
+import io.github.multiprocessing4j.internal.config.Settings;
 import io.github.multiprocessing4j.internal.launch.BootRecord;
 import io.github.multiprocessing4j.internal.session.Hello;
 import io.github.multiprocessing4j.internal.wire.Connection;
@@ -41,7 +42,7 @@ final class ChildSession {
      * admission deadline ({@code ChildListener.ADMISSION_SECONDS}), within which a parent that is not stalled answers.
      */
     private static long handshakeSeconds() {
-        return Math.max(1, Long.getLong("mp4j.connectTimeoutSeconds", 60));
+        return Settings.connectTimeout().toSeconds();
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.internal.worker;
 
+import io.github.multiprocessing4j.internal.config.Settings;
 import io.github.multiprocessing4j.internal.launch.BootRecord;
 import io.github.multiprocessing4j.internal.session.Session;
 import io.github.multiprocessing4j.internal.session.ThisProcess;
@@ -25,6 +26,7 @@ public final class WorkerMain {
 
     public static void main(String[] args) throws Exception {
         long mainNanos = System.nanoTime();
+        Settings.leaveWarningsToParent(); // which read the same mp4j.* settings, and said once what is wrong with them
         InputStream stdin = System.in;
         BootRecord boot;
         try {

@@ -1,0 +1,93 @@
+package io.github.multiprocessing4j.internal.config;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The library's system properties (the README's "Configuration"), read in one place: a value that is no value of
+ * its property's kind ({@code -Dmp4j.connectTimeoutSeconds=1m}, {@code -Dmp4j.spare=no}) or lies below its least
+ * one is said at WARNING, once per property and value, with what is used instead. {@code Long.getLong} and a
+ * compare with {@code "false"} used the default in silence, so a setting that looked set did nothing.
+ *
+ * <pre>{@code
+ * Duration timeout = Settings.connectTimeout();            // -Dmp4j.connectTimeoutSeconds, at least 1 s
+ * boolean spares = Settings.isOn("mp4j.spare");             // true unless set to false
+ * }</pre>
+ *
+ * <p>Each call reads the property anew (a test may set one before its first start); callers that read it once
+ * keep what they read.
+ */
+public final class Settings {
+    private static final System.Logger LOG = System.getLogger(Settings.class.getName());
+
+    /** How long a new child may take to connect back, in seconds; the parent's bound and the child's. */
+    public static final String CONNECT_TIMEOUT_SECONDS = "mp4j.connectTimeoutSeconds";
+    private static final long DEFAULT_CONNECT_TIMEOUT_SECONDS = 60;
+
+    /** {@code name=value} pairs already warned of: a property read at each start is not warned of at each. */
+    private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
+    /** In a child JVM: its parent, whose mp4j.* settings it was given, has warned already. */
+    private static volatile boolean quiet;
+
+    private Settings() {
+    }
+
+    /** {@value #CONNECT_TIMEOUT_SECONDS}: 60 s unless set; at least 1 s (a zero bound would fail every start). */
+    public static Duration connectTimeout() {
+        return Duration.ofSeconds(number(CONNECT_TIMEOUT_SECONDS, DEFAULT_CONNECT_TIMEOUT_SECONDS, 1));
+    }
+
+    /**
+     * A switch that is on unless set to {@code false} (in any case); {@code true} in any case is on too, and any
+     * other value is warned of and leaves it on.
+     */
+    public static boolean isOn(String name) {
+        String value = System.getProperty(name);
+        if (value == null || value.strip().equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (value.strip().equalsIgnoreCase("false")) {
+            return false;
+        }
+        warnOnce(name, value, "is neither true nor false: it stays on (true)");
+        return true;
+    }
+
+    /**
+     * A whole number: {@code defaultValue} if unset or no number (warned of), {@code least} if below it (warned of).
+     */
+    public static long number(String name, long defaultValue, long least) {
+        String value = System.getProperty(name);
+        if (value == null) {
+            return defaultValue;
+        }
+        long parsed;
+        try {
+            parsed = Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            warnOnce(name, value, "is no whole number: using " + defaultValue);
+            return defaultValue;
+        }
+        if (parsed < least) {
+            warnOnce(name, value, "is below " + least + ": using " + least);
+            return least;
+        }
+        return parsed;
+    }
+
+    /**
+     * For a child JVM's main: its parent gave it its own mp4j.* settings and warned of any wrong one, so that each
+     * child, whose stderr reaches the parent's, need not say it again.
+     */
+    public static void leaveWarningsToParent() {
+        quiet = true;
+    }
+
+    private static void warnOnce(String name, String value, String what) {
+        if (!quiet && WARNED.add(name + "=" + value)) {
+            LOG.log(Level.WARNING, "-D" + name + "=" + value + " " + what + " (see the README's Configuration)");
+        }
+    }
+}
