@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.internal.session;
 
 import io.github.multiprocessing4j.internal.bytes.MalformedDataException;
+import io.github.multiprocessing4j.internal.seam.FailureSeam;
 import io.github.multiprocessing4j.internal.wire.Connection;
 import io.github.multiprocessing4j.internal.wire.Frame;
 import io.github.multiprocessing4j.internal.wire.FrameType;
@@ -76,6 +77,9 @@ public final class ChildListener implements AutoCloseable {
     /** Where a connection still pending at its admission deadline is refused: a platform thread, as admissions are. */
     private static final ThreadFactory DEADLINES = LibraryThreads.daemon("mp4j-admission-deadline")
             .stackSize(128 * 1024).inheritInheritableThreadLocals(false).factory();
+
+    /** For tests: where the accept loop meets an Error (no memory for the channel of an accepted connection, say). */
+    private static final FailureSeam ACCEPT = new FailureSeam();
 
     /** A child that connected, authenticated and said hello. */
     public record Arrival(Connection connection, Hello hello) {
@@ -200,11 +204,21 @@ public final class ChildListener implements AutoCloseable {
         try {
             acceptUntilClosed();
         } catch (RuntimeException | Error e) {
-            if (!closed.get()) {
-                stopped(e);
+            if (closed.get()) {
+                throw e; // closed meanwhile: not the listener stopping on its own; the thread's handler says it
             }
-            throw e;
+            // Said once, with its stack trace, and handled (the session binds a new listener): not rethrown, which
+            // had the thread's uncaught-exception handler print the same stack trace a second time on stderr
+            stopped(e);
         }
+    }
+
+    /**
+     * For tests: makes the next accept of any listener throw {@code failure}, after running {@code beforeIt} on the
+     * listener's thread (null: nothing); a null {@code failure} disarms.
+     */
+    static void failNextAccept(Error failure, Runnable beforeIt) {
+        ACCEPT.arm(failure, 0, 1, beforeIt);
     }
 
     /**
@@ -231,6 +245,7 @@ public final class ChildListener implements AutoCloseable {
             }
             SocketChannel channel;
             try {
+                ACCEPT.check();
                 channel = server.accept();
                 if (failing) {
                     failing = false;
