@@ -558,7 +558,10 @@ final class SubprocessImpl implements Subprocess {
 
     @Override
     public String toString() {
-        return "Subprocess[pid=" + pid() + ", args=" + args + ", " + poll().stream().mapToObj(c -> "exited " + c)
-                .findFirst().orElse("running") + "]";
+        // Not from poll() alone, which stays empty after the exit while output is on its way to a FIFO (for good if
+        // the FIFO's reader never reads): "running" would say the command is alive, which kill() finds it is not
+        String state = process.isAlive() ? "running" : "exited " + process.exitValue()
+                + (poll().isEmpty() ? ", its output not all in its FIFO yet (poll() and waitFor() wait for that)" : "");
+        return "Subprocess[pid=" + pid() + ", args=" + args + ", " + state + "]";
     }
 }

@@ -182,6 +182,24 @@ class SubprocessFifoOutputTest {
     }
 
     @Test
+    void toString_ofACommandThatExitedWithItsOutputStillOnItsWayToAFifo_saysItExited_notRunning() throws Exception {
+        // poll() stays empty until the output is in the FIFO (here never: nobody opens it), and toString(), which
+        // read poll() alone, said "running" of a command that had exited, and that kill() no longer reaches
+        Subprocess echo = Subprocess.command("echo", "hi").stdout(Redirect.to(fifo.toFile())).start();
+        try {
+            echo.toHandle().onExit().get(HANG.toSeconds(), TimeUnit.SECONDS);
+            await().atMost(HANG).alias("toString() says the command exited")
+                    .until(() -> echo.toString().contains("exited 0"));
+            assertThat(echo.poll()).as("poll(), the output not in the FIFO").isEmpty();
+            assertThat(echo.toString()).doesNotContain("running").contains("FIFO");
+        } finally {
+            echo.close();
+        }
+        assertThat(echo.toString()).endsWith(", exited 0]");
+        awaitNoThreadAtTheFifo();
+    }
+
+    @Test
     void run_withStdoutToAFifoAndStderrToStdout_theReaderHasBoth() throws Exception {
         CompletableFuture<byte[]> read = readAll();
 
