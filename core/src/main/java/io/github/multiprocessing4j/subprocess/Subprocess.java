@@ -321,10 +321,18 @@ public interface Subprocess extends AutoCloseable {
      */
     CompletedProcess communicate(byte[] input, Duration timeout) throws InterruptedException;
 
-    /** Asks the command to stop (SIGTERM); does nothing once it has exited. Python's {@code terminate()}. */
+    /**
+     * Asks the command to stop (SIGTERM); does nothing once it has exited. Python's {@code terminate()}. With its
+     * stdout or stderr to a named pipe (FIFO), a command that has exited counts as running until its output is in
+     * the FIFO (see {@link #poll()}): then this ends that copy, as it would end the command blocked on the FIFO
+     * itself; the FIFO's reader gets what is in the FIFO already, not the rest.
+     */
     void terminate();
 
-    /** Kills the command (SIGKILL); does nothing once it has exited. Not its children: see {@link #killTree}. */
+    /**
+     * Kills the command (SIGKILL); does nothing once it has exited. Not its children: see {@link #killTree}. With
+     * output to a FIFO, ends the copy of a command that has exited, as {@link #terminate()} does.
+     */
     void kill();
 
     /**
@@ -342,7 +350,8 @@ public interface Subprocess extends AutoCloseable {
      * those that are stopped, which would not act on it otherwise) and waits up to
      * {@code grace} for them to exit, then sends SIGKILL to those still alive; with a zero or negative
      * one, sends SIGKILL at once. Returns without waiting for the killed processes to be reaped: call
-     * {@link #waitFor()} for the command's status.
+     * {@link #waitFor()} for the command's status. With output to a FIFO, ends the copy of a command that has
+     * exited, as {@link #terminate()} does.
      *
      * @return the pids that were signalled, the command first
      * @throws InterruptedException if interrupted during the grace period; the tree is then killed

@@ -473,12 +473,29 @@ final class SubprocessImpl implements Subprocess {
     // stdin waits for a feeder thread blocked writing to a child that does not read.
     @Override
     public void terminate() {
+        boolean exited = !process.isAlive();
         process.toHandle().destroy();
+        endFifoCopiesIf(exited);
     }
 
     @Override
     public void kill() {
+        boolean exited = !process.isAlive();
         process.toHandle().destroyForcibly();
+        endFifoCopiesIf(exited);
+    }
+
+    /**
+     * With output to a FIFO, poll() and waitFor() show the exit only once that output is in the FIFO: until then the
+     * command counts as running, and a signal that finds it exited ends the copies instead, as it would have ended the
+     * command blocked on the FIFO itself. Without this, "wait, kill at the timeout, wait" waited for good for a FIFO
+     * whose reader never reads (or never opens it). Only if it had exited before the signal: the copy of a command
+     * the signal kills goes on, as its output before the signal would have been in the FIFO already.
+     */
+    private void endFifoCopiesIf(boolean exited) {
+        if (exited) {
+            FifoRelay.releaseAll(fifoOutputs());
+        }
     }
 
     @Override
@@ -489,7 +506,11 @@ final class SubprocessImpl implements Subprocess {
     @Override
     public List<Long> killTree(Duration grace) throws InterruptedException {
         Objects.requireNonNull(grace, "grace");
-        return process.isAlive() ? ProcessTree.kill(process.toHandle(), grace) : List.of();
+        if (process.isAlive()) {
+            return ProcessTree.kill(process.toHandle(), grace);
+        }
+        endFifoCopiesIf(true);
+        return List.of();
     }
 
     @Override

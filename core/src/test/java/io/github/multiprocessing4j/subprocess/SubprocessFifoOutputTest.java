@@ -200,6 +200,35 @@ class SubprocessFifoOutputTest {
     }
 
     @Test
+    void kill_ofACommandThatExitedWithItsOutputWaitingForAFifoNobodyOpens_endsTheCopy_andWaitForReturns()
+            throws Exception {
+        // poll() and waitFor() show the exit once the output is in the FIFO; kill() did nothing once the command had
+        // exited, so "wait, kill at the timeout, wait" waited for good
+        afterTheSignal_waitForReturns(Subprocess::kill);
+    }
+
+    @Test
+    void terminate_ofACommandThatExitedWithItsOutputWaitingForAFifoNobodyOpens_endsTheCopy_andWaitForReturns()
+            throws Exception {
+        afterTheSignal_waitForReturns(Subprocess::terminate);
+    }
+
+    private void afterTheSignal_waitForReturns(java.util.function.Consumer<Subprocess> signal) throws Exception {
+        Subprocess echo = Subprocess.command("echo", "hi").stdout(Redirect.to(fifo.toFile())).start();
+        try {
+            echo.toHandle().onExit().get(HANG.toSeconds(), TimeUnit.SECONDS);
+            await().atMost(HANG).alias("the JDK has seen the exit").until(() -> echo.toString().contains("exited 0"));
+            assertThat(echo.waitFor(Delays.millis(200))).as("the output not in the FIFO").isEmpty();
+            signal.accept(echo);
+            assertThat(echo.waitFor(HANG)).as("waitFor after the signal").hasValue(0);
+            assertThat(echo.poll()).hasValue(0);
+        } finally {
+            echo.close();
+        }
+        awaitNoThreadAtTheFifo();
+    }
+
+    @Test
     void run_withStdoutToAFifoAndStderrToStdout_theReaderHasBoth() throws Exception {
         CompletableFuture<byte[]> read = readAll();
 
