@@ -63,6 +63,11 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
      * {@link LibraryThreads#startWithCallersLoader}); null once the report is read, or for a connected child.
      */
     private volatile ClassLoader callersLoader;
+    /**
+     * Held while a direct child's report is read, by whichever thread reads it first. Not this object's own monitor:
+     * this object is the user's, and user code that holds its monitor would hold up the read, and every join().
+     */
+    private final Object reportLock = new Object();
 
     private JvmProcessImpl(String name, ChildJvm child, long handedOver) {
         this.name = name;
@@ -150,7 +155,7 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
         if (report.isDone()) {
             return;
         }
-        synchronized (this) {
+        synchronized (reportLock) {
             if (report.isDone()) {
                 return;
             }
