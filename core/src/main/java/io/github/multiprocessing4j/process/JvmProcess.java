@@ -109,11 +109,13 @@ public interface JvmProcess extends AutoCloseable {
     void join() throws InterruptedException;
 
     /**
-     * Waits at most {@code timeout} for the child to exit.
+     * Waits at most {@code timeout} for the child to exit, and for what {@link #join()} waits for once it has: its
+     * output copied, its report read (what {@link #failure()} tells). Every wait keeps to the timeout: a zero or
+     * negative one only polls, and returns at once. What it did not wait for, a later join still does.
      *
-     * @return true if it exited, false if the timeout elapsed first; a zero or negative timeout only polls,
-     *         and one too long to count in nanoseconds (some 292 years, e.g. {@code ChronoUnit.FOREVER}'s)
-     *         waits as {@link #join()} does
+     * @return true if the child exited and all that is in, false if the timeout elapsed first ({@link #exitCode()}
+     *         may be there by then, the output still on its way); one too long to count in nanoseconds (some 292
+     *         years, e.g. {@code ChronoUnit.FOREVER}'s) waits as {@link #join()} does
      * @throws InterruptedException if interrupted while waiting (the interrupt status is cleared)
      */
     boolean join(Duration timeout) throws InterruptedException;

@@ -32,6 +32,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /** The {@link JvmProcess} of one child JVM running one task. */
 final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
@@ -44,8 +46,8 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
      * loaded machine to leave failure() empty right after join().
      */
     private static final long REPORT_WAIT_MILLIS = 10_000;
-    /** The least a timed join waits for the report of a child that has exited, whatever time it has left. */
-    private static final long MIN_REPORT_WAIT_MILLIS = 500;
+    /** {@link #reportWaitStart} before any join has waited for the report. */
+    private static final long NO_REPORT_WAIT = Long.MIN_VALUE;
     /** Just before the task is handed to a connected child: as when that throws what it should not. */
     private static final FailureSeam HAND_OVER = new FailureSeam();
 
@@ -65,9 +67,16 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
     private volatile ClassLoader callersLoader;
     /**
      * Held while a direct child's report is read, by whichever thread reads it first. Not this object's own monitor:
-     * this object is the user's, and user code that holds its monitor would hold up the read, and every join().
+     * this object is the user's, and user code that holds its monitor would hold up the read, and every join(). A
+     * lock, so that a timed join waits for another reader no longer than its timeout.
      */
-    private final Object reportLock = new Object();
+    private final ReentrantLock reportLock = new ReentrantLock();
+    /**
+     * When a timed join first waited for the report of a connected child that has exited ({@link #NO_REPORT_WAIT}
+     * before): it gives up on the report {@link #REPORT_WAIT_MILLIS} after that, as join() does after its own wait, so
+     * that polls, each too short for that wait, come to the end one join() comes to.
+     */
+    private final AtomicLong reportWaitStart = new AtomicLong(NO_REPORT_WAIT);
 
     private JvmProcessImpl(String name, ChildJvm child, long handedOver) {
         this.name = name;
@@ -155,48 +164,79 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
         if (report.isDone()) {
             return;
         }
-        synchronized (reportLock) {
-            if (report.isDone()) {
-                return;
+        reportLock.lock();
+        try {
+            readDirectReportLocked(exited);
+        } finally {
+            reportLock.unlock();
+        }
+    }
+
+    /**
+     * As {@link #readDirectReport(boolean)}, waiting at most {@code nanos} (a timed join's time left) for another
+     * thread that reads it (its decode may take long: a failure's own {@code readObject}).
+     *
+     * @return whether the report is done with: false if another thread still reads it when the time is up
+     */
+    private boolean readDirectReport(boolean exited, long nanos) throws InterruptedException {
+        if (report.isDone()) {
+            return true;
+        }
+        // tryLock() first: a free lock is taken without a look at the interrupt status, as readDirectReport(boolean)
+        // takes it, and as a poll, which waits for nothing, must
+        if (!reportLock.tryLock() && (nanos <= 0 || !reportLock.tryLock(nanos, TimeUnit.NANOSECONDS))) {
+            return false;
+        }
+        try {
+            readDirectReportLocked(exited);
+        } finally {
+            reportLock.unlock();
+        }
+        return report.isDone();
+    }
+
+    /** The body of {@link #readDirectReport(boolean)}; called with reportLock held. */
+    private void readDirectReportLocked(boolean exited) {
+        if (report.isDone()) {
+            return;
+        }
+        Session session = Session.get();
+        Path directory = child.sessionDirectory(); // the session's own may have moved since
+        // It was decoded with the loader of the thread that read the report first: mostly the JDK's thread that
+        // completes onExit(), whose loader is the system class loader, so that a caller whose classes a loader of
+        // its own defines (a web application's, say) got a failure of a class that its catch blocks did not know
+        Thread reader = Thread.currentThread();
+        ClassLoader readersLoader = reader.getContextClassLoader();
+        boolean switched = setContextClassLoader(reader, callersLoader);
+        try {
+            Optional<DirectStart.Report> read = DirectStart.readReport(directory, session.key(),
+                    child.token(), "child JVM " + child.pid() + " \"" + name + "\"");
+            if (read.isPresent()) {
+                directReport = read.get();
+                report.complete(read.get().done());
             }
-            Session session = Session.get();
-            Path directory = child.sessionDirectory(); // the session's own may have moved since
-            // It was decoded with the loader of the thread that read the report first: mostly the JDK's thread that
-            // completes onExit(), whose loader is the system class loader, so that a caller whose classes a loader of
-            // its own defines (a web application's, say) got a failure of a class that its catch blocks did not know
-            Thread reader = Thread.currentThread();
-            ClassLoader readersLoader = reader.getContextClassLoader();
-            boolean switched = setContextClassLoader(reader, callersLoader);
-            try {
-                Optional<DirectStart.Report> read = DirectStart.readReport(directory, session.key(),
-                        child.token(), "child JVM " + child.pid() + " \"" + name + "\"");
-                if (read.isPresent()) {
-                    directReport = read.get();
-                    report.complete(read.get().done());
-                }
-            } catch (MalformedDataException e) {
-                LOG.log(Level.WARNING, "child JVM {0} \"{1}\" left a malformed report ({2}); its outcome is unknown"
-                        + " beyond its exit code", child.pid(), name, e.getMessage());
-                report.complete(null);
-            } catch (IOException e) {
-                LOG.log(Level.DEBUG, "cannot read the report of child {0}: {1}", child.pid(), e.getMessage());
-            } catch (RuntimeException | Error e) {
-                // The report is done with, as readReport's is for a connected child, or it would stay pending, and
-                // every join() and failure() would read it again and throw this
-                logUndecodableReport(e);
-                report.complete(null);
-            } finally {
-                if (switched) {
-                    setContextClassLoader(reader, readersLoader);
-                }
+        } catch (MalformedDataException e) {
+            LOG.log(Level.WARNING, "child JVM {0} \"{1}\" left a malformed report ({2}); its outcome is unknown"
+                    + " beyond its exit code", child.pid(), name, e.getMessage());
+            report.complete(null);
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "cannot read the report of child {0}: {1}", child.pid(), e.getMessage());
+        } catch (RuntimeException | Error e) {
+            // The report is done with, as readReport's is for a connected child, or it would stay pending, and
+            // every join() and failure() would read it again and throw this
+            logUndecodableReport(e);
+            report.complete(null);
+        } finally {
+            if (switched) {
+                setContextClassLoader(reader, readersLoader);
             }
-            if (exited) {
-                report.complete(null); // it died before it could write one
-            }
-            if (report.isDone()) {
-                callersLoader = null; // no longer needed: not kept for as long as the caller keeps this process
-                DirectStart.cleanUp(directory, child.token());
-            }
+        }
+        if (exited) {
+            report.complete(null); // it died before it could write one
+        }
+        if (report.isDone()) {
+            callersLoader = null; // no longer needed: not kept for as long as the caller keeps this process
+            DirectStart.cleanUp(directory, child.token());
         }
     }
 
@@ -292,46 +332,83 @@ final class JvmProcessImpl implements JvmProcess, PhaseTimings.Source {
     @Override
     public void join() throws InterruptedException {
         child.process().waitFor();
-        afterExit(REPORT_WAIT_MILLIS);
-    }
-
-    @Override
-    public boolean join(Duration timeout) throws InterruptedException {
-        // The JDK's Duration form saturates: ChronoUnit.FOREVER waits, a negative timeout only polls.
-        long budget = TimeUnit.NANOSECONDS.convert(timeout);
-        long start = System.nanoTime();
-        if (!child.process().waitFor(timeout)) {
-            return false;
-        }
-        // The report wait keeps to the caller's timeout, but for the moment the report normally takes.
-        long left = TimeUnit.NANOSECONDS.toMillis(budget - (System.nanoTime() - start));
-        afterExit(Math.clamp(left, MIN_REPORT_WAIT_MILLIS, REPORT_WAIT_MILLIS));
-        return true;
-    }
-
-    /**
-     * Once the process is gone: let its output arrive (for up to {@code reportMillis}, and 3 s at most: see
-     * {@link ChildJvm#awaitOutputDrained(long)}), then its report (for up to {@code reportMillis}).
-     */
-    private void afterExit(long reportMillis) throws InterruptedException {
         child.markDone();
-        child.awaitOutputDrained(reportMillis);
-        if (Thread.currentThread().isInterrupted() && !child.isOutputDrained()) {
-            // The wait for the output, interrupted, keeps the interrupt status and returns: join() returned as if the
-            // output had been copied (a fresh child's report is read without a wait, a connected child's often was in)
-            Thread.interrupted();
-            throw new InterruptedException("interrupted while the output of child JVM " + child.pid() + " \"" + name
-                    + "\" was being copied");
-        }
+        // Lets its output arrive (3 s at most: see ChildJvm#awaitOutputDrained(long)), then its report
+        child.awaitOutputDrained(REPORT_WAIT_MILLIS);
+        throwIfInterruptedBeforeTheOutput();
         if (child.isDirect()) {
             readDirectReport(true);
             return;
         }
+        reportWaitStart.compareAndSet(NO_REPORT_WAIT, System.nanoTime()); // for the polls that may follow
         try {
-            report.get(reportMillis, TimeUnit.MILLISECONDS);
+            report.get(REPORT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             // no report: the child died before it could send one
         }
+    }
+
+    @Override
+    public boolean join(Duration timeout) throws InterruptedException {
+        // The JDK's Duration form saturates: ChronoUnit.FOREVER waits as join() does, a negative timeout only polls.
+        long budget = TimeUnit.NANOSECONDS.convert(timeout);
+        if (budget == Long.MAX_VALUE) {
+            join();
+            return true;
+        }
+        long start = System.nanoTime();
+        if (!child.process().waitFor(budget, TimeUnit.NANOSECONDS)) {
+            return false;
+        }
+        // Each wait after the exit keeps to the time left, too: it waited up to 500 ms for the output, and a connected
+        // child's report 500 ms more, whatever the timeout (a zero one, which only polls, took a second). What it does
+        // not wait for, a later join still does: it returns false then.
+        child.markDone();
+        long left = Math.max(budget, 0) - (System.nanoTime() - start);
+        boolean drained = child.awaitOutputDrained(TimeUnit.NANOSECONDS.toMillis(left));
+        throwIfInterruptedBeforeTheOutput();
+        if (!drained) {
+            return false;
+        }
+        left = Math.max(budget, 0) - (System.nanoTime() - start);
+        return child.isDirect() ? readDirectReport(true, left) : awaitReport(left);
+    }
+
+    /**
+     * Throws if the thread is interrupted while the child's output is not all copied: the wait for it, interrupted,
+     * keeps the interrupt status and returns, and join() returned as if the output had been copied (a fresh child's
+     * report is read without a wait, a connected child's often was in).
+     */
+    private void throwIfInterruptedBeforeTheOutput() throws InterruptedException {
+        if (Thread.currentThread().isInterrupted() && !child.isOutputDrained()) {
+            Thread.interrupted();
+            throw new InterruptedException("interrupted while the output of child JVM " + child.pid() + " \"" + name
+                    + "\" was being copied");
+        }
+    }
+
+    /**
+     * Waits at most {@code nanos} for the report of a connected child that has exited.
+     *
+     * @return whether it is done with: it came (or the connection ended without it), or it is
+     *         {@value #REPORT_WAIT_MILLIS} ms since the first wait for it, after which join() gives up on it too
+     */
+    private boolean awaitReport(long nanos) throws InterruptedException {
+        if (report.isDone()) {
+            return true; // no look at the interrupt status, as report.get() takes none for a done report
+        }
+        reportWaitStart.compareAndSet(NO_REPORT_WAIT, System.nanoTime());
+        long due = TimeUnit.MILLISECONDS.toNanos(REPORT_WAIT_MILLIS) - (System.nanoTime() - reportWaitStart.get());
+        long wait = Math.min(nanos, due);
+        if (wait > 0) {
+            try {
+                report.get(wait, TimeUnit.NANOSECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                // not yet, or never: told below
+            }
+        }
+        return report.isDone()
+                || System.nanoTime() - reportWaitStart.get() >= TimeUnit.MILLISECONDS.toNanos(REPORT_WAIT_MILLIS);
     }
 
     @Override

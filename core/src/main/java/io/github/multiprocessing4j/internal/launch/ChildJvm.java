@@ -56,8 +56,21 @@ public final class ChildJvm implements AutoCloseable {
     private final StderrTail tail;
     private final OutputStream stdin;
     private final ChildListener listener;
-    /** Whether a wait for the dead child's output gave up (a grandchild holds a pipe); later waits then return at once. */
-    private volatile boolean drainGivenUp;
+    /** Guards the watch on the copy of a dead child's output, which every wait for it shares: see {@link #drainGivenUp}. */
+    private final Object drainWatch = new Object();
+    /**
+     * Guarded by drainWatch. Whether a wait for the dead child's output gave up (a grandchild holds a pipe); later
+     * waits then return at once.
+     */
+    private boolean drainGivenUp;
+    /**
+     * Guarded by drainWatch. Whether a wait for the output has begun; then when it began, and when it last saw the
+     * copy move (to the count drainSeen).
+     */
+    private boolean drainWatched;
+    private long drainWatchStart;
+    private long drainLastMove;
+    private long drainSeen;
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private final Map<String, String> libraryProperties;
     /** Deletes the AOT cache the child was given, or null if it was given none. */
@@ -331,52 +344,75 @@ public final class ChildJvm implements AutoCloseable {
      * anything for {@value #DRAIN_MILLIS} ms (a grandchild holds a pipe open, or this JVM's stream is stuck),
      * or after {@value #MAX_DRAIN_MILLIS} ms in all (a grandchild that holds a pipe open keeps writing to it).
      * A dead child leaves at most a pipe's worth behind, so a slow {@code System.out} only delays the return.
+     * Call it once the child has exited only.
      */
     public void awaitOutputDrained() {
         awaitOutputDrained(MAX_DRAIN_MILLIS);
     }
 
     /**
-     * As {@link #awaitOutputDrained()}, but for at most {@code maxMillis} in all (a timed join's time left), and
-     * never more than the {@value #MAX_DRAIN_MILLIS} ms of that method: join() passes its longer report wait.
+     * As {@link #awaitOutputDrained()}, but for at most {@code maxMillis} in all (a timed join's time left; zero or
+     * less only looks), and never more than the {@value #MAX_DRAIN_MILLIS} ms of that method: join() passes its
+     * longer report wait. The give-up counts from the first wait, and sees the copy stand still across waits: polls,
+     * each too short to see it, come to the end one wait comes to.
+     *
+     * @return true once the output is copied or given up on (as far as {@link #awaitOutputDrained()} waits), false
+     *         if {@code maxMillis} ran out first, or the thread was interrupted (its interrupt status is then set)
      */
-    public void awaitOutputDrained(long maxMillis) {
-        if (drainGivenUp) {
-            return; // a grandchild holds the pipes: the wait that gave up waited for all the child left
-        }
-        maxMillis = Math.min(maxMillis, MAX_DRAIN_MILLIS);
+    public boolean awaitOutputDrained(long maxMillis) {
         CompletableFuture<Void> both = CompletableFuture.allOf(stdout.drained(), stderr.drained());
+        long limit = TimeUnit.MILLISECONDS.toNanos(Math.clamp(maxMillis, 0, MAX_DRAIN_MILLIS));
         long start = System.nanoTime();
-        long lastMove = start;
-        long seen = stdout.progress() + stderr.progress();
         try {
-            while (true) {
+            while (!both.isDone()) {
+                long now = System.nanoTime();
+                if (drainGivenUp(now)) {
+                    return true; // what a grandchild writes later still arrives, just not before we return
+                }
+                long left = limit - (now - start);
+                if (left <= 0) {
+                    return false; // the caller's time is up; a later, longer wait may still see the end
+                }
                 try {
-                    both.get(DRAIN_POLL_MILLIS, TimeUnit.MILLISECONDS);
-                    return;
+                    both.get(Math.min(left, TimeUnit.MILLISECONDS.toNanos(DRAIN_POLL_MILLIS)), TimeUnit.NANOSECONDS);
                 } catch (TimeoutException e) {
-                    long now = System.nanoTime();
-                    long moved = stdout.progress() + stderr.progress();
-                    if (moved != seen) {
-                        seen = moved;
-                        lastMove = now;
-                    }
-                    boolean stale = now - lastMove >= TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
-                    if (stale || now - start >= TimeUnit.MILLISECONDS.toNanos(MAX_DRAIN_MILLIS)) {
-                        // what a grandchild writes later still arrives, just not before we return, nor
-                        // before a later join returns: that one would only wait for the grandchild again
-                        drainGivenUp = true;
-                        return;
-                    }
-                    if (now - start >= TimeUnit.MILLISECONDS.toNanos(maxMillis)) {
-                        return; // the caller's time is up; a later, longer wait may still see the end
-                    }
+                    // look again
                 }
             }
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         } catch (ExecutionException e) {
-            // not completed exceptionally by the pumps
+            return true; // not completed exceptionally by the pumps
+        }
+    }
+
+    /**
+     * Whether the wait for the output is given up: the copy has stood still for {@value #DRAIN_MILLIS} ms, or
+     * {@value #MAX_DRAIN_MILLIS} ms have passed since the first wait. Once given up, always: a later join would only
+     * wait for the grandchild again. Watched across waits, so that polls come to it as one long wait does.
+     */
+    private boolean drainGivenUp(long now) {
+        synchronized (drainWatch) {
+            if (drainGivenUp) {
+                return true;
+            }
+            long moved = stdout.progress() + stderr.progress();
+            if (!drainWatched) {
+                drainWatched = true;
+                drainWatchStart = now;
+                drainLastMove = now;
+                drainSeen = moved;
+                return false;
+            }
+            if (moved != drainSeen) {
+                drainSeen = moved;
+                drainLastMove = now;
+            }
+            drainGivenUp = now - drainLastMove >= TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS)
+                    || now - drainWatchStart >= TimeUnit.MILLISECONDS.toNanos(MAX_DRAIN_MILLIS);
+            return drainGivenUp;
         }
     }
 

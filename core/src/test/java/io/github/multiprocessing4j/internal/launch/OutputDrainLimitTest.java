@@ -7,9 +7,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** How long ChildJvm waits for the output of a dead child whose copy keeps moving (a grandchild writing on). */
@@ -153,6 +155,28 @@ class OutputDrainLimitTest {
             child.awaitOutputDrained(1_000);
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertThat(millis).as("the second, longer wait took %d ms", millis).isGreaterThanOrEqualTo(900);
+        } finally {
+            process.stdout.close();
+        }
+    }
+
+    @Test
+    void awaitOutputDrained_inPollsThatWaitForNothing_givesUpAsOneWaitWould() throws Exception {
+        // join(Duration.ZERO) in a loop: no poll waits, so none alone sees the 3 s after which a wait for a copy that
+        // keeps moving gives up; together they must, or a poll loop never sees the child done
+        DeadChild process = new DeadChild();
+        Watched watched = watch(process);
+        ChildJvm child = watched.child();
+        OutputPump out = watched.out();
+        try {
+            assertThat(child.awaitOutputDrained(0)).as("the first poll").isFalse();
+            long start = System.nanoTime();
+            Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> child.awaitOutputDrained(0));
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(millis).as("given up after %d ms", millis).isGreaterThanOrEqualTo(2_500);
+            assertThat(out.drained()).as("the copy was still going").isNotDone();
+            assertThat(child.awaitOutputDrained(0)).as("given up for good").isTrue();
         } finally {
             process.stdout.close();
         }
