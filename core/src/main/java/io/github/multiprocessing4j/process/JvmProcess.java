@@ -41,7 +41,10 @@ import java.util.OptionalInt;
  * The bytes pass unchanged, whatever their encoding, and whole lines at a time, so that the lines of
  * children printing at once do not mix. Each piece goes to the stream that {@code System.out} (or
  * {@code System.err}) is when it arrives: a {@link System#setOut} after the start redirects the rest of
- * the child's output too, where in Python a child keeps writing to the file descriptor it inherited.
+ * the child's output too, where in Python a child keeps writing to the file descriptor it inherited. A piece that
+ * the stream fails to take (a {@code System.out} set to null, or one that throws) is dropped, and a WARNING of the
+ * logger {@code io.github.multiprocessing4j.internal.launch.OutputPump} says so once per child and stream: the
+ * child's output is still read, so that the child never blocks on a full pipe.
  *
  * <h2>No orphans</h2>
  * A child exits as soon as its parent JVM dies, however it dies (even by SIGKILL): a spare watches its

@@ -147,4 +147,101 @@ class OutputForwardingTest {
         assertThat(first.toString(StandardCharsets.UTF_8)).isEqualTo("before\n");
         assertThat(second.toString(StandardCharsets.UTF_8)).isEqualTo("after\n");
     }
+
+    @Test
+    void aSystemOutSetToNull_dropsTheChildsOutputWithOneWarning_andTheChildNeverBlocksOnItsPipe() throws Exception {
+        copiesPastABrokenSystemOut(null, "null");
+    }
+
+    @Test
+    void aSystemOutWhoseWriteThrows_dropsTheChildsOutputWithOneWarning_andTheChildNeverBlocksOnItsPipe()
+            throws Exception {
+        // as a logging framework's stream may, once its appender is closed
+        PrintStream throwing = new PrintStream(OutputStream.nullOutputStream()) {
+            @Override
+            public void write(byte[] buf, int off, int len) {
+                throw new IllegalStateException("appender closed");
+            }
+
+            @Override
+            public void write(int b) {
+                throw new IllegalStateException("appender closed");
+            }
+        };
+        copiesPastABrokenSystemOut(throwing, "appender closed");
+    }
+
+    /**
+     * The pump that copies the child's stdout died with what System.out threw (its exception printed by the uncaught
+     * handler), and the child, whose pipe nobody read any more, blocked once it had filled it. It reads on now,
+     * says once at WARNING where the output was to go, and a System.out that works again gets the rest.
+     */
+    private void copiesPastABrokenSystemOut(PrintStream broken, String why) throws Exception {
+        ByteArrayOutputStream first = new ByteArrayOutputStream();
+        ByteArrayOutputStream last = new ByteArrayOutputStream();
+        String go = tmp.resolve("go").toString();
+        Path written = tmp.resolve("written");
+        String writtenPath = written.toString();
+        String repaired = tmp.resolve("repaired").toString();
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(
+                "io.github.multiprocessing4j.internal.launch.OutputPump");
+        java.util.List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        java.util.List<String> uncaught = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread.UncaughtExceptionHandler originalHandler = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(t.getName() + ": " + e));
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(first, true, StandardCharsets.UTF_8));
+        try (JvmProcess child = JvmProcess.builder().name("unheard").daemon(true).task(() -> {
+            System.out.println("before");
+            awaitFile(go);
+            String line = "x".repeat(99);
+            for (int i = 0; i < 2_600; i++) { // four pipes' worth: it blocks unless the pipe is read
+                System.out.println(line);
+            }
+            try {
+                Files.createFile(Path.of(writtenPath));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            awaitFile(repaired);
+            System.out.println("after");
+        }).start()) {
+            Awaitility.await().atMost(Duration.ofSeconds(60))
+                    .until(() -> first.toString(StandardCharsets.UTF_8).contains("before"));
+            System.setOut(broken);
+            Files.createFile(Path.of(go));
+            Awaitility.await("the child wrote all, its pipe read").atMost(Duration.ofSeconds(60))
+                    .until(() -> Files.exists(written));
+            System.setOut(new PrintStream(last, true, StandardCharsets.UTF_8));
+            Files.createFile(Path.of(repaired));
+            assertThat(child.join(Duration.ofSeconds(60))).isTrue();
+            assertThat(child.exitCode()).hasValue(0);
+            // after the last of the x lines, which may still have been in the pipe when System.out was repaired
+            assertThat(last.toString(StandardCharsets.UTF_8).replace("x".repeat(99) + "\n", "")).isEqualTo("after\n");
+            assertThat(first.toString(StandardCharsets.UTF_8)).isEqualTo("before\n");
+            assertThat(records).as("what was logged").filteredOn(r -> r.getLevel() == java.util.logging.Level.WARNING)
+                    .singleElement().satisfies(r -> assertThat(r.getMessage())
+                            .contains("System.out", String.valueOf(child.pid()), why));
+            assertThat(uncaught).as("uncaught exceptions").isEmpty();
+        } finally {
+            System.setOut(original);
+            Thread.setDefaultUncaughtExceptionHandler(originalHandler);
+            logger.removeHandler(handler);
+        }
+    }
 }

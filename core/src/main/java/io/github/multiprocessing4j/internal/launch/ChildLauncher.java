@@ -174,9 +174,11 @@ public final class ChildLauncher {
         try {
             StderrTail tail = new StderrTail(TAIL_BYTES);
             OutputPump out = OutputPump.start(process.getInputStream(), () -> System.out, null,
-                    "mp4j-out-" + process.pid(), holdOutput, startSignal);
+                    "mp4j-out-" + process.pid(), holdOutput, startSignal,
+                    "the stdout of child JVM " + process.pid() + " to System.out");
             OutputPump err = OutputPump.start(process.getErrorStream(), () -> System.err, tail,
-                    "mp4j-err-" + process.pid(), holdOutput);
+                    "mp4j-err-" + process.pid(), holdOutput, null,
+                    "the stderr of child JVM " + process.pid() + " to System.err");
             // The listener's, not session.directory() read again: a relocation by another start in between would
             // give this child the new directory and the old, removed socket
             Path directory = listener.socket().getParent();

@@ -6,7 +6,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.lang.System.Logger.Level;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
@@ -26,12 +28,18 @@ import java.util.function.Supplier;
  * what it reads to itself, up to {@value #MAX_HELD} bytes, until {@link #release()}: a spare's boot output (the
  * JVM's "Picked up JAVA_TOOL_OPTIONS", a warning) is written only if a start takes the spare over, just before
  * its task's output, as a fresh child's would be; a spare that nobody takes prints nothing.
+ *
+ * <p>A target that throws (a {@code System.out} set to null, or replaced by a logging framework's stream whose
+ * appender is closed) loses the piece it was given, and the pump says so once, at WARNING: it reads on all the same,
+ * or the child would block on a full pipe, and a target that works again gets what follows.
  */
 final class OutputPump implements Runnable {
+    private static final System.Logger LOG = System.getLogger(OutputPump.class.getName());
     private static final long PARTIAL_LINE_WAIT_MILLIS = 20;
     static final int MAX_PARTIAL_LINE = 64 * 1024;
     /** The most a held pump keeps back; past it, everything is written and the pump holds no more. */
     static final int MAX_HELD = 256 * 1024;
+    private static final byte[] NONE = new byte[0];
 
     private final InputStream source;
     private final Supplier<PrintStream> target;
@@ -46,22 +54,31 @@ final class OutputPump implements Runnable {
     private ByteArrayOutputStream held;
     /** Null unless the stream carries a start signal; see {@link StartSignal}. */
     private final StartSignal startSignal;
+    /** What is copied where, for the warning on a target that fails: "the stdout of child JVM 42 to System.out". */
+    private final String what;
+    /** Whether a failed write to the target was logged: once is enough. */
+    private final AtomicBoolean warned = new AtomicBoolean();
 
     OutputPump(InputStream source, Supplier<PrintStream> target, StderrTail tail) {
         this(source, target, tail, false);
     }
 
     OutputPump(InputStream source, Supplier<PrintStream> target, StderrTail tail, boolean hold) {
-        this(source, target, tail, hold, null);
+        this(source, target, tail, hold, null, "the output of a child JVM");
     }
 
-    /** @param startSignal the start signal to cut out of the stream (a direct child's stdout), or null */
-    OutputPump(InputStream source, Supplier<PrintStream> target, StderrTail tail, boolean hold, StartSignal startSignal) {
+    /**
+     * @param startSignal the start signal to cut out of the stream (a direct child's stdout), or null
+     * @param what        what is copied where, for a warning: "the stdout of child JVM 42 to System.out"
+     */
+    OutputPump(InputStream source, Supplier<PrintStream> target, StderrTail tail, boolean hold, StartSignal startSignal,
+               String what) {
         this.source = source;
         this.target = target;
         this.tail = tail;
         this.held = hold ? new ByteArrayOutputStream() : null;
         this.startSignal = startSignal;
+        this.what = what;
     }
 
     /** For tests: where {@link #start} throws instead of starting its thread. */
@@ -85,8 +102,14 @@ final class OutputPump implements Runnable {
     /** @param startSignal the start signal to cut out of the stream (a direct child's stdout), or null */
     static OutputPump start(InputStream source, Supplier<PrintStream> target, StderrTail tail, String name,
                             boolean hold, StartSignal startSignal) {
+        return start(source, target, tail, name, hold, startSignal, "what thread " + name + " copies");
+    }
+
+    /** @param what what is copied where, for the warning on a target that fails: see {@link OutputPump} */
+    static OutputPump start(InputStream source, Supplier<PrintStream> target, StderrTail tail, String name,
+                            boolean hold, StartSignal startSignal, String what) {
         START.check();
-        OutputPump pump = new OutputPump(source, target, tail, hold, startSignal);
+        OutputPump pump = new OutputPump(source, target, tail, hold, startSignal, what);
         // It lives as long as the child: none of the caller's inheritable thread-locals, nor its context class loader;
         // nor its group, whose ThreadGroup.interrupt() would leave the pump spinning in every wait for a line's end
         LibraryThreads.daemon(name).stackSize(256 * 1024).inheritInheritableThreadLocals(false).start(pump);
@@ -125,11 +148,7 @@ final class OutputPump implements Runnable {
         byte[] bytes = held.toByteArray();
         held = null;
         if (bytes.length > 0) {
-            PrintStream out = target.get();
-            synchronized (out) {
-                out.write(bytes, 0, bytes.length);
-                out.flush();
-            }
+            write(bytes, bytes.length, NONE, 0, 0);
             progress++;
         }
     }
@@ -138,6 +157,16 @@ final class OutputPump implements Runnable {
     public void run() {
         byte[] buffer = new byte[8192];
         try (source) {
+            copy(buffer);
+        } catch (IOException e) {
+            // the pipe was closed under us (the child was killed): nothing more to copy
+        } finally {
+            drained.complete(null);
+        }
+    }
+
+    private void copy(byte[] buffer) throws IOException {
+        try {
             int n;
             while ((n = source.read(buffer)) > 0) {
                 progress++;
@@ -154,14 +183,11 @@ final class OutputPump implements Runnable {
                     writePartial();
                 }
             }
-        } catch (IOException e) {
-            // the pipe was closed under us (the child was killed): nothing more to copy
         } finally {
             if (startSignal != null && !startSignal.isSeen()) {
                 partial.writeBytes(startSignal.rest()); // a start of the signal, and then the end: the child's own bytes
             }
             writePartial();
-            drained.complete(null);
         }
     }
 
@@ -179,14 +205,7 @@ final class OutputPump implements Runnable {
             return;
         }
         if (!keepBack(partial, buffer, lastNewline + 1)) {
-            PrintStream out = target.get();
-            synchronized (out) {
-                if (partial.size() > 0) {
-                    out.write(partial.toByteArray(), 0, partial.size());
-                }
-                out.write(buffer, 0, lastNewline + 1);
-                out.flush();
-            }
+            write(partial.toByteArray(), partial.size(), buffer, 0, lastNewline + 1);
         }
         partial.reset();
         progress++;
@@ -206,16 +225,45 @@ final class OutputPump implements Runnable {
 
     private void writePartial() {
         if (partial.size() > 0) {
-            if (!keepBack(partial, new byte[0], 0)) {
-                PrintStream out = target.get();
-                // the monitor forward() holds across its two writes: a PrintStream's own lock covers one write only
-                synchronized (out) {
-                    out.write(partial.toByteArray(), 0, partial.size());
-                    out.flush();
-                }
+            if (!keepBack(partial, NONE, 0)) {
+                write(partial.toByteArray(), partial.size(), NONE, 0, 0);
             }
             partial.reset();
             progress++;
+        }
+    }
+
+    /**
+     * Writes {@code first[0, firstLength)} and then {@code rest[off, off + len)} to the target, as one piece: under
+     * its monitor, which a PrintStream's own lock covers one write only, so that the lines of children printing at
+     * once do not mix. What the target throws (or a null one) loses the piece, and is logged once: the pump must not
+     * die of it, or the child would block on its full pipe, and its exception go to the uncaught handler.
+     */
+    private void write(byte[] first, int firstLength, byte[] rest, int off, int len) {
+        PrintStream out = target.get();
+        if (out == null) {
+            dropped("it is null", null);
+            return;
+        }
+        try {
+            synchronized (out) {
+                if (firstLength > 0) {
+                    out.write(first, 0, firstLength);
+                }
+                if (len > 0) {
+                    out.write(rest, off, len);
+                }
+                out.flush();
+            }
+        } catch (RuntimeException | Error e) {
+            dropped(e.toString(), e);
+        }
+    }
+
+    private void dropped(String why, Throwable e) {
+        if (warned.compareAndSet(false, true)) {
+            LOG.log(Level.WARNING, "cannot write " + what + " (" + why + "): each piece that fails to be written is"
+                    + " dropped (said once; the child's pipe is still read, so that the child does not block)", e);
         }
     }
 
