@@ -225,7 +225,8 @@ public interface JvmProcess extends AutoCloseable {
          *
          * @throws IllegalArgumentException if the key is empty or holds an {@code '='}, or either holds a NUL:
          *         a {@code -D} option cannot carry them; {@link #start()} throws it for {@code java.class.path} (a
-         *         child runs this JVM's class path), and for a key that a {@code -D} of {@link #jvmOptions} sets too
+         *         child runs this JVM's class path), and for a key that a {@code -D} of {@link #jvmOptions} (or of an
+         *         argument file among them) sets too
          */
         Builder systemProperty(String key, String value);
 

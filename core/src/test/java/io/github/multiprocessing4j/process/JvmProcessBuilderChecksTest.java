@@ -142,6 +142,20 @@ class JvmProcessBuilderChecksTest {
     }
 
     @Test
+    void aSystemPropertySetAlsoByAJvmOptionInAnArgumentFile_isRefused_namingTheFile(@TempDir Path tmp)
+            throws Exception {
+        // The launcher puts the file's arguments in place of its @file, after the systemProperty's -D: the file's
+        // value won, and the systemProperty was dropped without a word, as it was for a -D in the list itself
+        Path args = Files.writeString(tmp.resolve("mode.args"), "-Xss1m\n-Dapp.mode=interactive\n");
+        String file = "@" + args;
+        assertThatThrownBy(() -> JvmProcess.builder().task(() -> { }).systemProperty("app.mode", "batch")
+                .jvmOptions(List.of("-Xmx64m", file)).start())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("app.mode")
+                .hasMessageContaining("-Dapp.mode=interactive").hasMessageContaining(file)
+                .hasMessageContaining("twice");
+    }
+
+    @Test
     void anOptionThatTakesTheNextArgument_getsIt() throws Exception {
         try (JvmProcess child = JvmProcess.builder().name("opens").jvmOptions(List.of(
                         "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-modules", "java.se", "-Xmx64m"))

@@ -56,16 +56,7 @@ public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> s
                 throw new IllegalArgumentException("a JVM option cannot hold a NUL: " + option.replace("\0", "\\0"));
             }
         }
-        checkOptions(jvmOptions, null);
-        for (String key : systemProperties.keySet()) {
-            // Both reach the command line, the options later: the systemProperty was dropped without a word
-            for (String option : jvmOptions) {
-                if (option.equals("-D" + key) || option.startsWith("-D" + key + "=")) {
-                    throw new IllegalArgumentException("systemProperty " + key + " is set twice: by systemProperty(\""
-                            + key + "\", ...) and by jvmOptions element " + option + ", which would win; set it once");
-                }
-            }
-        }
+        checkOptions(jvmOptions, null, systemProperties);
         if (systemProperties.containsKey(CLASS_PATH_PROPERTY)) {
             throw new IllegalArgumentException("systemProperty " + CLASS_PATH_PROPERTY + " would not be the child's"
                     + " class path (the launcher sets it from our -cp, which comes later): children always run with"
@@ -76,9 +67,11 @@ public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> s
     /**
      * Throws {@link IllegalArgumentException} for options that cannot be a child's; see the builders' jvmOptions.
      *
-     * @param argumentFile the {@code @file} element that {@code options} were read from, or null for the spec's own
+     * @param argumentFile     the {@code @file} element that {@code options} were read from, or null for the spec's
+     *                         own
+     * @param systemProperties the spec's, which no {@code -D} of the options (nor of an argument file) may set again
      */
-    private static void checkOptions(List<String> options, String argumentFile) {
+    private static void checkOptions(List<String> options, String argumentFile, Map<String, String> systemProperties) {
         String where = argumentFile == null ? "jvmOptions" : "jvmOptions (in " + argumentFile + ")";
         for (int i = 0; i < options.size(); i++) {
             String option = options.get(i);
@@ -91,6 +84,17 @@ public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> s
                     || name.equals("-D" + CLASS_PATH_PROPERTY) || name.startsWith("-D" + CLASS_PATH_PROPERTY + "=")) {
                 throw new IllegalArgumentException(where + " may not set the class path or main class ("
                         + option + "): children always run with the parent's class path and module path");
+            }
+            if (option.startsWith("-D")) {
+                // Both reach the command line, the options (an argument file's in its place) later: the
+                // systemProperty was dropped without a word
+                int end = option.indexOf('=');
+                String key = option.substring(2, end < 0 ? option.length() : end);
+                if (systemProperties.containsKey(key)) {
+                    throw new IllegalArgumentException("systemProperty " + key + " is set twice: by systemProperty(\""
+                            + key + "\", ...) and by " + where + " element " + option + ", which would win; set it"
+                            + " once");
+                }
             }
             if (ENDS_LAUNCHER.contains(name)) {
                 throw new IllegalArgumentException(where + " may not hold " + option + ": with it the java launcher"
@@ -106,7 +110,7 @@ public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> s
             } else if (option.startsWith("@") && option.length() > 1 && argumentFile == null) {
                 // The launcher puts the file's arguments in its place: a class name there became the child's main
                 // class (the user's own main ran in the child, given our class path and worker main as arguments)
-                readArgumentFile(option).ifPresent(arguments -> checkOptions(arguments, option));
+                readArgumentFile(option).ifPresent(arguments -> checkOptions(arguments, option, systemProperties));
             } else if (!option.startsWith("-")) { // an @file in an @file is no option either: the launcher reads one
                 throw new IllegalArgumentException(where + " element \"" + option + "\" is no option: the java"
                         + " launcher would take it for the child's main class. Give one option per element, and a"
