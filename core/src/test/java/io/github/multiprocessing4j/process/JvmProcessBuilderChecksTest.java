@@ -81,6 +81,21 @@ class JvmProcessBuilderChecksTest {
     }
 
     @Test
+    void aVmFlagThatEndsTheJvmBeforeTheChildsMain_isRefused_namingIt() {
+        // As -version: the JVM printed its flags (or checked its archive, or wrote an AOT cache) and exited with code 0
+        // without running the child's main, and start() failed with "exited with exit code 0 before it started",
+        // which named no option
+        for (String option : List.of("-XX:+PrintFlagsInitial", "-XX:+PrintSharedArchiveAndExit",
+                "-XX:AOTMode=create")) {
+            assertThatThrownBy(() -> JvmProcess.builder().task(() -> { }).jvmOptions(List.of(option)).start())
+                    .as(option).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(option).hasMessageContaining("task");
+            assertThatThrownBy(() -> ProcessPool.builder().processes(1).jvmOptions(List.of(option)).build())
+                    .as("pool %s", option).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(option);
+        }
+    }
+
+    @Test
     void theOptionsOfAnArgumentFile_areCheckedAsTheOthersAre(@TempDir Path tmp) throws Exception {
         // The launcher puts the file's arguments in place of its @file, unchecked: a class name there became the
         // child's main class (the user's own main ran in the child), and -version in it ended the child at boot

@@ -36,11 +36,14 @@ public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> s
      * The options with which the launcher (or the JVM) does something else than run the main class: it prints its
      * version or usage, lists or checks modules, dumps a CDS archive, or runs a source file, and exits. A child given
      * one never runs its task, and its start failed only as "exited with exit code 0", often with nothing on stderr.
-     * ({@code -showversion} and {@code -XshowSettings} print and go on: they are no such option.)
+     * ({@code -showversion}, {@code -XshowSettings} and {@code -XX:+PrintFlagsFinal} print and go on: they are no such
+     * option; {@code -XX:+PrintFlagsInitial}, {@code -XX:+PrintSharedArchiveAndExit} and {@code -XX:AOTMode=create}, the
+     * JVM's own, end it with code 0 as {@code -version} does.)
      */
     private static final Set<String> ENDS_LAUNCHER = Set.of("-version", "--version", "-fullversion", "--full-version",
             "-Xinternalversion", "-help", "--help", "-h", "-?", "-X", "--help-extra", "--dry-run", "--list-modules",
-            "--describe-module", "-d", "--validate-modules", "-Xshare:dump", "--source");
+            "--describe-module", "-d", "--validate-modules", "-Xshare:dump", "--source", "-XX:+PrintFlagsInitial",
+            "-XX:+PrintSharedArchiveAndExit", "-XX:AOTMode=create");
 
     private static final String CLASS_PATH_PROPERTY = "java.class.path";
 
