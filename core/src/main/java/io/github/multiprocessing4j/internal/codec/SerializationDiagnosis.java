@@ -56,11 +56,16 @@ final class SerializationDiagnosis {
      * failure, with what it said after "its result cannot be sent back".
      */
     static EncodingException resultCannotTravel(Object result, EncodingException e) {
-        if (e.getCause() instanceof NotSerializableException notSerializable
-                && e.getMessage().startsWith(offendingOf(notSerializable) + NOT_SERIALIZABLE)) {
+        // Ours always have a message; one that a writeObject of the result threw itself need not
+        String said = e.getMessage();
+        if (said != null && e.getCause() instanceof NotSerializableException notSerializable
+                && said.startsWith(offendingOf(notSerializable) + NOT_SERIALIZABLE)) {
             return notSerializable(result, notSerializable, true);
         }
-        return new EncodingException(RESULT_CANNOT_TRAVEL + e.getMessage(), e.offendingClass(), e);
+        if (said == null) {
+            said = e.getCause() != null ? e.getCause().toString() : e.toString();
+        }
+        return new EncodingException(RESULT_CANNOT_TRAVEL + said, e.offendingClass(), e);
     }
 
     /** The class name that a {@link NotSerializableException} of serialization itself carries as its message. */

@@ -271,6 +271,29 @@ class SerializationMessagesTest {
                 .satisfies(e -> assertThat(((EncodingException) e).offendingClass()).isEqualTo(LiveSocket.class.getName()));
     }
 
+    /** A result whose writeObject throws an EncodingException of its own making, with no message. */
+    static final class SilentlyRefused implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Serial
+        private void writeObject(ObjectOutputStream out) {
+            throw new EncodingException(null, null, new java.io.NotSerializableException("com.acme.Gone"));
+        }
+    }
+
+    @Test
+    void aResultWhoseOwnEncodingExceptionHasNoMessage_stillSaysThatTheResultCannotBeSentBack() {
+        // The result's message was built from the exception's message, which a writeObject's own EncodingException
+        // need not have: the worker got a NullPointerException of the library's in place of the EncodingException
+        ByteSink sink = new ByteSink().putInt(42);
+        assertThatThrownBy(() -> StandardCodec.INSTANCE.writeResult(new SilentlyRefused(), sink))
+                .isInstanceOf(EncodingException.class)
+                .hasMessageStartingWith("the task ran, but its result cannot be sent back: ")
+                .hasMessageContaining("com.acme.Gone");
+        assertThat(sink.size()).as("the sink as it was").isEqualTo(4);
+    }
+
     @Test
     void withTheJdksExtendedDebugInfo_theOffendingClassIsStillItsName_andThePathIsFound() {
         // -Dsun.io.serialization.extendedDebugInfo=true, which users set to debug serialization, makes
