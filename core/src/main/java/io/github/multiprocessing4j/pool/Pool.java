@@ -306,7 +306,9 @@ public interface Pool extends ExecutorService, AutoCloseable {
         try {
             return future.get(nanos, TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            future.cancel(true);
+            if (!future.cancel(true) && !future.isCancelled()) {
+                return future.get(); // it completed between the timeout and the cancel: its outcome, not a loss
+            }
             // CompletableFuture's has no message: say what elapsed and what became of the task, as the
             // library's other timeouts do
             throw new java.util.concurrent.TimeoutException("no result within " + timeout

@@ -163,8 +163,8 @@ public interface JvmProcess extends AutoCloseable {
      * second and leaves no child JVM behind. (Python's {@code close()} refuses a running process instead.) {@link #join}, {@link #exitCode()} and {@link #failure()} still answer after close().
      * Idempotent: a second call returns at once, even while the first still waits for the child. Called on an
      * interrupted thread, or interrupted while it waits, it kills the child at once (137), as
-     * {@code ExecutorService.close()} stops its tasks when interrupted, still returns only once the child is gone,
-     * and leaves the interrupt status set.
+     * {@code ExecutorService.close()} stops its tasks when interrupted, still returns only once the child is gone
+     * (a second after the kill at the most), and leaves the interrupt status set.
      */
     @Override
     void close();

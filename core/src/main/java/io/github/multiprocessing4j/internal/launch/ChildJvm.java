@@ -365,11 +365,10 @@ public final class ChildJvm implements AutoCloseable {
         long start = System.nanoTime();
         try {
             while (!both.isDone()) {
-                long now = System.nanoTime();
-                if (drainGivenUp(now)) {
+                if (drainGivenUp()) {
                     return true; // what a grandchild writes later still arrives, just not before we return
                 }
-                long left = limit - (now - start);
+                long left = limit - (System.nanoTime() - start);
                 if (left <= 0) {
                     return false; // the caller's time is up; a later, longer wait may still see the end
                 }
@@ -393,11 +392,14 @@ public final class ChildJvm implements AutoCloseable {
      * {@value #MAX_DRAIN_MILLIS} ms have passed since the first wait. Once given up, always: a later join would only
      * wait for the grandchild again. Watched across waits, so that polls come to it as one long wait does.
      */
-    private boolean drainGivenUp(long now) {
+    private boolean drainGivenUp() {
         synchronized (drainWatch) {
             if (drainGivenUp) {
                 return true;
             }
+            // Read under the lock: a time read before it by a thread descheduled on its way in (the keep-alive
+            // thread's, say) would set the watch back, and a later wait would give up early by that delay
+            long now = System.nanoTime();
             long moved = stdout.progress() + stderr.progress();
             if (!drainWatched) {
                 drainWatched = true;
