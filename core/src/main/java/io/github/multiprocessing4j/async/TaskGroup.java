@@ -30,7 +30,11 @@ import java.util.concurrent.CancellationException;
  * A task <em>fails</em> when its callable throws. The first failure cancels the group: every task that is
  * still running is {@linkplain Task#cancel(boolean) cancelled with an interrupt}, and a task spawned after
  * that is returned already cancelled, without running. What the cancelled tasks throw while they unwind is
- * not a failure. {@link #cancel()} cancels the group in the same way without a failure. A task
+ * not a failure. The owner is not a task and is not interrupted: its own code in the block runs on until
+ * it reaches {@code close()}, where in Python the failure cancels the body of the {@code async with} block
+ * too. A block that waits should wait on a task (a {@code get()} throws at once when the group is
+ * cancelled) or look at {@link #isCancelled()}. {@link #cancel()} cancels the group in the same way without a
+ * failure. A task
  * cancelled on its own (through its {@code Future}) does not cancel the group; if that was a
  * {@code cancel(false)} and its callable still runs, the group's cancellation interrupts it too.
  *
@@ -52,7 +56,11 @@ import java.util.concurrent.CancellationException;
  * <h2>Deadline</h2>
  * {@link #withTimeout} and {@link #withDeadline} bound the whole group: when the deadline passes, the group
  * is cancelled as above. The owner's own code in the block is not interrupted (it is not a task); run it in
- * a task if it must be bounded too. The deadline is precise to about a millisecond.
+ * a task if it must be bounded too. The deadline is precise to about a millisecond. It bounds when the tasks
+ * are cancelled, not when {@code close()} returns: a task that catches the interrupt and carries on holds
+ * {@code close()} past the deadline for as long as it runs (a Python coroutine that swallows its
+ * {@code CancelledError} holds its group, and the {@code asyncio.timeout} around it, alike), and is reported
+ * as cancelled all the same.
  *
  * <h2>What {@code close()} throws</h2>
  * After every task has ended, what cancelled the group first decides:

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -63,6 +64,71 @@ class TaskGroupDeadlineTest {
         assertThat(e).hasMessageContaining("1 task was cancelled");
         assertThat(quick.get().resultNow()).as("a task that finished in time keeps its value").isEqualTo("quick");
         return true;
+    }
+
+    /**
+     * As in asyncio, where a task that swallows its CancelledError holds the TaskGroup (and the timeout around
+     * it) until it returns: close() waits for the thread, past the deadline, and still reports the deadline.
+     */
+    @Test
+    void withTimeout_whenATaskCatchesItsInterruptAndCarriesOn_closeWaitsForItPastTheDeadline() throws Exception {
+        CountDownLatch tookInterrupt = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean released = new AtomicBoolean();
+        Thread owner = Thread.currentThread();
+        Thread releaser = Thread.ofPlatform().start(() -> {
+            try {
+                tookInterrupt.await();
+                // the owner is parked in close(), the deadline long passed: it waits for the task, not the clock
+                Awaitility.await().atMost(Delays.seconds(30)).until(() -> owner.getState() == Thread.State.WAITING);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                released.set(true);
+                release.countDown();
+            }
+        });
+        AtomicReference<Task<String>> stubborn = new AtomicReference<>();
+        try {
+            TaskGroupTimeoutException e = catchThrowableOfType(TaskGroupTimeoutException.class, () -> {
+                try (TaskGroup group = TaskGroup.withTimeout(Delays.millis(50))) {
+                    stubborn.set(group.spawn(() -> {
+                        try {
+                            Thread.sleep(60_000);
+                        } catch (InterruptedException swallowed) {
+                            tookInterrupt.countDown();
+                        }
+                        while (release.getCount() > 0) {
+                            try {
+                                release.await();
+                            } catch (InterruptedException ignored) {
+                                // carries on, as a task that swallows its cancellation does
+                            }
+                        }
+                        return "late";
+                    }));
+                }
+            });
+            assertThat(released).as("close() returned before the task that carried on had ended").isTrue();
+            assertThat(e).isNotNull().hasMessageContaining("1 task was cancelled");
+            assertThat(stubborn.get().isCancelled()).as("its late value does not count").isTrue();
+        } finally {
+            release.countDown();
+            releaser.join();
+        }
+    }
+
+    @Test
+    void withTimeoutOrDeadline_asFarAsADurationOrAnInstantGoes_runsTheTasks() throws Exception {
+        Task<Integer> a;
+        Task<Integer> b;
+        try (TaskGroup group = TaskGroup.withTimeout(Duration.ofSeconds(Long.MAX_VALUE, 999_999_999))) {
+            a = group.spawn(() -> 1);
+        }
+        try (TaskGroup group = TaskGroup.withDeadline(Instant.MAX)) {
+            b = group.spawn(() -> 2);
+        }
+        assertThat(List.of(a.resultNow(), b.resultNow())).containsExactly(1, 2);
     }
 
     @Test

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 class TaskGroupTest {
@@ -243,6 +244,33 @@ class TaskGroupTest {
             assertThat(group.spawn(() -> "refused").isCancelled()).isTrue();
         }
         assertThat(tasks).allSatisfy(t -> assertThat(t.isCancelled()).isTrue());
+    }
+
+    /**
+     * Unlike asyncio, where a failing child also cancels the body of the async with block, the owner is not a
+     * task: a failure interrupts the tasks, never the owner's own code (the class comment says so).
+     */
+    @Test
+    void aFailure_cancelsTheTasks_butDoesNotInterruptTheOwner() throws Exception {
+        Task<String> sleeper;
+        Task<String> failing;
+        TaskGroup group = TaskGroup.open();
+        try {
+            sleeper = group.spawn(() -> {
+                Thread.sleep(FOREVER_MS);
+                return "slept";
+            });
+            failing = group.spawn(() -> {
+                throw new IOException("boom");
+            });
+            // done only once the group has heard of the failure and interrupted the other tasks
+            Awaitility.await().atMost(Delays.seconds(30)).until(failing::isDone);
+            assertThat(group.isCancelled()).isTrue();
+            assertThat(Thread.currentThread().isInterrupted()).as("the owner was interrupted").isFalse();
+        } finally {
+            assertThatThrownBy(group::close).isInstanceOf(TaskGroupException.class).hasCauseInstanceOf(IOException.class);
+        }
+        assertThat(sleeper.isCancelled()).isTrue();
     }
 
     @Test
