@@ -496,6 +496,28 @@ class AwaitTest {
     }
 
     @Test
+    void asCompletedAndAwait_withTimeoutsAsLongOrAsNegativeAsADurationGoes_waitOrOnlyLook() throws Exception {
+        Duration forever = Duration.ofSeconds(Long.MAX_VALUE, 999_999_999);
+        Duration past = Duration.ofSeconds(Long.MIN_VALUE);
+        CountDownLatch go = new CountDownLatch(1);
+        try (TaskGroup group = TaskGroup.open()) {
+            Task<Integer> a = group.spawn(() -> {
+                go.await();
+                return 1;
+            });
+            Task<Integer> b = group.spawn(() -> {
+                go.await();
+                return 2;
+            });
+            assertThat(Coroutines.await(List.of(a, b), WaitMode.ALL_COMPLETED, past).pending()).containsExactly(a, b);
+            assertThatThrownBy(() -> Coroutines.asCompleted(List.of(a)).next(past)).isInstanceOf(TimeoutException.class);
+            go.countDown();
+            assertThat(Coroutines.asCompleted(List.of(a)).next(forever)).isSameAs(a);
+            assertThat(Coroutines.await(List.of(a, b), WaitMode.ALL_COMPLETED, forever).done()).containsExactly(a, b);
+        }
+    }
+
+    @Test
     void await_anEmptyCollection_returnsAtOnce() throws Exception {
         WaitResult<Object> r = Coroutines.await(List.of(), WaitMode.FIRST_COMPLETED);
         assertThat(r.done()).isEmpty();

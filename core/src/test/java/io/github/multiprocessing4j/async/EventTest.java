@@ -120,6 +120,19 @@ class EventTest {
     }
 
     @Test
+    void await_withATimeoutAsLongOrAsNegativeAsADurationGoes_waitsForTheSet_orOnlyLooks() throws Exception {
+        Event event = Event.create();
+        assertThat(event.await(Duration.ofSeconds(Long.MIN_VALUE))).isFalse();
+        Thread waiter = Thread.currentThread();
+        Thread setter = Thread.ofVirtual().start(() -> {
+            Awaitility.await().atMost(Delays.seconds(30)).until(() -> waitsInACondition(waiter));
+            event.set();
+        });
+        assertThat(event.await(Duration.ofSeconds(Long.MAX_VALUE, 999_999_999))).isTrue();
+        setter.join();
+    }
+
+    @Test
     void await_whenInterrupted_throwsAndClearsTheInterruptStatus() {
         Event event = Event.create();
         Thread.currentThread().interrupt();

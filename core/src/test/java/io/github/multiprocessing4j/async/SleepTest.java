@@ -194,6 +194,27 @@ class SleepTest {
     }
 
     @Test
+    void sleep_asLongAsADurationGoes_onAPlatformOrAVirtualThread_endsWithInterruptedExceptionAtAnInterrupt()
+            throws Exception {
+        for (Thread.Builder builder : List.of(Thread.ofPlatform(), Thread.ofVirtual())) {
+            AtomicReference<Throwable> outcome = new AtomicReference<>();
+            Thread sleeper = builder.start(() -> {
+                try {
+                    Coroutines.sleep(Duration.ofSeconds(Long.MAX_VALUE, 999_999_999));
+                    outcome.set(new AssertionError("woke up"));
+                } catch (Throwable e) {
+                    outcome.set(e);
+                }
+            });
+            Awaitility.await().atMost(Delays.seconds(30)).until(() -> sleeper.getState() == Thread.State.WAITING);
+            sleeper.interrupt();
+            sleeper.join(Delays.seconds(30));
+            assertThat(sleeper.isAlive()).isFalse();
+            assertThat(outcome.get()).isInstanceOf(InterruptedException.class);
+        }
+    }
+
+    @Test
     void sleep_negative_returnsAtOnce() throws Exception {
         long t0 = System.nanoTime();
         Coroutines.sleep(Duration.ofSeconds(-5));
