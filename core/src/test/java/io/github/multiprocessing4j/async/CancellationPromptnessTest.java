@@ -13,8 +13,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -126,6 +128,46 @@ class CancellationPromptnessTest {
                 try (Subprocess sleeper = Subprocess.command("sleep", "60").start()) {
                     sleeper.waitFor();
                 }
+            }
+        },
+        SUBPROCESS_TIMED_WAIT_FOR {
+            @Override
+            void block() throws Exception {
+                try (Subprocess sleeper = Subprocess.command("sleep", "60").start()) {
+                    sleeper.waitFor(Duration.ofMinutes(1));
+                }
+            }
+        },
+        SUBPROCESS_PIPELINE_RUN {
+            @Override
+            void block() throws Exception {
+                Subprocess.pipeline(Subprocess.command("sleep", "60"), Subprocess.command("cat")).run();
+            }
+        },
+        QUEUE_TIMED_POLL {
+            @Override
+            void block() throws Exception {
+                new LinkedBlockingQueue<String>().poll(1, TimeUnit.MINUTES);
+            }
+        },
+        SERVER_SOCKET_ACCEPT {
+            @Override
+            void block() throws Exception {
+                try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                    listener.accept();
+                }
+            }
+        },
+        COMPLETABLE_FUTURE_GET {
+            @Override
+            void block() throws Exception {
+                new CompletableFuture<String>().get();
+            }
+        },
+        EVENT_TIMED_AWAIT {
+            @Override
+            void block() throws Exception {
+                Event.create().await(Duration.ofMinutes(1));
             }
         },
         SUBPROCESS_COMMUNICATE {
