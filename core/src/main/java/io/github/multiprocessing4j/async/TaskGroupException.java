@@ -27,10 +27,17 @@ public class TaskGroupException extends RuntimeException {
 
     /** Not serialized with the exception; after deserialization it is rebuilt from cause and suppressed. */
     private final transient List<Throwable> failures;
+    /**
+     * How many failures there are, serialized: the suppressed exceptions after them are not failures, but were
+     * added later, as Java's try-with-resources adds what the next resource's close() throws. Without the count,
+     * the rebuilt list took those for failures.
+     */
+    private final int failureCount;
 
     TaskGroupException(String message, List<Throwable> failures) {
         super(message, failures.isEmpty() ? null : failures.getFirst());
         this.failures = List.copyOf(failures);
+        this.failureCount = failures.size();
         for (int i = 1; i < failures.size(); i++) {
             addSuppressed(failures.get(i));
         }
@@ -40,6 +47,7 @@ public class TaskGroupException extends RuntimeException {
     TaskGroupException(String message, Throwable cause, List<Throwable> failures) {
         super(message, cause);
         this.failures = List.copyOf(failures);
+        this.failureCount = failures.size();
         for (Throwable f : failures) {
             addSuppressed(f);
         }
@@ -53,17 +61,24 @@ public class TaskGroupException extends RuntimeException {
         return new TaskGroupException(message, failures);
     }
 
-    /** Every failure, in the order the tasks failed; the first is the cause. */
+    /**
+     * Every failure, in the order the tasks failed; the first is the cause. Exceptions suppressed after it was
+     * thrown (by a try-with-resources whose next resource failed to close, say) are not among them, also once
+     * the exception has been serialized (as it is back from a child JVM).
+     */
     public List<Throwable> failures() {
         if (failures != null) {
             return failures;
         }
-        // deserialized: rebuild from what Throwable serializes
-        List<Throwable> all = new ArrayList<>();
+        // deserialized: rebuild from what Throwable serializes; the failures were suppressed first, in order
+        List<Throwable> all = new ArrayList<>(failureCount);
         if (getCause() != null && !(this instanceof TaskGroupTimeoutException)) {
             all.add(getCause());
         }
-        all.addAll(List.of(getSuppressed()));
+        Throwable[] suppressed = getSuppressed();
+        for (int i = 0; i < suppressed.length && all.size() < failureCount; i++) {
+            all.add(suppressed[i]);
+        }
         return List.copyOf(all);
     }
 }

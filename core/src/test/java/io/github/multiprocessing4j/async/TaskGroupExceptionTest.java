@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link TaskGroupException#failures()} as its javadoc promises it (every failure, in order, the first the
  * cause), also after the exception was serialized, as it is when it comes back from a child JVM: the list
- * itself is not serialized, and is rebuilt from the cause and the suppressed exceptions.
+ * itself is not serialized (its length is), and is rebuilt from the cause and the suppressed exceptions.
  */
 class TaskGroupExceptionTest {
 
@@ -89,7 +89,55 @@ class TaskGroupExceptionTest {
         assertThat(copy.getCause()).isInstanceOf(TimeoutException.class);
     }
 
-    private static TaskGroupException roundTrip(TaskGroupException e) throws Exception {
+    /**
+     * A group closed before the next resource of its try-with-resources, whose close() then fails: Java adds that
+     * failure to the group's exception as suppressed. It is no task's failure, and failures() leaves it out, also
+     * once the exception has come back from a child JVM (it counted it as one there).
+     */
+    @Test
+    void failures_leaveOutWhatWasSuppressedLater_byTheNextResourceOfItsBlock_alsoAfterSerialization() {
+        IOException boom = new IOException("boom");
+        IllegalStateException closing = new IllegalStateException("the connection failed to close");
+        TaskGroupException e = catchThrowableOfType(TaskGroupException.class, () -> {
+            try (AutoCloseable connection = () -> {
+                throw closing;
+            }; TaskGroup group = TaskGroup.open()) {
+                group.spawn(() -> {
+                    throw boom;
+                });
+            }
+        });
+        assertThat(e.getSuppressed()).containsExactly(closing);
+
+        TaskGroupException copy = roundTrip(e);
+
+        assertThat(e.failures()).containsExactly(boom);
+        assertThat(copy.failures()).extracting(Throwable::getMessage).containsExactly("boom");
+        assertThat(copy.getSuppressed()).extracting(Throwable::getMessage).containsExactly("the connection failed to close");
+    }
+
+    @Test
+    void failuresOfATimeout_leaveOutWhatWasSuppressedLater_alsoAfterSerialization() {
+        IOException late = new IOException("failed as the deadline passed");
+        TaskGroupTimeoutException e = new TaskGroupTimeoutException("TaskGroup-9: timeout of PT1S", 1, List.of(late));
+        e.addSuppressed(new IllegalStateException("added by whoever caught it"));
+
+        TaskGroupException copy = roundTrip(e);
+
+        assertThat(e.failures()).containsExactly(late);
+        assertThat(copy.failures()).extracting(Throwable::getMessage).containsExactly("failed as the deadline passed");
+        assertThat(copy.getSuppressed()).hasSize(2);
+    }
+
+    private static TaskGroupException roundTrip(TaskGroupException e) {
+        try {
+            return roundTripOrThrow(e);
+        } catch (IOException | ClassNotFoundException failure) {
+            throw new AssertionError(failure);
+        }
+    }
+
+    private static TaskGroupException roundTripOrThrow(TaskGroupException e) throws IOException, ClassNotFoundException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(e);
