@@ -3,6 +3,8 @@ package io.github.multiprocessing4j.async;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.github.multiprocessing4j.function.SerializableCallable;
+import io.github.multiprocessing4j.pool.ProcessPool;
 import io.github.multiprocessing4j.testing.Delays;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -10,6 +12,8 @@ import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
@@ -114,6 +118,30 @@ class TaskGroupExceptionTest {
         assertThat(e.failures()).containsExactly(boom);
         assertThat(copy.failures()).extracting(Throwable::getMessage).containsExactly("boom");
         assertThat(copy.getSuppressed()).extracting(Throwable::getMessage).containsExactly("the connection failed to close");
+    }
+
+    @Test
+    void failures_leaveOutWhatWasSuppressedLater_whenTheExceptionComesBackFromAWorkerJvm() throws Exception {
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            SerializableCallable<String> task = TaskGroupExceptionTest::failInAGroupClosedBeforeAFailingResource;
+            ExecutionException e = catchThrowableOfType(ExecutionException.class,
+                    () -> pool.submit(task).get(Delays.seconds(60).toMillis(), TimeUnit.MILLISECONDS));
+            assertThat(e).isNotNull().cause().isInstanceOf(TaskGroupException.class);
+            TaskGroupException back = (TaskGroupException) e.getCause();
+            assertThat(back.failures()).extracting(Throwable::getMessage).containsExactly("boom");
+            assertThat(back.getSuppressed()).extracting(Throwable::getMessage).containsExactly("the connection failed to close");
+        }
+    }
+
+    private static String failInAGroupClosedBeforeAFailingResource() throws Exception {
+        try (AutoCloseable connection = () -> {
+            throw new IllegalStateException("the connection failed to close");
+        }; TaskGroup group = TaskGroup.open()) {
+            group.spawn(() -> {
+                throw new IOException("boom");
+            });
+        }
+        return "not reached";
     }
 
     @Test
