@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.async;
 
+import java.io.Serializable;
 import java.util.Objects;
 
 /**
@@ -16,11 +17,13 @@ import java.util.Objects;
  * }
  *
  * <p>Instances are immutable; {@code equals} compares values (and exceptions by identity, as
- * {@link Throwable} does).
+ * {@link Throwable} does). They are {@link Serializable}, as Python's list of values and exceptions pickles, so
+ * that a task in a worker JVM may return them: a value or an exception that is not serializable itself fails
+ * there as any other result would.
  *
  * @param <T> the type of the value
  */
-public sealed interface Outcome<T> {
+public sealed interface Outcome<T> extends Serializable {
 
     /**
      * The call returned {@code value}, which may be null.

@@ -34,8 +34,7 @@ import java.util.concurrent.CancellationException;
  * it reaches {@code close()}, where in Python the failure cancels the body of the {@code async with} block
  * too. A block that waits should wait on a task (a {@code get()} throws at once when the group is
  * cancelled) or look at {@link #isCancelled()}. {@link #cancel()} cancels the group in the same way without a
- * failure. A task
- * cancelled on its own (through its {@code Future}) does not cancel the group; if that was a
+ * failure. A task cancelled on its own (through its {@code Future}) does not cancel the group; if that was a
  * {@code cancel(false)} and its callable still runs, the group's cancellation interrupts it too.
  *
  * <p>Groups nest: a task may open a group of its own. Cancelling that task with an interrupt (its group's

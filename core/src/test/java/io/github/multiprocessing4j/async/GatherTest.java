@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.github.multiprocessing4j.function.SerializableCallable;
+import io.github.multiprocessing4j.pool.ProcessPool;
 import io.github.multiprocessing4j.testing.Delays;
 import java.io.IOException;
 import java.time.Duration;
@@ -217,6 +219,30 @@ class GatherTest {
         List<Outcome<String>> outcomes = Coroutines.gatherSettled(calls);
         assertThat(outcomes).containsExactly(new Outcome.Success<>("a"), new Outcome.Failure<>(boom),
                 new Outcome.Success<>("c"));
+    }
+
+    /**
+     * What gatherSettled returns is a value like any other, as asyncio.gather(..., return_exceptions=True)'s list
+     * is (it pickles): a task in a worker JVM may return it. Before, Outcome was not Serializable, and the task
+     * failed with "its result cannot be sent back".
+     */
+    @Test
+    void gatherSettled_outcomes_comeBackFromAWorkerJvm() throws Exception {
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            SerializableCallable<List<Outcome<String>>> task = GatherTest::settleInAWorker;
+            List<Outcome<String>> outcomes = pool.submit(task).get(Delays.seconds(60).toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(outcomes).hasSize(3);
+            assertThat(outcomes.get(0)).isEqualTo(new Outcome.Success<>("a"));
+            assertThat(outcomes.get(1)).isEqualTo(new Outcome.Success<>(null));
+            assertThat(outcomes.get(2)).isInstanceOfSatisfying(Outcome.Failure.class,
+                    f -> assertThat(f.exception()).isInstanceOf(IOException.class).hasMessage("b"));
+        }
+    }
+
+    private static List<Outcome<String>> settleInAWorker() throws InterruptedException {
+        return Coroutines.gatherSettled(() -> "a", () -> null, () -> {
+            throw new IOException("b");
+        });
     }
 
     @Test
