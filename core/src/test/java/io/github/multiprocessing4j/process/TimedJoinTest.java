@@ -84,7 +84,10 @@ class TimedJoinTest {
                 holder.join();
             }
             assertThat(child.join(Delays.seconds(30))).isTrue();
-            assertThat(captured.toString(StandardCharsets.UTF_8)).contains("last words of the child");
+            // Copied by join's return, but for a stall of 500 ms of this test's thread since the first poll (a loaded
+            // machine): the wait gives up on a copy that stood still that long, and the line comes a moment later
+            Awaitility.await().atMost(Delays.seconds(30))
+                    .until(() -> captured.toString(StandardCharsets.UTF_8).contains("last words of the child"));
             assertThat(child.failure()).get().isInstanceOf(IllegalStateException.class)
                     .extracting(Throwable::getMessage).isEqualTo("boom");
             assertThat(child.join(Duration.ZERO)).as("a poll once all is in").isTrue();
