@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.internal.launch.SpareJvms;
 import io.github.multiprocessing4j.testing.Delays;
+import io.github.multiprocessing4j.testing.LogCapture;
 import java.io.Serial;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -324,23 +325,8 @@ class FreshChildTest {
             throws Exception {
         // The connected child's report, read by its own thread: the decode's Error ended that thread, and went to
         // its uncaught handler (a stack trace on stderr) instead of the log
-        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(JvmProcess.class.getName()); // JvmProcessImpl's
-        List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.logging.Handler handler = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord record) {
-                records.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        logger.addHandler(handler);
+        LogCapture log = LogCapture.of(JvmProcess.class.getName(), null, r -> true); // JvmProcessImpl's logger
+        List<java.util.logging.LogRecord> records = log.records();
         SpareJvms.get().enabled(false); // a fresh child for sure: no spare to take
         System.setProperty("mp4j.directStart", "false");
         try (JvmProcess child = JvmProcess.start("unreadable", FreshChildTest::throwUnreadableHere)) {
@@ -354,7 +340,7 @@ class FreshChildTest {
             });
         } finally {
             System.clearProperty("mp4j.directStart");
-            logger.removeHandler(handler);
+            log.close();
             SpareJvms.get().enabled(!"false".equalsIgnoreCase(System.getProperty("mp4j.spare")));
         }
     }

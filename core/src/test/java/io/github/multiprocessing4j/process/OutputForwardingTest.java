@@ -2,12 +2,13 @@ package io.github.multiprocessing4j.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.multiprocessing4j.testing.LogCapture;
+import java.io.ByteArrayOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.ByteArrayOutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -183,24 +184,8 @@ class OutputForwardingTest {
         Path written = tmp.resolve("written");
         String writtenPath = written.toString();
         String repaired = tmp.resolve("repaired").toString();
-        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(
-                "io.github.multiprocessing4j.internal.launch.OutputPump");
-        java.util.List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.logging.Handler handler = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord record) {
-                records.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        logger.addHandler(handler);
+        LogCapture log = LogCapture.of("io.github.multiprocessing4j.internal.launch.OutputPump", null, r -> true);
+        java.util.List<java.util.logging.LogRecord> records = log.records();
         java.util.List<String> uncaught = new java.util.concurrent.CopyOnWriteArrayList<>();
         Thread.UncaughtExceptionHandler originalHandler = Thread.getDefaultUncaughtExceptionHandler();
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(t.getName() + ": " + e));
@@ -241,7 +226,7 @@ class OutputForwardingTest {
         } finally {
             System.setOut(original);
             Thread.setDefaultUncaughtExceptionHandler(originalHandler);
-            logger.removeHandler(handler);
+            log.close();
         }
     }
 }

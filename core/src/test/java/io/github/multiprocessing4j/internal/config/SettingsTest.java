@@ -3,14 +3,11 @@ package io.github.multiprocessing4j.internal.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.testing.Delays;
+import io.github.multiprocessing4j.testing.LogCapture;
 import io.github.multiprocessing4j.testing.TestJvm;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,31 +21,16 @@ class SettingsTest {
     private static final String NUMBER = "mp4j.test.settings.number";
     private static final String SWITCH = "mp4j.test.settings.switch";
 
-    private final Logger logger = Logger.getLogger(Settings.class.getName());
-    private final List<String> warnings = new CopyOnWriteArrayList<>();
-    private final Handler handler = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            warnings.add(record.getLevel() + " " + record.getMessage());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private LogCapture log;
 
     @BeforeEach
     void listen() {
-        logger.addHandler(handler);
+        log = LogCapture.of(Settings.class);
     }
 
     @AfterEach
     void stopListening() {
-        logger.removeHandler(handler);
+        log.close();
         System.clearProperty(NUMBER);
         System.clearProperty(SWITCH);
     }
@@ -58,12 +40,12 @@ class SettingsTest {
         assertThat(Settings.number(NUMBER, 50, 0)).as("unset").isEqualTo(50);
         System.setProperty(NUMBER, " 7 ");
         assertThat(Settings.number(NUMBER, 50, 0)).isEqualTo(7);
-        assertThat(warnings).isEmpty();
+        assertThat(log.lines()).isEmpty();
 
         System.setProperty(NUMBER, "1m");
         assertThat(Settings.number(NUMBER, 50, 0)).isEqualTo(50);
         assertThat(Settings.number(NUMBER, 50, 0)).isEqualTo(50);
-        assertThat(warnings).containsExactly("WARNING -D" + NUMBER + "=1m is no whole number: using 50"
+        assertThat(log.lines()).containsExactly("WARNING -D" + NUMBER + "=1m is no whole number: using 50"
                 + " (see the README's Configuration)");
     }
 
@@ -71,7 +53,7 @@ class SettingsTest {
     void aNumberBelowItsLeast_isWarnedOf_andTheLeastUsed() {
         System.setProperty(NUMBER, "-3");
         assertThat(Settings.number(NUMBER, 60, 1)).isEqualTo(1);
-        assertThat(warnings).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        assertThat(log.lines()).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
                 .contains("-D" + NUMBER + "=-3 is below 1: using 1");
     }
 
@@ -82,11 +64,11 @@ class SettingsTest {
         assertThat(Settings.isOn(SWITCH)).isFalse();
         System.setProperty(SWITCH, "True");
         assertThat(Settings.isOn(SWITCH)).isTrue();
-        assertThat(warnings).isEmpty();
+        assertThat(log.lines()).isEmpty();
 
         System.setProperty(SWITCH, "no"); // it looked off, and stayed on without a word
         assertThat(Settings.isOn(SWITCH)).isTrue();
-        assertThat(warnings).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        assertThat(log.lines()).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
                 .contains("-D" + SWITCH + "=no is neither true nor false: it stays on (true)");
     }
 

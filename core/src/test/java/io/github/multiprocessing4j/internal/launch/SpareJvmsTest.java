@@ -15,6 +15,7 @@ import io.github.multiprocessing4j.process.ProcessStartException;
 import io.github.multiprocessing4j.process.fixtures.RehearsedTasks;
 import io.github.multiprocessing4j.testing.ChildProcesses;
 import io.github.multiprocessing4j.testing.Delays;
+import io.github.multiprocessing4j.testing.LogCapture;
 import io.github.multiprocessing4j.testing.TestJvm;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -33,15 +34,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -275,27 +273,8 @@ class SpareJvmsTest {
         String marker = "-Dmp4j.test.launchStall=" + System.nanoTime();
         LaunchSpec spec = new LaunchSpec(List.of(marker), new LinkedHashMap<>(), Map.of());
         byte[] task = Codec.standard().encode(nothing());
-        Logger logger = Logger.getLogger(ChildLauncher.class.getName());
-        Level level = logger.getLevel();
-        List<String> started = new CopyOnWriteArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                if (record.getMessage() != null && record.getMessage().startsWith("started child JVM ")) {
-                    started.add(record.getMessage());
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        logger.setLevel(Level.FINE);
-        logger.addHandler(handler);
+        LogCapture log = LogCapture.of(ChildLauncher.class, Level.FINE,
+                r -> r.getMessage() != null && r.getMessage().startsWith("started child JVM "));
         System.setProperty("mp4j.directStart", "false");
         Duration timeout = WATCHED_TIMEOUT; // the launch stays stalled until it has passed: nothing starts within it
         try {
@@ -318,7 +297,7 @@ class SpareJvmsTest {
             }
             // Released, the launch starts the spare, which the take that gave up on it ends
             String line = Awaitility.await().atMost(Delays.seconds(60)).alias("the stalled spare launched")
-                    .until(() -> started.stream().filter(l -> l.contains(marker))
+                    .until(() -> log.records().stream().map(LogRecord::getMessage).filter(l -> l.contains(marker))
                             .filter(l -> !l.startsWith("started child JVM " + first + ":")).findFirst(),
                             Optional::isPresent)
                     .orElseThrow();
@@ -328,8 +307,7 @@ class SpareJvmsTest {
             assertThat(spares.hasSpare()).isFalse();
         } finally {
             System.clearProperty("mp4j.directStart");
-            logger.removeHandler(handler);
-            logger.setLevel(level);
+            log.close();
             spares.closeSpare();
         }
     }

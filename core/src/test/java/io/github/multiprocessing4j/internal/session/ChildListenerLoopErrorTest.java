@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.multiprocessing4j.testing.Delays;
+import io.github.multiprocessing4j.testing.LogCapture;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /** The listener when its accept loop meets an Error (made through a seam: no test can run out of memory there). */
@@ -22,25 +20,6 @@ class ChildListenerLoopErrorTest {
         // (the JVM's default: a print on stderr) gave the same stack trace a second time
         Session session = Session.get();
         Path socket = session.directory().resolve("loop-error-test.sock");
-        Logger logger = Logger.getLogger(ChildListener.class.getName());
-        List<LogRecord> warnings = new CopyOnWriteArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                if (record.getMessage() != null && record.getMessage().contains("loop-error-test.sock")
-                        && record.getMessage().contains("stopped accepting")) {
-                    warnings.add(record);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
         AtomicReference<Thread> loop = new AtomicReference<>();
         List<Throwable> uncaught = new CopyOnWriteArrayList<>();
         Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
@@ -53,7 +32,8 @@ class ChildListenerLoopErrorTest {
                 e.printStackTrace();
             }
         });
-        logger.addHandler(handler);
+        LogCapture log = LogCapture.of(ChildListener.class, null,
+                LogCapture.saying("loop-error-test.sock").and(LogCapture.saying("stopped accepting")));
         StackOverflowError error = new StackOverflowError("a test's, in the accept loop");
         ChildListener.failNextAccept(error, () -> loop.set(Thread.currentThread()));
         try (ChildListener listener = new ChildListener(socket, session.key())) {
@@ -63,12 +43,12 @@ class ChildListenerLoopErrorTest {
             loop.get().join(Delays.seconds(30).toMillis());
             assertThat(loop.get().isAlive()).as("the accept loop ended").isFalse();
             assertThat(listener.isServing()).as("serving").isFalse();
-            assertThat(warnings).as("warnings that the listener stopped").hasSize(1);
-            assertThat(warnings.getFirst().getThrown()).as("with the error's stack trace").isSameAs(error);
+            assertThat(log.records()).as("warnings that the listener stopped").hasSize(1);
+            assertThat(log.records().getFirst().getThrown()).as("with the error's stack trace").isSameAs(error);
             assertThat(uncaught).as("the same error given to the uncaught-exception handler too").isEmpty();
         } finally {
             ChildListener.failNextAccept(null, null);
-            logger.removeHandler(handler);
+            log.close();
             Thread.setDefaultUncaughtExceptionHandler(previous);
         }
     }

@@ -16,6 +16,7 @@ import io.github.multiprocessing4j.internal.wire.HmacSha256;
 import io.github.multiprocessing4j.process.JvmProcess;
 import io.github.multiprocessing4j.testing.BusyCommonPool;
 import io.github.multiprocessing4j.testing.Delays;
+import io.github.multiprocessing4j.testing.LogCapture;
 import java.lang.ref.WeakReference;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -31,7 +32,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,9 +41,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
-import java.util.logging.Handler;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /** The listener children call back on, attacked the ways the issue lists; it must go on serving. */
@@ -446,28 +444,10 @@ class ChildListenerTest {
         // is nothing wrong: the application must see no WARNING on stderr for it. A peer without the key still is.
         Session session = Session.get();
         Path socket = session.directory().resolve("gone-test.sock");
-        Logger logger = Logger.getLogger(ChildListener.class.getName());
-        java.util.logging.Level level = logger.getLevel();
-        List<LogRecord> records = new CopyOnWriteArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                if (record.getMessage() != null && record.getMessage().contains("gone-test.sock")
-                        || record.getParameters() != null && Arrays.asList(record.getParameters()).contains(socket)) {
-                    records.add(record);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        logger.setLevel(java.util.logging.Level.FINE);
-        logger.addHandler(handler);
+        LogCapture log = LogCapture.of(ChildListener.class, java.util.logging.Level.FINE, r ->
+                r.getMessage() != null && r.getMessage().contains("gone-test.sock")
+                        || r.getParameters() != null && Arrays.asList(r.getParameters()).contains(socket));
+        List<LogRecord> records = log.records();
         try (ChildListener listener = new ChildListener(socket, session.key(), Duration.ofHours(1))) {
             // Closed with the challenge unread: the listener's read is reset (or its write of the challenge fails)
             try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -489,8 +469,7 @@ class ChildListenerTest {
             assertThat(records.get(2).getLevel()).as("a peer without the key")
                     .isEqualTo(java.util.logging.Level.WARNING);
         } finally {
-            logger.removeHandler(handler);
-            logger.setLevel(level);
+            log.close();
         }
     }
 
