@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.internal.launch.SpareJvms;
 import io.github.multiprocessing4j.testing.Delays;
+import io.github.multiprocessing4j.testing.HeldMonitor;
 import io.github.multiprocessing4j.testing.LogCapture;
 import java.io.Serial;
 import java.net.URL;
@@ -153,7 +154,7 @@ class FreshChildTest {
                     System.out.println("copied once System.out is free");
                 }).start()) {
             CountDownLatch release = new CountDownLatch(1);
-            Thread holder = holdSystemOut(release); // the stdout pump waits to write the child's line
+            Thread holder = HeldMonitor.hold(System.out, release); // the stdout pump waits to write the child's line
             try {
                 Files.createFile(go);
                 Awaitility.await().atMost(Delays.seconds(60)).until(() -> child.exitCode().isPresent());
@@ -177,23 +178,6 @@ class FreshChildTest {
         }
     }
 
-    /** Holds System.out's monitor on a thread of its own until {@code release}: the stdout pumps wait to write. */
-    private static Thread holdSystemOut(CountDownLatch release) throws InterruptedException {
-        CountDownLatch holding = new CountDownLatch(1);
-        Thread holder = Thread.ofPlatform().daemon().start(() -> {
-            synchronized (System.out) {
-                holding.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        });
-        holding.await();
-        return holder;
-    }
-
     /** A task that appends its pid to {@code path}. */
     private static io.github.multiprocessing4j.function.SerializableRunnable appendPidTo(String path) {
         return () -> {
@@ -214,7 +198,7 @@ class FreshChildTest {
         // took that exit for a death at boot: "exited with 0 before it started", of a child that had run its task.)
         Path ran = tmp.resolve("ran");
         CountDownLatch release = new CountDownLatch(1);
-        Thread holder = holdSystemOut(release);
+        Thread holder = HeldMonitor.hold(System.out, release);
         CompletableFuture<JvmProcess> started = CompletableFuture.supplyAsync(() -> JvmProcess.builder().name("late")
                 .jvmOptions(List.of("-Xlog:gc:stdout")).task(appendPidTo(ran.toString())).start(),
                 r -> Thread.ofPlatform().daemon().start(r));
@@ -239,7 +223,7 @@ class FreshChildTest {
         // but before it had read the signal, killed a child whose task was running, and said the start had failed
         Path ran = tmp.resolve("ran");
         CountDownLatch release = new CountDownLatch(1);
-        Thread holder = holdSystemOut(release);
+        Thread holder = HeldMonitor.hold(System.out, release);
         java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
         Thread starter = Thread.ofPlatform().daemon().start(() -> {
             try {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.internal.launch.SpareJvms;
 import io.github.multiprocessing4j.testing.Delays;
+import io.github.multiprocessing4j.testing.HeldMonitor;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +69,7 @@ class TimedJoinTest {
                     throw new IllegalStateException("boom");
                 }).start()) {
             CountDownLatch release = new CountDownLatch(1);
-            Thread holder = holdSystemOut(release); // the stdout pump waits to write the child's line
+            Thread holder = HeldMonitor.hold(System.out, release); // the stdout pump waits to write the child's line
             try {
                 Files.createFile(go);
                 Awaitility.await().atMost(Delays.seconds(60)).until(() -> child.exitCode().isPresent());
@@ -113,7 +114,7 @@ class TimedJoinTest {
                     System.out.println("held back");
                 }).start()) {
             CountDownLatch release = new CountDownLatch(1);
-            Thread holder = holdSystemOut(release);
+            Thread holder = HeldMonitor.hold(System.out, release);
             try {
                 Files.createFile(go);
                 Awaitility.await().atMost(Delays.seconds(60)).until(() -> child.exitCode().isPresent());
@@ -128,23 +129,5 @@ class TimedJoinTest {
         } finally {
             System.setOut(original);
         }
-    }
-
-    /** Holds System.out's monitor on a thread of its own until {@code release}: the stdout pumps wait to write. */
-    private static Thread holdSystemOut(CountDownLatch release) throws InterruptedException {
-        CountDownLatch holding = new CountDownLatch(1);
-        PrintStream out = System.out;
-        Thread holder = Thread.ofPlatform().daemon().start(() -> {
-            synchronized (out) {
-                holding.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        });
-        holding.await();
-        return holder;
     }
 }
