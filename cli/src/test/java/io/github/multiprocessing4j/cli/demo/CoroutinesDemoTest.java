@@ -1,6 +1,7 @@
 package io.github.multiprocessing4j.cli.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -45,5 +46,40 @@ class CoroutinesDemoTest {
         String rss = printed.toString(StandardCharsets.UTF_8).lines()
                 .filter(line -> line.startsWith("peak RSS growth")).findFirst().orElseThrow();
         assertThat(rss).doesNotContain("-1").matches(".*\\bn/a\\s+3$");
+    }
+
+    /**
+     * The demo printed "Coroutines were 1.5x faster" from the times of crawls that had missed pages (a crawl
+     * that fetched fewer pages is quicker), and only then failed for the missing pages. It fails first now,
+     * and claims no speed-up.
+     */
+    @Test
+    void aCrawlThatMissedPages_failsTheDemo_beforeAnySpeedUpIsClaimed() {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+        CrawlResult coroutines = new CrawlResult(6_000, 480_000, 1_000, 200, 1L << 20, 6_000);
+        CrawlResult pool = new CrawlResult(10_000, 806_000, 1_500, 8, 1L << 20, 8);
+
+        assertThatThrownBy(() -> CoroutinesDemo.report(out, coroutines, pool, 10_000))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("missed pages");
+
+        assertThat(printed.toString(StandardCharsets.UTF_8)).doesNotContain("faster");
+    }
+
+    /**
+     * The verdict said "Coroutines were 0.5x faster" when the pool of threads had been the faster (a loaded
+     * machine can make it so): it says which crawl was faster, by how much, as measured.
+     */
+    @Test
+    void aFasterPoolCrawl_isSaidToBeFaster_notCalledASpeedUpOfTheCoroutines() {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+        CrawlResult coroutines = new CrawlResult(10_000, 806_000, 4_000, 200, 1L << 20, 10_000);
+        CrawlResult pool = new CrawlResult(10_000, 806_000, 2_000, 8, 1L << 20, 8);
+
+        CoroutinesDemo.report(out, coroutines, pool, 10_000);
+
+        String text = printed.toString(StandardCharsets.UTF_8);
+        assertThat(text).doesNotContain("Coroutines were").contains("The 8 threads were 2.0x faster");
     }
 }
