@@ -54,12 +54,18 @@ public final class SubprocessDemo implements Demo {
 
         out.println();
         out.println("2. Pipe data through a child");
-        CompletedProcess sorted = Subprocess.command("sort").input("pear\napple\nfig\n").captureOutput().run();
+        CompletedProcess sorted = Subprocess.command("sort").input("pear\napple\nfig\n").captureOutput().check().run();
         out.println("   sort <<< pear apple fig  ->  " + sorted.stdout().strip().replace('\n', ' '));
         try (Subprocess upper = Subprocess.command("tr", "a-z", "A-Z").input("streamed\nline by line\n")
                 .stdout(Redirect.PIPE).start();
              Stream<String> lines = upper.stdoutLines()) {
             lines.forEach(line -> out.println("   tr a-z A-Z streams: " + line));
+            // check() is for run(): a started process's exit code is ours to look at, or a failed step passes silently
+            int exit = upper.waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException("tr a-z A-Z (pid " + upper.pid() + ") failed with exit code " + exit
+                        + "; its stderr is above");
+            }
         }
         CompletedPipeline counted = Subprocess.pipeline(
                         Subprocess.command("printf", "b\\na\\nb\\nc\\nb\\n"),

@@ -6,10 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SubprocessDemoTest {
     private static final Pattern SLEEP = Pattern.compile("started sleep (\\d+)");
@@ -47,6 +52,32 @@ class SubprocessDemoTest {
             if (sleep.find()) {
                 ProcessHandle.of(Long.parseLong(sleep.group(1))).ifPresent(ProcessHandle::destroyForcibly);
             }
+        }
+    }
+
+    /**
+     * Step 2 streams through {@code tr a-z A-Z} and did not look at its exit code: a {@code tr} that failed
+     * (here one first on the PATH that prints nothing and exits 3) left the step silently empty, and
+     * {@code mp4j demo subprocess} exited 0. The demo fails now, naming the command and its exit code.
+     */
+    @Test
+    void aStreamingStepThatFails_failsTheDemo_withItsExitCode(@TempDir Path tmp) throws Exception {
+        Path bin = Files.createDirectory(tmp.resolve("bin"));
+        Path tr = Files.writeString(bin.resolve("tr"), "#!/bin/sh\ncat >/dev/null\nexit 3\n");
+        Files.setPosixFilePermissions(tr, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder cli = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "io.github.multiprocessing4j.cli.Main", "demo", "subprocess")
+                .redirectOutput(tmp.resolve("out").toFile()).redirectError(tmp.resolve("err").toFile());
+        cli.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+        Process p = cli.start();
+        try {
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("the demo ended").isTrue();
+            String err = Files.readString(tmp.resolve("err"));
+            assertThat(p.exitValue()).as(Files.readString(tmp.resolve("out")) + err).isEqualTo(1);
+            assertThat(err).contains("tr a-z A-Z").contains("exit code 3");
+        } finally {
+            p.destroyForcibly();
         }
     }
 }
