@@ -131,7 +131,7 @@ public final class SubprocessBench implements Bench {
                         Stats.of(ceiling).median(), Stats.of(copyRates).median()), py);
     }
 
-    private Report report(int n, double ours, double builder, double overhead, double captured, Map<String, Double> mechanisms,
+    Report report(int n, double ours, double builder, double overhead, double captured, Map<String, Double> mechanisms,
             Map<String, String> warnings, PipeFigures pipe, Map<String, Double> py) {
         double rate = pipe.communicate();
         double ceiling = pipe.cTools();
@@ -159,17 +159,23 @@ public final class SubprocessBench implements Bench {
                         pipe.memoryCopy(), Double.NaN, "", null));
         report.note("Medians of " + n + " launches (ours, ProcessBuilder and ours with capture interleaved, "
                 + "cycling through all six orders) and of "
-                + PIPE_TRIALS + " transfers of " + MEGABYTES + " MiB; MB/s = 10^6 bytes per second. CPython runs subprocess.run([\"true\"]) and "
-                + "Popen([\"cat\"]).communicate(data) in the same run.");
+                + PIPE_TRIALS + " transfers of " + MEGABYTES + " MiB; MB/s = 10^6 bytes per second. "
+                // py is empty when CPython did not run (no usable Python): the note must not say that it ran
+                + (py.isEmpty() ? "CPython's side was not measured in this run."
+                        : "CPython runs subprocess.run([\"true\"]) and Popen([\"cat\"]).communicate(data) in the same run."));
         double spawn = mechanisms.getOrDefault("POSIX_SPAWN", Double.NaN);
         double vfork = mechanisms.getOrDefault("VFORK", Double.NaN);
         double fork = mechanisms.getOrDefault("FORK", Double.NaN);
+        // One launch per mechanism and trial on a shared machine: VFORK can come out slower, and then the run
+        // shows no cost of the helper, rather than a negative one.
+        String helperCost = spawn > vfork ? "so jspawnhelper costs about " + Row.format(spawn - vfork) + " ms here"
+                : "so this run shows no cost of jspawnhelper (the machine's noise is larger)";
         report.note(String.format(Locale.ROOT,
                 "Launch: the JDK's default on Linux, POSIX_SPAWN, spawns the jspawnhelper binary, "
                 + "which then execs the command: two execs per launch. VFORK (one exec, no helper) took %s ms vs %s ms, "
-                + "so jspawnhelper costs about %s ms here; FORK copies the JVM's page tables and took %s ms. "
+                + "%s; FORK copies the JVM's page tables and took %s ms. "
                 + "CPython's _posixsubprocess uses vfork directly.", Row.format(vfork), Row.format(spawn),
-                Row.format(spawn - vfork), Row.format(fork)));
+                helperCost, Row.format(fork)));
         report.note("VFORK still exists in JDK 25 but is deprecated: " + warnings.getOrDefault("VFORK", "(no warning seen)")
                 + " The property is read once per JVM, so a library cannot switch it for its own launches, and the only "
                 + "faster path (vfork/posix_spawn without the helper) needs native code; we do not use it. What we "
@@ -225,7 +231,7 @@ public final class SubprocessBench implements Bench {
     }
 
     /** MB/s of each way of moving the 100 MiB, medians over the trials. */
-    private record PipeFigures(double communicate, double jdk, double stream, double cTools, double memoryCopy) {
+    record PipeFigures(double communicate, double jdk, double stream, double cTools, double memoryCopy) {
     }
 
     /**

@@ -1,0 +1,37 @@
+package io.github.multiprocessing4j.cli.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** What the subprocess topic's report says about the figures it was given. */
+class SubprocessBenchTest {
+    private static final SubprocessBench.PipeFigures PIPE = new SubprocessBench.PipeFigures(900, 700, 1800, 1700, 9000);
+
+    /**
+     * Without a Python (not found, or too old), CPython's side is skipped and its column shows "-"; the report's
+     * note still said "CPython runs subprocess.run(["true"]) and Popen(["cat"]).communicate(data) in the same run",
+     * in docs/benchmarks.md under "CPython: not found". It says now that CPython's side was not measured.
+     */
+    @Test
+    void withoutCPythonsFigures_theNotesDoNotSayCPythonRan() {
+        String md = new SubprocessBench().report(7, 1.0, 0.95, 0.05, 1.2,
+                Map.of("POSIX_SPAWN", 1.0, "FORK", 2.0, "VFORK", 0.7), Map.of(), PIPE, Map.of()).markdown("machine");
+
+        assertThat(md).doesNotContain("CPython runs").contains("CPython's side was not measured");
+    }
+
+    /**
+     * The launch note took POSIX_SPAWN minus VFORK for "jspawnhelper costs about N ms here", which on a noisy run
+     * where VFORK came out slower printed a negative cost. It says then that no cost of the helper showed.
+     */
+    @Test
+    void aVforkSlowerThanPosixSpawn_isNotReportedAsANegativeHelperCost() {
+        String md = new SubprocessBench().report(7, 1.0, 0.95, 0.05, 1.2,
+                Map.of("POSIX_SPAWN", 1.0, "FORK", 2.0, "VFORK", 1.3), Map.of(), PIPE,
+                Map.of("run_true_ms", 0.8, "cat_mb_s", 350.0)).markdown("machine");
+
+        assertThat(md).doesNotContain("costs about -").contains("CPython runs");
+    }
+}
