@@ -79,9 +79,9 @@ public final class BenchmarksDoc {
      * make the next write take everything up to a later end marker, other topics' sections included; so would
      * a section whose end marker was moved below another topic's section, which is refused too.
      *
-     * <p>The document, or the nearest folder above it that exists when it does not, must also be writable: a
-     * path under a regular file, or a folder given for the document, would otherwise fail only at the write,
-     * after the benchmark.
+     * <p>The document, or the nearest folder above it that exists when it does not, must also be writable (for
+     * a folder, a file is created in it and deleted): a path under a regular file, or a folder given for the
+     * document, would otherwise fail only at the write, after the benchmark.
      *
      * @throws IOException with the document's path and the marker at fault, or why it cannot be written
      */
@@ -102,6 +102,13 @@ public final class BenchmarksDoc {
         if (above == null || !Files.isDirectory(above) || !Files.isWritable(above)) {
             throw new IOException(absolute + " cannot be created: " + (above == null ? "it has no folder"
                     : above + (Files.isDirectory(above) ? " is not writable" : " is not a folder")));
+        }
+        // access(2), which isWritable asks, says yes to root for nearly any folder (/proc, /sys, a root-squashed NFS
+        // mount): only creating a file there tells. The probe is deleted at once.
+        try {
+            Files.delete(Files.createTempFile(above, ".mp4j-doc-check-", ".tmp"));
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new IOException(absolute + " cannot be created: no file can be created in " + above + " (" + e + ")", e);
         }
     }
 

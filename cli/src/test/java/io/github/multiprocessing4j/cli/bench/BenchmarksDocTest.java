@@ -116,6 +116,20 @@ class BenchmarksDocTest {
     }
 
     /**
+     * The check asked access(2) whether the folder is writable, which says yes to root for nearly any folder:
+     * run as root (a container, CI), {@code mp4j bench process --doc=/proc/x.md} passed it, measured for
+     * minutes, and then failed to record the table. The check now creates (and deletes) a file in the folder,
+     * so it refuses such a path up front, root or not.
+     */
+    @Test
+    void aDocumentInAFolderWhereNoFileCanBeCreated_isRefusedByTheCheck_alsoForRoot() {
+        Path underProc = Path.of("/proc/mp4j-benchmarks.md");
+        assertThatThrownBy(() -> BenchmarksDoc.check(underProc, "process")).isInstanceOf(IOException.class)
+                .hasMessageContaining(underProc + " cannot be created");
+        assertThat(underProc).doesNotExist();
+    }
+
+    /**
      * {@code --doc} naming a path under a regular file, or a folder, passed the check made before the
      * benchmark; the write after it then failed, and {@code mp4j bench} ended with a stack trace. The check
      * now refuses both up front, and leaves the file that is in the way as it was.
