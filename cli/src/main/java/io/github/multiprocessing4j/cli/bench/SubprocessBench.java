@@ -168,8 +168,8 @@ public final class SubprocessBench implements Bench {
         double fork = mechanisms.getOrDefault("FORK", Double.NaN);
         // One launch per mechanism and trial on a shared machine: VFORK can come out slower, and then the run
         // shows no cost of the helper, rather than a negative one.
-        String helperCost = spawn > vfork ? "so jspawnhelper costs about " + Row.format(spawn - vfork) + " ms here"
-                : "so this run shows no cost of jspawnhelper (the machine's noise is larger)";
+        String helperCost = spawn <= vfork ? "so this run shows no cost of jspawnhelper (the machine's noise is larger)"
+                : "so jspawnhelper costs about " + Row.format(spawn - vfork) + " ms here"; // n/a if one is missing
         report.note(String.format(Locale.ROOT,
                 "Launch: the JDK's default on Linux, POSIX_SPAWN, spawns the jspawnhelper binary, "
                 + "which then execs the command: two execs per launch. VFORK (one exec, no helper) took %s ms vs %s ms, "

@@ -90,8 +90,8 @@ public final class CoroutinesDemo implements Demo {
         } else {
             // Not expected (200 waits against 8), but a loaded machine decides: say what was measured.
             out.printf(Locale.ROOT, "%nThe %d threads were %.1fx faster in this run, although the coroutines had up to "
-                    + "%d requests in flight: the machine, not the waiting, was the limit.%n", pool.threads(),
-                    (double) coroutinesMillis / poolMillis, coroutines.maxInFlight());
+                    + "%d requests in flight.%n", pool.threads(), (double) coroutinesMillis / poolMillis,
+                    coroutines.maxInFlight());
         }
         out.println("The RSS growth is mostly the HTTP client's garbage between collections, not the threads: a "
                 + "parked coroutine holds about a kilobyte (mp4j bench coroutines), a platform thread reserves "
