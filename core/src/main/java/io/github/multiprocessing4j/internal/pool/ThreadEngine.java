@@ -196,6 +196,13 @@ public final class ThreadEngine implements PoolEngine {
                 awaitStopped(); // a cancel of the queued task may not have completed its future yet
                 return;
             }
+            // Every completion on this thread, the one of a task that could not start too, is in the scope: its
+            // callbacks run here, and one that called close() or join() would wait for this thread to leave.
+            ScopedValue.where(RUNNING, ThreadEngine.this).run(this::runWithDeadline);
+        }
+
+        /** Sets the task's deadline, runs it, and completes its future. */
+        private void runWithDeadline() {
             ScheduledFuture<?> deadline = null;
             int[] at = {-1};
             try {
@@ -210,7 +217,7 @@ public final class ThreadEngine implements PoolEngine {
                                 + " (taskTimeout " + taskTimeout + "): " + t, t);
                     }
                 }
-                ScopedValue.where(RUNNING, ThreadEngine.this).run(() -> runTask(at));
+                runTask(at);
             } catch (Throwable t) {
                 if (OUTCOME.compareAndSet(this, OPEN, BY_TASK)) {
                     future.completeExceptionally(t); // the timeout could not be set up: the task did not run
