@@ -55,7 +55,10 @@ import java.util.concurrent.TimeUnit;
  * {@link IllegalStateException}. Give such work an executor
  * ({@code thenApplyAsync}, {@code thenAcceptAsync}), or chain the next task without waiting for it:
  * {@code thenCompose(r -> pool.applyAsync(f, r))}.
- * A thread or virtual-thread pool runs such callbacks on the task's own thread; there, waiting for another
+ * A thread or virtual-thread pool runs such callbacks on the task's own thread, except for a task whose future
+ * another thread completes: one that outlives the pool's task timeout has its callbacks run on a thread of the
+ * library's ({@code mp4j-pool-timeout}, shared by every pool, not one of the pool's), one cancelled or
+ * dropped by {@code shutdownNow()} on the thread that cancels it. On the task's thread, waiting for another
  * future is allowed, but {@code close()} and {@code join()} would wait for the task itself to end, and are
  * refused in the same way (as they are in the pool's tasks). Mind that a thread pool whose every thread
  * waits for work queued behind it deadlocks, as any bounded executor does: a one-thread pool cannot run
