@@ -1,8 +1,11 @@
 package io.github.multiprocessing4j.cli.demo;
 
 import io.github.multiprocessing4j.async.TaskGroup;
+import io.github.multiprocessing4j.pool.ProcessPool;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.Serializable;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -14,6 +17,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -33,6 +37,11 @@ import java.util.regex.Pattern;
  * <p>The site ({@link CrawlSite}) runs in this JVM on 127.0.0.1 and answers each page after 10 ms, standing
  * in for the network round trip. The pages form a tree (page i links to pages 10i+1 ... 10i+10), so the
  * crawler discovers them as it goes.
+ *
+ * <p>Each crawl runs in a fresh JVM of its own (a one-worker {@link ProcessPool}), warms its own JIT up there
+ * and reports back a {@link CrawlResult}: run one after the other in one JVM, the second crawl found the heap
+ * the first had grown, and its RSS growth showed the order of the crawls more than the crawl (296/233 MB in
+ * one run, 37/196 MB in the next).
  */
 public final class CoroutinesDemo implements Demo {
     private static final int PAGES = 10_000;
@@ -58,17 +67,64 @@ public final class CoroutinesDemo implements Demo {
             out.printf(Locale.ROOT,
                     "Serving %,d pages on http://127.0.0.1:%d/page/0 (each answers after %d ms, standing in "
                     + "for the network).%n", PAGES, site.port(), LATENCY_MILLIS);
-            out.println("Warming up (a short crawl, so that neither crawl below pays for the JIT alone)...");
+            out.println("Each crawl runs in a fresh JVM of its own (a one-worker ProcessPool), after a short warm-up "
+                    + "crawl there:");
+            out.println("in one JVM, the second crawl would find the heap the first one grew, and its memory would "
+                    + "show the order of the crawls, not the crawl.");
             try (CrawlSite warmUp = CrawlSite.start(1_000, FANOUT, 1)) {
-                crawlOnCoroutines(warmUp, IN_FLIGHT);
+                out.printf(Locale.ROOT, "Crawling on a pool of %d platform threads...%n", POOL_THREADS);
+                CrawlResult pool = crawlInOwnJvm(new CrawlJob(Kind.POOL, warmUp.port(), site.port(), POOL_THREADS));
+                out.printf(Locale.ROOT, "Crawling on coroutines, at most %d requests in flight...%n", IN_FLIGHT);
+                CrawlResult coroutines = crawlInOwnJvm(new CrawlJob(Kind.COROUTINES, warmUp.port(), site.port(),
+                        IN_FLIGHT));
+
+                report(out, coroutines, pool, PAGES);
             }
+        }
+    }
 
-            out.printf(Locale.ROOT, "Crawling on a pool of %d platform threads...%n", POOL_THREADS);
-            CrawlResult pool = crawlOnPool(site, POOL_THREADS);
-            out.printf(Locale.ROOT, "Crawling on coroutines, at most %d requests in flight...%n", IN_FLIGHT);
-            CrawlResult coroutines = crawlOnCoroutines(site, IN_FLIGHT);
+    /** How a crawl fetches: tasks on coroutines, or jobs on a pool of platform threads. */
+    enum Kind {
+        COROUTINES, POOL
+    }
 
-            report(out, coroutines, pool, PAGES);
+    /**
+     * One crawl as sent to the JVM that runs it: the sites are in the CLI's JVM, so the job carries their
+     * ports only.
+     *
+     * @param kind       coroutines or a pool of threads
+     * @param warmUpPort the port of the small site crawled first, to warm that JVM's JIT up
+     * @param port       the port of the site crawled and measured
+     * @param bound      requests in flight at most (coroutines), or threads of the pool
+     */
+    record CrawlJob(Kind kind, int warmUpPort, int port, int bound) implements Serializable {
+
+        /** Runs in the crawl's JVM: the warm-up crawl, of the same kind, then the crawl measured. */
+        CrawlResult run() {
+            try {
+                crawl(warmUpPort);
+                return crawl(port);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("the crawl was interrupted", e);
+            } catch (Exception e) {
+                throw new IllegalStateException("the " + kind + " crawl failed", e);
+            }
+        }
+
+        private CrawlResult crawl(int sitePort) throws Exception {
+            return kind == Kind.COROUTINES ? crawlOnCoroutines(sitePort, bound) : crawlOnPool(sitePort, bound);
+        }
+    }
+
+    /**
+     * Runs {@code job} in a fresh JVM of its own, so that its memory is measured from that JVM's start and
+     * not on a heap that another crawl grew; the JVM ends with the pool.
+     */
+    static CrawlResult crawlInOwnJvm(CrawlJob job) throws InterruptedException, ExecutionException {
+        // Default options for both crawls (the library's Serial GC among them): their heaps grow by the same rules.
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            return pool.apply(CrawlJob::run, job);
         }
     }
 
@@ -100,6 +156,11 @@ public final class CoroutinesDemo implements Demo {
 
     /** Every page on coroutines: one task per page, spawned by the task that found the link. */
     static CrawlResult crawlOnCoroutines(CrawlSite site, int inFlight) throws Exception {
+        return crawlOnCoroutines(site.port(), inFlight);
+    }
+
+    /** {@link #crawlOnCoroutines(CrawlSite, int)} of the site on port {@code site} of 127.0.0.1. */
+    static CrawlResult crawlOnCoroutines(int site, int inFlight) throws Exception {
         try (ExecutorService clientWork = Executors.newVirtualThreadPerTaskExecutor();
                 HttpClient client = client(clientWork)) {
             Meter meter = new Meter();
@@ -117,7 +178,7 @@ public final class CoroutinesDemo implements Demo {
         }
     }
 
-    private static Void visit(TaskGroup group, CrawlSite site, HttpClient client, int page, Semaphore slots,
+    private static Void visit(TaskGroup group, int site, HttpClient client, int page, Semaphore slots,
             Set<Integer> seen, Meter meter, AtomicLong tasks) throws Exception {
         String html;
         slots.acquire();
@@ -137,6 +198,11 @@ public final class CoroutinesDemo implements Demo {
 
     /** Every page on a fixed pool: a job per page, submitted by the job that found the link. */
     static CrawlResult crawlOnPool(CrawlSite site, int threads) throws Exception {
+        return crawlOnPool(site.port(), threads);
+    }
+
+    /** {@link #crawlOnPool(CrawlSite, int)} of the site on port {@code site} of 127.0.0.1. */
+    static CrawlResult crawlOnPool(int site, int threads) throws Exception {
         try (ExecutorService clientWork = Executors.newVirtualThreadPerTaskExecutor();
                 HttpClient client = client(clientWork); ExecutorService pool = Executors.newFixedThreadPool(threads)) {
             Meter meter = new Meter();
@@ -156,7 +222,7 @@ public final class CoroutinesDemo implements Demo {
         }
     }
 
-    private static void submit(ExecutorService pool, CrawlSite site, HttpClient client, int page, Set<Integer> seen,
+    private static void submit(ExecutorService pool, int site, HttpClient client, int page, Set<Integer> seen,
             Meter meter, AtomicInteger pending, CountDownLatch done, AtomicReference<Throwable> failure) {
         pending.incrementAndGet();
         pool.execute(() -> {
@@ -201,13 +267,14 @@ public final class CoroutinesDemo implements Demo {
         final AtomicInteger maxInFlight = new AtomicInteger();
         long rssBefore = -1;
 
-        String fetch(HttpClient client, CrawlSite site, int page) throws IOException, InterruptedException {
+        String fetch(HttpClient client, int site, int page) throws IOException, InterruptedException {
             maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
             try {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(site.page(page)).build(),
+                URI uri = CrawlSite.page(site, page);
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() != 200) {
-                    throw new IOException("GET " + site.page(page) + " answered " + r.statusCode());
+                    throw new IOException("GET " + uri + " answered " + r.statusCode());
                 }
                 pages.incrementAndGet();
                 bytes.addAndGet(r.body().length());
@@ -236,7 +303,8 @@ public final class CoroutinesDemo implements Demo {
                     growth = -1;
                 }
             }
-            return new CrawlResult(pages.get(), bytes.get(), nanos / 1_000_000, maxInFlight.get(), growth, threads);
+            return new CrawlResult(pages.get(), bytes.get(), nanos / 1_000_000, maxInFlight.get(), growth, threads,
+                    ProcessHandle.current().pid());
         }
 
         private static long status(String field) throws IOException {
@@ -259,6 +327,7 @@ public final class CoroutinesDemo implements Demo {
         row(out, "pages per second", "%,d", perSecond(coroutines), perSecond(pool));
         row(out, "most requests in flight at once", "%,d", coroutines.maxInFlight(), pool.maxInFlight());
         row(out, "threads that fetched", "%,d", coroutines.threads(), pool.threads());
+        row(out, "pid of the JVM that crawled", "%d", coroutines.pid(), pool.pid());
         out.printf(Locale.ROOT, "%-34s %14s %14s%n", "peak RSS growth during crawl (MB)",
                 mb(coroutines.rssGrowth()), mb(pool.rssGrowth()));
     }

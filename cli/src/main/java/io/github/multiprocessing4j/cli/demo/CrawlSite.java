@@ -40,7 +40,12 @@ final class CrawlSite implements AutoCloseable {
     }
 
     URI page(int i) {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/page/" + i);
+        return page(port(), i);
+    }
+
+    /** Page {@code i} of the site on {@code port} of 127.0.0.1, as a crawl in another JVM addresses it. */
+    static URI page(int port, int i) {
+        return URI.create("http://127.0.0.1:" + port + "/page/" + i);
     }
 
     int port() {

@@ -31,6 +31,29 @@ class CoroutinesDemoTest {
     }
 
     /**
+     * Both crawls ran in the CLI's JVM one after the other, and the second found the heap the first had grown
+     * (peak RSS growth 296/233 MB in one run, 37/196 MB in the next, coroutines/threads): each runs in a
+     * fresh JVM of its own now, neither the CLI's nor the other crawl's, and still fetches every page.
+     */
+    @Test
+    void eachCrawl_runsInAFreshJvmOfItsOwn_soThatItsMemoryIsMeasuredOnEqualTerms() throws Exception {
+        try (CrawlSite warmUp = CrawlSite.start(100, 10, 1); CrawlSite site = CrawlSite.start(1_000, 10, 2)) {
+            CrawlResult pool = CoroutinesDemo.crawlInOwnJvm(
+                    new CoroutinesDemo.CrawlJob(CoroutinesDemo.Kind.POOL, warmUp.port(), site.port(), 4));
+            CrawlResult coroutines = CoroutinesDemo.crawlInOwnJvm(
+                    new CoroutinesDemo.CrawlJob(CoroutinesDemo.Kind.COROUTINES, warmUp.port(), site.port(), 20));
+
+            long cli = ProcessHandle.current().pid();
+            assertThat(pool.pid()).as("the pool crawl's JVM").isNotEqualTo(cli);
+            assertThat(coroutines.pid()).as("the coroutines crawl's JVM").isNotEqualTo(cli).isNotEqualTo(pool.pid());
+            assertThat(pool.pages()).isEqualTo(1_000);
+            assertThat(coroutines.pages()).isEqualTo(1_000);
+            assertThat(coroutines.maxInFlight()).isBetween(2, 20);
+            assertThat(pool.maxInFlight()).isBetween(1, 4);
+        }
+    }
+
+    /**
      * Where the peak RSS cannot be read (no /proc, as on macOS, or a clear_refs the process may not write),
      * a crawl's rssGrowth is -1: the table says so, instead of printing a growth of -1 MB.
      */
