@@ -9,7 +9,6 @@ import io.github.multiprocessing4j.testing.BusyCarriers;
 import io.github.multiprocessing4j.testing.Delays;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -59,17 +58,7 @@ class ChildListenerStarvedCarriersTest {
              SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             try (BusyCarriers busy = BusyCarriers.all(Delays.seconds(60))) {
                 channel.connect(UnixDomainSocketAddress.of(listener.socket()));
-                FutureTask<Integer> end = new FutureTask<>(() -> {
-                    ByteBuffer in = ByteBuffer.allocate(4096);
-                    int n;
-                    do {
-                        n = channel.read(in.clear());
-                    } while (n >= 0);
-                    return n;
-                });
-                Thread.ofPlatform().daemon().start(end);
-                assertThat(end.get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS))
-                        .as("the listener closed the silent connection").isEqualTo(-1);
+                assertThat(PeerEnd.readToTheEnd(channel)).as("the listener closed the silent connection").isEqualTo(-1);
                 assertThat(busy.heldAllAlong()).as("the spinners held the carriers all along").isTrue();
             }
         }

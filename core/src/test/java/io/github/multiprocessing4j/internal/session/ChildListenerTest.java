@@ -36,7 +36,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -330,17 +329,7 @@ class ChildListenerTest {
             assertThat(lastThreadTaken.await(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
             try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
                 channel.connect(UnixDomainSocketAddress.of(listener.socket()));
-                FutureTask<Integer> end = new FutureTask<>(() -> {
-                    ByteBuffer in = ByteBuffer.allocate(4096);
-                    int n;
-                    do {
-                        n = channel.read(in.clear());
-                    } while (n >= 0);
-                    return n;
-                });
-                Thread.ofPlatform().daemon().start(end);
-                assertThat(end.get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS))
-                        .as("the listener closed the silent connection").isEqualTo(-1);
+                assertThat(PeerEnd.readToTheEnd(channel)).as("the listener closed the silent connection").isEqualTo(-1);
             }
         } finally {
             release.set(true);
@@ -394,17 +383,7 @@ class ChildListenerTest {
                     // closed by the listener
                 }
             });
-            ByteBuffer in = ByteBuffer.allocate(4096);
-            FutureTask<Integer> end = new FutureTask<>(() -> {
-                int n;
-                do {
-                    n = channel.read(in.clear());
-                } while (n >= 0);
-                return n;
-            });
-            Thread.ofPlatform().daemon().start(end);
-            assertThat(end.get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS))
-                    .as("the listener closed the dripping connection").isEqualTo(-1);
+            assertThat(PeerEnd.readToTheEnd(channel)).as("the listener closed the dripping connection").isEqualTo(-1);
             stop.set(true);
             dripper.join(Delays.seconds(30).toMillis());
         } finally {
