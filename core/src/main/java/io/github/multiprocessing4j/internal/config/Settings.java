@@ -45,10 +45,11 @@ public final class Settings {
      */
     public static boolean isOn(String name) {
         String value = System.getProperty(name);
-        if (value == null || value.strip().equalsIgnoreCase("true")) {
+        String given = value == null ? "true" : value.strip();
+        if (given.equalsIgnoreCase("true")) {
             return true;
         }
-        if (value.strip().equalsIgnoreCase("false")) {
+        if (given.equalsIgnoreCase("false")) {
             return false;
         }
         warnOnce(name, value, "is neither true nor false: it stays on (true)");
