@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.pool;
 
+import io.github.multiprocessing4j.internal.seam.FailureSeam;
 import io.github.multiprocessing4j.internal.session.LibraryThreads;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
@@ -25,13 +26,25 @@ final class ImapResults<R> implements ResultIterator<R> {
     /** One thread for the JVM, made by the first caller of imap: nothing of it, neither context, group nor priority. */
     private static final Cleaner CLEANER = Cleaner.create(LibraryThreads.daemon("mp4j-imap-cleaner")
             .inheritInheritableThreadLocals(false).factory());
+    private static final FailureSeam REGISTER = new FailureSeam();
 
     private final ResultIterator<R> results;
     private final Cleaner.Cleanable closing;
 
     ImapResults(ResultIterator<R> results) {
         this.results = results;
-        this.closing = CLEANER.register(this, results::close);
+        try {
+            REGISTER.check();
+            this.closing = CLEANER.register(this, results::close);
+        } catch (Throwable e) { // OutOfMemoryError: the iterator's feeder already runs, and nobody else can close it
+            results.close();
+            throw e;
+        }
+    }
+
+    /** For tests: makes the next {@code times} registrations with the cleaner throw {@code failure} (null: none). */
+    static void failRegistrations(Error failure, int times) {
+        REGISTER.arm(failure, 0, times, null);
     }
 
     @Override

@@ -281,6 +281,30 @@ class ImapTest {
         }
     }
 
+    @Test
+    void aHandleThatCannotBeRegisteredWithTheCleaner_failsTheCall_andClosesItsIterator() {
+        ThreadPool pool = ThreadPool.create(2);
+        try {
+            CountingEngine engine = new CountingEngine(pool);
+            SerializableFunction<Integer, Integer> slow = x -> sleep(60_000);
+            ImapIterator<Integer, Integer> it = new ImapIterator<>(engine, engine.define(slow), upTo(1000).iterator(),
+                    1, true, 8);
+            Awaitility.await().atMost(Delays.seconds(30)).untilAsserted(() -> // the feeder fills its window
+                    assertThat(engine.calls).hasSize(8));
+            ImapResults.failRegistrations(new OutOfMemoryError("a test's"), 1);
+            assertThatThrownBy(() -> new ImapResults<>(it))
+                    .isInstanceOf(OutOfMemoryError.class).hasMessageContaining("a test's");
+            // nobody holds the iterator now: had it stayed open, its feeder would wait for room, and its tasks run,
+            // for as long as the pool lives
+            assertThat(engine.closes).as("definition closes").hasValue(1);
+            assertThat(engine.calls).allMatch(TaskFuture::isCancelled);
+            assertThat(it.hasNext()).isFalse();
+        } finally {
+            ImapResults.failRegistrations(null, 0);
+            pool.terminate();
+        }
+    }
+
     // ------------------------------------------------------------------------- the pool shuts down
 
     @Test
