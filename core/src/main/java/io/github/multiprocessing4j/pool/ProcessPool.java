@@ -191,7 +191,8 @@ public interface ProcessPool extends Pool {
          * no value after it, and for options that set the class path or main class ({@code -cp}, {@code -jar},
          * {@code -m}, {@code -Djava.class.path}): workers run this JVM's class path and module path; and for options
          * with which the launcher runs no main class ({@code -version}, {@code --help}, {@code --dry-run},
-         * {@code --list-modules}, {@code --source}): a worker would exit at boot; in an argument file
+         * {@code --list-modules}, {@code --source}): a worker would exit at boot; and for a setting of the library's
+         * with no value of its kind ({@code -Dmp4j.pool.spinMicros=50us}); in an argument file
          * ({@code "@jvm.options"}) too. As for
          * {@code JvmProcess.Builder.jvmOptions}, which checks the same.
          */

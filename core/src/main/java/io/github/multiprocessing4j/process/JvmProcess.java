@@ -213,7 +213,9 @@ public interface JvmProcess extends AutoCloseable {
          * {@code -jar}, {@code -m}, {@code -Djava.class.path}): a child runs this JVM's class path and module
          * path; and for options with which the launcher runs no main class ({@code -version}, {@code --help},
          * {@code --dry-run}, {@code --list-modules}, {@code --source}): the child would exit without running its
-         * task. The arguments of an argument file ({@code "@jvm.options"}) that can be read are checked alike.
+         * task; and for a setting of the library's with no value of its kind ({@code -Dmp4j.spare=no}; see the
+         * README's Configuration). The arguments of an argument file ({@code "@jvm.options"}) that can be read are
+         * checked alike.
          */
         Builder jvmOptions(List<String> options);
 
@@ -226,7 +228,8 @@ public interface JvmProcess extends AutoCloseable {
          * @throws IllegalArgumentException if the key is empty or holds an {@code '='}, or either holds a NUL:
          *         a {@code -D} option cannot carry them; {@link #start()} throws it for {@code java.class.path} (a
          *         child runs this JVM's class path), and for a key that a {@code -D} of {@link #jvmOptions} (or of an
-         *         argument file among them) sets too
+         *         argument file among them) sets too, and for a setting of the library's ({@code mp4j.*}) given
+         *         no value of its kind
          */
         Builder systemProperty(String key, String value);
 

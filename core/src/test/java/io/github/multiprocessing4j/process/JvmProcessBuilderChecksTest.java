@@ -171,6 +171,37 @@ class JvmProcessBuilderChecksTest {
     }
 
     @Test
+    void aLibrarySettingGivenToTheChildAlone_withNoValueOfItsKind_isRefused_namingIt(@TempDir Path tmp)
+            throws Exception {
+        // The child used its default without a word: a child leaves the warning of a wrong mp4j.* value to its
+        // parent, which had warned only of its own settings (those it hands down), never of one given the child alone
+        Path args = Files.writeString(tmp.resolve("spin.args"), "-Dmp4j.pool.spinMicros=50us\n");
+        for (List<String> given : List.of(List.of("-Dmp4j.connectTimeoutSeconds=1m", "is no whole number"),
+                List.of("-Dmp4j.connectTimeoutSeconds=0", "is below 1"), List.of("-Dmp4j.spare=no", "neither true"),
+                List.of("-Dmp4j.directStart", "neither true"), List.of("@" + args, "-Dmp4j.pool.spinMicros=50us"))) {
+            List<String> options = List.of("-Xss1m", given.get(0));
+            assertThatThrownBy(() -> JvmProcess.builder().task(() -> { }).jvmOptions(options).start())
+                    .as("%s", options).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(given.get(0)).hasMessageContaining(given.get(1));
+            assertThatThrownBy(() -> ProcessPool.builder().processes(1).jvmOptions(options).build())
+                    .as("pool %s", options).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(given.get(0)).hasMessageContaining(given.get(1));
+        }
+        assertThatThrownBy(() -> JvmProcess.builder().task(() -> { }).systemProperty("mp4j.pool.spinMicros", "-1")
+                .start())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("systemProperty")
+                .hasMessageContaining("mp4j.pool.spinMicros=-1 is below 0");
+        // values of their kind, in any case and with spaces, as the settings read them
+        try (JvmProcess child = JvmProcess.builder().name("settings").systemProperty("mp4j.spare", " FALSE ")
+                .jvmOptions(List.of("-Dmp4j.pool.spinMicros=0", "-Dmp4j.connectTimeoutSeconds= 30",
+                        "-Dmp4j.unknown=whatever"))
+                .task(() -> { }).start()) {
+            child.join();
+            assertThat(child.exitCode()).hasValue(0);
+        }
+    }
+
+    @Test
     void anOptionThatTakesTheNextArgument_getsIt() throws Exception {
         try (JvmProcess child = JvmProcess.builder().name("opens").jvmOptions(List.of(
                         "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-modules", "java.se", "-Xmx64m"))

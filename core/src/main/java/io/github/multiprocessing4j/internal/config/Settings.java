@@ -2,6 +2,8 @@ package io.github.multiprocessing4j.internal.config;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -13,11 +15,13 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <pre>{@code
  * Duration timeout = Settings.connectTimeout();            // -Dmp4j.connectTimeoutSeconds, at least 1 s
- * boolean spares = Settings.isOn("mp4j.spare");             // true unless set to false
+ * boolean spares = Settings.isOn(Settings.SPARE);            // true unless set to false
  * }</pre>
  *
  * <p>Each call reads the property anew (a test may set one before its first start); callers that read it once
- * keep what they read.
+ * keep what they read. A child JVM leaves these warnings to its parent, which forwards it its own settings; a
+ * setting that the caller gives a child alone ({@code jvmOptions}, {@code systemProperty}) is checked by
+ * {@link #problemWith} where it is given, and refused there.
  */
 public final class Settings {
     private static final System.Logger LOG = System.getLogger(Settings.class.getName());
@@ -25,6 +29,21 @@ public final class Settings {
     /** How long a new child may take to connect back, in seconds; the parent's bound and the child's. */
     public static final String CONNECT_TIMEOUT_SECONDS = "mp4j.connectTimeoutSeconds";
     private static final long DEFAULT_CONNECT_TIMEOUT_SECONDS = 60;
+    /** How long both ends of a process pool's connection poll before they block, in microseconds. */
+    public static final String POOL_SPIN_MICROS = "mp4j.pool.spinMicros";
+    private static final long DEFAULT_POOL_SPIN_MICROS = 50;
+    /** Keep a warm spare child JVM. */
+    public static final String SPARE = "mp4j.spare";
+    /** A spare decodes the latest start's task ahead. */
+    public static final String SPARE_REHEARSE = "mp4j.spare.rehearse";
+    /** A start that finds no spare ready starts a child with its task on stdin. */
+    public static final String DIRECT_START = "mp4j.directStart";
+    /** Make and use an AOT cache for child JVMs. */
+    public static final String AOT = "mp4j.aot";
+
+    private static final Set<String> SWITCHES = Set.of(SPARE, SPARE_REHEARSE, DIRECT_START, AOT);
+    /** The whole-number settings, each with its least value. */
+    private static final Map<String, Long> NUMBERS = Map.of(CONNECT_TIMEOUT_SECONDS, 1L, POOL_SPIN_MICROS, 0L);
 
     /** {@code name=value} pairs already warned of: a property read at each start is not warned of at each. */
     private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
@@ -36,7 +55,38 @@ public final class Settings {
 
     /** {@value #CONNECT_TIMEOUT_SECONDS}: 60 s unless set; at least 1 s (a zero bound would fail every start). */
     public static Duration connectTimeout() {
-        return Duration.ofSeconds(number(CONNECT_TIMEOUT_SECONDS, DEFAULT_CONNECT_TIMEOUT_SECONDS, 1));
+        return Duration.ofSeconds(number(CONNECT_TIMEOUT_SECONDS, DEFAULT_CONNECT_TIMEOUT_SECONDS,
+                NUMBERS.get(CONNECT_TIMEOUT_SECONDS)));
+    }
+
+    /** {@value #POOL_SPIN_MICROS}: 50 µs unless set; at least 0 (block at once). */
+    public static long poolSpinMicros() {
+        return number(POOL_SPIN_MICROS, DEFAULT_POOL_SPIN_MICROS, NUMBERS.get(POOL_SPIN_MICROS));
+    }
+
+    /**
+     * What is wrong with {@code value} for the library's setting {@code name}, as this class would warn of it when
+     * reading it, or empty if nothing is (or {@code name} is no setting of a kind this class checks). A parent
+     * checks with it the settings it gives a child alone, which the child would not warn of.
+     *
+     * @param value the value, {@code ""} for a {@code -Dname} without one
+     */
+    public static Optional<String> problemWith(String name, String value) {
+        String given = value.strip();
+        if (SWITCHES.contains(name) && !given.equalsIgnoreCase("true") && !given.equalsIgnoreCase("false")) {
+            return Optional.of(name + "=" + value + " is neither true nor false");
+        }
+        Long least = NUMBERS.get(name);
+        if (least != null) {
+            try {
+                if (Long.parseLong(given) < least) {
+                    return Optional.of(name + "=" + value + " is below " + least);
+                }
+            } catch (NumberFormatException e) {
+                return Optional.of(name + "=" + value + " is no whole number");
+            }
+        }
+        return Optional.empty();
     }
 
     /**

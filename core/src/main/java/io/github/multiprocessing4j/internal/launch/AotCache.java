@@ -304,7 +304,7 @@ final class AotCache {
     }
 
     private boolean enabled(LaunchSpec spec) {
-        return Settings.isOn("mp4j.aot")
+        return Settings.isOn(Settings.AOT)
                 && runtime.feature() >= 25
                 && runtime.modulePath().isEmpty()
                 && runtime.classPathIsJarsOnly()

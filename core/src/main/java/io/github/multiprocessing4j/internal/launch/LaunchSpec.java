@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.internal.launch;
 
+import io.github.multiprocessing4j.internal.config.Settings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,6 +60,7 @@ public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> s
                 throw new IllegalArgumentException("a JVM option cannot hold a NUL: " + option.replace("\0", "\\0"));
             }
         }
+        systemProperties.forEach((key, value) -> requireValidSetting(key, value, "systemProperty"));
         checkOptions(jvmOptions, null, systemProperties);
         if (systemProperties.containsKey(CLASS_PATH_PROPERTY)) {
             throw new IllegalArgumentException("systemProperty " + CLASS_PATH_PROPERTY + " would not be the child's"
@@ -98,6 +100,7 @@ public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> s
                             + key + "\", ...) and by " + where + " element " + option + ", which would win; set it"
                             + " once");
                 }
+                requireValidSetting(key, end < 0 ? "" : option.substring(end + 1), where + " element " + option);
             }
             if (ENDS_LAUNCHER.contains(name)) {
                 throw new IllegalArgumentException(where + " may not hold " + option + ": with it the java launcher"
@@ -120,6 +123,18 @@ public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> s
                         + " value in the same element as its option (-XX:MaxRAMPercentage=50)");
             }
         }
+    }
+
+    /**
+     * Throws {@link IllegalArgumentException} if {@code key} is a setting of the library's that {@code value} is no
+     * value of. The child would use its default without a word: a child leaves such warnings to its parent, which
+     * hands down only its own settings (see {@link Settings}).
+     */
+    private static void requireValidSetting(String key, String value, String where) {
+        Settings.problemWith(key, value).ifPresent(problem -> {
+            throw new IllegalArgumentException(where + " gives the child " + problem + " (see the README's"
+                    + " Configuration)");
+        });
     }
 
     /**

@@ -80,7 +80,7 @@ public final class SpareJvms {
     private static final SpareJvms INSTANCE = new SpareJvms(ChildLauncher.get());
 
     private final ChildLauncher launcher;
-    private volatile boolean enabled = Settings.isOn("mp4j.spare");
+    private volatile boolean enabled = Settings.isOn(Settings.SPARE);
     /** Guarded by this. */
     private LaunchSpec spareSpec;
     /** The spare being launched or launched; guarded by this. */
@@ -158,7 +158,7 @@ public final class SpareJvms {
         long begun = System.nanoTime();
         long budget = TimeUnit.NANOSECONDS.convert(connectTimeout); // saturated: toNanos() throws past 292 years
         Supplier<Duration> left = () -> Duration.ofNanos(Math.max(0, budget - (System.nanoTime() - begun)));
-        boolean direct = Settings.isOn("mp4j.directStart");
+        boolean direct = Settings.isOn(Settings.DIRECT_START);
         byte[] kind = kindOf(task);
         CompletableFuture<ChildJvm> candidate;
         boolean keepSpare;
@@ -322,7 +322,7 @@ public final class SpareJvms {
      * {@code task} (an encoded task) if a spare (or an AOT training child) should rehearse it, else an empty array.
      */
     static byte[] rehearsalOf(byte[] task) {
-        boolean off = !Settings.isOn("mp4j.spare.rehearse");
+        boolean off = !Settings.isOn(Settings.SPARE_REHEARSE);
         return off || task.length > MAX_REHEARSAL_BYTES ? NO_REHEARSAL : task;
     }
 
