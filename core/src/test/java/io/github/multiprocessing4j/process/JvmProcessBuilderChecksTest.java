@@ -32,8 +32,9 @@ class JvmProcessBuilderChecksTest {
         // The launcher takes the first argument that is no option for the main class: the child ran that class
         // (with our class path and worker main as its arguments) or failed with "Could not find or load main
         // class", and a value split from its option (the "50") did the same.
+        // "@@file" is the launcher's escape for an argument "@file", which it took for the main class too
         for (List<String> options : List.of(List.of("-Xmx64m", "java.lang.Object"), List.of(""),
-                List.of("-XX:MaxRAMPercentage", "50"))) {
+                List.of("-XX:MaxRAMPercentage", "50"), List.of("@@jvm.options"))) {
             assertThatThrownBy(() -> JvmProcess.builder().task(() -> { }).jvmOptions(options).start())
                     .as("%s", options).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("is no option").hasMessageContaining("main class");
@@ -86,8 +87,9 @@ class JvmProcessBuilderChecksTest {
         // without running the child's main, and start() failed with "exited with exit code 0 before it started",
         // which named no option
         for (String option : List.of("-XX:+PrintFlagsInitial", "-XX:+PrintSharedArchiveAndExit",
-                "-XX:AOTMode=create")) {
-            assertThatThrownBy(() -> JvmProcess.builder().task(() -> { }).jvmOptions(List.of(option)).start())
+                "-XX:AOTMode=create", "-XX:+JVMCIPrintProperties")) {
+            List<String> options = List.of("-XX:+UnlockExperimentalVMOptions", "-XX:+EnableJVMCI", option);
+            assertThatThrownBy(() -> JvmProcess.builder().task(() -> { }).jvmOptions(options).start())
                     .as(option).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining(option).hasMessageContaining("task");
             assertThatThrownBy(() -> ProcessPool.builder().processes(1).jvmOptions(List.of(option)).build())

@@ -39,12 +39,13 @@ public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> s
      * one never runs its task, and its start failed only as "exited with exit code 0", often with nothing on stderr.
      * ({@code -showversion}, {@code -XshowSettings} and {@code -XX:+PrintFlagsFinal} print and go on: they are no such
      * option; {@code -XX:+PrintFlagsInitial}, {@code -XX:+PrintSharedArchiveAndExit} and {@code -XX:AOTMode=create}, the
-     * JVM's own, end it with code 0 as {@code -version} does.)
+     * JVM's own, end it with code 0 as {@code -version} does, and so does {@code -XX:+JVMCIPrintProperties} where JVMCI is
+ * enabled.)
      */
     private static final Set<String> ENDS_LAUNCHER = Set.of("-version", "--version", "-fullversion", "--full-version",
             "-Xinternalversion", "-help", "--help", "-h", "-?", "-X", "--help-extra", "--dry-run", "--list-modules",
             "--describe-module", "-d", "--validate-modules", "-Xshare:dump", "--source", "-XX:+PrintFlagsInitial",
-            "-XX:+PrintSharedArchiveAndExit", "-XX:AOTMode=create");
+            "-XX:+PrintSharedArchiveAndExit", "-XX:AOTMode=create", "-XX:+JVMCIPrintProperties");
 
     private static final String CLASS_PATH_PROPERTY = "java.class.path";
 
@@ -113,6 +114,11 @@ public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> s
                             + " next element (or write " + option + "=value)");
                 }
                 i++; // its value, which need not look like an option: --add-opens java.base/java.lang=ALL-UNNAMED
+            } else if (option.startsWith("@@")) {
+                // The launcher's escape: it reads no file, and passes "@file" on, which it then takes for the main class
+                throw new IllegalArgumentException(where + " element \"" + option + "\" is no option: the java launcher"
+                        + " would pass it on as " + option.substring(1) + ", and take that for the child's main class."
+                        + " Name an argument file with one @ (@jvm.options)");
             } else if (option.startsWith("@") && option.length() > 1 && argumentFile == null) {
                 // The launcher puts the file's arguments in its place: a class name there became the child's main
                 // class (the user's own main ran in the child, given our class path and worker main as arguments)
