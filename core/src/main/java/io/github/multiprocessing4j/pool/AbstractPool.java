@@ -111,10 +111,14 @@ abstract class AbstractPool extends AbstractExecutorService implements Pool {
         return withResult;
     }
 
-    /** A task whose future nobody holds: its failure must not vanish. */
+    /**
+     * A task whose future nobody holds: its failure must not vanish. Queued as the command itself, which
+     * shutdownNow() gives back if it takes it off a queue before anything ran it, as a JDK executor does.
+     */
     @Override
     public void execute(Runnable command) {
-        submit(command).whenComplete((v, e) -> {
+        Objects.requireNonNull(command, "command");
+        engine.callCommand(engine.define(command, false), command).whenComplete((v, e) -> {
             if (e != null && !(e instanceof CancellationException)) {
                 LOG.log(Level.WARNING, "a task given to execute() failed", e);
             }

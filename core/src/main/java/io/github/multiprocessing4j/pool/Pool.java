@@ -221,7 +221,9 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * future, so if it fails, the failure is logged as a {@code WARNING} by the {@link System.Logger} named
      * {@code io.github.multiprocessing4j.pool.Pool}, unless the task was cancelled (by {@link #shutdownNow()},
      * say). Unlike a {@link java.util.concurrent.ThreadPoolExecutor}'s, the exception does not reach the
-     * thread's {@link Thread.UncaughtExceptionHandler}, and the thread goes on to the next task.
+     * thread's {@link Thread.UncaughtExceptionHandler}, and the thread goes on to the next task. As a
+     * {@code ThreadPoolExecutor} does, {@link #shutdownNow()} gives {@code command} itself back if it takes it
+     * off a queue before anything ran it (see there).
      */
     @Override
     void execute(Runnable command);
@@ -253,20 +255,31 @@ public interface Pool extends ExecutorService, AutoCloseable {
     /**
      * {@inheritDoc}
      *
-     * <p>As {@link #terminate()}, without waiting for the workers to end. The list holds one placeholder per
-     * queued task that this call cancelled (not the tasks cancelled before): their futures are already
-     * cancelled, so a placeholder cannot run its task (running it throws a
-     * {@link java.util.concurrent.CancellationException}); it serves to count or log them (its
-     * {@code toString()} names the task). A
-     * {@link VirtualThreadPool} without a concurrency limit queues nothing (each task starts on a thread of its
+     * <p>As {@link #terminate()}, without waiting for the workers to end. The list holds one entry per queued
+     * task that this call cancelled (not the tasks cancelled before), and the pool runs none of them:
+     * <ul>
+     *   <li>a {@code Runnable} given to {@link #execute(Runnable)} and taken off a queue before anything could have
+     *       run it (the queue of a {@link ThreadPool}, of a {@link VirtualThreadPool} with a concurrency limit, or
+     *       a {@link ProcessPool}'s own) is listed as itself, the very object given, as a
+     *       {@link java.util.concurrent.ThreadPoolExecutor} lists it: running it runs the command, on the caller's
+     *       thread. So a {@code CompletableFuture} stage whose executor is the pool ({@code supplyAsync(s, pool)},
+     *       {@code thenApplyAsync(f, pool)}, which hand the pool a task through {@code execute}) and whose task is
+     *       still queued completes if the caller runs the listed {@code Runnable}s, as with a JDK executor, and
+     *       never completes otherwise: complete or cancel such stages yourself then;</li>
+     *   <li>every other task (of {@code submit}, {@code apply}, {@code map}, {@code invokeAll}...) is listed as a
+     *       placeholder, its future already cancelled (where a JDK executor's drained {@code FutureTask}s stay
+     *       pending for good): a placeholder cannot run its task (running it throws a
+     *       {@link java.util.concurrent.CancellationException}); it serves to count or log them (its
+     *       {@code toString()} names the task).</li>
+     * </ul>
+     * A {@link VirtualThreadPool} without a concurrency limit queues nothing (each task starts on a thread of its
      * own), so its list is empty: every task it holds is running, and is interrupted. A {@link ProcessPool} lists
      * the tasks sent ahead to a worker behind its running one ({@link ProcessPool.Builder#prefetch}) too, and the
-     * worker may have run some of them just before it was killed, their outcomes still on the way (and dropped):
-     * a placeholder says that the task's future was cancelled, not that the task never ran, so a task that must
-     * not run twice should not be submitted again just for being listed. A {@code CompletableFuture} stage that has
-     * a thread pool as its executor ({@code supplyAsync(s, pool)}, {@code thenApplyAsync(f, pool)}) and whose task
-     * is still queued then never completes: its task is cancelled, which that stage cannot see (with a JDK
-     * executor too, unless the caller runs the task the list gives back); complete or cancel such stages yourself.
+     * worker may have run some of them just before it was killed, their outcomes still on the way (and dropped): so
+     * such a task is listed as a placeholder even if it came from {@code execute} (running it again could run it
+     * twice), and so is one queued to run again after its worker died running it ({@link ProcessPool.Builder#retries});
+     * a placeholder says that the task's future was cancelled, not that the task never ran, so a task that must not
+     * run twice should not be submitted again just for being listed.
      */
     @Override
     List<Runnable> shutdownNow();

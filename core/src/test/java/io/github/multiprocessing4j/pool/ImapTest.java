@@ -212,6 +212,11 @@ class ImapTest {
         }
 
         @Override
+        public TaskFuture<?> callCommand(Definition target, Runnable command) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public int parallelism() {
             return real.parallelism();
         }

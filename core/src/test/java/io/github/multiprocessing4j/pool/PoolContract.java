@@ -9,6 +9,7 @@ import io.github.multiprocessing4j.function.SerializableBiFunction;
 import io.github.multiprocessing4j.function.SerializableCallable;
 import io.github.multiprocessing4j.function.SerializableFunction;
 import io.github.multiprocessing4j.testing.Delays;
+import io.github.multiprocessing4j.testing.LogCapture;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -942,6 +943,73 @@ abstract class PoolContract {
             assertThat(pool.awaitTermination(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
             assertThat(queued).allMatch(CompletableFuture::isCancelled);
             assertThat(Path.of(ran)).as("the marker of a task shutdownNow() cancelled").doesNotExist();
+        } finally {
+            pool.terminate();
+        }
+    }
+
+    /**
+     * A runnable given to execute() that shutdownNow() takes off the queue is listed as itself, as a JDK executor
+     * lists it (a placeholder could not run it): the pool never runs it, the caller may. Its future, which nobody
+     * holds, is cancelled, so execute() logs no failure for it. A task of submit() keeps its placeholder.
+     */
+    @Test
+    void shutdownNow_listsARunnableGivenToExecuteAsItself_andThePoolNeverRunsIt(@TempDir Path dir) throws Exception {
+        assumeTrue(queues(), "the pool queues no task");
+        String started = dir.resolve("started").toString();
+        String ran = dir.resolve("ran").toString();
+        String submittedRan = dir.resolve("submitted-ran").toString();
+        Pool pool = newPool(1, null);
+        try (LogCapture log = LogCapture.of(Pool.class.getName(), null, LogCapture.saying("execute()"))) {
+            CompletableFuture<Integer> running = pool.applyAsync(x -> {
+                touch(started);
+                return sleep(60_000);
+            }, 1);
+            awaitStarted(started, running);
+            Runnable command = (Serializable & Runnable) () -> touch(ran);
+            Runnable submitted = (Serializable & Runnable) () -> touch(submittedRan);
+            pool.execute(command);
+            CompletableFuture<?> submittedFuture = pool.submit(submitted);
+            List<Runnable> listed = pool.shutdownNow();
+            assertThat(listed).as("one entry per task shutdownNow() cancelled").hasSize(2);
+            assertThat(listed.get(0)).as("the runnable given to execute(), itself").isSameAs(command);
+            assertThat(listed.get(1)).as("submit()'s task: a placeholder, its future cancelled").isNotSameAs(submitted);
+            assertThat(catchThrowable(listed.get(1)::run)).isInstanceOf(CancellationException.class);
+            assertThat(submittedFuture).isCancelled();
+            assertThat(pool.awaitTermination(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            assertThat(Path.of(ran)).as("the pool never ran the runnable it listed").doesNotExist();
+            listed.get(0).run();
+            assertThat(Files.readAllLines(Path.of(ran))).as("run once, by the caller").hasSize(1);
+            assertThat(Path.of(submittedRan)).doesNotExist();
+            assertThat(log.lines()).as("execute()'s failure log, for a task cancelled").isEmpty();
+        } finally {
+            pool.terminate();
+        }
+    }
+
+    /**
+     * The JDK idiom: a CompletableFuture stage whose executor is the pool, queued when shutdownNow() comes, completes
+     * once the caller runs what the list gives back, as with a ThreadPoolExecutor.
+     */
+    @Test
+    void shutdownNow_thenRunningTheListedRunnables_completesAStageQueuedOnThePool(@TempDir Path dir) throws Exception {
+        assumeTrue(queues(), "the pool queues no task");
+        String started = dir.resolve("started").toString();
+        Pool pool = newPool(1, null);
+        try {
+            assumeTrue(!(pool instanceof ProcessPool), "a process pool takes Serializable tasks: supplyAsync's is not");
+            CompletableFuture<Integer> running = pool.applyAsync(x -> {
+                touch(started);
+                return sleep(60_000);
+            }, 1);
+            awaitStarted(started, running);
+            CompletableFuture<Integer> stage = CompletableFuture.supplyAsync(() -> 42, pool);
+            List<Runnable> listed = pool.shutdownNow();
+            assertThat(listed).as("the stage's task").hasSize(1);
+            assertThat(pool.awaitTermination(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            assertThat(stage).as("the pool never ran the stage's task").isNotDone();
+            listed.forEach(Runnable::run);
+            assertThat(stage).isCompletedWithValue(42);
         } finally {
             pool.terminate();
         }

@@ -5,7 +5,9 @@ import static io.github.multiprocessing4j.pool.ProcessPoolTest.hangsOnceStarted;
 import static io.github.multiprocessing4j.pool.ProcessPoolTest.sleepMillis;
 import static io.github.multiprocessing4j.pool.ProcessPoolTest.waitingFor;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.github.multiprocessing4j.function.SerializableRunnable;
 import io.github.multiprocessing4j.pool.fixtures.ShutdownNowAfterOutcomesMain;
 import io.github.multiprocessing4j.testing.BusyCommonPool;
 import io.github.multiprocessing4j.testing.Delays;
@@ -15,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -343,6 +346,104 @@ class ProcessPoolLifecycleTest {
             assertThat(pool.isTerminated()).isTrue();
             assertThat(running).isCancelled();
             assertThat(queued).allSatisfy(q -> assertThat(q).isCancelled());
+        } finally {
+            pool.terminate();
+        }
+    }
+
+    /**
+     * A runnable given to execute() and still in the pool's own queue when shutdownNow() comes never reached a
+     * worker: it is listed as itself, as a ThreadPoolExecutor lists it, and runs where the caller runs it.
+     */
+    @Test
+    void shutdownNow_listsARunnableGivenToExecuteThatNoWorkerHad_asItself() throws Exception {
+        String started = tmp.resolve("started-pending").toString();
+        String ran = tmp.resolve("ran-pending").toString();
+        ProcessPool pool = ProcessPool.builder().processes(1).prefetch(0).build();
+        try {
+            CompletableFuture<Integer> running = pool.applyAsync(hangsOnceStarted(started), 0);
+            Awaitility.await().atMost(Delays.seconds(30)).until(() -> Files.exists(Path.of(started)));
+            Runnable command = (Runnable & Serializable) () -> append(ran, "ran");
+            pool.execute(command);
+            List<Runnable> listed = pool.shutdownNow();
+            assertThat(listed).hasSize(1);
+            assertThat(listed.get(0)).isSameAs(command);
+            assertThat(pool.awaitTermination(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            assertThat(running).isCancelled();
+            assertThat(Path.of(ran)).as("no worker ran it").doesNotExist();
+            listed.get(0).run();
+            assertThat(Files.readAllLines(Path.of(ran))).as("run once, here").containsExactly("ran");
+        } finally {
+            pool.terminate();
+        }
+    }
+
+    /**
+     * A runnable given to execute() but sent ahead to a worker (prefetch) may have run there just before the kill:
+     * shutdownNow() lists a placeholder for it, not the runnable, which the caller could otherwise run twice.
+     */
+    @Test
+    void shutdownNow_listsAPlaceholder_forARunnableGivenToExecuteThatWasSentAheadToAWorker() throws Exception {
+        String gate = tmp.resolve("gate").toString();
+        String started = tmp.resolve("started-prefetched").toString();
+        String ran = tmp.resolve("ran-prefetched").toString();
+        ProcessPool pool = ProcessPool.builder().processes(1).prefetch(1).build();
+        try {
+            // The worker is busy and silent while the first task waits for the gate: the next two wait in the pool's
+            // queue, and both go to the worker with the first one's outcome, the second sent ahead behind the first.
+            CompletableFuture<Integer> first = pool.applyAsync(waitingFor(Path.of(gate), x -> x), 0);
+            CompletableFuture<Integer> hanging = pool.applyAsync(hangsOnceStarted(started), 1);
+            Runnable command = (Runnable & Serializable) () -> append(ran, "ran");
+            pool.execute(command);
+            Files.writeString(Path.of(gate), "open");
+            assertThat(first.get(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS)).isZero();
+            Awaitility.await().atMost(Delays.seconds(30)).until(() -> Files.exists(Path.of(started)));
+
+            List<Runnable> listed = pool.shutdownNow();
+            assertThat(listed).hasSize(1);
+            assertThat(listed.get(0)).as("a placeholder").isNotSameAs(command);
+            assertThat(listed.get(0).toString()).as("the task, sent to the worker").contains("(RUN, on ");
+            assertThat(catchThrowable(listed.get(0)::run)).isInstanceOf(CancellationException.class);
+            assertThat(pool.awaitTermination(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            assertThat(hanging).isCancelled();
+            assertThat(Path.of(ran)).doesNotExist();
+        } finally {
+            pool.terminate();
+        }
+    }
+
+    /**
+     * A runnable given to execute() whose worker died running it waits in the pool's queue to run again
+     * (retries): it has run, partly at least, so shutdownNow() lists a placeholder for it, not the runnable.
+     */
+    @Test
+    void shutdownNow_listsAPlaceholder_forARunnableGivenToExecuteThatWaitsToRunAgainAfterItsWorkerDied()
+            throws Exception {
+        String bootedOnce = tmp.resolve("booted-once").toString();
+        String ran = tmp.resolve("ran-crashed").toString();
+        // The first worker boots; its replacement waits in the initializer until killed, so the task stays queued.
+        SerializableRunnable init = () -> {
+            if (Files.exists(Path.of(bootedOnce))) {
+                sleepMillis(600_000);
+            }
+            append(bootedOnce, "booted");
+        };
+        ProcessPool pool = ProcessPool.builder().processes(1).retries(1).initializer(init).build();
+        try {
+            Runnable command = (Runnable & Serializable) () -> {
+                append(ran, "ran");
+                Runtime.getRuntime().halt(1);
+            };
+            pool.execute(command);
+            Awaitility.await().atMost(Delays.seconds(30))
+                    .until(() -> Files.exists(Path.of(ran)) && pool.workerPids().isEmpty());
+
+            List<Runnable> listed = pool.shutdownNow();
+            assertThat(listed).hasSize(1);
+            assertThat(listed.get(0)).as("a placeholder").isNotSameAs(command);
+            assertThat(catchThrowable(listed.get(0)::run)).isInstanceOf(CancellationException.class);
+            assertThat(pool.awaitTermination(Delays.seconds(30).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            assertThat(Files.readAllLines(Path.of(ran))).containsExactly("ran");
         } finally {
             pool.terminate();
         }

@@ -409,6 +409,50 @@ class ThreadPoolTest {
         }
     }
 
+    /**
+     * As a ThreadPoolExecutor does, shutdownNow() gives back the runnables given to execute() that it took off the
+     * queue, themselves: the pool never runs them, the caller may. A stage of supplyAsync(s, pool) queued behind a
+     * busy thread then completes once the caller runs the list, as with a JDK executor; it never completed when the
+     * list held placeholders, which could not run the stage's task.
+     */
+    @Test
+    void shutdownNow_givesBackTheRunnablesGivenToExecute_soRunningThemCompletesAQueuedSupplyAsyncStage()
+            throws Exception {
+        for (Pool pool : new Pool[] {ThreadPool.create(1), VirtualThreadPool.builder().maxConcurrency(1).build()}) {
+            CountDownLatch release = new CountDownLatch(1);
+            try {
+                CountDownLatch running = new CountDownLatch(1);
+                pool.execute(() -> {
+                    running.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        // shutdownNow() interrupts it: it ends
+                    }
+                });
+                assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+                AtomicInteger runs = new AtomicInteger();
+                Runnable counted = runs::incrementAndGet;
+                pool.execute(counted);
+                CompletableFuture<Integer> stage = CompletableFuture.supplyAsync(() -> 42, pool);
+
+                List<Runnable> listed = pool.shutdownNow();
+                assertThat(listed).as("%s: the queued runnables", pool).hasSize(2);
+                assertThat(listed.get(0)).as("%s: the runnable given to execute(), itself", pool).isSameAs(counted);
+                assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(runs).as("%s: the pool never ran what it listed", pool).hasValue(0);
+                assertThat(stage).isNotDone();
+
+                listed.forEach(Runnable::run);
+                assertThat(runs).as("%s: run once, by the caller", pool).hasValue(1);
+                assertThat(stage).as("%s: the stage, its task run by the caller", pool).isCompletedWithValue(42);
+            } finally {
+                release.countDown();
+                pool.terminate();
+            }
+        }
+    }
+
     @Test
     void threadPools_needNoSerializableTasks() throws Exception {
         Object notSerializable = new Object();

@@ -5,7 +5,9 @@ import java.util.concurrent.CancellationException;
 /**
  * What a pool's {@code shutdownNow()} lists for a queued task it cancelled: the task's future is cancelled,
  * so this cannot run it; running it throws {@link CancellationException}, and its {@code toString()} names
- * the task, for a log.
+ * the task, for a log. Not for a runnable given to {@code execute()} that nothing can have run: that is listed
+ * as itself, as a JDK executor lists it; a process pool's task sent ahead to a worker, or queued to run again
+ * after its worker died running it, may have run, and gets one of these even then.
  *
  * <pre>{@code
  * for (Runnable r : pool.shutdownNow()) {

@@ -31,6 +31,16 @@ public interface PoolEngine {
     <V> TaskFuture<V> call(Definition target, CallMode mode, Object arg);
 
     /**
+     * Queues a runnable given to {@code execute()}: a {@link CallMode#RUN} call of {@code target}, defined from
+     * {@code command}. If {@link #shutdownNow()} takes it off a queue before anything can have run it, it lists
+     * {@code command} itself, as a JDK executor does, so that the caller may run it; a call that may have run (sent
+     * ahead to a worker, or queued again after its worker died running it) gets a placeholder, as any other call.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException if the engine is shut down
+     */
+    TaskFuture<?> callCommand(Definition target, Runnable command);
+
+    /**
      * Queues one call and waits for its outcome. An engine may run it more directly than {@link #call}.
      *
      * @throws InterruptedException if interrupted while waiting; the call is then cancelled
@@ -51,7 +61,10 @@ public interface PoolEngine {
 
     void shutdown();
 
-    /** Cancels the queued tasks and stops the running ones; returns placeholders for the queued ones. */
+    /**
+     * Cancels the queued tasks and stops the running ones; returns one entry per queued task this call cancelled: a
+     * placeholder, or the command of a {@link #callCommand} that nothing can have run.
+     */
     List<Runnable> shutdownNow();
 
     boolean isShutdown();

@@ -242,9 +242,17 @@ public final class ProcessEngine implements PoolEngine {
     };
 
     @Override
-    @SuppressWarnings("unchecked")
     public <V> TaskFuture<V> call(Definition target, CallMode mode, Object arg) {
-        TaskRecord task = newTask(target, mode, arg);
+        return queue(newTask(target, mode, arg, null));
+    }
+
+    @Override
+    public TaskFuture<?> callCommand(Definition target, Runnable command) {
+        return queue(newTask(target, CallMode.RUN, null, command));
+    }
+
+    @SuppressWarnings("unchecked")
+    private <V> TaskFuture<V> queue(TaskRecord task) {
         List<Worker> touched = new ArrayList<>(2);
         lock.lock();
         try {
@@ -271,7 +279,7 @@ public final class ProcessEngine implements PoolEngine {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        TaskRecord task = newTask(target, mode, arg);
+        TaskRecord task = newTask(target, mode, arg, null);
         Worker borrowed = null;
         List<Worker> touched = new ArrayList<>(2);
         lock.lock();
@@ -340,7 +348,8 @@ public final class ProcessEngine implements PoolEngine {
                 && (config.maxTasksPerChild() == 0 || w.sent < config.maxTasksPerChild());
     }
 
-    private TaskRecord newTask(Definition target, CallMode mode, Object arg) {
+    /** @param command the runnable given to execute() that {@code target} was defined from, or null */
+    private TaskRecord newTask(Definition target, CallMode mode, Object arg, Runnable command) {
         byte[] argument = switch (mode) {
             case APPLY -> childCodec.encode(arg);
             case CHUNK -> encodeList((List<?>) arg);
@@ -348,7 +357,8 @@ public final class ProcessEngine implements PoolEngine {
         };
         TaskFuture<Object> future = new TaskFuture<>();
         future.owner(this);
-        TaskRecord task = new TaskRecord(ids.incrementAndGet(), mode, (ProcessDefinition) target, argument, future);
+        TaskRecord task = new TaskRecord(ids.incrementAndGet(), mode, (ProcessDefinition) target, argument, future,
+                command);
         future.canceller(mayInterrupt -> cancel(task, mayInterrupt), true);
         return task;
     }
@@ -673,6 +683,7 @@ public final class ProcessEngine implements PoolEngine {
     @Override
     public List<Runnable> shutdownNow() {
         List<TaskRecord> queued;
+        int unsent;
         lock.lock();
         try {
             if (state == State.TERMINATED) {
@@ -681,9 +692,11 @@ public final class ProcessEngine implements PoolEngine {
             state = State.STOPPING;
             turnover.cancelDueBootsLocked(); // a retry's pause does not hold up the termination
             queued = new ArrayList<>(pending);
+            unsent = queued.size();
             pending.clear();
             for (Worker w : workers) {
-                // Tasks queued on a worker behind the running one never started either.
+                // Tasks queued on a worker behind the running one never started either, as far as the pool knows:
+                // the worker may have run some of them just before it was killed, their outcomes still on the way.
                 while (w.inFlight.size() > 1) {
                     queued.add(w.inFlight.pollLast());
                 }
@@ -695,9 +708,14 @@ public final class ProcessEngine implements PoolEngine {
         List<Runnable> neverStarted = new ArrayList<>();
         try {
             killAll();
-            for (TaskRecord t : queued) {
+            for (int i = 0; i < queued.size(); i++) {
+                TaskRecord t = queued.get(i);
                 if (t.future.completeExceptionally(new CancellationException("the pool was terminated before the task started"))) {
-                    neverStarted.add(new NeverStarted(t.toString()));
+                    // A runnable given to execute() that no worker can have run is listed as itself, for the caller
+                    // to run, as a ThreadPoolExecutor lists it; one sent ahead to a worker, or queued again after
+                    // its worker died running it, may have run: the caller must not run it again.
+                    neverStarted.add(i < unsent && t.command != null && !t.mayHaveRun ? t.command
+                            : new NeverStarted(t.toString()));
                 }
             }
         } finally {

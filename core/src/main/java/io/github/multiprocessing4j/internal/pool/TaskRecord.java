@@ -13,6 +13,8 @@ final class TaskRecord {
     /** The encoded argument: a value for APPLY, a list for CHUNK, empty otherwise. */
     final byte[] argument;
     final TaskFuture<Object> future;
+    /** The runnable given to execute() that the target was defined from, or null: see {@code shutdownNow()}. */
+    final Runnable command;
 
     /** The worker it was sent to, or null while pending. */
     Worker worker;
@@ -38,13 +40,20 @@ final class TaskRecord {
      * cancelled meanwhile. Cleared when it is sent to a worker.
      */
     boolean reclaimRequested;
+    /**
+     * It was the head of a worker that died (its run crashed, or the worker was killed for the task before it) and
+     * was queued again: it may have run, partly at least, so {@code shutdownNow()} lists no {@link #command} for it.
+     */
+    boolean mayHaveRun;
 
-    TaskRecord(long id, CallMode mode, ProcessDefinition target, byte[] argument, TaskFuture<Object> future) {
+    TaskRecord(long id, CallMode mode, ProcessDefinition target, byte[] argument, TaskFuture<Object> future,
+               Runnable command) {
         this.id = id;
         this.mode = mode;
         this.target = target;
         this.argument = argument;
         this.future = future;
+        this.command = command;
     }
 
     @Override

@@ -109,11 +109,21 @@ public final class ThreadEngine implements PoolEngine {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public <V> TaskFuture<V> call(Definition target, CallMode mode, Object arg) {
-        TaskFuture<Object> future = new TaskFuture<>();
         Object argument = mode == CallMode.CHUNK ? new ArrayList<>((List<?>) arg) : arg;
-        Job job = new Job(((LocalDefinition) target).target(), mode, argument, future);
+        return queue(target, mode, argument, false);
+    }
+
+    /** The command is the target itself: {@link #shutdownNow()} lists it if it takes the call off the queue. */
+    @Override
+    public TaskFuture<?> callCommand(Definition target, Runnable command) {
+        return queue(target, CallMode.RUN, null, true);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <V> TaskFuture<V> queue(Definition target, CallMode mode, Object argument, boolean command) {
+        TaskFuture<Object> future = new TaskFuture<>();
+        Job job = new Job(((LocalDefinition) target).target(), mode, argument, future, command);
         future.canceller(job::cancelled, true);
         try {
             executor.execute(job);
@@ -167,6 +177,8 @@ public final class ThreadEngine implements PoolEngine {
         private final CallMode mode;
         private final Object arg;
         private final TaskFuture<Object> future;
+        /** Whether the target is a runnable given to execute(), which shutdownNow() lists if it drains this job. */
+        private final boolean command;
         /** NOT_STARTED, the running Thread, or FINISHED; guarded by this. */
         private Object runner = NOT_STARTED;
         /**
@@ -176,11 +188,12 @@ public final class ThreadEngine implements PoolEngine {
          */
         private volatile int outcome = OPEN;
 
-        Job(Object target, CallMode mode, Object arg, TaskFuture<Object> future) {
+        Job(Object target, CallMode mode, Object arg, TaskFuture<Object> future, boolean command) {
             this.target = target;
             this.mode = mode;
             this.arg = arg;
             this.future = future;
+            this.command = command;
         }
 
         @Override
@@ -356,12 +369,16 @@ public final class ThreadEngine implements PoolEngine {
         }
         try {
             // One entry per task this call cancels, as a process pool's: the executor may also drain a task whose
-            // cancel has claimed it but not yet taken it out of the queue.
+            // cancel has claimed it but not yet taken it out of the queue. A drained job never runs, so a runnable
+            // given to execute() is listed as itself, for the caller to run, as a ThreadPoolExecutor lists it (a
+            // CompletableFuture stage whose executor is the pool completes only so); its future is cancelled all
+            // the same, so that the pool terminates with every future done.
             List<Runnable> neverStarted = new ArrayList<>();
             for (Runnable r : executor.shutdownNow()) {
                 if (r instanceof Job job && job.future.completeExceptionally(
                         new CancellationException("the pool was terminated before the task started"))) {
-                    neverStarted.add(new NeverStarted("a task (" + job.mode + ", queued)"));
+                    neverStarted.add(job.command ? (Runnable) job.target
+                            : new NeverStarted("a task (" + job.mode + ", queued)"));
                 }
             }
             // Not the timer: a running task that ignores its interrupt still times out, its future failed at the

@@ -124,10 +124,12 @@ final class WorkerTurnover {
                         // landed: the task it had moved on to is not to blame, and runs again elsewhere.
                         LOG.log(Level.DEBUG, "{0} was killed for {1} as it started {2}; running that again",
                                 w, w.killedFor, head);
+                        head.mayHaveRun = true;
                         requeueLocked(head);
                     } else if (head.attempts < engine.config.retries() && engine.broken == null) {
                         head.attempts++;
                         LOG.log(Level.DEBUG, "{0} died running {1}; running it again (attempt {2})", w, head, head.attempts + 1);
+                        head.mayHaveRun = true;
                         requeueLocked(head);
                     } else {
                         failed.add(head);
