@@ -108,6 +108,15 @@ public final class ProcessBench implements Bench {
         } finally {
             SpareJvms.get().enabled(true);
         }
+        return report(n, apartTrials, rounds, roundRatios, backToBack, apart, py, cold, socket);
+    }
+
+    /**
+     * The topic's table and notes from its samples: {@code py} holds CPython's samples by name, empty when its
+     * side did not run.
+     */
+    Report report(int n, int apartTrials, int rounds, List<String> roundRatios, List<Double> backToBack,
+            List<Double> apart, Map<String, List<Double>> py, PhaseTimings[] cold, PhaseTimings[] socket) {
         double ours = median(backToBack);
         double spawn = median(py.get("spawn_ms"));
         double oursApart = median(apart);
@@ -138,10 +147,13 @@ public final class ProcessBench implements Bench {
                 .add(Row.time("  HMAC handshake", "ms", median(socket, PhaseTimings::handshakeMillis), Double.NaN, "", null))
                 .add(Row.time("  task decode (lambda deserialization)", "ms", median(socket, PhaseTimings::decodeMillis), Double.NaN, "", null));
         report.note("Medians of " + n + " trials (" + apartTrials + " for the spaced runs); the task is an empty "
-                + "serializable lambda. CPython runs the same loop with multiprocessing.get_context(method).Process. "
-                + "The two sides take turns in " + rounds + " rounds, each side first in turn"
-                + (roundRatios.isEmpty() ? "." : "; back to back vs spawn, round by round: "
-                        + String.join(", ", roundRatios) + "."));
+                + "serializable lambda. "
+                // py is empty when CPython did not run (no usable Python): the note must not say that it ran
+                + (py.isEmpty() ? "CPython's side was not measured in this run."
+                        : "CPython runs the same loop with multiprocessing.get_context(method).Process. "
+                        + "The two sides take turns in " + rounds + " rounds, each side first in turn"
+                        + (roundRatios.isEmpty() ? "." : "; back to back vs spawn, round by round: "
+                                + String.join(", ", roundRatios) + ".")));
         report.note("Every start runs the same task, as a program that starts one kind of task does: the spare has"
                 + " rehearsed it (decoded it ahead, never run it, as CPython's forkserver imports the main module before"
                 + " it forks), and the AOT cache, trained during the warm-up, holds its class. A cold child still spins"
