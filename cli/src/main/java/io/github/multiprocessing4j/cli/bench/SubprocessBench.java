@@ -33,10 +33,11 @@ import java.util.Map;
  * </ul>
  *
  * <p>Run: {@code ./mp4j bench subprocess --no-doc} (add {@code --trials N} for N launches per
- * measurement).
+ * measurement, and N transfers of 100 MiB each way instead of 5).
  */
 public final class SubprocessBench implements Bench {
     private static final int DEFAULT_TRIALS = 200;
+    /** The transfers of 100 MiB each way when --trials is not given (the launches' 200 would move 80 GB). */
     private static final int PIPE_TRIALS = 5;
     private static final int MEGABYTES = 100;
     private static final int BYTES = MEGABYTES * 1024 * 1024;
@@ -88,7 +89,8 @@ public final class SubprocessBench implements Bench {
                     "subprocess: %d x ProcessBuilder(\"true\") in a child JVM with launchMechanism=%s...%n", n, m);
             probe(m, n, mechanisms, mechanismWarnings);
         }
-        log.printf(Locale.ROOT, "subprocess: %d x %d MiB through cat with communicate...%n", PIPE_TRIALS, MEGABYTES);
+        int transfers = pipeTrials(trials);
+        log.printf(Locale.ROOT, "subprocess: %d x %d MiB through cat with communicate...%n", transfers, MEGABYTES);
         byte[] data = new byte[BYTES];
         for (int i = 0; i < data.length; i++) {
             data[i] = (byte) i;
@@ -100,39 +102,39 @@ public final class SubprocessBench implements Bench {
             jdkThroughCat(data);
             streamThroughCat(data);
         }
-        double[] rates = new double[PIPE_TRIALS];
-        double[] jdkRates = new double[PIPE_TRIALS];
-        double[] streamRates = new double[PIPE_TRIALS];
-        double[] copyRates = new double[PIPE_TRIALS];
-        for (int i = 0; i < PIPE_TRIALS; i++) {
+        double[] rates = new double[transfers];
+        double[] jdkRates = new double[transfers];
+        double[] streamRates = new double[transfers];
+        double[] copyRates = new double[transfers];
+        for (int i = 0; i < transfers; i++) {
             rates[i] = throughCat(data);
             jdkRates[i] = jdkThroughCat(data);
             streamRates[i] = streamThroughCat(data);
             copyRates[i] = copyRate(data);
         }
-        log.printf(Locale.ROOT, "subprocess: %d x the same through C tools alone (head | cat | cat)...%n", PIPE_TRIALS);
-        double[] ceiling = new double[PIPE_TRIALS];
-        for (int i = 0; i < PIPE_TRIALS; i++) {
+        log.printf(Locale.ROOT, "subprocess: %d x the same through C tools alone (head | cat | cat)...%n", transfers);
+        double[] ceiling = new double[transfers];
+        for (int i = 0; i < transfers; i++) {
             ceiling[i] = shellCeiling();
         }
         Map<String, Double> py = Map.of();
         if (PythonBaseline.available()) {
             log.println("subprocess: CPython's side...");
-            py = PythonBaseline.run("subprocess_bench.py", 900, String.valueOf(n), String.valueOf(PIPE_TRIALS),
+            py = PythonBaseline.run("subprocess_bench.py", 900, String.valueOf(n), String.valueOf(transfers),
                     String.valueOf(MEGABYTES));
         }
         double[] overhead = new double[n];
         for (int i = 0; i < n; i++) {
             overhead[i] = ours[i] - builder[i];
         }
-        return report(n, Stats.of(ours).median(), Stats.of(builder).median(), Stats.of(overhead).median(),
+        return report(n, transfers, Stats.of(ours).median(), Stats.of(builder).median(), Stats.of(overhead).median(),
                 Stats.of(captured).median(), mechanisms, mechanismWarnings,
                 new PipeFigures(Stats.of(rates).median(), Stats.of(jdkRates).median(), Stats.of(streamRates).median(),
                         Stats.of(ceiling).median(), Stats.of(copyRates).median()), py);
     }
 
-    Report report(int n, double ours, double builder, double overhead, double captured, Map<String, Double> mechanisms,
-            Map<String, String> warnings, PipeFigures pipe, Map<String, Double> py) {
+    Report report(int n, int transfers, double ours, double builder, double overhead, double captured,
+            Map<String, Double> mechanisms, Map<String, String> warnings, PipeFigures pipe, Map<String, Double> py) {
         double rate = pipe.communicate();
         double ceiling = pipe.cTools();
         double pyTrue = py.getOrDefault("run_true_ms", Double.NaN);
@@ -159,7 +161,8 @@ public final class SubprocessBench implements Bench {
                         pipe.memoryCopy(), Double.NaN, "", null));
         report.note("Medians of " + n + " launches (ours, ProcessBuilder and ours with capture interleaved, "
                 + "cycling through all six orders) and of "
-                + PIPE_TRIALS + " transfers of " + MEGABYTES + " MiB; MB/s = 10^6 bytes per second. "
+                + transfers + (transfers == 1 ? " transfer" : " transfers") + " of " + MEGABYTES
+                + " MiB; MB/s = 10^6 bytes per second. "
                 // py is empty when CPython did not run (no usable Python): the note must not say that it ran
                 + (py.isEmpty() ? "CPython's side was not measured in this run."
                         : "CPython runs subprocess.run([\"true\"]) and Popen([\"cat\"]).communicate(data) in the same run."));
@@ -196,6 +199,11 @@ public final class SubprocessBench implements Bench {
                         GOAL_MB_S / rate, 100 * rate / ceiling, 100 * rate / pipe.stream()),
                 Row.format(pipe.memoryCopy())));
         return report;
+    }
+
+    /** How many times each way moves the 100 MiB: {@code trials} when given (--trials), else {@value #PIPE_TRIALS}. */
+    static int pipeTrials(int trials) {
+        return trials > 0 ? trials : PIPE_TRIALS;
     }
 
     private static double runTrue() throws IOException, InterruptedException {

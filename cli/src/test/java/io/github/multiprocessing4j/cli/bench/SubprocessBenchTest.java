@@ -16,7 +16,7 @@ class SubprocessBenchTest {
      */
     @Test
     void withoutCPythonsFigures_theNotesDoNotSayCPythonRan() {
-        String md = new SubprocessBench().report(7, 1.0, 0.95, 0.05, 1.2,
+        String md = new SubprocessBench().report(7, 5, 1.0, 0.95, 0.05, 1.2,
                 Map.of("POSIX_SPAWN", 1.0, "FORK", 2.0, "VFORK", 0.7), Map.of(), PIPE, Map.of()).markdown("machine");
 
         assertThat(md).doesNotContain("CPython runs").contains("CPython's side was not measured");
@@ -28,10 +28,27 @@ class SubprocessBenchTest {
      */
     @Test
     void aVforkSlowerThanPosixSpawn_isNotReportedAsANegativeHelperCost() {
-        String md = new SubprocessBench().report(7, 1.0, 0.95, 0.05, 1.2,
+        String md = new SubprocessBench().report(7, 5, 1.0, 0.95, 0.05, 1.2,
                 Map.of("POSIX_SPAWN", 1.0, "FORK", 2.0, "VFORK", 1.3), Map.of(), PIPE,
                 Map.of("run_true_ms", 0.8, "cat_mb_s", 350.0)).markdown("machine");
 
         assertThat(md).doesNotContain("costs about -").contains("CPython runs");
+    }
+
+    /**
+     * {@code --trials} did not reach the 100 MiB transfers: their count was fixed at 5, so {@code --trials=1} still
+     * moved 5 x 100 MiB each of four ways (and gave CPython's script 5), and the note said 5. The count follows
+     * {@code --trials} now, 5 when it is not given, and the note says the number run.
+     */
+    @Test
+    void trialsOfOne_makeOneTransferEachWay_andTheNoteSaysOne() {
+        assertThat(SubprocessBench.pipeTrials(1)).isEqualTo(1);
+        assertThat(SubprocessBench.pipeTrials(12)).isEqualTo(12);
+        assertThat(SubprocessBench.pipeTrials(0)).as("no --trials: the topic's own count").isEqualTo(5);
+
+        String md = new SubprocessBench().report(1, SubprocessBench.pipeTrials(1), 1.0, 0.95, 0.05, 1.2,
+                Map.of("POSIX_SPAWN", 1.0, "FORK", 2.0, "VFORK", 0.7), Map.of(), PIPE, Map.of()).markdown("machine");
+
+        assertThat(md).contains("and of 1 transfer of 100 MiB").doesNotContain("5 transfers");
     }
 }
