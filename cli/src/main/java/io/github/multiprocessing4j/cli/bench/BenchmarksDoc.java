@@ -1,8 +1,10 @@
 package io.github.multiprocessing4j.cli.bench;
 
 import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.LocalDate;
 
 /**
@@ -52,8 +54,13 @@ public final class BenchmarksDoc {
      * Replaces {@code report}'s section, or appends it when the document has none (creating the document
      * when it does not exist).
      *
+     * <p>The new text goes to a temporary file in the document's folder, which is then moved over the document
+     * (atomically where the file system can): a write that fails midway (a full disk), or a bench stopped by
+     * Ctrl-C while writing, leaves the old document whole, every other topic's section with it, where writing
+     * in place left it cut short. The document keeps its permissions; a symbolic link is written through.
+     *
      * @throws IOException if the document cannot be read or written, or its markers of this topic are broken
-     *                     (see {@link #check}); the document is then left as it was
+     *                     (see {@link #check}); the document is then left as it was, and no temporary file
      */
     public static void write(Path doc, Report report) throws IOException {
         String begin = begin(report.topic());
@@ -68,8 +75,42 @@ public final class BenchmarksDoc {
         } else {
             text = text.stripTrailing() + "\n\n" + section + "\n";
         }
-        Files.createDirectories(doc.toAbsolutePath().getParent());
-        Files.writeString(doc, text);
+        replace(doc, text);
+    }
+
+    /** Puts {@code text} in {@code doc} through a temporary file moved over it: {@code doc} is old or new, never cut. */
+    private static void replace(Path doc, String text) throws IOException {
+        // Through a link to the file it names: moved over the link, the new text would replace the link itself.
+        Path target = Files.exists(doc) ? doc.toRealPath() : doc.toAbsolutePath();
+        Path folder = Files.createDirectories(target.getParent());
+        Path temporary = Files.createTempFile(folder, "." + target.getFileName() + ".", ".tmp");
+        boolean moved = false;
+        try {
+            Files.writeString(temporary, text);
+            if (Files.exists(target)) {
+                keepPermissions(target, temporary);
+            }
+            try {
+                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                // Same folder, so rarely; a file system that cannot rename atomically still replaces the file.
+                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            moved = true;
+        } finally {
+            if (!moved) {
+                Files.deleteIfExists(temporary);
+            }
+        }
+    }
+
+    /** The temporary file is created rw------- (createTempFile): give it the permissions the document had. */
+    private static void keepPermissions(Path from, Path to) throws IOException {
+        try {
+            Files.setPosixFilePermissions(to, Files.getPosixFilePermissions(from));
+        } catch (UnsupportedOperationException e) {
+            // not POSIX (Windows): the new file takes the folder's defaults, as a file written there would
+        }
     }
 
     /**
@@ -81,7 +122,8 @@ public final class BenchmarksDoc {
      *
      * <p>The document, or the nearest folder above it that exists when it does not, must also be writable (for
      * a folder, a file is created in it and deleted): a path under a regular file, or a folder given for the
-     * document, would otherwise fail only at the write, after the benchmark.
+     * document, would otherwise fail only at the write, after the benchmark. So must the folder of a document
+     * that exists, where {@link #write} puts the new text in a temporary file first.
      *
      * @throws IOException with the document's path and the marker at fault, or why it cannot be written
      */
@@ -93,6 +135,15 @@ public final class BenchmarksDoc {
                         + (Files.isDirectory(absolute) ? "a folder" : Files.isRegularFile(absolute) ? "read-only" : "not a file"));
             }
             checkMarkers(doc, Files.readString(absolute), topic);
+            // write puts the new text in a temporary file beside the document's real file first: a writable file
+            // in a folder that takes no new file would otherwise fail only at the write, after the benchmark
+            Path folder = absolute.toRealPath().getParent();
+            try {
+                Files.delete(Files.createTempFile(folder, ".mp4j-doc-check-", ".tmp"));
+            } catch (IOException | UnsupportedOperationException e) {
+                throw new IOException(absolute + " cannot be rewritten: its new text is written to a temporary file in "
+                        + folder + " first, and no file can be created there (" + e + ")", e);
+            }
             return;
         }
         Path above = absolute.getParent();

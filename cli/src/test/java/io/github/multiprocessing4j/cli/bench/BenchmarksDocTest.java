@@ -2,10 +2,15 @@ package io.github.multiprocessing4j.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -173,5 +178,87 @@ class BenchmarksDocTest {
         assertThat(Row.time("t", "ms", 200, 100, "", null).comparison()).isEqualTo("2.00x slower");
         assertThat(Row.rate("r", "/s", 300, 100, "", null).comparison()).isEqualTo("3.00x faster");
         assertThat(Row.rate("r", "/s", 100, Double.NaN, "", null).comparison()).isEqualTo("-");
+    }
+
+    /**
+     * The document was written in place: a write that failed midway (a full disk; or a Ctrl-C between the
+     * truncation and the last byte) left docs/benchmarks.md cut short, every other topic's section lost with it.
+     * Shown with a real failure midway: a child JVM whose file size limit (ulimit -f) is larger than the old
+     * document and smaller than the new one, so its write fails with EFBIG ("File too large"), the JVM ignoring
+     * SIGXFSZ. The old text was cut at the limit; now the new text goes to a temporary file that is moved over
+     * the document only once complete, and deleted when the write fails.
+     */
+    @Test
+    void aWriteThatFailsMidway_leavesTheOldDocumentWhole_andNoTemporaryFile() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("docs"));
+        Path doc = dir.resolve("benchmarks.md");
+        BenchmarksDoc.write(doc, new Report("pool", "Pool").add(Row.rate("map", "items/s", 3e6, 1e6, ">= 3x", true)));
+        BenchmarksDoc.write(doc, new Report("process", "Process").add(Row.time("start", "ms", 70, 80, "", null)));
+        byte[] before = Files.readAllBytes(doc);
+        assertThat(before.length).as("the old document fits under the limit").isLessThan(4096);
+
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // ulimit -f counts blocks of 512 bytes (dash) or 1024 (bash): 16 blocks are 8 or 16 KiB, the new text ~200 KiB
+        Process child = new ProcessBuilder("sh", "-c", "ulimit -f 16 && exec \"$0\" \"$@\"", java, "-XX:-UsePerfData",
+                "-cp", System.getProperty("java.class.path"), BenchmarksDocWriteMain.class.getName(), doc.toString(),
+                "3000").redirectErrorStream(true).start();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(child.exitValue()).as(output).isNotZero();
+        assertThat(output).as("the write failed midway, on the size limit").contains("File too large");
+        assertThat(Files.size(doc)).as("the old document's size").isEqualTo(before.length);
+        assertThat(Files.readAllBytes(doc)).as("the old document, byte for byte").isEqualTo(before);
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files).as("no temporary file left").containsExactly(doc);
+        }
+    }
+
+    /**
+     * The new text is written to a temporary file, which is created readable by its owner alone: moved over the
+     * document as it is, it would have taken away the permissions the document had (rw-r--r-- for a checkout's
+     * file). The document keeps them.
+     */
+    @Test
+    void aRewrittenDocument_keepsItsPermissions() throws Exception {
+        Path doc = tmp.resolve("benchmarks.md");
+        BenchmarksDoc.write(doc, new Report("process", "Process").add(Row.time("start", "ms", 70, 80, "", null)));
+        Files.setPosixFilePermissions(doc, PosixFilePermissions.fromString("rw-r-----"));
+
+        BenchmarksDoc.write(doc, new Report("pool", "Pool").add(Row.rate("map", "items/s", 3e6, 1e6, ">= 3x", true)));
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(doc))).isEqualTo("rw-r-----");
+        assertThat(Files.readString(doc)).contains("<!-- /bench:process -->").contains("<!-- /bench:pool -->");
+    }
+
+    /**
+     * A document that is a symbolic link (a checkout's docs/benchmarks.md kept elsewhere): the temporary file moved
+     * over the link would have replaced the link with a file, leaving the real document behind unchanged. The
+     * link's target is rewritten, and the link stays.
+     */
+    @Test
+    void aDocumentThatIsASymbolicLink_isWrittenThroughIt() throws Exception {
+        Path real = Files.createDirectories(tmp.resolve("elsewhere")).resolve("benchmarks.md");
+        BenchmarksDoc.write(real, new Report("process", "Process").add(Row.time("start", "ms", 70, 80, "", null)));
+        Path link = Files.createSymbolicLink(Files.createDirectories(tmp.resolve("docs")).resolve("benchmarks.md"), real);
+
+        BenchmarksDoc.write(link, new Report("pool", "Pool").add(Row.rate("map", "items/s", 3e6, 1e6, ">= 3x", true)));
+
+        assertThat(link).isSymbolicLink();
+        assertThat(Files.readString(real)).contains("<!-- /bench:process -->").contains("<!-- /bench:pool -->");
+    }
+
+    /**
+     * The write now creates a temporary file beside the document: a writable document in a folder that takes no
+     * new file (here /proc/self/comm, which its owner may write) passed the check, and would have failed only at
+     * the write, after the benchmark. The check refuses it up front.
+     */
+    @Test
+    void aWritableDocumentInAFolderThatTakesNoNewFile_isRefusedByTheCheck() {
+        Path comm = Path.of("/proc/self/comm");
+        assumeTrue(Files.isRegularFile(comm) && Files.isWritable(comm), "Linux's /proc/self/comm");
+
+        assertThatThrownBy(() -> BenchmarksDoc.check(comm, "process")).isInstanceOf(IOException.class)
+                .hasMessageContaining(comm + " cannot be rewritten").hasMessageContaining("no file can be created");
     }
 }
