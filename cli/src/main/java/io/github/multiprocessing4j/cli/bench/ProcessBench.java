@@ -1,5 +1,6 @@
 package io.github.multiprocessing4j.cli.bench;
 
+import io.github.multiprocessing4j.internal.config.Settings;
 import io.github.multiprocessing4j.internal.launch.PhaseTimings;
 import io.github.multiprocessing4j.internal.launch.SpareJvms;
 import io.github.multiprocessing4j.process.JvmProcess;
@@ -9,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -49,6 +51,7 @@ public final class ProcessBench implements Bench {
         int apartTrials = Math.max(5, n / 3);
         int rounds = Math.min(ROUNDS, n);
         boolean python = PythonBaseline.available();
+        boolean spares = SpareJvms.get().enabled(); // off with -Dmp4j.spare=false: the spaced runs then find no spare
         log.println("process: warming up (the first children train the AOT cache when the class path is all jars)...");
         for (int i = 0; i < 3; i++) {
             startJoin();
@@ -93,22 +96,16 @@ public final class ProcessBench implements Bench {
         log.printf(Locale.ROOT, "process: %d x cold start (no spare), by phase...%n", n);
         PhaseTimings[] cold = new PhaseTimings[n];
         PhaseTimings[] socket = new PhaseTimings[n];
-        SpareJvms.get().enabled(false);
-        try {
+        withoutSpares(() -> {
             // interleaved, so that a busy moment of the machine lands on both
             for (int i = 0; i < n; i++) {
                 cold[i] = coldStart();
-                System.setProperty(DIRECT_START, "false");
-                try {
-                    socket[i] = coldStart();
-                } finally {
-                    System.clearProperty(DIRECT_START);
-                }
+                socket[i] = overSocket(ProcessBench::coldStart);
             }
-        } finally {
-            SpareJvms.get().enabled(true);
-        }
-        return report(n, apartTrials, rounds, roundRatios, backToBack, apart, py, cold, socket);
+            return null;
+        });
+        return report(n, apartTrials, rounds, roundRatios, backToBack, apart, py, cold, socket, spares,
+                Settings.isOn("mp4j.spare.rehearse"));
     }
 
     /**
@@ -116,7 +113,8 @@ public final class ProcessBench implements Bench {
      * side did not run.
      */
     Report report(int n, int apartTrials, int rounds, List<String> roundRatios, List<Double> backToBack,
-            List<Double> apart, Map<String, List<Double>> py, PhaseTimings[] cold, PhaseTimings[] socket) {
+            List<Double> apart, Map<String, List<Double>> py, PhaseTimings[] cold, PhaseTimings[] socket, boolean spares,
+            boolean rehearsed) {
         double ours = median(backToBack);
         double spawn = median(py.get("spawn_ms"));
         double oursApart = median(apart);
@@ -129,7 +127,8 @@ public final class ProcessBench implements Bench {
                 .add(Row.time("  CPython forkserver, back to back", "ms", Double.NaN,
                         median(py.get("forkserver_ms")), "", null))
                 .add(Row.time("  CPython fork, back to back", "ms", Double.NaN, median(py.get("fork_ms")), "", null))
-                .add(Row.time("start->join, " + APART_MILLIS + " ms apart (spare ready; vs forkserver)", "ms", oursApart,
+                .add(Row.time("start->join, " + APART_MILLIS + " ms apart (" + (spares ? "spare ready" : "spares off")
+                        + "; vs forkserver)", "ms", oursApart,
                         forkserverApart, "<= CPython forkserver", Double.isNaN(forkserverApart) ? null : oursApart <= forkserverApart))
                 .add(Row.time("cold start, total (no spare; task on stdin, report in a file)", "ms",
                         median(cold, ProcessBench::totalMillis), Double.NaN, "", null))
@@ -154,10 +153,19 @@ public final class ProcessBench implements Bench {
                         + "The two sides take turns in " + rounds + " rounds, each side first in turn"
                         + (roundRatios.isEmpty() ? "." : "; back to back vs spawn, round by round: "
                                 + String.join(", ", roundRatios) + ".")));
-        report.note("Every start runs the same task, as a program that starts one kind of task does: the spare has"
-                + " rehearsed it (decoded it ahead, never run it, as CPython's forkserver imports the main module before"
-                + " it forks), and the AOT cache, trained during the warm-up, holds its class. A cold child still spins"
-                + " the lambda's class; a spare of another kind of task is not used (see SpareJvms).");
+        // What the note says of spares must hold for this run: -Dmp4j.spare=false and -Dmp4j.spare.rehearse=false
+        // turn off what it describes (the latter for the AOT cache's training too).
+        String cache = rehearsed ? "the AOT cache, trained during the warm-up, holds the task's class."
+                : "the AOT cache's training did not decode the task either (mp4j.spare.rehearse=false), so the cache"
+                + " does not hold its class.";
+        report.note(!spares ? "Spares were off (mp4j.spare=false): every start booted a child JVM of its own, the"
+                + " spaced ones too, as CPython's spawn does; " + cache
+                : "Every start runs the same task, as a program that starts one kind of task does: the spare has"
+                + (rehearsed ? " rehearsed it (decoded it ahead, never run it, as CPython's forkserver imports the main"
+                        + " module before it forks), and "
+                        : " not rehearsed it (mp4j.spare.rehearse=false), so it decodes the task when it comes, and ")
+                + cache + " A cold child still spins the lambda's class; a spare of another kind of task is not used"
+                + " (see SpareJvms).");
         return report;
     }
 
@@ -180,6 +188,38 @@ public final class ProcessBench implements Bench {
 
     private static double median(List<Double> samples) {
         return samples == null ? Double.NaN : Stats.of(samples.stream().mapToDouble(Double::doubleValue).toArray()).median();
+    }
+
+    /**
+     * Runs {@code body} (the cold starts) with spares turned off, then puts them back as they were: off stays off
+     * (-Dmp4j.spare=false), for the topics that run after this one.
+     */
+    static <T> T withoutSpares(Callable<T> body) throws Exception {
+        boolean before = SpareJvms.get().enabled();
+        SpareJvms.get().enabled(false);
+        try {
+            return body.call();
+        } finally {
+            SpareJvms.get().enabled(before);
+        }
+    }
+
+    /**
+     * Runs {@code body} (a cold start) with direct starts off, so that the child connects back over a socket, then
+     * puts back the value the property had (given on the command line, it must hold for the topics after this one).
+     */
+    static <T> T overSocket(Callable<T> body) throws Exception {
+        String before = System.getProperty(DIRECT_START);
+        System.setProperty(DIRECT_START, "false");
+        try {
+            return body.call();
+        } finally {
+            if (before == null) {
+                System.clearProperty(DIRECT_START);
+            } else {
+                System.setProperty(DIRECT_START, before);
+            }
+        }
     }
 
     /** The system property that turns direct starts off (see SpareJvms). */

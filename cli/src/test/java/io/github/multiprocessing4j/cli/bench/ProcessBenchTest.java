@@ -3,6 +3,7 @@ package io.github.multiprocessing4j.cli.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.multiprocessing4j.internal.launch.PhaseTimings;
+import io.github.multiprocessing4j.internal.launch.SpareJvms;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +46,7 @@ class ProcessBenchTest {
     @Test
     void withoutCPythonsSamples_theNotesDoNotSayCPythonRan() {
         String md = new ProcessBench().report(21, 7, 3, List.of(), List.of(80.0, 82.0, 81.0), List.of(9.0, 10.0),
-                Map.of(), new PhaseTimings[0], new PhaseTimings[0]).markdown("machine");
+                Map.of(), new PhaseTimings[0], new PhaseTimings[0], true, true).markdown("machine");
 
         assertThat(md).doesNotContain("CPython runs").doesNotContain("take turns")
                 .contains("CPython's side was not measured in this run");
@@ -55,9 +56,77 @@ class ProcessBenchTest {
     void withCPythonsSamples_theNotesSayHowTheSidesTookTurns() {
         String md = new ProcessBench().report(21, 7, 3, List.of("1.10x", "0.90x", "1.00x"), List.of(80.0, 82.0, 81.0),
                 List.of(9.0, 10.0), Map.of("spawn_ms", List.of(80.0), "forkserver_apart_ms", List.of(10.0)),
-                new PhaseTimings[0], new PhaseTimings[0]).markdown("machine");
+                new PhaseTimings[0], new PhaseTimings[0], true, true).markdown("machine");
 
         assertThat(md).contains("CPython runs the same loop").contains("take turns in 3 rounds")
                 .contains("1.10x, 0.90x, 1.00x").doesNotContain("not measured");
+    }
+
+    /**
+     * With spares off (-Dmp4j.spare=false) every start boots a child of its own, but the spaced row still said
+     * "spare ready" and the note "the spare has rehearsed it"; with rehearsals off (-Dmp4j.spare.rehearse=false)
+     * the note said so too. They say what the run had.
+     */
+    @Test
+    void withSparesOrRehearsalsOff_theReportDoesNotSayASpareWasReady() {
+        String sparesOff = report(false, true);
+        assertThat(sparesOff).doesNotContain("spare ready").doesNotContain("the spare has rehearsed it")
+                .contains("spares off").contains("Spares were off (mp4j.spare=false)");
+
+        String rehearsalsOff = report(true, false);
+        assertThat(rehearsalsOff).contains("spare ready").doesNotContain("the spare has rehearsed it")
+                .contains("the spare has not rehearsed it (mp4j.spare.rehearse=false)");
+
+        assertThat(report(true, true)).contains("spare ready").contains("the spare has rehearsed it");
+    }
+
+    private static String report(boolean spares, boolean rehearsed) {
+        return new ProcessBench().report(21, 7, 3, List.of(), List.of(80.0), List.of(9.0), Map.of(),
+                new PhaseTimings[0], new PhaseTimings[0], spares, rehearsed).markdown("machine");
+    }
+
+    /**
+     * The cold starts turn spares off, and turned them back on after: with -Dmp4j.spare=false, every topic that
+     * {@code mp4j bench} ran after this one had spares all the same. They are put back as they were.
+     */
+    @Test
+    void theColdStarts_leaveSparesAsTheyFoundThem() throws Exception {
+        SpareJvms spares = SpareJvms.get();
+        boolean before = spares.enabled();
+        try {
+            spares.enabled(false);
+            assertThat((boolean) ProcessBench.withoutSpares(spares::enabled)).isFalse();
+            assertThat(spares.enabled()).as("off before, off after").isFalse();
+
+            spares.enabled(true);
+            assertThat((boolean) ProcessBench.withoutSpares(spares::enabled)).isFalse();
+            assertThat(spares.enabled()).as("on before, on after").isTrue();
+        } finally {
+            spares.enabled(before);
+        }
+    }
+
+    /**
+     * The cold starts over a socket set mp4j.directStart=false and then cleared it: given on the command line,
+     * the setting was gone for the topics run after this one. It is put back as it was.
+     */
+    @Test
+    void theColdStartsOverASocket_leaveDirectStartAsTheyFoundIt() throws Exception {
+        String before = System.getProperty("mp4j.directStart");
+        try {
+            System.setProperty("mp4j.directStart", "false");
+            assertThat(ProcessBench.overSocket(() -> System.getProperty("mp4j.directStart"))).isEqualTo("false");
+            assertThat(System.getProperty("mp4j.directStart")).as("given before, kept after").isEqualTo("false");
+
+            System.clearProperty("mp4j.directStart");
+            assertThat(ProcessBench.overSocket(() -> System.getProperty("mp4j.directStart"))).isEqualTo("false");
+            assertThat(System.getProperty("mp4j.directStart")).as("unset before, unset after").isNull();
+        } finally {
+            if (before == null) {
+                System.clearProperty("mp4j.directStart");
+            } else {
+                System.setProperty("mp4j.directStart", before);
+            }
+        }
     }
 }

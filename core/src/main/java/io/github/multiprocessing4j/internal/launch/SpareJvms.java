@@ -517,6 +517,11 @@ public final class SpareJvms {
         }
     }
 
+    /** Whether spares are on in this JVM: {@code mp4j.spare}, unless {@link #enabled(boolean)} switched them since. */
+    public boolean enabled() {
+        return enabled;
+    }
+
     /** Turns spares on or off for this JVM (benchmarks); turning them off closes the current one. */
     public void enabled(boolean on) {
         enabled = on;
