@@ -62,6 +62,7 @@ public final class CoroutinesBench implements Bench {
     public Report run(int trials, PrintStream log) throws Exception {
         int t = trials > 0 ? trials : DEFAULT_TRIALS;
         boolean python = PythonBaseline.available();
+        boolean huge = transparentHugePagesOnRequest();
         Report report = new Report(name(), "Sleeping coroutines, gathered (`mp4j bench coroutines`)");
         for (int n : SIZES) {
             String size = n >= 1_000_000 ? (n / 1_000_000) + "M" : (n / 1_000) + "k";
@@ -70,7 +71,6 @@ public final class CoroutinesBench implements Bench {
             List<Run> raw = new ArrayList<>();
             List<Run> oursHuge = new ArrayList<>();
             List<Run> asyncio = new ArrayList<>();
-            boolean huge = transparentHugePagesOnRequest();
             for (int i = 0; i < t; i++) {
                 log.printf(Locale.ROOT, "coroutines: %s sleepers, trial %d of %d: mp4j, mp4j with Thread.sleep, "
                         + "raw virtual threads%s%s...%n", size, i + 1, t, huge ? ", mp4j with huge pages" : "",
@@ -119,10 +119,21 @@ public final class CoroutinesBench implements Bench {
                     + "is shared, so single runs wander)", size, range(ours, Run::wallMs), range(ours, Run::bytesEach),
                     t));
         }
+        return closingNotes(report, t, python, huge);
+    }
+
+    /**
+     * The notes under the table: how it was measured, and what the measurements showed. {@code python}: CPython's
+     * side ran; {@code huge}: the huge-page rows were measured.
+     */
+    static Report closingNotes(Report report, int t, boolean python, boolean huge) {
         report.note("Medians of " + t + " runs; each run is a fresh process (child JVMs with the JDK's default "
                 + "options). Wall time runs from the first spawn to the end of gather; bytes per coroutine = "
                 + "(peak RSS - RSS before the first coroutine) / N. mp4j = Coroutines.gather of callables calling "
-                + "Coroutines.sleep; asyncio = asyncio.gather of coroutines awaiting asyncio.sleep.");
+                + "Coroutines.sleep; "
+                // no usable Python: the asyncio column is all dashes, and the note must not describe it as measured
+                + (python ? "asyncio = asyncio.gather of coroutines awaiting asyncio.sleep."
+                        : "CPython's side was not measured in this run."));
         report.note("Why plain virtual threads need so long for 1M sleepers, found with -Xlog:deoptimization=debug, "
                 + "-Xlog:gc, per-thread CPU times, heap histograms and pre-touched heaps: (1) memory: 1M parked threads "
                 + "are ~1 GB of fresh stack chunks, and on this VM the first touch of each 4 KiB page is a costly "
@@ -141,7 +152,10 @@ public final class CoroutinesBench implements Bench {
                 + "virtual thread before any coroutine starts so VirtualThread.run is compiled with its classes "
                 + "loaded: no deoptimizations left. Not fixable in a library: the page faults and the GC (the heap "
                 + "is the application's; " + HUGE_PAGES + " - huge pages for the heap where the kernel's THP mode "
-                + "is 'madvise', the default of most distributions - cuts both, see its rows), and the root "
+                + "is 'madvise', the default of most distributions - cuts both, "
+                + (huge ? "see its rows" : "but its rows were not measured in this run: this kernel gives no "
+                        + "transparent huge pages on request")
+                + "), and the root "
                 + "container's map entry per virtual thread (jdk.trackAllThreads, ~40 B each).");
         return report;
     }
