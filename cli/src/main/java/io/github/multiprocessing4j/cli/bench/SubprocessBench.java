@@ -170,9 +170,13 @@ public final class SubprocessBench implements Bench {
         double vfork = mechanisms.getOrDefault("VFORK", Double.NaN);
         double fork = mechanisms.getOrDefault("FORK", Double.NaN);
         // One launch per mechanism and trial on a shared machine: VFORK can come out slower, and then the run
-        // shows no cost of the helper, rather than a negative one.
-        String helperCost = spawn <= vfork ? "so this run shows no cost of jspawnhelper (the machine's noise is larger)"
-                : "so jspawnhelper costs about " + Row.format(spawn - vfork) + " ms here"; // n/a if one is missing
+        // shows no cost of the helper, rather than a negative one. A probe that failed gives no figure (NaN): then
+        // the run measured no cost at all, and "costs about n/a ms" would claim one.
+        String helperCost = Double.isNaN(spawn) || Double.isNaN(vfork)
+                ? "so this run cannot tell what jspawnhelper costs: the " + (Double.isNaN(vfork) ? "VFORK" : "POSIX_SPAWN")
+                        + " probe gave no figure"
+                : spawn <= vfork ? "so this run shows no cost of jspawnhelper (the machine's noise is larger)"
+                : "so jspawnhelper costs about " + Row.format(spawn - vfork) + " ms here";
         report.note(String.format(Locale.ROOT,
                 "Launch: the JDK's default on Linux, POSIX_SPAWN, spawns the jspawnhelper binary, "
                 + "which then execs the command: two execs per launch. VFORK (one exec, no helper) took %s ms vs %s ms, "

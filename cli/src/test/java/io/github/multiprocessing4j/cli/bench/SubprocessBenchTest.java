@@ -51,4 +51,16 @@ class SubprocessBenchTest {
 
         assertThat(md).contains("and of 1 transfer of 100 MiB").doesNotContain("5 transfers");
     }
+
+    /**
+     * A launch-mechanism probe that failed gives no figure (NaN), and the launch note still said "so jspawnhelper
+     * costs about n/a ms here", a cost this run never measured. It says which probe gave no figure instead.
+     */
+    @Test
+    void aFailedProbe_isNotReportedAsAHelperCost() {
+        String md = new SubprocessBench().report(7, 5, 1.0, 0.95, 0.05, 1.2, Map.of("POSIX_SPAWN", 1.0, "FORK", 2.0),
+                Map.of("VFORK", "the probe failed (exit 1): Error"), PIPE, Map.of()).markdown("machine");
+
+        assertThat(md).doesNotContain("costs about").contains("the VFORK probe gave no figure");
+    }
 }
