@@ -201,9 +201,13 @@ class BenchmarksDocTest {
         // ulimit -f counts blocks of 512 bytes (dash) or 1024 (bash): 16 blocks are 8 or 16 KiB, the new text ~200 KiB
         Process child = new ProcessBuilder("sh", "-c", "ulimit -f 16 && exec \"$0\" \"$@\"", java, "-XX:-UsePerfData",
                 "-cp", System.getProperty("java.class.path"), BenchmarksDocWriteMain.class.getName(), doc.toString(),
-                "3000").redirectErrorStream(true).start();
-        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                "3000").redirectErrorStream(true).redirectOutput(tmp.resolve("child.out").toFile()).start();
+        boolean exited = child.waitFor(30, TimeUnit.SECONDS);
+        if (!exited) {
+            child.destroyForcibly();
+        }
+        String output = Files.readString(tmp.resolve("child.out"), StandardCharsets.UTF_8);
+        assertThat(exited).as("the child exited within 30 s; its output: %s", output).isTrue();
 
         assertThat(child.exitValue()).as(output).isNotZero();
         assertThat(output).as("the write failed midway, on the size limit").contains("File too large");
