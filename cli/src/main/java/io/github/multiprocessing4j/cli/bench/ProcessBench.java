@@ -105,7 +105,7 @@ public final class ProcessBench implements Bench {
             return null;
         });
         return report(n, apartTrials, rounds, roundRatios, backToBack, apart, py, cold, socket, spares,
-                Settings.isOn("mp4j.spare.rehearse"));
+                Settings.isOn(Settings.SPARE_REHEARSE));
     }
 
     /**
@@ -223,7 +223,7 @@ public final class ProcessBench implements Bench {
     }
 
     /** The system property that turns direct starts off (see SpareJvms). */
-    private static final String DIRECT_START = "mp4j.directStart";
+    private static final String DIRECT_START = Settings.DIRECT_START;
 
     private static double startJoin() throws InterruptedException {
         long t0 = System.nanoTime();

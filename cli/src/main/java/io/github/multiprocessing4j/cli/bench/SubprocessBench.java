@@ -33,11 +33,11 @@ import java.util.Map;
  * </ul>
  *
  * <p>Run: {@code ./mp4j bench subprocess --no-doc} (add {@code --trials N} for N launches per
- * measurement, and N transfers of 100 MiB each way instead of 5).
+ * measurement, and N transfers of 100 MiB each way if N is below 5).
  */
 public final class SubprocessBench implements Bench {
     private static final int DEFAULT_TRIALS = 200;
-    /** The transfers of 100 MiB each way when --trials is not given (the launches' 200 would move 80 GB). */
+    /** The transfers of 100 MiB each way, at most (see pipeTrials). */
     private static final int PIPE_TRIALS = 5;
     private static final int MEGABYTES = 100;
     private static final int BYTES = MEGABYTES * 1024 * 1024;
@@ -205,9 +205,12 @@ public final class SubprocessBench implements Bench {
         return report;
     }
 
-    /** How many times each way moves the 100 MiB: {@code trials} when given (--trials), else {@value #PIPE_TRIALS}. */
+    /**
+     * How many times each way moves the 100 MiB: {@value #PIPE_TRIALS}, or fewer when --trials asks for fewer (a
+     * quick run); never more, as --trials counts launches too, whose 200 transfers would move 80 GB.
+     */
     static int pipeTrials(int trials) {
-        return trials > 0 ? trials : PIPE_TRIALS;
+        return trials > 0 ? Math.min(trials, PIPE_TRIALS) : PIPE_TRIALS;
     }
 
     private static double runTrue() throws IOException, InterruptedException {
