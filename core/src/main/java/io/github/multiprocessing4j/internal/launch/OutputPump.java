@@ -7,6 +7,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.lang.System.Logger.Level;
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -30,8 +33,9 @@ import java.util.function.Supplier;
  * its task's output, as a fresh child's would be; a spare that nobody takes prints nothing.
  *
  * <p>A target that throws (a {@code System.out} set to null, or replaced by a logging framework's stream whose
- * appender is closed) loses the piece it was given, and the pump says so once, at WARNING: it reads on all the same,
- * or the child would block on a full pipe, and a target that works again gets what follows.
+ * appender is closed) loses the piece it was given, and the pump says so at WARNING, once per target and JVM
+ * whichever pumps write to it: it reads on all the same, or the child would block on a full pipe, and a target that
+ * works again gets what follows.
  */
 final class OutputPump implements Runnable {
     private static final System.Logger LOG = System.getLogger(OutputPump.class.getName());
@@ -56,8 +60,15 @@ final class OutputPump implements Runnable {
     private final StartSignal startSignal;
     /** What is copied where, for the warning on a target that fails: "the stdout of child JVM 42 to System.out". */
     private final String what;
-    /** Whether a failed write to the target was logged: once is enough. */
-    private final AtomicBoolean warned = new AtomicBoolean();
+    /**
+     * The targets a failed write to was logged for, in this JVM: once per target is enough, where once per pump said
+     * it again for each worker a pool recycled onto the same broken {@code System.out}. By identity, not by the
+     * target's own {@code equals} or {@code hashCode}, which a subclass may have made throw too; weak, so that a
+     * target replaced and dropped is not kept. Guarded by itself; a few entries at most.
+     */
+    private static final List<WeakReference<PrintStream>> WARNED = new ArrayList<>();
+    /** Whether this pump logged a target that was null (no stream to count once per JVM). */
+    private final AtomicBoolean warnedNull = new AtomicBoolean();
 
     OutputPump(InputStream source, Supplier<PrintStream> target, StderrTail tail) {
         this(source, target, tail, false);
@@ -242,7 +253,9 @@ final class OutputPump implements Runnable {
     private void write(byte[] first, int firstLength, byte[] rest, int off, int len) {
         PrintStream out = target.get();
         if (out == null) {
-            dropped("it is null", null);
+            if (warnedNull.compareAndSet(false, true)) {
+                dropped("it is null", null);
+            }
             return;
         }
         try {
@@ -256,15 +269,30 @@ final class OutputPump implements Runnable {
                 out.flush();
             }
         } catch (RuntimeException | Error e) {
-            dropped(e.toString(), e);
+            if (firstFailureOf(out)) {
+                dropped(e.toString(), e);
+            }
+        }
+    }
+
+    /** True the first time in this JVM that a write to {@code target} failed. */
+    private static boolean firstFailureOf(PrintStream target) {
+        synchronized (WARNED) {
+            WARNED.removeIf(seen -> seen.refersTo(null));
+            for (WeakReference<PrintStream> seen : WARNED) {
+                if (seen.refersTo(target)) {
+                    return false;
+                }
+            }
+            WARNED.add(new WeakReference<>(target));
+            return true;
         }
     }
 
     private void dropped(String why, Throwable e) {
-        if (warned.compareAndSet(false, true)) {
-            LOG.log(Level.WARNING, "cannot write " + what + " (" + why + "): each piece that fails to be written is"
-                    + " dropped (said once; the child's pipe is still read, so that the child does not block)", e);
-        }
+        LOG.log(Level.WARNING, "cannot write " + what + " (" + why + "): each piece that fails to be written is"
+                + " dropped (said once for this stream, whichever child writes to it; the child's pipe is still read,"
+                + " so that the child does not block)", e);
     }
 
     /**

@@ -2,10 +2,15 @@ package io.github.multiprocessing4j.internal.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.multiprocessing4j.testing.LogCapture;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -92,5 +97,39 @@ class OutputPumpTest {
                 "test-held-pump", true);
         pump.drained().get(30, TimeUnit.SECONDS);
         assertThat(forwarded.size()).as("written without a release").isEqualTo(lines.length);
+    }
+
+    /**
+     * Each pump said once that its target threw: a pool that recycles workers (each with its own pumps) onto a
+     * System.out whose appender is closed said it again for every worker, the same WARNING with its stack trace. It
+     * is said once per target now; another target that throws is said again.
+     */
+    @Test
+    void aTargetThatThrows_isWarnedOfOnce_whicheverPumpsWriteToIt() throws Exception {
+        PrintStream closed = throwing();
+        PrintStream another = throwing();
+        try (LogCapture log = LogCapture.of(OutputPump.class)) {
+            for (PrintStream target : List.of(closed, closed, closed, another)) {
+                OutputPump pump = OutputPump.start(new ByteArrayInputStream("a line\n".getBytes(StandardCharsets.UTF_8)),
+                        () -> target, null, "mp4j-pump-test");
+                pump.drained().get(30, TimeUnit.SECONDS);
+            }
+            assertThat(log.lines()).hasSize(2).allSatisfy(line -> assertThat(line).startsWith("WARNING")
+                    .contains("appender closed"));
+        }
+    }
+
+    private static PrintStream throwing() {
+        return new PrintStream(OutputStream.nullOutputStream()) {
+            @Override
+            public void write(byte[] buf, int off, int len) {
+                throw new IllegalStateException("appender closed");
+            }
+
+            @Override
+            public void write(int b) {
+                throw new IllegalStateException("appender closed");
+            }
+        };
     }
 }
