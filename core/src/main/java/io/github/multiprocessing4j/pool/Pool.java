@@ -47,9 +47,10 @@ import java.util.concurrent.TimeUnit;
  * <h2>Callbacks</h2>
  * A dependent stage added without an executor ({@code thenApply}, {@code thenAccept}, {@code whenComplete})
  * runs on the thread that completes the future: for a process pool, the thread that reads the worker's
- * results — as the {@code callback} of Python's {@code apply_async} runs on its pool's result thread; one
- * added once the future has completed runs at once, on the thread that adds it ({@code CompletableFuture}'s
- * rule). Keep such callbacks short. A callback that waits for the same pool ({@code apply}, {@code map},
+ * results — as the {@code callback} of Python's {@code apply_async} runs on its pool's result thread (but for a
+ * task that outlives the pool's task timeout, a thread of the library's timer, as below, and for one cancelled,
+ * the thread that cancels it); one added once the future has completed runs at once, on the thread that adds it
+ * ({@code CompletableFuture}'s rule). Keep such callbacks short. A callback that waits for the same pool ({@code apply}, {@code map},
  * {@code invokeAll}, {@code invokeAny}, {@code get()} of another of its futures, with a timeout or without,
  * {@code close()} or {@code join()}) would wait for the thread it runs on: a process pool refuses that with an
  * {@link IllegalStateException}. Give such work an executor
