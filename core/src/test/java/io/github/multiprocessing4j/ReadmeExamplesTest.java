@@ -25,6 +25,7 @@ import io.github.multiprocessing4j.function.SerializableRunnable;
 import io.github.multiprocessing4j.pool.Pool;
 import io.github.multiprocessing4j.pool.ProcessPool;
 import io.github.multiprocessing4j.pool.ResultIterator;
+import io.github.multiprocessing4j.pool.TaskTimeoutException;
 import io.github.multiprocessing4j.pool.ThreadPool;
 import io.github.multiprocessing4j.pool.VirtualThreadPool;
 import io.github.multiprocessing4j.process.CurrentProcess;
@@ -328,6 +329,23 @@ class ReadmeExamplesTest {
             attached.countDown();
             c.get(30, TimeUnit.SECONDS);
             assertThat(callbackThread.get()).isSameAs(taskThread.get());
+        }
+    }
+
+    @Test
+    void table_applyAsyncCallbacks_ofATaskThatTimedOut_runOnTheLibrarysTimer_inEveryKindOfPool() throws Exception {
+        // The row's "for a task that timed out, on a thread of the library's timer": Pool's javadoc said so of thread
+        // pools only, and that a process pool runs them on the thread that reads its workers' results
+        try (ProcessPool processes = ProcessPool.builder().processes(1).taskTimeout(Duration.ofMillis(500)).build();
+                ThreadPool threads = ThreadPool.builder().threads(1).taskTimeout(Duration.ofMillis(500)).build()) {
+            for (Pool p : List.<Pool>of(processes, threads)) {
+                CompletableFuture<Thread> callback = p.applyAsync(x -> {
+                    sleepForever();
+                    return x;
+                }, 1).handle((v, e) -> e instanceof TaskTimeoutException ? Thread.currentThread() : null);
+                assertThat(callback.get(30, TimeUnit.SECONDS)).as("%s", p)
+                        .extracting(Thread::getName).isEqualTo("mp4j-pool-timeout");
+            }
         }
     }
 
