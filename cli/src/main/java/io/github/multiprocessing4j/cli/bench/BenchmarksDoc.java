@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.cli.bench;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -81,7 +82,7 @@ public final class BenchmarksDoc {
     /** Puts {@code text} in {@code doc} through a temporary file moved over it: {@code doc} is old or new, never cut. */
     private static void replace(Path doc, String text) throws IOException {
         // Through a link to the file it names: moved over the link, the new text would replace the link itself.
-        Path target = Files.exists(doc) ? doc.toRealPath() : doc.toAbsolutePath();
+        Path target = documentFile(doc);
         Path folder = Files.createDirectories(target.getParent());
         Path temporary = Files.createTempFile(folder, "." + target.getFileName() + ".", ".tmp");
         boolean moved = false;
@@ -103,6 +104,28 @@ public final class BenchmarksDoc {
             }
         }
     }
+
+    /**
+     * The file that {@code doc} names: itself, or the end of its chain of symbolic links, which need not exist yet (a
+     * link to a document not made yet is written through, as writing in place did, not replaced by a file of its own:
+     * {@code Files.exists} says false for such a link, and for a loop of links).
+     *
+     * @throws FileSystemException if the links lead round in a loop (or run longer than the kernel follows)
+     */
+    private static Path documentFile(Path doc) throws IOException {
+        Path file = doc.toAbsolutePath();
+        for (int links = 0; Files.isSymbolicLink(file); links++) {
+            if (links == MAX_LINKS) {
+                throw new FileSystemException(doc.toString(), null, "too many levels of symbolic links (a loop?)");
+            }
+            // Not normalized: a relative target is resolved from the link's folder by the kernel, ".." included
+            file = file.resolveSibling(Files.readSymbolicLink(file));
+        }
+        return Files.exists(file) ? file.toRealPath() : file;
+    }
+
+    /** Linux's MAXSYMLINKS: the links it follows in a path before it fails with ELOOP. */
+    private static final int MAX_LINKS = 40;
 
     /** The temporary file is created rw------- (createTempFile): give it the permissions the document had. */
     private static void keepPermissions(Path from, Path to) throws IOException {
@@ -146,7 +169,8 @@ public final class BenchmarksDoc {
             }
             return;
         }
-        Path above = absolute.getParent();
+        // A symbolic link to a document not made yet: write creates the file it names, in that file's folder
+        Path above = documentFile(doc).getParent();
         while (above != null && !Files.exists(above)) {
             above = above.getParent();
         }

@@ -253,6 +253,47 @@ class BenchmarksDocTest {
     }
 
     /**
+     * A document that is a symbolic link to a file not made yet (a checkout's docs/benchmarks.md pointing at a site's
+     * folder): written in place, the write created the file the link names; moved over the link, the temporary file
+     * replaced the link with a file of its own, and the link's target was never made. The link stays, and its target
+     * gets the document.
+     */
+    @Test
+    void aDocumentThatIsADanglingSymbolicLink_isWrittenThroughIt() throws Exception {
+        Path real = Files.createDirectories(tmp.resolve("elsewhere")).resolve("benchmarks.md");
+        Path link = Files.createSymbolicLink(Files.createDirectories(tmp.resolve("docs")).resolve("benchmarks.md"),
+                Path.of("..", "elsewhere", "benchmarks.md"));
+        BenchmarksDoc.check(link, "pool");
+
+        BenchmarksDoc.write(link, new Report("pool", "Pool").add(Row.rate("map", "items/s", 3e6, 1e6, ">= 3x", true)));
+
+        assertThat(link).isSymbolicLink();
+        assertThat(real).isRegularFile();
+        assertThat(Files.readString(real)).contains("<!-- /bench:pool -->");
+    }
+
+    /**
+     * A symbolic link that leads to itself names no file: the check refuses it before the benchmark, and a write does
+     * not replace the link with a file.
+     */
+    @Test
+    void aDocumentThatIsASymbolicLinkLoop_isRefused_andLeftAlone() throws Exception {
+        Path docs = Files.createDirectories(tmp.resolve("docs"));
+        Path link = Files.createSymbolicLink(docs.resolve("benchmarks.md"), docs.resolve("other.md"));
+        Files.createSymbolicLink(docs.resolve("other.md"), link);
+
+        assertThatThrownBy(() -> BenchmarksDoc.check(link, "pool")).isInstanceOf(IOException.class)
+                .hasMessageContaining("symbolic links");
+        assertThatThrownBy(() -> BenchmarksDoc.write(link,
+                new Report("pool", "Pool").add(Row.rate("map", "items/s", 3e6, 1e6, ">= 3x", true))))
+                .isInstanceOf(IOException.class).hasMessageContaining("symbolic links");
+        assertThat(link).isSymbolicLink();
+        try (Stream<Path> files = Files.list(docs)) {
+            assertThat(files).as("no temporary file").hasSize(2);
+        }
+    }
+
+    /**
      * The write now creates a temporary file beside the document: a writable document in a folder that takes no
      * new file (here /proc/self/comm, which its owner may write) passed the check, and would have failed only at
      * the write, after the benchmark. The check refuses it up front.
