@@ -67,8 +67,11 @@ final class OutputPump implements Runnable {
      * target replaced and dropped is not kept. Guarded by itself; a few entries at most.
      */
     private static final List<WeakReference<PrintStream>> WARNED = new ArrayList<>();
-    /** Whether this pump logged a target that was null (no stream to count once per JVM). */
-    private final AtomicBoolean warnedNull = new AtomicBoolean();
+    /**
+     * Whether a pump of this JVM logged a target that was null ({@code System.setOut(null)}): no stream to count, so
+     * null counts as one target, said once per JVM as the others are, not again for each worker a pool recycles.
+     */
+    private static final AtomicBoolean NULL_WARNED = new AtomicBoolean();
 
     OutputPump(InputStream source, Supplier<PrintStream> target, StderrTail tail) {
         this(source, target, tail, false);
@@ -98,6 +101,11 @@ final class OutputPump implements Runnable {
     /** For tests: makes the next {@link #start} throw {@code failure}, as when no thread can be made; null for none. */
     static void failNextStart(Error failure) {
         START.arm(failure, 0, 1, null);
+    }
+
+    /** For tests: a null target is warned of again, as if no pump of this JVM had met one. */
+    static void forgetNullTargetWarning() {
+        NULL_WARNED.set(false);
     }
 
     static OutputPump start(InputStream source, Supplier<PrintStream> target, StderrTail tail, String name) {
@@ -253,7 +261,7 @@ final class OutputPump implements Runnable {
     private void write(byte[] first, int firstLength, byte[] rest, int off, int len) {
         PrintStream out = target.get();
         if (out == null) {
-            if (warnedNull.compareAndSet(false, true)) {
+            if (NULL_WARNED.compareAndSet(false, true)) {
                 dropped("it is null", null);
             }
             return;
@@ -270,7 +278,7 @@ final class OutputPump implements Runnable {
             }
         } catch (RuntimeException | Error e) {
             if (firstFailureOf(out)) {
-                dropped(e.toString(), e);
+                dropped(describe(e), e);
             }
         }
     }
@@ -286,6 +294,18 @@ final class OutputPump implements Runnable {
             }
             WARNED.add(new WeakReference<>(target));
             return true;
+        }
+    }
+
+    /**
+     * The exception's toString(), or its class's name if that throws too: called in write's catch, what it throws would
+     * escape the pump, which would die, and the child block on its full pipe.
+     */
+    private static String describe(Throwable e) {
+        try {
+            return e.toString();
+        } catch (RuntimeException | Error unprintable) {
+            return e.getClass().getName() + " (whose toString() threw " + unprintable.getClass().getName() + ")";
         }
     }
 

@@ -119,6 +119,82 @@ class OutputPumpTest {
         }
     }
 
+    /**
+     * A null target (System.out set to null, the first example of the class's javadoc) was said once per pump, not
+     * once per JVM as the javadoc says: a pool recycling workers said it again for each. Said once now.
+     */
+    @Test
+    void aNullTarget_isWarnedOfOnce_whicheverPumpsWriteToIt() throws Exception {
+        OutputPump.forgetNullTargetWarning(); // another test of this JVM may have said it already
+        try (LogCapture log = LogCapture.of(OutputPump.class)) {
+            for (int i = 0; i < 3; i++) {
+                OutputPump pump = OutputPump.start(new ByteArrayInputStream("a line\n".getBytes(StandardCharsets.UTF_8)),
+                        () -> null, null, "mp4j-pump-test");
+                pump.drained().get(30, TimeUnit.SECONDS);
+            }
+            assertThat(log.lines()).hasSize(1).allSatisfy(line -> assertThat(line).startsWith("WARNING")
+                    .contains("it is null"));
+        }
+    }
+
+    /**
+     * The warning named the target's exception by its toString(): one whose toString() threw too escaped the pump,
+     * which died, so the child's later output was never read (its pipe filling up) nor written when the target worked
+     * again. The pump reads on, and a target that works again gets what follows.
+     */
+    @Test
+    void aTargetWhoseExceptionCannotBePrinted_doesNotStopThePump() throws Exception {
+        ByteArrayOutputStream written = new ByteArrayOutputStream();
+        PrintStream failsOnce = new PrintStream(written, true, StandardCharsets.UTF_8) {
+            private boolean failed;
+
+            @Override
+            public void write(byte[] buf, int off, int len) {
+                if (!failed) {
+                    failed = true;
+                    throw new IllegalStateException() {
+                        @Override
+                        public String getMessage() {
+                            throw new UnsupportedOperationException("no message either");
+                        }
+
+                        @Override
+                        public String toString() {
+                            throw new UnsupportedOperationException("no text");
+                        }
+                    };
+                }
+                super.write(buf, off, len);
+            }
+        };
+        InputStream lineByLine = new InputStream() {
+            private final String[] lines = {"one\n", "two\n"};
+            private int next;
+
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (next == lines.length) {
+                    return -1;
+                }
+                byte[] line = lines[next++].getBytes(StandardCharsets.UTF_8);
+                System.arraycopy(line, 0, b, off, line.length);
+                return line.length;
+            }
+        };
+        try (LogCapture log = LogCapture.of(OutputPump.class)) {
+            OutputPump pump = OutputPump.start(lineByLine, () -> failsOnce, null, "mp4j-pump-test");
+            pump.drained().get(30, TimeUnit.SECONDS);
+            assertThat(written.toString(StandardCharsets.UTF_8)).as("what followed the failure").isEqualTo("two\n");
+            assertThat(log.lines()).hasSize(1).allSatisfy(line -> assertThat(line).startsWith("WARNING")
+                    .contains("whose toString() threw"));
+        }
+    }
+
     private static PrintStream throwing() {
         return new PrintStream(OutputStream.nullOutputStream()) {
             @Override
