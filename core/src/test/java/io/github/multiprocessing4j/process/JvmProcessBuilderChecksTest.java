@@ -2,12 +2,17 @@ package io.github.multiprocessing4j.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.github.multiprocessing4j.internal.config.Settings;
 import io.github.multiprocessing4j.pool.ProcessPool;
 import io.github.multiprocessing4j.process.fixtures.InvalidSerialFilterMain;
 import io.github.multiprocessing4j.testing.TestJvm;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -127,6 +132,28 @@ class JvmProcessBuilderChecksTest {
                 }).start()) {
             child.join();
             assertThat(child.exitCode()).hasValue(0);
+        }
+    }
+
+    /**
+     * A setting in an argument file is checked as the child reads it: the file was decoded a byte per char, so a value
+     * the child's Settings accepts (fullwidth digits and an ideographic space, which Long.parseLong and strip() take)
+     * came out as other characters, and the start was refused ("is no whole number"), naming a garbled value.
+     */
+    @Test
+    void aSettingInAnArgumentFile_thatTheChildAccepts_isNotRefused(@TempDir Path tmp) throws Exception {
+        assumeTrue(Charset.forName(System.getProperty("sun.jnu.encoding", "")).equals(StandardCharsets.UTF_8),
+                "the launcher hands the child the file's bytes as UTF-8");
+        Path args = Files.writeString(tmp.resolve("settings.args"),
+                "-Dmp4j.connectTimeoutSeconds=\uFF13\uFF10\u3000\n", StandardCharsets.UTF_8);
+        try (JvmProcess child = JvmProcess.builder().name("argfile-settings").jvmOptions(List.of("@" + args))
+                .task(() -> {
+                    if (!Settings.connectTimeout().equals(Duration.ofSeconds(30))) {
+                        System.exit(7);
+                    }
+                }).start()) {
+            child.join();
+            assertThat(child.exitCode()).as("the child read 30 s").hasValue(0);
         }
     }
 

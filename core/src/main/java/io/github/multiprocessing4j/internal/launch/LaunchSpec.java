@@ -2,7 +2,7 @@ package io.github.multiprocessing4j.internal.launch;
 
 import io.github.multiprocessing4j.internal.config.Settings;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -48,6 +48,9 @@ public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> s
             "-XX:+PrintSharedArchiveAndExit", "-XX:AOTMode=create", "-XX:+JVMCIPrintProperties");
 
     private static final String CLASS_PATH_PROPERTY = "java.class.path";
+    /** How the java launcher's arguments, an argument file's too, reach the JVM's strings. */
+    private static final Charset ARGUMENT_FILES = Charset.forName(System.getProperty("sun.jnu.encoding", ""),
+            Charset.defaultCharset());
 
     public static final LaunchSpec DEFAULT = new LaunchSpec(List.of(), new LinkedHashMap<>(), Map.of());
 
@@ -149,13 +152,15 @@ public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> s
      */
     private static Optional<List<String>> readArgumentFile(String element) {
         try {
-            // Each byte one char, whatever the file's encoding: what is checked is ASCII
+            // Decoded as the launcher hands the child its arguments (the platform's encoding, sun.jnu.encoding), not a
+            // byte per char: an mp4j.* value is checked as the child's Settings will read it, and "３０", which
+            // Long.parseLong takes, came out as other characters and was refused. The options' names are ASCII.
             Path file = Path.of(element.substring(1));
             if (!Files.isRegularFile(file)) {
                 return Optional.empty(); // a FIFO would block the read (the launcher reads it, once)
             }
             byte[] bytes = Files.readAllBytes(file);
-            return Optional.of(ArgumentFiles.parse(new String(bytes, StandardCharsets.ISO_8859_1)));
+            return Optional.of(ArgumentFiles.parse(new String(bytes, ARGUMENT_FILES)));
         } catch (IOException | InvalidPathException e) {
             return Optional.empty();
         }
