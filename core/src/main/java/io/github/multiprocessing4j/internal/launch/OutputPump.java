@@ -33,9 +33,9 @@ import java.util.function.Supplier;
  * its task's output, as a fresh child's would be; a spare that nobody takes prints nothing.
  *
  * <p>A target that throws (a {@code System.out} set to null, or replaced by a logging framework's stream whose
- * appender is closed) loses the piece it was given, and the pump says so at WARNING, once per target and JVM
- * whichever pumps write to it: it reads on all the same, or the child would block on a full pipe, and a target that
- * works again gets what follows.
+ * appender is closed) loses the piece it was given, and the pump says so at WARNING, once per target stream and JVM
+ * whichever pumps write to it (a null target, no stream, once per pump): it reads on all the same, or the child would
+ * block on a full pipe, and a target that works again gets what follows.
  */
 final class OutputPump implements Runnable {
     private static final System.Logger LOG = System.getLogger(OutputPump.class.getName());
@@ -68,10 +68,10 @@ final class OutputPump implements Runnable {
      */
     private static final List<WeakReference<PrintStream>> WARNED = new ArrayList<>();
     /**
-     * Whether a pump of this JVM logged a target that was null ({@code System.setOut(null)}): no stream to count, so
-     * null counts as one target, said once per JVM as the others are, not again for each worker a pool recycles.
+     * Whether this pump logged a target that was null: there is no stream to count once per JVM, and a JVM-wide flag
+     * would never say it again once System.out, repaired, is set to null anew (nor in a second test of the JVM).
      */
-    private static final AtomicBoolean NULL_WARNED = new AtomicBoolean();
+    private final AtomicBoolean warnedNull = new AtomicBoolean();
 
     OutputPump(InputStream source, Supplier<PrintStream> target, StderrTail tail) {
         this(source, target, tail, false);
@@ -101,11 +101,6 @@ final class OutputPump implements Runnable {
     /** For tests: makes the next {@link #start} throw {@code failure}, as when no thread can be made; null for none. */
     static void failNextStart(Error failure) {
         START.arm(failure, 0, 1, null);
-    }
-
-    /** For tests: a null target is warned of again, as if no pump of this JVM had met one. */
-    static void forgetNullTargetWarning() {
-        NULL_WARNED.set(false);
     }
 
     static OutputPump start(InputStream source, Supplier<PrintStream> target, StderrTail tail, String name) {
@@ -261,7 +256,7 @@ final class OutputPump implements Runnable {
     private void write(byte[] first, int firstLength, byte[] rest, int off, int len) {
         PrintStream out = target.get();
         if (out == null) {
-            if (NULL_WARNED.compareAndSet(false, true)) {
+            if (warnedNull.compareAndSet(false, true)) {
                 dropped("it is null", null);
             }
             return;

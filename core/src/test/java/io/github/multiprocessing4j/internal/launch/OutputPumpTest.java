@@ -120,24 +120,6 @@ class OutputPumpTest {
     }
 
     /**
-     * A null target (System.out set to null, the first example of the class's javadoc) was said once per pump, not
-     * once per JVM as the javadoc says: a pool recycling workers said it again for each. Said once now.
-     */
-    @Test
-    void aNullTarget_isWarnedOfOnce_whicheverPumpsWriteToIt() throws Exception {
-        OutputPump.forgetNullTargetWarning(); // another test of this JVM may have said it already
-        try (LogCapture log = LogCapture.of(OutputPump.class)) {
-            for (int i = 0; i < 3; i++) {
-                OutputPump pump = OutputPump.start(new ByteArrayInputStream("a line\n".getBytes(StandardCharsets.UTF_8)),
-                        () -> null, null, "mp4j-pump-test");
-                pump.drained().get(30, TimeUnit.SECONDS);
-            }
-            assertThat(log.lines()).hasSize(1).allSatisfy(line -> assertThat(line).startsWith("WARNING")
-                    .contains("it is null"));
-        }
-    }
-
-    /**
      * The warning named the target's exception by its toString(): one whose toString() threw too escaped the pump,
      * which died, so the child's later output was never read (its pipe filling up) nor written when the target worked
      * again. The pump reads on, and a target that works again gets what follows.
