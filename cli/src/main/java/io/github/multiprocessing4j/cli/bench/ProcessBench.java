@@ -97,11 +97,7 @@ public final class ProcessBench implements Bench {
         PhaseTimings[] cold = new PhaseTimings[n];
         PhaseTimings[] socket = new PhaseTimings[n];
         withoutSpares(() -> {
-            // interleaved, so that a busy moment of the machine lands on both
-            for (int i = 0; i < n; i++) {
-                cold[i] = coldStart();
-                socket[i] = overSocket(ProcessBench::coldStart);
-            }
+            coldStarts(ProcessBench::coldStart, cold, socket);
             return null;
         });
         return report(n, apartTrials, rounds, roundRatios, backToBack, apart, py, cold, socket, spares,
@@ -205,12 +201,30 @@ public final class ProcessBench implements Bench {
     }
 
     /**
+     * Fills {@code direct} with cold starts of a child given its task on stdin, and {@code socket} with ones of a
+     * child that connects back over a socket, interleaved, so that a busy moment of the machine lands on both.
+     */
+    static <T> void coldStarts(Callable<T> start, T[] direct, T[] socket) throws Exception {
+        for (int i = 0; i < direct.length; i++) {
+            // Direct starts set on, not left as found: -Dmp4j.directStart=false on the command line, which overSocket
+            // puts back after each of its starts, made these socket starts too, under the row "task on stdin"
+            direct[i] = withDirectStart(true, start);
+            socket[i] = overSocket(start);
+        }
+    }
+
+    /**
      * Runs {@code body} (a cold start) with direct starts off, so that the child connects back over a socket, then
      * puts back the value the property had (given on the command line, it must hold for the topics after this one).
      */
     static <T> T overSocket(Callable<T> body) throws Exception {
+        return withDirectStart(false, body);
+    }
+
+    /** Runs {@code body} with {@code mp4j.directStart} set to {@code on}, then puts back the value it had. */
+    private static <T> T withDirectStart(boolean on, Callable<T> body) throws Exception {
         String before = System.getProperty(DIRECT_START);
-        System.setProperty(DIRECT_START, "false");
+        System.setProperty(DIRECT_START, String.valueOf(on));
         try {
             return body.call();
         } finally {

@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.multiprocessing4j.internal.config.Settings;
 import io.github.multiprocessing4j.internal.launch.PhaseTimings;
 import io.github.multiprocessing4j.internal.launch.SpareJvms;
 import java.util.LinkedHashMap;
@@ -103,6 +104,31 @@ class ProcessBenchTest {
             assertThat(spares.enabled()).as("on before, on after").isTrue();
         } finally {
             spares.enabled(before);
+        }
+    }
+
+    /**
+     * With -Dmp4j.directStart=false on the command line, which the socket starts now put back as they found it, every
+     * "task on stdin" cold start ran over a socket too: both rows measured the same start, one of them mislabelled.
+     * Those run with direct starts on, and the setting is still false after.
+     */
+    @Test
+    void theColdStartsOnStdin_startDirectly_evenWithDirectStartOffOnTheCommandLine() throws Exception {
+        String before = System.getProperty("mp4j.directStart");
+        try {
+            System.setProperty("mp4j.directStart", "false");
+            Boolean[] direct = new Boolean[3];
+            Boolean[] socket = new Boolean[3];
+            ProcessBench.coldStarts(() -> Settings.isOn(Settings.DIRECT_START), direct, socket);
+            assertThat(direct).as("the starts with the task on stdin").containsOnly(true);
+            assertThat(socket).as("the starts over a socket").containsOnly(false);
+            assertThat(System.getProperty("mp4j.directStart")).as("given before, kept after").isEqualTo("false");
+        } finally {
+            if (before == null) {
+                System.clearProperty("mp4j.directStart");
+            } else {
+                System.setProperty("mp4j.directStart", before);
+            }
         }
     }
 
