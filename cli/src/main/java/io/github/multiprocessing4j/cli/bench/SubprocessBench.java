@@ -173,8 +173,9 @@ public final class SubprocessBench implements Bench {
         // shows no cost of the helper, rather than a negative one. A probe that failed gives no figure (NaN): then
         // the run measured no cost at all, and "costs about n/a ms" would claim one.
         String helperCost = Double.isNaN(spawn) || Double.isNaN(vfork)
-                ? "so this run cannot tell what jspawnhelper costs: the " + (Double.isNaN(vfork) ? "VFORK" : "POSIX_SPAWN")
-                        + " probe gave no figure"
+                ? "so this run cannot tell what jspawnhelper costs: the " + (Double.isNaN(vfork) && Double.isNaN(spawn)
+                        ? "VFORK and POSIX_SPAWN probes gave" : (Double.isNaN(vfork) ? "VFORK" : "POSIX_SPAWN")
+                        + " probe gave") + " no figure"
                 : spawn <= vfork ? "so this run shows no cost of jspawnhelper (the machine's noise is larger)"
                 : "so jspawnhelper costs about " + Row.format(spawn - vfork) + " ms here";
         report.note(String.format(Locale.ROOT,

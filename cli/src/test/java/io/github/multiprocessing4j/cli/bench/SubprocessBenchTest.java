@@ -66,4 +66,13 @@ class SubprocessBenchTest {
 
         assertThat(md).doesNotContain("costs about").contains("the VFORK probe gave no figure");
     }
+
+    /** Both probes failed: the note named the VFORK one alone, as if POSIX_SPAWN's figure were there. */
+    @Test
+    void twoFailedProbes_areBothNamed() {
+        String md = new SubprocessBench().report(7, 5, 1.0, 0.95, 0.05, 1.2, Map.of("FORK", 2.0), Map.of(), PIPE,
+                Map.of()).markdown("machine");
+
+        assertThat(md).doesNotContain("costs about").contains("the VFORK and POSIX_SPAWN probes gave no figure");
+    }
 }
