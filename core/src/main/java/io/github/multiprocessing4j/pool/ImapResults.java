@@ -37,7 +37,11 @@ final class ImapResults<R> implements ResultIterator<R> {
             REGISTER.check();
             this.closing = CLEANER.register(this, results::close);
         } catch (Throwable e) { // OutOfMemoryError: the iterator's feeder already runs, and nobody else can close it
-            results.close();
+            try {
+                results.close();
+            } catch (Throwable closeFailed) {
+                e.addSuppressed(closeFailed); // the caller learns of the registration's Error, not of this in its place
+            }
             throw e;
         }
     }

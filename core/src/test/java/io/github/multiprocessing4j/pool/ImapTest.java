@@ -310,6 +310,45 @@ class ImapTest {
         }
     }
 
+    /**
+     * The iterator closed because its registration with the cleaner failed may fail to close as well: its failure went
+     * to imap's caller in place of the registration's Error (an OutOfMemoryError reported as whatever close threw).
+     * The Error goes on, with the close's failure suppressed in it.
+     */
+    @Test
+    void aHandleThatCannotBeRegistered_norItsIteratorClosed_failsWithTheRegistrationsError() {
+        IllegalStateException closeFailed = new IllegalStateException("close failed too");
+        ResultIterator<Integer> unclosable = new ResultIterator<>() {
+            @Override
+            public boolean hasNext() {
+                return false;
+            }
+
+            @Override
+            public Integer next() {
+                throw new NoSuchElementException();
+            }
+
+            @Override
+            public Integer next(java.time.Duration timeout) {
+                throw new NoSuchElementException();
+            }
+
+            @Override
+            public void close() {
+                throw closeFailed;
+            }
+        };
+        try {
+            ImapResults.failRegistrations(new OutOfMemoryError("a test's"), 1);
+            assertThatThrownBy(() -> new ImapResults<>(unclosable))
+                    .isInstanceOf(OutOfMemoryError.class).hasMessageContaining("a test's")
+                    .satisfies(e -> assertThat(e.getSuppressed()).containsExactly(closeFailed));
+        } finally {
+            ImapResults.failRegistrations(null, 0);
+        }
+    }
+
     // ------------------------------------------------------------------------- the pool shuts down
 
     @Test
