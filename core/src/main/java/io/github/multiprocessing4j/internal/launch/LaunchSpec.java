@@ -40,7 +40,7 @@ public record LaunchSpec(List<String> jvmOptions, SequencedMap<String, String> s
      * ({@code -showversion}, {@code -XshowSettings} and {@code -XX:+PrintFlagsFinal} print and go on: they are no such
      * option; {@code -XX:+PrintFlagsInitial}, {@code -XX:+PrintSharedArchiveAndExit} and {@code -XX:AOTMode=create}, the
      * JVM's own, end it with code 0 as {@code -version} does, and so does {@code -XX:+JVMCIPrintProperties} where JVMCI is
- * enabled.)
+     * enabled.)
      */
     private static final Set<String> ENDS_LAUNCHER = Set.of("-version", "--version", "-fullversion", "--full-version",
             "-Xinternalversion", "-help", "--help", "-h", "-?", "-X", "--help-extra", "--dry-run", "--list-modules",
