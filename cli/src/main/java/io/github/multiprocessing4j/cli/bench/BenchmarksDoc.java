@@ -58,7 +58,8 @@ public final class BenchmarksDoc {
      * <p>The new text goes to a temporary file in the document's folder, which is then moved over the document
      * (atomically where the file system can): a write that fails midway (a full disk), or a bench stopped by
      * Ctrl-C while writing, leaves the old document whole, every other topic's section with it, where writing
-     * in place left it cut short. The document keeps its permissions; a symbolic link is written through.
+     * in place left it cut short (and the temporary file is deleted as the JVM exits). The document keeps its
+     * permissions; a symbolic link is written through.
      *
      * @throws IOException if the document cannot be read or written, or its markers of this topic are broken
      *                     (see {@link #check}); the document is then left as it was, and no temporary file
@@ -79,14 +80,24 @@ public final class BenchmarksDoc {
         replace(doc, text);
     }
 
+    /** For tests: run by {@link #write} once its temporary file exists, before it holds the text (null: nothing). */
+    static volatile Runnable whileWriting;
+
     /** Puts {@code text} in {@code doc} through a temporary file moved over it: {@code doc} is old or new, never cut. */
     private static void replace(Path doc, String text) throws IOException {
         // Through a link to the file it names: moved over the link, the new text would replace the link itself.
         Path target = documentFile(doc);
         Path folder = Files.createDirectories(target.getParent());
         Path temporary = Files.createTempFile(folder, "." + target.getFileName() + ".", ".tmp");
+        // Ctrl-C ends the JVM through its shutdown hooks, and no finally below runs: the file would stay in the
+        // document's folder. Once moved it no longer exists, and the exit deletes nothing (its name was random).
+        temporary.toFile().deleteOnExit();
         boolean moved = false;
         try {
+            Runnable meanwhile = whileWriting;
+            if (meanwhile != null) {
+                meanwhile.run();
+            }
             Files.writeString(temporary, text);
             if (Files.exists(target)) {
                 keepPermissions(target, temporary);

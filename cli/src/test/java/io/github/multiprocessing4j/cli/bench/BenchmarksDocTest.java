@@ -219,6 +219,36 @@ class BenchmarksDocTest {
     }
 
     /**
+     * A bench stopped (Ctrl-C) while it writes the document: the JVM ends with the shutdown hooks, running no finally
+     * block of the writing thread, so the temporary file that write deletes on a failure stayed in the document's
+     * folder (docs/.benchmarks.md.N.tmp, for the next git add). It is deleted as the JVM exits; the document is whole.
+     */
+    @Test
+    void aBenchStoppedWhileItWritesTheDocument_leavesNoTemporaryFile() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("docs"));
+        Path doc = dir.resolve("benchmarks.md");
+        BenchmarksDoc.write(doc, new Report("pool", "Pool").add(Row.rate("map", "items/s", 3e6, 1e6, ">= 3x", true)));
+        byte[] before = Files.readAllBytes(doc);
+
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-XX:-UsePerfData", "-cp", System.getProperty("java.class.path"),
+                BenchmarksDocExitMain.class.getName(), doc.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("child.out").toFile()).start();
+        boolean exited = child.waitFor(30, TimeUnit.SECONDS);
+        if (!exited) {
+            child.destroyForcibly();
+        }
+        String output = Files.readString(tmp.resolve("child.out"), StandardCharsets.UTF_8);
+        assertThat(exited).as("the child exited within 30 s; its output: %s", output).isTrue();
+
+        assertThat(child.exitValue()).as("stopped midway; output: %s", output).isEqualTo(130);
+        assertThat(Files.readAllBytes(doc)).as("the old document, byte for byte").isEqualTo(before);
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files).as("no temporary file left").containsExactly(doc);
+        }
+    }
+
+    /**
      * The new text is written to a temporary file, which is created readable by its owner alone: moved over the
      * document as it is, it would have taken away the permissions the document had (rw-r--r-- for a checkout's
      * file). The document keeps them.
