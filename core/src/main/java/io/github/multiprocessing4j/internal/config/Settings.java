@@ -59,9 +59,14 @@ public final class Settings {
                 NUMBERS.get(CONNECT_TIMEOUT_SECONDS)));
     }
 
-    /** {@value #POOL_SPIN_MICROS}: 50 µs unless set; at least 0 (block at once). */
-    public static long poolSpinMicros() {
-        return number(POOL_SPIN_MICROS, DEFAULT_POOL_SPIN_MICROS, NUMBERS.get(POOL_SPIN_MICROS));
+    /**
+     * {@value #POOL_SPIN_MICROS} in nanoseconds: 50 µs unless set; at least 0 (block at once); a number of
+     * microseconds past {@code Long.MAX_VALUE} ns is as good as for ever, where the product overflowed to a negative
+     * spin, which turned polling off.
+     */
+    public static long poolSpinNanos() {
+        long micros = number(POOL_SPIN_MICROS, DEFAULT_POOL_SPIN_MICROS, NUMBERS.get(POOL_SPIN_MICROS));
+        return micros > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : micros * 1000;
     }
 
     /**

@@ -41,7 +41,7 @@ public final class PoolProtocol {
      * ({@code -Dmp4j.pool.spinMicros}, default 50 µs; 0 turns polling off). Both sides read the same property:
      * the parent forwards {@code mp4j.*} properties to its children.
      */
-    public static final long SPIN_NANOS = Settings.poolSpinMicros() * 1000;
+    public static final long SPIN_NANOS = Settings.poolSpinNanos();
 
     private PoolProtocol() {
     }

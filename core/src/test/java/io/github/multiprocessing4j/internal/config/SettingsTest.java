@@ -73,6 +73,26 @@ class SettingsTest {
     }
 
     @Test
+    void aPoolSpinOfMoreMicrosecondsThanNanosecondsCanCount_isForEver_notNegative() {
+        // microseconds times 1000 overflowed to a negative spin, which turned polling off: the opposite of the setting
+        String before = System.getProperty(Settings.POOL_SPIN_MICROS);
+        try {
+            System.setProperty(Settings.POOL_SPIN_MICROS, "9300000000000000");
+            assertThat(Settings.poolSpinNanos()).isEqualTo(Long.MAX_VALUE);
+            System.setProperty(Settings.POOL_SPIN_MICROS, "7");
+            assertThat(Settings.poolSpinNanos()).isEqualTo(7_000);
+            System.clearProperty(Settings.POOL_SPIN_MICROS);
+            assertThat(Settings.poolSpinNanos()).as("unset").isEqualTo(50_000);
+        } finally {
+            if (before == null) {
+                System.clearProperty(Settings.POOL_SPIN_MICROS);
+            } else {
+                System.setProperty(Settings.POOL_SPIN_MICROS, before);
+            }
+        }
+    }
+
+    @Test
     void aConnectTimeoutOfZero_isOneSecond() {
         String before = System.getProperty(Settings.CONNECT_TIMEOUT_SECONDS);
         try {
