@@ -2,6 +2,7 @@ package io.github.multiprocessing4j.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.multiprocessing4j.testing.ClosedAppenderStream;
 import io.github.multiprocessing4j.testing.LogCapture;
 import java.io.ByteArrayOutputStream;
 import java.io.FileDescriptor;
@@ -158,18 +159,7 @@ class OutputForwardingTest {
     void aSystemOutWhoseWriteThrows_dropsTheChildsOutputWithOneWarning_andTheChildNeverBlocksOnItsPipe()
             throws Exception {
         // as a logging framework's stream may, once its appender is closed
-        PrintStream throwing = new PrintStream(OutputStream.nullOutputStream()) {
-            @Override
-            public void write(byte[] buf, int off, int len) {
-                throw new IllegalStateException("appender closed");
-            }
-
-            @Override
-            public void write(int b) {
-                throw new IllegalStateException("appender closed");
-            }
-        };
-        copiesPastABrokenSystemOut(throwing, "appender closed");
+        copiesPastABrokenSystemOut(ClosedAppenderStream.create(), "appender closed");
     }
 
     /**

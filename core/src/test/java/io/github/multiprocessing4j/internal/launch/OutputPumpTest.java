@@ -2,11 +2,12 @@ package io.github.multiprocessing4j.internal.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.multiprocessing4j.testing.ClosedAppenderStream;
 import io.github.multiprocessing4j.testing.LogCapture;
+import io.github.multiprocessing4j.testing.UnprintableException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -106,8 +107,8 @@ class OutputPumpTest {
      */
     @Test
     void aTargetThatThrows_isWarnedOfOnce_whicheverPumpsWriteToIt() throws Exception {
-        PrintStream closed = throwing();
-        PrintStream another = throwing();
+        PrintStream closed = ClosedAppenderStream.create();
+        PrintStream another = ClosedAppenderStream.create();
         try (LogCapture log = LogCapture.of(OutputPump.class)) {
             for (PrintStream target : List.of(closed, closed, closed, another)) {
                 OutputPump pump = OutputPump.start(new ByteArrayInputStream("a line\n".getBytes(StandardCharsets.UTF_8)),
@@ -134,17 +135,7 @@ class OutputPumpTest {
             public void write(byte[] buf, int off, int len) {
                 if (!failed) {
                     failed = true;
-                    throw new IllegalStateException() {
-                        @Override
-                        public String getMessage() {
-                            throw new UnsupportedOperationException("no message either");
-                        }
-
-                        @Override
-                        public String toString() {
-                            throw new UnsupportedOperationException("no text");
-                        }
-                    };
+                    throw new UnprintableException();
                 }
                 super.write(buf, off, len);
             }
@@ -175,19 +166,5 @@ class OutputPumpTest {
             assertThat(log.lines()).hasSize(1).allSatisfy(line -> assertThat(line).startsWith("WARNING")
                     .contains("whose toString() threw"));
         }
-    }
-
-    private static PrintStream throwing() {
-        return new PrintStream(OutputStream.nullOutputStream()) {
-            @Override
-            public void write(byte[] buf, int off, int len) {
-                throw new IllegalStateException("appender closed");
-            }
-
-            @Override
-            public void write(int b) {
-                throw new IllegalStateException("appender closed");
-            }
-        };
     }
 }
