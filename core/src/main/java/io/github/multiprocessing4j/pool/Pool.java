@@ -278,7 +278,8 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * the tasks sent ahead to a worker behind its running one ({@link ProcessPool.Builder#prefetch}) too, and the
      * worker may have run some of them just before it was killed, their outcomes still on the way (and dropped): so
      * such a task is listed as a placeholder even if it came from {@code execute} (running it again could run it
-     * twice), and so is one queued to run again after its worker died running it ({@link ProcessPool.Builder#retries});
+     * twice), and so is one queued to run again after its worker died running it ({@link ProcessPool.Builder#retries})
+     * or after the pool killed the worker it had been sent ahead to (see {@link ProcessPool.Builder#prefetch});
      * a placeholder says that the task's future was cancelled, not that the task never ran, so a task that must not
      * run twice should not be submitted again just for being listed.
      */

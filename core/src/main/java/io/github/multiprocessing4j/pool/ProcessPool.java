@@ -176,7 +176,9 @@ public interface ProcessPool extends Pool {
          * idle worker of Python's {@code Pool} takes the next task: each still runs exactly once. A task its worker
          * had just started when asked for it back runs there. Until then, after {@code shutdown()} (which stops
          * idle workers), and with {@code -Dmp4j.pool.spinMicros=0} (a worker then reads nothing while a task runs),
-         * a task sent ahead waits for the tasks ahead of it on its worker. {@code 0} never sends a
+         * a task sent ahead waits for the tasks ahead of it on its worker. A task sent ahead to a worker that the pool
+         * kills without reading all it sent (it broke the pool's protocol, or sent an outcome too large for this JVM's
+         * heap) may have run there, its outcome lost, and runs again on another worker. {@code 0} never sends a
          * task ahead, at the cost of a round trip between tasks: for work where a task's latency matters more than
          * throughput.
          */

@@ -7,7 +7,8 @@ import java.util.concurrent.CancellationException;
  * so this cannot run it; running it throws {@link CancellationException}, and its {@code toString()} names
  * the task, for a log. Not for a runnable given to {@code execute()} that nothing can have run: that is listed
  * as itself, as a JDK executor lists it; a process pool's task sent ahead to a worker, or queued to run again
- * after its worker died running it, may have run, and gets one of these even then.
+ * after its worker died running it or was killed by the pool while holding it, may have run, and gets one of these
+ * even then.
  *
  * <pre>{@code
  * for (Runnable r : pool.shutdownNow()) {

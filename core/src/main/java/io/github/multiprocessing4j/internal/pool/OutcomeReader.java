@@ -175,6 +175,12 @@ final class OutcomeReader {
             // Nothing else reads this connection: rather than leave the worker's tasks waiting for good, it is
             // handled as a crash (its running task fails, the rest run elsewhere).
             LOG.log(Level.WARNING, "reading from " + w + " failed; killing it", e);
+            engine.lock.lock();
+            try {
+                w.leftUnread = true;
+            } finally {
+                engine.lock.unlock();
+            }
             w.child.killTree();
         }
         engine.lock.lock();
@@ -401,6 +407,7 @@ final class OutcomeReader {
         if (w.protocolViolation == null) {
             w.protocolViolation = what;
         }
+        w.leftUnread = true; // the caller kills it without reading on
     }
 
     /** A frame the worker sent could not be read ({@link ProtocolException}): it is killed, as for a bad outcome. */
@@ -449,6 +456,7 @@ final class OutcomeReader {
         engine.lock.lock();
         try {
             head = w.inFlight.peekFirst();
+            w.leftUnread = true;
         } finally {
             engine.lock.unlock();
         }

@@ -34,7 +34,8 @@ public interface PoolEngine {
      * Queues a runnable given to {@code execute()}: a {@link CallMode#RUN} call of {@code target}, defined from
      * {@code command}. If {@link #shutdownNow()} takes it off a queue before anything can have run it, it lists
      * {@code command} itself, as a JDK executor does, so that the caller may run it; a call that may have run (sent
-     * ahead to a worker, or queued again after its worker died running it) gets a placeholder, as any other call.
+     * ahead to a worker, or queued again after its worker died running it or was killed by the pool while holding it)
+     * gets a placeholder, as any other call.
      *
      * @throws java.util.concurrent.RejectedExecutionException if the engine is shut down
      */

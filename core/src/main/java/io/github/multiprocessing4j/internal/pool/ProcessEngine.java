@@ -55,7 +55,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * last writes can still be read from the socket. So when a worker's connection ends, every task with an
  * outcome has been completed, the head of inFlight is the task that was running (it fails with
  * WorkerCrashedException, or runs again if retries allow), and the tasks behind it never started: they go
- * back to the front of `pending`. A replacement worker boots. Other workers are not touched.
+ * back to the front of `pending`. A replacement worker boots. Other workers are not touched. When the pool
+ * itself stops reading a worker and kills it (a protocol violation, an outcome too large to receive, a failed
+ * reader: Worker.leftUnread), outcomes may be left unread, so the tasks behind the head may have run: they go
+ * back all the same, marked mayHaveRun (shutdownNow lists no execute() runnable for them).
  *
  * Timeouts and cancellation. A task's clock starts when it becomes the head. At the deadline, or on
  * cancel(true) of a running task, its worker is killed first and then the task's future completes (with

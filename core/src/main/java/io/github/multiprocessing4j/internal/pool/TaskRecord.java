@@ -41,8 +41,10 @@ final class TaskRecord {
      */
     boolean reclaimRequested;
     /**
-     * It was the head of a worker that died (its run crashed, or the worker was killed for the task before it) and
-     * was queued again: it may have run, partly at least, so {@code shutdownNow()} lists no {@link #command} for it.
+     * It was the head of a worker that died (its run crashed, or the worker was killed for the task before it), or was
+     * queued behind the head of one that the pool killed without reading its connection to the end (it broke the
+     * protocol, say: Worker.leftUnread), and was queued again: it may have run, partly at least, so
+     * {@code shutdownNow()} lists no {@link #command} for it.
      */
     boolean mayHaveRun;
 

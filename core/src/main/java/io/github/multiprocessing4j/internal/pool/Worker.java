@@ -68,6 +68,13 @@ final class Worker {
      */
     String protocolViolation;
     /**
+     * The pool stopped reading this worker's connection before its end, and killed it: it broke the protocol, an
+     * outcome was too large for this JVM's heap, or the reader failed. Outcomes of the tasks queued behind its head
+     * may be left unread there, so those tasks may have run (WorkerTurnover.workerExited). Guarded by the engine's
+     * lock; set before the kill.
+     */
+    boolean leftUnread;
+    /**
      * The running task (the head of {@link #inFlight}) whose queued tasks were taken back for idle workers: while
      * it is still the head, nothing more is queued behind it. Guarded by the engine's lock.
      */

@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>When a worker dies, the task it was running (the head of its queue) fails with a
  * {@link WorkerCrashedException} that quotes its exit status and stderr, or runs again if the pool allows
- * retries; the tasks queued behind it never started and go back to the front of the pool's queue. Workers do
+ * retries; the tasks queued behind it never started and go back to the front of the pool's queue (unless the pool
+ * killed it without reading its connection to the end: it broke the protocol, an outcome was too large to receive,
+ * the reader failed; those tasks may have run then, their outcomes unread, and still go back). Workers do
  * not acknowledge a start, so the head may not have started: a task sent to an idle worker as it dies, before
  * its death is noticed, or sent to one whose stray frame (written while it was idle, and read by nobody then)
  * is read only once that task is in flight, fails as if it had run. A worker caught breaking the protocol gets
@@ -112,7 +114,14 @@ final class WorkerTurnover {
                 cancelled.addAll(w.inFlight);
             } else {
                 for (Iterator<TaskRecord> it = w.inFlight.descendingIterator(); it.hasNext(); ) {
-                    requeueLocked(it.next());
+                    TaskRecord queued = it.next();
+                    // A worker runs one task at a time, and its connection was read to the end: a task behind the
+                    // head never started. Unless the pool stopped reading before the end (Worker.leftUnread): the
+                    // worker may have run it then, its outcome unread. It runs again all the same (as the head may).
+                    if (w.leftUnread) {
+                        queued.mayHaveRun = true;
+                    }
+                    requeueLocked(queued);
                 }
                 if (head != null && !head.future.isDone()) {
                     if (w.killedFor == head) {
