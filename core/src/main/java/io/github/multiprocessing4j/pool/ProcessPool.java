@@ -30,7 +30,7 @@ import java.util.List;
  *       to it (before the pool has noticed its death) costs that task as if it had been running, although it may
  *       never have started ({@linkplain Builder#retries retries} run it again). The tasks queued on a dead worker
  *       behind that one never started, and run on other workers, as does a task submitted once the pool knows a
- *       worker is lost.</li>
+ *       worker is lost (unless the pool killed the worker for what it sent: see {@link Builder#prefetch}).</li>
  *   <li>Only if a replacement fails to start three times in a row (an initializer that has begun to fail, a
  *       machine out of memory, a worker process that cannot even be created: the {@code java} executable gone, a
  *       process limit) does the pool give up, as a {@code ProcessPoolExecutor} or loky's executor becomes a
